@@ -1,0 +1,51 @@
+#pragma once
+// Minimal leveled logging to stderr, one line per message, safe to call from
+// any thread (each line is written with a single write call).
+//
+//   GEMPOOL_LOG(INFO) << "listening on " << port;
+//
+// The level is process-wide and set once at start-up from LOG_LEVEL; it is the
+// one piece of global state in gempool, read with a relaxed atomic load.
+
+#include <sstream>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace gempool {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+// Parses "debug", "info", "warning"/"warn", "error" (any case).
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
+void SetLogLevel(LogLevel level);
+bool LogEnabled(LogLevel level);
+// Name shown in each line, e.g. "gateway". Set once in main.
+void SetLogComponent(absl::string_view component);
+
+namespace internal {
+// Collects one line and writes it when destroyed. Not thread-safe; one per
+// statement.
+class LogLine {
+ public:
+  LogLine(LogLevel level, const char* file, int line);
+  ~LogLine();
+  std::ostream& stream() { return stream_; }
+
+ private:
+  LogLevel level_;
+  std::ostringstream stream_;
+};
+}  // namespace internal
+
+}  // namespace gempool
+
+#define GEMPOOL_LOG_LEVEL_DEBUG ::gempool::LogLevel::kDebug
+#define GEMPOOL_LOG_LEVEL_INFO ::gempool::LogLevel::kInfo
+#define GEMPOOL_LOG_LEVEL_WARNING ::gempool::LogLevel::kWarning
+#define GEMPOOL_LOG_LEVEL_ERROR ::gempool::LogLevel::kError
+#define GEMPOOL_LOG(severity)                                    \
+  if (!::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)) {    \
+  } else                                                         \
+    ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__).stream()

@@ -1,0 +1,169 @@
+#include "gempool/config/config.h"
+
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gempool/common/status_macros.h"
+#include "gempool/config/parse.h"
+
+namespace gempool {
+namespace {
+
+using config::ParseBool;
+using config::ParseDouble;
+using config::ParseInt;
+using config::ParseStringList;
+using config::ParseStringMap;
+
+// Default bind address for a gRPC service reached at `addr`: stay on loopback
+// when clients reach it on loopback, otherwise listen on every interface
+// (inside a container the service name resolves to a non-loopback address).
+std::string DefaultListen(const std::string& addr) {
+  const std::string host = addr.substr(0, addr.rfind(':'));
+  const int port = config::PortOf(addr);
+  if (host == "127.0.0.1" || host == "localhost" || host == "[::1]") {
+    return absl::StrCat("127.0.0.1:", port);
+  }
+  return absl::StrCat("0.0.0.0:", port);
+}
+
+absl::Status Load(const Environment& env, Config& c) {
+  auto text = [&](const char* name) { return env.GetOr(name, ""); };
+  auto has = [&](const char* name) { return !text(name).empty(); };
+
+  if (has("API_KEYS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.api_keys, ParseStringList("API_KEYS", text("API_KEYS")));
+  }
+  if (has("ALLOWED_TOKENS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.allowed_tokens, ParseStringList("ALLOWED_TOKENS", text("ALLOWED_TOKENS")));
+  }
+  c.auth_token = text("AUTH_TOKEN");
+  c.base_url = env.GetOr("BASE_URL", c.base_url);
+  while (absl::EndsWith(c.base_url, "/")) c.base_url.pop_back();
+  if (!absl::StartsWith(c.base_url, "http://") && !absl::StartsWith(c.base_url, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "BASE_URL='", c.base_url,
+        "' is not valid: expected an http:// or https:// URL such as "
+        "https://generativelanguage.googleapis.com/v1beta"));
+  }
+  if (has("MAX_FAILURES")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.max_failures, ParseInt("MAX_FAILURES", text("MAX_FAILURES"), 1, 1000000));
+  }
+  if (has("MAX_RETRIES")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.max_retries, ParseInt("MAX_RETRIES", text("MAX_RETRIES"), 1, 100));
+  }
+  if (has("TIME_OUT")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.time_out_seconds, ParseInt("TIME_OUT", text("TIME_OUT"), 1, 86400));
+  }
+  c.test_model = env.GetOr("TEST_MODEL", c.test_model);
+  if (has("CHECK_INTERVAL_HOURS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.check_interval_hours,
+                             ParseDouble("CHECK_INTERVAL_HOURS", text("CHECK_INTERVAL_HOURS"), 0, 8760));
+  }
+  if (has("PROXIES")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.proxies, ParseStringList("PROXIES", text("PROXIES")));
+    for (const std::string& p : c.proxies) {
+      if (!absl::StartsWith(p, "http://") && !absl::StartsWith(p, "https://")) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "PROXIES entry '", p, "' is not valid: expected an http:// or https:// proxy URL"));
+      }
+    }
+  }
+  if (has("CUSTOM_HEADERS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.custom_headers, ParseStringMap("CUSTOM_HEADERS", text("CUSTOM_HEADERS")));
+  }
+  if (has("LOG_LEVEL")) {
+    auto level = ParseLogLevel(text("LOG_LEVEL"));
+    if (!level.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("LOG_LEVEL: ", level.status().message()));
+    }
+    c.log_level = *level;
+  }
+  c.timezone = env.GetOr("TIMEZONE", c.timezone);
+
+  c.database_type = absl::AsciiStrToLower(env.GetOr("DATABASE_TYPE", c.database_type));
+  if (c.database_type != "sqlite" && c.database_type != "mysql") {
+    return absl::InvalidArgumentError(absl::StrCat("DATABASE_TYPE='", text("DATABASE_TYPE"),
+                                                   "' is not valid: expected sqlite or mysql"));
+  }
+  c.data_dir = env.GetOr("DATA_DIR", c.data_dir);
+  c.sqlite_database = env.GetOr("SQLITE_DATABASE", c.sqlite_database);
+  c.mysql.host = env.GetOr("MYSQL_HOST", c.mysql.host);
+  if (has("MYSQL_PORT")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.mysql.port, ParseInt("MYSQL_PORT", text("MYSQL_PORT"), 1, 65535));
+  }
+  c.mysql.user = text("MYSQL_USER");
+  c.mysql.password = text("MYSQL_PASSWORD");
+  c.mysql.database = text("MYSQL_DATABASE");
+  c.mysql.socket = text("MYSQL_SOCKET");
+  if (c.database_type == "mysql") {
+    for (const char* required : {"MYSQL_USER", "MYSQL_DATABASE"}) {
+      if (!has(required)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(required, " is empty: DATABASE_TYPE=mysql needs MYSQL_HOST, MYSQL_PORT, ",
+                         "MYSQL_USER, MYSQL_PASSWORD and MYSQL_DATABASE (or MYSQL_SOCKET)"));
+      }
+    }
+  }
+
+  c.host = env.GetOr("HOST", c.host);
+  if (has("PORT")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.port, ParseInt("PORT", text("PORT"), 1, 65535));
+  }
+  c.keybroker_addr = env.GetOr("KEYBROKER_ADDR", c.keybroker_addr);
+  GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("KEYBROKER_ADDR", c.keybroker_addr));
+  c.persistence_addr = env.GetOr("PERSISTENCE_ADDR", c.persistence_addr);
+  GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("PERSISTENCE_ADDR", c.persistence_addr));
+  c.keybroker_listen = env.GetOr("KEYBROKER_LISTEN", DefaultListen(c.keybroker_addr));
+  GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("KEYBROKER_LISTEN", c.keybroker_listen));
+  c.persistence_listen = env.GetOr("PERSISTENCE_LISTEN", DefaultListen(c.persistence_addr));
+  GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("PERSISTENCE_LISTEN", c.persistence_listen));
+  if (has("RPC_TIMEOUT_MS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.rpc_timeout_ms, ParseInt("RPC_TIMEOUT_MS", text("RPC_TIMEOUT_MS"), 10, 600000));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string Config::SqlitePath() const {
+  if (absl::StartsWith(sqlite_database, "/")) return sqlite_database;
+  return absl::StrCat(data_dir, "/", sqlite_database);
+}
+
+const std::string& Config::AdminToken() const {
+  static const std::string kNone;
+  if (!auth_token.empty()) return auth_token;
+  return allowed_tokens.empty() ? kNone : allowed_tokens.front();
+}
+
+bool Config::IsAllowedToken(const std::string& token) const {
+  if (token.empty()) return false;
+  if (token == AdminToken()) return true;
+  for (const std::string& t : allowed_tokens) {
+    if (t == token) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<Config> LoadConfig(const Environment& env) {
+  Config c;
+  GEMPOOL_RETURN_IF_ERROR(Load(env, c));
+  return c;
+}
+
+std::string DotEnvPath() {
+  const char* path = std::getenv("GEMPOOL_ENV_FILE");
+  return path != nullptr && *path != '\0' ? path : ".env";
+}
+
+absl::StatusOr<Config> LoadProcessConfig() {
+  GEMPOOL_ASSIGN_OR_RETURN(Environment env, Environment::Load(DotEnvPath()));
+  GEMPOOL_ASSIGN_OR_RETURN(Config c, LoadConfig(env));
+  SetLogLevel(c.log_level);
+  return c;
+}
+
+}  // namespace gempool

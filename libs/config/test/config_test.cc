@@ -1,0 +1,57 @@
+#include "gempool/config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gempool/testing/status_matchers.h"
+
+namespace gempool {
+namespace {
+
+using ::gempool::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(LoadConfigTest, DefaultsMatchGeminiBalanceAndGempool) {
+  auto c = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->base_url, "https://generativelanguage.googleapis.com/v1beta");
+  EXPECT_EQ(c->max_retries, 3);
+  EXPECT_EQ(c->port, 8000);
+  EXPECT_EQ(c->database_type, "sqlite");
+  EXPECT_EQ(c->SqlitePath(), "./data/default_db");
+  EXPECT_EQ(c->keybroker_listen, "127.0.0.1:8001");
+}
+
+TEST(LoadConfigTest, ReadsGeminiBalanceEnv) {
+  auto c = LoadConfig(Environment::FromMap({{"API_KEYS", "[\"AIzaA\",\"AIzaB\"]"},
+                                            {"ALLOWED_TOKENS", "[\"sk-1\"]"},
+                                            {"MAX_FAILURES", "10"},
+                                            {"BASE_URL", "http://127.0.0.1:9/v1beta/"},
+                                            {"KEYBROKER_ADDR", "keybroker:8001"}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_THAT(c->api_keys, ElementsAre("AIzaA", "AIzaB"));
+  EXPECT_EQ(c->AdminToken(), "sk-1");  // AUTH_TOKEN falls back to the first allowed token.
+  EXPECT_TRUE(c->IsAllowedToken("sk-1"));
+  EXPECT_FALSE(c->IsAllowedToken("sk-2"));
+  EXPECT_FALSE(c->IsAllowedToken(""));
+  EXPECT_EQ(c->max_failures, 10);
+  EXPECT_EQ(c->base_url, "http://127.0.0.1:9/v1beta");
+  EXPECT_EQ(c->keybroker_listen, "0.0.0.0:8001");
+}
+
+TEST(LoadConfigTest, BadValuesNameTheVariable) {
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"PORT", "eighty"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("PORT")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"DATABASE_TYPE", "postgres"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("DATABASE_TYPE")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"API_KEYS", "[\"a\""}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("API_KEYS")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"DATABASE_TYPE", "mysql"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("MYSQL_USER")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"KEYBROKER_ADDR", "nohost"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEYBROKER_ADDR")));
+}
+
+}  // namespace
+}  // namespace gempool

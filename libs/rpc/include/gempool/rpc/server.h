@@ -1,0 +1,35 @@
+#pragma once
+// Builds and runs a gRPC server the way every gempool service does: the
+// standard health service (for container health checks and gempoolctl
+// health), server reflection (for grpcurl), and a bound listening port that is
+// checked, so a busy port fails start-up with a clear message.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace gempool::rpc {
+
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  // The port actually bound (useful with port 0 in tests).
+  int port = 0;
+};
+
+// Starts a server on `listen_addr` ("host:port") serving `services` (which
+// must outlive the server). `what` names the service in errors.
+absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::string& listen_addr,
+                                          const std::vector<grpc::Service*>& services);
+
+// A channel to `addr` with keepalive settings suited to long-lived internal
+// connections.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr);
+
+// Sets a deadline `timeout_ms` from now on `context`.
+void SetDeadline(grpc::ClientContext& context, int timeout_ms);
+
+}  // namespace gempool::rpc
