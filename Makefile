@@ -1,0 +1,23 @@
+# gempool: the two commands that matter.
+#   make run    install what is missing, build, start the three services (SQLite)
+#   make test   install what is missing, build, start MariaDB, run every test
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: run test build deps bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@scripts/run.sh $(BUILD_DIR)
+
+test:
+	@scripts/test.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

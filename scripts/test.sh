@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, starts a throwaway
+# MariaDB if none answers, and runs every test (unit, integration, MySQL,
+# SDK, deployment files) through CTest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR="${1:-build}"
+
+scripts/install-deps.sh --test
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGEMPOOL_BUILD_TESTS=ON >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)"
+
+eval "$(scripts/mariadb-test-server.sh start)"
+export GEMPOOL_REQUIRE_MYSQL=1
+trap 'scripts/mariadb-test-server.sh stop' EXIT
+
+cd "$BUILD_DIR"
+ctest --output-on-failure --timeout 600 -j "${GEMPOOL_TEST_JOBS:-2}"
