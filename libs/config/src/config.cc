@@ -98,6 +98,7 @@ absl::Status Load(const Environment& env, Config& c) {
   c.mysql.password = text("MYSQL_PASSWORD");
   c.mysql.database = text("MYSQL_DATABASE");
   c.mysql.socket = text("MYSQL_SOCKET");
+  c.mysql.root_password = text("MYSQL_ROOT_PASSWORD");
   if (c.database_type == "mysql") {
     for (const char* required : {"MYSQL_USER", "MYSQL_DATABASE"}) {
       if (!has(required)) {
@@ -122,6 +123,9 @@ absl::Status Load(const Environment& env, Config& c) {
   GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("PERSISTENCE_LISTEN", c.persistence_listen));
   if (has("RPC_TIMEOUT_MS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.rpc_timeout_ms, ParseInt("RPC_TIMEOUT_MS", text("RPC_TIMEOUT_MS"), 10, 600000));
+  }
+  if (has("GATEWAY_THREADS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.gateway_threads, ParseInt("GATEWAY_THREADS", text("GATEWAY_THREADS"), 1, 10000));
   }
   return absl::OkStatus();
 }

@@ -53,5 +53,36 @@ TEST(LoadConfigTest, BadValuesNameTheVariable) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEYBROKER_ADDR")));
 }
 
+TEST(LoadConfigTest, GatewayThreads) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->gateway_threads, 256);
+  auto set = LoadConfig(Environment::FromMap({{"GATEWAY_THREADS", "32"}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->gateway_threads, 32);
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"GATEWAY_THREADS", "0"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("GATEWAY_THREADS")));
+}
+
+TEST(LoadConfigTest, ReadsMysqlSettingsIncludingRootPassword) {
+  auto c = LoadConfig(Environment::FromMap({{"DATABASE_TYPE", "mysql"},
+                                            {"MYSQL_HOST", "db"},
+                                            {"MYSQL_PORT", "3307"},
+                                            {"MYSQL_USER", "gempool"},
+                                            {"MYSQL_PASSWORD", "app"},
+                                            {"MYSQL_DATABASE", "gempool"},
+                                            {"MYSQL_ROOT_PASSWORD", "root-pw"}}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->mysql.host, "db");
+  EXPECT_EQ(c->mysql.port, 3307);
+  EXPECT_EQ(c->mysql.user, "gempool");
+  EXPECT_EQ(c->mysql.password, "app");
+  EXPECT_EQ(c->mysql.database, "gempool");
+  EXPECT_EQ(c->mysql.root_password, "root-pw");
+  auto without = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(without->mysql.root_password, "");
+}
+
 }  // namespace
 }  // namespace gempool

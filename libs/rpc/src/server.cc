@@ -10,10 +10,12 @@
 namespace gempool::rpc {
 
 absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::string& listen_addr,
-                                          const std::vector<grpc::Service*>& services) {
+                                          const std::vector<grpc::Service*>& services,
+                                          int max_receive_message_bytes) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (max_receive_message_bytes > 0) builder.SetMaxReceiveMessageSize(max_receive_message_bytes);
   RunningServer running;
   builder.AddListeningPort(listen_addr, grpc::InsecureServerCredentials(), &running.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
@@ -35,6 +37,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // Replies can exceed gRPC's default 4 MiB (a page of 1000 error-log rows
+  // with 16 KiB messages); internal peers are trusted.
+  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
   return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
 }
 

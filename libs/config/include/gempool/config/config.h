@@ -21,6 +21,10 @@ struct MysqlSettings {
   std::string password;            // MYSQL_PASSWORD
   std::string database;            // MYSQL_DATABASE
   std::string socket;              // MYSQL_SOCKET: connect through this unix socket if set.
+  // MYSQL_ROOT_PASSWORD: the compose MySQL's root password. When set, persistence
+  // uses it at start-up to bring the MYSQL_USER account (password, database,
+  // grants) in step with the settings if that account cannot log in.
+  std::string root_password;
 };
 
 struct Config {
@@ -53,6 +57,8 @@ struct Config {
   std::string keybroker_listen;             // KEYBROKER_LISTEN: bind address; derived from KEYBROKER_ADDR.
   std::string persistence_listen;           // PERSISTENCE_LISTEN: bind address; derived from PERSISTENCE_ADDR.
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
+  int gateway_threads = 256;                // GATEWAY_THREADS: gateway HTTP worker threads (each open
+                                            // stream or keep-alive connection holds one).
 
   // The SQLite file path: SQLITE_DATABASE under DATA_DIR unless absolute.
   std::string SqlitePath() const;

@@ -22,11 +22,14 @@ struct RunningServer {
 
 // Starts a server on `listen_addr` ("host:port") serving `services` (which
 // must outlive the server). `what` names the service in errors.
+// `max_receive_message_bytes` > 0 raises gRPC's 4 MiB limit on one request
+// (persistence takes log batches of many 16 KiB messages).
 absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::string& listen_addr,
-                                          const std::vector<grpc::Service*>& services);
+                                          const std::vector<grpc::Service*>& services,
+                                          int max_receive_message_bytes = 0);
 
 // A channel to `addr` with keepalive settings suited to long-lived internal
-// connections.
+// connections, accepting replies up to 64 MiB.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr);
 
 // Sets a deadline `timeout_ms` from now on `context`.

@@ -1,0 +1,102 @@
+#pragma once
+// The storage seam of the persistence service: keys and their state, settings,
+// and the request and error logs, as the operations of
+// proto/gempool/v1/persistence.proto. Records are the generated proto record
+// types (KeyRecord, RequestLogEntry, ErrorLogEntry, LogQuery) so there is one
+// definition of each; everything else is plain C++. Implementations validate
+// their inputs (kInvalidArgument) and report database trouble as
+// kUnavailable (unreachable, busy), kAlreadyExists (constraint) or kInternal.
+//
+// Implementations are thread-safe.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gempool/v1/persistence.pb.h"
+#include "gempool/v1/types.pb.h"
+
+namespace gempool::storage {
+
+// Page size of log queries when LogQuery.limit is 0, and the largest allowed.
+inline constexpr int kDefaultLogLimit = 100;
+inline constexpr int kMaxLogLimit = 1000;
+
+// Longest key secret accepted (bytes; Gemini keys are 39).
+inline constexpr int kMaxSecretBytes = 191;
+// Longest setting name accepted (bytes).
+inline constexpr int kMaxSettingNameBytes = 128;
+
+struct AddKeysResult {
+  // One record per requested secret, in request order.
+  std::vector<v1::KeyRecord> keys;
+  // Whether this call inserted the secret (false when already stored or
+  // repeated earlier in the request).
+  std::vector<bool> inserted;
+};
+
+template <typename Entry>
+struct LogPage {
+  // Newest first.
+  std::vector<Entry> entries;
+  // Rows matching the filter, before pagination.
+  int64_t total = 0;
+};
+
+struct PingResult {
+  // "sqlite" or "mysql".
+  std::string backend;
+  // Highest schema migration applied.
+  int schema_version = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Every stored key with its state, by ascending id.
+  virtual absl::StatusOr<std::vector<v1::KeyRecord>> LoadKeys() = 0;
+
+  // Inserts the secrets that are not stored yet (new keys start ACTIVE) and
+  // returns the stored record of each requested secret. A secret must be 1 to
+  // kMaxSecretBytes printable ASCII characters without spaces.
+  virtual absl::StatusOr<AddKeysResult> AddKeys(const std::vector<std::string>& secrets) = 0;
+
+  // Deletes keys by id; unknown ids are ignored. Returns the rows deleted.
+  virtual absl::StatusOr<int> DeleteKeys(const std::vector<int64_t>& ids) = 0;
+
+  // Writes the state fields of each key (everything but secret and
+  // created_at_ms), the last record per id winning, in one transaction.
+  // Returns the rows updated; ids that are not stored are skipped.
+  virtual absl::StatusOr<int> SaveKeyStates(const std::vector<v1::KeyRecord>& keys) = 0;
+
+  // Appends log rows in one transaction; ids are assigned by the store. Text
+  // fields longer than their column are truncated and invalid UTF-8 is
+  // replaced, so one odd row never loses a batch. time_ms 0 means now.
+  // Returns the rows written.
+  virtual absl::StatusOr<int> WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) = 0;
+  virtual absl::StatusOr<int> WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) = 0;
+
+  // Rows matching `query`, newest first (by time, then id). `text` matches a
+  // case-insensitive substring of the operation (request log) or the message
+  // (error log). limit 0 means kDefaultLogLimit; more than kMaxLogLimit, a
+  // negative offset or since_ms >= until_ms (both set) are kInvalidArgument.
+  virtual absl::StatusOr<LogPage<v1::RequestLogEntry>> QueryRequestLogs(const v1::LogQuery& query) = 0;
+  virtual absl::StatusOr<LogPage<v1::ErrorLogEntry>> QueryErrorLogs(const v1::LogQuery& query) = 0;
+
+  // All stored settings, name → value as text.
+  virtual absl::StatusOr<std::map<std::string, std::string>> GetSettings() = 0;
+
+  // Inserts or replaces each setting, in one transaction; others are kept.
+  // Names are environment variable names ([A-Za-z_][A-Za-z0-9_]*, at most
+  // kMaxSettingNameBytes); values must be valid UTF-8.
+  virtual absl::Status PutSettings(const std::map<std::string, std::string>& values) = 0;
+
+  // Checks that the database answers and reports the schema version.
+  virtual absl::StatusOr<PingResult> Ping() = 0;
+};
+
+}  // namespace gempool::storage

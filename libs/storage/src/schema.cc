@@ -1,0 +1,225 @@
+#include "schema.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace gempool::storage {
+namespace {
+
+// Column sizes shared by both backends (MySQL enforces them; SQLite does not,
+// so the store truncates before writing). VARCHAR(191) keeps a utf8mb4 unique
+// index under 767 bytes for old row formats.
+//   secret 191, state_reason 255, settings name 128,
+//   client_token_id 64, model 128, operation 64, error_type 128.
+
+const char kSqliteMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS gempool_schema_migrations ("
+    " version INTEGER NOT NULL PRIMARY KEY,"
+    " applied_at_ms INTEGER NOT NULL,"
+    " description TEXT NOT NULL DEFAULT '')";
+
+// utf8mb4_bin: keys and settings names are case-sensitive, and model filters
+// compare exactly, as on SQLite.
+const char kMysqlMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS gempool_schema_migrations ("
+    " version INT NOT NULL PRIMARY KEY,"
+    " applied_at_ms BIGINT NOT NULL,"
+    " description VARCHAR(255) NOT NULL DEFAULT ''"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+std::vector<Migration> BuildMigrations() {
+  std::vector<Migration> all;
+  all.push_back(Migration{
+      1,
+      "keys, settings, request log, error log",
+      {
+          "CREATE TABLE IF NOT EXISTS gempool_keys ("
+          " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          " secret TEXT NOT NULL UNIQUE,"
+          " state INTEGER NOT NULL,"
+          " failure_count INTEGER NOT NULL DEFAULT 0,"
+          " state_reason TEXT NOT NULL DEFAULT '',"
+          " last_error TEXT NOT NULL DEFAULT '',"
+          " cooling_until_ms INTEGER NOT NULL DEFAULT 0,"
+          " model_cooldowns TEXT NOT NULL DEFAULT '[]',"
+          " created_at_ms INTEGER NOT NULL,"
+          " updated_at_ms INTEGER NOT NULL,"
+          " last_used_at_ms INTEGER NOT NULL DEFAULT 0)",
+          "CREATE TABLE IF NOT EXISTS gempool_settings ("
+          " name TEXT NOT NULL PRIMARY KEY,"
+          " value TEXT NOT NULL,"
+          " updated_at_ms INTEGER NOT NULL)",
+          "CREATE TABLE IF NOT EXISTS gempool_request_log ("
+          " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          " time_ms INTEGER NOT NULL,"
+          " client_token_id TEXT NOT NULL DEFAULT '',"
+          " model TEXT NOT NULL DEFAULT '',"
+          " operation TEXT NOT NULL DEFAULT '',"
+          " key_id INTEGER NOT NULL DEFAULT 0,"
+          " status_code INTEGER NOT NULL DEFAULT 0,"
+          " latency_ms INTEGER NOT NULL DEFAULT 0,"
+          " attempts INTEGER NOT NULL DEFAULT 0,"
+          " stream INTEGER NOT NULL DEFAULT 0)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_request_log_time ON gempool_request_log (time_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_request_log_key_time ON gempool_request_log (key_id, time_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_request_log_model_time ON gempool_request_log (model, time_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_request_log_status ON gempool_request_log (status_code)",
+          "CREATE TABLE IF NOT EXISTS gempool_error_log ("
+          " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          " time_ms INTEGER NOT NULL,"
+          " key_id INTEGER NOT NULL DEFAULT 0,"
+          " model TEXT NOT NULL DEFAULT '',"
+          " operation TEXT NOT NULL DEFAULT '',"
+          " status_code INTEGER NOT NULL DEFAULT 0,"
+          " error_type TEXT NOT NULL DEFAULT '',"
+          " message TEXT NOT NULL DEFAULT '')",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_error_log_time ON gempool_error_log (time_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_error_log_key_time ON gempool_error_log (key_id, time_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_error_log_model_time ON gempool_error_log (model, time_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_error_log_status ON gempool_error_log (status_code)",
+      },
+      {
+          // TEXT columns get no DEFAULT (MySQL before 8.0.13 rejects one); the
+          // store always writes them.
+          "CREATE TABLE IF NOT EXISTS gempool_keys ("
+          " id BIGINT NOT NULL AUTO_INCREMENT,"
+          " secret VARCHAR(191) NOT NULL,"
+          " state INT NOT NULL,"
+          " failure_count INT NOT NULL DEFAULT 0,"
+          " state_reason VARCHAR(255) NOT NULL DEFAULT '',"
+          " last_error TEXT NOT NULL,"
+          " cooling_until_ms BIGINT NOT NULL DEFAULT 0,"
+          " model_cooldowns MEDIUMTEXT NOT NULL,"
+          " created_at_ms BIGINT NOT NULL,"
+          " updated_at_ms BIGINT NOT NULL,"
+          " last_used_at_ms BIGINT NOT NULL DEFAULT 0,"
+          " PRIMARY KEY (id),"
+          " UNIQUE KEY uq_gempool_keys_secret (secret)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+          "CREATE TABLE IF NOT EXISTS gempool_settings ("
+          " name VARCHAR(128) NOT NULL,"
+          " value MEDIUMTEXT NOT NULL,"
+          " updated_at_ms BIGINT NOT NULL,"
+          " PRIMARY KEY (name)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+          "CREATE TABLE IF NOT EXISTS gempool_request_log ("
+          " id BIGINT NOT NULL AUTO_INCREMENT,"
+          " time_ms BIGINT NOT NULL,"
+          " client_token_id VARCHAR(64) NOT NULL DEFAULT '',"
+          " model VARCHAR(128) NOT NULL DEFAULT '',"
+          " operation VARCHAR(64) NOT NULL DEFAULT '',"
+          " key_id BIGINT NOT NULL DEFAULT 0,"
+          " status_code INT NOT NULL DEFAULT 0,"
+          " latency_ms BIGINT NOT NULL DEFAULT 0,"
+          " attempts INT NOT NULL DEFAULT 0,"
+          " stream TINYINT NOT NULL DEFAULT 0,"
+          " PRIMARY KEY (id),"
+          " KEY idx_gempool_request_log_time (time_ms),"
+          " KEY idx_gempool_request_log_key_time (key_id, time_ms),"
+          " KEY idx_gempool_request_log_model_time (model, time_ms),"
+          " KEY idx_gempool_request_log_status (status_code)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+          "CREATE TABLE IF NOT EXISTS gempool_error_log ("
+          " id BIGINT NOT NULL AUTO_INCREMENT,"
+          " time_ms BIGINT NOT NULL,"
+          " key_id BIGINT NOT NULL DEFAULT 0,"
+          " model VARCHAR(128) NOT NULL DEFAULT '',"
+          " operation VARCHAR(64) NOT NULL DEFAULT '',"
+          " status_code INT NOT NULL DEFAULT 0,"
+          " error_type VARCHAR(128) NOT NULL DEFAULT '',"
+          " message MEDIUMTEXT NOT NULL,"
+          " PRIMARY KEY (id),"
+          " KEY idx_gempool_error_log_time (time_ms),"
+          " KEY idx_gempool_error_log_key_time (key_id, time_ms),"
+          " KEY idx_gempool_error_log_model_time (model, time_ms),"
+          " KEY idx_gempool_error_log_status (status_code)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      }});
+  return all;
+}
+
+// Applies the pending migrations; the caller holds the migration lock.
+absl::StatusOr<int> ApplyPending(soci::session& session, Backend backend, const Clock& clock) {
+  session << (backend == Backend::kSqlite ? kSqliteMigrationsTable : kMysqlMigrationsTable);
+  const int current = CurrentSchemaVersion(session);
+  const int latest = LatestSchemaVersion();
+  if (current > latest) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database schema is at version ", current, " but this gempool-persistence knows versions up to ", latest,
+        ": the database was upgraded by a newer gempool. Run that version (or newer) of gempool, or "
+        "restore a backup taken before the upgrade"));
+  }
+  for (const Migration& m : Migrations()) {
+    if (m.version <= current) continue;
+    for (const char* statement : backend == Backend::kSqlite ? m.sqlite : m.mysql) {
+      session << statement;
+    }
+    const long long now = clock.NowUnixMs();
+    const std::string description = m.description;
+    session << "INSERT INTO gempool_schema_migrations (version, applied_at_ms, description) VALUES (:v, :t, :d)",
+        soci::use(m.version), soci::use(now), soci::use(description);
+  }
+  return latest;
+}
+
+}  // namespace
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration>* const kMigrations = new std::vector<Migration>(BuildMigrations());
+  return *kMigrations;
+}
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+int CurrentSchemaVersion(soci::session& session) {
+  int version = 0;
+  soci::indicator ind = soci::i_null;
+  session << "SELECT MAX(version) FROM gempool_schema_migrations", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+absl::StatusOr<int> MigrateSchema(soci::session& session, Backend backend, const Clock& clock) {
+  if (backend == Backend::kSqlite) {
+    // Takes the write lock now (waiting up to the busy timeout), so a second
+    // process blocks here and then finds the work done.
+    session << "BEGIN IMMEDIATE";
+    absl::StatusOr<int> result;
+    try {
+      result = ApplyPending(session, backend, clock);
+    } catch (...) {
+      session << "ROLLBACK";
+      throw;
+    }
+    session << (result.ok() ? "COMMIT" : "ROLLBACK");
+    return result;
+  }
+
+  // The lock name is per database: MD5 keeps it under MySQL's 64 characters.
+  const std::string lock = "CONCAT('gempool_migrate_', MD5(DATABASE()))";
+  int locked = 0;
+  soci::indicator ind = soci::i_null;
+  session << "SELECT GET_LOCK(" + lock + ", 120)", soci::into(locked, ind);
+  if (ind != soci::i_ok || locked != 1) {
+    return absl::UnavailableError(
+        "timed out after 120 s waiting for the schema migration lock: another gempool-persistence is "
+        "migrating this database (or hangs while doing so); start again once it is done");
+  }
+  absl::StatusOr<int> result;
+  try {
+    result = ApplyPending(session, backend, clock);
+  } catch (...) {
+    int released = 0;
+    try {
+      session << "SELECT RELEASE_LOCK(" + lock + ")", soci::into(released, ind);
+    } catch (...) {
+      // The lock dies with the connection anyway.
+    }
+    throw;
+  }
+  int released = 0;
+  session << "SELECT RELEASE_LOCK(" + lock + ")", soci::into(released, ind);
+  return result;
+}
+
+}  // namespace gempool::storage

@@ -1,0 +1,760 @@
+#include "gempool/storage/soci_store.h"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "cooldowns_json.h"
+#include "gempool/common/logging.h"
+#include "gempool/common/status_macros.h"
+#include "mysql_connect.h"
+#include "schema.h"
+#include "sql_error.h"
+#include "sql_params.h"
+#include "text.h"
+
+namespace gempool::storage {
+namespace {
+
+// Column limits (bytes), matching the MySQL schema in schema.cc.
+constexpr size_t kMaxStateReasonBytes = 255;
+constexpr size_t kMaxLastErrorBytes = 16 * 1024;
+constexpr size_t kMaxTokenIdBytes = 64;
+constexpr size_t kMaxModelBytes = 128;
+constexpr size_t kMaxOperationBytes = 64;
+constexpr size_t kMaxErrorTypeBytes = 128;
+constexpr size_t kMaxMessageBytes = 64 * 1024;
+constexpr size_t kMaxSettingValueBytes = 8 * 1024 * 1024;
+constexpr size_t kMaxFilterBytes = 1024;
+
+// A multi-row INSERT is cut after this many rows or this many bytes of text,
+// to stay well inside SQLite's variable limit and MySQL's max_allowed_packet.
+constexpr size_t kInsertChunkRows = 100;
+constexpr size_t kInsertChunkBytes = 1024 * 1024;
+// IN lists are cut likewise.
+constexpr size_t kInListChunk = 500;
+
+// A write transaction; rolls back unless committed. SQLite takes the write
+// lock up front (BEGIN IMMEDIATE), so a transaction that reads first never
+// fails to upgrade its lock and the busy timeout applies instead.
+class Transaction {
+ public:
+  Transaction(soci::session& session, Backend backend) : session_(session) {
+    session_ << (backend == Backend::kSqlite ? "BEGIN IMMEDIATE" : "START TRANSACTION");
+  }
+  ~Transaction() {
+    if (done_) return;
+    try {
+      session_ << "ROLLBACK";
+    } catch (...) {
+      // The connection is gone or the transaction already ended; either way
+      // nothing was committed.
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void Commit() {
+    session_ << "COMMIT";
+    done_ = true;
+  }
+
+ private:
+  soci::session& session_;
+  bool done_ = false;
+};
+
+constexpr char kKeyColumns[] =
+    "id, secret, state, failure_count, state_reason, last_error, cooling_until_ms, model_cooldowns, "
+    "created_at_ms, updated_at_ms, last_used_at_ms";
+
+// One gempool_keys row as read (columns in kKeyColumns order).
+struct KeyRow {
+  long long id = 0;
+  std::string secret;
+  int state = 0;
+  int failure_count = 0;
+  std::string state_reason;
+  std::string last_error;
+  long long cooling_until_ms = 0;
+  std::string model_cooldowns;
+  long long created_at_ms = 0;
+  long long updated_at_ms = 0;
+  long long last_used_at_ms = 0;
+
+  void Into(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(secret));
+    st.exchange(soci::into(state));
+    st.exchange(soci::into(failure_count));
+    st.exchange(soci::into(state_reason));
+    st.exchange(soci::into(last_error));
+    st.exchange(soci::into(cooling_until_ms));
+    st.exchange(soci::into(model_cooldowns));
+    st.exchange(soci::into(created_at_ms));
+    st.exchange(soci::into(updated_at_ms));
+    st.exchange(soci::into(last_used_at_ms));
+  }
+
+  v1::KeyRecord ToRecord() const {
+    v1::KeyRecord r;
+    r.set_id(id);
+    r.set_secret(secret);
+    r.set_state(v1::KeyState_IsValid(state) ? static_cast<v1::KeyState>(state) : v1::KEY_STATE_UNSPECIFIED);
+    r.set_failure_count(failure_count);
+    r.set_state_reason(state_reason);
+    r.set_last_error(last_error);
+    r.set_cooling_until_ms(cooling_until_ms);
+    if (!DecodeCooldowns(model_cooldowns, r.mutable_model_cooldowns())) {
+      GEMPOOL_LOG(WARNING) << "key " << id << " has unreadable model_cooldowns in the database; treating it as "
+                           << "having none (the next state save rewrites it)";
+    }
+    r.set_created_at_ms(created_at_ms);
+    r.set_updated_at_ms(updated_at_ms);
+    r.set_last_used_at_ms(last_used_at_ms);
+    return r;
+  }
+};
+
+constexpr char kRequestLogColumns[] =
+    "id, time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream";
+
+struct RequestLogRow {
+  long long id = 0;
+  long long time_ms = 0;
+  std::string client_token_id;
+  std::string model;
+  std::string operation;
+  long long key_id = 0;
+  int status_code = 0;
+  long long latency_ms = 0;
+  int attempts = 0;
+  int stream = 0;
+
+  void Into(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(time_ms));
+    st.exchange(soci::into(client_token_id));
+    st.exchange(soci::into(model));
+    st.exchange(soci::into(operation));
+    st.exchange(soci::into(key_id));
+    st.exchange(soci::into(status_code));
+    st.exchange(soci::into(latency_ms));
+    st.exchange(soci::into(attempts));
+    st.exchange(soci::into(stream));
+  }
+
+  v1::RequestLogEntry ToEntry() const {
+    v1::RequestLogEntry e;
+    e.set_id(id);
+    e.set_time_ms(time_ms);
+    e.set_client_token_id(client_token_id);
+    e.set_model(model);
+    e.set_operation(operation);
+    e.set_key_id(key_id);
+    e.set_status_code(status_code);
+    e.set_latency_ms(latency_ms);
+    e.set_attempts(attempts);
+    e.set_stream(stream != 0);
+    return e;
+  }
+};
+
+constexpr char kErrorLogColumns[] = "id, time_ms, key_id, model, operation, status_code, error_type, message";
+
+struct ErrorLogRow {
+  long long id = 0;
+  long long time_ms = 0;
+  long long key_id = 0;
+  std::string model;
+  std::string operation;
+  int status_code = 0;
+  std::string error_type;
+  std::string message;
+
+  void Into(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(time_ms));
+    st.exchange(soci::into(key_id));
+    st.exchange(soci::into(model));
+    st.exchange(soci::into(operation));
+    st.exchange(soci::into(status_code));
+    st.exchange(soci::into(error_type));
+    st.exchange(soci::into(message));
+  }
+
+  v1::ErrorLogEntry ToEntry() const {
+    v1::ErrorLogEntry e;
+    e.set_id(id);
+    e.set_time_ms(time_ms);
+    e.set_key_id(key_id);
+    e.set_model(model);
+    e.set_operation(operation);
+    e.set_status_code(status_code);
+    e.set_error_type(error_type);
+    e.set_message(message);
+    return e;
+  }
+};
+
+// Checks a log query and returns the page size to use.
+absl::StatusOr<int> CheckLogQuery(const v1::LogQuery& q) {
+  if (q.limit() < 0 || q.limit() > kMaxLogLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("limit ", q.limit(), " is out of range: use 1 to ", kMaxLogLimit,
+                                                   " (0 means ", kDefaultLogLimit, ")"));
+  }
+  if (q.offset() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("offset ", q.offset(), " is negative"));
+  }
+  if (q.since_ms() < 0 || q.until_ms() < 0) {
+    return absl::InvalidArgumentError("since_ms and until_ms are Unix milliseconds and cannot be negative");
+  }
+  if (q.since_ms() != 0 && q.until_ms() != 0 && q.since_ms() >= q.until_ms()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("since_ms (", q.since_ms(), ") must be before until_ms (", q.until_ms(), ")"));
+  }
+  if (q.key_id() < 0) return absl::InvalidArgumentError(absl::StrCat("key_id ", q.key_id(), " is negative"));
+  return q.limit() == 0 ? kDefaultLogLimit : q.limit();
+}
+
+// " WHERE ..." for a log query (empty when nothing filters). `text_column` is
+// matched by the case-insensitive substring filter.
+std::string LogWhere(const v1::LogQuery& q, const char* text_column, SqlParams& params) {
+  std::string where;
+  const auto add = [&](const std::string& condition) {
+    absl::StrAppend(&where, where.empty() ? " WHERE " : " AND ", condition);
+  };
+  if (q.since_ms() != 0) add(absl::StrCat("time_ms >= ", params.Add(static_cast<long long>(q.since_ms()))));
+  if (q.until_ms() != 0) add(absl::StrCat("time_ms < ", params.Add(static_cast<long long>(q.until_ms()))));
+  if (q.key_id() != 0) add(absl::StrCat("key_id = ", params.Add(static_cast<long long>(q.key_id()))));
+  if (!q.model().empty()) add(absl::StrCat("model = ", params.Add(SanitizeText(q.model(), kMaxFilterBytes))));
+  if (q.status_code() != 0) {
+    add(absl::StrCat("status_code = ", params.Add(static_cast<long long>(q.status_code()))));
+  }
+  if (!q.text().empty()) {
+    // '!' escapes LIKE's wildcards in the user's text (a backslash would need
+    // different quoting on MySQL and SQLite).
+    const std::string escaped =
+        absl::StrReplaceAll(SanitizeText(q.text(), kMaxFilterBytes), {{"!", "!!"}, {"%", "!%"}, {"_", "!_"}});
+    add(absl::StrCat("LOWER(", text_column, ") LIKE LOWER(", params.Add(absl::StrCat("%", escaped, "%")),
+                     ") ESCAPE '!'"));
+  }
+  return where;
+}
+
+// Runs the count and page queries of a log query over `table`.
+template <typename Row, typename Entry>
+LogPage<Entry> QueryLog(soci::session& session, const char* table, const char* columns, const char* text_column,
+                        const v1::LogQuery& q, int limit) {
+  SqlParams params;
+  const std::string where = LogWhere(q, text_column, params);
+  LogPage<Entry> page;
+  {
+    long long total = 0;
+    soci::statement st(session);
+    st.exchange(soci::into(total));
+    params.Prepare(st, absl::StrCat("SELECT COUNT(*) FROM ", table, where));
+    st.execute(true);
+    page.total = total;
+  }
+  if (page.total <= q.offset()) return page;
+  Row row;
+  soci::statement st(session);
+  row.Into(st);
+  params.Prepare(st, absl::StrCat("SELECT ", columns, " FROM ", table, where, " ORDER BY time_ms DESC, id DESC LIMIT ",
+                                  limit, " OFFSET ", q.offset()));
+  st.execute();
+  while (st.fetch()) page.entries.push_back(row.ToEntry());
+  return page;
+}
+
+// Inserts `rows` into `table` with multi-row INSERTs; `add_row` appends one
+// row's placeholders (in `columns` order) to params and returns them as
+// "(...)" plus the bytes of text it added. Returns the rows written.
+template <typename Entry, typename AddRow>
+long long InsertRows(soci::session& session, const char* table, const char* columns, const std::vector<Entry>& rows,
+                     AddRow add_row) {
+  long long written = 0;
+  size_t next = 0;
+  while (next < rows.size()) {
+    SqlParams params;
+    std::string sql_text = absl::StrCat("INSERT INTO ", table, " (", columns, ") VALUES ");
+    size_t bytes = 0;
+    size_t count = 0;
+    while (next < rows.size() && count < kInsertChunkRows && bytes < kInsertChunkBytes) {
+      auto [values, row_bytes] = add_row(rows[next], params);
+      absl::StrAppend(&sql_text, count == 0 ? "" : ", ", values);
+      bytes += row_bytes;
+      ++count;
+      ++next;
+    }
+    written += ExecuteUpdate(session, sql_text, params);
+  }
+  return written;
+}
+
+absl::Status CheckSqlitePath(const StoreOptions& o) {
+  if (o.sqlite_path.empty()) {
+    return absl::InvalidArgumentError("the SQLite database path is empty: set SQLITE_DATABASE (default default_db)");
+  }
+  if (o.sqlite_path.find('"') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("the SQLite database path '", o.sqlite_path,
+                                                   "' contains a double quote, which gempool cannot open; "
+                                                   "rename it (DATA_DIR and SQLITE_DATABASE)"));
+  }
+  const std::filesystem::path dir = std::filesystem::path(o.sqlite_path).parent_path();
+  if (dir.empty()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot create the data directory '", dir.string(),
+                                                      "' for the SQLite database ", o.sqlite_path, ": ", ec.message(),
+                                                      ". Set DATA_DIR to a directory this process (uid ", getuid(),
+                                                      ") can write (with docker compose, the /data volume)"));
+  }
+  return absl::OkStatus();
+}
+
+std::string SqliteConnectString(const StoreOptions& o) {
+  // SOCI's SQLite backend splits its connect string at spaces unless the value
+  // is double-quoted.
+  const std::string db =
+      o.sqlite_path.find(' ') == std::string::npos ? o.sqlite_path : absl::StrCat("\"", o.sqlite_path, "\"");
+  // No synchronous= here: SOCI applies it before the busy timeout, so it
+  // fails at once while another connection holds a lock (PrepareSqlite).
+  return absl::StrCat("db=", db, " timeout=", o.sqlite_busy_timeout_seconds);
+}
+
+// Per-connection settings, applied once the busy timeout is in force. With WAL,
+// synchronous=NORMAL loses at most the last transactions on power loss, never
+// consistency.
+void PrepareSqlite(soci::session& session) { session << "PRAGMA synchronous=NORMAL"; }
+
+// Sets journal_mode=WAL and returns the mode in force. SQLite does not wait
+// for the busy timeout here (the switch needs the exclusive lock), so another
+// process opening the same file at the same moment is waited out by hand.
+std::string SwitchToWal(soci::session& session, int timeout_seconds) {
+  constexpr int kPauseMs = 20;
+  for (int waited_ms = 0;; waited_ms += kPauseMs) {
+    try {
+      std::string mode;
+      session << "PRAGMA journal_mode=WAL", soci::into(mode);
+      return mode;
+    } catch (const soci::sqlite3_soci_error& e) {
+      const int code = e.result() & 0xff;
+      const bool busy = code == 5 || code == 6;  // SQLITE_BUSY, SQLITE_LOCKED
+      if (!busy || waited_ms >= timeout_seconds * 1000) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kPauseMs));
+  }
+}
+
+// The message for a failure while opening an already reachable database.
+absl::Status OpenError(const StoreOptions& o, const soci::soci_error& e) {
+  if (o.backend == Backend::kSqlite) {
+    const std::string dir = std::filesystem::path(o.sqlite_path).parent_path().string();
+    return absl::UnavailableError(
+        absl::StrCat("cannot open the SQLite database ", o.sqlite_path, ": ", e.get_error_message(),
+                     ". Check that the file and its directory ", dir.empty() ? "." : dir, " (DATA_DIR",
+                     o.data_dir.empty() ? "" : "=", o.data_dir, ") are writable by this process (uid ", getuid(),
+                     "), that the disk is not full, and that the file is an SQLite database"));
+  }
+  const absl::Status mapped = SociErrorToStatus(e, "");
+  return absl::Status(
+      mapped.code() == absl::StatusCode::kInternal ? absl::StatusCode::kUnavailable : mapped.code(),
+      absl::StrCat("cannot prepare MySQL database '", o.mysql.database, "' at ", MysqlWhere(o.mysql), " for user '",
+                   o.mysql.user, "': ", e.get_error_message(),
+                   ". The user needs SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER and INDEX on the database "
+                   "(GRANT ALL PRIVILEGES ON `",
+                   o.mysql.database, "`.* TO '", o.mysql.user, "'@'%')"));
+}
+
+}  // namespace
+
+const char* BackendName(Backend backend) { return backend == Backend::kSqlite ? "sqlite" : "mysql"; }
+
+SociStore::SociStore(const StoreOptions& options, const Clock& clock, std::unique_ptr<soci::connection_pool> pool)
+    : options_(options), clock_(clock), pool_(std::move(pool)), slots_(static_cast<size_t>(options.pool_size)) {
+  for (Slot& slot : slots_) slot.last_used_ms = clock_.MonotonicMs();
+}
+
+SociStore::~SociStore() = default;
+
+absl::StatusOr<std::unique_ptr<SociStore>> SociStore::Open(const StoreOptions& options, const Clock& clock) {
+  if (options.pool_size < 1 || options.pool_size > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("database pool size ", options.pool_size, " is out of range: use 1 to 256"));
+  }
+  std::string connect;
+  const soci::backend_factory* factory = nullptr;
+  if (options.backend == Backend::kSqlite) {
+    GEMPOOL_RETURN_IF_ERROR(CheckSqlitePath(options));
+    connect = SqliteConnectString(options);
+    factory = &soci::sqlite3;
+  } else {
+    GEMPOOL_ASSIGN_OR_RETURN(connect, ConnectMysql(options));
+    factory = &soci::mysql;
+  }
+  auto pool = std::make_unique<soci::connection_pool>(static_cast<size_t>(options.pool_size));
+  int version = 0;
+  try {
+    soci::session& first = pool->at(0);
+    first.open(*factory, connect);
+    if (options.backend == Backend::kSqlite) {
+      PrepareSqlite(first);
+      // WAL lets readers run beside the one writer; the mode is stored in the
+      // file, so the other connections pick it up.
+      const std::string mode = SwitchToWal(first, options.sqlite_busy_timeout_seconds);
+      if (mode != "wal") {
+        GEMPOOL_LOG(WARNING) << "SQLite could not switch " << options.sqlite_path << " to WAL (journal mode is " << mode
+                             << "); readers will wait for writers";
+      }
+    }
+    GEMPOOL_ASSIGN_OR_RETURN(version, MigrateSchema(first, options.backend, clock));
+    for (int i = 1; i < options.pool_size; ++i) {
+      soci::session& session = pool->at(static_cast<size_t>(i));
+      session.open(*factory, connect);
+      if (options.backend == Backend::kSqlite) PrepareSqlite(session);
+    }
+  } catch (const soci::soci_error& e) {
+    return OpenError(options, e);
+  }
+  GEMPOOL_LOG(INFO) << "opened " << BackendName(options.backend) << " database "
+                    << (options.backend == Backend::kSqlite
+                            ? options.sqlite_path
+                            : absl::StrCat("'", options.mysql.database, "' at ", MysqlWhere(options.mysql)))
+                    << ", schema version " << version << ", " << options.pool_size << " connection(s)";
+  return std::unique_ptr<SociStore>(new SociStore(options, clock, std::move(pool)));
+}
+
+template <typename Fn>
+auto SociStore::Run(const char* what, Fn fn) -> decltype(fn(std::declval<soci::session&>())) {
+  size_t pos = 0;
+  if (!pool_->try_lease(pos, options_.pool_wait_ms)) {
+    return absl::UnavailableError(absl::StrCat(what, " failed: all ", options_.pool_size,
+                                               " database connections stayed busy for ", options_.pool_wait_ms, " ms"));
+  }
+  absl::Cleanup give_back = [&] { pool_->give_back(pos); };
+  soci::session& session = pool_->at(pos);
+  Slot& slot = slots_[pos];
+  try {
+    if (options_.backend == Backend::kMysql) {
+      const int64_t idle_ms = clock_.MonotonicMs() - slot.last_used_ms;
+      if (slot.broken || idle_ms > int64_t{options_.mysql_idle_check_seconds} * 1000) {
+        if (slot.broken || !session.is_connected()) {
+          GEMPOOL_LOG(INFO) << "reconnecting to MySQL at " << MysqlWhere(options_.mysql);
+          slot.broken = true;
+          session.reconnect();
+        }
+        slot.broken = false;
+      }
+    }
+    auto result = fn(session);
+    slot.last_used_ms = clock_.MonotonicMs();
+    return result;
+  } catch (const soci::soci_error& e) {
+    if (IsConnectionLost(e)) slot.broken = true;
+    return SociErrorToStatus(e, what);
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat(what, " failed: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::vector<v1::KeyRecord>> SociStore::LoadKeys() {
+  return Run("loading keys", [&](soci::session& session) -> absl::StatusOr<std::vector<v1::KeyRecord>> {
+    std::vector<v1::KeyRecord> keys;
+    KeyRow row;
+    soci::statement st(session);
+    row.Into(st);
+    SqlParams().Prepare(st, absl::StrCat("SELECT ", kKeyColumns, " FROM gempool_keys ORDER BY id"));
+    st.execute();
+    while (st.fetch()) keys.push_back(row.ToRecord());
+    return keys;
+  });
+}
+
+absl::StatusOr<AddKeysResult> SociStore::AddKeys(const std::vector<std::string>& secrets) {
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    GEMPOOL_RETURN_IF_ERROR(ValidateSecret(secrets[i], static_cast<int>(i)));
+  }
+  if (secrets.empty()) return AddKeysResult{};
+  return Run("adding keys", [&](soci::session& session) -> absl::StatusOr<AddKeysResult> {
+    // Another process may insert the same secret between our look-up and our
+    // insert (MySQL); the unique index stops it and a retry finds the row.
+    for (int attempt = 1;; ++attempt) {
+      try {
+        return AddKeysOnce(session, secrets);
+      } catch (const soci::soci_error& e) {
+        if (attempt >= 3 || !IsConstraintViolation(e)) throw;
+      }
+    }
+  });
+}
+
+absl::StatusOr<AddKeysResult> SociStore::AddKeysOnce(soci::session& session, const std::vector<std::string>& secrets) {
+  Transaction tx(session, options_.backend);
+  AddKeysResult result;
+  result.keys.reserve(secrets.size());
+  result.inserted.reserve(secrets.size());
+  std::unordered_map<std::string, size_t> seen;  // secret → index in result.
+
+  std::string secret;
+  KeyRow row;
+  soci::statement find(session);
+  row.Into(find);
+  find.exchange(soci::use(secret, "secret"));
+  find.alloc();
+  find.prepare(absl::StrCat("SELECT ", kKeyColumns, " FROM gempool_keys WHERE secret = :secret"));
+  find.define_and_bind();
+
+  const long long now = clock_.NowUnixMs();
+  const int active = v1::KEY_STATE_ACTIVE;
+  soci::statement insert =
+      (session.prepare << "INSERT INTO gempool_keys (secret, state, failure_count, state_reason, last_error, "
+                          "cooling_until_ms, model_cooldowns, created_at_ms, updated_at_ms, last_used_at_ms) "
+                          "VALUES (:secret, :state, 0, '', '', 0, '[]', :created, :updated, 0)",
+       soci::use(secret, "secret"), soci::use(active, "state"), soci::use(now, "created"), soci::use(now, "updated"));
+
+  for (const std::string& s : secrets) {
+    if (auto it = seen.find(s); it != seen.end()) {
+      result.keys.push_back(result.keys[it->second]);
+      result.inserted.push_back(false);
+      continue;
+    }
+    secret = s;
+    find.execute(true);
+    if (find.got_data()) {
+      result.keys.push_back(row.ToRecord());
+      result.inserted.push_back(false);
+    } else {
+      insert.execute(true);
+      long long id = 0;
+      if (!session.get_last_insert_id("gempool_keys", id) || id <= 0) {
+        throw soci::soci_error("the database did not report the id of the inserted key");
+      }
+      v1::KeyRecord r;
+      r.set_id(id);
+      r.set_secret(s);
+      r.set_state(v1::KEY_STATE_ACTIVE);
+      r.set_created_at_ms(now);
+      r.set_updated_at_ms(now);
+      result.keys.push_back(std::move(r));
+      result.inserted.push_back(true);
+    }
+    seen.emplace(s, result.keys.size() - 1);
+  }
+  tx.Commit();
+  return result;
+}
+
+absl::StatusOr<int> SociStore::DeleteKeys(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return 0;
+  return Run("deleting keys", [&](soci::session& session) -> absl::StatusOr<int> {
+    Transaction tx(session, options_.backend);
+    long long deleted = 0;
+    for (size_t start = 0; start < ids.size(); start += kInListChunk) {
+      SqlParams params;
+      std::string list;
+      for (size_t i = start; i < std::min(ids.size(), start + kInListChunk); ++i) {
+        absl::StrAppend(&list, i == start ? "" : ", ", params.Add(static_cast<long long>(ids[i])));
+      }
+      deleted += ExecuteUpdate(session, absl::StrCat("DELETE FROM gempool_keys WHERE id IN (", list, ")"), params);
+    }
+    tx.Commit();
+    return static_cast<int>(deleted);
+  });
+}
+
+absl::StatusOr<int> SociStore::SaveKeyStates(const std::vector<v1::KeyRecord>& keys) {
+  // The last record per id wins; remember where each id last appears.
+  std::unordered_map<int64_t, size_t> last;
+  std::vector<size_t> order;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const v1::KeyRecord& k = keys[i];
+    if (k.id() <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("key record #", i + 1, " has id ", k.id(),
+                                                     ": saving a state needs the id persistence assigned"));
+    }
+    if (k.state() == v1::KEY_STATE_UNSPECIFIED || !v1::KeyState_IsValid(k.state())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("key record #", i + 1, " (id ", k.id(), ") has no valid state (", k.state(), ")"));
+    }
+    auto [it, fresh] = last.emplace(k.id(), i);
+    if (fresh) {
+      order.push_back(k.id());
+    } else {
+      it->second = i;
+    }
+  }
+  if (keys.empty()) return 0;
+  return Run("saving key states", [&](soci::session& session) -> absl::StatusOr<int> {
+    Transaction tx(session, options_.backend);
+    long long id = 0, cooling_until_ms = 0, updated_at_ms = 0, last_used_at_ms = 0;
+    int state = 0, failure_count = 0;
+    std::string state_reason, last_error, cooldowns;
+    soci::statement update =
+        (session.prepare << "UPDATE gempool_keys SET state = :state, failure_count = :failures, "
+                            "state_reason = :reason, last_error = :error, cooling_until_ms = :cooling, "
+                            "model_cooldowns = :cooldowns, updated_at_ms = :updated, last_used_at_ms = :used "
+                            "WHERE id = :id",
+         soci::use(state, "state"), soci::use(failure_count, "failures"), soci::use(state_reason, "reason"),
+         soci::use(last_error, "error"), soci::use(cooling_until_ms, "cooling"), soci::use(cooldowns, "cooldowns"),
+         soci::use(updated_at_ms, "updated"), soci::use(last_used_at_ms, "used"), soci::use(id, "id"));
+    long long updated = 0;
+    for (int64_t key_id : order) {
+      const v1::KeyRecord& k = keys[last[key_id]];
+      id = k.id();
+      state = k.state();
+      failure_count = k.failure_count();
+      state_reason = SanitizeText(k.state_reason(), kMaxStateReasonBytes);
+      last_error = SanitizeText(k.last_error(), kMaxLastErrorBytes);
+      cooling_until_ms = k.cooling_until_ms();
+      cooldowns = EncodeCooldowns(k.model_cooldowns());
+      updated_at_ms = k.updated_at_ms();
+      last_used_at_ms = k.last_used_at_ms();
+      update.execute(true);
+      updated += update.get_affected_rows();
+    }
+    tx.Commit();
+    return static_cast<int>(updated);
+  });
+}
+
+absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) {
+  if (entries.empty()) return 0;
+  const long long now = clock_.NowUnixMs();
+  return Run("writing request logs", [&](soci::session& session) -> absl::StatusOr<int> {
+    Transaction tx(session, options_.backend);
+    const long long written = InsertRows(
+        session, "gempool_request_log",
+        "time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream", entries,
+        [&](const v1::RequestLogEntry& e, SqlParams& p) {
+          std::string token = SanitizeText(e.client_token_id(), kMaxTokenIdBytes);
+          std::string model = SanitizeText(e.model(), kMaxModelBytes);
+          std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
+          const size_t bytes = token.size() + model.size() + operation.size();
+          std::string values = absl::StrCat(
+              "(", p.Add(e.time_ms() != 0 ? static_cast<long long>(e.time_ms()) : now), ", ", p.Add(std::move(token)),
+              ", ", p.Add(std::move(model)), ", ", p.Add(std::move(operation)), ", ",
+              p.Add(static_cast<long long>(e.key_id())), ", ", p.Add(static_cast<long long>(e.status_code())), ", ",
+              p.Add(static_cast<long long>(e.latency_ms())), ", ", p.Add(static_cast<long long>(e.attempts())), ", ",
+              p.Add(e.stream() ? 1LL : 0LL), ")");
+          return std::make_pair(std::move(values), bytes);
+        });
+    tx.Commit();
+    return static_cast<int>(written);
+  });
+}
+
+absl::StatusOr<int> SociStore::WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) {
+  if (entries.empty()) return 0;
+  const long long now = clock_.NowUnixMs();
+  return Run("writing error logs", [&](soci::session& session) -> absl::StatusOr<int> {
+    Transaction tx(session, options_.backend);
+    const long long written =
+        InsertRows(session, "gempool_error_log", "time_ms, key_id, model, operation, status_code, error_type, message",
+                   entries, [&](const v1::ErrorLogEntry& e, SqlParams& p) {
+                     std::string model = SanitizeText(e.model(), kMaxModelBytes);
+                     std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
+                     std::string error_type = SanitizeText(e.error_type(), kMaxErrorTypeBytes);
+                     std::string message = SanitizeText(e.message(), kMaxMessageBytes);
+                     const size_t bytes = model.size() + operation.size() + error_type.size() + message.size();
+                     std::string values =
+                         absl::StrCat("(", p.Add(e.time_ms() != 0 ? static_cast<long long>(e.time_ms()) : now), ", ",
+                                      p.Add(static_cast<long long>(e.key_id())), ", ", p.Add(std::move(model)), ", ",
+                                      p.Add(std::move(operation)), ", ", p.Add(static_cast<long long>(e.status_code())),
+                                      ", ", p.Add(std::move(error_type)), ", ", p.Add(std::move(message)), ")");
+                     return std::make_pair(std::move(values), bytes);
+                   });
+    tx.Commit();
+    return static_cast<int>(written);
+  });
+}
+
+absl::StatusOr<LogPage<v1::RequestLogEntry>> SociStore::QueryRequestLogs(const v1::LogQuery& query) {
+  GEMPOOL_ASSIGN_OR_RETURN(const int limit, CheckLogQuery(query));
+  return Run("querying the request log", [&](soci::session& session) -> absl::StatusOr<LogPage<v1::RequestLogEntry>> {
+    return QueryLog<RequestLogRow, v1::RequestLogEntry>(session, "gempool_request_log", kRequestLogColumns, "operation",
+                                                        query, limit);
+  });
+}
+
+absl::StatusOr<LogPage<v1::ErrorLogEntry>> SociStore::QueryErrorLogs(const v1::LogQuery& query) {
+  GEMPOOL_ASSIGN_OR_RETURN(const int limit, CheckLogQuery(query));
+  return Run("querying the error log", [&](soci::session& session) -> absl::StatusOr<LogPage<v1::ErrorLogEntry>> {
+    return QueryLog<ErrorLogRow, v1::ErrorLogEntry>(session, "gempool_error_log", kErrorLogColumns, "message", query,
+                                                    limit);
+  });
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SociStore::GetSettings() {
+  return Run("reading settings", [&](soci::session& session) -> absl::StatusOr<std::map<std::string, std::string>> {
+    std::map<std::string, std::string> values;
+    std::string name, value;
+    soci::statement st =
+        (session.prepare << "SELECT name, value FROM gempool_settings", soci::into(name), soci::into(value));
+    st.execute();
+    while (st.fetch()) values[name] = value;
+    return values;
+  });
+}
+
+absl::Status SociStore::PutSettings(const std::map<std::string, std::string>& values) {
+  for (const auto& [name, value] : values) {
+    GEMPOOL_RETURN_IF_ERROR(ValidateSettingName(name));
+    if (!IsValidUtf8(value)) {
+      return absl::InvalidArgumentError(absl::StrCat("the value of setting ", name, " is not valid UTF-8 text"));
+    }
+    if (value.size() > kMaxSettingValueBytes) {
+      return absl::InvalidArgumentError(absl::StrCat("the value of setting ", name, " is ", value.size(),
+                                                     " bytes long; at most ", kMaxSettingValueBytes, " are allowed"));
+    }
+  }
+  if (values.empty()) return absl::OkStatus();
+  return Run("saving settings", [&](soci::session& session) -> absl::Status {
+    Transaction tx(session, options_.backend);
+    std::string name, value;
+    const long long now = clock_.NowUnixMs();
+    const char* upsert =
+        options_.backend == Backend::kSqlite
+            ? "INSERT INTO gempool_settings (name, value, updated_at_ms) VALUES (:name, :value, :now) "
+              "ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms"
+            : "INSERT INTO gempool_settings (name, value, updated_at_ms) VALUES (:name, :value, :now) "
+              "ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at_ms = VALUES(updated_at_ms)";
+    soci::statement st =
+        (session.prepare << upsert, soci::use(name, "name"), soci::use(value, "value"), soci::use(now, "now"));
+    for (const auto& [n, v] : values) {
+      name = n;
+      value = v;
+      st.execute(true);
+    }
+    tx.Commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<PingResult> SociStore::Ping() {
+  return Run("pinging the database", [&](soci::session& session) -> absl::StatusOr<PingResult> {
+    PingResult result;
+    result.backend = BackendName(options_.backend);
+    result.schema_version = CurrentSchemaVersion(session);
+    return result;
+  });
+}
+
+absl::StatusOr<std::unique_ptr<SociStore>> OpenStore(const Config& config) {
+  return SociStore::Open(StoreOptionsFromConfig(config), SystemClock::Get());
+}
+
+}  // namespace gempool::storage

@@ -1,0 +1,29 @@
+#pragma once
+// Text checks and clean-up before values reach a column: MySQL's utf8mb4
+// columns reject invalid UTF-8 and over-long values in strict mode, and a
+// client-chosen model name must not make a whole log batch fail.
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace gempool::storage {
+
+// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or values
+// above U+10FFFF).
+bool IsValidUtf8(absl::string_view text);
+
+// `text` with each invalid UTF-8 byte replaced by '?', cut at a character
+// boundary to at most `max_bytes` bytes.
+std::string SanitizeText(absl::string_view text, size_t max_bytes);
+
+// A key secret: 1..kMaxSecretBytes printable ASCII characters, no spaces.
+// `index` is its position in the request, for the message.
+absl::Status ValidateSecret(absl::string_view secret, int index);
+
+// A setting name: [A-Za-z_][A-Za-z0-9_]*, at most kMaxSettingNameBytes.
+absl::Status ValidateSettingName(absl::string_view name);
+
+}  // namespace gempool::storage

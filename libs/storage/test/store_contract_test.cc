@@ -1,0 +1,645 @@
+// The Store contract, run against every backend: SQLite (a temporary file,
+// always) and MariaDB/MySQL (a throwaway database, when configured).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gempool/storage/soci_store.h"
+#include "gempool/testing/fake_clock.h"
+#include "gempool/testing/status_matchers.h"
+#include "schema.h"
+#include "test_database.h"
+
+namespace gempool::storage {
+namespace {
+
+using ::gempool::storage::testing::EqualsProto;
+using ::gempool::storage::testing::TestDatabase;
+using ::gempool::testing::FakeClock;
+using ::gempool::testing::IsOk;
+using ::gempool::testing::IsOkAndHolds;
+using ::gempool::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
+
+constexpr int64_t kStart = 1'700'000'000'000;
+
+class StoreContractTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
+    auto db = TestDatabase::Create(GetParam());
+    ASSERT_THAT(db, IsOk());
+    db_ = std::move(*db);
+    auto store = SociStore::Open(db_->options(), clock_);
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(*store);
+  }
+
+  absl::StatusOr<std::unique_ptr<SociStore>> Reopen() {
+    store_.reset();
+    return SociStore::Open(db_->options(), clock_);
+  }
+
+  // Adds `secrets` and returns their ids.
+  std::vector<int64_t> Add(const std::vector<std::string>& secrets) {
+    auto added = store_->AddKeys(secrets);
+    EXPECT_THAT(added, IsOk());
+    std::vector<int64_t> ids;
+    if (added.ok()) {
+      for (const auto& k : added->keys) ids.push_back(k.id());
+    }
+    return ids;
+  }
+
+  static v1::RequestLogEntry Request(int64_t time_ms, int64_t key_id, const std::string& model, int status,
+                                     const std::string& operation) {
+    v1::RequestLogEntry e;
+    e.set_time_ms(time_ms);
+    e.set_client_token_id("a1b2c3d4e5f6");
+    e.set_model(model);
+    e.set_operation(operation);
+    e.set_key_id(key_id);
+    e.set_status_code(status);
+    e.set_latency_ms(1234);
+    e.set_attempts(2);
+    e.set_stream(operation == "streamGenerateContent");
+    return e;
+  }
+
+  static v1::ErrorLogEntry Error(int64_t time_ms, int64_t key_id, const std::string& model, int status,
+                                 const std::string& type, const std::string& message) {
+    v1::ErrorLogEntry e;
+    e.set_time_ms(time_ms);
+    e.set_key_id(key_id);
+    e.set_model(model);
+    e.set_operation("generateContent");
+    e.set_status_code(status);
+    e.set_error_type(type);
+    e.set_message(message);
+    return e;
+  }
+
+  static v1::LogQuery Query() { return v1::LogQuery(); }
+
+  static std::vector<int64_t> Times(const std::vector<v1::RequestLogEntry>& entries) {
+    std::vector<int64_t> times;
+    for (const auto& e : entries) times.push_back(e.time_ms());
+    return times;
+  }
+
+  int64_t CountRequests(const v1::LogQuery& q) {
+    auto page = store_->QueryRequestLogs(q);
+    EXPECT_THAT(page, IsOk());
+    return page.ok() ? page->total : -1;
+  }
+
+  FakeClock clock_{kStart};
+  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
+  std::unique_ptr<SociStore> store_;
+};
+
+// --- Ping and schema ---
+
+TEST_P(StoreContractTest, PingReportsBackendAndLatestSchema) {
+  auto ping = store_->Ping();
+  ASSERT_THAT(ping, IsOk());
+  EXPECT_EQ(ping->backend, BackendName(GetParam()));
+  EXPECT_EQ(ping->schema_version, LatestSchemaVersion());
+  EXPECT_GE(ping->schema_version, 1);
+}
+
+TEST_P(StoreContractTest, ReopeningAppliesNoMigrationTwiceAndKeepsData) {
+  Add({"AIzaKeepMe"});
+  ASSERT_THAT(store_->PutSettings({{"MAX_RETRIES", "5"}}), IsOk());
+  for (int i = 0; i < 2; ++i) {
+    auto reopened = Reopen();
+    ASSERT_THAT(reopened, IsOk());
+    store_ = std::move(*reopened);
+  }
+  EXPECT_THAT(store_->Ping(), IsOkAndHolds(::testing::Field(&PingResult::schema_version, LatestSchemaVersion())));
+  auto keys = store_->LoadKeys();
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_THAT(*keys, SizeIs(1));
+  EXPECT_EQ((*keys)[0].secret(), "AIzaKeepMe");
+  EXPECT_THAT(store_->GetSettings(), IsOkAndHolds(ElementsAre(Pair("MAX_RETRIES", "5"))));
+
+  auto sql = db_->Connect();
+  int rows = 0;
+  *sql << "SELECT COUNT(*) FROM gempool_schema_migrations", soci::into(rows);
+  EXPECT_EQ(rows, static_cast<int>(Migrations().size()));
+}
+
+TEST_P(StoreContractTest, TwoStoresOpeningAFreshDatabaseAtOnceBothSucceed) {
+  auto fresh = TestDatabase::Create(GetParam());
+  ASSERT_THAT(fresh, IsOk());
+  absl::Status results[2];
+  std::thread first([&] { results[0] = SociStore::Open((*fresh)->options(), clock_).status(); });
+  std::thread second([&] { results[1] = SociStore::Open((*fresh)->options(), clock_).status(); });
+  first.join();
+  second.join();
+  EXPECT_THAT(results[0], IsOk());
+  EXPECT_THAT(results[1], IsOk());
+  auto sql = (*fresh)->Connect();
+  int rows = 0;
+  *sql << "SELECT COUNT(*) FROM gempool_schema_migrations", soci::into(rows);
+  EXPECT_EQ(rows, static_cast<int>(Migrations().size()));
+}
+
+TEST_P(StoreContractTest, RefusesADatabaseMigratedByANewerGempool) {
+  {
+    auto sql = db_->Connect();
+    *sql << "INSERT INTO gempool_schema_migrations (version, applied_at_ms, description) VALUES (9999, 1, 'future')";
+  }
+  EXPECT_THAT(Reopen(), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                 ::testing::AllOf(HasSubstr("9999"), HasSubstr("newer gempool"))));
+}
+
+// --- Keys ---
+
+TEST_P(StoreContractTest, LoadKeysOfEmptyStoreIsEmpty) { EXPECT_THAT(store_->LoadKeys(), IsOkAndHolds(IsEmpty())); }
+
+TEST_P(StoreContractTest, AddKeysInsertsNewKeysActiveInRequestOrder) {
+  auto added = store_->AddKeys({"AIzaSecondKey", "AIzaFirstKey"});
+  ASSERT_THAT(added, IsOk());
+  ASSERT_THAT(added->keys, SizeIs(2));
+  EXPECT_THAT(added->inserted, ElementsAre(true, true));
+  EXPECT_EQ(added->keys[0].secret(), "AIzaSecondKey");
+  EXPECT_EQ(added->keys[1].secret(), "AIzaFirstKey");
+  EXPECT_GT(added->keys[0].id(), 0);
+  EXPECT_GT(added->keys[1].id(), added->keys[0].id());
+  for (const auto& k : added->keys) {
+    EXPECT_EQ(k.state(), v1::KEY_STATE_ACTIVE);
+    EXPECT_EQ(k.created_at_ms(), kStart);
+    EXPECT_EQ(k.updated_at_ms(), kStart);
+    EXPECT_EQ(k.last_used_at_ms(), 0);
+    EXPECT_EQ(k.failure_count(), 0);
+    EXPECT_THAT(k.model_cooldowns(), IsEmpty());
+  }
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_THAT(*loaded, SizeIs(2));
+  EXPECT_THAT((*loaded)[0], EqualsProto(added->keys[0]));
+  EXPECT_THAT((*loaded)[1], EqualsProto(added->keys[1]));
+}
+
+TEST_P(StoreContractTest, AddKeysDedupesAgainstStoredKeysAndWithinTheRequest) {
+  const std::vector<int64_t> first = Add({"AIzaOne"});
+  ASSERT_THAT(first, SizeIs(1));
+  clock_.AdvanceMs(1000);
+  auto added = store_->AddKeys({"AIzaTwo", "AIzaOne", "AIzaTwo", "AIzaThree"});
+  ASSERT_THAT(added, IsOk());
+  EXPECT_THAT(added->inserted, ElementsAre(true, false, false, true));
+  ASSERT_THAT(added->keys, SizeIs(4));
+  EXPECT_EQ(added->keys[1].id(), first[0]);
+  EXPECT_EQ(added->keys[1].created_at_ms(), kStart);  // The stored record, not a new one.
+  EXPECT_EQ(added->keys[2].id(), added->keys[0].id());
+  EXPECT_EQ(added->keys[2].secret(), "AIzaTwo");
+  EXPECT_EQ(added->keys[0].created_at_ms(), kStart + 1000);
+  EXPECT_THAT(store_->LoadKeys(), IsOkAndHolds(SizeIs(3)));
+}
+
+TEST_P(StoreContractTest, AddKeysReturnsTheStoredStateOfExistingKeys) {
+  const std::vector<int64_t> ids = Add({"AIzaDisabled"});
+  v1::KeyRecord state;
+  state.set_id(ids[0]);
+  state.set_state(v1::KEY_STATE_DISABLED);
+  state.set_state_reason("API_KEY_INVALID");
+  ASSERT_THAT(store_->SaveKeyStates({state}), IsOkAndHolds(1));
+  auto again = store_->AddKeys({"AIzaDisabled"});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_THAT(again->inserted, ElementsAre(false));
+  EXPECT_EQ(again->keys[0].state(), v1::KEY_STATE_DISABLED);
+  EXPECT_EQ(again->keys[0].state_reason(), "API_KEY_INVALID");
+}
+
+TEST_P(StoreContractTest, KeySecretsAreCaseSensitive) {
+  auto added = store_->AddKeys({"AIzaSyAbCd", "AIzaSyABCD", "AIzaSyabcd"});
+  ASSERT_THAT(added, IsOk());
+  EXPECT_THAT(added->inserted, ElementsAre(true, true, true));
+  EXPECT_THAT(store_->LoadKeys(), IsOkAndHolds(SizeIs(3)));
+}
+
+TEST_P(StoreContractTest, AddKeysRejectsMalformedSecretsAndStoresNothing) {
+  EXPECT_THAT(store_->AddKeys({"AIzaGood", ""}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key #2")));
+  EXPECT_THAT(store_->AddKeys({"AIza with space"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->AddKeys({"AIza\xe4\xbd\xa0"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->AddKeys({std::string(kMaxSecretBytes + 1, 'k')}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most")));
+  EXPECT_THAT(store_->AddKeys({std::string(kMaxSecretBytes, 'k')}), IsOk());
+  EXPECT_THAT(store_->LoadKeys(), IsOkAndHolds(SizeIs(1)));
+  EXPECT_THAT(store_->AddKeys({}), IsOkAndHolds(::testing::Field(&AddKeysResult::keys, IsEmpty())));
+}
+
+TEST_P(StoreContractTest, DeleteKeysRemovesGivenIdsIgnoresUnknownAndNeverReusesIds) {
+  const std::vector<int64_t> ids = Add({"AIzaA", "AIzaB", "AIzaC"});
+  ASSERT_THAT(ids, SizeIs(3));
+  EXPECT_THAT(store_->DeleteKeys({ids[0], ids[2], 987654321}), IsOkAndHolds(2));
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_THAT(*loaded, SizeIs(1));
+  EXPECT_EQ((*loaded)[0].id(), ids[1]);
+  EXPECT_THAT(store_->DeleteKeys({}), IsOkAndHolds(0));
+  const std::vector<int64_t> next = Add({"AIzaC"});
+  ASSERT_THAT(next, SizeIs(1));
+  EXPECT_GT(next[0], ids[2]);
+}
+
+TEST_P(StoreContractTest, DeleteKeysHandlesLongIdLists) {
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 1200; ++i) secrets.push_back("AIzaBulk" + std::to_string(i));
+  const std::vector<int64_t> ids = Add(secrets);
+  ASSERT_THAT(ids, SizeIs(1200));
+  EXPECT_THAT(store_->DeleteKeys(std::vector<int64_t>(ids.begin(), ids.begin() + 1100)), IsOkAndHolds(1100));
+  EXPECT_THAT(store_->LoadKeys(), IsOkAndHolds(SizeIs(100)));
+}
+
+TEST_P(StoreContractTest, SaveKeyStatesRoundTripsEveryStateFieldIncludingModelCooldowns) {
+  const std::vector<int64_t> ids = Add({"AIzaStateful", "AIzaUntouched"});
+  ASSERT_THAT(ids, SizeIs(2));
+  auto before = store_->LoadKeys();
+  ASSERT_THAT(before, IsOk());
+
+  v1::KeyRecord k;
+  k.set_id(ids[0]);
+  k.set_secret("AIzaIgnoredSecret");  // Not written.
+  k.set_created_at_ms(42);            // Not written.
+  k.set_state(v1::KEY_STATE_COOLING);
+  k.set_failure_count(2);
+  k.set_state_reason("RESOURCE_EXHAUSTED");
+  k.set_last_error("Quota exceeded for quota metric 'Generate requests' \xe9\x85\x8d\xe9\xa2\x9d \xf0\x9f\x94\xa5");
+  k.set_cooling_until_ms(kStart + 60'000);
+  auto* c1 = k.add_model_cooldowns();
+  c1->set_model("gemini-2.5-pro");
+  c1->set_until_ms(kStart + 86'400'000);
+  c1->set_reason("RESOURCE_EXHAUSTED GenerateRequestsPerDayPerProjectPerModel-FreeTier");
+  auto* c2 = k.add_model_cooldowns();
+  c2->set_model("gemini-2.5-flash");
+  c2->set_until_ms(kStart + 30'000);
+  c2->set_reason("\"quoted\" \\ and \xe4\xb8\xad\xe6\x96\x87");
+  k.set_updated_at_ms(kStart + 5);
+  k.set_last_used_at_ms(kStart + 4);
+  ASSERT_THAT(store_->SaveKeyStates({k}), IsOkAndHolds(1));
+
+  v1::KeyRecord expected = k;
+  expected.set_secret("AIzaStateful");
+  expected.set_created_at_ms(kStart);
+  auto after = store_->LoadKeys();
+  ASSERT_THAT(after, IsOk());
+  ASSERT_THAT(*after, SizeIs(2));
+  EXPECT_THAT((*after)[0], EqualsProto(expected));
+  EXPECT_THAT((*after)[1], EqualsProto((*before)[1]));
+
+  // Clearing the cooldowns clears them.
+  k.clear_model_cooldowns();
+  k.set_state(v1::KEY_STATE_ACTIVE);
+  ASSERT_THAT(store_->SaveKeyStates({k}), IsOkAndHolds(1));
+  after = store_->LoadKeys();
+  ASSERT_THAT(after, IsOk());
+  EXPECT_THAT((*after)[0].model_cooldowns(), IsEmpty());
+  EXPECT_EQ((*after)[0].state(), v1::KEY_STATE_ACTIVE);
+}
+
+TEST_P(StoreContractTest, SaveKeyStatesLastRecordPerIdWinsAndUnknownIdsAreSkipped) {
+  const std::vector<int64_t> ids = Add({"AIzaA", "AIzaB"});
+  std::vector<v1::KeyRecord> batch(4);
+  batch[0].set_id(ids[0]);
+  batch[0].set_state(v1::KEY_STATE_COOLING);
+  batch[1].set_id(ids[1]);
+  batch[1].set_state(v1::KEY_STATE_PAUSED);
+  batch[2].set_id(987654321);
+  batch[2].set_state(v1::KEY_STATE_ACTIVE);
+  batch[3].set_id(ids[0]);
+  batch[3].set_state(v1::KEY_STATE_DISABLED);
+  batch[3].set_state_reason("MAX_FAILURES");
+  EXPECT_THAT(store_->SaveKeyStates(batch), IsOkAndHolds(2));
+  // Saving unchanged values still counts the rows.
+  EXPECT_THAT(store_->SaveKeyStates(batch), IsOkAndHolds(2));
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_THAT(*loaded, SizeIs(2));
+  EXPECT_EQ((*loaded)[0].state(), v1::KEY_STATE_DISABLED);
+  EXPECT_EQ((*loaded)[0].state_reason(), "MAX_FAILURES");
+  EXPECT_EQ((*loaded)[1].state(), v1::KEY_STATE_PAUSED);
+  EXPECT_THAT(store_->SaveKeyStates({}), IsOkAndHolds(0));
+}
+
+TEST_P(StoreContractTest, SaveKeyStatesRejectsRecordsWithoutIdOrStateAndWritesNothing) {
+  const std::vector<int64_t> ids = Add({"AIzaA"});
+  v1::KeyRecord good;
+  good.set_id(ids[0]);
+  good.set_state(v1::KEY_STATE_PAUSED);
+  v1::KeyRecord no_id;
+  no_id.set_state(v1::KEY_STATE_ACTIVE);
+  EXPECT_THAT(store_->SaveKeyStates({good, no_id}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("key record #2")));
+  v1::KeyRecord no_state;
+  no_state.set_id(ids[0]);
+  EXPECT_THAT(store_->SaveKeyStates({no_state}), StatusIs(absl::StatusCode::kInvalidArgument));
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_EQ((*loaded)[0].state(), v1::KEY_STATE_ACTIVE);
+}
+
+TEST_P(StoreContractTest, SaveKeyStatesTruncatesOverlongTextInsteadOfFailing) {
+  const std::vector<int64_t> ids = Add({"AIzaA"});
+  v1::KeyRecord k;
+  k.set_id(ids[0]);
+  k.set_state(v1::KEY_STATE_FAILING);
+  k.set_state_reason(std::string(1000, 'r'));
+  k.set_last_error(std::string(100'000, 'e') + "\xff");
+  ASSERT_THAT(store_->SaveKeyStates({k}), IsOkAndHolds(1));
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_EQ((*loaded)[0].state_reason(), std::string(255, 'r'));
+  EXPECT_EQ((*loaded)[0].last_error(), std::string(16 * 1024, 'e'));
+}
+
+// --- Request and error logs ---
+
+TEST_P(StoreContractTest, RequestLogsRoundTripNewestFirst) {
+  std::vector<v1::RequestLogEntry> entries = {Request(kStart, 1, "gemini-2.5-flash", 200, "generateContent"),
+                                              Request(kStart + 2, 2, "gemini-2.5-pro", 429, "streamGenerateContent"),
+                                              Request(kStart + 1, 0, "", 401, "listModels")};
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(3));
+  auto page = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->total, 3);
+  ASSERT_THAT(page->entries, SizeIs(3));
+  const std::vector<int> order = {1, 2, 0};
+  for (size_t i = 0; i < order.size(); ++i) {
+    v1::RequestLogEntry expected = entries[order[i]];
+    EXPECT_GT(page->entries[i].id(), 0);
+    expected.set_id(page->entries[i].id());
+    EXPECT_THAT(page->entries[i], EqualsProto(expected));
+  }
+  EXPECT_THAT(store_->WriteRequestLogs({}), IsOkAndHolds(0));
+}
+
+TEST_P(StoreContractTest, LogRowsWithTimeZeroAreStampedNow) {
+  clock_.SetUnixMs(kStart + 777);
+  ASSERT_THAT(store_->WriteRequestLogs({Request(0, 1, "m", 200, "generateContent")}), IsOkAndHolds(1));
+  ASSERT_THAT(store_->WriteErrorLogs({Error(0, 1, "m", 500, "INTERNAL", "boom")}), IsOkAndHolds(1));
+  auto requests = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(requests, IsOk());
+  ASSERT_THAT(requests->entries, SizeIs(1));
+  EXPECT_EQ(requests->entries[0].time_ms(), kStart + 777);
+  auto errors = store_->QueryErrorLogs(Query());
+  ASSERT_THAT(errors, IsOk());
+  ASSERT_THAT(errors->entries, SizeIs(1));
+  EXPECT_EQ(errors->entries[0].time_ms(), kStart + 777);
+}
+
+TEST_P(StoreContractTest, RequestLogFiltersCombine) {
+  std::vector<v1::RequestLogEntry> entries;
+  for (int i = 0; i < 20; ++i) {
+    entries.push_back(Request(kStart + i, 1 + i % 2, i % 4 < 2 ? "gemini-2.5-flash" : "gemini-2.5-pro",
+                              i % 5 == 0 ? 429 : 200, i % 3 == 0 ? "streamGenerateContent" : "generateContent"));
+  }
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(20));
+  const auto count_if = [&](auto pred) {
+    return static_cast<int64_t>(std::count_if(entries.begin(), entries.end(), pred));
+  };
+  v1::LogQuery q;
+  q.set_since_ms(kStart + 5);
+  q.set_until_ms(kStart + 15);
+  EXPECT_EQ(CountRequests(q), 10);
+  q = Query();
+  q.set_since_ms(kStart + 18);
+  EXPECT_EQ(CountRequests(q), 2);
+  q = Query();
+  q.set_until_ms(kStart + 3);
+  EXPECT_EQ(CountRequests(q), 3);
+  q = Query();
+  q.set_key_id(2);
+  EXPECT_EQ(CountRequests(q), count_if([](const auto& e) { return e.key_id() == 2; }));
+  q = Query();
+  q.set_model("gemini-2.5-pro");
+  EXPECT_EQ(CountRequests(q), count_if([](const auto& e) { return e.model() == "gemini-2.5-pro"; }));
+  q.set_model("GEMINI-2.5-PRO");  // Model filters are exact.
+  EXPECT_EQ(CountRequests(q), 0);
+  q = Query();
+  q.set_status_code(429);
+  EXPECT_EQ(CountRequests(q), 4);
+  q = Query();
+  q.set_text("STREAM");  // Case-insensitive substring of the operation.
+  EXPECT_EQ(CountRequests(q), count_if([](const auto& e) { return e.operation() == "streamGenerateContent"; }));
+  q = Query();
+  q.set_key_id(1);
+  q.set_model("gemini-2.5-flash");
+  q.set_status_code(200);
+  q.set_since_ms(kStart + 1);
+  const int64_t expected = count_if([](const auto& e) {
+    return e.key_id() == 1 && e.model() == "gemini-2.5-flash" && e.status_code() == 200 && e.time_ms() >= kStart + 1;
+  });
+  auto page = store_->QueryRequestLogs(q);
+  ASSERT_THAT(page, IsOk());
+  EXPECT_EQ(page->total, expected);
+  ASSERT_THAT(page->entries, SizeIs(expected));
+  for (const auto& e : page->entries) {
+    EXPECT_EQ(e.key_id(), 1);
+    EXPECT_EQ(e.model(), "gemini-2.5-flash");
+    EXPECT_EQ(e.status_code(), 200);
+  }
+}
+
+TEST_P(StoreContractTest, LogQueriesPaginateWithTotalBeforePagination) {
+  std::vector<v1::RequestLogEntry> entries;
+  for (int i = 0; i < 250; ++i) entries.push_back(Request(kStart + i, 1, "m", 200, "generateContent"));
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(250));
+
+  auto first = store_->QueryRequestLogs(Query());  // Default page size.
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->total, 250);
+  ASSERT_THAT(first->entries, SizeIs(kDefaultLogLimit));
+  EXPECT_EQ(first->entries.front().time_ms(), kStart + 249);
+  EXPECT_EQ(first->entries.back().time_ms(), kStart + 150);
+
+  v1::LogQuery q;
+  q.set_limit(30);
+  q.set_offset(230);
+  auto last = store_->QueryRequestLogs(q);
+  ASSERT_THAT(last, IsOk());
+  EXPECT_EQ(last->total, 250);
+  EXPECT_EQ(Times(last->entries), (std::vector<int64_t>{kStart + 19, kStart + 18, kStart + 17, kStart + 16, kStart + 15,
+                                                        kStart + 14, kStart + 13, kStart + 12, kStart + 11, kStart + 10,
+                                                        kStart + 9,  kStart + 8,  kStart + 7,  kStart + 6,  kStart + 5,
+                                                        kStart + 4,  kStart + 3,  kStart + 2,  kStart + 1,  kStart}));
+  q.set_offset(250);
+  auto past = store_->QueryRequestLogs(q);
+  ASSERT_THAT(past, IsOk());
+  EXPECT_THAT(past->entries, IsEmpty());
+  EXPECT_EQ(past->total, 250);
+
+  q = Query();
+  q.set_limit(kMaxLogLimit);
+  EXPECT_THAT(store_->QueryRequestLogs(q),
+              IsOkAndHolds(::testing::Field(&LogPage<v1::RequestLogEntry>::entries, SizeIs(250))));
+}
+
+TEST_P(StoreContractTest, RowsWithEqualTimesAreOrderedByIdNewestFirst) {
+  ASSERT_THAT(store_->WriteRequestLogs({Request(kStart, 1, "a", 200, "first"), Request(kStart, 1, "b", 200, "second")}),
+              IsOkAndHolds(2));
+  auto page = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_THAT(page->entries, SizeIs(2));
+  EXPECT_EQ(page->entries[0].operation(), "second");
+  EXPECT_GT(page->entries[0].id(), page->entries[1].id());
+}
+
+TEST_P(StoreContractTest, LogQueriesRejectBadLimitsOffsetsAndRanges) {
+  v1::LogQuery q;
+  q.set_limit(kMaxLogLimit + 1);
+  EXPECT_THAT(store_->QueryRequestLogs(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
+  EXPECT_THAT(store_->QueryErrorLogs(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
+  q = Query();
+  q.set_limit(-1);
+  EXPECT_THAT(store_->QueryRequestLogs(q), StatusIs(absl::StatusCode::kInvalidArgument));
+  q = Query();
+  q.set_offset(-5);
+  EXPECT_THAT(store_->QueryErrorLogs(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("offset")));
+  q = Query();
+  q.set_since_ms(kStart + 10);
+  q.set_until_ms(kStart);
+  EXPECT_THAT(store_->QueryRequestLogs(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("since_ms")));
+}
+
+TEST_P(StoreContractTest, LargeRequestLogBatchIsWrittenWhole) {
+  std::vector<v1::RequestLogEntry> entries;
+  for (int i = 0; i < 1234; ++i) {
+    entries.push_back(Request(kStart + i, i % 7, "gemini-2.5-flash", 200, "generateContent"));
+  }
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(1234));
+  EXPECT_EQ(CountRequests(Query()), 1234);
+}
+
+TEST_P(StoreContractTest, OddLogTextIsCleanedSoTheBatchIsKept) {
+  std::vector<v1::RequestLogEntry> entries = {
+      Request(kStart, 1, std::string(500, 'm'), 200, "generateContent"),
+      Request(kStart + 1, 1, "bad\xff\xfeutf8", 200, "generateContent"),
+      Request(kStart + 2, 1, "gemini-\xe4\xb8\xad", 200, std::string(100, 'o'))};
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(3));
+  auto page = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_THAT(page->entries, SizeIs(3));
+  EXPECT_EQ(page->entries[0].model(), "gemini-\xe4\xb8\xad");
+  EXPECT_EQ(page->entries[0].operation(), std::string(64, 'o'));
+  EXPECT_EQ(page->entries[1].model(), "bad??utf8");
+  EXPECT_EQ(page->entries[2].model(), std::string(128, 'm'));
+}
+
+TEST_P(StoreContractTest, ErrorLogsRoundTripAndFilter) {
+  const std::string long_message = std::string(16 * 1024 - 8, 'x') + "\xe9\x85\x8d\xe9\xa2\x9d";
+  std::vector<v1::ErrorLogEntry> entries = {
+      Error(kStart, 1, "gemini-2.5-flash", 429, "RESOURCE_EXHAUSTED", "Quota exceeded for GenerateRequestsPerMinute"),
+      Error(kStart + 1, 2, "gemini-2.5-pro", 400, "API_KEY_INVALID", "API key not valid. Please pass a valid API key."),
+      Error(kStart + 2, 2, "gemini-2.5-flash", 0, "TIMEOUT", "100% broken_thing"),
+      Error(kStart + 3, 3, "gemini-2.5-flash", 500, "INTERNAL", long_message)};
+  ASSERT_THAT(store_->WriteErrorLogs(entries), IsOkAndHolds(4));
+
+  auto all = store_->QueryErrorLogs(Query());
+  ASSERT_THAT(all, IsOk());
+  EXPECT_EQ(all->total, 4);
+  ASSERT_THAT(all->entries, SizeIs(4));
+  for (size_t i = 0; i < 4; ++i) {
+    v1::ErrorLogEntry expected = entries[3 - i];
+    expected.set_id(all->entries[i].id());
+    EXPECT_THAT(all->entries[i], EqualsProto(expected));
+  }
+
+  const auto count = [&](v1::LogQuery q) {
+    auto page = store_->QueryErrorLogs(q);
+    EXPECT_THAT(page, IsOk());
+    return page.ok() ? page->total : -1;
+  };
+  v1::LogQuery q;
+  q.set_text("QUOTA");  // Case-insensitive substring of the message.
+  EXPECT_EQ(count(q), 1);
+  q.set_text("%");  // LIKE wildcards in the text are literal.
+  EXPECT_EQ(count(q), 1);
+  q.set_text("_");
+  EXPECT_EQ(count(q), 1);
+  q.set_text("nothing matches this");
+  EXPECT_EQ(count(q), 0);
+  q = Query();
+  q.set_key_id(2);
+  EXPECT_EQ(count(q), 2);
+  q = Query();
+  q.set_status_code(429);
+  EXPECT_EQ(count(q), 1);
+  q = Query();
+  q.set_model("gemini-2.5-flash");
+  q.set_until_ms(kStart + 3);
+  EXPECT_EQ(count(q), 2);
+}
+
+TEST_P(StoreContractTest, ConcurrentLogWritersAllLand) {
+  std::vector<std::thread> threads;
+  std::vector<absl::Status> failures(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < 10; ++b) {
+        std::vector<v1::RequestLogEntry> batch;
+        for (int i = 0; i < 20; ++i) batch.push_back(Request(kStart + t * 1000 + b * 20 + i, t, "m", 200, "op"));
+        auto written = store_->WriteRequestLogs(batch);
+        if (!written.ok()) failures[t] = written.status();
+      }
+      auto page = store_->QueryRequestLogs(Query());
+      if (!page.ok()) failures[t] = page.status();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& failure : failures) EXPECT_THAT(failure, IsOk());
+  EXPECT_EQ(CountRequests(Query()), 4 * 10 * 20);
+}
+
+// --- Settings ---
+
+TEST_P(StoreContractTest, SettingsAreUpsertedAndOthersKept) {
+  EXPECT_THAT(store_->GetSettings(), IsOkAndHolds(IsEmpty()));
+  ASSERT_THAT(store_->PutSettings({{"MAX_RETRIES", "3"}, {"API_KEYS", "[\"AIzaA\",\"AIzaB\"]"}}), IsOk());
+  ASSERT_THAT(
+      store_->PutSettings({{"MAX_RETRIES", "5"}, {"TIMEZONE", "Asia/\xe4\xb8\x8a\xe6\xb5\xb7"}, {"PROXIES", ""}}),
+      IsOk());
+  EXPECT_THAT(store_->GetSettings(), IsOkAndHolds(UnorderedElementsAre(
+                                         Pair("MAX_RETRIES", "5"), Pair("API_KEYS", "[\"AIzaA\",\"AIzaB\"]"),
+                                         Pair("TIMEZONE", "Asia/\xe4\xb8\x8a\xe6\xb5\xb7"), Pair("PROXIES", ""))));
+  EXPECT_THAT(store_->PutSettings({}), IsOk());
+}
+
+TEST_P(StoreContractTest, SettingNamesAreCaseSensitive) {
+  ASSERT_THAT(store_->PutSettings({{"LOG_LEVEL", "INFO"}, {"log_level", "debug"}}), IsOk());
+  EXPECT_THAT(store_->GetSettings(), IsOkAndHolds(SizeIs(2)));
+}
+
+TEST_P(StoreContractTest, PutSettingsRejectsBadNamesAndValuesAndWritesNothing) {
+  for (const std::string& name :
+       std::vector<std::string>{"", "1ABC", "MAX-RETRIES", "MAX RETRIES", std::string(200, 'A')}) {
+    EXPECT_THAT(store_->PutSettings({{"GOOD", "1"}, {name, "1"}}),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("setting name")))
+        << name;
+  }
+  EXPECT_THAT(store_->PutSettings({{"GOOD", "\xff"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
+  EXPECT_THAT(store_->GetSettings(), IsOkAndHolds(IsEmpty()));
+}
+
+std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
+                         BackendTestName);
+
+}  // namespace
+}  // namespace gempool::storage

@@ -1,0 +1,136 @@
+#include "persistence_service.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gempool/common/logging.h"
+#include "gempool/rpc/status.h"
+
+namespace gempool::persistence {
+namespace {
+
+// kInvalidArgument unless `count` items fit in one call.
+absl::Status CheckBatch(const char* rpc, const char* what, int count) {
+  if (count <= kMaxItemsPerCall) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(rpc, " got ", count, " ", what, "; send at most ", kMaxItemsPerCall, " per call"));
+}
+
+// The status for the caller; database trouble is also logged here, once.
+grpc::Status Reply(const char* rpc, const absl::Status& status) {
+  if (!status.ok() && status.code() != absl::StatusCode::kInvalidArgument) {
+    GEMPOOL_LOG(WARNING) << rpc << ": " << status;
+  }
+  return rpc::ToGrpcStatus(status);
+}
+
+template <typename T>
+std::vector<T> ToVector(const google::protobuf::RepeatedPtrField<T>& items) {
+  return std::vector<T>(items.begin(), items.end());
+}
+
+}  // namespace
+
+grpc::Status PersistenceService::LoadKeys(grpc::ServerContext*, const v1::LoadKeysRequest*,
+                                          v1::LoadKeysResponse* response) {
+  auto keys = store_.LoadKeys();
+  if (!keys.ok()) return Reply("LoadKeys", keys.status());
+  for (v1::KeyRecord& k : *keys) *response->add_keys() = std::move(k);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::AddKeys(grpc::ServerContext*, const v1::AddKeysStoreRequest* request,
+                                         v1::AddKeysStoreResponse* response) {
+  if (auto s = CheckBatch("AddKeys", "secrets", request->secrets_size()); !s.ok()) return Reply("AddKeys", s);
+  auto added = store_.AddKeys(std::vector<std::string>(request->secrets().begin(), request->secrets().end()));
+  if (!added.ok()) return Reply("AddKeys", added.status());
+  for (v1::KeyRecord& k : added->keys) *response->add_keys() = std::move(k);
+  for (bool inserted : added->inserted) response->add_inserted(inserted);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::DeleteKeys(grpc::ServerContext*, const v1::DeleteKeysRequest* request,
+                                            v1::DeleteKeysResponse* response) {
+  if (auto s = CheckBatch("DeleteKeys", "ids", request->ids_size()); !s.ok()) return Reply("DeleteKeys", s);
+  auto deleted = store_.DeleteKeys(std::vector<int64_t>(request->ids().begin(), request->ids().end()));
+  if (!deleted.ok()) return Reply("DeleteKeys", deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::SaveKeyStates(grpc::ServerContext*, const v1::SaveKeyStatesRequest* request,
+                                               v1::SaveKeyStatesResponse* response) {
+  if (auto s = CheckBatch("SaveKeyStates", "keys", request->keys_size()); !s.ok()) return Reply("SaveKeyStates", s);
+  auto updated = store_.SaveKeyStates(ToVector(request->keys()));
+  if (!updated.ok()) return Reply("SaveKeyStates", updated.status());
+  response->set_updated(*updated);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::WriteRequestLogs(grpc::ServerContext*, const v1::WriteRequestLogsRequest* request,
+                                                  v1::WriteLogsResponse* response) {
+  if (auto s = CheckBatch("WriteRequestLogs", "entries", request->entries_size()); !s.ok()) {
+    return Reply("WriteRequestLogs", s);
+  }
+  auto written = store_.WriteRequestLogs(ToVector(request->entries()));
+  if (!written.ok()) return Reply("WriteRequestLogs", written.status());
+  response->set_written(*written);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::WriteErrorLogs(grpc::ServerContext*, const v1::WriteErrorLogsRequest* request,
+                                                v1::WriteLogsResponse* response) {
+  if (auto s = CheckBatch("WriteErrorLogs", "entries", request->entries_size()); !s.ok()) {
+    return Reply("WriteErrorLogs", s);
+  }
+  auto written = store_.WriteErrorLogs(ToVector(request->entries()));
+  if (!written.ok()) return Reply("WriteErrorLogs", written.status());
+  response->set_written(*written);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::QueryRequestLogs(grpc::ServerContext*, const v1::LogQuery* request,
+                                                  v1::QueryRequestLogsResponse* response) {
+  auto page = store_.QueryRequestLogs(*request);
+  if (!page.ok()) return Reply("QueryRequestLogs", page.status());
+  for (v1::RequestLogEntry& e : page->entries) *response->add_entries() = std::move(e);
+  response->set_total(page->total);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::QueryErrorLogs(grpc::ServerContext*, const v1::LogQuery* request,
+                                                v1::QueryErrorLogsResponse* response) {
+  auto page = store_.QueryErrorLogs(*request);
+  if (!page.ok()) return Reply("QueryErrorLogs", page.status());
+  for (v1::ErrorLogEntry& e : page->entries) *response->add_entries() = std::move(e);
+  response->set_total(page->total);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::GetSettings(grpc::ServerContext*, const v1::GetSettingsRequest*,
+                                             v1::Settings* response) {
+  auto values = store_.GetSettings();
+  if (!values.ok()) return Reply("GetSettings", values.status());
+  for (const auto& [name, value] : *values) (*response->mutable_values())[name] = value;
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::PutSettings(grpc::ServerContext*, const v1::Settings* request,
+                                             v1::PutSettingsResponse*) {
+  if (auto s = CheckBatch("PutSettings", "settings", request->values_size()); !s.ok()) return Reply("PutSettings", s);
+  const std::map<std::string, std::string> values(request->values().begin(), request->values().end());
+  return Reply("PutSettings", store_.PutSettings(values));
+}
+
+grpc::Status PersistenceService::Ping(grpc::ServerContext*, const v1::PingRequest*, v1::PingResponse* response) {
+  auto ping = store_.Ping();
+  if (!ping.ok()) return Reply("Ping", ping.status());
+  response->set_backend(ping->backend);
+  response->set_schema_version(ping->schema_version);
+  return grpc::Status::OK;
+}
+
+}  // namespace gempool::persistence

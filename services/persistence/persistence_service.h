@@ -1,0 +1,56 @@
+#pragma once
+// The gRPC face of the storage layer: gempool.v1.Persistence over a
+// storage::Store. Translates messages, caps the size of a call's batch, and
+// maps absl::Status to gRPC once (rpc::ToGrpcStatus). The store validates the
+// content itself (secrets, ids, states, setting names, log query limits), so
+// bad input comes back as INVALID_ARGUMENT with the store's message.
+//
+// Thread-safe (the store is).
+
+#include <grpcpp/grpcpp.h>
+
+#include "gempool/storage/store.h"
+#include "gempool/v1/persistence.grpc.pb.h"
+
+namespace gempool::persistence {
+
+// Most items (keys, ids, log rows, settings) one call may carry.
+inline constexpr int kMaxItemsPerCall = 100000;
+// Largest request the server accepts (gRPC's default is 4 MiB; a batch of 500
+// error-log rows with 16 KiB messages is about 8 MiB). Clients must still
+// split anything larger.
+inline constexpr int kMaxRequestBytes = 64 * 1024 * 1024;
+
+class PersistenceService final : public v1::Persistence::Service {
+ public:
+  // `store` must outlive the service.
+  explicit PersistenceService(storage::Store& store) : store_(store) {}
+
+  // gempool::v1::Persistence::Service
+  grpc::Status LoadKeys(grpc::ServerContext* context, const v1::LoadKeysRequest* request,
+                        v1::LoadKeysResponse* response) override;
+  grpc::Status AddKeys(grpc::ServerContext* context, const v1::AddKeysStoreRequest* request,
+                       v1::AddKeysStoreResponse* response) override;
+  grpc::Status DeleteKeys(grpc::ServerContext* context, const v1::DeleteKeysRequest* request,
+                          v1::DeleteKeysResponse* response) override;
+  grpc::Status SaveKeyStates(grpc::ServerContext* context, const v1::SaveKeyStatesRequest* request,
+                             v1::SaveKeyStatesResponse* response) override;
+  grpc::Status WriteRequestLogs(grpc::ServerContext* context, const v1::WriteRequestLogsRequest* request,
+                                v1::WriteLogsResponse* response) override;
+  grpc::Status WriteErrorLogs(grpc::ServerContext* context, const v1::WriteErrorLogsRequest* request,
+                              v1::WriteLogsResponse* response) override;
+  grpc::Status QueryRequestLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                                v1::QueryRequestLogsResponse* response) override;
+  grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                              v1::QueryErrorLogsResponse* response) override;
+  grpc::Status GetSettings(grpc::ServerContext* context, const v1::GetSettingsRequest* request,
+                           v1::Settings* response) override;
+  grpc::Status PutSettings(grpc::ServerContext* context, const v1::Settings* request,
+                           v1::PutSettingsResponse* response) override;
+  grpc::Status Ping(grpc::ServerContext* context, const v1::PingRequest* request, v1::PingResponse* response) override;
+
+ private:
+  storage::Store& store_;
+};
+
+}  // namespace gempool::persistence

@@ -1,0 +1,91 @@
+// The real gempool-persistence binary: serves Ping on its configured address
+// and stops cleanly on SIGTERM; exits with code 3 and a clear message when the
+// database cannot be opened.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "gempool/rpc/server.h"
+#include "gempool/testing/subprocess.h"
+#include "gempool/v1/persistence.grpc.pb.h"
+
+namespace gempool::persistence {
+namespace {
+
+using ::gempool::testing::BinDir;
+using ::gempool::testing::FreePort;
+using ::gempool::testing::Subprocess;
+using ::gempool::testing::WaitFor;
+using ::testing::HasSubstr;
+
+class PersistenceBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::getenv("GEMPOOL_BIN_DIR") == nullptr) GTEST_SKIP() << "GEMPOOL_BIN_DIR is not set (run through ctest)";
+    std::string pattern = (std::filesystem::temp_directory_path() / "gempool_persistence_bin_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  std::string Binary() const { return BinDir() + "/services/persistence/gempool-persistence"; }
+
+  std::string dir_;
+};
+
+TEST_F(PersistenceBinaryTest, ServesPingAndStopsOnSigterm) {
+  const std::string addr = "127.0.0.1:" + std::to_string(FreePort());
+  auto process = Subprocess::Start(
+      {Binary()}, {{"DATA_DIR", dir_ + "/data"}, {"PERSISTENCE_ADDR", addr}, {"GEMPOOL_ENV_FILE", dir_ + "/none.env"}},
+      dir_, dir_ + "/persistence.log");
+  ASSERT_TRUE(process.ok()) << process.status();
+  ASSERT_TRUE(WaitFor([&] { return process->Output().find("listening on") != std::string::npos; }, 15000))
+      << process->Output();
+  {
+    auto stub = v1::Persistence::NewStub(rpc::MakeChannel(addr));
+    grpc::ClientContext context;
+    rpc::SetDeadline(context, 10000);
+    v1::PingResponse pong;
+    const grpc::Status status = stub->Ping(&context, v1::PingRequest(), &pong);
+    ASSERT_TRUE(status.ok()) << status.error_message() << "\n" << process->Output();
+    EXPECT_EQ(pong.backend(), "sqlite");
+    EXPECT_GE(pong.schema_version(), 1);
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/data/default_db"));
+  const int status = process->Stop(10000);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << "\n" << process->Output();
+}
+
+TEST_F(PersistenceBinaryTest, UnopenableDatabaseExitsWithCode3AndSaysWhy) {
+  const std::string blocker = dir_ + "/file";
+  std::ofstream(blocker) << "x";
+  auto process = Subprocess::Start({Binary()},
+                                   {{"DATA_DIR", blocker + "/data"},
+                                    {"PERSISTENCE_ADDR", "127.0.0.1:" + std::to_string(FreePort())},
+                                    {"GEMPOOL_ENV_FILE", dir_ + "/none.env"}},
+                                   dir_, dir_ + "/persistence.log");
+  ASSERT_TRUE(process.ok()) << process.status();
+  EXPECT_EQ(process->WaitExit(15000), 3) << process->Output();
+  EXPECT_THAT(process->Output(), HasSubstr("cannot create the data directory"));
+  EXPECT_THAT(process->Output(), HasSubstr("DATA_DIR"));
+}
+
+TEST_F(PersistenceBinaryTest, BadSettingExitsWithCode2) {
+  auto process =
+      Subprocess::Start({Binary()}, {{"DATABASE_TYPE", "postgres"}, {"GEMPOOL_ENV_FILE", dir_ + "/none.env"}}, dir_,
+                        dir_ + "/persistence.log");
+  ASSERT_TRUE(process.ok()) << process.status();
+  EXPECT_EQ(process->WaitExit(15000), 2) << process->Output();
+  EXPECT_THAT(process->Output(), HasSubstr("gempool-persistence: DATABASE_TYPE"));
+}
+
+}  // namespace
+}  // namespace gempool::persistence

@@ -1,0 +1,232 @@
+// PersistenceService through a real in-process gRPC server on a loopback port
+// and a generated stub, over a SQLite store in a temporary file.
+
+#include "persistence_service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "gempool/rpc/server.h"
+#include "gempool/storage/soci_store.h"
+#include "gempool/testing/fake_clock.h"
+#include "gempool/testing/status_matchers.h"
+
+namespace gempool::persistence {
+namespace {
+
+using ::gempool::testing::FakeClock;
+using ::gempool::testing::IsOk;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+constexpr int64_t kStart = 1'700'000'000'000;
+
+class PersistenceServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gempool_persistence_XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    storage::StoreOptions options;
+    options.backend = storage::Backend::kSqlite;
+    options.sqlite_path = dir_ + "/gempool.db";
+    options.data_dir = dir_;
+    auto store = storage::SociStore::Open(options, clock_);
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(*store);
+    service_ = std::make_unique<PersistenceService>(*store_);
+    auto server = rpc::StartServer("test persistence", "127.0.0.1:0", {service_.get()}, kMaxRequestBytes);
+    ASSERT_THAT(server, IsOk());
+    server_ = std::move(server->server);
+    stub_ = v1::Persistence::NewStub(rpc::MakeChannel("127.0.0.1:" + std::to_string(server->port)));
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  // A context with a generous deadline.
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    rpc::SetDeadline(*context, 10000);
+    return context;
+  }
+
+  FakeClock clock_{kStart};
+  std::string dir_;
+  std::unique_ptr<storage::SociStore> store_;
+  std::unique_ptr<PersistenceService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Persistence::Stub> stub_;
+};
+
+TEST_F(PersistenceServiceTest, PingReportsBackendAndSchema) {
+  v1::PingResponse pong;
+  ASSERT_TRUE(stub_->Ping(Context().get(), v1::PingRequest(), &pong).ok());
+  EXPECT_EQ(pong.backend(), "sqlite");
+  EXPECT_GE(pong.schema_version(), 1);
+}
+
+TEST_F(PersistenceServiceTest, KeyRpcsRoundTrip) {
+  v1::AddKeysStoreRequest add;
+  add.add_secrets("AIzaFirst");
+  add.add_secrets("AIzaSecond");
+  add.add_secrets("AIzaFirst");
+  v1::AddKeysStoreResponse added;
+  grpc::Status status = stub_->AddKeys(Context().get(), add, &added);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(added.keys_size(), 3);
+  EXPECT_THAT(added.inserted(), ElementsAre(true, true, false));
+  EXPECT_EQ(added.keys(2).id(), added.keys(0).id());
+  EXPECT_EQ(added.keys(1).secret(), "AIzaSecond");
+
+  v1::SaveKeyStatesRequest save;
+  v1::KeyRecord* k = save.add_keys();
+  k->set_id(added.keys(0).id());
+  k->set_state(v1::KEY_STATE_COOLING);
+  k->set_cooling_until_ms(kStart + 60000);
+  auto* cooldown = k->add_model_cooldowns();
+  cooldown->set_model("gemini-2.5-pro");
+  cooldown->set_until_ms(kStart + 1000);
+  cooldown->set_reason("RESOURCE_EXHAUSTED");
+  v1::SaveKeyStatesResponse saved;
+  ASSERT_TRUE(stub_->SaveKeyStates(Context().get(), save, &saved).ok());
+  EXPECT_EQ(saved.updated(), 1);
+
+  v1::LoadKeysResponse loaded;
+  ASSERT_TRUE(stub_->LoadKeys(Context().get(), v1::LoadKeysRequest(), &loaded).ok());
+  ASSERT_EQ(loaded.keys_size(), 2);
+  EXPECT_EQ(loaded.keys(0).state(), v1::KEY_STATE_COOLING);
+  ASSERT_EQ(loaded.keys(0).model_cooldowns_size(), 1);
+  EXPECT_EQ(loaded.keys(0).model_cooldowns(0).model(), "gemini-2.5-pro");
+
+  v1::DeleteKeysRequest del;
+  del.add_ids(added.keys(1).id());
+  del.add_ids(123456789);
+  v1::DeleteKeysResponse deleted;
+  ASSERT_TRUE(stub_->DeleteKeys(Context().get(), del, &deleted).ok());
+  EXPECT_EQ(deleted.deleted(), 1);
+  loaded.Clear();
+  ASSERT_TRUE(stub_->LoadKeys(Context().get(), v1::LoadKeysRequest(), &loaded).ok());
+  EXPECT_EQ(loaded.keys_size(), 1);
+}
+
+TEST_F(PersistenceServiceTest, LogRpcsWriteAndQuery) {
+  v1::WriteRequestLogsRequest requests;
+  for (int i = 0; i < 5; ++i) {
+    v1::RequestLogEntry* e = requests.add_entries();
+    e->set_time_ms(kStart + i);
+    e->set_model(i < 3 ? "gemini-2.5-flash" : "gemini-2.5-pro");
+    e->set_operation("generateContent");
+    e->set_key_id(7);
+    e->set_status_code(200);
+  }
+  v1::WriteLogsResponse written;
+  ASSERT_TRUE(stub_->WriteRequestLogs(Context().get(), requests, &written).ok());
+  EXPECT_EQ(written.written(), 5);
+
+  v1::LogQuery query;
+  query.set_model("gemini-2.5-flash");
+  query.set_limit(2);
+  v1::QueryRequestLogsResponse page;
+  ASSERT_TRUE(stub_->QueryRequestLogs(Context().get(), query, &page).ok());
+  EXPECT_EQ(page.total(), 3);
+  ASSERT_EQ(page.entries_size(), 2);
+  EXPECT_EQ(page.entries(0).time_ms(), kStart + 2);
+  EXPECT_GT(page.entries(0).id(), 0);
+
+  v1::WriteErrorLogsRequest errors;
+  v1::ErrorLogEntry* e = errors.add_entries();
+  e->set_time_ms(kStart);
+  e->set_key_id(7);
+  e->set_status_code(429);
+  e->set_error_type("RESOURCE_EXHAUSTED");
+  e->set_message("Quota exceeded");
+  written.Clear();
+  ASSERT_TRUE(stub_->WriteErrorLogs(Context().get(), errors, &written).ok());
+  EXPECT_EQ(written.written(), 1);
+  v1::LogQuery error_query;
+  error_query.set_text("quota");
+  v1::QueryErrorLogsResponse error_page;
+  ASSERT_TRUE(stub_->QueryErrorLogs(Context().get(), error_query, &error_page).ok());
+  EXPECT_EQ(error_page.total(), 1);
+  ASSERT_EQ(error_page.entries_size(), 1);
+  EXPECT_EQ(error_page.entries(0).error_type(), "RESOURCE_EXHAUSTED");
+}
+
+TEST_F(PersistenceServiceTest, BatchesBeyondGrpcsDefaultFourMegabytesGoThroughBothWays) {
+  v1::WriteErrorLogsRequest errors;
+  for (int i = 0; i < 520; ++i) {
+    v1::ErrorLogEntry* e = errors.add_entries();
+    e->set_time_ms(kStart + i);
+    e->set_message(std::string(16 * 1024, 'm'));
+  }
+  ASSERT_GT(errors.ByteSizeLong(), 8u * 1024 * 1024);
+  v1::WriteLogsResponse written;
+  grpc::Status status = stub_->WriteErrorLogs(Context().get(), errors, &written);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(written.written(), 520);
+
+  v1::LogQuery query;
+  query.set_limit(1000);
+  v1::QueryErrorLogsResponse page;
+  status = stub_->QueryErrorLogs(Context().get(), query, &page);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(page.entries_size(), 520);
+}
+
+TEST_F(PersistenceServiceTest, SettingsRpcsUpsert) {
+  v1::Settings put;
+  (*put.mutable_values())["MAX_RETRIES"] = "3";
+  (*put.mutable_values())["TEST_MODEL"] = "gemini-2.5-flash-lite";
+  v1::PutSettingsResponse ignored;
+  ASSERT_TRUE(stub_->PutSettings(Context().get(), put, &ignored).ok());
+  put.Clear();
+  (*put.mutable_values())["MAX_RETRIES"] = "5";
+  ASSERT_TRUE(stub_->PutSettings(Context().get(), put, &ignored).ok());
+  v1::Settings got;
+  ASSERT_TRUE(stub_->GetSettings(Context().get(), v1::GetSettingsRequest(), &got).ok());
+  EXPECT_THAT(got.values(),
+              UnorderedElementsAre(Pair("MAX_RETRIES", "5"), Pair("TEST_MODEL", "gemini-2.5-flash-lite")));
+}
+
+TEST_F(PersistenceServiceTest, InvalidInputIsInvalidArgumentWithAReadableMessage) {
+  v1::LogQuery query;
+  query.set_limit(5000);
+  v1::QueryRequestLogsResponse page;
+  grpc::Status status = stub_->QueryRequestLogs(Context().get(), query, &page);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("limit 5000"));
+
+  v1::AddKeysStoreRequest add;
+  add.add_secrets("AIzaGood");
+  add.add_secrets("");
+  v1::AddKeysStoreResponse added;
+  status = stub_->AddKeys(Context().get(), add, &added);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("key #2 is empty"));
+
+  v1::Settings put;
+  (*put.mutable_values())["not a name"] = "x";
+  v1::PutSettingsResponse ignored;
+  status = stub_->PutSettings(Context().get(), put, &ignored);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::DeleteKeysRequest del;
+  for (int i = 0; i <= kMaxItemsPerCall; ++i) del.add_ids(i + 1);
+  v1::DeleteKeysResponse deleted;
+  status = stub_->DeleteKeys(Context().get(), del, &deleted);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("at most 100000"));
+}
+
+}  // namespace
+}  // namespace gempool::persistence
