@@ -1,0 +1,481 @@
+#include "cli.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gempool/common/status_macros.h"
+#include "gempool/config/parse.h"
+
+namespace gempool::ctl {
+namespace {
+
+constexpr char kTopHelp[] = R"help(gempoolctl: manage a gempool key pool from scripts.
+
+Usage: gempoolctl [flags] <command> [arguments] [flags]
+
+Commands:
+  keys list        List keys (masked, never the secret) with their states
+  keys add         Add keys from arguments or standard input
+  keys remove      Remove keys from the pool and the database
+  keys pause       Stop handing keys out until they are resumed
+  keys resume      Hand paused keys out again
+  keys reset       Clear failures, cooldowns and disablement
+  keys summary     Count keys per state
+  health           Check that the key broker and persistence answer
+  help [command]   Show the help of a command (as does --help after it)
+
+Flags (any command):
+  --addr HOST:PORT   The key broker's address (for health: the checked
+                     service's). Default: KEYBROKER_ADDR (health: also
+                     PERSISTENCE_ADDR).
+  --token TOKEN      The admin token. Default: AUTH_TOKEN, else the first of
+                     ALLOWED_TOKENS.
+  --json             Print JSON with stable field names instead of text.
+  --timeout-ms N     Deadline of each call in milliseconds (default 10000).
+  -h, --help         Show help.
+
+Settings come from the environment and ./.env (or the file $GEMPOOL_ENV_FILE
+names), the way the services read them, so next to a running stack no flags
+are needed.
+
+Exit codes:
+  0  success
+  1  the server answered with an error or could not be reached
+     (health: a service is not serving)
+  2  usage or configuration error, or a request the server rejected as invalid
+  3  the admin token is missing or wrong
+)help";
+
+constexpr char kKeysHelp[] = R"help(gempoolctl keys: manage the pool's keys through the key broker's KeyAdmin
+service (authenticated with the admin token).
+
+Usage: gempoolctl keys <command> [arguments] [flags]
+
+Commands:
+  list [--state S]... [--model M] [--search T] [--limit N] [--offset N]
+  add [KEY...]                  (no KEY: read keys from standard input)
+  remove (ID... | --all)
+  pause (ID... | --all)
+  resume (ID... | --all)
+  reset (ID... | --all)
+  summary
+
+Run `gempoolctl keys <command> --help` for details, `gempoolctl --help` for
+the flags every command takes (--addr, --token, --json, --timeout-ms).
+)help";
+
+constexpr char kListHelp[] = R"help(gempoolctl keys list: list keys with their states.
+
+Usage: gempoolctl keys list [--state S]... [--model M] [--search T]
+                            [--limit N] [--offset N] [--json]
+
+Keys are shown masked (AIzaSy...wxyz), sorted by id.
+
+Flags:
+  --state S    Only keys in state S: active, cooling, failing, disabled or
+               paused. Repeat it (or separate with commas) for several.
+               "cooling" also matches keys cooling for some model only.
+  --model M    Only keys cooling for model M (e.g. gemini-2.5-pro).
+  --search T   Only keys containing the text T.
+  --limit N    At most N keys (1..10000; default 100).
+  --offset N   Skip the first N matching keys.
+
+Text output: one line per key, then "keys A-B of TOTAL".
+JSON output: {"total": N, "offset": N, "keys": [{"id", "key", "state",
+  "failure_count", "state_reason", "last_error", "cooling_until_ms",
+  "model_cooldowns": [{"model", "until_ms", "reason"}], "last_used_at_ms",
+  "created_at_ms"}]}. Times are Unix milliseconds, 0 when unset.
+
+Example: gempoolctl keys list --state cooling --json
+)help";
+
+constexpr char kAddHelp[] = R"help(gempoolctl keys add: add keys to the pool (stored in the database first).
+
+Usage: gempoolctl keys add [KEY...]
+       gempoolctl keys add < keys.txt
+
+Keys may be separated by newlines, commas, semicolons or spaces; a JSON list
+works too. With no KEY arguments the keys are read from standard input.
+Keys already in the pool, or repeated, are reported as duplicates, not added
+twice. Keys are not checked against a format (Google's newer keys start with
+"AQ.").
+
+Text output: "added N keys (ids ...)" and the duplicates, masked.
+JSON output: {"added": N, "added_ids": [...], "duplicates": ["AIzaSy...wxyz"]}
+)help";
+
+constexpr char kSummaryHelp[] = R"help(gempoolctl keys summary: count keys per state.
+
+Usage: gempoolctl keys summary [--json]
+
+JSON output: {"total", "active", "cooling", "failing", "disabled", "paused",
+"cooling_some_model"}, where cooling_some_model counts keys that are usable
+but cooling for at least one model.
+)help";
+
+constexpr char kHealthHelp[] = R"help(gempoolctl health: check that gempool's gRPC services answer.
+
+Usage: gempoolctl health [--service keybroker|persistence] [--addr HOST:PORT]
+
+Asks each service's standard gRPC health check (grpc.health.v1). Without
+--service both the key broker (KEYBROKER_ADDR) and persistence
+(PERSISTENCE_ADDR) are checked. With --service and --addr no configuration
+is read at all, which suits a container health check:
+
+  gempoolctl health --service keybroker --addr 127.0.0.1:8001
+
+Exits 0 when every checked service is SERVING, 1 otherwise. The key broker
+reports NOT_SERVING until it has loaded its keys from persistence.
+JSON output: {"healthy": bool, "services": [{"service", "addr", "status",
+"error"}]}
+)help";
+
+struct FlagSpec {
+  bool takes_value;
+};
+
+const std::map<std::string, FlagSpec>& Flags() {
+  static const auto* flags = new std::map<std::string, FlagSpec>{
+      {"addr", {true}},  {"token", {true}},  {"json", {false}}, {"timeout-ms", {true}},
+      {"help", {false}}, {"state", {true}},  {"model", {true}}, {"search", {true}},
+      {"limit", {true}}, {"offset", {true}}, {"all", {false}},  {"service", {true}},
+  };
+  return *flags;
+}
+
+const std::set<std::string>& GlobalFlags() {
+  static const auto* flags = new std::set<std::string>{"addr", "token", "json", "timeout-ms", "help"};
+  return *flags;
+}
+
+std::string SelectionHelp(const std::string& verb, const std::string& what, const std::string& done) {
+  return absl::StrCat("gempoolctl keys ", verb, ": ", what, "\n\nUsage: gempoolctl keys ", verb,
+                      " (ID... | --all)\n\nIDs are the ids `gempoolctl keys list` shows (several may be "
+                      "given, also\ncomma-separated). --all applies to every key. An unknown id changes "
+                      "nothing\nand exits with 1.\n\nText output: \"",
+                      done, " N keys\". JSON output: {\"affected\": N}\n");
+}
+
+struct Parsed {
+  std::vector<std::string> positional;
+  // Flag name → values in order.
+  std::map<std::string, std::vector<std::string>> flags;
+};
+
+absl::StatusOr<Parsed> Tokenize(const std::vector<std::string>& args) {
+  Parsed parsed;
+  bool only_positional = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (only_positional) {
+      parsed.positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    if (arg == "-h") {
+      parsed.flags["help"].push_back("");
+      continue;
+    }
+    if (!absl::StartsWith(arg, "-") || arg == "-") {
+      parsed.positional.push_back(arg);
+      continue;
+    }
+    if (!absl::StartsWith(arg, "--")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag ", arg, ": flags are spelled --name (see gempoolctl --help)"));
+    }
+    std::string name = arg.substr(2);
+    std::optional<std::string> value;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    }
+    auto spec = Flags().find(name);
+    if (spec == Flags().end()) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name, " (see gempoolctl --help)"));
+    }
+    if (spec->second.takes_value && !value.has_value()) {
+      if (i + 1 >= args.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("--", name, " needs a value (see gempoolctl --help)"));
+      }
+      value = args[++i];
+    }
+    if (!spec->second.takes_value && value.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, " takes no value"));
+    }
+    parsed.flags[name].push_back(value.value_or(""));
+  }
+  return parsed;
+}
+
+absl::StatusOr<int64_t> ParseNumber(const std::string& flag, const std::string& text, int64_t min,
+                                    int64_t max) {
+  int64_t value;
+  if (!absl::SimpleAtoi(text, &value) || value < min || value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", text, "' is not valid: expected a whole number from ", min, " to ", max));
+  }
+  return value;
+}
+
+absl::StatusOr<std::vector<int64_t>> ParseIds(const std::vector<std::string>& args,
+                                              const std::string& usage) {
+  std::vector<int64_t> ids;
+  for (const std::string& arg : args) {
+    for (absl::string_view part : absl::StrSplit(arg, ',', absl::SkipWhitespace())) {
+      int64_t id;
+      if (!absl::SimpleAtoi(part, &id) || id <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat("'", part, "' is not a key id: ids are the positive ",
+                                                       "numbers `gempoolctl keys list` shows (see ", usage,
+                                                       ")"));
+      }
+      ids.push_back(id);
+    }
+  }
+  return ids;
+}
+
+// The command named by the first positional words, and how many words it
+// took. Unknown words are an error; a partial path gives its help.
+struct CommandPath {
+  Command command;
+  std::vector<std::string> path;
+};
+
+std::optional<Command> KeysCommand(const std::string& word) {
+  static const auto* commands = new std::map<std::string, Command>{
+      {"list", Command::kKeysList},      {"add", Command::kKeysAdd},       {"remove", Command::kKeysRemove},
+      {"pause", Command::kKeysPause},    {"resume", Command::kKeysResume}, {"reset", Command::kKeysReset},
+      {"summary", Command::kKeysSummary}};
+  auto it = commands->find(word);
+  if (it == commands->end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Display(const std::vector<std::string>& path) {
+  return path.empty() ? "gempoolctl" : absl::StrCat("gempoolctl ", absl::StrJoin(path, " "));
+}
+
+absl::Status CheckFlagsApply(const Parsed& parsed, const std::set<std::string>& allowed,
+                             const std::vector<std::string>& path) {
+  for (const auto& [name, values] : parsed.flags) {
+    if (GlobalFlags().count(name) || allowed.count(name)) continue;
+    return absl::InvalidArgumentError(absl::StrCat("--", name, " does not apply to `", Display(path),
+                                                   "` (see ", Display(path), " --help)"));
+  }
+  return absl::OkStatus();
+}
+
+const std::string* Last(const Parsed& parsed, const std::string& name) {
+  auto it = parsed.flags.find(name);
+  return it == parsed.flags.end() ? nullptr : &it->second.back();
+}
+
+}  // namespace
+
+std::string HelpFor(const std::vector<std::string>& path) {
+  if (path.empty()) return kTopHelp;
+  if (path[0] == "health" && path.size() == 1) return kHealthHelp;
+  if (path[0] != "keys") return "";
+  if (path.size() == 1) return kKeysHelp;
+  if (path.size() > 2) return "";
+  const std::string& sub = path[1];
+  if (sub == "list") return kListHelp;
+  if (sub == "add") return kAddHelp;
+  if (sub == "summary") return kSummaryHelp;
+  if (sub == "remove") {
+    return SelectionHelp("remove", "remove keys from the pool and from the database.", "removed");
+  }
+  if (sub == "pause") {
+    return SelectionHelp("pause", "stop handing keys out until they are resumed (they are kept).", "paused");
+  }
+  if (sub == "resume") {
+    return SelectionHelp(
+        "resume", "hand paused keys out again (failures and cooldowns still in force are kept).", "resumed");
+  }
+  if (sub == "reset") {
+    return SelectionHelp(
+        "reset", "clear failures, cooldowns, disablement and pause: the keys become\nactive.", "reset");
+  }
+  return "";
+}
+
+absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
+  GEMPOOL_ASSIGN_OR_RETURN(Parsed parsed, Tokenize(args));
+  Invocation inv;
+  const std::vector<std::string>& words = parsed.positional;
+  const bool help = parsed.flags.count("help") > 0;
+
+  // Which command, and its help.
+  std::vector<std::string> path;
+  if (!words.empty() && words[0] == "help") {
+    std::vector<std::string> topic(words.begin() + 1, words.end());
+    inv.help = HelpFor(topic);
+    if (inv.help.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("no help for '", absl::StrJoin(topic, " "), "': see gempoolctl --help"));
+    }
+    return inv;
+  }
+  if (words.empty()) {
+    inv.help = kTopHelp;
+    inv.help_requested = help;
+    return inv;
+  }
+  if (words[0] == "keys") {
+    path.push_back("keys");
+    if (words.size() == 1) {
+      inv.help = kKeysHelp;
+      inv.help_requested = help;
+      return inv;
+    }
+    std::optional<Command> command = KeysCommand(words[1]);
+    if (!command.has_value()) {
+      if (help) {
+        inv.help = kKeysHelp;
+        return inv;
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown command 'keys ", words[1], "' (see gempoolctl keys --help)"));
+    }
+    inv.command = *command;
+    path.push_back(words[1]);
+  } else if (words[0] == "health") {
+    inv.command = Command::kHealth;
+    path.push_back("health");
+  } else {
+    if (help) {
+      inv.help = kTopHelp;
+      return inv;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown command '", words[0], "' (see gempoolctl --help)"));
+  }
+  if (help) {
+    inv.command = Command::kHelp;
+    inv.help = HelpFor(path);
+    return inv;
+  }
+  const std::vector<std::string> rest(words.begin() + static_cast<long>(path.size()), words.end());
+  const std::string usage = absl::StrCat(Display(path), " --help");
+
+  // Global flags.
+  if (const std::string* addr = Last(parsed, "addr")) {
+    GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("--addr", *addr));
+    inv.addr = *addr;
+  }
+  if (const std::string* token = Last(parsed, "token")) {
+    if (token->empty()) return absl::InvalidArgumentError("--token is empty");
+    inv.token = *token;
+  }
+  inv.json = parsed.flags.count("json") > 0;
+  if (const std::string* timeout = Last(parsed, "timeout-ms")) {
+    GEMPOOL_ASSIGN_OR_RETURN(int64_t ms, ParseNumber("--timeout-ms", *timeout, 1, 3'600'000));
+    inv.timeout_ms = static_cast<int>(ms);
+  }
+
+  auto no_arguments = [&]() -> absl::Status {
+    if (rest.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrCat("`", Display(path), "` takes no arguments, got '", rest[0], "' (see ", usage, ")"));
+  };
+
+  switch (inv.command) {
+    case Command::kKeysList: {
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"state", "model", "search", "limit", "offset"}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
+      static const auto* kStates =
+          new std::set<std::string>{"active", "cooling", "failing", "disabled", "paused"};
+      if (auto it = parsed.flags.find("state"); it != parsed.flags.end()) {
+        for (const std::string& value : it->second) {
+          for (absl::string_view part : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+            std::string state = absl::AsciiStrToLower(absl::StripAsciiWhitespace(part));
+            if (!kStates->count(state)) {
+              return absl::InvalidArgumentError(absl::StrCat(
+                  "--state '", part,
+                  "' is not a key state: expected active, cooling, failing, disabled or paused"));
+            }
+            inv.states.push_back(std::move(state));
+          }
+        }
+      }
+      if (const std::string* model = Last(parsed, "model")) inv.model = *model;
+      if (const std::string* search = Last(parsed, "search")) inv.search = *search;
+      if (const std::string* limit = Last(parsed, "limit")) {
+        GEMPOOL_ASSIGN_OR_RETURN(int64_t n, ParseNumber("--limit", *limit, 1, 10000));
+        inv.limit = static_cast<int>(n);
+      }
+      if (const std::string* offset = Last(parsed, "offset")) {
+        GEMPOOL_ASSIGN_OR_RETURN(int64_t n, ParseNumber("--offset", *offset, 0, 2'000'000'000));
+        inv.offset = static_cast<int>(n);
+      }
+      break;
+    }
+    case Command::kKeysAdd:
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      for (const std::string& arg : rest) {
+        for (std::string& key : SplitKeys(arg)) inv.keys.push_back(std::move(key));
+      }
+      if (!rest.empty() && inv.keys.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("no keys in the arguments (see ", usage, ")"));
+      }
+      break;
+    case Command::kKeysRemove:
+    case Command::kKeysPause:
+    case Command::kKeysResume:
+    case Command::kKeysReset: {
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"all"}, path));
+      inv.all = parsed.flags.count("all") > 0;
+      GEMPOOL_ASSIGN_OR_RETURN(inv.ids, ParseIds(rest, usage));
+      if (inv.all && !inv.ids.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat("give key ids or --all, not both (see ", usage, ")"));
+      }
+      if (!inv.all && inv.ids.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "which keys? give key ids (from `gempoolctl keys list`) or --all (see ", usage, ")"));
+      }
+      break;
+    }
+    case Command::kKeysSummary:
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
+      break;
+    case Command::kHealth:
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"service"}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
+      if (const std::string* service = Last(parsed, "service")) {
+        if (*service != "keybroker" && *service != "persistence") {
+          return absl::InvalidArgumentError(
+              absl::StrCat("--service '", *service, "' is not valid: expected keybroker or persistence"));
+        }
+        inv.service = *service;
+      }
+      if (inv.addr.has_value() && inv.service.empty()) {
+        return absl::InvalidArgumentError(
+            "health with --addr checks one service: say which with --service keybroker|persistence");
+      }
+      break;
+    case Command::kHelp:
+      break;
+  }
+  return inv;
+}
+
+std::vector<std::string> SplitKeys(absl::string_view text) {
+  std::vector<std::string> keys;
+  for (absl::string_view part : absl::StrSplit(text, absl::ByAnyChar(",; \t\r\n\"'[]"), absl::SkipEmpty())) {
+    keys.emplace_back(part);
+  }
+  return keys;
+}
+
+}  // namespace gempool::ctl

@@ -1,0 +1,82 @@
+#pragma once
+// gempoolctl's command line: parsing arguments into an Invocation, the help
+// text of every command, and splitting pasted keys. No I/O, no RPCs, so it is
+// tested on its own. Stateless; thread-safe.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace gempool::ctl {
+
+// Exit codes scripts can rely on.
+inline constexpr int kExitOk = 0;
+// The server answered with an error, or could not be reached.
+inline constexpr int kExitError = 1;
+// Bad arguments or configuration (also a request the server rejected as
+// invalid).
+inline constexpr int kExitUsage = 2;
+// The admin token is missing or wrong.
+inline constexpr int kExitUnauthenticated = 3;
+
+enum class Command {
+  kHelp,
+  kKeysList,
+  kKeysAdd,
+  kKeysRemove,
+  kKeysPause,
+  kKeysResume,
+  kKeysReset,
+  kKeysSummary,
+  kHealth,
+};
+
+struct Invocation {
+  Command command = Command::kHelp;
+  // kHelp: what to print, and whether it was asked for (exit 0) or shown
+  // because the command line was incomplete (exit 2).
+  std::string help;
+  bool help_requested = true;
+
+  // Global flags; unset ones come from the configuration.
+  std::optional<std::string> addr;
+  std::optional<std::string> token;
+  bool json = false;
+  int timeout_ms = 10000;
+
+  // keys list
+  std::vector<std::string> states;  // "active", "cooling", "failing", "disabled", "paused"
+  std::string model;
+  std::string search;
+  int limit = 0;  // 0: the server's default
+  int offset = 0;
+
+  // keys add: keys given as arguments (none: read standard input).
+  std::vector<std::string> keys;
+
+  // keys remove|pause|resume|reset
+  std::vector<int64_t> ids;
+  bool all = false;
+
+  // health: "keybroker", "persistence", or "" for both.
+  std::string service;
+};
+
+// Parses the arguments after the program name. Usage errors are
+// InvalidArgument with a message that names the problem and the --help to
+// read.
+absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args);
+
+// Splits pasted keys on any mix of newlines, commas, semicolons, spaces and
+// tabs; quotes and brackets are dropped too, so a JSON list works as well.
+std::vector<std::string> SplitKeys(absl::string_view text);
+
+// The help text for a command path such as {"keys", "list"} ({} for the
+// top level).
+std::string HelpFor(const std::vector<std::string>& path);
+
+}  // namespace gempool::ctl

@@ -1,0 +1,411 @@
+#include "commands.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "gempool/rpc/server.h"
+#include "gempool/v1/keybroker.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace gempool::ctl {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Secrets per AddKeys call, well under gRPC's 4 MiB message limit.
+constexpr size_t kAddChunk = 1000;
+
+const char* StateName(v1::KeyState state) {
+  switch (state) {
+    case v1::KEY_STATE_ACTIVE:
+      return "active";
+    case v1::KEY_STATE_COOLING:
+      return "cooling";
+    case v1::KEY_STATE_FAILING:
+      return "failing";
+    case v1::KEY_STATE_DISABLED:
+      return "disabled";
+    case v1::KEY_STATE_PAUSED:
+      return "paused";
+    default:
+      return "unknown";
+  }
+}
+
+v1::KeyState StateFromName(const std::string& name) {
+  if (name == "active") return v1::KEY_STATE_ACTIVE;
+  if (name == "cooling") return v1::KEY_STATE_COOLING;
+  if (name == "failing") return v1::KEY_STATE_FAILING;
+  if (name == "disabled") return v1::KEY_STATE_DISABLED;
+  if (name == "paused") return v1::KEY_STATE_PAUSED;
+  return v1::KEY_STATE_UNSPECIFIED;  // ParseArgs accepts only the names above.
+}
+
+std::string FormatTime(int64_t unix_ms) {
+  if (unix_ms <= 0) return "-";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(unix_ms), absl::UTCTimeZone());
+}
+
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+int ExitCodeFor(grpc::StatusCode code) {
+  if (code == grpc::StatusCode::UNAUTHENTICATED) return kExitUnauthenticated;
+  if (code == grpc::StatusCode::INVALID_ARGUMENT) return kExitUsage;
+  return kExitError;
+}
+
+bool IsKeysCommand(Command command) { return command != Command::kHealth && command != Command::kHelp; }
+
+// Reports a failed call (text on stderr; with --json also a JSON error on
+// stdout) and returns the exit code.
+int Fail(const Invocation& inv, Io& io, grpc::StatusCode code, const std::string& message) {
+  io.err << "gempoolctl: " << message << "\n";
+  if (inv.json) {
+    Json error = {{"error", {{"code", CodeName(code)}, {"message", message}}}};
+    io.out << error.dump(2) << "\n";
+  }
+  return ExitCodeFor(code);
+}
+
+int FailRpc(const Invocation& inv, Io& io, const grpc::Status& status, const std::string& addr) {
+  std::string message = status.error_message();
+  // A transport failure (not the broker's own UNAVAILABLE, e.g. "still
+  // loading keys") gets a hint about where gempoolctl looked.
+  const bool from_broker = absl::StrContains(message, "key broker");
+  if (!from_broker && (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
+    message = absl::StrCat("could not reach the key broker at ", addr, ": ", message,
+                           " (is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr)");
+  }
+  return Fail(inv, io, status.error_code(), message);
+}
+
+class AdminClient {
+ public:
+  AdminClient(const Targets& targets, int timeout_ms)
+      : stub_(v1::KeyAdmin::NewStub(rpc::MakeChannel(targets.keybroker_addr))),
+        token_(targets.token),
+        timeout_ms_(timeout_ms) {}
+
+  std::unique_ptr<grpc::ClientContext> Context() const {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    rpc::SetDeadline(*context, timeout_ms_);
+    return context;
+  }
+  v1::KeyAdmin::Stub& stub() { return *stub_; }
+
+ private:
+  std::unique_ptr<v1::KeyAdmin::Stub> stub_;
+  const std::string token_;
+  const int timeout_ms_;
+};
+
+Json ViewJson(const v1::KeyView& key) {
+  Json cooldowns = Json::array();
+  for (const v1::ModelCooldown& c : key.model_cooldowns()) {
+    cooldowns.push_back({{"model", c.model()}, {"until_ms", c.until_ms()}, {"reason", c.reason()}});
+  }
+  return Json{{"id", key.id()},
+              {"key", key.masked()},
+              {"state", StateName(key.state())},
+              {"failure_count", key.failure_count()},
+              {"state_reason", key.state_reason()},
+              {"last_error", key.last_error()},
+              {"cooling_until_ms", key.cooling_until_ms()},
+              {"model_cooldowns", cooldowns},
+              {"last_used_at_ms", key.last_used_at_ms()},
+              {"created_at_ms", key.created_at_ms()}};
+}
+
+// What a key is waiting for, in one line: its reason, global cooldown and
+// per-model cooldowns.
+std::string Details(const v1::KeyView& key) {
+  std::vector<std::string> parts;
+  if (!key.state_reason().empty()) parts.push_back(key.state_reason());
+  if (key.cooling_until_ms() > 0) parts.push_back(absl::StrCat("until ", FormatTime(key.cooling_until_ms())));
+  for (const v1::ModelCooldown& c : key.model_cooldowns()) {
+    parts.push_back(absl::StrCat(c.model(), " cooling until ", FormatTime(c.until_ms())));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  }
+}
+
+int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
+  AdminClient admin(targets, inv.timeout_ms);
+  v1::ListKeysRequest request;
+  for (const std::string& state : inv.states) request.add_states(StateFromName(state));
+  request.set_model(inv.model);
+  request.set_search(inv.search);
+  request.set_limit(inv.limit);
+  request.set_offset(inv.offset);
+  v1::ListKeysResponse response;
+  grpc::Status status = admin.stub().ListKeys(admin.Context().get(), request, &response);
+  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (inv.json) {
+    Json keys = Json::array();
+    for (const v1::KeyView& key : response.keys()) keys.push_back(ViewJson(key));
+    io.out << Json{{"total", response.total()}, {"offset", inv.offset}, {"keys", keys}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (response.keys_size() == 0) {
+    io.out << (response.total() == 0
+                   ? "no keys match\n"
+                   : absl::StrCat("no keys at offset ", inv.offset, " of ", response.total(), "\n"));
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {{"ID", "KEY", "STATE", "FAILURES", "LAST USED", "DETAILS"}};
+  for (const v1::KeyView& key : response.keys()) {
+    rows.push_back({absl::StrCat(key.id()), key.masked(), StateName(key.state()),
+                    absl::StrCat(key.failure_count()), FormatTime(key.last_used_at_ms()), Details(key)});
+  }
+  PrintTable(io.out, rows);
+  io.out << "keys " << inv.offset + 1 << "-" << inv.offset + response.keys_size() << " of "
+         << response.total() << "\n";
+  return kExitOk;
+}
+
+int AddKeys(const Invocation& inv, const Targets& targets, Io& io) {
+  std::vector<std::string> keys = inv.keys;
+  if (keys.empty()) {
+    if (io.in_is_terminal) io.err << "reading keys from standard input (end with Ctrl-D)\n";
+    std::string text(std::istreambuf_iterator<char>(io.in), {});
+    keys = SplitKeys(text);
+    if (keys.empty()) {
+      return Fail(
+          inv, io, grpc::StatusCode::INVALID_ARGUMENT,
+          "no keys given: pass them as arguments or on standard input (see gempoolctl keys add --help)");
+    }
+  }
+  AdminClient admin(targets, inv.timeout_ms);
+  int added = 0;
+  Json added_ids = Json::array();
+  Json duplicates = Json::array();
+  std::vector<std::string> added_text;
+  std::vector<std::string> duplicate_text;
+  for (size_t begin = 0; begin < keys.size(); begin += kAddChunk) {
+    v1::AddKeysRequest request;
+    for (size_t i = begin; i < std::min(keys.size(), begin + kAddChunk); ++i) request.add_secrets(keys[i]);
+    v1::AddKeysResponse response;
+    grpc::Status status = admin.stub().AddKeys(admin.Context().get(), request, &response);
+    if (!status.ok()) {
+      if (added > 0) io.err << "gempoolctl: " << added << " keys were added before the error\n";
+      return FailRpc(inv, io, status, targets.keybroker_addr);
+    }
+    added += response.added();
+    for (int64_t id : response.added_ids()) {
+      added_ids.push_back(id);
+      added_text.push_back(absl::StrCat(id));
+    }
+    for (const std::string& masked : response.duplicates()) {
+      duplicates.push_back(masked);
+      duplicate_text.push_back(masked);
+    }
+  }
+  if (inv.json) {
+    io.out << Json{{"added", added}, {"added_ids", added_ids}, {"duplicates", duplicates}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  io.out << "added " << added << (added == 1 ? " key" : " keys");
+  if (!added_text.empty())
+    io.out << " (id" << (added == 1 ? " " : "s ") << absl::StrJoin(added_text, ", ") << ")";
+  io.out << "\n";
+  if (!duplicate_text.empty()) {
+    io.out << duplicate_text.size() << (duplicate_text.size() == 1 ? " duplicate" : " duplicates")
+           << " not added: " << absl::StrJoin(duplicate_text, ", ") << "\n";
+  }
+  return kExitOk;
+}
+
+int KeyAction(const Invocation& inv, const Targets& targets, Io& io) {
+  AdminClient admin(targets, inv.timeout_ms);
+  v1::KeySelection selection;
+  selection.set_all(inv.all);
+  for (int64_t id : inv.ids) selection.add_ids(id);
+  v1::KeyActionResponse response;
+  grpc::Status status;
+  const char* done = "";
+  auto context = admin.Context();
+  switch (inv.command) {
+    case Command::kKeysRemove:
+      status = admin.stub().RemoveKeys(context.get(), selection, &response);
+      done = "removed";
+      break;
+    case Command::kKeysPause:
+      status = admin.stub().PauseKeys(context.get(), selection, &response);
+      done = "paused";
+      break;
+    case Command::kKeysResume:
+      status = admin.stub().ResumeKeys(context.get(), selection, &response);
+      done = "resumed";
+      break;
+    default:
+      status = admin.stub().ResetKeys(context.get(), selection, &response);
+      done = "reset";
+      break;
+  }
+  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (inv.json) {
+    io.out << Json{{"affected", response.affected()}}.dump(2) << "\n";
+  } else {
+    io.out << done << " " << response.affected() << (response.affected() == 1 ? " key" : " keys") << "\n";
+  }
+  return kExitOk;
+}
+
+int Summary(const Invocation& inv, const Targets& targets, Io& io) {
+  AdminClient admin(targets, inv.timeout_ms);
+  v1::PoolSummary summary;
+  grpc::Status status =
+      admin.stub().GetPoolSummary(admin.Context().get(), v1::GetPoolSummaryRequest(), &summary);
+  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (inv.json) {
+    io.out << Json{{"total", summary.total()},
+                   {"active", summary.active()},
+                   {"cooling", summary.cooling()},
+                   {"failing", summary.failing()},
+                   {"disabled", summary.disabled()},
+                   {"paused", summary.paused()},
+                   {"cooling_some_model", summary.cooling_some_model()}}
+                  .dump(2)
+           << "\n";
+    return kExitOk;
+  }
+  PrintTable(io.out, {{"total", absl::StrCat(summary.total())},
+                      {"active", absl::StrCat(summary.active())},
+                      {"cooling", absl::StrCat(summary.cooling())},
+                      {"failing", absl::StrCat(summary.failing())},
+                      {"disabled", absl::StrCat(summary.disabled())},
+                      {"paused", absl::StrCat(summary.paused())},
+                      {"cooling for some model", absl::StrCat(summary.cooling_some_model())}});
+  return kExitOk;
+}
+
+int Health(const Invocation& inv, const Targets& targets, Io& io) {
+  std::vector<std::pair<std::string, std::string>> checks;
+  if (inv.service.empty() || inv.service == "keybroker")
+    checks.push_back({"keybroker", targets.keybroker_addr});
+  if (inv.service.empty() || inv.service == "persistence") {
+    checks.push_back({"persistence", targets.persistence_addr});
+  }
+  bool healthy = true;
+  Json services = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [service, addr] : checks) {
+    auto stub = grpc::health::v1::Health::NewStub(rpc::MakeChannel(addr));
+    grpc::ClientContext context;
+    rpc::SetDeadline(context, inv.timeout_ms);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::Status status = stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &response);
+    std::string state;
+    std::string error;
+    if (!status.ok()) {
+      state = "UNREACHABLE";
+      error = absl::StrCat(CodeName(status.error_code()), ": ", status.error_message());
+    } else {
+      state = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+    }
+    healthy = healthy && state == "SERVING";
+    services.push_back({{"service", service}, {"addr", addr}, {"status", state}, {"error", error}});
+    rows.push_back({service, addr, state, error});
+  }
+  if (inv.json) {
+    io.out << Json{{"healthy", healthy}, {"services", services}}.dump(2) << "\n";
+  } else {
+    PrintTable(io.out, rows);
+  }
+  return healthy ? kExitOk : kExitError;
+}
+
+}  // namespace
+
+absl::StatusOr<Targets> ResolveTargets(const Invocation& inv,
+                                       const std::function<absl::StatusOr<Config>()>& load_config) {
+  Targets targets;
+  bool need_config = false;
+  if (IsKeysCommand(inv.command)) {
+    need_config = !inv.addr.has_value() || !inv.token.has_value();
+  } else if (inv.command == Command::kHealth) {
+    need_config = inv.service.empty() || !inv.addr.has_value();
+  }
+  Config config;
+  if (need_config) {
+    absl::StatusOr<Config> loaded = load_config();
+    if (!loaded.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "configuration error: ", loaded.status().message(),
+          " (gempoolctl reads the environment and .env like the services; pass --addr and --token to "
+          "skip it)"));
+    }
+    config = *std::move(loaded);
+  }
+  targets.keybroker_addr = config.keybroker_addr;
+  targets.persistence_addr = config.persistence_addr;
+  targets.token = config.AdminToken();
+  if (inv.addr.has_value()) {
+    if (inv.command == Command::kHealth && inv.service == "persistence") {
+      targets.persistence_addr = *inv.addr;
+    } else {
+      targets.keybroker_addr = *inv.addr;
+    }
+  }
+  if (inv.token.has_value()) targets.token = *inv.token;
+  return targets;
+}
+
+int Run(const Invocation& inv, const Targets& targets, Io io) {
+  if (IsKeysCommand(inv.command) && targets.token.empty()) {
+    return Fail(inv, io, grpc::StatusCode::UNAUTHENTICATED,
+                "no admin token: set AUTH_TOKEN in the environment or .env, or pass --token");
+  }
+  switch (inv.command) {
+    case Command::kKeysList:
+      return ListKeys(inv, targets, io);
+    case Command::kKeysAdd:
+      return AddKeys(inv, targets, io);
+    case Command::kKeysRemove:
+    case Command::kKeysPause:
+    case Command::kKeysResume:
+    case Command::kKeysReset:
+      return KeyAction(inv, targets, io);
+    case Command::kKeysSummary:
+      return Summary(inv, targets, io);
+    case Command::kHealth:
+      return Health(inv, targets, io);
+    case Command::kHelp:
+      io.out << inv.help;
+      return kExitOk;
+  }
+  return kExitUsage;
+}
+
+}  // namespace gempool::ctl

@@ -1,0 +1,155 @@
+#include "cli.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gempool/testing/status_matchers.h"
+
+namespace gempool::ctl {
+namespace {
+
+using ::gempool::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+Invocation Parse(std::vector<std::string> args) {
+  absl::StatusOr<Invocation> inv = ParseArgs(args);
+  EXPECT_TRUE(inv.ok()) << inv.status();
+  return inv.ok() ? *inv : Invocation();
+}
+
+void ExpectUsageError(std::vector<std::string> args, const std::string& message_part) {
+  EXPECT_THAT(ParseArgs(args), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message_part)))
+      << "args: " << ::testing::PrintToString(args);
+}
+
+TEST(CliTest, HelpOnEveryLevel) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{"--help"}, "Usage: gempoolctl [flags] <command>"},
+      {{"-h"}, "Exit codes:"},
+      {{"help"}, "Exit codes:"},
+      {{"keys", "--help"}, "Usage: gempoolctl keys <command>"},
+      {{"help", "keys"}, "Usage: gempoolctl keys <command>"},
+      {{"keys", "list", "--help"}, "--state S"},
+      {{"keys", "list", "--state", "bogus", "-h"}, "--state S"},
+      {{"keys", "add", "--help"}, "standard input"},
+      {{"help", "keys", "add"}, "standard input"},
+      {{"keys", "remove", "--help"}, "Usage: gempoolctl keys remove (ID... | --all)"},
+      {{"keys", "pause", "--help"}, "Usage: gempoolctl keys pause"},
+      {{"keys", "resume", "--help"}, "Usage: gempoolctl keys resume"},
+      {{"keys", "reset", "--help"}, "Usage: gempoolctl keys reset"},
+      {{"keys", "summary", "--help"}, "cooling_some_model"},
+      {{"health", "--help"}, "--service keybroker --addr 127.0.0.1:8001"},
+      {{"--json", "health", "-h"}, "grpc.health.v1"},
+  };
+  for (const Case& c : cases) {
+    Invocation inv = Parse(c.args);
+    EXPECT_EQ(inv.command, Command::kHelp) << ::testing::PrintToString(c.args);
+    EXPECT_TRUE(inv.help_requested);
+    EXPECT_THAT(inv.help, HasSubstr(c.expected)) << ::testing::PrintToString(c.args);
+  }
+}
+
+TEST(CliTest, IncompleteCommandsShowHelpAsAUsageError) {
+  Invocation none = Parse({});
+  EXPECT_EQ(none.command, Command::kHelp);
+  EXPECT_FALSE(none.help_requested);
+  EXPECT_THAT(none.help, HasSubstr("Commands:"));
+  Invocation keys = Parse({"keys"});
+  EXPECT_FALSE(keys.help_requested);
+  EXPECT_THAT(keys.help, HasSubstr("gempoolctl keys <command>"));
+}
+
+TEST(CliTest, ParsesKeysListFlagsInAnyPosition) {
+  Invocation inv = Parse({"--json", "keys", "--addr", "broker:9001", "list", "--state", "cooling",
+                          "--state=FAILING,disabled", "--model", "gemini-2.5-pro", "--search=AIza", "--limit",
+                          "5", "--offset=10", "--token", "t0k3n", "--timeout-ms", "1500"});
+  EXPECT_EQ(inv.command, Command::kKeysList);
+  EXPECT_TRUE(inv.json);
+  EXPECT_EQ(inv.addr, "broker:9001");
+  EXPECT_EQ(inv.token, "t0k3n");
+  EXPECT_EQ(inv.timeout_ms, 1500);
+  EXPECT_THAT(inv.states, ElementsAre("cooling", "failing", "disabled"));
+  EXPECT_EQ(inv.model, "gemini-2.5-pro");
+  EXPECT_EQ(inv.search, "AIza");
+  EXPECT_EQ(inv.limit, 5);
+  EXPECT_EQ(inv.offset, 10);
+}
+
+TEST(CliTest, DefaultsLeaveAddressAndTokenToTheConfiguration) {
+  Invocation inv = Parse({"keys", "summary"});
+  EXPECT_EQ(inv.command, Command::kKeysSummary);
+  EXPECT_FALSE(inv.addr.has_value());
+  EXPECT_FALSE(inv.token.has_value());
+  EXPECT_FALSE(inv.json);
+  EXPECT_EQ(inv.timeout_ms, 10000);
+}
+
+TEST(CliTest, KeysAddTakesKeysFromArgumentsWithAnySeparator) {
+  Invocation inv = Parse({"keys", "add", "AIzaA,AIzaB", "AQ.C", "--", "-dash-key"});
+  EXPECT_EQ(inv.command, Command::kKeysAdd);
+  EXPECT_THAT(inv.keys, ElementsAre("AIzaA", "AIzaB", "AQ.C", "-dash-key"));
+  EXPECT_THAT(Parse({"keys", "add"}).keys, IsEmpty()) << "none: read standard input";
+}
+
+TEST(CliTest, SelectionsTakeIdsOrAll) {
+  Invocation pause = Parse({"keys", "pause", "3", "1,2"});
+  EXPECT_EQ(pause.command, Command::kKeysPause);
+  EXPECT_THAT(pause.ids, ElementsAre(3, 1, 2));
+  EXPECT_FALSE(pause.all);
+  Invocation reset = Parse({"keys", "reset", "--all"});
+  EXPECT_EQ(reset.command, Command::kKeysReset);
+  EXPECT_TRUE(reset.all);
+  EXPECT_EQ(Parse({"keys", "remove", "7"}).command, Command::kKeysRemove);
+  EXPECT_EQ(Parse({"keys", "resume", "--all"}).command, Command::kKeysResume);
+}
+
+TEST(CliTest, HealthTakesAServiceAndAnAddress) {
+  Invocation both = Parse({"health"});
+  EXPECT_EQ(both.command, Command::kHealth);
+  EXPECT_EQ(both.service, "");
+  Invocation one = Parse({"health", "--service", "persistence", "--addr", "127.0.0.1:8002"});
+  EXPECT_EQ(one.service, "persistence");
+  EXPECT_EQ(one.addr, "127.0.0.1:8002");
+}
+
+TEST(CliTest, UsageErrorsSayWhatIsWrong) {
+  ExpectUsageError({"frobnicate"}, "unknown command 'frobnicate'");
+  ExpectUsageError({"keys", "destroy"}, "unknown command 'keys destroy'");
+  ExpectUsageError({"keys", "list", "--colour"}, "unknown flag --colour");
+  ExpectUsageError({"keys", "list", "-x"}, "unknown flag -x");
+  ExpectUsageError({"keys", "list", "--state", "broken"}, "--state 'broken' is not a key state");
+  ExpectUsageError({"keys", "list", "--limit", "0"}, "--limit '0' is not valid");
+  ExpectUsageError({"keys", "list", "--limit", "many"}, "--limit 'many' is not valid");
+  ExpectUsageError({"keys", "list", "--offset", "-1"}, "--offset '-1' is not valid");
+  ExpectUsageError({"keys", "list", "--model"}, "--model needs a value");
+  ExpectUsageError({"keys", "list", "extra"}, "takes no arguments");
+  ExpectUsageError({"keys", "add", "--state", "active"}, "--state does not apply to `gempoolctl keys add`");
+  ExpectUsageError({"keys", "summary", "--all"}, "--all does not apply");
+  ExpectUsageError({"keys", "pause"}, "give key ids");
+  ExpectUsageError({"keys", "pause", "1", "--all"}, "not both");
+  ExpectUsageError({"keys", "pause", "abc"}, "'abc' is not a key id");
+  ExpectUsageError({"keys", "remove", "0"}, "'0' is not a key id");
+  ExpectUsageError({"keys", "list", "--json=yes"}, "--json takes no value");
+  ExpectUsageError({"keys", "list", "--addr", "no-port"}, "--addr");
+  ExpectUsageError({"keys", "list", "--token="}, "--token is empty");
+  ExpectUsageError({"keys", "list", "--timeout-ms", "0"}, "--timeout-ms");
+  ExpectUsageError({"health", "--addr", "127.0.0.1:8001"}, "--service keybroker|persistence");
+  ExpectUsageError({"health", "--service", "gateway"}, "expected keybroker or persistence");
+  ExpectUsageError({"help", "nothing"}, "no help for 'nothing'");
+}
+
+TEST(SplitKeysTest, AcceptsAnySeparators) {
+  EXPECT_THAT(SplitKeys("a\nb,c d\te;f\r\n\n  g  "), ElementsAre("a", "b", "c", "d", "e", "f", "g"));
+  EXPECT_THAT(SplitKeys(R"(["AIzaA", "AIzaB"])"), ElementsAre("AIzaA", "AIzaB"));
+  EXPECT_THAT(SplitKeys("AQ.Ab8RN6-x_y"), ElementsAre("AQ.Ab8RN6-x_y"));
+  EXPECT_THAT(SplitKeys(" ,\n "), IsEmpty());
+}
+
+}  // namespace
+}  // namespace gempool::ctl

@@ -1,0 +1,87 @@
+#pragma once
+// One key broker process: the key pool, its two gRPC services, the start-up
+// load from persistence and the state writer, wired together.
+//
+// Start() listens at once (so health checks and signals work) and loads the
+// pool in the background: LoadKeys from persistence, retried with a backoff
+// ("waiting for persistence at ...") until it answers, then the API_KEYS not
+// stored yet are added through persistence (keys stored but not in API_KEYS
+// stay: they may have been added by an admin). Until then the health status
+// is NOT_SERVING and calls answer UNAVAILABLE. Then the writer starts.
+// Shutdown() stops serving and flushes pending key states.
+//
+// Thread-safe.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "gempool/common/clock.h"
+#include "gempool/config/config.h"
+#include "gempool/keypool/key_pool.h"
+#include "gempool/rpc/server.h"
+#include "key_admin_service.h"
+#include "key_broker_service.h"
+#include "key_state_writer.h"
+#include "persistence_client.h"
+
+namespace gempool::keybroker {
+
+struct BrokerOptions {
+  KeyStateWriterOptions writer;
+  // Tests drive KeyStateWriter::Flush() themselves when false.
+  bool run_writer_thread = true;
+  // Backoff between LoadKeys attempts while persistence does not answer.
+  int load_retry_initial_ms = 200;
+  int load_retry_max_ms = 5000;
+};
+
+// The pool settings a config asks for.
+keypool::KeyPoolOptions PoolOptionsFrom(const Config& config);
+
+class Broker {
+ public:
+  Broker(const Config& config, const Clock& clock, BrokerOptions options = {});
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+  ~Broker();
+
+  // Listens on config.keybroker_listen and starts loading keys. Fails when
+  // the address cannot be bound.
+  absl::Status Start();
+  // The bound port (after Start).
+  int port() const { return server_.port; }
+  // Whether the pool was loaded (and health says SERVING) within `timeout`.
+  bool WaitUntilReady(absl::Duration timeout) const;
+  // Stops the loader and the server, then flushes key states. Idempotent.
+  void Shutdown();
+
+  keypool::KeyPool& pool() { return pool_; }
+  KeyStateWriter& writer() { return writer_; }
+
+ private:
+  void LoadLoop();
+  // One attempt: load, add API_KEYS, fill the pool.
+  absl::Status LoadOnce();
+
+  const Config config_;
+  const BrokerOptions options_;
+  keypool::KeyPool pool_;
+  PersistenceClient persistence_;
+  KeyStateWriter writer_;
+  // The pool is loaded (services answer), then health says SERVING too.
+  absl::Notification ready_;
+  absl::Notification serving_;
+  absl::Notification stop_;
+  KeyBrokerService broker_service_;
+  KeyAdminService admin_service_;
+  rpc::RunningServer server_;
+  std::thread loader_;
+  std::atomic<bool> shut_down_{false};
+};
+
+}  // namespace gempool::keybroker

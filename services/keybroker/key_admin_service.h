@@ -1,0 +1,56 @@
+#pragma once
+// gempool.v1.KeyAdmin: list, add, remove, pause, resume, reset keys and the
+// pool summary, for gempoolctl and the admin UI. Every call needs the admin
+// token (see admin_auth.h). Adding and removing go through persistence first,
+// so the database and the pool agree; state changes reach the database
+// through the pool's dirty set and the KeyStateWriter.
+// Thread-safe.
+//
+// Why on the broker: the broker owns the pool and its live states, so admin
+// actions take effect at once for every gateway, with no second copy of the
+// pool to keep in step; persistence only stores what the broker decides.
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/synchronization/notification.h"
+#include "gempool/keypool/key_pool.h"
+#include "gempool/v1/keybroker.grpc.pb.h"
+#include "persistence_client.h"
+
+namespace gempool::keybroker {
+
+class KeyAdminService final : public v1::KeyAdmin::Service {
+ public:
+  // All references must outlive this. Calls before `ready` answer
+  // UNAVAILABLE.
+  KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence, std::string admin_token,
+                  const absl::Notification& ready);
+
+  grpc::Status ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
+                        v1::ListKeysResponse* response) override;
+  grpc::Status AddKeys(grpc::ServerContext* context, const v1::AddKeysRequest* request,
+                       v1::AddKeysResponse* response) override;
+  grpc::Status RemoveKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                          v1::KeyActionResponse* response) override;
+  grpc::Status PauseKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                         v1::KeyActionResponse* response) override;
+  grpc::Status ResumeKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                          v1::KeyActionResponse* response) override;
+  grpc::Status ResetKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                         v1::KeyActionResponse* response) override;
+  grpc::Status GetPoolSummary(grpc::ServerContext* context, const v1::GetPoolSummaryRequest* request,
+                              v1::PoolSummary* response) override;
+
+ private:
+  // Authenticated and loaded, or why not.
+  grpc::Status Admit(const grpc::ServerContext& context) const;
+
+  keypool::KeyPool& pool_;
+  PersistenceClient& persistence_;
+  const std::string admin_token_;
+  const absl::Notification& ready_;
+};
+
+}  // namespace gempool::keybroker

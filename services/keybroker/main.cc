@@ -1,0 +1,34 @@
+// gempool-keybroker: owns the pool of Gemini API keys. Gateways acquire keys
+// and report outcomes over gRPC (gempool.v1.KeyBroker); gempoolctl and the
+// admin UI manage keys (gempool.v1.KeyAdmin); key states live in the
+// database through gempool-persistence.
+
+#include <iostream>
+
+#include "broker.h"
+#include "gempool/common/clock.h"
+#include "gempool/common/logging.h"
+#include "gempool/common/shutdown.h"
+#include "gempool/config/config.h"
+
+int main() {
+  gempool::BlockShutdownSignals();
+  gempool::SetLogComponent("keybroker");
+  absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig();
+  if (!config.ok()) {
+    std::cerr << "gempool-keybroker: " << config.status().message() << "\n";
+    return 2;
+  }
+  gempool::keybroker::Broker broker(*config, gempool::SystemClock::Get());
+  if (absl::Status started = broker.Start(); !started.ok()) {
+    std::cerr << "gempool-keybroker: " << started.message() << "\n";
+    return 1;
+  }
+  GEMPOOL_LOG(INFO) << "listening on " << config->keybroker_listen << " (port " << broker.port()
+                    << "); loading keys from persistence at " << config->persistence_addr;
+  const int signal = gempool::WaitForShutdownSignal();
+  GEMPOOL_LOG(INFO) << "stopping on signal " << signal;
+  broker.Shutdown();
+  GEMPOOL_LOG(INFO) << "stopped";
+  return 0;
+}

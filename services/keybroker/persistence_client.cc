@@ -1,0 +1,113 @@
+#include "persistence_client.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "gempool/rpc/server.h"
+#include "gempool/rpc/status.h"
+#include "record_convert.h"
+
+namespace gempool::keybroker {
+namespace {
+
+// Secrets per AddKeys call: well under gRPC's 4 MiB request limit.
+constexpr size_t kAddChunk = 1000;
+// Bulk calls (a whole pool) get at least this long.
+constexpr int kBulkTimeoutMs = 30000;
+
+std::shared_ptr<grpc::Channel> MakePersistenceChannel(const std::string& addr) {
+  // rpc::MakeChannel's settings, plus no limit on responses: LoadKeys of a
+  // 100,000-key pool is larger than gRPC's default 4 MiB.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetMaxReceiveMessageSize(-1);
+  return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace
+
+PersistenceClient::PersistenceClient(std::string addr, int timeout_ms)
+    : addr_(std::move(addr)),
+      timeout_ms_(timeout_ms),
+      stub_(v1::Persistence::NewStub(MakePersistenceChannel(addr_))) {}
+
+absl::Status PersistenceClient::Failed(const char* rpc, const grpc::Status& status) const {
+  std::string hint;
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    hint = " (is gempool-persistence running there? PERSISTENCE_ADDR sets where the broker looks)";
+  }
+  return rpc::FromGrpcStatus(grpc::Status(
+      status.error_code(),
+      absl::StrCat("persistence at ", addr_, ": ", rpc, " failed: ", status.error_message(), hint)));
+}
+
+absl::StatusOr<std::vector<keypool::KeyInfo>> PersistenceClient::LoadKeys() {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::LoadKeysResponse response;
+  grpc::Status status = stub_->LoadKeys(&context, v1::LoadKeysRequest(), &response);
+  if (!status.ok()) return Failed("LoadKeys", status);
+  std::vector<keypool::KeyInfo> keys;
+  keys.reserve(response.keys_size());
+  for (const v1::KeyRecord& record : response.keys()) keys.push_back(FromRecord(record));
+  return keys;
+}
+
+absl::StatusOr<PersistenceClient::StoredKeys> PersistenceClient::AddKeys(
+    const std::vector<std::string>& secrets) {
+  StoredKeys stored;
+  for (size_t begin = 0; begin < secrets.size(); begin += kAddChunk) {
+    const size_t end = std::min(secrets.size(), begin + kAddChunk);
+    v1::AddKeysStoreRequest request;
+    for (size_t i = begin; i < end; ++i) request.add_secrets(secrets[i]);
+    grpc::ClientContext context;
+    rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+    v1::AddKeysStoreResponse response;
+    grpc::Status status = stub_->AddKeys(&context, request, &response);
+    if (!status.ok()) return Failed("AddKeys", status);
+    if (response.keys_size() != static_cast<int>(end - begin) ||
+        response.inserted_size() != response.keys_size()) {
+      return absl::InternalError(absl::StrCat("persistence at ", addr_, ": AddKeys answered ",
+                                              response.keys_size(), " keys for ", end - begin,
+                                              " secrets (a persistence bug)"));
+    }
+    for (int i = 0; i < response.keys_size(); ++i) {
+      stored.keys.push_back(FromRecord(response.keys(i)));
+      stored.inserted.push_back(response.inserted(i));
+    }
+  }
+  return stored;
+}
+
+absl::Status PersistenceClient::DeleteKeys(const std::vector<int64_t>& ids) {
+  v1::DeleteKeysRequest request;
+  for (int64_t id : ids) request.add_ids(id);
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::DeleteKeysResponse response;
+  grpc::Status status = stub_->DeleteKeys(&context, request, &response);
+  if (!status.ok()) return Failed("DeleteKeys", status);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> PersistenceClient::SaveKeyStates(const std::vector<keypool::KeyInfo>& keys) {
+  v1::SaveKeyStatesRequest request;
+  for (const keypool::KeyInfo& key : keys) {
+    v1::KeyRecord* record = request.add_keys();
+    *record = ToRecord(key);
+    record->clear_secret();  // Not changed by a state write: keep it off the wire.
+  }
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, timeout_ms_);
+  v1::SaveKeyStatesResponse response;
+  grpc::Status status = stub_->SaveKeyStates(&context, request, &response);
+  if (!status.ok()) return Failed("SaveKeyStates", status);
+  return response.updated();
+}
+
+}  // namespace gempool::keybroker

@@ -1,0 +1,52 @@
+#pragma once
+// The broker's side of the persistence service: the key RPCs (load, add,
+// delete, save states), each with a deadline, errors turned into
+// absl::Status naming the address and what to check. Large pools fit: big
+// responses are accepted and big requests are sent in chunks.
+// Thread-safe (gRPC stubs are).
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gempool/keypool/key_info.h"
+#include "gempool/v1/persistence.grpc.pb.h"
+
+namespace gempool::keybroker {
+
+class PersistenceClient {
+ public:
+  // Keys stored by AddKeys, one per requested secret, in request order.
+  struct StoredKeys {
+    std::vector<keypool::KeyInfo> keys;
+    // Whether this call inserted the key (false: it was already stored).
+    std::vector<bool> inserted;
+  };
+
+  // Connects to `addr` (host:port); each call gets `timeout_ms` (bulk calls
+  // more).
+  PersistenceClient(std::string addr, int timeout_ms);
+
+  // Every stored key with its state.
+  absl::StatusOr<std::vector<keypool::KeyInfo>> LoadKeys();
+  // Stores keys not stored yet (matched by secret).
+  absl::StatusOr<StoredKeys> AddKeys(const std::vector<std::string>& secrets);
+  // Deletes keys by id; unknown ids are ignored.
+  absl::Status DeleteKeys(const std::vector<int64_t>& ids);
+  // Writes the state of a batch of keys; returns the rows updated.
+  absl::StatusOr<int> SaveKeyStates(const std::vector<keypool::KeyInfo>& keys);
+
+  const std::string& addr() const { return addr_; }
+
+ private:
+  absl::Status Failed(const char* rpc, const grpc::Status& status) const;
+
+  const std::string addr_;
+  const int timeout_ms_;
+  std::unique_ptr<v1::Persistence::Stub> stub_;
+};
+
+}  // namespace gempool::keybroker

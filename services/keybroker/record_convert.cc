@@ -1,0 +1,144 @@
+#include "record_convert.h"
+
+#include "absl/strings/str_cat.h"
+#include "gempool/common/secrets.h"
+
+namespace gempool::keybroker {
+namespace {
+
+using keypool::KeyState;
+
+void CopyCooldowns(const keypool::KeyInfo& key, google::protobuf::RepeatedPtrField<v1::ModelCooldown>* out) {
+  for (const keypool::ModelCooldown& cooldown : key.model_cooldowns) {
+    v1::ModelCooldown* c = out->Add();
+    c->set_model(cooldown.model);
+    c->set_until_ms(cooldown.until_ms);
+    c->set_reason(cooldown.reason);
+  }
+}
+
+}  // namespace
+
+v1::KeyState ToProto(KeyState state) {
+  switch (state) {
+    case KeyState::kActive:
+      return v1::KEY_STATE_ACTIVE;
+    case KeyState::kCooling:
+      return v1::KEY_STATE_COOLING;
+    case KeyState::kFailing:
+      return v1::KEY_STATE_FAILING;
+    case KeyState::kDisabled:
+      return v1::KEY_STATE_DISABLED;
+    case KeyState::kPaused:
+      return v1::KEY_STATE_PAUSED;
+  }
+  return v1::KEY_STATE_UNSPECIFIED;
+}
+
+absl::StatusOr<KeyState> FromProto(v1::KeyState state) {
+  switch (state) {
+    case v1::KEY_STATE_ACTIVE:
+      return KeyState::kActive;
+    case v1::KEY_STATE_COOLING:
+      return KeyState::kCooling;
+    case v1::KEY_STATE_FAILING:
+      return KeyState::kFailing;
+    case v1::KEY_STATE_DISABLED:
+      return KeyState::kDisabled;
+    case v1::KEY_STATE_PAUSED:
+      return KeyState::kPaused;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown key state ", static_cast<int>(state),
+                       ": expected ACTIVE, COOLING, FAILING, DISABLED or PAUSED"));
+  }
+}
+
+v1::KeyRecord ToRecord(const keypool::KeyInfo& key) {
+  v1::KeyRecord record;
+  record.set_id(key.id);
+  record.set_secret(key.secret);
+  record.set_state(ToProto(key.state));
+  record.set_failure_count(key.failure_count);
+  record.set_state_reason(key.state_reason);
+  record.set_last_error(key.last_error);
+  record.set_cooling_until_ms(key.cooling_until_ms);
+  CopyCooldowns(key, record.mutable_model_cooldowns());
+  record.set_created_at_ms(key.created_at_ms);
+  record.set_updated_at_ms(key.updated_at_ms);
+  record.set_last_used_at_ms(key.last_used_at_ms);
+  return record;
+}
+
+keypool::KeyInfo FromRecord(const v1::KeyRecord& record) {
+  keypool::KeyInfo key;
+  key.id = record.id();
+  key.secret = record.secret();
+  key.state = FromProto(record.state()).value_or(KeyState::kActive);
+  key.failure_count = record.failure_count();
+  key.state_reason = record.state_reason();
+  key.last_error = record.last_error();
+  key.cooling_until_ms = record.cooling_until_ms();
+  for (const v1::ModelCooldown& cooldown : record.model_cooldowns()) {
+    key.model_cooldowns.push_back({cooldown.model(), cooldown.until_ms(), cooldown.reason()});
+  }
+  key.created_at_ms = record.created_at_ms();
+  key.updated_at_ms = record.updated_at_ms();
+  key.last_used_at_ms = record.last_used_at_ms();
+  return key;
+}
+
+v1::KeyView ToView(const keypool::KeyInfo& key) {
+  v1::KeyView view;
+  view.set_id(key.id);
+  view.set_masked(MaskKey(key.secret));
+  view.set_state(ToProto(key.state));
+  view.set_failure_count(key.failure_count);
+  view.set_state_reason(key.state_reason);
+  view.set_last_error(RedactSecrets(key.last_error, {key.secret}));
+  view.set_cooling_until_ms(key.cooling_until_ms);
+  CopyCooldowns(key, view.mutable_model_cooldowns());
+  view.set_last_used_at_ms(key.last_used_at_ms);
+  view.set_created_at_ms(key.created_at_ms);
+  return view;
+}
+
+absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& request) {
+  keypool::Outcome outcome;
+  switch (request.kind()) {
+    case v1::OUTCOME_KIND_SUCCESS:
+      outcome.kind = keypool::OutcomeKind::kSuccess;
+      break;
+    case v1::OUTCOME_KIND_RATE_LIMITED:
+      outcome.kind = keypool::OutcomeKind::kRateLimited;
+      break;
+    case v1::OUTCOME_KIND_KEY_INVALID:
+      outcome.kind = keypool::OutcomeKind::kKeyInvalid;
+      break;
+    case v1::OUTCOME_KIND_SERVER_ERROR:
+      outcome.kind = keypool::OutcomeKind::kServerError;
+      break;
+    case v1::OUTCOME_KIND_TIMEOUT:
+      outcome.kind = keypool::OutcomeKind::kTimeout;
+      break;
+    case v1::OUTCOME_KIND_CONNECTION_ERROR:
+      outcome.kind = keypool::OutcomeKind::kConnectionError;
+      break;
+    case v1::OUTCOME_KIND_CLIENT_ERROR:
+      outcome.kind = keypool::OutcomeKind::kClientError;
+      break;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ReportOutcome needs a kind (SUCCESS, RATE_LIMITED, KEY_INVALID, SERVER_ERROR, TIMEOUT, "
+          "CONNECTION_ERROR or CLIENT_ERROR); got ",
+          static_cast<int>(request.kind())));
+  }
+  outcome.http_status = request.http_status();
+  outcome.error_reason = request.error_reason();
+  outcome.retry_delay_ms = request.retry_delay_ms() > 0 ? request.retry_delay_ms() : 0;
+  outcome.quota_id = request.quota_id();
+  outcome.message = request.message();
+  return outcome;
+}
+
+}  // namespace gempool::keybroker

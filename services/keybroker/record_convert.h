@@ -1,0 +1,28 @@
+#pragma once
+// Conversions between the key pool's plain types and the gempool.v1 protos:
+// records for persistence, masked views for admins, outcomes from gateways.
+// Stateless; thread-safe.
+
+#include "absl/status/statusor.h"
+#include "gempool/keypool/key_info.h"
+#include "gempool/keypool/outcome.h"
+#include "gempool/v1/keybroker.pb.h"
+#include "gempool/v1/types.pb.h"
+
+namespace gempool::keybroker {
+
+v1::KeyState ToProto(keypool::KeyState state);
+// A state an admin asked for; UNSPECIFIED or unknown values are an error.
+absl::StatusOr<keypool::KeyState> FromProto(v1::KeyState state);
+
+// The full record, secret included (for persistence only).
+v1::KeyRecord ToRecord(const keypool::KeyInfo& key);
+// A stored record; UNSPECIFIED (or unknown) states load as ACTIVE.
+keypool::KeyInfo FromRecord(const v1::KeyRecord& record);
+// What admins see: the key masked, never the secret.
+v1::KeyView ToView(const keypool::KeyInfo& key);
+
+// A gateway's report; InvalidArgument when the kind is missing or unknown.
+absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& request);
+
+}  // namespace gempool::keybroker

@@ -1,0 +1,114 @@
+#include "fake_persistence.h"
+
+#include <algorithm>
+
+namespace gempool::keybroker::testing {
+namespace {
+
+grpc::Status Down() { return grpc::Status(grpc::StatusCode::UNAVAILABLE, "fake persistence is down"); }
+
+}  // namespace
+
+grpc::Status FakePersistence::LoadKeys(grpc::ServerContext*, const v1::LoadKeysRequest*,
+                                       v1::LoadKeysResponse* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  ++load_calls_;
+  for (const auto& [id, record] : keys_) *response->add_keys() = record;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakePersistence::AddKeys(grpc::ServerContext*, const v1::AddKeysStoreRequest* request,
+                                      v1::AddKeysStoreResponse* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  add_calls_.emplace_back(request->secrets().begin(), request->secrets().end());
+  for (const std::string& secret : request->secrets()) {
+    auto existing = std::find_if(keys_.begin(), keys_.end(),
+                                 [&](const auto& entry) { return entry.second.secret() == secret; });
+    if (existing != keys_.end()) {
+      *response->add_keys() = existing->second;
+      response->add_inserted(false);
+      continue;
+    }
+    v1::KeyRecord record;
+    record.set_id(next_id_++);
+    record.set_secret(secret);
+    record.set_state(v1::KEY_STATE_ACTIVE);
+    record.set_created_at_ms(1);
+    record.set_updated_at_ms(1);
+    keys_[record.id()] = record;
+    *response->add_keys() = record;
+    response->add_inserted(true);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakePersistence::DeleteKeys(grpc::ServerContext*, const v1::DeleteKeysRequest* request,
+                                         v1::DeleteKeysResponse* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  int deleted = 0;
+  for (int64_t id : request->ids()) deleted += static_cast<int>(keys_.erase(id));
+  response->set_deleted(deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakePersistence::SaveKeyStates(grpc::ServerContext*, const v1::SaveKeyStatesRequest* request,
+                                            v1::SaveKeyStatesResponse* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  save_batches_.push_back(request->keys_size());
+  int updated = 0;
+  for (const v1::KeyRecord& state : request->keys()) {
+    auto it = keys_.find(state.id());
+    if (it == keys_.end()) continue;
+    v1::KeyRecord record = state;
+    record.set_secret(it->second.secret());  // Not changed by a state write.
+    record.set_created_at_ms(it->second.created_at_ms());
+    it->second = record;
+    ++updated;
+  }
+  response->set_updated(updated);
+  return grpc::Status::OK;
+}
+
+void FakePersistence::Seed(const v1::KeyRecord& record) {
+  absl::MutexLock lock(&mu_);
+  keys_[record.id()] = record;
+  next_id_ = std::max(next_id_, record.id() + 1);
+}
+
+void FakePersistence::set_down(bool down) {
+  absl::MutexLock lock(&mu_);
+  down_ = down;
+}
+
+std::map<int64_t, v1::KeyRecord> FakePersistence::keys() const {
+  absl::MutexLock lock(&mu_);
+  return keys_;
+}
+
+std::optional<v1::KeyRecord> FakePersistence::key(int64_t id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = keys_.find(id);
+  if (it == keys_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<int> FakePersistence::save_batches() const {
+  absl::MutexLock lock(&mu_);
+  return save_batches_;
+}
+
+std::vector<std::vector<std::string>> FakePersistence::add_calls() const {
+  absl::MutexLock lock(&mu_);
+  return add_calls_;
+}
+
+int FakePersistence::load_calls() const {
+  absl::MutexLock lock(&mu_);
+  return load_calls_;
+}
+
+}  // namespace gempool::keybroker::testing

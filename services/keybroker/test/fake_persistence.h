@@ -1,0 +1,54 @@
+#pragma once
+// An in-memory gempool.v1.Persistence for broker tests: the key RPCs behave
+// as the contract says (ids assigned once, secrets deduplicated, states
+// written by id), and the test can take it "down" (every call UNAVAILABLE)
+// and see what was called. Other RPCs are UNIMPLEMENTED. Thread-safe.
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "gempool/v1/persistence.grpc.pb.h"
+
+namespace gempool::keybroker::testing {
+
+class FakePersistence final : public v1::Persistence::Service {
+ public:
+  grpc::Status LoadKeys(grpc::ServerContext* context, const v1::LoadKeysRequest* request,
+                        v1::LoadKeysResponse* response) override;
+  grpc::Status AddKeys(grpc::ServerContext* context, const v1::AddKeysStoreRequest* request,
+                       v1::AddKeysStoreResponse* response) override;
+  grpc::Status DeleteKeys(grpc::ServerContext* context, const v1::DeleteKeysRequest* request,
+                          v1::DeleteKeysResponse* response) override;
+  grpc::Status SaveKeyStates(grpc::ServerContext* context, const v1::SaveKeyStatesRequest* request,
+                             v1::SaveKeyStatesResponse* response) override;
+
+  // Stores a record as is (its id must be new).
+  void Seed(const v1::KeyRecord& record);
+  // While down, every call fails with UNAVAILABLE.
+  void set_down(bool down);
+
+  // Stored records by id.
+  std::map<int64_t, v1::KeyRecord> keys() const;
+  std::optional<v1::KeyRecord> key(int64_t id) const;
+  // Sizes of the SaveKeyStates batches received (while up), in order.
+  std::vector<int> save_batches() const;
+  // Secrets of each AddKeys call received (while up), in order.
+  std::vector<std::vector<std::string>> add_calls() const;
+  int load_calls() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  bool down_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<int64_t, v1::KeyRecord> keys_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> save_batches_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::vector<std::string>> add_calls_ ABSL_GUARDED_BY(mu_);
+  int load_calls_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace gempool::keybroker::testing
