@@ -121,14 +121,18 @@ but cooling for at least one model.
 
 constexpr char kHealthHelp[] = R"help(gempoolctl health: check that gempool's gRPC services answer.
 
-Usage: gempoolctl health [--service keybroker|persistence] [--addr HOST:PORT]
+Usage: gempoolctl health [--service keybroker|persistence|gateway] [--addr HOST:PORT]
 
-Asks each service's standard gRPC health check (grpc.health.v1). Without
---service both the key broker (KEYBROKER_ADDR) and persistence
-(PERSISTENCE_ADDR) are checked. With --service and --addr no configuration
-is read at all, which suits a container health check:
+Asks each gRPC service's standard health check (grpc.health.v1), and the
+gateway's GET /health. Without --service both the key broker (KEYBROKER_ADDR)
+and persistence (PERSISTENCE_ADDR) are checked. With --service and --addr no
+configuration is read at all, which suits a container health check:
 
   gempoolctl health --service keybroker --addr 127.0.0.1:8001
+  gempoolctl health --service gateway --addr 127.0.0.1:8000
+
+The gateway counts as SERVING only when its /health answers 200, which it
+does only while the key broker and persistence answer too.
 
 Exits 0 when every checked service is SERVING, 1 otherwise. The key broker
 reports NOT_SERVING until it has loaded its keys from persistence.
@@ -453,15 +457,15 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
       GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"service"}, path));
       GEMPOOL_RETURN_IF_ERROR(no_arguments());
       if (const std::string* service = Last(parsed, "service")) {
-        if (*service != "keybroker" && *service != "persistence") {
-          return absl::InvalidArgumentError(
-              absl::StrCat("--service '", *service, "' is not valid: expected keybroker or persistence"));
+        if (*service != "keybroker" && *service != "persistence" && *service != "gateway") {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "--service '", *service, "' is not valid: expected keybroker, persistence or gateway"));
         }
         inv.service = *service;
       }
       if (inv.addr.has_value() && inv.service.empty()) {
         return absl::InvalidArgumentError(
-            "health with --addr checks one service: say which with --service keybroker|persistence");
+            "health with --addr checks one service: say which with --service keybroker|persistence|gateway");
       }
       break;
     case Command::kHelp:

@@ -62,7 +62,7 @@ struct Invocation {
   std::vector<int64_t> ids;
   bool all = false;
 
-  // health: "keybroker", "persistence", or "" for both.
+  // health: "keybroker", "persistence", "gateway", or "" for the two gRPC services.
   std::string service;
 };
 

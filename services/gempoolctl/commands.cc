@@ -17,6 +17,8 @@
 #include "gempool/rpc/server.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gempool/config/parse.h"
+#include "httplib.h"
 
 namespace gempool::ctl {
 namespace {
@@ -310,16 +312,38 @@ int Summary(const Invocation& inv, const Targets& targets, Io& io) {
   return kExitOk;
 }
 
+// GET http://addr/health: SERVING on 200, NOT_SERVING (with the gateway's
+// own explanation) on another status, UNREACHABLE when nothing answers.
+std::pair<std::string, std::string> GatewayHealth(const std::string& addr, int timeout_ms) {
+  const size_t colon = addr.rfind(':');
+  httplib::Client client(addr.substr(0, colon), config::PortOf(addr));
+  const time_t sec = timeout_ms / 1000;
+  const time_t usec = (timeout_ms % 1000) * 1000;
+  client.set_connection_timeout(sec, usec);
+  client.set_read_timeout(sec, usec);
+  httplib::Result result = client.Get("/health");
+  if (!result) return {"UNREACHABLE", httplib::to_string(result.error())};
+  if (result->status == 200) return {"SERVING", ""};
+  return {"NOT_SERVING", absl::StrCat("HTTP ", result->status, ": ", result->body)};
+}
+
 int Health(const Invocation& inv, const Targets& targets, Io& io) {
   std::vector<std::pair<std::string, std::string>> checks;
-  if (inv.service.empty() || inv.service == "keybroker")
+  if (inv.service.empty() || inv.service == "keybroker") {
     checks.push_back({"keybroker", targets.keybroker_addr});
+  }
   if (inv.service.empty() || inv.service == "persistence") {
     checks.push_back({"persistence", targets.persistence_addr});
   }
   bool healthy = true;
   Json services = Json::array();
   std::vector<std::vector<std::string>> rows;
+  if (inv.service == "gateway") {
+    auto [state, error] = GatewayHealth(targets.gateway_addr, inv.timeout_ms);
+    healthy = state == "SERVING";
+    services.push_back({{"service", "gateway"}, {"addr", targets.gateway_addr}, {"status", state}, {"error", error}});
+    rows.push_back({"gateway", targets.gateway_addr, state, error});
+  }
   for (const auto& [service, addr] : checks) {
     auto stub = grpc::health::v1::Health::NewStub(rpc::MakeChannel(addr));
     grpc::ClientContext context;
@@ -371,8 +395,11 @@ absl::StatusOr<Targets> ResolveTargets(const Invocation& inv,
   targets.keybroker_addr = config.keybroker_addr;
   targets.persistence_addr = config.persistence_addr;
   targets.token = config.AdminToken();
+  targets.gateway_addr = absl::StrCat("127.0.0.1:", config.port);
   if (inv.addr.has_value()) {
-    if (inv.command == Command::kHealth && inv.service == "persistence") {
+    if (inv.command == Command::kHealth && inv.service == "gateway") {
+      targets.gateway_addr = *inv.addr;
+    } else if (inv.command == Command::kHealth && inv.service == "persistence") {
       targets.persistence_addr = *inv.addr;
     } else {
       targets.keybroker_addr = *inv.addr;

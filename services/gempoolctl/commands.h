@@ -17,6 +17,8 @@ namespace gempool::ctl {
 struct Targets {
   std::string keybroker_addr;
   std::string persistence_addr;
+  // host:port of a gateway (health --service gateway).
+  std::string gateway_addr;
   std::string token;
 };
 

@@ -31,6 +31,8 @@ expect 2 "unknown flag" "$ctl" keys list --frob
 printf 'PORT=not-a-number\n' > .env
 expect 1 "health with no config, nothing listening" env -i "$ctl" health --service keybroker --addr 127.0.0.1:1
 grep -q "UNREACHABLE" "$work/out" || { echo "FAIL: health does not say UNREACHABLE"; fail=1; }
+expect 1 "gateway health with no config, nothing listening" env -i "$ctl" health --service gateway --addr 127.0.0.1:1
+grep -q "UNREACHABLE" "$work/out" || { echo "FAIL: gateway health does not say UNREACHABLE"; fail=1; }
 expect 2 "keys list with a broken .env" env -i "$ctl" keys list
 grep -q "PORT" "$work/err" || { echo "FAIL: the configuration error is not named"; fail=1; }
 expect 1 "keys list against nothing" env -i "$ctl" keys list --addr 127.0.0.1:1 --token t --timeout-ms 2000

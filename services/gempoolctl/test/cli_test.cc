@@ -140,7 +140,8 @@ TEST(CliTest, UsageErrorsSayWhatIsWrong) {
   ExpectUsageError({"keys", "list", "--token="}, "--token is empty");
   ExpectUsageError({"keys", "list", "--timeout-ms", "0"}, "--timeout-ms");
   ExpectUsageError({"health", "--addr", "127.0.0.1:8001"}, "--service keybroker|persistence");
-  ExpectUsageError({"health", "--service", "gateway"}, "expected keybroker or persistence");
+  ExpectUsageError({"health", "--service", "router"}, "expected keybroker, persistence or gateway");
+  EXPECT_EQ(Parse({"health", "--service", "gateway", "--addr", "127.0.0.1:8000"}).service, "gateway");
   ExpectUsageError({"help", "nothing"}, "no help for 'nothing'");
 }
 
