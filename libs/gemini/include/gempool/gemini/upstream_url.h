@@ -1,0 +1,59 @@
+#pragma once
+// Where a client's Gemini call goes upstream. BASE_URL has gemini-balance's
+// shape ("https://generativelanguage.googleapis.com/v1beta", or a compatible
+// server such as "http://127.0.0.1:9000/v1beta"); the client's own API version
+// wins over the one in BASE_URL, so a /v1 call stays a /v1 call upstream.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "gempool/gemini/route.h"
+
+namespace gempool::gemini {
+
+// A parsed BASE_URL.
+struct BaseUrl {
+  std::string scheme;  // "http" or "https".
+  std::string host;    // Without brackets for IPv6.
+  int port = 0;        // Explicit, else 80/443.
+  // The path before the trailing version segment, without a trailing '/':
+  // "" for Google, "/some/prefix" behind a path-routing proxy.
+  std::string path;
+  // The trailing version segment of BASE_URL ("v1beta"), "" when it has none.
+  std::string version;
+
+  // "https://generativelanguage.googleapis.com:443", as httplib::Client takes.
+  std::string SchemeHostPort() const;
+};
+
+// Parses an http(s) URL with an optional path; no query or fragment.
+// kInvalidArgument naming BASE_URL otherwise.
+absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url);
+
+struct UpstreamTarget {
+  std::string scheme_host_port;  // As in BaseUrl::SchemeHostPort().
+  std::string path_and_query;    // "/v1/models/x:streamGenerateContent?alt=sse".
+};
+
+// The upstream URL for `route`: BASE_URL's path, then the client's version
+// and call (replacing BASE_URL's own version segment when it ends in one), then
+// the client's query without any `key` parameter (the pool key goes in the
+// x-goog-api-key header instead).
+UpstreamTarget BuildUpstreamTarget(const BaseUrl& base, const Route& route,
+                                   absl::string_view client_raw_query);
+
+// An HTTP proxy from PROXIES ("http://user:pass@host:port"). httplib reaches
+// the proxy in plain HTTP (CONNECT for https upstreams) whether the URL says
+// http:// or https://; the port defaults to 80 or 443 by scheme.
+struct ProxyUrl {
+  std::string host;
+  int port = 0;
+  std::string username;  // Basic auth, decoded; empty when none.
+  std::string password;
+};
+
+// kInvalidArgument for other schemes (socks5 is not supported) or a bad port.
+absl::StatusOr<ProxyUrl> ParseProxyUrl(absl::string_view url);
+
+}  // namespace gempool::gemini

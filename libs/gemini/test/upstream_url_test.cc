@@ -1,0 +1,105 @@
+#include "gempool/gemini/upstream_url.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gempool/testing/status_matchers.h"
+
+namespace gempool::gemini {
+namespace {
+
+using ::gempool::testing::StatusIs;
+using ::testing::HasSubstr;
+
+Route MustParse(const char* verb, const char* path) {
+  auto route = ParseRoute(verb, path);
+  EXPECT_TRUE(route.ok()) << route.status();
+  return *route;
+}
+
+TEST(ParseBaseUrlTest, GoogleDefault) {
+  auto base = ParseBaseUrl("https://generativelanguage.googleapis.com/v1beta");
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_EQ(base->scheme, "https");
+  EXPECT_EQ(base->host, "generativelanguage.googleapis.com");
+  EXPECT_EQ(base->port, 443);
+  EXPECT_EQ(base->path, "");
+  EXPECT_EQ(base->version, "v1beta");
+  EXPECT_EQ(base->SchemeHostPort(), "https://generativelanguage.googleapis.com:443");
+}
+
+TEST(ParseBaseUrlTest, LoopbackWithPortPrefixAndNoVersion) {
+  auto base = ParseBaseUrl("http://127.0.0.1:9000/proxy/google/");
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_EQ(base->port, 9000);
+  EXPECT_EQ(base->path, "/proxy/google");
+  EXPECT_EQ(base->version, "");
+  EXPECT_EQ(base->SchemeHostPort(), "http://127.0.0.1:9000");
+  auto v6 = ParseBaseUrl("http://[::1]:8080/v1");
+  ASSERT_TRUE(v6.ok()) << v6.status();
+  EXPECT_EQ(v6->host, "::1");
+  EXPECT_EQ(v6->SchemeHostPort(), "http://[::1]:8080");
+  EXPECT_EQ(v6->version, "v1");
+}
+
+TEST(ParseBaseUrlTest, RejectsBadUrls) {
+  EXPECT_THAT(ParseBaseUrl("ftp://x/v1beta"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("BASE_URL")));
+  EXPECT_THAT(ParseBaseUrl("http://x:99999/v1beta"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("99999")));
+  EXPECT_THAT(ParseBaseUrl("http:///v1beta"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseBaseUrl("http://x/v1beta?key=1"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(BuildUpstreamTargetTest, ClientVersionReplacesBaseVersion) {
+  auto base = ParseBaseUrl("https://generativelanguage.googleapis.com/v1beta");
+  ASSERT_TRUE(base.ok());
+  UpstreamTarget t = BuildUpstreamTarget(*base, MustParse("POST", "/v1/models/g:generateContent"), "");
+  EXPECT_EQ(t.scheme_host_port, "https://generativelanguage.googleapis.com:443");
+  EXPECT_EQ(t.path_and_query, "/v1/models/g:generateContent");
+}
+
+TEST(BuildUpstreamTargetTest, PrefixDroppedQueryKeptMinusKey) {
+  auto base = ParseBaseUrl("http://127.0.0.1:9000/v1beta");
+  ASSERT_TRUE(base.ok());
+  UpstreamTarget t = BuildUpstreamTarget(
+      *base, MustParse("POST", "/gemini/v1beta/models/g:streamGenerateContent"), "key=sk-1&alt=sse");
+  EXPECT_EQ(t.scheme_host_port, "http://127.0.0.1:9000");
+  EXPECT_EQ(t.path_and_query, "/v1beta/models/g:streamGenerateContent?alt=sse");
+  UpstreamTarget list = BuildUpstreamTarget(*base, MustParse("GET", "/v1beta/models"),
+                                            "pageSize=50&pageToken=abc%3D&key=sk");
+  EXPECT_EQ(list.path_and_query, "/v1beta/models?pageSize=50&pageToken=abc%3D");
+}
+
+TEST(BuildUpstreamTargetTest, BaseWithoutVersionGetsClientVersionAppended) {
+  auto base = ParseBaseUrl("https://gw.example.com/acct/google-ai-studio");
+  ASSERT_TRUE(base.ok());
+  UpstreamTarget t = BuildUpstreamTarget(*base, MustParse("GET", "/v1beta/models/m"), "");
+  EXPECT_EQ(t.path_and_query, "/acct/google-ai-studio/v1beta/models/m");
+  auto with_version = ParseBaseUrl("https://gw.example.com/acct/google-ai-studio/v1beta");
+  ASSERT_TRUE(with_version.ok());
+  EXPECT_EQ(BuildUpstreamTarget(*with_version, MustParse("GET", "/v1/models/m"), "").path_and_query,
+            "/acct/google-ai-studio/v1/models/m");
+}
+
+TEST(ParseProxyUrlTest, HostPortAndCredentials) {
+  auto p = ParseProxyUrl("http://user:p%40ss@proxy.local:3128");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->host, "proxy.local");
+  EXPECT_EQ(p->port, 3128);
+  EXPECT_EQ(p->username, "user");
+  EXPECT_EQ(p->password, "p@ss");
+  auto bare = ParseProxyUrl("http://10.0.0.1");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->port, 80);
+  EXPECT_EQ(bare->username, "");
+}
+
+TEST(ParseProxyUrlTest, RejectsSocksAndBadPorts) {
+  EXPECT_THAT(ParseProxyUrl("socks5://127.0.0.1:1080"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HTTP proxies")));
+  EXPECT_THAT(ParseProxyUrl("http://h:x"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace gempool::gemini

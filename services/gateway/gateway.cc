@@ -1,0 +1,132 @@
+#include "gateway.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "gempool/common/logging.h"
+#include "gempool/gemini/upstream_url.h"
+#include "gempool/rpc/server.h"
+#include "forwarder.h"
+#include "health_checker.h"
+#include "http_server.h"
+#include "key_broker_client.h"
+#include "outcome_reporter.h"
+#include "persistence_client.h"
+#include "request_log_writer.h"
+#include "upstream_client.h"
+
+namespace gempool::gateway {
+namespace {
+
+// CUSTOM_HEADERS minus what the gateway owns: exactly one credential (the
+// pool key) goes upstream, and framing headers are computed per request.
+absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config) {
+  HeaderList headers;
+  for (const auto& [name, value] : config.custom_headers) {
+    const std::string lower = absl::AsciiStrToLower(name);
+    if (lower == "x-goog-api-key" || lower == "authorization" || lower == "host" ||
+        lower == "content-length" || lower == "transfer-encoding" || lower == "connection") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "CUSTOM_HEADERS may not set '", name,
+          "': the gateway sets it itself (the pool key is the only credential sent upstream)"));
+    }
+    if (name.empty() || name.find_first_of(" \t\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("CUSTOM_HEADERS entry '", name, "' is not a valid HTTP header"));
+    }
+    headers.emplace_back(name, value);
+  }
+  return headers;
+}
+
+}  // namespace
+
+// Declared in dependency order: each part only refers to parts above it, and
+// they are destroyed in reverse.
+struct Gateway::Parts {
+  Parts(const Config& c, const Clock& cl) : config(c), clock(cl) {}
+
+  const Config& config;
+  const Clock& clock;
+  gemini::BaseUrl base_url;
+  HeaderList custom_headers;
+  std::unique_ptr<KeyBrokerClient> broker;
+  std::unique_ptr<PersistenceClient> persistence;
+  std::unique_ptr<UpstreamClient> upstream;
+  std::unique_ptr<OutcomeReporter> reporter;
+  std::unique_ptr<RequestLogWriter> logs;
+  std::unique_ptr<Forwarder> forwarder;
+  std::unique_ptr<HealthChecker> health;
+  std::unique_ptr<HttpServer> http;
+  bool started = false;
+  bool stopped = false;
+};
+
+absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
+                                                         const Clock& clock) {
+  absl::StatusOr<gemini::BaseUrl> base_url = gemini::ParseBaseUrl(config.base_url);
+  if (!base_url.ok()) return base_url.status();
+  for (const std::string& proxy : config.proxies) {
+    absl::Status valid = gemini::ParseProxyUrl(proxy).status();
+    if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat("PROXIES: ", valid.message()));
+  }
+  absl::StatusOr<HeaderList> custom_headers = UpstreamCustomHeaders(config);
+  if (!custom_headers.ok()) return custom_headers.status();
+
+  auto parts = std::make_unique<Parts>(config, clock);
+  parts->base_url = *std::move(base_url);
+  parts->custom_headers = *std::move(custom_headers);
+  parts->broker = std::make_unique<KeyBrokerClient>(rpc::MakeChannel(config.keybroker_addr),
+                                                    config.keybroker_addr, config.rpc_timeout_ms);
+  parts->persistence = std::make_unique<PersistenceClient>(
+      rpc::MakeChannel(config.persistence_addr), config.persistence_addr, config.rpc_timeout_ms);
+  UpstreamClient::Options upstream_options;
+  upstream_options.timeout_seconds = config.time_out_seconds;
+  parts->upstream = std::make_unique<UpstreamClient>(upstream_options);
+  KeyBrokerClient& broker = *parts->broker;
+  parts->reporter = std::make_unique<OutcomeReporter>(
+      [&broker](const v1::ReportOutcomeRequest& report) { return broker.ReportOutcome(report); },
+      /*max_queued=*/10000);
+  parts->logs = std::make_unique<RequestLogWriter>(*parts->persistence, RequestLogWriter::Options());
+  Forwarder::Options forwarder_options;
+  forwarder_options.max_attempts = config.max_retries;
+  forwarder_options.custom_headers = parts->custom_headers;
+  parts->forwarder = std::make_unique<Forwarder>(*parts->broker, *parts->reporter, *parts->upstream,
+                                                 *parts->logs, clock, forwarder_options);
+  parts->health = std::make_unique<HealthChecker>(*parts->broker, *parts->persistence,
+                                                  std::min(config.rpc_timeout_ms, 2000));
+  HttpServer::Options http_options;
+  http_options.host = config.host;
+  http_options.port = config.port;
+  http_options.threads = config.gateway_threads;
+  parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder,
+                                             *parts->health, *parts->logs, clock, http_options);
+  return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
+}
+
+Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Gateway::~Gateway() { Stop(/*grace_ms=*/0); }
+
+absl::StatusOr<int> Gateway::Start() {
+  parts_->reporter->Start();
+  parts_->logs->Start();
+  parts_->started = true;
+  return parts_->http->Start();
+}
+
+void Gateway::Stop(int grace_ms) {
+  if (parts_->stopped) return;
+  parts_->stopped = true;
+  parts_->http->StopAccepting();
+  parts_->http->WaitIdle(grace_ms);
+  parts_->http->CancelStreams();
+  parts_->upstream->AbortAll();
+  parts_->http->Join();
+  parts_->reporter->Stop();
+  parts_->logs->Stop();
+}
+
+}  // namespace gempool::gateway

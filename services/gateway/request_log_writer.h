@@ -1,0 +1,78 @@
+#pragma once
+// Carries request-log and error-log rows to the persistence service without
+// touching the request path: Add() only queues; a background thread sends
+// batches (up to `batch_size` rows and `max_batch_bytes`, at least every
+// `flush_interval_ms`). While
+// persistence is down the rows wait in a bounded backlog (oldest dropped and
+// counted when full) and the thread retries with a pause. Thread-safe.
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gempool/v1/types.pb.h"
+
+namespace gempool::gateway {
+
+// Where rows go; PersistenceClient in production, a fake in tests.
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  virtual absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) = 0;
+  virtual absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) = 0;
+};
+
+class RequestLogWriter {
+ public:
+  struct Options {
+    size_t max_backlog = 20000;  // Per table.
+    size_t batch_size = 500;
+    // A batch also ends before this many serialized bytes (gRPC refuses
+    // messages over 4 MiB by default; error rows are up to 16 KiB each).
+    size_t max_batch_bytes = 3u << 20;
+    int flush_interval_ms = 200;
+    int retry_pause_ms = 1000;  // After a failed write.
+  };
+
+  RequestLogWriter(LogSink& sink, Options options);
+  RequestLogWriter(const RequestLogWriter&) = delete;
+  RequestLogWriter& operator=(const RequestLogWriter&) = delete;
+  ~RequestLogWriter();  // Stop()s.
+
+  // Starts the background thread.
+  void Start();
+  // Tries once more to send what is queued, then ends the thread.
+  void Stop();
+
+  void Add(v1::RequestLogEntry entry);
+  void Add(v1::ErrorLogEntry entry);
+
+  // Sends at most one batch of each table; what failed stays queued at the
+  // front. The background thread's step; tests call it directly.
+  absl::Status FlushOnce();
+
+  size_t backlog() const;
+  uint64_t dropped() const;
+
+ private:
+  template <typename Entry>
+  absl::Status FlushTable(std::deque<Entry>& queue);
+  void Run();
+
+  LogSink& sink_;
+  const Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<v1::RequestLogEntry> requests_;
+  std::deque<v1::ErrorLogEntry> errors_;
+  uint64_t dropped_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace gempool::gateway

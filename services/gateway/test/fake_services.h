@@ -1,0 +1,158 @@
+#pragma once
+// In-process stand-ins for the key broker and the persistence service, served
+// over real gRPC on loopback port 0, recording what the gateway sends.
+// Thread-safe.
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gempool/v1/keybroker.grpc.pb.h"
+#include "gempool/v1/persistence.grpc.pb.h"
+
+namespace gempool::gateway::testing {
+
+// Hands out keys in rotation, skipping excluded ones; records every call.
+class FakeKeyBroker final : public v1::KeyBroker::Service {
+ public:
+  struct Key {
+    int64_t id;
+    std::string secret;
+    std::string proxy;  // Handed out with the key ("" for direct).
+  };
+
+  explicit FakeKeyBroker(std::vector<Key> keys) : keys_(std::move(keys)) {}
+
+  void SetKeys(std::vector<Key> keys) {
+    std::lock_guard<std::mutex> lock(mu_);
+    keys_ = std::move(keys);
+    next_ = 0;
+  }
+
+  // Makes AcquireKey answer "no key" with this retry time and reason.
+  void SetUnavailable(int64_t retry_at_ms, std::string reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    unavailable_ = true;
+    retry_at_ms_ = retry_at_ms;
+    reason_ = std::move(reason);
+  }
+
+  grpc::Status AcquireKey(grpc::ServerContext*, const v1::AcquireKeyRequest* request,
+                          v1::AcquireKeyResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    acquires_.push_back(*request);
+    if (unavailable_) {
+      response->set_available(false);
+      response->set_retry_at_ms(retry_at_ms_);
+      response->set_unavailable_reason(reason_);
+      return grpc::Status::OK;
+    }
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      const Key& key = keys_[(next_ + i) % keys_.size()];
+      bool excluded = false;
+      for (int64_t id : request->exclude_key_ids()) excluded |= id == key.id;
+      if (excluded) continue;
+      next_ = (next_ + i + 1) % keys_.size();
+      response->set_available(true);
+      response->set_key_id(key.id);
+      response->set_secret(key.secret);
+      response->set_proxy(key.proxy);
+      return grpc::Status::OK;
+    }
+    response->set_available(false);
+    response->set_unavailable_reason("every key was tried for this request");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReportOutcome(grpc::ServerContext*, const v1::ReportOutcomeRequest* request,
+                             v1::ReportOutcomeResponse*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    reports_.push_back(*request);
+    changed_.notify_all();
+    return grpc::Status::OK;
+  }
+
+  // Waits (up to 10 s) until at least `n` reports arrived; returns them.
+  std::vector<v1::ReportOutcomeRequest> WaitForReports(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_for(lock, std::chrono::seconds(10), [&] { return reports_.size() >= n; });
+    return reports_;
+  }
+  std::vector<v1::AcquireKeyRequest> acquires() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return acquires_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<Key> keys_;
+  size_t next_ = 0;
+  bool unavailable_ = false;
+  int64_t retry_at_ms_ = 0;
+  std::string reason_;
+  std::vector<v1::AcquireKeyRequest> acquires_;
+  std::vector<v1::ReportOutcomeRequest> reports_;
+};
+
+// Records log rows; Ping succeeds unless told otherwise.
+class FakePersistence final : public v1::Persistence::Service {
+ public:
+  void SetPingError(std::string message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ping_error_ = std::move(message);
+  }
+
+  grpc::Status WriteRequestLogs(grpc::ServerContext*, const v1::WriteRequestLogsRequest* request,
+                                v1::WriteLogsResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& e : request->entries()) requests_.push_back(e);
+    response->set_written(request->entries_size());
+    changed_.notify_all();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status WriteErrorLogs(grpc::ServerContext*, const v1::WriteErrorLogsRequest* request,
+                              v1::WriteLogsResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& e : request->entries()) errors_.push_back(e);
+    response->set_written(request->entries_size());
+    changed_.notify_all();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Ping(grpc::ServerContext*, const v1::PingRequest*,
+                    v1::PingResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!ping_error_.empty()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, ping_error_);
+    response->set_backend("sqlite");
+    response->set_schema_version(1);
+    return grpc::Status::OK;
+  }
+
+  // Wait (up to 10 s) for at least `n` rows; return all rows so far.
+  std::vector<v1::RequestLogEntry> WaitForRequestLogs(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_for(lock, std::chrono::seconds(10), [&] { return requests_.size() >= n; });
+    return requests_;
+  }
+  std::vector<v1::ErrorLogEntry> WaitForErrorLogs(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_for(lock, std::chrono::seconds(10), [&] { return errors_.size() >= n; });
+    return errors_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::string ping_error_;
+  std::vector<v1::RequestLogEntry> requests_;
+  std::vector<v1::ErrorLogEntry> errors_;
+};
+
+}  // namespace gempool::gateway::testing

@@ -1,0 +1,141 @@
+#pragma once
+// An in-process stand-in for the Gemini API: an httplib server on loopback
+// port 0 that answers each request with the next scripted response (status,
+// headers, body, or a stream of chunks that can pause on a latch or break off)
+// and records what it received. Thread-safe.
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace gempool::gateway::testing {
+
+class FakeUpstream {
+ public:
+  struct Scripted {
+    int status = 200;
+    std::string content_type = "application/json; charset=UTF-8";
+    std::string body;
+    std::map<std::string, std::string> headers;
+    // When non-empty, the body is streamed as these chunks instead.
+    std::vector<std::string> chunks;
+    // Wait for ReleaseLatch() (up to 10 s) after the first chunk.
+    bool latch_after_first = false;
+    // Abort the connection after this many chunks (-1: end normally).
+    int break_after = -1;
+    // Wait for ReleaseLatch() (up to 10 s) before answering at all.
+    bool hold_until_latch = false;
+  };
+
+  struct Received {
+    std::string method;
+    std::string target;  // Path and query as sent.
+    httplib::Headers headers;
+    std::string body;
+  };
+
+  FakeUpstream() {
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+      Scripted next;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        received_.push_back({req.method, req.target, req.headers, req.body});
+        if (script_.empty()) {
+          res.status = 500;
+          res.set_content("{\"error\":{\"code\":500,\"message\":\"nothing scripted\"}}",
+                          "application/json");
+          return;
+        }
+        next = script_.front();
+        script_.pop_front();
+      }
+      if (next.hold_until_latch) WaitLatch();
+      res.status = next.status;
+      for (const auto& [name, value] : next.headers) res.set_header(name, value);
+      if (next.chunks.empty()) {
+        res.set_content(next.body, next.content_type.c_str());
+        return;
+      }
+      res.set_chunked_content_provider(
+          next.content_type, [this, next](size_t, httplib::DataSink& sink) {
+            for (size_t i = 0; i < next.chunks.size(); ++i) {
+              if (static_cast<int>(i) == next.break_after) return false;
+              sink.write(next.chunks[i].data(), next.chunks[i].size());
+              if (i == 0 && next.latch_after_first) WaitLatch();
+            }
+            if (next.break_after >= static_cast<int>(next.chunks.size())) return false;
+            sink.done();
+            return true;
+          });
+    };
+    server_.Get(".*", handler);
+    server_.Post(".*", handler);
+  }
+
+  ~FakeUpstream() { Stop(); }
+
+  int Start() {
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return port_;
+  }
+
+  void Stop() {
+    ReleaseLatch();
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void Script(Scripted response) {
+    std::lock_guard<std::mutex> lock(mu_);
+    script_.push_back(std::move(response));
+  }
+
+  void ReleaseLatch() {
+    std::lock_guard<std::mutex> lock(mu_);
+    latch_released_ = true;
+    latch_.notify_all();
+  }
+
+  // Whether a stream waited the full 10 s for its latch (the gateway held the
+  // first chunk back instead of passing it on).
+  bool latch_timed_out() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return latch_timed_out_;
+  }
+
+  std::vector<Received> received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+  int port() const { return port_; }
+
+ private:
+  void WaitLatch() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!latch_.wait_for(lock, std::chrono::seconds(10), [&] { return latch_released_; })) {
+      latch_timed_out_ = true;
+    }
+  }
+
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::condition_variable latch_;
+  bool latch_released_ = false;
+  bool latch_timed_out_ = false;
+  std::deque<Scripted> script_;
+  std::vector<Received> received_;
+};
+
+}  // namespace gempool::gateway::testing
