@@ -67,7 +67,8 @@ absl::Status Load(const Environment& env, Config& c) {
     for (const std::string& p : c.proxies) {
       if (!absl::StartsWith(p, "http://") && !absl::StartsWith(p, "https://")) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "PROXIES entry '", p, "' is not valid: expected an http:// or https:// proxy URL"));
+            "a PROXIES entry (", p.size(), " characters, value hidden as it may hold credentials) ",
+            "is not valid: expected an http:// or https:// proxy URL"));
       }
     }
   }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -10,7 +11,20 @@
 namespace gempool::config {
 namespace {
 
+// Settings whose values are secrets (or hold them, like proxy URLs with
+// credentials): an error names the variable but never echoes the value.
+bool IsSecretSetting(absl::string_view name) {
+  for (absl::string_view marker : {"KEY", "TOKEN", "PASSWORD", "SECRET", "PROXIES"}) {
+    if (absl::StrContains(name, marker)) return true;
+  }
+  return false;
+}
+
 absl::Status Invalid(absl::string_view name, absl::string_view text, absl::string_view expected) {
+  if (IsSecretSetting(name)) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " (value hidden, ", text.size(),
+                                                   " characters) is not valid: expected ", expected));
+  }
   return absl::InvalidArgumentError(
       absl::StrCat(name, "='", text, "' is not valid: expected ", expected));
 }

@@ -29,6 +29,17 @@ TEST(ParseStringListTest, MalformedJsonNamesTheVariable) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quoted string")));
 }
 
+TEST(ParseStringListTest, NeverEchoesSecretValues) {
+  const std::string keys = "[\"AIzaSySecretKeyValue1234567890\",";
+  auto parsed = ParseStringList("API_KEYS", keys);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("API_KEYS"));
+  EXPECT_THAT(std::string(parsed.status().message()), ::testing::Not(HasSubstr("AIzaSySecret")));
+  auto tokens = ParseStringList("ALLOWED_TOKENS", "[\"sk-secret-token\"");
+  ASSERT_FALSE(tokens.ok());
+  EXPECT_THAT(std::string(tokens.status().message()), ::testing::Not(HasSubstr("sk-secret-token")));
+}
+
 TEST(ParseIntTest, ChecksDigitsAndRange) {
   EXPECT_THAT(ParseInt("PORT", "8000", 1, 65535), IsOkAndHolds(8000));
   EXPECT_THAT(ParseInt("PORT", "80a", 1, 65535),
