@@ -1,0 +1,110 @@
+// fake-gemini: a Gemini-compatible fake upstream for integration tests and
+// benchmarks. See fake_gemini.h for the routes and the /_fake/ admin API.
+//
+//   fake-gemini [--port N] [--host 127.0.0.1] [--keys k1,k2] [--threads N]
+//               [--max-recorded N]
+//
+// With --port 0 (the default) it picks a free port. The first line on stdout
+// is always "listening on PORT".
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "fake_upstream/fake_gemini.h"
+#include "gempool/common/logging.h"
+#include "gempool/common/shutdown.h"
+#include "httplib.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: fake-gemini [--port N] [--host ADDR] [--keys k1,k2] [--threads N] [--max-recorded N]\n"
+    "  --port N          port to listen on; 0 (default) picks a free one\n"
+    "  --host ADDR       loopback address to bind (default 127.0.0.1)\n"
+    "  --keys k1,k2      the valid API keys; without it every key is accepted\n"
+    "  --threads N       request threads (default 64; each open connection holds one)\n"
+    "  --max-recorded N  requests kept for GET /_fake/requests (default 10000; 0 keeps none)\n"
+    "Prints \"listening on PORT\" as the first line on stdout. Stops on SIGINT/SIGTERM.\n";
+
+int Fail(const std::string& message) {
+  std::cerr << "fake-gemini: " << message << "\n" << kUsage;
+  return 2;
+}
+
+bool IsLoopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gempool::BlockShutdownSignals();
+  gempool::SetLogComponent("fake-gemini");
+  int port = 0;
+  int threads = 64;
+  size_t max_recorded = 10000;
+  std::string host = "127.0.0.1";
+  gempool::fake::FakeGeminiOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (i + 1 >= argc) return Fail(absl::StrCat("missing value after ", arg));
+    const std::string value = argv[++i];
+    if (arg == "--port") {
+      if (!absl::SimpleAtoi(value, &port) || port < 0 || port > 65535) {
+        return Fail(absl::StrCat("--port '", value, "' is not a port number (0-65535)"));
+      }
+    } else if (arg == "--host") {
+      if (!IsLoopback(value)) return Fail(absl::StrCat("--host '", value, "' is not a loopback address"));
+      host = value;
+    } else if (arg == "--keys") {
+      options.valid_keys = gempool::fake::SplitList(value);
+    } else if (arg == "--threads") {
+      if (!absl::SimpleAtoi(value, &threads) || threads < 1 || threads > 4096) {
+        return Fail(absl::StrCat("--threads '", value, "' is not a number from 1 to 4096"));
+      }
+    } else if (arg == "--max-recorded") {
+      if (!absl::SimpleAtoi(value, &max_recorded)) {
+        return Fail(absl::StrCat("--max-recorded '", value, "' is not a non-negative number"));
+      }
+    } else {
+      return Fail(absl::StrCat("unknown option ", arg));
+    }
+  }
+  options.max_recorded = max_recorded;
+
+  gempool::fake::FakeGemini fake(options);
+  httplib::Server server;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.set_payload_max_length(64 * 1024 * 1024);
+  fake.Register(server);
+
+  int bound = port;
+  if (port == 0) {
+    bound = server.bind_to_any_port(host);
+  } else if (!server.bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound <= 0) {
+    return Fail(absl::StrCat("cannot listen on ", host, ":", port, ": ", std::strerror(errno)));
+  }
+  std::printf("listening on %d\n", bound);
+  std::fflush(stdout);
+  GEMPOOL_LOG(INFO) << "fake Gemini upstream on http://" << host << ":" << bound << " ("
+                    << (options.valid_keys.empty() ? std::string("every key accepted")
+                                                   : absl::StrCat(options.valid_keys.size(), " valid keys"))
+                    << ")";
+
+  std::thread listener([&server] { server.listen_after_bind(); });
+  gempool::WaitForShutdownSignal();
+  fake.Shutdown();
+  server.stop();
+  listener.join();
+  return 0;
+}

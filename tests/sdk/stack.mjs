@@ -1,0 +1,152 @@
+// Starts a whole gempool stack for the SDK tests: fake-gemini plus the real
+// gempool-persistence, gempool-keybroker and gempool-gateway binaries, each on
+// a free loopback port with its own temporary DATA_DIR. Binaries come from
+// $GEMPOOL_BIN_DIR (the CMake build directory), default ../../build.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const binDir = path.resolve(process.env.GEMPOOL_BIN_DIR ?? path.join(here, '..', '..', 'build'));
+
+const START_TIMEOUT_MS = 20000;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portAccepts(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const TEST_KEYS = [1, 2, 3].map((n) => `AIzaSySdkTest${n}`.padEnd(39, 'x'));
+export const CLIENT_TOKEN = 'sdk-client-token-5e2b';
+
+// A running stack. stop() ends every process; logs() returns their output.
+export class Stack {
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-sdk-'));
+    this.procs = [];
+  }
+
+  launch(name, binary, args, env) {
+    const file = path.join(binDir, binary);
+    if (!fs.existsSync(file)) throw new Error(`${name}: ${file} not found; build first or set GEMPOOL_BIN_DIR`);
+    const log = path.join(this.dir, `${name}.log`);
+    const out = fs.openSync(log, 'a');
+    const work = path.join(this.dir, `work-${name}`);
+    fs.mkdirSync(work, { recursive: true });
+    const child = spawn(file, args, { env: { PATH: process.env.PATH, ...env }, cwd: work, stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    const proc = { name, child, log, exited: false };
+    child.on('exit', () => { proc.exited = true; });
+    this.procs.push(proc);
+    return proc;
+  }
+
+  async start() {
+    const fake = this.launch('fake-gemini', 'tests/fake_upstream/fake-gemini', ['--port', '0'], {});
+    await waitFor(() => {
+      const m = /listening on (\d+)\n/.exec(fs.readFileSync(fake.log, 'utf8'));
+      if (m) this.fakePort = Number(m[1]);
+      return Boolean(m) || fake.exited;
+    }, START_TIMEOUT_MS, 'fake-gemini');
+    if (!this.fakePort) throw new Error(`fake-gemini did not start:\n${this.logs()}`);
+
+    const persistencePort = await freePort();
+    const brokerPort = await freePort();
+    this.gatewayPort = await freePort();
+    this.env = {
+      API_KEYS: JSON.stringify(TEST_KEYS),
+      ALLOWED_TOKENS: JSON.stringify([CLIENT_TOKEN]),
+      AUTH_TOKEN: 'sdk-admin-token',
+      BASE_URL: `http://127.0.0.1:${this.fakePort}/v1beta`,
+      MAX_RETRIES: '3',
+      CHECK_INTERVAL_HOURS: '0',
+      LOG_LEVEL: 'debug',
+      HOST: '127.0.0.1',
+      PORT: String(this.gatewayPort),
+      KEYBROKER_ADDR: `127.0.0.1:${brokerPort}`,
+      PERSISTENCE_ADDR: `127.0.0.1:${persistencePort}`,
+      DATA_DIR: path.join(this.dir, 'data'),
+      GEMPOOL_ENV_FILE: path.join(this.dir, 'no-such.env'),
+    };
+    for (const [name, binary, port] of [
+      ['persistence', 'services/persistence/gempool-persistence', persistencePort],
+      ['keybroker', 'services/keybroker/gempool-keybroker', brokerPort],
+    ]) {
+      const proc = this.launch(name, binary, [], this.env);
+      await waitFor(async () => proc.exited || (await portAccepts(port)), START_TIMEOUT_MS, name)
+        .catch((e) => { throw new Error(`${e.message}\n${this.logs()}`); });
+      if (proc.exited) throw new Error(`${name} exited at start-up:\n${this.logs()}`);
+    }
+    const gateway = this.launch('gateway', 'services/gateway/gempool-gateway', [], this.env);
+    await waitFor(async () => {
+      if (gateway.exited) return true;
+      try {
+        return (await fetch(`${this.gatewayUrl}/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, START_TIMEOUT_MS, 'gateway /health 200').catch((e) => { throw new Error(`${e.message}\n${this.logs()}`); });
+    if (gateway.exited) throw new Error(`gateway exited at start-up:\n${this.logs()}`);
+  }
+
+  get gatewayUrl() { return `http://127.0.0.1:${this.gatewayPort}`; }
+  get fakeUrl() { return `http://127.0.0.1:${this.fakePort}`; }
+
+  // POSTs a script to the fake upstream (see tests/fake_upstream/fake_gemini.h).
+  async script(body) {
+    const r = await fetch(`${this.fakeUrl}/_fake/script`, { method: 'POST', body: JSON.stringify(body) });
+    if (r.status !== 200) throw new Error(`/_fake/script: ${r.status} ${await r.text()}`);
+  }
+
+  async resetFake() {
+    await fetch(`${this.fakeUrl}/_fake/reset`, { method: 'POST', body: '{}' });
+  }
+
+  async upstreamRequests() {
+    return (await (await fetch(`${this.fakeUrl}/_fake/requests`)).json()).requests;
+  }
+
+  logs() {
+    return this.procs.map((p) => `---- ${p.name} (${p.log}) ----\n${fs.readFileSync(p.log, 'utf8').slice(-16000)}`).join('\n');
+  }
+
+  async stop({ keepDir = false } = {}) {
+    // Gateway first, fake last: the reverse of the start order.
+    for (const p of [...this.procs].reverse()) {
+      if (p.exited) continue;
+      p.child.kill('SIGTERM');
+      const done = new Promise((r) => p.child.once('exit', r));
+      const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);
+      await done;
+      clearTimeout(timer);
+    }
+    if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
