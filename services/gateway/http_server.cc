@@ -1,5 +1,7 @@
 #include "http_server.h"
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -411,6 +413,13 @@ HttpServer::HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder
   impl_->server.set_read_timeout(60);
   impl_->server.set_write_timeout(60);
   impl_->server.set_payload_max_length(kMaxRequestBody);
+  // httplib's default also sets SO_REUSEPORT, which lets a second gateway
+  // bind the same port silently and split the traffic; a busy port must be
+  // an error instead.
+  impl_->server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   impl_->InstallRoutes();
 }
 
