@@ -1,0 +1,51 @@
+#pragma once
+// Typed, null-tolerant reads of client JSON with errors that name the field
+// ("temperature must be a number, got string"). JSON null counts as absent,
+// as OpenAI clients send explicit nulls for unset options. Internal to
+// gempool_openai.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace gempool::openai::internal {
+
+// "object", "array", "string", "number", "boolean", "null".
+const char* JsonTypeName(const nlohmann::json& value);
+
+// `obj[key]` when `obj` is an object holding a non-null `key`, else nullptr.
+const nlohmann::json* Find(const nlohmann::json& obj, absl::string_view key);
+
+// "parent.key" (or "key" when parent is empty).
+std::string Path(absl::string_view parent, absl::string_view key);
+// "parent[index]".
+std::string Path(absl::string_view parent, size_t index);
+
+absl::StatusOr<std::optional<std::string>> OptString(const nlohmann::json& obj, absl::string_view key,
+                                                     absl::string_view path);
+absl::StatusOr<std::optional<double>> OptNumber(const nlohmann::json& obj, absl::string_view key,
+                                                absl::string_view path);
+// Accepts integers and integral floats (2.0) within [min, max].
+absl::StatusOr<std::optional<int64_t>> OptInt(const nlohmann::json& obj, absl::string_view key,
+                                              absl::string_view path, int64_t min, int64_t max);
+absl::StatusOr<std::optional<bool>> OptBool(const nlohmann::json& obj, absl::string_view key,
+                                            absl::string_view path);
+// The object at `key`, or nullptr when absent; an error when not an object.
+absl::StatusOr<const nlohmann::json*> OptObject(const nlohmann::json& obj, absl::string_view key,
+                                                absl::string_view path);
+absl::StatusOr<const nlohmann::json*> OptArray(const nlohmann::json& obj, absl::string_view key,
+                                               absl::string_view path);
+
+// obj[key] when it is a string (or a bool), else `fallback`; never throws,
+// unlike json::value() on a mistyped member.
+std::string StringOr(const nlohmann::json& obj, absl::string_view key, absl::string_view fallback);
+bool BoolOr(const nlohmann::json& obj, absl::string_view key, bool fallback);
+
+// A short printable form of a value for error messages (cut at 60 bytes).
+std::string Preview(const nlohmann::json& value);
+
+}  // namespace gempool::openai::internal

@@ -1,0 +1,168 @@
+#include "gempool/openai/response_converter.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "json_util.h"
+#include "response_parts.h"
+
+namespace gempool::openai {
+namespace {
+
+using internal::Find;
+using nlohmann::json;
+
+int64_t Count(const json& usage, const char* key) {
+  const json* value = Find(usage, key);
+  if (value == nullptr || !value->is_number()) return 0;
+  return value->get<int64_t>();
+}
+
+bool IsContentFilterReason(absl::string_view reason) {
+  static constexpr absl::string_view kFiltered[] = {
+      "SAFETY",      "RECITATION",     "BLOCKLIST",          "PROHIBITED_CONTENT",
+      "SPII",        "IMAGE_SAFETY",   "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
+      "LANGUAGE",
+  };
+  for (absl::string_view filtered : kFiltered) {
+    if (reason == filtered) return true;
+  }
+  return false;
+}
+
+json ConvertCandidate(const json& candidate, const std::string& completion_id, const ResponseContext& context) {
+  int index = 0;
+  if (const json* found = Find(candidate, "index"); found != nullptr && found->is_number_integer()) {
+    index = found->get<int>();
+  }
+  std::string content;
+  std::string reasoning;
+  std::string text_signature;
+  json tool_calls = json::array();
+  const json* parts = nullptr;
+  if (const json* body = Find(candidate, "content"); body != nullptr) parts = Find(*body, "parts");
+  if (parts != nullptr && parts->is_array()) {
+    for (const json& part : *parts) {
+      if (!part.is_object()) continue;
+      const json* text = Find(part, "text");
+      const json* call = Find(part, "functionCall");
+      if (call != nullptr && call->is_object()) {
+        tool_calls.push_back(internal::ToolCall(part, completion_id, index, static_cast<int>(tool_calls.size())));
+        continue;
+      }
+      if (text != nullptr && text->is_string()) {
+        if (internal::BoolOr(part, "thought", false)) {
+          reasoning += text->get<std::string>();
+          continue;
+        }
+        content += text->get<std::string>();
+      } else {
+        content += internal::RenderOtherPart(part);
+      }
+      if (const json* signature = Find(part, "thoughtSignature"); signature != nullptr && signature->is_string()) {
+        text_signature = signature->get<std::string>();
+      }
+    }
+  }
+  if (context.show_search_link) {
+    internal::GroundingLinks links;
+    if (const json* grounding = Find(candidate, "groundingMetadata"); grounding != nullptr) links.Add(*grounding);
+    content += links.Markdown(context.link_language);
+  }
+
+  std::string reason = internal::StringOr(candidate, "finishReason", "");
+  const char* finish = OpenAIFinishReason(reason, !tool_calls.empty());
+  json message = json{{"role", "assistant"}};
+  if (content.empty() && !tool_calls.empty()) {
+    message["content"] = nullptr;
+  } else {
+    message["content"] = content;
+  }
+  message["refusal"] = nullptr;
+  if (content.empty() && tool_calls.empty() && std::string(finish) == "content_filter") {
+    message["content"] = nullptr;
+    message["refusal"] = internal::StoppedExplanation(candidate);
+  }
+  if (!reasoning.empty()) message["reasoning_content"] = reasoning;
+  if (!tool_calls.empty()) message["tool_calls"] = std::move(tool_calls);
+  if (!text_signature.empty()) message["extra_content"] = json{{"google", {{"thought_signature", text_signature}}}};
+  return json{{"index", index},
+              {"message", std::move(message)},
+              {"finish_reason", finish},
+              {"logprobs", internal::ConvertLogprobs(candidate)}};
+}
+
+}  // namespace
+
+ResponseContext MakeResponseContext(const GeminiRequest& request, const ConversionOptions& options,
+                                    int64_t created_unix, std::string fallback_id) {
+  ResponseContext context;
+  context.model = request.model.requested;
+  context.created = created_unix;
+  context.fallback_id = std::move(fallback_id);
+  context.show_search_link = options.show_search_link;
+  context.link_language = options.link_language;
+  return context;
+}
+
+const char* OpenAIFinishReason(absl::string_view gemini_reason, bool has_tool_calls) {
+  if (gemini_reason == "MAX_TOKENS") return "length";
+  if (IsContentFilterReason(gemini_reason)) return "content_filter";
+  // STOP, and reasons with no OpenAI equivalent (MALFORMED_FUNCTION_CALL,
+  // OTHER, NO_IMAGE...): a normal stop, or tool_calls when there is a call.
+  return has_tool_calls ? "tool_calls" : "stop";
+}
+
+json ConvertUsage(const json& usage_metadata) {
+  int64_t prompt = Count(usage_metadata, "promptTokenCount") + Count(usage_metadata, "toolUsePromptTokenCount");
+  int64_t thoughts = Count(usage_metadata, "thoughtsTokenCount");
+  int64_t completion = Count(usage_metadata, "candidatesTokenCount") + thoughts;
+  int64_t total = Count(usage_metadata, "totalTokenCount");
+  if (total == 0) total = prompt + completion;
+  return json{{"prompt_tokens", prompt},
+              {"completion_tokens", completion},
+              {"total_tokens", total},
+              {"prompt_tokens_details", {{"cached_tokens", Count(usage_metadata, "cachedContentTokenCount")}}},
+              {"completion_tokens_details", {{"reasoning_tokens", thoughts}}}};
+}
+
+absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseContext& context) {
+  if (!response.is_object()) {
+    return absl::InternalError(absl::StrCat("Gemini's answer is not a GenerateContentResponse object (got ",
+                                            internal::JsonTypeName(response), ")"));
+  }
+  if (Find(response, "error") != nullptr) return internal::UpstreamErrorStatus(response);
+
+  std::string id = internal::CompletionId(response, context);
+  json choices = json::array();
+  const json* candidates = Find(response, "candidates");
+  if (candidates != nullptr && candidates->is_array() && !candidates->empty()) {
+    for (const json& candidate : *candidates) {
+      if (candidate.is_object()) choices.push_back(ConvertCandidate(candidate, id, context));
+    }
+    std::stable_sort(choices.begin(), choices.end(),
+                     [](const json& a, const json& b) { return a["index"].get<int>() < b["index"].get<int>(); });
+  } else {
+    const json* feedback = Find(response, "promptFeedback");
+    if (feedback == nullptr || Find(*feedback, "blockReason") == nullptr) {
+      return absl::InternalError("Gemini's answer has neither candidates nor a promptFeedback.blockReason");
+    }
+    choices.push_back(json{{"index", 0},
+                           {"message",
+                            {{"role", "assistant"},
+                             {"content", nullptr},
+                             {"refusal", internal::PromptBlockedExplanation(*feedback)}}},
+                           {"finish_reason", "content_filter"},
+                           {"logprobs", nullptr}});
+  }
+  const json* usage = Find(response, "usageMetadata");
+  return json{{"id", id},
+              {"object", "chat.completion"},
+              {"created", context.created},
+              {"model", context.model},
+              {"choices", std::move(choices)},
+              {"usage", ConvertUsage(usage != nullptr ? *usage : json::object())}};
+}
+
+}  // namespace gempool::openai

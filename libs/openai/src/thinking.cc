@@ -1,0 +1,136 @@
+#include "thinking.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gempool/common/status_macros.h"
+#include "gempool/openai/errors.h"
+#include "json_util.h"
+
+namespace gempool::openai::internal {
+namespace {
+
+using nlohmann::json;
+
+// gemini-2.5-pro cannot switch thinking off; 128 is its smallest budget.
+constexpr int kGemini25ProMinBudget = 128;
+
+bool IsGemini3Pro(const std::string& model) { return IsGemini3Model(model) && absl::StrContains(model, "pro"); }
+
+// The lowest thinking setting a model accepts.
+json LowestThinking(const std::string& model) {
+  if (IsGemini3Model(model)) return json{{"thinkingLevel", IsGemini3Pro(model) ? "LOW" : "MINIMAL"}};
+  if (IsGemini25ProModel(model)) return json{{"thinkingBudget", kGemini25ProMinBudget}};
+  return json{{"thinkingBudget", 0}};
+}
+
+absl::StatusOr<json> FromEffort(const std::string& effort, const std::string& model,
+                                std::vector<std::string>* warnings) {
+  const bool gemini3 = IsGemini3Model(model);
+  if (effort == "none") {
+    json lowest = LowestThinking(model);
+    if (gemini3 || IsGemini25ProModel(model)) {
+      warnings->push_back(absl::StrCat("reasoning_effort 'none': ", model,
+                                       " cannot switch thinking off; its lowest setting ", lowest.dump(),
+                                       " was used"));
+    }
+    return lowest;
+  }
+  if (gemini3) {
+    if (effort == "minimal") return json{{"thinkingLevel", IsGemini3Pro(model) ? "LOW" : "MINIMAL"}};
+    if (effort == "low") return json{{"thinkingLevel", "LOW"}};
+    if (effort == "medium") return json{{"thinkingLevel", "MEDIUM"}};
+    if (effort == "high" || effort == "xhigh" || effort == "max") return json{{"thinkingLevel", "HIGH"}};
+  } else {
+    // Google's table for Gemini 2.5 budgets.
+    if (effort == "minimal" || effort == "low") return json{{"thinkingBudget", 1024}};
+    if (effort == "medium") return json{{"thinkingBudget", 8192}};
+    if (effort == "high") return json{{"thinkingBudget", 24576}};
+    if (effort == "xhigh" || effort == "max") {
+      return json{{"thinkingBudget", IsGemini25ProModel(model) ? 32768 : 24576}};
+    }
+  }
+  return FieldError("reasoning_effort", absl::StrCat("'", effort,
+                                                     "' is not a reasoning effort: use none, minimal, low, medium, "
+                                                     "high, xhigh or max"));
+}
+
+absl::StatusOr<json> FromThinkingConfig(const json& config, const std::string& path, bool* explicit_include) {
+  json out = json::object();
+  for (const auto& [key, value] : config.items()) {
+    std::string field = Path(path, key);
+    if (value.is_null()) continue;
+    if (key == "thinking_budget" || key == "thinkingBudget") {
+      GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> budget, OptInt(config, key, path, -1, 1'000'000));
+      out["thinkingBudget"] = *budget;
+    } else if (key == "thinking_level" || key == "thinkingLevel") {
+      if (!value.is_string()) return FieldError(field, "must be a string: minimal, low, medium or high");
+      std::string level = absl::AsciiStrToUpper(value.get<std::string>());
+      if (level != "MINIMAL" && level != "LOW" && level != "MEDIUM" && level != "HIGH") {
+        return FieldError(field, absl::StrCat("'", value.get<std::string>(),
+                                              "' is not a thinking level: use minimal, low, medium or high"));
+      }
+      out["thinkingLevel"] = level;
+    } else if (key == "include_thoughts" || key == "includeThoughts") {
+      if (!value.is_boolean()) return FieldError(field, "must be a boolean");
+      out["includeThoughts"] = value.get<bool>();
+      *explicit_include = true;
+    } else {
+      return FieldError(field, "is not a thinking_config field: use thinking_budget, thinking_level or "
+                               "include_thoughts");
+    }
+  }
+  if (out.contains("thinkingBudget") && out.contains("thinkingLevel")) {
+    return FieldError(path, "sets both thinking_budget and thinking_level; Gemini accepts only one of them");
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<json> ResolveThinking(const json& body, const json* google_thinking_config,
+                                     const std::string& config_path, const ResolvedModel& model,
+                                     const ConversionOptions& options, std::vector<std::string>* warnings) {
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> effort, OptString(body, "reasoning_effort", ""));
+  if (effort.has_value() && google_thinking_config != nullptr) {
+    return FieldError("reasoning_effort",
+                      absl::StrCat("cannot be combined with ", config_path,
+                                   ": Gemini takes one thinking setting (Google's own endpoint answers 400 \"found "
+                                   "both\"); send only one of them"));
+  }
+  const std::string& base = model.upstream;
+  if (model.non_thinking && (effort.has_value() || google_thinking_config != nullptr)) {
+    warnings->push_back(absl::StrCat("model '", model.requested, "' turns thinking off, but the request's ",
+                                     effort.has_value() ? "reasoning_effort" : config_path, " takes precedence"));
+  }
+
+  json config = json::object();
+  bool explicit_include = false;
+  if (google_thinking_config != nullptr) {
+    GEMPOOL_ASSIGN_OR_RETURN(config, FromThinkingConfig(*google_thinking_config, config_path, &explicit_include));
+  } else if (effort.has_value()) {
+    GEMPOOL_ASSIGN_OR_RETURN(config, FromEffort(*effort, base, warnings));
+  } else if (model.non_thinking) {
+    return LowestThinking(base);
+  } else {
+    for (const auto& [name, budget] : options.thinking_budget_map) {
+      if (StripModelsPrefix(name) == base) {
+        config["thinkingBudget"] = budget;
+        break;
+      }
+    }
+  }
+
+  bool thinking_off = config.contains("thinkingBudget") && config["thinkingBudget"].get<int64_t>() == 0;
+  if (!explicit_include && options.show_thinking_process && !thinking_off) {
+    bool thinks = !config.empty() || (IsThinkingModel(base, options) && !model.image);
+    if (thinks) config["includeThoughts"] = true;
+  }
+  if (config.empty()) return json(nullptr);
+  return config;
+}
+
+}  // namespace gempool::openai::internal

@@ -1,0 +1,73 @@
+// GET /v1/models: the Gemini list in OpenAI form, filtered, with derived ids.
+
+#include "gempool/openai/models.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gempool/testing/status_matchers.h"
+#include "test_json.h"
+
+namespace gempool::openai {
+namespace {
+
+using ::gempool::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::J;
+
+std::vector<std::string> Ids(const nlohmann::json& list) {
+  std::vector<std::string> ids;
+  for (const auto& entry : list["data"]) ids.push_back(entry["id"]);
+  return ids;
+}
+
+constexpr char kGeminiList[] = R"({"models":[
+    {"name":"models/gemini-2.5-flash","supportedGenerationMethods":["generateContent"]},
+    {"name":"models/gemini-2.5-pro"},
+    {"name":"models/gemini-2.0-flash-exp"},
+    {"name":"models/chat-bison-001"},
+    {"name":"models/gemini-embedding-001"}],"nextPageToken":"x"})";
+
+ConversionOptions Options() {
+  ConversionOptions options;
+  options.search_models = {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-9-not-listed"};
+  options.image_models = {"models/gemini-2.0-flash-exp"};
+  options.thinking_models = {"gemini-2.5-pro"};
+  options.filtered_models = {"chat-bison-001", "gemini-2.5-pro-search"};
+  return options;
+}
+
+TEST(ModelsTest, ConvertsFiltersAndAddsDerivedIds) {
+  auto list = ConvertModelList(J(kGeminiList), Options(), 1'700'000'000);
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ((*list)["object"], "list");
+  EXPECT_THAT(Ids(*list), ElementsAre("gemini-2.5-flash", "gemini-2.5-flash-search", "gemini-2.5-pro",
+                                      "gemini-2.5-pro-non-thinking", "gemini-2.0-flash-exp",
+                                      "gemini-2.0-flash-exp-image", "gemini-embedding-001"));
+  EXPECT_EQ((*list)["data"][0], J(R"({"id":"gemini-2.5-flash","object":"model","created":1700000000,
+                                      "owned_by":"google"})"));
+}
+
+TEST(ModelsTest, AcceptsJoinedPagesAndEmptyLists) {
+  auto joined = ConvertModelList(J(R"([{"name":"models/a"},{"name":"models/b"},{"name":"models/a"}])"), {}, 1);
+  ASSERT_TRUE(joined.ok());
+  EXPECT_THAT(Ids(*joined), ElementsAre("a", "b"));
+  auto empty = ConvertModelList(J("{}"), {}, 1);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ((*empty)["data"], J("[]"));
+  EXPECT_THAT(ConvertModelList(J(R"("nope")"), {}, 1), StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(ModelsTest, FindModelAcceptsThePrefixAndDerivedIds) {
+  auto list = ConvertModelList(J(kGeminiList), Options(), 1);
+  ASSERT_TRUE(list.ok());
+  auto found = FindModel(*list, "models/gemini-2.5-flash-search");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ((*found)["id"], "gemini-2.5-flash-search");
+  EXPECT_THAT(FindModel(*list, "chat-bison-001"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("'chat-bison-001' does not exist")));
+}
+
+}  // namespace
+}  // namespace gempool::openai
