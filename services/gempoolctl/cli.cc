@@ -26,6 +26,8 @@ Commands:
   keys pause       Stop handing keys out until they are resumed
   keys resume      Hand paused keys out again
   keys reset       Clear failures, cooldowns and disablement
+  keys verify      Test keys now with a minimal upstream request
+  keys usage       Calls per key and model over 1 h, 24 h and 30 days
   keys summary     Count keys per state
   health           Check that the key broker and persistence answer
   help [command]   Show the help of a command (as does --help after it)
@@ -37,7 +39,8 @@ Flags (any command):
   --token TOKEN      The admin token. Default: AUTH_TOKEN, else the first of
                      ALLOWED_TOKENS.
   --json             Print JSON with stable field names instead of text.
-  --timeout-ms N     Deadline of each call in milliseconds (default 10000).
+  --timeout-ms N     Deadline of each call in milliseconds (default 10000;
+                     keys verify: 600000).
   -h, --help         Show help.
 
 Settings come from the environment and ./.env (or the file $GEMPOOL_ENV_FILE
@@ -47,7 +50,7 @@ are needed.
 Exit codes:
   0  success
   1  the server answered with an error or could not be reached
-     (health: a service is not serving)
+     (health: a service is not serving; keys verify: a key did not pass)
   2  usage or configuration error, or a request the server rejected as invalid
   3  the admin token is missing or wrong
 )help";
@@ -64,6 +67,8 @@ Commands:
   pause (ID... | --all)
   resume (ID... | --all)
   reset (ID... | --all)
+  verify (ID... | --all)
+  usage [ID...]
   summary
 
 Run `gempoolctl keys <command> --help` for details, `gempoolctl --help` for
@@ -117,6 +122,52 @@ Usage: gempoolctl keys summary [--json]
 JSON output: {"total", "active", "cooling", "failing", "disabled", "paused",
 "cooling_some_model"}, where cooling_some_model counts keys that are usable
 but cooling for at least one model.
+)help";
+
+constexpr char kVerifyHelp[] = R"help(gempoolctl keys verify: test keys now by using them.
+
+Usage: gempoolctl keys verify (ID... | --all) [--json] [--timeout-ms N]
+
+The key broker sends each selected key a minimal request for TEST_MODEL
+("hi", at most one token) straight to BASE_URL, through the key's proxy, a
+few keys at a time. These requests never reach the request log or the usage
+statistics. The answer updates the key as periodic re-validation
+(CHECK_INTERVAL_HOURS) does:
+  works (2xx)            passed; a disabled or failing key becomes active
+  rate-limited (429)     passed (the key is valid); it cools down for a while
+  invalid (400 API_KEY_INVALID, 401, 403)
+                         failed; the key is disabled with the reason
+  5xx, timeout, no connection, or a rejected test request (check TEST_MODEL)
+                         failed; the key's state is unchanged
+Paused keys are tested too and stay paused.
+
+The call waits for every probe: the default --timeout-ms is 600000 (10 min).
+
+Text output: one line per key (ID, KEY, RESULT, STATE, MESSAGE), then
+"N passed, M failed".
+JSON output: {"passed": N, "failed": M, "results": [{"id", "key", "passed",
+"state", "http_status", "message"}]}; http_status is 0 when no answer came.
+
+Exits 0 when every selected key passed, 1 when at least one did not (or the
+call failed).
+)help";
+
+constexpr char kUsageHelp[] = R"help(gempoolctl keys usage: calls per key and model, from the request log.
+
+Usage: gempoolctl keys usage [ID...] [--json]
+
+Counts, for each key and model, the client requests the key served (the key
+of the request's last attempt) over the last hour, 24 hours and 30 days, and
+how many of them failed (answered with HTTP 400 or above). Key verifications
+are not counted. Without IDs: every key with calls in the last 30 days (and
+the paid key, id -1, when PAID_KEY is set); with IDs: those keys, also when
+they have no calls.
+
+Text output: one line per key and model (ID, KEY, MODEL, CALLS 1H/24H/30D,
+FAILED 1H/24H/30D).
+JSON output: {"now_ms": N, "keys": [{"id", "key", "models": [{"model",
+"calls_1h", "calls_24h", "calls_30d", "failures_1h", "failures_24h",
+"failures_30d"}]}]}
 )help";
 
 constexpr char kHealthHelp[] = R"help(gempoolctl health: check that gempool's gRPC services answer.
@@ -259,7 +310,7 @@ std::optional<Command> KeysCommand(const std::string& word) {
   static const auto* commands = new std::map<std::string, Command>{
       {"list", Command::kKeysList},      {"add", Command::kKeysAdd},       {"remove", Command::kKeysRemove},
       {"pause", Command::kKeysPause},    {"resume", Command::kKeysResume}, {"reset", Command::kKeysReset},
-      {"summary", Command::kKeysSummary}};
+      {"verify", Command::kKeysVerify},  {"usage", Command::kKeysUsage},   {"summary", Command::kKeysSummary}};
   auto it = commands->find(word);
   if (it == commands->end()) return std::nullopt;
   return it->second;
@@ -296,6 +347,8 @@ std::string HelpFor(const std::vector<std::string>& path) {
   if (sub == "list") return kListHelp;
   if (sub == "add") return kAddHelp;
   if (sub == "summary") return kSummaryHelp;
+  if (sub == "verify") return kVerifyHelp;
+  if (sub == "usage") return kUsageHelp;
   if (sub == "remove") {
     return SelectionHelp("remove", "remove keys from the pool and from the database.", "removed");
   }
@@ -382,6 +435,7 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
     inv.token = *token;
   }
   inv.json = parsed.flags.count("json") > 0;
+  if (inv.command == Command::kKeysVerify) inv.timeout_ms = kVerifyTimeoutMs;
   if (const std::string* timeout = Last(parsed, "timeout-ms")) {
     GEMPOOL_ASSIGN_OR_RETURN(int64_t ms, ParseNumber("--timeout-ms", *timeout, 1, 3'600'000));
     inv.timeout_ms = static_cast<int>(ms);
@@ -436,7 +490,8 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
     case Command::kKeysRemove:
     case Command::kKeysPause:
     case Command::kKeysResume:
-    case Command::kKeysReset: {
+    case Command::kKeysReset:
+    case Command::kKeysVerify: {
       GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"all"}, path));
       inv.all = parsed.flags.count("all") > 0;
       GEMPOOL_ASSIGN_OR_RETURN(inv.ids, ParseIds(rest, usage));
@@ -447,6 +502,11 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
         return absl::InvalidArgumentError(absl::StrCat(
             "which keys? give key ids (from `gempoolctl keys list`) or --all (see ", usage, ")"));
       }
+      break;
+    }
+    case Command::kKeysUsage: {
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      GEMPOOL_ASSIGN_OR_RETURN(inv.ids, ParseIds(rest, usage));
       break;
     }
     case Command::kKeysSummary:

@@ -15,13 +15,18 @@ namespace gempool::ctl {
 
 // Exit codes scripts can rely on.
 inline constexpr int kExitOk = 0;
-// The server answered with an error, or could not be reached.
+// The server answered with an error, or could not be reached (keys verify:
+// also when a key did not pass).
 inline constexpr int kExitError = 1;
 // Bad arguments or configuration (also a request the server rejected as
 // invalid).
 inline constexpr int kExitUsage = 2;
 // The admin token is missing or wrong.
 inline constexpr int kExitUnauthenticated = 3;
+
+// Default deadline of `keys verify`: each key is a real upstream request
+// (a few at a time, each up to TIME_OUT).
+inline constexpr int kVerifyTimeoutMs = 10 * 60 * 1000;
 
 enum class Command {
   kHelp,
@@ -31,6 +36,8 @@ enum class Command {
   kKeysPause,
   kKeysResume,
   kKeysReset,
+  kKeysVerify,
+  kKeysUsage,
   kKeysSummary,
   kHealth,
 };
@@ -46,6 +53,7 @@ struct Invocation {
   std::optional<std::string> addr;
   std::optional<std::string> token;
   bool json = false;
+  // --timeout-ms; keys verify waits longer by default (kVerifyTimeoutMs).
   int timeout_ms = 10000;
 
   // keys list
@@ -58,7 +66,8 @@ struct Invocation {
   // keys add: keys given as arguments (none: read standard input).
   std::vector<std::string> keys;
 
-  // keys remove|pause|resume|reset
+  // keys remove|pause|resume|reset|verify (ids or all), keys usage (ids, none
+  // for every key with calls)
   std::vector<int64_t> ids;
   bool all = false;
 

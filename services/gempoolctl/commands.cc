@@ -312,6 +312,84 @@ int Summary(const Invocation& inv, const Targets& targets, Io& io) {
   return kExitOk;
 }
 
+int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
+  AdminClient admin(targets, inv.timeout_ms);
+  v1::KeySelection selection;
+  selection.set_all(inv.all);
+  for (int64_t id : inv.ids) selection.add_ids(id);
+  v1::VerifyKeysResponse response;
+  grpc::Status status = admin.stub().VerifyKeys(admin.Context().get(), selection, &response);
+  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (inv.json) {
+    Json results = Json::array();
+    for (const v1::KeyVerification& v : response.results()) {
+      results.push_back({{"id", v.id()},
+                         {"key", v.masked()},
+                         {"passed", v.passed()},
+                         {"state", StateName(v.state())},
+                         {"http_status", v.http_status()},
+                         {"message", v.message()}});
+    }
+    io.out << Json{{"passed", response.passed()}, {"failed", response.failed()}, {"results", results}}.dump(2)
+           << "\n";
+  } else {
+    std::vector<std::vector<std::string>> rows = {{"ID", "KEY", "RESULT", "STATE", "MESSAGE"}};
+    for (const v1::KeyVerification& v : response.results()) {
+      rows.push_back({absl::StrCat(v.id()), v.masked(), v.passed() ? "passed" : "FAILED", StateName(v.state()),
+                      v.message()});
+    }
+    if (response.results_size() > 0) PrintTable(io.out, rows);
+    io.out << response.passed() << " passed, " << response.failed() << " failed\n";
+  }
+  return response.failed() == 0 ? kExitOk : kExitError;
+}
+
+int KeyUsage(const Invocation& inv, const Targets& targets, Io& io) {
+  AdminClient admin(targets, inv.timeout_ms);
+  v1::KeyUsageRequest request;
+  for (int64_t id : inv.ids) request.add_ids(id);
+  v1::KeyUsageResponse response;
+  grpc::Status status = admin.stub().GetKeyUsage(admin.Context().get(), request, &response);
+  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (inv.json) {
+    Json keys = Json::array();
+    for (const v1::KeyUsage& key : response.keys()) {
+      Json models = Json::array();
+      for (const v1::ModelUsage& m : key.models()) {
+        models.push_back({{"model", m.model()},
+                          {"calls_1h", m.calls_1h()},
+                          {"calls_24h", m.calls_24h()},
+                          {"calls_30d", m.calls_30d()},
+                          {"failures_1h", m.failures_1h()},
+                          {"failures_24h", m.failures_24h()},
+                          {"failures_30d", m.failures_30d()}});
+      }
+      keys.push_back({{"id", key.id()}, {"key", key.masked()}, {"models", models}});
+    }
+    io.out << Json{{"now_ms", response.now_ms()}, {"keys", keys}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (response.keys_size() == 0) {
+    io.out << "no calls in the last 30 days\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"ID", "KEY", "MODEL", "CALLS 1H", "24H", "30D", "FAILED 1H", "24H", "30D"}};
+  for (const v1::KeyUsage& key : response.keys()) {
+    if (key.models_size() == 0) {
+      rows.push_back({absl::StrCat(key.id()), key.masked(), "-", "0", "0", "0", "0", "0", "0"});
+    }
+    for (const v1::ModelUsage& m : key.models()) {
+      rows.push_back({absl::StrCat(key.id()), key.masked(), m.model().empty() ? "(none)" : m.model(),
+                      absl::StrCat(m.calls_1h()), absl::StrCat(m.calls_24h()), absl::StrCat(m.calls_30d()),
+                      absl::StrCat(m.failures_1h()), absl::StrCat(m.failures_24h()),
+                      absl::StrCat(m.failures_30d())});
+    }
+  }
+  PrintTable(io.out, rows);
+  return kExitOk;
+}
+
 // GET http://addr/health: SERVING on 200, NOT_SERVING (with the gateway's
 // own explanation) on another status, UNREACHABLE when nothing answers.
 std::pair<std::string, std::string> GatewayHealth(const std::string& addr, int timeout_ms) {
@@ -424,6 +502,10 @@ int Run(const Invocation& inv, const Targets& targets, Io io) {
     case Command::kKeysResume:
     case Command::kKeysReset:
       return KeyAction(inv, targets, io);
+    case Command::kKeysVerify:
+      return VerifyKeys(inv, targets, io);
+    case Command::kKeysUsage:
+      return KeyUsage(inv, targets, io);
     case Command::kKeysSummary:
       return Summary(inv, targets, io);
     case Command::kHealth:

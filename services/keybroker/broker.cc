@@ -6,8 +6,11 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
+#include "httplib_probe_transport.h"
 
 namespace gempool::keybroker {
 
@@ -23,12 +26,20 @@ Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
       pool_(PoolOptionsFrom(config), clock),
       persistence_(config.persistence_addr, config.rpc_timeout_ms),
       writer_(pool_, persistence_, options.writer),
-      broker_service_(pool_, config_.proxies, ready_, config.persistence_addr),
-      admin_service_(pool_, persistence_, config.AdminToken(), ready_) {}
+      probe_transport_(options.probe_transport != nullptr ? options.probe_transport
+                                                          : std::make_shared<HttplibProbeTransport>()),
+      prober_(ProbeSettings::FromConfig(config), *probe_transport_, clock),
+      verifier_(pool_, prober_, options.probe_concurrency),
+      broker_service_(pool_, config_.proxies, ready_, config.persistence_addr, config.paid_key),
+      admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, config.paid_key) {}
 
 Broker::~Broker() { Shutdown(); }
 
 absl::Status Broker::Start() {
+  if (!prober_.status().ok()) {
+    return absl::Status(prober_.status().code(),
+                        absl::StrCat(prober_.status().message(), " (needed to verify keys)"));
+  }
   absl::StatusOr<rpc::RunningServer> server =
       rpc::StartServer("gempool-keybroker", config_.keybroker_listen, {&broker_service_, &admin_service_});
   if (!server.ok()) return server.status();
@@ -62,6 +73,13 @@ void Broker::LoadLoop() {
                     << counts.cooling << " cooling, " << counts.failing << " failing, " << counts.disabled
                     << " disabled, " << counts.paused << " paused)";
   if (options_.run_writer_thread) writer_.Start();
+  if (options_.run_revalidator && config_.check_interval_hours > 0) {
+    const absl::Duration interval = absl::Milliseconds(config_.check_interval_hours * 3600.0 * 1000.0);
+    revalidator_ = std::make_unique<KeyRevalidator>(verifier_, interval);
+    revalidator_->Start();
+    GEMPOOL_LOG(INFO) << "re-validating disabled and failing keys every " << absl::FormatDuration(interval)
+                      << " with " << prober_.model();
+  }
   ready_.Notify();
   server_.server->GetHealthCheckService()->SetServingStatus(true);
   serving_.Notify();
@@ -110,6 +128,10 @@ void Broker::Shutdown() {
   if (shut_down_.exchange(true)) return;
   stop_.Notify();
   if (loader_.joinable()) loader_.join();
+  // End probes in flight (re-validation, VerifyKeys) instead of waiting out
+  // TIME_OUT; their keys stay as they were.
+  probe_transport_->CancelAll();
+  if (revalidator_ != nullptr) revalidator_->Stop();
   if (server_.server != nullptr) {
     server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }

@@ -7,8 +7,9 @@
 // ("waiting for persistence at ...") until it answers, then the API_KEYS not
 // stored yet are added through persistence (keys stored but not in API_KEYS
 // stay: they may have been added by an admin). Until then the health status
-// is NOT_SERVING and calls answer UNAVAILABLE. Then the writer starts.
-// Shutdown() stops serving and flushes pending key states.
+// is NOT_SERVING and calls answer UNAVAILABLE. Then the writer starts, and
+// re-validation of disabled and failing keys every CHECK_INTERVAL_HOURS.
+// Shutdown() stops serving and probing and flushes pending key states.
 //
 // Thread-safe.
 
@@ -26,8 +27,12 @@
 #include "gempool/rpc/server.h"
 #include "key_admin_service.h"
 #include "key_broker_service.h"
+#include "key_prober.h"
+#include "key_revalidator.h"
 #include "key_state_writer.h"
+#include "key_verifier.h"
 #include "persistence_client.h"
+#include "probe_transport.h"
 
 namespace gempool::keybroker {
 
@@ -38,6 +43,14 @@ struct BrokerOptions {
   // Backoff between LoadKeys attempts while persistence does not answer.
   int load_retry_initial_ms = 200;
   int load_retry_max_ms = 5000;
+  // Where key probes go (re-validation, VerifyKeys); null for real HTTP
+  // (HttplibProbeTransport). Tests inject a fake.
+  std::shared_ptr<ProbeTransport> probe_transport;
+  // Keys probed at once.
+  int probe_concurrency = 4;
+  // Tests run KeyVerifier::RevalidateOnce() themselves when false; when
+  // true, re-validation runs every CHECK_INTERVAL_HOURS (never when 0).
+  bool run_revalidator = true;
 };
 
 // The pool settings a config asks for.
@@ -51,7 +64,8 @@ class Broker {
   ~Broker();
 
   // Listens on config.keybroker_listen and starts loading keys. Fails when
-  // the address cannot be bound.
+  // the address cannot be bound, or (before listening) when BASE_URL,
+  // TEST_MODEL or CUSTOM_HEADERS cannot be used for key probes.
   absl::Status Start();
   // The bound port (after Start).
   int port() const { return server_.port; }
@@ -62,6 +76,7 @@ class Broker {
 
   keypool::KeyPool& pool() { return pool_; }
   KeyStateWriter& writer() { return writer_; }
+  KeyVerifier& verifier() { return verifier_; }
 
  private:
   void LoadLoop();
@@ -73,6 +88,10 @@ class Broker {
   keypool::KeyPool pool_;
   PersistenceClient persistence_;
   KeyStateWriter writer_;
+  std::shared_ptr<ProbeTransport> probe_transport_;
+  KeyProber prober_;
+  KeyVerifier verifier_;
+  std::unique_ptr<KeyRevalidator> revalidator_;
   // The pool is loaded (services answer), then health says SERVING too.
   absl::Notification ready_;
   absl::Notification serving_;

@@ -1,5 +1,9 @@
 #include "key_admin_service.h"
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -47,8 +51,15 @@ absl::Status CheckSecret(const std::string& secret) {
 }  // namespace
 
 KeyAdminService::KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence,
-                                 std::string admin_token, const absl::Notification& ready)
-    : pool_(pool), persistence_(persistence), admin_token_(std::move(admin_token)), ready_(ready) {}
+                                 std::string admin_token, const absl::Notification& ready,
+                                 KeyVerifier& verifier, const Clock& clock, std::string paid_key)
+    : pool_(pool),
+      persistence_(persistence),
+      admin_token_(std::move(admin_token)),
+      ready_(ready),
+      verifier_(verifier),
+      clock_(clock),
+      paid_key_(std::move(paid_key)) {}
 
 grpc::Status KeyAdminService::Admit(const grpc::ServerContext& context) const {
   if (grpc::Status auth = CheckAdminToken(context, admin_token_); !auth.ok()) return auth;
@@ -78,6 +89,27 @@ grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::L
   filter.search = request->search();
   filter.limit = request->limit() == 0 ? kDefaultLimit : request->limit();
   filter.offset = request->offset();
+  switch (request->sort()) {
+    case v1::KEY_SORT_ID:
+      filter.sort = keypool::KeyFilter::Sort::kId;
+      break;
+    case v1::KEY_SORT_STATE:
+      filter.sort = keypool::KeyFilter::Sort::kState;
+      break;
+    case v1::KEY_SORT_FAILURES:
+      filter.sort = keypool::KeyFilter::Sort::kFailures;
+      break;
+    case v1::KEY_SORT_LAST_USED:
+      filter.sort = keypool::KeyFilter::Sort::kLastUsed;
+      break;
+    case v1::KEY_SORT_COOLING_UNTIL:
+      filter.sort = keypool::KeyFilter::Sort::kCoolingUntil;
+      break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("sort ", request->sort(), " is not a KeySort value"));
+  }
+  filter.descending = request->descending();
   keypool::KeyPage page = pool_.List(filter);
   response->set_total(page.total);
   for (const keypool::KeyInfo& key : page.keys) *response->add_keys() = ToView(key);
@@ -176,6 +208,114 @@ grpc::Status KeyAdminService::GetPoolSummary(grpc::ServerContext* context, const
   response->set_disabled(counts.disabled);
   response->set_paused(counts.paused);
   response->set_cooling_some_model(counts.cooling_some_model);
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::ExportKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                                         v1::ExportKeysResponse* response) {
+  if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  absl::StatusOr<std::vector<int64_t>> ids = pool_.Resolve(ToSelection(*request));
+  if (!ids.ok()) return rpc::ToGrpcStatus(ids.status());
+  for (int64_t id : *ids) {
+    std::optional<keypool::KeyInfo> key = pool_.Get(id);
+    if (!key.has_value()) continue;  // Removed since Resolve.
+    response->add_ids(id);
+    response->add_secrets(key->secret);
+  }
+  GEMPOOL_LOG(INFO) << "admin exported " << response->ids_size() << " keys";
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                                         v1::VerifyKeysResponse* response) {
+  if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  absl::StatusOr<std::vector<int64_t>> ids = pool_.Resolve(ToSelection(*request));
+  if (!ids.ok()) return rpc::ToGrpcStatus(ids.status());
+  const std::vector<Verification> results = verifier_.Verify(*ids, [context] { return context->IsCancelled(); });
+  if (context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED,
+                        absl::StrCat("verification stopped after ", results.size(), " of ", ids->size(),
+                                     " keys: the call was cancelled or ran out of time (give it longer, e.g. "
+                                     "gempoolctl --timeout-ms)"));
+  }
+  for (const Verification& v : results) {
+    v1::KeyVerification* out = response->add_results();
+    out->set_id(v.id);
+    out->set_masked(v.masked);
+    out->set_passed(v.passed);
+    out->set_state(ToProto(v.state));
+    out->set_message(v.message);
+    out->set_http_status(v.http_status);
+    v.passed ? response->set_passed(response->passed() + 1) : response->set_failed(response->failed() + 1);
+  }
+  GEMPOOL_LOG(INFO) << "admin verified " << results.size() << " keys: " << response->passed() << " passed, "
+                    << response->failed() << " failed";
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::GetKeyUsage(grpc::ServerContext* context, const v1::KeyUsageRequest* request,
+                                          v1::KeyUsageResponse* response) {
+  if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  std::vector<int64_t> ids;
+  if (request->ids_size() > 0) {
+    keypool::KeySelection selection;
+    selection.ids.assign(request->ids().begin(), request->ids().end());
+    absl::StatusOr<std::vector<int64_t>> resolved = pool_.Resolve(selection);
+    if (!resolved.ok()) return rpc::ToGrpcStatus(resolved.status());
+    ids = *std::move(resolved);
+  }
+  constexpr int64_t kHourMs = 60 * 60 * 1000;
+  const int64_t now = clock_.NowUnixMs();
+  // Windows from the widest: a (key, model) row in a narrow window is in the
+  // wider ones too.
+  const int64_t windows[3] = {30 * 24 * kHourMs, 24 * kHourMs, kHourMs};
+  std::map<std::pair<int64_t, std::string>, v1::ModelUsage> usage;
+  for (int w = 0; w < 3; ++w) {
+    absl::StatusOr<std::vector<PersistenceClient::UsageRow>> rows =
+        persistence_.GetKeyUsage(ids, std::max<int64_t>(now - windows[w], 0));
+    if (!rows.ok()) return rpc::ToGrpcStatus(rows.status());
+    for (const PersistenceClient::UsageRow& row : *rows) {
+      v1::ModelUsage& u = usage[{row.key_id, row.model}];
+      u.set_model(row.model);
+      if (w == 0) {
+        u.set_calls_30d(row.calls);
+        u.set_failures_30d(row.failures);
+      } else if (w == 1) {
+        u.set_calls_24h(row.calls);
+        u.set_failures_24h(row.failures);
+      } else {
+        u.set_calls_1h(row.calls);
+        u.set_failures_1h(row.failures);
+      }
+    }
+  }
+  // Requested keys are listed even without calls; otherwise keys with calls
+  // that are in the pool (not removed keys, nor requests without a key),
+  // and PAID_KEY.
+  std::map<int64_t, v1::KeyUsage> keys;
+  auto key_entry = [&](int64_t id) -> v1::KeyUsage* {
+    auto it = keys.find(id);
+    if (it != keys.end()) return &it->second;
+    std::string masked;
+    if (id == kPaidKeyId) {
+      if (paid_key_.empty()) return nullptr;
+      masked = MaskKey(paid_key_);
+    } else {
+      std::optional<keypool::KeyInfo> key = pool_.Get(id);
+      if (!key.has_value()) return nullptr;
+      masked = MaskKey(key->secret);
+    }
+    v1::KeyUsage& entry = keys[id];
+    entry.set_id(id);
+    entry.set_masked(std::move(masked));
+    return &entry;
+  };
+  for (int64_t id : ids) key_entry(id);
+  for (auto& [key_model, model_usage] : usage) {
+    if (v1::KeyUsage* entry = key_entry(key_model.first)) *entry->add_models() = std::move(model_usage);
+  }
+  for (auto& [id, entry] : keys) *response->add_keys() = std::move(entry);
+  response->set_now_ms(now);
   return grpc::Status::OK;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// gempool.v1.KeyAdmin: list, add, remove, pause, resume, reset keys and the
-// pool summary, for gempoolctl and the admin UI. Every call needs the admin
+// gempool.v1.KeyAdmin: list, add, remove, pause, resume, reset and verify
+// keys, key usage and the pool summary, for gempoolctl and the admin UI. Every call needs the admin
 // token (see admin_auth.h). Adding and removing go through persistence first,
 // so the database and the pool agree; state changes reach the database
 // through the pool's dirty set and the KeyStateWriter.
@@ -15,8 +15,10 @@
 #include <string>
 
 #include "absl/synchronization/notification.h"
+#include "gempool/common/clock.h"
 #include "gempool/keypool/key_pool.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
+#include "key_verifier.h"
 #include "persistence_client.h"
 
 namespace gempool::keybroker {
@@ -24,9 +26,11 @@ namespace gempool::keybroker {
 class KeyAdminService final : public v1::KeyAdmin::Service {
  public:
   // All references must outlive this. Calls before `ready` answer
-  // UNAVAILABLE.
+  // UNAVAILABLE. `verifier` probes keys for VerifyKeys; `clock` ends the
+  // usage windows; `paid_key` is PAID_KEY ("" for none), shown in usage.
   KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence, std::string admin_token,
-                  const absl::Notification& ready);
+                  const absl::Notification& ready, KeyVerifier& verifier, const Clock& clock,
+                  std::string paid_key = "");
 
   grpc::Status ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
                         v1::ListKeysResponse* response) override;
@@ -42,6 +46,17 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
                          v1::KeyActionResponse* response) override;
   grpc::Status GetPoolSummary(grpc::ServerContext* context, const v1::GetPoolSummaryRequest* request,
                               v1::PoolSummary* response) override;
+  // Probes the selected keys now (KeyVerifier), a few at a time; stops
+  // starting probes when the call is cancelled or its deadline passes.
+  grpc::Status VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                          v1::VerifyKeysResponse* response) override;
+  // Calls per key and model over 1 h, 24 h and 30 d, from persistence's
+  // request log (three GetKeyUsage calls, one per window).
+  grpc::Status GetKeyUsage(grpc::ServerContext* context, const v1::KeyUsageRequest* request,
+                           v1::KeyUsageResponse* response) override;
+  // The full secrets of the selected keys (the admin UI's "copy").
+  grpc::Status ExportKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                          v1::ExportKeysResponse* response) override;
 
  private:
   // Authenticated and loaded, or why not.
@@ -51,6 +66,9 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   PersistenceClient& persistence_;
   const std::string admin_token_;
   const absl::Notification& ready_;
+  KeyVerifier& verifier_;
+  const Clock& clock_;
+  const std::string paid_key_;
 };
 
 }  // namespace gempool::keybroker

@@ -22,7 +22,8 @@ int main() {
   gempool::keybroker::Broker broker(*config, gempool::SystemClock::Get());
   if (absl::Status started = broker.Start(); !started.ok()) {
     std::cerr << "gempool-keybroker: " << started.message() << "\n";
-    return 1;
+    // A setting key probes cannot use is a bad setting (2); a busy port is 1.
+    return absl::IsInvalidArgument(started) ? 2 : 1;
   }
   GEMPOOL_LOG(INFO) << "listening on " << config->keybroker_listen << " (port " << broker.port()
                     << "); loading keys from persistence at " << config->persistence_addr;

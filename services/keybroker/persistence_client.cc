@@ -110,4 +110,23 @@ absl::StatusOr<int> PersistenceClient::SaveKeyStates(const std::vector<keypool::
   return response.updated();
 }
 
+absl::StatusOr<std::vector<PersistenceClient::UsageRow>> PersistenceClient::GetKeyUsage(
+    const std::vector<int64_t>& key_ids, int64_t since_ms) {
+  v1::GetKeyUsageRequest request;
+  for (int64_t id : key_ids) request.add_key_ids(id);
+  request.set_since_ms(since_ms);
+  grpc::ClientContext context;
+  // An aggregate over up to 30 days of the request log.
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::GetKeyUsageResponse response;
+  grpc::Status status = stub_->GetKeyUsage(&context, request, &response);
+  if (!status.ok()) return Failed("GetKeyUsage", status);
+  std::vector<UsageRow> rows;
+  rows.reserve(response.rows_size());
+  for (const v1::KeyUsageRow& row : response.rows()) {
+    rows.push_back({row.key_id(), row.model(), row.calls(), row.failures()});
+  }
+  return rows;
+}
+
 }  // namespace gempool::keybroker

@@ -1,6 +1,6 @@
 #pragma once
 // The broker's side of the persistence service: the key RPCs (load, add,
-// delete, save states), each with a deadline, errors turned into
+// delete, save states) and key usage from the request log, each with a deadline, errors turned into
 // absl::Status naming the address and what to check. Large pools fit: big
 // responses are accepted and big requests are sent in chunks.
 // Thread-safe (gRPC stubs are).
@@ -38,6 +38,17 @@ class PersistenceClient {
   absl::Status DeleteKeys(const std::vector<int64_t>& ids);
   // Writes the state of a batch of keys; returns the rows updated.
   absl::StatusOr<int> SaveKeyStates(const std::vector<keypool::KeyInfo>& keys);
+
+  // Request log rows of one key and model (GetKeyUsage).
+  struct UsageRow {
+    int64_t key_id = 0;
+    std::string model;
+    int64_t calls = 0;
+    // Calls answered with status 400 or above.
+    int64_t failures = 0;
+  };
+  // Calls per key and model since `since_ms`, for `key_ids` (empty: all).
+  absl::StatusOr<std::vector<UsageRow>> GetKeyUsage(const std::vector<int64_t>& key_ids, int64_t since_ms);
 
   const std::string& addr() const { return addr_; }
 

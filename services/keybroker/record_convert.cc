@@ -67,6 +67,7 @@ v1::KeyRecord ToRecord(const keypool::KeyInfo& key) {
   record.set_created_at_ms(key.created_at_ms);
   record.set_updated_at_ms(key.updated_at_ms);
   record.set_last_used_at_ms(key.last_used_at_ms);
+  if (key.state == KeyState::kPaused) record.set_underlying_state(ToProto(key.underlying_state));
   return record;
 }
 
@@ -85,6 +86,11 @@ keypool::KeyInfo FromRecord(const v1::KeyRecord& record) {
   key.created_at_ms = record.created_at_ms();
   key.updated_at_ms = record.updated_at_ms();
   key.last_used_at_ms = record.last_used_at_ms();
+  // UNSPECIFIED (not paused, or paused before it was stored) loads as ACTIVE:
+  // the key pool then works the state out from cooldowns and failures.
+  absl::StatusOr<KeyState> underlying = FromProto(record.underlying_state());
+  key.underlying_state =
+      underlying.ok() && *underlying != KeyState::kPaused ? *underlying : KeyState::kActive;
   return key;
 }
 

@@ -17,7 +17,8 @@ absl::StatusOr<keypool::KeyState> FromProto(v1::KeyState state);
 
 // The full record, secret included (for persistence only).
 v1::KeyRecord ToRecord(const keypool::KeyInfo& key);
-// A stored record; UNSPECIFIED (or unknown) states load as ACTIVE.
+// A stored record; UNSPECIFIED (or unknown) states load as ACTIVE, and so
+// does an UNSPECIFIED underlying_state of a paused key.
 keypool::KeyInfo FromRecord(const v1::KeyRecord& record);
 // What admins see: the key masked, never the secret.
 v1::KeyView ToView(const keypool::KeyInfo& key);

@@ -110,6 +110,18 @@ grpc::Status PersistenceService::QueryErrorLogs(grpc::ServerContext*, const v1::
   return grpc::Status::OK;
 }
 
+grpc::Status PersistenceService::GetKeyUsage(grpc::ServerContext*, const v1::GetKeyUsageRequest* request,
+                                             v1::GetKeyUsageResponse* response) {
+  if (auto s = CheckBatch("GetKeyUsage", "key ids", request->key_ids_size()); !s.ok()) {
+    return Reply("GetKeyUsage", s);
+  }
+  auto rows = store_.GetKeyUsage(std::vector<int64_t>(request->key_ids().begin(), request->key_ids().end()),
+                                 request->since_ms());
+  if (!rows.ok()) return Reply("GetKeyUsage", rows.status());
+  for (v1::KeyUsageRow& row : *rows) *response->add_rows() = std::move(row);
+  return grpc::Status::OK;
+}
+
 grpc::Status PersistenceService::GetSettings(grpc::ServerContext*, const v1::GetSettingsRequest*,
                                              v1::Settings* response) {
   auto values = store_.GetSettings();
@@ -130,6 +142,49 @@ grpc::Status PersistenceService::Ping(grpc::ServerContext*, const v1::PingReques
   if (!ping.ok()) return Reply("Ping", ping.status());
   response->set_backend(ping->backend);
   response->set_schema_version(ping->schema_version);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::CreateAdminSession(grpc::ServerContext*, const v1::AdminSession* request,
+                                                    v1::CreateAdminSessionResponse*) {
+  return Reply("CreateAdminSession", store_.CreateAdminSession(*request));
+}
+
+grpc::Status PersistenceService::GetAdminSession(grpc::ServerContext*, const v1::GetAdminSessionRequest* request,
+                                                 v1::AdminSession* response) {
+  auto session = store_.GetAdminSession(request->id_hash());
+  if (!session.ok()) {
+    // A missing session is the normal answer to a stale cookie: not logged.
+    if (session.status().code() == absl::StatusCode::kNotFound) return rpc::ToGrpcStatus(session.status());
+    return Reply("GetAdminSession", session.status());
+  }
+  *response = *std::move(session);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::DeleteAdminSession(grpc::ServerContext*, const v1::DeleteAdminSessionRequest* request,
+                                                    v1::DeleteAdminSessionResponse* response) {
+  auto deleted = store_.DeleteAdminSession(request->id_hash());
+  if (!deleted.ok()) return Reply("DeleteAdminSession", deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::DeleteLogs(grpc::ServerContext*, const v1::DeleteLogsRequest* request,
+                                            v1::DeleteLogsResponse* response) {
+  if (auto s = CheckBatch("DeleteLogs", "ids", request->ids_size()); !s.ok()) return Reply("DeleteLogs", s);
+  auto deleted = store_.DeleteLogs(*request);
+  if (!deleted.ok()) return Reply("DeleteLogs", deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::AggregateRequestLogs(grpc::ServerContext*,
+                                                      const v1::AggregateRequestLogsRequest* request,
+                                                      v1::AggregateRequestLogsResponse* response) {
+  auto aggregate = store_.AggregateRequestLogs(*request);
+  if (!aggregate.ok()) return Reply("AggregateRequestLogs", aggregate.status());
+  *response = *std::move(aggregate);
   return grpc::Status::OK;
 }
 

@@ -43,11 +43,23 @@ class PersistenceService final : public v1::Persistence::Service {
                                 v1::QueryRequestLogsResponse* response) override;
   grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
                               v1::QueryErrorLogsResponse* response) override;
+  grpc::Status GetKeyUsage(grpc::ServerContext* context, const v1::GetKeyUsageRequest* request,
+                           v1::GetKeyUsageResponse* response) override;
   grpc::Status GetSettings(grpc::ServerContext* context, const v1::GetSettingsRequest* request,
                            v1::Settings* response) override;
   grpc::Status PutSettings(grpc::ServerContext* context, const v1::Settings* request,
                            v1::PutSettingsResponse* response) override;
   grpc::Status Ping(grpc::ServerContext* context, const v1::PingRequest* request, v1::PingResponse* response) override;
+  grpc::Status CreateAdminSession(grpc::ServerContext* context, const v1::AdminSession* request,
+                                  v1::CreateAdminSessionResponse* response) override;
+  grpc::Status GetAdminSession(grpc::ServerContext* context, const v1::GetAdminSessionRequest* request,
+                               v1::AdminSession* response) override;
+  grpc::Status DeleteAdminSession(grpc::ServerContext* context, const v1::DeleteAdminSessionRequest* request,
+                                  v1::DeleteAdminSessionResponse* response) override;
+  grpc::Status DeleteLogs(grpc::ServerContext* context, const v1::DeleteLogsRequest* request,
+                          v1::DeleteLogsResponse* response) override;
+  grpc::Status AggregateRequestLogs(grpc::ServerContext* context, const v1::AggregateRequestLogsRequest* request,
+                                    v1::AggregateRequestLogsResponse* response) override;
 
  private:
   storage::Store& store_;

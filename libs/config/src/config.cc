@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/config/parse.h"
+#include "openai_settings.h"
 
 namespace gempool {
 namespace {
@@ -75,6 +76,11 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("CUSTOM_HEADERS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.custom_headers, ParseStringMap("CUSTOM_HEADERS", text("CUSTOM_HEADERS")));
   }
+  c.paid_key = std::string(absl::StripAsciiWhitespace(text("PAID_KEY")));
+  if (c.paid_key.find_first_of(" \t\r\n,") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        "PAID_KEY is not valid: expected one Gemini API key, without spaces or commas");
+  }
   if (has("LOG_LEVEL")) {
     auto level = ParseLogLevel(text("LOG_LEVEL"));
     if (!level.ok()) {
@@ -128,6 +134,27 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("GATEWAY_THREADS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.gateway_threads, ParseInt("GATEWAY_THREADS", text("GATEWAY_THREADS"), 1, 10000));
   }
+  if (has("ADMIN_SESSION_EXPIRE")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.admin_session_expire_seconds,
+                             ParseInt("ADMIN_SESSION_EXPIRE", text("ADMIN_SESSION_EXPIRE"), 300, 86400));
+  }
+  if (has("AUTO_DELETE_REQUEST_LOGS_ENABLED")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.auto_delete_request_logs,
+                             ParseBool("AUTO_DELETE_REQUEST_LOGS_ENABLED", text("AUTO_DELETE_REQUEST_LOGS_ENABLED")));
+  }
+  if (has("AUTO_DELETE_REQUEST_LOGS_DAYS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.auto_delete_request_logs_days,
+                             ParseInt("AUTO_DELETE_REQUEST_LOGS_DAYS", text("AUTO_DELETE_REQUEST_LOGS_DAYS"), 1, 3650));
+  }
+  if (has("AUTO_DELETE_ERROR_LOGS_ENABLED")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.auto_delete_error_logs,
+                             ParseBool("AUTO_DELETE_ERROR_LOGS_ENABLED", text("AUTO_DELETE_ERROR_LOGS_ENABLED")));
+  }
+  if (has("AUTO_DELETE_ERROR_LOGS_DAYS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.auto_delete_error_logs_days,
+                             ParseInt("AUTO_DELETE_ERROR_LOGS_DAYS", text("AUTO_DELETE_ERROR_LOGS_DAYS"), 1, 3650));
+  }
+  GEMPOOL_RETURN_IF_ERROR(config::LoadOpenAISettings(env, c.openai));
   return absl::OkStatus();
 }
 

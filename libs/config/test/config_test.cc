@@ -64,6 +64,17 @@ TEST(LoadConfigTest, GatewayThreads) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("GATEWAY_THREADS")));
 }
 
+TEST(LoadConfigTest, PaidKey) {
+  auto unset = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(unset.ok()) << unset.status();
+  EXPECT_EQ(unset->paid_key, "");
+  auto set = LoadConfig(Environment::FromMap({{"PAID_KEY", " AIzaSyPaid \n"}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->paid_key, "AIzaSyPaid");
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"PAID_KEY", "AIzaSyOne,AIzaSyTwo"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("PAID_KEY")));
+}
+
 TEST(LoadConfigTest, ReadsMysqlSettingsIncludingRootPassword) {
   auto c = LoadConfig(Environment::FromMap({{"DATABASE_TYPE", "mysql"},
                                             {"MYSQL_HOST", "db"},
@@ -82,6 +93,27 @@ TEST(LoadConfigTest, ReadsMysqlSettingsIncludingRootPassword) {
   auto without = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(without.ok()) << without.status();
   EXPECT_EQ(without->mysql.root_password, "");
+}
+
+TEST(LoadConfigTest, AdminUiSettings) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->admin_session_expire_seconds, 3600);
+  EXPECT_TRUE(defaults->auto_delete_request_logs);
+  EXPECT_EQ(defaults->auto_delete_request_logs_days, 30);
+  EXPECT_TRUE(defaults->auto_delete_error_logs);
+  EXPECT_EQ(defaults->auto_delete_error_logs_days, 7);
+  auto set = LoadConfig(Environment::FromMap({{"ADMIN_SESSION_EXPIRE", "600"},
+                                              {"AUTO_DELETE_REQUEST_LOGS_ENABLED", "false"},
+                                              {"AUTO_DELETE_ERROR_LOGS_DAYS", "1"}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->admin_session_expire_seconds, 600);
+  EXPECT_FALSE(set->auto_delete_request_logs);
+  EXPECT_EQ(set->auto_delete_error_logs_days, 1);
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"ADMIN_SESSION_EXPIRE", "60"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ADMIN_SESSION_EXPIRE")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"AUTO_DELETE_ERROR_LOGS_ENABLED", "maybe"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("AUTO_DELETE_ERROR_LOGS_ENABLED")));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gempool/common/secrets.h"
+#include "gempool/common/status_macros.h"
 
 namespace gempool::keypool {
 namespace {
@@ -315,10 +316,12 @@ absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys)
     // The stored count stands for failures at the last state change.
     const int failures = std::clamp(info.failure_count, 0, std::max(options_.max_failures, 1));
     added.failure_times.assign(failures, std::min(added.updated_at_ms, now));
-    if (info.state == KeyState::kFailing) added.failure_reason = info.state_reason;
+    // A paused key's own state is the one underneath the pause.
+    const KeyState stored = info.state == KeyState::kPaused ? info.underlying_state : info.state;
+    if (stored == KeyState::kFailing) added.failure_reason = info.state_reason;
 
     KeyState health;
-    if (info.state == KeyState::kDisabled) {
+    if (stored == KeyState::kDisabled) {
       health = KeyState::kDisabled;
     } else if (info.cooling_until_ms > now) {
       health = KeyState::kCooling;
@@ -498,47 +501,93 @@ int64_t KeyPool::RateLimitUntil(Key& key, const Outcome& outcome, int64_t now_ms
 
 absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model, const Outcome& outcome) {
   absl::MutexLock lock(&mu_);
-  const int64_t now = clock_.NowUnixMs();
   Key* key = FindKey(key_id);
   if (key == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("no key with id ", key_id, " in the pool (it may have been removed)"));
   }
+  GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, clock_.NowUnixMs()));
+  return Effective(*key);
+}
+
+absl::StatusOr<KeyState> KeyPool::ApplyProbe(int64_t key_id, absl::string_view model, const Outcome& outcome) {
+  absl::MutexLock lock(&mu_);
+  Key* key = FindKey(key_id);
+  if (key == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("no key with id ", key_id, " in the pool (it may have been removed)"));
+  }
+  const int64_t now = clock_.NowUnixMs();
+  switch (outcome.kind) {
+    case OutcomeKind::kSuccess:
+    case OutcomeKind::kRateLimited: {
+      // The key works: whatever disabled it or counted against it is over.
+      bool changed = !key->failure_times.empty() || key->rate_limit_streak != 0;
+      key->failure_times.clear();
+      key->failure_reason.clear();
+      key->rate_limit_streak = 0;
+      if (key->health == KeyState::kDisabled || key->health == KeyState::kFailing) {
+        changed = true;
+        key->state_reason.clear();
+        KeyState health = KeyState::kActive;
+        if (key->cooling_until_ms > now) {
+          // A cooldown from before it was disabled is still in force.
+          health = KeyState::kCooling;
+          cooling_expiries_.push({key->cooling_until_ms, key->id});
+        }
+        SetState(*key, health, key->paused);
+      }
+      if (changed) MarkChanged(*key, now);
+      if (outcome.kind == OutcomeKind::kRateLimited) {
+        GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, now));
+      }
+      break;
+    }
+    case OutcomeKind::kKeyInvalid:
+      GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, now));
+      break;
+    default:
+      break;
+  }
+  return Effective(*key);
+}
+
+absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outcome& outcome, int64_t now) {
   auto redacted = [&](absl::string_view fallback) {
     if (outcome.message.empty()) return std::string(fallback);
-    std::string text = RedactSecrets(outcome.message, {key->secret});
+    std::string text = RedactSecrets(outcome.message, {key.secret});
     if (text.size() > kMaxErrorChars) text.resize(kMaxErrorChars);
     return text;
   };
   switch (outcome.kind) {
     case OutcomeKind::kSuccess: {
-      bool changed = !key->failure_times.empty() || key->rate_limit_streak != 0;
-      key->failure_times.clear();
-      key->rate_limit_streak = 0;
-      if (key->health == KeyState::kFailing) {
-        key->state_reason.clear();
-        SetState(*key, KeyState::kActive, key->paused);
+      bool changed = !key.failure_times.empty() || key.rate_limit_streak != 0;
+      key.failure_times.clear();
+      key.rate_limit_streak = 0;
+      if (key.health == KeyState::kFailing) {
+        key.state_reason.clear();
+        SetState(key, KeyState::kActive, key.paused);
         changed = true;
       }
-      if (changed) MarkChanged(*key, now);
+      if (changed) MarkChanged(key, now);
       break;
     }
     case OutcomeKind::kRateLimited: {
-      const int64_t until = RateLimitUntil(*key, outcome, now);
+      const int64_t until = RateLimitUntil(key, outcome, now);
       std::string reason = outcome.error_reason.empty() ? "RESOURCE_EXHAUSTED" : outcome.error_reason;
       if (!outcome.quota_id.empty()) absl::StrAppend(&reason, " ", outcome.quota_id);
-      key->last_error = redacted(reason);
+      key.last_error = redacted(reason);
       // Google's quotas are per model (quota ids say "PerModel"); a quota that
       // names no model, or a 429 without a model, cools the key for all.
       const bool per_model =
           !model.empty() && (outcome.quota_id.empty() || absl::StrContains(outcome.quota_id, "PerModel"));
       if (per_model) {
-        SetModelCooldown(*key, std::string(model), until, std::move(reason));
+        SetModelCooldown(key, std::string(model), until, std::move(reason));
       } else {
-        SetGlobalCooling(*key, until, std::move(reason));
+        SetGlobalCooling(key, until, std::move(reason));
       }
-      ++key->rate_limit_streak;
-      MarkChanged(*key, now);
+      ++key.rate_limit_streak;
+      MarkChanged(key, now);
       break;
     }
     case OutcomeKind::kKeyInvalid: {
@@ -546,10 +595,10 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
       if (reason.empty()) {
         reason = outcome.http_status > 0 ? absl::StrCat("HTTP_", outcome.http_status) : "KEY_INVALID";
       }
-      key->last_error = redacted(reason);
-      key->state_reason = std::move(reason);
-      SetState(*key, KeyState::kDisabled, key->paused);
-      MarkChanged(*key, now);
+      key.last_error = redacted(reason);
+      key.state_reason = std::move(reason);
+      SetState(key, KeyState::kDisabled, key.paused);
+      MarkChanged(key, now);
       break;
     }
     case OutcomeKind::kServerError:
@@ -557,22 +606,22 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
     case OutcomeKind::kConnectionError: {
       std::string fallback = outcome.http_status > 0 ? absl::StrCat("HTTP ", outcome.http_status)
                                                      : std::string(OutcomeKindName(outcome.kind));
-      key->last_error = redacted(fallback);
-      if (key->health != KeyState::kDisabled) {
-        PruneFailures(*key, now);
-        key->failure_times.push_back(now);
-        key->failure_reason =
+      key.last_error = redacted(fallback);
+      if (key.health != KeyState::kDisabled) {
+        PruneFailures(key, now);
+        key.failure_times.push_back(now);
+        key.failure_reason =
             outcome.error_reason.empty() ? OutcomeKindName(outcome.kind) : outcome.error_reason;
-        if (static_cast<int>(key->failure_times.size()) >= options_.max_failures) {
-          key->state_reason = "MAX_FAILURES";
-          SetState(*key, KeyState::kDisabled, key->paused);
-        } else if (key->health != KeyState::kCooling) {
+        if (static_cast<int>(key.failure_times.size()) >= options_.max_failures) {
+          key.state_reason = "MAX_FAILURES";
+          SetState(key, KeyState::kDisabled, key.paused);
+        } else if (key.health != KeyState::kCooling) {
           // A cooling key stays cooling; its failures count when it returns.
-          key->state_reason = key->failure_reason;
-          SetState(*key, KeyState::kFailing, key->paused);
+          key.state_reason = key.failure_reason;
+          SetState(key, KeyState::kFailing, key.paused);
         }
       }
-      MarkChanged(*key, now);
+      MarkChanged(key, now);
       break;
     }
     case OutcomeKind::kClientError:
@@ -581,7 +630,7 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
       return absl::InvalidArgumentError(
           absl::StrCat("unknown outcome kind ", static_cast<int>(outcome.kind)));
   }
-  return Effective(*key);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<int64_t>> KeyPool::Resolve(const KeySelection& selection) const {
@@ -713,6 +762,7 @@ KeyInfo KeyPool::Snapshot(const Key& key) const {
   info.created_at_ms = key.created_at_ms;
   info.updated_at_ms = key.updated_at_ms;
   info.last_used_at_ms = key.last_used_at_ms;
+  if (key.paused) info.underlying_state = key.health;
   return info;
 }
 
@@ -738,7 +788,34 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
     if (!filter.search.empty() && !absl::StrContains(key->secret, filter.search)) continue;
     matches.push_back(key);
   }
-  std::sort(matches.begin(), matches.end(), [](const Key* a, const Key* b) { return a->id < b->id; });
+  // The sort key of a key for filter.sort; ties are broken by id.
+  auto rank = [&filter](const Key& key) -> int64_t {
+    switch (filter.sort) {
+      case KeyFilter::Sort::kId:
+        return key.id;
+      case KeyFilter::Sort::kState:
+        return static_cast<int64_t>(Effective(key));
+      case KeyFilter::Sort::kFailures:
+        return static_cast<int64_t>(key.failure_times.size());
+      case KeyFilter::Sort::kLastUsed:
+        return key.last_used_at_ms;
+      case KeyFilter::Sort::kCoolingUntil: {
+        int64_t until = key.cooling_until_ms;
+        for (const auto& [model, cooldown] : key.cooldowns) until = std::max(until, cooldown.until_ms);
+        return until;
+      }
+    }
+    return 0;
+  };
+  std::vector<std::pair<int64_t, const Key*>> ranked;
+  ranked.reserve(matches.size());
+  for (const Key* key : matches) ranked.emplace_back(rank(*key), key);
+  const bool descending = filter.descending;
+  std::sort(ranked.begin(), ranked.end(), [descending](const auto& a, const auto& b) {
+    if (a.first != b.first) return descending ? a.first > b.first : a.first < b.first;
+    return a.second->id < b.second->id;
+  });
+  for (size_t i = 0; i < ranked.size(); ++i) matches[i] = ranked[i].second;
   KeyPage page;
   page.total = static_cast<int>(matches.size());
   const size_t begin = std::min<size_t>(std::max(filter.offset, 0), matches.size());

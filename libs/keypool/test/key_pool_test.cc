@@ -424,6 +424,140 @@ TEST_F(KeyPoolTest, ResumeKeepsFailuresAndCooldownsStillInForce) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(AcquireId(kPro), 2);
 }
 
+TEST_F(KeyPoolTest, PausedDisabledKeyIsStillDisabledAfterARestoreAndResume) {
+  MakePool(2);
+  Outcome invalid = Of(OutcomeKind::kKeyInvalid);
+  invalid.error_reason = "API_KEY_INVALID";
+  ASSERT_TRUE(pool_->Report(1, kFlash, invalid).ok());
+  ASSERT_TRUE(pool_->Pause({{1, 2}}).ok());
+  KeyInfo snapshot = *pool_->Get(1);
+  EXPECT_EQ(snapshot.state, KeyState::kPaused);
+  EXPECT_EQ(snapshot.underlying_state, KeyState::kDisabled);
+  EXPECT_EQ(pool_->Get(2)->underlying_state, KeyState::kActive);
+
+  KeyPool restored(DefaultOptions(), clock_, DailyQuotaReset::FixedRule());
+  ASSERT_TRUE(restored.Add({snapshot, *pool_->Get(2)}).ok());
+  EXPECT_EQ(restored.Get(1)->state, KeyState::kPaused);
+  EXPECT_EQ(restored.Get(1)->underlying_state, KeyState::kDisabled);
+  EXPECT_THAT(restored.Resume({{1, 2}}), IsOkAndHolds(2));
+  EXPECT_EQ(restored.Get(1)->state, KeyState::kDisabled);
+  EXPECT_EQ(restored.Get(1)->state_reason, "API_KEY_INVALID");
+  EXPECT_EQ(restored.Get(2)->state, KeyState::kActive);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(restored.Acquire(kFlash).key_id, 2);
+}
+
+TEST_F(KeyPoolTest, PausedKeyStoredWithoutItsUnderlyingStateResumesFromItsCooldownsAndFailures) {
+  MakePool(0);
+  const int64_t now = clock_.NowUnixMs();
+  KeyInfo old_paused = NewKey(1);  // As stored before underlying_state existed.
+  old_paused.state = KeyState::kPaused;
+  KeyInfo old_paused_failing = NewKey(2);
+  old_paused_failing.state = KeyState::kPaused;
+  old_paused_failing.failure_count = 1;
+  old_paused_failing.updated_at_ms = now;
+  ASSERT_TRUE(pool_->Add({old_paused, old_paused_failing}).ok());
+  EXPECT_THAT(pool_->Resume({{1, 2}}), IsOkAndHolds(2));
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+  EXPECT_EQ(StateOf(2), KeyState::kFailing);
+}
+
+TEST_F(KeyPoolTest, PassingProbeBringsDisabledAndFailingKeysBack) {
+  MakePool(3);
+  Outcome invalid = Of(OutcomeKind::kKeyInvalid);
+  invalid.error_reason = "API_KEY_INVALID";
+  ASSERT_TRUE(pool_->Report(1, kFlash, invalid).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)).ok());
+  ASSERT_TRUE(pool_->Report(3, kFlash, Of(OutcomeKind::kTimeout)).ok());
+  ASSERT_EQ(StateOf(1), KeyState::kDisabled);
+  ASSERT_EQ(StateOf(2), KeyState::kDisabled);
+  ASSERT_EQ(pool_->Get(2)->state_reason, "MAX_FAILURES");
+  ASSERT_EQ(StateOf(3), KeyState::kFailing);
+  pool_->TakeDirty();
+
+  for (int64_t id : {1, 2, 3}) {
+    EXPECT_THAT(pool_->ApplyProbe(id, kFlash, Of(OutcomeKind::kSuccess)), IsOkAndHolds(KeyState::kActive));
+    KeyInfo info = *pool_->Get(id);
+    EXPECT_EQ(info.failure_count, 0) << id;
+    EXPECT_EQ(info.state_reason, "") << id;
+  }
+  EXPECT_EQ(pool_->TakeDirty().size(), 3u) << "the comeback is persisted";
+  std::set<int64_t> served;
+  for (int i = 0; i < 3; ++i) served.insert(AcquireId(kPro));
+  EXPECT_EQ(served, (std::set<int64_t>{1, 2, 3}));
+  // A fresh failure counts from zero again.
+  EXPECT_THAT(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)), IsOkAndHolds(KeyState::kFailing));
+}
+
+TEST_F(KeyPoolTest, RateLimitedProbeRejoinsTheKeyCoolingForTheProbedModel) {
+  MakePool(2);
+  Outcome invalid = Of(OutcomeKind::kKeyInvalid);
+  ASSERT_TRUE(pool_->Report(1, kFlash, invalid).ok());
+  EXPECT_THAT(pool_->ApplyProbe(1, kFlash, RateLimited(30 * kSecond)), IsOkAndHolds(KeyState::kActive));
+  KeyInfo info = *pool_->Get(1);
+  ASSERT_EQ(info.model_cooldowns.size(), 1u);
+  EXPECT_EQ(info.model_cooldowns[0].model, kFlash);
+  EXPECT_EQ(info.model_cooldowns[0].until_ms, clock_.NowUnixMs() + 30 * kSecond);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(AcquireId(kFlash), 2);
+  std::set<int64_t> pro;
+  for (int i = 0; i < 2; ++i) pro.insert(AcquireId(kPro));
+  EXPECT_EQ(pro, (std::set<int64_t>{1, 2}));
+  // A quota that is not per model cools the key for every model.
+  ASSERT_TRUE(pool_->Report(2, kFlash, invalid).ok());
+  EXPECT_THAT(pool_->ApplyProbe(2, kFlash, RateLimited(kMinute, "GenerateRequestsPerMinutePerProject")),
+              IsOkAndHolds(KeyState::kCooling));
+}
+
+TEST_F(KeyPoolTest, InvalidProbeDisablesWithTheNewReason) {
+  MakePool(2);
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());
+  Outcome invalid = Of(OutcomeKind::kKeyInvalid);
+  invalid.http_status = 403;
+  invalid.error_reason = "PERMISSION_DENIED";
+  invalid.message = "Your API key was reported as leaked: " + SecretFor(1);
+  EXPECT_THAT(pool_->ApplyProbe(1, kFlash, invalid), IsOkAndHolds(KeyState::kDisabled));
+  KeyInfo info = *pool_->Get(1);
+  EXPECT_EQ(info.state_reason, "PERMISSION_DENIED");
+  EXPECT_THAT(info.last_error, AllOf(HasSubstr("reported as leaked"), Not(HasSubstr(SecretFor(1)))));
+}
+
+TEST_F(KeyPoolTest, ProbesThatDoNotGetThroughChangeNothing) {
+  MakePool(2);
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)).ok());
+  pool_->TakeDirty();
+  for (OutcomeKind kind : {OutcomeKind::kServerError, OutcomeKind::kTimeout, OutcomeKind::kConnectionError,
+                           OutcomeKind::kClientError}) {
+    SCOPED_TRACE(OutcomeKindName(kind));
+    EXPECT_THAT(pool_->ApplyProbe(1, kFlash, Of(kind)), IsOkAndHolds(KeyState::kDisabled));
+    EXPECT_THAT(pool_->ApplyProbe(2, kFlash, Of(kind)), IsOkAndHolds(KeyState::kFailing));
+    EXPECT_EQ(pool_->Get(2)->failure_count, 1) << "a probe's own failure is not counted";
+  }
+  EXPECT_TRUE(pool_->TakeDirty().empty());
+  EXPECT_THAT(pool_->ApplyProbe(42, kFlash, Of(OutcomeKind::kSuccess)), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(KeyPoolTest, ProbeOfAPausedKeyChangesTheStateUnderneath) {
+  MakePool(2);
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Pause({{1}}).ok());
+  EXPECT_THAT(pool_->ApplyProbe(1, kFlash, Of(OutcomeKind::kSuccess)), IsOkAndHolds(KeyState::kPaused));
+  EXPECT_EQ(pool_->Get(1)->underlying_state, KeyState::kActive);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(AcquireId(), 2) << "still paused";
+  EXPECT_THAT(pool_->Resume({{1}}), IsOkAndHolds(1));
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+}
+
+TEST_F(KeyPoolTest, PassingProbeKeepsACooldownForEveryModelStillInForce) {
+  MakePool(2);
+  ASSERT_TRUE(pool_->Report(1, "", RateLimited(kMinute)).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());
+  ASSERT_EQ(StateOf(1), KeyState::kDisabled);
+  EXPECT_THAT(pool_->ApplyProbe(1, kFlash, Of(OutcomeKind::kSuccess)), IsOkAndHolds(KeyState::kCooling));
+  EXPECT_EQ(AcquireId(kPro), 2);
+  clock_.AdvanceMs(kMinute);
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+}
+
 TEST_F(KeyPoolTest, ResetClearsFailuresCooldownsDisablementAndPause) {
   MakePool(4);
   ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kKeyInvalid)).ok());
@@ -662,6 +796,32 @@ TEST_F(KeyPoolTest, ListFiltersSortsAndPaginates) {
   page = pool_->List(filter);
   EXPECT_TRUE(page.keys.empty());
   EXPECT_EQ(page.total, 6);
+}
+
+TEST_F(KeyPoolTest, ListSortsByTheRequestedFieldWithTiesById) {
+  MakePool(5);
+  ASSERT_TRUE(pool_->Report(2, kPro, RateLimited(kMinute)).ok());
+  ASSERT_TRUE(pool_->Report(3, "", RateLimited(2 * kMinute)).ok());
+  ASSERT_TRUE(pool_->Report(4, kFlash, Of(OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Pause({{5}}).ok());
+  auto ids = [](const KeyPage& page) {
+    std::vector<int64_t> out;
+    for (const KeyInfo& key : page.keys) out.push_back(key.id);
+    return out;
+  };
+  KeyFilter filter;
+  filter.descending = true;
+  EXPECT_THAT(ids(pool_->List(filter)), ElementsAre(5, 4, 3, 2, 1));
+  filter.sort = KeyFilter::Sort::kState;
+  filter.descending = false;
+  // active (1, 2: cooling for one model only), cooling, disabled, paused.
+  EXPECT_THAT(ids(pool_->List(filter)), ElementsAre(1, 2, 3, 4, 5));
+  filter.sort = KeyFilter::Sort::kCoolingUntil;
+  filter.descending = true;
+  EXPECT_THAT(ids(pool_->List(filter)), ElementsAre(3, 2, 1, 4, 5));
+  filter.limit = 1;
+  filter.offset = 1;
+  EXPECT_THAT(ids(pool_->List(filter)), ElementsAre(2));
 }
 
 TEST_F(KeyPoolTest, SummaryCountsEachState) {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "sql_error.h"
 
 namespace gempool::storage {
 namespace {
@@ -136,7 +137,42 @@ std::vector<Migration> BuildMigrations() {
           " KEY idx_gempool_error_log_status (status_code)"
           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
       }});
+  all.push_back(Migration{
+      2,
+      "keys: the state underneath an admin's pause",
+      {
+          "ALTER TABLE gempool_keys ADD COLUMN underlying_state INTEGER NOT NULL DEFAULT 0",
+      },
+      {
+          "ALTER TABLE gempool_keys ADD COLUMN underlying_state INT NOT NULL DEFAULT 0",
+      }});
+  all.push_back(Migration{
+      3,
+      "admin web UI sessions",
+      {
+          "CREATE TABLE IF NOT EXISTS gempool_admin_sessions ("
+          " id_hash TEXT NOT NULL PRIMARY KEY,"
+          " created_at_ms INTEGER NOT NULL,"
+          " expires_at_ms INTEGER NOT NULL)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_admin_sessions_expires ON gempool_admin_sessions (expires_at_ms)",
+      },
+      {
+          "CREATE TABLE IF NOT EXISTS gempool_admin_sessions ("
+          " id_hash CHAR(64) NOT NULL,"
+          " created_at_ms BIGINT NOT NULL,"
+          " expires_at_ms BIGINT NOT NULL,"
+          " PRIMARY KEY (id_hash),"
+          " KEY idx_gempool_admin_sessions_expires (expires_at_ms)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      }});
   return all;
+}
+
+// MySQL errors meaning a statement of an interrupted earlier run already took
+// effect (DDL commits at once): ER_DUP_FIELDNAME, ER_DUP_KEYNAME.
+bool AlreadyApplied(const soci::soci_error& e) {
+  const unsigned int n = MysqlErrorNumber(e);
+  return n == 1060 || n == 1061;
 }
 
 // Applies the pending migrations; the caller holds the migration lock.
@@ -153,7 +189,11 @@ absl::StatusOr<int> ApplyPending(soci::session& session, Backend backend, const 
   for (const Migration& m : Migrations()) {
     if (m.version <= current) continue;
     for (const char* statement : backend == Backend::kSqlite ? m.sqlite : m.mysql) {
-      session << statement;
+      try {
+        session << statement;
+      } catch (const soci::soci_error& e) {
+        if (backend == Backend::kSqlite || !AlreadyApplied(e)) throw;
+      }
     }
     const long long now = clock.NowUnixMs();
     const std::string description = m.description;

@@ -11,7 +11,9 @@
 // SQLite runs them inside one BEGIN IMMEDIATE transaction (its DDL is
 // transactional); MySQL commits DDL implicitly, so it serialises on a named
 // lock (GET_LOCK) and its statements are written to be re-runnable
-// (CREATE TABLE IF NOT EXISTS with the indexes inline).
+// (CREATE TABLE IF NOT EXISTS with the indexes inline; an ALTER TABLE ADD
+// COLUMN or ADD INDEX whose column or index already exists, left by a run
+// interrupted before it recorded its version, counts as applied).
 
 #include <soci/soci.h>
 

@@ -5,6 +5,7 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <system_error>
@@ -77,7 +78,7 @@ class Transaction {
 
 constexpr char kKeyColumns[] =
     "id, secret, state, failure_count, state_reason, last_error, cooling_until_ms, model_cooldowns, "
-    "created_at_ms, updated_at_ms, last_used_at_ms";
+    "created_at_ms, updated_at_ms, last_used_at_ms, underlying_state";
 
 // One gempool_keys row as read (columns in kKeyColumns order).
 struct KeyRow {
@@ -92,6 +93,7 @@ struct KeyRow {
   long long created_at_ms = 0;
   long long updated_at_ms = 0;
   long long last_used_at_ms = 0;
+  int underlying_state = 0;
 
   void Into(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -105,6 +107,7 @@ struct KeyRow {
     st.exchange(soci::into(created_at_ms));
     st.exchange(soci::into(updated_at_ms));
     st.exchange(soci::into(last_used_at_ms));
+    st.exchange(soci::into(underlying_state));
   }
 
   v1::KeyRecord ToRecord() const {
@@ -123,6 +126,12 @@ struct KeyRow {
     r.set_created_at_ms(created_at_ms);
     r.set_updated_at_ms(updated_at_ms);
     r.set_last_used_at_ms(last_used_at_ms);
+    // Only a paused key has a state underneath; 0 (rows from before
+    // migration 2) stays UNSPECIFIED.
+    if (r.state() == v1::KEY_STATE_PAUSED && underlying_state != v1::KEY_STATE_PAUSED &&
+        v1::KeyState_IsValid(underlying_state)) {
+      r.set_underlying_state(static_cast<v1::KeyState>(underlying_state));
+    }
     return r;
   }
 };
@@ -590,6 +599,11 @@ absl::StatusOr<int> SociStore::SaveKeyStates(const std::vector<v1::KeyRecord>& k
       return absl::InvalidArgumentError(
           absl::StrCat("key record #", i + 1, " (id ", k.id(), ") has no valid state (", k.state(), ")"));
     }
+    if (!v1::KeyState_IsValid(k.underlying_state()) || k.underlying_state() == v1::KEY_STATE_PAUSED) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "key record #", i + 1, " (id ", k.id(), ") has an invalid underlying_state (", k.underlying_state(),
+          "): expected ACTIVE, COOLING, FAILING or DISABLED, or UNSPECIFIED"));
+    }
     auto [it, fresh] = last.emplace(k.id(), i);
     if (fresh) {
       order.push_back(k.id());
@@ -601,16 +615,17 @@ absl::StatusOr<int> SociStore::SaveKeyStates(const std::vector<v1::KeyRecord>& k
   return Run("saving key states", [&](soci::session& session) -> absl::StatusOr<int> {
     Transaction tx(session, options_.backend);
     long long id = 0, cooling_until_ms = 0, updated_at_ms = 0, last_used_at_ms = 0;
-    int state = 0, failure_count = 0;
+    int state = 0, failure_count = 0, underlying_state = 0;
     std::string state_reason, last_error, cooldowns;
     soci::statement update =
         (session.prepare << "UPDATE gempool_keys SET state = :state, failure_count = :failures, "
                             "state_reason = :reason, last_error = :error, cooling_until_ms = :cooling, "
-                            "model_cooldowns = :cooldowns, updated_at_ms = :updated, last_used_at_ms = :used "
-                            "WHERE id = :id",
+                            "model_cooldowns = :cooldowns, updated_at_ms = :updated, last_used_at_ms = :used, "
+                            "underlying_state = :underlying WHERE id = :id",
          soci::use(state, "state"), soci::use(failure_count, "failures"), soci::use(state_reason, "reason"),
          soci::use(last_error, "error"), soci::use(cooling_until_ms, "cooling"), soci::use(cooldowns, "cooldowns"),
-         soci::use(updated_at_ms, "updated"), soci::use(last_used_at_ms, "used"), soci::use(id, "id"));
+         soci::use(updated_at_ms, "updated"), soci::use(last_used_at_ms, "used"),
+         soci::use(underlying_state, "underlying"), soci::use(id, "id"));
     long long updated = 0;
     for (int64_t key_id : order) {
       const v1::KeyRecord& k = keys[last[key_id]];
@@ -623,6 +638,7 @@ absl::StatusOr<int> SociStore::SaveKeyStates(const std::vector<v1::KeyRecord>& k
       cooldowns = EncodeCooldowns(k.model_cooldowns());
       updated_at_ms = k.updated_at_ms();
       last_used_at_ms = k.last_used_at_ms();
+      underlying_state = k.state() == v1::KEY_STATE_PAUSED ? k.underlying_state() : 0;
       update.execute(true);
       updated += update.get_affected_rows();
     }
@@ -698,6 +714,57 @@ absl::StatusOr<LogPage<v1::ErrorLogEntry>> SociStore::QueryErrorLogs(const v1::L
   });
 }
 
+absl::StatusOr<std::vector<v1::KeyUsageRow>> SociStore::GetKeyUsage(const std::vector<int64_t>& key_ids,
+                                                                      int64_t since_ms) {
+  if (since_ms < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("since_ms ", since_ms, " is negative: it is Unix milliseconds (0 for all rows)"));
+  }
+  std::vector<int64_t> ids = key_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return Run("counting key usage", [&](soci::session& session) -> absl::StatusOr<std::vector<v1::KeyUsageRow>> {
+    std::vector<v1::KeyUsageRow> rows;
+    // One query for every key, else one per chunk of ids (the chunks hold
+    // disjoint, ascending ids, so the rows stay in order).
+    size_t start = 0;
+    do {
+      SqlParams params;
+      std::string where = absl::StrCat(" WHERE time_ms >= ", params.Add(static_cast<long long>(since_ms)));
+      if (!ids.empty()) {
+        std::string list;
+        for (size_t i = start; i < std::min(ids.size(), start + kInListChunk); ++i) {
+          absl::StrAppend(&list, i == start ? "" : ", ", params.Add(static_cast<long long>(ids[i])));
+        }
+        absl::StrAppend(&where, " AND key_id IN (", list, ")");
+      }
+      long long key_id = 0, calls = 0, failures = 0;
+      std::string model;
+      soci::statement st(session);
+      st.exchange(soci::into(key_id));
+      st.exchange(soci::into(model));
+      st.exchange(soci::into(calls));
+      st.exchange(soci::into(failures));
+      // The (key_id, time_ms) index serves a key filter, the time_ms index
+      // the others. COUNT over a CASE is a BIGINT on both backends (SUM is a
+      // DECIMAL on MySQL).
+      params.Prepare(st, absl::StrCat("SELECT key_id, model, COUNT(*), COUNT(CASE WHEN status_code >= 400 THEN 1 END)"
+                                      " FROM gempool_request_log",
+                                      where, " GROUP BY key_id, model ORDER BY key_id, model"));
+      st.execute();
+      while (st.fetch()) {
+        v1::KeyUsageRow& row = rows.emplace_back();
+        row.set_key_id(key_id);
+        row.set_model(model);
+        row.set_calls(calls);
+        row.set_failures(failures);
+      }
+      start += kInListChunk;
+    } while (start < ids.size());
+    return rows;
+  });
+}
+
 absl::StatusOr<std::map<std::string, std::string>> SociStore::GetSettings() {
   return Run("reading settings", [&](soci::session& session) -> absl::StatusOr<std::map<std::string, std::string>> {
     std::map<std::string, std::string> values;
@@ -751,6 +818,264 @@ absl::StatusOr<PingResult> SociStore::Ping() {
     result.schema_version = CurrentSchemaVersion(session);
     return result;
   });
+}
+
+// --- Admin web UI ---
+
+namespace {
+
+constexpr int64_t kMaxAggregateWindowMs = 400LL * 24 * 60 * 60 * 1000;
+constexpr int64_t kMaxAggregateBuckets = 1000;
+constexpr int kDefaultAggregateTop = 10;
+constexpr int kMaxAggregateTop = 100;
+// Upper bounds (ms, exclusive) of the latency histogram bins; a last bin
+// without a bound follows.
+constexpr long long kLatencyBounds[] = {50,   100,  200,   300,   500,   750,   1000,  1500,   2000,
+                                        3000, 5000, 7500, 10000, 15000, 20000, 30000, 60000, 120000};
+
+absl::Status CheckSessionIdHash(const std::string& id_hash) {
+  const bool hex = id_hash.size() == 64 && std::all_of(id_hash.begin(), id_hash.end(), [](char c) {
+                     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                   });
+  if (!hex) {
+    return absl::InvalidArgumentError(
+        "an admin session id hash must be 64 lowercase hex digits (the SHA-256 of the session id)");
+  }
+  return absl::OkStatus();
+}
+
+const char* LogTableName(v1::LogTable table) {
+  switch (table) {
+    case v1::LOG_TABLE_REQUEST:
+      return "gempool_request_log";
+    case v1::LOG_TABLE_ERROR:
+      return "gempool_error_log";
+    default:
+      return nullptr;
+  }
+}
+
+// " WHERE time_ms >= since AND time_ms < until" over the request log.
+std::string WindowWhere(const v1::AggregateRequestLogsRequest& r, SqlParams& params) {
+  return absl::StrCat(" WHERE time_ms >= ", params.Add(static_cast<long long>(r.since_ms())), " AND time_ms < ",
+                      params.Add(static_cast<long long>(r.until_ms())));
+}
+
+constexpr char kSuccessSum[] = "SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END)";
+
+// Calls per model or per key (`column`), busiest first.
+void AggregateGroups(soci::session& session, const v1::AggregateRequestLogsRequest& r, const char* column, int top,
+                     google::protobuf::RepeatedPtrField<v1::RequestLogGroup>* out) {
+  SqlParams params;
+  const std::string where = WindowWhere(r, params);
+  std::string model;
+  long long key_id = 0, calls = 0, successes = 0, latency = 0;
+  soci::statement st(session);
+  const bool by_model = std::string(column) == "model";
+  if (by_model) {
+    st.exchange(soci::into(model));
+  } else {
+    st.exchange(soci::into(key_id));
+  }
+  st.exchange(soci::into(calls));
+  st.exchange(soci::into(successes));
+  st.exchange(soci::into(latency));
+  params.Prepare(st, absl::StrCat("SELECT ", column, ", COUNT(*) AS calls, ", kSuccessSum,
+                                  ", SUM(latency_ms) FROM gempool_request_log", where, " GROUP BY ", column,
+                                  " ORDER BY calls DESC, ", column, " LIMIT ", top));
+  st.execute();
+  while (st.fetch()) {
+    v1::RequestLogGroup* g = out->Add();
+    if (by_model) {
+      g->set_model(model);
+    } else {
+      g->set_key_id(key_id);
+    }
+    g->set_calls(calls);
+    g->set_successes(successes);
+    g->set_failures(calls - successes);
+    g->set_latency_ms_sum(latency);
+  }
+}
+
+}  // namespace
+
+absl::Status SociStore::CreateAdminSession(const v1::AdminSession& session_record) {
+  GEMPOOL_RETURN_IF_ERROR(CheckSessionIdHash(session_record.id_hash()));
+  if (session_record.created_at_ms() <= 0 || session_record.expires_at_ms() <= session_record.created_at_ms()) {
+    return absl::InvalidArgumentError(absl::StrCat("an admin session must expire after it is created (created ",
+                                                   session_record.created_at_ms(), ", expires ",
+                                                   session_record.expires_at_ms(), ")"));
+  }
+  return Run("creating an admin session", [&](soci::session& session) -> absl::Status {
+    Transaction tx(session, options_.backend);
+    const long long now = clock_.NowUnixMs();
+    session << "DELETE FROM gempool_admin_sessions WHERE expires_at_ms <= :now", soci::use(now, "now");
+    const std::string id_hash = session_record.id_hash();
+    const long long created = session_record.created_at_ms();
+    const long long expires = session_record.expires_at_ms();
+    session << "INSERT INTO gempool_admin_sessions (id_hash, created_at_ms, expires_at_ms) "
+               "VALUES (:id, :created, :expires)",
+        soci::use(id_hash, "id"), soci::use(created, "created"), soci::use(expires, "expires");
+    tx.Commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::AdminSession> SociStore::GetAdminSession(const std::string& id_hash) {
+  GEMPOOL_RETURN_IF_ERROR(CheckSessionIdHash(id_hash));
+  return Run("reading an admin session", [&](soci::session& session) -> absl::StatusOr<v1::AdminSession> {
+    const long long now = clock_.NowUnixMs();
+    long long created = 0, expires = 0;
+    soci::statement st = (session.prepare << "SELECT created_at_ms, expires_at_ms FROM gempool_admin_sessions "
+                                             "WHERE id_hash = :id AND expires_at_ms > :now",
+                          soci::into(created), soci::into(expires), soci::use(id_hash, "id"), soci::use(now, "now"));
+    st.execute(true);
+    if (!st.got_data()) {
+      return absl::NotFoundError("no such admin session: it expired, was logged out, or never existed");
+    }
+    v1::AdminSession found;
+    found.set_id_hash(id_hash);
+    found.set_created_at_ms(created);
+    found.set_expires_at_ms(expires);
+    return found;
+  });
+}
+
+absl::StatusOr<bool> SociStore::DeleteAdminSession(const std::string& id_hash) {
+  GEMPOOL_RETURN_IF_ERROR(CheckSessionIdHash(id_hash));
+  return Run("deleting an admin session", [&](soci::session& session) -> absl::StatusOr<bool> {
+    SqlParams params;
+    const std::string sql_text =
+        absl::StrCat("DELETE FROM gempool_admin_sessions WHERE id_hash = ", params.Add(std::string(id_hash)));
+    return ExecuteUpdate(session, sql_text, params) > 0;
+  });
+}
+
+absl::StatusOr<int64_t> SociStore::DeleteLogs(const v1::DeleteLogsRequest& request) {
+  const char* table = LogTableName(request.table());
+  if (table == nullptr) {
+    return absl::InvalidArgumentError("name the log table to delete from: LOG_TABLE_REQUEST or LOG_TABLE_ERROR");
+  }
+  const int selectors = (request.ids_size() > 0 ? 1 : 0) + (request.all() ? 1 : 0) + (request.before_ms() != 0 ? 1 : 0);
+  if (selectors != 1) {
+    return absl::InvalidArgumentError(
+        "say which log rows to delete with exactly one of: ids, all, or before_ms (older than a time)");
+  }
+  if (request.before_ms() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("before_ms ", request.before_ms(), " is negative"));
+  }
+  for (int64_t id : request.ids()) {
+    if (id <= 0) return absl::InvalidArgumentError(absl::StrCat("log row id ", id, " is not a valid id"));
+  }
+  return Run("deleting log rows", [&](soci::session& session) -> absl::StatusOr<int64_t> {
+    Transaction tx(session, options_.backend);
+    long long deleted = 0;
+    if (request.all()) {
+      deleted = ExecuteUpdate(session, absl::StrCat("DELETE FROM ", table), SqlParams());
+    } else if (request.before_ms() != 0) {
+      SqlParams params;
+      const std::string sql_text = absl::StrCat("DELETE FROM ", table, " WHERE time_ms < ",
+                                                params.Add(static_cast<long long>(request.before_ms())));
+      deleted = ExecuteUpdate(session, sql_text, params);
+    } else {
+      const auto& ids = request.ids();
+      for (int start = 0; start < ids.size(); start += static_cast<int>(kInListChunk)) {
+        SqlParams params;
+        std::string list;
+        for (int i = start; i < std::min(ids.size(), start + static_cast<int>(kInListChunk)); ++i) {
+          absl::StrAppend(&list, i == start ? "" : ", ", params.Add(static_cast<long long>(ids[i])));
+        }
+        deleted += ExecuteUpdate(session, absl::StrCat("DELETE FROM ", table, " WHERE id IN (", list, ")"), params);
+      }
+    }
+    tx.Commit();
+    return static_cast<int64_t>(deleted);
+  });
+}
+
+absl::StatusOr<v1::AggregateRequestLogsResponse> SociStore::AggregateRequestLogs(
+    const v1::AggregateRequestLogsRequest& request) {
+  const int64_t since = request.since_ms();
+  const int64_t until = request.until_ms();
+  if (since < 0 || until <= since) {
+    return absl::InvalidArgumentError(absl::StrCat("the statistics window needs 0 <= since_ms < until_ms (got ", since,
+                                                   " and ", until, ")"));
+  }
+  if (until - since > kMaxAggregateWindowMs) {
+    return absl::InvalidArgumentError("the statistics window is longer than 400 days; choose a shorter one");
+  }
+  if (request.bucket_ms() <= 0 || (until - since + request.bucket_ms() - 1) / request.bucket_ms() > kMaxAggregateBuckets) {
+    return absl::InvalidArgumentError(absl::StrCat("bucket_ms ", request.bucket_ms(), " does not cut the window into 1 to ",
+                                                   kMaxAggregateBuckets, " buckets"));
+  }
+  if (request.top() < 0 || request.top() > kMaxAggregateTop) {
+    return absl::InvalidArgumentError(absl::StrCat("top ", request.top(), " is out of range: use 1 to ", kMaxAggregateTop,
+                                                   " (0 means ", kDefaultAggregateTop, ")"));
+  }
+  const int top = request.top() == 0 ? kDefaultAggregateTop : request.top();
+  return Run("aggregating the request log",
+             [&](soci::session& session) -> absl::StatusOr<v1::AggregateRequestLogsResponse> {
+               v1::AggregateRequestLogsResponse response;
+               {
+                 SqlParams params;
+                 const std::string offset = params.Add(static_cast<long long>(since));
+                 const std::string width = params.Add(static_cast<long long>(request.bucket_ms()));
+                 const std::string where = WindowWhere(request, params);
+                 const std::string bucket = absl::StrCat("(time_ms - ", offset, ")",
+                                                         options_.backend == Backend::kMysql ? " DIV " : " / ", width);
+                 long long index = 0, calls = 0, successes = 0, latency = 0;
+                 soci::statement st(session);
+                 st.exchange(soci::into(index));
+                 st.exchange(soci::into(calls));
+                 st.exchange(soci::into(successes));
+                 st.exchange(soci::into(latency));
+                 params.Prepare(st, absl::StrCat("SELECT ", bucket, " AS bucket, COUNT(*), ", kSuccessSum,
+                                                 ", SUM(latency_ms) FROM gempool_request_log", where,
+                                                 " GROUP BY bucket ORDER BY bucket"));
+                 st.execute();
+                 while (st.fetch()) {
+                   v1::RequestLogBucket* b = response.add_buckets();
+                   b->set_start_ms(since + index * request.bucket_ms());
+                   b->set_calls(calls);
+                   b->set_successes(successes);
+                   b->set_failures(calls - successes);
+                   b->set_latency_ms_sum(latency);
+                   response.set_calls(response.calls() + calls);
+                   response.set_successes(response.successes() + successes);
+                   response.set_failures(response.failures() + calls - successes);
+                   response.set_latency_ms_sum(response.latency_ms_sum() + latency);
+                 }
+               }
+               if (response.calls() == 0 || request.totals_only()) return response;
+               AggregateGroups(session, request, "model", top, response.mutable_by_model());
+               AggregateGroups(session, request, "key_id", top, response.mutable_by_key());
+               {
+                 SqlParams params;
+                 const std::string where = WindowWhere(request, params);
+                 std::string bin = "CASE";
+                 int n = 0;
+                 for (long long bound : kLatencyBounds) absl::StrAppend(&bin, " WHEN latency_ms < ", bound, " THEN ", n++);
+                 absl::StrAppend(&bin, " ELSE ", n, " END");
+                 std::vector<long long> counts(n + 1, 0);
+                 long long index = 0, count = 0;
+                 soci::statement st(session);
+                 st.exchange(soci::into(index));
+                 st.exchange(soci::into(count));
+                 params.Prepare(st, absl::StrCat("SELECT ", bin, " AS bin, COUNT(*) FROM gempool_request_log", where,
+                                                 " GROUP BY bin"));
+                 st.execute();
+                 while (st.fetch()) {
+                   if (index >= 0 && index <= n) counts[index] = count;
+                 }
+                 for (int i = 0; i <= n; ++i) {
+                   v1::LatencyBin* b = response.add_latency();
+                   b->set_upper_ms(i < n ? kLatencyBounds[i] : 0);
+                   b->set_count(counts[i]);
+                 }
+               }
+               return response;
+             });
 }
 
 absl::StatusOr<std::unique_ptr<SociStore>> OpenStore(const Config& config) {

@@ -156,6 +156,51 @@ TEST_P(StoreContractTest, TwoStoresOpeningAFreshDatabaseAtOnceBothSucceed) {
   EXPECT_EQ(rows, static_cast<int>(Migrations().size()));
 }
 
+TEST_P(StoreContractTest, UpgradesAVersion1DatabaseKeepingItsKeys) {
+  auto old = TestDatabase::Create(GetParam());
+  ASSERT_THAT(old, IsOk());
+  {
+    // The schema as the first gempool left it, with a paused key.
+    auto sql = (*old)->Connect();
+    const Migration& first = Migrations().front();
+    ASSERT_EQ(first.version, 1);
+    *sql << (GetParam() == Backend::kSqlite
+                 ? "CREATE TABLE gempool_schema_migrations (version INTEGER NOT NULL PRIMARY KEY,"
+                   " applied_at_ms INTEGER NOT NULL, description TEXT NOT NULL DEFAULT '')"
+                 : "CREATE TABLE gempool_schema_migrations (version INT NOT NULL PRIMARY KEY,"
+                   " applied_at_ms BIGINT NOT NULL, description VARCHAR(255) NOT NULL DEFAULT '')");
+    for (const char* statement : GetParam() == Backend::kSqlite ? first.sqlite : first.mysql) *sql << statement;
+    *sql << "INSERT INTO gempool_schema_migrations (version, applied_at_ms, description) VALUES (1, 1, 'v1')";
+    *sql << "INSERT INTO gempool_keys (secret, state, failure_count, state_reason, last_error, cooling_until_ms,"
+            " model_cooldowns, created_at_ms, updated_at_ms, last_used_at_ms)"
+            " VALUES ('AIzaOldKey', 5, 0, '', '', 0, '[]', 1, 2, 3)";
+  }
+  auto store = SociStore::Open((*old)->options(), clock_);
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->Ping(), IsOkAndHolds(::testing::Field(&PingResult::schema_version, LatestSchemaVersion())));
+  auto keys = (*store)->LoadKeys();
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_THAT(*keys, SizeIs(1));
+  EXPECT_EQ((*keys)[0].secret(), "AIzaOldKey");
+  EXPECT_EQ((*keys)[0].state(), v1::KEY_STATE_PAUSED);
+  EXPECT_EQ((*keys)[0].underlying_state(), v1::KEY_STATE_UNSPECIFIED);
+  EXPECT_EQ((*keys)[0].last_used_at_ms(), 3);
+}
+
+TEST_P(StoreContractTest, AMigrationInterruptedAfterItsDdlIsCompletedOnMysql) {
+  // MySQL commits DDL at once, so a crash can leave migration 2's column in
+  // place without its version row; SQLite rolls the whole run back instead.
+  if (GetParam() != Backend::kMysql) GTEST_SKIP() << "SQLite migrations are transactional";
+  {
+    auto sql = db_->Connect();
+    *sql << "DELETE FROM gempool_schema_migrations WHERE version >= 2";
+  }
+  auto reopened = Reopen();
+  ASSERT_THAT(reopened, IsOk());
+  store_ = std::move(*reopened);
+  EXPECT_THAT(store_->Ping(), IsOkAndHolds(::testing::Field(&PingResult::schema_version, LatestSchemaVersion())));
+}
+
 TEST_P(StoreContractTest, RefusesADatabaseMigratedByANewerGempool) {
   {
     auto sql = db_->Connect();
@@ -363,6 +408,58 @@ TEST_P(StoreContractTest, SaveKeyStatesTruncatesOverlongTextInsteadOfFailing) {
   ASSERT_THAT(loaded, IsOk());
   EXPECT_EQ((*loaded)[0].state_reason(), std::string(255, 'r'));
   EXPECT_EQ((*loaded)[0].last_error(), std::string(16 * 1024, 'e'));
+}
+
+TEST_P(StoreContractTest, PausedKeysKeepTheStateUnderneathThePause) {
+  const std::vector<int64_t> ids = Add({"AIzaPausedDisabled", "AIzaActive"});
+  v1::KeyRecord paused;
+  paused.set_id(ids[0]);
+  paused.set_state(v1::KEY_STATE_PAUSED);
+  paused.set_underlying_state(v1::KEY_STATE_DISABLED);
+  paused.set_state_reason("API_KEY_INVALID");
+  v1::KeyRecord active;
+  active.set_id(ids[1]);
+  active.set_state(v1::KEY_STATE_ACTIVE);
+  active.set_underlying_state(v1::KEY_STATE_DISABLED);  // Meaningless unless paused: not stored.
+  ASSERT_THAT(store_->SaveKeyStates({paused, active}), IsOkAndHolds(2));
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_THAT(*loaded, SizeIs(2));
+  EXPECT_EQ((*loaded)[0].state(), v1::KEY_STATE_PAUSED);
+  EXPECT_EQ((*loaded)[0].underlying_state(), v1::KEY_STATE_DISABLED);
+  EXPECT_EQ((*loaded)[1].underlying_state(), v1::KEY_STATE_UNSPECIFIED);
+  auto again = store_->AddKeys({"AIzaPausedDisabled"});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->keys[0].underlying_state(), v1::KEY_STATE_DISABLED);
+
+  // Resumed: the state underneath is cleared.
+  paused.set_state(v1::KEY_STATE_DISABLED);
+  ASSERT_THAT(store_->SaveKeyStates({paused}), IsOkAndHolds(1));
+  loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  EXPECT_EQ((*loaded)[0].state(), v1::KEY_STATE_DISABLED);
+  EXPECT_EQ((*loaded)[0].underlying_state(), v1::KEY_STATE_UNSPECIFIED);
+
+  v1::KeyRecord bad = paused;
+  bad.set_state(v1::KEY_STATE_PAUSED);
+  bad.set_underlying_state(v1::KEY_STATE_PAUSED);
+  EXPECT_THAT(store_->SaveKeyStates({bad}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("underlying_state")));
+}
+
+TEST_P(StoreContractTest, PausedRowsFromBeforeTheUnderlyingStateLoadWithoutOne) {
+  const std::vector<int64_t> ids = Add({"AIzaOldPaused"});
+  {
+    // A row as gempool wrote it before migration 2: PAUSED, column default.
+    auto sql = db_->Connect();
+    *sql << "UPDATE gempool_keys SET state = 5, underlying_state = 0";
+  }
+  auto loaded = store_->LoadKeys();
+  ASSERT_THAT(loaded, IsOk());
+  ASSERT_THAT(*loaded, SizeIs(1));
+  EXPECT_EQ((*loaded)[0].id(), ids[0]);
+  EXPECT_EQ((*loaded)[0].state(), v1::KEY_STATE_PAUSED);
+  EXPECT_EQ((*loaded)[0].underlying_state(), v1::KEY_STATE_UNSPECIFIED);
 }
 
 // --- Request and error logs ---
@@ -601,6 +698,63 @@ TEST_P(StoreContractTest, ConcurrentLogWritersAllLand) {
   for (auto& thread : threads) thread.join();
   for (const auto& failure : failures) EXPECT_THAT(failure, IsOk());
   EXPECT_EQ(CountRequests(Query()), 4 * 10 * 20);
+}
+
+// --- Key usage ---
+
+TEST_P(StoreContractTest, KeyUsageCountsCallsAndFailuresPerKeyAndModelSinceATime) {
+  std::vector<v1::RequestLogEntry> entries = {
+      Request(kStart - 10, 1, "gemini-2.5-flash", 200, "generateContent"),  // Before since.
+      Request(kStart, 1, "gemini-2.5-flash", 200, "generateContent"),
+      Request(kStart + 1, 1, "gemini-2.5-flash", 429, "generateContent"),
+      Request(kStart + 2, 1, "gemini-2.5-flash", 399, "generateContent"),
+      Request(kStart + 3, 1, "gemini-2.5-pro", 500, "streamGenerateContent"),
+      Request(kStart + 4, 2, "gemini-2.5-flash", 400, "generateContent"),
+      Request(kStart + 5, 2, "gemini-2.5-flash", 200, "generateContent"),
+      Request(kStart + 6, 0, "", 401, "listModels"),
+      Request(kStart + 7, 3, "", 200, "listModels"),
+  };
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(9));
+  const auto row = [](int64_t key_id, const std::string& model, int64_t calls, int64_t failures) {
+    v1::KeyUsageRow r;
+    r.set_key_id(key_id);
+    r.set_model(model);
+    r.set_calls(calls);
+    r.set_failures(failures);
+    return r;
+  };
+  auto all = store_->GetKeyUsage({}, kStart);
+  ASSERT_THAT(all, IsOk());
+  EXPECT_THAT(*all, ElementsAre(EqualsProto(row(0, "", 1, 1)), EqualsProto(row(1, "gemini-2.5-flash", 3, 1)),
+                                EqualsProto(row(1, "gemini-2.5-pro", 1, 1)),
+                                EqualsProto(row(2, "gemini-2.5-flash", 2, 1)), EqualsProto(row(3, "", 1, 0))));
+
+  auto some = store_->GetKeyUsage({2, 1, 2, 99}, 0);
+  ASSERT_THAT(some, IsOk());
+  EXPECT_THAT(*some, ElementsAre(EqualsProto(row(1, "gemini-2.5-flash", 4, 1)),
+                                 EqualsProto(row(1, "gemini-2.5-pro", 1, 1)),
+                                 EqualsProto(row(2, "gemini-2.5-flash", 2, 1))));
+  EXPECT_THAT(store_->GetKeyUsage({1}, kStart + 100), IsOkAndHolds(IsEmpty()));
+  EXPECT_THAT(store_->GetKeyUsage({}, -1), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("since_ms")));
+}
+
+TEST_P(StoreContractTest, KeyUsageHandlesLongIdLists) {
+  std::vector<v1::RequestLogEntry> entries;
+  std::vector<int64_t> ids;
+  for (int i = 1; i <= 1200; ++i) {
+    entries.push_back(Request(kStart, i, "m", i % 2 == 0 ? 200 : 503, "generateContent"));
+    ids.push_back(i);
+  }
+  ASSERT_THAT(store_->WriteRequestLogs(entries), IsOkAndHolds(1200));
+  ids.push_back(5000);
+  auto rows = store_->GetKeyUsage(ids, 0);
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_THAT(*rows, SizeIs(1200));
+  for (size_t i = 0; i < rows->size(); ++i) {
+    EXPECT_EQ((*rows)[i].key_id(), static_cast<int64_t>(i) + 1);
+    EXPECT_EQ((*rows)[i].calls(), 1);
+    EXPECT_EQ((*rows)[i].failures(), (i + 1) % 2 == 0 ? 0 : 1);
+  }
 }
 
 // --- Settings ---

@@ -23,6 +23,9 @@ expect 0 "--help" "$ctl" --help
 grep -q "Exit codes:" "$work/out" || { echo "FAIL: --help does not explain exit codes"; fail=1; }
 expect 0 "keys list --help" "$ctl" keys list --help
 grep -q -- "--state S" "$work/out" || { echo "FAIL: keys list --help lacks --state"; fail=1; }
+expect 0 "keys verify --help" "$ctl" keys verify --help
+grep -q "Exits 0 when every selected key passed" "$work/out" || { echo "FAIL: keys verify --help lacks its exit codes"; fail=1; }
+expect 2 "keys verify without keys" "$ctl" keys verify
 expect 2 "no command" "$ctl"
 expect 2 "unknown command" "$ctl" frobnicate
 expect 2 "unknown flag" "$ctl" keys list --frob

@@ -44,6 +44,11 @@ TEST(CliTest, HelpOnEveryLevel) {
       {{"keys", "resume", "--help"}, "Usage: gempoolctl keys resume"},
       {{"keys", "reset", "--help"}, "Usage: gempoolctl keys reset"},
       {{"keys", "summary", "--help"}, "cooling_some_model"},
+      {{"keys", "verify", "--help"}, "Usage: gempoolctl keys verify (ID... | --all)"},
+      {{"help", "keys", "verify"}, "Exits 0 when every selected key passed"},
+      {{"keys", "usage", "-h"}, "Usage: gempoolctl keys usage [ID...]"},
+      {{"keys", "--help"}, "verify (ID... | --all)"},
+      {{"--help"}, "keys usage"},
       {{"health", "--help"}, "--service keybroker --addr 127.0.0.1:8001"},
       {{"--json", "health", "-h"}, "grpc.health.v1"},
   };
@@ -107,6 +112,29 @@ TEST(CliTest, SelectionsTakeIdsOrAll) {
   EXPECT_TRUE(reset.all);
   EXPECT_EQ(Parse({"keys", "remove", "7"}).command, Command::kKeysRemove);
   EXPECT_EQ(Parse({"keys", "resume", "--all"}).command, Command::kKeysResume);
+}
+
+TEST(CliTest, VerifyTakesASelectionAndWaitsLongerByDefault) {
+  Invocation some = Parse({"keys", "verify", "4", "2"});
+  EXPECT_EQ(some.command, Command::kKeysVerify);
+  EXPECT_THAT(some.ids, ElementsAre(4, 2));
+  EXPECT_EQ(some.timeout_ms, kVerifyTimeoutMs);
+  Invocation all = Parse({"keys", "verify", "--all", "--timeout-ms", "5000", "--json"});
+  EXPECT_TRUE(all.all);
+  EXPECT_EQ(all.timeout_ms, 5000);
+  EXPECT_TRUE(all.json);
+  ExpectUsageError({"keys", "verify"}, "give key ids");
+  ExpectUsageError({"keys", "verify", "1", "--all"}, "not both");
+}
+
+TEST(CliTest, UsageTakesOptionalIds) {
+  Invocation every = Parse({"keys", "usage"});
+  EXPECT_EQ(every.command, Command::kKeysUsage);
+  EXPECT_THAT(every.ids, IsEmpty());
+  EXPECT_EQ(every.timeout_ms, 10000);
+  EXPECT_THAT(Parse({"keys", "usage", "3,1"}).ids, ElementsAre(3, 1));
+  ExpectUsageError({"keys", "usage", "--all"}, "--all does not apply");
+  ExpectUsageError({"keys", "usage", "x"}, "'x' is not a key id");
 }
 
 TEST(CliTest, HealthTakesAServiceAndAnAddress) {

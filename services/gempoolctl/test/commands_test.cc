@@ -99,6 +99,53 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
     return grpc::Status::OK;
   }
 
+  // Key 1 passes, key 2 is invalid; --all verifies both, ids verify those.
+  grpc::Status VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
+                          v1::VerifyKeysResponse* response) override {
+    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
+    absl::MutexLock lock(&mu_);
+    last_selection_ = *request;
+    std::vector<int64_t> ids(request->ids().begin(), request->ids().end());
+    if (request->all()) ids = {1, 2};
+    for (int64_t id : ids) {
+      v1::KeyVerification* v = response->add_results();
+      v->set_id(id);
+      v->set_masked(id == 1 ? "AIzaSy...aaaa" : "AIzaSy...bbbb");
+      v->set_passed(id == 1);
+      v->set_state(id == 1 ? v1::KEY_STATE_ACTIVE : v1::KEY_STATE_DISABLED);
+      v->set_http_status(id == 1 ? 200 : 400);
+      v->set_message(id == 1 ? "the key works" : "the key is invalid (HTTP 400): API_KEY_INVALID");
+      id == 1 ? response->set_passed(response->passed() + 1) : response->set_failed(response->failed() + 1);
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status GetKeyUsage(grpc::ServerContext* context, const v1::KeyUsageRequest* request,
+                           v1::KeyUsageResponse* response) override {
+    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
+    absl::MutexLock lock(&mu_);
+    last_usage_ = *request;
+    response->set_now_ms(1752609600000);
+    v1::KeyUsage* key = response->add_keys();
+    key->set_id(1);
+    key->set_masked("AIzaSy...aaaa");
+    v1::ModelUsage* flash = key->add_models();
+    flash->set_model("gemini-2.5-flash");
+    flash->set_calls_1h(2);
+    flash->set_calls_24h(30);
+    flash->set_calls_30d(400);
+    flash->set_failures_1h(1);
+    flash->set_failures_24h(3);
+    flash->set_failures_30d(7);
+    v1::KeyUsage* idle = response->add_keys();
+    idle->set_id(2);
+    idle->set_masked("AIzaSy...bbbb");
+    return grpc::Status::OK;
+  }
+
+  v1::KeyUsageRequest last_usage() {
+    absl::MutexLock lock(&mu_);
+    return last_usage_;
+  }
   v1::ListKeysRequest last_list() {
     absl::MutexLock lock(&mu_);
     return last_list_;
@@ -126,6 +173,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   absl::Mutex mu_;
   v1::ListKeysRequest last_list_ ABSL_GUARDED_BY(mu_);
   v1::KeySelection last_selection_ ABSL_GUARDED_BY(mu_);
+  v1::KeyUsageRequest last_usage_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> added_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -234,6 +282,55 @@ TEST_F(CommandsTest, ActionsSendTheSelection) {
   EXPECT_EQ(OutJson()["affected"], 5);
   ASSERT_EQ(RunCommand({"keys", "remove", "9"}), kExitOk);
   EXPECT_EQ(out_.str(), "removed 1 key\n");
+}
+
+TEST_F(CommandsTest, VerifyExitsZeroOnlyWhenEveryKeyPassed) {
+  ASSERT_EQ(RunCommand({"keys", "verify", "1"}), kExitOk) << err_.str();
+  EXPECT_THAT(admin_.last_selection().ids(), ElementsAre(1));
+  EXPECT_THAT(out_.str(), HasSubstr("AIzaSy...aaaa  passed  active  the key works"));
+  EXPECT_THAT(out_.str(), HasSubstr("1 passed, 0 failed\n"));
+
+  EXPECT_EQ(RunCommand({"keys", "verify", "--all"}), kExitError);
+  EXPECT_TRUE(admin_.last_selection().all());
+  EXPECT_THAT(out_.str(), HasSubstr("AIzaSy...bbbb  FAILED  disabled  the key is invalid"));
+  EXPECT_THAT(out_.str(), HasSubstr("1 passed, 1 failed\n"));
+}
+
+TEST_F(CommandsTest, VerifyPrintsStableJson) {
+  EXPECT_EQ(RunCommand({"keys", "verify", "1", "2", "--json"}), kExitError);
+  nlohmann::ordered_json json = OutJson();
+  EXPECT_EQ(json["passed"], 1);
+  EXPECT_EQ(json["failed"], 1);
+  ASSERT_EQ(json["results"].size(), 2u);
+  std::vector<std::string> fields;
+  for (auto it = json["results"][1].begin(); it != json["results"][1].end(); ++it) fields.push_back(it.key());
+  EXPECT_THAT(fields, ElementsAre("id", "key", "passed", "state", "http_status", "message"));
+  EXPECT_EQ(json["results"][1]["id"], 2);
+  EXPECT_EQ(json["results"][1]["passed"], false);
+  EXPECT_EQ(json["results"][1]["state"], "disabled");
+  EXPECT_EQ(json["results"][1]["http_status"], 400);
+}
+
+TEST_F(CommandsTest, UsagePrintsATableAndJson) {
+  ASSERT_EQ(RunCommand({"keys", "usage"}), kExitOk) << err_.str();
+  EXPECT_EQ(admin_.last_usage().ids_size(), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("ID  KEY            MODEL             CALLS 1H  24H  30D  FAILED 1H  24H  30D\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("1   AIzaSy...aaaa  gemini-2.5-flash  2         30   400  1          3    7\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("2   AIzaSy...bbbb  -                 0         0    0    0          0    0\n"));
+
+  ASSERT_EQ(RunCommand({"keys", "usage", "2", "1", "--json"}), kExitOk) << err_.str();
+  EXPECT_THAT(admin_.last_usage().ids(), ElementsAre(2, 1));
+  nlohmann::ordered_json json = OutJson();
+  EXPECT_EQ(json["now_ms"], 1752609600000);
+  ASSERT_EQ(json["keys"].size(), 2u);
+  EXPECT_EQ(json["keys"][0]["key"], "AIzaSy...aaaa");
+  const nlohmann::ordered_json& flash = json["keys"][0]["models"][0];
+  std::vector<std::string> fields;
+  for (auto it = flash.begin(); it != flash.end(); ++it) fields.push_back(it.key());
+  EXPECT_THAT(fields, ElementsAre("model", "calls_1h", "calls_24h", "calls_30d", "failures_1h", "failures_24h",
+                                  "failures_30d"));
+  EXPECT_EQ(flash["calls_30d"], 400);
+  EXPECT_EQ(json["keys"][1]["models"].size(), 0u);
 }
 
 TEST_F(CommandsTest, ServerErrorsExitWithOne) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "broker.h"
 #include "fake_persistence.h"
+#include "fake_probe_transport.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
@@ -49,14 +50,21 @@ class BrokerHarness {
     options.run_writer_thread = writer_thread;
     options.load_retry_initial_ms = 20;
     options.load_retry_max_ms = 50;
+    options.run_revalidator = false;  // Tests run passes with verifier().RevalidateOnce().
     return options;
   }
 
   // Starts a broker (replacing any previous one) and, if `wait`, waits until
-  // it has loaded its keys.
+  // it has loaded its keys. Its key probes go to a fresh fake transport
+  // (probes()) unless `options` names one: never to the network.
   Broker& StartBroker(const Config& config, const BrokerOptions& options, bool wait = true) {
     broker_.reset();
-    broker_ = std::make_unique<Broker>(config, clock_, options);
+    BrokerOptions with_probes = options;
+    if (with_probes.probe_transport == nullptr) {
+      probes_ = std::make_shared<FakeProbeTransport>();
+      with_probes.probe_transport = probes_;
+    }
+    broker_ = std::make_unique<Broker>(config, clock_, with_probes);
     if (!broker_->Start().ok()) std::abort();
     const std::string addr = absl::StrCat("127.0.0.1:", broker_->port());
     auto channel = rpc::MakeChannel(addr);
@@ -100,6 +108,8 @@ class BrokerHarness {
   }
 
   FakePersistence& persistence() { return persistence_; }
+  // The fake transport of the running broker's key probes.
+  FakeProbeTransport& probes() { return *probes_; }
   gempool::testing::FakeClock& clock() { return clock_; }
   Broker& broker() { return *broker_; }
   v1::KeyBroker::Stub& broker_stub() { return *broker_stub_; }
@@ -109,6 +119,7 @@ class BrokerHarness {
   FakePersistence persistence_;
   rpc::RunningServer persistence_server_;
   gempool::testing::FakeClock clock_;
+  std::shared_ptr<FakeProbeTransport> probes_;
   std::unique_ptr<Broker> broker_;
   std::unique_ptr<v1::KeyBroker::Stub> broker_stub_;
   std::unique_ptr<v1::KeyAdmin::Stub> admin_stub_;

@@ -195,6 +195,69 @@ TEST(BrokerTest, WriterThreadRetriesUntilPersistenceReturns) {
       [&] { return harness.persistence().key(1)->state() == v1::KEY_STATE_DISABLED; }, 10'000));
 }
 
+TEST(BrokerTest, AKeyPausedWhileDisabledIsStillDisabledAfterARestartAndAResume) {
+  BrokerHarness harness;
+  const std::vector<std::string> keys = {TestKey(1), TestKey(2)};
+  BrokerOptions options = BrokerHarness::Options(true);
+  options.writer.interval_ms = 60'000;  // Only the shutdown flush writes.
+  {
+    Broker& broker = harness.StartBroker(harness.MakeConfig(keys), options);
+    keypool::Outcome invalid = Of(keypool::OutcomeKind::kKeyInvalid);
+    invalid.error_reason = "API_KEY_INVALID";
+    ASSERT_TRUE(broker.pool().Report(1, "", invalid).ok());
+    ASSERT_TRUE(broker.pool().Pause({{1}}).ok());
+    harness.StopBroker();
+  }
+  EXPECT_EQ(harness.persistence().key(1)->state(), v1::KEY_STATE_PAUSED);
+  EXPECT_EQ(harness.persistence().key(1)->underlying_state(), v1::KEY_STATE_DISABLED);
+
+  Broker& broker = harness.StartBroker(harness.MakeConfig(keys), options);
+  EXPECT_EQ(broker.pool().Get(1)->state, keypool::KeyState::kPaused);
+  ASSERT_TRUE(broker.pool().Resume({{1}}).ok());
+  EXPECT_EQ(broker.pool().Get(1)->state, keypool::KeyState::kDisabled);
+  EXPECT_EQ(broker.pool().Get(1)->state_reason, "API_KEY_INVALID");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(harness.Acquire("gemini-2.5-flash").key_id(), 2);
+}
+
+TEST(BrokerTest, RevalidatesDisabledKeysEveryCheckInterval) {
+  BrokerHarness harness;
+  Config config = harness.MakeConfig({TestKey(1), TestKey(2)});
+  config.check_interval_hours = 0.00001;  // 36 ms.
+  BrokerOptions options = BrokerHarness::Options(false);
+  options.run_revalidator = true;
+  Broker& broker = harness.StartBroker(config, options);
+  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  EXPECT_TRUE(gempool::testing::WaitFor(
+      [&] { return broker.pool().Get(1)->state == keypool::KeyState::kActive; }, 10'000))
+      << "the fake upstream answers 200: the key rejoins by itself";
+  for (const std::string& probed : harness.probes().probed_keys()) {
+    EXPECT_EQ(probed, TestKey(1)) << "only the disabled key is probed";
+  }
+}
+
+TEST(BrokerTest, CheckIntervalZeroTurnsRevalidationOff) {
+  BrokerHarness harness;
+  Config config = harness.MakeConfig({TestKey(1)});
+  config.check_interval_hours = 0;
+  BrokerOptions options = BrokerHarness::Options(false);
+  options.run_revalidator = true;
+  Broker& broker = harness.StartBroker(config, options);
+  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  harness.StopBroker();
+  EXPECT_TRUE(harness.probes().requests().empty());
+  EXPECT_TRUE(harness.probes().cancelled()) << "shutdown ends probes in flight";
+}
+
+TEST(BrokerTest, StartFailsWhenKeysCouldNotBeVerified) {
+  BrokerHarness harness;
+  Config config = harness.MakeConfig({TestKey(1)});
+  config.custom_headers = {{"x-goog-api-key", "mine"}};
+  Broker broker(config, harness.clock(), BrokerHarness::Options(false));
+  absl::Status started = broker.Start();
+  EXPECT_EQ(started.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(started.message(), HasSubstr("CUSTOM_HEADERS"));
+}
+
 TEST(BrokerTest, PoolOptionsFollowTheConfig) {
   Config config;
   config.max_failures = 10;

@@ -1,6 +1,8 @@
 #include "fake_persistence.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 namespace gempool::keybroker::testing {
 namespace {
@@ -71,6 +73,38 @@ grpc::Status FakePersistence::SaveKeyStates(grpc::ServerContext*, const v1::Save
   }
   response->set_updated(updated);
   return grpc::Status::OK;
+}
+
+grpc::Status FakePersistence::GetKeyUsage(grpc::ServerContext*, const v1::GetKeyUsageRequest* request,
+                                          v1::GetKeyUsageResponse* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  usage_calls_.push_back(request->since_ms());
+  std::map<std::pair<int64_t, std::string>, v1::KeyUsageRow> rows;
+  for (const v1::RequestLogEntry& entry : request_log_) {
+    if (entry.time_ms() < request->since_ms()) continue;
+    if (request->key_ids_size() > 0 &&
+        std::find(request->key_ids().begin(), request->key_ids().end(), entry.key_id()) == request->key_ids().end()) {
+      continue;
+    }
+    v1::KeyUsageRow& row = rows[{entry.key_id(), entry.model()}];
+    row.set_key_id(entry.key_id());
+    row.set_model(entry.model());
+    row.set_calls(row.calls() + 1);
+    if (entry.status_code() >= 400) row.set_failures(row.failures() + 1);
+  }
+  for (auto& [key, row] : rows) *response->add_rows() = std::move(row);
+  return grpc::Status::OK;
+}
+
+void FakePersistence::SeedRequestLog(const v1::RequestLogEntry& entry) {
+  absl::MutexLock lock(&mu_);
+  request_log_.push_back(entry);
+}
+
+std::vector<int64_t> FakePersistence::usage_calls() const {
+  absl::MutexLock lock(&mu_);
+  return usage_calls_;
 }
 
 void FakePersistence::Seed(const v1::KeyRecord& record) {

@@ -1,8 +1,9 @@
 #pragma once
 // An in-memory gempool.v1.Persistence for broker tests: the key RPCs behave
 // as the contract says (ids assigned once, secrets deduplicated, states
-// written by id), and the test can take it "down" (every call UNAVAILABLE)
-// and see what was called. Other RPCs are UNIMPLEMENTED. Thread-safe.
+// written by id), GetKeyUsage counts request log rows the test seeds, and
+// the test can take it "down" (every call UNAVAILABLE) and see what was
+// called. Other RPCs are UNIMPLEMENTED. Thread-safe.
 
 #include <grpcpp/grpcpp.h>
 
@@ -26,9 +27,15 @@ class FakePersistence final : public v1::Persistence::Service {
                           v1::DeleteKeysResponse* response) override;
   grpc::Status SaveKeyStates(grpc::ServerContext* context, const v1::SaveKeyStatesRequest* request,
                              v1::SaveKeyStatesResponse* response) override;
+  grpc::Status GetKeyUsage(grpc::ServerContext* context, const v1::GetKeyUsageRequest* request,
+                           v1::GetKeyUsageResponse* response) override;
 
   // Stores a record as is (its id must be new).
   void Seed(const v1::KeyRecord& record);
+  // Appends a request log row (for GetKeyUsage).
+  void SeedRequestLog(const v1::RequestLogEntry& entry);
+  // The since_ms of each GetKeyUsage call received (while up), in order.
+  std::vector<int64_t> usage_calls() const;
   // While down, every call fails with UNAVAILABLE.
   void set_down(bool down);
 
@@ -46,6 +53,8 @@ class FakePersistence final : public v1::Persistence::Service {
   bool down_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::map<int64_t, v1::KeyRecord> keys_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::RequestLogEntry> request_log_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> usage_calls_ ABSL_GUARDED_BY(mu_);
   std::vector<int> save_batches_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<std::string>> add_calls_ ABSL_GUARDED_BY(mu_);
   int load_calls_ ABSL_GUARDED_BY(mu_) = 0;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "broker_harness.h"
 #include "gempool/common/secrets.h"
 
@@ -238,6 +240,178 @@ TEST_F(KeyAdminServiceTest, ListKeysFiltersPaginatesAndNeverShowsSecrets) {
   bad_state.add_states(v1::KEY_STATE_UNSPECIFIED);
   EXPECT_EQ(admin().ListKeys(BrokerHarness::AdminContext().get(), bad_state, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(KeyAdminServiceTest, ExportKeysGivesFullSecretsOfTheSelection) {
+  Start({TestKey(1), TestKey(2), TestKey(3)});
+  v1::ExportKeysResponse exported;
+  ASSERT_TRUE(admin().ExportKeys(BrokerHarness::AdminContext().get(), Ids({3, 1}), &exported).ok());
+  EXPECT_THAT(exported.ids(), ElementsAre(1, 3));
+  EXPECT_THAT(exported.secrets(), ElementsAre(TestKey(1), TestKey(3)));
+
+  v1::ExportKeysResponse all;
+  ASSERT_TRUE(admin().ExportKeys(BrokerHarness::AdminContext().get(), All(), &all).ok());
+  EXPECT_EQ(all.secrets_size(), 3);
+
+  v1::ExportKeysResponse refused;
+  EXPECT_EQ(admin().ExportKeys(BrokerHarness::AdminContext("guess").get(), All(), &refused).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(refused.secrets_size(), 0);
+  EXPECT_EQ(admin().ExportKeys(BrokerHarness::AdminContext().get(), Ids({9}), &refused).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(KeyAdminServiceTest, ListKeysSortsBeforePaginating) {
+  Start({TestKey(1), TestKey(2), TestKey(3)});
+  v1::KeyActionResponse action;
+  ASSERT_TRUE(admin().PauseKeys(BrokerHarness::AdminContext().get(), Ids({1}), &action).ok());
+  v1::ListKeysRequest by_state;
+  by_state.set_sort(v1::KEY_SORT_STATE);
+  by_state.set_descending(true);
+  by_state.set_limit(2);
+  v1::ListKeysResponse listed = List(by_state);
+  ASSERT_EQ(listed.keys_size(), 2);
+  EXPECT_EQ(listed.keys(0).id(), 1);
+  EXPECT_EQ(listed.keys(1).id(), 2);
+  EXPECT_EQ(listed.total(), 3);
+}
+
+TEST_F(KeyAdminServiceTest, VerifyKeysProbesTheSelectionAndAppliesTheAnswers) {
+  Start({TestKey(1), TestKey(2), TestKey(3), TestKey(4)});
+  keypool::Outcome invalid;
+  invalid.kind = keypool::OutcomeKind::kKeyInvalid;
+  ASSERT_TRUE(harness_.broker().pool().Report(1, "", invalid).ok());
+  ASSERT_TRUE(harness_.broker().pool().Report(3, "", invalid).ok());
+  testing::FakeProbeTransport& probes = harness_.probes();
+  probes.SetResponse(TestKey(1), testing::FakeProbeTransport::Http(200));
+  probes.SetResponse(TestKey(2), testing::FakeProbeTransport::KeyInvalid());
+  probes.SetResponse(TestKey(3), testing::FakeProbeTransport::RateLimited(30));
+  probes.SetResponse(TestKey(4), testing::FakeProbeTransport::Failure(gemini::TransportFailure::kTimeout, "slow"));
+
+  v1::VerifyKeysResponse response;
+  grpc::Status status = admin().VerifyKeys(BrokerHarness::AdminContext().get(), All(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 4);
+  EXPECT_EQ(response.passed(), 2);
+  EXPECT_EQ(response.failed(), 2);
+  const v1::KeyVerification& one = response.results(0);
+  EXPECT_EQ(one.id(), 1);
+  EXPECT_EQ(one.masked(), MaskKey(TestKey(1)));
+  EXPECT_TRUE(one.passed());
+  EXPECT_EQ(one.state(), v1::KEY_STATE_ACTIVE) << "a disabled key that works rejoins";
+  EXPECT_EQ(one.http_status(), 200);
+  EXPECT_FALSE(response.results(1).passed());
+  EXPECT_EQ(response.results(1).state(), v1::KEY_STATE_DISABLED);
+  EXPECT_THAT(response.results(1).message(), HasSubstr("API_KEY_INVALID"));
+  EXPECT_TRUE(response.results(2).passed());
+  EXPECT_EQ(response.results(2).state(), v1::KEY_STATE_ACTIVE);
+  EXPECT_FALSE(response.results(3).passed());
+  EXPECT_EQ(response.results(3).state(), v1::KEY_STATE_ACTIVE) << "a timeout changes nothing";
+  EXPECT_EQ(response.results(3).http_status(), 0);
+  for (const v1::KeyVerification& v : response.results()) {
+    EXPECT_THAT(v.DebugString(), Not(HasSubstr(TestKey(static_cast<int>(v.id())))));
+  }
+  // The new states reach the database like any other change.
+  ASSERT_TRUE(harness_.broker().writer().Flush().ok());
+  EXPECT_EQ(harness_.persistence().key(1)->state(), v1::KEY_STATE_ACTIVE);
+  EXPECT_EQ(harness_.persistence().key(2)->state(), v1::KEY_STATE_DISABLED);
+  // Key 3 cools for the test model only.
+  std::set<int64_t> test_model;
+  for (int i = 0; i < 6; ++i) test_model.insert(harness_.Acquire("gemini-2.5-flash-lite").key_id());
+  EXPECT_EQ(test_model, (std::set<int64_t>{1, 4}));
+}
+
+TEST_F(KeyAdminServiceTest, VerifyKeysChecksTheSelectionAndTheToken) {
+  Start({TestKey(1), TestKey(2)});
+  v1::VerifyKeysResponse response;
+  grpc::Status unknown = admin().VerifyKeys(BrokerHarness::AdminContext().get(), Ids({2, 9}), &response);
+  EXPECT_EQ(unknown.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(unknown.error_message(), HasSubstr("9"));
+  EXPECT_EQ(admin().VerifyKeys(BrokerHarness::AdminContext().get(), v1::KeySelection(), &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(admin().VerifyKeys(BrokerHarness::AdminContext("guess").get(), All(), &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(harness_.probes().requests().empty()) << "nothing probed";
+
+  ASSERT_TRUE(admin().VerifyKeys(BrokerHarness::AdminContext().get(), Ids({2}), &response).ok());
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).id(), 2);
+  EXPECT_EQ(harness_.probes().probed_keys(), std::vector<std::string>{TestKey(2)});
+}
+
+v1::RequestLogEntry Logged(int64_t time_ms, int64_t key_id, const std::string& model, int status) {
+  v1::RequestLogEntry entry;
+  entry.set_time_ms(time_ms);
+  entry.set_key_id(key_id);
+  entry.set_model(model);
+  entry.set_status_code(status);
+  return entry;
+}
+
+TEST_F(KeyAdminServiceTest, GetKeyUsageCountsCallsPerKeyAndModelOverThreeWindows) {
+  Config config = harness_.MakeConfig({TestKey(1), TestKey(2), TestKey(3)});
+  config.paid_key = "AIzaSyPaidKeyForUsage0123456789abcdefgh";
+  harness_.StartBroker(config, BrokerHarness::Options(false));
+  const int64_t now = harness_.clock().NowUnixMs();
+  constexpr int64_t kMinute = 60 * 1000;
+  constexpr int64_t kHour = 60 * kMinute;
+  testing::FakePersistence& db = harness_.persistence();
+  db.SeedRequestLog(Logged(now - 10 * kMinute, 1, "gemini-2.5-flash", 200));
+  db.SeedRequestLog(Logged(now - 20 * kMinute, 1, "gemini-2.5-flash", 429));
+  db.SeedRequestLog(Logged(now - 3 * kHour, 1, "gemini-2.5-flash", 200));
+  db.SeedRequestLog(Logged(now - 5 * 24 * kHour, 1, "gemini-2.5-flash", 500));
+  db.SeedRequestLog(Logged(now - 40 * 24 * kHour, 1, "gemini-2.5-flash", 200));  // Too old.
+  db.SeedRequestLog(Logged(now - 2 * kHour, 1, "gemini-2.5-pro", 200));
+  db.SeedRequestLog(Logged(now - 30 * kMinute, 2, "gemini-2.5-flash", 400));
+  db.SeedRequestLog(Logged(now - 30 * kMinute, 0, "gemini-2.5-flash", 503));  // No key.
+  db.SeedRequestLog(Logged(now - 30 * kMinute, 77, "gemini-2.5-flash", 200));  // Removed key.
+  db.SeedRequestLog(Logged(now - 30 * kMinute, kPaidKeyId, "imagen-3.0-generate-002", 200));
+
+  v1::KeyUsageResponse all;
+  grpc::Status status = admin().GetKeyUsage(BrokerHarness::AdminContext().get(), {}, &all);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(all.now_ms(), now);
+  ASSERT_EQ(all.keys_size(), 3) << all.DebugString();
+  EXPECT_EQ(all.keys(0).id(), kPaidKeyId);
+  EXPECT_EQ(all.keys(0).masked(), MaskKey(config.paid_key));
+  const v1::KeyUsage& one = all.keys(1);
+  EXPECT_EQ(one.id(), 1);
+  EXPECT_EQ(one.masked(), MaskKey(TestKey(1)));
+  ASSERT_EQ(one.models_size(), 2);
+  const v1::ModelUsage& flash = one.models(0);
+  EXPECT_EQ(flash.model(), "gemini-2.5-flash");
+  EXPECT_EQ(flash.calls_1h(), 2);
+  EXPECT_EQ(flash.failures_1h(), 1);
+  EXPECT_EQ(flash.calls_24h(), 3);
+  EXPECT_EQ(flash.failures_24h(), 1);
+  EXPECT_EQ(flash.calls_30d(), 4);
+  EXPECT_EQ(flash.failures_30d(), 2);
+  const v1::ModelUsage& pro = one.models(1);
+  EXPECT_EQ(pro.model(), "gemini-2.5-pro");
+  EXPECT_EQ(pro.calls_1h(), 0);
+  EXPECT_EQ(pro.calls_24h(), 1);
+  EXPECT_EQ(pro.calls_30d(), 1);
+  EXPECT_EQ(all.keys(2).id(), 2);
+  EXPECT_EQ(all.keys(2).models(0).failures_1h(), 1);
+  EXPECT_THAT(db.usage_calls(), ElementsAre(now - 30 * 24 * kHour, now - 24 * kHour, now - kHour));
+
+  v1::KeyUsageRequest some;
+  some.add_ids(3);
+  some.add_ids(2);
+  v1::KeyUsageResponse selected;
+  ASSERT_TRUE(admin().GetKeyUsage(BrokerHarness::AdminContext().get(), some, &selected).ok());
+  ASSERT_EQ(selected.keys_size(), 2);
+  EXPECT_EQ(selected.keys(0).id(), 2);
+  EXPECT_EQ(selected.keys(1).id(), 3);
+  EXPECT_EQ(selected.keys(1).models_size(), 0) << "a requested key without calls is listed empty";
+
+  some.add_ids(99);
+  EXPECT_EQ(admin().GetKeyUsage(BrokerHarness::AdminContext().get(), some, &selected).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  db.set_down(true);
+  grpc::Status down = admin().GetKeyUsage(BrokerHarness::AdminContext().get(), {}, &all);
+  EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(down.error_message(), HasSubstr("persistence at 127.0.0.1:"));
 }
 
 }  // namespace

@@ -140,5 +140,48 @@ TEST(NormalizeModelTest, StripsTheModelsPrefix) {
   EXPECT_EQ(NormalizeModel(""), "");
 }
 
+TEST_F(KeyBrokerServiceTest, ImageModelsGetThePaidKeyOutsideTheRotation) {
+  const std::string paid = "AIzaSyPaidKeyForImagen0123456789abcdefg";
+  Config config = harness_.MakeConfig({TestKey(1), TestKey(2)});
+  config.paid_key = paid;
+  config.proxies = {"http://proxy-a:3128", "http://proxy-b:3128", "http://proxy-c:3128"};
+  harness_.StartBroker(config, BrokerHarness::Options(false));
+
+  for (const char* model : {"imagen-3.0-generate-002", "models/imagen-4.0-generate-001"}) {
+    v1::AcquireKeyResponse response = harness_.Acquire(model);
+    ASSERT_TRUE(response.available()) << model;
+    EXPECT_EQ(response.key_id(), kPaidKeyId);
+    EXPECT_EQ(response.secret(), paid);
+    EXPECT_EQ(response.proxy(), ProxyForKey(config.proxies, paid));
+  }
+  // Other models rotate over the pool as usual; the paid key never shows up.
+  std::set<int64_t> pool_ids;
+  for (int i = 0; i < 4; ++i) pool_ids.insert(harness_.Acquire("gemini-2.5-flash").key_id());
+  EXPECT_EQ(pool_ids, (std::set<int64_t>{1, 2}));
+  EXPECT_EQ(harness_.broker().pool().size(), 2u) << "the paid key is not a pool key";
+
+  // A retry that already tried it gets no key, not a pool key.
+  v1::AcquireKeyResponse retry = harness_.Acquire("imagen-3.0-generate-002", {kPaidKeyId});
+  EXPECT_FALSE(retry.available());
+  EXPECT_THAT(retry.unavailable_reason(), HasSubstr("PAID_KEY"));
+  EXPECT_TRUE(retry.secret().empty());
+
+  // Reports against it are ignored and change no pool key.
+  v1::ReportOutcomeResponse report =
+      Report(Outcome(kPaidKeyId, "imagen-3.0-generate-002", v1::OUTCOME_KIND_KEY_INVALID));
+  EXPECT_EQ(report.state(), v1::KEY_STATE_UNSPECIFIED);
+  EXPECT_EQ(harness_.Acquire("imagen-3.0-generate-002").key_id(), kPaidKeyId);
+  EXPECT_EQ(harness_.broker().pool().Summary().active, 2);
+}
+
+TEST_F(KeyBrokerServiceTest, WithoutAPaidKeyImageModelsUseThePool) {
+  Start({TestKey(1)});
+  v1::AcquireKeyResponse response = harness_.Acquire("imagen-3.0-generate-002");
+  ASSERT_TRUE(response.available());
+  EXPECT_EQ(response.key_id(), 1);
+  EXPECT_FALSE(IsPaidKeyModel("gemini-2.5-flash-image"));
+  EXPECT_TRUE(IsPaidKeyModel("imagen-3.0-generate-002"));
+}
+
 }  // namespace
 }  // namespace gempool::keybroker

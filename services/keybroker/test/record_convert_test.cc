@@ -54,6 +54,26 @@ TEST(RecordConvertTest, UnspecifiedStoredStateLoadsAsActive) {
   EXPECT_EQ(FromRecord(record).state, keypool::KeyState::kActive);
 }
 
+TEST(RecordConvertTest, PausedKeysCarryTheStateUnderneath) {
+  keypool::KeyInfo key = SampleKey();
+  key.state = keypool::KeyState::kPaused;
+  key.underlying_state = keypool::KeyState::kDisabled;
+  const v1::KeyRecord record = ToRecord(key);
+  EXPECT_EQ(record.state(), v1::KEY_STATE_PAUSED);
+  EXPECT_EQ(record.underlying_state(), v1::KEY_STATE_DISABLED);
+  EXPECT_EQ(FromRecord(record).underlying_state, keypool::KeyState::kDisabled);
+
+  key.state = keypool::KeyState::kDisabled;  // Not paused: nothing underneath.
+  EXPECT_EQ(ToRecord(key).underlying_state(), v1::KEY_STATE_UNSPECIFIED);
+
+  v1::KeyRecord old_row;  // Paused before underlying_state existed.
+  old_row.set_id(1);
+  old_row.set_secret(kSecret);
+  old_row.set_state(v1::KEY_STATE_PAUSED);
+  EXPECT_EQ(FromRecord(old_row).state, keypool::KeyState::kPaused);
+  EXPECT_EQ(FromRecord(old_row).underlying_state, keypool::KeyState::kActive);
+}
+
 TEST(RecordConvertTest, ViewsNeverCarryTheSecret) {
   const v1::KeyView view = ToView(SampleKey());
   EXPECT_EQ(view.masked(), MaskKey(kSecret));

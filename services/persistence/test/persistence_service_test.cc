@@ -162,6 +162,58 @@ TEST_F(PersistenceServiceTest, LogRpcsWriteAndQuery) {
   EXPECT_EQ(error_page.entries(0).error_type(), "RESOURCE_EXHAUSTED");
 }
 
+TEST_F(PersistenceServiceTest, GetKeyUsageCountsCallsAndFailuresPerKeyAndModel) {
+  v1::WriteRequestLogsRequest requests;
+  const struct {
+    int64_t time_ms;
+    int64_t key_id;
+    const char* model;
+    int status;
+  } rows[] = {{kStart - 1, 7, "gemini-2.5-flash", 500},
+              {kStart, 7, "gemini-2.5-flash", 200},
+              {kStart + 1, 7, "gemini-2.5-flash", 429},
+              {kStart + 2, 7, "gemini-2.5-pro", 200},
+              {kStart + 3, 8, "gemini-2.5-flash", 503}};
+  for (const auto& row : rows) {
+    v1::RequestLogEntry* e = requests.add_entries();
+    e->set_time_ms(row.time_ms);
+    e->set_key_id(row.key_id);
+    e->set_model(row.model);
+    e->set_operation("generateContent");
+    e->set_status_code(row.status);
+  }
+  v1::WriteLogsResponse written;
+  ASSERT_TRUE(stub_->WriteRequestLogs(Context().get(), requests, &written).ok());
+
+  v1::GetKeyUsageRequest request;
+  request.add_key_ids(7);
+  request.set_since_ms(kStart);
+  v1::GetKeyUsageResponse usage;
+  grpc::Status status = stub_->GetKeyUsage(Context().get(), request, &usage);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(usage.rows_size(), 2);
+  EXPECT_EQ(usage.rows(0).key_id(), 7);
+  EXPECT_EQ(usage.rows(0).model(), "gemini-2.5-flash");
+  EXPECT_EQ(usage.rows(0).calls(), 2);
+  EXPECT_EQ(usage.rows(0).failures(), 1);
+  EXPECT_EQ(usage.rows(1).model(), "gemini-2.5-pro");
+  EXPECT_EQ(usage.rows(1).calls(), 1);
+  EXPECT_EQ(usage.rows(1).failures(), 0);
+
+  request.clear_key_ids();
+  request.set_since_ms(0);
+  usage.Clear();
+  ASSERT_TRUE(stub_->GetKeyUsage(Context().get(), request, &usage).ok());
+  ASSERT_EQ(usage.rows_size(), 3);
+  EXPECT_EQ(usage.rows(0).calls(), 3);
+  EXPECT_EQ(usage.rows(2).key_id(), 8);
+
+  request.set_since_ms(-5);
+  status = stub_->GetKeyUsage(Context().get(), request, &usage);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("since_ms"));
+}
+
 TEST_F(PersistenceServiceTest, BatchesBeyondGrpcsDefaultFourMegabytesGoThroughBothWays) {
   v1::WriteErrorLogsRequest errors;
   for (int i = 0; i < 520; ++i) {

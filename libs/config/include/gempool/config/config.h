@@ -27,6 +27,48 @@ struct MysqlSettings {
   std::string root_password;
 };
 
+// One SAFETY_SETTINGS entry: a Gemini harm category and its block threshold.
+struct SafetySetting {
+  std::string category;   // e.g. "HARM_CATEGORY_HARASSMENT"
+  std::string threshold;  // e.g. "OFF", "BLOCK_NONE", "BLOCK_ONLY_HIGH"
+};
+
+// The OpenAI-compatible API (/v1/chat/completions, /v1/models, ...): how
+// requests are converted for Gemini. Defaults are gemini-balance's.
+struct OpenAISettings {
+  // SEARCH_MODELS: "<model>-search" ids that add the Google Search tool.
+  std::vector<std::string> search_models = {"gemini-2.5-flash", "gemini-2.5-pro"};
+  // IMAGE_MODELS: "<model>-image" ids that ask for text and image output.
+  std::vector<std::string> image_models = {"gemini-2.0-flash-exp", "gemini-2.5-flash-image-preview"};
+  // THINKING_MODELS: "<model>-non-thinking" ids with thinking turned off.
+  std::vector<std::string> thinking_models;
+  // THINKING_BUDGET_MAP: model → thinkingBudget when the client sets none (-1..32768).
+  std::map<std::string, int> thinking_budget_map;
+  bool show_thinking_process = true;  // SHOW_THINKING_PROCESS: thoughts as reasoning_content.
+  bool show_search_link = true;       // SHOW_SEARCH_LINK: grounding links appended to answers.
+  std::string search_link_language = "en";  // SEARCH_LINK_LANGUAGE: en or zh (the links' heading).
+  // SAFETY_SETTINGS: sent when the client sets none; empty sends none.
+  std::vector<SafetySetting> safety_settings = {{"HARM_CATEGORY_HARASSMENT", "OFF"},
+                                                {"HARM_CATEGORY_HATE_SPEECH", "OFF"},
+                                                {"HARM_CATEGORY_SEXUALLY_EXPLICIT", "OFF"},
+                                                {"HARM_CATEGORY_DANGEROUS_CONTENT", "OFF"},
+                                                {"HARM_CATEGORY_CIVIC_INTEGRITY", "BLOCK_NONE"}};
+  // FILTERED_MODELS: hidden from model lists and refused.
+  std::vector<std::string> filtered_models = {"gemini-1.0-pro-vision-latest", "gemini-pro-vision",
+                                              "chat-bison-001", "text-bison-001", "embedding-gecko-001"};
+  std::string create_image_model = "imagen-3.0-generate-002";  // CREATE_IMAGE_MODEL: /v1/images/generations.
+  std::string tts_model = "gemini-2.5-flash-preview-tts";      // TTS_MODEL: /v1/audio/speech.
+  std::string tts_voice_name = "Zephyr";                       // TTS_VOICE_NAME: fallback voice.
+  bool tools_code_execution_enabled = false;  // TOOLS_CODE_EXECUTION_ENABLED: add the codeExecution tool.
+  bool url_context_enabled = false;           // URL_CONTEXT_ENABLED: add the urlContext tool ...
+  std::vector<std::string> url_context_models = {"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite",
+                                                 "gemini-2.0-flash", "gemini-2.0-flash-live-001"};  // ... for these.
+  // MEDIA_FETCH_ALLOW_PRIVATE: let image URLs in chat requests reach private,
+  // loopback and link-local addresses. Unsafe (lets clients probe the
+  // gateway's network); for tests only.
+  bool media_fetch_allow_private = false;
+};
+
 struct Config {
   // --- Pool and clients ---
   std::vector<std::string> api_keys;        // API_KEYS: JSON list or comma-separated.
@@ -40,6 +82,7 @@ struct Config {
   double check_interval_hours = 1;          // CHECK_INTERVAL_HOURS: 0 disables re-validation.
   std::vector<std::string> proxies;         // PROXIES: http(s) proxy URLs for upstream calls.
   std::map<std::string, std::string> custom_headers;  // CUSTOM_HEADERS: added to upstream requests.
+  std::string paid_key;                     // PAID_KEY: serves image models (Imagen) outside the rotation.
   LogLevel log_level = LogLevel::kInfo;     // LOG_LEVEL
   std::string timezone = "Asia/Shanghai";   // TIMEZONE
 
@@ -59,6 +102,16 @@ struct Config {
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
   int gateway_threads = 256;                // GATEWAY_THREADS: gateway HTTP worker threads (each open
                                             // stream or keep-alive connection holds one).
+
+  // --- Admin web UI ---
+  int admin_session_expire_seconds = 3600;  // ADMIN_SESSION_EXPIRE: admin login lifetime (300-86400 s).
+  bool auto_delete_request_logs = true;     // AUTO_DELETE_REQUEST_LOGS_ENABLED
+  int auto_delete_request_logs_days = 30;   // AUTO_DELETE_REQUEST_LOGS_DAYS: kept this many days.
+  bool auto_delete_error_logs = true;       // AUTO_DELETE_ERROR_LOGS_ENABLED
+  int auto_delete_error_logs_days = 7;      // AUTO_DELETE_ERROR_LOGS_DAYS: kept this many days.
+
+  // --- OpenAI-compatible API ---
+  OpenAISettings openai;
 
   // The SQLite file path: SQLITE_DATABASE under DATA_DIR unless absolute.
   std::string SqlitePath() const;

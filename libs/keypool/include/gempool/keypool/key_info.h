@@ -57,6 +57,11 @@ struct KeyInfo {
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
   int64_t last_used_at_ms = 0;
+  // For kPaused: the state underneath the pause, which Resume restores. Only
+  // kDisabled is kept as such when a key is restored; the other states are
+  // worked out again from the cooldowns and failures, as is kActive, which
+  // also stands for "not known" (keys stored before this was).
+  KeyState underlying_state = KeyState::kActive;
 };
 
 }  // namespace gempool::keypool

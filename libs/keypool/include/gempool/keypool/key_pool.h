@@ -103,10 +103,14 @@ struct KeyFilter {
   std::string search;
   int limit = 100;
   int offset = 0;
+  // Order before pagination; ties are broken by id (ascending).
+  enum class Sort { kId, kState, kFailures, kLastUsed, kCoolingUntil };
+  Sort sort = Sort::kId;
+  bool descending = false;
 };
 
 struct KeyPage {
-  // Sorted by id.
+  // In KeyFilter::sort order (by id by default).
   std::vector<KeyInfo> keys;
   // Keys matching the filter before pagination.
   int total = 0;
@@ -145,6 +149,21 @@ class KeyPool {
   // removed since it was handed out).
   absl::StatusOr<KeyState> Report(int64_t key_id, absl::string_view model, const Outcome& outcome);
 
+  // Applies the answer to a verification probe of key `key_id` (a minimal
+  // request for `model`, sent by re-validation or an admin's verify), which
+  // may bring a disabled or failing key back:
+  //   kSuccess: the key works: failures and disablement are cleared and it
+  //     rejoins (ACTIVE, or COOLING while a cooldown for every model is
+  //     still in force).
+  //   kRateLimited: the key works but is rate-limited: it rejoins as for
+  //     kSuccess, then cools down as Report does for a 429.
+  //   kKeyInvalid: disabled with the new reason, as Report does.
+  //   Anything else (5xx, timeouts, connection and client errors): no change;
+  //     a probe that could not get through says nothing new about the key.
+  // A paused key stays paused (the answer applies to the state underneath).
+  // Returns the key's state afterwards; NotFound for an unknown key.
+  absl::StatusOr<KeyState> ApplyProbe(int64_t key_id, absl::string_view model, const Outcome& outcome);
+
   // The ids a selection names, sorted. NotFound naming every unknown id;
   // InvalidArgument when the selection is empty.
   absl::StatusOr<std::vector<int64_t>> Resolve(const KeySelection& selection) const;
@@ -160,7 +179,7 @@ class KeyPool {
   // Removes keys by id (unknown ids ignored); returns how many were removed.
   int Remove(absl::Span<const int64_t> ids);
 
-  // Keys matching `filter`, sorted by id, paginated.
+  // Keys matching `filter`, in its order, paginated.
   KeyPage List(const KeyFilter& filter);
   PoolCounts Summary();
   // The snapshot of one key, if present (its cooldowns that are over ended).
@@ -216,6 +235,9 @@ class KeyPool {
   void Refresh(int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PruneFailures(Key& key, int64_t now_ms) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t RateLimitUntil(Key& key, const Outcome& outcome, int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What Report does to `key` for `outcome`.
+  absl::Status ApplyOutcome(Key& key, absl::string_view model, const Outcome& outcome, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   size_t NextSlot(const IndexBitset& usable, absl::Span<const int64_t> exclude) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   AcquireResult Unavailable(absl::string_view model, absl::Span<const int64_t> exclude, int64_t now_ms)

@@ -48,9 +48,17 @@ class SociStore final : public Store {
   absl::StatusOr<int> WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) override;
   absl::StatusOr<LogPage<v1::RequestLogEntry>> QueryRequestLogs(const v1::LogQuery& query) override;
   absl::StatusOr<LogPage<v1::ErrorLogEntry>> QueryErrorLogs(const v1::LogQuery& query) override;
+  absl::StatusOr<std::vector<v1::KeyUsageRow>> GetKeyUsage(const std::vector<int64_t>& key_ids,
+                                                           int64_t since_ms) override;
   absl::StatusOr<std::map<std::string, std::string>> GetSettings() override;
   absl::Status PutSettings(const std::map<std::string, std::string>& values) override;
   absl::StatusOr<PingResult> Ping() override;
+  absl::Status CreateAdminSession(const v1::AdminSession& session) override;
+  absl::StatusOr<v1::AdminSession> GetAdminSession(const std::string& id_hash) override;
+  absl::StatusOr<bool> DeleteAdminSession(const std::string& id_hash) override;
+  absl::StatusOr<int64_t> DeleteLogs(const v1::DeleteLogsRequest& request) override;
+  absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
+      const v1::AggregateRequestLogsRequest& request) override;
 
  private:
   class Lease;

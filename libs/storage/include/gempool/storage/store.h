@@ -87,6 +87,13 @@ class Store {
   virtual absl::StatusOr<LogPage<v1::RequestLogEntry>> QueryRequestLogs(const v1::LogQuery& query) = 0;
   virtual absl::StatusOr<LogPage<v1::ErrorLogEntry>> QueryErrorLogs(const v1::LogQuery& query) = 0;
 
+  // Request log rows per key and model with time_ms >= since_ms: calls, and
+  // failures (status_code >= 400), by key_id then model. `key_ids` empty
+  // means every key id (0 included: requests that got no key); repeated ids
+  // count once. A negative since_ms is kInvalidArgument.
+  virtual absl::StatusOr<std::vector<v1::KeyUsageRow>> GetKeyUsage(const std::vector<int64_t>& key_ids,
+                                                                   int64_t since_ms) = 0;
+
   // All stored settings, name → value as text.
   virtual absl::StatusOr<std::map<std::string, std::string>> GetSettings() = 0;
 
@@ -97,6 +104,27 @@ class Store {
 
   // Checks that the database answers and reports the schema version.
   virtual absl::StatusOr<PingResult> Ping() = 0;
+
+  // --- Admin web UI ---
+
+  // Stores a session; removes expired ones first. The id hash must be 64
+  // lowercase hex digits and expires_at_ms after created_at_ms
+  // (kInvalidArgument); a known id hash is kAlreadyExists.
+  virtual absl::Status CreateAdminSession(const v1::AdminSession& session) = 0;
+  // The session with `id_hash`; kNotFound when unknown or expired by the
+  // store's clock.
+  virtual absl::StatusOr<v1::AdminSession> GetAdminSession(const std::string& id_hash) = 0;
+  // Removes a session; whether one was removed.
+  virtual absl::StatusOr<bool> DeleteAdminSession(const std::string& id_hash) = 0;
+
+  // Deletes log rows as the request says (exactly one of ids, all,
+  // before_ms; a table must be named); returns the rows deleted.
+  virtual absl::StatusOr<int64_t> DeleteLogs(const v1::DeleteLogsRequest& request) = 0;
+
+  // Aggregates over the request log (see AggregateRequestLogsRequest for the
+  // limits, checked here: kInvalidArgument).
+  virtual absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
+      const v1::AggregateRequestLogsRequest& request) = 0;
 };
 
 }  // namespace gempool::storage

@@ -1,0 +1,35 @@
+#pragma once
+// The real ProbeTransport: one cpp-httplib client per probe (probes are rare:
+// re-validation and admin verifies), HTTPS with the server certificate checked
+// against the system CA bundle, through the key's HTTP proxy when it has one.
+// Thread-safe.
+
+#include <set>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "probe_transport.h"
+
+namespace httplib {
+class Client;
+}  // namespace httplib
+
+namespace gempool::keybroker {
+
+class HttplibProbeTransport final : public ProbeTransport {
+ public:
+  explicit HttplibProbeTransport(std::string ca_cert_file = "/etc/ssl/certs/ca-certificates.crt");
+
+  ProbeHttpResponse Post(const ProbeHttpRequest& request) override;
+  void CancelAll() override;
+
+ private:
+  const std::string ca_cert_file_;
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // Clients with a probe in flight, so CancelAll can stop them.
+  std::set<httplib::Client*> in_flight_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace gempool::keybroker

@@ -1,0 +1,87 @@
+#include "key_verifier.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
+
+namespace gempool::keybroker {
+
+KeyVerifier::KeyVerifier(keypool::KeyPool& pool, const KeyProber& prober, int concurrency)
+    : pool_(pool), prober_(prober), concurrency_(std::max(concurrency, 1)) {}
+
+std::optional<Verification> KeyVerifier::VerifyOne(int64_t id) {
+  std::optional<keypool::KeyInfo> key = pool_.Get(id);
+  if (!key.has_value()) return std::nullopt;
+  const ProbeResult probe = prober_.Probe(key->secret);
+  absl::StatusOr<keypool::KeyState> state = pool_.ApplyProbe(id, prober_.model(), probe.outcome);
+  if (!state.ok()) return std::nullopt;  // Removed while it was probed.
+  Verification v;
+  v.id = id;
+  v.masked = MaskKey(key->secret);
+  v.passed = probe.passed;
+  v.state = *state;
+  v.message = probe.message;
+  v.http_status = probe.http_status;
+  return v;
+}
+
+std::vector<Verification> KeyVerifier::Verify(const std::vector<int64_t>& ids,
+                                              const std::function<bool()>& cancelled) {
+  std::vector<std::optional<Verification>> results(ids.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    while (true) {
+      const size_t i = next.fetch_add(1);
+      if (i >= ids.size() || (cancelled && cancelled())) return;
+      results[i] = VerifyOne(ids[i]);
+    }
+  };
+  const size_t workers = std::min(static_cast<size_t>(concurrency_), ids.size());
+  if (workers <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> threads;
+    threads.reserve(workers);
+    for (size_t t = 0; t < workers; ++t) threads.emplace_back(work);
+    for (std::thread& thread : threads) thread.join();
+  }
+  std::vector<Verification> out;
+  out.reserve(ids.size());
+  for (std::optional<Verification>& result : results) {
+    if (result.has_value()) out.push_back(std::move(*result));
+  }
+  std::sort(out.begin(), out.end(), [](const Verification& a, const Verification& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<Verification> KeyVerifier::RevalidateOnce(const std::function<bool()>& cancelled) {
+  keypool::KeyFilter filter;
+  // States are effective ones: a paused key lists as PAUSED and is skipped.
+  filter.states = {keypool::KeyState::kDisabled, keypool::KeyState::kFailing};
+  filter.limit = static_cast<int>(std::min<size_t>(pool_.size(), 1u << 30));
+  std::vector<int64_t> ids;
+  for (const keypool::KeyInfo& key : pool_.List(filter).keys) ids.push_back(key.id);
+  if (ids.empty()) {
+    GEMPOOL_LOG(DEBUG) << "re-validation: no disabled or failing keys";
+    return {};
+  }
+  GEMPOOL_LOG(INFO) << "re-validation: verifying " << ids.size() << " disabled or failing keys with "
+                    << prober_.model();
+  std::vector<Verification> results = Verify(ids, cancelled);
+  int rejoined = 0;
+  int still_out = 0;
+  for (const Verification& v : results) {
+    const bool usable = v.state != keypool::KeyState::kDisabled && v.state != keypool::KeyState::kPaused;
+    usable ? ++rejoined : ++still_out;
+    GEMPOOL_LOG(DEBUG) << "re-validation: key " << v.id << " (" << v.masked << ") is "
+                       << keypool::KeyStateName(v.state) << ": " << v.message;
+  }
+  GEMPOOL_LOG(INFO) << "re-validation done: " << rejoined << " of " << results.size()
+                    << " verified keys are usable now, " << still_out << " still disabled";
+  return results;
+}
+
+}  // namespace gempool::keybroker

@@ -1,0 +1,60 @@
+#pragma once
+// Verifies pool keys with KeyProber, a few at a time, and applies each answer
+// to the pool (KeyPool::ApplyProbe): keys that work rejoin, dead keys are
+// disabled with the reason, and keys whose probe could not get through stay
+// as they are. Serves the admin's VerifyKeys and the periodic re-validation
+// of disabled and failing keys (KeyRevalidator).
+// Thread-safe.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gempool/keypool/key_pool.h"
+#include "key_prober.h"
+
+namespace gempool::keybroker {
+
+// How one key fared.
+struct Verification {
+  int64_t id = 0;
+  // The key, masked.
+  std::string masked;
+  // Whether the key works (2xx, or 429: valid but rate-limited).
+  bool passed = false;
+  // The key's state after the answer was applied.
+  keypool::KeyState state = keypool::KeyState::kActive;
+  // What happened; keys redacted.
+  std::string message;
+  // Upstream HTTP status; 0 when no answer came.
+  int http_status = 0;
+};
+
+class KeyVerifier {
+ public:
+  // Probes up to `concurrency` keys at once. `pool` and `prober` must
+  // outlive the verifier.
+  KeyVerifier(keypool::KeyPool& pool, const KeyProber& prober, int concurrency);
+
+  // Probes the keys `ids` and applies the answers. Ids no longer in the pool
+  // (removed meanwhile) are skipped. Once `cancelled` returns true no further
+  // probe starts; keys not probed are left out of the result. Sorted by id.
+  std::vector<Verification> Verify(const std::vector<int64_t>& ids,
+                                   const std::function<bool()>& cancelled = nullptr);
+
+  // One re-validation pass: verifies every DISABLED and FAILING key (paused
+  // keys are left alone, whatever their state underneath) and logs a summary.
+  std::vector<Verification> RevalidateOnce(const std::function<bool()>& cancelled = nullptr);
+
+ private:
+  // Nothing when the key is not in the pool.
+  std::optional<Verification> VerifyOne(int64_t id);
+
+  keypool::KeyPool& pool_;
+  const KeyProber& prober_;
+  const int concurrency_;
+};
+
+}  // namespace gempool::keybroker

@@ -1,0 +1,111 @@
+#include "fake_probe_transport.h"
+
+#include <algorithm>
+
+namespace gempool::keybroker::testing {
+
+ProbeHttpResponse FakeProbeTransport::Http(int status, std::string body, std::string retry_after) {
+  ProbeHttpResponse response;
+  response.responded = true;
+  response.status = status;
+  response.body = std::move(body);
+  response.retry_after = std::move(retry_after);
+  return response;
+}
+
+ProbeHttpResponse FakeProbeTransport::Failure(gemini::TransportFailure failure, std::string detail) {
+  ProbeHttpResponse response;
+  response.failure = failure;
+  response.detail = std::move(detail);
+  return response;
+}
+
+ProbeHttpResponse FakeProbeTransport::KeyInvalid() {
+  return Http(400, R"({"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",)"
+                   R"("status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo",)"
+                   R"("reason":"API_KEY_INVALID","domain":"googleapis.com"}]}})");
+}
+
+ProbeHttpResponse FakeProbeTransport::RateLimited(int retry_seconds) {
+  return Http(429, R"({"error":{"code":429,"message":"You exceeded your current quota.","status":"RESOURCE_EXHAUSTED",)"
+                   R"("details":[{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{)"
+                   R"("quotaId":"GenerateRequestsPerMinutePerProjectPerModel-FreeTier"}]},)"
+                   R"({"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":")" +
+                       std::to_string(retry_seconds) + R"(s"}]}})");
+}
+
+void FakeProbeTransport::SetResponse(const std::string& secret, ProbeHttpResponse response) {
+  absl::MutexLock lock(&mu_);
+  responses_[secret] = std::move(response);
+}
+
+void FakeProbeTransport::SetDefault(ProbeHttpResponse response) {
+  absl::MutexLock lock(&mu_);
+  default_ = std::move(response);
+}
+
+void FakeProbeTransport::Hold() {
+  absl::MutexLock lock(&mu_);
+  held_ = true;
+}
+
+void FakeProbeTransport::Release() {
+  absl::MutexLock lock(&mu_);
+  held_ = false;
+}
+
+bool FakeProbeTransport::WaitForInFlight(int n, absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto reached = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ >= n; };
+  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+}
+
+ProbeHttpResponse FakeProbeTransport::Post(const ProbeHttpRequest& request) {
+  absl::MutexLock lock(&mu_);
+  requests_.push_back(request);
+  ++in_flight_;
+  max_in_flight_ = std::max(max_in_flight_, in_flight_);
+  auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_ || cancelled_; };
+  mu_.Await(absl::Condition(&released));
+  --in_flight_;
+  if (cancelled_) return Failure(gemini::TransportFailure::kConnection, "cancelled");
+  std::string secret;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "x-goog-api-key") secret = value;
+  }
+  auto it = responses_.find(secret);
+  return it == responses_.end() ? default_ : it->second;
+}
+
+void FakeProbeTransport::CancelAll() {
+  absl::MutexLock lock(&mu_);
+  cancelled_ = true;
+}
+
+std::vector<ProbeHttpRequest> FakeProbeTransport::requests() const {
+  absl::MutexLock lock(&mu_);
+  return requests_;
+}
+
+std::vector<std::string> FakeProbeTransport::probed_keys() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> keys;
+  for (const ProbeHttpRequest& request : requests_) {
+    for (const auto& [name, value] : request.headers) {
+      if (name == "x-goog-api-key") keys.push_back(value);
+    }
+  }
+  return keys;
+}
+
+int FakeProbeTransport::max_in_flight() const {
+  absl::MutexLock lock(&mu_);
+  return max_in_flight_;
+}
+
+bool FakeProbeTransport::cancelled() const {
+  absl::MutexLock lock(&mu_);
+  return cancelled_;
+}
+
+}  // namespace gempool::keybroker::testing

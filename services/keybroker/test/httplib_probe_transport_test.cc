@@ -1,0 +1,123 @@
+// The real probe transport against a loopback HTTP server: what it sends,
+// what it returns, and how it fails. (Everything above the transport is
+// tested with FakeProbeTransport, without sockets.)
+
+#include "httplib_probe_transport.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "gempool/testing/subprocess.h"
+
+namespace gempool::keybroker {
+namespace {
+
+using ::testing::HasSubstr;
+
+class HttplibProbeTransportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.Post("/v1beta/models/m:generateContent", [this](const httplib::Request& req, httplib::Response& res) {
+      key_ = req.get_header_value("x-goog-api-key");
+      team_ = req.get_header_value("X-Team");
+      body_ = req.body;
+      res.status = 429;
+      res.set_header("Retry-After", "17");
+      res.set_content(R"({"error":{"code":429}})", "application/json");
+    });
+    server_.Post("/hang", [this](const httplib::Request&, httplib::Response& res) {
+      hanging_.Notify();
+      release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+      res.set_content("late", "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    ASSERT_GT(port_, 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    ASSERT_TRUE(gempool::testing::WaitFor([this] { return server_.is_running(); }, 10'000));
+  }
+  void TearDown() override {
+    if (!release_.HasBeenNotified()) release_.Notify();
+    server_.stop();
+    thread_.join();
+  }
+
+  ProbeHttpRequest Request(const std::string& path, int timeout_seconds = 10) const {
+    ProbeHttpRequest request;
+    request.scheme_host_port = absl::StrCat("http://127.0.0.1:", port_);
+    request.path = path;
+    request.headers = {{"x-goog-api-key", "AIzaSyTransportTest"}, {"X-Team", "blue"},
+                       {"Content-Type", "application/json"}};
+    request.body = R"({"contents":[]})";
+    request.timeout_seconds = timeout_seconds;
+    return request;
+  }
+
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::string key_, team_, body_;
+  absl::Notification hanging_;
+  absl::Notification release_;
+};
+
+TEST_F(HttplibProbeTransportTest, PostsTheRequestAndReturnsTheAnswer) {
+  HttplibProbeTransport transport;
+  ProbeHttpResponse response = transport.Post(Request("/v1beta/models/m:generateContent"));
+  ASSERT_TRUE(response.responded) << response.detail;
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(response.body, R"({"error":{"code":429}})");
+  EXPECT_EQ(response.retry_after, "17");
+  EXPECT_EQ(key_, "AIzaSyTransportTest");
+  EXPECT_EQ(team_, "blue");
+  EXPECT_EQ(body_, R"({"contents":[]})");
+}
+
+TEST_F(HttplibProbeTransportTest, NothingListeningIsAConnectionFailure) {
+  HttplibProbeTransport transport;
+  ProbeHttpRequest request = Request("/x");
+  request.scheme_host_port = absl::StrCat("http://127.0.0.1:", gempool::testing::FreePort());
+  ProbeHttpResponse response = transport.Post(request);
+  EXPECT_FALSE(response.responded);
+  EXPECT_EQ(response.failure, gemini::TransportFailure::kConnection);
+  EXPECT_THAT(response.detail, HasSubstr("could not connect"));
+}
+
+TEST_F(HttplibProbeTransportTest, NoAnswerWithinTimeOutIsATimeout) {
+  HttplibProbeTransport transport;
+  ProbeHttpResponse response = transport.Post(Request("/hang", /*timeout_seconds=*/1));
+  EXPECT_FALSE(response.responded);
+  EXPECT_EQ(response.failure, gemini::TransportFailure::kTimeout);
+  EXPECT_THAT(response.detail, HasSubstr("TIME_OUT"));
+}
+
+TEST_F(HttplibProbeTransportTest, CancelAllEndsProbesInFlightAndRefusesNewOnes) {
+  HttplibProbeTransport transport;
+  ProbeHttpResponse response;
+  std::thread probe([&] { response = transport.Post(Request("/hang", /*timeout_seconds=*/30)); });
+  ASSERT_TRUE(hanging_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  transport.CancelAll();
+  probe.join();
+  EXPECT_FALSE(response.responded);
+  EXPECT_THAT(response.detail, HasSubstr("stopping"));
+  ProbeHttpResponse later = transport.Post(Request("/v1beta/models/m:generateContent"));
+  EXPECT_FALSE(later.responded);
+  EXPECT_TRUE(key_.empty()) << "nothing was sent after CancelAll";
+}
+
+TEST_F(HttplibProbeTransportTest, AnUnusableProxyFailsWithTheReason) {
+  HttplibProbeTransport transport;
+  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
+  request.proxy = "socks5://127.0.0.1:1080";
+  ProbeHttpResponse response = transport.Post(request);
+  EXPECT_FALSE(response.responded);
+  EXPECT_THAT(response.detail, HasSubstr("HTTP proxies only"));
+}
+
+}  // namespace
+}  // namespace gempool::keybroker

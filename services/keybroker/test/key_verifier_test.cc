@@ -1,0 +1,162 @@
+#include "key_verifier.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "fake_probe_transport.h"
+#include "gempool/common/secrets.h"
+#include "gempool/testing/fake_clock.h"
+
+namespace gempool::keybroker {
+namespace {
+
+using ::gempool::keybroker::testing::FakeProbeTransport;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+using keypool::KeyState;
+
+constexpr char kTestModel[] = "gemini-2.5-flash-lite";
+
+std::string Secret(int64_t id) { return absl::StrCat("AIzaSyVerifierTest", id, "abcdefghijklmnopqrstu"); }
+
+keypool::Outcome Of(keypool::OutcomeKind kind) {
+  keypool::Outcome outcome;
+  outcome.kind = kind;
+  return outcome;
+}
+
+class KeyVerifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keypool::KeyPoolOptions options;
+    options.max_failures = 3;
+    options.rate_limit_jitter = 0;
+    pool_ = std::make_unique<keypool::KeyPool>(options, clock_, keypool::DailyQuotaReset::FixedRule());
+    ProbeSettings settings;
+    settings.base_url = "http://127.0.0.1:9/v1beta";
+    settings.test_model = kTestModel;
+    prober_ = std::make_unique<KeyProber>(settings, transport_, clock_);
+    verifier_ = std::make_unique<KeyVerifier>(*pool_, *prober_, 4);
+  }
+
+  void AddKeys(int n) {
+    std::vector<keypool::KeyInfo> keys;
+    for (int64_t id = 1; id <= n; ++id) {
+      keypool::KeyInfo key;
+      key.id = id;
+      key.secret = Secret(id);
+      keys.push_back(key);
+    }
+    ASSERT_TRUE(pool_->Add(keys).ok());
+  }
+
+  KeyState StateOf(int64_t id) { return pool_->Get(id)->state; }
+
+  gempool::testing::FakeClock clock_;
+  FakeProbeTransport transport_;
+  std::unique_ptr<keypool::KeyPool> pool_;
+  std::unique_ptr<KeyProber> prober_;
+  std::unique_ptr<KeyVerifier> verifier_;
+};
+
+TEST_F(KeyVerifierTest, VerifyAppliesEachAnswerToThePool) {
+  AddKeys(4);
+  for (int64_t id : {1, 2, 3, 4}) ASSERT_TRUE(pool_->Report(id, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  transport_.SetResponse(Secret(1), FakeProbeTransport::Http(200));
+  transport_.SetResponse(Secret(2), FakeProbeTransport::KeyInvalid());
+  transport_.SetResponse(Secret(3), FakeProbeTransport::Http(503));
+  transport_.SetResponse(Secret(4), FakeProbeTransport::RateLimited(30));
+
+  const std::vector<Verification> results = verifier_->Verify({4, 3, 2, 1});
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].id, 1) << "sorted by id";
+  EXPECT_TRUE(results[0].passed);
+  EXPECT_EQ(results[0].state, KeyState::kActive);
+  EXPECT_EQ(results[0].masked, MaskKey(Secret(1)));
+  EXPECT_EQ(results[0].http_status, 200);
+  EXPECT_FALSE(results[1].passed);
+  EXPECT_EQ(results[1].state, KeyState::kDisabled);
+  EXPECT_EQ(pool_->Get(2)->state_reason, "API_KEY_INVALID");
+  EXPECT_FALSE(results[2].passed);
+  EXPECT_EQ(results[2].state, KeyState::kDisabled) << "a 503 leaves the key as it was";
+  EXPECT_THAT(results[2].message, HasSubstr("unchanged"));
+  EXPECT_TRUE(results[3].passed);
+  EXPECT_EQ(results[3].state, KeyState::kActive);
+  ASSERT_EQ(pool_->Get(4)->model_cooldowns.size(), 1u);
+  EXPECT_EQ(pool_->Get(4)->model_cooldowns[0].model, kTestModel);
+  EXPECT_EQ(pool_->Get(4)->model_cooldowns[0].until_ms, clock_.NowUnixMs() + 30000);
+  for (const Verification& v : results) EXPECT_THAT(v.message, ::testing::Not(HasSubstr(Secret(v.id))));
+}
+
+TEST_F(KeyVerifierTest, RemovedKeysAreSkipped) {
+  AddKeys(2);
+  pool_->Remove(std::vector<int64_t>{2});
+  const std::vector<Verification> results = verifier_->Verify({1, 2});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].id, 1);
+  EXPECT_THAT(transport_.probed_keys(), ElementsAre(Secret(1)));
+}
+
+TEST_F(KeyVerifierTest, RevalidationProbesDisabledAndFailingKeysButNotPausedOnes) {
+  AddKeys(6);
+  ASSERT_TRUE(pool_->Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());   // disabled
+  ASSERT_TRUE(pool_->Report(2, "", Of(keypool::OutcomeKind::kServerError)).ok());  // failing
+  keypool::Outcome limited = Of(keypool::OutcomeKind::kRateLimited);
+  limited.retry_delay_ms = 60000;
+  ASSERT_TRUE(pool_->Report(3, "", limited).ok());                                  // cooling
+  ASSERT_TRUE(pool_->Report(4, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Pause({{4}}).ok());                                            // paused, disabled below
+  ASSERT_TRUE(pool_->Pause({{5}}).ok());                                            // paused
+  // 6 stays active.
+  transport_.SetDefault(FakeProbeTransport::Http(200));
+
+  const std::vector<Verification> results = verifier_->RevalidateOnce();
+  EXPECT_THAT(transport_.probed_keys(), UnorderedElementsAre(Secret(1), Secret(2)));
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+  EXPECT_EQ(StateOf(2), KeyState::kActive);
+  EXPECT_EQ(pool_->Get(2)->failure_count, 0);
+  EXPECT_EQ(StateOf(3), KeyState::kCooling);
+  EXPECT_EQ(StateOf(4), KeyState::kPaused);
+  EXPECT_EQ(pool_->Get(4)->underlying_state, KeyState::kDisabled);
+
+  // Nothing left to re-validate.
+  EXPECT_THAT(verifier_->RevalidateOnce(), IsEmpty());
+  EXPECT_EQ(transport_.requests().size(), 2u);
+}
+
+TEST_F(KeyVerifierTest, ProbesRunAFewAtATime) {
+  AddKeys(10);
+  transport_.Hold();
+  std::vector<Verification> results;
+  std::thread verify([&] {
+    std::vector<int64_t> ids;
+    for (int64_t id = 1; id <= 10; ++id) ids.push_back(id);
+    results = verifier_->Verify(ids);
+  });
+  ASSERT_TRUE(transport_.WaitForInFlight(4, absl::Seconds(10)));
+  transport_.Release();
+  verify.join();
+  EXPECT_EQ(results.size(), 10u);
+  EXPECT_EQ(transport_.max_in_flight(), 4) << "bounded at the verifier's concurrency";
+  EXPECT_EQ(transport_.requests().size(), 10u);
+}
+
+TEST_F(KeyVerifierTest, CancellingStopsStartingProbes) {
+  AddKeys(10);
+  KeyVerifier one_at_a_time(*pool_, *prober_, 1);
+  std::atomic<int> asked{0};
+  const std::vector<Verification> results =
+      one_at_a_time.Verify({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, [&] { return ++asked > 3; });
+  EXPECT_EQ(results.size(), 3u);
+  EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+}  // namespace
+}  // namespace gempool::keybroker
