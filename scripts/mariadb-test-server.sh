@@ -13,6 +13,11 @@ USER_NAME=gempool_test
 USER_PASS=gempool_test
 
 emit() {
+  # A server that was already running may have its socket elsewhere: ask it.
+  local sock
+  sock=$(mariadb --no-defaults --protocol=tcp -h127.0.0.1 -P"$PORT" -u"$USER_NAME" -p"$USER_PASS" \
+           -N -B -e 'SELECT @@socket' 2>/dev/null || true)
+  [ -n "$sock" ] && SOCK="$sock"
   echo "export GEMPOOL_TEST_MYSQL_HOST=127.0.0.1"
   echo "export GEMPOOL_TEST_MYSQL_PORT=$PORT"
   echo "export GEMPOOL_TEST_MYSQL_USER=$USER_NAME"

@@ -4,6 +4,7 @@
 # SDK, deployment files) through CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
 BUILD_DIR="${1:-build}"
 
 scripts/install-deps.sh --test
@@ -12,7 +13,7 @@ cmake --build "$BUILD_DIR" -j "$(nproc)"
 
 eval "$(scripts/mariadb-test-server.sh start)"
 export GEMPOOL_REQUIRE_MYSQL=1
-trap 'scripts/mariadb-test-server.sh stop' EXIT
+trap '"$ROOT/scripts/mariadb-test-server.sh" stop' EXIT
 
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 600 -j "${GEMPOOL_TEST_JOBS:-2}"
