@@ -54,6 +54,7 @@ GRANT ALL PRIVILEGES ON *.* TO '$USER_NAME'@'localhost' WITH GRANT OPTION;
 FLUSH PRIVILEGES;
 SQL
     emit
+    echo "export GEMPOOL_TEST_MYSQL_STARTED=1"
     ;;
   stop)
     if [ -f "$BASE/mysqld.pid" ]; then kill "$(cat "$BASE/mysqld.pid")" 2>/dev/null || true; fi

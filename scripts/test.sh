@@ -13,7 +13,10 @@ cmake --build "$BUILD_DIR" -j "$(nproc)"
 
 eval "$(scripts/mariadb-test-server.sh start)"
 export GEMPOOL_REQUIRE_MYSQL=1
-trap '"$ROOT/scripts/mariadb-test-server.sh" stop' EXIT
+# Stop the server afterwards only if this run started it.
+if [ "${GEMPOOL_TEST_MYSQL_STARTED:-}" = 1 ]; then
+  trap '"$ROOT/scripts/mariadb-test-server.sh" stop' EXIT
+fi
 
 cd "$BUILD_DIR"
 ctest --output-on-failure --timeout 600 -j "${GEMPOOL_TEST_JOBS:-2}"
