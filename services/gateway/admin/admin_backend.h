@@ -1,0 +1,43 @@
+#pragma once
+// What the admin API needs from the rest of gempool: the broker's KeyAdmin
+// calls and the persistence service's log, statistics and settings calls, as
+// one interface so the API is tested against a fake. GrpcAdminBackend is the
+// real one. Implementations are thread-safe.
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gempool/v1/keybroker.pb.h"
+#include "gempool/v1/persistence.pb.h"
+
+namespace gempool::gateway::admin {
+
+enum class KeyAction { kRemove, kPause, kResume, kReset };
+
+class AdminBackend {
+ public:
+  virtual ~AdminBackend() = default;
+
+  // Key broker (KeyAdmin).
+  virtual absl::StatusOr<v1::ListKeysResponse> ListKeys(const v1::ListKeysRequest& request) = 0;
+  virtual absl::StatusOr<v1::AddKeysResponse> AddKeys(const v1::AddKeysRequest& request) = 0;
+  virtual absl::StatusOr<v1::KeyActionResponse> ApplyKeyAction(KeyAction action,
+                                                               const v1::KeySelection& selection) = 0;
+  virtual absl::StatusOr<v1::PoolSummary> GetPoolSummary() = 0;
+  virtual absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) = 0;
+  virtual absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection& selection) = 0;
+  virtual absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) = 0;
+
+  // Persistence.
+  virtual absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query) = 0;
+  virtual absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query) = 0;
+  virtual absl::StatusOr<v1::DeleteLogsResponse> DeleteLogs(const v1::DeleteLogsRequest& request) = 0;
+  virtual absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
+      const v1::AggregateRequestLogsRequest& request) = 0;
+  virtual absl::StatusOr<std::map<std::string, std::string>> GetSettings() = 0;
+  virtual absl::Status PutSettings(const std::map<std::string, std::string>& values) = 0;
+};
+
+}  // namespace gempool::gateway::admin

@@ -1,0 +1,260 @@
+#include "admin/keys_api.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "admin/key_paste.h"
+#include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
+
+namespace gempool::gateway::admin {
+namespace {
+
+constexpr int kMaxPageSize = 1000;
+// Most keys one paste may carry.
+constexpr size_t kMaxPastedKeys = 100000;
+
+absl::StatusOr<v1::KeyState> ParseState(absl::string_view name) {
+  if (name == "active") return v1::KEY_STATE_ACTIVE;
+  if (name == "cooling") return v1::KEY_STATE_COOLING;
+  if (name == "failing") return v1::KEY_STATE_FAILING;
+  if (name == "disabled") return v1::KEY_STATE_DISABLED;
+  if (name == "paused") return v1::KEY_STATE_PAUSED;
+  return absl::InvalidArgumentError(
+      absl::StrCat("state '", name, "' is not one of active, cooling, failing, disabled, paused"));
+}
+
+absl::StatusOr<v1::KeySort> ParseSort(absl::string_view name) {
+  if (name.empty() || name == "id") return v1::KEY_SORT_ID;
+  if (name == "state") return v1::KEY_SORT_STATE;
+  if (name == "failures") return v1::KEY_SORT_FAILURES;
+  if (name == "last_used") return v1::KEY_SORT_LAST_USED;
+  if (name == "cooling_until") return v1::KEY_SORT_COOLING_UNTIL;
+  return absl::InvalidArgumentError(
+      absl::StrCat("sort '", name, "' is not one of id, state, failures, last_used, cooling_until"));
+}
+
+absl::StatusOr<std::vector<int64_t>> ParseIds(const std::string& text) {
+  std::vector<int64_t> ids;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(part, &id) || id == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("key id '", part, "' is not a key id"));
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+nlohmann::json SummaryJson(const v1::PoolSummary& s) {
+  return {{"total", s.total()},       {"active", s.active()},     {"cooling", s.cooling()},
+          {"failing", s.failing()},   {"disabled", s.disabled()}, {"paused", s.paused()},
+          {"cooling_some_model", s.cooling_some_model()}};
+}
+
+nlohmann::json ModelUsageJson(const v1::ModelUsage& m) {
+  return {{"model", m.model()},
+          {"calls_1h", m.calls_1h()},
+          {"calls_24h", m.calls_24h()},
+          {"calls_30d", m.calls_30d()},
+          {"failures_1h", m.failures_1h()},
+          {"failures_24h", m.failures_24h()},
+          {"failures_30d", m.failures_30d()}};
+}
+
+}  // namespace
+
+nlohmann::json KeyViewJson(const v1::KeyView& key) {
+  nlohmann::json cooldowns = nlohmann::json::array();
+  for (const v1::ModelCooldown& c : key.model_cooldowns()) {
+    cooldowns.push_back({{"model", c.model()}, {"until_ms", c.until_ms()}, {"reason", c.reason()}});
+  }
+  return {{"id", key.id()},
+          {"masked", key.masked()},
+          {"state", KeyStateJsonName(key.state())},
+          {"failure_count", key.failure_count()},
+          {"state_reason", key.state_reason()},
+          {"last_error", key.last_error()},
+          {"cooling_until_ms", key.cooling_until_ms()},
+          {"model_cooldowns", cooldowns},
+          {"last_used_at_ms", key.last_used_at_ms()},
+          {"created_at_ms", key.created_at_ms()}};
+}
+
+ApiResult KeysApi::Handle(const ApiCall& call) {
+  if (call.method == "GET") {
+    if (call.path == "/keys") return List(call);
+    if (call.path == "/keys/usage") return Usage(call);
+    if (call.path == "/keys/detail") return Detail(call);
+  } else if (call.method == "POST") {
+    if (call.path == "/keys/add") return Add(call);
+    for (const char* action : {"reset", "pause", "resume", "delete", "export", "verify"}) {
+      if (call.path == absl::StrCat("/keys/", action)) return Action(call, action);
+    }
+  }
+  return ErrorResult(absl::NotFoundError(absl::StrCat(call.method, " /api", call.path, " is not an admin API call")));
+}
+
+ApiResult KeysApi::List(const ApiCall& call) {
+  v1::ListKeysRequest request;
+  for (absl::string_view name : absl::StrSplit(QueryText(call, "state"), ',', absl::SkipWhitespace())) {
+    absl::StatusOr<v1::KeyState> state = ParseState(name);
+    if (!state.ok()) return ErrorResult(state.status());
+    request.add_states(*state);
+  }
+  request.set_search(QueryText(call, "search"));
+  request.set_model(QueryText(call, "model"));
+  absl::StatusOr<v1::KeySort> sort = ParseSort(QueryText(call, "sort"));
+  if (!sort.ok()) return ErrorResult(sort.status());
+  request.set_sort(*sort);
+  const std::string order = QueryText(call, "order");
+  if (!order.empty() && order != "asc" && order != "desc") {
+    return ErrorResult(absl::InvalidArgumentError("order must be asc or desc"));
+  }
+  request.set_descending(order == "desc");
+  absl::StatusOr<int64_t> offset = QueryInt(call, "offset", 0, 0, 1 << 30);
+  if (!offset.ok()) return ErrorResult(offset.status());
+  absl::StatusOr<int64_t> limit = QueryInt(call, "limit", 50, 1, kMaxPageSize);
+  if (!limit.ok()) return ErrorResult(limit.status());
+  request.set_offset(static_cast<int32_t>(*offset));
+  request.set_limit(static_cast<int32_t>(*limit));
+
+  absl::StatusOr<v1::ListKeysResponse> listed = backend_.ListKeys(request);
+  if (!listed.ok()) return ErrorResult(listed.status());
+  absl::StatusOr<v1::PoolSummary> summary = backend_.GetPoolSummary();
+  if (!summary.ok()) return ErrorResult(summary.status());
+  ApiResult result;
+  nlohmann::json keys = nlohmann::json::array();
+  for (const v1::KeyView& key : listed->keys()) keys.push_back(KeyViewJson(key));
+  result.body = {{"keys", keys},
+                 {"total", listed->total()},
+                 {"offset", *offset},
+                 {"limit", *limit},
+                 {"summary", SummaryJson(*summary)}};
+  return result;
+}
+
+ApiResult KeysApi::Usage(const ApiCall& call) {
+  absl::StatusOr<std::vector<int64_t>> ids = ParseIds(QueryText(call, "ids"));
+  if (!ids.ok()) return ErrorResult(ids.status());
+  if (ids->empty() || ids->size() > static_cast<size_t>(kMaxPageSize)) {
+    return ErrorResult(absl::InvalidArgumentError(
+        absl::StrCat("ids must list 1 to ", kMaxPageSize, " key ids, comma-separated")));
+  }
+  v1::KeyUsageRequest request;
+  for (int64_t id : *ids) request.add_ids(id);
+  absl::StatusOr<v1::KeyUsageResponse> usage = backend_.GetKeyUsage(request);
+  if (!usage.ok()) return ErrorResult(usage.status());
+  nlohmann::json keys = nlohmann::json::array();
+  for (const v1::KeyUsage& key : usage->keys()) {
+    nlohmann::json total = {{"calls_1h", 0}, {"calls_24h", 0}, {"calls_30d", 0},
+                            {"failures_1h", 0}, {"failures_24h", 0}, {"failures_30d", 0}};
+    for (const v1::ModelUsage& m : key.models()) {
+      total["calls_1h"] = total["calls_1h"].get<int64_t>() + m.calls_1h();
+      total["calls_24h"] = total["calls_24h"].get<int64_t>() + m.calls_24h();
+      total["calls_30d"] = total["calls_30d"].get<int64_t>() + m.calls_30d();
+      total["failures_1h"] = total["failures_1h"].get<int64_t>() + m.failures_1h();
+      total["failures_24h"] = total["failures_24h"].get<int64_t>() + m.failures_24h();
+      total["failures_30d"] = total["failures_30d"].get<int64_t>() + m.failures_30d();
+    }
+    total["id"] = key.id();
+    keys.push_back(total);
+  }
+  ApiResult result;
+  result.body = {{"keys", keys}, {"now_ms", usage->now_ms()}};
+  return result;
+}
+
+ApiResult KeysApi::Detail(const ApiCall& call) {
+  absl::StatusOr<int64_t> id = QueryInt(call, "id", 0, 1, INT64_MAX);
+  if (!id.ok()) return ErrorResult(id.status());
+  if (*id == 0) return ErrorResult(absl::InvalidArgumentError("parameter id (the key id) is required"));
+  v1::KeyUsageRequest request;
+  request.add_ids(*id);
+  absl::StatusOr<v1::KeyUsageResponse> usage = backend_.GetKeyUsage(request);
+  if (!usage.ok()) return ErrorResult(usage.status());
+  nlohmann::json models = nlohmann::json::array();
+  for (const v1::KeyUsage& key : usage->keys()) {
+    for (const v1::ModelUsage& m : key.models()) models.push_back(ModelUsageJson(m));
+  }
+  v1::LogQuery query;
+  query.set_key_id(*id);
+  query.set_limit(10);
+  absl::StatusOr<v1::QueryErrorLogsResponse> errors = backend_.QueryErrorLogs(query);
+  if (!errors.ok()) return ErrorResult(errors.status());
+  nlohmann::json last_errors = nlohmann::json::array();
+  for (const v1::ErrorLogEntry& e : errors->entries()) {
+    last_errors.push_back({{"id", e.id()},
+                           {"time_ms", e.time_ms()},
+                           {"model", e.model()},
+                           {"status_code", e.status_code()},
+                           {"error_type", e.error_type()},
+                           {"message", e.message()}});
+  }
+  ApiResult result;
+  result.body = {{"id", *id}, {"models", models}, {"errors", last_errors}, {"now_ms", usage->now_ms()}};
+  return result;
+}
+
+ApiResult KeysApi::Add(const ApiCall& call) {
+  if (!call.body.contains("text") || !call.body["text"].is_string()) {
+    return ErrorResult(absl::InvalidArgumentError("send the pasted keys as {\"text\": \"...\"}"));
+  }
+  std::vector<std::string> keys = SplitPastedKeys(call.body["text"].get<std::string>());
+  if (keys.empty()) return ErrorResult(absl::InvalidArgumentError("no keys found in the pasted text"));
+  if (keys.size() > kMaxPastedKeys) {
+    return ErrorResult(absl::InvalidArgumentError(
+        absl::StrCat(keys.size(), " keys in one paste; add at most ", kMaxPastedKeys, " at a time")));
+  }
+  v1::AddKeysRequest request;
+  for (std::string& key : keys) request.add_secrets(std::move(key));
+  absl::StatusOr<v1::AddKeysResponse> added = backend_.AddKeys(request);
+  if (!added.ok()) return ErrorResult(added.status());
+  ApiResult result;
+  result.body = {{"submitted", request.secrets_size()},
+                 {"added", added->added()},
+                 {"duplicates", std::vector<std::string>(added->duplicates().begin(), added->duplicates().end())}};
+  return result;
+}
+
+ApiResult KeysApi::Action(const ApiCall& call, const std::string& action) {
+  absl::StatusOr<v1::KeySelection> selection = SelectionFromBody(call.body);
+  if (!selection.ok()) return ErrorResult(selection.status());
+  ApiResult result;
+  if (action == "export") {
+    absl::StatusOr<v1::ExportKeysResponse> exported = backend_.ExportKeys(*selection);
+    if (!exported.ok()) return ErrorResult(exported.status());
+    result.body = {{"secrets", std::vector<std::string>(exported->secrets().begin(), exported->secrets().end())},
+                   {"ids", std::vector<int64_t>(exported->ids().begin(), exported->ids().end())}};
+    return result;
+  }
+  if (action == "verify") {
+    absl::StatusOr<v1::VerifyKeysResponse> verified = backend_.VerifyKeys(*selection);
+    if (!verified.ok()) return ErrorResult(verified.status());
+    nlohmann::json results = nlohmann::json::array();
+    for (const v1::KeyVerification& v : verified->results()) {
+      results.push_back({{"id", v.id()},
+                         {"masked", v.masked()},
+                         {"passed", v.passed()},
+                         {"state", KeyStateJsonName(v.state())},
+                         {"message", v.message()},
+                         {"http_status", v.http_status()}});
+    }
+    result.body = {{"results", results}, {"passed", verified->passed()}, {"failed", verified->failed()}};
+    return result;
+  }
+  KeyAction kind = KeyAction::kReset;
+  if (action == "pause") kind = KeyAction::kPause;
+  if (action == "resume") kind = KeyAction::kResume;
+  if (action == "delete") kind = KeyAction::kRemove;
+  absl::StatusOr<v1::KeyActionResponse> done = backend_.ApplyKeyAction(kind, *selection);
+  if (!done.ok()) return ErrorResult(done.status());
+  GEMPOOL_LOG(INFO) << "admin UI: " << action << " " << (selection->all() ? "every key" : absl::StrCat(selection->ids_size(), " keys"))
+                    << " (" << done->affected() << " changed)";
+  result.body = {{"affected", done->affected()}};
+  return result;
+}
+
+}  // namespace gempool::gateway::admin

@@ -1,0 +1,143 @@
+#include "admin/logs_api.h"
+
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "admin/key_masks.h"
+#include "gempool/common/logging.h"
+
+namespace gempool::gateway::admin {
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+// The key id a `key` filter names: a number is an id; other text must match
+// exactly one pool key.
+absl::StatusOr<int64_t> ResolveKey(AdminBackend& backend, const std::string& text) {
+  int64_t id = 0;
+  if (absl::SimpleAtoi(text, &id)) return id;
+  v1::ListKeysRequest request;
+  request.set_search(text);
+  request.set_limit(2);
+  absl::StatusOr<v1::ListKeysResponse> found = backend.ListKeys(request);
+  if (!found.ok()) return found.status();
+  if (found->total() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("the key filter '", text, "' matches ", found->total(),
+                                                   " keys; give more of the key, or its id"));
+  }
+  return found->keys(0).id();
+}
+
+}  // namespace
+
+ApiResult LogsApi::Handle(const ApiCall& call) {
+  if (call.method == "GET" && call.path == "/logs/requests") return Query(call, false);
+  if (call.method == "GET" && call.path == "/logs/errors") return Query(call, true);
+  if (call.method == "POST" && call.path == "/logs/delete") return Delete(call);
+  return ErrorResult(absl::NotFoundError(absl::StrCat(call.method, " /api", call.path, " is not an admin API call")));
+}
+
+ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
+  v1::LogQuery query;
+  absl::StatusOr<int64_t> since = QueryInt(call, "since", 0, 0, INT64_MAX);
+  if (!since.ok()) return ErrorResult(since.status());
+  absl::StatusOr<int64_t> until = QueryInt(call, "until", 0, 0, INT64_MAX);
+  if (!until.ok()) return ErrorResult(until.status());
+  absl::StatusOr<int64_t> status = QueryInt(call, "status", 0, 0, 999);
+  if (!status.ok()) return ErrorResult(status.status());
+  absl::StatusOr<int64_t> offset = QueryInt(call, "offset", 0, 0, 1 << 30);
+  if (!offset.ok()) return ErrorResult(offset.status());
+  absl::StatusOr<int64_t> limit = QueryInt(call, "limit", 50, 1, kMaxPageSize);
+  if (!limit.ok()) return ErrorResult(limit.status());
+  query.set_since_ms(*since);
+  query.set_until_ms(*until);
+  query.set_status_code(static_cast<int32_t>(*status));
+  query.set_offset(static_cast<int32_t>(*offset));
+  query.set_limit(static_cast<int32_t>(*limit));
+  query.set_model(QueryText(call, "model"));
+  query.set_text(QueryText(call, "text"));
+  const std::string key = QueryText(call, "key");
+  if (!key.empty()) {
+    absl::StatusOr<int64_t> key_id = ResolveKey(backend_, key);
+    if (!key_id.ok()) return ErrorResult(key_id.status());
+    query.set_key_id(*key_id);
+  }
+
+  nlohmann::json entries = nlohmann::json::array();
+  std::set<int64_t> key_ids;
+  int64_t total = 0;
+  if (errors) {
+    absl::StatusOr<v1::QueryErrorLogsResponse> page = backend_.QueryErrorLogs(query);
+    if (!page.ok()) return ErrorResult(page.status());
+    total = page->total();
+    for (const v1::ErrorLogEntry& e : page->entries()) {
+      key_ids.insert(e.key_id());
+      entries.push_back({{"id", e.id()},
+                         {"time_ms", e.time_ms()},
+                         {"key_id", e.key_id()},
+                         {"model", e.model()},
+                         {"operation", e.operation()},
+                         {"status_code", e.status_code()},
+                         {"error_type", e.error_type()},
+                         {"message", e.message()}});
+    }
+  } else {
+    absl::StatusOr<v1::QueryRequestLogsResponse> page = backend_.QueryRequestLogs(query);
+    if (!page.ok()) return ErrorResult(page.status());
+    total = page->total();
+    for (const v1::RequestLogEntry& e : page->entries()) {
+      key_ids.insert(e.key_id());
+      entries.push_back({{"id", e.id()},
+                         {"time_ms", e.time_ms()},
+                         {"key_id", e.key_id()},
+                         {"model", e.model()},
+                         {"operation", e.operation()},
+                         {"status_code", e.status_code()},
+                         {"latency_ms", e.latency_ms()},
+                         {"attempts", e.attempts()},
+                         {"stream", e.stream()},
+                         {"client_token_id", e.client_token_id()}});
+    }
+  }
+  const std::map<int64_t, std::string> masks = MaskedKeys(backend_, key_ids);
+  for (nlohmann::json& entry : entries) {
+    auto it = masks.find(entry["key_id"].get<int64_t>());
+    entry["key"] = it == masks.end() ? "" : it->second;
+  }
+  ApiResult result;
+  result.body = {{"entries", entries}, {"total", total}, {"offset", *offset}, {"limit", *limit}};
+  return result;
+}
+
+ApiResult LogsApi::Delete(const ApiCall& call) {
+  v1::DeleteLogsRequest request;
+  const std::string table = call.body.value("table", "");
+  if (table == "request") {
+    request.set_table(v1::LOG_TABLE_REQUEST);
+  } else if (table == "error") {
+    request.set_table(v1::LOG_TABLE_ERROR);
+  } else {
+    return ErrorResult(absl::InvalidArgumentError("table must be \"request\" or \"error\""));
+  }
+  if (call.body.value("all", false)) {
+    request.set_all(true);
+  } else if (call.body.contains("ids") && call.body["ids"].is_array() && !call.body["ids"].empty()) {
+    for (const nlohmann::json& id : call.body["ids"]) {
+      if (!id.is_number_integer() || id.get<int64_t>() <= 0) {
+        return ErrorResult(absl::InvalidArgumentError(absl::StrCat("log row id ", id.dump(), " is not valid")));
+      }
+      request.add_ids(id.get<int64_t>());
+    }
+  } else {
+    return ErrorResult(absl::InvalidArgumentError("say which rows: {\"ids\": [..]} or {\"all\": true}"));
+  }
+  absl::StatusOr<v1::DeleteLogsResponse> deleted = backend_.DeleteLogs(request);
+  if (!deleted.ok()) return ErrorResult(deleted.status());
+  GEMPOOL_LOG(INFO) << "admin UI: deleted " << deleted->deleted() << " " << table << " log rows";
+  ApiResult result;
+  result.body = {{"deleted", deleted->deleted()}};
+  return result;
+}
+
+}  // namespace gempool::gateway::admin

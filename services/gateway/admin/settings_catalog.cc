@@ -1,0 +1,61 @@
+#include "admin/settings_catalog.h"
+
+namespace gempool::gateway::admin {
+
+const std::vector<SettingSpec>& SettingCatalog() {
+  static const std::vector<SettingSpec>* const kCatalog = new std::vector<SettingSpec>{
+      // name, group, default, secret, editable, live, services
+      //
+      // Only settings a running gateway applies are editable for now: the
+      // key broker (and the gateway's start-up-only settings) read the
+      // environment alone, so a UI value for them would never take effect.
+      {"API_KEYS", "keys", "", true, false, false, "keybroker"},
+      {"MAX_FAILURES", "keys", "3", false, false, false, "keybroker"},
+      {"CHECK_INTERVAL_HOURS", "keys", "1", false, false, false, "keybroker"},
+      {"TEST_MODEL", "keys", "gemini-2.5-flash-lite", false, false, false, "keybroker"},
+      {"PAID_KEY", "keys", "", true, false, false, "keybroker"},
+      {"ALLOWED_TOKENS", "clients", "", true, true, true, "gateway"},
+      {"AUTH_TOKEN", "clients", "", true, false, false, "gateway,keybroker,gempoolctl"},
+      {"BASE_URL", "upstream", "https://generativelanguage.googleapis.com/v1beta", false, true, true,
+       "gateway,keybroker"},
+      {"TIME_OUT", "upstream", "300", false, true, true, "gateway,keybroker"},
+      {"MAX_RETRIES", "upstream", "3", false, true, true, "gateway"},
+      {"CUSTOM_HEADERS", "upstream", "{}", false, true, true, "gateway,keybroker"},
+      {"PROXIES", "upstream", "", true, false, false, "keybroker"},
+      {"LOG_LEVEL", "logs", "INFO", false, true, true, "gateway,keybroker,persistence"},
+      {"AUTO_DELETE_REQUEST_LOGS_ENABLED", "logs", "true", false, true, true, "gateway"},
+      {"AUTO_DELETE_REQUEST_LOGS_DAYS", "logs", "30", false, true, true, "gateway"},
+      {"AUTO_DELETE_ERROR_LOGS_ENABLED", "logs", "true", false, true, true, "gateway"},
+      {"AUTO_DELETE_ERROR_LOGS_DAYS", "logs", "7", false, true, true, "gateway"},
+      {"ADMIN_SESSION_EXPIRE", "admin", "3600", false, false, false, "gateway"},
+      {"TIMEZONE", "admin", "Asia/Shanghai", false, false, false, "gateway,keybroker"},
+      {"DATABASE_TYPE", "storage", "sqlite", false, false, false, "persistence"},
+      {"DATA_DIR", "storage", "./data", false, false, false, "persistence"},
+      {"SQLITE_DATABASE", "storage", "default_db", false, false, false, "persistence"},
+      {"MYSQL_HOST", "storage", "127.0.0.1", false, false, false, "persistence"},
+      {"MYSQL_PORT", "storage", "3306", false, false, false, "persistence"},
+      {"MYSQL_USER", "storage", "", false, false, false, "persistence"},
+      {"MYSQL_PASSWORD", "storage", "", true, false, false, "persistence"},
+      {"MYSQL_DATABASE", "storage", "", false, false, false, "persistence"},
+      {"MYSQL_SOCKET", "storage", "", false, false, false, "persistence"},
+      {"MYSQL_ROOT_PASSWORD", "storage", "", true, false, false, "persistence"},
+      {"HOST", "network", "0.0.0.0", false, false, false, "gateway"},
+      {"PORT", "network", "8000", false, false, false, "gateway"},
+      {"KEYBROKER_ADDR", "network", "127.0.0.1:8001", false, false, false, "gateway,keybroker,gempoolctl"},
+      {"PERSISTENCE_ADDR", "network", "127.0.0.1:8002", false, false, false, "gateway,keybroker,persistence"},
+      {"KEYBROKER_LISTEN", "network", "", false, false, false, "keybroker"},
+      {"PERSISTENCE_LISTEN", "network", "", false, false, false, "persistence"},
+      {"RPC_TIMEOUT_MS", "network", "2000", false, false, false, "gateway,keybroker,gempoolctl"},
+      {"GATEWAY_THREADS", "network", "256", false, false, false, "gateway"},
+  };
+  return *kCatalog;
+}
+
+const SettingSpec* FindSetting(absl::string_view name) {
+  for (const SettingSpec& spec : SettingCatalog()) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+}  // namespace gempool::gateway::admin

@@ -1,0 +1,39 @@
+#pragma once
+// Every gempool setting as the configuration page shows it (names and
+// parsing live in libs/config/src/config.cc): its group, default, whether it
+// is secret (masked), whether the UI may change it, and where a change takes
+// effect — live in every gateway within seconds, or at the next start of the
+// services that read it. Descriptions are in the page's dictionaries (en,
+// zh-CN) under "setting.<NAME>". Read-only data; thread-safe.
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace gempool::gateway::admin {
+
+struct SettingSpec {
+  const char* name;
+  // "keys", "clients", "upstream", "logs", "admin", "storage", "network".
+  const char* group;
+  // The default as text ("" for none or derived).
+  const char* default_text;
+  bool secret;
+  // Whether the UI may change it (storage and network settings are needed
+  // before the database can be reached, so they stay in the environment).
+  bool editable;
+  // Applied by every gateway within seconds of a save, no restart.
+  bool live;
+  // The services that read it at start-up (comma-separated): those need a
+  // restart for a change when it is not live for them.
+  const char* services;
+};
+
+// Every setting, in display order.
+const std::vector<SettingSpec>& SettingCatalog();
+
+// The setting called `name`, or nullptr.
+const SettingSpec* FindSetting(absl::string_view name);
+
+}  // namespace gempool::gateway::admin

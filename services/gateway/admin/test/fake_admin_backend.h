@@ -1,0 +1,208 @@
+#pragma once
+// An in-memory AdminBackend and SessionBackend for the admin API tests:
+// a small key pool, log rows, a settings table and sessions, recording the
+// calls it gets. Thread-safe.
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "admin/admin_backend.h"
+#include "admin/session_store.h"
+#include "gempool/common/clock.h"
+#include "gempool/common/secrets.h"
+
+namespace gempool::gateway::admin::testing {
+
+class FakeAdminBackend final : public AdminBackend, public SessionBackend {
+ public:
+  explicit FakeAdminBackend(const Clock& clock) : clock_(clock) {}
+
+  // Keys: id → secret, and their states.
+  std::map<int64_t, std::string> secrets;
+  std::map<int64_t, v1::KeyState> states;
+  std::vector<v1::RequestLogEntry> request_logs;
+  std::vector<v1::ErrorLogEntry> error_logs;
+  std::map<std::string, std::string> settings;
+  std::map<std::string, v1::AdminSession> sessions;
+  std::vector<std::string> calls;
+  v1::AggregateRequestLogsResponse aggregate;
+  std::vector<v1::AggregateRequestLogsRequest> aggregate_requests;
+  std::vector<v1::DeleteLogsRequest> deletes;
+  bool session_backend_down = false;
+
+  absl::StatusOr<v1::ListKeysResponse> ListKeys(const v1::ListKeysRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls.push_back("ListKeys");
+    v1::ListKeysResponse response;
+    int matched = 0;
+    for (const auto& [id, secret] : secrets) {
+      if (!request.search().empty() && !absl::StrContains(secret, request.search())) continue;
+      ++matched;
+      if (matched <= request.offset() || response.keys_size() >= (request.limit() ? request.limit() : 100)) continue;
+      v1::KeyView* view = response.add_keys();
+      view->set_id(id);
+      view->set_masked(MaskKey(secret));
+      view->set_state(states.count(id) ? states[id] : v1::KEY_STATE_ACTIVE);
+    }
+    response.set_total(matched);
+    return response;
+  }
+  absl::StatusOr<v1::AddKeysResponse> AddKeys(const v1::AddKeysRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls.push_back("AddKeys");
+    v1::AddKeysResponse response;
+    for (const std::string& s : request.secrets()) {
+      bool known = false;
+      for (const auto& [id, secret] : secrets) known |= secret == s;
+      if (known) {
+        response.add_duplicates(MaskKey(s));
+        continue;
+      }
+      const int64_t id = secrets.empty() ? 1 : secrets.rbegin()->first + 1;
+      secrets[id] = s;
+      response.add_added_ids(id);
+    }
+    response.set_added(response.added_ids_size());
+    return response;
+  }
+  absl::StatusOr<v1::KeyActionResponse> ApplyKeyAction(KeyAction action, const v1::KeySelection& selection) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls.push_back(absl::StrCat("KeyAction", static_cast<int>(action)));
+    v1::KeyActionResponse response;
+    std::vector<int64_t> ids(selection.ids().begin(), selection.ids().end());
+    if (selection.all()) {
+      ids.clear();
+      for (const auto& [id, secret] : secrets) ids.push_back(id);
+    }
+    for (int64_t id : ids) {
+      if (!secrets.count(id)) return absl::NotFoundError(absl::StrCat("no key with id ", id));
+    }
+    for (int64_t id : ids) {
+      if (action == KeyAction::kRemove) secrets.erase(id);
+      if (action == KeyAction::kPause) states[id] = v1::KEY_STATE_PAUSED;
+      if (action == KeyAction::kResume || action == KeyAction::kReset) states[id] = v1::KEY_STATE_ACTIVE;
+    }
+    response.set_affected(static_cast<int>(ids.size()));
+    return response;
+  }
+  absl::StatusOr<v1::PoolSummary> GetPoolSummary() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::PoolSummary summary;
+    summary.set_total(static_cast<int>(secrets.size()));
+    return summary;
+  }
+  absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls.push_back("ExportKeys");
+    v1::ExportKeysResponse response;
+    for (int64_t id : selection.ids()) {
+      if (!secrets.count(id)) return absl::NotFoundError(absl::StrCat("no key with id ", id));
+    }
+    for (const auto& [id, secret] : secrets) {
+      bool wanted = selection.all();
+      for (int64_t want : selection.ids()) wanted |= want == id;
+      if (!wanted) continue;
+      response.add_ids(id);
+      response.add_secrets(secret);
+    }
+    return response;
+  }
+  absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection&) override {
+    return absl::UnimplementedError("not in the fake");
+  }
+  absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) override {
+    v1::KeyUsageResponse response;
+    for (int64_t id : request.ids()) {
+      v1::KeyUsage* key = response.add_keys();
+      key->set_id(id);
+      v1::ModelUsage* m = key->add_models();
+      m->set_model("gemini-2.5-flash");
+      m->set_calls_1h(2);
+      m->set_calls_24h(5);
+      m->set_failures_24h(1);
+    }
+    return response;
+  }
+  absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::QueryRequestLogsResponse response;
+    for (const auto& e : request_logs) {
+      if (query.key_id() != 0 && e.key_id() != query.key_id()) continue;
+      if (query.status_code() != 0 && e.status_code() != query.status_code()) continue;
+      *response.add_entries() = e;
+    }
+    response.set_total(response.entries_size());
+    return response;
+  }
+  absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    v1::QueryErrorLogsResponse response;
+    for (const auto& e : error_logs) {
+      if (query.key_id() != 0 && e.key_id() != query.key_id()) continue;
+      *response.add_entries() = e;
+    }
+    response.set_total(response.entries_size());
+    return response;
+  }
+  absl::StatusOr<v1::DeleteLogsResponse> DeleteLogs(const v1::DeleteLogsRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    deletes.push_back(request);
+    v1::DeleteLogsResponse response;
+    response.set_deleted(request.all() ? 10 : request.ids_size());
+    return response;
+  }
+  absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
+      const v1::AggregateRequestLogsRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    aggregate_requests.push_back(request);
+    return aggregate;
+  }
+  absl::StatusOr<std::map<std::string, std::string>> GetSettings() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return settings;
+  }
+  absl::Status PutSettings(const std::map<std::string, std::string>& values) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, value] : values) settings[name] = value;
+    return absl::OkStatus();
+  }
+
+  absl::Status CreateSession(const v1::AdminSession& session) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_backend_down) return absl::UnavailableError("persistence down");
+    sessions[session.id_hash()] = session;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<v1::AdminSession> GetSession(const std::string& id_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls.push_back("GetSession");
+    if (session_backend_down) return absl::UnavailableError("persistence down");
+    auto it = sessions.find(id_hash);
+    if (it == sessions.end() || it->second.expires_at_ms() <= clock_.NowUnixMs()) {
+      return absl::NotFoundError("no such session");
+    }
+    return it->second;
+  }
+  absl::Status DeleteSession(const std::string& id_hash) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions.erase(id_hash);
+    return absl::OkStatus();
+  }
+
+  int CallCount(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (const auto& c : calls) n += c == name;
+    return n;
+  }
+
+ private:
+  const Clock& clock_;
+  std::mutex mu_;
+};
+
+}  // namespace gempool::gateway::admin::testing

@@ -1,0 +1,161 @@
+// Starts a whole gempool on loopback for the browser tests: the fake Gemini
+// upstream, gempool-persistence, gempool-keybroker and gempool-gateway, each
+// on a free port with its own environment and a temporary DATA_DIR. Binaries
+// come from GEMPOOL_BIN_DIR (a CMake build directory), else ../../build.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function binDir() {
+  return path.resolve(process.env.GEMPOOL_BIN_DIR || path.join(here, '..', '..', 'build'));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
+}
+
+export class Stack {
+  constructor({ adminToken, clientToken, env = {} }) {
+    this.adminToken = adminToken;
+    this.clientToken = clientToken;
+    this.extraEnv = env;
+    this.procs = [];
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-ui-'));
+  }
+
+  binary(rel) {
+    const p = path.join(binDir(), rel);
+    if (!fs.existsSync(p)) throw new Error(`${p} is missing: build gempool first (or set GEMPOOL_BIN_DIR)`);
+    return p;
+  }
+
+  launch(name, file, args, env) {
+    const log = fs.openSync(path.join(this.dir, name + '.log'), 'a');
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', log] });
+    child.stdout.on('data', (chunk) => fs.appendFileSync(path.join(this.dir, name + '.log'), chunk));
+    this.procs.push({ name, child });
+    return child;
+  }
+
+  async start() {
+    // The fake upstream prints "listening on PORT" first.
+    const fake = this.launch('fake-gemini', this.binary('tests/fake_upstream/fake-gemini'), ['--port', '0'],
+        { PATH: process.env.PATH });
+    this.fakePort = await new Promise((resolve, reject) => {
+      let text = '';
+      fake.stdout.on('data', (chunk) => {
+        text += chunk;
+        const m = /listening on (\d+)/.exec(text);
+        if (m) resolve(Number(m[1]));
+      });
+      fake.on('exit', (code) => reject(new Error('fake-gemini exited with ' + code)));
+    });
+    this.persistencePort = await freePort();
+    this.brokerPort = await freePort();
+    this.gatewayPort = await freePort();
+    this.env = {
+      PATH: process.env.PATH,
+      GEMPOOL_ENV_FILE: path.join(this.dir, 'no.env'),
+      DATA_DIR: path.join(this.dir, 'data'),
+      AUTH_TOKEN: this.adminToken,
+      ALLOWED_TOKENS: this.clientToken,
+      BASE_URL: `http://127.0.0.1:${this.fakePort}/v1beta`,
+      KEYBROKER_ADDR: `127.0.0.1:${this.brokerPort}`,
+      PERSISTENCE_ADDR: `127.0.0.1:${this.persistencePort}`,
+      HOST: '127.0.0.1',
+      PORT: String(this.gatewayPort),
+      GATEWAY_THREADS: '32',
+      LOG_LEVEL: 'DEBUG',
+      ...this.extraEnv
+    };
+    this.launch('persistence', this.binary('services/persistence/gempool-persistence'), [], this.env);
+    this.launch('keybroker', this.binary('services/keybroker/gempool-keybroker'), [], this.env);
+    this.launch('gateway', this.binary('services/gateway/gempool-gateway'), [], this.env);
+    await waitFor(async () => {
+      for (const { name, child } of this.procs) {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${this.log(name)}`);
+      }
+      const res = await fetch(this.url('/health'));
+      return res.ok;
+    }, 30000, 'the gateway to report healthy');
+  }
+
+  url(p) {
+    return `http://127.0.0.1:${this.gatewayPort}${p}`;
+  }
+
+  // Scripts the fake upstream (see tests/fake_upstream/fake_gemini.h).
+  async script(body) {
+    const res = await fetch(`http://127.0.0.1:${this.fakePort}/_fake/script`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body)
+    });
+    if (!res.ok) throw new Error('fake script refused: ' + (await res.text()));
+  }
+
+  // A client call to the Gemini API through the gateway.
+  async generate(model, token = this.clientToken) {
+    const res = await fetch(this.url(`/v1beta/models/${model}:generateContent`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-goog-api-key': token },
+      body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] })
+    });
+    await res.text();
+    return res.status;
+  }
+
+  log(name) {
+    try {
+      return fs.readFileSync(path.join(this.dir, name + '.log'), 'utf8');
+    } catch (e) {
+      return '';
+    }
+  }
+
+  allLogs() {
+    return this.procs.map(({ name }) => `----- ${name} -----\n${this.log(name)}`).join('\n');
+  }
+
+  async stop() {
+    for (const { child } of [...this.procs].reverse()) {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    }
+    await Promise.all(this.procs.map(({ child }) => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 10000);
+      child.on('exit', () => { clearTimeout(timer); resolve(); });
+    })));
+  }
+
+  cleanup() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
