@@ -51,6 +51,10 @@ std::string RetryAfterSeconds(int64_t at_ms, int64_t now_ms) {
 
 }  // namespace
 
+std::string ForwardRequest::OperationName() const {
+  return operation.empty() ? std::string(gemini::MethodName(route.method)) : operation;
+}
+
 Forwarder::Forwarder(KeyBrokerClient& broker, OutcomeReporter& reporter, UpstreamClient& upstream,
                      RequestLogWriter& logs, const Clock& clock, Options options)
     : broker_(broker),
@@ -65,7 +69,7 @@ void Forwarder::LogGatewayError(const ForwardRequest& request, const HttpReply& 
   v1::ErrorLogEntry entry;
   entry.set_time_ms(clock_.NowUnixMs());
   entry.set_model(request.route.model);
-  entry.set_operation(gemini::MethodName(request.route.method));
+  entry.set_operation(request.OperationName());
   entry.set_status_code(reply.status);
   entry.set_error_type(std::string(error_type));
   entry.set_message(LogSafeText(message, kMaxErrorLogMessage));
@@ -75,11 +79,15 @@ void Forwarder::LogGatewayError(const ForwardRequest& request, const HttpReply& 
 ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& sink) {
   ForwardResult result;
   const std::string model = request.route.QuotaModel();
-  const char* operation = gemini::MethodName(request.route.method);
+  const std::string operation = request.OperationName();
   std::vector<int64_t> tried;
   std::optional<HttpReply> last_failure;
+  const std::shared_ptr<const LiveSettings> live =
+      options_.live != nullptr ? options_.live->Get() : nullptr;
+  const int max_attempts = live != nullptr ? live->max_attempts : options_.max_attempts;
+  const HeaderList& custom_headers = live != nullptr ? live->custom_headers : options_.custom_headers;
 
-  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     absl::StatusOr<v1::AcquireKeyResponse> key = broker_.AcquireKey(model, tried);
     if (!key.ok()) {
       GEMPOOL_LOG(WARNING) << key.status().message();
@@ -118,9 +126,13 @@ ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& si
     call.scheme_host_port = request.target.scheme_host_port;
     call.path_and_query = request.target.path_and_query;
     call.headers = request.headers;
-    call.headers.insert(call.headers.end(), options_.custom_headers.begin(),
-                        options_.custom_headers.end());
-    call.headers.emplace_back("x-goog-api-key", key->secret());
+    call.headers.insert(call.headers.end(), custom_headers.begin(), custom_headers.end());
+    if (live != nullptr) call.timeout_seconds = live->timeout_seconds;
+    if (request.key_placement == KeyPlacement::kBearerHeader) {
+      call.headers.emplace_back("Authorization", absl::StrCat("Bearer ", key->secret()));
+    } else {
+      call.headers.emplace_back("x-goog-api-key", key->secret());
+    }
     call.body = std::string(request.body);
     call.proxy = key->proxy();
 
@@ -227,7 +239,7 @@ ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& si
     GEMPOOL_LOG(INFO) << operation << " " << model << ": attempt " << attempt << " with key #"
                       << key->key_id() << " failed (" << gemini::OutcomeKindName(verdict.kind)
                       << " " << verdict.error_reason << ")"
-                      << (attempt < options_.max_attempts ? "; trying another key" : "");
+                      << (attempt < max_attempts ? "; trying another key" : "");
   }
 
   result.outcome = ForwardResult::Outcome::kFailed;

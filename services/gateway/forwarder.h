@@ -16,11 +16,18 @@
 #include "gempool/gemini/upstream_url.h"
 #include "http_status.h"
 #include "key_broker_client.h"
+#include "live_settings.h"
 #include "outcome_reporter.h"
 #include "request_log_writer.h"
 #include "upstream_client.h"
 
 namespace gempool::gateway {
+
+// Where the pool key goes in the upstream request.
+enum class KeyPlacement {
+  kGoogApiKeyHeader,  // x-goog-api-key: <key> (the Gemini API).
+  kBearerHeader,      // Authorization: Bearer <key> (Google's OpenAI-compatible endpoint).
+};
 
 // One client call, ready to go upstream except for the key.
 struct ForwardRequest {
@@ -31,6 +38,13 @@ struct ForwardRequest {
   absl::string_view body;
   // Client headers to pass on (no credentials, no hop-by-hop headers).
   HeaderList headers;
+  KeyPlacement key_placement = KeyPlacement::kGoogApiKeyHeader;
+  // The operation named in the error log; empty: the route's method name
+  // ("generateContent"). The OpenAI routes name theirs ("chat.completions").
+  std::string operation;
+
+  // `operation`, or the route's method name.
+  std::string OperationName() const;
 };
 
 // Receives a successful (2xx) upstream response. Used from the thread that
@@ -73,6 +87,10 @@ class Forwarder {
   struct Options {
     int max_attempts = 3;        // MAX_RETRIES.
     HeaderList custom_headers;   // CUSTOM_HEADERS, added to every upstream call.
+    // When set, MAX_RETRIES, CUSTOM_HEADERS and TIME_OUT come from here at
+    // each call instead (settings changed in the admin UI); must outlive
+    // the forwarder.
+    const LiveSettingsHolder* live = nullptr;
   };
 
   Forwarder(KeyBrokerClient& broker, OutcomeReporter& reporter, UpstreamClient& upstream,

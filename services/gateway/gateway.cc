@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "admin/admin_ui.h"
 #include "gempool/common/logging.h"
 #include "gempool/gemini/upstream_url.h"
 #include "gempool/rpc/server.h"
@@ -11,37 +12,14 @@
 #include "health_checker.h"
 #include "http_server.h"
 #include "key_broker_client.h"
+#include "live_settings.h"
+#include "openai_routes.h"
 #include "outcome_reporter.h"
 #include "persistence_client.h"
 #include "request_log_writer.h"
 #include "upstream_client.h"
 
 namespace gempool::gateway {
-namespace {
-
-// CUSTOM_HEADERS minus what the gateway owns: exactly one credential (the
-// pool key) goes upstream, and framing headers are computed per request.
-absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config) {
-  HeaderList headers;
-  for (const auto& [name, value] : config.custom_headers) {
-    const std::string lower = absl::AsciiStrToLower(name);
-    if (lower == "x-goog-api-key" || lower == "authorization" || lower == "host" ||
-        lower == "content-length" || lower == "transfer-encoding" || lower == "connection") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "CUSTOM_HEADERS may not set '", name,
-          "': the gateway sets it itself (the pool key is the only credential sent upstream)"));
-    }
-    if (name.empty() || name.find_first_of(" \t\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("CUSTOM_HEADERS entry '", name, "' is not a valid HTTP header"));
-    }
-    headers.emplace_back(name, value);
-  }
-  return headers;
-}
-
-}  // namespace
 
 // Declared in dependency order: each part only refers to parts above it, and
 // they are destroyed in reverse.
@@ -52,6 +30,7 @@ struct Gateway::Parts {
   const Clock& clock;
   gemini::BaseUrl base_url;
   HeaderList custom_headers;
+  std::unique_ptr<LiveSettingsHolder> live;
   std::unique_ptr<KeyBrokerClient> broker;
   std::unique_ptr<PersistenceClient> persistence;
   std::unique_ptr<UpstreamClient> upstream;
@@ -59,6 +38,8 @@ struct Gateway::Parts {
   std::unique_ptr<RequestLogWriter> logs;
   std::unique_ptr<Forwarder> forwarder;
   std::unique_ptr<HealthChecker> health;
+  std::unique_ptr<OpenAIRoutes> openai;
+  std::unique_ptr<admin::AdminUi> admin;
   std::unique_ptr<HttpServer> http;
   bool started = false;
   bool stopped = false;
@@ -75,7 +56,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   absl::StatusOr<HeaderList> custom_headers = UpstreamCustomHeaders(config);
   if (!custom_headers.ok()) return custom_headers.status();
 
+  absl::StatusOr<std::shared_ptr<const LiveSettings>> live = MakeLiveSettings(config, config.AdminToken());
+  if (!live.ok()) return live.status();
+  // The admin UI shows where each setting came from: the environment and
+  // .env as this process read them.
+  absl::StatusOr<Environment> env = Environment::Load(DotEnvPath());
+  if (!env.ok()) return env.status();
+
   auto parts = std::make_unique<Parts>(config, clock);
+  parts->live = std::make_unique<LiveSettingsHolder>(*std::move(live));
   parts->base_url = *std::move(base_url);
   parts->custom_headers = *std::move(custom_headers);
   parts->broker = std::make_unique<KeyBrokerClient>(rpc::MakeChannel(config.keybroker_addr),
@@ -93,14 +82,38 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   Forwarder::Options forwarder_options;
   forwarder_options.max_attempts = config.max_retries;
   forwarder_options.custom_headers = parts->custom_headers;
+  forwarder_options.live = parts->live.get();
   parts->forwarder = std::make_unique<Forwarder>(*parts->broker, *parts->reporter, *parts->upstream,
                                                  *parts->logs, clock, forwarder_options);
   parts->health = std::make_unique<HealthChecker>(*parts->broker, *parts->persistence,
                                                   std::min(config.rpc_timeout_ms, 2000));
+  absl::StatusOr<std::unique_ptr<OpenAIRoutes>> openai =
+      OpenAIRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
+  if (!openai.ok()) return openai.status();
+  parts->openai = *std::move(openai);
   HttpServer::Options http_options;
+  http_options.api_routes = parts->openai->Routes();
   http_options.host = config.host;
   http_options.port = config.port;
   http_options.threads = config.gateway_threads;
+  // Settings saved in the admin UI: the live ones take effect here at once,
+  // LOG_LEVEL process-wide; the rest wait for a restart (the page says so).
+  LiveSettingsHolder* holder = parts->live.get();
+  const std::string admin_token = config.AdminToken();
+  parts->admin = admin::AdminUi::Create(
+      config, *std::move(env), clock,
+      [holder, admin_token](std::shared_ptr<const Config> next) {
+        absl::StatusOr<std::shared_ptr<const LiveSettings>> applied = MakeLiveSettings(*next, admin_token);
+        if (!applied.ok()) {
+          GEMPOOL_LOG(WARNING) << "settings: not applied: " << applied.status().message();
+          return;
+        }
+        holder->Set(*std::move(applied));
+        SetLogLevel(next->log_level);
+      },
+      admin::AdminUi::Options());
+  http_options.admin = parts->admin.get();
+  http_options.live = parts->live.get();
   parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder,
                                              *parts->health, *parts->logs, clock, http_options);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
@@ -113,6 +126,7 @@ Gateway::~Gateway() { Stop(/*grace_ms=*/0); }
 absl::StatusOr<int> Gateway::Start() {
   parts_->reporter->Start();
   parts_->logs->Start();
+  parts_->admin->Start();
   parts_->started = true;
   return parts_->http->Start();
 }
@@ -127,6 +141,7 @@ void Gateway::Stop(int grace_ms) {
   parts_->http->Join();
   parts_->reporter->Stop();
   parts_->logs->Stop();
+  parts_->admin->Stop();
 }
 
 }  // namespace gempool::gateway

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -26,6 +27,7 @@
 #include "gempool/gemini/route.h"
 #include "gempool/gemini/url.h"
 #include "buffered_sink.h"
+#include "client_call.h"
 #include "http_status.h"
 #include "stream_session.h"
 #include "worker_group.h"
@@ -124,6 +126,9 @@ struct HttpServer::Impl {
     // Whether the client must present an allowed token.
     bool needs_token = true;
     RouteHandler handler;
+    // The answer to a missing or wrong token when the entry has its own
+    // dialect (OpenAI routes); else Google's 401.
+    std::function<HttpReply()> unauthenticated = nullptr;
   };
 
   Impl(const Config& c, gemini::BaseUrl b, Forwarder& f, HealthChecker& h, RequestLogWriter& l,
@@ -140,8 +145,28 @@ struct HttpServer::Impl {
     routes.push_back({"GET", std::regex("/health"), {}, /*needs_token=*/false,
                       [this](const httplib::Request&, httplib::Response& res,
                              const gemini::ClientAuth&) { ServeHealth(res); }});
-    // OpenAI-compatible routes belong here, ahead of the native catch-all
-    // (e.g. {"GET", "/v1/models", {AuthForm::kBearer}, ...}).
+    if (options.admin != nullptr) {
+      // The admin web UI authenticates its own requests (session or admin
+      // token), so the client-token check does not apply.
+      admin::AdminUi* admin = options.admin;
+      auto serve_admin = [admin](const httplib::Request& req, httplib::Response& res,
+                                 const gemini::ClientAuth&) { admin->Serve(req, res); };
+      routes.push_back({"GET", std::regex("/|/keys|/config|/logs|/stats|/static/.*|/api(/.*)?"), {},
+                        /*needs_token=*/false, serve_admin});
+      routes.push_back({"POST", std::regex("/api(/.*)?"), {}, /*needs_token=*/false, serve_admin});
+    }
+    // Routes served by plain-data handlers (the OpenAI-compatible API),
+    // ahead of the native catch-all.
+    for (const ApiRoute& api : options.api_routes) {
+      auto path = std::make_shared<const std::regex>(api.path);
+      RouteEntry entry{api.verb, *path, api.auth_forms, /*needs_token=*/true,
+                       [this, path, handler = api.handler](const httplib::Request& req, httplib::Response& res,
+                                                           const gemini::ClientAuth& auth) {
+                         ServeApi(req, res, auth, *path, handler);
+                       }};
+      entry.unauthenticated = api.unauthenticated;
+      routes.push_back(std::move(entry));
+    }
     const std::regex native("(/gemini)?/v1(beta|alpha)?/.*");
     for (const char* verb : {"GET", "POST"}) {
       routes.push_back({verb, native, {}, /*needs_token=*/true,
@@ -205,11 +230,14 @@ struct HttpServer::Impl {
               route.auth_forms.end()) {
         continue;
       }
-      if (route.needs_token && !config.IsAllowedToken(auth.token)) {
+      const bool allowed = options.live != nullptr ? options.live->Get()->IsAllowedToken(auth.token)
+                                                   : config.IsAllowedToken(auth.token);
+      if (route.needs_token && !allowed) {
         GEMPOOL_LOG(DEBUG) << "401 for " << req.method << " " << req.path << " from "
                            << req.remote_addr << " (token form: " << gemini::AuthFormName(auth.form)
                            << ")";
-        WriteReply(res, ErrorReply(absl::UnauthenticatedError(kUnauthenticatedMessage)));
+        WriteReply(res, route.unauthenticated ? route.unauthenticated()
+                                              : ErrorReply(absl::UnauthenticatedError(kUnauthenticatedMessage)));
         return;
       }
       route.handler(req, res, auth);
@@ -264,12 +292,18 @@ struct HttpServer::Impl {
     ForwardRequest forward;
     forward.route = *route;
     forward.http_method = req.method;
-    forward.target = gemini::BuildUpstreamTarget(base_url, *route, RawQuery(req));
+    forward.target = gemini::BuildUpstreamTarget(
+        options.live != nullptr ? options.live->Get()->base_url : base_url, *route, RawQuery(req));
     forward.headers = UpstreamHeaders(req);
 
     in_flight.Enter();
     if (route->IsStream()) {
-      ServeStream(req, res, std::move(forward), std::move(context));
+      const bool sse = gemini::QueryParam(RawQuery(req), "alt").value_or("") == "sse";
+      StreamJob job = [this, forward = std::move(forward), body = req.body](ResponseSink& sink) mutable {
+        forward.body = body;
+        return forwarder.Forward(forward, sink);
+      };
+      ServeStream(res, std::move(job), std::move(context), sse ? "text/event-stream" : "application/json");
       return;  // The stream's worker leaves in_flight.
     }
     forward.body = req.body;
@@ -288,14 +322,16 @@ struct HttpServer::Impl {
     in_flight.Leave();
   }
 
-  void ServeStream(const httplib::Request& req, httplib::Response& res, ForwardRequest forward,
-                   RequestContext context) {
+  // Runs `job` on a worker with a StreamSession as its sink and answers
+  // from the session: the failure if nothing was committed, else the chunks
+  // as they come. The caller entered in_flight; the worker leaves it.
+  void ServeStream(httplib::Response& res, StreamJob job, RequestContext context,
+                   const std::string& default_content_type) {
     auto session = std::make_shared<StreamSession>(options.stream_buffer_bytes);
     {
       std::lock_guard<std::mutex> lock(sessions_mu);
       sessions.insert(session);
     }
-    const bool sse = gemini::QueryParam(RawQuery(req), "alt").value_or("") == "sse";
     auto forget = [this, session] {
       {
         std::lock_guard<std::mutex> lock(sessions_mu);
@@ -304,12 +340,10 @@ struct HttpServer::Impl {
       in_flight.Leave();
     };
     try {
-      workers.Spawn([this, session, forget, forward = std::move(forward), body = req.body,
-                     context = std::move(context)]() mutable {
-        forward.body = body;
+      workers.Spawn([this, session, forget, job = std::move(job), context = std::move(context)]() mutable {
         ForwardResult result;
         try {
-          result = forwarder.Forward(forward, *session);
+          result = job(*session);
         } catch (const std::exception& e) {
           // The server thread waits for a decision: never leave it hanging.
           GEMPOOL_LOG(ERROR) << "internal error forwarding a stream: " << e.what();
@@ -333,7 +367,7 @@ struct HttpServer::Impl {
     }
     WriteHead(res, decision.head);
     std::string content_type = decision.head.content_type;
-    if (content_type.empty()) content_type = sse ? "text/event-stream" : "application/json";
+    if (content_type.empty()) content_type = default_content_type;
     res.set_chunked_content_provider(
         content_type,
         [session](size_t /*offset*/, httplib::DataSink& sink) {
@@ -367,6 +401,47 @@ struct HttpServer::Impl {
         });
   }
 
+  // A route served by a plain-data handler (client_call.h).
+  void ServeApi(const httplib::Request& req, httplib::Response& res, const gemini::ClientAuth& auth,
+                const std::regex& path, const ClientHandler& handler) {
+    RequestContext context;
+    context.received_unix_ms = clock.NowUnixMs();
+    context.received_ms = clock.MonotonicMs();
+    context.token_id = TokenId(auth.token);
+
+    ClientCall call;
+    call.method = req.method;
+    call.path = req.path;
+    call.raw_path = std::string(gemini::SplitTarget(req.target).first);
+    call.raw_query = std::string(RawQuery(req));
+    std::smatch groups;
+    if (std::regex_match(req.path, groups, path)) {
+      for (size_t i = 1; i < groups.size(); ++i) call.path_params.push_back(groups[i].str());
+    }
+    call.body = req.body;
+    call.upstream_headers = UpstreamHeaders(req);
+    call.auth = auth;
+
+    in_flight.Enter();
+    ClientAnswer answer;
+    try {
+      answer = handler(call);
+    } catch (...) {
+      in_flight.Leave();
+      throw;
+    }
+    context.model = answer.model;
+    context.operation = answer.operation;
+    if (answer.stream) {
+      ServeStream(res, std::move(answer.stream), std::move(context), "text/event-stream");
+      return;  // The stream's worker leaves in_flight.
+    }
+    WriteReply(res, answer.reply);
+    for (const auto& [name, value] : answer.headers) res.set_header(name, value);
+    LogRequest(context, answer.reply.status, answer.attempts, answer.key_id, false);
+    in_flight.Leave();
+  }
+
   void LogRequest(const RequestContext& context, int status, int attempts, int64_t key_id,
                   bool stream) {
     v1::RequestLogEntry entry;
@@ -391,6 +466,7 @@ struct HttpServer::Impl {
   const Options options;
 
   httplib::Server server;
+  int listen_fd = -1;  // The listening socket, once bound.
   std::vector<RouteEntry> routes;
   std::thread listener;
   std::atomic<bool> listener_done{false};
@@ -416,9 +492,10 @@ HttpServer::HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder
   // httplib's default also sets SO_REUSEPORT, which lets a second gateway
   // bind the same port silently and split the traffic; a busy port must be
   // an error instead.
-  impl_->server.set_socket_options([](socket_t sock) {
+  impl_->server.set_socket_options([impl = impl_.get()](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    impl->listen_fd = sock;
   });
   impl_->InstallRoutes();
 }
@@ -443,6 +520,10 @@ absl::StatusOr<int> HttpServer::Start() {
         ": the address is invalid or the port is already in use (is another gempool running? "
         "set HOST/PORT in the environment or .env)"));
   }
+  // httplib listens with a backlog of 5: a burst of clients connecting at
+  // once (64 in the benchmark) lost SYNs and waited 1 s for the retransmit
+  // (p99 981 ms at concurrency 64). Listening again raises the backlog.
+  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, SOMAXCONN);
   impl_->listener = std::thread([this] {
     impl_->server.listen_after_bind();
     impl_->listener_done = true;

@@ -11,13 +11,17 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "client_call.h"
+#include "admin/admin_ui.h"
 #include "forwarder.h"
 #include "gempool/common/clock.h"
 #include "gempool/config/config.h"
 #include "gempool/gemini/upstream_url.h"
 #include "health_checker.h"
+#include "live_settings.h"
 #include "request_log_writer.h"
 
 namespace gempool::gateway {
@@ -29,6 +33,16 @@ class HttpServer {
     int port = 0;                  // 0: any free port.
     int threads = 256;             // GATEWAY_THREADS.
     size_t stream_buffer_bytes = 4 << 20;  // Per stream, between upstream and client.
+    // The admin web UI (/, /keys, /config, /logs, /stats, /static/, /api/);
+    // not served when null. Must outlive the server.
+    admin::AdminUi* admin = nullptr;
+    // When set, client tokens (ALLOWED_TOKENS) and BASE_URL come from here
+    // at each request (settings changed in the admin UI). Must outlive the
+    // server.
+    const LiveSettingsHolder* live = nullptr;
+    // Routes served by plain-data handlers (the OpenAI-compatible API),
+    // matched in order ahead of the native Gemini API.
+    std::vector<ApiRoute> api_routes;
   };
 
   // `config` (tokens) and the collaborators must outlive the server.

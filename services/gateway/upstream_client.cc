@@ -69,6 +69,11 @@ struct UpstreamClient::Impl {
       return nullptr;
     }
     client->set_keep_alive(true);
+    // httplib writes the request head and body in separate writes; with
+    // Nagle on, the body waits for the peer's delayed ACK of the head: 40 ms
+    // per call (measured by bench/: p50 44 ms through the gateway at
+    // concurrency 1, against 0.05 ms direct).
+    client->set_tcp_nodelay(true);
     client->set_follow_location(false);
     client->set_url_encode(false);  // Paths arrive encoded as they go on the wire.
     client->set_connection_timeout(options.timeout_seconds, 0);
@@ -130,6 +135,14 @@ UpstreamResult UpstreamClient::Send(UpstreamRequest request, const UpstreamCallb
     return result;
   }
 
+  const int timeout_seconds =
+      request.timeout_seconds > 0 ? request.timeout_seconds : impl_->options.timeout_seconds;
+  if (request.timeout_seconds > 0) {
+    client->set_connection_timeout(timeout_seconds, 0);
+    client->set_read_timeout(timeout_seconds, 0);
+    client->set_write_timeout(timeout_seconds, 0);
+  }
+
   httplib::Request req;
   req.method = request.method;
   req.path = request.path_and_query;
@@ -174,11 +187,11 @@ UpstreamResult UpstreamClient::Send(UpstreamRequest request, const UpstreamCallb
     const int64_t idle_ms = SteadyMs() - last_progress_ms;
     const bool timed_out =
         error == httplib::Error::ConnectionTimeout ||
-        (error == httplib::Error::Read && idle_ms + 100 >= impl_->options.timeout_seconds * 1000LL);
+        (error == httplib::Error::Read && idle_ms + 100 >= timeout_seconds * 1000LL);
     result.failure =
         timed_out ? gemini::TransportFailure::kTimeout : gemini::TransportFailure::kConnection;
     result.detail = timed_out && error == httplib::Error::Read
-                        ? absl::StrCat("no data for ", impl_->options.timeout_seconds,
+                        ? absl::StrCat("no data for ", timeout_seconds,
                                        " s (TIME_OUT)")
                         : DescribeError(error);
     absl::StrAppend(&result.detail, " [", request.scheme_host_port,

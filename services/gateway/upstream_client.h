@@ -26,6 +26,9 @@ struct UpstreamRequest {
   HeaderList headers;            // Everything to send (credential included).
   std::string body;
   std::string proxy;             // "" for direct, else an http:// proxy URL.
+  // Connect/read/write timeout of this call; 0: Options::timeout_seconds.
+  // (TIME_OUT changed in the admin UI applies to the next call.)
+  int timeout_seconds = 0;
 };
 
 // What the caller needs from the upstream response head.

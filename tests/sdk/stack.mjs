@@ -47,10 +47,12 @@ export const TEST_KEYS = [1, 2, 3].map((n) => `AIzaSySdkTest${n}`.padEnd(39, 'x'
 export const CLIENT_TOKEN = 'sdk-client-token-5e2b';
 
 // A running stack. stop() ends every process; logs() returns their output.
+// `env` adds (or overrides) settings of every gempool process.
 export class Stack {
-  constructor() {
+  constructor({ env = {} } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-sdk-'));
     this.procs = [];
+    this.extraEnv = env;
   }
 
   launch(name, binary, args, env) {
@@ -94,6 +96,7 @@ export class Stack {
       PERSISTENCE_ADDR: `127.0.0.1:${persistencePort}`,
       DATA_DIR: path.join(this.dir, 'data'),
       GEMPOOL_ENV_FILE: path.join(this.dir, 'no-such.env'),
+      ...this.extraEnv,
     };
     for (const [name, binary, port] of [
       ['persistence', 'services/persistence/gempool-persistence', persistencePort],

@@ -106,6 +106,7 @@ absl::Status Load(const Environment& env, Config& c) {
   c.mysql.database = text("MYSQL_DATABASE");
   c.mysql.socket = text("MYSQL_SOCKET");
   c.mysql.root_password = text("MYSQL_ROOT_PASSWORD");
+  c.mysql.root_user = env.GetOr("MYSQL_ROOT_USER", c.mysql.root_user);
   if (c.database_type == "mysql") {
     for (const char* required : {"MYSQL_USER", "MYSQL_DATABASE"}) {
       if (!has(required)) {

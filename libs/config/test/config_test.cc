@@ -90,9 +90,13 @@ TEST(LoadConfigTest, ReadsMysqlSettingsIncludingRootPassword) {
   EXPECT_EQ(c->mysql.password, "app");
   EXPECT_EQ(c->mysql.database, "gempool");
   EXPECT_EQ(c->mysql.root_password, "root-pw");
+  EXPECT_EQ(c->mysql.root_user, "root");
   auto without = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(without.ok()) << without.status();
   EXPECT_EQ(without->mysql.root_password, "");
+  auto admin = LoadConfig(Environment::FromMap({{"MYSQL_ROOT_USER", "dbadmin"}}));
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  EXPECT_EQ(admin->mysql.root_user, "dbadmin");
 }
 
 TEST(LoadConfigTest, AdminUiSettings) {

@@ -27,10 +27,6 @@ void ExpectInvalid(const std::string& name, const std::string& value, const std:
       << name << "=" << value;
 }
 
-bool operator==(const SafetySetting& a, const SafetySetting& b) {
-  return a.category == b.category && a.threshold == b.threshold;
-}
-
 TEST(OpenAISettingsTest, DefaultsAreGeminiBalances) {
   auto c = Load({});
   ASSERT_TRUE(c.ok()) << c.status();
@@ -86,7 +82,9 @@ TEST(OpenAISettingsTest, ReadsEverySetting) {
   EXPECT_FALSE(o.show_thinking_process);
   EXPECT_FALSE(o.show_search_link);
   EXPECT_EQ(o.search_link_language, "zh");
-  EXPECT_THAT(o.safety_settings, ElementsAre(SafetySetting{"HARM_CATEGORY_HARASSMENT", "BLOCK_ONLY_HIGH"}));
+  ASSERT_EQ(o.safety_settings.size(), 1u);
+  EXPECT_EQ(o.safety_settings[0].category, "HARM_CATEGORY_HARASSMENT");
+  EXPECT_EQ(o.safety_settings[0].threshold, "BLOCK_ONLY_HIGH");
   EXPECT_THAT(o.filtered_models, IsEmpty());
   EXPECT_EQ(o.create_image_model, "imagen-4.0-generate-001");
   EXPECT_EQ(o.tts_model, "gemini-2.5-pro-preview-tts");

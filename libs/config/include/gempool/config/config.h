@@ -25,6 +25,9 @@ struct MysqlSettings {
   // uses it at start-up to bring the MYSQL_USER account (password, database,
   // grants) in step with the settings if that account cannot log in.
   std::string root_password;
+  // MYSQL_ROOT_USER: the account MYSQL_ROOT_PASSWORD belongs to (default root;
+  // another administrator with CREATE USER and GRANT OPTION works too).
+  std::string root_user = "root";
 };
 
 // One SAFETY_SETTINGS entry: a Gemini harm category and its block threshold.

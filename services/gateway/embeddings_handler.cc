@@ -1,0 +1,69 @@
+#include "embeddings_handler.h"
+
+#include <string>
+#include <vector>
+
+#include "gempool/openai/embeddings.h"
+#include "gempool/openai/errors.h"
+#include "openai_answers.h"
+
+namespace gempool::gateway {
+
+using nlohmann::json;
+
+EmbeddingsHandler::EmbeddingsHandler(const openai::ConversionOptions& options, const GeminiCaller& caller)
+    : options_(options), caller_(caller) {}
+
+ClientAnswer EmbeddingsHandler::Handle(const ClientCall& call) {
+  ClientAnswer answer;
+  answer.operation = "embeddings";
+  absl::StatusOr<json> body =
+      ParseRequestJson(call.body, R"({"model": "gemini-embedding-001", "input": ["text"]})");
+  if (!body.ok()) {
+    answer.reply = OpenAIStatusReply(body.status());
+    return answer;
+  }
+  absl::StatusOr<openai::EmbeddingRequest> request = openai::ConvertEmbeddingRequest(*body, options_);
+  if (!request.ok()) {
+    answer.reply = OpenAIStatusReply(request.status());
+    return answer;
+  }
+  answer.model = request->requested_model;
+  AddWarningsHeader(request->warnings, answer.headers);
+  absl::StatusOr<gemini::Route> route = caller_.RouteFor(request->model, gemini::Method::kBatchEmbedContents);
+  if (!route.ok()) {
+    answer.reply = OpenAIStatusReply(route.status());
+    return answer;
+  }
+
+  std::vector<json> responses;
+  for (const json& batch : request->batches) {
+    const std::string upstream_body = DumpJson(batch);
+    GeminiCaller::Buffered result = caller_.Call(
+        caller_.MakeRequest(*route, "", answer.operation, upstream_body, call.upstream_headers));
+    answer.attempts += result.result.attempts;
+    answer.key_id = result.result.key_id;
+    if (!result.ok()) {
+      answer.reply = OpenAIUpstreamFailure(result.result.failure);
+      return answer;
+    }
+    json parsed = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_discarded()) {
+      answer.reply = OpenAIJsonReply(
+          openai::OpenAIErrorBody(502, "the Gemini API answered with a body that is not JSON", "",
+                                  "bad_upstream_response"),
+          502);
+      return answer;
+    }
+    responses.push_back(std::move(parsed));
+  }
+  absl::StatusOr<json> converted = openai::ConvertEmbeddingResponse(responses, *request);
+  answer.reply = converted.ok()
+                     ? OpenAIJsonReply(*converted)
+                     : OpenAIJsonReply(openai::OpenAIErrorBody(502, converted.status().message(), "",
+                                                               "bad_upstream_response"),
+                                       502);
+  return answer;
+}
+
+}  // namespace gempool::gateway

@@ -1,0 +1,87 @@
+#include "gemini_caller.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "buffered_sink.h"
+#include "gempool/openai/errors.h"
+#include "openai_options.h"
+
+namespace gempool::gateway {
+namespace {
+
+bool IsModelIdChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~' ||
+         c == '@' || c == '+';
+}
+
+}  // namespace
+
+GeminiCaller::GeminiCaller(Forwarder& forwarder, gemini::BaseUrl base_url, const LiveSettingsHolder* live)
+    : forwarder_(forwarder), base_url_(std::move(base_url)), live_(live) {}
+
+gemini::BaseUrl GeminiCaller::base_url() const { return live_ != nullptr ? live_->Get()->base_url : base_url_; }
+
+absl::StatusOr<gemini::Route> GeminiCaller::RouteFor(absl::string_view model, gemini::Method method) const {
+  gemini::Route route;
+  route.api_version = OpenAIUpstreamVersion(base_url().version);
+  route.method = method;
+  absl::string_view id = model;
+  if (absl::ConsumePrefix(&id, "tunedModels/")) {
+    route.collection = "tunedModels";
+  } else {
+    absl::ConsumePrefix(&id, "models/");
+  }
+  if (id.empty()) return openai::FieldError("model", "must name a Gemini model, e.g. \"gemini-2.5-flash\"");
+  for (char c : id) {
+    if (!IsModelIdChar(c)) {
+      return openai::FieldError("model", absl::StrCat("'", model,
+                                                      "' is not a valid model id: use letters, digits and "
+                                                      "- . _ ~ @ + only, e.g. gemini-2.5-flash"));
+    }
+  }
+  route.model = std::string(id);
+  return route;
+}
+
+gemini::Route GeminiCaller::ListModelsRoute() const {
+  gemini::Route route;
+  route.api_version = OpenAIUpstreamVersion(base_url().version);
+  route.method = gemini::Method::kListModels;
+  route.model.clear();
+  return route;
+}
+
+ForwardRequest GeminiCaller::MakeRequest(const gemini::Route& route, absl::string_view query,
+                                         absl::string_view operation, absl::string_view body,
+                                         const HeaderList& client_headers) const {
+  ForwardRequest request;
+  request.route = route;
+  request.http_method = route.method == gemini::Method::kListModels || route.method == gemini::Method::kGetModel
+                            ? "GET"
+                            : "POST";
+  request.target = gemini::BuildUpstreamTarget(base_url(), route, query);
+  request.body = body;
+  request.operation = std::string(operation);
+  if (request.http_method == "POST") request.headers.emplace_back("Content-Type", "application/json");
+  std::string user_agent = "gempool-gateway";
+  for (const auto& [name, value] : client_headers) {
+    if (absl::EqualsIgnoreCase(name, "User-Agent")) user_agent = value;
+  }
+  request.headers.emplace_back("User-Agent", user_agent);
+  request.headers.emplace_back("Accept-Encoding", "identity");
+  return request;
+}
+
+GeminiCaller::Buffered GeminiCaller::Call(const ForwardRequest& request) const {
+  BufferedSink sink;
+  Buffered out;
+  out.result = forwarder_.Forward(request, sink);
+  if (out.ok()) out.body = std::move(sink.body());
+  return out;
+}
+
+}  // namespace gempool::gateway
