@@ -30,6 +30,9 @@ Commands:
   keys usage       Calls per key and model over 1 h, 24 h and 30 days
   keys summary     Count keys per state
   health           Check that the key broker and persistence answer
+  import gemini-balance
+                   Bring keys and settings across from a gemini-balance
+                   database (SQLite or MySQL)
   help [command]   Show the help of a command (as does --help after it)
 
 Flags (any command):
@@ -50,9 +53,76 @@ are needed.
 Exit codes:
   0  success
   1  the server answered with an error or could not be reached
-     (health: a service is not serving; keys verify: a key did not pass)
+     (health: a service is not serving; keys verify: a key did not pass;
+     import: the source database could not be read)
   2  usage or configuration error, or a request the server rejected as invalid
   3  the admin token is missing or wrong
+)help";
+
+constexpr char kImportHelp[] = R"help(gempoolctl import gemini-balance: bring keys and settings across from a
+gemini-balance database.
+
+Usage: gempoolctl import gemini-balance --sqlite PATH [--dry-run] [--json]
+       gempoolctl import gemini-balance --mysql-database DB --mysql-user USER
+                 [--mysql-password PW] [--mysql-host HOST] [--mysql-port N]
+                 [--mysql-socket PATH] [--dry-run] [--json]
+       gempoolctl import gemini-balance --mysql-dsn mysql://USER:PW@HOST:PORT/DB
+
+Reads gemini-balance's t_settings table (it holds API_KEYS, ALLOWED_TOKENS,
+AUTH_TOKEN and every setting saved on its configuration page) and never
+changes that database. Then:
+  API_KEYS        Each key is added to the pool through the key broker; keys
+                  already in the pool are left alone, so running the import
+                  twice adds nothing the second time.
+  settings        Values gempool knows (MAX_FAILURES, BASE_URL, PROXIES,
+                  ALLOWED_TOKENS, THINKING_BUDGET_MAP, ...) that differ from
+                  what gempool uses now are stored in gempool's settings
+                  table the way the admin page saves them: they apply until
+                  that setting is changed in the environment or .env.
+                  Services read most of them at start-up: restart the stack
+                  afterwards (docker compose restart).
+  AUTH_TOKEN      gempool reads the admin token only from the environment:
+                  the import prints the AUTH_TOKEN= line to put in .env when
+                  gempool's differs (in full, so it can be pasted).
+  everything else is listed by name with the reason it was not imported
+  (storage and network settings stay gempool's own; gemini-balance-only
+  and unknown settings are skipped). Values are never printed.
+
+Source flags:
+  --sqlite PATH          gemini-balance's SQLite file (data/default_db),
+                         opened read-only.
+  --mysql-host HOST      MySQL/MariaDB server (default 127.0.0.1).
+  --mysql-port N         Its port (default 3306).
+  --mysql-socket PATH    Connect through a unix socket instead.
+  --mysql-user USER      gemini-balance's MYSQL_USER.
+  --mysql-password PW    gemini-balance's MYSQL_PASSWORD. Default: the
+                         environment variable GEMINI_BALANCE_MYSQL_PASSWORD
+                         (keeps it out of the process list).
+  --mysql-database DB    gemini-balance's MYSQL_DATABASE.
+  --mysql-dsn DSN        All of the above as mysql://USER:PW@HOST:PORT/DB
+                         (also mysql+pymysql://; %-escape special characters).
+
+Other flags:
+  --dry-run              Read everything and report what would happen;
+                         change nothing.
+  --addr HOST:PORT       The key broker (default KEYBROKER_ADDR).
+  --persistence-addr HOST:PORT
+                         Persistence (default PERSISTENCE_ADDR).
+  --token TOKEN          The admin token (default AUTH_TOKEN).
+  --json                 Print the report as JSON: {"dry_run", "source",
+                         "keys": {"found", "added", "added_ids",
+                         "already_present", "invalid"}, "settings":
+                         {"imported", "unchanged"}, "not_imported": [{"name",
+                         "reason"}], "env": {"AUTH_TOKEN": "..."}}.
+
+Run it where the services' settings are (e.g. docker compose exec gateway
+gempoolctl import gemini-balance ...): settings are compared with, and
+stored against, the environment it runs in.
+
+Exits 0 when the import (or dry run) went through, also when some settings
+could not be brought across; 1 when the source database could not be read
+or a service failed; 2 for bad arguments; 3 for a missing or wrong admin
+token.
 )help";
 
 constexpr char kKeysHelp[] = R"help(gempoolctl keys: manage the pool's keys through the key broker's KeyAdmin
@@ -200,6 +270,9 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"addr", {true}},  {"token", {true}},  {"json", {false}}, {"timeout-ms", {true}},
       {"help", {false}}, {"state", {true}},  {"model", {true}}, {"search", {true}},
       {"limit", {true}}, {"offset", {true}}, {"all", {false}},  {"service", {true}},
+      {"sqlite", {true}}, {"mysql-host", {true}}, {"mysql-port", {true}}, {"mysql-user", {true}},
+      {"mysql-password", {true}}, {"mysql-database", {true}}, {"mysql-socket", {true}}, {"mysql-dsn", {true}},
+      {"dry-run", {false}}, {"persistence-addr", {true}},
   };
   return *flags;
 }
@@ -335,11 +408,81 @@ const std::string* Last(const Parsed& parsed, const std::string& name) {
   return it == parsed.flags.end() ? nullptr : &it->second.back();
 }
 
+// The import flags: exactly one source, SQLite or MySQL (flags or a DSN).
+absl::Status ParseImport(const Parsed& parsed, const std::vector<std::string>& path, const std::string& usage,
+                         Invocation& inv) {
+  GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed,
+                                          {"sqlite", "mysql-host", "mysql-port", "mysql-user", "mysql-password",
+                                           "mysql-database", "mysql-socket", "mysql-dsn", "dry-run",
+                                           "persistence-addr"},
+                                          path));
+  inv.dry_run = parsed.flags.count("dry-run") > 0;
+  if (const std::string* addr = Last(parsed, "persistence-addr")) {
+    GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("--persistence-addr", *addr));
+    inv.persistence_addr = *addr;
+  }
+  bool mysql_flags = false;
+  auto text = [&](const char* flag, std::string& field) -> absl::Status {
+    const std::string* value = Last(parsed, flag);
+    if (value == nullptr) return absl::OkStatus();
+    if (value->empty()) return absl::InvalidArgumentError(absl::StrCat("--", flag, " is empty"));
+    field = *value;
+    mysql_flags = mysql_flags || absl::StartsWith(flag, "mysql-");
+    return absl::OkStatus();
+  };
+  GEMPOOL_RETURN_IF_ERROR(text("sqlite", inv.import_sqlite));
+  GEMPOOL_RETURN_IF_ERROR(text("mysql-host", inv.import_mysql_host));
+  GEMPOOL_RETURN_IF_ERROR(text("mysql-user", inv.import_mysql_user));
+  GEMPOOL_RETURN_IF_ERROR(text("mysql-database", inv.import_mysql_database));
+  GEMPOOL_RETURN_IF_ERROR(text("mysql-socket", inv.import_mysql_socket));
+  if (const std::string* password = Last(parsed, "mysql-password")) {
+    inv.import_mysql_password = *password;
+    mysql_flags = true;
+  }
+  if (const std::string* port = Last(parsed, "mysql-port")) {
+    GEMPOOL_ASSIGN_OR_RETURN(int64_t n, ParseNumber("--mysql-port", *port, 1, 65535));
+    inv.import_mysql_port = static_cast<int>(n);
+    mysql_flags = true;
+  }
+  const bool dsn = Last(parsed, "mysql-dsn") != nullptr;
+  if (dsn) {
+    inv.import_mysql_dsn = *Last(parsed, "mysql-dsn");
+    if (inv.import_mysql_dsn.empty()) return absl::InvalidArgumentError("--mysql-dsn is empty");
+  }
+  if (!inv.import_sqlite.empty() && (mysql_flags || dsn)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("give --sqlite or the MySQL flags, not both: which database is gemini-balance's? (see ", usage,
+                     ")"));
+  }
+  if (dsn && mysql_flags) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--mysql-dsn already says everything: drop the other --mysql-* flags (see ", usage, ")"));
+  }
+  if (inv.import_sqlite.empty() && !dsn) {
+    if (!mysql_flags) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "which gemini-balance database? give --sqlite PATH, or --mysql-database and --mysql-user (or "
+          "--mysql-dsn) (see ",
+          usage, ")"));
+    }
+    if (inv.import_mysql_database.empty() || inv.import_mysql_user.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "reading gemini-balance's MySQL needs --mysql-database and --mysql-user (gemini-balance's "
+          "MYSQL_DATABASE and MYSQL_USER) (see ",
+          usage, ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string HelpFor(const std::vector<std::string>& path) {
   if (path.empty()) return kTopHelp;
   if (path[0] == "health" && path.size() == 1) return kHealthHelp;
+  if (path[0] == "import" && path.size() <= 2 && (path.size() == 1 || path[1] == "gemini-balance")) {
+    return kImportHelp;
+  }
   if (path[0] != "keys") return "";
   if (path.size() == 1) return kKeysHelp;
   if (path.size() > 2) return "";
@@ -409,6 +552,24 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
   } else if (words[0] == "health") {
     inv.command = Command::kHealth;
     path.push_back("health");
+  } else if (words[0] == "import") {
+    path.push_back("import");
+    if (words.size() == 1) {
+      inv.help = kImportHelp;
+      inv.help_requested = help;
+      return inv;
+    }
+    if (words[1] != "gemini-balance") {
+      if (help) {
+        inv.help = kImportHelp;
+        return inv;
+      }
+      return absl::InvalidArgumentError(absl::StrCat("cannot import from '", words[1],
+                                                     "': gempoolctl imports from gemini-balance (see gempoolctl "
+                                                     "import gemini-balance --help)"));
+    }
+    inv.command = Command::kImportGeminiBalance;
+    path.push_back("gemini-balance");
   } else {
     if (help) {
       inv.help = kTopHelp;
@@ -527,6 +688,10 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
         return absl::InvalidArgumentError(
             "health with --addr checks one service: say which with --service keybroker|persistence|gateway");
       }
+      break;
+    case Command::kImportGeminiBalance:
+      GEMPOOL_RETURN_IF_ERROR(ParseImport(parsed, path, usage, inv));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
       break;
     case Command::kHelp:
       break;

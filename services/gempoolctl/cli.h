@@ -40,6 +40,7 @@ enum class Command {
   kKeysUsage,
   kKeysSummary,
   kHealth,
+  kImportGeminiBalance,
 };
 
 struct Invocation {
@@ -73,6 +74,20 @@ struct Invocation {
 
   // health: "keybroker", "persistence", "gateway", or "" for the two gRPC services.
   std::string service;
+
+  // import gemini-balance: the source database (--sqlite PATH, or the
+  // --mysql-* flags / --mysql-dsn), --dry-run, and where persistence is
+  // (--persistence-addr; default PERSISTENCE_ADDR).
+  std::string import_sqlite;
+  std::string import_mysql_host = "127.0.0.1";
+  int import_mysql_port = 3306;
+  std::string import_mysql_user;
+  std::optional<std::string> import_mysql_password;
+  std::string import_mysql_database;
+  std::string import_mysql_socket;
+  std::string import_mysql_dsn;
+  bool dry_run = false;
+  std::optional<std::string> persistence_addr;
 };
 
 // Parses the arguments after the program name. Usage errors are

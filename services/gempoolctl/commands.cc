@@ -14,11 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "gempool/common/clock.h"
+#include "gempool/common/environment.h"
 #include "gempool/rpc/server.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gempool/config/parse.h"
 #include "httplib.h"
+#include "import_command.h"
 
 namespace gempool::ctl {
 namespace {
@@ -69,7 +72,9 @@ int ExitCodeFor(grpc::StatusCode code) {
   return kExitError;
 }
 
-bool IsKeysCommand(Command command) { return command != Command::kHealth && command != Command::kHelp; }
+bool IsKeysCommand(Command command) {
+  return command != Command::kHealth && command != Command::kHelp && command != Command::kImportGeminiBalance;
+}
 
 // Reports a failed call (text on stderr; with --json also a JSON error on
 // stdout) and returns the exit code.
@@ -458,6 +463,8 @@ absl::StatusOr<Targets> ResolveTargets(const Invocation& inv,
     need_config = !inv.addr.has_value() || !inv.token.has_value();
   } else if (inv.command == Command::kHealth) {
     need_config = inv.service.empty() || !inv.addr.has_value();
+  } else if (inv.command == Command::kImportGeminiBalance) {
+    need_config = !inv.addr.has_value() || !inv.token.has_value() || !inv.persistence_addr.has_value();
   }
   Config config;
   if (need_config) {
@@ -484,6 +491,7 @@ absl::StatusOr<Targets> ResolveTargets(const Invocation& inv,
     }
   }
   if (inv.token.has_value()) targets.token = *inv.token;
+  if (inv.persistence_addr.has_value()) targets.persistence_addr = *inv.persistence_addr;
   return targets;
 }
 
@@ -510,6 +518,16 @@ int Run(const Invocation& inv, const Targets& targets, Io io) {
       return Summary(inv, targets, io);
     case Command::kHealth:
       return Health(inv, targets, io);
+    case Command::kImportGeminiBalance: {
+      // Settings are compared with, and stored against, the environment and
+      // .env this process sees (as the services do).
+      absl::StatusOr<Environment> env = Environment::Load(DotEnvPath());
+      if (!env.ok()) {
+        return Fail(inv, io, grpc::StatusCode::INVALID_ARGUMENT,
+                    absl::StrCat("configuration error: ", env.status().message()));
+      }
+      return RunImport(inv, targets, *env, SystemClock::Get(), io);
+    }
     case Command::kHelp:
       io.out << inv.help;
       return kExitOk;

@@ -1,7 +1,8 @@
 #pragma once
 // Runs a parsed gempoolctl invocation against the services: KeyAdmin calls
-// on the key broker and gRPC health checks, printing text or JSON and
-// returning the exit code (see cli.h). Not thread-safe (one per process).
+// on the key broker, gRPC health checks, and the gemini-balance import
+// (import_command.h), printing text or JSON and returning the exit code (see
+// cli.h). Not thread-safe (one per process).
 
 #include <functional>
 #include <iosfwd>

@@ -2,20 +2,30 @@
 // gempool.v1.Persistence (plus gRPC health and reflection) on
 // PERSISTENCE_LISTEN.
 //
-// Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad setting, 3 when the database
-// cannot be opened (the message says why and what to do; docker compose's
-// restart policy starts the service again, which also covers a database that
-// is still starting), 1 when the port cannot be bound.
+// The server starts before the database is open: the database is opened in
+// the background and retried (StoreOpener) until it opens, so a refused MySQL
+// login or an unreachable server is explained where users look. Until then
+// the gRPC health is NOT_SERVING and every call, Ping included, answers
+// UNAVAILABLE with the reason (which user was refused by which server, and
+// what to do), which the gateways' GET /health shows.
+//
+// Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad setting, 1 when the port
+// cannot be bound.
 
 #include <chrono>
 #include <iostream>
+#include <memory>
 
+#include "absl/strings/str_cat.h"
+#include "deferred_store.h"
+#include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
 #include "gempool/rpc/server.h"
 #include "gempool/storage/soci_store.h"
 #include "persistence_service.h"
+#include "store_opener.h"
 
 int main() {
   gempool::BlockShutdownSignals();
@@ -25,26 +35,38 @@ int main() {
     std::cerr << "gempool-persistence: " << config.status().message() << std::endl;
     return 2;
   }
+  const std::string what = absl::StrCat(config->database_type, " database");
 
-  auto store = gempool::storage::OpenStore(*config);
-  if (!store.ok()) {
-    GEMPOOL_LOG(ERROR) << "cannot open the " << config->database_type << " database: " << store.status().message();
-    GEMPOOL_LOG(ERROR) << "exiting with code 3 (under docker compose the service restarts and tries again)";
-    return 3;
-  }
-
-  gempool::persistence::PersistenceService service(**store);  // Outlives the server.
+  // Declared before the service and the server, so it outlives both.
+  gempool::persistence::DeferredStore store(absl::StrCat("opening the ", what, " (first attempt in progress)"));
+  gempool::persistence::PersistenceService service(store);
   auto server = gempool::rpc::StartServer("gempool-persistence", config->persistence_listen, {&service},
                                           gempool::persistence::kMaxRequestBytes);
   if (!server.ok()) {
     std::cerr << "gempool-persistence: " << server.status().message() << std::endl;
     return 1;
   }
+  grpc::HealthCheckServiceInterface* health = server->server->GetHealthCheckService();
+  health->SetServingStatus(false);  // Until the database is open.
   GEMPOOL_LOG(INFO) << "gempool-persistence listening on " << config->persistence_listen << " (port " << server->port
-                    << "), " << config->database_type << " database";
+                    << "), " << what;
+
+  gempool::persistence::StoreOpener opener(
+      what,
+      [&config]() -> absl::StatusOr<std::unique_ptr<gempool::storage::Store>> {
+        auto opened = gempool::storage::OpenStore(*config);
+        if (!opened.ok()) return opened.status();
+        return std::unique_ptr<gempool::storage::Store>(*std::move(opened));
+      },
+      store, [health] { health->SetServingStatus(true); }, gempool::SystemClock::Get(),
+      gempool::persistence::StoreOpener::Options());
+  opener.Start();
 
   const int signal_number = gempool::WaitForShutdownSignal();
   GEMPOOL_LOG(INFO) << "signal " << signal_number << ": stopping";
+  // An attempt to open the database in progress ends within its connect
+  // timeout; after Stop the opener no longer touches the server.
+  opener.Stop();
   // In-flight calls are short database operations; gRPC also waits out this
   // deadline while clients (broker, gateways) keep idle connections open.
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));

@@ -19,9 +19,11 @@ absl::Status CheckBatch(const char* rpc, const char* what, int count) {
       absl::StrCat(rpc, " got ", count, " ", what, "; send at most ", kMaxItemsPerCall, " per call"));
 }
 
-// The status for the caller; database trouble is also logged here, once.
+// The status for the caller; database trouble is also logged here, once
+// (unless it was logged where it arose).
 grpc::Status Reply(const char* rpc, const absl::Status& status) {
-  if (!status.ok() && status.code() != absl::StatusCode::kInvalidArgument) {
+  if (!status.ok() && status.code() != absl::StatusCode::kInvalidArgument &&
+      !status.GetPayload(kLoggedPayloadUrl).has_value()) {
     GEMPOOL_LOG(WARNING) << rpc << ": " << status;
   }
   return rpc::ToGrpcStatus(status);

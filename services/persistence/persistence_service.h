@@ -16,6 +16,11 @@ namespace gempool::persistence {
 
 // Most items (keys, ids, log rows, settings) one call may carry.
 inline constexpr int kMaxItemsPerCall = 100000;
+// A status carrying this payload was logged where it arose (the database is
+// not open yet: StoreOpener logs each new reason once), so the RPC that
+// returns it does not log it again on every call.
+inline constexpr char kLoggedPayloadUrl[] = "type.gempool.dev/persistence.logged";
+
 // Largest request the server accepts (gRPC's default is 4 MiB; a batch of 500
 // error-log rows with 16 KiB messages is about 8 MiB). Clients must still
 // split anything larger.

@@ -12,6 +12,7 @@
 //
 // Handlers run on the server's threads. Thread-safe.
 
+#include <atomic>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -86,9 +87,9 @@ class FakeGemini {
   mutable absl::Mutex keys_mu_;
   std::set<std::string> valid_keys_ ABSL_GUARDED_BY(keys_mu_);
 
-  absl::Mutex wait_mu_;
-  int64_t release_generation_ ABSL_GUARDED_BY(wait_mu_) = 0;
-  bool shutting_down_ ABSL_GUARDED_BY(wait_mu_) = false;
+  // Sleepers (Sleep) end early when either changes.
+  std::atomic<int64_t> release_generation_{0};
+  std::atomic<bool> shutting_down_{false};
 };
 
 // Splits "a,b, c" into trimmed non-empty parts (for --keys).

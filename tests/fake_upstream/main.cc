@@ -7,6 +7,8 @@
 // With --port 0 (the default) it picks a free port. The first line on stdout
 // is always "listening on PORT".
 
+#include <sys/socket.h>
+
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -83,6 +85,18 @@ int main(int argc, char** argv) {
   httplib::Server server;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server.set_payload_max_length(64 * 1024 * 1024);
+  // Tuned like a real upstream, so that benchmarks measure the client or the
+  // proxy in front, not this fake (httplib's defaults: Nagle on, which with
+  // delayed ACKs adds ~40 ms to a reply written in two parts; 5 requests per
+  // connection; a listen backlog of 5, which drops connects under bursts).
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(1000000);
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
   fake.Register(server);
 
   int bound = port;
@@ -94,6 +108,8 @@ int main(int argc, char** argv) {
   if (bound <= 0) {
     return Fail(absl::StrCat("cannot listen on ", host, ":", port, ": ", std::strerror(errno)));
   }
+  // httplib listens with a backlog of 5; listening again only raises it.
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   std::printf("listening on %d\n", bound);
   std::fflush(stdout);
   GEMPOOL_LOG(INFO) << "fake Gemini upstream on http://" << host << ":" << bound << " ("

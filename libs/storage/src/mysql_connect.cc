@@ -2,11 +2,14 @@
 
 #include <soci/mysql/soci-mysql.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/status_macros.h"
 #include "sql_error.h"
 
 namespace gempool::storage {
@@ -40,17 +43,20 @@ absl::Status Describe(const StoreOptions& o, const soci::soci_error& error, absl
                                         "': ", error.get_error_message(), ". ");
   const std::string repair_hint =
       o.mysql_admin_password.empty()
-          ? " Or set MYSQL_ROOT_PASSWORD (the root password the database server was created with) and "
-            "gempool-persistence fixes this at its next start."
+          ? absl::StrCat(" Or set MYSQL_ROOT_PASSWORD to the root password the database server was created with "
+                         "(and MYSQL_ROOT_USER if your administrator account is not root) and restart "
+                         "(docker compose up -d): gempool-persistence then repairs the account itself at start-up. "
+                         "See docs/deploy.md, section 5 (changing the database password).")
           : "";
   if (n == kAccessDenied) {
     return absl::PermissionDeniedError(absl::StrCat(
-        head,
-        "Check MYSQL_USER and MYSQL_PASSWORD (in .env or the environment). If you changed MYSQL_PASSWORD "
-        "after the database was first created, the server still has the old password (the MySQL container "
-        "applies MYSQL_PASSWORD only when its data volume is created): put the old password back, or set the "
-        "new one in the database (ALTER USER ",
-        Account(m.user), " IDENTIFIED BY '<new password>').", repair_hint, extra));
+        head, "The server refused MYSQL_USER '", m.user,
+        "' with MYSQL_PASSWORD. If you changed MYSQL_PASSWORD after the database was first created, the "
+        "server still has the old password (the MySQL container applies MYSQL_PASSWORD only when its data "
+        "volume is created): put the old password back, or set the new one in the database as an "
+        "administrator (ALTER USER ",
+        Account(m.user), " IDENTIFIED BY '<MYSQL_PASSWORD>'; GRANT ALL PRIVILEGES ON ", QuoteIdentifier(m.database),
+        ".* TO ", Account(m.user), ";).", repair_hint, extra));
   }
   if (n == kDbAccessDenied) {
     return absl::PermissionDeniedError(absl::StrCat(head, "The user has no privileges on database '", m.database,
@@ -77,15 +83,128 @@ absl::Status Describe(const StoreOptions& o, const soci::soci_error& error, absl
   return absl::UnavailableError(absl::StrCat(head, "Check the MYSQL_* settings (in .env or the environment).", extra));
 }
 
+// Whether `name` matches `pattern` as a mysql.db Db pattern does: SQL LIKE,
+// % and _ wildcards, backslash escapes.
+bool MatchesDbPattern(absl::string_view pattern, absl::string_view name) {
+  if (pattern.empty()) return name.empty();
+  const char c = pattern.front();
+  if (c == '%') {
+    for (size_t skip = 0; skip <= name.size(); ++skip) {
+      if (MatchesDbPattern(pattern.substr(1), name.substr(skip))) return true;
+    }
+    return false;
+  }
+  if (name.empty()) return false;
+  if (c == '_') return MatchesDbPattern(pattern.substr(1), name.substr(1));
+  if (c == '\\' && pattern.size() > 1) {
+    return pattern[1] == name.front() && MatchesDbPattern(pattern.substr(2), name.substr(1));
+  }
+  return c == name.front() && MatchesDbPattern(pattern.substr(1), name.substr(1));
+}
+
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const std::string& name : names) quoted.push_back(absl::StrCat("'", name, "'"));
+  return absl::StrJoin(quoted, ", ");
+}
+
+// The databases on the server that hold gempool's tables (gempool_keys),
+// by name.
+std::vector<std::string> GempoolDatabases(soci::session& sql) {
+  std::vector<std::string> names;
+  std::string name;
+  soci::statement st = (sql.prepare << "SELECT DISTINCT TABLE_SCHEMA FROM information_schema.TABLES "
+                                       "WHERE TABLE_NAME = 'gempool_keys' ORDER BY TABLE_SCHEMA",
+                        soci::into(name));
+  st.execute();
+  while (st.fetch()) names.push_back(name);
+  return names;
+}
+
+// Of `databases`, those `user` holds database-level privileges on (the Db
+// patterns of its mysql.db rows). Empty when mysql.db cannot be read.
+std::vector<std::string> GrantedTo(soci::session& sql, const std::string& user,
+                                   const std::vector<std::string>& databases) {
+  std::vector<std::string> patterns;
+  try {
+    std::string pattern;
+    soci::statement st =
+        (sql.prepare << "SELECT Db FROM mysql.db WHERE User = :u", soci::use(user), soci::into(pattern));
+    st.execute();
+    while (st.fetch()) patterns.push_back(pattern);
+  } catch (const soci::soci_error& e) {
+    GEMPOOL_LOG(DEBUG) << "cannot read mysql.db to find the databases of user '" << user
+                       << "': " << e.get_error_message();
+    return {};
+  }
+  std::vector<std::string> granted;
+  for (const std::string& db : databases) {
+    for (const std::string& pattern : patterns) {
+      if (MatchesDbPattern(pattern, db)) {
+        granted.push_back(db);
+        break;
+      }
+    }
+  }
+  return granted;
+}
+
+// Refuses (kFailedPrecondition) to create a missing MYSQL_DATABASE while
+// MYSQL_USER keeps gempool's data in another database: MYSQL_DATABASE was
+// renamed in .env, and an empty database would make the data seem lost.
+// Otherwise only warns about gempool data elsewhere on the server.
+absl::Status GuardAgainstAnEmptyDatabase(const StoreOptions& o, soci::session& sql, bool database_exists) {
+  const MysqlSettings& m = o.mysql;
+  std::vector<std::string> elsewhere = GempoolDatabases(sql);
+  const bool here = std::find(elsewhere.begin(), elsewhere.end(), m.database) != elsewhere.end();
+  elsewhere.erase(std::remove(elsewhere.begin(), elsewhere.end(), m.database), elsewhere.end());
+  if (here || elsewhere.empty()) return absl::OkStatus();
+  const std::vector<std::string> of_user = GrantedTo(sql, m.user, elsewhere);
+  if (!database_exists && !of_user.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "MYSQL_DATABASE is '", m.database, "', which does not exist on MySQL at ", MysqlWhere(m), ", while user '",
+        m.user, "' (MYSQL_USER) has gempool data in database ", QuotedList(of_user),
+        ". MYSQL_DATABASE was probably changed in .env (the MySQL container ignores that change). "
+        "gempool-persistence did not create an empty '",
+        m.database,
+        "' database, which would make your keys and logs seem lost. To keep your data, set MYSQL_DATABASE=",
+        of_user.front(),
+        " again and restart (docker compose up -d). To start with an empty database on purpose, create it as an "
+        "administrator first (CREATE DATABASE ",
+        QuoteIdentifier(m.database), " CHARACTER SET utf8mb4); gempool-persistence then grants '", m.user,
+        "' access to it and carries on."));
+  }
+  constexpr size_t kMaxNamed = 5;
+  std::vector<std::string> named = of_user.empty() ? elsewhere : of_user;
+  const size_t more = named.size() > kMaxNamed ? named.size() - kMaxNamed : 0;
+  named.resize(std::min(named.size(), kMaxNamed));
+  GEMPOOL_LOG(WARNING) << "**** MYSQL_DATABASE '" << m.database << "' " << (database_exists ? "has" : "will have")
+                       << " no gempool data, but database " << QuotedList(named)
+                       << (more > 0 ? absl::StrCat(" (and ", more, " more)") : "") << " on this server "
+                       << (of_user.empty() ? "holds" : absl::StrCat("of user '", m.user, "' holds"))
+                       << " gempool tables. If your keys and logs are there, set MYSQL_DATABASE to that name and "
+                          "restart; gempool is starting with an empty database now. ****";
+  return absl::OkStatus();
+}
+
 // Creates the database and user if missing, sets the user's password to
 // MYSQL_PASSWORD (after a refused login) and grants it the database, with the
-// admin account.
+// admin account. kFailedPrecondition (GuardAgainstAnEmptyDatabase) is a
+// refusal to be reported as it is; other errors are the admin login's.
 absl::Status RepairAccount(const StoreOptions& o, unsigned int login_error) {
   const MysqlSettings& m = o.mysql;
   try {
     soci::session sql(soci::mysql, MysqlConnectString(o, o.mysql_admin_user, o.mysql_admin_password, ""));
     const std::string db = QuoteIdentifier(m.database);
-    sql << "CREATE DATABASE IF NOT EXISTS " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+    long long schemas = 0;
+    sql << "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :db", soci::use(m.database),
+        soci::into(schemas);
+    GEMPOOL_RETURN_IF_ERROR(GuardAgainstAnEmptyDatabase(o, sql, schemas > 0));
+    if (schemas == 0) {
+      sql << "CREATE DATABASE IF NOT EXISTS " + db + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+      GEMPOOL_LOG(WARNING) << "created the MySQL database " << db << " (MYSQL_DATABASE) with the admin account '"
+                           << o.mysql_admin_user << "'";
+    }
     std::vector<std::string> hosts;
     {
       std::string host;
@@ -97,13 +216,15 @@ absl::Status RepairAccount(const StoreOptions& o, unsigned int login_error) {
     if (hosts.empty()) {
       sql << "CREATE USER :u@'%' IDENTIFIED BY :p", soci::use(m.user), soci::use(m.password);
       hosts.push_back("%");
-      GEMPOOL_LOG(WARNING) << "created MySQL user " << Account(m.user) << " (MYSQL_USER) with the admin account";
+      GEMPOOL_LOG(WARNING) << "created MySQL user " << Account(m.user) << " (MYSQL_USER) with the admin account '"
+                           << o.mysql_admin_user << "'";
     } else if (login_error == kAccessDenied) {
       for (const std::string& host : hosts) {
         sql << "ALTER USER :u@:h IDENTIFIED BY :p", soci::use(m.user), soci::use(host), soci::use(m.password);
       }
       GEMPOOL_LOG(WARNING) << "MYSQL_PASSWORD did not match MySQL user '" << m.user
-                           << "': set the user's password to MYSQL_PASSWORD with the admin account";
+                           << "': set the user's password to MYSQL_PASSWORD with the admin account '"
+                           << o.mysql_admin_user << "'";
     }
     for (const std::string& host : hosts) {
       sql << "GRANT ALL PRIVILEGES ON " + db + ".* TO :u@:h", soci::use(m.user), soci::use(host);
@@ -112,7 +233,7 @@ absl::Status RepairAccount(const StoreOptions& o, unsigned int login_error) {
   } catch (const soci::soci_error& e) {
     return absl::PermissionDeniedError(
         absl::StrCat(" gempool-persistence also tried to fix this with the admin account '", o.mysql_admin_user,
-                     "' (MYSQL_ROOT_PASSWORD), which failed: ", e.get_error_message(),
+                     "' (MYSQL_ROOT_USER, MYSQL_ROOT_PASSWORD), which failed: ", e.get_error_message(),
                      ". MYSQL_ROOT_PASSWORD, too, is applied only when the server's volume is created; "
                      "use the root password it was created with."));
   }
@@ -149,6 +270,7 @@ absl::StatusOr<std::string> ConnectMysql(const StoreOptions& o) {
     const bool repairable = n == kAccessDenied || n == kDbAccessDenied || n == kUnknownDatabase;
     if (!repairable || o.mysql_admin_password.empty()) return Describe(o, e, "");
     const absl::Status repaired = RepairAccount(o, n);
+    if (absl::IsFailedPrecondition(repaired)) return repaired;
     if (!repaired.ok()) return Describe(o, e, repaired.message());
   }
   try {

@@ -3,8 +3,12 @@
 // connection at open that says exactly what failed and what to do. When the
 // application account cannot log in (MYSQL_PASSWORD changed after the server's
 // volume was created, user or database missing) and an admin password is
-// configured (MYSQL_ROOT_PASSWORD), the account is repaired with the admin
-// account first: the .env stays the source of truth for MYSQL_PASSWORD.
+// configured (MYSQL_ROOT_USER / MYSQL_ROOT_PASSWORD), the account is repaired
+// with the admin account first: the .env stays the source of truth for
+// MYSQL_PASSWORD. The repair never creates an empty MYSQL_DATABASE while
+// MYSQL_USER has gempool data in another database (MYSQL_DATABASE renamed in
+// .env): that is refused with a message naming the old database; other
+// gempool databases on the server only draw a loud warning.
 
 #include <string>
 
@@ -25,7 +29,9 @@ std::string MysqlWhere(const MysqlSettings& mysql);
 // Connects once with the application account (repairing it if needed and
 // possible) and returns the connect string that works. Errors:
 // kPermissionDenied (login refused), kNotFound (no such database),
-// kUnavailable (server unreachable), each with the server's text and advice.
+// kUnavailable (server unreachable), kFailedPrecondition (the repair refused
+// to create an empty database, see above), each with the server's text and
+// advice.
 absl::StatusOr<std::string> ConnectMysql(const StoreOptions& options);
 
 }  // namespace gempool::storage

@@ -8,7 +8,7 @@ StoreOptions StoreOptionsFromConfig(const Config& config) {
   o.sqlite_path = config.SqlitePath();
   o.data_dir = config.data_dir;
   o.mysql = config.mysql;
-  o.mysql_admin_user = "root";
+  o.mysql_admin_user = config.mysql.root_user;
   o.mysql_admin_password = config.mysql.root_password;
   return o;
 }

@@ -84,6 +84,8 @@ TEST(StoreOptionsTest, FromMysqlConfigWithRootPassword) {
   EXPECT_EQ(o.mysql.user, "gempool");
   EXPECT_EQ(o.mysql_admin_user, "root");
   EXPECT_EQ(o.mysql_admin_password, "root-pw");
+  config.mysql.root_user = "dbadmin";
+  EXPECT_EQ(StoreOptionsFromConfig(config).mysql_admin_user, "dbadmin");
 }
 
 TEST(MysqlConnectStringTest, QuotesValuesAndSetsCharsetAndTimeouts) {
@@ -278,6 +280,75 @@ TEST(OpenMysqlTest, AdminAccountBringsAChangedPasswordAndMissingDatabaseInStep) 
   EXPECT_THAT((*again)->LoadKeys(), IsOkAndHolds(SizeIs(1)));
   again->reset();
   MysqlAdminExec(absl::StrCat("DROP DATABASE IF EXISTS `", database, "`"));
+}
+
+// Whether the test server has a database called `name`.
+bool DatabaseExists(const std::string& name) {
+  const StoreOptions admin = TestMysqlOptions("");
+  soci::session sql(soci::mysql, MysqlConnectString(admin, admin.mysql.user, admin.mysql.password, ""));
+  long long count = 0;
+  sql << "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = :db", soci::use(name),
+      soci::into(count);
+  return count > 0;
+}
+
+TEST(OpenMysqlTest, RepairRefusesToCreateAnEmptyDatabaseWhenTheUserHasDataInAnother) {
+  GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
+  TestMysqlUser user("app-password");
+  const std::string old_database = UniqueName("gempool_old_");
+  const std::string new_database = UniqueName("gempool_new_");
+  MysqlAdminExec(absl::StrCat("CREATE DATABASE `", old_database, "` CHARACTER SET utf8mb4"));
+  MysqlAdminExec(absl::StrCat("GRANT ALL PRIVILEGES ON `", old_database, "`.* TO '", user.name(), "'@'%'"));
+  StoreOptions o = TestMysqlOptions(old_database);
+  const std::string admin_user = o.mysql.user;
+  const std::string admin_password = o.mysql.password;
+  o.mysql.user = user.name();
+  o.mysql.password = "app-password";
+  FakeClock clock;
+  {
+    auto store = SociStore::Open(o, clock);  // gempool's tables, with a key, in the old database.
+    ASSERT_THAT(store, IsOk());
+    ASSERT_THAT((*store)->AddKeys({"AIzaKeptInTheOldDatabase"}), IsOk());
+  }
+
+  // MYSQL_DATABASE renamed in .env, the root password set: no empty database.
+  o.mysql.database = new_database;
+  o.mysql_admin_user = admin_user;
+  o.mysql_admin_password = admin_password;
+  EXPECT_THAT(SociStore::Open(o, clock),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("MYSQL_DATABASE is '" + new_database + "'"),
+                             HasSubstr("gempool data in database '" + old_database + "'"),
+                             HasSubstr("MYSQL_DATABASE=" + old_database), HasSubstr("CREATE DATABASE"),
+                             Not(HasSubstr(admin_password)), Not(HasSubstr("app-password")))));
+  EXPECT_FALSE(DatabaseExists(new_database));
+
+  // Created on purpose by an administrator: the repair grants it and opens.
+  MysqlAdminExec(absl::StrCat("CREATE DATABASE `", new_database, "` CHARACTER SET utf8mb4"));
+  {
+    auto store = SociStore::Open(o, clock);
+    ASSERT_THAT(store, IsOk());
+    EXPECT_THAT((*store)->LoadKeys(), IsOkAndHolds(SizeIs(0)));
+  }
+  MysqlAdminExec(absl::StrCat("DROP DATABASE IF EXISTS `", old_database, "`"));
+  MysqlAdminExec(absl::StrCat("DROP DATABASE IF EXISTS `", new_database, "`"));
+}
+
+TEST(OpenMysqlTest, RepairUsesTheConfiguredAdminAccount) {
+  GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
+  auto db = TestDatabase::Create(Backend::kMysql);
+  ASSERT_THAT(db, IsOk());
+  StoreOptions o = (*db)->options();
+  TestMysqlUser user("the-old-password");
+  MysqlAdminExec(absl::StrCat("GRANT ALL PRIVILEGES ON `", o.mysql.database, "`.* TO '", user.name(), "'@'%'"));
+  o.mysql_admin_user = o.mysql.user;  // The test server's administrator is not called root.
+  o.mysql_admin_password = o.mysql.password;
+  o.mysql.user = user.name();
+  o.mysql.password = "the-new-password";
+  FakeClock clock;
+  ASSERT_THAT(SociStore::Open(o, clock), IsOk());
+  o.mysql_admin_password = "";
+  EXPECT_THAT(SociStore::Open(o, clock), IsOk());
 }
 
 TEST(OpenMysqlTest, FailedRepairExplainsBothFailures) {

@@ -792,6 +792,166 @@ std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
 }
 
+// --- Admin web UI ---
+
+TEST_P(StoreContractTest, AdminSessionsAreCreatedFoundRevokedAndExpire) {
+  const std::string a(64, 'a');
+  const std::string b(64, 'b');
+  v1::AdminSession session;
+  session.set_id_hash(a);
+  session.set_created_at_ms(kStart);
+  session.set_expires_at_ms(kStart + 1000);
+  ASSERT_THAT(store_->CreateAdminSession(session), IsOk());
+  EXPECT_THAT(store_->CreateAdminSession(session), StatusIs(absl::StatusCode::kAlreadyExists));
+  auto found = store_->GetAdminSession(a);
+  ASSERT_THAT(found, IsOk());
+  EXPECT_EQ(found->expires_at_ms(), kStart + 1000);
+  EXPECT_EQ(found->created_at_ms(), kStart);
+  EXPECT_THAT(store_->GetAdminSession(b), StatusIs(absl::StatusCode::kNotFound));
+
+  session.set_id_hash(b);
+  ASSERT_THAT(store_->CreateAdminSession(session), IsOk());
+  EXPECT_THAT(store_->DeleteAdminSession(b), IsOkAndHolds(true));
+  EXPECT_THAT(store_->DeleteAdminSession(b), IsOkAndHolds(false));
+  EXPECT_THAT(store_->GetAdminSession(b), StatusIs(absl::StatusCode::kNotFound));
+
+  clock_.AdvanceMs(1000);
+  EXPECT_THAT(store_->GetAdminSession(a), StatusIs(absl::StatusCode::kNotFound)) << "expired";
+  // Creating another session sweeps the expired one away.
+  session.set_id_hash(std::string(64, 'c'));
+  session.set_created_at_ms(kStart + 1000);
+  session.set_expires_at_ms(kStart + 5000);
+  ASSERT_THAT(store_->CreateAdminSession(session), IsOk());
+  auto sql = db_->Connect();
+  int rows = 0;
+  *sql << "SELECT COUNT(*) FROM gempool_admin_sessions", soci::into(rows);
+  EXPECT_EQ(rows, 1);
+}
+
+TEST_P(StoreContractTest, AdminSessionsRejectBadInput) {
+  v1::AdminSession session;
+  session.set_id_hash("not-hex");
+  session.set_created_at_ms(kStart);
+  session.set_expires_at_ms(kStart + 1);
+  EXPECT_THAT(store_->CreateAdminSession(session), StatusIs(absl::StatusCode::kInvalidArgument));
+  session.set_id_hash(std::string(64, 'A'));
+  EXPECT_THAT(store_->CreateAdminSession(session), StatusIs(absl::StatusCode::kInvalidArgument)) << "lowercase only";
+  session.set_id_hash(std::string(64, 'a'));
+  session.set_expires_at_ms(kStart);
+  EXPECT_THAT(store_->CreateAdminSession(session), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->GetAdminSession("x"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_P(StoreContractTest, DeleteLogsByIdsAllOrAge) {
+  ASSERT_THAT(store_->WriteRequestLogs({Request(kStart, 1, "m", 200, "generateContent"),
+                                        Request(kStart + 10, 1, "m", 200, "generateContent"),
+                                        Request(kStart + 20, 1, "m", 500, "generateContent")}),
+              IsOkAndHolds(3));
+  ASSERT_THAT(store_->WriteErrorLogs({Error(kStart, 1, "m", 500, "INTERNAL", "x")}), IsOkAndHolds(1));
+  auto page = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->entries.size(), 3u);
+
+  v1::DeleteLogsRequest by_id;
+  by_id.set_table(v1::LOG_TABLE_REQUEST);
+  by_id.add_ids(page->entries[0].id());
+  by_id.add_ids(987654);
+  EXPECT_THAT(store_->DeleteLogs(by_id), IsOkAndHolds(1));
+
+  v1::DeleteLogsRequest old;
+  old.set_table(v1::LOG_TABLE_REQUEST);
+  old.set_before_ms(kStart + 10);
+  EXPECT_THAT(store_->DeleteLogs(old), IsOkAndHolds(1));
+  auto left = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(left, IsOk());
+  EXPECT_EQ(left->total, 1);
+  EXPECT_EQ(left->entries[0].time_ms(), kStart + 10);
+
+  v1::DeleteLogsRequest all;
+  all.set_table(v1::LOG_TABLE_ERROR);
+  all.set_all(true);
+  EXPECT_THAT(store_->DeleteLogs(all), IsOkAndHolds(1));
+  EXPECT_THAT(store_->QueryRequestLogs(Query()), IsOk());
+  EXPECT_EQ(store_->QueryRequestLogs(Query())->total, 1) << "the other table is untouched";
+
+  v1::DeleteLogsRequest bad;
+  EXPECT_THAT(store_->DeleteLogs(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << "no table";
+  bad.set_table(v1::LOG_TABLE_ERROR);
+  EXPECT_THAT(store_->DeleteLogs(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << "no selector";
+  bad.set_all(true);
+  bad.set_before_ms(5);
+  EXPECT_THAT(store_->DeleteLogs(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << "two selectors";
+}
+
+TEST_P(StoreContractTest, AggregateRequestLogsBucketsGroupsAndLatency) {
+  const int64_t minute = 60000;
+  std::vector<v1::RequestLogEntry> rows;
+  auto add = [&](int64_t t, int64_t key, const std::string& model, int status, int64_t latency) {
+    v1::RequestLogEntry e = Request(t, key, model, status, "generateContent");
+    e.set_latency_ms(latency);
+    rows.push_back(e);
+  };
+  add(kStart - 1, 1, "flash", 200, 10);  // Before the window.
+  add(kStart, 1, "flash", 200, 40);
+  add(kStart + 30000, 2, "flash", 429, 120);
+  add(kStart + minute, 1, "pro", 200, 250);
+  add(kStart + 2 * minute + 5, 2, "flash", 200, 99999999);
+  add(kStart + 3 * minute, 1, "flash", 200, 10);  // After the window.
+  ASSERT_THAT(store_->WriteRequestLogs(rows), IsOk());
+
+  v1::AggregateRequestLogsRequest request;
+  request.set_since_ms(kStart);
+  request.set_until_ms(kStart + 3 * minute);
+  request.set_bucket_ms(minute);
+  auto agg = store_->AggregateRequestLogs(request);
+  ASSERT_THAT(agg, IsOk());
+  EXPECT_EQ(agg->calls(), 4);
+  EXPECT_EQ(agg->successes(), 3);
+  EXPECT_EQ(agg->failures(), 1);
+  ASSERT_EQ(agg->buckets_size(), 3);
+  EXPECT_EQ(agg->buckets(0).start_ms(), kStart);
+  EXPECT_EQ(agg->buckets(0).calls(), 2);
+  EXPECT_EQ(agg->buckets(0).failures(), 1);
+  EXPECT_EQ(agg->buckets(0).latency_ms_sum(), 160);
+  EXPECT_EQ(agg->buckets(1).start_ms(), kStart + minute);
+  EXPECT_EQ(agg->buckets(2).start_ms(), kStart + 2 * minute);
+  ASSERT_EQ(agg->by_model_size(), 2);
+  EXPECT_EQ(agg->by_model(0).model(), "flash");
+  EXPECT_EQ(agg->by_model(0).calls(), 3);
+  EXPECT_EQ(agg->by_model(0).failures(), 1);
+  EXPECT_EQ(agg->by_model(1).model(), "pro");
+  ASSERT_EQ(agg->by_key_size(), 2);
+  EXPECT_EQ(agg->by_key(0).calls(), 2);
+  int64_t binned = 0;
+  for (const auto& bin : agg->latency()) binned += bin.count();
+  EXPECT_EQ(binned, 4);
+  EXPECT_EQ(agg->latency(0).upper_ms(), 50);
+  EXPECT_EQ(agg->latency(0).count(), 1);
+  EXPECT_EQ(agg->latency(agg->latency_size() - 1).upper_ms(), 0);
+  EXPECT_EQ(agg->latency(agg->latency_size() - 1).count(), 1);
+
+  request.set_top(1);
+  auto top = store_->AggregateRequestLogs(request);
+  ASSERT_THAT(top, IsOk());
+  EXPECT_EQ(top->by_model_size(), 1);
+  request.set_totals_only(true);
+  auto totals = store_->AggregateRequestLogs(request);
+  ASSERT_THAT(totals, IsOk());
+  EXPECT_EQ(totals->calls(), 4);
+  EXPECT_EQ(totals->by_model_size(), 0);
+  EXPECT_EQ(totals->latency_size(), 0);
+
+  v1::AggregateRequestLogsRequest bad = request;
+  bad.set_bucket_ms(1);
+  EXPECT_THAT(store_->AggregateRequestLogs(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << "too many buckets";
+  bad = request;
+  bad.set_until_ms(bad.since_ms());
+  EXPECT_THAT(store_->AggregateRequestLogs(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  bad = request;
+  bad.set_top(101);
+  EXPECT_THAT(store_->AggregateRequestLogs(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
                          BackendTestName);
 

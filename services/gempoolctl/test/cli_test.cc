@@ -173,6 +173,48 @@ TEST(CliTest, UsageErrorsSayWhatIsWrong) {
   ExpectUsageError({"help", "nothing"}, "no help for 'nothing'");
 }
 
+TEST(CliTest, ImportGeminiBalanceTakesOneSource) {
+  Invocation sqlite = Parse({"import", "gemini-balance", "--sqlite", "/gb/default_db", "--dry-run", "--json"});
+  EXPECT_EQ(sqlite.command, Command::kImportGeminiBalance);
+  EXPECT_EQ(sqlite.import_sqlite, "/gb/default_db");
+  EXPECT_TRUE(sqlite.dry_run);
+  EXPECT_TRUE(sqlite.json);
+
+  Invocation mysql = Parse({"import", "gemini-balance", "--mysql-host", "db", "--mysql-port", "3307", "--mysql-user",
+                            "gemini", "--mysql-database", "default_db", "--persistence-addr", "127.0.0.1:9002"});
+  EXPECT_EQ(mysql.import_mysql_host, "db");
+  EXPECT_EQ(mysql.import_mysql_port, 3307);
+  EXPECT_EQ(mysql.import_mysql_user, "gemini");
+  EXPECT_EQ(mysql.import_mysql_database, "default_db");
+  EXPECT_FALSE(mysql.import_mysql_password.has_value());
+  EXPECT_EQ(mysql.persistence_addr, "127.0.0.1:9002");
+  EXPECT_FALSE(mysql.dry_run);
+
+  EXPECT_EQ(Parse({"import", "gemini-balance", "--mysql-dsn", "mysql://u:p@h/db"}).import_mysql_dsn,
+            "mysql://u:p@h/db");
+  EXPECT_EQ(Parse({"import", "gemini-balance", "--mysql-user", "u", "--mysql-database", "d", "--mysql-password", ""})
+                .import_mysql_password,
+            "");
+}
+
+TEST(CliTest, ImportUsageErrors) {
+  ExpectUsageError({"import", "gemini-balance"}, "which gemini-balance database?");
+  ExpectUsageError({"import", "gemini-balance", "--sqlite", "a.db", "--mysql-user", "u"}, "not both");
+  ExpectUsageError({"import", "gemini-balance", "--mysql-dsn", "mysql://u@h/d", "--mysql-port", "1"},
+                   "--mysql-dsn already says everything");
+  ExpectUsageError({"import", "gemini-balance", "--mysql-user", "u"}, "needs --mysql-database and --mysql-user");
+  ExpectUsageError({"import", "gemini-balance", "--mysql-database", "d", "--mysql-user", "u", "--mysql-port", "x"},
+                   "--mysql-port 'x' is not valid");
+  ExpectUsageError({"import", "gemini-balance", "--sqlite", "a.db", "extra"}, "takes no arguments");
+  ExpectUsageError({"import", "gemini-balance", "--sqlite", "a.db", "--state", "active"}, "--state does not apply");
+  ExpectUsageError({"import", "gemini-balance", "--sqlite", "a.db", "--persistence-addr", "x"}, "--persistence-addr");
+  ExpectUsageError({"import", "one-api"}, "cannot import from 'one-api'");
+  ExpectUsageError({"keys", "list", "--sqlite", "a.db"}, "--sqlite does not apply");
+  EXPECT_THAT(Parse({"import", "gemini-balance", "--help"}).help, HasSubstr("t_settings"));
+  EXPECT_THAT(Parse({"help", "import", "gemini-balance"}).help, HasSubstr("--dry-run"));
+  EXPECT_THAT(Parse({"--help"}).help, HasSubstr("import gemini-balance"));
+}
+
 TEST(SplitKeysTest, AcceptsAnySeparators) {
   EXPECT_THAT(SplitKeys("a\nb,c d\te;f\r\n\n  g  "), ElementsAre("a", "b", "c", "d", "e", "f", "g"));
   EXPECT_THAT(SplitKeys(R"(["AIzaA", "AIzaB"])"), ElementsAre("AIzaA", "AIzaB"));

@@ -280,5 +280,54 @@ TEST_F(PersistenceServiceTest, InvalidInputIsInvalidArgumentWithAReadableMessage
   EXPECT_THAT(status.error_message(), HasSubstr("at most 100000"));
 }
 
+TEST_F(PersistenceServiceTest, AdminUiRpcsRoundTrip) {
+  v1::AdminSession session;
+  session.set_id_hash(std::string(64, 'f'));
+  session.set_created_at_ms(kStart);
+  session.set_expires_at_ms(kStart + 60000);
+  v1::CreateAdminSessionResponse created;
+  ASSERT_TRUE(stub_->CreateAdminSession(Context().get(), session, &created).ok());
+  v1::GetAdminSessionRequest get;
+  get.set_id_hash(session.id_hash());
+  v1::AdminSession found;
+  ASSERT_TRUE(stub_->GetAdminSession(Context().get(), get, &found).ok());
+  EXPECT_EQ(found.expires_at_ms(), kStart + 60000);
+  v1::DeleteAdminSessionRequest del;
+  del.set_id_hash(session.id_hash());
+  v1::DeleteAdminSessionResponse deleted;
+  ASSERT_TRUE(stub_->DeleteAdminSession(Context().get(), del, &deleted).ok());
+  EXPECT_TRUE(deleted.deleted());
+  EXPECT_EQ(stub_->GetAdminSession(Context().get(), get, &found).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::WriteRequestLogsRequest requests;
+  for (int i = 0; i < 3; ++i) {
+    v1::RequestLogEntry* e = requests.add_entries();
+    e->set_time_ms(kStart + i);
+    e->set_status_code(i == 0 ? 500 : 200);
+    e->set_model("gemini-2.5-flash");
+  }
+  v1::WriteLogsResponse written;
+  ASSERT_TRUE(stub_->WriteRequestLogs(Context().get(), requests, &written).ok());
+  v1::AggregateRequestLogsRequest aggregate;
+  aggregate.set_since_ms(kStart);
+  aggregate.set_until_ms(kStart + 60000);
+  aggregate.set_bucket_ms(60000);
+  v1::AggregateRequestLogsResponse stats;
+  grpc::Status status = stub_->AggregateRequestLogs(Context().get(), aggregate, &stats);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(stats.calls(), 3);
+  EXPECT_EQ(stats.failures(), 1);
+  aggregate.set_bucket_ms(0);
+  EXPECT_EQ(stub_->AggregateRequestLogs(Context().get(), aggregate, &stats).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::DeleteLogsRequest purge;
+  purge.set_table(v1::LOG_TABLE_REQUEST);
+  purge.set_all(true);
+  v1::DeleteLogsResponse purged;
+  ASSERT_TRUE(stub_->DeleteLogs(Context().get(), purge, &purged).ok());
+  EXPECT_EQ(purged.deleted(), 3);
+}
+
 }  // namespace
 }  // namespace gempool::persistence

@@ -30,7 +30,8 @@ struct StoreOptions {
   MysqlSettings mysql;
   // The account used to repair the application user at start-up when it cannot
   // log in (password changed in .env after the server was initialised, user or
-  // database missing). Empty password: no repair, only a clear error.
+  // database missing). Empty password: no repair, only a clear error. See
+  // src/mysql_connect.h for what the repair refuses to do.
   std::string mysql_admin_user = "root";
   std::string mysql_admin_password;
   int mysql_connect_timeout_seconds = 10;
@@ -49,7 +50,8 @@ struct StoreOptions {
 };
 
 // The options for the process configuration: DATABASE_TYPE, DATA_DIR,
-// SQLITE_DATABASE and MYSQL_* (MYSQL_ROOT_PASSWORD enables the repair).
+// SQLITE_DATABASE and MYSQL_* (MYSQL_ROOT_PASSWORD enables the repair, with
+// the account MYSQL_ROOT_USER, default root).
 StoreOptions StoreOptionsFromConfig(const Config& config);
 
 }  // namespace gempool::storage
