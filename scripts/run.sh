@@ -60,14 +60,20 @@ start "$BIN/gateway/gempool-gateway"
 
 HOST_SHOWN="$(setting HOST 0.0.0.0)"; [ "$HOST_SHOWN" = "0.0.0.0" ] && HOST_SHOWN=127.0.0.1
 PORT="$(setting PORT 8000)"
-for _ in $(seq 1 100); do
-  curl -fsS "http://$HOST_SHOWN:$PORT/health" >/dev/null 2>&1 && break
+healthy=0
+for _ in $(seq 1 150); do
+  if curl -fsS "http://$HOST_SHOWN:$PORT/health" >/dev/null 2>&1; then healthy=1; break; fi
   for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "gempool: a service exited during start-up (see its message above); stopping." >&2; stop_all 1; }; done
   sleep 0.1
 done
+if [ "$healthy" != 1 ]; then
+  echo "gempool: the services are up but not healthy yet; the gateway's /health says:" >&2
+  curl -sS "http://$HOST_SHOWN:$PORT/health" >&2 || true
+  echo >&2
+fi
 cat <<MSG
 
-  gempool is running
+  gempool is $( [ "$healthy" = 1 ] && echo running || echo "starting (not healthy yet: see above)")
     gateway:      http://$HOST_SHOWN:$PORT   (Gemini API under /v1beta and /v1, health at /health)
     admin token:  $token_source
     database:     $(setting DATABASE_TYPE sqlite) $( [ "$(setting DATABASE_TYPE sqlite)" = sqlite ] && echo "($DATA_DIR/$(setting SQLITE_DATABASE default_db))")
