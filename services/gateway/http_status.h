@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "gempool/common/http_status.h"
 
 namespace gempool::gateway {
 
@@ -18,9 +19,6 @@ struct HttpReply {
   std::string retry_after;
 };
 
-// absl::StatusCode → HTTP status (kUnauthenticated → 401, kResourceExhausted
-// → 429, kUnavailable → 503, kDeadlineExceeded → 504, ...).
-int HttpStatusFor(absl::StatusCode code);
 
 // A Gemini-shaped JSON reply for a non-OK `status`:
 // {"error":{"code":<http>,"message":<status.message()>,"status":"UNAVAILABLE"}}.

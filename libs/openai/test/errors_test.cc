@@ -40,17 +40,6 @@ TEST(ErrorsTest, FieldErrorsCarryTheirParam) {
   EXPECT_EQ(OpenAIErrorFromStatus(absl::InternalError("x")).body["error"]["param"], nullptr);
 }
 
-TEST(ErrorsTest, HttpStatusForCodes) {
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kInvalidArgument), 400);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kUnauthenticated), 401);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kPermissionDenied), 403);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kNotFound), 404);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kResourceExhausted), 429);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kUnavailable), 503);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kDeadlineExceeded), 504);
-  EXPECT_EQ(HttpStatusForCode(absl::StatusCode::kInternal), 500);
-}
-
 TEST(ErrorsTest, GeminiRateLimitKeepsStatusMessageAndRetryDelay) {
   OpenAIError error = ConvertGeminiErrorText(429, std::string(R"({"error":{"code":429,
       "message":"You exceeded your current quota.\nPlease retry in 19.42s.","status":"RESOURCE_EXHAUSTED",

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
+#include "gempool/common/http_status.h"
 #include "absl/status/statusor.h"
 #include "gempool/v1/keybroker.pb.h"
 
@@ -36,8 +37,6 @@ struct ApiResult {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// absl::StatusCode → HTTP status.
-int HttpStatusOf(absl::StatusCode code);
 
 // {"error": {"code": <http>, "status": "NOT_FOUND", "message": ...}}.
 ApiResult ErrorResult(const absl::Status& status);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "gempool/common/http_status.h"
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
@@ -35,11 +36,9 @@ const char* OpenAIErrorType(int http_status);
 nlohmann::json OpenAIErrorBody(int http_status, absl::string_view message, absl::string_view param = "",
                                absl::string_view code = "");
 
-// The HTTP status the OpenAI routes use for a canonical code (InvalidArgument
-// 400, Unauthenticated 401, PermissionDenied 403, NotFound 404, AlreadyExists/
-// Aborted 409, ResourceExhausted 429, Cancelled 499, Unimplemented 501,
-// Unavailable 503, DeadlineExceeded 504, others 500).
-int HttpStatusForCode(absl::StatusCode code);
+// The HTTP status for a canonical code: the one mapping every gempool HTTP
+// edge shares (gempool/common/http_status.h).
+using ::gempool::HttpStatusForCode;
 
 struct OpenAIError {
   int http_status = 500;
