@@ -74,7 +74,8 @@ fi
 cat <<MSG
 
   gempool is $( [ "$healthy" = 1 ] && echo running || echo "starting (not healthy yet: see above)")
-    gateway:      http://$HOST_SHOWN:$PORT   (Gemini API under /v1beta and /v1, health at /health)
+    gateway:      http://$HOST_SHOWN:$PORT   (Gemini API under /v1beta and /v1, OpenAI API under /v1, health at /health)
+    admin page:   http://$HOST_SHOWN:$PORT/   (log in with the admin token)
     admin token:  $token_source
     database:     $(setting DATABASE_TYPE sqlite) $( [ "$(setting DATABASE_TYPE sqlite)" = sqlite ] && echo "($DATA_DIR/$(setting SQLITE_DATABASE default_db))")
   Press Ctrl-C to stop all three services.
