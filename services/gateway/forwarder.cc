@@ -1,7 +1,9 @@
 #include "forwarder.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -87,8 +89,24 @@ ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& si
   const int max_attempts = live != nullptr ? live->max_attempts : options_.max_attempts;
   const HeaderList& custom_headers = live != nullptr ? live->custom_headers : options_.custom_headers;
 
+  // Time this request may still spend waiting for a cooling key to free up.
+  int64_t wait_budget_ms = options_.max_key_wait_ms;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     absl::StatusOr<v1::AcquireKeyResponse> key = broker_.AcquireKey(model, tried);
+    // Every key is cooling but the first frees up soon: wait for it rather
+    // than fail the client (only before any attempt, so no byte was sent).
+    while (key.ok() && !key->available() && !last_failure.has_value() && key->retry_at_ms() > 0) {
+      const int64_t wait_ms = key->retry_at_ms() - clock_.NowUnixMs();
+      if (wait_ms > wait_budget_ms) break;
+      if (wait_ms > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms + 5));
+        wait_budget_ms -= wait_ms + 5;
+      } else {
+        wait_budget_ms -= 5;  // Freed meanwhile; bounded even if the broker disagrees.
+        if (wait_budget_ms < 0) break;
+      }
+      key = broker_.AcquireKey(model, tried);
+    }
     if (!key.ok()) {
       GEMPOOL_LOG(WARNING) << key.status().message();
       if (last_failure.has_value()) break;

@@ -86,6 +86,9 @@ class Forwarder {
  public:
   struct Options {
     int max_attempts = 3;        // MAX_RETRIES.
+    // MAX_KEY_WAIT_MS: when no key is free but one frees up within this many
+    // ms, the request waits for it instead of answering 429 at once.
+    int max_key_wait_ms = 0;
     HeaderList custom_headers;   // CUSTOM_HEADERS, added to every upstream call.
     // When set, MAX_RETRIES, CUSTOM_HEADERS and TIME_OUT come from here at
     // each call instead (settings changed in the admin UI); must outlive

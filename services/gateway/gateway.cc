@@ -81,6 +81,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   parts->logs = std::make_unique<RequestLogWriter>(*parts->persistence, RequestLogWriter::Options());
   Forwarder::Options forwarder_options;
   forwarder_options.max_attempts = config.max_retries;
+  forwarder_options.max_key_wait_ms = config.max_key_wait_ms;
   forwarder_options.custom_headers = parts->custom_headers;
   forwarder_options.live = parts->live.get();
   parts->forwarder = std::make_unique<Forwarder>(*parts->broker, *parts->reporter, *parts->upstream,

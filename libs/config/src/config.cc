@@ -135,6 +135,9 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("GATEWAY_THREADS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.gateway_threads, ParseInt("GATEWAY_THREADS", text("GATEWAY_THREADS"), 1, 10000));
   }
+  if (has("MAX_KEY_WAIT_MS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.max_key_wait_ms, ParseInt("MAX_KEY_WAIT_MS", text("MAX_KEY_WAIT_MS"), 0, 60000));
+  }
   if (has("ADMIN_SESSION_EXPIRE")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.admin_session_expire_seconds,
                              ParseInt("ADMIN_SESSION_EXPIRE", text("ADMIN_SESSION_EXPIRE"), 300, 86400));

@@ -53,6 +53,17 @@ TEST(LoadConfigTest, BadValuesNameTheVariable) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEYBROKER_ADDR")));
 }
 
+TEST(LoadConfigTest, MaxKeyWait) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->max_key_wait_ms, 3000);
+  auto off = LoadConfig(Environment::FromMap({{"MAX_KEY_WAIT_MS", "0"}}));
+  ASSERT_TRUE(off.ok()) << off.status();
+  EXPECT_EQ(off->max_key_wait_ms, 0);
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"MAX_KEY_WAIT_MS", "-1"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("MAX_KEY_WAIT_MS")));
+}
+
 TEST(LoadConfigTest, GatewayThreads) {
   auto defaults = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(defaults.ok()) << defaults.status();

@@ -42,10 +42,25 @@ class FakeKeyBroker final : public v1::KeyBroker::Service {
     reason_ = std::move(reason);
   }
 
+  // Answers "no key until retry_at_ms" to the next `n` acquisitions only.
+  void SetUnavailableForNextAcquires(int n, int64_t retry_at_ms, std::string reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    unavailable_answers_left_ = n;
+    retry_at_ms_ = retry_at_ms;
+    reason_ = std::move(reason);
+  }
+
   grpc::Status AcquireKey(grpc::ServerContext*, const v1::AcquireKeyRequest* request,
                           v1::AcquireKeyResponse* response) override {
     std::lock_guard<std::mutex> lock(mu_);
     acquires_.push_back(*request);
+    if (unavailable_answers_left_ > 0) {
+      --unavailable_answers_left_;
+      response->set_available(false);
+      response->set_retry_at_ms(retry_at_ms_);
+      response->set_unavailable_reason(reason_);
+      return grpc::Status::OK;
+    }
     if (unavailable_) {
       response->set_available(false);
       response->set_retry_at_ms(retry_at_ms_);
@@ -94,6 +109,7 @@ class FakeKeyBroker final : public v1::KeyBroker::Service {
   std::vector<Key> keys_;
   size_t next_ = 0;
   bool unavailable_ = false;
+  int unavailable_answers_left_ = 0;
   int64_t retry_at_ms_ = 0;
   std::string reason_;
   std::vector<v1::AcquireKeyRequest> acquires_;

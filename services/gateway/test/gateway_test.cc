@@ -657,6 +657,30 @@ TEST_F(GatewayTest, BrokerWithoutKeysGives429WithRetryAfterOr503) {
   EXPECT_TRUE(upstream_.received().empty());
 }
 
+TEST_F(GatewayTest, WaitsForAKeyThatFreesUpWithinMaxKeyWait) {
+  config_.max_key_wait_ms = 3000;
+  broker_.SetUnavailableForNextAcquires(1, clock_.NowUnixMs() + 200, "all 3 keys are cooling down");
+  upstream_.Script(Reply(200, kOkBody));
+  auto client = StartGateway();
+  ASSERT_NE(client, nullptr);
+  auto res = client->Post("/v1beta/models/m:generateContent", Auth(), "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(upstream_.received().size(), 1u);
+}
+
+TEST_F(GatewayTest, DoesNotWaitWhenMaxKeyWaitIsZero) {
+  config_.max_key_wait_ms = 0;
+  broker_.SetUnavailableForNextAcquires(1, clock_.NowUnixMs() + 200, "all 3 keys are cooling down");
+  auto client = StartGateway();
+  ASSERT_NE(client, nullptr);
+  auto res = client->Post("/v1beta/models/m:generateContent", Auth(), "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 429);
+  EXPECT_EQ(res->get_header_value("Retry-After"), "1");
+  EXPECT_TRUE(upstream_.received().empty());
+}
+
 TEST_F(GatewayTest, UnreachableUpstreamIsRetriedThen503) {
   config_.base_url = "http://127.0.0.1:" + std::to_string(gempool::testing::FreePort()) + "/v1beta";
   auto client = StartGateway();

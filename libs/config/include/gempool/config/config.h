@@ -103,6 +103,8 @@ struct Config {
   std::string keybroker_listen;             // KEYBROKER_LISTEN: bind address; derived from KEYBROKER_ADDR.
   std::string persistence_listen;           // PERSISTENCE_LISTEN: bind address; derived from PERSISTENCE_ADDR.
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
+  int max_key_wait_ms = 3000;               // MAX_KEY_WAIT_MS: when every key is cooling, how long a
+                                            // request may wait for the first to free up before 429.
   int gateway_threads = 256;                // GATEWAY_THREADS: gateway HTTP worker threads (each open
                                             // stream or keep-alive connection holds one).
 
