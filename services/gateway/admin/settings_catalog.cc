@@ -20,6 +20,7 @@ const std::vector<SettingSpec>& SettingCatalog() {
        "gateway,keybroker"},
       {"TIME_OUT", "upstream", "300", false, true, true, "gateway,keybroker"},
       {"MAX_RETRIES", "upstream", "3", false, true, true, "gateway"},
+      {"MAX_KEY_WAIT_MS", "upstream", "3000", false, false, false, "gateway"},
       {"CUSTOM_HEADERS", "upstream", "{}", false, true, true, "gateway,keybroker"},
       {"PROXIES", "upstream", "", true, false, false, "keybroker"},
       {"LOG_LEVEL", "logs", "INFO", false, true, true, "gateway,keybroker,persistence"},
