@@ -19,5 +19,10 @@ run: build
 test:
 	@scripts/test.sh $(BUILD_DIR)
 
+# Benchmarks (bench/, docs/benchmarks.md): its own Release build directory.
+BENCH_BUILD_DIR ?= build-bench
+bench:
+	@bench/bench.sh $(BENCH_BUILD_DIR)
+
 clean:
 	rm -rf $(BUILD_DIR)

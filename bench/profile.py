@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Profiles gempool's request path (not part of make bench; minutes, not seconds).
+
+1. callgrind: the gateway and the key broker run under valgrind --tool=callgrind
+   while stream_load sends generateContent calls one at a time, twice: with
+   --base-requests calls and with --base-requests + --requests calls. The
+   difference of the two profiles is the cost of --requests calls with
+   start-up (and the 100,000-key load) cancelled out. Writes the inclusive and
+   self cost per request of each function, per service.
+2. perf (when `perf record -e cpu-clock` works; this machine's VM has no
+   hardware counters): the whole system sampled during a wrk run at
+   concurrency 64 against the normally built stack, split by process and by
+   shared object, to show where the two cores go.
+
+  bench/profile.py --build-dir build-bench [--requests 2000] [--out DIR]
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_bench  # noqa: E402
+from run_bench import Bench, log  # noqa: E402
+
+
+def annotate(path, inclusive):
+    """{function: Ir} from callgrind_annotate (every function, self or inclusive)."""
+    argv = ["callgrind_annotate", "--inclusive=%s" % ("yes" if inclusive else "no"), "--threshold=100",
+            "--auto=no", path]
+    text = subprocess.run(argv, capture_output=True, text=True, timeout=600).stdout
+    costs = {}
+    for line in text.splitlines():
+        parts = line.strip().split(None, 2)
+        if len(parts) < 3 or not parts[1].startswith("(") or "PROGRAM TOTALS" in line:
+            continue
+        try:
+            ir = int(parts[0].replace(",", ""))
+        except ValueError:
+            continue
+        name = parts[2].strip()
+        costs[name] = costs.get(name, 0) + ir
+    return costs
+
+
+def total_ir(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    return 0
+
+
+def short(name, width=150):
+    # "file:function [object]" -> "function [object basename]"
+    obj = ""
+    if name.endswith("]") and " [" in name:
+        name, obj = name.rsplit(" [", 1)
+        obj = " [" + os.path.basename(obj[:-1]) + "]"
+    if ":" in name and not name.startswith("???"):
+        name = name.split(":", 1)[1] if name.split(":", 1)[0].endswith((".c", ".cc", ".h", ".S", ".cpp")) else name
+    name = name.replace("???:", "")
+    text = name + obj
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+# Where each service does per-request work: the HTTP connection threads, the
+# outcome reporter and the log writer (gateway); the gRPC server's threads and
+# the key-state writer (broker). Collecting only inside these leaves out what
+# runs by the clock (timers, the settings poller, keep-alive polls), which
+# under valgrind's 50x slowdown would be charged to the requests.
+REQUEST_PATH = {
+    "gateway": ["*process_and_close_socket*", "*OutcomeReporter::Run*", "*RequestLogWriter::Run*"],
+    "keybroker": ["grpc::ThreadManager::MainWorkLoop*", "*KeyStateWriter::Run*"],
+}
+
+
+# Self cost grouped by what it is (first matching pattern wins).
+GROUPS = [
+    ("std::regex (route matching)", ("std::__detail::", "regex")),
+    ("malloc / free / new / delete", ("malloc", "_int_free", "free [", "cfree", "operator new", "operator delete",
+                                      "unlink_chunk", "alloc_perturb", "tcache")),
+    ("header case folding (tolower)", ("tolower", "toupper")),
+    ("memcpy / memcmp / strings", ("memcpy", "memmove", "memcmp", "memset", "strlen", "basic_string")),
+    ("absl::Mutex (gRPC's locks)", ("absl::debian3::Mutex", "libabsl_synchronization", "GraphCycles",
+                                    "ThreadIdentity", "libabsl_base")),
+    ("gRPC", ("grpc", "libgpr", "libupb", "libaddress_sorting")),
+    ("protobuf", ("protobuf", ".pb.")),
+    ("cpp-httplib", ("libcpp-httplib",)),
+    ("thread-local lookups", ("__tls_get_addr", "pthread_getspecific", "TLS init")),
+    ("printf / stdio", ("printf", "_IO_", "vfprintf")),
+    ("gempool code", ("gempool::",)),
+]
+
+
+def grouped(self_costs):
+    totals = {}
+    for name, ir in self_costs.items():
+        group = "other"
+        for label, patterns in GROUPS:
+            if any(p in name for p in patterns):
+                group = label
+                break
+        totals[group] = totals.get(group, 0) + ir
+    return totals
+
+
+def run_under_callgrind(bench, out_dir, requests, tag):
+    """Starts gempool with gateway and broker under callgrind, sends
+    `requests` calls one at a time, stops it; returns {service: dump}."""
+    wrap = {svc: ["valgrind", "--tool=callgrind", "--callgrind-out-file=%s/callgrind.%s.%s.%%p" % (out_dir, tag, svc),
+                  "--collect-atstart=no"] + ["--toggle-collect=" + f for f in REQUEST_PATH[svc]]
+            for svc in ("gateway", "keybroker")}
+    gp = bench.start_gempool("gempool-" + tag, keys_env_file=bench.env_file, threads=64, wrap=wrap)
+    bench.gempool = gp
+    port, prefix, headers = bench.target("gempool")
+    path = "%s/models/%s:generateContent" % (prefix, run_bench.UNARY_MODEL)
+    argv = [bench.stream_load_bin, "--port", str(port), "--path", path, "--body-file", bench.body_file,
+            "--mode", "unary", "--concurrency", "1", "--total", str(requests), "--timeout-s", "1200"]
+    for h in headers:
+        argv += ["--header", h]
+    t0 = time.monotonic()
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=1300, check=True).stdout
+    log("%s: %d requests in %.0f s under callgrind: %s" % (tag, requests, time.monotonic() - t0, out[:120]))
+    time.sleep(1.5)  # Let the outcome reporter and the log writer send their last batch.
+    dumps = {}
+    for p in reversed(gp["procs"]):
+        p.stop(timeout=120)
+    for p in gp["procs"]:
+        svc = p.name.rsplit("-", 1)[1]
+        if svc in wrap:
+            dumps[svc] = os.path.join(out_dir, "callgrind.%s.%s.%d" % (tag, svc, p.pid))
+    return dumps
+
+
+def callgrind(bench, out_dir, requests, base_requests):
+    """Two runs, base_requests and base_requests + requests calls: the
+    difference is the cost of `requests` calls, start-up (and loading the
+    100,000 keys) cancelled out."""
+    bench.write_inputs()
+    bench.start_fake()
+    base = run_under_callgrind(bench, out_dir, base_requests, "base")
+    full = run_under_callgrind(bench, out_dir, base_requests + requests, "full")
+    summary = []
+    for svc in ("gateway", "keybroker"):
+        ir = total_ir(full[svc]) - total_ir(base[svc])
+        summary.append("%s: %.0f instructions (Ir) per request (%d requests: %d Ir)" % (svc, ir / requests, requests, ir))
+        a, b = grouped(annotate(base[svc], False)), grouped(annotate(full[svc], False))
+        with open(os.path.join(out_dir, "%s-groups.txt" % svc), "w") as f:
+            f.write("# %s, self cost per request by kind (Ir), %d requests at concurrency 1\n" % (svc, requests))
+            for d, k in sorted(((b.get(k, 0) - a.get(k, 0), k) for k in b), reverse=True):
+                f.write("%10.0f  %5.1f%%  %s\n" % (d / requests, 100.0 * d / ir, k))
+        for inclusive in (True, False):
+            a, b = annotate(base[svc], inclusive), annotate(full[svc], inclusive)
+            delta = sorted(((b.get(k, 0) - a.get(k, 0), k) for k in b), reverse=True)
+            name = "%s-%s.txt" % (svc, "inclusive" if inclusive else "self")
+            with open(os.path.join(out_dir, name), "w") as f:
+                f.write("# %s, %s cost per request (Ir), from %d requests at concurrency 1\n" % (
+                    svc, "inclusive" if inclusive else "self", requests))
+                f.write("# total %.0f Ir/request\n" % (ir / requests))
+                for d, k in delta[:(60 if inclusive else 400)]:
+                    if d <= 0:
+                        break
+                    f.write("%10.0f  %5.1f%%  %s\n" % (d / requests, 100.0 * d / ir, short(k)))
+    return summary
+
+
+def rpc_probe_binary(build):
+    """bench/rpc_probe.cc, compiled against the build's generated protos."""
+    binary = os.path.join(build, "bench", "rpc_probe")
+    source = os.path.join(run_bench.BENCH, "rpc_probe.cc")
+    if not os.path.exists(binary) or os.path.getmtime(source) > os.path.getmtime(binary):
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "grpc++", "protobuf"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        subprocess.run(["c++", "-O2", "-std=c++17", "-o", binary, source, "-I", os.path.join(build, "proto", "gen"),
+                        os.path.join(build, "proto", "libgempool_proto.a")] + flags, check=True, timeout=300)
+    return binary
+
+
+def rpc_split(bench, out_dir, build, calls=5000):
+    """The broker's two RPCs timed alone, against the normally built stack."""
+    gp = bench.start_gempool("gempool-rpc", keys_env_file=bench.env_file)
+    try:
+        out = subprocess.run([rpc_probe_binary(build), "--addr", "127.0.0.1:%d" % gp["keybroker_port"], "--calls",
+                              str(calls)], capture_output=True, text=True, timeout=600, check=True).stdout.strip()
+    finally:
+        for p in reversed(gp["procs"]):
+            p.stop()
+    with open(os.path.join(out_dir, "rpc-latency.json"), "w") as f:
+        f.write(out + "\n")
+    return ["key broker RPCs one at a time (%d calls, 100,000 keys): %s" % (calls, out)]
+
+
+def perf_split(bench, out_dir, seconds):
+    if shutil.which("perf") is None:
+        return ["perf not installed"]
+    gp = bench.start_gempool("gempool-perf", keys_env_file=bench.env_file)
+    bench.gempool = gp
+    port, prefix, headers = bench.target("gempool")
+    path = "%s/models/%s:generateContent" % (prefix, run_bench.UNARY_MODEL)
+    bench.wrk("gempool", path, headers, 64, 2)  # Warm-up.
+    data = os.path.join(out_dir, "perf.data")
+    rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999", "-a", "-g", "-o", data, "--",
+                            "sleep", str(seconds)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    r = bench.wrk("gempool", path, headers, 64, seconds)
+    rec.wait(seconds + 60)
+    lines = ["wrk c=64 through gempool during the profile: %.0f req/s" % r["rps"]]
+    shares = []
+    for proc in gp["procs"] + [bench.fake]:
+        text = subprocess.run(["perf", "report", "-i", data, "--pid", str(proc.pid), "--no-children", "--sort", "dso",
+                               "--stdio", "-g", "none"], capture_output=True, text=True, timeout=300).stdout
+        total = kernel = 0.0
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith("%") and not line.startswith("#"):
+                pct = float(parts[0].rstrip("%"))
+                total += pct
+                if "[kernel" in line:
+                    kernel += pct
+        shares.append("%s %.1f%% of all samples (%.1f%% in the kernel)" % (proc.name, total, kernel))
+    lines.append("CPU samples by process (perf record -e cpu-clock -a, %d s, 2 cores): %s" % (seconds, "; ".join(shares)))
+    for sort, name in (("comm", "perf-by-process.txt"), ("comm,dso", "perf-by-dso.txt"),
+                       ("comm,dso,symbol", "perf-by-symbol.txt")):
+        text = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio", "-g", "none",
+                               "--percent-limit", "0.5"], capture_output=True, text=True, timeout=300).stdout
+        with open(os.path.join(out_dir, name), "w") as f:
+            f.write("\n".join(l[:200].rstrip() for l in text.splitlines()) + "\n")
+    for p in reversed(gp["procs"]):
+        p.stop()
+    return lines
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", default=os.path.join(run_bench.ROOT, "build-bench"))
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--base-requests", type=int, default=100)
+    ap.add_argument("--skip-callgrind", action="store_true")
+    ap.add_argument("--perf-seconds", type=int, default=5, help="0 skips the perf part")
+    ap.add_argument("--out", help="default: BUILD/bench/profile")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build_dir)
+    out_dir = os.path.abspath(args.out or os.path.join(build, "bench", "profile"))
+    os.makedirs(out_dir, exist_ok=True)
+    bench_args = argparse.Namespace(build_dir=build, duration=5, stream_total=0, quick=False)
+    bench = Bench(bench_args)
+    bench.stream_load_bin = os.path.join(build, "bench", "stream_load")
+    try:
+        summary = [] if args.skip_callgrind else callgrind(bench, out_dir, args.requests, args.base_requests)
+        if args.skip_callgrind:
+            bench.write_inputs()
+            bench.start_fake()
+        summary += rpc_split(bench, out_dir, build)
+        if args.perf_seconds > 0:
+            summary += perf_split(bench, out_dir, args.perf_seconds)
+    finally:
+        bench.stop_all()
+    with open(os.path.join(out_dir, "summary.txt"), "w") as f:
+        f.write("\n".join(summary) + "\n")
+    print("\n".join(summary))
+    log("profiles in " + out_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,754 @@
+#!/usr/bin/env python3
+"""The gempool benchmark (make bench): every case, side by side, in one run.
+
+Starts, on loopback ports only:
+  - the fake Gemini upstream (tests/fake_upstream/fake-gemini),
+  - nginx as a plain reverse proxy to it (config generated into a temp dir,
+    foreground process),
+  - gempool: persistence, key broker and gateway (SQLite, request logging on,
+    a pool of 100,000 keys from a generated .env file),
+  - the Portkey gateway (@portkey-ai/gateway from bench/node_modules, bound to
+    127.0.0.1 by bench/portkey/loopback_only.mjs),
+then runs each case against each target in turn (wrk for request/response,
+bench/stream_load for streams), samples CPU (/proc/PID/stat) and memory
+(VmRSS), and writes docs/benchmarks.md (and the raw numbers as JSON).
+
+Every loop is bounded in count and time; every process it starts is stopped
+by its pid when it ends, also on errors and Ctrl-C.
+
+  bench/run_bench.py --build-dir build-bench [--quick] [--wait-quiet 1800]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+UPSTREAM_KEY = "AIzaSyBenchDirectKey0000000000000000000"
+CLIENT_TOKEN = "bench-client-token-7d2f"
+ADMIN_TOKEN = "bench-admin-token-41c9"
+POOL_KEYS = 100_000
+UNARY_MODEL = "gemini-2.5-flash"       # Unscripted: a normal answer.
+STREAM_MODEL = "gemini-2.5-pro"        # Scripted: 64 chunks, 20 ms apart.
+STREAM_CHUNKS, STREAM_INTERVAL_MS = 64, 20
+MANY_MODEL = "gemini-2.0-flash"        # Scripted: the 2,000-stream shape.
+MANY_STREAMS = 2000
+MANY_CHUNKS, MANY_INTERVAL_MS = 20, 200
+CONCURRENCIES = [1, 16, 64, 256]
+TARGETS = ["direct", "nginx", "gempool", "portkey"]
+TARGET_NAMES = {"direct": "direct", "nginx": "nginx", "gempool": "gempool", "portkey": "Portkey"}
+GATEWAY_THREADS = 2304  # One per open client connection (2,000 streams + headroom).
+
+
+def log(*parts):
+    print("[bench %s]" % time.strftime("%H:%M:%S"), *parts, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def read_stat_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0
+
+
+def read_rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def thread_count(pid):
+    try:
+        return len(os.listdir("/proc/%d/task" % pid))
+    except FileNotFoundError:
+        return 0
+
+
+def children_of(pid):
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                kids.append(int(entry))
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+    return kids
+
+
+class Proc:
+    """A process the benchmark started (with its children, for nginx)."""
+
+    def __init__(self, name, argv, env=None, cwd=None, log_dir=None, include_children=False):
+        self.name = name
+        self.log_path = os.path.join(log_dir, name + ".log")
+        self.include_children = include_children
+        self._log = open(self.log_path, "wb")
+        self.popen = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pid = self.popen.pid
+
+    def pids(self):
+        if self.popen.poll() is not None:
+            return []
+        return [self.pid] + (children_of(self.pid) if self.include_children else [])
+
+    def cpu_ticks(self):
+        return sum(read_stat_ticks(p) for p in self.pids())
+
+    def rss_kb(self):
+        return sum(read_rss_kb(p) for p in self.pids())
+
+    def running(self):
+        return self.popen.poll() is None
+
+    def output(self):
+        self._log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, timeout=10):
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._log.close()
+
+
+def wait_until(predicate, timeout, what, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise RuntimeError("timed out after %.0f s waiting for %s" % (timeout, what))
+
+
+def http(method, url, body=None, headers=None, timeout=10):
+    data = body.encode() if isinstance(body, str) else body
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, ConnectionError, socket.timeout) as e:
+        return 0, str(e)
+
+
+class RssSampler:
+    """Samples the VmRSS of some processes every 100 ms, keeping the peak."""
+
+    def __init__(self, procs):
+        self.procs = procs
+        self.peak = {p.name: 0 for p in procs}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            for p in self.procs:
+                self.peak[p.name] = max(self.peak[p.name], p.rss_kb())
+            self._stop.wait(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(2)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build_dir)
+        self.tmp = tempfile.mkdtemp(prefix="gempool-bench-")
+        self.procs = []
+        self.results = {"cases": {}, "memory": {}, "notes": []}
+        self.duration = args.duration
+        self.commands = []
+
+    # ---------------------------------------------------------------- setup
+    def bin(self, rel):
+        path = os.path.join(self.build, rel)
+        if not os.access(path, os.X_OK):
+            raise RuntimeError("%s is not built (run make bench, or build it in %s)" % (path, self.build))
+        return path
+
+    def start(self, *a, **kw):
+        p = Proc(*a, log_dir=self.tmp, **kw)
+        self.procs.append(p)
+        return p
+
+    def stop_all(self):
+        for p in reversed(self.procs):
+            try:
+                p.stop()
+            except Exception as e:  # Keep stopping the others.
+                log("stopping %s: %s" % (p.name, e))
+
+    def write_inputs(self):
+        # A prompt of about 700 bytes: the reply is then ~1.1 KB, the size of
+        # a short real answer (the peers' benchmarks use 0.1-10 KB).
+        prompt = ("Summarise why a key-pool gateway must add little latency. " * 14)[:700]
+        body = {"contents": [{"role": "user", "parts": [{"text": prompt}]}],
+                "generationConfig": {"temperature": 0.2, "maxOutputTokens": 256}}
+        self.body_file = os.path.join(self.tmp, "generate.json")
+        with open(self.body_file, "w") as f:
+            json.dump(body, f)
+        chat = {"model": UNARY_MODEL, "messages": [{"role": "user", "content": prompt}],
+                "temperature": 0.2, "max_tokens": 256}
+        self.chat_file = os.path.join(self.tmp, "chat.json")
+        with open(self.chat_file, "w") as f:
+            json.dump(chat, f)
+        keys = []
+        for i in range(POOL_KEYS):
+            k = "AIzaSyBench%07d" % i
+            keys.append(k + "abcdefghijklmnopqrstuvwxyz0123456789"[:39 - len(k)])
+        self.env_file = os.path.join(self.tmp, "gempool.env")
+        with open(self.env_file, "w") as f:
+            f.write("API_KEYS=" + json.dumps(keys, separators=(",", ":")) + "\n")
+
+    def start_fake(self):
+        fake = self.start("fake-gemini", [self.bin("tests/fake_upstream/fake-gemini"), "--port", "0",
+                                          "--max-recorded", "0", "--threads", "4096"])
+        port = [0]
+
+        def listening():
+            if not fake.running():
+                raise RuntimeError("fake-gemini exited:\n" + fake.output())
+            out = fake.output()
+            if "listening on " in out:
+                port[0] = int(out.split("listening on ", 1)[1].split()[0])
+                return True
+            return False
+
+        wait_until(listening, 15, "fake-gemini")
+        self.fake, self.fake_port = fake, port[0]
+        base = "http://127.0.0.1:%d" % self.fake_port
+        for model, chunks, interval in [(STREAM_MODEL, STREAM_CHUNKS, STREAM_INTERVAL_MS),
+                                        (MANY_MODEL, MANY_CHUNKS, MANY_INTERVAL_MS)]:
+            script = {"model": model, "repeat": True,
+                      "responses": [{"kind": "stream", "chunks": chunks, "intervalMs": interval}]}
+            status, text = http("POST", base + "/_fake/script", json.dumps(script),
+                                {"Content-Type": "application/json"})
+            if status != 200:
+                raise RuntimeError("fake-gemini /_fake/script: %s %s" % (status, text))
+
+    def start_nginx(self):
+        prefix = os.path.join(self.tmp, "nginx")
+        os.makedirs(prefix, exist_ok=True)
+        self.nginx_port = free_port()
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        conf = """# Generated by bench/run_bench.py: a plain reverse proxy, no work.
+daemon off;
+master_process on;
+worker_processes auto;
+{user}pid {p}/nginx.pid;
+error_log {p}/error.log warn;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  client_body_temp_path {p}/client_body;
+  proxy_temp_path {p}/proxy;
+  fastcgi_temp_path {p}/fastcgi;
+  uwsgi_temp_path {p}/uwsgi;
+  scgi_temp_path {p}/scgi;
+  # Up to 64 idle upstream connections per worker, as gempool's gateway keeps
+  # (more made the fake, an httplib server that polls each idle keep-alive
+  # connection every 10 ms, starve the last chunks of the 2,000 streams for up
+  # to 5 s: measured, see docs/benchmarks.md).
+  upstream fake {{
+    server 127.0.0.1:{fake};
+    keepalive 64;
+  }}
+  # Streams get a connection each, nginx's default (no idle connections left
+  # behind at all when 2,000 streams end together).
+  upstream fake_streams {{
+    server 127.0.0.1:{fake};
+  }}
+  server {{
+    listen 127.0.0.1:{port} backlog=4096;
+    location ~ :streamGenerateContent {{
+      proxy_pass http://fake_streams;
+      proxy_http_version 1.1;
+      proxy_buffering off;
+      proxy_read_timeout 120s;
+    }}
+    location / {{
+      proxy_pass http://fake;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_read_timeout 120s;
+    }}
+  }}
+}}
+""".format(user=user, p=prefix, fake=self.fake_port, port=self.nginx_port)
+        conf_path = os.path.join(prefix, "nginx.conf")
+        with open(conf_path, "w") as f:
+            f.write(conf)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.nginx = self.start("nginx", [nginx, "-p", prefix, "-c", conf_path, "-e", prefix + "/error.log"],
+                                include_children=True)
+        self.wait_http_ok("nginx", self.nginx, "http://127.0.0.1:%d/_fake/health" % self.nginx_port)
+
+    def gempool_env(self, ports, keys_env_file, data_dir, threads):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("API_", "GEMPOOL_", "MYSQL_"))}
+        env.update({
+            "GEMPOOL_ENV_FILE": keys_env_file,
+            "ALLOWED_TOKENS": json.dumps([CLIENT_TOKEN]),
+            "AUTH_TOKEN": ADMIN_TOKEN,
+            "BASE_URL": "http://127.0.0.1:%d/v1beta" % self.fake_port,
+            "MAX_RETRIES": "3",
+            "TIME_OUT": "60",
+            "CHECK_INTERVAL_HOURS": "0",
+            "LOG_LEVEL": "info",
+            "HOST": "127.0.0.1",
+            "PORT": str(ports["gateway"]),
+            "KEYBROKER_ADDR": "127.0.0.1:%d" % ports["keybroker"],
+            "PERSISTENCE_ADDR": "127.0.0.1:%d" % ports["persistence"],
+            "DATA_DIR": data_dir,
+            "DATABASE_TYPE": "sqlite",
+            "SQLITE_DATABASE": "gempool.db",
+        })
+        if threads:
+            env["GATEWAY_THREADS"] = str(threads)
+        return env
+
+    def start_gempool(self, name="gempool", keys_env_file=None, threads=GATEWAY_THREADS, wrap=None):
+        """Starts persistence, broker and gateway; `wrap` maps a service to an
+        argv prefix (a profiler)."""
+        wrap = wrap or {}
+        ports = {s: free_port() for s in ("gateway", "keybroker", "persistence")}
+        data_dir = os.path.join(self.tmp, name + "-data")
+        os.makedirs(data_dir, exist_ok=True)
+        env = self.gempool_env(ports, keys_env_file or self.env_file, data_dir, threads)
+        t0 = time.monotonic()
+
+        def argv(service, binary):
+            return wrap.get(service, []) + [self.bin(binary)]
+
+        persistence = self.start(name + "-persistence", argv("persistence", "services/persistence/gempool-persistence"),
+                                 env=env, cwd=data_dir)
+        self.wait_port(persistence, ports["persistence"])
+        broker = self.start(name + "-keybroker", argv("keybroker", "services/keybroker/gempool-keybroker"), env=env,
+                            cwd=data_dir)
+        self.wait_port(broker, ports["keybroker"], timeout=120)
+        gateway = self.start(name + "-gateway", argv("gateway", "services/gateway/gempool-gateway"), env=env,
+                             cwd=data_dir)
+        self.wait_http_ok(name + "-gateway", gateway, "http://127.0.0.1:%d/health" % ports["gateway"], timeout=180)
+        ready_s = time.monotonic() - t0
+        return {"port": ports["gateway"], "keybroker_port": ports["keybroker"],
+                "procs": [persistence, broker, gateway], "ready_s": ready_s,
+                "db": os.path.join(data_dir, "gempool.db")}
+
+    def start_portkey(self):
+        entry = os.path.join(BENCH, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js")
+        if not os.path.exists(entry):
+            raise RuntimeError("%s missing: run bench/install.sh (npm ci in bench/)" % entry)
+        self.portkey_port = free_port()
+        env = dict(os.environ, NODE_ENV="production")
+        self.portkey = self.start("portkey", ["node", "--import", os.path.join(BENCH, "portkey", "loopback_only.mjs"),
+                                              entry, "--port=%d" % self.portkey_port, "--headless"],
+                                  env=env, cwd=BENCH)
+        self.wait_http_ok("portkey", self.portkey, "http://127.0.0.1:%d/" % self.portkey_port, timeout=60)
+
+    def wait_port(self, proc, port, timeout=60):
+        def up():
+            if not proc.running():
+                raise RuntimeError("%s exited at start-up:\n%s" % (proc.name, proc.output()[-4000:]))
+            with socket.socket() as s:
+                s.settimeout(0.5)
+                return s.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_until(up, timeout, "%s on port %d" % (proc.name, port))
+
+    def wait_http_ok(self, name, proc, url, timeout=30):
+        def ok():
+            if not proc.running():
+                raise RuntimeError("%s exited at start-up:\n%s" % (name, proc.output()[-4000:]))
+            return http("GET", url, timeout=2)[0] == 200
+
+        wait_until(ok, timeout, name + " at " + url, interval=0.1)
+
+    # -------------------------------------------------------------- targets
+    def target(self, name, api="native"):
+        """(port, path prefix, headers) for a target."""
+        key = ["x-goog-api-key: " + UPSTREAM_KEY]
+        if name == "direct":
+            return self.fake_port, "/v1beta", key
+        if name == "nginx":
+            return self.nginx_port, "/v1beta", key
+        if name == "gempool":
+            if api == "openai":
+                return self.gempool["port"], "", ["Authorization: Bearer " + CLIENT_TOKEN]
+            return self.gempool["port"], "/v1beta", ["x-goog-api-key: " + CLIENT_TOKEN]
+        if name == "portkey":
+            if api == "openai":
+                # Portkey's google provider appends /v1beta/models/...:generateContent?key= itself.
+                return self.portkey_port, "", ["Authorization: Bearer " + UPSTREAM_KEY, "x-portkey-provider: google",
+                                               "x-portkey-custom-host: http://127.0.0.1:%d" % self.fake_port]
+            # The native pass-through: Portkey strips /v1 and appends the rest
+            # to the custom host; the client's x-goog-api-key goes along.
+            return self.portkey_port, "/v1", key + [
+                "x-portkey-provider: google", "x-portkey-custom-host: http://127.0.0.1:%d/v1beta" % self.fake_port]
+        raise KeyError(name)
+
+    def target_procs(self, name):
+        if name == "direct":
+            return []
+        if name == "nginx":
+            return [self.nginx]
+        if name == "gempool":
+            return self.gempool["procs"]
+        return [self.portkey]
+
+    # ---------------------------------------------------------------- loads
+    def run_measured(self, name, argv, env=None, timeout=600, rss_procs=()):
+        """Runs a load generator; returns (stdout, wall s, cpu % by role)."""
+        out_path = os.path.join(self.tmp, "load-%d.out" % len(self.commands))
+        self.commands.append(" ".join(argv))
+        load1 = loadavg()[0]
+        fake0, wall0 = self.fake.cpu_ticks(), time.monotonic()
+        targets = self.target_procs(name) if name in TARGETS else []
+        tgt0 = sum(p.cpu_ticks() for p in targets)
+        with open(out_path, "wb") as out, RssSampler(list(rss_procs)) as rss:
+            p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL)
+            timer = threading.Timer(timeout, p.kill)
+            timer.start()
+            try:
+                _, status, usage = os.wait4(p.pid, 0)
+            finally:
+                timer.cancel()
+            p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.monotonic() - wall0
+        cpu = {
+            "fake_pct": 100.0 * (self.fake.cpu_ticks() - fake0) / CLK_TCK / wall,
+            "load_pct": 100.0 * (usage.ru_utime + usage.ru_stime) / wall,
+            "target_pct": 100.0 * (sum(p.cpu_ticks() for p in targets) - tgt0) / CLK_TCK / wall,
+            "load1_before": load1,
+        }
+        with open(out_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+        if p.returncode != 0:
+            raise RuntimeError("%s failed (exit %s):\n%s" % (argv[0], p.returncode, text[-3000:]))
+        return text, wall, cpu, dict(rss.peak)
+
+    def wrk(self, target, path, headers, conc, duration, body_file=None, rss_procs=()):
+        port, _, _ = self.target(target)
+        threads = 1 if conc == 1 else 2
+        env = dict(os.environ, BENCH_BODY_FILE=body_file or self.body_file, BENCH_HEADERS="\n".join(headers))
+        argv = ["wrk", "-t%d" % threads, "-c%d" % conc, "-d%ds" % duration, "--timeout", "10s",
+                "-s", os.path.join(BENCH, "wrk", "post.lua"), "http://127.0.0.1:%d%s" % (port, path)]
+        text, wall, cpu, rss = self.run_measured(target, argv, env=env, timeout=duration + 60, rss_procs=rss_procs)
+        line = [l for l in text.splitlines() if l.startswith("BENCH_JSON ")]
+        if not line:
+            raise RuntimeError("wrk printed no result:\n" + text[-3000:])
+        r = json.loads(line[-1][len("BENCH_JSON "):])
+        errors = sum(r["errors"].values())
+        r["rps"] = (r["requests"] - r["errors"]["status"]) / (r["duration_us"] / 1e6)
+        r["error_count"] = errors
+        r["cpu"] = cpu
+        r["rss_peak_kb"] = rss
+        return r
+
+    def stream_load(self, target, path, headers, conc, total, expect, timeout=300, rss_procs=()):
+        port, _, _ = self.target(target)
+        argv = [self.stream_load_bin, "--port", str(port), "--path", path, "--body-file", self.body_file,
+                "--concurrency", str(conc), "--total", str(total), "--expect-events", str(expect),
+                "--max-connecting", "64", "--timeout-s", str(timeout), "--label", target]
+        for h in headers:
+            argv += ["--header", h]
+        text, wall, cpu, rss = self.run_measured(target, argv, timeout=timeout + 30, rss_procs=rss_procs)
+        r = json.loads(text.strip().splitlines()[-1])
+        r["cpu"] = cpu
+        r["rss_peak_kb"] = rss
+        return r
+
+    def cool_down(self, seconds=5.5):
+        # httplib servers (the fake, the gateway) poll every idle keep-alive
+        # connection every ~10 ms until their 5 s keep-alive timeout: after a
+        # run with many connections, wait so that this does not load the next.
+        time.sleep(seconds)
+
+    # ---------------------------------------------------------------- cases
+    def case_unary(self):
+        res = self.results["cases"].setdefault("unary", {})
+        for t in TARGETS:  # Warm-up (JIT, connection pools), not recorded.
+            port, prefix, headers = self.target(t)
+            self.wrk(t, "%s/models/%s:generateContent" % (prefix, UNARY_MODEL), headers, 16, 2)
+        self.cool_down()
+        for conc in CONCURRENCIES:
+            for t in TARGETS:
+                port, prefix, headers = self.target(t)
+                r = self.wrk(t, "%s/models/%s:generateContent" % (prefix, UNARY_MODEL), headers, conc,
+                             self.duration, rss_procs=self.gempool["procs"] if t == "gempool" else ())
+                res.setdefault(str(conc), {})[t] = r
+                log("generateContent c=%d %-8s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  load %.2f" % (
+                    conc, t, r["rps"], r["latency_us"]["p50"] / 1e3, r["latency_us"]["p99"] / 1e3,
+                    r["error_count"], loadavg()[0]))
+                if conc >= 64:
+                    self.cool_down()
+
+    def case_openai(self):
+        port, _, headers = self.target("gempool", "openai")
+        status, text = http("POST", "http://127.0.0.1:%d/v1/chat/completions" % port, open(self.chat_file).read(),
+                            dict([h.split(": ", 1) for h in headers] + [("Content-Type", "application/json")]))
+        res = self.results["cases"].setdefault("openai", {"gempool_status": status, "gempool_probe": text[:300]})
+        served = status == 200 and '"choices"' in text
+        res["gempool_serves"] = served
+        targets = ["portkey"] + (["gempool"] if served else [])
+        for t in targets:
+            _, _, headers = self.target(t, "openai")
+            r = self.wrk(t, "/v1/chat/completions", headers, 64, self.duration, body_file=self.chat_file,
+                         rss_procs=self.gempool["procs"] if t == "gempool" else ())
+            res[t] = r
+            log("OpenAI chat c=64 %-8s %8.0f req/s  p50 %6.2f ms  p99 %7.2f ms  errors %d" % (
+                t, r["rps"], r["latency_us"]["p50"] / 1e3, r["latency_us"]["p99"] / 1e3, r["error_count"]))
+            self.cool_down()
+        if not served:
+            log("gempool does not serve POST /v1/chat/completions yet (HTTP %s): row marked pending" % status)
+
+    def case_stream(self):
+        res = self.results["cases"].setdefault("stream", {})
+        conc, total = 16, self.args.stream_total
+        for t in TARGETS:
+            port, prefix, headers = self.target(t)
+            r = self.stream_load(t, "%s/models/%s:streamGenerateContent?alt=sse" % (prefix, STREAM_MODEL), headers,
+                                 conc, total, STREAM_CHUNKS,
+                                 rss_procs=self.gempool["procs"] if t == "gempool" else ())
+            res[t] = r
+            log("SSE 64x20ms c=16 %-8s ok %d/%d  TTFC p50 %6.2f p99 %6.2f ms  gap p99 %6.2f ms  coalesced %d" % (
+                t, r["ok"], total, r["ttfc_us"]["p50"] / 1e3, r["ttfc_us"]["p99"] / 1e3, r["gap_us"]["p99"] / 1e3,
+                r["gaps_under_2ms"]))
+
+    def case_many_streams(self):
+        res = self.results["cases"].setdefault("many", {})
+        for t in TARGETS:
+            port, prefix, headers = self.target(t)
+            r = self.stream_load(t, "%s/models/%s:streamGenerateContent?alt=sse" % (prefix, MANY_MODEL), headers,
+                                 MANY_STREAMS, MANY_STREAMS, MANY_CHUNKS,
+                                 rss_procs=self.gempool["procs"] if t == "gempool" else ())
+            res[t] = r
+            log("%d streams %-8s ok %d  errors %s  TTFC p99 %7.1f ms  gap p99 %7.1f ms  %.1f s" % (
+                MANY_STREAMS, t, r["ok"], r["errors"] or 0, r["ttfc_us"]["p99"] / 1e3, r["gap_us"]["p99"] / 1e3,
+                r["elapsed_us"] / 1e6))
+            self.cool_down(6)
+
+    def memory(self, label):
+        mem = self.results["memory"].setdefault(label, {})
+        for p in self.gempool["procs"]:
+            mem[p.name.rsplit("-", 1)[1]] = {"rss_kb": p.rss_kb(), "threads": thread_count(p.pid)}
+        return mem
+
+    def keypool_bench(self):
+        out = os.path.join(self.tmp, "keypool_bench.json")
+        argv = [self.bin("libs/keypool/keypool_bench"), "--benchmark_format=json", "--benchmark_out=" + out,
+                "--benchmark_min_time=0.2"]
+        self.commands.append(" ".join(argv))
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True, timeout=300)
+        with open(out) as f:
+            data = json.load(f)
+        self.results["keypool"] = [{"name": b["name"], "real_ns": b["real_time"], "cpu_ns": b["cpu_time"],
+                                    "time_unit": b.get("time_unit", "ns")} for b in data["benchmarks"]]
+
+    def request_log_rows(self):
+        try:
+            with sqlite3.connect("file:%s?mode=ro" % self.gempool["db"], uri=True, timeout=5) as db:
+                return db.execute("SELECT COUNT(*) FROM gempool_request_log").fetchone()[0]
+        except sqlite3.Error as e:
+            return "unreadable (%s)" % e
+
+    # ------------------------------------------------------------------ run
+    def run(self):
+        t_start = time.monotonic()
+        self.results["started"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        self.results["load_before"] = loadavg()
+        self.stream_load_bin = self.args.stream_load
+        self.write_inputs()
+        self.start_fake()
+        self.start_nginx()
+        self.start_portkey()
+        # Idle memory of default installs (GATEWAY_THREADS 256): with one key,
+        # and with the 100,000 keys in the .env file all three services read.
+        self.one_key_env = os.path.join(self.tmp, "one-key.env")
+        with open(self.one_key_env, "w") as f:
+            f.write('API_KEYS=["AIzaSyBenchOneKey0000000000000000000000"]\n')
+        for label, env_file in (("idle_one_key", self.one_key_env), ("idle_default_threads", self.env_file)):
+            default = self.start_gempool("gempool-" + label.replace("_", "-"), keys_env_file=env_file, threads=0)
+            time.sleep(2)
+            self.results["memory"][label] = {
+                p.name.rsplit("-", 1)[1]: {"rss_kb": p.rss_kb(), "threads": thread_count(p.pid)}
+                for p in default["procs"]}
+            for p in reversed(default["procs"]):
+                p.stop()
+        self.gempool = self.start_gempool()
+        self.results["gempool_ready_s"] = self.gempool["ready_s"]
+        time.sleep(2)
+        self.memory("idle")
+        log("gempool ready with %d keys in %.1f s; idle RSS %s" % (
+            POOL_KEYS, self.gempool["ready_s"],
+            {k: v["rss_kb"] // 1024 for k, v in self.results["memory"]["idle"].items()}))
+
+        self.case_unary()
+        self.memory("after_unary")
+        self.case_openai()
+        self.case_stream()
+        self.cool_down()
+        self.case_many_streams()
+        self.cool_down(2)
+        self.memory("after")
+        time.sleep(1)
+        self.results["request_log_rows"] = self.request_log_rows()
+        self.keypool_bench()
+        self.results["load_after"] = loadavg()
+        self.results["elapsed_s"] = time.monotonic() - t_start
+        self.results["commands"] = self.commands
+
+
+def machine_info():
+    info = {"nproc": os.cpu_count(), "kernel": platform.release()}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                info["mem_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+
+    def version(argv):
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+            return (p.stdout + p.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "?"
+
+    info["nginx"] = version(["nginx", "-v"])
+    info["wrk"] = version(["wrk", "-v"])
+    info["node"] = version(["node", "--version"])
+    try:
+        with open(os.path.join(BENCH, "node_modules", "@portkey-ai", "gateway", "package.json")) as f:
+            info["portkey"] = json.load(f)["version"]
+        with open(os.path.join(BENCH, "node_modules", "@hono", "node-server", "package.json")) as f:
+            info["hono_node_server"] = json.load(f)["version"]
+    except OSError:
+        info["portkey"] = "?"
+    info["commit"] = version(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                           text=True).stdout.strip()
+    info["dirty"] = bool(dirty)
+    return info
+
+
+def wait_quiet(max_wait, threshold=1.5):
+    deadline = time.monotonic() + max_wait
+    while loadavg()[0] >= threshold and time.monotonic() < deadline:
+        log("waiting for a quiet machine: load average %.2f >= %.1f" % (loadavg()[0], threshold))
+        time.sleep(min(30, max(1, deadline - time.monotonic())))
+    return loadavg()[0] < threshold
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--stream-load", help="the stream_load binary (default: BUILD/bench/stream_load)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--json", help="raw results (default: BUILD/bench/results.json)")
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    ap.add_argument("--stream-total", type=int, default=96, help="streams per target in the 64x20 ms case")
+    ap.add_argument("--wait-quiet", type=int, default=0, help="wait up to this many seconds for load < 1.5")
+    ap.add_argument("--quick", action="store_true", help="2 s runs, fewer streams (a smoke test; not for the report)")
+    args = ap.parse_args()
+    if args.quick:
+        args.duration, args.stream_total = 2, 32
+    args.stream_load = args.stream_load or os.path.join(os.path.abspath(args.build_dir), "bench", "stream_load")
+    args.json = args.json or os.path.join(os.path.abspath(args.build_dir), "bench", "results.json")
+
+    quiet = wait_quiet(args.wait_quiet) if args.wait_quiet > 0 else None
+    bench = Bench(args)
+
+    def on_term(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        bench.run()
+    except KeyboardInterrupt:
+        log("interrupted: stopping every process started")
+        raise SystemExit(130)
+    except Exception as e:
+        log("FAILED: %s" % e)
+        for p in bench.procs:
+            if not p.running():
+                log("%s exited; last output:\n%s" % (p.name, p.output()[-2000:]))
+        log("logs kept in " + bench.tmp)
+        raise SystemExit(1)
+    finally:
+        bench.stop_all()
+    results = bench.results
+    results["machine"] = machine_info()
+    results["quiet_wait"] = quiet
+    results["quick"] = args.quick
+    results["settings"] = {"duration_s": args.duration, "stream_total": args.stream_total,
+                           "gateway_threads": GATEWAY_THREADS, "pool_keys": POOL_KEYS}
+    os.makedirs(os.path.dirname(args.json), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=1)
+    sys.path.insert(0, BENCH)
+    import report  # bench/report.py: the tables and docs/benchmarks.md.
+    text = report.render(results)
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(report.summary_table(results))
+    log("wrote %s and %s in %.0f s" % (os.path.relpath(args.out, ROOT), args.json, results["elapsed_s"]))
+    shutil.rmtree(bench.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
