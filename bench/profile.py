@@ -12,7 +12,8 @@
    concurrency 64 against the normally built stack, split by process and by
    shared object, to show where the two cores go.
 
-  bench/profile.py --build-dir build-bench [--requests 2000] [--out DIR]
+  bench/install.sh --profile     # valgrind and perf
+  bench/profile.py --build-dir build-bench [--requests 2000] [--out DIR] [--skip-callgrind]
 """
 
 import argparse
@@ -208,21 +209,25 @@ def perf_split(bench, out_dir, seconds):
     r = bench.wrk("gempool", path, headers, 64, seconds)
     rec.wait(seconds + 60)
     lines = ["wrk c=64 through gempool during the profile: %.0f req/s" % r["rps"]]
-    shares = []
-    for proc in gp["procs"] + [bench.fake]:
-        text = subprocess.run(["perf", "report", "-i", data, "--pid", str(proc.pid), "--no-children", "--sort", "dso",
-                               "--stdio", "-g", "none"], capture_output=True, text=True, timeout=300).stdout
-        total = kernel = 0.0
-        for line in text.splitlines():
-            parts = line.split()
-            if len(parts) >= 2 and parts[0].endswith("%") and not line.startswith("#"):
-                pct = float(parts[0].rstrip("%"))
-                total += pct
-                if "[kernel" in line:
-                    kernel += pct
-        shares.append("%s %.1f%% of all samples (%.1f%% in the kernel)" % (proc.name, total, kernel))
-    lines.append("CPU samples by process (perf record -e cpu-clock -a, %d s, 2 cores): %s" % (seconds, "; ".join(shares)))
-    for sort, name in (("comm", "perf-by-process.txt"), ("comm,dso", "perf-by-dso.txt"),
+    # Samples per process (perf script's pid is the process id), split
+    # between the kernel and user space.
+    script = subprocess.run(["perf", "script", "-i", data, "-F", "pid,ip,dso", "-G"], capture_output=True, text=True,
+                            timeout=600).stdout
+    names = {p.pid: p.name for p in gp["procs"] + [bench.fake]}
+    counts, kernel, total = {}, {}, 0
+    for line in script.splitlines():
+        parts = line.split(None, 1)
+        if not parts or not parts[0].isdigit():
+            continue
+        name = names.get(int(parts[0]), "other processes (wrk and whatever else ran)")
+        counts[name] = counts.get(name, 0) + 1
+        kernel[name] = kernel.get(name, 0) + ("[kernel" in line)
+        total += 1
+    shares = ["%s %.1f%% (kernel %.1f%%)" % (n, 100.0 * c / total, 100.0 * kernel[n] / total)
+              for n, c in sorted(counts.items(), key=lambda kv: -kv[1])] if total else ["no samples"]
+    lines.append("CPU samples by process (perf record -e cpu-clock -a, %d s; 100%% = both cores): %s" % (
+        seconds, "; ".join(shares)))
+    for sort, name in (("comm", "perf-by-thread-name.txt"), ("comm,dso", "perf-by-dso.txt"),
                        ("comm,dso,symbol", "perf-by-symbol.txt")):
         text = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio", "-g", "none",
                                "--percent-limit", "0.5"], capture_output=True, text=True, timeout=300).stdout

@@ -309,7 +309,7 @@ def render(results):
         w("**This is a --quick smoke run (2 s per case): not a measurement to quote.**")
     w("")
     w("- **direct**: the client talks to the fake Gemini upstream itself (the baseline).")
-    w("- **nginx**: nginx %s as a plain reverse proxy (2 workers, up to 64 idle keep-alive connections per worker "
+    w("- **nginx**: %s as a plain reverse proxy (2 workers, up to 64 idle keep-alive connections per worker "
       "to the upstream, a connection per stream, no buffering, no logging): the cost of one proxy hop that does no "
       "work, our physical limit." % m.get("nginx", "?").replace("nginx version: ", ""))
     w("- **gempool**: the gateway, key broker and persistence (SQLite), request logging on, a pool of {:,} keys, "
@@ -359,9 +359,11 @@ def render(results):
     w("## Machine")
     w("")
     w("- %s cores, %s, %s GiB memory, Linux %s" % (m.get("nproc"), m.get("cpu"), m.get("mem_gib"), m.get("kernel")))
-    w("- load average before the run %s, after %s%s" % (
-        results.get("load_before"), results.get("load_after"),
-        "" if results.get("quiet_wait") in (None, True) else " (the machine never got quiet; run anyway)"))
+    w("- load average (1, 5, 15 min) before the run %s, after %s%s" % (
+        " / ".join("%.2f" % x for x in results.get("load_before", [])),
+        " / ".join("%.2f" % x for x in results.get("load_after", [])),
+        "" if results.get("quiet_wait") in (None, True) else " (the machine never got quiet; run anyway)") +
+      "; the load average after includes the benchmark's own threads")
     w("- %s; %s; Node.js %s; @portkey-ai/gateway %s with @hono/node-server %s" % (
         m.get("nginx"), m.get("wrk"), m.get("node"), m.get("portkey"), m.get("hono_node_server", "?")))
     w("- whole run: %.0f s; gempool became healthy with its pool loaded %.1f s after start" % (
@@ -375,13 +377,14 @@ def render(results):
     w("BENCH_ARGS=--quick make bench     # a 4-minute smoke test (numbers not for quoting)")
     w("```")
     w("")
-    w("The exact load commands of this run (ports and temporary paths vary):")
+    w("The exact load commands of this run, one per kind (ports and temporary paths vary; the other targets differ "
+      "in port, path prefix and headers as listed at the top):")
     w("")
     w("```")
     seen = set()
     for c in results.get("commands", []):
-        argv = c.split()
-        kind = os.path.basename(argv[0])
+        argv = [a for a in c.split() if not a.startswith("BENCH_")]
+        kind = os.path.basename(argv[0]) if argv else c
         for flag in ("-c", "--concurrency"):
             for i, a in enumerate(argv):
                 if a.startswith("-c") and kind == "wrk" and flag == "-c":
@@ -400,8 +403,8 @@ def render(results):
       "soon as the previous answer arrived (wrk, closed loop). Non-2xx answers are counted as errors.")
     w("- **Latency** percentiles come from wrk's histogram of all requests of the run (`latency:percentile()`), "
       "so p99 at c=1 over a 5 s run is the slowest 1% of several thousand requests.")
-    w("- **Time to first chunk** runs from the moment the request was fully written to the moment the first complete "
-      "SSE event (`data: ...` and a blank line) was read; **inter-chunk gap** is the time between two consecutive "
+    w("- **Time to first chunk** runs from just before the write that completes the request to the moment the first "
+      "complete SSE event (`data: ...` and a blank line) was read; **inter-chunk gap** is the time between two consecutive "
       "events of one stream. The fake sends 64 events 20 ms apart (%d events %d ms apart for the 2,000 streams, so "
       "that the fake and the client fit on this machine alongside the proxy). **Chunks that arrived together** counts "
       "gaps under 2 ms: events a proxy held back and released together instead of forwarding as they came." % (
@@ -427,8 +430,14 @@ def render(results):
       "therefore keeps 64 idle connections per worker, as gempool's gateway does, and opens one per stream; Portkey "
       "(Node's fetch) keeps its own pool, and the runs are 5.5 s apart so that one target's idle connections do not "
       "load the next.")
-    w("- Portkey 1.15.2 fails every successful pass-through with `TypeError: immutable` when npm resolves "
-      "@hono/node-server above 1.13 (Portkey-AI/gateway#1389); bench/package.json pins 1.13.8 through `overrides`.")
+    w("- Portkey 1.15.2 as npm installs it today answers every successful call with HTTP 500 (`TypeError: "
+      "immutable` in its updateHeaders): its dependency range lets npm pick @hono/node-server 1.19, whose "
+      "Response keeps fetch's immutable headers (Portkey-AI/gateway#1389 reports it above 1.14.2 for chat; here "
+      "the native pass-through fails with 1.14.2 too). bench/package.json pins @hono/node-server 1.13.8 through "
+      "`overrides`, with which both routes work.")
+    w("- At concurrency 16 and above the direct baseline is itself limited by this machine: the fake and wrk "
+      "together use the two cores (see the CPU table). Added latency at high concurrency therefore compares "
+      "queueing, and can come out negative (a proxy spreads the load differently); read throughput ratios there.")
     w("")
     analysis = os.path.join(BENCH, "analysis.md")
     if os.path.exists(analysis):

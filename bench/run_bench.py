@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
 import socket
@@ -448,10 +449,11 @@ http {{
         return [self.portkey]
 
     # ---------------------------------------------------------------- loads
-    def run_measured(self, name, argv, env=None, timeout=600, rss_procs=()):
+    def run_measured(self, name, argv, env=None, timeout=600, rss_procs=(), shown_env=()):
         """Runs a load generator; returns (stdout, wall s, cpu % by role)."""
         out_path = os.path.join(self.tmp, "load-%d.out" % len(self.commands))
-        self.commands.append(" ".join(argv))
+        self.commands.append(" ".join(["%s=%s" % (k, shlex.quote(env[k])) for k in shown_env] +
+                                      [shlex.quote(a) for a in argv]))
         load1 = loadavg()[0]
         fake0, wall0 = self.fake.cpu_ticks(), time.monotonic()
         targets = self.target_procs(name) if name in TARGETS else []
@@ -484,7 +486,8 @@ http {{
         env = dict(os.environ, BENCH_BODY_FILE=body_file or self.body_file, BENCH_HEADERS="\n".join(headers))
         argv = ["wrk", "-t%d" % threads, "-c%d" % conc, "-d%ds" % duration, "--timeout", "10s",
                 "-s", os.path.join(BENCH, "wrk", "post.lua"), "http://127.0.0.1:%d%s" % (port, path)]
-        text, wall, cpu, rss = self.run_measured(target, argv, env=env, timeout=duration + 60, rss_procs=rss_procs)
+        text, wall, cpu, rss = self.run_measured(target, argv, env=env, timeout=duration + 60, rss_procs=rss_procs,
+                                                 shown_env=("BENCH_BODY_FILE", "BENCH_HEADERS"))
         line = [l for l in text.splitlines() if l.startswith("BENCH_JSON ")]
         if not line:
             raise RuntimeError("wrk printed no result:\n" + text[-3000:])

@@ -473,8 +473,11 @@ class Runner {
       s.phase = Stream::Phase::kSending;
     }
     if (s.phase == Stream::Phase::kSending) {
-      // Bounded: each write sends bytes or returns EAGAIN.
+      // Bounded: each write sends bytes or returns EAGAIN. The clock starts
+      // before the send that completes the request: on loopback the kernel
+      // may deliver it, and the server answer it, before send() returns.
       while (s.sent < request_.size()) {
+        const int64_t before = NowUs();
         const ssize_t w = send(s.fd, request_.data() + s.sent, request_.size() - s.sent, MSG_NOSIGNAL);
         if (w < 0) {
           if (errno == EAGAIN || errno == EWOULDBLOCK) return;
@@ -482,8 +485,8 @@ class Runner {
           return;
         }
         s.sent += static_cast<size_t>(w);
+        s.request_sent_us = before;
       }
-      s.request_sent_us = NowUs();
       s.phase = Stream::Phase::kReading;
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLRDHUP;
