@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # No __pycache__ in bench/ when run_bench.py is imported.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_bench  # noqa: E402
 from run_bench import Bench, log  # noqa: E402
@@ -263,6 +264,7 @@ def main():
             summary += perf_split(bench, out_dir, args.perf_seconds)
     finally:
         bench.stop_all()
+    shutil.rmtree(bench.tmp, ignore_errors=True)
     with open(os.path.join(out_dir, "summary.txt"), "w") as f:
         f.write("\n".join(summary) + "\n")
     print("\n".join(summary))

@@ -37,6 +37,8 @@ import time
 import urllib.error
 import urllib.request
 
+sys.dont_write_bytecode = True  # No __pycache__ in bench/ when report.py is imported.
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
