@@ -197,6 +197,7 @@ ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& si
         (sent.kind == UpstreamResult::Kind::kComplete && Is2xx(head.status))) {
       // The key did its job, whether or not the client stayed to the end.
       report.set_kind(v1::OUTCOME_KIND_SUCCESS);
+      broker_.ApplyOutcomeLocally(report);
       reporter_.Report(std::move(report));
       result.head = head;
       result.outcome = sent.kind == UpstreamResult::Kind::kCancelled
@@ -232,6 +233,7 @@ ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& si
     report.set_retry_delay_ms(verdict.retry_delay_ms);
     report.set_quota_id(LogSafeText(verdict.quota_id, 256));
     report.set_message(LogSafeText(RedactSecrets(verdict.message, secrets), kMaxReportMessage));
+    broker_.ApplyOutcomeLocally(report);
     reporter_.Report(std::move(report));
 
     v1::ErrorLogEntry entry;

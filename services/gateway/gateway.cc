@@ -12,6 +12,7 @@
 #include "health_checker.h"
 #include "http_server.h"
 #include "key_broker_client.h"
+#include "key_pool_replica.h"
 #include "live_settings.h"
 #include "openai_routes.h"
 #include "outcome_reporter.h"
@@ -32,6 +33,8 @@ struct Gateway::Parts {
   HeaderList custom_headers;
   std::unique_ptr<LiveSettingsHolder> live;
   std::unique_ptr<KeyBrokerClient> broker;
+  // The pool in-process; `broker` hands keys out from it once it is fed.
+  std::unique_ptr<KeyPoolReplica> replica;
   std::unique_ptr<PersistenceClient> persistence;
   std::unique_ptr<UpstreamClient> upstream;
   std::unique_ptr<OutcomeReporter> reporter;
@@ -75,9 +78,14 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   upstream_options.timeout_seconds = config.time_out_seconds;
   parts->upstream = std::make_unique<UpstreamClient>(upstream_options);
   KeyBrokerClient& broker = *parts->broker;
+  KeyPoolReplica::Options replica_options;
+  replica_options.watcher = absl::StrCat(config.host, ":", config.port);
+  parts->replica = std::make_unique<KeyPoolReplica>(rpc::MakeChannel(config.keybroker_addr), config.keybroker_addr,
+                                                    clock, replica_options);
+  broker.UseReplica(parts->replica.get());
   parts->reporter = std::make_unique<OutcomeReporter>(
-      [&broker](const v1::ReportOutcomeRequest& report) { return broker.ReportOutcome(report); },
-      /*max_queued=*/10000);
+      [&broker](const std::vector<v1::ReportOutcomeRequest>& reports) { return broker.ReportOutcomes(reports); },
+      OutcomeReporter::Options());
   parts->logs = std::make_unique<RequestLogWriter>(*parts->persistence, RequestLogWriter::Options());
   Forwarder::Options forwarder_options;
   forwarder_options.max_attempts = config.max_retries;
@@ -125,6 +133,7 @@ Gateway::Gateway(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Gateway::~Gateway() { Stop(/*grace_ms=*/0); }
 
 absl::StatusOr<int> Gateway::Start() {
+  parts_->replica->Start();
   parts_->reporter->Start();
   parts_->logs->Start();
   parts_->admin->Start();
@@ -141,6 +150,7 @@ void Gateway::Stop(int grace_ms) {
   parts_->upstream->AbortAll();
   parts_->http->Join();
   parts_->reporter->Stop();
+  parts_->replica->Stop();
   parts_->logs->Stop();
   parts_->admin->Stop();
 }

@@ -1,6 +1,7 @@
 #include "key_broker_client.h"
 
 #include "absl/strings/str_cat.h"
+#include "gempool/common/logging.h"
 #include "gempool/rpc/server.h"
 #include "rpc_failure.h"
 
@@ -20,6 +21,9 @@ absl::Status KeyBrokerClient::Failure(const grpc::Status& status, const char* ca
 
 absl::StatusOr<v1::AcquireKeyResponse> KeyBrokerClient::AcquireKey(
     const std::string& model, const std::vector<int64_t>& exclude_key_ids) {
+  if (replica_ != nullptr) {
+    if (std::optional<v1::AcquireKeyResponse> local = replica_->Acquire(model, exclude_key_ids)) return *local;
+  }
   grpc::ClientContext context;
   rpc::SetDeadline(context, timeout_ms_);
   v1::AcquireKeyRequest request;
@@ -37,6 +41,28 @@ absl::Status KeyBrokerClient::ReportOutcome(const v1::ReportOutcomeRequest& requ
   v1::ReportOutcomeResponse response;
   const grpc::Status status = broker_->ReportOutcome(&context, request, &response);
   if (!status.ok()) return Failure(status, "ReportOutcome");
+  return absl::OkStatus();
+}
+
+void KeyBrokerClient::ApplyOutcomeLocally(const v1::ReportOutcomeRequest& report) {
+  if (replica_ != nullptr) replica_->Apply(report);
+}
+
+absl::Status KeyBrokerClient::ReportOutcomes(const std::vector<v1::ReportOutcomeRequest>& reports) {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, timeout_ms_);
+  v1::ReportOutcomesRequest request;
+  request.mutable_reports()->Reserve(static_cast<int>(reports.size()));
+  for (const v1::ReportOutcomeRequest& report : reports) *request.add_reports() = report;
+  v1::ReportOutcomesResponse response;
+  const grpc::Status status = broker_->ReportOutcomes(&context, request, &response);
+  // A report the broker cannot read would fail every retry: drop the batch.
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    GEMPOOL_LOG(WARNING) << "the key broker rejected a batch of " << reports.size()
+                         << " key outcome reports: " << status.error_message();
+    return absl::OkStatus();
+  }
+  if (!status.ok()) return Failure(status, "ReportOutcomes");
   return absl::OkStatus();
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The gateway's side of the key broker: acquire a key per upstream attempt,
-// report how it went, and check the broker is up for /health. Every call has
-// the RPC_TIMEOUT_MS deadline; failures come back as absl::Status naming the
+// report how it went, and check the broker is up for /health. With a replica
+// of the pool (UseReplica), keys come from it in-process and the broker is
+// only asked while the replica has no snapshot. Every call has the
+// RPC_TIMEOUT_MS deadline; failures come back as absl::Status naming the
 // broker's address, so a client-facing 503 says what is down. Thread-safe.
 
 #include <grpcpp/grpcpp.h>
@@ -15,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "key_pool_replica.h"
 
 namespace gempool::gateway {
 
@@ -23,11 +26,19 @@ class KeyBrokerClient {
   // `address` is only used in messages; `channel` is where calls go.
   KeyBrokerClient(std::shared_ptr<grpc::Channel> channel, std::string address, int timeout_ms);
 
+  // Hands keys out from `replica` (not owned; must outlive this) once it has
+  // a snapshot. Call before serving.
+  void UseReplica(KeyPoolReplica* replica) { replica_ = replica; }
+
   // A key for `model` (empty for model-independent calls), skipping
   // `exclude_key_ids`. `available == false` is an answer, not an error.
   absl::StatusOr<v1::AcquireKeyResponse> AcquireKey(const std::string& model,
                                                     const std::vector<int64_t>& exclude_key_ids);
+  // This gateway's outcome of an attempt, applied to the replica at once (the
+  // report itself goes to the broker through the OutcomeReporter).
+  void ApplyOutcomeLocally(const v1::ReportOutcomeRequest& report);
   absl::Status ReportOutcome(const v1::ReportOutcomeRequest& request);
+  absl::Status ReportOutcomes(const std::vector<v1::ReportOutcomeRequest>& reports);
   // OK when the broker's gRPC health service says SERVING.
   absl::Status CheckHealth(int timeout_ms);
 
@@ -40,6 +51,7 @@ class KeyBrokerClient {
   const int timeout_ms_;
   std::unique_ptr<v1::KeyBroker::Stub> broker_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  KeyPoolReplica* replica_ = nullptr;
 };
 
 }  // namespace gempool::gateway

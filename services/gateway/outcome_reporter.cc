@@ -1,13 +1,15 @@
 #include "outcome_reporter.h"
 
+#include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "gempool/common/logging.h"
 
 namespace gempool::gateway {
 
-OutcomeReporter::OutcomeReporter(SendFn send, size_t max_queued)
-    : send_(std::move(send)), max_queued_(max_queued) {}
+OutcomeReporter::OutcomeReporter(SendFn send, Options options)
+    : send_(std::move(send)), options_(options) {}
 
 OutcomeReporter::~OutcomeReporter() { Stop(); }
 
@@ -25,7 +27,7 @@ void OutcomeReporter::Stop() {
 void OutcomeReporter::Report(v1::ReportOutcomeRequest report) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (queue_.size() >= max_queued_) {
+    if (queue_.size() >= options_.max_queued) {
       queue_.pop_front();
       ++dropped_;
     }
@@ -47,8 +49,9 @@ uint64_t OutcomeReporter::failed() const {
 void OutcomeReporter::Run() {
   uint64_t dropped_logged = 0;
   bool last_failed = false;
+  int backoff_ms = options_.retry_initial_ms;
   for (;;) {
-    v1::ReportOutcomeRequest report;
+    std::vector<v1::ReportOutcomeRequest> batch;
     uint64_t dropped_now = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -61,8 +64,12 @@ void OutcomeReporter::Run() {
         queue_.clear();
         return;
       }
-      report = std::move(queue_.front());
-      queue_.pop_front();
+      const size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
       dropped_now = dropped_;
     }
     if (dropped_now != dropped_logged) {
@@ -70,21 +77,28 @@ void OutcomeReporter::Run() {
                            << " key outcome reports: the key broker is not keeping up";
       dropped_logged = dropped_now;
     }
-    const absl::Status status = send_(report);
-    if (!status.ok()) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++failed_;
-      }
-      // One line per failure streak, not per report.
-      if (!last_failed) {
-        GEMPOOL_LOG(WARNING) << "could not report a key outcome (key " << report.key_id()
-                             << "): " << status.message();
-      }
-    } else if (last_failed) {
-      GEMPOOL_LOG(INFO) << "key outcome reports reach the key broker again";
+    const absl::Status status = send_(batch);
+    if (status.ok()) {
+      if (last_failed) GEMPOOL_LOG(INFO) << "key outcome reports reach the key broker again";
+      last_failed = false;
+      backoff_ms = options_.retry_initial_ms;
+      continue;
     }
-    last_failed = !status.ok();
+    // One line per failure streak, not per batch.
+    if (!last_failed) {
+      GEMPOOL_LOG(WARNING) << "could not report " << batch.size() << " key outcomes; retrying: " << status.message();
+    }
+    last_failed = true;
+    std::unique_lock<std::mutex> lock(mu_);
+    ++failed_;
+    // Back in front, oldest first, within the bound (the oldest go first).
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+    while (queue_.size() > options_.max_queued) {
+      queue_.pop_front();
+      ++dropped_;
+    }
+    wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stopping_; });
+    backoff_ms = std::min(backoff_ms * 2, options_.retry_max_ms);
   }
 }
 

@@ -1,8 +1,12 @@
 #pragma once
 // Sends attempt outcomes to the key broker off the request path: Report()
-// only queues, a background thread does the RPCs, so a slow broker never
-// delays a client. The queue is bounded; when the broker cannot keep up the
-// oldest reports are dropped and counted. Thread-safe.
+// only queues; a background thread sends what queued up since its last call
+// in one batch (ReportOutcomes), so a busy gateway makes a few calls a second
+// instead of one per request, and a slow broker never delays a client. A
+// batch the broker did not take is sent again after a backoff (a restarting
+// broker still learns which keys failed meanwhile). The queue is bounded;
+// when the broker cannot keep up the oldest reports are dropped and counted.
+// Thread-safe.
 
 #include <condition_variable>
 #include <cstddef>
@@ -11,6 +15,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "gempool/v1/keybroker.pb.h"
@@ -19,16 +24,25 @@ namespace gempool::gateway {
 
 class OutcomeReporter {
  public:
-  // Where reports go; KeyBrokerClient::ReportOutcome in production.
-  using SendFn = std::function<absl::Status(const v1::ReportOutcomeRequest&)>;
+  // Where reports go, in batches of up to max_batch, oldest first;
+  // KeyBrokerClient::ReportOutcomes in production.
+  using SendFn = std::function<absl::Status(const std::vector<v1::ReportOutcomeRequest>&)>;
 
-  OutcomeReporter(SendFn send, size_t max_queued);
+  struct Options {
+    size_t max_queued = 10000;
+    size_t max_batch = 500;
+    // Backoff before sending a batch again after the broker failed to take it.
+    int retry_initial_ms = 200;
+    int retry_max_ms = 5000;
+  };
+
+  OutcomeReporter(SendFn send, Options options);
   OutcomeReporter(const OutcomeReporter&) = delete;
   OutcomeReporter& operator=(const OutcomeReporter&) = delete;
   ~OutcomeReporter();  // Stop()s.
 
   void Start();
-  // Sends what is queued (one attempt each), then ends the thread.
+  // Sends what is queued (while the broker takes it), then ends the thread.
   void Stop();
 
   void Report(v1::ReportOutcomeRequest report);
@@ -40,7 +54,7 @@ class OutcomeReporter {
   void Run();
 
   const SendFn send_;
-  const size_t max_queued_;
+  const Options options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<v1::ReportOutcomeRequest> queue_;

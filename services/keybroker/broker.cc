@@ -7,12 +7,50 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 #include "httplib_probe_transport.h"
 
 namespace gempool::keybroker {
+
+BrokerSettings BrokerSettingsFrom(const Config& config) {
+  BrokerSettings settings;
+  settings.max_failures = config.max_failures;
+  settings.proxies = config.proxies;
+  settings.paid_key = config.paid_key;
+  settings.test_model = config.test_model;
+  settings.check_interval_hours = config.check_interval_hours;
+  return settings;
+}
+
+namespace {
+
+// CHECK_INTERVAL_HOURS as a duration (zero: off).
+absl::Duration RevalidationInterval(double hours) {
+  return hours > 0 ? absl::Milliseconds(hours * 3600.0 * 1000.0) : absl::ZeroDuration();
+}
+
+// What differs between `from` and `to`, for the log: values of the plain
+// settings, only counts or set/unset for the secret ones.
+std::vector<std::string> Changes(const BrokerSettings& from, const BrokerSettings& to) {
+  std::vector<std::string> changes;
+  if (from.max_failures != to.max_failures) changes.push_back(absl::StrCat("MAX_FAILURES=", to.max_failures));
+  if (from.test_model != to.test_model) changes.push_back(absl::StrCat("TEST_MODEL=", to.test_model));
+  if (from.check_interval_hours != to.check_interval_hours) {
+    changes.push_back(absl::StrCat("CHECK_INTERVAL_HOURS=", to.check_interval_hours));
+  }
+  if (from.proxies != to.proxies) {
+    changes.push_back(absl::StrCat("PROXIES (", to.proxies.size(), to.proxies.size() == 1 ? " entry)" : " entries)"));
+  }
+  if (from.paid_key != to.paid_key) {
+    changes.push_back(to.paid_key.empty() ? "PAID_KEY (unset)" : absl::StrCat("PAID_KEY (", MaskKey(to.paid_key), ")"));
+  }
+  return changes;
+}
+
+}  // namespace
 
 keypool::KeyPoolOptions PoolOptionsFrom(const Config& config) {
   keypool::KeyPoolOptions options;
@@ -23,22 +61,35 @@ keypool::KeyPoolOptions PoolOptionsFrom(const Config& config) {
 Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
     : config_(config),
       options_(options),
+      clock_(clock),
       pool_(PoolOptionsFrom(config), clock),
       persistence_(config.persistence_addr, config.rpc_timeout_ms),
       writer_(pool_, persistence_, options.writer),
       probe_transport_(options.probe_transport != nullptr ? options.probe_transport
                                                           : std::make_shared<HttplibProbeTransport>()),
-      prober_(ProbeSettings::FromConfig(config), *probe_transport_, clock),
+      prober_(std::make_shared<const KeyProber>(ProbeSettings::FromConfig(config), *probe_transport_, clock)),
       verifier_(pool_, prober_, options.probe_concurrency),
-      broker_service_(pool_, config_.proxies, ready_, config.persistence_addr, config.paid_key),
-      admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, config.paid_key) {}
+      settings_(BrokerSettingsFrom(config)),
+      hub_(pool_, settings_),
+      broker_service_(pool_, settings_, hub_, ready_, config.persistence_addr),
+      admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_) {
+  if (options_.environment.has_value()) {
+    config::SettingsFollower::Options follow;
+    follow.poll_ms = options_.settings_poll_ms;
+    // Only start-up reads API_KEYS; a 100,000-key list is not parsed again.
+    follow.ignore = {"API_KEYS"};
+    settings_follower_ = std::make_unique<config::SettingsFollower>(
+        *options_.environment, [this] { return persistence_.GetSettings(); },
+        [this](std::shared_ptr<const Config> merged) { ApplySettings(*merged); }, std::move(follow));
+  }
+}
 
 Broker::~Broker() { Shutdown(); }
 
 absl::Status Broker::Start() {
-  if (!prober_.status().ok()) {
-    return absl::Status(prober_.status().code(),
-                        absl::StrCat(prober_.status().message(), " (needed to verify keys)"));
+  if (!prober_->status().ok()) {
+    return absl::Status(prober_->status().code(),
+                        absl::StrCat(prober_->status().message(), " (needed to verify keys)"));
   }
   absl::StatusOr<rpc::RunningServer> server =
       rpc::StartServer("gempool-keybroker", config_.keybroker_listen, {&broker_service_, &admin_service_});
@@ -73,13 +124,20 @@ void Broker::LoadLoop() {
                     << counts.cooling << " cooling, " << counts.failing << " failing, " << counts.disabled
                     << " disabled, " << counts.paused << " paused)";
   if (options_.run_writer_thread) writer_.Start();
-  if (options_.run_revalidator && config_.check_interval_hours > 0) {
-    const absl::Duration interval = absl::Milliseconds(config_.check_interval_hours * 3600.0 * 1000.0);
-    revalidator_ = std::make_unique<KeyRevalidator>(verifier_, interval);
+  if (options_.run_revalidator) {
+    // Created when off too: CHECK_INTERVAL_HOURS may be saved in the UI later.
+    const absl::Duration interval = RevalidationInterval(settings_.Get()->check_interval_hours);
+    revalidator_ = std::make_unique<KeyRevalidator>(verifier_, clock_, interval);
     revalidator_->Start();
-    GEMPOOL_LOG(INFO) << "re-validating disabled and failing keys every " << absl::FormatDuration(interval)
-                      << " with " << prober_.model();
+    if (interval > absl::ZeroDuration()) {
+      GEMPOOL_LOG(INFO) << "re-validating disabled and failing keys every " << absl::FormatDuration(interval)
+                        << " with " << verifier_.prober()->model();
+    } else {
+      GEMPOOL_LOG(INFO) << "re-validation of disabled and failing keys is off (CHECK_INTERVAL_HOURS=0)";
+    }
   }
+  if (settings_follower_ != nullptr && options_.run_settings_thread) settings_follower_->Start();
+  hub_.Start();
   ready_.Notify();
   server_.server->GetHealthCheckService()->SetServingStatus(true);
   serving_.Notify();
@@ -88,6 +146,17 @@ void Broker::LoadLoop() {
 absl::Status Broker::LoadOnce() {
   absl::StatusOr<std::vector<keypool::KeyInfo>> stored = persistence_.LoadKeys();
   if (!stored.ok()) return stored.status();
+
+  // The settings saved in the admin UI, in force before any key is handed
+  // out. Persistence going away again means waiting; a table that does not
+  // load (or a persistence without settings) leaves the environment's.
+  if (settings_follower_ != nullptr) {
+    absl::Status polled = settings_follower_->PollOnce();
+    if (absl::IsUnavailable(polled) || absl::IsDeadlineExceeded(polled)) return polled;
+    if (!polled.ok()) {
+      GEMPOOL_LOG(WARNING) << "settings saved in the admin UI not applied at start-up: " << polled.message();
+    }
+  }
 
   // API_KEYS not stored yet, once each.
   absl::flat_hash_set<std::string> known;
@@ -124,14 +193,46 @@ absl::Status Broker::LoadOnce() {
   return absl::OkStatus();
 }
 
+absl::Status Broker::PollSettings() {
+  if (settings_follower_ == nullptr) {
+    return absl::FailedPreconditionError("the broker does not follow UI settings (no environment given)");
+  }
+  return settings_follower_->PollOnce();
+}
+
+void Broker::ApplySettings(const Config& merged) {
+  BrokerSettings next = BrokerSettingsFrom(merged);
+  // Key probes: TEST_MODEL, PROXIES, BASE_URL, CUSTOM_HEADERS, TIME_OUT.
+  const std::shared_ptr<const KeyProber> prober = verifier_.prober();
+  const ProbeSettings probe = ProbeSettings::FromConfig(merged);
+  if (probe != prober->settings()) {
+    auto replacement = std::make_shared<const KeyProber>(probe, *probe_transport_, clock_);
+    if (replacement->status().ok()) {
+      verifier_.SetProber(std::move(replacement));
+    } else {
+      GEMPOOL_LOG(WARNING) << "settings: key probes keep their settings: " << replacement->status().message();
+      next.test_model = prober->settings().test_model;
+    }
+  }
+  pool_.SetMaxFailures(next.max_failures);
+  if (revalidator_ != nullptr) revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
+  const std::vector<std::string> changes = Changes(*settings_.Get(), next);
+  if (changes.empty()) return;  // generation() only grows on a real change.
+  settings_.Set(std::move(next));
+  GEMPOOL_LOG(INFO) << "settings in force changed: " << absl::StrJoin(changes, ", ");
+}
+
 void Broker::Shutdown() {
   if (shut_down_.exchange(true)) return;
   stop_.Notify();
   if (loader_.joinable()) loader_.join();
+  if (settings_follower_ != nullptr) settings_follower_->Stop();
   // End probes in flight (re-validation, VerifyKeys) instead of waiting out
   // TIME_OUT; their keys stay as they were.
   probe_transport_->CancelAll();
   if (revalidator_ != nullptr) revalidator_->Stop();
+  // Ends the gateways' WatchKeys streams, which would hold Shutdown() up.
+  hub_.Stop();
   if (server_.server != nullptr) {
     server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }

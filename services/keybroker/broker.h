@@ -11,10 +11,18 @@
 // re-validation of disabled and failing keys every CHECK_INTERVAL_HOURS.
 // Shutdown() stops serving and probing and flushes pending key states.
 //
+// Settings saved in the admin UI (BrokerOptions::environment set): read with
+// the keys at start-up, before any key is handed out, then followed while
+// the broker runs (config::SettingsFollower, as the gateways do), so a save
+// of MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL or CHECK_INTERVAL_HOURS (and
+// of BASE_URL, CUSTOM_HEADERS, TIME_OUT for key probes) takes effect without
+// a restart; settings() holds those in force.
+//
 // Thread-safe.
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -22,15 +30,19 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/environment.h"
 #include "gempool/config/config.h"
+#include "gempool/config/settings_follower.h"
 #include "gempool/keypool/key_pool.h"
 #include "gempool/rpc/server.h"
 #include "key_admin_service.h"
+#include "broker_settings.h"
 #include "key_broker_service.h"
 #include "key_prober.h"
 #include "key_revalidator.h"
 #include "key_state_writer.h"
 #include "key_verifier.h"
+#include "key_watch_hub.h"
 #include "persistence_client.h"
 #include "probe_transport.h"
 
@@ -51,7 +63,18 @@ struct BrokerOptions {
   // Tests run KeyVerifier::RevalidateOnce() themselves when false; when
   // true, re-validation runs every CHECK_INTERVAL_HOURS (never when 0).
   bool run_revalidator = true;
+  // The environment the config was loaded from (environment over .env).
+  // When set, the broker follows the settings saved in the admin UI (laid
+  // over it, see gempool/config/ui_settings.h); unset, the config alone.
+  std::optional<Environment> environment;
+  // How often the settings table is read while the broker runs.
+  int settings_poll_ms = 2000;
+  // Tests poll with Broker::PollSettings() themselves when false.
+  bool run_settings_thread = true;
 };
+
+// The settings a config asks for that may change while the broker runs.
+BrokerSettings BrokerSettingsFrom(const Config& config);
 
 // The pool settings a config asks for.
 keypool::KeyPoolOptions PoolOptionsFrom(const Config& config);
@@ -77,30 +100,45 @@ class Broker {
   keypool::KeyPool& pool() { return pool_; }
   KeyStateWriter& writer() { return writer_; }
   KeyVerifier& verifier() { return verifier_; }
+  BrokerSettingsHolder& settings() { return settings_; }
+  // Null unless BrokerOptions::run_revalidator (after the load).
+  KeyRevalidator* revalidator() { return revalidator_.get(); }
+  // Reads the settings table now and applies what changed (what the settings
+  // thread does every settings_poll_ms). FailedPrecondition without
+  // BrokerOptions::environment.
+  absl::Status PollSettings();
 
  private:
   void LoadLoop();
-  // One attempt: load, add API_KEYS, fill the pool.
+  // One attempt: load, read the UI's settings, add API_KEYS, fill the pool.
   absl::Status LoadOnce();
+  // Puts the settings of `merged` (environment and UI) in force.
+  void ApplySettings(const Config& merged);
 
   const Config config_;
   const BrokerOptions options_;
+  const Clock& clock_;
   keypool::KeyPool pool_;
   PersistenceClient persistence_;
   KeyStateWriter writer_;
   std::shared_ptr<ProbeTransport> probe_transport_;
-  KeyProber prober_;
+  // The prober the broker started with (the verifier's may be newer).
+  std::shared_ptr<const KeyProber> prober_;
   KeyVerifier verifier_;
   std::unique_ptr<KeyRevalidator> revalidator_;
   // The pool is loaded (services answer), then health says SERVING too.
   absl::Notification ready_;
   absl::Notification serving_;
   absl::Notification stop_;
+  BrokerSettingsHolder settings_;
+  KeyWatchHub hub_;
   KeyBrokerService broker_service_;
   KeyAdminService admin_service_;
   rpc::RunningServer server_;
   std::thread loader_;
   std::atomic<bool> shut_down_{false};
+  // Null without BrokerOptions::environment.
+  std::unique_ptr<config::SettingsFollower> settings_follower_;
 };
 
 }  // namespace gempool::keybroker

@@ -14,7 +14,7 @@
 #include "gempool/common/secrets.h"
 #include "gempool/rpc/status.h"
 #include "key_broker_service.h"
-#include "record_convert.h"
+#include "gempool/keypool/proto_convert.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -52,14 +52,15 @@ absl::Status CheckSecret(const std::string& secret) {
 
 KeyAdminService::KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence,
                                  std::string admin_token, const absl::Notification& ready,
-                                 KeyVerifier& verifier, const Clock& clock, std::string paid_key)
+                                 KeyVerifier& verifier, const Clock& clock,
+                                 const BrokerSettingsHolder& settings)
     : pool_(pool),
       persistence_(persistence),
       admin_token_(std::move(admin_token)),
       ready_(ready),
       verifier_(verifier),
       clock_(clock),
-      paid_key_(std::move(paid_key)) {}
+      settings_(settings) {}
 
 grpc::Status KeyAdminService::Admit(const grpc::ServerContext& context) const {
   if (grpc::Status auth = CheckAdminToken(context, admin_token_); !auth.ok()) return auth;
@@ -72,7 +73,7 @@ grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::L
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
   keypool::KeyFilter filter;
   for (int state : request->states()) {
-    absl::StatusOr<keypool::KeyState> parsed = FromProto(static_cast<v1::KeyState>(state));
+    absl::StatusOr<keypool::KeyState> parsed = keypool::FromProto(static_cast<v1::KeyState>(state));
     if (!parsed.ok()) return rpc::ToGrpcStatus(parsed.status());
     filter.states.push_back(*parsed);
   }
@@ -112,7 +113,7 @@ grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::L
   filter.descending = request->descending();
   keypool::KeyPage page = pool_.List(filter);
   response->set_total(page.total);
-  for (const keypool::KeyInfo& key : page.keys) *response->add_keys() = ToView(key);
+  for (const keypool::KeyInfo& key : page.keys) *response->add_keys() = keypool::ToView(key);
   return grpc::Status::OK;
 }
 
@@ -243,7 +244,7 @@ grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1:
     out->set_id(v.id);
     out->set_masked(v.masked);
     out->set_passed(v.passed);
-    out->set_state(ToProto(v.state));
+    out->set_state(keypool::ToProto(v.state));
     out->set_message(v.message);
     out->set_http_status(v.http_status);
     v.passed ? response->set_passed(response->passed() + 1) : response->set_failed(response->failed() + 1);
@@ -292,14 +293,16 @@ grpc::Status KeyAdminService::GetKeyUsage(grpc::ServerContext* context, const v1
   // Requested keys are listed even without calls; otherwise keys with calls
   // that are in the pool (not removed keys, nor requests without a key),
   // and PAID_KEY.
+  const std::shared_ptr<const BrokerSettings> settings = settings_.Get();
   std::map<int64_t, v1::KeyUsage> keys;
   auto key_entry = [&](int64_t id) -> v1::KeyUsage* {
     auto it = keys.find(id);
     if (it != keys.end()) return &it->second;
     std::string masked;
     if (id == kPaidKeyId) {
-      if (paid_key_.empty()) return nullptr;
-      masked = MaskKey(paid_key_);
+      const std::string& paid_key = settings->paid_key;
+      if (paid_key.empty()) return nullptr;
+      masked = MaskKey(paid_key);
     } else {
       std::optional<keypool::KeyInfo> key = pool_.Get(id);
       if (!key.has_value()) return nullptr;

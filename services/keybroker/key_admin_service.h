@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/synchronization/notification.h"
+#include "broker_settings.h"
 #include "gempool/common/clock.h"
 #include "gempool/keypool/key_pool.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
@@ -27,10 +28,10 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
  public:
   // All references must outlive this. Calls before `ready` answer
   // UNAVAILABLE. `verifier` probes keys for VerifyKeys; `clock` ends the
-  // usage windows; `paid_key` is PAID_KEY ("" for none), shown in usage.
+  // usage windows; PAID_KEY (shown in usage) comes from `settings`.
   KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence, std::string admin_token,
                   const absl::Notification& ready, KeyVerifier& verifier, const Clock& clock,
-                  std::string paid_key = "");
+                  const BrokerSettingsHolder& settings);
 
   grpc::Status ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
                         v1::ListKeysResponse* response) override;
@@ -68,7 +69,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   const absl::Notification& ready_;
   KeyVerifier& verifier_;
   const Clock& clock_;
-  const std::string paid_key_;
+  const BrokerSettingsHolder& settings_;
 };
 
 }  // namespace gempool::keybroker

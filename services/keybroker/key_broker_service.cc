@@ -4,9 +4,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/status_macros.h"
 #include "gempool/rpc/status.h"
-#include "proxy_for_key.h"
-#include "record_convert.h"
+#include "gempool/keypool/proxy_for_key.h"
+#include "gempool/keypool/proto_convert.h"
 
 namespace gempool::keybroker {
 
@@ -21,16 +22,10 @@ grpc::Status NotReadyStatus(const std::string& persistence_addr) {
                                    persistence_addr, " (is gempool-persistence running?)"));
 }
 
-bool IsPaidKeyModel(const std::string& model) { return absl::StartsWith(model, "imagen-"); }
-
-KeyBrokerService::KeyBrokerService(keypool::KeyPool& pool, const std::vector<std::string>& proxies,
-                                   const absl::Notification& ready, std::string persistence_addr,
-                                   std::string paid_key)
-    : pool_(pool),
-      proxies_(proxies),
-      ready_(ready),
-      persistence_addr_(std::move(persistence_addr)),
-      paid_key_(std::move(paid_key)) {}
+KeyBrokerService::KeyBrokerService(keypool::KeyPool& pool, const BrokerSettingsHolder& settings,
+                                   KeyWatchHub& hub, const absl::Notification& ready,
+                                   std::string persistence_addr)
+    : pool_(pool), settings_(settings), hub_(hub), ready_(ready), persistence_addr_(std::move(persistence_addr)) {}
 
 grpc::Status KeyBrokerService::CheckReady() const {
   return ready_.HasBeenNotified() ? grpc::Status::OK : NotReadyStatus(persistence_addr_);
@@ -41,25 +36,14 @@ grpc::Status KeyBrokerService::AcquireKey(grpc::ServerContext*, const v1::Acquir
   if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   const std::vector<int64_t> exclude(request->exclude_key_ids().begin(), request->exclude_key_ids().end());
   const std::string model = NormalizeModel(request->model());
-  if (!paid_key_.empty() && IsPaidKeyModel(model)) {
-    // Outside the rotation: the pool's keys are not asked.
-    if (std::find(exclude.begin(), exclude.end(), kPaidKeyId) != exclude.end()) {
-      response->set_available(false);
-      response->set_unavailable_reason(absl::StrCat(
-          "image model ", model, " is served by PAID_KEY only, and it was already tried for this request"));
-      return grpc::Status::OK;
-    }
-    response->set_available(true);
-    response->set_key_id(kPaidKeyId);
-    response->set_proxy(ProxyForKey(proxies_, paid_key_));
-    response->set_secret(paid_key_);
-    return grpc::Status::OK;
-  }
-  keypool::AcquireResult result = pool_.Acquire(model, exclude);
+  const std::shared_ptr<const BrokerSettings> settings = settings_.Get();
+  // PAID_KEY serves image models outside the rotation: the pool is not asked.
+  std::optional<keypool::AcquireResult> paid = keypool::AcquirePaidKey(settings->paid_key, model, exclude);
+  keypool::AcquireResult result = paid.has_value() ? *std::move(paid) : pool_.Acquire(model, exclude);
   response->set_available(result.available);
   if (result.available) {
     response->set_key_id(result.key_id);
-    response->set_proxy(ProxyForKey(proxies_, result.secret));
+    response->set_proxy(keypool::ProxyForKey(settings->proxies, result.secret));
     response->set_secret(std::move(result.secret));
   } else {
     response->set_retry_at_ms(result.retry_at_ms);
@@ -68,26 +52,55 @@ grpc::Status KeyBrokerService::AcquireKey(grpc::ServerContext*, const v1::Acquir
   return grpc::Status::OK;
 }
 
+absl::StatusOr<v1::KeyState> KeyBrokerService::Apply(const v1::ReportOutcomeRequest& report) {
+  GEMPOOL_ASSIGN_OR_RETURN(keypool::Outcome outcome, keypool::FromProto(report));
+  // PAID_KEY is not health-tracked.
+  if (report.key_id() == kPaidKeyId) return v1::KEY_STATE_UNSPECIFIED;
+  absl::StatusOr<keypool::KeyState> state = pool_.Report(report.key_id(), NormalizeModel(report.model()), outcome);
+  // The key was removed since it was handed out: nothing to update.
+  if (absl::IsNotFound(state.status())) return v1::KEY_STATE_UNSPECIFIED;
+  GEMPOOL_RETURN_IF_ERROR(state.status());
+  return keypool::ToProto(*state);
+}
+
 grpc::Status KeyBrokerService::ReportOutcome(grpc::ServerContext*, const v1::ReportOutcomeRequest* request,
                                              v1::ReportOutcomeResponse* response) {
   if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
-  absl::StatusOr<keypool::Outcome> outcome = FromProto(*request);
-  if (!outcome.ok()) return rpc::ToGrpcStatus(outcome.status());
-  if (request->key_id() == kPaidKeyId) {
-    // PAID_KEY is not health-tracked.
-    response->set_state(v1::KEY_STATE_UNSPECIFIED);
-    return grpc::Status::OK;
-  }
-  absl::StatusOr<keypool::KeyState> state =
-      pool_.Report(request->key_id(), NormalizeModel(request->model()), *outcome);
-  if (absl::IsNotFound(state.status())) {
-    // The key was removed since it was handed out: nothing to update.
-    response->set_state(v1::KEY_STATE_UNSPECIFIED);
-    return grpc::Status::OK;
-  }
+  absl::StatusOr<v1::KeyState> state = Apply(*request);
   if (!state.ok()) return rpc::ToGrpcStatus(state.status());
-  response->set_state(ToProto(*state));
+  if (request->kind() != v1::OUTCOME_KIND_SUCCESS) hub_.Notify();
+  response->set_state(*state);
   return grpc::Status::OK;
+}
+
+grpc::Status KeyBrokerService::ReportOutcomes(grpc::ServerContext*, const v1::ReportOutcomesRequest* request,
+                                              v1::ReportOutcomesResponse* response) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  int applied = 0;
+  bool news = false;
+  grpc::Status result = grpc::Status::OK;
+  for (int i = 0; i < request->reports_size(); ++i) {
+    const v1::ReportOutcomeRequest& report = request->reports(i);
+    absl::StatusOr<v1::KeyState> state = Apply(report);
+    if (!state.ok()) {
+      result = rpc::ToGrpcStatus(absl::Status(
+          state.status().code(), absl::StrCat("report ", i, " of ", request->reports_size(), " (key id ",
+                                              report.key_id(), "): ", state.status().message())));
+      break;
+    }
+    if (*state != v1::KEY_STATE_UNSPECIFIED) ++applied;
+    news = news || report.kind() != v1::OUTCOME_KIND_SUCCESS;
+  }
+  // Replicas learn of a key that went bad without waiting for the next poll.
+  if (news) hub_.Notify();
+  response->set_applied(applied);
+  return result;
+}
+
+grpc::Status KeyBrokerService::WatchKeys(grpc::ServerContext* context, const v1::WatchKeysRequest* request,
+                                         grpc::ServerWriter<v1::KeyPoolUpdate>* writer) {
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  return hub_.Serve(context, writer, request->watcher().empty() ? context->peer() : request->watcher());
 }
 
 }  // namespace gempool::keybroker

@@ -4,6 +4,8 @@
 // Image models (Imagen) get PAID_KEY instead when it is set: handed out
 // outside the rotation under the reserved id kPaidKeyId, never stored in the
 // pool, and reports against it are ignored.
+// Gateways may instead keep a replica of the pool (WatchKeys, served by the
+// KeyWatchHub) and send outcomes in batches (ReportOutcomes).
 // Thread-safe (the pool is; gRPC calls handlers concurrently).
 
 #include <grpcpp/grpcpp.h>
@@ -12,41 +14,47 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
+#include "broker_settings.h"
 #include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/paid_key.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
+#include "key_watch_hub.h"
 
 namespace gempool::keybroker {
 
-// The key id AcquireKey answers with for PAID_KEY; no pool key has it
-// (persistence assigns ids from 1).
-inline constexpr int64_t kPaidKeyId = -1;
-
-// Whether `model` (without "models/") is an image model PAID_KEY serves:
-// Imagen, ids starting with "imagen-".
-bool IsPaidKeyModel(const std::string& model);
+using keypool::IsPaidKeyModel;
+using keypool::kPaidKeyId;
 
 class KeyBrokerService final : public v1::KeyBroker::Service {
  public:
   // `ready` is notified once the pool holds the stored keys; calls before
-  // that answer UNAVAILABLE. `proxies` is PROXIES, `paid_key` PAID_KEY ("" for
-  // none). All references must outlive this.
-  KeyBrokerService(keypool::KeyPool& pool, const std::vector<std::string>& proxies,
-                   const absl::Notification& ready, std::string persistence_addr, std::string paid_key = "");
+  // that answer UNAVAILABLE. PROXIES and PAID_KEY come from `settings` at
+  // each call. All references must outlive this.
+  KeyBrokerService(keypool::KeyPool& pool, const BrokerSettingsHolder& settings, KeyWatchHub& hub,
+                   const absl::Notification& ready, std::string persistence_addr);
 
   grpc::Status AcquireKey(grpc::ServerContext* context, const v1::AcquireKeyRequest* request,
                           v1::AcquireKeyResponse* response) override;
   grpc::Status ReportOutcome(grpc::ServerContext* context, const v1::ReportOutcomeRequest* request,
                              v1::ReportOutcomeResponse* response) override;
+  grpc::Status ReportOutcomes(grpc::ServerContext* context, const v1::ReportOutcomesRequest* request,
+                              v1::ReportOutcomesResponse* response) override;
+  grpc::Status WatchKeys(grpc::ServerContext* context, const v1::WatchKeysRequest* request,
+                         grpc::ServerWriter<v1::KeyPoolUpdate>* writer) override;
 
  private:
   grpc::Status CheckReady() const;
+  // Applies one report; the key's state afterwards (UNSPECIFIED for the paid
+  // key and removed keys).
+  absl::StatusOr<v1::KeyState> Apply(const v1::ReportOutcomeRequest& report);
 
   keypool::KeyPool& pool_;
-  const std::vector<std::string>& proxies_;
+  const BrokerSettingsHolder& settings_;
+  KeyWatchHub& hub_;
   const absl::Notification& ready_;
   const std::string persistence_addr_;
-  const std::string paid_key_;
 };
 
 // "models/gemini-2.5-pro" → "gemini-2.5-pro".

@@ -9,7 +9,7 @@
 #include "gempool/gemini/error_classifier.h"
 #include "gempool/gemini/route.h"
 #include "gempool/gemini/upstream_url.h"
-#include "proxy_for_key.h"
+#include "gempool/keypool/proxy_for_key.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -124,7 +124,7 @@ ProbeResult KeyProber::Probe(const std::string& secret) const {
   request.scheme_host_port = scheme_host_port_;
   request.path = path_;
   request.body = kProbeBody;
-  request.proxy = ProxyForKey(settings_.proxies, secret);
+  request.proxy = keypool::ProxyForKey(settings_.proxies, secret);
   request.timeout_seconds = settings_.timeout_seconds;
   for (const auto& [name, value] : settings_.custom_headers) {
     // The probe's body is JSON whatever CUSTOM_HEADERS says.

@@ -28,6 +28,11 @@ struct ProbeSettings {
   int timeout_seconds = 300;                          // TIME_OUT
 
   static ProbeSettings FromConfig(const Config& config);
+  bool operator==(const ProbeSettings& other) const {
+    return base_url == other.base_url && test_model == other.test_model && proxies == other.proxies &&
+           custom_headers == other.custom_headers && timeout_seconds == other.timeout_seconds;
+  }
+  bool operator!=(const ProbeSettings& other) const { return !(*this == other); }
 };
 
 struct ProbeResult {
@@ -53,6 +58,8 @@ class KeyProber {
   const absl::Status& status() const { return status_; }
   // The model probes ask for.
   const std::string& model() const { return model_; }
+  // What it was made from.
+  const ProbeSettings& settings() const { return settings_; }
 
   // Probes with `secret`. Blocks for up to TIME_OUT.
   ProbeResult Probe(const std::string& secret) const;

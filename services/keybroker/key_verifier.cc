@@ -3,20 +3,33 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <utility>
 
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 
 namespace gempool::keybroker {
 
-KeyVerifier::KeyVerifier(keypool::KeyPool& pool, const KeyProber& prober, int concurrency)
-    : pool_(pool), prober_(prober), concurrency_(std::max(concurrency, 1)) {}
+KeyVerifier::KeyVerifier(keypool::KeyPool& pool, std::shared_ptr<const KeyProber> prober, int concurrency)
+    : pool_(pool), concurrency_(std::max(concurrency, 1)), prober_(std::move(prober)) {}
+
+std::shared_ptr<const KeyProber> KeyVerifier::prober() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return prober_;
+}
+
+void KeyVerifier::SetProber(std::shared_ptr<const KeyProber> prober) {
+  if (prober == nullptr) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  prober_ = std::move(prober);
+}
 
 std::optional<Verification> KeyVerifier::VerifyOne(int64_t id) {
   std::optional<keypool::KeyInfo> key = pool_.Get(id);
   if (!key.has_value()) return std::nullopt;
-  const ProbeResult probe = prober_.Probe(key->secret);
-  absl::StatusOr<keypool::KeyState> state = pool_.ApplyProbe(id, prober_.model(), probe.outcome);
+  const std::shared_ptr<const KeyProber> prober = this->prober();
+  const ProbeResult probe = prober->Probe(key->secret);
+  absl::StatusOr<keypool::KeyState> state = pool_.ApplyProbe(id, prober->model(), probe.outcome);
   if (!state.ok()) return std::nullopt;  // Removed while it was probed.
   Verification v;
   v.id = id;
@@ -69,7 +82,7 @@ std::vector<Verification> KeyVerifier::RevalidateOnce(const std::function<bool()
     return {};
   }
   GEMPOOL_LOG(INFO) << "re-validation: verifying " << ids.size() << " disabled or failing keys with "
-                    << prober_.model();
+                    << prober()->model();
   std::vector<Verification> results = Verify(ids, cancelled);
   int rejoined = 0;
   int still_out = 0;

@@ -3,11 +3,15 @@
 // to the pool (KeyPool::ApplyProbe): keys that work rejoin, dead keys are
 // disabled with the reason, and keys whose probe could not get through stay
 // as they are. Serves the admin's VerifyKeys and the periodic re-validation
-// of disabled and failing keys (KeyRevalidator).
+// of disabled and failing keys (KeyRevalidator). The prober can be replaced
+// while the broker runs (TEST_MODEL, PROXIES, ... saved in the admin UI); a
+// probe uses the one in force when it starts.
 // Thread-safe.
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,9 +38,13 @@ struct Verification {
 
 class KeyVerifier {
  public:
-  // Probes up to `concurrency` keys at once. `pool` and `prober` must
-  // outlive the verifier.
-  KeyVerifier(keypool::KeyPool& pool, const KeyProber& prober, int concurrency);
+  // Probes up to `concurrency` keys at once. `pool` must outlive the
+  // verifier; `prober` must not be null.
+  KeyVerifier(keypool::KeyPool& pool, std::shared_ptr<const KeyProber> prober, int concurrency);
+
+  // The prober in force, and its replacement (not null) for the next probes.
+  std::shared_ptr<const KeyProber> prober() const;
+  void SetProber(std::shared_ptr<const KeyProber> prober);
 
   // Probes the keys `ids` and applies the answers. Ids no longer in the pool
   // (removed meanwhile) are skipped. Once `cancelled` returns true no further
@@ -53,8 +61,9 @@ class KeyVerifier {
   std::optional<Verification> VerifyOne(int64_t id);
 
   keypool::KeyPool& pool_;
-  const KeyProber& prober_;
   const int concurrency_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const KeyProber> prober_;  // Guarded by mu_.
 };
 
 }  // namespace gempool::keybroker

@@ -1,12 +1,15 @@
 // gempool-keybroker: owns the pool of Gemini API keys. Gateways acquire keys
 // and report outcomes over gRPC (gempool.v1.KeyBroker); gempoolctl and the
 // admin UI manage keys (gempool.v1.KeyAdmin); key states live in the
-// database through gempool-persistence.
+// database through gempool-persistence. Settings saved in the admin UI
+// (MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL, CHECK_INTERVAL_HOURS, ...)
+// are read at start-up and followed while it runs.
 
 #include <iostream>
 
 #include "broker.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/environment.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
@@ -19,7 +22,16 @@ int main() {
     std::cerr << "gempool-keybroker: " << config.status().message() << "\n";
     return 2;
   }
-  gempool::keybroker::Broker broker(*config, gempool::SystemClock::Get());
+  // What the config was loaded from: settings saved in the admin UI are laid
+  // over it (whichever changed last wins).
+  absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
+  if (!env.ok()) {
+    std::cerr << "gempool-keybroker: " << env.status().message() << "\n";
+    return 2;
+  }
+  gempool::keybroker::BrokerOptions options;
+  options.environment = *std::move(env);
+  gempool::keybroker::Broker broker(*config, gempool::SystemClock::Get(), std::move(options));
   if (absl::Status started = broker.Start(); !started.ok()) {
     std::cerr << "gempool-keybroker: " << started.message() << "\n";
     // A setting key probes cannot use is a bad setting (2); a busy port is 1.

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/rpc/server.h"
 #include "gempool/rpc/status.h"
-#include "record_convert.h"
+#include "gempool/keypool/proto_convert.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -54,7 +54,7 @@ absl::StatusOr<std::vector<keypool::KeyInfo>> PersistenceClient::LoadKeys() {
   if (!status.ok()) return Failed("LoadKeys", status);
   std::vector<keypool::KeyInfo> keys;
   keys.reserve(response.keys_size());
-  for (const v1::KeyRecord& record : response.keys()) keys.push_back(FromRecord(record));
+  for (const v1::KeyRecord& record : response.keys()) keys.push_back(keypool::FromRecord(record));
   return keys;
 }
 
@@ -77,7 +77,7 @@ absl::StatusOr<PersistenceClient::StoredKeys> PersistenceClient::AddKeys(
                                               " secrets (a persistence bug)"));
     }
     for (int i = 0; i < response.keys_size(); ++i) {
-      stored.keys.push_back(FromRecord(response.keys(i)));
+      stored.keys.push_back(keypool::FromRecord(response.keys(i)));
       stored.inserted.push_back(response.inserted(i));
     }
   }
@@ -99,7 +99,7 @@ absl::StatusOr<int> PersistenceClient::SaveKeyStates(const std::vector<keypool::
   v1::SaveKeyStatesRequest request;
   for (const keypool::KeyInfo& key : keys) {
     v1::KeyRecord* record = request.add_keys();
-    *record = ToRecord(key);
+    *record = keypool::ToRecord(key);
     record->clear_secret();  // Not changed by a state write: keep it off the wire.
   }
   grpc::ClientContext context;
@@ -127,6 +127,15 @@ absl::StatusOr<std::vector<PersistenceClient::UsageRow>> PersistenceClient::GetK
     rows.push_back({row.key_id(), row.model(), row.calls(), row.failures()});
   }
   return rows;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> PersistenceClient::GetSettings() {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, timeout_ms_);
+  v1::Settings response;
+  grpc::Status status = stub_->GetSettings(&context, v1::GetSettingsRequest(), &response);
+  if (!status.ok()) return Failed("GetSettings", status);
+  return std::map<std::string, std::string>(response.values().begin(), response.values().end());
 }
 
 }  // namespace gempool::keybroker

@@ -1,12 +1,14 @@
 #pragma once
 // The broker's side of the persistence service: the key RPCs (load, add,
-// delete, save states) and key usage from the request log, each with a deadline, errors turned into
+// delete, save states), key usage from the request log and the settings
+// saved in the admin UI, each with a deadline, errors turned into
 // absl::Status naming the address and what to check. Large pools fit: big
 // responses are accepted and big requests are sent in chunks.
 // Thread-safe (gRPC stubs are).
 
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +51,9 @@ class PersistenceClient {
   };
   // Calls per key and model since `since_ms`, for `key_ids` (empty: all).
   absl::StatusOr<std::vector<UsageRow>> GetKeyUsage(const std::vector<int64_t>& key_ids, int64_t since_ms);
+
+  // The settings table (name → value as text): the admin UI's saves.
+  absl::StatusOr<std::map<std::string, std::string>> GetSettings();
 
   const std::string& addr() const { return addr_; }
 

@@ -2,9 +2,10 @@
 // playwright-core) against the real services and the fake Gemini upstream:
 // log in, add keys by pasting, watch a key go active → cooling → disabled as
 // the upstream answers 429 and API_KEY_INVALID, change a setting and see the
-// next request use it without a restart, find a request in the logs, see the
-// statistics move, switch to Chinese, log out. Saves screenshots of every
-// page in both languages to docs/screenshots/.
+// next request use it without a restart (in the gateway and in the key
+// broker), find a request in the logs, see the statistics move, switch to
+// Chinese, log out. Saves screenshots of every page in both languages to
+// docs/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -187,6 +188,46 @@ test('the admin UI, end to end in a browser', async (t) => {
     await page.waitForSelector('#toast:has-text("Saved 1 settings")');
     await page.waitForSelector('[data-setting=ALLOWED_TOKENS] [data-role=source]:has-text("this page")');
     assert.equal(await stack.generate(FLASH, NEW_CLIENT_TOKEN), 200, 'the new client token works at once');
+  });
+
+  await t.test('a key broker setting saved on the configuration page reaches the broker, no restart', async () => {
+    const PAID = key(9);
+    const IMAGEN = 'imagen-3.0-generate-002';
+    for (const name of ['MAX_FAILURES', 'CHECK_INTERVAL_HOURS', 'TEST_MODEL', 'PAID_KEY', 'PROXIES']) {
+      assert.ok(await page.isEnabled(`#setting-${name}`), `${name} can be edited`);
+    }
+    await page.fill('#setting-TEST_MODEL', 'not a model');
+    await page.waitForSelector('[data-error-for=TEST_MODEL]:has-text("TEST_MODEL")');
+    await page.fill('#setting-TEST_MODEL', '');
+    await page.fill('#setting-PAID_KEY', PAID);
+    await page.waitForFunction(() => !document.querySelector('.invalid'));
+    await page.click('#save');
+    await page.waitForSelector('[data-setting=PAID_KEY] [data-role=source]:has-text("this page")');
+    assert.ok(!(await page.content()).includes(PAID), 'the saved key is masked on the page');
+    // The broker polls the settings table (every 2 s): image models soon go
+    // to the paid key.
+    const deadline = Date.now() + 15000;
+    let used = 0;
+    while (Date.now() < deadline) {
+      assert.equal(await stack.generate(IMAGEN), 200);
+      used = await stack.upstreamCount(PAID);
+      if (used > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(used > 0, 'PAID_KEY saved on the page never reached the key broker');
+
+    // Cleared on the page: image models go back to the pool.
+    await page.click('[data-setting=PAID_KEY] [data-role=clear]');
+    await page.click('#save');
+    await page.waitForSelector('[data-setting=PAID_KEY] [data-role=source]:has-text("default")');
+    let back = false;
+    for (const end = Date.now() + 15000; !back && Date.now() < end;) {
+      const before = await stack.upstreamCount(PAID);
+      assert.equal(await stack.generate(IMAGEN), 200);
+      back = (await stack.upstreamCount(PAID)) === before;
+      if (!back) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(back, 'clearing PAID_KEY on the page never reached the key broker');
   });
 
   await t.test('a request can be found in the logs, with the error body redacted', async () => {

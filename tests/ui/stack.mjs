@@ -121,6 +121,13 @@ export class Stack {
     if (!res.ok) throw new Error('fake script refused: ' + (await res.text()));
   }
 
+  // How many calls the fake upstream received with `key`.
+  async upstreamCount(key) {
+    const res = await fetch(`http://127.0.0.1:${this.fakePort}/_fake/requests?key=${encodeURIComponent(key)}`);
+    if (!res.ok) throw new Error('fake requests refused: ' + (await res.text()));
+    return (await res.json()).requests.length;
+  }
+
   // A client call to the Gemini API through the gateway.
   async generate(model, token = this.clientToken) {
     const res = await fetch(this.url(`/v1beta/models/${model}:generateContent`), {

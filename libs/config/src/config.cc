@@ -30,6 +30,21 @@ std::string DefaultListen(const std::string& addr) {
   return absl::StrCat("0.0.0.0:", port);
 }
 
+// TEST_MODEL is a model id ("models/" allowed): ASCII letters, digits and
+// "-._~@+", as the gateway's routes accept. Key probes put it in a URL path.
+absl::Status CheckTestModel(absl::string_view model) {
+  absl::string_view id = model;
+  if (absl::StartsWith(id, "models/")) id.remove_prefix(7);
+  bool valid = !id.empty();
+  for (char ch : id) {
+    valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(ch)) ||
+                      absl::string_view("-._~@+").find(ch) != absl::string_view::npos);
+  }
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "TEST_MODEL='", model, "' is not a model id: key verification needs one such as gemini-2.5-flash-lite"));
+}
+
 absl::Status Load(const Environment& env, Config& c) {
   auto text = [&](const char* name) { return env.GetOr(name, ""); };
   auto has = [&](const char* name) { return !text(name).empty(); };
@@ -59,6 +74,7 @@ absl::Status Load(const Environment& env, Config& c) {
     GEMPOOL_ASSIGN_OR_RETURN(c.time_out_seconds, ParseInt("TIME_OUT", text("TIME_OUT"), 1, 86400));
   }
   c.test_model = env.GetOr("TEST_MODEL", c.test_model);
+  GEMPOOL_RETURN_IF_ERROR(CheckTestModel(c.test_model));
   if (has("CHECK_INTERVAL_HOURS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.check_interval_hours,
                              ParseDouble("CHECK_INTERVAL_HOURS", text("CHECK_INTERVAL_HOURS"), 0, 8760));

@@ -86,6 +86,20 @@ TEST(LoadConfigTest, PaidKey) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("PAID_KEY")));
 }
 
+TEST(LoadConfigTest, TestModelMustBeAModelId) {
+  auto plain = LoadConfig(Environment::FromMap({{"TEST_MODEL", "gemini-2.5-flash"}}));
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->test_model, "gemini-2.5-flash");
+  auto prefixed = LoadConfig(Environment::FromMap({{"TEST_MODEL", "models/gemini-2.0-flash-001"}}));
+  ASSERT_TRUE(prefixed.ok()) << prefixed.status();
+  EXPECT_EQ(prefixed->test_model, "models/gemini-2.0-flash-001");
+  for (const char* bad : {"gemini 2.5", "../x", "models/", "gemini?key=1"}) {
+    EXPECT_THAT(LoadConfig(Environment::FromMap({{"TEST_MODEL", bad}})),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("TEST_MODEL")))
+        << bad;
+  }
+}
+
 TEST(LoadConfigTest, ReadsMysqlSettingsIncludingRootPassword) {
   auto c = LoadConfig(Environment::FromMap({{"DATABASE_TYPE", "mysql"},
                                             {"MYSQL_HOST", "db"},

@@ -72,6 +72,8 @@ struct KeyPool::Key {
   bool dirty = false;
   // last_used_at_ms as of the last snapshot TakeDirty took.
   int64_t last_used_saved_ms = 0;
+  // Whether the key is in watched_ids_ (changed since TakeChanges took it).
+  bool watched = false;
 };
 
 struct KeyPool::ModelIndex {
@@ -83,7 +85,7 @@ struct KeyPool::ModelIndex {
 };
 
 KeyPool::KeyPool(KeyPoolOptions options, const Clock& clock, DailyQuotaReset daily_reset)
-    : options_(options), clock_(clock), daily_reset_(daily_reset) {}
+    : options_(options), clock_(clock), daily_reset_(daily_reset), max_failures_(std::max(options.max_failures, 1)) {}
 
 KeyPool::~KeyPool() = default;
 
@@ -161,11 +163,18 @@ void KeyPool::SetState(Key& key, KeyState health, bool paused) {
 void KeyPool::MarkChanged(Key& key, int64_t now_ms) {
   key.updated_at_ms = now_ms;
   MarkDirty(key);
+  MarkWatched(key);
   ++version_;
 }
 
+void KeyPool::MarkWatched(Key& key) {
+  if (key.watched || !options_.record_changes) return;
+  key.watched = true;
+  watched_ids_.push_back(key.id);
+}
+
 void KeyPool::MarkDirty(Key& key) {
-  if (key.dirty) return;
+  if (key.dirty || !options_.record_changes) return;
   key.dirty = true;
   dirty_ids_.push_back(key.id);
 }
@@ -274,7 +283,7 @@ void KeyPool::Refresh(int64_t now_ms) {
   }
 }
 
-absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys) {
+absl::Status KeyPool::ValidateNewKeys(const std::vector<KeyInfo>& keys) {
   for (const KeyInfo& info : keys) {
     if (info.id <= 0) {
       return absl::InvalidArgumentError(
@@ -285,80 +294,99 @@ absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys)
       return absl::InvalidArgumentError(absl::StrCat("key id ", info.id, " has an empty secret"));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys) {
+  GEMPOOL_RETURN_IF_ERROR(ValidateNewKeys(keys));
   absl::MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   std::vector<bool> inserted;
   inserted.reserve(keys.size());
-  for (const KeyInfo& info : keys) {
-    if (SlotOf(info.id) != kNone || id_of_secret_.contains(info.secret)) {
-      inserted.push_back(false);
-      continue;
-    }
-    size_t slot;
-    if (free_slots_.empty()) {
-      slot = slots_.size();
-      slots_.emplace_back();
-    } else {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-    }
-    Key& added = slots_[slot];
-    added.occupied = true;
-    added.slot = slot;
-    added.id = info.id;
-    added.secret = info.secret;
-    added.state_reason = info.state_reason;
-    added.last_error = info.last_error;
-    added.created_at_ms = info.created_at_ms > 0 ? info.created_at_ms : now;
-    added.updated_at_ms = info.updated_at_ms > 0 ? info.updated_at_ms : now;
-    added.last_used_at_ms = info.last_used_at_ms;
-    added.last_used_saved_ms = info.last_used_at_ms;
-    // The stored count stands for failures at the last state change.
-    const int failures = std::clamp(info.failure_count, 0, std::max(options_.max_failures, 1));
-    added.failure_times.assign(failures, std::min(added.updated_at_ms, now));
-    // A paused key's own state is the one underneath the pause.
-    const KeyState stored = info.state == KeyState::kPaused ? info.underlying_state : info.state;
-    if (stored == KeyState::kFailing) added.failure_reason = info.state_reason;
-
-    KeyState health;
-    if (stored == KeyState::kDisabled) {
-      health = KeyState::kDisabled;
-    } else if (info.cooling_until_ms > now) {
-      health = KeyState::kCooling;
-      added.cooling_until_ms = info.cooling_until_ms;
-      cooling_expiries_.push({added.cooling_until_ms, added.id});
-    } else {
-      PruneFailures(added, now);
-      health = added.failure_times.empty() ? KeyState::kActive : KeyState::kFailing;
-      if (health == KeyState::kActive && info.state != KeyState::kPaused) added.state_reason.clear();
-    }
-    added.health = health;
-    added.paused = info.state == KeyState::kPaused;
-
-    IndexId(added.id, added.slot);
-    id_of_secret_[added.secret] = added.id;
-    const KeyState effective = Effective(added);
-    ++state_counts_[Index(effective)];
-    if (IsServable(effective)) {
-      servable_.Set(added.slot);
-      for (auto& [model, index] : models_) index->usable.Set(added.slot);
-    } else {
-      servable_.Clear(added.slot);
-      for (auto& [model, index] : models_) index->usable.Clear(added.slot);
-    }
-    for (const ModelCooldown& cooldown : info.model_cooldowns) {
-      if (cooldown.until_ms > now && !cooldown.model.empty()) {
-        SetModelCooldown(added, cooldown.model, cooldown.until_ms, cooldown.reason);
-      }
-    }
-    // Persist what restoring changed (a cooldown that ended while stopped).
-    if (effective != info.state || added.cooldowns.size() != info.model_cooldowns.size()) {
-      MarkDirty(added);
-    }
-    ++version_;
-    inserted.push_back(true);
-  }
+  for (const KeyInfo& info : keys) inserted.push_back(InsertLocked(info, now));
   return inserted;
+}
+
+absl::Status KeyPool::Upsert(const std::vector<KeyInfo>& keys) {
+  GEMPOOL_RETURN_IF_ERROR(ValidateNewKeys(keys));
+  absl::MutexLock lock(&mu_);
+  const int64_t now = clock_.NowUnixMs();
+  for (const KeyInfo& info : keys) {
+    // The same slot comes back (free_slots_ is a stack), so the key keeps its
+    // place in the rotation.
+    RemoveLocked(info.id);
+    if (auto it = id_of_secret_.find(info.secret); it != id_of_secret_.end()) RemoveLocked(it->second);
+    InsertLocked(info, now);
+  }
+  return absl::OkStatus();
+}
+
+bool KeyPool::InsertLocked(const KeyInfo& info, int64_t now) {
+  if (SlotOf(info.id) != kNone || id_of_secret_.contains(info.secret)) return false;
+  size_t slot;
+  if (free_slots_.empty()) {
+    slot = slots_.size();
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  Key& added = slots_[slot];
+  added.occupied = true;
+  added.slot = slot;
+  added.id = info.id;
+  added.secret = info.secret;
+  added.state_reason = info.state_reason;
+  added.last_error = info.last_error;
+  added.created_at_ms = info.created_at_ms > 0 ? info.created_at_ms : now;
+  added.updated_at_ms = info.updated_at_ms > 0 ? info.updated_at_ms : now;
+  added.last_used_at_ms = info.last_used_at_ms;
+  added.last_used_saved_ms = info.last_used_at_ms;
+  // The stored count stands for failures at the last state change.
+  const int failures = std::clamp(info.failure_count, 0, max_failures_);
+  added.failure_times.assign(failures, std::min(added.updated_at_ms, now));
+  // A paused key's own state is the one underneath the pause.
+  const KeyState stored = info.state == KeyState::kPaused ? info.underlying_state : info.state;
+  if (stored == KeyState::kFailing) added.failure_reason = info.state_reason;
+
+  KeyState health;
+  if (stored == KeyState::kDisabled) {
+    health = KeyState::kDisabled;
+  } else if (info.cooling_until_ms > now) {
+    health = KeyState::kCooling;
+    added.cooling_until_ms = info.cooling_until_ms;
+    cooling_expiries_.push({added.cooling_until_ms, added.id});
+  } else {
+    PruneFailures(added, now);
+    health = added.failure_times.empty() ? KeyState::kActive : KeyState::kFailing;
+    if (health == KeyState::kActive && info.state != KeyState::kPaused) added.state_reason.clear();
+  }
+  added.health = health;
+  added.paused = info.state == KeyState::kPaused;
+
+  IndexId(added.id, added.slot);
+  id_of_secret_[added.secret] = added.id;
+  const KeyState effective = Effective(added);
+  ++state_counts_[Index(effective)];
+  if (IsServable(effective)) {
+    servable_.Set(added.slot);
+    for (auto& [model, index] : models_) index->usable.Set(added.slot);
+  } else {
+    servable_.Clear(added.slot);
+    for (auto& [model, index] : models_) index->usable.Clear(added.slot);
+  }
+  for (const ModelCooldown& cooldown : info.model_cooldowns) {
+    if (cooldown.until_ms > now && !cooldown.model.empty()) {
+      SetModelCooldown(added, cooldown.model, cooldown.until_ms, cooldown.reason);
+    }
+  }
+  // Persist what restoring changed (a cooldown that ended while stopped).
+  if (effective != info.state || added.cooldowns.size() != info.model_cooldowns.size()) {
+    MarkDirty(added);
+  }
+  ++version_;
+  MarkWatched(added);
+  return true;
 }
 
 size_t KeyPool::NextSlot(const IndexBitset& usable, absl::Span<const int64_t> exclude) const {
@@ -506,7 +534,14 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
     return absl::NotFoundError(
         absl::StrCat("no key with id ", key_id, " in the pool (it may have been removed)"));
   }
-  GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, clock_.NowUnixMs()));
+  const int64_t now = clock_.NowUnixMs();
+  // Gateways with a replica of the pool hand keys out themselves, so an
+  // outcome is the broker's news that the key was used.
+  if (now > key->last_used_at_ms) {
+    key->last_used_at_ms = now;
+    if (now - key->last_used_saved_ms >= kLastUsedSaveIntervalMs) MarkDirty(*key);
+  }
+  GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, now));
   return Effective(*key);
 }
 
@@ -612,7 +647,7 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
         key.failure_times.push_back(now);
         key.failure_reason =
             outcome.error_reason.empty() ? OutcomeKindName(outcome.kind) : outcome.error_reason;
-        if (static_cast<int>(key.failure_times.size()) >= options_.max_failures) {
+        if (static_cast<int>(key.failure_times.size()) >= max_failures_) {
           key.state_reason = "MAX_FAILURES";
           SetState(key, KeyState::kDisabled, key.paused);
         } else if (key.health != KeyState::kCooling) {
@@ -728,22 +763,27 @@ absl::StatusOr<int> KeyPool::Reset(const KeySelection& selection) {
 int KeyPool::Remove(absl::Span<const int64_t> ids) {
   absl::MutexLock lock(&mu_);
   int removed = 0;
-  for (int64_t id : ids) {
-    Key* key = FindKey(id);
-    if (key == nullptr) continue;
-    ClearModelCooldowns(*key);
-    --state_counts_[Index(Effective(*key))];
-    servable_.Clear(key->slot);
-    for (auto& [model, index] : models_) index->usable.Clear(key->slot);
-    const size_t slot = key->slot;
-    id_of_secret_.erase(key->secret);
-    UnindexId(id);
-    slots_[slot] = Key();  // The id may linger in dirty_ids_; TakeDirty skips it.
-    free_slots_.push_back(slot);
-    ++version_;
-    ++removed;
-  }
+  for (int64_t id : ids) removed += RemoveLocked(id) ? 1 : 0;
   return removed;
+}
+
+bool KeyPool::RemoveLocked(int64_t id) {
+  Key* key = FindKey(id);
+  if (key == nullptr) return false;
+  ClearModelCooldowns(*key);
+  --state_counts_[Index(Effective(*key))];
+  servable_.Clear(key->slot);
+  for (auto& [model, index] : models_) index->usable.Clear(key->slot);
+  const size_t slot = key->slot;
+  id_of_secret_.erase(key->secret);
+  UnindexId(id);
+  // The id may linger in dirty_ids_ (TakeDirty skips it); in watched_ids_ it
+  // stands for the removal.
+  slots_[slot] = Key();
+  free_slots_.push_back(slot);
+  if (options_.record_changes) watched_ids_.push_back(id);
+  ++version_;
+  return true;
 }
 
 KeyInfo KeyPool::Snapshot(const Key& key) const {
@@ -866,6 +906,16 @@ size_t KeyPool::size() const {
   return key_count_;
 }
 
+void KeyPool::SetMaxFailures(int max_failures) {
+  absl::MutexLock lock(&mu_);
+  max_failures_ = std::max(max_failures, 1);
+}
+
+int KeyPool::max_failures() const {
+  absl::MutexLock lock(&mu_);
+  return max_failures_;
+}
+
 std::vector<KeyInfo> KeyPool::TakeDirty(size_t max) {
   absl::MutexLock lock(&mu_);
   std::vector<KeyInfo> out;
@@ -880,6 +930,27 @@ std::vector<KeyInfo> KeyPool::TakeDirty(size_t max) {
     out.push_back(Snapshot(*key));
   }
   return out;
+}
+
+KeyChanges KeyPool::TakeChanges(size_t max) {
+  absl::MutexLock lock(&mu_);
+  KeyChanges changes;
+  absl::flat_hash_set<int64_t> removed;
+  const int64_t now = clock_.NowUnixMs();
+  ExpireGlobal(now);
+  while (!watched_ids_.empty() && changes.changed.size() + changes.removed.size() < max) {
+    const int64_t id = watched_ids_.back();
+    watched_ids_.pop_back();
+    Key* key = FindKey(id);
+    if (key == nullptr) {
+      if (removed.insert(id).second) changes.removed.push_back(id);
+      continue;
+    }
+    if (!key->watched) continue;  // Listed again after a removal and re-insert.
+    key->watched = false;
+    changes.changed.push_back(Snapshot(*key));
+  }
+  return changes;
 }
 
 size_t KeyPool::dirty_count() const {

@@ -180,6 +180,27 @@ TEST_F(KeyPoolTest, MaxTransientFailuresDisableTheKey) {
   EXPECT_THAT(pool_->Report(1, kFlash, Of(OutcomeKind::kSuccess)), IsOkAndHolds(KeyState::kDisabled));
 }
 
+TEST_F(KeyPoolTest, MaxFailuresChangesWhileThePoolRuns) {
+  MakePool(2);
+  EXPECT_EQ(pool_->max_failures(), 3);
+  pool_->SetMaxFailures(5);
+  EXPECT_EQ(pool_->max_failures(), 5);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_THAT(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)), IsOkAndHolds(KeyState::kFailing)) << i;
+  }
+  EXPECT_THAT(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)), IsOkAndHolds(KeyState::kDisabled));
+  EXPECT_EQ(pool_->Get(1)->state_reason, "MAX_FAILURES");
+
+  // Lowered: a key already past the new limit is disabled by its next failure.
+  ASSERT_THAT(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)), IsOkAndHolds(KeyState::kFailing));
+  ASSERT_THAT(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)), IsOkAndHolds(KeyState::kFailing));
+  pool_->SetMaxFailures(1);
+  EXPECT_EQ(StateOf(2), KeyState::kFailing) << "not at once";
+  EXPECT_THAT(pool_->Report(2, kFlash, Of(OutcomeKind::kTimeout)), IsOkAndHolds(KeyState::kDisabled));
+  pool_->SetMaxFailures(0);
+  EXPECT_EQ(pool_->max_failures(), 1) << "at least one failure disables";
+}
+
 TEST_F(KeyPoolTest, FailuresOutsideTheSlidingWindowDoNotCount) {
   MakePool(1);
   ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());  // t=0
@@ -222,6 +243,8 @@ TEST_F(KeyPoolTest, KeyInvalidWithoutReasonNamesTheStatus) {
 
 TEST_F(KeyPoolTest, ClientErrorsNeverCountAgainstTheKey) {
   MakePool(1);
+  // The first report records when the key was used; the state never changes.
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kClientError)).ok());
   pool_->TakeDirty();
   for (int i = 0; i < 10; ++i) {
     EXPECT_THAT(pool_->Report(1, kFlash, Of(OutcomeKind::kClientError)), IsOkAndHolds(KeyState::kActive));
@@ -702,7 +725,9 @@ TEST_F(KeyPoolTest, TakeDirtyReturnsEachChangedKeyOnce) {
   std::set<int64_t> ids = {first[0].id, rest[0].id};
   EXPECT_EQ(ids, (std::set<int64_t>{2, 4}));
   EXPECT_TRUE(pool_->TakeDirty().empty());
-  // Handing a key out records when it was last used (4 keys: 4 is disabled).
+  // Handing a key out records when it was last used (4 keys: 4 is disabled),
+  // once a minute (the reports above recorded it for key 2 already).
+  clock_.AdvanceMs(kMinute);
   for (int i = 0; i < 4; ++i) AcquireId();
   std::vector<KeyInfo> used = pool_->TakeDirty();
   ASSERT_EQ(used.size(), 4u);
@@ -940,6 +965,102 @@ TEST_F(KeyPoolTest, AcquireAgreesWithKeyStatesUnderRandomOperations) {
   // Both answers were exercised.
   EXPECT_GT(handed_out, 100);
   EXPECT_GT(unavailable, 100);
+}
+
+
+// The change feed a gateway's replica is fed from: each key once, in its
+// latest state; removals by id; hand-outs alone are not changes.
+TEST_F(KeyPoolTest, TakeChangesListsAddedChangedAndRemovedKeysOnce) {
+  MakePool(3);
+  KeyChanges added = pool_->TakeChanges();
+  EXPECT_EQ(added.changed.size(), 3u);
+  EXPECT_TRUE(added.removed.empty());
+  EXPECT_TRUE(pool_->TakeChanges().changed.empty()) << "taken once";
+
+  AcquireId();
+  AcquireId();
+  EXPECT_TRUE(pool_->TakeChanges().changed.empty()) << "a hand-out is not a state change";
+
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Report(2, kFlash, Of(OutcomeKind::kSuccess)).ok());
+  pool_->Remove(std::vector<int64_t>{3});
+  KeyChanges changes = pool_->TakeChanges();
+  ASSERT_EQ(changes.changed.size(), 1u) << "key 2's success changed nothing";
+  EXPECT_EQ(changes.changed[0].id, 1);
+  EXPECT_EQ(changes.changed[0].state, KeyState::kDisabled) << "the latest state, once";
+  EXPECT_THAT(changes.removed, ElementsAre(3));
+}
+
+TEST_F(KeyPoolTest, TakeChangesHonoursMax) {
+  MakePool(5);
+  EXPECT_EQ(pool_->TakeChanges(2).changed.size(), 2u);
+  EXPECT_EQ(pool_->TakeChanges().changed.size(), 3u);
+}
+
+TEST_F(KeyPoolTest, UpsertReplacesAKeysStateAndKeepsItsPlaceInTheRotation) {
+  MakePool(3);
+  EXPECT_EQ(AcquireId(), 1);
+  KeyInfo disabled = NewKey(2);
+  disabled.state = KeyState::kDisabled;
+  disabled.state_reason = "API_KEY_INVALID";
+  ASSERT_TRUE(pool_->Upsert({disabled}).ok());
+  EXPECT_EQ(StateOf(2), KeyState::kDisabled);
+  EXPECT_EQ(pool_->Get(2)->state_reason, "API_KEY_INVALID");
+  EXPECT_EQ(pool_->size(), 3u);
+  EXPECT_EQ(AcquireId(), 3) << "the disabled key is skipped";
+  EXPECT_EQ(AcquireId(), 1);
+
+  ASSERT_TRUE(pool_->Upsert({NewKey(2)}).ok());
+  EXPECT_EQ(StateOf(2), KeyState::kActive);
+  std::vector<int64_t> got;
+  for (int i = 0; i < 3; ++i) got.push_back(AcquireId());
+  EXPECT_THAT(got, ElementsAre(2, 3, 1)) << "back in its old place";
+}
+
+TEST_F(KeyPoolTest, UpsertAddsNewKeysAndAppliesPerModelCooldowns) {
+  MakePool(1);
+  KeyInfo cooling = NewKey(7);
+  cooling.model_cooldowns.push_back({kPro, clock_.NowUnixMs() + 30 * kSecond, "RESOURCE_EXHAUSTED"});
+  ASSERT_TRUE(pool_->Upsert({cooling}).ok());
+  EXPECT_EQ(pool_->size(), 2u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(AcquireId(kPro), 1) << "key 7 cools for " << kPro;
+  std::vector<int64_t> flash = {AcquireId(kFlash), AcquireId(kFlash)};
+  EXPECT_THAT(flash, ::testing::UnorderedElementsAre(1, 7));
+}
+
+TEST_F(KeyPoolTest, UpsertRejectsKeysWithoutIdOrSecretAndChangesNothing) {
+  MakePool(2);
+  KeyInfo no_secret = NewKey(1);
+  no_secret.secret.clear();
+  no_secret.state = KeyState::kDisabled;
+  EXPECT_THAT(pool_->Upsert({no_secret}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty secret")));
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+}
+
+TEST_F(KeyPoolTest, ReportRecordsWhenTheKeyWasLastUsed) {
+  MakePool(1);
+  clock_.AdvanceMs(5 * kMinute);
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kSuccess)).ok());
+  EXPECT_EQ(pool_->Get(1)->last_used_at_ms, clock_.NowUnixMs())
+      << "with replicas in the gateways, the broker learns of a use from its outcome";
+}
+
+
+TEST_F(KeyPoolTest, AReplicaRecordsNoChangesSoNothingGrowsWithUpdates) {
+  KeyPoolOptions options = DefaultOptions();
+  options.record_changes = false;
+  MakePool(2, options);
+  for (int i = 0; i < 100; ++i) {
+    KeyInfo update = NewKey(1);
+    update.state = i % 2 == 0 ? KeyState::kDisabled : KeyState::kActive;
+    ASSERT_TRUE(pool_->Upsert({update}).ok());
+    ASSERT_TRUE(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)).ok());
+  }
+  EXPECT_EQ(pool_->dirty_count(), 0u);
+  EXPECT_TRUE(pool_->TakeChanges().changed.empty());
+  EXPECT_TRUE(pool_->TakeDirty().empty());
+  EXPECT_EQ(StateOf(2), KeyState::kDisabled) << "the policy itself still applies";
 }
 
 }  // namespace

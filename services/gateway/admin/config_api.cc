@@ -10,6 +10,7 @@
 #include "gempool/config/config.h"
 #include "gempool/config/parse.h"
 #include "gempool/config/ui_settings.h"
+#include "gempool/gemini/upstream_url.h"
 
 namespace gempool::gateway::admin {
 namespace {
@@ -49,12 +50,26 @@ absl::Status CheckCustomHeaders(const std::string& text) {
   return absl::OkStatus();
 }
 
+// Each entry must be a proxy the gateway and the broker can reach upstream
+// through. The entry is not echoed: it may hold a password.
+absl::Status CheckProxies(const std::vector<std::string>& proxies) {
+  for (size_t i = 0; i < proxies.size(); ++i) {
+    if (!gemini::ParseProxyUrl(proxies[i]).ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "PROXIES entry ", i + 1, " of ", proxies.size(),
+          " is not a usable proxy (value hidden, it may hold credentials): expected http://[user:pass@]host:port"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOne(const Environment& base, const std::string& name, const std::string& value) {
   Environment env = base;
   env.Set(name, value, SettingSource::kDatabase);
   absl::StatusOr<Config> loaded = LoadConfig(env);
   if (!loaded.ok()) return loaded.status();
   if (name == "CUSTOM_HEADERS") return CheckCustomHeaders(value);
+  if (name == "PROXIES") return CheckProxies(loaded->proxies);
   return absl::OkStatus();
 }
 

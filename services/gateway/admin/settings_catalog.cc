@@ -6,14 +6,14 @@ const std::vector<SettingSpec>& SettingCatalog() {
   static const std::vector<SettingSpec>* const kCatalog = new std::vector<SettingSpec>{
       // name, group, default, secret, editable, live, services
       //
-      // Only settings a running gateway applies are editable for now: the
-      // key broker (and the gateway's start-up-only settings) read the
-      // environment alone, so a UI value for them would never take effect.
+      // Editable settings are the ones running services take from the UI
+      // (gateways and the key broker poll the settings table); the rest are
+      // needed before the database can be reached, or read only at start-up.
       {"API_KEYS", "keys", "", true, false, false, "keybroker"},
-      {"MAX_FAILURES", "keys", "3", false, false, false, "keybroker"},
-      {"CHECK_INTERVAL_HOURS", "keys", "1", false, false, false, "keybroker"},
-      {"TEST_MODEL", "keys", "gemini-2.5-flash-lite", false, false, false, "keybroker"},
-      {"PAID_KEY", "keys", "", true, false, false, "keybroker"},
+      {"MAX_FAILURES", "keys", "3", false, true, true, "keybroker"},
+      {"CHECK_INTERVAL_HOURS", "keys", "1", false, true, true, "keybroker"},
+      {"TEST_MODEL", "keys", "gemini-2.5-flash-lite", false, true, true, "keybroker"},
+      {"PAID_KEY", "keys", "", true, true, true, "keybroker"},
       {"ALLOWED_TOKENS", "clients", "", true, true, true, "gateway"},
       {"AUTH_TOKEN", "clients", "", true, false, false, "gateway,keybroker,gempoolctl"},
       {"BASE_URL", "upstream", "https://generativelanguage.googleapis.com/v1beta", false, true, true,
@@ -22,7 +22,7 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"MAX_RETRIES", "upstream", "3", false, true, true, "gateway"},
       {"MAX_KEY_WAIT_MS", "upstream", "3000", false, false, false, "gateway"},
       {"CUSTOM_HEADERS", "upstream", "{}", false, true, true, "gateway,keybroker"},
-      {"PROXIES", "upstream", "", true, false, false, "keybroker"},
+      {"PROXIES", "upstream", "", true, true, true, "keybroker"},
       {"LOG_LEVEL", "logs", "INFO", false, true, true, "gateway,keybroker,persistence"},
       {"AUTO_DELETE_REQUEST_LOGS_ENABLED", "logs", "true", false, true, true, "gateway"},
       {"AUTO_DELETE_REQUEST_LOGS_DAYS", "logs", "30", false, true, true, "gateway"},

@@ -2,8 +2,8 @@
 // Every gempool setting as the configuration page shows it (names and
 // parsing live in libs/config/src/config.cc): its group, default, whether it
 // is secret (masked), whether the UI may change it, and where a change takes
-// effect — live in every gateway within seconds, or at the next start of the
-// services that read it. Descriptions are in the page's dictionaries (en,
+// effect — live in every service that reads it within seconds, or at the
+// next start of those services. Descriptions are in the page's dictionaries (en,
 // zh-CN) under "setting.<NAME>". Read-only data; thread-safe.
 
 #include <string>
@@ -23,7 +23,8 @@ struct SettingSpec {
   // Whether the UI may change it (storage and network settings are needed
   // before the database can be reached, so they stay in the environment).
   bool editable;
-  // Applied by every gateway within seconds of a save, no restart.
+  // Applied by every service that reads it (gateways, the key broker)
+  // within seconds of a save, no restart.
   bool live;
   // The services that read it at start-up (comma-separated): those need a
   // restart for a change when it is not live for them.

@@ -1,21 +1,14 @@
 #pragma once
 // Keeps a gateway's settings in step with the settings table, so a save on
-// the configuration page takes effect in every gateway without a restart:
-// polls the persistence service (every `poll_ms`, or at once after a save
-// here), lays the UI values over the environment (ui_settings.h), loads the
-// result with LoadConfig and, when it differs from the last one applied,
-// hands the new Config to `apply`. A table that does not load (it should
-// not: saves are validated) is logged and skipped, keeping the last good
-// settings. Also runs the log retention (LogRetention) with the settings in
-// force. Thread-safe.
+// the configuration page takes effect without a restart: a
+// config::SettingsFollower (shared with the key broker) polls the
+// persistence service every `poll_ms`, or at once after a save here, and
+// hands the settings in force to `apply` when a save changed them. API_KEYS
+// is not followed (the gateway does not use it), so a 100,000-key
+// environment is never parsed again. Also runs the log retention
+// (LogRetention) with the settings in force after each poll. Thread-safe.
 
-#include <condition_variable>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <thread>
 
 #include "absl/status/status.h"
 #include "admin/admin_backend.h"
@@ -23,6 +16,7 @@
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
 #include "gempool/config/config.h"
+#include "gempool/config/settings_follower.h"
 
 namespace gempool::gateway::admin {
 
@@ -31,11 +25,12 @@ class SettingsWatcher {
   struct Options {
     int poll_ms = 2000;
   };
-  using ApplyFn = std::function<void(std::shared_ptr<const Config>)>;
+  using ApplyFn = config::SettingsFollower::ApplyFn;
 
   // `env` is what the process started with; `apply` runs on the watcher's
-  // thread (or PollOnce's caller).
-  SettingsWatcher(AdminBackend& backend, Environment env, const Clock& clock, ApplyFn apply, Options options);
+  // thread (or PollOnce's caller). `backend` and `clock` must outlive this.
+  SettingsWatcher(AdminBackend& backend, const Environment& env, const Clock& clock, ApplyFn apply,
+                  Options options);
   SettingsWatcher(const SettingsWatcher&) = delete;
   SettingsWatcher& operator=(const SettingsWatcher&) = delete;
   ~SettingsWatcher();  // Stop()s.
@@ -45,26 +40,15 @@ class SettingsWatcher {
   // Asks the thread to poll now (after a save through this gateway).
   void PollSoon();
 
-  // One poll: read, merge, load, apply when changed. The thread's step.
+  // One poll: read, and when the table changed, merge, load and apply when
+  // the settings changed (see SettingsFollower::PollOnce).
   absl::Status PollOnce();
+  // How many polls parsed the table (it had changed).
+  int64_t loads() const { return follower_->loads(); }
 
  private:
-  void Run();
-
-  AdminBackend& backend_;
-  const Environment env_;
-  const Clock& clock_;
-  const ApplyFn apply_;
-  const Options options_;
   LogRetention retention_;
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool poll_soon_ = false;
-  bool have_applied_ = false;
-  std::map<std::string, std::string> applied_;  // The merged values last applied.
-  std::thread thread_;
+  std::unique_ptr<config::SettingsFollower> follower_;
 };
 
 }  // namespace gempool::gateway::admin

@@ -92,6 +92,15 @@ class FakeKeyBroker final : public v1::KeyBroker::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ReportOutcomes(grpc::ServerContext*, const v1::ReportOutcomesRequest* request,
+                              v1::ReportOutcomesResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const v1::ReportOutcomeRequest& report : request->reports()) reports_.push_back(report);
+    response->set_applied(request->reports_size());
+    changed_.notify_all();
+    return grpc::Status::OK;
+  }
+
   // Waits (up to 10 s) until at least `n` reports arrived; returns them.
   std::vector<v1::ReportOutcomeRequest> WaitForReports(size_t n) {
     std::unique_lock<std::mutex> lock(mu_);

@@ -227,6 +227,9 @@ TEST(BrokerTest, RevalidatesDisabledKeysEveryCheckInterval) {
   options.run_revalidator = true;
   Broker& broker = harness.StartBroker(config, options);
   ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  // The schedule follows the broker's clock; the thread looks again every
+  // interval (36 ms of real time).
+  harness.clock().AdvanceMs(1000);
   EXPECT_TRUE(gempool::testing::WaitFor(
       [&] { return broker.pool().Get(1)->state == keypool::KeyState::kActive; }, 10'000))
       << "the fake upstream answers 200: the key rejoins by itself";

@@ -113,6 +113,39 @@ void FakePersistence::Seed(const v1::KeyRecord& record) {
   next_id_ = std::max(next_id_, record.id() + 1);
 }
 
+grpc::Status FakePersistence::GetSettings(grpc::ServerContext*, const v1::GetSettingsRequest*,
+                                          v1::Settings* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  ++settings_calls_;
+  if (settings_error_ != grpc::StatusCode::OK) return grpc::Status(settings_error_, "fake GetSettings failure");
+  for (const auto& [name, value] : settings_) (*response->mutable_values())[name] = value;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakePersistence::PutSettings(grpc::ServerContext*, const v1::Settings* request,
+                                          v1::PutSettingsResponse*) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  for (const auto& [name, value] : request->values()) settings_[name] = value;
+  return grpc::Status::OK;
+}
+
+void FakePersistence::PutSetting(const std::string& name, const std::string& value) {
+  absl::MutexLock lock(&mu_);
+  settings_[name] = value;
+}
+
+int FakePersistence::settings_calls() const {
+  absl::MutexLock lock(&mu_);
+  return settings_calls_;
+}
+
+void FakePersistence::set_settings_error(grpc::StatusCode code) {
+  absl::MutexLock lock(&mu_);
+  settings_error_ = code;
+}
+
 void FakePersistence::set_down(bool down) {
   absl::MutexLock lock(&mu_);
   down_ = down;

@@ -1,14 +1,16 @@
 #pragma once
 // An in-memory gempool.v1.Persistence for broker tests: the key RPCs behave
 // as the contract says (ids assigned once, secrets deduplicated, states
-// written by id), GetKeyUsage counts request log rows the test seeds, and
-// the test can take it "down" (every call UNAVAILABLE) and see what was
-// called. Other RPCs are UNIMPLEMENTED. Thread-safe.
+// written by id), GetKeyUsage counts request log rows the test seeds, the
+// settings table is a map, and the test can take it "down" (every call
+// UNAVAILABLE) and see what was called. Other RPCs are UNIMPLEMENTED.
+// Thread-safe.
 
 #include <grpcpp/grpcpp.h>
 
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -29,6 +31,10 @@ class FakePersistence final : public v1::Persistence::Service {
                              v1::SaveKeyStatesResponse* response) override;
   grpc::Status GetKeyUsage(grpc::ServerContext* context, const v1::GetKeyUsageRequest* request,
                            v1::GetKeyUsageResponse* response) override;
+  grpc::Status GetSettings(grpc::ServerContext* context, const v1::GetSettingsRequest* request,
+                           v1::Settings* response) override;
+  grpc::Status PutSettings(grpc::ServerContext* context, const v1::Settings* request,
+                           v1::PutSettingsResponse* response) override;
 
   // Stores a record as is (its id must be new).
   void Seed(const v1::KeyRecord& record);
@@ -38,6 +44,12 @@ class FakePersistence final : public v1::Persistence::Service {
   std::vector<int64_t> usage_calls() const;
   // While down, every call fails with UNAVAILABLE.
   void set_down(bool down);
+  // Upserts rows of the settings table (as PutSettings does).
+  void PutSetting(const std::string& name, const std::string& value);
+  // GetSettings calls received (while up).
+  int settings_calls() const;
+  // While set, GetSettings fails with this code (persistence up otherwise).
+  void set_settings_error(grpc::StatusCode code);
 
   // Stored records by id.
   std::map<int64_t, v1::KeyRecord> keys() const;
@@ -58,6 +70,9 @@ class FakePersistence final : public v1::Persistence::Service {
   std::vector<int> save_batches_ ABSL_GUARDED_BY(mu_);
   std::vector<std::vector<std::string>> add_calls_ ABSL_GUARDED_BY(mu_);
   int load_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, std::string> settings_ ABSL_GUARDED_BY(mu_);
+  int settings_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  grpc::StatusCode settings_error_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
 };
 
 }  // namespace gempool::keybroker::testing

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "broker_harness.h"
-#include "proxy_for_key.h"
+#include "gempool/keypool/proxy_for_key.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -69,7 +69,7 @@ TEST_F(KeyBrokerServiceTest, EachKeyAlwaysGetsTheSameProxy) {
   Start({TestKey(1), TestKey(2), TestKey(3), TestKey(4)}, proxies);
   for (int i = 0; i < 12; ++i) {
     v1::AcquireKeyResponse response = harness_.Acquire("gemini-2.5-flash");
-    EXPECT_EQ(response.proxy(), ProxyForKey(proxies, response.secret()));
+    EXPECT_EQ(response.proxy(), keypool::ProxyForKey(proxies, response.secret()));
   }
 }
 
@@ -152,7 +152,7 @@ TEST_F(KeyBrokerServiceTest, ImageModelsGetThePaidKeyOutsideTheRotation) {
     ASSERT_TRUE(response.available()) << model;
     EXPECT_EQ(response.key_id(), kPaidKeyId);
     EXPECT_EQ(response.secret(), paid);
-    EXPECT_EQ(response.proxy(), ProxyForKey(config.proxies, paid));
+    EXPECT_EQ(response.proxy(), keypool::ProxyForKey(config.proxies, paid));
   }
   // Other models rotate over the pool as usual; the paid key never shows up.
   std::set<int64_t> pool_ids;

@@ -5,7 +5,7 @@
 
 #include "fake_probe_transport.h"
 #include "gempool/testing/fake_clock.h"
-#include "proxy_for_key.h"
+#include "gempool/keypool/proxy_for_key.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -58,7 +58,7 @@ TEST_F(KeyProberTest, SendsAMinimalTestModelRequestTheWayTheGatewayWould) {
   EXPECT_EQ(r.path, "/v1beta/models/gemini-2.5-flash-lite:generateContent");
   EXPECT_EQ(r.body,
             R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":1}})");
-  EXPECT_EQ(r.proxy, ProxyForKey(settings.proxies, kKey)) << "the key's own proxy, as the gateway uses";
+  EXPECT_EQ(r.proxy, keypool::ProxyForKey(settings.proxies, kKey)) << "the key's own proxy, as the gateway uses";
   EXPECT_EQ(r.timeout_seconds, 42);
   EXPECT_THAT(r.headers, Contains(Pair("x-goog-api-key", kKey)));
   EXPECT_THAT(r.headers, Contains(Pair("X-Team", "blue")));

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "fake_probe_transport.h"
 #include "gempool/common/secrets.h"
 #include "gempool/testing/fake_clock.h"
+#include "key_revalidator.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -41,8 +43,8 @@ class KeyVerifierTest : public ::testing::Test {
     ProbeSettings settings;
     settings.base_url = "http://127.0.0.1:9/v1beta";
     settings.test_model = kTestModel;
-    prober_ = std::make_unique<KeyProber>(settings, transport_, clock_);
-    verifier_ = std::make_unique<KeyVerifier>(*pool_, *prober_, 4);
+    prober_ = std::make_shared<const KeyProber>(settings, transport_, clock_);
+    verifier_ = std::make_unique<KeyVerifier>(*pool_, prober_, 4);
   }
 
   void AddKeys(int n) {
@@ -61,7 +63,7 @@ class KeyVerifierTest : public ::testing::Test {
   gempool::testing::FakeClock clock_;
   FakeProbeTransport transport_;
   std::unique_ptr<keypool::KeyPool> pool_;
-  std::unique_ptr<KeyProber> prober_;
+  std::shared_ptr<const KeyProber> prober_;
   std::unique_ptr<KeyVerifier> verifier_;
 };
 
@@ -150,12 +152,88 @@ TEST_F(KeyVerifierTest, ProbesRunAFewAtATime) {
 
 TEST_F(KeyVerifierTest, CancellingStopsStartingProbes) {
   AddKeys(10);
-  KeyVerifier one_at_a_time(*pool_, *prober_, 1);
+  KeyVerifier one_at_a_time(*pool_, prober_, 1);
   std::atomic<int> asked{0};
   const std::vector<Verification> results =
       one_at_a_time.Verify({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, [&] { return ++asked > 3; });
   EXPECT_EQ(results.size(), 3u);
   EXPECT_EQ(transport_.requests().size(), 3u);
+}
+
+TEST_F(KeyVerifierTest, AReplacedProberServesTheNextProbes) {
+  AddKeys(2);
+  ASSERT_EQ(verifier_->Verify({1}).size(), 1u);
+  ProbeSettings settings = prober_->settings();
+  settings.test_model = "gemini-2.0-flash";
+  settings.proxies = {"http://proxy-a:3128"};
+  verifier_->SetProber(std::make_shared<const KeyProber>(settings, transport_, clock_));
+  EXPECT_EQ(verifier_->prober()->model(), "gemini-2.0-flash");
+  ASSERT_EQ(verifier_->Verify({2}).size(), 1u);
+  const std::vector<ProbeHttpRequest> requests = transport_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_THAT(requests[0].path, HasSubstr(kTestModel));
+  EXPECT_EQ(requests[0].proxy, "");
+  EXPECT_THAT(requests[1].path, HasSubstr("/models/gemini-2.0-flash:generateContent"));
+  EXPECT_EQ(requests[1].proxy, "http://proxy-a:3128");
+  verifier_->SetProber(nullptr);
+  EXPECT_EQ(verifier_->prober()->model(), "gemini-2.0-flash") << "null is ignored";
+}
+
+// The schedule, with a FakeClock and no thread: RunIfDue is the thread's step.
+class KeyRevalidatorTest : public KeyVerifierTest {
+ protected:
+  static constexpr int64_t kHourMs = 60 * 60 * 1000;
+  void Disable(int64_t id) { ASSERT_TRUE(pool_->Report(id, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok()); }
+};
+
+TEST_F(KeyRevalidatorTest, PassesRunOneIntervalAfterThePrevious) {
+  AddKeys(2);
+  KeyRevalidator revalidator(*verifier_, clock_, absl::Hours(1));
+  EXPECT_EQ(revalidator.MsUntilDue(), kHourMs);
+  Disable(1);
+  clock_.AdvanceMs(kHourMs - 1);
+  EXPECT_FALSE(revalidator.RunIfDue());
+  EXPECT_TRUE(transport_.requests().empty());
+  clock_.AdvanceMs(1);
+  EXPECT_TRUE(revalidator.RunIfDue());
+  EXPECT_THAT(transport_.probed_keys(), ElementsAre(Secret(1)));
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+  EXPECT_EQ(revalidator.MsUntilDue(), kHourMs) << "the next one an interval after this pass";
+  EXPECT_FALSE(revalidator.RunIfDue());
+}
+
+TEST_F(KeyRevalidatorTest, AChangedIntervalTakesEffectWithoutARestart) {
+  AddKeys(1);
+  KeyRevalidator revalidator(*verifier_, clock_, absl::Hours(1));
+  clock_.AdvanceMs(20 * 60 * 1000);
+  // Shorter: due 30 minutes after the last pass, so in 10 minutes.
+  revalidator.SetInterval(absl::Minutes(30));
+  EXPECT_EQ(revalidator.interval(), absl::Minutes(30));
+  EXPECT_EQ(revalidator.MsUntilDue(), 10 * 60 * 1000);
+  // Shorter than the time already waited: due at once.
+  revalidator.SetInterval(absl::Minutes(15));
+  EXPECT_EQ(revalidator.MsUntilDue(), 0);
+  Disable(1);
+  EXPECT_TRUE(revalidator.RunIfDue());
+  EXPECT_EQ(transport_.requests().size(), 1u);
+  // Off: never due, until set again.
+  revalidator.SetInterval(absl::ZeroDuration());
+  EXPECT_EQ(revalidator.MsUntilDue(), -1);
+  clock_.AdvanceMs(1000 * kHourMs);
+  EXPECT_FALSE(revalidator.RunIfDue());
+  revalidator.SetInterval(absl::Hours(2));
+  EXPECT_EQ(revalidator.MsUntilDue(), 0) << "the last pass was long ago";
+}
+
+TEST_F(KeyRevalidatorTest, TheThreadStopsPromptlyWhateverTheInterval) {
+  for (absl::Duration interval : {absl::Hours(1), absl::ZeroDuration()}) {
+    KeyRevalidator revalidator(*verifier_, clock_, interval);
+    revalidator.Start();
+    revalidator.SetInterval(absl::Hours(3));
+    revalidator.Stop();
+    revalidator.Stop();  // Idempotent.
+  }
+  EXPECT_TRUE(transport_.requests().empty());
 }
 
 }  // namespace

@@ -9,6 +9,8 @@ document.addEventListener('DOMContentLoaded', async () => {
   const GROUPS = ['keys', 'clients', 'upstream', 'logs', 'admin', 'storage', 'network'];
   const BOOLEANS = new Set(['AUTO_DELETE_REQUEST_LOGS_ENABLED', 'AUTO_DELETE_ERROR_LOGS_ENABLED']);
   const MULTILINE = new Set(['ALLOWED_TOKENS', 'PROXIES', 'CUSTOM_HEADERS', 'API_KEYS']);
+  // Secrets whose empty value means something (no paid key, no proxies).
+  const CLEARABLE = new Set(['PAID_KEY', 'PROXIES']);
   let settings = [];
   const edits = new Map();   // name → text typed
   const errors = new Map();  // name → message
@@ -55,6 +57,20 @@ document.addEventListener('DOMContentLoaded', async () => {
     return input;
   }
 
+  // A secret cannot be read back, so emptying its field means "keep it";
+  // this button asks to unset it instead (PAID_KEY off, no PROXIES).
+  function clearButton(s, input) {
+    if (!s.secret || !s.editable || !s.is_set || !CLEARABLE.has(s.name)) return null;
+    return el('button', { class: 'btn ghost', type: 'button', 'data-role': 'clear', text: t('config.clear'),
+      onclick: () => {
+        input.value = '';
+        input.placeholder = t('config.will_clear');
+        edits.set(s.name, '');
+        validateSoon();
+        status();
+      } });
+  }
+
   function notes(s) {
     const out = [];
     if (s.ui && s.ui.env_changed_since) {
@@ -87,12 +103,14 @@ document.addEventListener('DOMContentLoaded', async () => {
         ]);
         const input = control(s);
         if (edits.has(s.name)) input.value = edits.get(s.name);
+        if (s.secret && edits.get(s.name) === '') input.placeholder = t('config.will_clear');
         const error = el('div', { class: 'error', 'data-error-for': s.name, text: errors.get(s.name) || '' });
         if (errors.has(s.name)) input.classList.add('invalid');
         section.appendChild(el('div', { class: 'setting', dataset: { setting: s.name } }, [
           el('div', {}, [el('div', { class: 'name', text: s.name }), el('div', { class: 'desc', text: t('setting.' + s.name) }), meta]
             .concat(notes(s))),
           el('div', { class: 'control' }, [input,
+            clearButton(s, input),
             el('div', { class: 'small muted', text: s.default ? t('config.default', { value: s.default }) : t('config.default_none') }),
             error])
         ]));

@@ -12,6 +12,7 @@
 namespace gempool::gateway::admin {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -94,7 +95,6 @@ TEST_F(ConfigApiTest, SaveStoresValueAndEnvironmentFingerprintThenWinsUntilTheEn
   EXPECT_EQ(retries["value"], "5");
   EXPECT_EQ(retries["source"], "ui");
   EXPECT_EQ(retries["ui"]["applied"], true);
-  EXPECT_EQ(Setting("MAX_FAILURES")["editable"], false) << "the broker does not read UI values yet";
 
   // Another process whose environment changed since the save: env wins.
   ConfigApi later(backend_, Environment::FromMap({{"MAX_RETRIES", "4"}}), clock_, nullptr);
@@ -107,6 +107,60 @@ TEST_F(ConfigApiTest, SaveStoresValueAndEnvironmentFingerprintThenWinsUntilTheEn
     EXPECT_EQ(s["source"], "environment");
     EXPECT_EQ(s["ui"]["env_changed_since"], true);
   }
+}
+
+TEST_F(ConfigApiTest, KeyBrokerSettingsAreEditableAndLive) {
+  for (const char* name : {"MAX_FAILURES", "CHECK_INTERVAL_HOURS", "TEST_MODEL", "PAID_KEY", "PROXIES"}) {
+    nlohmann::json s = Setting(name);
+    EXPECT_EQ(s["editable"], true) << name;
+    EXPECT_EQ(s["live"], true) << name << ": the broker follows the settings table";
+    EXPECT_EQ(s["services"][0], "keybroker") << name;
+  }
+  const std::string paid = "AIzaSyPaidKeyForImagen0123456789abcdefg";
+  ApiResult saved = api_.Handle(Post("/config", {{"values",
+                                                  {{"MAX_FAILURES", "5"},
+                                                   {"CHECK_INTERVAL_HOURS", "0.5"},
+                                                   {"TEST_MODEL", "gemini-2.5-flash"},
+                                                   {"PAID_KEY", paid},
+                                                   {"PROXIES", "http://user:pw@proxy-a:3128,http://proxy-b:3128"}}}}));
+  ASSERT_EQ(saved.status, 200) << saved.body.dump();
+  EXPECT_EQ(saved.body["live"].size(), 5u);
+  EXPECT_TRUE(saved.body["restart"].empty()) << "no restart needed";
+  EXPECT_EQ(backend_.settings["MAX_FAILURES"], "5");
+  EXPECT_EQ(backend_.settings["PAID_KEY"], paid);
+  nlohmann::json failures = Setting("MAX_FAILURES");
+  EXPECT_EQ(failures["value"], "5");
+  EXPECT_EQ(failures["source"], "ui");
+  EXPECT_EQ(failures["restart_pending"], false);
+  nlohmann::json paid_setting = Setting("PAID_KEY");
+  EXPECT_EQ(paid_setting["source"], "ui");
+  EXPECT_EQ(paid_setting["value"], "AIzaSy...defg") << "masked";
+  EXPECT_THAT(Setting("PROXIES")["value"].get<std::string>(), Not(HasSubstr("pw")));
+
+  // A secret can be cleared (PAID_KEY off): saved as empty, then the default.
+  ASSERT_EQ(api_.Handle(Post("/config", {{"values", {{"PAID_KEY", ""}}}})).status, 200);
+  EXPECT_EQ(backend_.settings["PAID_KEY"], "");
+  EXPECT_EQ(Setting("PAID_KEY")["is_set"], false);
+}
+
+TEST_F(ConfigApiTest, KeyBrokerSettingsAreValidatedWithoutEchoingSecrets) {
+  auto error_of = [&](const std::string& name, const std::string& value) {
+    ApiResult checked = api_.Handle(Post("/config/validate", {{"values", {{name, value}}}}));
+    EXPECT_EQ(checked.status, 200);
+    return checked.body["errors"].contains(name) ? checked.body["errors"][name].get<std::string>() : "";
+  };
+  EXPECT_THAT(error_of("MAX_FAILURES", "0"), HasSubstr("MAX_FAILURES"));
+  EXPECT_THAT(error_of("CHECK_INTERVAL_HOURS", "-1"), HasSubstr("CHECK_INTERVAL_HOURS"));
+  EXPECT_THAT(error_of("TEST_MODEL", "gemini 2.5/../x"), HasSubstr("TEST_MODEL"));
+  EXPECT_THAT(error_of("PAID_KEY", "AIzaSyOne,AIzaSyTwo"), AllOf(HasSubstr("PAID_KEY"), Not(HasSubstr("AIzaSyOne"))));
+  const std::string socks = error_of("PROXIES", "socks5://user:secretpw@proxy:1080");
+  EXPECT_THAT(socks, AllOf(HasSubstr("PROXIES"), Not(HasSubstr("secretpw"))));
+  const std::string bad_port = error_of("PROXIES", "http://user:secretpw@proxy:99999");
+  EXPECT_THAT(bad_port, AllOf(HasSubstr("PROXIES"), Not(HasSubstr("secretpw"))));
+  EXPECT_EQ(error_of("PROXIES", "http://proxy-a:3128"), "");
+  EXPECT_EQ(error_of("TEST_MODEL", "models/gemini-2.5-flash-lite"), "");
+  EXPECT_EQ(error_of("CHECK_INTERVAL_HOURS", "0"), "") << "0 turns re-validation off";
+  EXPECT_TRUE(backend_.settings.empty());
 }
 
 TEST(MaskSettingValueTest, MasksEachEntry) {

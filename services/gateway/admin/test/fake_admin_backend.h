@@ -155,6 +155,11 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     response.set_deleted(request.all() ? 10 : request.ids_size());
     return response;
   }
+  // DeleteLogs calls so far (safe while another thread calls the fake).
+  size_t delete_calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deletes.size();
+  }
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -70,6 +70,10 @@ struct KeyPoolOptions {
   double rate_limit_jitter = 0.2;
   // Upper bound on a cooldown taken from a retry delay (bad input guard).
   int64_t max_retry_delay_ms = 48LL * 60 * 60 * 1000;
+  // Whether changes are listed for TakeDirty and TakeChanges. False for a
+  // gateway's replica of the pool, which nobody drains: the lists would grow
+  // with every update the broker sends.
+  bool record_changes = true;
 };
 
 // The answer to Acquire.
@@ -116,6 +120,14 @@ struct KeyPage {
   int total = 0;
 };
 
+// What changed in the pool since the last TakeChanges.
+struct KeyChanges {
+  // Keys added or changed, each once, in its current state.
+  std::vector<KeyInfo> changed;
+  // Ids of keys removed.
+  std::vector<int64_t> removed;
+};
+
 struct PoolCounts {
   int total = 0;
   int active = 0;
@@ -139,6 +151,12 @@ class KeyPool {
   // already in the pool. Cooldowns already over are dropped. Fails without
   // inserting anything when a key has no id (<= 0) or an empty secret.
   absl::StatusOr<std::vector<bool>> Add(const std::vector<KeyInfo>& keys);
+
+  // Inserts keys, or replaces the state of keys already in the pool (by id,
+  // or by secret), each keeping its place in the rotation: how a gateway's
+  // replica of the pool applies the broker's updates. Fails without changing
+  // anything when a key has no id or an empty secret.
+  absl::Status Upsert(const std::vector<KeyInfo>& keys);
 
   // The next usable key for `model` ("" for calls that are not model
   // specific), never one of `exclude_key_ids`.
@@ -188,10 +206,21 @@ class KeyPool {
   std::optional<int64_t> FindBySecret(absl::string_view secret) const;
   size_t size() const;
 
+  // MAX_FAILURES while the pool runs (the admin UI changes it without a
+  // restart; values below 1 count as 1). It applies from the next failure:
+  // a key already failing with that many failures or more is disabled by its
+  // next one, not at once.
+  void SetMaxFailures(int max_failures);
+  int max_failures() const;
+
   // Snapshots of up to `max` keys changed since they were last taken, each
   // once, in no particular order. State changes always count; a hand-out
   // counts when the stored last-used time is a minute or more old.
   std::vector<KeyInfo> TakeDirty(size_t max = std::numeric_limits<size_t>::max());
+  // Keys added, changed (any state change, not a hand-out) or removed since
+  // the previous call, up to `max` of them: what the key broker streams to
+  // gateways' replicas. Independent of TakeDirty.
+  KeyChanges TakeChanges(size_t max = std::numeric_limits<size_t>::max());
   // Keys waiting in the dirty list (an upper bound: removed keys count until
   // the next TakeDirty).
   size_t dirty_count() const;
@@ -222,6 +251,13 @@ class KeyPool {
   void SetState(Key& key, KeyState health, bool paused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MarkChanged(Key& key, int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void MarkDirty(Key& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void MarkWatched(Key& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  static absl::Status ValidateNewKeys(const std::vector<KeyInfo>& keys);
+  // Inserts one key with its stored state; false when its id or secret is
+  // already in the pool.
+  bool InsertLocked(const KeyInfo& info, int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Removes one key; false when it is not in the pool.
+  bool RemoveLocked(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   ModelIndex& GetOrCreateModel(const std::string& model) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SetModelCooldown(Key& key, const std::string& model, int64_t until_ms, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -253,6 +289,8 @@ class KeyPool {
   const DailyQuotaReset daily_reset_;
 
   mutable absl::Mutex mu_;
+  // options_.max_failures until SetMaxFailures.
+  int max_failures_ ABSL_GUARDED_BY(mu_);
   // Keys by slot, stored contiguously so the rotation walks memory in order;
   // a slot's position is its place in the rotation. Removed keys leave an
   // empty slot that the next Add reuses.
@@ -279,6 +317,9 @@ class KeyPool {
   // Ids of keys changed since TakeDirty last took them (each once: Key::dirty
   // says whether it is listed).
   std::vector<int64_t> dirty_ids_ ABSL_GUARDED_BY(mu_);
+  // Ids of keys added, changed or removed since TakeChanges last took them
+  // (a present key once: Key::watched says whether it is listed).
+  std::vector<int64_t> watched_ids_ ABSL_GUARDED_BY(mu_);
   // Bumped on every state change; keys the "no key available" cache.
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 1;
   absl::flat_hash_map<std::string, UnavailableCache> unavailable_cache_ ABSL_GUARDED_BY(mu_);

@@ -11,7 +11,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace gempool::keybroker {
+namespace gempool::keypool {
 
 // 64-bit FNV-1a of `data`.
 uint64_t Fnv1a64(absl::string_view data);
@@ -19,4 +19,4 @@ uint64_t Fnv1a64(absl::string_view data);
 // PROXIES[Fnv1a64(secret) % n], or "" (direct) when there are no proxies.
 std::string ProxyForKey(const std::vector<std::string>& proxies, absl::string_view secret);
 
-}  // namespace gempool::keybroker
+}  // namespace gempool::keypool

@@ -1,6 +1,7 @@
 #pragma once
 // Conversions between the key pool's plain types and the gempool.v1 protos:
-// records for persistence, masked views for admins, outcomes from gateways.
+// records for persistence and for gateways' replicas of the pool, masked
+// views for admins, outcomes from gateways.
 // Stateless; thread-safe.
 
 #include "absl/status/statusor.h"
@@ -9,7 +10,7 @@
 #include "gempool/v1/keybroker.pb.h"
 #include "gempool/v1/types.pb.h"
 
-namespace gempool::keybroker {
+namespace gempool::keypool {
 
 v1::KeyState ToProto(keypool::KeyState state);
 // A state an admin asked for; UNSPECIFIED or unknown values are an error.
@@ -26,4 +27,4 @@ v1::KeyView ToView(const keypool::KeyInfo& key);
 // A gateway's report; InvalidArgument when the kind is missing or unknown.
 absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& request);
 
-}  // namespace gempool::keybroker
+}  // namespace gempool::keypool

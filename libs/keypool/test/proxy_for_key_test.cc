@@ -1,4 +1,4 @@
-#include "proxy_for_key.h"
+#include "gempool/keypool/proxy_for_key.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace gempool::keybroker {
+namespace gempool::keypool {
 namespace {
 
 TEST(Fnv1a64Test, MatchesTheReferenceVectors) {
@@ -34,4 +34,4 @@ TEST(ProxyForKeyTest, IsStableAndSpreadsKeys) {
 }
 
 }  // namespace
-}  // namespace gempool::keybroker
+}  // namespace gempool::keypool

@@ -1,6 +1,6 @@
-#include "proxy_for_key.h"
+#include "gempool/keypool/proxy_for_key.h"
 
-namespace gempool::keybroker {
+namespace gempool::keypool {
 
 uint64_t Fnv1a64(absl::string_view data) {
   uint64_t hash = 0xcbf29ce484222325ULL;
@@ -16,4 +16,4 @@ std::string ProxyForKey(const std::vector<std::string>& proxies, absl::string_vi
   return proxies[Fnv1a64(secret) % proxies.size()];
 }
 
-}  // namespace gempool::keybroker
+}  // namespace gempool::keypool

@@ -1,9 +1,9 @@
-#include "record_convert.h"
+#include "gempool/keypool/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/secrets.h"
 
-namespace gempool::keybroker {
+namespace gempool::keypool {
 namespace {
 
 using keypool::KeyState;
@@ -147,4 +147,4 @@ absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& reque
   return outcome;
 }
 
-}  // namespace gempool::keybroker
+}  // namespace gempool::keypool

@@ -1,4 +1,4 @@
-#include "record_convert.h"
+#include "gempool/keypool/proto_convert.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include "gempool/common/secrets.h"
 #include "gempool/testing/status_matchers.h"
 
-namespace gempool::keybroker {
+namespace gempool::keypool {
 namespace {
 
 using ::gempool::testing::StatusIs;
@@ -117,4 +117,4 @@ TEST(RecordConvertTest, OutcomesConvert) {
 }
 
 }  // namespace
-}  // namespace gempool::keybroker
+}  // namespace gempool::keypool

@@ -1,0 +1,288 @@
+// The gateway's replica of the key pool against a scripted WatchKeys stream
+// over real gRPC: it hands keys out as the broker would, applies this
+// gateway's outcomes at once, follows the broker's updates, and keeps
+// serving when the stream breaks.
+#include "key_pool_replica.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "gempool/keypool/proxy_for_key.h"
+#include "gempool/rpc/server.h"
+#include "gempool/testing/fake_clock.h"
+
+namespace gempool::gateway {
+namespace {
+
+using ::testing::HasSubstr;
+
+// WatchKeys sends what the test queues; the stream ends when told to.
+class ScriptedBroker final : public v1::KeyBroker::Service {
+ public:
+  void Send(v1::KeyPoolUpdate update) {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(update));
+    changed_.notify_all();
+  }
+  // Ends the current stream with `status`.
+  void EndStream(grpc::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    end_ = status;
+    changed_.notify_all();
+  }
+  int streams() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return streams_;
+  }
+
+  grpc::Status WatchKeys(grpc::ServerContext* context, const v1::WatchKeysRequest*,
+                         grpc::ServerWriter<v1::KeyPoolUpdate>* writer) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++streams_;
+    while (true) {
+      changed_.wait_for(lock, std::chrono::milliseconds(50), [&] { return !queue_.empty() || end_.has_value(); });
+      if (context->IsCancelled()) return grpc::Status::CANCELLED;
+      if (end_.has_value()) {
+        grpc::Status status = *end_;
+        end_.reset();
+        return status;
+      }
+      while (!queue_.empty()) {
+        v1::KeyPoolUpdate update = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        writer->Write(update);
+        lock.lock();
+      }
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<v1::KeyPoolUpdate> queue_;
+  std::optional<grpc::Status> end_;
+  int streams_ = 0;
+};
+
+v1::KeyRecord Key(int64_t id, v1::KeyState state = v1::KEY_STATE_ACTIVE) {
+  v1::KeyRecord record;
+  record.set_id(id);
+  record.set_secret(absl::StrCat("AIzaSyReplica", id, "xxxxxxxxxxxxxxxxxxxxxxxx"));
+  record.set_state(state);
+  return record;
+}
+
+v1::KeyPoolUpdate Snapshot(std::vector<v1::KeyRecord> keys, std::string paid_key = "",
+                           std::vector<std::string> proxies = {}) {
+  v1::KeyPoolUpdate update;
+  update.set_snapshot(true);
+  update.set_snapshot_complete(true);
+  update.mutable_settings()->set_max_failures(3);
+  update.mutable_settings()->set_paid_key(paid_key);
+  for (const std::string& proxy : proxies) update.mutable_settings()->add_proxies(proxy);
+  for (v1::KeyRecord& key : keys) *update.add_keys() = std::move(key);
+  return update;
+}
+
+class KeyPoolReplicaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = rpc::StartServer("scripted broker", "127.0.0.1:0", {&broker_});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    KeyPoolReplica::Options options;
+    options.reconnect_initial_ms = 20;
+    options.reconnect_max_ms = 50;
+    options.watcher = "test";
+    const std::string address = absl::StrCat("127.0.0.1:", server_.port);
+    replica_ = std::make_unique<KeyPoolReplica>(rpc::MakeChannel(address), address, clock_, options);
+    replica_->Start();
+  }
+  void TearDown() override {
+    replica_->Stop();
+    server_.server->Shutdown();
+  }
+
+  int64_t AcquireId(const std::string& model = "gemini-2.5-flash", std::vector<int64_t> exclude = {}) {
+    std::optional<v1::AcquireKeyResponse> got = replica_->Acquire(model, exclude);
+    EXPECT_TRUE(got.has_value());
+    if (!got.has_value()) return 0;
+    EXPECT_TRUE(got->available()) << got->unavailable_reason();
+    return got->key_id();
+  }
+
+  // Waits until `done` holds (the stream is asynchronous), up to 5 s.
+  template <typename Done>
+  bool Eventually(Done done) {
+    for (int i = 0; i < 500; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  ScriptedBroker broker_;
+  rpc::RunningServer server_;
+  gempool::testing::FakeClock clock_{1'750'000'000'000};
+  std::unique_ptr<KeyPoolReplica> replica_;
+};
+
+TEST_F(KeyPoolReplicaTest, AnswersNothingUntilTheSnapshotThenRotates) {
+  EXPECT_FALSE(replica_->Acquire("gemini-2.5-flash", {}).has_value()) << "no snapshot yet: ask the broker";
+  broker_.Send(Snapshot({Key(1), Key(2), Key(3, v1::KEY_STATE_DISABLED)}));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  std::vector<int64_t> got;
+  for (int i = 0; i < 4; ++i) got.push_back(AcquireId());
+  EXPECT_THAT(got, ::testing::ElementsAre(1, 2, 1, 2)) << "the disabled key is never handed out";
+  EXPECT_EQ(AcquireId("gemini-2.5-flash", {1}), 2) << "retries exclude keys already tried";
+}
+
+TEST_F(KeyPoolReplicaTest, ASnapshotInPagesIsOnlyUsedWhenComplete) {
+  v1::KeyPoolUpdate first = Snapshot({Key(1)});
+  first.set_snapshot_complete(false);
+  broker_.Send(first);
+  v1::KeyPoolUpdate second;
+  second.set_snapshot(true);
+  second.set_snapshot_complete(true);
+  *second.add_keys() = Key(2);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(replica_->synced());
+  broker_.Send(second);
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  EXPECT_EQ(AcquireId(), 1);
+  EXPECT_EQ(AcquireId(), 2);
+}
+
+TEST_F(KeyPoolReplicaTest, OwnOutcomesApplyAtOnceAndTheBrokersVerdictWins) {
+  broker_.Send(Snapshot({Key(1), Key(2)}));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  v1::ReportOutcomeRequest invalid;
+  invalid.set_key_id(1);
+  invalid.set_model("gemini-2.5-flash");
+  invalid.set_kind(v1::OUTCOME_KIND_KEY_INVALID);
+  invalid.set_http_status(400);
+  replica_->Apply(invalid);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(AcquireId(), 2) << "key 1 failed here a moment ago";
+
+  // An admin resets key 1 at the broker, after the report: it comes back.
+  v1::KeyPoolUpdate reset;
+  clock_.AdvanceMs(5);
+  v1::KeyRecord after = Key(1);
+  after.set_updated_at_ms(clock_.NowUnixMs());
+  *reset.add_keys() = after;
+  broker_.Send(reset);
+  EXPECT_TRUE(Eventually([&] {
+    int64_t a = AcquireId();
+    int64_t b = AcquireId();
+    return a == 1 || b == 1;
+  }));
+}
+
+TEST_F(KeyPoolReplicaTest, FollowsRemovalsAndPerModelCooldowns) {
+  broker_.Send(Snapshot({Key(1), Key(2)}));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  v1::KeyPoolUpdate update;
+  v1::KeyRecord cooling = Key(2);
+  v1::ModelCooldown* cooldown = cooling.add_model_cooldowns();
+  cooldown->set_model("gemini-2.5-pro");
+  cooldown->set_until_ms(clock_.NowUnixMs() + 30'000);
+  *update.add_keys() = cooling;
+  broker_.Send(update);
+  ASSERT_TRUE(Eventually([&] { return AcquireId("gemini-2.5-pro") == 1 && AcquireId("gemini-2.5-pro") == 1; }));
+  std::set<int64_t> flash = {AcquireId(), AcquireId()};
+  EXPECT_EQ(flash, (std::set<int64_t>{1, 2})) << "key 2 still serves other models";
+
+  v1::KeyPoolUpdate removal;
+  removal.add_removed_key_ids(1);
+  broker_.Send(removal);
+  ASSERT_TRUE(Eventually([&] { return AcquireId() == 2 && AcquireId() == 2; }));
+  std::optional<v1::AcquireKeyResponse> none = replica_->Acquire("gemini-2.5-pro", {});
+  ASSERT_TRUE(none.has_value());
+  EXPECT_FALSE(none->available());
+  EXPECT_GT(none->retry_at_ms(), 0) << "says when key 2 frees up for gemini-2.5-pro";
+}
+
+TEST_F(KeyPoolReplicaTest, PaidKeyAndProxiesAsTheBrokerHandsThemOut) {
+  const std::vector<std::string> proxies = {"http://p1:3128", "http://p2:3128"};
+  broker_.Send(Snapshot({Key(1)}, "AIzaPaidKey", proxies));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  std::optional<v1::AcquireKeyResponse> paid = replica_->Acquire("models/imagen-4.0-generate-001", {});
+  ASSERT_TRUE(paid.has_value());
+  EXPECT_EQ(paid->key_id(), -1);
+  EXPECT_EQ(paid->secret(), "AIzaPaidKey");
+  EXPECT_EQ(paid->proxy(), keypool::ProxyForKey(proxies, "AIzaPaidKey"));
+  std::optional<v1::AcquireKeyResponse> pool = replica_->Acquire("gemini-2.5-flash", {});
+  ASSERT_TRUE(pool.has_value());
+  EXPECT_EQ(pool->proxy(), keypool::ProxyForKey(proxies, Key(1).secret()));
+  std::optional<v1::AcquireKeyResponse> again = replica_->Acquire("imagen-4.0-generate-001", {-1});
+  ASSERT_TRUE(again.has_value());
+  EXPECT_FALSE(again->available());
+  EXPECT_THAT(again->unavailable_reason(), HasSubstr("PAID_KEY"));
+}
+
+TEST_F(KeyPoolReplicaTest, KeepsServingWhenTheStreamBreaksAndTakesTheNextSnapshot) {
+  broker_.Send(Snapshot({Key(1), Key(2)}));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  broker_.EndStream(grpc::Status(grpc::StatusCode::UNAVAILABLE, "broker restarting"));
+  ASSERT_TRUE(Eventually([&] { return broker_.streams() >= 2; })) << "reconnects";
+  EXPECT_TRUE(replica_->synced());
+  EXPECT_GT(AcquireId(), 0) << "the keys as last known still serve";
+  broker_.Send(Snapshot({Key(7)}));
+  ASSERT_TRUE(Eventually([&] { return replica_->snapshots() == 2; }));
+  EXPECT_EQ(AcquireId(), 7) << "the new snapshot replaced the old pool";
+  EXPECT_EQ(AcquireId(), 7);
+}
+
+TEST_F(KeyPoolReplicaTest, ABrokerWithoutWatchKeysLeavesTheReplicaEmpty) {
+  broker_.EndStream(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no WatchKeys"));
+  ASSERT_TRUE(Eventually([&] { return broker_.streams() >= 2; }));
+  EXPECT_FALSE(replica_->Acquire("gemini-2.5-flash", {}).has_value());
+}
+
+
+TEST_F(KeyPoolReplicaTest, ABrokerUpdateOlderThanOwnReportDoesNotBringTheKeyBack) {
+  broker_.Send(Snapshot({Key(1), Key(2)}));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  v1::ReportOutcomeRequest limited;
+  limited.set_key_id(1);
+  limited.set_model("gemini-2.5-flash");
+  limited.set_kind(v1::OUTCOME_KIND_RATE_LIMITED);
+  limited.set_http_status(429);
+  limited.set_retry_delay_ms(30'000);
+  replica_->Apply(limited);
+
+  // The broker's picture of key 1 from before it saw the report.
+  v1::KeyPoolUpdate stale;
+  v1::KeyRecord before = Key(1);
+  before.set_updated_at_ms(clock_.NowUnixMs() - 1000);
+  *stale.add_keys() = before;
+  // Key 2 changes too, so the test can tell the update was applied.
+  v1::KeyRecord marker = Key(2);
+  marker.set_state_reason("marker");
+  marker.set_state(v1::KEY_STATE_DISABLED);
+  *stale.add_keys() = marker;
+  broker_.Send(stale);
+  ASSERT_TRUE(Eventually([&] {
+    std::optional<v1::AcquireKeyResponse> got = replica_->Acquire("gemini-2.5-flash", {});
+    return got.has_value() && !got->available();
+  })) << "key 2 disabled, key 1 still cooling from this gateway's own 429";
+
+  // A later change at the broker (an admin reset) wins.
+  v1::KeyPoolUpdate reset;
+  v1::KeyRecord after = Key(1);
+  clock_.AdvanceMs(5);
+  after.set_updated_at_ms(clock_.NowUnixMs());
+  *reset.add_keys() = after;
+  broker_.Send(reset);
+  EXPECT_TRUE(Eventually([&] {
+    std::optional<v1::AcquireKeyResponse> got = replica_->Acquire("gemini-2.5-flash", {});
+    return got.has_value() && got->available() && got->key_id() == 1;
+  }));
+}
+
+}  // namespace
+}  // namespace gempool::gateway

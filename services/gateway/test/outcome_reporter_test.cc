@@ -1,0 +1,123 @@
+#include "outcome_reporter.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace gempool::gateway {
+namespace {
+
+v1::ReportOutcomeRequest Report(int64_t id) {
+  v1::ReportOutcomeRequest report;
+  report.set_key_id(id);
+  report.set_kind(v1::OUTCOME_KIND_SUCCESS);
+  return report;
+}
+
+// Records batches; fails while `failing` is set.
+struct Recorder {
+  std::mutex mu;
+  std::condition_variable changed;
+  std::vector<std::vector<int64_t>> batches;
+  bool failing = false;
+  int failures = 0;
+
+  absl::Status Send(const std::vector<v1::ReportOutcomeRequest>& batch) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (failing) {
+      ++failures;
+      changed.notify_all();
+      return absl::UnavailableError("broker down");
+    }
+    std::vector<int64_t> ids;
+    for (const auto& r : batch) ids.push_back(r.key_id());
+    batches.push_back(ids);
+    changed.notify_all();
+    return absl::OkStatus();
+  }
+  std::vector<int64_t> All() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<int64_t> all;
+    for (const auto& b : batches) all.insert(all.end(), b.begin(), b.end());
+    return all;
+  }
+  template <typename Pred>
+  bool WaitFor(Pred pred) {
+    std::unique_lock<std::mutex> lock(mu);
+    return changed.wait_for(lock, std::chrono::seconds(10), [&] { return pred(); });
+  }
+};
+
+TEST(OutcomeReporterTest, SendsWhatQueuedInBatchesInOrder) {
+  Recorder recorder;
+  OutcomeReporter::Options options;
+  options.max_batch = 4;
+  OutcomeReporter reporter([&](const auto& batch) { return recorder.Send(batch); }, options);
+  for (int i = 1; i <= 10; ++i) reporter.Report(Report(i));  // Queued before the thread runs.
+  reporter.Start();
+  reporter.Stop();
+  EXPECT_THAT(recorder.All(), ::testing::ElementsAre(1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+  for (const auto& batch : recorder.batches) EXPECT_LE(batch.size(), 4u);
+  EXPECT_EQ(recorder.batches.size(), 3u);
+}
+
+TEST(OutcomeReporterTest, ABatchTheBrokerDidNotTakeIsSentAgain) {
+  Recorder recorder;
+  recorder.failing = true;
+  OutcomeReporter::Options options;
+  options.retry_initial_ms = 10;
+  options.retry_max_ms = 20;
+  OutcomeReporter reporter([&](const auto& batch) { return recorder.Send(batch); }, options);
+  reporter.Start();
+  reporter.Report(Report(1));
+  reporter.Report(Report(2));
+  ASSERT_TRUE(recorder.WaitFor([&] { return recorder.failures >= 2; }));
+  {
+    std::lock_guard<std::mutex> lock(recorder.mu);
+    recorder.failing = false;
+  }
+  reporter.Report(Report(3));
+  ASSERT_TRUE(recorder.WaitFor([&] {
+    size_t n = 0;
+    for (const auto& b : recorder.batches) n += b.size();
+    return n >= 3;
+  }));
+  reporter.Stop();
+  EXPECT_THAT(recorder.All(), ::testing::ElementsAre(1, 2, 3)) << "nothing lost, oldest first";
+  EXPECT_GE(reporter.failed(), 2u);
+}
+
+TEST(OutcomeReporterTest, DropsTheOldestBeyondTheBoundAndCountsThem) {
+  Recorder recorder;
+  OutcomeReporter::Options options;
+  options.max_queued = 3;
+  OutcomeReporter reporter([&](const auto& batch) { return recorder.Send(batch); }, options);
+  for (int i = 1; i <= 5; ++i) reporter.Report(Report(i));
+  reporter.Start();
+  reporter.Stop();
+  EXPECT_THAT(recorder.All(), ::testing::ElementsAre(3, 4, 5));
+  EXPECT_EQ(reporter.dropped(), 2u);
+}
+
+TEST(OutcomeReporterTest, StopDoesNotWaitForABrokerThatIsDown) {
+  Recorder recorder;
+  recorder.failing = true;
+  OutcomeReporter::Options options;
+  options.retry_initial_ms = 60'000;
+  OutcomeReporter reporter([&](const auto& batch) { return recorder.Send(batch); }, options);
+  reporter.Start();
+  reporter.Report(Report(1));
+  ASSERT_TRUE(recorder.WaitFor([&] { return recorder.failures >= 1; }));
+  const auto started = std::chrono::steady_clock::now();
+  reporter.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  EXPECT_TRUE(recorder.All().empty());
+}
+
+}  // namespace
+}  // namespace gempool::gateway

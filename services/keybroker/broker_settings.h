@@ -1,0 +1,51 @@
+#pragma once
+// The settings a running key broker takes from the admin UI without a
+// restart (MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL, CHECK_INTERVAL_HOURS),
+// as one immutable snapshot swapped atomically: a call reads the snapshot
+// once and uses it throughout. `generation` grows with every Set, so a
+// consumer that keeps derived state (the key watch hub's view of PROXIES and
+// PAID_KEY sent to gateways) can tell it must refresh. Thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace gempool::keybroker {
+
+struct BrokerSettings {
+  int max_failures = 3;                // MAX_FAILURES.
+  std::vector<std::string> proxies;    // PROXIES.
+  std::string paid_key;                // PAID_KEY ("" when unset).
+  std::string test_model;              // TEST_MODEL.
+  double check_interval_hours = 1;     // CHECK_INTERVAL_HOURS (0: never).
+};
+
+class BrokerSettingsHolder {
+ public:
+  explicit BrokerSettingsHolder(BrokerSettings initial)
+      : current_(std::make_shared<const BrokerSettings>(std::move(initial))) {}
+
+  std::shared_ptr<const BrokerSettings> Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
+  uint64_t generation() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return generation_;
+  }
+  void Set(BrokerSettings next) {
+    auto snapshot = std::make_shared<const BrokerSettings>(std::move(next));
+    std::lock_guard<std::mutex> lock(mu_);
+    current_ = std::move(snapshot);
+    ++generation_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const BrokerSettings> current_;
+  uint64_t generation_ = 1;
+};
+
+}  // namespace gempool::keybroker
