@@ -110,6 +110,10 @@ def grouped(self_costs):
     return totals
 
 
+# Which call run_under_callgrind sends (--case).
+CASE = "generate"
+
+
 def run_under_callgrind(bench, out_dir, requests, tag):
     """Starts gempool with gateway and broker under callgrind, sends
     `requests` calls one at a time, stops it; returns {service: dump}."""
@@ -120,7 +124,11 @@ def run_under_callgrind(bench, out_dir, requests, tag):
     bench.gempool = gp
     port, prefix, headers = bench.target("gempool")
     path = "%s/models/%s:generateContent" % (prefix, run_bench.UNARY_MODEL)
-    argv = [bench.stream_load_bin, "--port", str(port), "--path", path, "--body-file", bench.body_file,
+    body = bench.body_file
+    if CASE == "chat":
+        # OpenAI chat: the conversion both ways on top of the native path.
+        path, body = "/v1/chat/completions", bench.chat_file
+    argv = [bench.stream_load_bin, "--port", str(port), "--path", path, "--body-file", body,
             "--mode", "unary", "--concurrency", "1", "--total", str(requests), "--timeout-s", "1200"]
     for h in headers:
         argv += ["--header", h]
@@ -243,11 +251,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build-dir", default=os.path.join(run_bench.ROOT, "build-bench"))
     ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--case", choices=["generate", "chat"], default="generate",
+                    help="the call profiled: native generateContent or OpenAI chat completions")
     ap.add_argument("--base-requests", type=int, default=100)
     ap.add_argument("--skip-callgrind", action="store_true")
     ap.add_argument("--perf-seconds", type=int, default=5, help="0 skips the perf part")
     ap.add_argument("--out", help="default: BUILD/bench/profile")
     args = ap.parse_args()
+    global CASE
+    CASE = args.case
     build = os.path.abspath(args.build_dir)
     out_dir = os.path.abspath(args.out or os.path.join(build, "bench", "profile"))
     os.makedirs(out_dir, exist_ok=True)

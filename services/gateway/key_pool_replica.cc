@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/common/secrets.h"
 #include "gempool/keypool/paid_key.h"
 #include "gempool/keypool/proto_convert.h"
@@ -206,6 +207,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
         ++snapshots_;
       }
       changed_.notify_all();
+      ReleaseFreeMemory();  // The previous pool and the snapshot's messages.
       GEMPOOL_LOG(INFO) << "key pool replica: " << keys << " keys from the key broker at " << address_
                         << "; handing keys out in-process";
       continue;

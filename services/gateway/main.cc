@@ -12,7 +12,7 @@
 int main() {
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("gateway");
-  absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig();
+  absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig({"API_KEYS"});
   if (!config.ok()) {
     std::cerr << "gempool-gateway: " << config.status().message() << "\n";
     return 2;

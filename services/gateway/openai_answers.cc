@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_writer.h"
 
 namespace gempool::gateway {
 namespace {
@@ -19,7 +20,7 @@ const std::string kUnauthenticatedMessage =
 }  // namespace
 
 std::string DumpJson(const nlohmann::json& json) {
-  return json.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+  return openai::WriteJson(json);
 }
 
 absl::StatusOr<nlohmann::json> ParseRequestJson(absl::string_view body, absl::string_view example) {

@@ -24,16 +24,29 @@ void OutcomeReporter::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+bool IsUrgent(const v1::ReportOutcomeRequest& report) { return report.kind() != v1::OUTCOME_KIND_SUCCESS; }
+
+}  // namespace
+
 void OutcomeReporter::Report(v1::ReportOutcomeRequest report) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() >= options_.max_queued) {
+      if (IsUrgent(queue_.front())) --urgent_;
       queue_.pop_front();
       ++dropped_;
     }
+    const bool urgent = IsUrgent(report);
+    if (urgent) ++urgent_;
     queue_.push_back(std::move(report));
+    // Wake-ups cost a system call each: only when the thread has something
+    // to do now (start a batch, end a linger early).
+    wake = queue_.size() == 1 || urgent || queue_.size() == options_.max_batch;
   }
-  wake_.notify_one();
+  if (wake) wake_.notify_one();
 }
 
 uint64_t OutcomeReporter::dropped() const {
@@ -57,16 +70,22 @@ void OutcomeReporter::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // Stopping and drained.
+      if (!stopping_ && urgent_ == 0 && queue_.size() < options_.max_batch && options_.linger_ms > 0) {
+        wake_.wait_for(lock, std::chrono::milliseconds(options_.linger_ms),
+                       [&] { return stopping_ || urgent_ > 0 || queue_.size() >= options_.max_batch; });
+      }
       if (stopping_ && last_failed) {
         // The broker is not answering; do not hold shutdown up for it.
         GEMPOOL_LOG(WARNING) << "dropping " << queue_.size()
                              << " key outcome reports at shutdown: the key broker is not answering";
         queue_.clear();
+        urgent_ = 0;
         return;
       }
       const size_t n = std::min(queue_.size(), options_.max_batch);
       batch.reserve(n);
       for (size_t i = 0; i < n; ++i) {
+        if (IsUrgent(queue_.front())) --urgent_;
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -92,8 +111,12 @@ void OutcomeReporter::Run() {
     std::unique_lock<std::mutex> lock(mu_);
     ++failed_;
     // Back in front, oldest first, within the bound (the oldest go first).
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      if (IsUrgent(*it)) ++urgent_;
+      queue_.push_front(std::move(*it));
+    }
     while (queue_.size() > options_.max_queued) {
+      if (IsUrgent(queue_.front())) --urgent_;
       queue_.pop_front();
       ++dropped_;
     }

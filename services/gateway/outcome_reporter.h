@@ -34,6 +34,11 @@ class OutcomeReporter {
     // Backoff before sending a batch again after the broker failed to take it.
     int retry_initial_ms = 200;
     int retry_max_ms = 5000;
+    // A batch of successes only waits this long for more reports (a quiet
+    // gateway then makes one call per linger, not one per request). A
+    // failure report is sent at once: other gateways learn from the broker
+    // that a key went bad.
+    int linger_ms = 20;
   };
 
   OutcomeReporter(SendFn send, Options options);
@@ -58,6 +63,8 @@ class OutcomeReporter {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<v1::ReportOutcomeRequest> queue_;
+  // Reports in queue_ that are not successes.
+  size_t urgent_ = 0;
   bool stopping_ = false;
   uint64_t dropped_ = 0;
   uint64_t failed_ = 0;

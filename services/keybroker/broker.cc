@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/common/secrets.h"
 #include "httplib_probe_transport.h"
 
@@ -119,6 +120,7 @@ void Broker::LoadLoop() {
     backoff_ms = std::min(backoff_ms * 2, options_.load_retry_max_ms);
   }
   if (stop_.HasBeenNotified()) return;
+  ReleaseFreeMemory();  // What loading the stored keys left behind.
   const keypool::PoolCounts counts = pool_.Summary();
   GEMPOOL_LOG(INFO) << "ready: " << counts.total << " keys (" << counts.active << " active, "
                     << counts.cooling << " cooling, " << counts.failing << " failing, " << counts.disabled

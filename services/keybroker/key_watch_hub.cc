@@ -77,8 +77,14 @@ void KeyWatchHub::DrainOnce() {
   const uint64_t generation = settings_.generation();
   // Taken even without watchers, so the feed never grows unread.
   keypool::KeyChanges changes = pool_.TakeChanges();
+  bool watched;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    watched = !watchers_.empty();
+  }
   std::vector<v1::KeyPoolUpdate> updates;
-  if (!changes.changed.empty() || !changes.removed.empty()) {
+  // A watcher that registers meanwhile takes a snapshot, which has these.
+  if (watched && (!changes.changed.empty() || !changes.removed.empty())) {
     updates = Paginate(changes.changed, changes.removed, kSnapshotPageSize);
   }
   {

@@ -30,7 +30,7 @@
 int main() {
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("persistence");
-  auto config = gempool::LoadProcessConfig();
+  auto config = gempool::LoadProcessConfig({"API_KEYS"});
   if (!config.ok()) {
     std::cerr << "gempool-persistence: " << config.status().message() << std::endl;
     return 2;

@@ -1,10 +1,13 @@
 #include "gempool/config/config.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/memory.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/config/parse.h"
 #include "openai_settings.h"
@@ -211,9 +214,20 @@ std::string DotEnvPath() {
   return path != nullptr && *path != '\0' ? path : ".env";
 }
 
-absl::StatusOr<Config> LoadProcessConfig() {
-  GEMPOOL_ASSIGN_OR_RETURN(Environment env, Environment::Load(DotEnvPath()));
-  GEMPOOL_ASSIGN_OR_RETURN(Config c, LoadConfig(env));
+absl::StatusOr<Config> LoadProcessConfig() { return LoadProcessConfig(std::vector<std::string>{}); }
+
+absl::StatusOr<Config> LoadProcessConfig(const std::vector<std::string>& unused) {
+  GEMPOOL_ASSIGN_OR_RETURN(Config c, [&]() -> absl::StatusOr<Config> {
+    GEMPOOL_ASSIGN_OR_RETURN(Environment env, Environment::Load(DotEnvPath()));
+    Environment used;
+    for (const auto& [name, value] : env.values()) {
+      if (std::find(unused.begin(), unused.end(), name) == unused.end()) used.Set(name, value.text, value.source);
+    }
+    return LoadConfig(used);
+  }());
+  // The environment's copies and the parse's temporaries are freed by now;
+  // give their pages back rather than keep them resident.
+  ReleaseFreeMemory();
   SetLogLevel(c.log_level);
   return c;
 }

@@ -119,5 +119,26 @@ TEST(OutcomeReporterTest, StopDoesNotWaitForABrokerThatIsDown) {
   EXPECT_TRUE(recorder.All().empty());
 }
 
+
+TEST(OutcomeReporterTest, AFailureIsSentAtOnceWithTheSuccessesBeforeIt) {
+  Recorder recorder;
+  OutcomeReporter::Options options;
+  options.linger_ms = 600'000;  // Successes alone would wait ten minutes.
+  OutcomeReporter reporter([&](const auto& batch) { return recorder.Send(batch); }, options);
+  reporter.Start();
+  reporter.Report(Report(1));
+  reporter.Report(Report(2));
+  v1::ReportOutcomeRequest failure = Report(3);
+  failure.set_kind(v1::OUTCOME_KIND_KEY_INVALID);
+  reporter.Report(failure);
+  EXPECT_TRUE(recorder.WaitFor([&] {
+    size_t n = 0;
+    for (const auto& b : recorder.batches) n += b.size();
+    return n >= 3;
+  })) << "the failure did not end the linger";
+  EXPECT_THAT(recorder.All(), ::testing::ElementsAre(1, 2, 3));
+  reporter.Stop();
+}
+
 }  // namespace
 }  // namespace gempool::gateway

@@ -136,5 +136,10 @@ std::string DotEnvPath();
 // Environment::Load(DotEnvPath()) then LoadConfig, and sets the log level.
 // What each main() calls first.
 absl::StatusOr<Config> LoadProcessConfig();
+// The same, for a process that never uses the settings named in `unused`:
+// they are neither parsed nor validated, and stay unset in the Config (the
+// gateway and persistence skip API_KEYS, which can hold 100,000 keys that
+// only the key broker reads).
+absl::StatusOr<Config> LoadProcessConfig(const std::vector<std::string>& unused);
 
 }  // namespace gempool

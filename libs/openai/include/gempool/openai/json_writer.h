@@ -1,0 +1,26 @@
+#pragma once
+// JSON text of a nlohmann::json value, byte for byte what
+// json.dump(-1, ' ', /*ensure_ascii=*/false, error_handler_t::replace)
+// writes, about five times faster on the bodies the gateway converts.
+//
+// Why: profiling the OpenAI chat path (bench/profile.py --case chat) showed
+// nlohmann's serializer at 41% of the gateway's instructions per call: it
+// decodes every byte of every string through a UTF-8 state machine. Here a
+// string is checked for valid UTF-8 and copied in runs between the bytes
+// that need escaping; strings that are not valid UTF-8 (rare: the replace
+// rules are subtle) and floating-point numbers go through nlohmann itself.
+// Stateless; thread-safe.
+
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace gempool::openai {
+
+// Compact JSON text of `value` (see above).
+std::string WriteJson(const nlohmann::json& value);
+
+// Appends the compact JSON text of `value` to `out`.
+void AppendJson(const nlohmann::json& value, std::string& out);
+
+}  // namespace gempool::openai

@@ -1,0 +1,86 @@
+#include "gempool/openai/json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace gempool::openai {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Reference(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+TEST(JsonWriterTest, MatchesNlohmannOnEveryKindOfValue) {
+  const json value = {
+      {"model", "gemini-2.5-flash"},
+      {"n", 3},
+      {"big", 18446744073709551615ULL},
+      {"neg", -42},
+      {"t", 0.7},
+      {"tiny", 1e-300},
+      {"flags", {true, false, nullptr}},
+      {"empty", json::object()},
+      {"none", json::array()},
+      {"text", "line\nnext\t\"quoted\" back\\slash \b\f\r \x01\x1f \x7f"},
+      {"unicode", "中文 ✓ 😀 café"},
+      {"nested", {{"a", {{"b", {1, 2, {{"c", "d"}}}}}}}},
+  };
+  EXPECT_EQ(WriteJson(value), Reference(value));
+}
+
+TEST(JsonWriterTest, BrokenUtf8IsReplacedExactlyAsNlohmannDoes) {
+  for (const std::string broken : {std::string("a\xff" "b"), std::string("\xc3"), std::string("\xe2\x82"),
+                                   std::string("\xed\xa0\x80"), std::string("\xc0\xaf"),
+                                   std::string("\xf4\x90\x80\x80"), std::string("ok \xe4\xb8 then")}) {
+    const json value = {{"k", broken}, {broken, 1}};
+    EXPECT_EQ(WriteJson(value), Reference(value)) << ::testing::PrintToString(broken);
+  }
+}
+
+// Random strings over the bytes that matter (ASCII, controls, quotes,
+// multi-byte sequences whole and cut) in random structures.
+TEST(JsonWriterTest, MatchesNlohmannOnRandomDocuments) {
+  std::mt19937 rng(20261127);
+  const std::vector<std::string> pieces = {"a", "Z", " ", "\"", "\\", "\n", "\x01", "\x1f", "/", "é", "中", "😀",
+                                           "\xe4", "\xb8", "\xf0\x9f", "\x7f", "\xc2\xa0", "\xef\xbb\xbf"};
+  auto random_string = [&] {
+    std::string s;
+    const int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    return s;
+  };
+  std::function<json(int)> random_value = [&](int depth) -> json {
+    switch (rng() % (depth > 3 ? 5 : 7)) {
+      case 0:
+        return random_string();
+      case 1:
+        return static_cast<int64_t>(rng()) - 2'000'000'000LL;
+      case 2:
+        return static_cast<double>(rng()) / 1000.0;
+      case 3:
+        return rng() % 2 == 0;
+      case 4:
+        return nullptr;
+      case 5: {
+        json array = json::array();
+        for (int i = static_cast<int>(rng() % 4); i > 0; --i) array.push_back(random_value(depth + 1));
+        return array;
+      }
+      default: {
+        json object = json::object();
+        for (int i = static_cast<int>(rng() % 4); i > 0; --i) object[random_string()] = random_value(depth + 1);
+        return object;
+      }
+    }
+  };
+  for (int i = 0; i < 2000; ++i) {
+    const json value = random_value(0);
+    ASSERT_EQ(WriteJson(value), Reference(value)) << "document " << i;
+  }
+}
+
+}  // namespace
+}  // namespace gempool::openai
