@@ -240,7 +240,8 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
   }
   if (!imported.empty() && !inv.dry_run) {
     io.out << "\nThe stored settings apply like settings saved on the admin page, until that setting is changed in "
-              ".env or the environment. Restart the stack (docker compose restart) so every service reads them.\n";
+              ".env or the environment. Those the admin page marks as live reach every service within a few seconds; the "
+              "others at the next start (docker compose restart).\n";
   }
   return kExitOk;
 }

@@ -73,7 +73,7 @@ Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
       settings_(BrokerSettingsFrom(config)),
       hub_(pool_, settings_),
       broker_service_(pool_, settings_, hub_, ready_, config.persistence_addr),
-      admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_) {
+      admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_) {
   if (options_.environment.has_value()) {
     config::SettingsFollower::Options follow;
     follow.poll_ms = options_.settings_poll_ms;

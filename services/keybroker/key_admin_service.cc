@@ -53,14 +53,15 @@ absl::Status CheckSecret(const std::string& secret) {
 KeyAdminService::KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence,
                                  std::string admin_token, const absl::Notification& ready,
                                  KeyVerifier& verifier, const Clock& clock,
-                                 const BrokerSettingsHolder& settings)
+                                 const BrokerSettingsHolder& settings, KeyWatchHub& hub)
     : pool_(pool),
       persistence_(persistence),
       admin_token_(std::move(admin_token)),
       ready_(ready),
       verifier_(verifier),
       clock_(clock),
-      settings_(settings) {}
+      settings_(settings),
+      hub_(hub) {}
 
 grpc::Status KeyAdminService::Admit(const grpc::ServerContext& context) const {
   if (grpc::Status auth = CheckAdminToken(context, admin_token_); !auth.ok()) return auth;
@@ -142,6 +143,7 @@ grpc::Status KeyAdminService::AddKeys(grpc::ServerContext* context, const v1::Ad
   }
   absl::StatusOr<std::vector<bool>> inserted = pool_.Add(stored->keys);
   if (!inserted.ok()) return rpc::ToGrpcStatus(inserted.status());
+  hub_.Notify();
   for (size_t i = 0; i < inserted->size(); ++i) {
     if ((*inserted)[i]) {
       response->add_added_ids(stored->keys[i].id);
@@ -167,6 +169,7 @@ grpc::Status KeyAdminService::RemoveKeys(grpc::ServerContext* context, const v1:
         absl::Status(deleted.code(), absl::StrCat(deleted.message(), "; no key was removed")));
   }
   response->set_affected(pool_.Remove(*ids));
+  hub_.Notify();
   GEMPOOL_LOG(INFO) << "admin removed " << response->affected() << " keys";
   return grpc::Status::OK;
 }
@@ -176,6 +179,7 @@ grpc::Status KeyAdminService::PauseKeys(grpc::ServerContext* context, const v1::
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
   absl::StatusOr<int> affected = pool_.Pause(ToSelection(*request));
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
+  hub_.Notify();
   response->set_affected(*affected);
   return grpc::Status::OK;
 }
@@ -185,6 +189,7 @@ grpc::Status KeyAdminService::ResumeKeys(grpc::ServerContext* context, const v1:
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
   absl::StatusOr<int> affected = pool_.Resume(ToSelection(*request));
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
+  hub_.Notify();
   response->set_affected(*affected);
   return grpc::Status::OK;
 }
@@ -194,6 +199,7 @@ grpc::Status KeyAdminService::ResetKeys(grpc::ServerContext* context, const v1::
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
   absl::StatusOr<int> affected = pool_.Reset(ToSelection(*request));
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
+  hub_.Notify();
   response->set_affected(*affected);
   return grpc::Status::OK;
 }
@@ -233,6 +239,7 @@ grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1:
   absl::StatusOr<std::vector<int64_t>> ids = pool_.Resolve(ToSelection(*request));
   if (!ids.ok()) return rpc::ToGrpcStatus(ids.status());
   const std::vector<Verification> results = verifier_.Verify(*ids, [context] { return context->IsCancelled(); });
+  hub_.Notify();
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED,
                         absl::StrCat("verification stopped after ", results.size(), " of ", ids->size(),

@@ -16,6 +16,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "broker_settings.h"
+#include "key_watch_hub.h"
 #include "gempool/common/clock.h"
 #include "gempool/keypool/key_pool.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
@@ -31,7 +32,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   // usage windows; PAID_KEY (shown in usage) comes from `settings`.
   KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence, std::string admin_token,
                   const absl::Notification& ready, KeyVerifier& verifier, const Clock& clock,
-                  const BrokerSettingsHolder& settings);
+                  const BrokerSettingsHolder& settings, KeyWatchHub& hub);
 
   grpc::Status ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
                         v1::ListKeysResponse* response) override;
@@ -70,6 +71,8 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   KeyVerifier& verifier_;
   const Clock& clock_;
   const BrokerSettingsHolder& settings_;
+  // Told after each change, so gateways' replicas get it at once.
+  KeyWatchHub& hub_;
 };
 
 }  // namespace gempool::keybroker

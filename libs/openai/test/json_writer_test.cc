@@ -82,5 +82,20 @@ TEST(JsonWriterTest, MatchesNlohmannOnRandomDocuments) {
   }
 }
 
+
+// Long texts, as in real prompts, go through the word-at-a-time path.
+TEST(JsonWriterTest, MatchesNlohmannOnLongTexts) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {"plain words here ", "\"", "\\", "\n", "\x02", "é", "中文", "😀",
+                                           "\xe4", "0123456789abcdef", "\x7f", "tab\tend"};
+  for (int i = 0; i < 300; ++i) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 400);
+    for (int j = 0; j < n; ++j) text += pieces[rng() % pieces.size()];
+    const json value = {{"contents", {{{"parts", {{{"text", text}}}}}}}};
+    ASSERT_EQ(WriteJson(value), Reference(value)) << "text " << i;
+  }
+}
+
 }  // namespace
 }  // namespace gempool::openai
