@@ -217,6 +217,7 @@ void Broker::ApplySettings(const Config& merged) {
     }
   }
   pool_.SetMaxFailures(next.max_failures);
+  SetLogLevel(merged.log_level);
   if (revalidator_ != nullptr) revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
   const std::vector<std::string> changes = Changes(*settings_.Get(), next);
   if (changes.empty()) return;  // generation() only grows on a real change.

@@ -21,7 +21,9 @@
 #include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/shutdown.h"
+#include "gempool/common/environment.h"
 #include "gempool/config/config.h"
+#include "gempool/config/settings_follower.h"
 #include "gempool/rpc/server.h"
 #include "gempool/storage/soci_store.h"
 #include "persistence_service.h"
@@ -62,8 +64,23 @@ int main() {
       gempool::persistence::StoreOpener::Options());
   opener.Start();
 
+  // LOG_LEVEL saved on the admin page applies here too, without a restart
+  // (the only setting saved there that persistence reads while running).
+  absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
+  if (!env.ok()) {
+    std::cerr << "gempool-persistence: " << env.status().message() << std::endl;
+    return 2;
+  }
+  gempool::config::SettingsFollower::Options follow;
+  follow.ignore = {"API_KEYS"};
+  gempool::config::SettingsFollower settings(
+      *env, [&store] { return store.GetSettings(); },
+      [](std::shared_ptr<const gempool::Config> next) { gempool::SetLogLevel(next->log_level); }, follow);
+  settings.Start();
+
   const int signal_number = gempool::WaitForShutdownSignal();
   GEMPOOL_LOG(INFO) << "signal " << signal_number << ": stopping";
+  settings.Stop();
   // An attempt to open the database in progress ends within its connect
   // timeout; after Stop the opener no longer touches the server.
   opener.Stop();
