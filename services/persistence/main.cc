@@ -20,6 +20,7 @@
 #include "deferred_store.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/common/environment.h"
 #include "gempool/config/config.h"
@@ -66,21 +67,25 @@ int main() {
 
   // LOG_LEVEL saved on the admin page applies here too, without a restart
   // (the only setting saved there that persistence reads while running).
-  absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
-  if (!env.ok()) {
-    std::cerr << "gempool-persistence: " << env.status().message() << std::endl;
-    return 2;
+  std::unique_ptr<gempool::config::SettingsFollower> settings;
+  {
+    absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
+    if (!env.ok()) {
+      std::cerr << "gempool-persistence: " << env.status().message() << std::endl;
+      return 2;
+    }
+    gempool::config::SettingsFollower::Options follow;
+    follow.ignore = {"API_KEYS"};  // The follower keeps a copy without it.
+    settings = std::make_unique<gempool::config::SettingsFollower>(
+        *env, [&store] { return store.GetSettings(); },
+        [](std::shared_ptr<const gempool::Config> next) { gempool::SetLogLevel(next->log_level); }, follow);
   }
-  gempool::config::SettingsFollower::Options follow;
-  follow.ignore = {"API_KEYS"};
-  gempool::config::SettingsFollower settings(
-      *env, [&store] { return store.GetSettings(); },
-      [](std::shared_ptr<const gempool::Config> next) { gempool::SetLogLevel(next->log_level); }, follow);
-  settings.Start();
+  gempool::ReleaseFreeMemory();  // The environment as read, API_KEYS included.
+  settings->Start();
 
   const int signal_number = gempool::WaitForShutdownSignal();
   GEMPOOL_LOG(INFO) << "signal " << signal_number << ": stopping";
-  settings.Stop();
+  settings->Stop();
   // An attempt to open the database in progress ends within its connect
   // timeout; after Stop the opener no longer touches the server.
   opener.Stop();
