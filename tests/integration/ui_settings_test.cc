@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "integration/stack_test_base.h"
 #include "nlohmann/json.hpp"
@@ -135,6 +137,34 @@ TEST_F(UiSettingsTest, KeyBrokerSettingsSavedOnTheAdminPageApplyWithoutARestartA
   const json paid = Setting("PAID_KEY");
   EXPECT_EQ(paid["source"], "ui");
   EXPECT_NE(paid["value"], kPaidKey);
+}
+
+
+// LOG_LEVEL is read by every service: saved on the admin page it reaches the
+// key broker and persistence too. At ERROR neither logs its (INFO) stopping
+// line any more.
+TEST_F(UiSettingsTest, LogLevelSavedOnTheAdminPageReachesTheBrokerAndPersistence) {
+  ASSERT_NO_FATAL_FAILURE(StartStack());
+  const json saved = SaveSettings({{"LOG_LEVEL", "ERROR"}});
+  EXPECT_EQ(saved["live"], json::array({"LOG_LEVEL"})) << saved.dump();
+  // Both poll the settings table every 2 s; there is nothing else to watch.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_EQ(stack().Stop(Stack::Service::kKeyBroker), 0);
+  EXPECT_EQ(stack().Stop(Stack::Service::kPersistence), 0);
+  // Stack::Logs() is every process's log, each after a "---- <path> ----" line.
+  const std::string logs = stack().Logs();
+  auto log_of = [&logs](const std::string& file) {
+    const size_t start = logs.find("/" + file + " ----");
+    if (start == std::string::npos) return std::string();
+    const size_t end = logs.find("\n---- ", start);
+    return logs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  };
+  const std::string broker = log_of("keybroker.log");
+  const std::string persistence = log_of("persistence.log");
+  ASSERT_THAT(broker, ::testing::HasSubstr("ready:")) << "no broker log found";
+  ASSERT_THAT(persistence, ::testing::HasSubstr("listening on")) << "no persistence log found";
+  EXPECT_THAT(broker, ::testing::Not(::testing::HasSubstr("stopping on signal"))) << "the key broker still logs INFO";
+  EXPECT_THAT(persistence, ::testing::Not(::testing::HasSubstr(": stopping"))) << "persistence still logs INFO";
 }
 
 }  // namespace
