@@ -97,31 +97,16 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
     return answer;
   }
 
-  const ForwardRequest forward =
-      caller_.MakeRequest(*route, "", kOperation, *upstream_body, call.upstream_headers);
-  GeminiCaller::Buffered result = caller_.Call(forward);
-  answer.attempts = result.result.attempts;
-  answer.key_id = result.result.key_id;
-  if (!result.ok()) {
-    answer.reply = OpenAIUpstreamFailure(result.result.failure);
-    return answer;
-  }
-  const json gemini_response = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
-  if (gemini_response.is_discarded()) {
-    answer.reply = OpenAIJsonReply(
-        openai::OpenAIErrorBody(502, "the Gemini API answered with a body that is not JSON", "", "bad_upstream_response"),
-        502);
-    return answer;
-  }
-  absl::StatusOr<json> completion = openai::ConvertChatResponse(gemini_response, context);
+  std::string raw_body;
+  std::optional<json> gemini_response = caller_.CallForJson(*route, *upstream_body, call, answer, &raw_body);
+  if (!gemini_response.has_value()) return answer;
+  absl::StatusOr<json> completion = openai::ConvertChatResponse(*gemini_response, context);
   if (!completion.ok()) {
-    const bool upstream_error = gemini_response.is_object() && gemini_response.contains("error");
+    const bool upstream_error = gemini_response->is_object() && gemini_response->contains("error");
     answer.reply = upstream_error
                        ? OpenAIUpstreamFailure(HttpReply{openai::HttpStatusForCode(completion.status().code()),
-                                                         "application/json", result.body, ""})
-                       : OpenAIJsonReply(openai::OpenAIErrorBody(502, completion.status().message(), "",
-                                                                 "bad_upstream_response"),
-                                         502);
+                                                         "application/json", std::move(raw_body), ""})
+                       : OpenAIBadUpstream(completion.status().message());
     return answer;
   }
   answer.reply = OpenAIJsonReply(*completion);

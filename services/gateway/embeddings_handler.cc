@@ -38,31 +38,12 @@ ClientAnswer EmbeddingsHandler::Handle(const ClientCall& call) {
 
   std::vector<json> responses;
   for (const json& batch : request->batches) {
-    const std::string upstream_body = DumpJson(batch);
-    GeminiCaller::Buffered result = caller_.Call(
-        caller_.MakeRequest(*route, "", answer.operation, upstream_body, call.upstream_headers));
-    answer.attempts += result.result.attempts;
-    answer.key_id = result.result.key_id;
-    if (!result.ok()) {
-      answer.reply = OpenAIUpstreamFailure(result.result.failure);
-      return answer;
-    }
-    json parsed = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) {
-      answer.reply = OpenAIJsonReply(
-          openai::OpenAIErrorBody(502, "the Gemini API answered with a body that is not JSON", "",
-                                  "bad_upstream_response"),
-          502);
-      return answer;
-    }
-    responses.push_back(std::move(parsed));
+    std::optional<json> parsed = caller_.CallForJson(*route, DumpJson(batch), call, answer);
+    if (!parsed.has_value()) return answer;
+    responses.push_back(*std::move(parsed));
   }
   absl::StatusOr<json> converted = openai::ConvertEmbeddingResponse(responses, *request);
-  answer.reply = converted.ok()
-                     ? OpenAIJsonReply(*converted)
-                     : OpenAIJsonReply(openai::OpenAIErrorBody(502, converted.status().message(), "",
-                                                               "bad_upstream_response"),
-                                       502);
+  answer.reply = converted.ok() ? OpenAIJsonReply(*converted) : OpenAIBadUpstream(converted.status().message());
   return answer;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "buffered_sink.h"
 #include "gempool/openai/errors.h"
+#include "openai_answers.h"
 #include "openai_options.h"
 
 namespace gempool::gateway {
@@ -82,6 +83,25 @@ GeminiCaller::Buffered GeminiCaller::Call(const ForwardRequest& request) const {
   out.result = forwarder_.Forward(request, sink);
   if (out.ok()) out.body = std::move(sink.body());
   return out;
+}
+
+std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& route, absl::string_view upstream_body,
+                                                        const ClientCall& call, ClientAnswer& answer,
+                                                        std::string* raw_body) const {
+  Buffered result = Call(MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers));
+  answer.attempts += result.result.attempts;
+  answer.key_id = result.result.key_id;
+  if (!result.ok()) {
+    answer.reply = OpenAIUpstreamFailure(result.result.failure);
+    return std::nullopt;
+  }
+  nlohmann::json parsed = nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    answer.reply = OpenAIBadUpstream("the Gemini API answered with a body that is not JSON");
+    return std::nullopt;
+  }
+  if (raw_body != nullptr) *raw_body = std::move(result.body);
+  return parsed;
 }
 
 }  // namespace gempool::gateway

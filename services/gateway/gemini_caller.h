@@ -6,14 +6,17 @@
 // buffered call through the Forwarder, so every converted call gets the same
 // key rotation and retry rules as the native API. Thread-safe.
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client_call.h"
 #include "forwarder.h"
 #include "gempool/gemini/route.h"
 #include "gempool/gemini/upstream_url.h"
 #include "live_settings.h"
+#include "nlohmann/json.hpp"
 
 namespace gempool::gateway {
 
@@ -47,6 +50,15 @@ class GeminiCaller {
   // Runs `request` with the whole answer buffered (a response that breaks
   // half-way is retried with another key).
   Buffered Call(const ForwardRequest& request) const;
+
+  // A buffered POST of `upstream_body` to `route` for an OpenAI route, whose
+  // 2xx answer must be JSON; counted in `answer` (attempts added, the last
+  // attempt's key id). The parsed answer; or nullopt with `answer.reply` set
+  // in OpenAI's error format: the upstream's own failure, or a 502 for a body
+  // that is not JSON. `raw_body`, when given, receives the body as it came.
+  std::optional<nlohmann::json> CallForJson(const gemini::Route& route, absl::string_view upstream_body,
+                                            const ClientCall& call, ClientAnswer& answer,
+                                            std::string* raw_body = nullptr) const;
 
   Forwarder& forwarder() const { return forwarder_; }
   // BASE_URL in force now.

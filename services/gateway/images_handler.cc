@@ -36,33 +36,11 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
     answer.reply = OpenAIStatusReply(route.status());
     return answer;
   }
-  const std::string upstream_body = DumpJson(request->body);
-  GeminiCaller::Buffered result =
-      caller_.Call(caller_.MakeRequest(*route, "", answer.operation, upstream_body, call.upstream_headers));
-  answer.attempts = result.result.attempts;
-  answer.key_id = result.result.key_id;
-  if (!result.ok()) {
-    answer.reply = OpenAIUpstreamFailure(result.result.failure);
-    return answer;
-  }
-  const json parsed = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    answer.reply = OpenAIJsonReply(openai::OpenAIErrorBody(502, "the Gemini API answered with a body that is not JSON",
-                                                           "", "bad_upstream_response"),
-                                   502);
-    return answer;
-  }
-  absl::StatusOr<json> converted = openai::ConvertImageResponse(parsed, *request, clock_.NowUnixMs() / 1000);
-  if (!converted.ok()) {
-    // A refused prompt (no image came back) is the client's 400; a malformed answer is upstream's fault.
-    answer.reply = converted.status().code() == absl::StatusCode::kInvalidArgument
-                       ? OpenAIStatusReply(converted.status())
-                       : OpenAIJsonReply(openai::OpenAIErrorBody(502, converted.status().message(), "",
-                                                                 "bad_upstream_response"),
-                                         502);
-    return answer;
-  }
-  answer.reply = OpenAIJsonReply(*converted);
+  std::optional<json> parsed = caller_.CallForJson(*route, DumpJson(request->body), call, answer);
+  if (!parsed.has_value()) return answer;
+  // A refused prompt (no image came back) is the client's 400; a malformed answer is upstream's fault.
+  absl::StatusOr<json> converted = openai::ConvertImageResponse(*parsed, *request, clock_.NowUnixMs() / 1000);
+  answer.reply = converted.ok() ? OpenAIJsonReply(*converted) : OpenAIConversionFailure(converted.status());
   return answer;
 }
 

@@ -23,8 +23,7 @@ bool ListOrFail(const openai::ConversionOptions& options, ModelListCache& cache,
   }
   absl::StatusOr<json> converted = openai::ConvertModelList(*models.models, options, models.fetched_unix);
   if (!converted.ok()) {
-    answer.reply = OpenAIJsonReply(
-        openai::OpenAIErrorBody(502, converted.status().message(), "", "bad_upstream_response"), 502);
+    answer.reply = OpenAIBadUpstream(converted.status().message());
     return false;
   }
   list = *std::move(converted);

@@ -47,6 +47,15 @@ HttpReply OpenAIStatusReply(const absl::Status& status) {
   return reply;
 }
 
+HttpReply OpenAIBadUpstream(absl::string_view message) {
+  return OpenAIJsonReply(openai::OpenAIErrorBody(502, std::string(message), "", "bad_upstream_response"), 502);
+}
+
+HttpReply OpenAIConversionFailure(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument ? OpenAIStatusReply(status)
+                                                             : OpenAIBadUpstream(status.message());
+}
+
 HttpReply OpenAIUpstreamFailure(const HttpReply& gemini_failure) {
   const openai::OpenAIError error = openai::ConvertGeminiErrorText(gemini_failure.status, gemini_failure.body);
   HttpReply reply = OpenAIJsonReply(error.body, gemini_failure.status);

@@ -39,6 +39,15 @@ HttpReply OpenAIStatusReply(const absl::Status& status);
 // Gemini's RetryInfo.
 HttpReply OpenAIUpstreamFailure(const HttpReply& gemini_failure);
 
+// 502 in OpenAI's error format for an upstream answer gempool cannot use (not
+// JSON, or not the shape a conversion expects); `message` says what is wrong.
+HttpReply OpenAIBadUpstream(absl::string_view message);
+
+// The reply for a Gemini answer that did not convert: InvalidArgument (e.g. a
+// refused prompt that produced nothing) is the client's, as OpenAIStatusReply
+// says; anything else is the upstream's (OpenAIBadUpstream).
+HttpReply OpenAIConversionFailure(const absl::Status& status);
+
 // The 401 for a missing or wrong client token.
 HttpReply OpenAIUnauthenticatedReply();
 

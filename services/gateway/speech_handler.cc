@@ -34,29 +34,11 @@ ClientAnswer SpeechHandler::Handle(const ClientCall& call) {
     answer.reply = OpenAIStatusReply(route.status());
     return answer;
   }
-  const std::string upstream_body = DumpJson(request->body);
-  GeminiCaller::Buffered result =
-      caller_.Call(caller_.MakeRequest(*route, "", answer.operation, upstream_body, call.upstream_headers));
-  answer.attempts = result.result.attempts;
-  answer.key_id = result.result.key_id;
-  if (!result.ok()) {
-    answer.reply = OpenAIUpstreamFailure(result.result.failure);
-    return answer;
-  }
-  const json parsed = json::parse(result.body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
-    answer.reply = OpenAIJsonReply(openai::OpenAIErrorBody(502, "the Gemini API answered with a body that is not JSON",
-                                                           "", "bad_upstream_response"),
-                                   502);
-    return answer;
-  }
-  absl::StatusOr<openai::SpeechAudio> audio = openai::ConvertSpeechResponse(parsed, *request);
+  std::optional<json> parsed = caller_.CallForJson(*route, DumpJson(request->body), call, answer);
+  if (!parsed.has_value()) return answer;
+  absl::StatusOr<openai::SpeechAudio> audio = openai::ConvertSpeechResponse(*parsed, *request);
   if (!audio.ok()) {
-    answer.reply = audio.status().code() == absl::StatusCode::kInvalidArgument
-                       ? OpenAIStatusReply(audio.status())
-                       : OpenAIJsonReply(openai::OpenAIErrorBody(502, audio.status().message(), "",
-                                                                 "bad_upstream_response"),
-                                         502);
+    answer.reply = OpenAIConversionFailure(audio.status());
     return answer;
   }
   answer.reply.status = 200;

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/gemini/httplib_error.h"
 #include "gempool/gemini/upstream_url.h"
 
 namespace gempool::gateway {
@@ -18,27 +19,6 @@ int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string DescribeError(httplib::Error error) {
-  switch (error) {
-    case httplib::Error::Connection:
-      return "could not connect (refused, unreachable or DNS failure)";
-    case httplib::Error::ConnectionTimeout:
-      return "connect timed out";
-    case httplib::Error::Read:
-      return "the connection broke while reading the response";
-    case httplib::Error::Write:
-      return "the connection broke while sending the request";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts:
-      return "could not load the CA certificates";
-    case httplib::Error::SSLServerVerification:
-      return "the server certificate did not verify";
-    default:
-      return absl::StrCat("transport error ", httplib::to_string(error));
-  }
 }
 
 }  // namespace
@@ -193,7 +173,7 @@ UpstreamResult UpstreamClient::Send(UpstreamRequest request, const UpstreamCallb
     result.detail = timed_out && error == httplib::Error::Read
                         ? absl::StrCat("no data for ", timeout_seconds,
                                        " s (TIME_OUT)")
-                        : DescribeError(error);
+                        : gemini::DescribeHttplibError(error);
     absl::StrAppend(&result.detail, " [", request.scheme_host_port,
                     request.proxy.empty() ? "" : " via proxy", "]");
   }

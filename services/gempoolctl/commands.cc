@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "gempool/keypool/proto_convert.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
 #include "gempool/rpc/server.h"
@@ -31,22 +32,6 @@ using Json = nlohmann::ordered_json;
 // Secrets per AddKeys call, well under gRPC's 4 MiB message limit.
 constexpr size_t kAddChunk = 1000;
 
-const char* StateName(v1::KeyState state) {
-  switch (state) {
-    case v1::KEY_STATE_ACTIVE:
-      return "active";
-    case v1::KEY_STATE_COOLING:
-      return "cooling";
-    case v1::KEY_STATE_FAILING:
-      return "failing";
-    case v1::KEY_STATE_DISABLED:
-      return "disabled";
-    case v1::KEY_STATE_PAUSED:
-      return "paused";
-    default:
-      return "unknown";
-  }
-}
 
 v1::KeyState StateFromName(const std::string& name) {
   if (name == "active") return v1::KEY_STATE_ACTIVE;
@@ -128,7 +113,7 @@ Json ViewJson(const v1::KeyView& key) {
   }
   return Json{{"id", key.id()},
               {"key", key.masked()},
-              {"state", StateName(key.state())},
+              {"state", keypool::KeyStateName(key.state())},
               {"failure_count", key.failure_count()},
               {"state_reason", key.state_reason()},
               {"last_error", key.last_error()},
@@ -192,7 +177,7 @@ int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
   }
   std::vector<std::vector<std::string>> rows = {{"ID", "KEY", "STATE", "FAILURES", "LAST USED", "DETAILS"}};
   for (const v1::KeyView& key : response.keys()) {
-    rows.push_back({absl::StrCat(key.id()), key.masked(), StateName(key.state()),
+    rows.push_back({absl::StrCat(key.id()), key.masked(), keypool::KeyStateName(key.state()),
                     absl::StrCat(key.failure_count()), FormatTime(key.last_used_at_ms()), Details(key)});
   }
   PrintTable(io.out, rows);
@@ -331,7 +316,7 @@ int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
       results.push_back({{"id", v.id()},
                          {"key", v.masked()},
                          {"passed", v.passed()},
-                         {"state", StateName(v.state())},
+                         {"state", keypool::KeyStateName(v.state())},
                          {"http_status", v.http_status()},
                          {"message", v.message()}});
     }
@@ -340,7 +325,7 @@ int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
   } else {
     std::vector<std::vector<std::string>> rows = {{"ID", "KEY", "RESULT", "STATE", "MESSAGE"}};
     for (const v1::KeyVerification& v : response.results()) {
-      rows.push_back({absl::StrCat(v.id()), v.masked(), v.passed() ? "passed" : "FAILED", StateName(v.state()),
+      rows.push_back({absl::StrCat(v.id()), v.masked(), v.passed() ? "passed" : "FAILED", keypool::KeyStateName(v.state()),
                       v.message()});
     }
     if (response.results_size() > 0) PrintTable(io.out, rows);

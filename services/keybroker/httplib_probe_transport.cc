@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/gemini/httplib_error.h"
 #include "gempool/gemini/upstream_url.h"
 
 namespace gempool::keybroker {
@@ -21,29 +22,6 @@ int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string Describe(httplib::Error error) {
-  switch (error) {
-    case httplib::Error::Connection:
-      return "could not connect (refused, unreachable or DNS failure)";
-    case httplib::Error::ConnectionTimeout:
-      return "connect timed out";
-    case httplib::Error::Read:
-      return "the connection broke while reading the response";
-    case httplib::Error::Write:
-      return "the connection broke while sending the request";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake failed";
-    case httplib::Error::SSLLoadingCerts:
-      return "could not load the CA certificates";
-    case httplib::Error::SSLServerVerification:
-      return "the server certificate did not verify";
-    case httplib::Error::Canceled:
-      return "cancelled: the key broker is stopping";
-    default:
-      return absl::StrCat("transport error ", httplib::to_string(error));
-  }
 }
 
 ProbeHttpResponse Failure(gemini::TransportFailure failure, std::string detail) {
@@ -81,7 +59,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
   }
   {
     absl::MutexLock lock(&mu_);
-    if (cancelled_) return Failure(gemini::TransportFailure::kConnection, Describe(httplib::Error::Canceled));
+    if (cancelled_) return Failure(gemini::TransportFailure::kConnection, gemini::DescribeHttplibError(httplib::Error::Canceled));
     in_flight_.insert(client.get());
   }
 
@@ -114,7 +92,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
   const std::string where =
       absl::StrCat(" [", request.scheme_host_port, request.proxy.empty() ? "" : " via proxy", "]");
   if (!sent) {
-    if (cancelled) return Failure(gemini::TransportFailure::kConnection, Describe(httplib::Error::Canceled));
+    if (cancelled) return Failure(gemini::TransportFailure::kConnection, gemini::DescribeHttplibError(httplib::Error::Canceled));
     const bool timed_out =
         error == httplib::Error::ConnectionTimeout ||
         (error == httplib::Error::Read && SteadyMs() - last_progress_ms + 100 >= request.timeout_seconds * 1000LL);
@@ -122,7 +100,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
       return Failure(gemini::TransportFailure::kTimeout,
                      absl::StrCat("no answer within ", request.timeout_seconds, " s (TIME_OUT)", where));
     }
-    return Failure(gemini::TransportFailure::kConnection, absl::StrCat(Describe(error), where));
+    return Failure(gemini::TransportFailure::kConnection, absl::StrCat(gemini::DescribeHttplibError(error), where));
   }
   ProbeHttpResponse response;
   response.responded = true;

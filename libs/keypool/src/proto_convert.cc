@@ -147,4 +147,9 @@ absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& reque
   return outcome;
 }
 
+const char* KeyStateName(v1::KeyState state) {
+  absl::StatusOr<KeyState> known = FromProto(state);
+  return known.ok() ? KeyStateName(*known) : "unknown";
+}
+
 }  // namespace gempool::keypool

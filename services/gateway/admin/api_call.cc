@@ -52,21 +52,5 @@ absl::StatusOr<v1::KeySelection> SelectionFromBody(const nlohmann::json& body) {
   return selection;
 }
 
-const char* KeyStateJsonName(v1::KeyState state) {
-  switch (state) {
-    case v1::KEY_STATE_ACTIVE:
-      return "active";
-    case v1::KEY_STATE_COOLING:
-      return "cooling";
-    case v1::KEY_STATE_FAILING:
-      return "failing";
-    case v1::KEY_STATE_DISABLED:
-      return "disabled";
-    case v1::KEY_STATE_PAUSED:
-      return "paused";
-    default:
-      return "unknown";
-  }
-}
 
 }  // namespace gempool::gateway::admin

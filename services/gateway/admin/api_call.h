@@ -51,7 +51,4 @@ std::string QueryText(const ApiCall& call, const std::string& name);
 // {"ids": [1, 2]} or {"all": true} from a POST body.
 absl::StatusOr<v1::KeySelection> SelectionFromBody(const nlohmann::json& body);
 
-// Lowercase state name of a key state ("active", ...).
-const char* KeyStateJsonName(v1::KeyState state);
-
 }  // namespace gempool::gateway::admin

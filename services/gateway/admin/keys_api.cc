@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "admin/key_paste.h"
+#include "gempool/keypool/proto_convert.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 
@@ -73,7 +74,7 @@ nlohmann::json KeyViewJson(const v1::KeyView& key) {
   }
   return {{"id", key.id()},
           {"masked", key.masked()},
-          {"state", KeyStateJsonName(key.state())},
+          {"state", keypool::KeyStateName(key.state())},
           {"failure_count", key.failure_count()},
           {"state_reason", key.state_reason()},
           {"last_error", key.last_error()},
@@ -238,7 +239,7 @@ ApiResult KeysApi::Action(const ApiCall& call, const std::string& action) {
       results.push_back({{"id", v.id()},
                          {"masked", v.masked()},
                          {"passed", v.passed()},
-                         {"state", KeyStateJsonName(v.state())},
+                         {"state", keypool::KeyStateName(v.state())},
                          {"message", v.message()},
                          {"http_status", v.http_status()}});
     }

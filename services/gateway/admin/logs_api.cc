@@ -67,39 +67,32 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
   nlohmann::json entries = nlohmann::json::array();
   std::set<int64_t> key_ids;
   int64_t total = 0;
-  if (errors) {
-    absl::StatusOr<v1::QueryErrorLogsResponse> page = backend_.QueryErrorLogs(query);
-    if (!page.ok()) return ErrorResult(page.status());
+  // One page of either log: the fields both share, then `extra`'s.
+  auto add_page = [&](const auto& page, auto extra) -> absl::Status {
+    if (!page.ok()) return page.status();
     total = page->total();
-    for (const v1::ErrorLogEntry& e : page->entries()) {
+    for (const auto& e : page->entries()) {
       key_ids.insert(e.key_id());
-      entries.push_back({{"id", e.id()},
-                         {"time_ms", e.time_ms()},
-                         {"key_id", e.key_id()},
-                         {"model", e.model()},
-                         {"operation", e.operation()},
-                         {"status_code", e.status_code()},
-                         {"error_type", e.error_type()},
-                         {"message", e.message()}});
+      nlohmann::json entry = {{"id", e.id()},           {"time_ms", e.time_ms()},     {"key_id", e.key_id()},
+                              {"model", e.model()},     {"operation", e.operation()}, {"status_code", e.status_code()}};
+      extra(e, entry);
+      entries.push_back(std::move(entry));
     }
-  } else {
-    absl::StatusOr<v1::QueryRequestLogsResponse> page = backend_.QueryRequestLogs(query);
-    if (!page.ok()) return ErrorResult(page.status());
-    total = page->total();
-    for (const v1::RequestLogEntry& e : page->entries()) {
-      key_ids.insert(e.key_id());
-      entries.push_back({{"id", e.id()},
-                         {"time_ms", e.time_ms()},
-                         {"key_id", e.key_id()},
-                         {"model", e.model()},
-                         {"operation", e.operation()},
-                         {"status_code", e.status_code()},
-                         {"latency_ms", e.latency_ms()},
-                         {"attempts", e.attempts()},
-                         {"stream", e.stream()},
-                         {"client_token_id", e.client_token_id()}});
-    }
-  }
+    return absl::OkStatus();
+  };
+  const absl::Status listed =
+      errors ? add_page(backend_.QueryErrorLogs(query),
+                        [](const v1::ErrorLogEntry& e, nlohmann::json& entry) {
+                          entry["error_type"] = e.error_type();
+                          entry["message"] = e.message();
+                        })
+             : add_page(backend_.QueryRequestLogs(query), [](const v1::RequestLogEntry& e, nlohmann::json& entry) {
+                 entry["latency_ms"] = e.latency_ms();
+                 entry["attempts"] = e.attempts();
+                 entry["stream"] = e.stream();
+                 entry["client_token_id"] = e.client_token_id();
+               });
+  if (!listed.ok()) return ErrorResult(listed);
   const std::map<int64_t, std::string> masks = MaskedKeys(backend_, key_ids);
   for (nlohmann::json& entry : entries) {
     auto it = masks.find(entry["key_id"].get<int64_t>());

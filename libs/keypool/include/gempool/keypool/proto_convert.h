@@ -13,6 +13,9 @@
 namespace gempool::keypool {
 
 v1::KeyState ToProto(keypool::KeyState state);
+// "active", "cooling", "failing", "disabled", "paused" (as in JSON and
+// tables for admins); "unknown" for UNSPECIFIED or unknown values.
+const char* KeyStateName(v1::KeyState state);
 // A state an admin asked for; UNSPECIFIED or unknown values are an error.
 absl::StatusOr<keypool::KeyState> FromProto(v1::KeyState state);
 
