@@ -18,6 +18,7 @@
 
 #include "fake_services.h"
 #include "fake_upstream.h"
+#include "gateway_fixture.h"
 #include "gempool/common/secrets.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
@@ -35,7 +36,7 @@ using testing::FakeUpstream;
 
 constexpr char kClientToken[] = "sk-client-token-1";
 
-std::string PoolKey(char c) { return "AIzaSy" + std::string(33, c); }
+using testing::PoolKey;
 
 constexpr char kApiKeyInvalidBody[] = R"({
   "error": {
@@ -69,68 +70,11 @@ constexpr char kOverloadedBody[] =
 constexpr char kOkBody[] =
     R"({"candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP"}]})";
 
-class GatewayTest : public ::testing::Test {
+class GatewayTest : public testing::GatewayFixture {
  protected:
-  void SetUp() override {
-    auto broker = rpc::StartServer("fake key broker", "127.0.0.1:0", {&broker_});
-    ASSERT_TRUE(broker.ok()) << broker.status();
-    broker_server_ = std::move(*broker);
-    auto persistence = rpc::StartServer("fake persistence", "127.0.0.1:0", {&persistence_});
-    ASSERT_TRUE(persistence.ok()) << persistence.status();
-    persistence_server_ = std::move(*persistence);
-    upstream_.Start();
-
-    config_.allowed_tokens = {kClientToken};
-    config_.base_url = "http://127.0.0.1:" + std::to_string(upstream_.port()) + "/v1beta";
-    config_.keybroker_addr = "127.0.0.1:" + std::to_string(broker_server_.port);
-    config_.persistence_addr = "127.0.0.1:" + std::to_string(persistence_server_.port);
-    config_.host = "127.0.0.1";
-    config_.port = 0;
-    config_.max_retries = 3;
-    config_.time_out_seconds = 20;
-    config_.gateway_threads = 16;
-  }
-
-  void TearDown() override {
-    if (gateway_ != nullptr) gateway_->Stop(/*grace_ms=*/1000);
-    upstream_.Stop();
-    if (broker_server_.server) broker_server_.server->Shutdown();
-    if (persistence_server_.server) persistence_server_.server->Shutdown();
-  }
-
-  // Starts the gateway with config_ as it stands; returns a client for it.
-  std::unique_ptr<httplib::Client> StartGateway() {
-    auto gateway = Gateway::Create(config_, clock_);
-    EXPECT_TRUE(gateway.ok()) << gateway.status();
-    if (!gateway.ok()) return nullptr;
-    gateway_ = *std::move(gateway);
-    auto port = gateway_->Start();
-    EXPECT_TRUE(port.ok()) << port.status();
-    if (!port.ok()) return nullptr;
-    auto client = std::make_unique<httplib::Client>("127.0.0.1", *port);
-    client->set_read_timeout(30, 0);
-    return client;
-  }
+  GatewayTest() : GatewayFixture(kClientToken) {}
 
   static httplib::Headers Auth() { return {{"x-goog-api-key", kClientToken}}; }
-
-  static FakeUpstream::Scripted Reply(int status, std::string body,
-                                      std::map<std::string, std::string> headers = {}) {
-    FakeUpstream::Scripted s;
-    s.status = status;
-    s.body = std::move(body);
-    s.headers = std::move(headers);
-    return s;
-  }
-
-  gempool::testing::FakeClock clock_;
-  FakeKeyBroker broker_{{{1, PoolKey('a'), ""}, {2, PoolKey('b'), ""}, {3, PoolKey('c'), ""}}};
-  FakePersistence persistence_;
-  FakeUpstream upstream_;
-  rpc::RunningServer broker_server_;
-  rpc::RunningServer persistence_server_;
-  Config config_;
-  std::unique_ptr<Gateway> gateway_;
 };
 
 TEST_F(GatewayTest, SwapsClientTokenForPoolKey) {
