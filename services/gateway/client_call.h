@@ -60,8 +60,8 @@ using ClientHandler = std::function<ClientAnswer(const ClientCall& call)>;
 // One entry of HttpServer's route table, served ahead of the native API.
 struct ApiRoute {
   std::string verb;  // "GET" or "POST".
-  // ECMAScript regex matched against the whole decoded path; its groups
-  // become ClientCall::path_params.
+  // ECMAScript regex matched against the whole decoded path (PathPattern);
+  // its groups become ClientCall::path_params.
   std::string path;
   // The client auth forms this entry serves (e.g. only Bearer, so a Gemini
   // client's GET /v1/models still reaches the native list); empty: any.

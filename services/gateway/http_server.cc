@@ -9,10 +9,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <set>
 #include <thread>
 #include <utility>
@@ -29,8 +29,10 @@
 #include "buffered_sink.h"
 #include "client_call.h"
 #include "http_status.h"
+#include "path_pattern.h"
 #include "stream_session.h"
-#include "worker_group.h"
+#include "elastic_thread_pool.h"
+#include "gempool/common/memory.h"
 
 namespace gempool::gateway {
 namespace {
@@ -82,6 +84,36 @@ const char* StatusNameForHttp(int status) {
   return "INTERNAL";
 }
 
+// httplib's connection threads, from an ElasticThreadPool: they start as
+// connections arrive and end after a quiet spell, instead of GATEWAY_THREADS
+// threads held for the life of the process.
+class ConnectionThreads final : public httplib::TaskQueue {
+ public:
+  explicit ConnectionThreads(ElasticThreadPool::Options options) : pool_(std::move(options)) {}
+  void enqueue(std::function<void()> fn) override { pool_.Submit(std::move(fn)); }
+  void shutdown() override { pool_.Shutdown(); }
+
+ private:
+  ElasticThreadPool pool_;
+};
+
+// How long a thread with nothing to do stays (connection and stream threads).
+constexpr std::chrono::seconds kThreadIdleTimeout{3};
+// Connection threads kept ready however quiet it gets.
+constexpr size_t kMinConnectionThreads = 8;
+
+ElasticThreadPool::Options ThreadOptions(size_t max_threads, size_t min_threads,
+                                        DeferredMemoryRelease& release) {
+  ElasticThreadPool::Options options;
+  options.max_threads = std::max<size_t>(max_threads, 1);
+  options.min_threads = std::min(min_threads, options.max_threads);
+  options.idle_timeout = kThreadIdleTimeout;
+  // The buffers of a burst of connections or streams go back to the OS once
+  // it is over.
+  options.on_shrunk = [&release] { release.Request(); };
+  return options;
+}
+
 // Keeps a count of requests in flight (for a graceful stop).
 class InFlight {
  public:
@@ -120,7 +152,7 @@ struct HttpServer::Impl {
                                           const gemini::ClientAuth&)>;
   struct RouteEntry {
     std::string verb;
-    std::regex path;
+    PathPattern path;
     // Auth forms this entry serves; empty: any.
     std::vector<gemini::AuthForm> auth_forms;
     // Whether the client must present an allowed token.
@@ -142,7 +174,7 @@ struct HttpServer::Impl {
         options(std::move(o)) {}
 
   void InstallRoutes() {
-    routes.push_back({"GET", std::regex("/health"), {}, /*needs_token=*/false,
+    routes.push_back({"GET", PathPattern("/health"), {}, /*needs_token=*/false,
                       [this](const httplib::Request&, httplib::Response& res,
                              const gemini::ClientAuth&) { ServeHealth(res); }});
     if (options.admin != nullptr) {
@@ -151,14 +183,17 @@ struct HttpServer::Impl {
       admin::AdminUi* admin = options.admin;
       auto serve_admin = [admin](const httplib::Request& req, httplib::Response& res,
                                  const gemini::ClientAuth&) { admin->Serve(req, res); };
-      routes.push_back({"GET", std::regex("/|/keys|/config|/logs|/stats|/static/.*|/api(/.*)?"), {},
-                        /*needs_token=*/false, serve_admin});
-      routes.push_back({"POST", std::regex("/api(/.*)?"), {}, /*needs_token=*/false, serve_admin});
+      for (const char* page : {"/", "/keys", "/config", "/logs", "/stats", "/static/.*", "/api", "/api/.*"}) {
+        routes.push_back({"GET", PathPattern(page), {}, /*needs_token=*/false, serve_admin});
+      }
+      for (const char* api : {"/api", "/api/.*"}) {
+        routes.push_back({"POST", PathPattern(api), {}, /*needs_token=*/false, serve_admin});
+      }
     }
     // Routes served by plain-data handlers (the OpenAI-compatible API),
     // ahead of the native catch-all.
     for (const ApiRoute& api : options.api_routes) {
-      auto path = std::make_shared<const std::regex>(api.path);
+      auto path = std::make_shared<const PathPattern>(api.path);
       RouteEntry entry{api.verb, *path, api.auth_forms, /*needs_token=*/true,
                        [this, path, handler = api.handler](const httplib::Request& req, httplib::Response& res,
                                                            const gemini::ClientAuth& auth) {
@@ -167,11 +202,13 @@ struct HttpServer::Impl {
       entry.unauthenticated = api.unauthenticated;
       routes.push_back(std::move(entry));
     }
-    const std::regex native("(/gemini)?/v1(beta|alpha)?/.*");
-    for (const char* verb : {"GET", "POST"}) {
-      routes.push_back({verb, native, {}, /*needs_token=*/true,
-                        [this](const httplib::Request& req, httplib::Response& res,
-                               const gemini::ClientAuth& auth) { ServeNative(req, res, auth); }});
+    for (const char* native : {"/v1beta/.*", "/v1/.*", "/v1alpha/.*", "/gemini/v1beta/.*", "/gemini/v1/.*",
+                               "/gemini/v1alpha/.*"}) {
+      for (const char* verb : {"GET", "POST"}) {
+        routes.push_back({verb, PathPattern(native), {}, /*needs_token=*/true,
+                          [this](const httplib::Request& req, httplib::Response& res,
+                                 const gemini::ClientAuth& auth) { ServeNative(req, res, auth); }});
+      }
     }
 
     // Never compress responses: bodies are relayed byte for byte, and a
@@ -224,7 +261,7 @@ struct HttpServer::Impl {
     const gemini::ClientAuth auth = gemini::ExtractClientAuth(
         {HeaderOf(req, "x-goog-api-key"), HeaderOf(req, "Authorization"), RawQuery(req)});
     for (const RouteEntry& route : routes) {
-      if (route.verb != req.method || !std::regex_match(req.path, route.path)) continue;
+      if (route.verb != req.method || !route.path.Match(req.path)) continue;
       if (!route.auth_forms.empty() &&
           std::find(route.auth_forms.begin(), route.auth_forms.end(), auth.form) ==
               route.auth_forms.end()) {
@@ -340,7 +377,7 @@ struct HttpServer::Impl {
       in_flight.Leave();
     };
     try {
-      workers.Spawn([this, session, forget, job = std::move(job), context = std::move(context)]() mutable {
+      stream_workers.Submit([this, session, forget, job = std::move(job), context = std::move(context)]() mutable {
         ForwardResult result;
         try {
           result = job(*session);
@@ -370,7 +407,13 @@ struct HttpServer::Impl {
     if (content_type.empty()) content_type = default_content_type;
     res.set_chunked_content_provider(
         content_type,
-        [session](size_t /*offset*/, httplib::DataSink& sink) {
+        [session, parked = false](size_t /*offset*/, httplib::DataSink& sink) mutable {
+          if (!parked) {
+            // This thread now mostly waits for chunks, for as long as the
+            // stream lasts: routing's deep stack pages are dead weight.
+            ReleaseUnusedStack();
+            parked = true;
+          }
           std::string chunk;
           for (;;) {
             switch (session->NextChunk(chunk, std::chrono::milliseconds(500))) {
@@ -403,7 +446,7 @@ struct HttpServer::Impl {
 
   // A route served by a plain-data handler (client_call.h).
   void ServeApi(const httplib::Request& req, httplib::Response& res, const gemini::ClientAuth& auth,
-                const std::regex& path, const ClientHandler& handler) {
+                const PathPattern& path, const ClientHandler& handler) {
     RequestContext context;
     context.received_unix_ms = clock.NowUnixMs();
     context.received_ms = clock.MonotonicMs();
@@ -414,10 +457,7 @@ struct HttpServer::Impl {
     call.path = req.path;
     call.raw_path = std::string(gemini::SplitTarget(req.target).first);
     call.raw_query = std::string(RawQuery(req));
-    std::smatch groups;
-    if (std::regex_match(req.path, groups, path)) {
-      for (size_t i = 1; i < groups.size(); ++i) call.path_params.push_back(groups[i].str());
-    }
+    path.Match(req.path, &call.path_params);
     call.body = req.body;
     call.upstream_headers = UpstreamHeaders(req);
     call.auth = auth;
@@ -471,7 +511,10 @@ struct HttpServer::Impl {
   std::thread listener;
   std::atomic<bool> listener_done{false};
   InFlight in_flight;
-  WorkerGroup workers;
+  // Before the pools that use it.
+  DeferredMemoryRelease memory_release;
+  // Each stream's upstream loop (the server thread writes to the client).
+  ElasticThreadPool stream_workers{ThreadOptions(std::numeric_limits<size_t>::max(), 0, memory_release)};
   std::mutex sessions_mu;
   std::set<std::shared_ptr<StreamSession>> sessions;
 };
@@ -481,8 +524,10 @@ HttpServer::HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder
                        Options options)
     : impl_(std::make_unique<Impl>(config, std::move(base_url), forwarder, health, logs, clock,
                                    std::move(options))) {
-  const int threads = impl_->options.threads;
-  impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  const size_t threads = static_cast<size_t>(std::max(impl_->options.threads, 1));
+  impl_->server.new_task_queue = [threads, impl = impl_.get()] {
+    return new ConnectionThreads(ThreadOptions(threads, kMinConnectionThreads, impl->memory_release));
+  };
   impl_->server.set_tcp_nodelay(true);
   impl_->server.set_keep_alive_max_count(1000);
   impl_->server.set_keep_alive_timeout(5);
@@ -553,7 +598,7 @@ void HttpServer::CancelStreams() {
 
 void HttpServer::Join() {
   if (impl_->listener.joinable()) impl_->listener.join();
-  impl_->workers.JoinAll();
+  impl_->stream_workers.Shutdown();
 }
 
 }  // namespace gempool::gateway

@@ -31,7 +31,7 @@ class HttpServer {
   struct Options {
     std::string host = "127.0.0.1";
     int port = 0;                  // 0: any free port.
-    int threads = 256;             // GATEWAY_THREADS.
+    int threads = 1024;            // GATEWAY_THREADS: most connections served at once.
     size_t stream_buffer_bytes = 4 << 20;  // Per stream, between upstream and client.
     // The admin web UI (/, /keys, /config, /logs, /stats, /static/, /api/);
     // not served when null. Must outlive the server.

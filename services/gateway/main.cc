@@ -6,10 +6,12 @@
 #include "gateway.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
 
 int main() {
+  gempool::LimitHeapArenas();  // A thread per open stream: see memory.h.
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("gateway");
   absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig({"API_KEYS"});

@@ -109,7 +109,9 @@ std::vector<ApiRoute> OpenAIRoutes::Routes() {
   }
   for (const char* verb : {"GET", "POST"}) {
     add(verb, "/openai/v1/.*", {}, [p](const ClientCall& c) { return p->passthrough.Handle(c); });
-    add(verb, "/(hf/v1|v1beta/openai)(/.*)?", {}, &UnknownEndpoint);
+    for (const char* unknown : {"/hf/v1", "/hf/v1/.*", "/v1beta/openai", "/v1beta/openai/.*"}) {
+      add(verb, unknown, {}, &UnknownEndpoint);
+    }
   }
   return routes;
 }

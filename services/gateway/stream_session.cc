@@ -1,5 +1,7 @@
 #include "stream_session.h"
 
+#include "gempool/common/memory.h"
+
 namespace gempool::gateway {
 
 void StreamSession::Begin(const UpstreamResponseHead& head) {
@@ -9,6 +11,7 @@ void StreamSession::Begin(const UpstreamResponseHead& head) {
 
 bool StreamSession::Write(absl::string_view data) {
   if (data.empty()) return !queue_.cancelled();
+  bool first = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!has_decision_) {
@@ -16,8 +19,13 @@ bool StreamSession::Write(absl::string_view data) {
       decision_.committed = true;
       decision_.head = pending_head_;
       decided_.notify_all();
+      first = true;
     }
   }
+  // From here the worker mostly waits in the upstream read loop for the
+  // rest of the stream: the pages that connecting and sending the request
+  // touched deeper down are dead weight (thousands of open streams).
+  if (first) ReleaseUnusedStack();
   return queue_.Push(std::string(data));
 }
 

@@ -135,29 +135,23 @@ void FakeGemini::Register(httplib::Server& server) {
   server.Delete(".*", not_found);
 }
 
-void FakeGemini::Shutdown() { shutting_down_ = true; }
+void FakeGemini::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(release_mu_);
+    shutting_down_ = true;
+  }
+  released_.notify_all();
+}
 
 bool FakeGemini::Sleep(int ms) {
-  // Plain sleeps in slices of at most kReleaseCheckMs, watching two atomics:
-  // no lock on the way. (A shared mutex with Await, as before, re-evaluated
-  // every sleeper's condition on each unlock and made the fake, not the
-  // proxy, the bottleneck of the benchmark's 2,000 paced streams.)
-  constexpr int64_t kReleaseCheckMs = 25;
-  const int64_t generation = release_generation_.load();
-  auto released = [this, generation] { return shutting_down_.load() || release_generation_.load() != generation; };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  // Bounded by the deadline, or (ms <= 0) by a reset or shutdown.
-  while (!released()) {
-    auto slice = std::chrono::milliseconds(kReleaseCheckMs);
-    if (ms > 0) {
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline) return true;
-      slice = std::min(slice, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
-                                  std::chrono::milliseconds(1));
-    }
-    std::this_thread::sleep_for(slice);
+  std::unique_lock<std::mutex> lock(release_mu_);
+  const int64_t generation = release_generation_;
+  auto released = [this, generation] { return shutting_down_ || release_generation_ != generation; };
+  if (ms <= 0) {
+    released_.wait(lock, released);
+    return false;
   }
-  return false;
+  return !released_.wait_for(lock, std::chrono::milliseconds(ms), released);
 }
 
 bool FakeGemini::KeyAccepted(const std::string& key) const {
@@ -462,7 +456,11 @@ void FakeGemini::HandleReset(httplib::Response& res) {
     valid_keys_.clear();
     valid_keys_.insert(options_.valid_keys.begin(), options_.valid_keys.end());
   }
-  ++release_generation_;
+  {
+    std::lock_guard<std::mutex> lock(release_mu_);
+    ++release_generation_;
+  }
+  released_.notify_all();
   SetAdminJson(res, 200, {{"ok", true}});
 }
 

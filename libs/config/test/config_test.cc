@@ -67,7 +67,7 @@ TEST(LoadConfigTest, MaxKeyWait) {
 TEST(LoadConfigTest, GatewayThreads) {
   auto defaults = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(defaults.ok()) << defaults.status();
-  EXPECT_EQ(defaults->gateway_threads, 256);
+  EXPECT_EQ(defaults->gateway_threads, 1024);
   auto set = LoadConfig(Environment::FromMap({{"GATEWAY_THREADS", "32"}}));
   ASSERT_TRUE(set.ok()) << set.status();
   EXPECT_EQ(set->gateway_threads, 32);

@@ -47,7 +47,7 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"KEYBROKER_LISTEN", "network", "", false, false, false, "keybroker"},
       {"PERSISTENCE_LISTEN", "network", "", false, false, false, "persistence"},
       {"RPC_TIMEOUT_MS", "network", "2000", false, false, false, "gateway,keybroker,gempoolctl"},
-      {"GATEWAY_THREADS", "network", "256", false, false, false, "gateway"},
+      {"GATEWAY_THREADS", "network", "1024", false, false, false, "gateway"},
   };
   return *kCatalog;
 }

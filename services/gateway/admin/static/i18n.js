@@ -222,7 +222,7 @@ window.GP_I18N = {
     'setting.KEYBROKER_LISTEN': 'Address the key broker listens on (derived from KEYBROKER_ADDR).',
     'setting.PERSISTENCE_LISTEN': 'Address the persistence service listens on (derived from PERSISTENCE_ADDR).',
     'setting.RPC_TIMEOUT_MS': 'Deadline of calls between gempool services, in milliseconds.',
-    'setting.GATEWAY_THREADS': 'Gateway worker threads (each open stream holds one).'
+    'setting.GATEWAY_THREADS': 'Most client connections a gateway serves at once (each open stream or keep-alive connection holds a thread; threads start on demand and idle ones exit).'
   },
 
   'zh-CN': {
@@ -443,6 +443,6 @@ window.GP_I18N = {
     'setting.KEYBROKER_LISTEN': '密钥代理服务监听的地址（由 KEYBROKER_ADDR 推导）。',
     'setting.PERSISTENCE_LISTEN': '持久化服务监听的地址（由 PERSISTENCE_ADDR 推导）。',
     'setting.RPC_TIMEOUT_MS': 'gempool 服务之间调用的超时（毫秒）。',
-    'setting.GATEWAY_THREADS': '网关工作线程数（每个打开的流占用一个）。'
+    'setting.GATEWAY_THREADS': '单个网关同时服务的最大客户端连接数（每个打开的流或长连接占用一个线程；线程按需启动，空闲后退出）。'
   }
 };

@@ -105,8 +105,8 @@ struct Config {
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
   int max_key_wait_ms = 3000;               // MAX_KEY_WAIT_MS: when every key is cooling, how long a
                                             // request may wait for the first to free up before 429.
-  int gateway_threads = 256;                // GATEWAY_THREADS: gateway HTTP worker threads (each open
-                                            // stream or keep-alive connection holds one).
+  int gateway_threads = 1024;               // GATEWAY_THREADS: most client connections the gateway serves
+                                            // at once (a thread each, started on demand; idle ones exit).
 
   // --- Admin web UI ---
   int admin_session_expire_seconds = 3600;  // ADMIN_SESSION_EXPIRE: admin login lifetime (300-86400 s).

@@ -1,0 +1,151 @@
+#include "elastic_thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "gempool/testing/subprocess.h"
+
+namespace gempool::gateway {
+namespace {
+
+using ::gempool::testing::WaitFor;
+
+// Holds tasks until opened.
+class Gate {
+ public:
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    opened_cv_.wait(lock, [this] { return open_; });
+  }
+  void Open() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_ = true;
+    }
+    opened_cv_.notify_all();
+  }
+  int waiting() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiting_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable opened_cv_;
+  bool open_ = false;
+  int waiting_ = 0;
+};
+
+ElasticThreadPool::Options Opts(size_t max, size_t min, int idle_ms) {
+  ElasticThreadPool::Options o;
+  o.max_threads = max;
+  o.min_threads = min;
+  o.idle_timeout = std::chrono::milliseconds(idle_ms);
+  return o;
+}
+
+TEST(ElasticThreadPoolTest, StartsWithMinThreadsAndGrowsOneThreadPerBlockedTask) {
+  ElasticThreadPool pool(Opts(64, 2, 60000));
+  EXPECT_EQ(pool.threads(), 2u);
+  Gate gate;
+  for (int i = 0; i < 10; ++i) pool.Submit([&gate] { gate.Wait(); });
+  // Ten tasks that block at once each need a thread of their own.
+  ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 10; }, 5000)) << gate.waiting() << " tasks started";
+  EXPECT_EQ(pool.threads(), 10u);
+  EXPECT_EQ(pool.queued(), 0u);
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return pool.idle_threads() == 10; }, 5000));
+}
+
+TEST(ElasticThreadPoolTest, ReusesIdleThreadsInsteadOfCreatingMore) {
+  ElasticThreadPool pool(Opts(64, 0, 60000));
+  std::mutex mu;
+  std::set<std::thread::id> ids;
+  std::atomic<int> done{0};
+  for (int i = 0; i < 200; ++i) {
+    pool.Submit([&] {
+      std::lock_guard<std::mutex> lock(mu);
+      ids.insert(std::this_thread::get_id());
+      ++done;
+    });
+    // One task at a time: each finds the previous task's thread idle.
+    ASSERT_TRUE(WaitFor([&] { return done == i + 1 && pool.idle_threads() == pool.threads(); }, 5000));
+  }
+  EXPECT_EQ(pool.threads(), 1u);
+  EXPECT_EQ(ids.size(), 1u);
+}
+
+TEST(ElasticThreadPoolTest, QueuesBeyondMaxThreadsAndRunsEveryTaskInOrder) {
+  ElasticThreadPool pool(Opts(3, 0, 60000));
+  Gate gate;
+  std::mutex mu;
+  std::vector<int> order;
+  for (int i = 0; i < 3; ++i) pool.Submit([&gate] { gate.Wait(); });
+  for (int i = 0; i < 5; ++i) {
+    pool.Submit([&, i] {
+      std::lock_guard<std::mutex> lock(mu);
+      order.push_back(i);
+    });
+  }
+  ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 3; }, 5000));
+  EXPECT_EQ(pool.threads(), 3u);
+  EXPECT_EQ(pool.queued(), 5u);
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return order.size() == 5;
+  }, 5000));
+  EXPECT_EQ(pool.threads(), 3u);
+}
+
+TEST(ElasticThreadPoolTest, IdleThreadsExitDownToMinAndReportTheShrinkOnce) {
+  std::atomic<int> shrinks{0};
+  ElasticThreadPool::Options o = Opts(64, 1, 30);
+  o.on_shrunk = [&shrinks] { ++shrinks; };
+  ElasticThreadPool pool(o);
+  Gate gate;
+  for (int i = 0; i < 8; ++i) pool.Submit([&gate] { gate.Wait(); });
+  ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 8; }, 5000));
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return pool.threads() == 1 && shrinks == 1; }, 5000))
+      << pool.threads() << " threads, " << shrinks << " shrinks";
+  // The survivor still serves.
+  std::atomic<bool> ran{false};
+  pool.Submit([&ran] { ran = true; });
+  ASSERT_TRUE(WaitFor([&] { return ran.load(); }, 5000));
+  EXPECT_EQ(shrinks, 1);
+}
+
+TEST(ElasticThreadPoolTest, ShutdownRunsQueuedTasksThenLaterTasksRunOnTheCaller) {
+  std::atomic<int> done{0};
+  {
+    ElasticThreadPool pool(Opts(1, 0, 60000));
+    Gate gate;
+    pool.Submit([&gate] { gate.Wait(); });
+    for (int i = 0; i < 4; ++i) pool.Submit([&done] { ++done; });
+    ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 1; }, 5000));
+    std::thread opener([&gate] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      gate.Open();
+    });
+    pool.Shutdown();  // Waits for the blocked task and runs the four queued.
+    opener.join();
+    EXPECT_EQ(done, 4);
+    EXPECT_EQ(pool.threads(), 0u);
+    const std::thread::id caller = std::this_thread::get_id();
+    std::thread::id ran_on;
+    pool.Submit([&ran_on] { ran_on = std::this_thread::get_id(); });
+    EXPECT_EQ(ran_on, caller);
+  }
+  EXPECT_EQ(done, 4);
+}
+
+}  // namespace
+}  // namespace gempool::gateway
