@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/openai/json_reader.h"
 #include "openai_answers.h"
 
 namespace gempool::gateway {
@@ -52,10 +53,11 @@ bool ChatStreamSink::Write(absl::string_view data) {
 
 bool ChatStreamSink::HandleEvents(const std::vector<std::string>& events) {
   for (const std::string& text : events) {
-    const json event = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (event.is_discarded()) {
+    const absl::StatusOr<json> parsed = openai::ParseJson(text);
+    if (!parsed.ok()) {
       return Fail(BadGateway("the Gemini API sent a stream event that is not JSON"));
     }
+    const json& event = *parsed;
     saw_event_ = true;
     absl::StatusOr<std::vector<json>> chunks = converter_->OnEvent(event);
     if (!chunks.ok()) {

@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "buffered_sink.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_reader.h"
 #include "openai_answers.h"
 #include "openai_options.h"
 
@@ -95,13 +96,13 @@ std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& rou
     answer.reply = OpenAIUpstreamFailure(result.result.failure);
     return std::nullopt;
   }
-  nlohmann::json parsed = nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
+  absl::StatusOr<nlohmann::json> parsed = openai::ParseJson(result.body);
+  if (!parsed.ok()) {
     answer.reply = OpenAIBadUpstream("the Gemini API answered with a body that is not JSON");
     return std::nullopt;
   }
   if (raw_body != nullptr) *raw_body = std::move(result.body);
-  return parsed;
+  return *std::move(parsed);
 }
 
 }  // namespace gempool::gateway

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
@@ -41,6 +42,7 @@ namespace {
 // credentials (x-goog-api-key, authorization: replaced by the pool key),
 // hop-by-hop headers, host, content-length (recomputed), accept-encoding
 // (upstream bodies are relayed byte for byte, so gempool asks for identity).
+// Content-Type first and User-Agent third: UpstreamHeaders relies on it.
 constexpr const char* kForwardedHeaders[] = {"Content-Type", "Accept", "User-Agent",
                                              "X-Goog-Api-Client", "X-Server-Timeout"};
 
@@ -293,17 +295,23 @@ struct HttpServer::Impl {
   }
 
   // Client headers to pass upstream (see kForwardedHeaders).
+  // One pass over the client's headers: a lookup per name folds case through
+  // the whole header map each time (~9,000 instructions per request).
   static HeaderList UpstreamHeaders(const httplib::Request& req) {
     HeaderList headers;
-    for (const char* name : kForwardedHeaders) {
-      for (size_t i = 0, n = req.get_header_value_count(name); i < n; ++i) {
-        headers.emplace_back(name, req.get_header_value(name, i));
+    bool has_content_type = false;
+    bool has_user_agent = false;
+    for (const auto& [name, value] : req.headers) {
+      for (const char* forwarded : kForwardedHeaders) {
+        if (!absl::EqualsIgnoreCase(name, forwarded)) continue;
+        headers.emplace_back(forwarded, value);
+        has_content_type = has_content_type || forwarded == kForwardedHeaders[0];
+        has_user_agent = has_user_agent || forwarded == kForwardedHeaders[2];
+        break;
       }
     }
-    if (req.method == "POST" && !req.has_header("Content-Type")) {
-      headers.emplace_back("Content-Type", "application/json");
-    }
-    if (!req.has_header("User-Agent")) headers.emplace_back("User-Agent", "gempool-gateway");
+    if (req.method == "POST" && !has_content_type) headers.emplace_back("Content-Type", "application/json");
+    if (!has_user_agent) headers.emplace_back("User-Agent", "gempool-gateway");
     headers.emplace_back("Accept-Encoding", "identity");
     return headers;
   }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iterator>
+#include <limits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -146,16 +146,14 @@ void KeyPoolReplica::Apply(const v1::ReportOutcomeRequest& report) {
   if (state != nullptr) ApplyTo(*state->pool, report);
 }
 
-void KeyPoolReplica::ReapplyRecent(keypool::KeyPool& pool, const std::vector<keypool::KeyInfo>& keys) {
+void KeyPoolReplica::ReapplyRecent(keypool::KeyPool& pool,
+                                   const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at) {
   std::vector<v1::ReportOutcomeRequest> again;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (recent_.empty()) return;
-    absl::flat_hash_map<int64_t, int64_t> updated_at;
-    for (const keypool::KeyInfo& key : keys) updated_at[key.id] = key.updated_at_ms;
     for (const Recent& recent : recent_) {
-      auto it = updated_at.find(recent.report.key_id());
-      if (it != updated_at.end() && recent.at_ms >= it->second) again.push_back(recent.report);
+      const std::optional<int64_t> sent = updated_at(recent.report.key_id());
+      if (sent.has_value() && recent.at_ms >= *sent) again.push_back(recent.report);
     }
   }
   for (const v1::ReportOutcomeRequest& report : again) ApplyTo(pool, report);
@@ -173,40 +171,52 @@ grpc::Status KeyPoolReplica::ReadStream() {
   std::unique_ptr<grpc::ClientReader<v1::KeyPoolUpdate>> reader = stub_->WatchKeys(&context, request);
 
   v1::KeyPoolUpdate update;
-  std::vector<keypool::KeyInfo> pending;  // The snapshot being received.
-  v1::PoolSettings pending_settings;
-  bool in_snapshot = false;
+  // The snapshot being received, filled page by page; null between snapshots.
+  std::shared_ptr<State> next;
+  // Its keys' updated_at_ms as the broker sent them, by id.
+  std::vector<std::pair<int64_t, int64_t>> next_updated_at;
   while (reader->Read(&update)) {
     if (update.snapshot()) {
-      if (!in_snapshot) {
-        in_snapshot = true;
-        pending.clear();
-        pending_settings = update.settings();
+      if (next == nullptr) {
+        const v1::PoolSettings& settings = update.settings();
+        next = std::make_shared<State>();
+        keypool::KeyPoolOptions pool_options;
+        if (settings.max_failures() > 0) pool_options.max_failures = settings.max_failures();
+        pool_options.record_changes = false;
+        next->pool = std::make_unique<keypool::KeyPool>(pool_options, clock_);
+        next->proxies.assign(settings.proxies().begin(), settings.proxies().end());
+        next->paid_key = settings.paid_key();
+        if (update.snapshot_size() > 0) {
+          // Bounded: the hint only sizes arrays the keys will fill anyway.
+          const size_t size = static_cast<size_t>(std::min<int64_t>(update.snapshot_size(), 10'000'000));
+          next->pool->Reserve(size);
+          next_updated_at.reserve(size);
+        }
       }
-      std::vector<keypool::KeyInfo> page = UsableKeys(update.keys());
-      std::move(page.begin(), page.end(), std::back_inserter(pending));
-      if (!update.snapshot_complete()) continue;
-      in_snapshot = false;
-      auto next = std::make_shared<State>();
-      keypool::KeyPoolOptions pool_options;
-      if (pending_settings.max_failures() > 0) pool_options.max_failures = pending_settings.max_failures();
-      pool_options.record_changes = false;
-      next->pool = std::make_unique<keypool::KeyPool>(pool_options, clock_);
-      next->proxies.assign(pending_settings.proxies().begin(), pending_settings.proxies().end());
-      next->paid_key = pending_settings.paid_key();
-      if (absl::Status added = next->pool->Add(pending).status(); !added.ok()) {
+      const std::vector<keypool::KeyInfo> page = UsableKeys(update.keys());
+      if (absl::Status added = next->pool->Add(page).status(); !added.ok()) {
         GEMPOOL_LOG(WARNING) << "key pool replica: " << added.message();
       }
-      ReapplyRecent(*next->pool, pending);
-      const size_t keys = pending.size();
-      pending.clear();
+      for (const keypool::KeyInfo& key : page) next_updated_at.emplace_back(key.id, key.updated_at_ms);
+      if (!update.snapshot_complete()) continue;
+      std::sort(next_updated_at.begin(), next_updated_at.end());
+      ReapplyRecent(*next->pool, [&next_updated_at](int64_t id) -> std::optional<int64_t> {
+        auto it = std::lower_bound(next_updated_at.begin(), next_updated_at.end(),
+                                   std::make_pair(id, std::numeric_limits<int64_t>::min()));
+        if (it == next_updated_at.end() || it->first != id) return std::nullopt;
+        return it->second;
+      });
+      std::vector<std::pair<int64_t, int64_t>>().swap(next_updated_at);
+      const size_t keys = next->pool->size();
       {
         std::lock_guard<std::mutex> lock(mu_);
         state_ = std::move(next);
         connected_ = true;
         ++snapshots_;
       }
+      next = nullptr;
       changed_.notify_all();
+      update = v1::KeyPoolUpdate();  // Its pages' records, kept for reuse otherwise.
       ReleaseFreeMemory();  // The previous pool and the snapshot's messages.
       GEMPOOL_LOG(INFO) << "key pool replica: " << keys << " keys from the key broker at " << address_
                         << "; handing keys out in-process";
@@ -219,7 +229,17 @@ grpc::Status KeyPoolReplica::ReadStream() {
       if (absl::Status upserted = state->pool->Upsert(keys); !upserted.ok()) {
         GEMPOOL_LOG(WARNING) << "key pool replica: " << upserted.message();
       }
-      ReapplyRecent(*state->pool, keys);
+      // Built on the first lookup: only when there are recent reports.
+      std::optional<absl::flat_hash_map<int64_t, int64_t>> sent;
+      ReapplyRecent(*state->pool, [&keys, &sent](int64_t id) -> std::optional<int64_t> {
+        if (!sent.has_value()) {
+          sent.emplace();
+          for (const keypool::KeyInfo& key : keys) (*sent)[key.id] = key.updated_at_ms;
+        }
+        auto it = sent->find(id);
+        if (it == sent->end()) return std::nullopt;
+        return it->second;
+      });
     }
     if (update.removed_key_ids_size() > 0) {
       state->pool->Remove(std::vector<int64_t>(update.removed_key_ids().begin(), update.removed_key_ids().end()));

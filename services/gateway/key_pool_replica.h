@@ -17,6 +17,10 @@
 // it knows (the broker is down, but the keys are not) and reconnects with a
 // backoff; the next snapshot replaces it.
 //
+// A snapshot is added to the next pool page by page as it arrives (never
+// held whole as messages or KeyInfo), and the memory the previous pool and
+// the pages used is given back once it is in force.
+//
 // Threads: one thread (Start/Stop) owns the stream and swaps in new
 // snapshots; Acquire and Apply are called from request threads. Thread-safe.
 
@@ -26,6 +30,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -87,9 +92,11 @@ class KeyPoolReplica {
   // Reads one stream to its end; returns how it ended.
   grpc::Status ReadStream();
   std::shared_ptr<State> Current() const;
-  // Applies again the recent reports that `keys` (as the broker sent them)
-  // may not include yet.
-  void ReapplyRecent(keypool::KeyPool& pool, const std::vector<keypool::KeyInfo>& keys);
+  // Applies again the recent reports that the broker's picture of their key
+  // may not include yet: those not older than the key's updated_at_ms as
+  // `updated_at` gives it (nullopt for a key the broker did not send).
+  void ReapplyRecent(keypool::KeyPool& pool,
+                     const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at);
 
   const std::string address_;
   const Clock& clock_;

@@ -11,7 +11,7 @@
 #include "gempool/config/config.h"
 
 int main() {
-  gempool::LimitHeapArenas();  // A thread per open stream: see memory.h.
+  gempool::LimitHeapArenas(0);  // One per core; a thread per open stream: see memory.h.
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("gateway");
   absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig({"API_KEYS"});

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/ascii.h"
+#include "gempool/openai/json_reader.h"
 #include "openai_answers.h"
 
 namespace gempool::gateway {
@@ -69,7 +70,7 @@ ModelListCache::Result ModelListCache::Fetch() {
       out.failure = call.result.failure;
       return out;
     }
-    const json body = json::parse(call.body, nullptr, /*allow_exceptions=*/false);
+    const json body = openai::ParseJson(call.body).value_or(json());
     if (!body.is_object() || !body.contains("models") || !body["models"].is_array()) {
       if (body.is_object() && body.empty()) break;  // No models at all.
       out.failure = HttpReply{502, "application/json",

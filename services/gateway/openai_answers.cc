@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_reader.h"
 #include "gempool/openai/json_writer.h"
 
 namespace gempool::gateway {
@@ -24,8 +25,8 @@ std::string DumpJson(const nlohmann::json& json) {
 }
 
 absl::StatusOr<nlohmann::json> ParseRequestJson(absl::string_view body, absl::string_view example) {
-  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) {
+  absl::StatusOr<nlohmann::json> parsed = openai::ParseJson(body);
+  if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("the request body is not valid JSON; send a JSON object such as ", example));
   }

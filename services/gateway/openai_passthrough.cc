@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "gempool/gemini/url.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_reader.h"
 #include "nlohmann/json.hpp"
 #include "openai_answers.h"
 
@@ -64,7 +65,8 @@ ClientAnswer OpenAIPassthrough::Handle(const ClientCall& call) {
   }
 
   // The body is only read (for the model and "stream"), never rewritten.
-  const json body = call.method == "POST" ? json::parse(call.body, nullptr, /*allow_exceptions=*/false) : json();
+  // Null when it is not JSON (or not a POST): no model, no "stream".
+  const json body = call.method == "POST" ? openai::ParseJson(call.body).value_or(json()) : json();
   const bool stream = body.is_object() && body.value("stream", false) == true;
   gemini::Route route = caller_.ListModelsRoute();
   route.model = QuotaModelOf(body);

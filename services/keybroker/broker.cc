@@ -51,6 +51,18 @@ std::vector<std::string> Changes(const BrokerSettings& from, const BrokerSetting
   return changes;
 }
 
+Config WithoutApiKeys(const Config& config) {
+  Config kept = config;
+  std::vector<std::string>().swap(kept.api_keys);  // Its memory too (`= {}` would keep it).
+  return kept;
+}
+
+BrokerOptions WithoutEnvironment(const BrokerOptions& options) {
+  BrokerOptions kept = options;
+  kept.environment.reset();
+  return kept;
+}
+
 }  // namespace
 
 keypool::KeyPoolOptions PoolOptionsFrom(const Config& config) {
@@ -60,8 +72,9 @@ keypool::KeyPoolOptions PoolOptionsFrom(const Config& config) {
 }
 
 Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
-    : config_(config),
-      options_(options),
+    : api_keys_(config.api_keys),
+      config_(WithoutApiKeys(config)),
+      options_(WithoutEnvironment(options)),
       clock_(clock),
       pool_(PoolOptionsFrom(config), clock),
       persistence_(config.persistence_addr, config.rpc_timeout_ms),
@@ -74,13 +87,13 @@ Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
       hub_(pool_, settings_),
       broker_service_(pool_, settings_, hub_, ready_, config.persistence_addr),
       admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_) {
-  if (options_.environment.has_value()) {
+  if (options.environment.has_value()) {
     config::SettingsFollower::Options follow;
     follow.poll_ms = options_.settings_poll_ms;
     // Only start-up reads API_KEYS; a 100,000-key list is not parsed again.
     follow.ignore = {"API_KEYS"};
     settings_follower_ = std::make_unique<config::SettingsFollower>(
-        *options_.environment, [this] { return persistence_.GetSettings(); },
+        *options.environment, [this] { return persistence_.GetSettings(); },
         [this](std::shared_ptr<const Config> merged) { ApplySettings(*merged); }, std::move(follow));
   }
 }
@@ -120,6 +133,9 @@ void Broker::LoadLoop() {
     backoff_ms = std::min(backoff_ms * 2, options_.load_retry_max_ms);
   }
   if (stop_.HasBeenNotified()) return;
+  // The load is no news to anyone: a gateway that connects gets a snapshot.
+  pool_.ClearChanges();
+  std::vector<std::string>().swap(api_keys_);  // In the pool (and the database) now.
   ReleaseFreeMemory();  // What loading the stored keys left behind.
   const keypool::PoolCounts counts = pool_.Summary();
   GEMPOOL_LOG(INFO) << "ready: " << counts.total << " keys (" << counts.active << " active, "
@@ -161,12 +177,15 @@ absl::Status Broker::LoadOnce() {
   }
 
   // API_KEYS not stored yet, once each.
-  absl::flat_hash_set<std::string> known;
-  for (const keypool::KeyInfo& key : *stored) known.insert(key.secret);
   std::vector<std::string> fresh;
-  for (const std::string& raw : config_.api_keys) {
-    std::string secret(absl::StripAsciiWhitespace(raw));
-    if (!secret.empty() && known.insert(secret).second) fresh.push_back(std::move(secret));
+  {
+    absl::flat_hash_set<absl::string_view> known;
+    known.reserve(stored->size() + api_keys_.size());
+    for (const keypool::KeyInfo& key : *stored) known.insert(key.secret);
+    for (const std::string& raw : api_keys_) {
+      const absl::string_view secret = absl::StripAsciiWhitespace(raw);
+      if (!secret.empty() && known.insert(secret).second) fresh.emplace_back(secret);
+    }
   }
   std::vector<keypool::KeyInfo> added;
   if (!fresh.empty()) {

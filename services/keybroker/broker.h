@@ -25,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/notification.h"
@@ -66,6 +67,7 @@ struct BrokerOptions {
   // The environment the config was loaded from (environment over .env).
   // When set, the broker follows the settings saved in the admin UI (laid
   // over it, see gempool/config/ui_settings.h); unset, the config alone.
+  // Only the settings follower keeps it (without API_KEYS).
   std::optional<Environment> environment;
   // How often the settings table is read while the broker runs.
   int settings_poll_ms = 2000;
@@ -115,7 +117,10 @@ class Broker {
   // Puts the settings of `merged` (environment and UI) in force.
   void ApplySettings(const Config& merged);
 
+  // API_KEYS, until the load has added them to the pool; config_ has none.
+  std::vector<std::string> api_keys_;
   const Config config_;
+  // Without the environment (the settings follower has what it needs).
   const BrokerOptions options_;
   const Clock& clock_;
   keypool::KeyPool pool_;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <utility>
 
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/keypool/proto_convert.h"
 
 namespace gempool::keybroker {
@@ -108,19 +108,32 @@ void KeyWatchHub::DrainOnce() {
   watcher_wake_.notify_all();
 }
 
-std::vector<v1::KeyPoolUpdate> KeyWatchHub::Snapshot() const {
-  keypool::KeyFilter all;
-  all.limit = std::numeric_limits<int>::max();
-  keypool::KeyPage page = pool_.List(all);
-  std::vector<v1::KeyPoolUpdate> pages = Paginate(page.keys, {}, kSnapshotPageSize);
+bool KeyWatchHub::WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer) const {
+  // Each page is sent once the next one is known, so the last carries
+  // snapshot_complete; an empty pool is one page with the settings alone.
+  v1::KeyPoolUpdate pending;
+  pending.set_snapshot(true);
   const std::shared_ptr<const BrokerSettings> settings = settings_.Get();
-  v1::PoolSettings* pool_settings = pages.front().mutable_settings();
+  v1::PoolSettings* pool_settings = pending.mutable_settings();
   pool_settings->set_max_failures(settings->max_failures);
   for (const std::string& proxy : settings->proxies) pool_settings->add_proxies(proxy);
   pool_settings->set_paid_key(settings->paid_key);
-  for (v1::KeyPoolUpdate& update : pages) update.set_snapshot(true);
-  pages.back().set_snapshot_complete(true);
-  return pages;
+  pending.set_snapshot_size(static_cast<int64_t>(pool_.size()));
+  size_t cursor = 0;
+  bool first = true;
+  while (true) {
+    const std::vector<keypool::KeyInfo> keys = pool_.ListPage(&cursor, kSnapshotPageSize);
+    if (keys.empty()) break;
+    if (!first) {
+      if (!writer->Write(pending)) return false;
+      pending = v1::KeyPoolUpdate();
+      pending.set_snapshot(true);
+    }
+    first = false;
+    for (const keypool::KeyInfo& key : keys) *pending.add_keys() = keypool::ToRecord(key);
+  }
+  pending.set_snapshot_complete(true);
+  return writer->Write(pending);
 }
 
 grpc::Status KeyWatchHub::Serve(grpc::ServerContext* context, grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer,
@@ -157,9 +170,10 @@ grpc::Status KeyWatchHub::Serve(grpc::ServerContext* context, grpc::ServerWriter
     // after it is harmless (each carries the key's full state at the time).
     bool written = true;
     if (resync) {
-      for (const v1::KeyPoolUpdate& update : Snapshot()) {
-        if (!(written = writer->Write(update))) break;
-      }
+      written = WriteSnapshot(writer);
+      // The pages' buffers, freed by now, are the size of the pool: give
+      // their memory back rather than keep it resident while idle.
+      ReleaseFreeMemory();
     }
     for (size_t i = 0; written && i < batch.size(); ++i) written = writer->Write(batch[i]);
     if (!written) {

@@ -8,7 +8,9 @@
 // kPollInterval (changes nobody announced: admin actions, probes, expiring
 // cooldowns), and appends one coalesced update to each watcher's queue.
 // Each watcher is served by the gRPC thread of its WatchKeys call (Serve),
-// which sends its queue as it fills. A watcher that falls more than
+// which sends its queue as it fills. A snapshot is taken and sent a page at
+// a time (KeyPool::ListPage), so a 100,000-key pool is never copied whole,
+// and the memory it used is given back after. A watcher that falls more than
 // kMaxQueuedUpdates behind, and every watcher when PROXIES, PAID_KEY or
 // MAX_FAILURES change (BrokerSettingsHolder::generation), is sent a fresh
 // snapshot instead of the backlog, so memory stays bounded by the pool size.
@@ -74,8 +76,9 @@ class KeyWatchHub {
   };
 
   void Run();
-  // The pool as snapshot messages, PoolSettings on the first.
-  std::vector<v1::KeyPoolUpdate> Snapshot() const;
+  // Sends the pool as snapshot messages, PoolSettings on the first; false
+  // when a write failed.
+  bool WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer) const;
 
   keypool::KeyPool& pool_;
   const BrokerSettingsHolder& settings_;

@@ -6,15 +6,21 @@
 // are read at start-up and followed while it runs.
 
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "broker.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
 
 int main() {
+  // Off the request path (gateways hand keys out from their replicas): one
+  // malloc arena, so that the memory loading the pool used is given back.
+  gempool::LimitHeapArenas(1);
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("keybroker");
   absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig();
@@ -32,6 +38,8 @@ int main() {
   gempool::keybroker::BrokerOptions options;
   options.environment = *std::move(env);
   gempool::keybroker::Broker broker(*config, gempool::SystemClock::Get(), std::move(options));
+  // The broker has its own copy of API_KEYS, dropped once they are loaded.
+  std::vector<std::string>().swap(config->api_keys);
   if (absl::Status started = broker.Start(); !started.ok()) {
     std::cerr << "gempool-keybroker: " << started.message() << "\n";
     // A setting key probes cannot use is a bad setting (2); a busy port is 1.

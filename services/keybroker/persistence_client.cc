@@ -15,10 +15,13 @@ constexpr size_t kAddChunk = 1000;
 // Bulk calls (a whole pool) get at least this long.
 constexpr int kBulkTimeoutMs = 30000;
 
-std::shared_ptr<grpc::Channel> MakePersistenceChannel(const std::string& addr) {
+// `own_connection`: a connection no other channel shares (gRPC shares one
+// per address and settings by default), closed with the channel.
+std::shared_ptr<grpc::Channel> MakePersistenceChannel(const std::string& addr, bool own_connection = false) {
   // rpc::MakeChannel's settings, plus no limit on responses: LoadKeys of a
   // 100,000-key pool is larger than gRPC's default 4 MiB.
   grpc::ChannelArguments args;
+  if (own_connection) args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
@@ -47,10 +50,12 @@ absl::Status PersistenceClient::Failed(const char* rpc, const grpc::Status& stat
 }
 
 absl::StatusOr<std::vector<keypool::KeyInfo>> PersistenceClient::LoadKeys() {
+  const std::unique_ptr<v1::Persistence::Stub> bulk =
+      v1::Persistence::NewStub(MakePersistenceChannel(addr_, /*own_connection=*/true));
   grpc::ClientContext context;
   rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
   v1::LoadKeysResponse response;
-  grpc::Status status = stub_->LoadKeys(&context, v1::LoadKeysRequest(), &response);
+  grpc::Status status = bulk->LoadKeys(&context, v1::LoadKeysRequest(), &response);
   if (!status.ok()) return Failed("LoadKeys", status);
   std::vector<keypool::KeyInfo> keys;
   keys.reserve(response.keys_size());

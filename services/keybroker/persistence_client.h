@@ -32,7 +32,9 @@ class PersistenceClient {
   // more).
   PersistenceClient(std::string addr, int timeout_ms);
 
-  // Every stored key with its state.
+  // Every stored key with its state. Over a connection of its own, closed
+  // after the call: gRPC keeps read buffers sized by the largest recent
+  // message while a connection idles (2 MB after 100,000 keys).
   absl::StatusOr<std::vector<keypool::KeyInfo>> LoadKeys();
   // Stores keys not stored yet (matched by secret).
   absl::StatusOr<StoredKeys> AddKeys(const std::vector<std::string>& secrets);

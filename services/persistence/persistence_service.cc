@@ -41,6 +41,7 @@ grpc::Status PersistenceService::LoadKeys(grpc::ServerContext*, const v1::LoadKe
   auto keys = store_.LoadKeys();
   if (!keys.ok()) return Reply("LoadKeys", keys.status());
   for (v1::KeyRecord& k : *keys) *response->add_keys() = std::move(k);
+  memory_release_.Request();
   return grpc::Status::OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "gempool/common/memory.h"
 #include "gempool/storage/store.h"
 #include "gempool/v1/persistence.grpc.pb.h"
 
@@ -68,6 +69,11 @@ class PersistenceService final : public v1::Persistence::Service {
 
  private:
   storage::Store& store_;
+  // LoadKeys builds a reply as large as the pool (100,000 keys: ~35 MB of
+  // rows and messages) that gRPC frees only after sending it; the heap is
+  // trimmed once that is over (58.9 MiB resident after a broker restart
+  // otherwise, 23.4 MiB with the trim).
+  DeferredMemoryRelease memory_release_;
 };
 
 }  // namespace gempool::persistence

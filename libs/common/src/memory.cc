@@ -17,16 +17,13 @@ void ReleaseFreeMemory() {
 #endif
 }
 
-void UseSingleMallocArena() {
+void LimitHeapArenas(int arenas) {
 #if defined(__GLIBC__)
-  mallopt(M_ARENA_MAX, 1);
-#endif
-}
-
-void LimitHeapArenas() {
-#if defined(__GLIBC__)
-  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  mallopt(M_ARENA_MAX, static_cast<int>(cores > 2 ? cores : 2));
+  if (arenas <= 0) {
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    arenas = static_cast<int>(cores > 2 ? cores : 2);
+  }
+  mallopt(M_ARENA_MAX, arenas);
 #endif
 }
 

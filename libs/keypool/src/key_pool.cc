@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gempool/common/secrets.h"
 #include "gempool/common/status_macros.h"
+#include "gempool/keypool/compact_string.h"
 
 namespace gempool::keypool {
 namespace {
@@ -44,14 +46,9 @@ bool IsExcluded(int64_t id, absl::Span<const int64_t> exclude) {
 
 }  // namespace
 
-struct KeyPool::Key {
-  int64_t id = 0;
-  std::string secret;
-  size_t slot = 0;
-  // ACTIVE, COOLING, FAILING or DISABLED; pausing is a separate flag so a
-  // paused key keeps its health for when it is resumed.
-  KeyState health = KeyState::kActive;
-  bool paused = false;
+// What only a key that has had trouble has: allocated when a key first gets
+// some, so a healthy key costs no more than its Key.
+struct KeyPool::Trouble {
   // Times of transient failures, ascending, within the window (frozen while
   // the key is disabled, to show what disabled it).
   std::vector<int64_t> failure_times;
@@ -59,21 +56,77 @@ struct KeyPool::Key {
   std::string failure_reason;
   std::string state_reason;
   std::string last_error;
+  // Until when the key cools for every model (0: it does not). Kept while
+  // the key is disabled: the cooldown still holds if a probe revives it.
   int64_t cooling_until_ms = 0;
   absl::flat_hash_map<std::string, ModelCooldown> cooldowns;
   // 429s without a success since: the backoff exponent.
   int rate_limit_streak = 0;
+
+  bool empty() const {
+    return failure_times.empty() && failure_reason.empty() && state_reason.empty() && last_error.empty() &&
+           cooling_until_ms == 0 && cooldowns.empty() && rate_limit_streak == 0;
+  }
+};
+
+// One slot of the pool, 88 bytes. Kept small: the rotation walks these in
+// order, and 100,000 of them are the bulk of the pool's memory.
+struct KeyPool::Key {
+  // 0 while the slot is free (keys have ids > 0).
+  int64_t id = 0;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
   int64_t last_used_at_ms = 0;
-  // Whether the slot holds a key.
-  bool occupied = false;
+  // Null while the key has had no trouble (see Trouble).
+  std::unique_ptr<Trouble> trouble;
+  CompactString secret;
+  // last_used_at_ms as of the last snapshot TakeDirty took, in whole seconds
+  // (it only throttles how often a hand-out alone marks the key dirty).
+  uint32_t last_used_saved_s = 0;
+  // ACTIVE, COOLING, FAILING or DISABLED, as a KeyState; pausing is a
+  // separate flag so a paused key keeps its health for when it is resumed.
+  uint8_t health_value = static_cast<uint8_t>(KeyState::kActive);
+  bool paused = false;
   // Whether the key is in dirty_ids_ (changed since last taken).
   bool dirty = false;
-  // last_used_at_ms as of the last snapshot TakeDirty took.
-  int64_t last_used_saved_ms = 0;
   // Whether the key is in watched_ids_ (changed since TakeChanges took it).
   bool watched = false;
+
+  bool occupied() const { return id != 0; }
+  KeyState health() const { return static_cast<KeyState>(health_value); }
+  void set_health(KeyState state) { health_value = static_cast<uint8_t>(state); }
+  void set_last_used_saved(int64_t ms) {
+    last_used_saved_s = static_cast<uint32_t>(std::clamp<int64_t>(ms / 1000, 0, UINT32_MAX));
+  }
+  // Whether a hand-out at `now_ms` is worth saving (the stored last-used
+  // time is a minute or more old; up to a second early).
+  bool last_used_stale(int64_t now_ms) const {
+    return now_ms - static_cast<int64_t>(last_used_saved_s) * 1000 >= kLastUsedSaveIntervalMs;
+  }
+
+  // The trouble fields to read (empty ones for a key without trouble).
+  const Trouble& seen() const {
+    static const Trouble* const kNone = new Trouble();
+    return trouble != nullptr ? *trouble : *kNone;
+  }
+  // The trouble fields to change, allocated on first use.
+  Trouble& edit() {
+    if (trouble == nullptr) trouble = std::make_unique<Trouble>();
+    return *trouble;
+  }
+  // Drops the trouble fields once none is set any more.
+  void Tidy() {
+    if (trouble != nullptr && trouble->empty()) trouble.reset();
+  }
+  bool has_failures() const { return trouble != nullptr && !trouble->failure_times.empty(); }
+  int64_t cooling_until_ms() const { return trouble != nullptr ? trouble->cooling_until_ms : 0; }
+  bool has_cooldowns() const { return trouble != nullptr && !trouble->cooldowns.empty(); }
+  bool cooling_for(absl::string_view model) const {
+    return trouble != nullptr && trouble->cooldowns.contains(model);
+  }
+  void clear_state_reason() {
+    if (trouble != nullptr) trouble->state_reason.clear();
+  }
 };
 
 struct KeyPool::ModelIndex {
@@ -84,12 +137,39 @@ struct KeyPool::ModelIndex {
   int cooling = 0;
 };
 
+size_t KeyPool::SlotSecretHash::operator()(uint32_t slot) const {
+  return absl::Hash<absl::string_view>()((*slots)[slot].secret.view());
+}
+
+size_t KeyPool::SlotSecretHash::operator()(absl::string_view secret) const {
+  return absl::Hash<absl::string_view>()(secret);
+}
+
+bool KeyPool::SlotSecretEq::operator()(uint32_t a, uint32_t b) const {
+  return a == b || (*slots)[a].secret.view() == (*slots)[b].secret.view();
+}
+
+bool KeyPool::SlotSecretEq::operator()(uint32_t slot, absl::string_view secret) const {
+  return (*slots)[slot].secret.view() == secret;
+}
+
+bool KeyPool::SlotSecretEq::operator()(absl::string_view secret, uint32_t slot) const {
+  return (*slots)[slot].secret.view() == secret;
+}
+
 KeyPool::KeyPool(KeyPoolOptions options, const Clock& clock, DailyQuotaReset daily_reset)
-    : options_(options), clock_(clock), daily_reset_(daily_reset), max_failures_(std::max(options.max_failures, 1)) {}
+    : options_(options),
+      clock_(clock),
+      daily_reset_(daily_reset),
+      max_failures_(std::max(options.max_failures, 1)),
+      secret_slots_(0, SlotSecretHash{&slots_}, SlotSecretEq{&slots_}) {
+  // docs/benchmarks.md counts on this for the idle memory of 100,000 keys.
+  static_assert(sizeof(Key) <= 88, "keep KeyPool::Key small: it is most of the pool's memory");
+}
 
 KeyPool::~KeyPool() = default;
 
-KeyState KeyPool::Effective(const Key& key) { return key.paused ? KeyState::kPaused : key.health; }
+KeyState KeyPool::Effective(const Key& key) { return key.paused ? KeyState::kPaused : key.health(); }
 
 KeyPool::Key* KeyPool::FindKey(int64_t id) {
   const size_t slot = SlotOf(id);
@@ -103,11 +183,18 @@ const KeyPool::Key* KeyPool::FindKey(int64_t id) const {
 
 size_t KeyPool::SlotOf(int64_t id) const {
   if (id >= 0 && static_cast<uint64_t>(id) < dense_slots_.size()) {
-    const int64_t slot = dense_slots_[static_cast<size_t>(id)];
-    return slot < 0 ? kNone : static_cast<size_t>(slot);
+    const uint32_t slot = dense_slots_[static_cast<size_t>(id)];
+    return slot == kNoSlot ? kNone : slot;
   }
   auto it = sparse_slots_.find(id);
   return it == sparse_slots_.end() ? kNone : it->second;
+}
+
+size_t KeyPool::SlotOf(const Key& key) const { return static_cast<size_t>(&key - slots_.data()); }
+
+size_t KeyPool::SlotOfSecret(absl::string_view secret) const {
+  auto it = secret_slots_.find(secret);
+  return it == secret_slots_.end() ? kNone : *it;
 }
 
 void KeyPool::IndexId(int64_t id, size_t slot) {
@@ -117,27 +204,27 @@ void KeyPool::IndexId(int64_t id, size_t slot) {
   const uint64_t dense_limit = 4 * static_cast<uint64_t>(key_count_) + 65536;
   if (id >= 0 && static_cast<uint64_t>(id) < dense_limit) {
     if (static_cast<uint64_t>(id) >= dense_slots_.size()) {
-      dense_slots_.resize(std::max<size_t>(static_cast<size_t>(id) + 1, dense_slots_.size() * 2), -1);
+      dense_slots_.resize(std::max<size_t>(static_cast<size_t>(id) + 1, dense_slots_.size() * 2), kNoSlot);
       // Ids the dense range now covers move over, so each id lives in one place.
       for (auto it = sparse_slots_.begin(); it != sparse_slots_.end();) {
         if (it->first >= 0 && static_cast<uint64_t>(it->first) < dense_slots_.size()) {
-          dense_slots_[static_cast<size_t>(it->first)] = static_cast<int64_t>(it->second);
+          dense_slots_[static_cast<size_t>(it->first)] = it->second;
           sparse_slots_.erase(it++);
         } else {
           ++it;
         }
       }
     }
-    dense_slots_[static_cast<size_t>(id)] = static_cast<int64_t>(slot);
+    dense_slots_[static_cast<size_t>(id)] = static_cast<uint32_t>(slot);
   } else {
-    sparse_slots_[id] = slot;
+    sparse_slots_[id] = static_cast<uint32_t>(slot);
   }
   ++key_count_;
 }
 
 void KeyPool::UnindexId(int64_t id) {
   if (id >= 0 && static_cast<uint64_t>(id) < dense_slots_.size()) {
-    dense_slots_[static_cast<size_t>(id)] = -1;
+    dense_slots_[static_cast<size_t>(id)] = kNoSlot;
   } else {
     sparse_slots_.erase(id);
   }
@@ -146,7 +233,7 @@ void KeyPool::UnindexId(int64_t id) {
 
 void KeyPool::SetState(Key& key, KeyState health, bool paused) {
   const KeyState before = Effective(key);
-  key.health = health;
+  key.set_health(health);
   key.paused = paused;
   const KeyState after = Effective(key);
   if (before == after) return;
@@ -154,9 +241,10 @@ void KeyPool::SetState(Key& key, KeyState health, bool paused) {
   ++state_counts_[Index(after)];
   const bool servable = IsServable(after);
   if (IsServable(before) == servable) return;
-  servable_.Assign(key.slot, servable);
+  const size_t slot = SlotOf(key);
+  servable_.Assign(slot, servable);
   for (auto& [model, index] : models_) {
-    index->usable.Assign(key.slot, servable && !key.cooldowns.contains(model));
+    index->usable.Assign(slot, servable && !key.cooling_for(model));
   }
 }
 
@@ -190,11 +278,11 @@ KeyPool::ModelIndex& KeyPool::GetOrCreateModel(const std::string& model) {
 
 void KeyPool::SetModelCooldown(Key& key, const std::string& model, int64_t until_ms, std::string reason) {
   ModelIndex& index = GetOrCreateModel(model);
-  auto [it, inserted] = key.cooldowns.try_emplace(model);
+  auto [it, inserted] = key.edit().cooldowns.try_emplace(model);
   if (inserted) {
     it->second.model = model;
     ++index.cooling;
-    index.usable.Clear(key.slot);
+    index.usable.Clear(SlotOf(key));
   }
   it->second.until_ms = std::max(it->second.until_ms, until_ms);
   it->second.reason = std::move(reason);
@@ -202,31 +290,34 @@ void KeyPool::SetModelCooldown(Key& key, const std::string& model, int64_t until
 }
 
 void KeyPool::ClearModelCooldowns(Key& key) {
+  if (!key.has_cooldowns()) return;
   const bool servable = IsServable(Effective(key));
-  for (const auto& [model, cooldown] : key.cooldowns) {
+  for (const auto& [model, cooldown] : key.trouble->cooldowns) {
     auto it = models_.find(model);
     if (it == models_.end()) continue;
     if (--it->second->cooling == 0) {
       models_.erase(it);
     } else {
-      it->second->usable.Assign(key.slot, servable);
+      it->second->usable.Assign(SlotOf(key), servable);
     }
   }
-  key.cooldowns.clear();
+  key.trouble->cooldowns.clear();
 }
 
 void KeyPool::SetGlobalCooling(Key& key, int64_t until_ms, std::string reason) {
-  if (key.health == KeyState::kDisabled) return;  // Dead keys do not cool.
-  key.cooling_until_ms = std::max(key.cooling_until_ms, until_ms);
-  cooling_expiries_.push({key.cooling_until_ms, key.id});
-  key.state_reason = std::move(reason);
-  if (key.health != KeyState::kCooling) SetState(key, KeyState::kCooling, key.paused);
+  if (key.health() == KeyState::kDisabled) return;  // Dead keys do not cool.
+  Trouble& trouble = key.edit();
+  trouble.cooling_until_ms = std::max(trouble.cooling_until_ms, until_ms);
+  cooling_expiries_.push({trouble.cooling_until_ms, key.id});
+  trouble.state_reason = std::move(reason);
+  if (key.health() != KeyState::kCooling) SetState(key, KeyState::kCooling, key.paused);
 }
 
 void KeyPool::PruneFailures(Key& key, int64_t now_ms) const {
+  if (!key.has_failures()) return;
+  std::vector<int64_t>& times = key.trouble->failure_times;
   const int64_t cutoff = now_ms - options_.failure_window_ms;
-  auto first_kept = std::upper_bound(key.failure_times.begin(), key.failure_times.end(), cutoff);
-  key.failure_times.erase(key.failure_times.begin(), first_kept);
+  times.erase(times.begin(), std::upper_bound(times.begin(), times.end(), cutoff));
 }
 
 void KeyPool::ExpireGlobal(int64_t now_ms) {
@@ -235,13 +326,14 @@ void KeyPool::ExpireGlobal(int64_t now_ms) {
     cooling_expiries_.pop();
     Key* key = FindKey(expiry.key_id);
     // Stale entries: key removed, reset, or its cooldown extended since.
-    if (key == nullptr || key->cooling_until_ms == 0 || key->cooling_until_ms > now_ms) continue;
-    key->cooling_until_ms = 0;
-    if (key->health == KeyState::kCooling) {
+    if (key == nullptr || key->cooling_until_ms() == 0 || key->cooling_until_ms() > now_ms) continue;
+    key->trouble->cooling_until_ms = 0;
+    if (key->health() == KeyState::kCooling) {
       PruneFailures(*key, now_ms);
-      const bool failing = !key->failure_times.empty();
-      key->state_reason = failing ? key->failure_reason : "";
+      const bool failing = key->has_failures();
+      if (key->trouble != nullptr) key->trouble->state_reason = failing ? key->trouble->failure_reason : "";
       SetState(*key, failing ? KeyState::kFailing : KeyState::kActive, key->paused);
+      key->Tidy();
     }
     MarkChanged(*key, now_ms);
   }
@@ -255,12 +347,14 @@ void KeyPool::ExpireModel(const std::string& model, int64_t now_ms) {
     const Expiry expiry = index.expiries.top();
     index.expiries.pop();
     Key* key = FindKey(expiry.key_id);
-    if (key == nullptr) continue;
-    auto cooldown = key->cooldowns.find(model);
-    if (cooldown == key->cooldowns.end() || cooldown->second.until_ms > now_ms) continue;
-    key->cooldowns.erase(cooldown);
+    if (key == nullptr || !key->has_cooldowns()) continue;
+    auto& cooldowns = key->trouble->cooldowns;
+    auto cooldown = cooldowns.find(model);
+    if (cooldown == cooldowns.end() || cooldown->second.until_ms > now_ms) continue;
+    cooldowns.erase(cooldown);
+    key->Tidy();
     --index.cooling;
-    if (IsServable(Effective(*key))) index.usable.Set(key->slot);
+    if (IsServable(Effective(*key))) index.usable.Set(SlotOf(*key));
     MarkChanged(*key, now_ms);
   }
   if (index.cooling == 0) models_.erase(it);
@@ -273,11 +367,12 @@ void KeyPool::Refresh(int64_t now_ms) {
   for (const auto& [model, index] : models_) models.push_back(model);
   for (const std::string& model : models) ExpireModel(model, now_ms);
   for (Key& key : slots_) {
-    if (!key.occupied || key.health == KeyState::kDisabled || key.failure_times.empty()) continue;
+    if (!key.occupied() || key.health() == KeyState::kDisabled || !key.has_failures()) continue;
     PruneFailures(key, now_ms);
-    if (key.health == KeyState::kFailing && key.failure_times.empty()) {
-      key.state_reason.clear();
+    if (key.health() == KeyState::kFailing && !key.has_failures()) {
+      key.clear_state_reason();
       SetState(key, KeyState::kActive, key.paused);
+      key.Tidy();
       MarkChanged(key, now_ms);
     }
   }
@@ -301,10 +396,22 @@ absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys)
   GEMPOOL_RETURN_IF_ERROR(ValidateNewKeys(keys));
   absl::MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
+  // A pool loaded in one call gets exactly the room it needs (no unused
+  // capacity, which could hold pages left dirty by the load); later calls
+  // grow it by doubling.
+  const size_t needed = key_count_ + keys.size();
+  if (needed > slots_.capacity()) slots_.reserve(std::max(needed, 2 * slots_.capacity()));
+  secret_slots_.reserve(needed);
   std::vector<bool> inserted;
   inserted.reserve(keys.size());
   for (const KeyInfo& info : keys) inserted.push_back(InsertLocked(info, now));
   return inserted;
+}
+
+void KeyPool::Reserve(size_t keys) {
+  absl::MutexLock lock(&mu_);
+  if (keys > slots_.capacity()) slots_.reserve(keys);
+  secret_slots_.reserve(keys);
 }
 
 absl::Status KeyPool::Upsert(const std::vector<KeyInfo>& keys) {
@@ -315,14 +422,15 @@ absl::Status KeyPool::Upsert(const std::vector<KeyInfo>& keys) {
     // The same slot comes back (free_slots_ is a stack), so the key keeps its
     // place in the rotation.
     RemoveLocked(info.id);
-    if (auto it = id_of_secret_.find(info.secret); it != id_of_secret_.end()) RemoveLocked(it->second);
+    if (const size_t slot = SlotOfSecret(info.secret); slot != kNone) RemoveLocked(slots_[slot].id);
     InsertLocked(info, now);
   }
   return absl::OkStatus();
 }
 
 bool KeyPool::InsertLocked(const KeyInfo& info, int64_t now) {
-  if (SlotOf(info.id) != kNone || id_of_secret_.contains(info.secret)) return false;
+  if (SlotOf(info.id) != kNone || SlotOfSecret(info.secret) != kNone) return false;
+  if (slots_.size() >= kNoSlot && free_slots_.empty()) return false;  // 4 billion keys.
   size_t slot;
   if (free_slots_.empty()) {
     slot = slots_.size();
@@ -332,48 +440,47 @@ bool KeyPool::InsertLocked(const KeyInfo& info, int64_t now) {
     free_slots_.pop_back();
   }
   Key& added = slots_[slot];
-  added.occupied = true;
-  added.slot = slot;
   added.id = info.id;
-  added.secret = info.secret;
-  added.state_reason = info.state_reason;
-  added.last_error = info.last_error;
+  added.secret.assign(info.secret);
+  if (!info.state_reason.empty()) added.edit().state_reason = info.state_reason;
+  if (!info.last_error.empty()) added.edit().last_error = info.last_error;
   added.created_at_ms = info.created_at_ms > 0 ? info.created_at_ms : now;
   added.updated_at_ms = info.updated_at_ms > 0 ? info.updated_at_ms : now;
   added.last_used_at_ms = info.last_used_at_ms;
-  added.last_used_saved_ms = info.last_used_at_ms;
+  added.set_last_used_saved(info.last_used_at_ms);
   // The stored count stands for failures at the last state change.
   const int failures = std::clamp(info.failure_count, 0, max_failures_);
-  added.failure_times.assign(failures, std::min(added.updated_at_ms, now));
+  if (failures > 0) added.edit().failure_times.assign(failures, std::min(added.updated_at_ms, now));
   // A paused key's own state is the one underneath the pause.
   const KeyState stored = info.state == KeyState::kPaused ? info.underlying_state : info.state;
-  if (stored == KeyState::kFailing) added.failure_reason = info.state_reason;
+  if (stored == KeyState::kFailing && !info.state_reason.empty()) added.edit().failure_reason = info.state_reason;
 
   KeyState health;
   if (stored == KeyState::kDisabled) {
     health = KeyState::kDisabled;
   } else if (info.cooling_until_ms > now) {
     health = KeyState::kCooling;
-    added.cooling_until_ms = info.cooling_until_ms;
-    cooling_expiries_.push({added.cooling_until_ms, added.id});
+    added.edit().cooling_until_ms = info.cooling_until_ms;
+    cooling_expiries_.push({info.cooling_until_ms, added.id});
   } else {
     PruneFailures(added, now);
-    health = added.failure_times.empty() ? KeyState::kActive : KeyState::kFailing;
-    if (health == KeyState::kActive && info.state != KeyState::kPaused) added.state_reason.clear();
+    health = added.has_failures() ? KeyState::kFailing : KeyState::kActive;
+    if (health == KeyState::kActive && info.state != KeyState::kPaused) added.clear_state_reason();
   }
-  added.health = health;
+  added.set_health(health);
   added.paused = info.state == KeyState::kPaused;
+  added.Tidy();
 
-  IndexId(added.id, added.slot);
-  id_of_secret_[added.secret] = added.id;
+  IndexId(added.id, slot);
+  secret_slots_.insert(static_cast<uint32_t>(slot));
   const KeyState effective = Effective(added);
   ++state_counts_[Index(effective)];
   if (IsServable(effective)) {
-    servable_.Set(added.slot);
-    for (auto& [model, index] : models_) index->usable.Set(added.slot);
+    servable_.Set(slot);
+    for (auto& [model, index] : models_) index->usable.Set(slot);
   } else {
-    servable_.Clear(added.slot);
-    for (auto& [model, index] : models_) index->usable.Clear(added.slot);
+    servable_.Clear(slot);
+    for (auto& [model, index] : models_) index->usable.Clear(slot);
   }
   for (const ModelCooldown& cooldown : info.model_cooldowns) {
     if (cooldown.until_ms > now && !cooldown.model.empty()) {
@@ -381,7 +488,7 @@ bool KeyPool::InsertLocked(const KeyInfo& info, int64_t now) {
     }
   }
   // Persist what restoring changed (a cooldown that ended while stopped).
-  if (effective != info.state || added.cooldowns.size() != info.model_cooldowns.size()) {
+  if (effective != info.state || added.seen().cooldowns.size() != info.model_cooldowns.size()) {
     MarkDirty(added);
   }
   ++version_;
@@ -423,11 +530,11 @@ AcquireResult KeyPool::Acquire(absl::string_view model, absl::Span<const int64_t
   Key& key = slots_[slot];
   cursor_ = slot + 1;
   key.last_used_at_ms = now;
-  if (now - key.last_used_saved_ms >= kLastUsedSaveIntervalMs) MarkDirty(key);
+  if (key.last_used_stale(now)) MarkDirty(key);
   AcquireResult result;
   result.available = true;
   result.key_id = key.id;
-  result.secret = key.secret;
+  result.secret.assign(key.secret.view().data(), key.secret.view().size());
   return result;
 }
 
@@ -440,12 +547,12 @@ int64_t KeyPool::EarliestUsable(absl::string_view model, int64_t now_ms) {
   // O(n), but only when nothing is usable, and cached until the pool changes.
   int64_t earliest = 0;
   for (const Key& key : slots_) {
-    if (!key.occupied || key.paused || key.health == KeyState::kDisabled) continue;
+    if (!key.occupied() || key.paused || key.health() == KeyState::kDisabled) continue;
     int64_t at = now_ms;
-    if (key.health == KeyState::kCooling) at = std::max(at, key.cooling_until_ms);
-    if (!model.empty()) {
-      auto it = key.cooldowns.find(model);
-      if (it != key.cooldowns.end()) at = std::max(at, it->second.until_ms);
+    if (key.health() == KeyState::kCooling) at = std::max(at, key.cooling_until_ms());
+    if (!model.empty() && key.has_cooldowns()) {
+      auto it = key.trouble->cooldowns.find(model);
+      if (it != key.trouble->cooldowns.end()) at = std::max(at, it->second.until_ms);
     }
     if (at > now_ms && (earliest == 0 || at < earliest)) earliest = at;
   }
@@ -516,7 +623,8 @@ int64_t KeyPool::RateLimitUntil(Key& key, const Outcome& outcome, int64_t now_ms
     return now_ms + std::min(outcome.retry_delay_ms, options_.max_retry_delay_ms);
   }
   int64_t delay = std::max<int64_t>(options_.rate_limit_backoff_base_ms, 1);
-  for (int i = 0; i < key.rate_limit_streak && delay < options_.rate_limit_backoff_max_ms; ++i) {
+  const int streak = key.seen().rate_limit_streak;
+  for (int i = 0; i < streak && delay < options_.rate_limit_backoff_max_ms; ++i) {
     delay *= 2;
   }
   delay = std::min(delay, std::max(options_.rate_limit_backoff_max_ms, options_.rate_limit_backoff_base_ms));
@@ -539,7 +647,7 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
   // outcome is the broker's news that the key was used.
   if (now > key->last_used_at_ms) {
     key->last_used_at_ms = now;
-    if (now - key->last_used_saved_ms >= kLastUsedSaveIntervalMs) MarkDirty(*key);
+    if (key->last_used_stale(now)) MarkDirty(*key);
   }
   GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, now));
   return Effective(*key);
@@ -557,21 +665,24 @@ absl::StatusOr<KeyState> KeyPool::ApplyProbe(int64_t key_id, absl::string_view m
     case OutcomeKind::kSuccess:
     case OutcomeKind::kRateLimited: {
       // The key works: whatever disabled it or counted against it is over.
-      bool changed = !key->failure_times.empty() || key->rate_limit_streak != 0;
-      key->failure_times.clear();
-      key->failure_reason.clear();
-      key->rate_limit_streak = 0;
-      if (key->health == KeyState::kDisabled || key->health == KeyState::kFailing) {
+      bool changed = key->has_failures() || key->seen().rate_limit_streak != 0;
+      if (key->trouble != nullptr) {
+        key->trouble->failure_times.clear();
+        key->trouble->failure_reason.clear();
+        key->trouble->rate_limit_streak = 0;
+      }
+      if (key->health() == KeyState::kDisabled || key->health() == KeyState::kFailing) {
         changed = true;
-        key->state_reason.clear();
+        key->clear_state_reason();
         KeyState health = KeyState::kActive;
-        if (key->cooling_until_ms > now) {
+        if (key->cooling_until_ms() > now) {
           // A cooldown from before it was disabled is still in force.
           health = KeyState::kCooling;
-          cooling_expiries_.push({key->cooling_until_ms, key->id});
+          cooling_expiries_.push({key->cooling_until_ms(), key->id});
         }
         SetState(*key, health, key->paused);
       }
+      key->Tidy();
       if (changed) MarkChanged(*key, now);
       if (outcome.kind == OutcomeKind::kRateLimited) {
         GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, now));
@@ -590,20 +701,24 @@ absl::StatusOr<KeyState> KeyPool::ApplyProbe(int64_t key_id, absl::string_view m
 absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outcome& outcome, int64_t now) {
   auto redacted = [&](absl::string_view fallback) {
     if (outcome.message.empty()) return std::string(fallback);
-    std::string text = RedactSecrets(outcome.message, {key.secret});
+    std::string text = RedactSecrets(outcome.message, {key.secret.str()});
     if (text.size() > kMaxErrorChars) text.resize(kMaxErrorChars);
     return text;
   };
   switch (outcome.kind) {
     case OutcomeKind::kSuccess: {
-      bool changed = !key.failure_times.empty() || key.rate_limit_streak != 0;
-      key.failure_times.clear();
-      key.rate_limit_streak = 0;
-      if (key.health == KeyState::kFailing) {
-        key.state_reason.clear();
+      // The common case: no failures, no streak (a FAILING key has failures).
+      if (key.trouble == nullptr) break;
+      Trouble& trouble = *key.trouble;
+      bool changed = !trouble.failure_times.empty() || trouble.rate_limit_streak != 0;
+      trouble.failure_times.clear();
+      trouble.rate_limit_streak = 0;
+      if (key.health() == KeyState::kFailing) {
+        trouble.state_reason.clear();
         SetState(key, KeyState::kActive, key.paused);
         changed = true;
       }
+      key.Tidy();
       if (changed) MarkChanged(key, now);
       break;
     }
@@ -611,7 +726,7 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
       const int64_t until = RateLimitUntil(key, outcome, now);
       std::string reason = outcome.error_reason.empty() ? "RESOURCE_EXHAUSTED" : outcome.error_reason;
       if (!outcome.quota_id.empty()) absl::StrAppend(&reason, " ", outcome.quota_id);
-      key.last_error = redacted(reason);
+      key.edit().last_error = redacted(reason);
       // Google's quotas are per model (quota ids say "PerModel"); a quota that
       // names no model, or a 429 without a model, cools the key for all.
       const bool per_model =
@@ -621,7 +736,7 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
       } else {
         SetGlobalCooling(key, until, std::move(reason));
       }
-      ++key.rate_limit_streak;
+      ++key.edit().rate_limit_streak;
       MarkChanged(key, now);
       break;
     }
@@ -630,8 +745,8 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
       if (reason.empty()) {
         reason = outcome.http_status > 0 ? absl::StrCat("HTTP_", outcome.http_status) : "KEY_INVALID";
       }
-      key.last_error = redacted(reason);
-      key.state_reason = std::move(reason);
+      key.edit().last_error = redacted(reason);
+      key.edit().state_reason = std::move(reason);
       SetState(key, KeyState::kDisabled, key.paused);
       MarkChanged(key, now);
       break;
@@ -641,18 +756,19 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
     case OutcomeKind::kConnectionError: {
       std::string fallback = outcome.http_status > 0 ? absl::StrCat("HTTP ", outcome.http_status)
                                                      : std::string(OutcomeKindName(outcome.kind));
-      key.last_error = redacted(fallback);
-      if (key.health != KeyState::kDisabled) {
+      Trouble& trouble = key.edit();
+      trouble.last_error = redacted(fallback);
+      if (key.health() != KeyState::kDisabled) {
         PruneFailures(key, now);
-        key.failure_times.push_back(now);
-        key.failure_reason =
+        trouble.failure_times.push_back(now);
+        trouble.failure_reason =
             outcome.error_reason.empty() ? OutcomeKindName(outcome.kind) : outcome.error_reason;
-        if (static_cast<int>(key.failure_times.size()) >= max_failures_) {
-          key.state_reason = "MAX_FAILURES";
+        if (static_cast<int>(trouble.failure_times.size()) >= max_failures_) {
+          trouble.state_reason = "MAX_FAILURES";
           SetState(key, KeyState::kDisabled, key.paused);
-        } else if (key.health != KeyState::kCooling) {
+        } else if (key.health() != KeyState::kCooling) {
           // A cooling key stays cooling; its failures count when it returns.
-          key.state_reason = key.failure_reason;
+          trouble.state_reason = trouble.failure_reason;
           SetState(key, KeyState::kFailing, key.paused);
         }
       }
@@ -678,7 +794,7 @@ absl::StatusOr<std::vector<int64_t>> KeyPool::ResolveLocked(const KeySelection& 
   if (selection.all) {
     ids.reserve(key_count_);
     for (const Key& key : slots_) {
-      if (key.occupied) ids.push_back(key.id);
+      if (key.occupied()) ids.push_back(key.id);
     }
     std::sort(ids.begin(), ids.end());
     return ids;
@@ -722,7 +838,7 @@ absl::StatusOr<int> KeyPool::ForSelection(const KeySelection& selection, Action 
 absl::StatusOr<int> KeyPool::Pause(const KeySelection& selection) {
   return ForSelection(selection, [this](Key& key, int64_t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (key.paused) return false;
-    SetState(key, key.health, true);
+    SetState(key, key.health(), true);
     return true;
   });
 }
@@ -730,32 +846,37 @@ absl::StatusOr<int> KeyPool::Pause(const KeySelection& selection) {
 absl::StatusOr<int> KeyPool::Resume(const KeySelection& selection) {
   return ForSelection(selection, [this](Key& key, int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!key.paused) return false;
-    KeyState health = key.health;
+    KeyState health = key.health();
     if (health == KeyState::kFailing) {
       PruneFailures(key, now);
-      if (key.failure_times.empty()) {
+      if (!key.has_failures()) {
         health = KeyState::kActive;
-        key.state_reason.clear();
+        key.clear_state_reason();
       }
     }
     SetState(key, health, false);
+    key.Tidy();
     return true;
   });
 }
 
 absl::StatusOr<int> KeyPool::Reset(const KeySelection& selection) {
   return ForSelection(selection, [this](Key& key, int64_t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const bool clean = !key.paused && key.health == KeyState::kActive && key.failure_times.empty() &&
-                       key.cooldowns.empty() && key.cooling_until_ms == 0 && key.state_reason.empty() &&
-                       key.rate_limit_streak == 0;
+    const Trouble& seen = key.seen();
+    const bool clean = !key.paused && key.health() == KeyState::kActive && seen.failure_times.empty() &&
+                       seen.cooldowns.empty() && seen.cooling_until_ms == 0 && seen.state_reason.empty() &&
+                       seen.rate_limit_streak == 0;
     if (clean) return false;
-    key.failure_times.clear();
-    key.failure_reason.clear();
-    key.rate_limit_streak = 0;
-    key.state_reason.clear();
-    key.cooling_until_ms = 0;  // Its heap entry is now stale and skipped.
     ClearModelCooldowns(key);
+    if (key.trouble != nullptr) {
+      key.trouble->failure_times.clear();
+      key.trouble->failure_reason.clear();
+      key.trouble->rate_limit_streak = 0;
+      key.trouble->state_reason.clear();
+      key.trouble->cooling_until_ms = 0;  // Its heap entry is now stale and skipped.
+    }
     SetState(key, KeyState::kActive, false);
+    key.Tidy();  // The last error stays, for admins.
     return true;
   });
 }
@@ -772,10 +893,10 @@ bool KeyPool::RemoveLocked(int64_t id) {
   if (key == nullptr) return false;
   ClearModelCooldowns(*key);
   --state_counts_[Index(Effective(*key))];
-  servable_.Clear(key->slot);
-  for (auto& [model, index] : models_) index->usable.Clear(key->slot);
-  const size_t slot = key->slot;
-  id_of_secret_.erase(key->secret);
+  const size_t slot = SlotOf(*key);
+  servable_.Clear(slot);
+  for (auto& [model, index] : models_) index->usable.Clear(slot);
+  secret_slots_.erase(static_cast<uint32_t>(slot));
   UnindexId(id);
   // The id may linger in dirty_ids_ (TakeDirty skips it); in watched_ids_ it
   // stands for the removal.
@@ -789,20 +910,21 @@ bool KeyPool::RemoveLocked(int64_t id) {
 KeyInfo KeyPool::Snapshot(const Key& key) const {
   KeyInfo info;
   info.id = key.id;
-  info.secret = key.secret;
+  info.secret = key.secret.str();
   info.state = Effective(key);
-  info.failure_count = static_cast<int>(key.failure_times.size());
-  info.state_reason = key.state_reason;
-  info.last_error = key.last_error;
-  info.cooling_until_ms = key.cooling_until_ms;
-  info.model_cooldowns.reserve(key.cooldowns.size());
-  for (const auto& [model, cooldown] : key.cooldowns) info.model_cooldowns.push_back(cooldown);
+  const Trouble& seen = key.seen();
+  info.failure_count = static_cast<int>(seen.failure_times.size());
+  info.state_reason = seen.state_reason;
+  info.last_error = seen.last_error;
+  info.cooling_until_ms = seen.cooling_until_ms;
+  info.model_cooldowns.reserve(seen.cooldowns.size());
+  for (const auto& [model, cooldown] : seen.cooldowns) info.model_cooldowns.push_back(cooldown);
   std::sort(info.model_cooldowns.begin(), info.model_cooldowns.end(),
             [](const ModelCooldown& a, const ModelCooldown& b) { return a.model < b.model; });
   info.created_at_ms = key.created_at_ms;
   info.updated_at_ms = key.updated_at_ms;
   info.last_used_at_ms = key.last_used_at_ms;
-  if (key.paused) info.underlying_state = key.health;
+  if (key.paused) info.underlying_state = key.health();
   return info;
 }
 
@@ -814,18 +936,17 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
   };
   std::vector<const Key*> matches;
   for (const Key& slot : slots_) {
-    if (!slot.occupied) continue;
+    if (!slot.occupied()) continue;
     const Key* key = &slot;
     const KeyState state = Effective(*key);
     if (!filter.states.empty() && !wants(state) &&
-        !(wants(KeyState::kCooling) && IsServable(state) && !key->cooldowns.empty())) {
+        !(wants(KeyState::kCooling) && IsServable(state) && key->has_cooldowns())) {
       continue;
     }
-    if (!filter.model.empty() && key->health != KeyState::kCooling &&
-        !key->cooldowns.contains(filter.model)) {
+    if (!filter.model.empty() && key->health() != KeyState::kCooling && !key->cooling_for(filter.model)) {
       continue;
     }
-    if (!filter.search.empty() && !absl::StrContains(key->secret, filter.search)) continue;
+    if (!filter.search.empty() && !absl::StrContains(key->secret.view(), filter.search)) continue;
     matches.push_back(key);
   }
   // The sort key of a key for filter.sort; ties are broken by id.
@@ -836,12 +957,12 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
       case KeyFilter::Sort::kState:
         return static_cast<int64_t>(Effective(key));
       case KeyFilter::Sort::kFailures:
-        return static_cast<int64_t>(key.failure_times.size());
+        return static_cast<int64_t>(key.seen().failure_times.size());
       case KeyFilter::Sort::kLastUsed:
         return key.last_used_at_ms;
       case KeyFilter::Sort::kCoolingUntil: {
-        int64_t until = key.cooling_until_ms;
-        for (const auto& [model, cooldown] : key.cooldowns) until = std::max(until, cooldown.until_ms);
+        int64_t until = key.cooling_until_ms();
+        for (const auto& [model, cooldown] : key.seen().cooldowns) until = std::max(until, cooldown.until_ms);
         return until;
       }
     }
@@ -875,7 +996,7 @@ PoolCounts KeyPool::Summary() {
   counts.disabled = state_counts_[Index(KeyState::kDisabled)];
   counts.paused = state_counts_[Index(KeyState::kPaused)];
   for (const Key& key : slots_) {
-    if (key.occupied && IsServable(Effective(key)) && !key.cooldowns.empty()) {
+    if (key.occupied() && IsServable(Effective(key)) && key.has_cooldowns()) {
       ++counts.cooling_some_model;
     }
   }
@@ -889,16 +1010,17 @@ std::optional<KeyInfo> KeyPool::Get(int64_t key_id) {
   Key* key = FindKey(key_id);
   if (key == nullptr) return std::nullopt;
   std::vector<std::string> models;
-  for (const auto& [model, cooldown] : key->cooldowns) models.push_back(model);
+  for (const auto& [model, cooldown] : key->seen().cooldowns) models.push_back(model);
   for (const std::string& model : models) ExpireModel(model, now);
+  // ExpireModel does not move keys: `key` still points at the same slot.
   return Snapshot(*key);
 }
 
 std::optional<int64_t> KeyPool::FindBySecret(absl::string_view secret) const {
   absl::MutexLock lock(&mu_);
-  auto it = id_of_secret_.find(secret);
-  if (it == id_of_secret_.end()) return std::nullopt;
-  return it->second;
+  const size_t slot = SlotOfSecret(secret);
+  if (slot == kNone) return std::nullopt;
+  return slots_[slot].id;
 }
 
 size_t KeyPool::size() const {
@@ -926,7 +1048,7 @@ std::vector<KeyInfo> KeyPool::TakeDirty(size_t max) {
     Key* key = FindKey(id);
     if (key == nullptr || !key->dirty) continue;  // Removed since.
     key->dirty = false;
-    key->last_used_saved_ms = key->last_used_at_ms;
+    key->set_last_used_saved(key->last_used_at_ms);
     out.push_back(Snapshot(*key));
   }
   return out;
@@ -956,6 +1078,38 @@ KeyChanges KeyPool::TakeChanges(size_t max) {
 size_t KeyPool::dirty_count() const {
   absl::MutexLock lock(&mu_);
   return dirty_ids_.size();
+}
+
+void KeyPool::ClearChanges() {
+  absl::MutexLock lock(&mu_);
+  for (int64_t id : watched_ids_) {
+    if (Key* key = FindKey(id); key != nullptr) key->watched = false;
+  }
+  std::vector<int64_t>().swap(watched_ids_);  // Its memory too: it held every key after a load.
+}
+
+std::vector<KeyInfo> KeyPool::ListPage(size_t* cursor, size_t max) {
+  absl::MutexLock lock(&mu_);
+  const int64_t now = clock_.NowUnixMs();
+  // States as of now, as List shows them: the first page takes the O(n)
+  // refresh, later ones only the cooldowns that ended since (O(1) when none).
+  if (*cursor == 0) {
+    Refresh(now);
+  } else {
+    ExpireGlobal(now);
+    std::vector<std::string> models;
+    models.reserve(models_.size());
+    for (const auto& [model, index] : models_) models.push_back(model);
+    for (const std::string& model : models) ExpireModel(model, now);
+  }
+  std::vector<KeyInfo> page;
+  page.reserve(std::min(max, key_count_));
+  size_t slot = *cursor;
+  for (; slot < slots_.size() && page.size() < max; ++slot) {
+    if (slots_[slot].occupied()) page.push_back(Snapshot(slots_[slot]));
+  }
+  *cursor = slot;
+  return page;
 }
 
 }  // namespace gempool::keypool

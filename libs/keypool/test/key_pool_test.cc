@@ -1063,5 +1063,118 @@ TEST_F(KeyPoolTest, AReplicaRecordsNoChangesSoNothingGrowsWithUpdates) {
   EXPECT_EQ(StateOf(2), KeyState::kDisabled) << "the policy itself still applies";
 }
 
+// What the broker streams to a new watcher: every key once, in pages.
+TEST_F(KeyPoolTest, ListPageWalksEveryKeyOnceInPages) {
+  MakePool(10);
+  pool_->Remove(std::vector<int64_t>{4});  // A hole in the slots.
+  ASSERT_TRUE(pool_->Report(2, kPro, RateLimited(kMinute)).ok());
+  std::vector<int64_t> ids;
+  size_t cursor = 0;
+  int pages = 0;
+  while (true) {
+    std::vector<KeyInfo> page = pool_->ListPage(&cursor, 4);
+    if (page.empty()) break;
+    ASSERT_LE(page.size(), 4u);
+    ++pages;
+    for (const KeyInfo& key : page) {
+      ids.push_back(key.id);
+      EXPECT_EQ(key.secret, SecretFor(key.id));
+      if (key.id == 2) {
+        EXPECT_EQ(key.model_cooldowns.size(), 1u) << "the full state, as List shows it";
+      }
+    }
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_THAT(ids, ElementsAre(1, 2, 3, 5, 6, 7, 8, 9, 10));
+  EXPECT_TRUE(pool_->ListPage(&cursor, 4).empty()) << "stays at the end";
+}
+
+TEST_F(KeyPoolTest, ListPageShowsCooldownsThatEndedAsOver) {
+  MakePool(2);
+  ASSERT_TRUE(pool_->Report(1, "", RateLimited(kMinute)).ok());
+  size_t cursor = 0;
+  ASSERT_EQ(pool_->ListPage(&cursor, 1).at(0).state, KeyState::kCooling);
+  clock_.AdvanceMs(2 * kMinute);
+  cursor = 0;
+  EXPECT_EQ(pool_->ListPage(&cursor, 1).at(0).state, KeyState::kActive);
+}
+
+TEST_F(KeyPoolTest, ClearChangesForgetsTheLoad) {
+  MakePool(3);
+  pool_->ClearChanges();
+  EXPECT_TRUE(pool_->TakeChanges().changed.empty());
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kKeyInvalid)).ok());
+  KeyChanges changes = pool_->TakeChanges();
+  ASSERT_EQ(changes.changed.size(), 1u) << "later changes are listed again";
+  EXPECT_EQ(changes.changed[0].id, 1);
+}
+
+// Secrets are stored once, inline when short (every Gemini key), on the heap
+// when long; the index by secret follows slots as keys come and go.
+TEST_F(KeyPoolTest, FindsKeysBySecretOfAnyLengthAsSlotsAreReused) {
+  MakePool(0);
+  const std::string gemini = "AIzaSyA1234567890abcdefghijklmnopqrstuv";  // 39: inline.
+  const std::string long_secret(120, 'k');
+  KeyInfo a = NewKey(1);
+  a.secret = gemini;
+  KeyInfo b = NewKey(2);
+  b.secret = long_secret;
+  KeyInfo c = NewKey(3);
+  c.secret = "k";
+  ASSERT_THAT(pool_->Add({a, b, c}), IsOkAndHolds(ElementsAre(true, true, true)));
+  EXPECT_EQ(pool_->FindBySecret(gemini), 1);
+  EXPECT_EQ(pool_->FindBySecret(long_secret), 2);
+  EXPECT_EQ(pool_->FindBySecret("k"), 3);
+  EXPECT_EQ(pool_->FindBySecret(gemini.substr(1)), std::nullopt);
+  EXPECT_EQ(pool_->Get(2)->secret, long_secret);
+
+  EXPECT_EQ(pool_->Remove(std::vector<int64_t>{1, 2}), 2);
+  EXPECT_EQ(pool_->FindBySecret(gemini), std::nullopt);
+  EXPECT_EQ(pool_->FindBySecret(long_secret), std::nullopt);
+  KeyInfo a_again = NewKey(4);
+  a_again.secret = long_secret;  // Into a freed slot.
+  KeyInfo b_again = NewKey(5);
+  b_again.secret = gemini;
+  ASSERT_THAT(pool_->Add({a_again, b_again}), IsOkAndHolds(ElementsAre(true, true)));
+  EXPECT_EQ(pool_->FindBySecret(long_secret), 4);
+  EXPECT_EQ(pool_->FindBySecret(gemini), 5);
+  KeyInfo duplicate = NewKey(6);
+  duplicate.secret = gemini;
+  EXPECT_THAT(pool_->Add({duplicate}), IsOkAndHolds(ElementsAre(false)));
+
+  // Upsert by secret: a new id for a known secret replaces the key.
+  KeyInfo renumbered = NewKey(7);
+  renumbered.secret = gemini;
+  ASSERT_TRUE(pool_->Upsert({renumbered}).ok());
+  EXPECT_EQ(pool_->FindBySecret(gemini), 7);
+  EXPECT_EQ(pool_->Get(5), std::nullopt);
+  EXPECT_EQ(pool_->size(), 3u);
+  AcquireResult acquired = pool_->Acquire(kFlash, {3, 4});
+  ASSERT_TRUE(acquired.available);
+  EXPECT_EQ(acquired.key_id, 7);
+  EXPECT_EQ(acquired.secret, gemini);
+}
+
+// Keys that had trouble and recovered behave as keys that never had any.
+TEST_F(KeyPoolTest, AKeyThatRecoversIsAsGoodAsNew) {
+  MakePool(2);
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());
+  ASSERT_TRUE(pool_->Report(1, kPro, RateLimited(kMinute)).ok());
+  EXPECT_EQ(StateOf(1), KeyState::kFailing);
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kSuccess)).ok());
+  clock_.AdvanceMs(2 * kMinute);
+  std::optional<KeyInfo> key = pool_->Get(1);
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(key->state, KeyState::kActive);
+  EXPECT_EQ(key->failure_count, 0);
+  EXPECT_TRUE(key->model_cooldowns.empty());
+  EXPECT_TRUE(key->state_reason.empty());
+  EXPECT_FALSE(key->last_error.empty()) << "the last error stays for admins";
+  ASSERT_THAT(pool_->Reset({{1}}), IsOkAndHolds(0)) << "nothing left to reset";
+  // A new failure starts from scratch.
+  ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());
+  EXPECT_EQ(pool_->Get(1)->failure_count, 1);
+}
+
 }  // namespace
 }  // namespace gempool::keypool

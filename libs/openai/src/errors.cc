@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gempool/common/secrets.h"
+#include "gempool/openai/json_reader.h"
 #include "json_util.h"
 
 namespace gempool::openai {
@@ -219,8 +220,8 @@ OpenAIError ConvertGeminiError(int http_status, const nlohmann::json& body,
 
 OpenAIError ConvertGeminiErrorText(int http_status, absl::string_view body,
                                    const std::vector<std::string>& secrets) {
-  nlohmann::json parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !(parsed.is_object() || parsed.is_array())) {
+  const absl::StatusOr<nlohmann::json> parsed = ParseJson(body);
+  if (!parsed.ok() || !(parsed->is_object() || parsed->is_array())) {
     if (http_status == 0 || http_status == 200) http_status = 502;
     std::string text = Truncate(body, kMaxPlainMessageBytes);
     if (text.empty()) text = absl::StrCat("upstream answered HTTP ", http_status, " with an empty body");
@@ -229,7 +230,7 @@ OpenAIError ConvertGeminiErrorText(int http_status, absl::string_view body,
     out.body = OpenAIErrorBody(http_status, RedactSecrets(text, secrets));
     return out;
   }
-  return ConvertGeminiError(http_status, parsed, secrets);
+  return ConvertGeminiError(http_status, *parsed, secrets);
 }
 
 }  // namespace gempool::openai

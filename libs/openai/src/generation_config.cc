@@ -31,13 +31,13 @@ absl::Status ConvertStop(const json& body, json& config) {
   if (stop == nullptr) return absl::OkStatus();
   json sequences = json::array();
   if (stop->is_string()) {
-    if (!stop->get<std::string>().empty()) sequences.push_back(*stop);
+    if (!stop->get_ref<const std::string&>().empty()) sequences.push_back(*stop);
   } else if (stop->is_array()) {
     for (size_t i = 0; i < stop->size(); ++i) {
       if (!(*stop)[i].is_string()) {
         return FieldError(Path("stop", i), absl::StrCat("must be a string, got ", JsonTypeName((*stop)[i])));
       }
-      if (!(*stop)[i].get<std::string>().empty()) sequences.push_back((*stop)[i]);
+      if (!(*stop)[i].get_ref<const std::string&>().empty()) sequences.push_back((*stop)[i]);
     }
   } else {
     return FieldError("stop", absl::StrCat("must be a string or an array of strings, got ", JsonTypeName(*stop)));

@@ -1,6 +1,8 @@
 #include "json_util.h"
 
 #include <cmath>
+#include <string_view>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
@@ -30,9 +32,11 @@ const char* JsonTypeName(const nlohmann::json& value) {
 
 const nlohmann::json* Find(const nlohmann::json& obj, absl::string_view key) {
   if (!obj.is_object()) return nullptr;
-  auto it = obj.find(std::string(key));
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
+  // Looked up by a string_view: no key copied (and allocated) per lookup.
+  const auto& members = obj.get_ref<const nlohmann::json::object_t&>();
+  auto it = members.find(std::string_view(key.data(), key.size()));
+  if (it == members.end() || it->second.is_null()) return nullptr;
+  return &it->second;
 }
 
 std::string Path(absl::string_view parent, absl::string_view key) {
@@ -123,6 +127,12 @@ bool BoolOr(const nlohmann::json& obj, absl::string_view key, bool fallback) {
   const nlohmann::json* value = Find(obj, key);
   if (value == nullptr || !value->is_boolean()) return fallback;
   return value->get<bool>();
+}
+
+nlohmann::json OneMember(absl::string_view key, nlohmann::json value) {
+  nlohmann::json object(nlohmann::json::value_t::object);
+  object.get_ref<nlohmann::json::object_t&>().emplace(std::string(key), std::move(value));
+  return object;
 }
 
 std::string Preview(const nlohmann::json& value) {

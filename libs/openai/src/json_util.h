@@ -45,6 +45,11 @@ absl::StatusOr<const nlohmann::json*> OptArray(const nlohmann::json& obj, absl::
 std::string StringOr(const nlohmann::json& obj, absl::string_view key, absl::string_view fallback);
 bool BoolOr(const nlohmann::json& obj, absl::string_view key, bool fallback);
 
+// {key: value}, built directly: an initializer list ({{key, value}}) builds
+// and copies a [key, value] array on the way, which shows in profiles of the
+// chat path.
+nlohmann::json OneMember(absl::string_view key, nlohmann::json value);
+
 // A short printable form of a value for error messages (cut at 60 bytes).
 std::string Preview(const nlohmann::json& value);
 

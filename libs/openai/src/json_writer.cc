@@ -1,75 +1,144 @@
 #include "gempool/openai/json_writer.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#include "absl/strings/str_cat.h"
-#include "absl/strings/string_view.h"
+#include "json_text.h"
 
 namespace gempool::openai {
 namespace {
 
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHighs = 0x8080808080808080ULL;
+using nlohmann::json;
 
-// Whether a byte of `w` is zero.
-constexpr uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighs; }
-
-// Whether any of the 8 bytes of `w` needs a look: non-ASCII (UTF-8 to
-// check), a control character, '"' or '\\'. Word-at-a-time, so plain text
-// costs about one instruction per byte.
-constexpr bool NeedsALook(uint64_t w) {
-  return ((w & kHighs) | ((w - 0x20 * kOnes) & ~w & kHighs) | HasZeroByte(w ^ ('"' * kOnes)) |
-          HasZeroByte(w ^ ('\\' * kOnes))) != 0;
+// About the length of the text of `value` (exact but for escapes and
+// numbers), so the output is allocated once: growing it by doubling costs a
+// few reallocations and copies, and a final size past 1 KiB sends glibc's
+// malloc through its costlier large-chunk path.
+size_t EstimateSize(const json& value) {
+  switch (value.type()) {
+    case json::value_t::object: {
+      size_t size = 2;
+      for (const auto& [key, member] : value.get_ref<const json::object_t&>()) {
+        size += key.size() + 4 + EstimateSize(member);
+      }
+      return size;
+    }
+    case json::value_t::array: {
+      size_t size = 2;
+      for (const json& element : value.get_ref<const json::array_t&>()) size += 1 + EstimateSize(element);
+      return size;
+    }
+    case json::value_t::string:
+      return value.get_ref<const std::string&>().size() + 2;
+    default:
+      return 8;
+  }
 }
 
-// The length of the well-formed UTF-8 sequence at the start of `p` (at most
-// `n` bytes), or 0 when it is not one: overlong forms, surrogates and code
-// points above U+10FFFF are not, as for nlohmann's decoder.
-size_t Utf8SequenceLength(const unsigned char* p, size_t n) {
-  const unsigned char c = p[0];
-  size_t extra;
-  uint32_t min;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    extra = 1, min = 0x80, cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    extra = 2, min = 0x800, cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    extra = 3, min = 0x10000, cp = c & 0x07;
-  } else {
-    return 0;
+// Appends JSON text to a std::string through a raw pointer into its
+// (zero-filled) spare room, growing it when needed; Finish() cuts it to what
+// was written. Cheaper than std::string's append/push_back, each a call into
+// libstdc++ with its own capacity check.
+class Writer {
+ public:
+  Writer(std::string& out, size_t expected) : out_(out), base_(out.size()) {
+    out_.resize(base_ + expected + 16);
+    p_ = out_.data() + base_;
+    end_ = out_.data() + out_.size();
   }
-  if (n <= extra) return 0;
-  for (size_t i = 1; i <= extra; ++i) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[i] & 0x3F);
+
+  void Value(const json& value);
+
+  void Finish() { out_.resize(static_cast<size_t>(p_ - out_.data())); }
+
+ private:
+  // Room for `n` more bytes at p_.
+  void Reserve(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n) Grow(n);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return extra + 1;
+  void Grow(size_t n) {
+    const size_t used = static_cast<size_t>(p_ - out_.data());
+    out_.resize(std::max(out_.size() * 2, used + n));
+    p_ = out_.data() + used;
+    end_ = out_.data() + out_.size();
+  }
+  void Put(char c) {
+    Reserve(1);
+    *p_++ = c;
+  }
+  void Put(const char* data, size_t n) {
+    Reserve(n);
+    std::memcpy(p_, data, n);
+    p_ += n;
+  }
+
+  void String(const std::string& s);
+  void EscapedString(const std::string& s);
+  void Unsigned(uint64_t value, bool negative);
+  void Double(double value);
+
+  std::string& out_;
+  const size_t base_;
+  char* p_;
+  char* end_;
+};
+
+// Whether `n` bytes at `p` are all copied as they are (printable ASCII other
+// than '"' and '\\'), the common case for keys and text.
+bool IsPlain(const unsigned char* p, size_t n) {
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    if (internal::LookBits16(p + i) != 0) return false;
+  }
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    if (internal::NeedsALook(word)) return false;
+  }
+  if (i == n) return true;
+  // The last few bytes as one word, padded with a plain byte.
+  uint64_t word = 'a' * internal::kOnes;
+  std::memcpy(&word, p + i, n - i);
+  return !internal::NeedsALook(word);
 }
 
-void AppendString(const std::string& s, std::string& out) {
+void Writer::String(const std::string& s) {
+  const size_t n = s.size();
+  if (!IsPlain(reinterpret_cast<const unsigned char*>(s.data()), n)) {
+    EscapedString(s);
+    return;
+  }
+  Reserve(n + 2);
+  *p_++ = '"';
+  std::memcpy(p_, s.data(), n);
+  p_ += n;
+  *p_++ = '"';
+}
+
+void Writer::EscapedString(const std::string& s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const size_t start = out.size();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
-  out.push_back('"');
+  const size_t start = static_cast<size_t>(p_ - out_.data());
+  Put('"');
   size_t run = 0;  // Start of the bytes not copied yet.
   size_t i = 0;
   while (i < n) {
     uint64_t word;
-    if (i + 8 <= n && (std::memcpy(&word, p + i, 8), !NeedsALook(word))) {
+    if (i + 8 <= n && (std::memcpy(&word, p + i, 8), !internal::NeedsALook(word))) {
       i += 8;
       continue;
     }
     const unsigned char c = p[i];
     if (c >= 0x80) {
-      const size_t length = Utf8SequenceLength(p + i, n - i);
+      const size_t length = internal::Utf8SequenceLength(p + i, n - i);
       if (length == 0) {
         // nlohmann's replacement rules for broken sequences, exactly.
-        out.resize(start);
-        out += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        p_ = out_.data() + start;
+        const std::string replaced = json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+        Put(replaced.data(), replaced.size());
         return;
       }
       i += length;
@@ -79,94 +148,133 @@ void AppendString(const std::string& s, std::string& out) {
       ++i;
       continue;
     }
-    out.append(s, run, i - run);
+    Put(s.data() + run, i - run);
     run = ++i;
     switch (c) {
       case '"':
-        out += "\\\"";
+        Put("\\\"", 2);
         break;
       case '\\':
-        out += "\\\\";
+        Put("\\\\", 2);
         break;
       case '\b':
-        out += "\\b";
+        Put("\\b", 2);
         break;
       case '\f':
-        out += "\\f";
+        Put("\\f", 2);
         break;
       case '\n':
-        out += "\\n";
+        Put("\\n", 2);
         break;
       case '\r':
-        out += "\\r";
+        Put("\\r", 2);
         break;
       case '\t':
-        out += "\\t";
+        Put("\\t", 2);
         break;
       default: {
         const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(escaped, sizeof(escaped));
+        Put(escaped, sizeof(escaped));
       }
     }
   }
-  out.append(s, run, std::string::npos);
-  out.push_back('"');
+  Put(s.data() + run, n - run);
+  Put('"');
+}
+
+void Writer::Unsigned(uint64_t value, bool negative) {
+  char digits[24];
+  char* first = digits + sizeof(digits);
+  do {
+    *--first = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  if (negative) *--first = '-';
+  Put(first, static_cast<size_t>(digits + sizeof(digits) - first));
+}
+
+void Writer::Double(double value) {
+  // The shortest form that reads back the same (Grisu2), with nlohmann's own
+  // conversion, as its serializer does; NaN and infinities as null.
+  if (!std::isfinite(value)) {
+    Put("null", 4);
+    return;
+  }
+  Reserve(64);
+  p_ = nlohmann::detail::to_chars(p_, p_ + 64, value);
+}
+
+void Writer::Value(const json& value) {
+  switch (value.type()) {
+    // Containers are walked through their std::map and std::vector, not
+    // nlohmann's iterators (which switch on the value's type at every step).
+    case json::value_t::object: {
+      Put('{');
+      bool first = true;
+      for (const auto& [key, member] : value.get_ref<const json::object_t&>()) {
+        if (!first) Put(',');
+        first = false;
+        String(key);
+        Put(':');
+        Value(member);
+      }
+      Put('}');
+      return;
+    }
+    case json::value_t::array: {
+      Put('[');
+      bool first = true;
+      for (const json& element : value.get_ref<const json::array_t&>()) {
+        if (!first) Put(',');
+        first = false;
+        Value(element);
+      }
+      Put(']');
+      return;
+    }
+    case json::value_t::string:
+      String(value.get_ref<const std::string&>());
+      return;
+    case json::value_t::boolean:
+      if (value.get<bool>()) {
+        Put("true", 4);
+      } else {
+        Put("false", 5);
+      }
+      return;
+    case json::value_t::number_integer: {
+      const int64_t number = value.get<int64_t>();
+      Unsigned(number < 0 ? 0 - static_cast<uint64_t>(number) : static_cast<uint64_t>(number), number < 0);
+      return;
+    }
+    case json::value_t::number_unsigned:
+      Unsigned(value.get<uint64_t>(), false);
+      return;
+    case json::value_t::number_float:
+      Double(value.get<double>());
+      return;
+    case json::value_t::null:
+      Put("null", 4);
+      return;
+    default: {
+      // Binary and discarded values: as nlohmann writes them.
+      const std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+      Put(text.data(), text.size());
+      return;
+    }
+  }
 }
 
 }  // namespace
 
-void AppendJson(const nlohmann::json& value, std::string& out) {
-  switch (value.type()) {
-    case nlohmann::json::value_t::object: {
-      out.push_back('{');
-      bool first = true;
-      for (auto it = value.begin(); it != value.end(); ++it) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendString(it.key(), out);
-        out.push_back(':');
-        AppendJson(it.value(), out);
-      }
-      out.push_back('}');
-      return;
-    }
-    case nlohmann::json::value_t::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const nlohmann::json& element : value) {
-        if (!first) out.push_back(',');
-        first = false;
-        AppendJson(element, out);
-      }
-      out.push_back(']');
-      return;
-    }
-    case nlohmann::json::value_t::string:
-      AppendString(value.get_ref<const std::string&>(), out);
-      return;
-    case nlohmann::json::value_t::boolean:
-      out += value.get<bool>() ? "true" : "false";
-      return;
-    case nlohmann::json::value_t::number_integer:
-      absl::StrAppend(&out, value.get<int64_t>());
-      return;
-    case nlohmann::json::value_t::number_unsigned:
-      absl::StrAppend(&out, value.get<uint64_t>());
-      return;
-    case nlohmann::json::value_t::null:
-      out += "null";
-      return;
-    default:
-      // Floating point (shortest round-trip form), binary, discarded: as
-      // nlohmann writes them.
-      out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      return;
-  }
+void AppendJson(const json& value, std::string& out) {
+  Writer writer(out, EstimateSize(value));
+  writer.Value(value);
+  writer.Finish();
 }
 
-std::string WriteJson(const nlohmann::json& value) {
+std::string WriteJson(const json& value) {
   std::string out;
-  out.reserve(256);
   AppendJson(value, out);
   return out;
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_reader.h"
 #include "gempool/openai/media.h"
 #include "gempool/openai/model_id.h"
 #include "json_util.h"
@@ -145,7 +146,7 @@ class MessageConverter {
   absl::Status ConvertSystem(const json& message, const std::string& path) {
     GEMPOOL_ASSIGN_OR_RETURN(std::vector<std::string> texts, TextOnly(message, path, "system/developer"));
     for (std::string& text : texts) {
-      if (!text.empty()) system_parts_.push_back(json{{"text", std::move(text)}});
+      if (!text.empty()) system_parts_.push_back(OneMember("text", std::move(text)));
     }
     return absl::OkStatus();
   }
@@ -158,7 +159,7 @@ class MessageConverter {
       return FieldError(content_path, "is required for user messages");
     }
     if (content->is_string()) {
-      if (!content->get<std::string>().empty()) parts.push_back(json{{"text", *content}});
+      if (!content->get_ref<const std::string&>().empty()) parts.push_back(OneMember("text", *content));
     } else if (content->is_array()) {
       if (content->empty()) return FieldError(content_path, "must not be an empty array");
       for (size_t j = 0; j < content->size(); ++j) {
@@ -172,7 +173,10 @@ class MessageConverter {
       out_.warnings.push_back(absl::StrCat(path, " is empty and was skipped (Gemini rejects empty turns)"));
       return absl::OkStatus();
     }
-    out_.contents.push_back(json{{"role", "user"}, {"parts", std::move(parts)}});
+    json turn(json::value_t::object);
+    turn.emplace("parts", std::move(parts));
+    turn.emplace("role", "user");
+    out_.contents.push_back(std::move(turn));
     return absl::OkStatus();
   }
 
@@ -351,7 +355,7 @@ class MessageConverter {
     std::string content_path = Path(path, "content");
     if (content != nullptr) {
       if (content->is_string()) {
-        if (!content->get<std::string>().empty()) parts.push_back(json{{"text", *content}});
+        if (!content->get_ref<const std::string&>().empty()) parts.push_back(OneMember("text", *content));
       } else if (content->is_array()) {
         for (size_t j = 0; j < content->size(); ++j) {
           const json& part = (*content)[j];
@@ -407,13 +411,13 @@ class MessageConverter {
           } else if (arguments->is_string()) {
             const std::string& text = arguments->get_ref<const std::string&>();
             if (!text.empty()) {
-              json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-              if (parsed.is_discarded()) {
+              absl::StatusOr<json> parsed = ParseJson(text);
+              if (!parsed.ok()) {
                 return FieldError(args_path, absl::StrCat("is not valid JSON: '", Preview(text), "'"));
               }
-              if (parsed.is_object()) {
-                args = std::move(parsed);
-              } else if (!parsed.is_null()) {
+              if (parsed->is_object()) {
+                args = *std::move(parsed);
+              } else if (!parsed->is_null()) {
                 return FieldError(args_path, "must be a JSON object (Gemini function arguments are objects)");
               }
             }
@@ -466,11 +470,11 @@ class MessageConverter {
     for (const std::string& piece : texts) text += piece;
 
     json response;
-    json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!parsed.is_discarded() && parsed.is_object()) {
-      response = std::move(parsed);
-    } else if (!parsed.is_discarded() && !text.empty()) {
-      response = json{{"output", std::move(parsed)}};
+    absl::StatusOr<json> parsed = ParseJson(text);
+    if (parsed.ok() && parsed->is_object()) {
+      response = *std::move(parsed);
+    } else if (parsed.ok() && !text.empty()) {
+      response = json{{"output", *std::move(parsed)}};
     } else {
       response = json{{"output", text}};
     }

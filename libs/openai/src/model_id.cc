@@ -12,6 +12,13 @@ constexpr absl::string_view kSearchSuffix = "-search";
 constexpr absl::string_view kImageSuffix = "-image";
 constexpr absl::string_view kNonThinkingSuffix = "-non-thinking";
 
+// StripModelsPrefix without the copy: these run on every request, over
+// option lists whose ids are too long for std::string's inline buffer.
+absl::string_view WithoutModelsPrefix(absl::string_view model) {
+  absl::ConsumePrefix(&model, "models/");
+  return model;
+}
+
 absl::Status FilteredError(absl::string_view model) {
   return FieldError(absl::StatusCode::kNotFound, "model",
                     absl::StrCat("'", model, "' is not available on this gateway (listed in FILTERED_MODELS)"));
@@ -25,9 +32,9 @@ std::string StripModelsPrefix(absl::string_view model) {
 }
 
 bool ModelListed(const std::vector<std::string>& list, absl::string_view model) {
-  std::string wanted = StripModelsPrefix(model);
+  const absl::string_view wanted = WithoutModelsPrefix(model);
   for (const std::string& entry : list) {
-    if (StripModelsPrefix(entry) == wanted) return true;
+    if (WithoutModelsPrefix(entry) == wanted) return true;
   }
   return false;
 }
@@ -59,19 +66,17 @@ absl::StatusOr<ResolvedModel> ResolveModel(absl::string_view model, const Conver
   return out;
 }
 
-bool IsGemini3Model(absl::string_view model) {
-  return absl::StartsWith(StripModelsPrefix(model), "gemini-3");
-}
+bool IsGemini3Model(absl::string_view model) { return absl::StartsWith(WithoutModelsPrefix(model), "gemini-3"); }
 
 bool IsGemini25ProModel(absl::string_view model) {
-  return absl::StartsWith(StripModelsPrefix(model), "gemini-2.5-pro");
+  return absl::StartsWith(WithoutModelsPrefix(model), "gemini-2.5-pro");
 }
 
 bool IsThinkingModel(absl::string_view model, const ConversionOptions& options) {
-  std::string id = StripModelsPrefix(model);
+  const absl::string_view id = WithoutModelsPrefix(model);
   if (ModelListed(options.thinking_models, id)) return true;
   for (const auto& [name, budget] : options.thinking_budget_map) {
-    if (StripModelsPrefix(name) == id) return true;
+    if (WithoutModelsPrefix(name) == id) return true;
   }
   for (absl::string_view excluded : {"image", "tts", "audio", "live", "embedding"}) {
     if (absl::StrContains(id, excluded)) return false;

@@ -53,15 +53,15 @@ json ConvertCandidate(const json& candidate, const std::string& completion_id, c
       }
       if (text != nullptr && text->is_string()) {
         if (internal::BoolOr(part, "thought", false)) {
-          reasoning += text->get<std::string>();
+          reasoning += text->get_ref<const std::string&>();
           continue;
         }
-        content += text->get<std::string>();
+        content += text->get_ref<const std::string&>();
       } else {
         content += internal::RenderOtherPart(part);
       }
       if (const json* signature = Find(part, "thoughtSignature"); signature != nullptr && signature->is_string()) {
-        text_signature = signature->get<std::string>();
+        text_signature = signature->get_ref<const std::string&>();
       }
     }
   }
@@ -71,26 +71,31 @@ json ConvertCandidate(const json& candidate, const std::string& completion_id, c
     content += links.Markdown(context.link_language);
   }
 
-  std::string reason = internal::StringOr(candidate, "finishReason", "");
-  const char* finish = OpenAIFinishReason(reason, !tool_calls.empty());
-  json message = json{{"role", "assistant"}};
-  if (content.empty() && !tool_calls.empty()) {
-    message["content"] = nullptr;
+  const char* finish = OpenAIFinishReason(internal::StringOr(candidate, "finishReason", ""), !tool_calls.empty());
+  // Objects are built member by member (emplace into fresh objects), not from
+  // initializer lists: those build and copy a [key, value] array per member.
+  json message(json::value_t::object);
+  message.emplace("role", "assistant");
+  if (content.empty() && tool_calls.empty() && absl::string_view(finish) == "content_filter") {
+    message.emplace("content", nullptr);
+    message.emplace("refusal", internal::StoppedExplanation(candidate));
   } else {
-    message["content"] = content;
+    if (content.empty() && !tool_calls.empty()) {
+      message.emplace("content", nullptr);
+    } else {
+      message.emplace("content", std::move(content));
+    }
+    message.emplace("refusal", nullptr);
   }
-  message["refusal"] = nullptr;
-  if (content.empty() && tool_calls.empty() && std::string(finish) == "content_filter") {
-    message["content"] = nullptr;
-    message["refusal"] = internal::StoppedExplanation(candidate);
-  }
-  if (!reasoning.empty()) message["reasoning_content"] = reasoning;
-  if (!tool_calls.empty()) message["tool_calls"] = std::move(tool_calls);
+  if (!reasoning.empty()) message.emplace("reasoning_content", std::move(reasoning));
+  if (!tool_calls.empty()) message.emplace("tool_calls", std::move(tool_calls));
   if (!text_signature.empty()) message["extra_content"] = json{{"google", {{"thought_signature", text_signature}}}};
-  return json{{"index", index},
-              {"message", std::move(message)},
-              {"finish_reason", finish},
-              {"logprobs", internal::ConvertLogprobs(candidate)}};
+  json choice(json::value_t::object);
+  choice.emplace("index", index);
+  choice.emplace("message", std::move(message));
+  choice.emplace("finish_reason", finish);
+  choice.emplace("logprobs", internal::ConvertLogprobs(candidate));
+  return choice;
 }
 
 }  // namespace
@@ -120,11 +125,17 @@ json ConvertUsage(const json& usage_metadata) {
   int64_t completion = Count(usage_metadata, "candidatesTokenCount") + thoughts;
   int64_t total = Count(usage_metadata, "totalTokenCount");
   if (total == 0) total = prompt + completion;
-  return json{{"prompt_tokens", prompt},
-              {"completion_tokens", completion},
-              {"total_tokens", total},
-              {"prompt_tokens_details", {{"cached_tokens", Count(usage_metadata, "cachedContentTokenCount")}}},
-              {"completion_tokens_details", {{"reasoning_tokens", thoughts}}}};
+  json prompt_details(json::value_t::object);
+  prompt_details.emplace("cached_tokens", Count(usage_metadata, "cachedContentTokenCount"));
+  json completion_details(json::value_t::object);
+  completion_details.emplace("reasoning_tokens", thoughts);
+  json usage(json::value_t::object);
+  usage.emplace("prompt_tokens", prompt);
+  usage.emplace("completion_tokens", completion);
+  usage.emplace("total_tokens", total);
+  usage.emplace("prompt_tokens_details", std::move(prompt_details));
+  usage.emplace("completion_tokens_details", std::move(completion_details));
+  return usage;
 }
 
 absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseContext& context) {
@@ -141,8 +152,10 @@ absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseCon
     for (const json& candidate : *candidates) {
       if (candidate.is_object()) choices.push_back(ConvertCandidate(candidate, id, context));
     }
-    std::stable_sort(choices.begin(), choices.end(),
-                     [](const json& a, const json& b) { return a["index"].get<int>() < b["index"].get<int>(); });
+    if (choices.size() > 1) {
+      std::stable_sort(choices.begin(), choices.end(),
+                       [](const json& a, const json& b) { return a["index"].get<int>() < b["index"].get<int>(); });
+    }
   } else {
     const json* feedback = Find(response, "promptFeedback");
     if (feedback == nullptr || Find(*feedback, "blockReason") == nullptr) {
@@ -157,12 +170,14 @@ absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseCon
                            {"logprobs", nullptr}});
   }
   const json* usage = Find(response, "usageMetadata");
-  return json{{"id", id},
-              {"object", "chat.completion"},
-              {"created", context.created},
-              {"model", context.model},
-              {"choices", std::move(choices)},
-              {"usage", ConvertUsage(usage != nullptr ? *usage : json::object())}};
+  json completion(json::value_t::object);
+  completion.emplace("id", std::move(id));
+  completion.emplace("object", "chat.completion");
+  completion.emplace("created", context.created);
+  completion.emplace("model", context.model);
+  completion.emplace("choices", std::move(choices));
+  completion.emplace("usage", usage != nullptr ? ConvertUsage(*usage) : ConvertUsage(json::object()));
+  return completion;
 }
 
 }  // namespace gempool::openai

@@ -52,7 +52,7 @@ json LogprobEntry(const json& candidate) {
 
 std::string CompletionId(const json& response, const ResponseContext& context) {
   if (const json* id = Find(response, "responseId"); id != nullptr && id->is_string() && !id->empty()) {
-    return absl::StrCat("chatcmpl-", id->get<std::string>());
+    return absl::StrCat("chatcmpl-", id->get_ref<const std::string&>());
   }
   if (!context.fallback_id.empty()) return context.fallback_id;
   return absl::StrCat("chatcmpl-", HashHex(absl::StrCat(context.model, ":", context.created), 24));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <limits>
 #include <random>
 
 namespace gempool::openai {
@@ -82,6 +84,48 @@ TEST(JsonWriterTest, MatchesNlohmannOnRandomDocuments) {
   }
 }
 
+
+TEST(JsonWriterTest, MatchesNlohmannOnIntegerExtremes) {
+  const json value = {{"min", std::numeric_limits<int64_t>::min()},   {"max", std::numeric_limits<int64_t>::max()},
+                      {"umax", std::numeric_limits<uint64_t>::max()}, {"zero", 0},
+                      {"uzero", 0u},                                  {"minus", -1},
+                      {"ten", 10},                                    {"powers", {9, 99, 100, 999999, 1000000}}};
+  EXPECT_EQ(WriteJson(value), Reference(value));
+}
+
+TEST(JsonWriterTest, MatchesNlohmannOnEveryKindOfDouble) {
+  std::mt19937_64 rng(11);
+  std::vector<double> numbers = {0.0, -0.0, 1.0, -1.5, 0.1, 0.2, 1e-300, 5e-324, -2.2250738585072014e-308,
+                                 1.7976931348623157e308, 1e21, 1e22, 123456789012345680.0, 3.141592653589793,
+                                 std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                                 -std::numeric_limits<double>::infinity()};
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t bits = rng();
+    double number;
+    std::memcpy(&number, &bits, sizeof(number));
+    numbers.push_back(number);
+  }
+  for (double number : numbers) {
+    const json value = {{"n", number}, {"list", {number, -number}}};
+    ASSERT_EQ(WriteJson(value), Reference(value)) << number;
+  }
+}
+
+// Strings are checked 16 and 8 bytes at a time: a byte that needs escaping
+// or checking is handled at every offset, in strings of every length around
+// those sizes.
+TEST(JsonWriterTest, MatchesNlohmannWithSpecialBytesAtEveryOffset) {
+  for (const std::string& special : std::vector<std::string>{"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9",
+                                                             "\xf0\x9f\x98\x80", "\xff", "\xc3"}) {
+    for (size_t length = 0; length <= 40; ++length) {
+      for (size_t at = 0; at <= length; ++at) {
+        const std::string text = std::string(at, 'a') + special + std::string(length - at, 'b');
+        const json value = {{text, text}};
+        ASSERT_EQ(WriteJson(value), Reference(value)) << ::testing::PrintToString(text);
+      }
+    }
+  }
+}
 
 // Long texts, as in real prompts, go through the word-at-a-time path.
 TEST(JsonWriterTest, MatchesNlohmannOnLongTexts) {

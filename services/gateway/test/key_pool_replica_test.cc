@@ -157,6 +157,37 @@ TEST_F(KeyPoolReplicaTest, ASnapshotInPagesIsOnlyUsedWhenComplete) {
   EXPECT_EQ(AcquireId(), 2);
 }
 
+// A new snapshot (the broker resyncs) is built page by page, sized by its
+// hint, and does not undo this gateway's own recent 429 the broker had not
+// seen when it took the snapshot.
+TEST_F(KeyPoolReplicaTest, ANewSnapshotInPagesKeepsOwnReportsItPredates) {
+  broker_.Send(Snapshot({Key(1), Key(2)}));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  v1::ReportOutcomeRequest limited;
+  limited.set_key_id(1);
+  limited.set_model("gemini-2.5-flash");
+  limited.set_kind(v1::OUTCOME_KIND_RATE_LIMITED);
+  limited.set_http_status(429);
+  limited.set_retry_delay_ms(30'000);
+  replica_->Apply(limited);
+
+  v1::KeyRecord stale = Key(1);
+  stale.set_updated_at_ms(clock_.NowUnixMs() - 1000);
+  v1::KeyPoolUpdate first = Snapshot({stale, Key(2)});
+  first.set_snapshot_complete(false);
+  first.set_snapshot_size(5);  // A hint only: the pool changed since it began.
+  broker_.Send(first);
+  v1::KeyPoolUpdate second;
+  second.set_snapshot(true);
+  second.set_snapshot_complete(true);
+  *second.add_keys() = Key(3);
+  broker_.Send(second);
+  ASSERT_TRUE(Eventually([&] { return replica_->snapshots() == 2; }));
+  std::vector<int64_t> got;
+  for (int i = 0; i < 4; ++i) got.push_back(AcquireId());
+  EXPECT_THAT(got, ::testing::ElementsAre(2, 3, 2, 3)) << "key 1 still cools from this gateway's own 429";
+}
+
 TEST_F(KeyPoolReplicaTest, OwnOutcomesApplyAtOnceAndTheBrokersVerdictWins) {
   broker_.Send(Snapshot({Key(1), Key(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));

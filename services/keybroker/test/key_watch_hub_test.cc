@@ -98,9 +98,19 @@ TEST_F(KeyWatchHubTest, SnapshotListsEveryKeyWithSecretAndThePoolSettings) {
   for (const auto& [id, key] : keys_) secrets.push_back(key.secret());
   EXPECT_THAT(secrets, ElementsAre(TestKey(1), TestKey(2), TestKey(3)));
   ASSERT_TRUE(first.has_settings());
+  EXPECT_EQ(first.snapshot_size(), 3) << "so the replica makes room at once";
   EXPECT_EQ(first.settings().max_failures(), 7);
   EXPECT_THAT(first.settings().proxies(), ElementsAre("http://proxy-a:3128", "http://proxy-b:3128"));
   EXPECT_EQ(first.settings().paid_key(), "AIzaPaidKeyForImagen");
+}
+
+TEST_F(KeyWatchHubTest, AnEmptyPoolIsOneCompletePageWithTheSettings) {
+  Start({});
+  v1::KeyPoolUpdate first = OpenAndReadSnapshot();
+  EXPECT_TRUE(first.snapshot_complete());
+  EXPECT_EQ(first.keys_size(), 0);
+  EXPECT_EQ(first.settings().max_failures(), 7);
+  EXPECT_TRUE(keys_.empty());
 }
 
 TEST_F(KeyWatchHubTest, LargePoolsArriveInPagesUnderTheMessageLimit) {
@@ -114,7 +124,10 @@ TEST_F(KeyWatchHubTest, LargePoolsArriveInPagesUnderTheMessageLimit) {
   do {
     ASSERT_TRUE(stream_->Read(&update));
     ++pages;
+    EXPECT_TRUE(update.snapshot());
     EXPECT_LE(update.keys_size(), KeyWatchHub::kSnapshotPageSize);
+    EXPECT_EQ(update.snapshot_size(), pages == 1 ? 2500 : 0) << "the size, on the first page only";
+    EXPECT_EQ(update.has_settings(), pages == 1);
     Apply(update);
   } while (!update.snapshot_complete());
   EXPECT_EQ(pages, 3);

@@ -18,22 +18,17 @@ namespace gempool {
 // elsewhere).
 void ReleaseFreeMemory();
 
-// Makes every thread allocate from one heap (glibc: a single malloc arena),
-// so that ReleaseFreeMemory gives back all freed memory: glibc's malloc_trim
-// leaves the free space at the top of the other arenas (one per thread that
-// allocates at once) resident, e.g. the 10 MB a loader thread freed after
-// reading 100,000 keys. Costs contention on malloc's lock, so only for a
-// process off the request path (the key broker). Call it first in main(),
-// before any thread starts. Nothing outside glibc.
-void UseSingleMallocArena();
-
-// Caps glibc's heap arenas at one per core (its default is eight per core).
-// A process that runs thousands of short-lived threads (the gateway, a thread
-// per open stream) otherwise spreads their garbage over many heaps that are
-// each trimmed only down to their live top: measured with 2,000 streams,
-// peak 232 MiB instead of 241, and 46 MiB instead of 70 after. Call first in
-// main, before other threads start.
-void LimitHeapArenas();
+// Caps glibc's heap arenas at `arenas` (<= 0: one per core, at least two);
+// glibc's default is eight per core, and it trims each arena only down to its
+// live top. Call it first in main(), before any thread starts; nothing
+// outside glibc.
+// - The key broker uses one arena, so that ReleaseFreeMemory gives back what
+//   loading 100,000 keys used (10 MB freed by a loader thread stayed resident
+//   in its own arena); it is off the request path, so malloc's lock costs
+//   nothing there.
+// - The gateway, a thread per open stream, uses one per core: measured with
+//   2,000 streams, peak 232 MiB instead of 241, and 46 MiB instead of 70 after.
+void LimitHeapArenas(int arenas);
 
 // Gives back the pages of the calling thread's stack below the current frame
 // (less a margin for the calls it makes next), for a thread about to wait a

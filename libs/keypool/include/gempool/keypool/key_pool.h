@@ -27,6 +27,13 @@
 // Every state change marks the key dirty; a persistence writer drains the
 // dirty set with TakeDirty() in batches, off the hand-out path.
 //
+// Memory: a key costs about 100 bytes while it is healthy: an 88-byte slot
+// in one array of all keys (its secret inline, see CompactString), plus an
+// index entry by id and one by secret. What only keys that had trouble have
+// (failures, reasons, last error, cooldowns) is allocated when a key first
+// gets some, and dropped when it has none left. 100,000 keys are about 10 MB
+// (docs/benchmarks.md, idle memory).
+//
 // Thread-safe: every method locks one internal mutex for O(1)-ish work;
 // admin calls (List, Summary) scan the pool under the lock. No I/O under the
 // lock.
@@ -152,6 +159,11 @@ class KeyPool {
   // inserting anything when a key has no id (<= 0) or an empty secret.
   absl::StatusOr<std::vector<bool>> Add(const std::vector<KeyInfo>& keys);
 
+  // Makes room for `keys` keys in all, for a pool about to be filled in
+  // several Add calls (a replica receiving a snapshot page by page): its
+  // arrays are then sized once instead of grown by doubling.
+  void Reserve(size_t keys);
+
   // Inserts keys, or replaces the state of keys already in the pool (by id,
   // or by secret), each keeping its place in the rotation: how a gateway's
   // replica of the pool applies the broker's updates. Fails without changing
@@ -206,6 +218,14 @@ class KeyPool {
   std::optional<int64_t> FindBySecret(absl::string_view secret) const;
   size_t size() const;
 
+  // Snapshots of up to `max` keys in rotation order, from position `*cursor`
+  // on (0 to begin), advancing `*cursor` past them; empty once every key was
+  // listed. For sending the whole pool in pages without a copy of all of it
+  // at once (the key broker's WatchKeys snapshot). A key added, changed or
+  // removed between two calls may be missed or listed as it was: follow the
+  // pages with the changes TakeChanges reports from before the first call.
+  std::vector<KeyInfo> ListPage(size_t* cursor, size_t max);
+
   // MAX_FAILURES while the pool runs (the admin UI changes it without a
   // restart; values below 1 count as 1). It applies from the next failure:
   // a key already failing with that many failures or more is disabled by its
@@ -224,10 +244,30 @@ class KeyPool {
   // Keys waiting in the dirty list (an upper bound: removed keys count until
   // the next TakeDirty).
   size_t dirty_count() const;
+  // Forgets the changes TakeChanges would report, e.g. the start-up load,
+  // which nobody watches yet (a watcher starts from a snapshot).
+  void ClearChanges();
 
  private:
   struct Key;
+  struct Trouble;
   struct ModelIndex;
+  // Hashes and compares the entries of secret_slots_ (slots) by the secret
+  // of the key in the slot, and secrets looked up by their text.
+  struct SlotSecretHash {
+    using is_transparent = void;
+    const std::vector<Key>* slots;
+    size_t operator()(uint32_t slot) const;
+    size_t operator()(absl::string_view secret) const;
+  };
+  struct SlotSecretEq {
+    using is_transparent = void;
+    const std::vector<Key>* slots;
+    bool operator()(uint32_t a, uint32_t b) const;
+    bool operator()(uint32_t slot, absl::string_view secret) const;
+    bool operator()(absl::string_view secret, uint32_t slot) const;
+  };
+  static constexpr uint32_t kNoSlot = ~uint32_t{0};
   struct Expiry {
     int64_t until_ms;
     int64_t key_id;
@@ -241,6 +281,10 @@ class KeyPool {
 
   // The slot of key `id`, or IndexBitset::kNone.
   size_t SlotOf(int64_t id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The slot `key` (an element of slots_) is in.
+  size_t SlotOf(const Key& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The slot of the key with this secret, or IndexBitset::kNone.
+  size_t SlotOfSecret(absl::string_view secret) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void IndexId(int64_t id, size_t slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UnindexId(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Key* FindKey(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -297,11 +341,13 @@ class KeyPool {
   std::vector<Key> slots_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> free_slots_ ABSL_GUARDED_BY(mu_);
   // Slot of each key id: by position for ids up to a few times the pool size
-  // (-1: none), in the hash map beyond.
-  std::vector<int64_t> dense_slots_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<int64_t, size_t> sparse_slots_ ABSL_GUARDED_BY(mu_);
+  // (kNoSlot: none), in the hash map beyond.
+  std::vector<uint32_t> dense_slots_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<int64_t, uint32_t> sparse_slots_ ABSL_GUARDED_BY(mu_);
   size_t key_count_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::flat_hash_map<std::string, int64_t> id_of_secret_ ABSL_GUARDED_BY(mu_);
+  // The slots of all keys, found by secret: each secret is stored once, in
+  // its key (4 bytes an entry here instead of a copy of the secret).
+  absl::flat_hash_set<uint32_t, SlotSecretHash, SlotSecretEq> secret_slots_ ABSL_GUARDED_BY(mu_);
   // Slots of keys that are ACTIVE or FAILING (usable unless cooling for the
   // requested model).
   IndexBitset servable_ ABSL_GUARDED_BY(mu_);

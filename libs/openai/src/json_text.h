@@ -1,0 +1,84 @@
+#pragma once
+// The bytes of JSON strings as nlohmann::json treats them, shared by the JSON
+// reader and writer so both agree with nlohmann byte for byte: a
+// word-at-a-time test for bytes that cannot be copied verbatim, and UTF-8
+// well-formedness (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF). Internal to gempool_openai; pure functions, thread-safe.
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace gempool::openai::internal {
+
+inline constexpr uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr uint64_t kHighs = 0x8080808080808080ULL;
+
+// Whether a byte of `w` is zero.
+constexpr uint64_t HasZeroByte(uint64_t w) { return (w - kOnes) & ~w & kHighs; }
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "words are read from memory as little-endian");
+
+// The bytes of `w` (8 bytes read from memory) that need a look: non-ASCII
+// (UTF-8 to check), control characters, '"' and '\\', as their high bits.
+// Word-at-a-time, so plain text costs about one instruction per byte. Bytes
+// after the first flagged one may be flagged wrongly (a borrow); the first
+// flagged byte always needs a look, so __builtin_ctzll(mask) / 8 is its
+// index.
+constexpr uint64_t LookMask(uint64_t w) {
+  return (w & kHighs) | ((w - 0x20 * kOnes) & ~w & kHighs) | HasZeroByte(w ^ ('"' * kOnes)) |
+         HasZeroByte(w ^ ('\\' * kOnes));
+}
+
+// Whether any of the 8 bytes of `w` needs a look (see LookMask).
+constexpr bool NeedsALook(uint64_t w) { return LookMask(w) != 0; }
+
+// The bytes among the 16 at `p` that need a look (see LookMask), one bit
+// each (bit i for p[i]), exactly; 0 when all 16 are copied as they are.
+inline uint32_t LookBits16(const unsigned char* p) {
+#if defined(__SSE2__)
+  const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Signed: bytes from 0x80 up are negative, so below 0x20 as well.
+  const __m128i look = _mm_or_si128(_mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)),
+                                    _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
+                                                 _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))));
+  return static_cast<uint32_t>(_mm_movemask_epi8(look));
+#else
+  uint32_t bits = 0;
+  for (int i = 0; i < 16; ++i) {
+    const unsigned char c = p[i];
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') bits |= 1u << i;
+  }
+  return bits;
+#endif
+}
+
+// The length (2 to 4) of the well-formed multi-byte UTF-8 sequence at the
+// start of `p` (at most `n` bytes, n >= 1), or 0 when there is none there.
+inline size_t Utf8SequenceLength(const unsigned char* p, size_t n) {
+  const unsigned char c = p[0];
+  size_t extra;
+  uint32_t min;
+  uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    extra = 1, min = 0x80, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    extra = 2, min = 0x800, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    extra = 3, min = 0x10000, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (n <= extra) return 0;
+  for (size_t i = 1; i <= extra; ++i) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return extra + 1;
+}
+
+}  // namespace gempool::openai::internal
