@@ -21,7 +21,8 @@ class SqlParams {
 
   // Binds the values to `st` (after its into() exchanges), then prepares
   // `sql_text` on it. The SqlParams must outlive the statement's execution.
-  void Prepare(soci::statement& st, const std::string& sql_text) const;
+  // `sqlite`: the statement's session is SQLite's (see the .cc).
+  void Prepare(soci::statement& st, const std::string& sql_text, bool sqlite = false) const;
 
  private:
   struct Slot {
