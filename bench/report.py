@@ -341,7 +341,7 @@ def render(results):
     w("")
     w("## Memory of the gempool processes (VmRSS, MiB)")
     w("")
-    w("Idle is measured 2 s after start with the pool loaded, for default settings (GATEWAY_THREADS=256) with one "
+    w("Idle is measured 2 s after start with the pool loaded, for default settings (GATEWAY_THREADS=1024) with one "
       "key and with the 100,000 keys in API_KEYS of the .env file that all three services read (as in the compose "
       "deployment), then for the benchmark's own stack; the peaks are sampled every 100 ms during the runs; after is "
       "measured after the last case, once the streams' connections have closed.")
@@ -420,9 +420,10 @@ def render(results):
     w("- The fake upstream answers in microseconds; real Gemini calls take 0.3 to 30 s, so in production the "
       "gateway's added latency is a much smaller fraction, while its per-connection cost (threads, memory) matters "
       "more.")
-    w("- gempool's gateway runs one thread per open client connection (cpp-httplib); the benchmark sets "
-      "GATEWAY_THREADS=%s so that 2,000 streams are served at once. With the default of 256, connections beyond 256 "
-      "wait in the accept queue." % s.get("gateway_threads", "?"))
+    w("- gempool's gateway serves each open client connection, and reads each stream's upstream answer, on a thread "
+      "(cpp-httplib is blocking); threads start on demand and exit after 3 s idle. GATEWAY_THREADS caps the "
+      "connections served at once (default 1024); the benchmark sets %s so that 2,000 streams are served at once. "
+      "Connections beyond the cap wait in the accept queue." % s.get("gateway_threads", "?"))
     w("- The fake upstream is a cpp-httplib server, which polls every idle keep-alive connection every 10 ms until "
       "its 5 s keep-alive timeout. A proxy that parks many idle connections on it slows it down: with nginx's "
       "`keepalive 512` the last chunks of the 2,000 streams arrived up to 5.2 s late (inter-chunk gap p99 5.2 s, "

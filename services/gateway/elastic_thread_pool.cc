@@ -3,6 +3,8 @@
 #include <thread>
 #include <utility>
 
+#include "gempool/common/thread_role.h"
+
 namespace gempool::gateway {
 
 ElasticThreadPool::ElasticThreadPool(Options options) : options_(std::move(options)) {
@@ -48,6 +50,7 @@ void ElasticThreadPool::StartThreadLocked() {
 }
 
 void ElasticThreadPool::Work() {
+  if (!options_.thread_name.empty()) SetThreadName(options_.thread_name);
   std::unique_lock<std::mutex> lock(mu_);
   --idle_;  // Counted as idle since StartThreadLocked.
   for (;;) {

@@ -22,6 +22,7 @@
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <string>
 
 namespace gempool::gateway {
 
@@ -32,6 +33,7 @@ class ElasticThreadPool {
     size_t min_threads = 0;
     std::chrono::milliseconds idle_timeout{10000};
     std::function<void()> on_shrunk;  // Runs on an exiting thread.
+    std::string thread_name;          // SetThreadName; empty: the process's.
   };
 
   explicit ElasticThreadPool(Options options);

@@ -104,9 +104,10 @@ constexpr std::chrono::seconds kThreadIdleTimeout{3};
 // Connection threads kept ready however quiet it gets.
 constexpr size_t kMinConnectionThreads = 8;
 
-ElasticThreadPool::Options ThreadOptions(size_t max_threads, size_t min_threads,
+ElasticThreadPool::Options ThreadOptions(const char* name, size_t max_threads, size_t min_threads,
                                         DeferredMemoryRelease& release) {
   ElasticThreadPool::Options options;
+  options.thread_name = name;
   options.max_threads = std::max<size_t>(max_threads, 1);
   options.min_threads = std::min(min_threads, options.max_threads);
   options.idle_timeout = kThreadIdleTimeout;
@@ -522,7 +523,7 @@ struct HttpServer::Impl {
   // Before the pools that use it.
   DeferredMemoryRelease memory_release;
   // Each stream's upstream loop (the server thread writes to the client).
-  ElasticThreadPool stream_workers{ThreadOptions(std::numeric_limits<size_t>::max(), 0, memory_release)};
+  ElasticThreadPool stream_workers{ThreadOptions("gw-stream", std::numeric_limits<size_t>::max(), 0, memory_release)};
   std::mutex sessions_mu;
   std::set<std::shared_ptr<StreamSession>> sessions;
 };
@@ -534,7 +535,7 @@ HttpServer::HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder
                                    std::move(options))) {
   const size_t threads = static_cast<size_t>(std::max(impl_->options.threads, 1));
   impl_->server.new_task_queue = [threads, impl = impl_.get()] {
-    return new ConnectionThreads(ThreadOptions(threads, kMinConnectionThreads, impl->memory_release));
+    return new ConnectionThreads(ThreadOptions("gw-conn", threads, kMinConnectionThreads, impl->memory_release));
   };
   impl_->server.set_tcp_nodelay(true);
   impl_->server.set_keep_alive_max_count(1000);

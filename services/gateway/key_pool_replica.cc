@@ -11,6 +11,7 @@
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
 #include "gempool/common/secrets.h"
+#include "gempool/common/thread_role.h"
 #include "gempool/keypool/paid_key.h"
 #include "gempool/keypool/proto_convert.h"
 #include "gempool/keypool/proxy_for_key.h"
@@ -57,7 +58,10 @@ KeyPoolReplica::~KeyPoolReplica() { Stop(); }
 void KeyPoolReplica::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable() || stopping_) return;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("gw-key-replica");
+    Run();
+  });
 }
 
 void KeyPoolReplica::Stop() {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gempool/common/logging.h"
+#include "gempool/common/thread_role.h"
 
 namespace gempool::gateway {
 
@@ -13,7 +14,12 @@ OutcomeReporter::OutcomeReporter(SendFn send, Options options)
 
 OutcomeReporter::~OutcomeReporter() { Stop(); }
 
-void OutcomeReporter::Start() { thread_ = std::thread([this] { Run(); }); }
+void OutcomeReporter::Start() {
+  thread_ = std::thread([this] {
+    SetThreadName("gw-outcomes");
+    Run();
+  });
+}
 
 void OutcomeReporter::Stop() {
   {
@@ -98,7 +104,9 @@ void OutcomeReporter::Run() {
     }
     const absl::Status status = send_(batch);
     if (status.ok()) {
-      if (last_failed) GEMPOOL_LOG(INFO) << "key outcome reports reach the key broker again";
+      if (last_failed) {
+        GEMPOOL_LOG(INFO) << "key outcome reports reach the key broker again";
+      }
       last_failed = false;
       backoff_ms = options_.retry_initial_ms;
       continue;

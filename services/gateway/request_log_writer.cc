@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "gempool/common/logging.h"
+#include "gempool/common/thread_role.h"
 
 namespace gempool::gateway {
 namespace {
@@ -22,7 +23,12 @@ RequestLogWriter::RequestLogWriter(LogSink& sink, Options options)
 
 RequestLogWriter::~RequestLogWriter() { Stop(); }
 
-void RequestLogWriter::Start() { thread_ = std::thread([this] { Run(); }); }
+void RequestLogWriter::Start() {
+  thread_ = std::thread([this] {
+    SetThreadName("gw-log-writer");
+    Run();
+  });
+}
 
 void RequestLogWriter::Stop() {
   {
