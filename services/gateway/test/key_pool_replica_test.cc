@@ -88,6 +88,17 @@ v1::KeyPoolUpdate Snapshot(std::vector<v1::KeyRecord> keys, std::string paid_key
   return update;
 }
 
+// This gateway's own 429 for `key_id` on gemini-2.5-flash, 30 s retry delay.
+v1::ReportOutcomeRequest RateLimitedFor30s(int64_t key_id) {
+  v1::ReportOutcomeRequest limited;
+  limited.set_key_id(key_id);
+  limited.set_model("gemini-2.5-flash");
+  limited.set_kind(v1::OUTCOME_KIND_RATE_LIMITED);
+  limited.set_http_status(429);
+  limited.set_retry_delay_ms(30'000);
+  return limited;
+}
+
 class KeyPoolReplicaTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -163,13 +174,7 @@ TEST_F(KeyPoolReplicaTest, ASnapshotInPagesIsOnlyUsedWhenComplete) {
 TEST_F(KeyPoolReplicaTest, ANewSnapshotInPagesKeepsOwnReportsItPredates) {
   broker_.Send(Snapshot({Key(1), Key(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
-  v1::ReportOutcomeRequest limited;
-  limited.set_key_id(1);
-  limited.set_model("gemini-2.5-flash");
-  limited.set_kind(v1::OUTCOME_KIND_RATE_LIMITED);
-  limited.set_http_status(429);
-  limited.set_retry_delay_ms(30'000);
-  replica_->Apply(limited);
+  replica_->Apply(RateLimitedFor30s(1));
 
   v1::KeyRecord stale = Key(1);
   stale.set_updated_at_ms(clock_.NowUnixMs() - 1000);
@@ -278,13 +283,7 @@ TEST_F(KeyPoolReplicaTest, ABrokerWithoutWatchKeysLeavesTheReplicaEmpty) {
 TEST_F(KeyPoolReplicaTest, ABrokerUpdateOlderThanOwnReportDoesNotBringTheKeyBack) {
   broker_.Send(Snapshot({Key(1), Key(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
-  v1::ReportOutcomeRequest limited;
-  limited.set_key_id(1);
-  limited.set_model("gemini-2.5-flash");
-  limited.set_kind(v1::OUTCOME_KIND_RATE_LIMITED);
-  limited.set_http_status(429);
-  limited.set_retry_delay_ms(30'000);
-  replica_->Apply(limited);
+  replica_->Apply(RateLimitedFor30s(1));
 
   // The broker's picture of key 1 from before it saw the report.
   v1::KeyPoolUpdate stale;
