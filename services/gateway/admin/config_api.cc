@@ -108,9 +108,35 @@ std::string MaskSettingValue(absl::string_view name, const std::string& text) {
   return is_key ? MaskKey(text) : MaskPassword(text);
 }
 
+std::string SummarizeApiKeys(const std::string& text, size_t shown) {
+  absl::StatusOr<std::vector<std::string>> keys = config::ParseStringList("API_KEYS", text);
+  if (!keys.ok()) return "***";
+  std::vector<std::string> masked;
+  for (size_t i = 0; i < keys->size() && i < shown; ++i) masked.push_back(MaskKey((*keys)[i]));
+  std::string out = absl::StrJoin(masked, ", ");
+  if (keys->size() > shown) absl::StrAppend(&out, " (+", keys->size() - shown, ")");
+  return out;
+}
+
+namespace {
+
+// `env` without API_KEYS; what the page shows of it goes to `shown`.
+Environment SetApiKeysAside(Environment env, std::optional<ConfigApi::ApiKeysShown>& shown) {
+  const std::optional<std::string> keys = env.Get("API_KEYS");
+  if (!keys.has_value()) return env;
+  if (!keys->empty()) shown = ConfigApi::ApiKeysShown{SummarizeApiKeys(*keys), env.SourceOf("API_KEYS")};
+  Environment rest;
+  for (const auto& [name, value] : env.values()) {
+    if (name != "API_KEYS") rest.Set(name, value.text, value.source);
+  }
+  return rest;
+}
+
+}  // namespace
+
 ConfigApi::ConfigApi(AdminBackend& backend, Environment env, const Clock& clock, std::function<void()> on_saved)
     : backend_(backend),
-      env_(std::move(env)),
+      env_(SetApiKeysAside(std::move(env), api_keys_)),
       clock_(clock),
       on_saved_(std::move(on_saved)),
       started_at_ms_(clock.NowUnixMs()) {}
@@ -133,8 +159,13 @@ ApiResult ConfigApi::List() {
   nlohmann::json settings = nlohmann::json::array();
   for (const SettingSpec& spec : SettingCatalog()) {
     const std::optional<std::string> set = merged.Get(spec.name);
-    const std::string value = set.has_value() && !set->empty() ? *set : "";
-    const SettingSource source = value.empty() ? SettingSource::kDefault : merged.SourceOf(spec.name);
+    std::string value = set.has_value() && !set->empty() ? *set : "";
+    SettingSource source = value.empty() ? SettingSource::kDefault : merged.SourceOf(spec.name);
+    std::string shown = spec.secret ? MaskSettingValue(spec.name, value) : value;
+    if (absl::string_view(spec.name) == "API_KEYS" && value.empty() && api_keys_.has_value()) {
+      value = shown = api_keys_->text;
+      source = api_keys_->source;
+    }
     nlohmann::json s = {{"name", spec.name},
                         {"group", spec.group},
                         {"default", spec.default_text},
@@ -142,7 +173,7 @@ ApiResult ConfigApi::List() {
                         {"editable", spec.editable},
                         {"live", spec.live},
                         {"services", absl::StrSplit(spec.services, ',')},
-                        {"value", spec.secret ? MaskSettingValue(spec.name, value) : value},
+                        {"value", shown},
                         {"is_set", !value.empty()},
                         {"source", SourceName(source)}};
     auto ui = by_name.find(spec.name);

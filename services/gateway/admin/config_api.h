@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "admin/admin_backend.h"
@@ -23,6 +24,15 @@ namespace gempool::gateway::admin {
 
 class ConfigApi {
  public:
+  // API_KEYS as the page shows it: a few masked keys and how many more. The
+  // raw list (4.2 MB for 100,000 keys) is not kept: the gateway never uses
+  // it, and masking every key made a reply of megabytes; the Keys page lists
+  // them all.
+  struct ApiKeysShown {
+    std::string text;
+    SettingSource source = SettingSource::kDefault;
+  };
+
   // `env` is what this process started with (environment over .env).
   // `on_saved` runs after a successful save (to apply live settings in this
   // gateway at once; others pick them up when they next poll).
@@ -40,6 +50,7 @@ class ConfigApi {
   ApiResult Save(const ApiCall& call, bool dry_run);
 
   AdminBackend& backend_;
+  std::optional<ApiKeysShown> api_keys_;  // Set before env_, which drops the list.
   const Environment env_;
   const Clock& clock_;
   const std::function<void()> on_saved_;
@@ -48,5 +59,9 @@ class ConfigApi {
 
 // `text` for display when the setting is secret: each list entry masked.
 std::string MaskSettingValue(absl::string_view name, const std::string& text);
+
+// API_KEYS for display: the first `shown` keys masked, then "(+N)" for the
+// rest; "***" when it does not parse.
+std::string SummarizeApiKeys(const std::string& text, size_t shown = 10);
 
 }  // namespace gempool::gateway::admin

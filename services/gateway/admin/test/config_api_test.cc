@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "admin/settings_catalog.h"
 #include "admin/test/fake_admin_backend.h"
 #include "gempool/config/config.h"
@@ -161,6 +162,43 @@ TEST_F(ConfigApiTest, KeyBrokerSettingsAreValidatedWithoutEchoingSecrets) {
   EXPECT_EQ(error_of("TEST_MODEL", "models/gemini-2.5-flash-lite"), "");
   EXPECT_EQ(error_of("CHECK_INTERVAL_HOURS", "0"), "") << "0 turns re-validation off";
   EXPECT_TRUE(backend_.settings.empty());
+}
+
+// With many keys the page shows a few, masked, and how many more: the raw
+// list is neither kept nor sent.
+TEST(ConfigApiKeysTest, ApiKeysAreSummarizedAndTheRawListIsNotKept) {
+  gempool::testing::FakeClock clock;
+  testing::FakeAdminBackend backend{clock};
+  std::string keys = "[";
+  for (int i = 0; i < 25; ++i) {
+    absl::StrAppend(&keys, i == 0 ? "" : ",", "\"AIzaSyKey", absl::Dec(i, absl::kZeroPad2),
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxx\"");
+  }
+  keys += "]";
+  ConfigApi api{backend, Environment::FromMap({{"API_KEYS", keys}}), clock, [] {}};
+  ApiCall get;
+  get.method = "GET";
+  get.path = "/config";
+  const ApiResult listed = api.Handle(get);
+  ASSERT_EQ(listed.status, 200);
+  nlohmann::json api_keys;
+  for (const auto& s : listed.body["settings"]) {
+    if (s["name"] == "API_KEYS") api_keys = s;
+  }
+  ASSERT_TRUE(api_keys.is_object());
+  EXPECT_EQ(api_keys["value"], SummarizeApiKeys(keys));
+  EXPECT_THAT(api_keys["value"].get<std::string>(), HasSubstr("(+15)"));
+  EXPECT_EQ(api_keys["is_set"], true);
+  EXPECT_EQ(api_keys["source"], "environment");
+  EXPECT_THAT(listed.body.dump(), Not(HasSubstr("xxxxxxxxxxxxxxxx")));
+}
+
+TEST(SummarizeApiKeysTest, ShowsTheFirstKeysMaskedThenTheCount) {
+  EXPECT_EQ(SummarizeApiKeys("[\"AIzaSyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]"), "AIzaSy...AAAA");
+  EXPECT_EQ(SummarizeApiKeys("k1aaaaaaaaaaaa,k2bbbbbbbbbbbb,k3cccccccccccc", 2),
+            absl::StrCat(MaskSettingValue("PAID_KEY", "k1aaaaaaaaaaaa"), ", ",
+                         MaskSettingValue("PAID_KEY", "k2bbbbbbbbbbbb"), " (+1)"));
+  EXPECT_EQ(SummarizeApiKeys("[\"unterminated"), "***");
 }
 
 TEST(MaskSettingValueTest, MasksEachEntry) {
