@@ -191,36 +191,12 @@ bool Reader::ReadEscape(std::string& out) {
   const char* const at = p_;
   ++p_;
   if (p_ >= end_) return Fail(at, "the string that holds this '\\' has no closing '\"'");
-  switch (*p_++) {
-    case '"':
-      out.push_back('"');
-      return true;
-    case '\\':
-      out.push_back('\\');
-      return true;
-    case '/':
-      out.push_back('/');
-      return true;
-    case 'b':
-      out.push_back('\b');
-      return true;
-    case 'f':
-      out.push_back('\f');
-      return true;
-    case 'n':
-      out.push_back('\n');
-      return true;
-    case 'r':
-      out.push_back('\r');
-      return true;
-    case 't':
-      out.push_back('\t');
-      return true;
-    case 'u':
-      break;
-    default:
-      return Fail(at, "a '\\' in a string must be followed by one of \" \\ / b f n r t u");
+  const char letter = *p_++;
+  if (const char c = internal::UnescapedCharacter(letter); c != 0) {
+    out.push_back(c);
+    return true;
   }
+  if (letter != 'u') return Fail(at, "a '\\' in a string must be followed by one of \" \\ / b f n r t u");
   const int unit = ReadHex4();
   if (unit < 0) return Fail(at, "'\\u' must be followed by 4 hex digits");
   uint32_t cp = static_cast<uint32_t>(unit);

@@ -1,9 +1,9 @@
 #pragma once
 // The bytes of JSON strings as nlohmann::json treats them, shared by the JSON
 // reader and writer so both agree with nlohmann byte for byte: a
-// word-at-a-time test for bytes that cannot be copied verbatim, and UTF-8
-// well-formedness (RFC 3629: no overlong forms, no surrogates, nothing above
-// U+10FFFF). Internal to gempool_openai; pure functions, thread-safe.
+// word-at-a-time test for bytes that cannot be copied verbatim, the
+// two-character escapes, and UTF-8 well-formedness (RFC 3629: no overlong
+// forms, no surrogates, nothing above U+10FFFF). Internal to gempool_openai; pure functions, thread-safe.
 
 #include <cstddef>
 #include <cstdint>
@@ -54,6 +54,30 @@ inline uint32_t LookBits16(const unsigned char* p) {
   }
   return bits;
 #endif
+}
+
+// JSON's two-character escapes, as (letter after the '\\', character).
+// The writer uses them for the characters listed (and \u00XX for other
+// control characters, as nlohmann does); the reader also takes "\/".
+inline constexpr char kShortEscapes[][2] = {{'"', '"'},  {'\\', '\\'}, {'b', '\b'}, {'f', '\f'},
+                                           {'n', '\n'}, {'r', '\r'},   {'t', '\t'}};
+
+// The letter that follows '\\' in the escape of `c`, or 0 when `c` has none.
+constexpr char EscapeLetter(char c) {
+  for (const auto& [letter, character] : kShortEscapes) {
+    if (character == c) return letter;
+  }
+  return 0;
+}
+
+// The character that "\<letter>" stands for, or 0 when it is not a
+// two-character escape ('u' included: \uXXXX is read apart).
+constexpr char UnescapedCharacter(char letter) {
+  if (letter == '/') return '/';
+  for (const auto& [escape, character] : kShortEscapes) {
+    if (escape == letter) return character;
+  }
+  return 0;
 }
 
 // The length (2 to 4) of the well-formed multi-byte UTF-8 sequence at the

@@ -150,32 +150,12 @@ void Writer::EscapedString(const std::string& s) {
     }
     Put(s.data() + run, i - run);
     run = ++i;
-    switch (c) {
-      case '"':
-        Put("\\\"", 2);
-        break;
-      case '\\':
-        Put("\\\\", 2);
-        break;
-      case '\b':
-        Put("\\b", 2);
-        break;
-      case '\f':
-        Put("\\f", 2);
-        break;
-      case '\n':
-        Put("\\n", 2);
-        break;
-      case '\r':
-        Put("\\r", 2);
-        break;
-      case '\t':
-        Put("\\t", 2);
-        break;
-      default: {
-        const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        Put(escaped, sizeof(escaped));
-      }
+    if (const char letter = internal::EscapeLetter(static_cast<char>(c)); letter != 0) {
+      const char escaped[] = {'\\', letter};
+      Put(escaped, sizeof(escaped));
+    } else {
+      const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      Put(escaped, sizeof(escaped));
     }
   }
   Put(s.data() + run, n - run);
