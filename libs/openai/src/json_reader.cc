@@ -333,31 +333,25 @@ bool Reader::Read(json& root) {
     // A value into *target.
     switch (Next()) {
       case '{':
+      case '[': {
+        const bool object = *p_ == '{';
         if (depth == kMaxJsonDepth) {
           return Fail(p_, absl::StrCat("arrays and objects are nested more than ", kMaxJsonDepth, " deep"));
         }
         ++p_;
-        *target = json(json::value_t::object);
-        if (Next() == '}') {
+        *target = json(object ? json::value_t::object : json::value_t::array);
+        if (Next() == (object ? '}' : ']')) {
           ++p_;
           break;
         }
         stack_[depth++] = target;
-        if (!ReadMember(*target, target)) return false;
-        continue;
-      case '[':
-        if (depth == kMaxJsonDepth) {
-          return Fail(p_, absl::StrCat("arrays and objects are nested more than ", kMaxJsonDepth, " deep"));
+        if (object) {
+          if (!ReadMember(*target, target)) return false;
+        } else {
+          target = &target->get_ref<json::array_t&>().emplace_back();
         }
-        ++p_;
-        *target = json(json::value_t::array);
-        if (Next() == ']') {
-          ++p_;
-          break;
-        }
-        stack_[depth++] = target;
-        target = &target->get_ref<json::array_t&>().emplace_back();
         continue;
+      }
       case '"':
         *target = json(json::value_t::string);
         if (!ReadString(target->get_ref<std::string&>())) return false;

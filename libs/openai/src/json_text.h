@@ -3,7 +3,8 @@
 // reader and writer so both agree with nlohmann byte for byte: a
 // word-at-a-time test for bytes that cannot be copied verbatim, the
 // two-character escapes, and UTF-8 well-formedness (RFC 3629: no overlong
-// forms, no surrogates, nothing above U+10FFFF). Internal to gempool_openai; pure functions, thread-safe.
+// forms, no surrogates, nothing above U+10FFFF). Internal to gempool_openai;
+// pure functions, thread-safe.
 
 #include <cstddef>
 #include <cstdint>
