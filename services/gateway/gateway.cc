@@ -7,7 +7,7 @@
 #include "admin/admin_ui.h"
 #include "gempool/common/logging.h"
 #include "gempool/gemini/upstream_url.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "forwarder.h"
 #include "health_checker.h"
 #include "http_server.h"

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "rpc_failure.h"
 
 namespace gempool::gateway {

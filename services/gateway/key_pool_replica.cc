@@ -187,6 +187,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
         keypool::KeyPoolOptions pool_options;
         if (settings.max_failures() > 0) pool_options.max_failures = settings.max_failures();
         pool_options.record_changes = false;
+        pool_options.record_times = false;
         next->pool = std::make_unique<keypool::KeyPool>(pool_options, clock_);
         next->proxies.assign(settings.proxies().begin(), settings.proxies().end());
         next->paid_key = settings.paid_key();

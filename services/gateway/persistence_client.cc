@@ -1,7 +1,7 @@
 #include "persistence_client.h"
 
 #include "absl/strings/str_cat.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "rpc_failure.h"
 
 namespace gempool::gateway {

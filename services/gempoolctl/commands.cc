@@ -17,7 +17,7 @@
 #include "gempool/keypool/proto_convert.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gempool/config/parse.h"

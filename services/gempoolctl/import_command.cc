@@ -12,7 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "gemini_balance_import.h"
 #include "gemini_balance_source.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "gempool/v1/persistence.grpc.pb.h"
 

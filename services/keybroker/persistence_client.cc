@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/rpc/status.h"
 #include "gempool/keypool/proto_convert.h"
 

@@ -69,14 +69,11 @@ struct KeyPool::Trouble {
   }
 };
 
-// One slot of the pool, 88 bytes. Kept small: the rotation walks these in
+// One slot of the pool, 64 bytes. Kept small: the rotation walks these in
 // order, and 100,000 of them are the bulk of the pool's memory.
 struct KeyPool::Key {
   // 0 while the slot is free (keys have ids > 0).
   int64_t id = 0;
-  int64_t created_at_ms = 0;
-  int64_t updated_at_ms = 0;
-  int64_t last_used_at_ms = 0;
   // Null while the key has had no trouble (see Trouble).
   std::unique_ptr<Trouble> trouble;
   CompactString secret;
@@ -129,6 +126,15 @@ struct KeyPool::Key {
   }
 };
 
+// When a key was created, last changed and last handed out; beside the slots
+// rather than in them, so that a pool without times (a gateway's replica)
+// does not pay for them.
+struct KeyPool::KeyTimes {
+  int64_t created_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  int64_t last_used_at_ms = 0;
+};
+
 struct KeyPool::ModelIndex {
   // Servable keys that are not cooling for this model.
   IndexBitset usable;
@@ -164,7 +170,7 @@ KeyPool::KeyPool(KeyPoolOptions options, const Clock& clock, DailyQuotaReset dai
       max_failures_(std::max(options.max_failures, 1)),
       secret_slots_(0, SlotSecretHash{&slots_}, SlotSecretEq{&slots_}) {
   // docs/benchmarks.md counts on this for the idle memory of 100,000 keys.
-  static_assert(sizeof(Key) <= 88, "keep KeyPool::Key small: it is most of the pool's memory");
+  static_assert(sizeof(Key) <= 64, "keep KeyPool::Key small: it is most of the pool's memory");
 }
 
 KeyPool::~KeyPool() = default;
@@ -191,6 +197,21 @@ size_t KeyPool::SlotOf(int64_t id) const {
 }
 
 size_t KeyPool::SlotOf(const Key& key) const { return static_cast<size_t>(&key - slots_.data()); }
+
+KeyPool::KeyTimes KeyPool::TimesOf(const Key& key) const {
+  return options_.record_times ? times_[SlotOf(key)] : KeyTimes();
+}
+
+KeyPool::KeyTimes* KeyPool::MutableTimesOf(const Key& key) {
+  return options_.record_times ? &times_[SlotOf(key)] : nullptr;
+}
+
+void KeyPool::MarkUsed(Key& key, int64_t now_ms) {
+  KeyTimes* times = MutableTimesOf(key);
+  if (times == nullptr) return;
+  times->last_used_at_ms = std::max(times->last_used_at_ms, now_ms);
+  if (key.last_used_stale(now_ms)) MarkDirty(key);
+}
 
 size_t KeyPool::SlotOfSecret(absl::string_view secret) const {
   auto it = secret_slots_.find(secret);
@@ -249,7 +270,7 @@ void KeyPool::SetState(Key& key, KeyState health, bool paused) {
 }
 
 void KeyPool::MarkChanged(Key& key, int64_t now_ms) {
-  key.updated_at_ms = now_ms;
+  if (KeyTimes* times = MutableTimesOf(key)) times->updated_at_ms = now_ms;
   MarkDirty(key);
   MarkWatched(key);
   ++version_;
@@ -400,7 +421,10 @@ absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys)
   // capacity, which could hold pages left dirty by the load); later calls
   // grow it by doubling.
   const size_t needed = key_count_ + keys.size();
-  if (needed > slots_.capacity()) slots_.reserve(std::max(needed, 2 * slots_.capacity()));
+  if (needed > slots_.capacity()) {
+    slots_.reserve(std::max(needed, 2 * slots_.capacity()));
+    if (options_.record_times) times_.reserve(slots_.capacity());
+  }
   secret_slots_.reserve(needed);
   std::vector<bool> inserted;
   inserted.reserve(keys.size());
@@ -410,7 +434,10 @@ absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys)
 
 void KeyPool::Reserve(size_t keys) {
   absl::MutexLock lock(&mu_);
-  if (keys > slots_.capacity()) slots_.reserve(keys);
+  if (keys > slots_.capacity()) {
+    slots_.reserve(keys);
+    if (options_.record_times) times_.reserve(keys);
+  }
   secret_slots_.reserve(keys);
 }
 
@@ -435,6 +462,7 @@ bool KeyPool::InsertLocked(const KeyInfo& info, int64_t now) {
   if (free_slots_.empty()) {
     slot = slots_.size();
     slots_.emplace_back();
+    if (options_.record_times) times_.emplace_back();
   } else {
     slot = free_slots_.back();
     free_slots_.pop_back();
@@ -444,13 +472,16 @@ bool KeyPool::InsertLocked(const KeyInfo& info, int64_t now) {
   added.secret.assign(info.secret);
   if (!info.state_reason.empty()) added.edit().state_reason = info.state_reason;
   if (!info.last_error.empty()) added.edit().last_error = info.last_error;
-  added.created_at_ms = info.created_at_ms > 0 ? info.created_at_ms : now;
-  added.updated_at_ms = info.updated_at_ms > 0 ? info.updated_at_ms : now;
-  added.last_used_at_ms = info.last_used_at_ms;
+  const int64_t updated_at_ms = info.updated_at_ms > 0 ? info.updated_at_ms : now;
+  if (KeyTimes* times = MutableTimesOf(added)) {
+    times->created_at_ms = info.created_at_ms > 0 ? info.created_at_ms : now;
+    times->updated_at_ms = updated_at_ms;
+    times->last_used_at_ms = info.last_used_at_ms;
+  }
   added.set_last_used_saved(info.last_used_at_ms);
   // The stored count stands for failures at the last state change.
   const int failures = std::clamp(info.failure_count, 0, max_failures_);
-  if (failures > 0) added.edit().failure_times.assign(failures, std::min(added.updated_at_ms, now));
+  if (failures > 0) added.edit().failure_times.assign(failures, std::min(updated_at_ms, now));
   // A paused key's own state is the one underneath the pause.
   const KeyState stored = info.state == KeyState::kPaused ? info.underlying_state : info.state;
   if (stored == KeyState::kFailing && !info.state_reason.empty()) added.edit().failure_reason = info.state_reason;
@@ -529,8 +560,7 @@ AcquireResult KeyPool::Acquire(absl::string_view model, absl::Span<const int64_t
   if (slot == kNone) return Unavailable(model, exclude_key_ids, now);
   Key& key = slots_[slot];
   cursor_ = slot + 1;
-  key.last_used_at_ms = now;
-  if (key.last_used_stale(now)) MarkDirty(key);
+  MarkUsed(key, now);
   AcquireResult result;
   result.available = true;
   result.key_id = key.id;
@@ -645,10 +675,7 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
   const int64_t now = clock_.NowUnixMs();
   // Gateways with a replica of the pool hand keys out themselves, so an
   // outcome is the broker's news that the key was used.
-  if (now > key->last_used_at_ms) {
-    key->last_used_at_ms = now;
-    if (key->last_used_stale(now)) MarkDirty(*key);
-  }
+  MarkUsed(*key, now);
   GEMPOOL_RETURN_IF_ERROR(ApplyOutcome(*key, model, outcome, now));
   return Effective(*key);
 }
@@ -921,9 +948,10 @@ KeyInfo KeyPool::Snapshot(const Key& key) const {
   for (const auto& [model, cooldown] : seen.cooldowns) info.model_cooldowns.push_back(cooldown);
   std::sort(info.model_cooldowns.begin(), info.model_cooldowns.end(),
             [](const ModelCooldown& a, const ModelCooldown& b) { return a.model < b.model; });
-  info.created_at_ms = key.created_at_ms;
-  info.updated_at_ms = key.updated_at_ms;
-  info.last_used_at_ms = key.last_used_at_ms;
+  const KeyTimes times = TimesOf(key);
+  info.created_at_ms = times.created_at_ms;
+  info.updated_at_ms = times.updated_at_ms;
+  info.last_used_at_ms = times.last_used_at_ms;
   if (key.paused) info.underlying_state = key.health();
   return info;
 }
@@ -950,7 +978,7 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
     matches.push_back(key);
   }
   // The sort key of a key for filter.sort; ties are broken by id.
-  auto rank = [&filter](const Key& key) -> int64_t {
+  auto rank = [this, &filter](const Key& key) ABSL_NO_THREAD_SAFETY_ANALYSIS -> int64_t {
     switch (filter.sort) {
       case KeyFilter::Sort::kId:
         return key.id;
@@ -959,7 +987,7 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
       case KeyFilter::Sort::kFailures:
         return static_cast<int64_t>(key.seen().failure_times.size());
       case KeyFilter::Sort::kLastUsed:
-        return key.last_used_at_ms;
+        return TimesOf(key).last_used_at_ms;
       case KeyFilter::Sort::kCoolingUntil: {
         int64_t until = key.cooling_until_ms();
         for (const auto& [model, cooldown] : key.seen().cooldowns) until = std::max(until, cooldown.until_ms);
@@ -1048,7 +1076,7 @@ std::vector<KeyInfo> KeyPool::TakeDirty(size_t max) {
     Key* key = FindKey(id);
     if (key == nullptr || !key->dirty) continue;  // Removed since.
     key->dirty = false;
-    key->set_last_used_saved(key->last_used_at_ms);
+    key->set_last_used_saved(TimesOf(*key).last_used_at_ms);
     out.push_back(Snapshot(*key));
   }
   return out;

@@ -1063,6 +1063,44 @@ TEST_F(KeyPoolTest, AReplicaRecordsNoChangesSoNothingGrowsWithUpdates) {
   EXPECT_EQ(StateOf(2), KeyState::kDisabled) << "the policy itself still applies";
 }
 
+TEST_F(KeyPoolTest, APoolWithoutTimesHandsOutAndAppliesOutcomesAlike) {
+  KeyPoolOptions options = DefaultOptions();
+  options.record_changes = false;
+  options.record_times = false;
+  MakePool(0, options);
+  KeyInfo stored = NewKey(1);
+  stored.created_at_ms = 1000;
+  stored.updated_at_ms = 2000;
+  stored.last_used_at_ms = 3000;
+  ASSERT_TRUE(pool_->Add({stored, NewKey(2)}).ok());
+  clock_.AdvanceMs(kMinute);
+  AcquireResult first = pool_->Acquire(kFlash, {});
+  ASSERT_TRUE(first.available);
+  EXPECT_EQ(first.key_id, 1);
+  EXPECT_EQ(first.secret, stored.secret);
+  ASSERT_TRUE(pool_->Report(1, kFlash, RateLimited(kMinute)).ok());
+  EXPECT_EQ(pool_->Acquire(kFlash, {}).key_id, 2) << "key 1 cools for flash";
+  const std::optional<KeyInfo> key = pool_->Get(1);
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(key->created_at_ms, 0) << "no times kept";
+  EXPECT_EQ(key->updated_at_ms, 0);
+  EXPECT_EQ(key->last_used_at_ms, 0);
+  EXPECT_EQ(key->model_cooldowns.size(), 1u);
+}
+
+TEST_F(KeyPoolTest, TimesFollowTheirKeyWhenASlotIsReused) {
+  MakePool(3);
+  clock_.AdvanceMs(kMinute);
+  ASSERT_TRUE(pool_->Report(2, kFlash, Of(OutcomeKind::kSuccess)).ok());
+  pool_->Remove(std::vector<int64_t>{1});
+  KeyInfo added = NewKey(7);
+  added.created_at_ms = 1234;
+  ASSERT_TRUE(pool_->Add({added}).ok());
+  EXPECT_EQ(pool_->Get(7)->created_at_ms, 1234);
+  EXPECT_EQ(pool_->Get(7)->last_used_at_ms, 0) << "nothing left from the removed key";
+  EXPECT_EQ(pool_->Get(2)->last_used_at_ms, clock_.NowUnixMs());
+}
+
 // What the broker streams to a new watcher: every key once, in pages.
 TEST_F(KeyPoolTest, ListPageWalksEveryKeyOnceInPages) {
   MakePool(10);

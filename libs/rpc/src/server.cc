@@ -3,8 +3,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <chrono>
-
 #include "absl/strings/str_cat.h"
 
 namespace gempool::rpc {
@@ -27,24 +25,6 @@ absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::st
         "choose another port in the environment or .env)"));
   }
   return running;
-}
-
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  // Fail fast on a dead peer instead of queueing calls for its reconnect backoff.
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  // Replies can exceed gRPC's default 4 MiB (a page of 1000 error-log rows
-  // with 16 KiB messages); internal peers are trusted.
-  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
-}
-
-void SetDeadline(grpc::ClientContext& context, int timeout_ms) {
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
 }
 
 }  // namespace gempool::rpc

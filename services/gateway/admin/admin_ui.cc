@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "admin/admin_service.h"
 #include "admin/grpc_admin_backend.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 
 namespace gempool::gateway::admin {
 

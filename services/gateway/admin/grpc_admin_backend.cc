@@ -4,7 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/rpc/status.h"
 
 namespace gempool::gateway::admin {

@@ -20,7 +20,6 @@
 #include "fake_upstream.h"
 #include "gateway_fixture.h"
 #include "gempool/common/secrets.h"
-#include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/testing/subprocess.h"
 

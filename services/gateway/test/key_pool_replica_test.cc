@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/keypool/proxy_for_key.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
 

@@ -19,7 +19,6 @@
 #include "gempool/common/secrets.h"
 #include "gempool/gemini/sse_splitter.h"
 #include "gempool/openai/embeddings.h"
-#include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
 #include "nlohmann/json.hpp"
 

@@ -13,6 +13,7 @@
 #include "broker.h"
 #include "fake_persistence.h"
 #include "fake_probe_transport.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/v1/keybroker.grpc.pb.h"

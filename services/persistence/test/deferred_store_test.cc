@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
 #include "gempool/storage/soci_store.h"
 #include "gempool/testing/fake_clock.h"

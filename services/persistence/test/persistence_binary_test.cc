@@ -12,7 +12,7 @@
 #include <fstream>
 #include <string>
 
-#include "gempool/rpc/server.h"
+#include "gempool/rpc/channel.h"
 #include "gempool/testing/subprocess.h"
 #include "gempool/v1/persistence.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"

@@ -27,12 +27,13 @@
 // Every state change marks the key dirty; a persistence writer drains the
 // dirty set with TakeDirty() in batches, off the hand-out path.
 //
-// Memory: a key costs about 100 bytes while it is healthy: an 88-byte slot
-// in one array of all keys (its secret inline, see CompactString), plus an
+// Memory: a key costs about 100 bytes while it is healthy: a 64-byte slot
+// in one array of all keys (its secret inline, see CompactString), 24 bytes
+// of times beside it (not in a gateway's replica: record_times), and an
 // index entry by id and one by secret. What only keys that had trouble have
 // (failures, reasons, last error, cooldowns) is allocated when a key first
 // gets some, and dropped when it has none left. 100,000 keys are about 10 MB
-// (docs/benchmarks.md, idle memory).
+// in the key broker, 7.5 MB in a replica (docs/benchmarks.md, idle memory).
 //
 // Thread-safe: every method locks one internal mutex for O(1)-ish work;
 // admin calls (List, Summary) scan the pool under the lock. No I/O under the
@@ -81,6 +82,10 @@ struct KeyPoolOptions {
   // gateway's replica of the pool, which nobody drains: the lists would grow
   // with every update the broker sends.
   bool record_changes = true;
+  // Whether keys keep when they were created, last changed and last handed
+  // out (KeyInfo's *_at_ms, 0 when false). False for a gateway's replica: it
+  // never shows or stores them, and they are 24 of a key's 88 bytes.
+  bool record_times = true;
 };
 
 // The answer to Acquire.
@@ -250,6 +255,7 @@ class KeyPool {
 
  private:
   struct Key;
+  struct KeyTimes;
   struct Trouble;
   struct ModelIndex;
   // Hashes and compares the entries of secret_slots_ (slots) by the secret
@@ -290,6 +296,13 @@ class KeyPool {
   Key* FindKey(int64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const Key* FindKey(int64_t id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   KeyInfo Snapshot(const Key& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The times of `key` (zeros unless options_.record_times), and the ones to
+  // change (null unless options_.record_times).
+  KeyTimes TimesOf(const Key& key) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  KeyTimes* MutableTimesOf(const Key& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records a hand-out of `key` at `now_ms` (marks it dirty when the stored
+  // last-used time is stale).
+  void MarkUsed(Key& key, int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   static KeyState Effective(const Key& key);
   // Moves `key` to `health`/`paused`, keeping counters and bitsets in step.
   void SetState(Key& key, KeyState health, bool paused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -339,6 +352,8 @@ class KeyPool {
   // a slot's position is its place in the rotation. Removed keys leave an
   // empty slot that the next Add reuses.
   std::vector<Key> slots_ ABSL_GUARDED_BY(mu_);
+  // Each slot's times, by slot (empty unless options_.record_times).
+  std::vector<KeyTimes> times_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> free_slots_ ABSL_GUARDED_BY(mu_);
   // Slot of each key id: by position for ids up to a few times the pool size
   // (kNoSlot: none), in the hash map beyond.

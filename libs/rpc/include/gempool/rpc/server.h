@@ -28,11 +28,4 @@ absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::st
                                           const std::vector<grpc::Service*>& services,
                                           int max_receive_message_bytes = 0);
 
-// A channel to `addr` with keepalive settings suited to long-lived internal
-// connections, accepting replies up to 64 MiB.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr);
-
-// Sets a deadline `timeout_ms` from now on `context`.
-void SetDeadline(grpc::ClientContext& context, int timeout_ms);
-
 }  // namespace gempool::rpc

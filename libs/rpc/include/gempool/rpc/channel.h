@@ -1,0 +1,21 @@
+#pragma once
+// The client side of gempool's internal gRPC: channels to the other services
+// and call deadlines. Kept apart from server.h so that a process that only
+// calls other services (the gateway, gempoolctl) links neither the server
+// side nor its reflection plugin (bench/idle_memory.py: resident memory).
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+namespace gempool::rpc {
+
+// A channel to `addr` with keepalive settings suited to long-lived internal
+// connections, accepting replies up to 64 MiB.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr);
+
+// Sets a deadline `timeout_ms` from now on `context`.
+void SetDeadline(grpc::ClientContext& context, int timeout_ms);
+
+}  // namespace gempool::rpc
