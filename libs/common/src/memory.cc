@@ -1,5 +1,7 @@
 #include "gempool/common/memory.h"
 
+#include <cstdlib>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #include <pthread.h>
@@ -19,6 +21,8 @@ void ReleaseFreeMemory() {
 
 void LimitHeapArenas(int arenas) {
 #if defined(__GLIBC__)
+  // glibc's own MALLOC_ARENA_MAX, when an operator sets it, wins.
+  if (std::getenv("MALLOC_ARENA_MAX") != nullptr) return;
   if (arenas <= 0) {
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
     arenas = static_cast<int>(cores > 2 ? cores : 2);

@@ -69,7 +69,7 @@ struct KeyPool::Trouble {
   }
 };
 
-// One slot of the pool, 64 bytes. Kept small: the rotation walks these in
+// One slot of the pool, 56 bytes. Kept small: the rotation walks these in
 // order, and 100,000 of them are the bulk of the pool's memory.
 struct KeyPool::Key {
   // 0 while the slot is free (keys have ids > 0).
@@ -144,7 +144,8 @@ struct KeyPool::ModelIndex {
 };
 
 size_t KeyPool::SlotSecretHash::operator()(uint32_t slot) const {
-  return absl::Hash<absl::string_view>()((*slots)[slot].secret.view());
+  CompactString::Buffer buffer;
+  return absl::Hash<absl::string_view>()((*slots)[slot].secret.view(buffer));
 }
 
 size_t KeyPool::SlotSecretHash::operator()(absl::string_view secret) const {
@@ -152,15 +153,19 @@ size_t KeyPool::SlotSecretHash::operator()(absl::string_view secret) const {
 }
 
 bool KeyPool::SlotSecretEq::operator()(uint32_t a, uint32_t b) const {
-  return a == b || (*slots)[a].secret.view() == (*slots)[b].secret.view();
+  if (a == b) return true;
+  CompactString::Buffer buffer_a, buffer_b;
+  return (*slots)[a].secret.view(buffer_a) == (*slots)[b].secret.view(buffer_b);
 }
 
 bool KeyPool::SlotSecretEq::operator()(uint32_t slot, absl::string_view secret) const {
-  return (*slots)[slot].secret.view() == secret;
+  CompactString::Buffer buffer;
+  return (*slots)[slot].secret.view(buffer) == secret;
 }
 
 bool KeyPool::SlotSecretEq::operator()(absl::string_view secret, uint32_t slot) const {
-  return (*slots)[slot].secret.view() == secret;
+  CompactString::Buffer buffer;
+  return (*slots)[slot].secret.view(buffer) == secret;
 }
 
 KeyPool::KeyPool(KeyPoolOptions options, const Clock& clock, DailyQuotaReset daily_reset)
@@ -170,7 +175,7 @@ KeyPool::KeyPool(KeyPoolOptions options, const Clock& clock, DailyQuotaReset dai
       max_failures_(std::max(options.max_failures, 1)),
       secret_slots_(0, SlotSecretHash{&slots_}, SlotSecretEq{&slots_}) {
   // docs/benchmarks.md counts on this for the idle memory of 100,000 keys.
-  static_assert(sizeof(Key) <= 64, "keep KeyPool::Key small: it is most of the pool's memory");
+  static_assert(sizeof(Key) <= 56, "keep KeyPool::Key small: it is most of the pool's memory");
 }
 
 KeyPool::~KeyPool() = default;
@@ -564,7 +569,9 @@ AcquireResult KeyPool::Acquire(absl::string_view model, absl::Span<const int64_t
   AcquireResult result;
   result.available = true;
   result.key_id = key.id;
-  result.secret.assign(key.secret.view().data(), key.secret.view().size());
+  CompactString::Buffer buffer;
+  const absl::string_view secret = key.secret.view(buffer);
+  result.secret.assign(secret.data(), secret.size());
   return result;
 }
 
@@ -974,7 +981,8 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
     if (!filter.model.empty() && key->health() != KeyState::kCooling && !key->cooling_for(filter.model)) {
       continue;
     }
-    if (!filter.search.empty() && !absl::StrContains(key->secret.view(), filter.search)) continue;
+    CompactString::Buffer buffer;
+    if (!filter.search.empty() && !absl::StrContains(key->secret.view(buffer), filter.search)) continue;
     matches.push_back(key);
   }
   // The sort key of a key for filter.sort; ties are broken by id.

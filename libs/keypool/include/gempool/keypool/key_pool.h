@@ -27,13 +27,13 @@
 // Every state change marks the key dirty; a persistence writer drains the
 // dirty set with TakeDirty() in batches, off the hand-out path.
 //
-// Memory: a key costs about 100 bytes while it is healthy: a 64-byte slot
+// Memory: a key costs about 90 bytes while it is healthy: a 56-byte slot
 // in one array of all keys (its secret inline, see CompactString), 24 bytes
 // of times beside it (not in a gateway's replica: record_times), and an
 // index entry by id and one by secret. What only keys that had trouble have
 // (failures, reasons, last error, cooldowns) is allocated when a key first
-// gets some, and dropped when it has none left. 100,000 keys are about 10 MB
-// in the key broker, 7.5 MB in a replica (docs/benchmarks.md, idle memory).
+// gets some, and dropped when it has none left. 100,000 keys are about 9 MB
+// in the key broker, 7 MB in a replica (docs/benchmarks.md, idle memory).
 //
 // Thread-safe: every method locks one internal mutex for O(1)-ish work;
 // admin calls (List, Summary) scan the pool under the lock. No I/O under the
