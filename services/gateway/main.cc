@@ -15,6 +15,7 @@ int main() {
   // a thread per connection needs. With one per core, 64 connection threads
   // queued on two arena locks (~4 futex calls per chat call) and the gateway
   // used 25% more CPU per call, at the same memory (bench/analysis.md).
+  gempool::KeepHeapTrimmed();
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("gateway");
   absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig({"API_KEYS"});

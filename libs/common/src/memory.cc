@@ -31,6 +31,13 @@ void LimitHeapArenas(int arenas) {
 #endif
 }
 
+void KeepHeapTrimmed() {
+#if defined(__GLIBC__)
+  if (std::getenv("MALLOC_TRIM_THRESHOLD_") != nullptr) return;
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
+}
+
 void ReleaseUnusedStack() {
 #if defined(__GLIBC__)
   pthread_attr_t attr;
