@@ -417,12 +417,6 @@ struct HttpServer::Impl {
     res.set_chunked_content_provider(
         content_type,
         [session, parked = false](size_t /*offset*/, httplib::DataSink& sink) mutable {
-          if (!parked) {
-            // This thread now mostly waits for chunks, for as long as the
-            // stream lasts: routing's deep stack pages are dead weight.
-            ReleaseUnusedStack();
-            parked = true;
-          }
           std::string chunk;
           for (;;) {
             switch (session->NextChunk(chunk, std::chrono::milliseconds(500))) {
@@ -430,6 +424,14 @@ struct HttpServer::Impl {
                 if (!sink.write(chunk.data(), chunk.size())) {
                   session->Cancel();
                   return false;
+                }
+                if (!parked) {
+                  // This thread now mostly waits for chunks, for as long as
+                  // the stream lasts: routing's deep stack pages are dead
+                  // weight. After the first chunk went out, not before: the
+                  // madvise is not on the time to first chunk.
+                  ReleaseUnusedStack();
+                  parked = true;
                 }
                 return true;
               case ChunkQueue::PopStatus::kEnd:

@@ -22,11 +22,13 @@ bool StreamSession::Write(absl::string_view data) {
       first = true;
     }
   }
+  const bool pushed = queue_.Push(std::string(data));
   // From here the worker mostly waits in the upstream read loop for the
   // rest of the stream: the pages that connecting and sending the request
-  // touched deeper down are dead weight (thousands of open streams).
+  // touched deeper down are dead weight (thousands of open streams). After
+  // the push, so the first chunk does not wait for the madvise.
   if (first) ReleaseUnusedStack();
-  return queue_.Push(std::string(data));
+  return pushed;
 }
 
 bool StreamSession::Committed() const {
