@@ -65,9 +65,22 @@ def log(*parts):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n):
+    """n distinct free loopback ports: the sockets stay bound until all are
+    chosen (one at a time, the kernel can hand the same port out twice: a run
+    once gave the gateway the key broker's port, and its /health answered
+    in HTTP/2)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def loadavg():
@@ -144,7 +157,8 @@ class Proc:
         return self.popen.poll() is None
 
     def output(self):
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
@@ -366,7 +380,7 @@ http {{
         """Starts persistence, broker and gateway; `wrap` maps a service to an
         argv prefix (a profiler)."""
         wrap = wrap or {}
-        ports = {s: free_port() for s in ("gateway", "keybroker", "persistence")}
+        ports = dict(zip(("gateway", "keybroker", "persistence"), free_ports(3)))
         data_dir = os.path.join(self.tmp, name + "-data")
         os.makedirs(data_dir, exist_ok=True)
         env = self.gempool_env(ports, keys_env_file or self.env_file, data_dir, threads)
