@@ -10,13 +10,32 @@ Starts, on loopback ports only:
   - the Portkey gateway (@portkey-ai/gateway from bench/node_modules, bound to
     127.0.0.1 by bench/portkey/loopback_only.mjs),
 then runs each case against each target in turn (wrk for request/response,
-bench/stream_load for streams), samples CPU (/proc/PID/stat) and memory
-(VmRSS), and writes docs/benchmarks.md (and the raw numbers as JSON).
+bench/stream_load for streams, bench/conn_load for the cases about many open
+connections: slowloris and 10,000 idle keep-alive connections, against
+gempool only), samples CPU (/proc/PID/stat), memory (VmRSS) and threads, and
+writes docs/benchmarks.md (and the raw numbers as JSON).
+
+The cases, in the order they run (--cases picks some; "new" is shorthand for
+streams,idle_connections,slowloris, the event-driven gateway's cases):
+  idle_memory       gempool's idle memory with default settings (1 and 100,000 keys)
+  unary             native generateContent, c=1, 16, 64, 256
+  openai            OpenAI chat completions, c=64 (gempool and Portkey)
+  sse               SSE streams of 64 chunks 20 ms apart, c=16
+  streams           2,000 concurrent streams (TTFC, gaps; gempool's threads and memory)
+  idle_connections  10,000 idle keep-alive connections to the gateway (threads, memory)
+  slowloris         5,000 connections trickling a header line a second while honest calls run
+  keypool           the key pool's Google Benchmark
+A run of some cases only writes BUILD/bench/benchmarks-partial.md and
+results-partial.json, never docs/benchmarks.md (unless --out says so).
+
+The file descriptor limit (RLIMIT_NOFILE) is raised to the hard limit for
+this process and every process it starts (10,000 connections need 10,000+).
 
 Every loop is bounded in count and time; every process it starts is stopped
 by its pid when it ends, also on errors and Ctrl-C.
 
   bench/run_bench.py --build-dir build-bench [--quick] [--wait-quiet 1800]
+  bench/run_bench.py --build-dir build-bench --cases new --targets nginx,gempool
 """
 
 import argparse
@@ -24,6 +43,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import signal
@@ -58,6 +78,23 @@ CONCURRENCIES = [1, 16, 64, 256]
 TARGETS = ["direct", "nginx", "gempool", "portkey"]
 TARGET_NAMES = {"direct": "direct", "nginx": "nginx", "gempool": "gempool", "portkey": "Portkey"}
 GATEWAY_THREADS = 2304  # One per open client connection (2,000 streams + headroom).
+# The event-driven gateway's connection cases (bench/conn_load.cc).
+SLOWLORIS_CONNECTIONS = 5000     # All from 127.0.0.1 (MAX_CONNECTIONS_PER_IP=0 for the gateway).
+SLOWLORIS_HOLD_S = 15            # Each trickles a header line a second for up to 15 s.
+HEAD_TIMEOUT_S = 10              # REQUEST_HEAD_TIMEOUT's default: the bench leaves it unset.
+HONEST_CLIENTS = 4               # From 127.0.0.2, a new connection per call, 50 ms between calls.
+HONEST_INTERVAL_MS = 50
+HONEST_TIMEOUT_S = 5             # An honest call with no answer by then is lost.
+IDLE_CONNECTIONS = 10_000
+IDLE_HOLD_S = 10                 # Held idle this long (KEEP_ALIVE_TIMEOUT's default is 60 s).
+# Each idle connection first makes one cheap authenticated call: models.get,
+# native, through the key pool to the fake. Not /health: the event-driven
+# gateway answers /health on its worker pool after asking the broker and
+# persistence, so 10,000 of them at once grow the pool (380 threads for 2,000
+# /health calls, measured), which is not what an idle connection costs.
+IDLE_MODEL_PATH = "/models/" + UNARY_MODEL
+CASES = ["idle_memory", "unary", "openai", "sse", "streams", "idle_connections", "slowloris", "keypool"]
+CASE_GROUPS = {"all": CASES, "new": ["streams", "idle_connections", "slowloris"]}
 
 
 def log(*parts):
@@ -115,6 +152,57 @@ def thread_count(pid):
         return 0
 
 
+def read_status(pid):
+    """(VmRSS KiB, Threads) from /proc/PID/status; (0, 0) once it is gone."""
+    rss = threads = 0
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Threads:"):
+                    threads = int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return rss, threads
+
+
+def open_files_limit(pid):
+    """The soft "Max open files" of a process (/proc/PID/limits)."""
+    try:
+        with open("/proc/%d/limits" % pid) as f:
+            for line in f:
+                if line.startswith("Max open files"):
+                    return int(line.split()[3]) if line.split()[3].isdigit() else line.split()[3]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        pass
+    return None
+
+
+def raise_nofile():
+    """Raises this process's RLIMIT_NOFILE soft limit to the hard limit (the
+    processes it starts inherit it); returns (soft before, soft, hard)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    before = soft
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return before, soft, hard
+
+
+def gateway_http_kind(binary):
+    """Which HTTP layer the gateway binary has: the event loop (Boost.Beast)
+    or cpp-httplib's thread per connection."""
+    try:
+        with open(binary, "rb") as f:
+            data = f.read()
+    except OSError:
+        return "unknown"
+    if b"beast" in data:
+        return "event loop (Boost.Asio/Beast)"
+    return "thread per connection (cpp-httplib)" if b"httplib" in data else "unknown"
+
+
 def children_of(pid):
     kids = []
     for entry in os.listdir("/proc"):
@@ -152,6 +240,14 @@ class Proc:
 
     def rss_kb(self):
         return sum(read_rss_kb(p) for p in self.pids())
+
+    def rss_threads(self):
+        """(VmRSS KiB, threads), summed over the process and its children if counted."""
+        rss = threads = 0
+        for p in self.pids():
+            r, t = read_status(p)
+            rss, threads = rss + r, threads + t
+        return rss, threads
 
     def running(self):
         return self.popen.poll() is None
@@ -195,18 +291,22 @@ def http(method, url, body=None, headers=None, timeout=10):
 
 
 class RssSampler:
-    """Samples the VmRSS of some processes every 100 ms, keeping the peak."""
+    """Samples the VmRSS and thread count of some processes every 100 ms,
+    keeping the peaks."""
 
     def __init__(self, procs):
         self.procs = procs
         self.peak = {p.name: 0 for p in procs}
+        self.peak_threads = {p.name: 0 for p in procs}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while not self._stop.is_set():
             for p in self.procs:
-                self.peak[p.name] = max(self.peak[p.name], p.rss_kb())
+                rss, threads = p.rss_threads()
+                self.peak[p.name] = max(self.peak[p.name], rss)
+                self.peak_threads[p.name] = max(self.peak_threads[p.name], threads)
             self._stop.wait(0.1)
 
     def __enter__(self):
@@ -227,6 +327,13 @@ class Bench:
         self.results = {"cases": {}, "memory": {}, "notes": []}
         self.duration = args.duration
         self.commands = []
+        # ab.py and profile.py build a Bench from their own arguments.
+        self.cases = list(getattr(args, "cases", None) or CASES)
+        self.targets = list(getattr(args, "targets", None) or TARGETS)
+        self.conn_load_bin = getattr(args, "conn_load", None)
+
+    def want(self, case):
+        return case in self.cases
 
     # ---------------------------------------------------------------- setup
     def bin(self, rel):
@@ -374,6 +481,11 @@ http {{
         })
         if threads:
             env["GATEWAY_THREADS"] = str(threads)
+        # All the load comes from 127.0.0.1 (5,000 slowloris connections,
+        # 10,000 idle ones): no per-address cap. The event-driven gateway's
+        # other connection settings (GATEWAY_IO_THREADS, MAX_CONNECTIONS,
+        # REQUEST_HEAD_TIMEOUT, KEEP_ALIVE_TIMEOUT) stay at their defaults.
+        env["MAX_CONNECTIONS_PER_IP"] = "0"
         return env
 
     def start_gempool(self, name="gempool", keys_env_file=None, threads=GATEWAY_THREADS, wrap=None):
@@ -494,6 +606,7 @@ http {{
             text = f.read().decode("utf-8", "replace")
         if p.returncode != 0:
             raise RuntimeError("%s failed (exit %s):\n%s" % (argv[0], p.returncode, text[-3000:]))
+        self.last_threads_peak = dict(rss.peak_threads)
         return text, wall, cpu, dict(rss.peak)
 
     def wrk(self, target, path, headers, conc, duration, body_file=None, rss_procs=()):
@@ -513,6 +626,7 @@ http {{
         r["error_count"] = errors
         r["cpu"] = cpu
         r["rss_peak_kb"] = rss
+        r["threads_peak"] = self.last_threads_peak
         return r
 
     def stream_load(self, target, path, headers, conc, total, expect, timeout=300, rss_procs=()):
@@ -526,6 +640,7 @@ http {{
         r = json.loads(text.strip().splitlines()[-1])
         r["cpu"] = cpu
         r["rss_peak_kb"] = rss
+        r["threads_peak"] = self.last_threads_peak
         return r
 
     def cool_down(self, seconds=5.5):
@@ -537,12 +652,12 @@ http {{
     # ---------------------------------------------------------------- cases
     def case_unary(self):
         res = self.results["cases"].setdefault("unary", {})
-        for t in TARGETS:  # Warm-up (JIT, connection pools), not recorded.
+        for t in self.targets:  # Warm-up (JIT, connection pools), not recorded.
             port, prefix, headers = self.target(t)
             self.wrk(t, "%s/models/%s:generateContent" % (prefix, UNARY_MODEL), headers, 16, 2)
         self.cool_down()
         for conc in CONCURRENCIES:
-            for t in TARGETS:
+            for t in self.targets:
                 port, prefix, headers = self.target(t)
                 r = self.wrk(t, "%s/models/%s:generateContent" % (prefix, UNARY_MODEL), headers, conc,
                              self.duration, rss_procs=self.gempool["procs"] if t == "gempool" else ())
@@ -560,7 +675,7 @@ http {{
         res = self.results["cases"].setdefault("openai", {"gempool_status": status, "gempool_probe": text[:300]})
         served = status == 200 and '"choices"' in text
         res["gempool_serves"] = served
-        targets = ["portkey"] + (["gempool"] if served else [])
+        targets = [t for t in ["portkey"] + (["gempool"] if served else []) if t in self.targets]
         for t in targets:
             _, _, headers = self.target(t, "openai")
             r = self.wrk(t, "/v1/chat/completions", headers, 64, self.duration, body_file=self.chat_file,
@@ -575,7 +690,7 @@ http {{
     def case_stream(self):
         res = self.results["cases"].setdefault("stream", {})
         conc, total = 16, self.args.stream_total
-        for t in TARGETS:
+        for t in self.targets:
             port, prefix, headers = self.target(t)
             r = self.stream_load(t, "%s/models/%s:streamGenerateContent?alt=sse" % (prefix, STREAM_MODEL), headers,
                                  conc, total, STREAM_CHUNKS,
@@ -587,16 +702,89 @@ http {{
 
     def case_many_streams(self):
         res = self.results["cases"].setdefault("many", {})
-        for t in TARGETS:
+        for t in self.targets:
             port, prefix, headers = self.target(t)
+            # The gempool processes' threads and memory just before (the idle
+            # count the target compares with) and, sampled, during the run.
+            before = {p.name: dict(zip(("rss_kb", "threads"), p.rss_threads())) for p in self.gempool["procs"]}
             r = self.stream_load(t, "%s/models/%s:streamGenerateContent?alt=sse" % (prefix, MANY_MODEL), headers,
                                  MANY_STREAMS, MANY_STREAMS, MANY_CHUNKS,
                                  rss_procs=self.gempool["procs"] if t == "gempool" else ())
+            if t == "gempool":
+                r["before"] = before
             res[t] = r
-            log("%d streams %-8s ok %d  errors %s  TTFC p99 %7.1f ms  gap p99 %7.1f ms  %.1f s" % (
+            extra = ""
+            if t == "gempool":
+                gw = "gempool-gateway"
+                extra = "  gateway threads %d before, %d peak; RSS peak %.1f MiB" % (
+                    before[gw]["threads"], r["threads_peak"].get(gw, 0), r["rss_peak_kb"].get(gw, 0) / 1024)
+            log("%d streams %-8s ok %d  errors %s  TTFC p99 %7.1f ms  gap p99 %7.1f ms  %.1f s%s" % (
                 MANY_STREAMS, t, r["ok"], r["errors"] or 0, r["ttfc_us"]["p99"] / 1e3, r["gap_us"]["p99"] / 1e3,
-                r["elapsed_us"] / 1e6))
+                r["elapsed_us"] / 1e6, extra))
             self.cool_down(6)
+
+    def gateway(self):
+        return self.gempool["procs"][-1]
+
+    def conn_load(self, argv, timeout):
+        """Runs bench/conn_load against gempool's gateway (watching its pid);
+        the JSON it printed, with the CPU and the sampled peaks of the run."""
+        gw = self.gateway()
+        before = dict(zip(("rss_kb", "threads"), gw.rss_threads()))
+        argv = [self.conn_load_bin, "--port", str(self.gempool["port"]), "--watch-pid", str(gw.pid),
+                "--label", "gempool"] + argv
+        text, wall, cpu, rss = self.run_measured("gempool", argv, timeout=timeout, rss_procs=self.gempool["procs"])
+        r = json.loads(text.strip().splitlines()[-1])
+        r.update(cpu=cpu, rss_peak_kb=rss, threads_peak=self.last_threads_peak, before=before,
+                 gateway_open_files_limit=open_files_limit(gw.pid), gateway_running_after=gw.running())
+        return r
+
+    def case_idle_connections(self):
+        """10,000 keep-alive connections, each answered one cheap authenticated
+        call (GET models/{model}) and then left open, idle, for IDLE_HOLD_S:
+        the gateway's threads and memory."""
+        _, prefix, headers = self.target("gempool")
+        argv = ["--mode", "idle", "--connections", str(IDLE_CONNECTIONS), "--hold-s", str(IDLE_HOLD_S),
+                "--idle-path", prefix + IDLE_MODEL_PATH, "--max-connecting", "256", "--connect-timeout-s", "5",
+                "--ramp-timeout-s", "20", "--response-timeout-s", "20", "--timeout-s", "90"]
+        for h in headers:
+            argv += ["--header", h]
+        r = self.conn_load(argv, timeout=150)
+        r["request"] = "GET %s%s (x-goog-api-key: the client token)" % (prefix, IDLE_MODEL_PATH)
+        self.results["cases"]["idle_connections"] = {"gempool": r}
+        w = r.get("watch", {})
+        log("%d idle connections: %d answered, %d open at the start of the %d s hold, %d at its end, errors %s; "
+            "gateway threads %s before, %s peak; RSS %.1f MiB before, %.1f MiB with all open, %.1f MiB peak" % (
+                IDLE_CONNECTIONS, r["answered"], r["open_at_hold_start"], IDLE_HOLD_S, r["open_at_end"],
+                r["errors"] or 0, (w.get("before") or {}).get("threads"), (w.get("peak") or {}).get("threads"),
+                (w.get("before") or {}).get("rss_kb", 0) / 1024, (w.get("at_hold_start") or {}).get("rss_kb", 0) / 1024,
+                (w.get("peak") or {}).get("rss_kb", 0) / 1024))
+
+    def case_slowloris(self):
+        """5,000 connections from 127.0.0.1 trickle a request-header line a
+        second, never ending the head, while 4 honest clients (127.0.0.2) call
+        generateContent through the gateway."""
+        _, prefix, headers = self.target("gempool")
+        argv = ["--mode", "slowloris", "--connections", str(SLOWLORIS_CONNECTIONS), "--hold-s", str(SLOWLORIS_HOLD_S),
+                "--line-interval-ms", "1000", "--max-connecting", "256", "--connect-timeout-s", "5",
+                "--ramp-timeout-s", "15", "--honest-clients", str(HONEST_CLIENTS), "--honest-host", "127.0.0.2",
+                "--honest-interval-ms", str(HONEST_INTERVAL_MS), "--call-timeout-s", str(HONEST_TIMEOUT_S),
+                "--path", "%s/models/%s:generateContent" % (prefix, UNARY_MODEL), "--body-file", self.body_file,
+                "--timeout-s", str(SLOWLORIS_HOLD_S + 45)]
+        for h in headers:
+            argv += ["--header", h]
+        r = self.conn_load(argv, timeout=SLOWLORIS_HOLD_S + 90)
+        r["head_timeout_s"] = HEAD_TIMEOUT_S
+        self.results["cases"]["slowloris"] = {"gempool": r}
+        h, c = r["honest"], r["server_close_after_us"]
+        closes = "after min %.2f s, p50 %.2f s, max %.2f s" % (c["min"] / 1e6, c["p50"] / 1e6, c["max"] / 1e6) \
+            if c["n"] else "none"
+        lat = h["latency_us"]
+        log("slowloris: %d/%d connected, %d closed by the gateway (%s), %d held to the end; honest calls %d ok, "
+            "%d lost %s, p99 %s ms, max %s ms" % (
+                r["connected"], SLOWLORIS_CONNECTIONS, r["closed_by_server"], closes, r["held_to_end"], h["ok"],
+                h["error_count"], h["errors"] or "", "%.1f" % (lat["p99"] / 1e3) if lat["n"] else "–",
+                "%.1f" % (lat["max"] / 1e3) if lat["n"] else "–"))
 
     def memory(self, label):
         mem = self.results["memory"].setdefault(label, {})
@@ -628,16 +816,25 @@ http {{
         self.results["started"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         self.results["load_before"] = loadavg()
         self.stream_load_bin = self.args.stream_load
+        self.results["cases_run"] = self.cases
+        self.results["targets_run"] = self.targets
+        self.results["gateway_http"] = gateway_http_kind(self.bin("services/gateway/gempool-gateway"))
+        log("cases %s; targets %s; gateway HTTP layer: %s" % (",".join(self.cases), ",".join(self.targets),
+                                                              self.results["gateway_http"]))
         self.write_inputs()
         self.start_fake()
-        self.start_nginx()
-        self.start_portkey()
+        if "nginx" in self.targets:
+            self.start_nginx()
+        if "portkey" in self.targets:
+            self.start_portkey()
         # Idle memory of default installs (GATEWAY_THREADS 256): with one key,
         # and with the 100,000 keys in the .env file all three services read.
         self.one_key_env = os.path.join(self.tmp, "one-key.env")
         with open(self.one_key_env, "w") as f:
             f.write('API_KEYS=["AIzaSyBenchOneKey0000000000000000000000"]\n')
         for label, env_file in (("idle_one_key", self.one_key_env), ("idle_default_threads", self.env_file)):
+            if not self.want("idle_memory"):
+                break
             default = self.start_gempool("gempool-" + label.replace("_", "-"), keys_env_file=env_file, threads=0)
             time.sleep(2)
             self.results["memory"][label] = {
@@ -646,6 +843,7 @@ http {{
             for p in reversed(default["procs"]):
                 p.stop()
         self.gempool = self.start_gempool()
+        self.results["gateway_open_files_limit"] = open_files_limit(self.gateway().pid)
         self.results["gempool_ready_s"] = self.gempool["ready_s"]
         time.sleep(2)
         self.memory("idle")
@@ -653,17 +851,41 @@ http {{
             POOL_KEYS, self.gempool["ready_s"],
             {k: v["rss_kb"] // 1024 for k, v in self.results["memory"]["idle"].items()}))
 
-        self.case_unary()
-        self.memory("after_unary")
-        self.case_openai()
-        self.case_stream()
-        self.cool_down()
-        self.case_many_streams()
-        self.cool_down(2)
+        if self.want("unary"):
+            self.case_unary()
+            self.memory("after_unary")
+        if self.want("openai"):
+            self.case_openai()
+        if self.want("sse"):
+            self.case_stream()
+            self.cool_down()
+        if self.want("streams"):
+            self.case_many_streams()
+            self.cool_down(2)
         self.memory("after")
         time.sleep(1)
         self.results["request_log_rows"] = self.request_log_rows()
-        self.keypool_bench()
+        # The connection cases last, on a restarted gempool stack (same data
+        # directory), so that what the cases before left in the gateway's heap
+        # does not count towards their memory; slowloris last of all (on a
+        # thread-per-connection gateway it blocks the gateway until the
+        # trickling ends).
+        if self.want("idle_connections") or self.want("slowloris"):
+            for p in reversed(self.gempool["procs"]):
+                p.stop()
+            self.gempool = self.start_gempool()
+            time.sleep(2)
+            self.memory("idle_connection_stack")
+            log("gempool restarted for the connection cases in %.1f s; idle RSS %s" % (
+                self.gempool["ready_s"],
+                {k: v["rss_kb"] // 1024 for k, v in self.results["memory"]["idle_connection_stack"].items()}))
+        if self.want("idle_connections"):
+            self.case_idle_connections()
+            self.cool_down()
+        if self.want("slowloris"):
+            self.case_slowloris()
+        if self.want("keypool"):
+            self.keypool_bench()
         self.results["load_after"] = loadavg()
         self.results["elapsed_s"] = time.monotonic() - t_start
         self.results["commands"] = self.commands
@@ -717,17 +939,54 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
     ap.add_argument("--stream-load", help="the stream_load binary (default: BUILD/bench/stream_load)")
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--out", help="the Markdown report (default: docs/benchmarks.md; for a partial run "
+                                  "BUILD/bench/benchmarks-partial.md)")
     ap.add_argument("--json", help="raw results (default: BUILD/bench/results.json)")
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     ap.add_argument("--stream-total", type=int, default=96, help="streams per target in the 64x20 ms case")
     ap.add_argument("--wait-quiet", type=int, default=0, help="wait up to this many seconds for load < 1.5")
     ap.add_argument("--quick", action="store_true", help="2 s runs, fewer streams (a smoke test; not for the report)")
+    ap.add_argument("--conn-load", help="the conn_load binary (default: BUILD/bench/conn_load)")
+    ap.add_argument("--cases", default="all",
+                    help="comma-separated cases to run (default all): %s; 'new' = %s. A partial run writes "
+                         "BUILD/bench/benchmarks-partial.md and results-partial.json unless --out/--json say "
+                         "otherwise" % (", ".join(CASES), ",".join(CASE_GROUPS["new"])))
+    ap.add_argument("--targets", default=",".join(TARGETS),
+                    help="comma-separated targets of the per-target cases (default %s; gempool always)" %
+                         ",".join(TARGETS))
     args = ap.parse_args()
     if args.quick:
         args.duration, args.stream_total = 2, 32
-    args.stream_load = args.stream_load or os.path.join(os.path.abspath(args.build_dir), "bench", "stream_load")
-    args.json = args.json or os.path.join(os.path.abspath(args.build_dir), "bench", "results.json")
+    cases = []
+    for name in args.cases.split(","):
+        name = name.strip()
+        if name not in CASES and name not in CASE_GROUPS:
+            ap.error("unknown case %r (cases: %s; groups: %s)" % (name, ", ".join(CASES), ", ".join(CASE_GROUPS)))
+        cases += CASE_GROUPS.get(name, [name])
+    args.cases = [c for c in CASES if c in cases]
+    partial = args.cases != CASES
+    targets = [t.strip() for t in args.targets.split(",")] + ["gempool"]
+    unknown = [t for t in targets if t not in TARGETS]
+    if unknown:
+        ap.error("unknown target(s) %s (targets: %s)" % (", ".join(unknown), ", ".join(TARGETS)))
+    args.targets = [t for t in TARGETS if t in targets]
+    build_bench = os.path.join(os.path.abspath(args.build_dir), "bench")
+    args.stream_load = args.stream_load or os.path.join(build_bench, "stream_load")
+    args.conn_load = args.conn_load or os.path.join(build_bench, "conn_load")
+    if args.out is None:
+        args.out = os.path.join(build_bench, "benchmarks-partial.md") if partial else \
+            os.path.join(ROOT, "docs", "benchmarks.md")
+    args.json = args.json or os.path.join(build_bench, "results-partial.json" if partial else "results.json")
+    for case, binary in (("sse", args.stream_load), ("streams", args.stream_load),
+                         ("idle_connections", args.conn_load), ("slowloris", args.conn_load)):
+        if case in args.cases and not os.access(binary, os.X_OK):
+            ap.error("%s is not built (bench/bench.sh builds it; or: c++ -O2 -std=c++17 -o %s bench/%s.cc)" % (
+                binary, binary, os.path.basename(binary)))
+    nofile = raise_nofile()
+    need = IDLE_CONNECTIONS + 2000
+    if ("idle_connections" in args.cases or "slowloris" in args.cases) and nofile[1] < need:
+        log("warning: RLIMIT_NOFILE is %d (hard %d): the connection cases need %d+ file descriptors per process; "
+            "raise the hard limit (ulimit -Hn, LimitNOFILE=, docker --ulimit nofile=)" % (nofile[1], nofile[2], need))
 
     quiet = wait_quiet(args.wait_quiet) if args.wait_quiet > 0 else None
     bench = Bench(args)
@@ -754,8 +1013,19 @@ def main():
     results["machine"] = machine_info()
     results["quiet_wait"] = quiet
     results["quick"] = args.quick
+    results["partial"] = partial
     results["settings"] = {"duration_s": args.duration, "stream_total": args.stream_total,
-                           "gateway_threads": GATEWAY_THREADS, "pool_keys": POOL_KEYS}
+                           "gateway_threads": GATEWAY_THREADS, "pool_keys": POOL_KEYS,
+                           "nofile": {"soft_before": nofile[0], "soft": nofile[1], "hard": nofile[2]},
+                           "gateway_env": {"MAX_CONNECTIONS_PER_IP": "0"},
+                           "gateway_env_inherited": {k: os.environ[k] for k in (
+                               "GATEWAY_IO_THREADS", "MAX_CONNECTIONS", "REQUEST_HEAD_TIMEOUT", "REQUEST_BODY_TIMEOUT",
+                               "KEEP_ALIVE_TIMEOUT", "MAX_REQUEST_BODY_MB") if k in os.environ},
+                           "slowloris": {"connections": SLOWLORIS_CONNECTIONS, "hold_s": SLOWLORIS_HOLD_S,
+                                         "head_timeout_s": HEAD_TIMEOUT_S, "honest_clients": HONEST_CLIENTS,
+                                         "honest_interval_ms": HONEST_INTERVAL_MS,
+                                         "honest_timeout_s": HONEST_TIMEOUT_S},
+                           "idle_connections": {"connections": IDLE_CONNECTIONS, "hold_s": IDLE_HOLD_S}}
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump(results, f, indent=1)
@@ -765,6 +1035,8 @@ def main():
     with open(args.out, "w") as f:
         f.write(text)
     print(report.summary_table(results))
+    print()
+    print(report.targets_text(results))
     log("wrote %s and %s in %.0f s" % (os.path.relpath(args.out, ROOT), args.json, results["elapsed_s"]))
     shutil.rmtree(bench.tmp, ignore_errors=True)
 

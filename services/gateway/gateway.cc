@@ -1,24 +1,30 @@
 #include "gateway.h"
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "admin/admin_ui.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/memory.h"
 #include "gempool/gemini/upstream_url.h"
 #include "gempool/rpc/channel.h"
-#include "forwarder.h"
+#include "upstream/forwarder.h"
 #include "health_checker.h"
-#include "http_server.h"
-#include "key_broker_client.h"
-#include "key_pool_replica.h"
+#include "http/elastic_thread_pool.h"
+#include "http/event_loop.h"
+#include "http/http_server.h"
+#include "pool/key_broker_client.h"
+#include "pool/key_pool_replica.h"
 #include "live_settings.h"
-#include "openai_routes.h"
-#include "outcome_reporter.h"
-#include "persistence_client.h"
-#include "request_log_writer.h"
-#include "upstream_client.h"
+#include "openai/openai_routes.h"
+#include "pool/outcome_reporter.h"
+#include "logs/persistence_client.h"
+#include "logs/request_log_writer.h"
+#include "upstream/upstream_client.h"
 
 namespace gempool::gateway {
 
@@ -32,6 +38,12 @@ struct Gateway::Parts {
   gemini::BaseUrl base_url;
   HeaderList custom_headers;
   std::unique_ptr<LiveSettingsHolder> live;
+  // Runs every client connection and upstream call; stopped last.
+  std::unique_ptr<EventLoop> loop;
+  // Blocking work: the OpenAI handlers, /health, the admin UI, key
+  // acquisitions only the broker can answer.
+  DeferredMemoryRelease memory_release;
+  std::unique_ptr<ElasticThreadPool> workers;
   std::unique_ptr<KeyBrokerClient> broker;
   // The pool in-process; `broker` hands keys out from it once it is fed.
   std::unique_ptr<KeyPoolReplica> replica;
@@ -70,13 +82,23 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   parts->live = std::make_unique<LiveSettingsHolder>(*std::move(live));
   parts->base_url = *std::move(base_url);
   parts->custom_headers = *std::move(custom_headers);
+  parts->loop = std::make_unique<EventLoop>(static_cast<size_t>(std::max(config.gateway_io_threads, 0)));
+  ElasticThreadPool::Options worker_options;
+  worker_options.thread_name = "gw-work";
+  worker_options.max_threads = static_cast<size_t>(std::max(config.gateway_threads, 1));
+  worker_options.min_threads = 0;
+  worker_options.idle_timeout = std::chrono::seconds(3);
+  // The buffers of a burst of blocking calls go back to the OS once it is over.
+  DeferredMemoryRelease& release = parts->memory_release;
+  worker_options.on_shrunk = [&release] { release.Request(); };
+  parts->workers = std::make_unique<ElasticThreadPool>(worker_options);
   parts->broker = std::make_unique<KeyBrokerClient>(rpc::MakeChannel(config.keybroker_addr),
                                                     config.keybroker_addr, config.rpc_timeout_ms);
   parts->persistence = std::make_unique<PersistenceClient>(
       rpc::MakeChannel(config.persistence_addr), config.persistence_addr, config.rpc_timeout_ms);
   UpstreamClient::Options upstream_options;
   upstream_options.timeout_seconds = config.time_out_seconds;
-  parts->upstream = std::make_unique<UpstreamClient>(upstream_options);
+  parts->upstream = std::make_unique<UpstreamClient>(parts->loop->context(), upstream_options);
   KeyBrokerClient& broker = *parts->broker;
   KeyPoolReplica::Options replica_options;
   replica_options.watcher = absl::StrCat(config.host, ":", config.port);
@@ -92,10 +114,13 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   forwarder_options.max_key_wait_ms = config.max_key_wait_ms;
   forwarder_options.custom_headers = parts->custom_headers;
   forwarder_options.live = parts->live.get();
-  parts->forwarder = std::make_unique<Forwarder>(*parts->broker, *parts->reporter, *parts->upstream,
-                                                 *parts->logs, clock, forwarder_options);
-  parts->health = std::make_unique<HealthChecker>(*parts->broker, *parts->persistence,
-                                                  std::min(config.rpc_timeout_ms, 2000));
+  ElasticThreadPool& workers = *parts->workers;
+  parts->forwarder = std::make_unique<Forwarder>(
+      *parts->broker, *parts->reporter, *parts->upstream, *parts->logs, clock, parts->loop->context(),
+      [&workers](std::function<void()> task) { workers.Submit(std::move(task)); }, forwarder_options);
+  parts->health = std::make_unique<HealthChecker>(
+      *parts->broker, *parts->persistence, std::min(config.rpc_timeout_ms, 2000),
+      [&workers](std::function<void()> task) { workers.Submit(std::move(task)); });
   absl::StatusOr<std::unique_ptr<OpenAIRoutes>> openai =
       OpenAIRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
   if (!openai.ok()) return openai.status();
@@ -104,7 +129,12 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   http_options.api_routes = parts->openai->Routes();
   http_options.host = config.host;
   http_options.port = config.port;
-  http_options.threads = config.gateway_threads;
+  http_options.max_connections = static_cast<size_t>(config.max_connections);
+  http_options.max_connections_per_ip = static_cast<size_t>(config.max_connections_per_ip);
+  http_options.limits.head_timeout = std::chrono::seconds(config.request_head_timeout_seconds);
+  http_options.limits.body_timeout = std::chrono::seconds(config.request_body_timeout_seconds);
+  http_options.limits.keep_alive_timeout = std::chrono::seconds(config.keep_alive_timeout_seconds);
+  http_options.limits.max_body_bytes = static_cast<uint64_t>(config.max_request_body_mb) << 20;
   // Settings saved in the admin UI: the live ones take effect here at once,
   // LOG_LEVEL process-wide; the rest wait for a restart (the page says so).
   LiveSettingsHolder* holder = parts->live.get();
@@ -123,8 +153,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       admin::AdminUi::Options());
   http_options.admin = parts->admin.get();
   http_options.live = parts->live.get();
-  parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder,
-                                             *parts->health, *parts->logs, clock, http_options);
+  parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder, *parts->health,
+                                             *parts->logs, clock, *parts->loop, *parts->workers, http_options);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }
 
@@ -138,7 +168,9 @@ absl::StatusOr<int> Gateway::Start() {
   parts_->logs->Start();
   parts_->admin->Start();
   parts_->started = true;
-  return parts_->http->Start();
+  absl::StatusOr<int> port = parts_->http->Start();
+  parts_->loop->Start();
+  return port;
 }
 
 void Gateway::Stop(int grace_ms) {
@@ -149,10 +181,12 @@ void Gateway::Stop(int grace_ms) {
   parts_->http->CancelStreams();
   parts_->upstream->AbortAll();
   parts_->http->Join();
+  parts_->workers->Shutdown();
   parts_->reporter->Stop();
   parts_->replica->Stop();
   parts_->logs->Stop();
   parts_->admin->Stop();
+  parts_->loop->Stop();
 }
 
 }  // namespace gempool::gateway

@@ -1,14 +1,47 @@
 #include "health_checker.h"
 
 #include <future>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 namespace gempool::gateway {
 
-HealthChecker::HealthChecker(KeyBrokerClient& broker, PersistenceClient& persistence,
-                             int timeout_ms)
-    : broker_(broker), persistence_(persistence), timeout_ms_(timeout_ms) {}
+HealthChecker::HealthChecker(KeyBrokerClient& broker, PersistenceClient& persistence, int timeout_ms,
+                             BlockingRunner run_blocking)
+    : broker_(broker), persistence_(persistence), timeout_ms_(timeout_ms), run_blocking_(std::move(run_blocking)) {}
+
+void HealthChecker::CheckShared(std::chrono::milliseconds max_age, std::function<void(const Report&)> done) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (last_.has_value() && std::chrono::steady_clock::now() - last_at_ <= max_age) {
+    const Report report = *last_;
+    lock.unlock();
+    done(report);
+    return;
+  }
+  waiting_.push_back(std::move(done));
+  if (checking_) return;
+  checking_ = true;
+  lock.unlock();
+  if (run_blocking_) {
+    run_blocking_([this] { RunSharedCheck(); });
+  } else {
+    RunSharedCheck();
+  }
+}
+
+void HealthChecker::RunSharedCheck() {
+  const Report report = Check();
+  std::vector<std::function<void(const Report&)>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_ = report;
+    last_at_ = std::chrono::steady_clock::now();
+    checking_ = false;
+    waiting.swap(waiting_);
+  }
+  for (auto& done : waiting) done(report);
+}
 
 HealthChecker::Report HealthChecker::Check() {
   std::future<absl::StatusOr<v1::PingResponse>> ping =

@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "gempool/config/config.h"
 #include "gempool/gemini/upstream_url.h"
-#include "upstream_client.h"
+#include "upstream/upstream_client.h"
 
 namespace gempool::gateway {
 

@@ -7,15 +7,15 @@
 #include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
+#include "gempool/common/open_files.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
 
 int main() {
-  // No LimitHeapArenas here: glibc's default (eight arenas per core) is what
-  // a thread per connection needs. With one per core, 64 connection threads
-  // queued on two arena locks (~4 futex calls per chat call) and the gateway
-  // used 25% more CPU per call, at the same memory (bench/analysis.md).
   gempool::KeepHeapTrimmed();
+  // Every open client connection and upstream call is a file descriptor:
+  // the soft limit (often 1024) would cap MAX_CONNECTIONS long before memory.
+  const long open_files = gempool::RaiseOpenFileLimit();
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("gateway");
   absl::StatusOr<gempool::Config> config = gempool::LoadProcessConfig({"API_KEYS"});
@@ -36,6 +36,11 @@ int main() {
   GEMPOOL_LOG(INFO) << "upstream " << config->base_url << ", key broker "
                     << config->keybroker_addr << ", persistence " << config->persistence_addr;
   GEMPOOL_LOG(INFO) << "gempool gateway listening on http://" << config->host << ":" << *port;
+  if (open_files > 0 && open_files < config->max_connections + 1024) {
+    GEMPOOL_LOG(WARNING) << "the open-file limit is " << open_files << ", below MAX_CONNECTIONS ("
+                         << config->max_connections << ") plus upstream calls: raise it (ulimit -n, or "
+                         << "ulimits.nofile in compose) or lower MAX_CONNECTIONS";
+  }
   const int signal = gempool::WaitForShutdownSignal();
   GEMPOOL_LOG(INFO) << "signal " << signal << ": stopping the gateway";
   (*gateway)->Stop();

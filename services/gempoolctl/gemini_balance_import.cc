@@ -81,10 +81,13 @@ const std::map<std::string, Render>& ImportableSettings() {
 // up there.)
 const std::set<std::string>& EnvironmentOnly() {
   static const auto* const kNames = new std::set<std::string>{
-      "DATABASE_TYPE",    "SQLITE_DATABASE",  "DATA_DIR",           "MYSQL_HOST",         "MYSQL_PORT",
-      "MYSQL_USER",       "MYSQL_PASSWORD",   "MYSQL_DATABASE",     "MYSQL_SOCKET",       "MYSQL_ROOT_PASSWORD",
-      "MYSQL_ROOT_USER",  "HOST",             "PORT",               "KEYBROKER_ADDR",     "PERSISTENCE_ADDR",
-      "KEYBROKER_LISTEN", "PERSISTENCE_LISTEN", "RPC_TIMEOUT_MS",   "GATEWAY_THREADS",    "MEDIA_FETCH_ALLOW_PRIVATE",
+      "DATABASE_TYPE",        "SQLITE_DATABASE",        "DATA_DIR",             "MYSQL_HOST",
+      "MYSQL_PORT",           "MYSQL_USER",             "MYSQL_PASSWORD",       "MYSQL_DATABASE",
+      "MYSQL_SOCKET",         "MYSQL_ROOT_PASSWORD",    "MYSQL_ROOT_USER",      "HOST",
+      "PORT",                 "KEYBROKER_ADDR",         "PERSISTENCE_ADDR",     "KEYBROKER_LISTEN",
+      "PERSISTENCE_LISTEN",   "RPC_TIMEOUT_MS",         "GATEWAY_IO_THREADS",   "GATEWAY_THREADS",
+      "MAX_CONNECTIONS",      "MAX_CONNECTIONS_PER_IP", "REQUEST_HEAD_TIMEOUT", "REQUEST_BODY_TIMEOUT",
+      "KEEP_ALIVE_TIMEOUT",   "MAX_REQUEST_BODY_MB",    "MEDIA_FETCH_ALLOW_PRIVATE",
   };
   return *kNames;
 }

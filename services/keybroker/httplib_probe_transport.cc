@@ -5,11 +5,18 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/thread_role.h"
 #include "gempool/gemini/httplib_error.h"
 #include "gempool/gemini/upstream_url.h"
+#include "gempool/upstream/upstream_client.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -31,11 +38,54 @@ ProbeHttpResponse Failure(gemini::TransportFailure failure, std::string detail) 
   return response;
 }
 
+ProbeHttpResponse Cancelled() {
+  return Failure(gemini::TransportFailure::kConnection, gemini::DescribeHttplibError(httplib::Error::Canceled));
+}
+
 }  // namespace
+
+// An UpstreamClient on an io_context run by a thread of its own.
+class HttplibProbeTransport::SocksPath {
+ public:
+  explicit SocksPath(const std::string& ca_cert_file)
+      : work_(boost::asio::make_work_guard(io_)), client_(io_, ClientOptions(ca_cert_file)), thread_([this] {
+          SetThreadName("probe-socks");
+          io_.run();
+        }) {}
+  ~SocksPath() {
+    client_.AbortAll();
+    work_.reset();  // run() returns once the aborted calls have wound down.
+    thread_.join();
+  }
+
+  upstream::UpstreamClient& client() { return client_; }
+
+ private:
+  static upstream::UpstreamClient::Options ClientOptions(const std::string& ca_cert_file) {
+    upstream::UpstreamClient::Options options;
+    options.ca_cert_file = ca_cert_file;
+    options.max_idle_per_host = 0;  // Probes are rare: no idle connections kept.
+    return options;
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  upstream::UpstreamClient client_;
+  std::thread thread_;  // Last: runs io_, which the members above must outlive.
+};
 
 HttplibProbeTransport::HttplibProbeTransport(std::string ca_cert_file) : ca_cert_file_(std::move(ca_cert_file)) {}
 
+HttplibProbeTransport::~HttplibProbeTransport() = default;
+
 ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
+  std::optional<gemini::ProxyUrl> proxy;
+  if (!request.proxy.empty()) {
+    absl::StatusOr<gemini::ProxyUrl> parsed = gemini::ParseProxyUrl(request.proxy);
+    if (!parsed.ok()) return Failure(gemini::TransportFailure::kConnection, std::string(parsed.status().message()));
+    if (parsed->IsSocks5()) return PostThroughSocks(request);
+    proxy = *std::move(parsed);
+  }
   auto client = std::make_unique<httplib::Client>(request.scheme_host_port);
   if (!client->is_valid()) {
     return Failure(gemini::TransportFailure::kConnection,
@@ -51,15 +101,13 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
     client->set_ca_cert_path(ca_cert_file_);
     client->enable_server_certificate_verification(true);
   }
-  if (!request.proxy.empty()) {
-    absl::StatusOr<gemini::ProxyUrl> proxy = gemini::ParseProxyUrl(request.proxy);
-    if (!proxy.ok()) return Failure(gemini::TransportFailure::kConnection, std::string(proxy.status().message()));
+  if (proxy.has_value()) {
     client->set_proxy(proxy->host, proxy->port);
     if (!proxy->username.empty()) client->set_proxy_basic_auth(proxy->username, proxy->password);
   }
   {
     absl::MutexLock lock(&mu_);
-    if (cancelled_) return Failure(gemini::TransportFailure::kConnection, gemini::DescribeHttplibError(httplib::Error::Canceled));
+    if (cancelled_) return Cancelled();
     in_flight_.insert(client.get());
   }
 
@@ -92,7 +140,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
   const std::string where =
       absl::StrCat(" [", request.scheme_host_port, request.proxy.empty() ? "" : " via proxy", "]");
   if (!sent) {
-    if (cancelled) return Failure(gemini::TransportFailure::kConnection, gemini::DescribeHttplibError(httplib::Error::Canceled));
+    if (cancelled) return Cancelled();
     const bool timed_out =
         error == httplib::Error::ConnectionTimeout ||
         (error == httplib::Error::Read && SteadyMs() - last_progress_ms + 100 >= request.timeout_seconds * 1000LL);
@@ -110,12 +158,56 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
   return response;
 }
 
+ProbeHttpResponse HttplibProbeTransport::PostThroughSocks(const ProbeHttpRequest& request) {
+  upstream::UpstreamClient* client = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    if (cancelled_) return Cancelled();
+    if (socks_ == nullptr) socks_ = std::make_unique<SocksPath>(ca_cert_file_);
+    client = &socks_->client();
+  }
+  upstream::UpstreamRequest call;
+  call.method = "POST";
+  call.scheme_host_port = request.scheme_host_port;
+  call.path_and_query = request.path;
+  call.headers = request.headers;
+  call.body = request.body;
+  call.proxy = request.proxy;
+  call.timeout_seconds = request.timeout_seconds;
+  ProbeHttpResponse response;
+  upstream::UpstreamCallbacks callbacks;
+  callbacks.on_head = [&response](const upstream::UpstreamResponseHead& head) {
+    response.status = head.status;
+    response.retry_after = head.retry_after;
+    return true;
+  };
+  callbacks.on_body = [&response](absl::string_view piece) {
+    std::string& body = response.body;
+    if (body.size() < kMaxBodyBytes) body.append(piece.data(), std::min(piece.size(), kMaxBodyBytes - body.size()));
+    return true;
+  };
+  // CancelAll's AbortAll ends this call (kAborted) instead of waiting for it.
+  const upstream::UpstreamResult result = client->Send(std::move(call), callbacks);
+  switch (result.kind) {
+    case upstream::UpstreamResult::Kind::kComplete:
+      response.responded = true;
+      return response;
+    case upstream::UpstreamResult::Kind::kFailed:
+      return Failure(result.failure, result.detail);
+    case upstream::UpstreamResult::Kind::kCancelled:
+    case upstream::UpstreamResult::Kind::kAborted:
+      break;
+  }
+  return Cancelled();
+}
+
 void HttplibProbeTransport::CancelAll() {
   absl::MutexLock lock(&mu_);
   cancelled_ = true;
   // Under the lock, so no client is destroyed meanwhile; stop() only shuts
   // its socket down and does not wait.
   for (httplib::Client* client : in_flight_) client->stop();
+  if (socks_ != nullptr) socks_->client().AbortAll();
 }
 
 }  // namespace gempool::keybroker

@@ -2,8 +2,12 @@
 // The real ProbeTransport: one cpp-httplib client per probe (probes are rare:
 // re-validation and admin verifies), HTTPS with the server certificate checked
 // against the system CA bundle, through the key's HTTP proxy when it has one.
-// Thread-safe.
+// cpp-httplib cannot speak SOCKS5, so probes through socks5:// and socks5h://
+// proxies go through the gateway's UpstreamClient instead (its blocking
+// Send()), on an event-loop thread this transport starts with the first such
+// probe. Thread-safe.
 
+#include <memory>
 #include <set>
 #include <string>
 
@@ -20,14 +24,22 @@ namespace gempool::keybroker {
 class HttplibProbeTransport final : public ProbeTransport {
  public:
   explicit HttplibProbeTransport(std::string ca_cert_file = "/etc/ssl/certs/ca-certificates.crt");
+  ~HttplibProbeTransport() override;
 
   ProbeHttpResponse Post(const ProbeHttpRequest& request) override;
   void CancelAll() override;
 
  private:
+  class SocksPath;
+
+  ProbeHttpResponse PostThroughSocks(const ProbeHttpRequest& request);
+
   const std::string ca_cert_file_;
   absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // Created with the first SOCKS5 probe; never replaced, so a pointer taken
+  // under mu_ stays valid until the destructor.
+  std::unique_ptr<SocksPath> socks_ ABSL_GUARDED_BY(mu_);
   // Clients with a probe in flight, so CancelAll can stop them.
   std::set<httplib::Client*> in_flight_ ABSL_GUARDED_BY(mu_);
 };

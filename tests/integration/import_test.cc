@@ -46,7 +46,7 @@ std::vector<std::pair<std::string, std::string>> SourceRows() {
       {"MAX_RETRIES", "3"},
       {"TIME_OUT", "20"},  // As the test stack has it.
       {"THINKING_BUDGET_MAP", "{\"gemini-2.5-flash\": 4000}"},
-      {"PROXIES", "[\"socks5://user:pw@10.0.0.9:1080\"]"},
+      {"PROXIES", "[\"socks4://user:pw@10.0.0.9:1080\"]"},
       {"VERTEX_API_KEYS", "[]"},
       {"UPLOAD_PROVIDER", "smms"},
       {"MYSQL_PASSWORD", kDbPassword},

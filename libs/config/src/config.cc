@@ -85,10 +85,11 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("PROXIES")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.proxies, ParseStringList("PROXIES", text("PROXIES")));
     for (const std::string& p : c.proxies) {
-      if (!absl::StartsWith(p, "http://") && !absl::StartsWith(p, "https://")) {
+      if (!absl::StartsWith(p, "http://") && !absl::StartsWith(p, "https://") && !absl::StartsWith(p, "socks5://") &&
+          !absl::StartsWith(p, "socks5h://")) {
         return absl::InvalidArgumentError(absl::StrCat(
             "a PROXIES entry (", p.size(), " characters, value hidden as it may hold credentials) ",
-            "is not valid: expected an http:// or https:// proxy URL"));
+            "is not valid: expected an http://, https://, socks5:// or socks5h:// proxy URL"));
       }
     }
   }
@@ -151,8 +152,35 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("RPC_TIMEOUT_MS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.rpc_timeout_ms, ParseInt("RPC_TIMEOUT_MS", text("RPC_TIMEOUT_MS"), 10, 600000));
   }
+  if (has("GATEWAY_IO_THREADS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.gateway_io_threads,
+                             ParseInt("GATEWAY_IO_THREADS", text("GATEWAY_IO_THREADS"), 0, 256));
+  }
   if (has("GATEWAY_THREADS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.gateway_threads, ParseInt("GATEWAY_THREADS", text("GATEWAY_THREADS"), 1, 10000));
+  }
+  if (has("MAX_CONNECTIONS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.max_connections, ParseInt("MAX_CONNECTIONS", text("MAX_CONNECTIONS"), 1, 1000000));
+  }
+  if (has("MAX_CONNECTIONS_PER_IP")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.max_connections_per_ip,
+                             ParseInt("MAX_CONNECTIONS_PER_IP", text("MAX_CONNECTIONS_PER_IP"), 0, 1000000));
+  }
+  if (has("REQUEST_HEAD_TIMEOUT")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.request_head_timeout_seconds,
+                             ParseInt("REQUEST_HEAD_TIMEOUT", text("REQUEST_HEAD_TIMEOUT"), 1, 3600));
+  }
+  if (has("REQUEST_BODY_TIMEOUT")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.request_body_timeout_seconds,
+                             ParseInt("REQUEST_BODY_TIMEOUT", text("REQUEST_BODY_TIMEOUT"), 1, 86400));
+  }
+  if (has("KEEP_ALIVE_TIMEOUT")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.keep_alive_timeout_seconds,
+                             ParseInt("KEEP_ALIVE_TIMEOUT", text("KEEP_ALIVE_TIMEOUT"), 1, 3600));
+  }
+  if (has("MAX_REQUEST_BODY_MB")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.max_request_body_mb,
+                             ParseInt("MAX_REQUEST_BODY_MB", text("MAX_REQUEST_BODY_MB"), 1, 4096));
   }
   if (has("MAX_KEY_WAIT_MS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.max_key_wait_ms, ParseInt("MAX_KEY_WAIT_MS", text("MAX_KEY_WAIT_MS"), 0, 60000));

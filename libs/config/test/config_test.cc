@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "gempool/testing/status_matchers.h"
 
 namespace gempool {
@@ -73,6 +75,55 @@ TEST(LoadConfigTest, GatewayThreads) {
   EXPECT_EQ(set->gateway_threads, 32);
   EXPECT_THAT(LoadConfig(Environment::FromMap({{"GATEWAY_THREADS", "0"}})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("GATEWAY_THREADS")));
+}
+
+TEST(LoadConfigTest, GatewayIoThreadsDefaultsToOnePerCore) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->gateway_io_threads, 0);
+  auto set = LoadConfig(Environment::FromMap({{"GATEWAY_IO_THREADS", "4"}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->gateway_io_threads, 4);
+  for (const char* bad : {"-1", "257", "two"}) {
+    EXPECT_THAT(LoadConfig(Environment::FromMap({{"GATEWAY_IO_THREADS", bad}})),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("GATEWAY_IO_THREADS")))
+        << bad;
+  }
+}
+
+// The HTTP server's connection limits and timeouts: a default, a valid value,
+// and values just outside the range (or not numbers) that name the variable.
+struct HttpLimitCase {
+  const char* name;
+  int Config::*field;
+  int default_value;
+  const char* valid;
+  int valid_value;
+  std::vector<const char*> bad;
+};
+
+TEST(LoadConfigTest, HttpConnectionLimitsAndTimeouts) {
+  const std::vector<HttpLimitCase> cases = {
+      {"MAX_CONNECTIONS", &Config::max_connections, 20000, "500", 500, {"0", "1000001", "many"}},
+      {"MAX_CONNECTIONS_PER_IP", &Config::max_connections_per_ip, 256, "0", 0, {"-1", "1000001", "x"}},
+      {"REQUEST_HEAD_TIMEOUT", &Config::request_head_timeout_seconds, 10, "5", 5, {"0", "3601", "5s"}},
+      {"REQUEST_BODY_TIMEOUT", &Config::request_body_timeout_seconds, 120, "600", 600, {"0", "86401", "1m"}},
+      {"KEEP_ALIVE_TIMEOUT", &Config::keep_alive_timeout_seconds, 60, "1", 1, {"0", "3601", "-5"}},
+      {"MAX_REQUEST_BODY_MB", &Config::max_request_body_mb, 128, "4096", 4096, {"0", "4097", "1.5"}},
+  };
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  for (const HttpLimitCase& c : cases) {
+    EXPECT_EQ((*defaults).*(c.field), c.default_value) << c.name;
+    auto set = LoadConfig(Environment::FromMap({{c.name, c.valid}}));
+    ASSERT_TRUE(set.ok()) << c.name << ": " << set.status();
+    EXPECT_EQ((*set).*(c.field), c.valid_value) << c.name;
+    for (const char* bad : c.bad) {
+      EXPECT_THAT(LoadConfig(Environment::FromMap({{c.name, bad}})),
+                  StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.name)))
+          << c.name << "=" << bad;
+    }
+  }
 }
 
 TEST(LoadConfigTest, PaidKey) {

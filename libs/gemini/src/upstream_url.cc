@@ -1,5 +1,7 @@
 #include "gempool/gemini/upstream_url.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -69,6 +71,17 @@ absl::StatusOr<Authority> ParseAuthority(absl::string_view authority, int defaul
   return out;
 }
 
+// `url` with any "user:password@" shown as "***@", for error messages that
+// may end up in logs.
+std::string WithoutCredentials(absl::string_view url) {
+  const size_t scheme_end = url.find("://");
+  const size_t start = scheme_end == absl::string_view::npos ? 0 : scheme_end + 3;
+  const size_t end = std::min(url.find('/', start), url.size());
+  const size_t at = url.substr(0, end).rfind('@');
+  if (at == absl::string_view::npos || at < start) return std::string(url);
+  return absl::StrCat(url.substr(0, start), "***", url.substr(at));
+}
+
 }  // namespace
 
 std::string BaseUrl::SchemeHostPort() const {
@@ -125,22 +138,31 @@ UpstreamTarget BuildUpstreamTarget(const BaseUrl& base, const Route& route,
 }
 
 absl::StatusOr<ProxyUrl> ParseProxyUrl(absl::string_view url) {
+  const std::string shown = WithoutCredentials(url);
   absl::string_view rest = url;
+  ProxyUrl out;
   int default_port = 0;
   if (absl::ConsumePrefix(&rest, "http://")) {
+    out.scheme = "http";
     default_port = 80;
   } else if (absl::ConsumePrefix(&rest, "https://")) {
+    out.scheme = "http";  // Reached in plain HTTP, as with cpp-httplib; see the header.
     default_port = 443;
+  } else if (absl::ConsumePrefix(&rest, "socks5://")) {
+    out.scheme = "socks5";
+    default_port = 1080;
+  } else if (absl::ConsumePrefix(&rest, "socks5h://")) {
+    out.scheme = "socks5h";
+    default_port = 1080;
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "proxy '", url,
-        "' is not supported: gempool reaches upstream through HTTP proxies only "
-        "(http://[user:pass@]host:port)"));
+        "proxy '", shown,
+        "' is not supported: expected http://, https://, socks5:// or socks5h:// "
+        "([user:pass@]host:port)"));
   }
   const size_t slash = rest.find('/');
-  auto authority = ParseAuthority(rest.substr(0, slash), default_port, "proxy", url);
+  auto authority = ParseAuthority(rest.substr(0, slash), default_port, "proxy", shown);
   if (!authority.ok()) return authority.status();
-  ProxyUrl out;
   out.host = authority->host;
   out.port = authority->port;
   if (!authority->userinfo.empty()) {

@@ -9,7 +9,9 @@ namespace gempool::gemini {
 namespace {
 
 using ::gempool::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Route MustParse(const char* verb, const char* path) {
   auto route = ParseRoute(verb, path);
@@ -89,16 +91,54 @@ TEST(ParseProxyUrlTest, HostPortAndCredentials) {
   EXPECT_EQ(p->port, 3128);
   EXPECT_EQ(p->username, "user");
   EXPECT_EQ(p->password, "p@ss");
+  EXPECT_EQ(p->scheme, "http");
   auto bare = ParseProxyUrl("http://10.0.0.1");
   ASSERT_TRUE(bare.ok());
   EXPECT_EQ(bare->port, 80);
   EXPECT_EQ(bare->username, "");
 }
 
-TEST(ParseProxyUrlTest, RejectsSocksAndBadPorts) {
-  EXPECT_THAT(ParseProxyUrl("socks5://127.0.0.1:1080"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HTTP proxies")));
+TEST(ParseProxyUrlTest, HttpsProxyIsAPlainHttpProxyOnPort443) {
+  auto p = ParseProxyUrl("https://proxy.local");
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->scheme, "http");
+  EXPECT_EQ(p->port, 443);
+  EXPECT_FALSE(p->IsSocks5());
+}
+
+TEST(ParseProxyUrlTest, Socks5AndSocks5hWithDefaultPortAndCredentials) {
+  auto socks = ParseProxyUrl("socks5://127.0.0.1");
+  ASSERT_TRUE(socks.ok()) << socks.status();
+  EXPECT_EQ(socks->scheme, "socks5");
+  EXPECT_EQ(socks->host, "127.0.0.1");
+  EXPECT_EQ(socks->port, 1080);
+  EXPECT_TRUE(socks->IsSocks5());
+  auto remote_dns = ParseProxyUrl("socks5h://us%3Aer:pw@[::1]:9050");
+  ASSERT_TRUE(remote_dns.ok()) << remote_dns.status();
+  EXPECT_EQ(remote_dns->scheme, "socks5h");
+  EXPECT_EQ(remote_dns->host, "::1");
+  EXPECT_EQ(remote_dns->port, 9050);
+  EXPECT_EQ(remote_dns->username, "us:er");
+  EXPECT_EQ(remote_dns->password, "pw");
+  EXPECT_EQ(ParseProxyUrl("http://h:8080")->scheme, "http");
+}
+
+TEST(ParseProxyUrlTest, RejectsOtherSchemesListingTheAcceptedOnesAndBadPorts) {
+  EXPECT_THAT(ParseProxyUrl("socks4://127.0.0.1:1080"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("http://"), HasSubstr("https://"), HasSubstr("socks5://"),
+                             HasSubstr("socks5h://"))));
+  EXPECT_THAT(ParseProxyUrl("127.0.0.1:3128"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseProxyUrl("http://h:x"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseProxyUrl("socks5://h:70000"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ParseProxyUrlTest, ErrorsMaskTheCredentials) {
+  EXPECT_THAT(ParseProxyUrl("socks4://user:secretpw@h:1080"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("socks4://***@h:1080"), Not(HasSubstr("secretpw")))));
+  EXPECT_THAT(ParseProxyUrl("http://user:secretpw@h:99999"),
+              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("99999"), Not(HasSubstr("secretpw")))));
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "admin/admin_ui.h"
 
-#include <httplib.h>
 
 #include "absl/strings/ascii.h"
 #include "admin/admin_service.h"
@@ -56,22 +55,6 @@ void AdminUi::Stop() { parts_->watcher->Stop(); }
 
 bool AdminUi::IsAdminPath(absl::string_view path) { return AdminService::IsAdminPath(path); }
 
-void AdminUi::Serve(const httplib::Request& req, httplib::Response& res) {
-  AdminRequest request;
-  request.method = req.method;
-  request.path = req.path;
-  for (const auto& [name, value] : req.params) request.query.emplace(name, value);
-  request.body = req.body;
-  for (const auto& [name, value] : req.headers) request.headers.emplace(absl::AsciiStrToLower(name), value);
-  request.remote_addr = req.remote_addr;
-  AdminResponse response = parts_->service->Handle(request);
-  res.status = response.status;
-  for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  if (!response.content_type.empty()) {
-    res.set_content(std::move(response.body), response.content_type);
-  } else {
-    res.body = std::move(response.body);
-  }
-}
+AdminResponse AdminUi::Serve(const AdminRequest& request) { return parts_->service->Handle(request); }
 
 }  // namespace gempool::gateway::admin

@@ -1,23 +1,19 @@
 #pragma once
 // The admin web UI as the gateway mounts it: the gRPC backend (broker and
 // persistence), sessions, the login limiter, the API, the settings watcher,
-// and the binding of AdminService to cpp-httplib requests. This file and
-// admin_ui.cc are the only admin files that see httplib. Thread-safe.
+// and the entry the gateway's HTTP server calls with each admin request.
+// Thread-safe.
 
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "admin/admin_service.h"
 #include "admin/settings_watcher.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
 #include "gempool/config/config.h"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace gempool::gateway::admin {
 
@@ -45,8 +41,8 @@ class AdminUi {
   // Whether the gateway should hand `path` to Serve.
   static bool IsAdminPath(absl::string_view path);
 
-  // Answers one admin request.
-  void Serve(const httplib::Request& req, httplib::Response& res);
+  // Answers one admin request (blocking: gRPC to the broker and persistence).
+  AdminResponse Serve(const AdminRequest& request);
 
  private:
   struct Parts;

@@ -57,7 +57,7 @@ absl::Status CheckProxies(const std::vector<std::string>& proxies) {
     if (!gemini::ParseProxyUrl(proxies[i]).ok()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "PROXIES entry ", i + 1, " of ", proxies.size(),
-          " is not a usable proxy (value hidden, it may hold credentials): expected http://[user:pass@]host:port"));
+          " is not a usable proxy (value hidden, it may hold credentials): expected http://, https://, socks5:// or socks5h://[user:pass@]host:port"));
     }
   }
   return absl::OkStatus();

@@ -47,7 +47,14 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"KEYBROKER_LISTEN", "network", "", false, false, false, "keybroker"},
       {"PERSISTENCE_LISTEN", "network", "", false, false, false, "persistence"},
       {"RPC_TIMEOUT_MS", "network", "2000", false, false, false, "gateway,keybroker,gempoolctl"},
+      {"GATEWAY_IO_THREADS", "network", "0", false, false, false, "gateway"},
       {"GATEWAY_THREADS", "network", "1024", false, false, false, "gateway"},
+      {"MAX_CONNECTIONS", "network", "20000", false, false, false, "gateway"},
+      {"MAX_CONNECTIONS_PER_IP", "network", "256", false, false, false, "gateway"},
+      {"REQUEST_HEAD_TIMEOUT", "network", "10", false, false, false, "gateway"},
+      {"REQUEST_BODY_TIMEOUT", "network", "120", false, false, false, "gateway"},
+      {"KEEP_ALIVE_TIMEOUT", "network", "60", false, false, false, "gateway"},
+      {"MAX_REQUEST_BODY_MB", "network", "128", false, false, false, "gateway"},
   };
   return *kCatalog;
 }

@@ -1,4 +1,4 @@
-#include "address_policy.h"
+#include "upstream/address_policy.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // ChatStreamSink: Gemini SSE bytes in, OpenAI chunks out, as they arrive.
-#include "chat_stream_sink.h"
+#include "openai/chat_stream_sink.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -107,6 +107,12 @@ class FakeKeyBroker final : public v1::KeyBroker::Service {
     changed_.wait_for(lock, std::chrono::seconds(10), [&] { return reports_.size() >= n; });
     return reports_;
   }
+  // Waits up to `timeout` until at least `n` reports arrived; returns all so far.
+  std::vector<v1::ReportOutcomeRequest> WaitForReportsFor(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_for(lock, timeout, [&] { return reports_.size() >= n; });
+    return reports_;
+  }
   std::vector<v1::AcquireKeyRequest> acquires() {
     std::lock_guard<std::mutex> lock(mu_);
     return acquires_;

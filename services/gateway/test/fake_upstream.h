@@ -2,13 +2,16 @@
 // An in-process stand-in for the Gemini API: an httplib server on loopback
 // port 0 that answers each request with the next scripted response (status,
 // headers, body, or a stream of chunks that can pause on a latch or break off)
-// and records what it received. Thread-safe.
+// and records what it received, and how far its streams got (chunks written,
+// writes that failed because the gateway hung up). Thread-safe.
 
 #include <httplib.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,6 +29,11 @@ class FakeUpstream {
     std::map<std::string, std::string> headers;
     // When non-empty, the body is streamed as these chunks instead.
     std::vector<std::string> chunks;
+    // When non-zero (and `chunks` is empty), the body is streamed as
+    // generate_chunk(0) ... generate_chunk(generated_chunks - 1), made as they
+    // are written: big streams without holding them in memory.
+    size_t generated_chunks = 0;
+    std::function<std::string(size_t)> generate_chunk;
     // Wait for ReleaseLatch() (up to 10 s) after the first chunk.
     bool latch_after_first = false;
     // Abort the connection after this many chunks (-1: end normally).
@@ -59,18 +67,22 @@ class FakeUpstream {
       if (next.hold_until_latch) WaitLatch();
       res.status = next.status;
       for (const auto& [name, value] : next.headers) res.set_header(name, value);
-      if (next.chunks.empty()) {
+      if (next.chunks.empty() && next.generated_chunks == 0) {
         res.set_content(next.body, next.content_type.c_str());
         return;
       }
       res.set_chunked_content_provider(
           next.content_type, [this, next](size_t, httplib::DataSink& sink) {
-            for (size_t i = 0; i < next.chunks.size(); ++i) {
+            const bool generated = next.chunks.empty();
+            const size_t count = generated ? next.generated_chunks : next.chunks.size();
+            for (size_t i = 0; i < count; ++i) {
               if (static_cast<int>(i) == next.break_after) return false;
-              sink.write(next.chunks[i].data(), next.chunks[i].size());
+              const std::string made = generated ? next.generate_chunk(i) : std::string();
+              const std::string& chunk = generated ? made : next.chunks[i];
+              CountWrite(sink.write(chunk.data(), chunk.size()));
               if (i == 0 && next.latch_after_first) WaitLatch();
             }
-            if (next.break_after >= static_cast<int>(next.chunks.size())) return false;
+            if (next.break_after >= static_cast<int>(count)) return false;
             sink.done();
             return true;
           });
@@ -117,9 +129,35 @@ class FakeUpstream {
     return received_;
   }
 
+  // Stream chunks written so far (taken by the socket: the gateway may not
+  // have read them yet), over every stream.
+  size_t chunks_written() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return chunks_written_;
+  }
+
+  // Waits up to `timeout` until `n` stream chunks were written in all.
+  bool WaitForChunksWritten(size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return progress_.wait_for(lock, timeout, [&] { return chunks_written_ >= n; });
+  }
+
+  // Waits up to `timeout` until a stream chunk could not be written: the
+  // gateway closed (or reset) the connection it was reading the stream on.
+  bool WaitForWriteFailure(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return progress_.wait_for(lock, timeout, [&] { return failed_writes_ > 0; });
+  }
+
   int port() const { return port_; }
 
  private:
+  void CountWrite(bool written) {
+    std::lock_guard<std::mutex> lock(mu_);
+    (written ? chunks_written_ : failed_writes_)++;
+    progress_.notify_all();
+  }
+
   void WaitLatch() {
     std::unique_lock<std::mutex> lock(mu_);
     if (!latch_.wait_for(lock, std::chrono::seconds(10), [&] { return latch_released_; })) {
@@ -136,6 +174,9 @@ class FakeUpstream {
   bool latch_timed_out_ = false;
   std::deque<Scripted> script_;
   std::vector<Received> received_;
+  std::condition_variable progress_;  // Chunk writes, written or failed.
+  size_t chunks_written_ = 0;
+  size_t failed_writes_ = 0;
 };
 
 }  // namespace gempool::gateway::testing

@@ -1,4 +1,4 @@
-#include "http_status.h"
+#include "http/http_status.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // over real gRPC: it hands keys out as the broker would, applies this
 // gateway's outcomes at once, follows the broker's updates, and keeps
 // serving when the stream breaks.
-#include "key_pool_replica.h"
+#include "pool/key_pool_replica.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

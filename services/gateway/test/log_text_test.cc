@@ -1,4 +1,4 @@
-#include "log_text.h"
+#include "logs/log_text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // MediaFetcher against a loopback HTTP server (private addresses are allowed
 // only where the test says so).
-#include "media_fetcher.h"
+#include "upstream/media_fetcher.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "openai_answers.h"
+#include "openai/openai_answers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "outcome_reporter.h"
+#include "pool/outcome_reporter.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "path_pattern.h"
+#include "http/path_pattern.h"
 
 #include <regex>
 #include <string>

@@ -1,4 +1,4 @@
-#include "request_log_writer.h"
+#include "logs/request_log_writer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

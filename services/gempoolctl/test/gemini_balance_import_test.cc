@@ -33,7 +33,7 @@ SourceSettings GeminiBalanceRows() {
       {"BASE_URL", "https://generativelanguage.googleapis.com/v1beta"},
       {"THINKING_BUDGET_MAP", "{'gemini-2.5-flash': 4000.0}"},
       {"SHOW_THINKING_PROCESS", "False"},
-      {"PROXIES", R"(["socks5://user:pw@proxy:1080"])"},
+      {"PROXIES", R"(["socks4://user:pw@proxy:1080"])"},
       {"PAID_KEY", ""},
       {"MYSQL_PASSWORD", "gb-db-password"},
       {"VERTEX_API_KEYS", "[]"},

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gempool/testing/subprocess.h"
+#include "gempool/testing/test_proxies.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -113,10 +114,68 @@ TEST_F(HttplibProbeTransportTest, CancelAllEndsProbesInFlightAndRefusesNewOnes) 
 TEST_F(HttplibProbeTransportTest, AnUnusableProxyFailsWithTheReason) {
   HttplibProbeTransport transport;
   ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
-  request.proxy = "socks5://127.0.0.1:1080";
+  request.proxy = "socks4://127.0.0.1:1080";
   ProbeHttpResponse response = transport.Post(request);
   EXPECT_FALSE(response.responded);
-  EXPECT_THAT(response.detail, HasSubstr("HTTP proxies only"));
+  EXPECT_THAT(response.detail, HasSubstr("socks5h://"));
+}
+
+TEST_F(HttplibProbeTransportTest, ProbesThroughAnHttpProxy) {
+  gempool::testing::TestHttpProxy proxy({"user", "pw"});
+  HttplibProbeTransport transport;
+  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
+  request.proxy = proxy.Url();
+  ProbeHttpResponse response = transport.Post(request);
+  ASSERT_TRUE(response.responded) << response.detail;
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(key_, "AIzaSyTransportTest");
+  EXPECT_EQ(proxy.forwarded(), 1);
+}
+
+TEST_F(HttplibProbeTransportTest, ProbesThroughASocks5Proxy) {
+  gempool::testing::TestSocks5Proxy proxy({"alice", "s3cret"});
+  HttplibProbeTransport transport;
+  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
+  request.proxy = proxy.Url(/*remote_dns=*/true);
+  ProbeHttpResponse response = transport.Post(request);
+  ASSERT_TRUE(response.responded) << response.detail;
+  EXPECT_EQ(response.status, 429);
+  EXPECT_EQ(response.body, R"({"error":{"code":429}})");
+  EXPECT_EQ(response.retry_after, "17");
+  EXPECT_EQ(key_, "AIzaSyTransportTest");
+  EXPECT_EQ(team_, "blue");
+  EXPECT_EQ(body_, R"({"contents":[]})");
+  EXPECT_EQ(proxy.tunnels(), 1);
+}
+
+TEST_F(HttplibProbeTransportTest, ASocks5ProxyRefusingTheCredentialsIsAConnectionFailure) {
+  gempool::testing::TestSocks5Proxy proxy({"alice", "s3cret"});
+  HttplibProbeTransport transport;
+  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
+  request.proxy = proxy.UrlWith("alice", "wrong");
+  ProbeHttpResponse response = transport.Post(request);
+  EXPECT_FALSE(response.responded);
+  EXPECT_EQ(response.failure, gemini::TransportFailure::kConnection);
+  EXPECT_THAT(response.detail, HasSubstr("refused the credentials"));
+  EXPECT_TRUE(key_.empty());
+}
+
+TEST_F(HttplibProbeTransportTest, CancelAllEndsSocks5ProbesInFlightAndRefusesNewOnes) {
+  gempool::testing::TestSocks5Proxy proxy;
+  HttplibProbeTransport transport;
+  ProbeHttpRequest hang = Request("/hang", /*timeout_seconds=*/30);
+  hang.proxy = proxy.Url();
+  ProbeHttpResponse response;
+  std::thread probe([&] { response = transport.Post(hang); });
+  ASSERT_TRUE(hanging_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  transport.CancelAll();
+  probe.join();
+  EXPECT_FALSE(response.responded);
+  EXPECT_THAT(response.detail, HasSubstr("stopping"));
+  ProbeHttpRequest later = Request("/v1beta/models/m:generateContent");
+  later.proxy = proxy.Url();
+  EXPECT_FALSE(transport.Post(later).responded);
+  EXPECT_TRUE(key_.empty()) << "nothing was sent after CancelAll";
 }
 
 }  // namespace

@@ -197,7 +197,7 @@ window.GP_I18N = {
     'setting.MAX_RETRIES': 'Upstream attempts per client request, the first included; each retry uses another key.',
     'setting.MAX_KEY_WAIT_MS': 'When every key is cooling, how long (ms) a request may wait for one to free up before answering 429.',
     'setting.CUSTOM_HEADERS': 'Extra headers sent upstream, as a JSON object.',
-    'setting.PROXIES': 'HTTP proxies for upstream calls (http://[user:pass@]host:port, JSON list or comma-separated); each key always uses the same one.',
+    'setting.PROXIES': 'Proxies for upstream calls (http://, https:// or socks5:// / socks5h://[user:pass@]host:port, JSON list or comma-separated); each key always uses the same one.',
     'setting.LOG_LEVEL': 'DEBUG, INFO, WARNING or ERROR.',
     'setting.AUTO_DELETE_REQUEST_LOGS_ENABLED': 'Delete old request-log rows automatically.',
     'setting.AUTO_DELETE_REQUEST_LOGS_DAYS': 'Days of request log to keep.',
@@ -222,7 +222,14 @@ window.GP_I18N = {
     'setting.KEYBROKER_LISTEN': 'Address the key broker listens on (derived from KEYBROKER_ADDR).',
     'setting.PERSISTENCE_LISTEN': 'Address the persistence service listens on (derived from PERSISTENCE_ADDR).',
     'setting.RPC_TIMEOUT_MS': 'Deadline of calls between gempool services, in milliseconds.',
-    'setting.GATEWAY_THREADS': 'Most client connections a gateway serves at once (each open stream or keep-alive connection holds a thread; threads start on demand and idle ones exit).'
+    'setting.GATEWAY_IO_THREADS': 'Event-loop threads that serve every client connection and upstream call (0: one per core).',
+    'setting.GATEWAY_THREADS': 'Most worker threads running blocking work at once (OpenAI conversions with image fetches, the admin UI, buffered calls). Connections and streams hold no thread; workers start on demand and idle ones exit.',
+    'setting.MAX_CONNECTIONS': 'Most open client connections a gateway keeps; past it, new connections get a quick 503 and are closed.',
+    'setting.MAX_CONNECTIONS_PER_IP': 'Most simultaneous connections from one client address (0: no limit; use 0 behind a reverse proxy, where every client has the proxy\'s address).',
+    'setting.REQUEST_HEAD_TIMEOUT': 'Seconds within which the request line and headers must arrive (defends against slow clients); else 408 and the connection is closed.',
+    'setting.REQUEST_BODY_TIMEOUT': 'Seconds within which the whole request body must arrive.',
+    'setting.KEEP_ALIVE_TIMEOUT': 'Seconds after which an idle keep-alive connection is closed.',
+    'setting.MAX_REQUEST_BODY_MB': 'Largest request body in MB; bigger ones get 413.'
   },
 
   'zh-CN': {
@@ -418,7 +425,7 @@ window.GP_I18N = {
     'setting.MAX_RETRIES': '每个客户端请求的上游尝试次数（含第一次）；每次重试换用另一个密钥。',
     'setting.MAX_KEY_WAIT_MS': '所有密钥都在冷却时，请求最多等待多少毫秒让一个密钥恢复，超时返回 429。',
     'setting.CUSTOM_HEADERS': '发往上游的额外请求头（JSON 对象）。',
-    'setting.PROXIES': '上游调用使用的 HTTP 代理（http://[用户名:密码@]主机:端口，JSON 列表或逗号分隔）；每个密钥固定使用同一个代理。',
+    'setting.PROXIES': '上游调用使用的代理（http://、https:// 或 socks5:// / socks5h://[用户名:密码@]主机:端口，JSON 列表或逗号分隔）；每个密钥固定使用同一个代理。',
     'setting.LOG_LEVEL': 'DEBUG、INFO、WARNING 或 ERROR。',
     'setting.AUTO_DELETE_REQUEST_LOGS_ENABLED': '自动删除旧的请求日志。',
     'setting.AUTO_DELETE_REQUEST_LOGS_DAYS': '请求日志保留天数。',
@@ -443,6 +450,13 @@ window.GP_I18N = {
     'setting.KEYBROKER_LISTEN': '密钥代理服务监听的地址（由 KEYBROKER_ADDR 推导）。',
     'setting.PERSISTENCE_LISTEN': '持久化服务监听的地址（由 PERSISTENCE_ADDR 推导）。',
     'setting.RPC_TIMEOUT_MS': 'gempool 服务之间调用的超时（毫秒）。',
-    'setting.GATEWAY_THREADS': '单个网关同时服务的最大客户端连接数（每个打开的流或长连接占用一个线程；线程按需启动，空闲后退出）。'
+    'setting.GATEWAY_IO_THREADS': '处理所有客户端连接和上游调用的事件循环线程数（0：每个 CPU 核一个）。',
+    'setting.GATEWAY_THREADS': '同时执行阻塞工作（带图片下载的 OpenAI 转换、管理界面、非流式调用）的最大工作线程数。连接和流不占线程；工作线程按需启动，空闲后退出。',
+    'setting.MAX_CONNECTIONS': '单个网关最多保持的客户端连接数；超过后新连接会立即收到 503 并被关闭。',
+    'setting.MAX_CONNECTIONS_PER_IP': '同一客户端地址最多同时建立的连接数（0：不限；在反向代理后面请设为 0，因为所有客户端的地址都是代理的地址）。',
+    'setting.REQUEST_HEAD_TIMEOUT': '请求行和请求头必须在多少秒内全部到达（防御慢速攻击），否则返回 408 并关闭连接。',
+    'setting.REQUEST_BODY_TIMEOUT': '整个请求体必须在多少秒内全部到达。',
+    'setting.KEEP_ALIVE_TIMEOUT': '空闲的 keep-alive 连接在多少秒后关闭。',
+    'setting.MAX_REQUEST_BODY_MB': '请求体的最大大小（MB），超过返回 413。'
   }
 };

@@ -154,7 +154,7 @@ TEST_F(ConfigApiTest, KeyBrokerSettingsAreValidatedWithoutEchoingSecrets) {
   EXPECT_THAT(error_of("CHECK_INTERVAL_HOURS", "-1"), HasSubstr("CHECK_INTERVAL_HOURS"));
   EXPECT_THAT(error_of("TEST_MODEL", "gemini 2.5/../x"), HasSubstr("TEST_MODEL"));
   EXPECT_THAT(error_of("PAID_KEY", "AIzaSyOne,AIzaSyTwo"), AllOf(HasSubstr("PAID_KEY"), Not(HasSubstr("AIzaSyOne"))));
-  const std::string socks = error_of("PROXIES", "socks5://user:secretpw@proxy:1080");
+  const std::string socks = error_of("PROXIES", "socks4://user:secretpw@proxy:1080");
   EXPECT_THAT(socks, AllOf(HasSubstr("PROXIES"), Not(HasSubstr("secretpw"))));
   const std::string bad_port = error_of("PROXIES", "http://user:secretpw@proxy:99999");
   EXPECT_THAT(bad_port, AllOf(HasSubstr("PROXIES"), Not(HasSubstr("secretpw"))));

@@ -105,8 +105,26 @@ struct Config {
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
   int max_key_wait_ms = 3000;               // MAX_KEY_WAIT_MS: when every key is cooling, how long a
                                             // request may wait for the first to free up before 429.
-  int gateway_threads = 1024;               // GATEWAY_THREADS: most client connections the gateway serves
-                                            // at once (a thread each, started on demand; idle ones exit).
+  // GATEWAY_IO_THREADS: event-loop threads serving every client connection
+  // and upstream call (0: one per core).
+  int gateway_io_threads = 0;
+  // GATEWAY_THREADS: most worker threads running blocking work at once
+  // (OpenAI conversions with image fetches, the admin UI, buffered calls);
+  // connections and streams hold no thread. Started on demand; idle ones exit.
+  int gateway_threads = 1024;
+  // MAX_CONNECTIONS: open client connections a gateway keeps; past it new
+  // connections get a fast 503 and are closed.
+  int max_connections = 20000;
+  // MAX_CONNECTIONS_PER_IP: simultaneous connections from one client address
+  // (0: no limit; set 0 behind a reverse proxy, where every client has the
+  // proxy's address).
+  int max_connections_per_ip = 256;
+  // REQUEST_HEAD_TIMEOUT: the request line and headers must arrive within
+  // this (slowloris defence), else 408 and close.
+  int request_head_timeout_seconds = 10;
+  int request_body_timeout_seconds = 120;   // REQUEST_BODY_TIMEOUT: the whole body must arrive within this.
+  int keep_alive_timeout_seconds = 60;      // KEEP_ALIVE_TIMEOUT: an idle keep-alive connection is closed after.
+  int max_request_body_mb = 128;            // MAX_REQUEST_BODY_MB: bigger request bodies get 413.
 
   // --- Admin web UI ---
   int admin_session_expire_seconds = 3600;  // ADMIN_SESSION_EXPIRE: admin login lifetime (300-86400 s).

@@ -43,17 +43,25 @@ struct UpstreamTarget {
 UpstreamTarget BuildUpstreamTarget(const BaseUrl& base, const Route& route,
                                    absl::string_view client_raw_query);
 
-// An HTTP proxy from PROXIES ("http://user:pass@host:port"). httplib reaches
-// the proxy in plain HTTP (CONNECT for https upstreams) whether the URL says
-// http:// or https://; the port defaults to 80 or 443 by scheme.
+// A proxy from PROXIES: "http://user:pass@host:port" (an HTTP proxy: CONNECT
+// for https upstreams, absolute-form requests for http ones), or
+// "socks5://..." / "socks5h://..." (RFC 1928, user/password auth RFC 1929).
+// An https:// proxy URL is accepted as before and means the same as http://:
+// the proxy is reached in plain HTTP (only the default port differs, 443), as
+// cpp-httplib always did; TLS to the proxy itself is not supported.
+// Default ports: http 80, https 443, socks5/socks5h 1080.
 struct ProxyUrl {
-  std::string host;
+  std::string scheme;  // "http" (also for https:// URLs), "socks5" or "socks5h".
+  std::string host;    // Without brackets for IPv6.
   int port = 0;
-  std::string username;  // Basic auth, decoded; empty when none.
+  std::string username;  // Decoded; empty when none (Basic auth, or SOCKS5 RFC 1929).
   std::string password;
+
+  bool IsSocks5() const { return scheme == "socks5" || scheme == "socks5h"; }
 };
 
-// kInvalidArgument for other schemes (socks5 is not supported) or a bad port.
+// kInvalidArgument for other schemes (the message lists the accepted ones) or
+// a bad port. Messages show the URL with its credentials masked ("***@").
 absl::StatusOr<ProxyUrl> ParseProxyUrl(absl::string_view url);
 
 }  // namespace gempool::gemini

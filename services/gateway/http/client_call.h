@@ -1,0 +1,79 @@
+#pragma once
+// The plain-data face of the API routes that live outside http_server.cc
+// (the OpenAI-compatible API): what a handler gets from a client call and
+// what it answers, without HTTP library types. HttpServer matches the route,
+// checks the client token, builds a ClientCall, runs the handler, and writes
+// the ClientAnswer: a complete reply, or a stream it starts on the event loop
+// exactly like a native stream (first byte commits; the request log row is
+// written when it ends). Plain values; thread-compatible.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "upstream/forwarder.h"
+#include "gempool/gemini/client_auth.h"
+#include "http/http_status.h"
+#include "upstream/upstream_client.h"
+
+namespace gempool::gateway {
+
+struct ClientCall {
+  std::string method;     // "GET", "POST".
+  std::string path;       // Decoded, without the query.
+  std::string raw_path;   // As the client sent it (percent-escapes kept).
+  std::string raw_query;  // As the client sent it (may hold ?key=).
+  // The route pattern's capture groups, in order.
+  std::vector<std::string> path_params;
+  // The request body; valid while the handler runs (a stream job must copy
+  // what it needs).
+  absl::string_view body;
+  // Client headers fit to pass upstream (no credentials, no hop-by-hop
+  // headers), as for native calls.
+  HeaderList upstream_headers;
+  gemini::ClientAuth auth;
+};
+
+// How a streamed answer ends: for Outcome::kFailed, `failure` is the
+// client's answer, in the route's dialect.
+using StreamDone = std::function<void(ForwardResult)>;
+// Starts the forward through `sink` (the client's stream; the first byte
+// written commits the response; valid until `done` ran) and returns its
+// handle, which the server cancels when the client goes away. `done` runs
+// once, on any thread, never inside the job.
+using StreamJob = std::function<std::shared_ptr<ForwardCall>(ResponseSink& sink, StreamDone done)>;
+
+struct ClientAnswer {
+  // The complete answer (unless `stream` is set).
+  HttpReply reply;
+  // Extra response headers (e.g. x-gempool-warnings).
+  HeaderList headers;
+  // Set for a streamed answer instead of `reply`.
+  StreamJob stream;
+  // For the request log row.
+  std::string model;
+  std::string operation;
+  int attempts = 0;
+  int64_t key_id = 0;
+};
+
+using ClientHandler = std::function<ClientAnswer(const ClientCall& call)>;
+
+// One entry of HttpServer's route table, served ahead of the native API.
+struct ApiRoute {
+  std::string verb;  // "GET" or "POST".
+  // ECMAScript regex matched against the whole decoded path (PathPattern);
+  // its groups become ClientCall::path_params.
+  std::string path;
+  // The client auth forms this entry serves (e.g. only Bearer, so a Gemini
+  // client's GET /v1/models still reaches the native list); empty: any.
+  std::vector<gemini::AuthForm> auth_forms;
+  ClientHandler handler;
+  // The answer for a missing or wrong client token, in the route's dialect.
+  std::function<HttpReply()> unauthenticated;
+};
+
+}  // namespace gempool::gateway

@@ -1,0 +1,154 @@
+#pragma once
+// One client connection on the event loop: reads request heads and bodies
+// under deadlines and limits, hands each complete request to the
+// RequestHandler as an Exchange, and writes the answer (whole, or streamed
+// with back-pressure) before reading the next request on the same socket
+// (keep-alive and pipelining). Costs buffers, never a thread.
+//
+// Limits and defences: the whole head within `head_timeout` (a client
+// trickling header lines is cut: slowloris), a head of at most
+// `max_head_bytes` and `max_headers` fields (431), a body of at most
+// `max_body_bytes` (413) arriving within `body_timeout` (408), an idle
+// keep-alive connection closed after `keep_alive_timeout`, a write that makes
+// no progress for `write_timeout` closes the connection, and the smuggling
+// vectors refused (request_head_check.h). Refusals are answered with a
+// Google-shaped JSON error and the connection closed after a short lingering
+// read, so the client sees the answer rather than a reset.
+//
+// Threads: every member is used on the connection's strand only; Exchange's
+// methods may be called from any thread (they post to it).
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/http_message.h"
+#include "http/stream_response.h"
+
+namespace gempool::gateway {
+
+struct ConnectionLimits {
+  std::chrono::milliseconds head_timeout{10000};        // REQUEST_HEAD_TIMEOUT
+  std::chrono::milliseconds body_timeout{120000};       // REQUEST_BODY_TIMEOUT
+  std::chrono::milliseconds keep_alive_timeout{60000};  // KEEP_ALIVE_TIMEOUT
+  std::chrono::milliseconds write_timeout{60000};       // A stalled reader.
+  size_t max_head_bytes = 64 * 1024;
+  size_t max_headers = 100;
+  uint64_t max_body_bytes = 128ull << 20;  // MAX_REQUEST_BODY_MB
+  size_t stream_buffer_bytes = 4 << 20;    // Per stream, before the upstream read pauses.
+};
+
+class Connection;
+
+// One request and its answer. Exactly one of Reply() or StartStream() per
+// exchange. Thread-safe.
+class Exchange {
+ public:
+  Exchange(std::shared_ptr<Connection> connection, uint64_t id, HttpRequest request)
+      : connection_(std::move(connection)), id_(id), request_(std::move(request)) {}
+
+  const HttpRequest& request() const { return request_; }
+  // Sends the whole answer.
+  void Reply(HttpResponse response);
+  // A streamed answer: feed the returned sink (StreamResponse::SetCall with
+  // the forward; Finish when it ends); the connection writes as it fills.
+  std::shared_ptr<StreamResponse> StartStream();
+
+ private:
+  const std::shared_ptr<Connection> connection_;
+  const uint64_t id_;
+  const HttpRequest request_;
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // A complete request arrived (connection strand: must not block).
+  virtual void Handle(std::shared_ptr<Exchange> exchange) = 0;
+  // A streamed answer started or ended (for shutdown's CancelStreams).
+  virtual void StreamStarted(const std::shared_ptr<StreamResponse>& /*stream*/) {}
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
+
+  // `on_closed` runs once, when the socket is closed (any thread).
+  Connection(Socket socket, std::string remote_addr, const ConnectionLimits& limits, RequestHandler& handler,
+             std::function<void()> on_closed);
+  ~Connection();
+
+  void Start();
+  // Closes at once (shutdown); any thread.
+  void Abort();
+
+ private:
+  friend class Exchange;
+  enum class Phase { kIdle, kHead, kBody, kHandling, kResponding, kStreaming, kClosing };
+
+  void Process();
+  bool ParseHead();
+  bool ParseBody();
+  void Dispatch();
+  void Reply(uint64_t id, HttpResponse response);
+  void AttachStream(uint64_t id, std::shared_ptr<StreamResponse> stream);
+  void Pump();
+  void FinishExchange();
+  void Refuse(int status, const std::string& message);
+  void Send(std::string bytes, size_t payload_bytes = 0);
+  void Flush();
+  void MaybeRead();
+  void OnRead(const boost::system::error_code& ec, size_t bytes);
+  void SetDeadline(std::chrono::milliseconds after);
+  void ClearDeadline();
+  void OnDeadline();
+  void CloseAfterWrites();
+  void LingerThenClose();
+  void Close();
+
+  Socket socket_;
+  const std::string remote_addr_;
+  const ConnectionLimits& limits_;
+  RequestHandler& handler_;
+  std::function<void()> on_closed_;
+  boost::asio::steady_timer timer_;
+  uint64_t timer_generation_ = 0;
+
+  Phase phase_ = Phase::kHead;
+  std::string in_;  // Received, not yet parsed.
+  std::array<char, 16 * 1024> read_buffer_;
+  bool reading_ = false;
+  bool peer_closed_ = false;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+
+  // Writes, in order; `payload` counts a stream's body bytes in each.
+  struct Pending {
+    std::string bytes;
+    size_t payload = 0;
+  };
+  std::deque<Pending> out_;
+  bool writing_ = false;
+  bool close_after_writes_ = false;
+  bool closed_ = false;
+
+  uint64_t exchange_id_ = 0;
+  bool keep_alive_ = true;
+  bool head_only_ = false;  // A HEAD request: no body bytes.
+  int version_ = 11;
+  std::shared_ptr<StreamResponse> stream_;
+  bool stream_ended_ = false;
+};
+
+}  // namespace gempool::gateway

@@ -1,0 +1,36 @@
+#pragma once
+// Decides whether a new client connection is served: at most
+// `max_connections` open at once (MAX_CONNECTIONS) and at most
+// `max_per_address` from one client address (MAX_CONNECTIONS_PER_IP; 0: no
+// limit). One machine opening thousands of connections then costs the
+// gateway a quick 503 each, not its memory or file descriptors. Thread-safe.
+
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace gempool::gateway {
+
+class ConnectionAdmission {
+ public:
+  enum class Verdict { kAdmitted, kTooManyConnections, kTooManyFromAddress };
+
+  ConnectionAdmission(size_t max_connections, size_t max_per_address)
+      : max_connections_(max_connections), max_per_address_(max_per_address) {}
+
+  // kAdmitted counts the connection until Release(address).
+  Verdict Admit(const std::string& address);
+  void Release(const std::string& address);
+
+  size_t open() const;
+
+ private:
+  const size_t max_connections_;
+  const size_t max_per_address_;
+  mutable std::mutex mu_;
+  size_t open_ = 0;
+  std::unordered_map<std::string, size_t> per_address_;
+};
+
+}  // namespace gempool::gateway

@@ -1,0 +1,49 @@
+#pragma once
+// The gateway's event loop: one asio::io_context run by a small fixed set of
+// threads (about one per core). Client connections (http/) and upstream calls
+// (upstream/) live on it as asynchronous state machines, so a connection or a
+// stream costs memory for its buffers, never a thread. Code that blocks
+// (gRPC to the broker, a media fetch, the admin UI) never runs on these
+// threads: it goes to the worker pool (ElasticThreadPool).
+//
+// Thread-safe. Start() once; Stop() (or the destructor) ends the loop and
+// joins its threads; work still queued is dropped.
+
+#include <cstddef>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace gempool::gateway {
+
+class EventLoop {
+ public:
+  // `threads` 0: one per core (std::thread::hardware_concurrency, at least 1).
+  explicit EventLoop(size_t threads, std::string thread_name = "gw-io");
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+  ~EventLoop();
+
+  void Start();
+  void Stop();
+
+  boost::asio::io_context& context() { return context_; }
+  boost::asio::io_context::executor_type executor() { return context_.get_executor(); }
+  size_t threads() const { return thread_count_; }
+  // Whether the calling thread is one of this loop's (blocking here would
+  // stall every connection on it).
+  bool InLoopThread() const;
+
+ private:
+  const size_t thread_count_;
+  const std::string thread_name_;
+  mutable boost::asio::io_context context_;  // Mutable: asking for its executor is not a change.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  bool started_ = false;
+};
+
+}  // namespace gempool::gateway

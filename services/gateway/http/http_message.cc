@@ -1,0 +1,63 @@
+#include "http/http_message.h"
+
+#include <boost/beast/http/status.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace gempool::gateway {
+
+std::optional<std::string> HttpRequest::Header(absl::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (absl::EqualsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+HttpResponse ToResponse(const HttpReply& reply) {
+  HttpResponse response;
+  response.status = reply.status;
+  response.headers.emplace_back("Content-Type", reply.content_type.empty() ? "application/json; charset=UTF-8"
+                                                                           : reply.content_type);
+  if (!reply.retry_after.empty()) response.headers.emplace_back("Retry-After", reply.retry_after);
+  response.body = reply.body;
+  return response;
+}
+
+std::string ResponseHead(int status, const HeaderList& headers, std::optional<size_t> content_length,
+                         bool keep_alive, int version) {
+  const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  std::string out = absl::StrCat(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", status, " ",
+                                 absl::string_view(reason.data(), reason.size()), "\r\n");
+  for (const auto& [name, value] : headers) {
+    // A header value with a line break would split the response: never sent.
+    if (value.find_first_of("\r\n") != std::string::npos || name.find_first_of("\r\n:") != std::string::npos) {
+      continue;
+    }
+    absl::StrAppend(&out, name, ": ", value, "\r\n");
+  }
+  if (content_length.has_value()) {
+    absl::StrAppend(&out, "Content-Length: ", *content_length, "\r\n");
+  } else if (version != 10) {
+    out += "Transfer-Encoding: chunked\r\n";
+  }
+  if (!keep_alive) {
+    out += "Connection: close\r\n";
+  } else if (version == 10) {
+    out += "Connection: keep-alive\r\n";
+  }
+  out += "\r\n";
+  return out;
+}
+
+std::string ChunkFrame(absl::string_view data) {
+  std::string out = absl::StrFormat("%x\r\n", data.size());
+  out.reserve(out.size() + data.size() + 2);
+  out.append(data.data(), data.size());
+  out += "\r\n";
+  return out;
+}
+
+}  // namespace gempool::gateway

@@ -1,0 +1,53 @@
+#pragma once
+// One client request as the gateway's handlers see it, and the complete
+// answer they give back: plain data, no HTTP library types. The wire format
+// of answers (status line, headers, chunk frames) is built here too, so the
+// connection only moves bytes. Thread-compatible.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "http/http_status.h"
+#include "upstream/upstream_client.h"
+
+namespace gempool::gateway {
+
+struct HttpRequest {
+  std::string method;     // As sent: "GET", "POST", "HEAD", ...
+  std::string target;     // Request target as sent (path and query).
+  std::string path;       // Percent-decoded, without the query.
+  std::string raw_path;   // As sent (percent-escapes kept).
+  std::string raw_query;  // As sent, without '?'.
+  HeaderList headers;     // Names as sent, in order.
+  std::string body;
+  std::string remote_addr;
+  int version = 11;       // 10 or 11.
+
+  // The first header named `name` (any case).
+  std::optional<std::string> Header(absl::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  HeaderList headers;  // Content-Type among them; never Content-Length or Connection.
+  std::string body;
+};
+
+// The complete answer for `reply` (Content-Type, Retry-After).
+HttpResponse ToResponse(const HttpReply& reply);
+
+// The status line and headers of an answer. `content_length` nullopt: the
+// body follows in chunks (HTTP/1.1) or until the connection closes (HTTP/1.0).
+std::string ResponseHead(int status, const HeaderList& headers, std::optional<size_t> content_length,
+                         bool keep_alive, int version);
+
+// One chunk of a chunked body (empty `data` is not allowed: that is the end).
+std::string ChunkFrame(absl::string_view data);
+// The last chunk of a chunked body.
+inline constexpr absl::string_view kLastChunk = "0\r\n\r\n";
+
+}  // namespace gempool::gateway

@@ -1,0 +1,471 @@
+#include "http/http_server.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gempool/common/logging.h"
+#include "gempool/gemini/client_auth.h"
+#include "gempool/gemini/error_body.h"
+#include "gempool/gemini/url.h"
+#include "http/connection_admission.h"
+#include "http/path_pattern.h"
+#include "http/stream_serving.h"
+#include "logs/request_log_row.h"
+#include "native/native_handler.h"
+#include "upstream/client_headers.h"
+
+namespace gempool::gateway {
+namespace {
+
+using boost::asio::ip::tcp;
+
+const std::string kUnauthenticatedMessage =
+    "Missing or invalid gempool token. Pass one of ALLOWED_TOKENS (or AUTH_TOKEN) as the "
+    "x-goog-api-key header, the key query parameter (?key=...), or an Authorization: Bearer "
+    "header. This is the gempool token, not a Google API key: gempool adds the pool key itself.";
+
+const HttpReply& InternalErrorReply() {
+  static const HttpReply* reply =
+      new HttpReply(ErrorReply(absl::InternalError("internal gempool gateway error; the gateway log has the details")));
+  return *reply;
+}
+
+// Keeps a count of requests in flight (for a graceful stop).
+class InFlight {
+ public:
+  void Enter() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+  }
+  void Leave() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--count_ == 0) idle_.notify_all();
+  }
+  void WaitIdle(std::chrono::milliseconds grace) {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait_for(lock, grace, [&] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable idle_;
+  int count_ = 0;
+};
+
+// The query as the admin API reads it: names to decoded values, first wins.
+std::map<std::string, std::string> DecodeQuery(absl::string_view raw_query) {
+  std::map<std::string, std::string> query;
+  for (absl::string_view part : absl::StrSplit(raw_query, '&', absl::SkipEmpty())) {
+    const size_t eq = part.find('=');
+    std::string name = gemini::PercentDecode(part.substr(0, eq), /*plus_as_space=*/true);
+    std::string value =
+        eq == absl::string_view::npos ? "" : gemini::PercentDecode(part.substr(eq + 1), /*plus_as_space=*/true);
+    query.emplace(std::move(name), std::move(value));
+  }
+  return query;
+}
+
+// The fast answer to a connection over MAX_CONNECTIONS or MAX_CONNECTIONS_PER_IP.
+std::string OverCapacityResponse(bool per_address) {
+  const std::string message =
+      per_address ? "too many connections from your address (MAX_CONNECTIONS_PER_IP); close idle ones or retry later"
+                  : "the gateway has too many open connections (MAX_CONNECTIONS); retry later";
+  const std::string body = gemini::MakeErrorBody(503, "UNAVAILABLE", message);
+  return ResponseHead(503, {{"Content-Type", "application/json; charset=UTF-8"}, {"Retry-After", "1"}}, body.size(),
+                      /*keep_alive=*/false, 11) +
+         body;
+}
+
+// /health answers from a check no older than this (a probe burst shares one).
+constexpr std::chrono::milliseconds kHealthMaxAge{1000};
+
+// How long accepting pauses when the process is out of file descriptors.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+}  // namespace
+
+struct HttpServer::Impl final : public RequestHandler, public std::enable_shared_from_this<Impl> {
+  enum class Kind { kHealth, kAdmin, kApi, kNative };
+  struct RouteEntry {
+    std::string verb;
+    PathPattern path;
+    // Auth forms this entry serves; empty: any.
+    std::vector<gemini::AuthForm> auth_forms;
+    // Whether the client must present an allowed token.
+    bool needs_token = true;
+    Kind kind = Kind::kNative;
+    const ApiRoute* api = nullptr;  // For kApi.
+  };
+
+  Impl(const Config& c, gemini::BaseUrl b, Forwarder& f, HealthChecker& h, RequestLogWriter& l, const Clock& cl,
+       EventLoop& lp, ElasticThreadPool& w, Options o)
+      : config(c),
+        base_url(std::move(b)),
+        forwarder(f),
+        health(h),
+        logs(l),
+        clock(cl),
+        loop(lp),
+        workers(w),
+        options(std::move(o)),
+        admission(options.max_connections, options.max_connections_per_ip),
+        native(base_url, options.live, forwarder, logs, clock),
+        acceptor(loop.context()),
+        accept_backoff(loop.context()) {
+    InstallRoutes();
+  }
+
+  void InstallRoutes() {
+    routes.push_back({"GET", PathPattern("/health"), {}, /*needs_token=*/false, Kind::kHealth});
+    if (options.admin != nullptr) {
+      // The admin web UI authenticates its own requests (session or admin
+      // token), so the client-token check does not apply.
+      for (const char* page : {"/", "/keys", "/config", "/logs", "/stats", "/static/.*", "/api", "/api/.*"}) {
+        routes.push_back({"GET", PathPattern(page), {}, /*needs_token=*/false, Kind::kAdmin});
+      }
+      for (const char* api : {"/api", "/api/.*"}) {
+        routes.push_back({"POST", PathPattern(api), {}, /*needs_token=*/false, Kind::kAdmin});
+      }
+    }
+    for (const ApiRoute& api : options.api_routes) {
+      routes.push_back({api.verb, PathPattern(api.path), api.auth_forms, /*needs_token=*/true, Kind::kApi, &api});
+    }
+    for (const char* prefix :
+         {"/v1beta/.*", "/v1/.*", "/v1alpha/.*", "/gemini/v1beta/.*", "/gemini/v1/.*", "/gemini/v1alpha/.*"}) {
+      for (const char* verb : {"GET", "POST"}) {
+        routes.push_back({verb, PathPattern(prefix), {}, /*needs_token=*/true, Kind::kNative});
+      }
+    }
+  }
+
+  // --- Accepting ---
+
+  void Accept() {
+    acceptor.async_accept(boost::asio::make_strand(loop.context()),
+                          [self = shared_from_this()](const boost::system::error_code& ec, Connection::Socket socket) {
+                            self->OnAccept(ec, std::move(socket));
+                          });
+  }
+
+  void OnAccept(const boost::system::error_code& ec, Connection::Socket socket) {
+    if (stopping.load() || !acceptor.is_open()) return;
+    if (ec) {
+      if (ec == boost::asio::error::operation_aborted) return;
+      // Out of file descriptors (or a connection reset before it was
+      // accepted): pause briefly instead of spinning, then go on.
+      GEMPOOL_LOG(WARNING) << "accepting a connection failed: " << ec.message();
+      accept_backoff.expires_after(kAcceptBackoff);
+      accept_backoff.async_wait([self = shared_from_this()](const boost::system::error_code& wait_ec) {
+        if (!wait_ec) self->Accept();
+      });
+      return;
+    }
+    boost::system::error_code endpoint_ec;
+    const tcp::endpoint remote = socket.remote_endpoint(endpoint_ec);
+    if (endpoint_ec) {
+      Accept();
+      return;  // Gone already.
+    }
+    std::string address = remote.address().to_string();
+    const ConnectionAdmission::Verdict verdict = admission.Admit(address);
+    if (verdict != ConnectionAdmission::Verdict::kAdmitted) {
+      Refuse(std::move(socket), verdict == ConnectionAdmission::Verdict::kTooManyFromAddress);
+      Accept();
+      return;
+    }
+    const uint64_t id = ++next_connection_id;
+    std::weak_ptr<Impl> weak = shared_from_this();
+    auto connection = std::make_shared<Connection>(std::move(socket), address, options.limits, *this,
+                                                   [weak, address, id] {
+                                                     if (auto self = weak.lock()) self->Forget(id, address);
+                                                   });
+    {
+      std::lock_guard<std::mutex> lock(connections_mu);
+      connections.emplace(id, connection);
+    }
+    connection->Start();
+    Accept();
+  }
+
+  // A quick 503 and close; the client learns why instead of hanging.
+  void Refuse(Connection::Socket socket, bool per_address) {
+    auto owned = std::make_shared<Connection::Socket>(std::move(socket));
+    auto bytes = std::make_shared<std::string>(OverCapacityResponse(per_address));
+    boost::asio::async_write(*owned, boost::asio::buffer(*bytes),
+                             [owned, bytes](const boost::system::error_code&, size_t) {
+                               boost::system::error_code ignored;
+                               owned->shutdown(tcp::socket::shutdown_both, ignored);
+                               owned->close(ignored);
+                             });
+  }
+
+  void Forget(uint64_t id, const std::string& address) {
+    admission.Release(address);
+    std::lock_guard<std::mutex> lock(connections_mu);
+    connections.erase(id);
+  }
+
+  // --- Routing (connection strand) ---
+
+  void Handle(std::shared_ptr<Exchange> exchange) override {
+    const HttpRequest& req = exchange->request();
+    const std::string verb = req.method == "HEAD" ? "GET" : req.method;
+    const gemini::ClientAuth auth =
+        gemini::ExtractClientAuth({req.Header("x-goog-api-key"), req.Header("Authorization"), req.raw_query});
+    for (const RouteEntry& route : routes) {
+      if (route.verb != verb || !route.path.Match(req.path)) continue;
+      if (!route.auth_forms.empty() &&
+          std::find(route.auth_forms.begin(), route.auth_forms.end(), auth.form) == route.auth_forms.end()) {
+        continue;
+      }
+      const bool allowed = options.live != nullptr ? options.live->Get()->IsAllowedToken(auth.token)
+                                                   : config.IsAllowedToken(auth.token);
+      if (route.needs_token && !allowed) {
+        GEMPOOL_LOG(DEBUG) << "401 for " << req.method << " " << req.path << " from " << req.remote_addr
+                           << " (token form: " << gemini::AuthFormName(auth.form) << ")";
+        exchange->Reply(ToResponse(route.api != nullptr && route.api->unauthenticated
+                                       ? route.api->unauthenticated()
+                                       : ErrorReply(absl::UnauthenticatedError(kUnauthenticatedMessage))));
+        return;
+      }
+      std::shared_ptr<void> hold = Hold();
+      switch (route.kind) {
+        case Kind::kNative:
+          native.Serve(exchange, auth, std::move(hold));
+          return;
+        case Kind::kHealth:
+          ServeHealth(exchange, std::move(hold));
+          return;
+        case Kind::kAdmin:
+          OnWorker(exchange, [this, exchange] { ServeAdmin(*exchange); }, std::move(hold));
+          return;
+        case Kind::kApi:
+          OnWorker(
+              exchange, [this, exchange, &route, auth, hold] { ServeApi(exchange, auth, route, hold); }, hold);
+          return;
+      }
+    }
+    exchange->Reply(ToResponse(ErrorReply(absl::NotFoundError(
+        absl::StrCat(req.method, " ", req.path,
+                     " is not a gempool endpoint; the Gemini API is served under /v1beta, /v1 "
+                     "and /gemini/v1beta (e.g. POST /v1beta/models/{model}:generateContent)")))));
+  }
+
+  void StreamStarted(const std::shared_ptr<StreamResponse>& stream) override {
+    std::lock_guard<std::mutex> lock(streams_mu);
+    if (streams.size() >= 2 * streams_compacted_at + 64) {
+      streams.erase(std::remove_if(streams.begin(), streams.end(),
+                                   [](const std::weak_ptr<StreamResponse>& s) { return s.expired(); }),
+                    streams.end());
+      streams_compacted_at = streams.size();
+    }
+    streams.push_back(stream);
+  }
+
+  // Counts a request in flight until the returned handle is gone.
+  std::shared_ptr<void> Hold() {
+    in_flight.Enter();
+    std::weak_ptr<Impl> weak = shared_from_this();
+    return std::shared_ptr<void>(nullptr, [weak](void*) {
+      if (auto self = weak.lock()) self->in_flight.Leave();
+    });
+  }
+
+  // Runs a blocking handler on a worker thread; an exception becomes a 500.
+  void OnWorker(const std::shared_ptr<Exchange>& exchange, std::function<void()> work, std::shared_ptr<void> hold) {
+    workers.Submit([exchange, work = std::move(work), hold = std::move(hold)] {
+      try {
+        work();
+      } catch (const std::exception& e) {
+        GEMPOOL_LOG(ERROR) << "internal error serving " << exchange->request().method << " "
+                           << exchange->request().path << ": " << e.what();
+        exchange->Reply(ToResponse(InternalErrorReply()));
+      }
+    });
+  }
+
+  // --- Handlers on worker threads ---
+
+  // From a check at most kHealthMaxAge old, shared with every probe that
+  // arrives while it runs (health_checker.h).
+  void ServeHealth(const std::shared_ptr<Exchange>& exchange, std::shared_ptr<void> hold) {
+    health.CheckShared(kHealthMaxAge, [exchange, hold = std::move(hold)](const HealthChecker::Report& report) {
+      HttpResponse response;
+      response.status = report.healthy ? 200 : 503;
+      response.headers.emplace_back("Content-Type", "application/json; charset=UTF-8");
+      response.body = report.json;
+      exchange->Reply(std::move(response));
+    });
+  }
+
+  void ServeAdmin(Exchange& exchange) {
+    const HttpRequest& req = exchange.request();
+    admin::AdminRequest request;
+    request.method = req.method == "HEAD" ? "GET" : req.method;
+    request.path = req.path;
+    request.query = DecodeQuery(req.raw_query);
+    request.body = req.body;
+    for (const auto& [name, value] : req.headers) request.headers.emplace(absl::AsciiStrToLower(name), value);
+    request.remote_addr = req.remote_addr;
+    admin::AdminResponse answer = options.admin->Serve(request);
+    HttpResponse response;
+    response.status = answer.status;
+    response.headers = std::move(answer.headers);
+    if (!answer.content_type.empty()) response.headers.emplace_back("Content-Type", answer.content_type);
+    response.body = std::move(answer.body);
+    exchange.Reply(std::move(response));
+  }
+
+  void ServeApi(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth, const RouteEntry& route,
+                const std::shared_ptr<void>& hold) {
+    const HttpRequest& req = exchange->request();
+    RequestLogRow row = RequestLogRow::Start(clock, auth.token);
+    ClientCall call;
+    call.method = req.method == "HEAD" ? "GET" : req.method;
+    call.path = req.path;
+    call.raw_path = req.raw_path;
+    call.raw_query = req.raw_query;
+    route.path.Match(req.path, &call.path_params);
+    call.body = req.body;
+    call.upstream_headers = UpstreamHeaders(req);
+    call.auth = auth;
+
+    ClientAnswer answer = route.api->handler(call);
+    row.model = answer.model;
+    row.operation = answer.operation;
+    if (answer.stream) {
+      ServeStream(exchange, answer.stream, std::move(row), logs, clock, hold);
+      return;
+    }
+    HttpResponse response = ToResponse(answer.reply);
+    response.headers.insert(response.headers.end(), answer.headers.begin(), answer.headers.end());
+    exchange->Reply(std::move(response));
+    row.Write(logs, clock, answer.reply.status, answer.attempts, answer.key_id, false);
+  }
+
+  const Config& config;
+  const gemini::BaseUrl base_url;
+  Forwarder& forwarder;
+  HealthChecker& health;
+  RequestLogWriter& logs;
+  const Clock& clock;
+  EventLoop& loop;
+  ElasticThreadPool& workers;
+  const Options options;
+  ConnectionAdmission admission;
+  NativeHandler native;
+  std::vector<RouteEntry> routes;
+
+  tcp::acceptor acceptor;
+  boost::asio::steady_timer accept_backoff;
+  std::atomic<bool> stopping{false};
+  InFlight in_flight;
+
+  std::mutex connections_mu;
+  uint64_t next_connection_id = 0;  // Accept handler only.
+  std::map<uint64_t, std::weak_ptr<Connection>> connections;
+
+  std::mutex streams_mu;
+  std::vector<std::weak_ptr<StreamResponse>> streams;
+  size_t streams_compacted_at = 0;
+};
+
+HttpServer::HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder& forwarder, HealthChecker& health,
+                       RequestLogWriter& logs, const Clock& clock, EventLoop& loop, ElasticThreadPool& workers,
+                       Options options)
+    : impl_(std::make_shared<Impl>(config, std::move(base_url), forwarder, health, logs, clock, loop, workers,
+                                   std::move(options))) {}
+
+HttpServer::~HttpServer() {
+  StopAccepting();
+  CancelStreams();
+  Join();
+}
+
+absl::StatusOr<int> HttpServer::Start() {
+  const Options& o = impl_->options;
+  auto fail = [&](const boost::system::error_code& ec) {
+    return absl::UnavailableError(absl::StrCat(
+        "the gateway could not listen on ", o.host, ":", o.port, ": ", ec.message(),
+        " (is another gempool running? set HOST/PORT in the environment or .env)"));
+  };
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(o.host, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("HOST='", o.host, "' is not an IP address to listen on (e.g. 0.0.0.0 or 127.0.0.1)"));
+  }
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
+  tcp::acceptor& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail(ec);
+  // SO_REUSEADDR only: a second gateway on the same port must be an error,
+  // never a silent split of the traffic (SO_REUSEPORT).
+  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) {
+    acceptor.close();
+    return fail(ec);
+  }
+  // A burst of clients connecting at once must not lose SYNs (a full
+  // backlog costs a client a 1 s retransmit).
+  acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor.close();
+    return fail(ec);
+  }
+  const int port = acceptor.local_endpoint().port();
+  boost::asio::post(acceptor.get_executor(), [impl = impl_] { impl->Accept(); });
+  return port;
+}
+
+void HttpServer::StopAccepting() {
+  if (impl_->stopping.exchange(true)) return;
+  boost::asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->accept_backoff.cancel();
+  });
+}
+
+void HttpServer::WaitIdle(int grace_ms) { impl_->in_flight.WaitIdle(std::chrono::milliseconds(grace_ms)); }
+
+void HttpServer::CancelStreams() {
+  std::vector<std::shared_ptr<StreamResponse>> open;
+  {
+    std::lock_guard<std::mutex> lock(impl_->streams_mu);
+    for (const auto& weak : impl_->streams) {
+      if (auto stream = weak.lock()) open.push_back(std::move(stream));
+    }
+    impl_->streams.clear();
+  }
+  for (const auto& stream : open) stream->Cancel();
+}
+
+void HttpServer::Join() {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard<std::mutex> lock(impl_->connections_mu);
+    for (const auto& [id, weak] : impl_->connections) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  for (const auto& connection : open) connection->Abort();
+}
+
+}  // namespace gempool::gateway

@@ -1,0 +1,87 @@
+#pragma once
+// The gateway's HTTP face: accepts client connections on the event loop
+// (Boost.Asio + Beast; see connection.h for the limits and deadlines),
+// admits them within MAX_CONNECTIONS and MAX_CONNECTIONS_PER_IP, routes each
+// request, checks the client token, and answers:
+//   - the native Gemini API on the event loop itself (native/),
+//   - the routes served by plain-data handlers (the OpenAI-compatible API),
+//     /health and the admin UI on worker threads, because they block (gRPC,
+//     media fetches); their streams then run on the event loop again.
+//
+// Routes are an ordered table: the first entry whose verb and path match and
+// whose accepted auth forms include the client's wins. The native Gemini API
+// is served under /{v1beta,v1,v1alpha} and /gemini/...; OpenAI-style routes
+// under /v1 go in front of it in the same table. HEAD is served as GET
+// without the body.
+//
+// Thread-safe. Connections are owned by their strands; the route table is
+// read-only after construction.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "admin/admin_ui.h"
+#include "gempool/common/clock.h"
+#include "gempool/config/config.h"
+#include "gempool/gemini/upstream_url.h"
+#include "health_checker.h"
+#include "http/client_call.h"
+#include "http/connection.h"
+#include "http/elastic_thread_pool.h"
+#include "http/event_loop.h"
+#include "live_settings.h"
+#include "logs/request_log_writer.h"
+#include "upstream/forwarder.h"
+
+namespace gempool::gateway {
+
+class HttpServer {
+ public:
+  struct Options {
+    std::string host = "127.0.0.1";
+    int port = 0;                   // 0: any free port.
+    size_t max_connections = 20000;       // MAX_CONNECTIONS
+    size_t max_connections_per_ip = 256;  // MAX_CONNECTIONS_PER_IP; 0: no limit.
+    ConnectionLimits limits;
+    // The admin web UI (/, /keys, /config, /logs, /stats, /static/, /api/);
+    // not served when null. Must outlive the server.
+    admin::AdminUi* admin = nullptr;
+    // When set, client tokens (ALLOWED_TOKENS) and BASE_URL come from here
+    // at each request (settings changed in the admin UI). Must outlive the
+    // server.
+    const LiveSettingsHolder* live = nullptr;
+    // Routes served by plain-data handlers (the OpenAI-compatible API),
+    // matched in order ahead of the native Gemini API.
+    std::vector<ApiRoute> api_routes;
+  };
+
+  // `config` (tokens), `loop`, `workers` (where blocking handlers run) and
+  // the collaborators must outlive the server.
+  HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder& forwarder, HealthChecker& health,
+             RequestLogWriter& logs, const Clock& clock, EventLoop& loop, ElasticThreadPool& workers,
+             Options options);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  ~HttpServer();
+
+  // Binds and accepts on the event loop (which the owner runs); returns the
+  // bound port.
+  absl::StatusOr<int> Start();
+
+  // Shutdown, in steps the owner interleaves with stopping upstream calls:
+  // stop accepting; wait up to `grace_ms` for requests in flight; cut the
+  // streams still open; then close every connection and wait for the
+  // worker threads.
+  void StopAccepting();
+  void WaitIdle(int grace_ms);
+  void CancelStreams();
+  void Join();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace gempool::gateway

@@ -1,0 +1,32 @@
+#include "logs/request_log_row.h"
+
+#include <utility>
+
+#include "gempool/common/secrets.h"
+
+namespace gempool::gateway {
+
+RequestLogRow RequestLogRow::Start(const Clock& clock, const std::string& token) {
+  RequestLogRow row;
+  row.received_unix_ms = clock.NowUnixMs();
+  row.received_ms = clock.MonotonicMs();
+  row.token_id = TokenId(token);
+  return row;
+}
+
+void RequestLogRow::Write(RequestLogWriter& logs, const Clock& clock, int status, int attempts, int64_t key_id,
+                          bool stream) const {
+  v1::RequestLogEntry entry;
+  entry.set_time_ms(received_unix_ms);
+  entry.set_client_token_id(token_id);
+  entry.set_model(model);
+  entry.set_operation(operation);
+  entry.set_key_id(key_id);
+  entry.set_status_code(status);
+  entry.set_latency_ms(clock.MonotonicMs() - received_ms);
+  entry.set_attempts(attempts);
+  entry.set_stream(stream);
+  logs.Add(std::move(entry));
+}
+
+}  // namespace gempool::gateway

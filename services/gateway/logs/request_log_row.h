@@ -1,0 +1,29 @@
+#pragma once
+// The request log row of one client call: started when the request arrives
+// (time, client token id), completed with what the handler learned (model,
+// operation) and how it ended. Shared by every route, native and OpenAI.
+// Plain data; thread-compatible.
+
+#include <cstdint>
+#include <string>
+
+#include "gempool/common/clock.h"
+#include "logs/request_log_writer.h"
+
+namespace gempool::gateway {
+
+struct RequestLogRow {
+  int64_t received_unix_ms = 0;
+  int64_t received_ms = 0;  // Monotonic.
+  std::string token_id;
+  std::string model;
+  std::string operation;
+
+  static RequestLogRow Start(const Clock& clock, const std::string& token);
+
+  // Adds the row to `logs` with the latency up to now.
+  void Write(RequestLogWriter& logs, const Clock& clock, int status, int attempts, int64_t key_id,
+             bool stream) const;
+};
+
+}  // namespace gempool::gateway

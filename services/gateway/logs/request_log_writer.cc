@@ -1,0 +1,161 @@
+#include "logs/request_log_writer.h"
+
+#include <chrono>
+#include <utility>
+
+#include "gempool/common/logging.h"
+#include "gempool/common/thread_role.h"
+
+namespace gempool::gateway {
+namespace {
+
+absl::Status Write(LogSink& sink, const std::vector<v1::RequestLogEntry>& batch) {
+  return sink.WriteRequestLogs(batch);
+}
+absl::Status Write(LogSink& sink, const std::vector<v1::ErrorLogEntry>& batch) {
+  return sink.WriteErrorLogs(batch);
+}
+
+}  // namespace
+
+RequestLogWriter::RequestLogWriter(LogSink& sink, Options options)
+    : sink_(sink), options_(options) {}
+
+RequestLogWriter::~RequestLogWriter() { Stop(); }
+
+void RequestLogWriter::Start() {
+  thread_ = std::thread([this] {
+    SetThreadName("gw-log-writer");
+    Run();
+  });
+}
+
+void RequestLogWriter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RequestLogWriter::Add(v1::RequestLogEntry entry) {
+  bool full_batch = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (requests_.size() >= options_.max_backlog) {
+      requests_.pop_front();
+      ++dropped_;
+    }
+    requests_.push_back(std::move(entry));
+    full_batch = requests_.size() >= options_.batch_size;
+  }
+  if (full_batch) wake_.notify_one();
+}
+
+void RequestLogWriter::Add(v1::ErrorLogEntry entry) {
+  bool full_batch = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (errors_.size() >= options_.max_backlog) {
+      errors_.pop_front();
+      ++dropped_;
+    }
+    errors_.push_back(std::move(entry));
+    full_batch = errors_.size() >= options_.batch_size;
+  }
+  if (full_batch) wake_.notify_one();
+}
+
+template <typename Entry>
+absl::Status RequestLogWriter::FlushTable(std::deque<Entry>& queue) {
+  std::vector<Entry> batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t bytes = 0;
+    while (!queue.empty() && batch.size() < options_.batch_size) {
+      const size_t size = queue.front().ByteSizeLong();
+      if (!batch.empty() && bytes + size > options_.max_batch_bytes) break;
+      bytes += size;
+      batch.push_back(std::move(queue.front()));
+      queue.pop_front();
+    }
+  }
+  if (batch.empty()) return absl::OkStatus();
+  absl::Status status = Write(sink_, batch);
+  if (!status.ok()) {
+    // Put the batch back in front, oldest first; drop the oldest if rows
+    // arrived meanwhile and the backlog overflowed.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue.push_front(std::move(*it));
+    while (queue.size() > options_.max_backlog) {
+      queue.pop_front();
+      ++dropped_;
+    }
+  }
+  return status;
+}
+
+absl::Status RequestLogWriter::FlushOnce() {
+  absl::Status requests = FlushTable(requests_);
+  absl::Status errors = FlushTable(errors_);
+  return requests.ok() ? errors : requests;
+}
+
+size_t RequestLogWriter::backlog() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_.size() + errors_.size();
+}
+
+uint64_t RequestLogWriter::dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
+}
+
+void RequestLogWriter::Run() {
+  bool failing = false;
+  uint64_t dropped_logged = 0;
+  for (;;) {
+    bool stopping = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      const auto pause = std::chrono::milliseconds(failing ? options_.retry_pause_ms
+                                                           : options_.flush_interval_ms);
+      wake_.wait_for(lock, pause, [&] {
+        return stopping_ || (!failing && (requests_.size() >= options_.batch_size ||
+                                          errors_.size() >= options_.batch_size));
+      });
+      stopping = stopping_;
+    }
+    // Keep sending while full batches are waiting, so bursts drain quickly.
+    absl::Status status;
+    do {
+      status = FlushOnce();
+    } while (status.ok() && [&] {
+      std::lock_guard<std::mutex> lock(mu_);
+      return requests_.size() >= options_.batch_size || errors_.size() >= options_.batch_size ||
+             (stopping && (!requests_.empty() || !errors_.empty()));
+    }());
+    if (!status.ok() && !failing) {
+      GEMPOOL_LOG(WARNING) << "request log rows are waiting: " << status.message()
+                           << " (backlog " << backlog() << " rows; retrying)";
+    } else if (status.ok() && failing) {
+      GEMPOOL_LOG(INFO) << "request log rows reach persistence again";
+    }
+    failing = !status.ok();
+    if (const uint64_t d = dropped(); d != dropped_logged) {
+      GEMPOOL_LOG(WARNING) << "dropped " << d - dropped_logged
+                           << " log rows: the backlog for persistence is full";
+      dropped_logged = d;
+    }
+    if (stopping) {
+      if (const size_t left = backlog(); left > 0) {
+        GEMPOOL_LOG(WARNING) << "stopping with " << left
+                             << " log rows not written: " << status.message();
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace gempool::gateway

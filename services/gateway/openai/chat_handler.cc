@@ -1,0 +1,121 @@
+#include "openai/chat_handler.h"
+
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "openai/chat_stream_sink.h"
+#include "gempool/common/logging.h"
+#include "gempool/openai/errors.h"
+#include "gempool/openai/request_converter.h"
+#include "gempool/openai/response_converter.h"
+#include "openai/openai_answers.h"
+
+namespace gempool::gateway {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kOperation[] = "chat.completions";
+
+ClientAnswer Refuse(const absl::Status& status, std::string model = "") {
+  ClientAnswer answer;
+  answer.reply = OpenAIStatusReply(status);
+  answer.model = std::move(model);
+  answer.operation = kOperation;
+  return answer;
+}
+
+}  // namespace
+
+ChatHandler::ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller,
+                         const MediaFetcher& fetcher, const Clock& clock)
+    : options_(options), caller_(caller), fetcher_(fetcher), clock_(clock), random_(std::random_device{}()) {}
+
+std::string ChatHandler::NewCompletionId() {
+  std::lock_guard<std::mutex> lock(random_mu_);
+  return absl::StrFormat("chatcmpl-%016x%08x", random_(), static_cast<uint32_t>(random_()));
+}
+
+ClientAnswer ChatHandler::Handle(const ClientCall& call) {
+  absl::StatusOr<json> parsed = ParseRequestJson(
+      call.body, R"({"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]})");
+  if (!parsed.ok()) return Refuse(parsed.status());
+  const json& body = *parsed;
+  absl::StatusOr<openai::GeminiRequest> converted = openai::ConvertChatRequest(body, options_);
+  if (!converted.ok()) {
+    return Refuse(converted.status(), body.is_object() && body.contains("model") && body["model"].is_string()
+                                          ? body["model"].get<std::string>()
+                                          : "");
+  }
+  auto request = std::make_shared<openai::GeminiRequest>(*std::move(converted));
+  const std::string model = request->model.requested;
+
+  if (request->fetches.size() > kMaxRemoteImages) {
+    return Refuse(openai::FieldError("messages", absl::StrCat("has ", request->fetches.size(),
+                                                              " image URLs; at most ", kMaxRemoteImages,
+                                                              " are fetched per request (send data: URLs)")),
+                  model);
+  }
+  for (size_t i = 0; i < request->fetches.size(); ++i) {
+    const openai::MediaFetch& fetch = request->fetches[i];
+    absl::StatusOr<MediaFetcher::Media> media = fetcher_.Fetch(fetch.url, fetch.field);
+    if (!media.ok()) return Refuse(media.status(), model);
+    absl::Status inlined = openai::InlineFetchedMedia(*request, i, media->content_type, media->bytes);
+    if (!inlined.ok()) return Refuse(inlined, model);
+  }
+
+  absl::StatusOr<gemini::Route> route = caller_.RouteFor(
+      request->model.upstream,
+      request->stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
+  if (!route.ok()) return Refuse(route.status(), model);
+
+  const openai::ResponseContext context =
+      openai::MakeResponseContext(*request, options_, clock_.NowUnixMs() / 1000, NewCompletionId());
+  auto upstream_body = std::make_shared<const std::string>(DumpJson(request->body));
+
+  ClientAnswer answer;
+  answer.model = model;
+  answer.operation = kOperation;
+  AddWarningsHeader(request->warnings, answer.headers);
+  if (!request->warnings.empty()) {
+    GEMPOOL_LOG(DEBUG) << "chat.completions for " << model << ": " << WarningsHeaderValue(request->warnings);
+  }
+
+  if (request->stream) {
+    ForwardRequest forward =
+        caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+    const bool include_usage = request->include_usage;
+    const HeaderList extra_headers = answer.headers;
+    const GeminiCaller& caller = caller_;
+    answer.stream = [forward = std::move(forward), upstream_body, context, include_usage, extra_headers,
+                     &caller](ResponseSink& client, StreamDone done) {
+      // The converter lives until the forward is done; `forward.body` views
+      // `upstream_body`, which the completion holds as long.
+      auto sink = std::make_shared<ChatStreamSink>(client, context, include_usage, extra_headers);
+      return caller.forwarder().ForwardAsync(
+          forward, *sink, [sink, upstream_body, done = std::move(done)](ForwardResult result) {
+            done(sink->Complete(std::move(result)));
+          });
+    };
+    return answer;
+  }
+
+  std::string raw_body;
+  std::optional<json> gemini_response = caller_.CallForJson(*route, *upstream_body, call, answer, &raw_body);
+  if (!gemini_response.has_value()) return answer;
+  absl::StatusOr<json> completion = openai::ConvertChatResponse(*gemini_response, context);
+  if (!completion.ok()) {
+    const bool upstream_error = gemini_response->is_object() && gemini_response->contains("error");
+    answer.reply = upstream_error
+                       ? OpenAIUpstreamFailure(HttpReply{openai::HttpStatusForCode(completion.status().code()),
+                                                         "application/json", std::move(raw_body), ""})
+                       : OpenAIBadUpstream(completion.status().message());
+    return answer;
+  }
+  answer.reply = OpenAIJsonReply(*completion);
+  return answer;
+}
+
+}  // namespace gempool::gateway

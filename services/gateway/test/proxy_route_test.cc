@@ -1,0 +1,99 @@
+// Upstream calls through the key's proxy (PROXIES): an HTTP proxy and a SOCKS5
+// proxy of the tests' own (libs/testing test_proxies.h) on loopback, for whole
+// and streamed answers, and a proxy that refuses the credentials as an
+// attempt that failed on that key.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "gateway_fixture.h"
+#include "gempool/testing/test_proxies.h"
+
+namespace gempool::gateway {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::FakeUpstream;
+using testing::PoolKey;
+
+constexpr char kClientToken[] = "sk-proxy-test";
+constexpr char kOkBody[] = R"({"candidates":[{"content":{"parts":[{"text":"via proxy"}]}}]})";
+
+class ProxyRouteTest : public testing::GatewayFixture {
+ protected:
+  ProxyRouteTest() : GatewayFixture(kClientToken) {}
+
+  static httplib::Headers Auth() { return {{"x-goog-api-key", kClientToken}}; }
+
+  // Every key goes through `proxy`.
+  void UseProxy(const std::string& proxy) {
+    broker_.SetKeys({{1, PoolKey('a'), proxy}, {2, PoolKey('b'), proxy}});
+  }
+};
+
+TEST_F(ProxyRouteTest, WholeAnswerThroughSocks5) {
+  gempool::testing::TestSocks5Proxy proxy;
+  UseProxy(proxy.Url());
+  auto client = StartGateway();
+  ASSERT_NE(client, nullptr);
+  upstream_.Script(Reply(200, kOkBody));
+  auto res = client->Post("/v1beta/models/gemini-2.5-flash:generateContent", Auth(), "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->body, kOkBody);
+  EXPECT_EQ(proxy.tunnels(), 1);
+  EXPECT_THAT(proxy.last_target(), HasSubstr(std::to_string(upstream_.port())));
+}
+
+TEST_F(ProxyRouteTest, StreamThroughSocks5WithCredentials) {
+  gempool::testing::TestProxyOptions options;
+  options.username = "gem";
+  options.password = "p@ss";
+  gempool::testing::TestSocks5Proxy proxy(options);
+  UseProxy(proxy.UrlWith("gem", "p%40ss", /*remote_dns=*/true));
+  auto client = StartGateway();
+  ASSERT_NE(client, nullptr);
+  FakeUpstream::Scripted sse;
+  sse.content_type = "text/event-stream";
+  sse.chunks = {"data: {\"n\":1}\r\n\r\n", "data: {\"n\":2}\r\n\r\n"};
+  upstream_.Script(sse);
+  auto res = client->Post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", Auth(), "{}",
+                          "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->body, "data: {\"n\":1}\r\n\r\ndata: {\"n\":2}\r\n\r\n");
+  EXPECT_EQ(proxy.tunnels(), 1);
+  EXPECT_EQ(proxy.refused_auth(), 0);
+}
+
+TEST_F(ProxyRouteTest, WholeAnswerThroughAnHttpProxy) {
+  gempool::testing::TestHttpProxy proxy;
+  UseProxy(proxy.Url());
+  auto client = StartGateway();
+  ASSERT_NE(client, nullptr);
+  upstream_.Script(Reply(200, kOkBody));
+  auto res = client->Post("/v1beta/models/gemini-2.5-flash:generateContent", Auth(), "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->body, kOkBody);
+  // A plain-http upstream goes through the proxy in absolute form.
+  EXPECT_EQ(proxy.forwarded(), 1);
+}
+
+TEST_F(ProxyRouteTest, RefusedSocksCredentialsFailTheAttemptAndNameTheProxy) {
+  gempool::testing::TestProxyOptions options;
+  options.username = "gem";
+  options.password = "right";
+  gempool::testing::TestSocks5Proxy proxy(options);
+  UseProxy(proxy.UrlWith("gem", "wrong"));
+  auto client = StartGateway();
+  ASSERT_NE(client, nullptr);
+  auto res = client->Post("/v1beta/models/gemini-2.5-flash:generateContent", Auth(), "{}", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503) << res->body;
+  EXPECT_THAT(res->body, HasSubstr("proxy"));
+  EXPECT_GE(proxy.refused_auth(), 1);
+  EXPECT_TRUE(upstream_.received().empty());
+}
+
+}  // namespace
+}  // namespace gempool::gateway

@@ -1,0 +1,433 @@
+#include "upstream/forwarder.h"
+
+#include <algorithm>
+#include <future>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
+#include "gempool/gemini/error_classifier.h"
+#include "logs/log_text.h"
+
+namespace gempool::gateway {
+namespace {
+
+// Upstream error bodies kept for the client and the logs; anything beyond is
+// read and dropped (Google's error bodies are a few KiB).
+constexpr size_t kMaxErrorBody = 1 << 20;
+constexpr size_t kMaxErrorLogMessage = 16 * 1024;
+constexpr size_t kMaxReportMessage = 2 * 1024;
+
+v1::OutcomeKind ToProto(gemini::OutcomeKind kind) {
+  switch (kind) {
+    case gemini::OutcomeKind::kSuccess:
+      return v1::OUTCOME_KIND_SUCCESS;
+    case gemini::OutcomeKind::kRateLimited:
+      return v1::OUTCOME_KIND_RATE_LIMITED;
+    case gemini::OutcomeKind::kKeyInvalid:
+      return v1::OUTCOME_KIND_KEY_INVALID;
+    case gemini::OutcomeKind::kServerError:
+      return v1::OUTCOME_KIND_SERVER_ERROR;
+    case gemini::OutcomeKind::kTimeout:
+      return v1::OUTCOME_KIND_TIMEOUT;
+    case gemini::OutcomeKind::kConnectionError:
+      return v1::OUTCOME_KIND_CONNECTION_ERROR;
+    case gemini::OutcomeKind::kClientError:
+      return v1::OUTCOME_KIND_CLIENT_ERROR;
+  }
+  return v1::OUTCOME_KIND_UNSPECIFIED;
+}
+
+bool Is2xx(int status) { return status >= 200 && status < 300; }
+
+// Whole seconds from now until `at_ms`, at least 1; "" when `at_ms` is 0.
+std::string RetryAfterSeconds(int64_t at_ms, int64_t now_ms) {
+  if (at_ms <= 0) return "";
+  const int64_t seconds = (at_ms - now_ms + 999) / 1000;
+  return absl::StrCat(seconds < 1 ? 1 : seconds);
+}
+
+}  // namespace
+
+std::string ForwardRequest::OperationName() const {
+  return operation.empty() ? std::string(gemini::MethodName(route.method)) : operation;
+}
+
+Forwarder::Forwarder(KeyBrokerClient& broker, OutcomeReporter& reporter, UpstreamClient& upstream,
+                     RequestLogWriter& logs, const Clock& clock, boost::asio::io_context& io,
+                     BlockingRunner run_blocking, Options options)
+    : broker_(broker),
+      reporter_(reporter),
+      upstream_(upstream),
+      logs_(logs),
+      clock_(clock),
+      io_(io),
+      run_blocking_(std::move(run_blocking)),
+      options_(std::move(options)) {}
+
+void Forwarder::LogGatewayError(const ForwardRequest& request, const HttpReply& reply,
+                                absl::string_view error_type, absl::string_view message) {
+  v1::ErrorLogEntry entry;
+  entry.set_time_ms(clock_.NowUnixMs());
+  entry.set_model(request.route.model);
+  entry.set_operation(request.OperationName());
+  entry.set_status_code(reply.status);
+  entry.set_error_type(std::string(error_type));
+  entry.set_message(LogSafeText(message, kMaxErrorLogMessage));
+  logs_.Add(std::move(entry));
+}
+
+// One forward's attempts, as a state machine on a strand: acquire a key
+// (waiting on a timer while every key is cooling), start the upstream call,
+// and on its end report, log and either finish or try the next key. The
+// upstream client's head and body callbacks run on its own strand and touch
+// only the attempt's Exchange and the sink; everything else happens here.
+class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_from_this<Attempts> {
+ public:
+  Attempts(Forwarder& forwarder, const ForwardRequest& request, ResponseSink& sink, Done done)
+      : f_(forwarder),
+        request_(request),
+        sink_(sink),
+        done_(std::move(done)),
+        strand_(boost::asio::make_strand(forwarder.io_)),
+        timer_(strand_),
+        model_(request.route.QuotaModel()),
+        operation_(request.OperationName()),
+        live_(forwarder.options_.live != nullptr ? forwarder.options_.live->Get() : nullptr),
+        max_attempts_(live_ != nullptr ? live_->max_attempts : forwarder.options_.max_attempts),
+        wait_budget_ms_(forwarder.options_.max_key_wait_ms) {}
+
+  void Start() {
+    boost::asio::post(strand_, [self = shared_from_this()] { self->NextAttempt(); });
+  }
+
+  void Cancel() override {
+    boost::asio::post(strand_, [self = shared_from_this()] {
+      if (self->finished_ || self->cancelled_) return;
+      self->cancelled_ = true;
+      if (self->call_ != nullptr) {
+        self->call_->Cancel();  // Its end comes back through OnAttemptDone.
+      } else {
+        self->timer_.cancel();
+        self->FinishClientGone();
+      }
+    });
+  }
+
+ private:
+  // What one attempt's upstream callbacks share with OnAttemptDone.
+  struct Exchange {
+    UpstreamResponseHead head;
+    std::string error_body;
+  };
+
+  void NextAttempt() {
+    if (cancelled_) return FinishClientGone();
+    if (++attempt_ > max_attempts_) return FinishWithLastFailure();
+    Acquire();
+  }
+
+  void Acquire() {
+    if (std::optional<v1::AcquireKeyResponse> local = f_.broker_.TryAcquireLocally(model_, tried_)) {
+      return OnKey(*std::move(local));
+    }
+    // No replica snapshot yet: only the broker can answer, over gRPC.
+    f_.run_blocking_([self = shared_from_this()] {
+      absl::StatusOr<v1::AcquireKeyResponse> key = self->f_.broker_.AcquireKey(self->model_, self->tried_);
+      boost::asio::post(self->strand_, [self, key = std::move(key)]() mutable { self->OnKey(std::move(key)); });
+    });
+  }
+
+  void OnKey(absl::StatusOr<v1::AcquireKeyResponse> key) {
+    if (finished_) return;
+    if (cancelled_) return FinishClientGone();
+    const Clock& clock = f_.clock_;
+    // Every key is cooling but the first frees up soon: wait for it rather
+    // than fail the client (only before any attempt, so no byte was sent).
+    if (key.ok() && !key->available() && !last_failure_.has_value() && key->retry_at_ms() > 0) {
+      const int64_t wait_ms = key->retry_at_ms() - clock.NowUnixMs();
+      if (wait_ms <= wait_budget_ms_) {
+        if (wait_ms > 0) {
+          wait_budget_ms_ -= wait_ms + 5;
+          timer_.expires_after(std::chrono::milliseconds(wait_ms + 5));
+          timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+            if (!ec) self->Acquire();
+          });
+          return;
+        }
+        wait_budget_ms_ -= 5;  // Freed meanwhile; bounded even if the broker disagrees.
+        if (wait_budget_ms_ >= 0) return Acquire();
+      }
+    }
+    if (!key.ok()) {
+      GEMPOOL_LOG(WARNING) << key.status().message();
+      if (last_failure_.has_value()) return FinishWithLastFailure();
+      ForwardResult result;
+      result.failure = ErrorReply(key.status());
+      f_.LogGatewayError(request_, result.failure, "KEYBROKER_UNAVAILABLE", key.status().message());
+      return Finish(std::move(result));
+    }
+    if (!key->available()) {
+      const std::string retry_after = RetryAfterSeconds(key->retry_at_ms(), clock.NowUnixMs());
+      if (last_failure_.has_value()) {
+        // Every other key is used up for this request: the last upstream
+        // error is the most useful answer.
+        if (last_failure_->retry_after.empty()) last_failure_->retry_after = retry_after;
+        return FinishWithLastFailure();
+      }
+      const std::string what =
+          absl::StrCat("no Gemini API key is available",
+                       model_.empty() ? std::string() : absl::StrCat(" for model ", model_), ": ",
+                       key->unavailable_reason().empty() ? "the pool is empty or every key is off"
+                                                         : key->unavailable_reason());
+      ForwardResult result;
+      result.failure = ErrorReply(key->retry_at_ms() > 0 ? absl::ResourceExhaustedError(what)
+                                                         : absl::UnavailableError(what));
+      result.failure.retry_after = retry_after;
+      f_.LogGatewayError(request_, result.failure, "NO_KEY_AVAILABLE", what);
+      return Finish(std::move(result));
+    }
+    StartUpstream(*std::move(key));
+  }
+
+  void StartUpstream(v1::AcquireKeyResponse key) {
+    tried_.push_back(key.key_id());
+    key_ = std::move(key);
+
+    UpstreamRequest call;
+    call.method = request_.http_method;
+    call.scheme_host_port = request_.target.scheme_host_port;
+    call.path_and_query = request_.target.path_and_query;
+    call.headers = request_.headers;
+    const HeaderList& custom_headers = live_ != nullptr ? live_->custom_headers : f_.options_.custom_headers;
+    call.headers.insert(call.headers.end(), custom_headers.begin(), custom_headers.end());
+    if (live_ != nullptr) call.timeout_seconds = live_->timeout_seconds;
+    if (request_.key_placement == KeyPlacement::kBearerHeader) {
+      call.headers.emplace_back("Authorization", absl::StrCat("Bearer ", key_.secret()));
+    } else {
+      call.headers.emplace_back("x-goog-api-key", key_.secret());
+    }
+    call.body = std::string(request_.body);
+    call.proxy = key_.proxy();
+
+    auto exchange = std::make_shared<Exchange>();
+    ResponseSink& sink = sink_;
+    std::weak_ptr<Attempts> weak = weak_from_this();
+    AsyncUpstreamCallbacks callbacks;
+    callbacks.on_head = [exchange, &sink](const UpstreamResponseHead& h) {
+      exchange->head = h;
+      if (Is2xx(h.status)) sink.Begin(h);
+      return true;
+    };
+    callbacks.on_body = [exchange, &sink, weak](absl::string_view data) {
+      if (!Is2xx(exchange->head.status)) {
+        if (exchange->error_body.size() < kMaxErrorBody) {
+          exchange->error_body.append(data.data(), std::min(data.size(), kMaxErrorBody - exchange->error_body.size()));
+        }
+        return BodyAction::kContinue;
+      }
+      if (!sink.Write(data)) return BodyAction::kCancel;
+      const bool paused = sink.PauseUntilDrained([weak] {
+        if (std::shared_ptr<Attempts> self = weak.lock()) {
+          boost::asio::post(self->strand_, [self] {
+            if (self->call_ != nullptr) self->call_->Resume();
+          });
+        }
+      });
+      return paused ? BodyAction::kPause : BodyAction::kContinue;
+    };
+    callbacks.on_done = [self = shared_from_this(), exchange](UpstreamResult sent) {
+      boost::asio::post(self->strand_, [self, exchange, sent = std::move(sent)]() mutable {
+        self->OnAttemptDone(*exchange, std::move(sent));
+      });
+    };
+    started_unix_ms_ = f_.clock_.NowUnixMs();
+    started_ms_ = f_.clock_.MonotonicMs();
+    call_ = f_.upstream_.Start(std::move(call), std::move(callbacks));
+  }
+
+  void OnAttemptDone(Exchange& exchange, UpstreamResult sent) {
+    call_.reset();
+    const int64_t latency_ms = f_.clock_.MonotonicMs() - started_ms_;
+    const UpstreamResponseHead& head = exchange.head;
+    ForwardResult result;
+    result.attempts = attempt_;
+    result.key_id = key_.key_id();
+    result.head = head;
+    if (sent.kind == UpstreamResult::Kind::kAborted) {
+      // Shutdown, not the key's doing: no outcome report, no retry.
+      if (sink_.Committed()) {
+        result.outcome = ForwardResult::Outcome::kBrokenAfterCommit;
+      } else {
+        result.outcome = ForwardResult::Outcome::kFailed;
+        result.failure = ErrorReply(absl::UnavailableError("the gempool gateway is shutting down; retry the request"));
+      }
+      return Finish(std::move(result));
+    }
+
+    v1::ReportOutcomeRequest report;
+    report.set_key_id(key_.key_id());
+    report.set_model(model_);
+    report.set_latency_ms(latency_ms);
+    report.set_http_status(head.status);
+
+    if (sent.kind == UpstreamResult::Kind::kCancelled && head.status == 0) {
+      // The client left before Google answered: the key did nothing either
+      // way, so it is neither blamed nor credited.
+      result.outcome = ForwardResult::Outcome::kClientGone;
+      return Finish(std::move(result));
+    }
+    if (sent.kind == UpstreamResult::Kind::kCancelled ||
+        (sent.kind == UpstreamResult::Kind::kComplete && Is2xx(head.status))) {
+      // The key did its job, whether or not the client stayed to the end.
+      report.set_kind(v1::OUTCOME_KIND_SUCCESS);
+      f_.broker_.ApplyOutcomeLocally(report);
+      f_.reporter_.Report(std::move(report));
+      result.outcome = sent.kind == UpstreamResult::Kind::kCancelled ? ForwardResult::Outcome::kClientGone
+                                                                     : ForwardResult::Outcome::kSuccess;
+      return Finish(std::move(result));
+    }
+
+    const std::vector<std::string> secrets = {key_.secret()};
+    gemini::Classification verdict;
+    HttpReply reply;
+    std::string log_text;
+    if (sent.kind == UpstreamResult::Kind::kComplete) {
+      verdict = gemini::ClassifyResponse(head.status, exchange.error_body, head.retry_after, f_.clock_.NowUnixMs());
+      reply.status = head.status;
+      reply.content_type = head.content_type.empty() ? "text/plain; charset=UTF-8" : head.content_type;
+      reply.body = RedactSecrets(exchange.error_body, secrets);
+      reply.retry_after = head.retry_after;
+      log_text = reply.body;
+    } else {
+      verdict = gemini::ClassifyTransportFailure(sent.failure, sent.detail);
+      report.set_http_status(0);
+      const std::string what = absl::StrCat("the Gemini API did not answer: ", sent.detail);
+      reply = ErrorReply(verdict.kind == gemini::OutcomeKind::kTimeout ? absl::DeadlineExceededError(what)
+                                                                       : absl::UnavailableError(what));
+      log_text = sent.detail;
+    }
+
+    report.set_kind(ToProto(verdict.kind));
+    report.set_error_reason(LogSafeText(verdict.error_reason, 256));
+    report.set_retry_delay_ms(verdict.retry_delay_ms);
+    report.set_quota_id(LogSafeText(verdict.quota_id, 256));
+    report.set_message(LogSafeText(RedactSecrets(verdict.message, secrets), kMaxReportMessage));
+    f_.broker_.ApplyOutcomeLocally(report);
+    f_.reporter_.Report(std::move(report));
+
+    v1::ErrorLogEntry entry;
+    entry.set_time_ms(started_unix_ms_);
+    entry.set_key_id(key_.key_id());
+    entry.set_model(request_.route.model);
+    entry.set_operation(operation_);
+    entry.set_status_code(sent.kind == UpstreamResult::Kind::kComplete ? head.status : 0);
+    entry.set_error_type(LogSafeText(verdict.error_reason, 256));
+    entry.set_message(LogSafeText(RedactSecrets(log_text, secrets), kMaxErrorLogMessage));
+    f_.logs_.Add(std::move(entry));
+
+    if (sink_.Committed()) {
+      GEMPOOL_LOG(WARNING) << operation_ << " stream for " << model_ << " broke after "
+                           << "streaming began (key #" << key_.key_id() << "): " << sent.detail;
+      result.outcome = ForwardResult::Outcome::kBrokenAfterCommit;
+      return Finish(std::move(result));
+    }
+
+    last_failure_ = std::move(reply);
+    if (!gemini::RetryableWithAnotherKey(verdict.kind)) return FinishWithLastFailure();
+    GEMPOOL_LOG(INFO) << operation_ << " " << model_ << ": attempt " << attempt_ << " with key #"
+                      << key_.key_id() << " failed (" << gemini::OutcomeKindName(verdict.kind) << " "
+                      << verdict.error_reason << ")" << (attempt_ < max_attempts_ ? "; trying another key" : "");
+    NextAttempt();
+  }
+
+  void FinishWithLastFailure() {
+    ForwardResult result;
+    result.attempts = std::min(attempt_, max_attempts_);
+    result.key_id = key_.key_id();
+    result.outcome = ForwardResult::Outcome::kFailed;
+    result.failure = last_failure_.has_value()
+                         ? std::move(*last_failure_)
+                         : ErrorReply(absl::InternalError("no upstream attempt was made (MAX_RETRIES < 1)"));
+    Finish(std::move(result));
+  }
+
+  // Cancelled while no upstream call was running (acquiring a key, waiting
+  // for one to cool down, or between attempts).
+  void FinishClientGone() {
+    ForwardResult result;
+    result.attempts = std::min(attempt_, max_attempts_);
+    result.key_id = key_.key_id();
+    result.outcome = ForwardResult::Outcome::kFailed;
+    result.failure = ErrorReply(absl::CancelledError("the client closed the connection before the answer"));
+    Finish(std::move(result));
+  }
+
+  void Finish(ForwardResult result) {
+    if (finished_) return;
+    finished_ = true;
+    Done done = std::move(done_);
+    done(std::move(result));
+  }
+
+  Forwarder& f_;
+  const ForwardRequest request_;
+  ResponseSink& sink_;
+  Done done_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;
+  const std::string model_;
+  const std::string operation_;
+  const std::shared_ptr<const LiveSettings> live_;
+  const int max_attempts_;
+  // Time this request may still spend waiting for a cooling key to free up.
+  int64_t wait_budget_ms_;
+
+  // On the strand.
+  int attempt_ = 0;
+  std::vector<int64_t> tried_;
+  std::optional<HttpReply> last_failure_;
+  v1::AcquireKeyResponse key_;
+  std::shared_ptr<UpstreamCall> call_;
+  int64_t started_unix_ms_ = 0;
+  int64_t started_ms_ = 0;
+  bool cancelled_ = false;
+  bool finished_ = false;
+};
+
+std::shared_ptr<ForwardCall> Forwarder::ForwardAsync(const ForwardRequest& request, ResponseSink& sink, Done done) {
+  auto attempts = std::make_shared<Attempts>(*this, request, sink, std::move(done));
+  attempts->Start();
+  return attempts;
+}
+
+ForwardResult Forwarder::Forward(const ForwardRequest& request, ResponseSink& sink) {
+  if (io_.get_executor().running_in_this_thread()) {
+    // Waiting here would stall the loop that runs the call: a bug, not a
+    // condition a client can cause.
+    GEMPOOL_LOG(ERROR) << "Forwarder::Forward called on an event-loop thread";
+    ForwardResult result;
+    result.failure = ErrorReply(absl::InternalError("internal gempool gateway error; the gateway log has the details"));
+    return result;
+  }
+  auto promise = std::make_shared<std::promise<ForwardResult>>();
+  std::future<ForwardResult> future = promise->get_future();
+  ForwardAsync(request, sink, [promise](ForwardResult result) { promise->set_value(std::move(result)); });
+  try {
+    return future.get();
+  } catch (const std::future_error&) {
+    // The loop stopped with the call still queued (shutdown).
+    ForwardResult result;
+    result.failure = ErrorReply(absl::UnavailableError("the gempool gateway is shutting down; retry the request"));
+    return result;
+  }
+}
+
+}  // namespace gempool::gateway

@@ -1,0 +1,108 @@
+#include "upstream/gemini_caller.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "upstream/buffered_sink.h"
+#include "gempool/openai/errors.h"
+#include "gempool/openai/json_reader.h"
+#include "openai/openai_answers.h"
+#include "openai/openai_options.h"
+
+namespace gempool::gateway {
+namespace {
+
+bool IsModelIdChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~' ||
+         c == '@' || c == '+';
+}
+
+}  // namespace
+
+GeminiCaller::GeminiCaller(Forwarder& forwarder, gemini::BaseUrl base_url, const LiveSettingsHolder* live)
+    : forwarder_(forwarder), base_url_(std::move(base_url)), live_(live) {}
+
+gemini::BaseUrl GeminiCaller::base_url() const { return live_ != nullptr ? live_->Get()->base_url : base_url_; }
+
+absl::StatusOr<gemini::Route> GeminiCaller::RouteFor(absl::string_view model, gemini::Method method) const {
+  gemini::Route route;
+  route.api_version = OpenAIUpstreamVersion(base_url().version);
+  route.method = method;
+  absl::string_view id = model;
+  if (absl::ConsumePrefix(&id, "tunedModels/")) {
+    route.collection = "tunedModels";
+  } else {
+    absl::ConsumePrefix(&id, "models/");
+  }
+  if (id.empty()) return openai::FieldError("model", "must name a Gemini model, e.g. \"gemini-2.5-flash\"");
+  for (char c : id) {
+    if (!IsModelIdChar(c)) {
+      return openai::FieldError("model", absl::StrCat("'", model,
+                                                      "' is not a valid model id: use letters, digits and "
+                                                      "- . _ ~ @ + only, e.g. gemini-2.5-flash"));
+    }
+  }
+  route.model = std::string(id);
+  return route;
+}
+
+gemini::Route GeminiCaller::ListModelsRoute() const {
+  gemini::Route route;
+  route.api_version = OpenAIUpstreamVersion(base_url().version);
+  route.method = gemini::Method::kListModels;
+  route.model.clear();
+  return route;
+}
+
+ForwardRequest GeminiCaller::MakeRequest(const gemini::Route& route, absl::string_view query,
+                                         absl::string_view operation, absl::string_view body,
+                                         const HeaderList& client_headers) const {
+  ForwardRequest request;
+  request.route = route;
+  request.http_method = route.method == gemini::Method::kListModels || route.method == gemini::Method::kGetModel
+                            ? "GET"
+                            : "POST";
+  request.target = gemini::BuildUpstreamTarget(base_url(), route, query);
+  request.body = body;
+  request.operation = std::string(operation);
+  if (request.http_method == "POST") request.headers.emplace_back("Content-Type", "application/json");
+  std::string user_agent = "gempool-gateway";
+  for (const auto& [name, value] : client_headers) {
+    if (absl::EqualsIgnoreCase(name, "User-Agent")) user_agent = value;
+  }
+  request.headers.emplace_back("User-Agent", user_agent);
+  request.headers.emplace_back("Accept-Encoding", "identity");
+  return request;
+}
+
+GeminiCaller::Buffered GeminiCaller::Call(const ForwardRequest& request) const {
+  BufferedSink sink;
+  Buffered out;
+  out.result = forwarder_.Forward(request, sink);
+  if (out.ok()) out.body = std::move(sink.body());
+  return out;
+}
+
+std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& route, absl::string_view upstream_body,
+                                                        const ClientCall& call, ClientAnswer& answer,
+                                                        std::string* raw_body) const {
+  Buffered result = Call(MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers));
+  answer.attempts += result.result.attempts;
+  answer.key_id = result.result.key_id;
+  if (!result.ok()) {
+    answer.reply = OpenAIUpstreamFailure(result.result.failure);
+    return std::nullopt;
+  }
+  absl::StatusOr<nlohmann::json> parsed = openai::ParseJson(result.body);
+  if (!parsed.ok()) {
+    answer.reply = OpenAIBadUpstream("the Gemini API answered with a body that is not JSON");
+    return std::nullopt;
+  }
+  if (raw_body != nullptr) *raw_body = std::move(result.body);
+  return *std::move(parsed);
+}
+
+}  // namespace gempool::gateway

@@ -1,0 +1,73 @@
+#pragma once
+// How the OpenAI-compatible routes call Gemini: the upstream route for a
+// converted request (model id checked, tuned models in their collection,
+// the upstream API version of BASE_URL, read per call when the admin UI can
+// change it), a ForwardRequest for it, and a
+// buffered call through the Forwarder, so every converted call gets the same
+// key rotation and retry rules as the native API. Thread-safe.
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "http/client_call.h"
+#include "upstream/forwarder.h"
+#include "gempool/gemini/route.h"
+#include "gempool/gemini/upstream_url.h"
+#include "live_settings.h"
+#include "nlohmann/json.hpp"
+
+namespace gempool::gateway {
+
+class GeminiCaller {
+ public:
+  // A buffered call's result: `body` is the complete 2xx body when
+  // result.outcome is kSuccess.
+  struct Buffered {
+    ForwardResult result;
+    std::string body;
+    bool ok() const { return result.outcome == ForwardResult::Outcome::kSuccess; }
+  };
+
+  // `forwarder` and `live` (optional: BASE_URL as changed in the admin UI,
+  // else `base_url`) must outlive the caller.
+  GeminiCaller(Forwarder& forwarder, gemini::BaseUrl base_url, const LiveSettingsHolder* live = nullptr);
+
+  // The route of `method` on `model` ("gemini-2.5-flash", "models/x" or
+  // "tunedModels/x"). InvalidArgument naming the `model` field when the id
+  // has characters no model id has.
+  absl::StatusOr<gemini::Route> RouteFor(absl::string_view model, gemini::Method method) const;
+  // The route of the model list.
+  gemini::Route ListModelsRoute() const;
+
+  // A request for `route` with `query` (e.g. "alt=sse"), logged as
+  // `operation`, carrying `body` (which must outlive the call) and the
+  // client's User-Agent.
+  ForwardRequest MakeRequest(const gemini::Route& route, absl::string_view query, absl::string_view operation,
+                             absl::string_view body, const HeaderList& client_headers) const;
+
+  // Runs `request` with the whole answer buffered (a response that breaks
+  // half-way is retried with another key).
+  Buffered Call(const ForwardRequest& request) const;
+
+  // A buffered POST of `upstream_body` to `route` for an OpenAI route, whose
+  // 2xx answer must be JSON; counted in `answer` (attempts added, the last
+  // attempt's key id). The parsed answer; or nullopt with `answer.reply` set
+  // in OpenAI's error format: the upstream's own failure, or a 502 for a body
+  // that is not JSON. `raw_body`, when given, receives the body as it came.
+  std::optional<nlohmann::json> CallForJson(const gemini::Route& route, absl::string_view upstream_body,
+                                            const ClientCall& call, ClientAnswer& answer,
+                                            std::string* raw_body = nullptr) const;
+
+  Forwarder& forwarder() const { return forwarder_; }
+  // BASE_URL in force now.
+  gemini::BaseUrl base_url() const;
+
+ private:
+  Forwarder& forwarder_;
+  const gemini::BaseUrl base_url_;
+  const LiveSettingsHolder* const live_;
+};
+
+}  // namespace gempool::gateway
