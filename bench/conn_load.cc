@@ -35,10 +35,7 @@
 //
 // Not thread-safe (one thread owns everything).
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -57,6 +54,7 @@
 #include <queue>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "load_common.h"
@@ -64,6 +62,7 @@
 namespace {
 
 using bench::JsonEscape;
+using bench::MapJson;
 using bench::NowUs;
 using bench::ResponseReader;
 using bench::Summary;
@@ -74,8 +73,9 @@ using bench::Summary;
 
 struct Options {
   bool slowloris = true;  // --mode slowloris | idle
-  std::string host = "127.0.0.1";
-  int port = 0;
+  // --host and --port for every connection; --header for the honest calls
+  // and idle requests; --path and --body-file for the honest calls.
+  bench::CallOptions call;
   int connections = 0;
   int max_connecting = 256;
   int connect_timeout_s = 5;
@@ -87,9 +87,6 @@ struct Options {
   std::string trickle_path = "/v1beta/models";
   int honest_clients = 4;
   std::string honest_host = "127.0.0.2";
-  std::string path;
-  std::vector<std::string> headers;
-  std::string body;
   int honest_interval_ms = 50;
   int call_timeout_s = 5;
   // idle
@@ -99,7 +96,8 @@ struct Options {
   std::string label;
 };
 
-constexpr char kUsage[] =
+constexpr bench::CommandLine kCommandLine(
+    "conn_load",
     "usage: conn_load --mode slowloris|idle --port N --connections N [--host 127.0.0.1]\n"
     "                 [--max-connecting M] [--connect-timeout-s S] [--ramp-timeout-s S] [--hold-s S]\n"
     "                 [--timeout-s S] [--watch-pid PID] [--label L]\n"
@@ -107,103 +105,64 @@ constexpr char kUsage[] =
     "             [--honest-host 127.0.0.2] --path P [--header 'Name: value']... [--body-file F]\n"
     "             [--honest-interval-ms MS] [--call-timeout-s S]\n"
     "  idle:      [--idle-path /health] [--header 'Name: value']... [--response-timeout-s S]\n"
-    "Loopback hosts only. Prints one JSON object on stdout.\n";
-
-[[noreturn]] void Die(const std::string& message) {
-  std::cerr << "conn_load: " << message << "\n" << kUsage;
-  std::exit(2);
-}
-
-bool IsLoopback(const std::string& host) { return host.rfind("127.", 0) == 0; }
-
-int ParseInt(const std::string& flag, const std::string& value, int min, int max) {
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(value.c_str(), &end, 10);
-  if (errno != 0 || end == value.c_str() || *end != '\0' || v < min || v > max) {
-    Die(flag + " '" + value + "' is not a number from " + std::to_string(min) + " to " +
-        std::to_string(max));
-  }
-  return static_cast<int>(v);
-}
+    "Loopback hosts only. Prints one JSON object on stdout.\n");
 
 Options ParseArgs(int argc, char** argv) {
+  const bench::CommandLine& cli = kCommandLine;
   Options o;
   bool have_mode = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    if (i + 1 >= argc) Die("missing value after " + arg);
-    const std::string value = argv[++i];
+  cli.ForEachOption(argc, argv, [&](const std::string& arg, const std::string& value) {
+    if (cli.ParseCallOption(arg, value, o.call)) return true;  // --host, --port, --path, --header, --body-file
     if (arg == "--mode") {
-      if (value != "slowloris" && value != "idle") Die("--mode must be slowloris or idle");
+      if (value != "slowloris" && value != "idle") cli.Die("--mode must be slowloris or idle");
       o.slowloris = value == "slowloris";
       have_mode = true;
-    } else if (arg == "--host") {
-      o.host = value;
-    } else if (arg == "--port") {
-      o.port = ParseInt(arg, value, 1, 65535);
     } else if (arg == "--connections") {
-      o.connections = ParseInt(arg, value, 1, 60000);
+      o.connections = cli.ParseInt(arg, value, 1, 60000);
     } else if (arg == "--max-connecting") {
-      o.max_connecting = ParseInt(arg, value, 1, 60000);
+      o.max_connecting = cli.ParseInt(arg, value, 1, 60000);
     } else if (arg == "--connect-timeout-s") {
-      o.connect_timeout_s = ParseInt(arg, value, 1, 600);
+      o.connect_timeout_s = cli.ParseInt(arg, value, 1, 600);
     } else if (arg == "--ramp-timeout-s") {
-      o.ramp_timeout_s = ParseInt(arg, value, 1, 600);
+      o.ramp_timeout_s = cli.ParseInt(arg, value, 1, 600);
     } else if (arg == "--hold-s") {
-      o.hold_s = ParseInt(arg, value, 0, 600);
+      o.hold_s = cli.ParseInt(arg, value, 0, 600);
     } else if (arg == "--timeout-s") {
-      o.timeout_s = ParseInt(arg, value, 1, 3600);
+      o.timeout_s = cli.ParseInt(arg, value, 1, 3600);
     } else if (arg == "--line-interval-ms") {
-      o.line_interval_ms = ParseInt(arg, value, 10, 60000);
+      o.line_interval_ms = cli.ParseInt(arg, value, 10, 60000);
     } else if (arg == "--trickle-path") {
       o.trickle_path = value;
     } else if (arg == "--honest-clients") {
-      o.honest_clients = ParseInt(arg, value, 0, 1000);
+      o.honest_clients = cli.ParseInt(arg, value, 0, 1000);
     } else if (arg == "--honest-host") {
       o.honest_host = value;
-    } else if (arg == "--path") {
-      o.path = value;
-    } else if (arg == "--header") {
-      if (value.find(':') == std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
-        Die("--header '" + value + "' is not 'Name: value'");
-      }
-      o.headers.push_back(value);
-    } else if (arg == "--body-file") {
-      std::ifstream in(value, std::ios::binary);
-      if (!in) Die("cannot read --body-file " + value);
-      std::stringstream s;
-      s << in.rdbuf();
-      o.body = s.str();
     } else if (arg == "--honest-interval-ms") {
-      o.honest_interval_ms = ParseInt(arg, value, 0, 60000);
+      o.honest_interval_ms = cli.ParseInt(arg, value, 0, 60000);
     } else if (arg == "--call-timeout-s") {
-      o.call_timeout_s = ParseInt(arg, value, 1, 600);
+      o.call_timeout_s = cli.ParseInt(arg, value, 1, 600);
     } else if (arg == "--idle-path") {
       o.idle_path = value;
     } else if (arg == "--response-timeout-s") {
-      o.response_timeout_s = ParseInt(arg, value, 1, 600);
+      o.response_timeout_s = cli.ParseInt(arg, value, 1, 600);
     } else if (arg == "--watch-pid") {
-      o.watch_pid = ParseInt(arg, value, 1, 1 << 30);
+      o.watch_pid = cli.ParseInt(arg, value, 1, 1 << 30);
     } else if (arg == "--label") {
       o.label = value;
     } else {
-      Die("unknown option " + arg);
+      return false;
     }
-  }
-  if (!have_mode) Die("--mode is required");
-  if (o.port == 0) Die("--port is required");
-  if (o.connections == 0) Die("--connections is required");
-  if (!IsLoopback(o.host)) Die("--host '" + o.host + "' is not a 127.x loopback address");
-  if (!IsLoopback(o.honest_host)) Die("--honest-host '" + o.honest_host + "' is not a 127.x loopback address");
-  if (o.trickle_path.empty() || o.trickle_path[0] != '/') Die("--trickle-path must start with /");
-  if (o.idle_path.empty() || o.idle_path[0] != '/') Die("--idle-path must start with /");
-  if (o.slowloris && o.honest_clients > 0 && (o.path.empty() || o.path[0] != '/')) {
-    Die("--path (starting with /) is required for the honest calls");
+    return true;
+  });
+  if (!have_mode) cli.Die("--mode is required");
+  if (o.call.port == 0) cli.Die("--port is required");
+  if (o.connections == 0) cli.Die("--connections is required");
+  cli.RequireLoopback("--host", o.call.host);
+  cli.RequireLoopback("--honest-host", o.honest_host);
+  if (o.trickle_path.empty() || o.trickle_path[0] != '/') cli.Die("--trickle-path must start with /");
+  if (o.idle_path.empty() || o.idle_path[0] != '/') cli.Die("--idle-path must start with /");
+  if (o.slowloris && o.honest_clients > 0 && (o.call.path.empty() || o.call.path[0] != '/')) {
+    cli.Die("--path (starting with /) is required for the honest calls");
   }
   if (o.hold_s < 0) o.hold_s = o.slowloris ? 15 : 10;
   return o;
@@ -260,26 +219,18 @@ struct Timer {
 class Runner {
  public:
   explicit Runner(Options options) : o_(std::move(options)) {
-    addr_.sin_family = AF_INET;
-    addr_.sin_port = htons(static_cast<uint16_t>(o_.port));
-    if (inet_pton(AF_INET, o_.host.c_str(), &addr_.sin_addr) != 1) Die("bad --host " + o_.host);
-    honest_source_.sin_family = AF_INET;
-    if (inet_pton(AF_INET, o_.honest_host.c_str(), &honest_source_.sin_addr) != 1) {
-      Die("bad --honest-host " + o_.honest_host);
+    if (!bench::Ipv4Address(o_.call.host, o_.call.port, addr_)) kCommandLine.Die("bad --host " + o_.call.host);
+    if (!bench::Ipv4Address(o_.honest_host, 0, honest_source_)) {
+      kCommandLine.Die("bad --honest-host " + o_.honest_host);
     }
-    const std::string host_header = "Host: " + o_.host + ":" + std::to_string(o_.port) + "\r\n";
+    const std::string host_header = "Host: " + o_.call.host + ":" + std::to_string(o_.call.port) + "\r\n";
     if (o_.slowloris) {
-      std::ostringstream req;
-      req << "POST " << o_.path << " HTTP/1.1\r\n" << host_header
-          << "Content-Type: application/json\r\nContent-Length: " << o_.body.size() << "\r\nConnection: close\r\n";
-      for (const std::string& h : o_.headers) req << h << "\r\n";
-      req << "\r\n" << o_.body;
-      request_ = req.str();
+      request_ = bench::PostRequest(o_.call);
       trickle_first_ = "GET " + o_.trickle_path + " HTTP/1.1\r\n";
       trickle_host_ = host_header;
     } else {
       request_ = "GET " + o_.idle_path + " HTTP/1.1\r\n" + host_header;
-      for (const std::string& h : o_.headers) request_ += h + "\r\n";
+      for (const std::string& h : o_.call.headers) request_ += h + "\r\n";
       request_ += "\r\n";
     }
     conns_.resize(static_cast<size_t>(o_.connections) + (o_.slowloris ? o_.honest_clients : 0));
@@ -292,7 +243,7 @@ class Runner {
 
   int Run() {
     epoll_ = epoll_create1(0);
-    if (epoll_ < 0) Die(std::string("epoll_create1: ") + std::strerror(errno));
+    if (epoll_ < 0) kCommandLine.Die(std::string("epoll_create1: ") + std::strerror(errno));
     if (o_.watch_pid) {
       before_ = ReadProc(o_.watch_pid);
       peak_ = before_;
@@ -314,7 +265,7 @@ class Runner {
         wait_ms = static_cast<int>(std::clamp<int64_t>(until / 1000, 0, 10));
       }
       const int n = epoll_wait(epoll_, ready.data(), static_cast<int>(ready.size()), wait_ms);
-      if (n < 0 && errno != EINTR) Die(std::string("epoll_wait: ") + std::strerror(errno));
+      if (n < 0 && errno != EINTR) kCommandLine.Die(std::string("epoll_wait: ") + std::strerror(errno));
       for (int k = 0; k < n; ++k) Handle(static_cast<size_t>(ready[k].data.u64), ready[k].events);
       RunTimers();
       const int64_t now = NowUs();
@@ -357,27 +308,20 @@ class Runner {
       ++connecting_;
       ++unsettled_;
     }
-    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    c.fd = bench::OpenSocket();
     if (c.fd < 0) return Fail(i, std::string("socket: ") + std::strerror(errno));
     ++open_;
     max_open_ = std::max(max_open_, open_);
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (source != nullptr) {
       // The port is chosen at connect() (per destination), not at bind().
+      int one = 1;
       setsockopt(c.fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
       if (bind(c.fd, reinterpret_cast<const sockaddr*>(source), sizeof(*source)) != 0) {
         return Fail(i, std::string("bind: ") + std::strerror(errno));
       }
     }
-    const int rc = connect(c.fd, reinterpret_cast<const sockaddr*>(&addr_), sizeof(addr_));
-    if (rc != 0 && errno != EINPROGRESS) return Fail(i, std::string("connect: ") + std::strerror(errno));
-    epoll_event ev{};
-    ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
-    ev.data.u64 = i;
-    if (epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev) != 0) {
-      return Fail(i, std::string("epoll_ctl: ") + std::strerror(errno));
-    }
+    const std::string error = bench::StartConnect(epoll_, c.fd, addr_, i);
+    if (!error.empty()) return Fail(i, error);
     return true;
   }
 
@@ -412,9 +356,7 @@ class Runner {
     if (i >= conns_.size()) return;
     Conn& c = conns_[i];
     if (c.phase == Conn::Phase::kConnecting) {
-      int err = 0;
-      socklen_t len = sizeof(err);
-      getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      const int err = bench::SocketError(c.fd);
       if (err != 0) {
         Fail(i, std::string("connect: ") + std::strerror(err));
         return;
@@ -439,15 +381,11 @@ class Runner {
       c.phase = Conn::Phase::kSending;
     }
     if (c.phase == Conn::Phase::kSending) {
-      // Bounded: each send sends bytes or returns EAGAIN.
-      while (c.sent < request_.size()) {
-        const ssize_t w = send(c.fd, request_.data() + c.sent, request_.size() - c.sent, MSG_NOSIGNAL);
-        if (w < 0) {
-          if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-          Fail(i, std::string("send: ") + std::strerror(errno));
-          return;
-        }
-        c.sent += static_cast<size_t>(w);
+      const bench::SendState sending = bench::SendRest(c.fd, request_, c.sent);
+      if (sending == bench::SendState::kBlocked) return;
+      if (sending == bench::SendState::kFailed) {
+        Fail(i, std::string("send: ") + std::strerror(errno));
+        return;
       }
       c.phase = Conn::Phase::kOpen;
       if (c.kind != Conn::Kind::kHonest) ++open_conns_;
@@ -490,15 +428,7 @@ class Runner {
   // A complete (or malformed) answer on an idle or honest connection.
   void Answered(size_t i) {
     Conn& c = conns_[i];
-    const ResponseReader& r = c.reader;
-    std::string error;
-    if (r.state() == ResponseReader::State::kBad) {
-      error = "bad response: " + r.error();
-    } else if (r.state() != ResponseReader::State::kDone) {
-      error = r.status() == 0 ? "closed before the response head" : "closed before the body ended";
-    } else if (r.status() != 200) {
-      error = "HTTP " + std::to_string(r.status());
-    }
+    const std::string error = bench::ResponseError(c.reader);
     if (c.kind == Conn::Kind::kHonest) {
       EndHonest(i, error);
       return;
@@ -658,12 +588,7 @@ class Runner {
   }
 
   // --------------------------------------------------------------- endings
-  void Watch(size_t i, uint32_t events) {
-    epoll_event ev{};
-    ev.events = events;
-    ev.data.u64 = i;
-    epoll_ctl(epoll_, EPOLL_CTL_MOD, conns_[i].fd, &ev);
-  }
+  void Watch(size_t i, uint32_t events) { bench::EpollWatch(epoll_, EPOLL_CTL_MOD, conns_[i].fd, events, i); }
 
   void Close(size_t i) {
     Conn& c = conns_[i];
@@ -715,23 +640,12 @@ class Runner {
   // ---------------------------------------------------------------- output
   void Print() {
     std::ostringstream out;
-    const auto map_json = [](const auto& m) {
-      std::ostringstream o;
-      o << "{";
-      bool first = true;
-      for (const auto& [k, v] : m) {
-        o << (first ? "" : ",") << "\"" << JsonEscape(std::string(k)) << "\":" << v;
-        first = false;
-      }
-      o << "}";
-      return o.str();
-    };
     int error_count = 0;
     for (const auto& [k, v] : errors_) error_count += v;
     const auto rel = [this](int64_t t) { return t == 0 ? -1 : t - begin_; };
     out << "{\"label\":\"" << JsonEscape(o_.label) << "\",\"mode\":\"" << (o_.slowloris ? "slowloris" : "idle")
         << "\",\"connections\":" << o_.connections << ",\"connected\":" << connected_
-        << ",\"not_started\":" << not_started_ << ",\"errors\":" << map_json(errors_)
+        << ",\"not_started\":" << not_started_ << ",\"errors\":" << MapJson(errors_)
         << ",\"error_count\":" << error_count << ",\"max_open\":" << max_open_
         << ",\"hold_s\":" << o_.hold_s << ",\"hold_start_us\":" << rel(hold_start_us_)
         << ",\"open_at_hold_start\":" << open_at_hold_ << ",\"elapsed_us\":" << NowUs() - begin_
@@ -745,14 +659,14 @@ class Runner {
       for (const auto& [k, v] : honest_errors_) honest_errors += v;
       out << ",\"line_interval_ms\":" << o_.line_interval_ms << ",\"lines_sent\":" << lines_sent_
           << ",\"lines_blocked\":" << lines_blocked_ << ",\"closed_by_server\":" << closed
-          << ",\"closed_by_server_how\":" << map_json(server_closed_)
-          << ",\"answers_before_close\":" << map_json(close_answers_)
+          << ",\"closed_by_server_how\":" << MapJson(server_closed_)
+          << ",\"answers_before_close\":" << MapJson(close_answers_)
           << ",\"server_close_after_us\":" << Summary(server_close_us_)
-          << ",\"server_close_histogram_s\":" << map_json(histogram) << ",\"held_to_end\":" << held_to_end_
+          << ",\"server_close_histogram_s\":" << MapJson(histogram) << ",\"held_to_end\":" << held_to_end_
           << ",\"trickle_end_us\":" << rel(trickle_end_us_) << ",\"honest\":{\"clients\":" << o_.honest_clients
           << ",\"source\":\"" << JsonEscape(o_.honest_host) << "\",\"interval_ms\":" << o_.honest_interval_ms
           << ",\"call_timeout_s\":" << o_.call_timeout_s << ",\"calls\":" << honest_ok_ + honest_errors
-          << ",\"ok\":" << honest_ok_ << ",\"errors\":" << map_json(honest_errors_)
+          << ",\"ok\":" << honest_ok_ << ",\"errors\":" << MapJson(honest_errors_)
           << ",\"error_count\":" << honest_errors << ",\"latency_us\":" << Summary(honest_us_)
           << ",\"latency_all_open_us\":" << Summary(honest_all_open_us_) << "}";
     } else {
@@ -828,14 +742,11 @@ class Runner {
 
 int main(int argc, char** argv) {
   Options options = ParseArgs(argc, argv);
+  bench::RaiseOpenFileLimit();
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
   const size_t needed = static_cast<size_t>(options.connections) + static_cast<size_t>(options.honest_clients) + 16;
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < needed) {
-    Die("RLIMIT_NOFILE is " + std::to_string(limit.rlim_cur) + ", " + std::to_string(needed) +
+    kCommandLine.Die("RLIMIT_NOFILE is " + std::to_string(limit.rlim_cur) + ", " + std::to_string(needed) +
         " file descriptors are needed (raise the hard limit: ulimit -Hn)");
   }
   return Runner(std::move(options)).Run();

@@ -15,26 +15,19 @@
 //
 // Not thread-safe (one thread owns everything).
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "load_common.h"
@@ -42,16 +35,13 @@
 namespace {
 
 using bench::JsonEscape;
+using bench::MapJson;
 using bench::NowUs;
 using bench::ResponseReader;
 using bench::Summary;
 
 struct Options {
-  std::string host = "127.0.0.1";
-  int port = 0;
-  std::string path;
-  std::vector<std::string> headers;
-  std::string body;
+  bench::CallOptions call;
   bool sse = true;  // --mode sse | unary
   int concurrency = 1;
   int total = 1;
@@ -61,79 +51,41 @@ struct Options {
   std::string label;
 };
 
-constexpr char kUsage[] =
+constexpr bench::CommandLine kCommandLine(
+    "stream_load",
     "usage: stream_load --port N --path P [--host 127.0.0.1] [--header 'Name: value']...\n"
     "                   [--body-file F] [--mode sse|unary] [--concurrency C] [--total T]\n"
     "                   [--expect-events E] [--max-connecting M] [--timeout-s S] [--label L]\n"
-    "Loopback hosts only. Prints one JSON object on stdout.\n";
-
-[[noreturn]] void Die(const std::string& message) {
-  std::cerr << "stream_load: " << message << "\n" << kUsage;
-  std::exit(2);
-}
-
-bool IsLoopback(const std::string& host) { return host.rfind("127.", 0) == 0; }
-
-int ParseInt(const std::string& flag, const std::string& value, int min, int max) {
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(value.c_str(), &end, 10);
-  if (errno != 0 || end == value.c_str() || *end != '\0' || v < min || v > max) {
-    Die(flag + " '" + value + "' is not a number from " + std::to_string(min) + " to " +
-        std::to_string(max));
-  }
-  return static_cast<int>(v);
-}
+    "Loopback hosts only. Prints one JSON object on stdout.\n");
 
 Options ParseArgs(int argc, char** argv) {
+  const bench::CommandLine& cli = kCommandLine;
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::cout << kUsage;
-      std::exit(0);
-    }
-    if (i + 1 >= argc) Die("missing value after " + arg);
-    const std::string value = argv[++i];
-    if (arg == "--host") {
-      o.host = value;
-    } else if (arg == "--port") {
-      o.port = ParseInt(arg, value, 1, 65535);
-    } else if (arg == "--path") {
-      o.path = value;
-    } else if (arg == "--header") {
-      if (value.find(':') == std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
-        Die("--header '" + value + "' is not 'Name: value'");
-      }
-      o.headers.push_back(value);
-    } else if (arg == "--body-file") {
-      std::ifstream in(value, std::ios::binary);
-      if (!in) Die("cannot read --body-file " + value);
-      std::stringstream s;
-      s << in.rdbuf();
-      o.body = s.str();
-    } else if (arg == "--mode") {
-      if (value != "sse" && value != "unary") Die("--mode must be sse or unary");
+  cli.ForEachOption(argc, argv, [&](const std::string& arg, const std::string& value) {
+    if (cli.ParseCallOption(arg, value, o.call)) return true;  // --host, --port, --path, --header, --body-file
+    if (arg == "--mode") {
+      if (value != "sse" && value != "unary") cli.Die("--mode must be sse or unary");
       o.sse = value == "sse";
     } else if (arg == "--concurrency") {
-      o.concurrency = ParseInt(arg, value, 1, 20000);
+      o.concurrency = cli.ParseInt(arg, value, 1, 20000);
     } else if (arg == "--total") {
-      o.total = ParseInt(arg, value, 1, 10000000);
+      o.total = cli.ParseInt(arg, value, 1, 10000000);
     } else if (arg == "--expect-events") {
-      o.expect_events = ParseInt(arg, value, 0, 1000000);
+      o.expect_events = cli.ParseInt(arg, value, 0, 1000000);
     } else if (arg == "--max-connecting") {
-      o.max_connecting = ParseInt(arg, value, 1, 20000);
+      o.max_connecting = cli.ParseInt(arg, value, 1, 20000);
     } else if (arg == "--timeout-s") {
-      o.timeout_s = ParseInt(arg, value, 1, 3600);
+      o.timeout_s = cli.ParseInt(arg, value, 1, 3600);
     } else if (arg == "--label") {
       o.label = value;
     } else {
-      Die("unknown option " + arg);
+      return false;
     }
-  }
-  if (o.port == 0) Die("--port is required");
-  if (o.path.empty() || o.path[0] != '/') Die("--path must start with /");
-  if (!IsLoopback(o.host)) Die("--host '" + o.host + "' is not a 127.x loopback address");
+    return true;
+  });
+  if (o.call.port == 0) cli.Die("--port is required");
+  if (o.call.path.empty() || o.call.path[0] != '/') cli.Die("--path must start with /");
+  cli.RequireLoopback("--host", o.call.host);
   return o;
 }
 
@@ -193,30 +145,22 @@ struct Stats {
 
 class Runner {
  public:
-  explicit Runner(Options options) : o_(std::move(options)) {
-    std::ostringstream req;
-    req << "POST " << o_.path << " HTTP/1.1\r\nHost: " << o_.host << ":" << o_.port
-        << "\r\nContent-Type: application/json\r\nContent-Length: " << o_.body.size()
-        << "\r\nConnection: close\r\n";
-    for (const std::string& h : o_.headers) req << h << "\r\n";
-    req << "\r\n" << o_.body;
-    request_ = req.str();
-    addr_.sin_family = AF_INET;
-    addr_.sin_port = htons(static_cast<uint16_t>(o_.port));
-    if (inet_pton(AF_INET, o_.host.c_str(), &addr_.sin_addr) != 1) Die("bad --host " + o_.host);
+  explicit Runner(Options options)
+      : o_(std::move(options)), request_(bench::PostRequest(o_.call)) {
+    if (!bench::Ipv4Address(o_.call.host, o_.call.port, addr_)) kCommandLine.Die("bad --host " + o_.call.host);
     streams_.resize(o_.concurrency);
   }
 
   int Run() {
     epoll_ = epoll_create1(0);
-    if (epoll_ < 0) Die(std::string("epoll_create1: ") + std::strerror(errno));
+    if (epoll_ < 0) kCommandLine.Die(std::string("epoll_create1: ") + std::strerror(errno));
     const int64_t begin = NowUs();
     const int64_t deadline = begin + static_cast<int64_t>(o_.timeout_s * 1e6);
     std::vector<epoll_event> ready(1024);
     while (finished_ < o_.total && NowUs() < deadline) {
       StartMore();
       const int n = epoll_wait(epoll_, ready.data(), static_cast<int>(ready.size()), 50);
-      if (n < 0 && errno != EINTR) Die(std::string("epoll_wait: ") + std::strerror(errno));
+      if (n < 0 && errno != EINTR) kCommandLine.Die(std::string("epoll_wait: ") + std::strerror(errno));
       for (int k = 0; k < n; ++k) Handle(static_cast<size_t>(ready[k].data.u64), ready[k].events);
       ExpireStale();
     }
@@ -226,17 +170,12 @@ class Runner {
       }
     }
     const int64_t elapsed = NowUs() - begin;
+    int error_count = 0;
+    for (const auto& [kind, count] : stats_.errors) error_count += count;
     std::cout << "{\"label\":\"" << JsonEscape(o_.label) << "\",\"mode\":\"" << (o_.sse ? "sse" : "unary")
               << "\",\"concurrency\":" << o_.concurrency << ",\"total\":" << o_.total
-              << ",\"started\":" << started_ << ",\"ok\":" << stats_.ok << ",\"errors\":{";
-    bool first = true;
-    int error_count = 0;
-    for (const auto& [kind, count] : stats_.errors) {
-      std::cout << (first ? "" : ",") << "\"" << JsonEscape(kind) << "\":" << count;
-      first = false;
-      error_count += count;
-    }
-    std::cout << "},\"error_count\":" << error_count << ",\"elapsed_us\":" << elapsed
+              << ",\"started\":" << started_ << ",\"ok\":" << stats_.ok << ",\"errors\":" << MapJson(stats_.errors)
+              << ",\"error_count\":" << error_count << ",\"elapsed_us\":" << elapsed
               << ",\"max_open\":" << stats_.max_open << ",\"gaps_under_2ms\":" << stats_.gaps_under_2ms
               << ",\"connect_us\":" << Summary(stats_.connect_us) << ",\"ttfc_us\":" << Summary(stats_.ttfc_us)
               << ",\"gap_us\":" << Summary(stats_.gap_us) << ",\"total_us\":" << Summary(stats_.total_us)
@@ -257,36 +196,22 @@ class Runner {
       ++started_;
       s.phase = Stream::Phase::kConnecting;
       ++connecting_;
-      s.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      s.fd = bench::OpenSocket();
       if (s.fd < 0) {
         End(i, std::string("socket: ") + std::strerror(errno));
         continue;
       }
       ++open_;
       stats_.max_open = std::max(stats_.max_open, open_);
-      int one = 1;
-      setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      const int rc = connect(s.fd, reinterpret_cast<const sockaddr*>(&addr_), sizeof(addr_));
-      if (rc != 0 && errno != EINPROGRESS) {
-        End(i, std::string("connect: ") + std::strerror(errno));
-        continue;
-      }
-      epoll_event ev{};
-      ev.events = EPOLLOUT | EPOLLIN | EPOLLRDHUP;
-      ev.data.u64 = i;
-      if (epoll_ctl(epoll_, EPOLL_CTL_ADD, s.fd, &ev) != 0) {
-        End(i, std::string("epoll_ctl: ") + std::strerror(errno));
-        continue;
-      }
+      const std::string error = bench::StartConnect(epoll_, s.fd, addr_, i);
+      if (!error.empty()) End(i, error);
     }
   }
 
   void Handle(size_t i, uint32_t events) {
     Stream& s = streams_[i];
     if (s.phase == Stream::Phase::kConnecting) {
-      int err = 0;
-      socklen_t len = sizeof(err);
-      getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      const int err = bench::SocketError(s.fd);
       if (err != 0) {
         End(i, std::string("connect: ") + std::strerror(err));
         return;
@@ -298,25 +223,15 @@ class Runner {
       s.phase = Stream::Phase::kSending;
     }
     if (s.phase == Stream::Phase::kSending) {
-      // Bounded: each write sends bytes or returns EAGAIN. The clock starts
-      // before the send that completes the request: on loopback the kernel
-      // may deliver it, and the server answer it, before send() returns.
-      while (s.sent < request_.size()) {
-        const int64_t before = NowUs();
-        const ssize_t w = send(s.fd, request_.data() + s.sent, request_.size() - s.sent, MSG_NOSIGNAL);
-        if (w < 0) {
-          if (errno == EAGAIN || errno == EWOULDBLOCK) return;
-          End(i, std::string("send: ") + std::strerror(errno));
-          return;
-        }
-        s.sent += static_cast<size_t>(w);
-        s.request_sent_us = before;
+      // The clock starts before the send that completes the request.
+      const bench::SendState sending = bench::SendRest(s.fd, request_, s.sent, &s.request_sent_us);
+      if (sending == bench::SendState::kBlocked) return;
+      if (sending == bench::SendState::kFailed) {
+        End(i, std::string("send: ") + std::strerror(errno));
+        return;
       }
       s.phase = Stream::Phase::kReading;
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLRDHUP;
-      ev.data.u64 = i;
-      epoll_ctl(epoll_, EPOLL_CTL_MOD, s.fd, &ev);
+      bench::EpollWatch(epoll_, EPOLL_CTL_MOD, s.fd, EPOLLIN | EPOLLRDHUP, i);
     }
     if (s.phase != Stream::Phase::kReading) return;
     char buf[65536];
@@ -360,19 +275,12 @@ class Runner {
   }
 
   void Finish(size_t i) {
-    Stream& s = streams_[i];
-    const ResponseReader& r = s.reader;
-    if (r.state() == ResponseReader::State::kBad) {
-      End(i, "bad response: " + r.error());
-    } else if (r.state() != ResponseReader::State::kDone) {
-      End(i, r.status() == 0 ? "closed before the response head" : "closed before the body ended");
-    } else if (r.status() != 200) {
-      End(i, "HTTP " + std::to_string(r.status()));
-    } else if (o_.expect_events > 0 && s.events != o_.expect_events) {
-      End(i, "wrong event count (got " + std::to_string(s.events) + ")");
-    } else {
-      End(i, "");
+    const Stream& s = streams_[i];
+    std::string error = bench::ResponseError(s.reader);
+    if (error.empty() && o_.expect_events > 0 && s.events != o_.expect_events) {
+      error = "wrong event count (got " + std::to_string(s.events) + ")";
     }
+    End(i, error);
   }
 
   void ExpireStale() {
@@ -426,10 +334,6 @@ class Runner {
 
 int main(int argc, char** argv) {
   Options options = ParseArgs(argc, argv);
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  bench::RaiseOpenFileLimit();
   return Runner(std::move(options)).Run();
 }

@@ -125,6 +125,14 @@ void CallImpl::Connect() {
   ArmTimer(std::chrono::steady_clock::now() + timeout_);
   const std::string& host = proxy_ ? proxy_->host : target_.host;
   const int port = proxy_ ? proxy_->port : target_.port;
+  error_code literal_ec;
+  const asio::ip::address literal = asio::ip::make_address(host, literal_ec);
+  if (!literal_ec) {
+    // An IP address needs no lookup: skip the resolver's thread (a burst of
+    // new connections would queue on it).
+    return OnResolved({}, Tcp::resolver::results_type::create(Tcp::endpoint(literal, static_cast<unsigned short>(port)),
+                                                              host, std::to_string(port)));
+  }
   resolver_.async_resolve(host, std::to_string(port),
                           asio::bind_executor(strand_, [self = shared_from_this()](
                                                            const error_code& ec, Tcp::resolver::results_type results) {

@@ -79,6 +79,14 @@ class CallWatcher {
     return callbacks;
   }
 
+  // Starts `request` on `client` with Callbacks() and waits for its end
+  // (WaitDone): false when it has not ended within `timeout`.
+  bool StartAndWait(UpstreamClient& client, const UpstreamRequest& request,
+                    absl::Duration timeout = absl::Seconds(20)) {
+    client.Start(request, Callbacks());
+    return WaitDone(timeout);
+  }
+
   // std::mutex rather than absl::Mutex here: ThreadSanitizer sees through
   // the former, not through Debian's uninstrumented abseil.
   bool WaitDone(absl::Duration timeout = absl::Seconds(20)) {

@@ -3,14 +3,15 @@
 // plain or TLS. Each request goes to a handler that writes the raw answer
 // bytes itself, so a test can send a response piece by piece, stall, reset
 // the connection, or never answer, and then watch what the client does.
-// Counts connections and requests; serves keep-alive connections until the
-// handler closes them. Thread-safe.
+// Counts connections and requests and keeps the last request; serves
+// keep-alive connections until the handler closes them. Thread-safe.
 
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -122,6 +123,11 @@ inline std::string Chunk(absl::string_view data) {
 }
 inline constexpr absl::string_view kLastChunk = "0\r\n\r\n";
 
+// A handler that answers every request with the bytes `response`.
+inline ServerHandler AnswerWith(std::string response) {
+  return [response = std::move(response)](const ServerRequest&, ServerConnection& conn) { conn.Write(response); };
+}
+
 class TestHttpServer {
  public:
   // `tls`: serve HTTPS with this context (not owned), else plain HTTP.
@@ -136,6 +142,11 @@ class TestHttpServer {
   }
   int connections() const { return listener_.accepted(); }
   int requests() const { return requests_; }
+  // The last request read (before its handler ran), or an empty one.
+  ServerRequest last_request() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_request_;
+  }
 
  private:
   void Serve(int fd) {
@@ -161,6 +172,10 @@ class TestHttpServer {
       request.connection = connection;
       request.sni = sni != nullptr ? sni : "";
       ++requests_;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        last_request_ = request;
+      }
       handler_(request, conn);
     }
     if (ssl != nullptr) SSL_free(ssl);
@@ -205,6 +220,8 @@ class TestHttpServer {
   SSL_CTX* const tls_;
   std::atomic<int> connection_ids_{0};
   std::atomic<int> requests_{0};
+  mutable std::mutex mu_;
+  ServerRequest last_request_;
   gempool::testing::LoopbackListener listener_;  // Last: its threads use the members above.
 };
 

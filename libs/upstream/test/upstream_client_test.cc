@@ -11,7 +11,6 @@
 #include <chrono>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +27,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::AnswerWith;
 using testing::CallWatcher;
 using testing::Chunk;
 using testing::ChunkedHead;
@@ -35,10 +35,22 @@ using testing::HttpResponse;
 using testing::kLastChunk;
 using testing::MakeRequest;
 using testing::ServerConnection;
+using testing::ServerHandler;
 using testing::ServerRequest;
 using testing::TestHttpServer;
 
 constexpr char kJson[] = R"({"candidates":[]})";
+
+// Sends a stream's head and first event, then holds the connection until the
+// client closes it (notifying `client_closed`) or 10 s have passed.
+ServerHandler FirstEventThenWaitForClientClose(absl::Notification& client_closed) {
+  return [&client_closed](const ServerRequest&, ServerConnection& conn) {
+    conn.Write(ChunkedHead(200, "text/event-stream"));
+    conn.Write(Chunk("data: 1\r\n\r\n"));
+    if (conn.WaitForClientClose(10'000)) client_closed.Notify();
+    conn.Close();
+  };
+}
 
 class UpstreamClientTest : public ::testing::Test {
  protected:
@@ -53,20 +65,12 @@ class UpstreamClientTest : public ::testing::Test {
 };
 
 TEST_F(UpstreamClientTest, SendsTheRequestAsGivenAndDeliversAJsonAnswer) {
-  std::mutex mu;
-  ServerRequest seen;
-  TestHttpServer server([&](const ServerRequest& request, ServerConnection& conn) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      seen = request;
-    }
-    conn.Write(HttpResponse(200, "application/json", kJson, "Server-Timing: gfet4t7; dur=12\r\nRetry-After: 3\r\n"));
-  });
+  TestHttpServer server(
+      AnswerWith(HttpResponse(200, "application/json", kJson, "Server-Timing: gfet4t7; dur=12\r\nRetry-After: 3\r\n")));
   UpstreamRequest request = MakeRequest(server.SchemeHostPort(), "/v1beta/models/m:generateContent?alt=sse&x=%2F");
   request.headers.emplace_back("Host", "ignored.example");  // The client writes Host itself.
   CallWatcher watcher;
-  client_.Start(request, watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, request));
 
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << watcher.result().detail;
   ASSERT_TRUE(watcher.head().has_value());
@@ -78,7 +82,7 @@ TEST_F(UpstreamClientTest, SendsTheRequestAsGivenAndDeliversAJsonAnswer) {
   EXPECT_EQ(watcher.body(), kJson);
   EXPECT_EQ(watcher.done_thread(), loop_.thread_id());
   EXPECT_EQ(watcher.done_calls(), 1);
-  std::lock_guard<std::mutex> lock(mu);
+  const ServerRequest seen = server.last_request();
   EXPECT_EQ(seen.method, "POST");
   EXPECT_EQ(seen.target, "/v1beta/models/m:generateContent?alt=sse&x=%2F");
   EXPECT_EQ(seen.Header("Host"), absl::StrCat("127.0.0.1:", server.port()));
@@ -111,13 +115,10 @@ TEST_F(UpstreamClientTest, EachStreamedPieceArrivesBeforeTheServerSendsTheNext) 
 }
 
 TEST_F(UpstreamClientTest, SequentialCallsShareOneKeepAliveConnection) {
-  TestHttpServer server([](const ServerRequest&, ServerConnection& conn) {
-    conn.Write(HttpResponse(200, "application/json", kJson));
-  });
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
   for (int i = 0; i < 3; ++i) {
     CallWatcher watcher;
-    client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-    ASSERT_TRUE(watcher.WaitDone());
+    ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
     EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << watcher.result().detail;
   }
   EXPECT_EQ(server.requests(), 3);
@@ -135,8 +136,7 @@ TEST_F(UpstreamClientTest, ADeadPooledConnectionIsReplacedTransparently) {
     UpstreamRequest request = MakeRequest(server.SchemeHostPort());
     request.headers.emplace_back("X-Call", call);
     CallWatcher watcher;
-    client_.Start(request, watcher.Callbacks());
-    ASSERT_TRUE(watcher.WaitDone());
+    ASSERT_TRUE(watcher.StartAndWait(client_, request));
     EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << call << ": " << watcher.result().detail;
     EXPECT_EQ(watcher.body(), kJson);
   }
@@ -191,12 +191,7 @@ TEST_F(UpstreamClientTest, APausedCallStopsReadingWithoutTimingOutAndResumeFinis
 
 TEST_F(UpstreamClientTest, CancelMidStreamClosesTheConnection) {
   absl::Notification client_closed;
-  TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
-    conn.Write(ChunkedHead(200, "text/event-stream"));
-    conn.Write(Chunk("data: 1\r\n\r\n"));
-    if (conn.WaitForClientClose(10'000)) client_closed.Notify();
-    conn.Close();
-  });
+  TestHttpServer server(FirstEventThenWaitForClientClose(client_closed));
   CallWatcher watcher;
   std::shared_ptr<UpstreamCall> call = client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
   ASSERT_TRUE(watcher.WaitPieces(1));
@@ -208,12 +203,7 @@ TEST_F(UpstreamClientTest, CancelMidStreamClosesTheConnection) {
 
 TEST_F(UpstreamClientTest, ABodyCallbackAnsweringCancelEndsTheCall) {
   absl::Notification client_closed;
-  TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
-    conn.Write(ChunkedHead(200, "text/event-stream"));
-    conn.Write(Chunk("data: 1\r\n\r\n"));
-    if (conn.WaitForClientClose(10'000)) client_closed.Notify();
-    conn.Close();
-  });
+  TestHttpServer server(FirstEventThenWaitForClientClose(client_closed));
   CallWatcher watcher;
   client_.Start(MakeRequest(server.SchemeHostPort()),
                 watcher.Callbacks([](absl::string_view) { return BodyAction::kCancel; }));
@@ -228,8 +218,7 @@ TEST_F(UpstreamClientTest, AResetMidBodyIsAConnectionFailure) {
     conn.Reset();
   });
   CallWatcher watcher;
-  client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_EQ(watcher.result().failure, gemini::TransportFailure::kConnection);
   EXPECT_THAT(watcher.result().detail, HasSubstr(absl::StrCat("[", server.SchemeHostPort(), "]")));
@@ -243,8 +232,7 @@ TEST_F(UpstreamClientTest, AnEarlyCloseMidBodyIsAConnectionFailure) {
     conn.Close();
   });
   CallWatcher watcher;
-  client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_EQ(watcher.result().failure, gemini::TransportFailure::kConnection);
   EXPECT_THAT(watcher.result().detail, HasSubstr("before the response was complete"));
@@ -285,8 +273,7 @@ TEST_F(UpstreamClientTest, ASlowButSteadyStreamDoesNotTimeOut) {
   UpstreamRequest request = MakeRequest(server.SchemeHostPort());
   request.timeout_seconds = 1;
   CallWatcher watcher;
-  client_.Start(request, watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, request));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << watcher.result().detail;
   EXPECT_EQ(watcher.pieces().size(), 4u);
 }
@@ -294,8 +281,7 @@ TEST_F(UpstreamClientTest, ASlowButSteadyStreamDoesNotTimeOut) {
 TEST_F(UpstreamClientTest, NothingListeningIsAConnectionFailure) {
   CallWatcher watcher;
   const std::string target = absl::StrCat("http://127.0.0.1:", gempool::testing::FreePort());
-  client_.Start(MakeRequest(target), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(target)));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_EQ(watcher.result().failure, gemini::TransportFailure::kConnection);
   EXPECT_THAT(watcher.result().detail, HasSubstr("could not connect"));
@@ -318,8 +304,7 @@ TEST_F(UpstreamClientTest, AbortAllEndsCallsInFlightAndRefusesNewOnes) {
   EXPECT_EQ(in_flight.result().kind, UpstreamResult::Kind::kAborted);
 
   CallWatcher later;
-  client_.Start(MakeRequest(server.SchemeHostPort()), later.Callbacks());
-  ASSERT_TRUE(later.WaitDone());
+  ASSERT_TRUE(later.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(later.result().kind, UpstreamResult::Kind::kAborted);
   EXPECT_EQ(later.done_thread(), loop_.thread_id()) << "on_done runs on the loop, never inside Start()";
   EXPECT_FALSE(later.head().has_value());
@@ -328,12 +313,9 @@ TEST_F(UpstreamClientTest, AbortAllEndsCallsInFlightAndRefusesNewOnes) {
 }
 
 TEST_F(UpstreamClientTest, A204HasAHeadAndNoBody) {
-  TestHttpServer server([](const ServerRequest&, ServerConnection& conn) {
-    conn.Write("HTTP/1.1 204 No Content\r\n\r\n");
-  });
+  TestHttpServer server(AnswerWith("HTTP/1.1 204 No Content\r\n\r\n"));
   CallWatcher watcher;
-  client_.Start(MakeRequest(server.SchemeHostPort(), "/x", "GET", ""), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort(), "/x", "GET", "")));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << watcher.result().detail;
   EXPECT_EQ(watcher.head()->status, 204);
   EXPECT_THAT(watcher.events(), ElementsAre("head", "done"));
@@ -346,8 +328,7 @@ TEST_F(UpstreamClientTest, ABodyEndingWithTheConnectionIsComplete) {
     conn.Close();
   });
   CallWatcher watcher;
-  client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << watcher.result().detail;
   EXPECT_EQ(watcher.body(), "hello world");
 }
@@ -358,16 +339,13 @@ TEST_F(UpstreamClientTest, AnInterimResponseIsSkipped) {
     conn.Write(HttpResponse(429, "application/json", kJson));
   });
   CallWatcher watcher;
-  client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(watcher.head()->status, 429);
   EXPECT_EQ(watcher.body(), kJson);
 }
 
 TEST_F(UpstreamClientTest, RefusingTheHeadCancels) {
-  TestHttpServer server([](const ServerRequest&, ServerConnection& conn) {
-    conn.Write(HttpResponse(500, "application/json", kJson));
-  });
+  TestHttpServer server(AnswerWith(HttpResponse(500, "application/json", kJson)));
   CallWatcher watcher;
   client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks(nullptr, /*accept_head=*/false));
   ASSERT_TRUE(watcher.WaitDone());
@@ -381,8 +359,7 @@ TEST_F(UpstreamClientTest, AMalformedResponseIsAConnectionFailure) {
     conn.Close();
   });
   CallWatcher watcher;
-  client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_THAT(watcher.result().detail, HasSubstr("malformed response"));
 }
@@ -425,14 +402,11 @@ TEST_F(UpstreamClientTest, SendOnALoopThreadFailsInsteadOfDeadlocking) {
 }
 
 TEST_F(UpstreamClientTest, AnInvalidHeaderFailsTheCallWithoutSendingIt) {
-  TestHttpServer server([](const ServerRequest&, ServerConnection& conn) {
-    conn.Write(HttpResponse(200, "application/json", kJson));
-  });
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
   UpstreamRequest request = MakeRequest(server.SchemeHostPort());
   request.headers.emplace_back("X-Evil", "a\r\nX-Injected: 1");
   CallWatcher watcher;
-  client_.Start(request, watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, request));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_THAT(watcher.result().detail, HasSubstr("X-Evil"));
   EXPECT_EQ(server.requests(), 0);

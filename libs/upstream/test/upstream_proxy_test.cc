@@ -6,7 +6,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <string>
 
 #include "call_watcher.h"
@@ -23,49 +22,32 @@ using ::gempool::testing::TestHttpProxy;
 using ::gempool::testing::TestProxyOptions;
 using ::gempool::testing::TestSocks5Proxy;
 using ::testing::HasSubstr;
+using testing::AnswerWith;
 using testing::CallWatcher;
 using testing::HttpResponse;
 using testing::MakeRequest;
-using testing::ServerConnection;
-using testing::ServerRequest;
 using testing::TestHttpServer;
 
 constexpr char kJson[] = R"({"candidates":[]})";
 
 class UpstreamProxyTest : public ::testing::Test {
  protected:
-  UpstreamProxyTest()
-      : server_([this](const ServerRequest& request, ServerConnection& conn) {
-          {
-            std::lock_guard<std::mutex> lock(mu_);
-            last_ = request;
-          }
-          conn.Write(HttpResponse(200, "application/json", kJson));
-        }) {}
-
   UpstreamResult Call(const std::string& proxy, const std::string& host = "127.0.0.1", int timeout_seconds = 10) {
     UpstreamRequest request = MakeRequest(server_.SchemeHostPort(host));
     request.proxy = proxy;
     request.timeout_seconds = timeout_seconds;
     CallWatcher watcher;
-    client_.Start(request, watcher.Callbacks());
-    EXPECT_TRUE(watcher.WaitDone());
+    EXPECT_TRUE(watcher.StartAndWait(client_, request));
     status_ = watcher.head() ? watcher.head()->status : 0;
     body_ = watcher.body();
     return watcher.result();
   }
-  ServerRequest last() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_;
-  }
 
   testing::LoopThread loop_;
   UpstreamClient client_{loop_.io(), UpstreamClient::Options{}};
-  std::mutex mu_;
-  ServerRequest last_;
   int status_ = 0;  // Of the last Call().
   std::string body_;
-  TestHttpServer server_;
+  TestHttpServer server_{AnswerWith(HttpResponse(200, "application/json", kJson))};
 };
 
 TEST_F(UpstreamProxyTest, HttpProxyGetsPlainHttpRequestsInAbsoluteForm) {
@@ -77,8 +59,8 @@ TEST_F(UpstreamProxyTest, HttpProxyGetsPlainHttpRequestsInAbsoluteForm) {
   EXPECT_EQ(proxy.forwarded(), 1);
   EXPECT_EQ(proxy.tunnels(), 0);
   EXPECT_EQ(proxy.last_target(), absl::StrCat("127.0.0.1:", server_.port()));
-  EXPECT_EQ(last().target, "/v1beta/models/m:generateContent");
-  EXPECT_EQ(last().Header("Proxy-Authorization"), "") << "the proxy's credential stays with the proxy";
+  EXPECT_EQ(server_.last_request().target, "/v1beta/models/m:generateContent");
+  EXPECT_EQ(server_.last_request().Header("Proxy-Authorization"), "") << "the proxy's credential stays with the proxy";
 }
 
 TEST_F(UpstreamProxyTest, HttpProxyRefusingCredentialsAnswers407) {
@@ -109,7 +91,7 @@ TEST_F(UpstreamProxyTest, Socks5hAndSocks5LeaveHostNamesToTheProxy) {
     EXPECT_EQ(result.kind, UpstreamResult::Kind::kComplete) << result.detail;
     EXPECT_EQ(proxy.last_address_type(), 3);
     EXPECT_EQ(proxy.last_target(), absl::StrCat("localhost:", server_.port()));
-    EXPECT_EQ(last().Header("Host"), absl::StrCat("localhost:", server_.port()));
+    EXPECT_EQ(server_.last_request().Header("Host"), absl::StrCat("localhost:", server_.port()));
   }
   EXPECT_EQ(proxy.tunnels(), 2) << "different proxy URLs: different pooled connections";
 }
@@ -142,8 +124,7 @@ TEST_F(UpstreamProxyTest, Socks5ThatCannotReachTheTargetNamesTheReply) {
   UpstreamRequest request = MakeRequest(absl::StrCat("http://127.0.0.1:", gempool::testing::FreePort()));
   request.proxy = proxy.Url();
   CallWatcher watcher;
-  client_.Start(request, watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(client_, request));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_EQ(watcher.result().failure, gemini::TransportFailure::kConnection);
   EXPECT_THAT(watcher.result().detail, HasSubstr("SOCKS5 proxy refused the connection: connection refused (reply 5)"));

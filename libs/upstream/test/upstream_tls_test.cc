@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "call_watcher.h"
@@ -22,11 +21,10 @@ using ::gempool::testing::TestHttpProxy;
 using ::gempool::testing::TestProxyOptions;
 using ::gempool::testing::TestSocks5Proxy;
 using ::testing::HasSubstr;
+using testing::AnswerWith;
 using testing::CallWatcher;
 using testing::HttpResponse;
 using testing::MakeRequest;
-using testing::ServerConnection;
-using testing::ServerRequest;
 using testing::TestCertificate;
 using testing::TestHttpServer;
 
@@ -37,15 +35,7 @@ class UpstreamTlsTest : public ::testing::Test {
   UpstreamTlsTest()
       : certificate_("gempool test server", "DNS:localhost,IP:127.0.0.1"),
         server_context_(certificate_.ServerContext()),
-        server_(
-            [this](const ServerRequest& request, ServerConnection& conn) {
-              {
-                std::lock_guard<std::mutex> lock(mu_);
-                last_ = request;
-              }
-              conn.Write(HttpResponse(200, "application/json", kJson));
-            },
-            server_context_.get()) {}
+        server_(AnswerWith(HttpResponse(200, "application/json", kJson)), server_context_.get()) {}
 
   std::unique_ptr<UpstreamClient> ClientTrusting(const std::string& ca_file) {
     UpstreamClient::Options options;
@@ -58,21 +48,14 @@ class UpstreamTlsTest : public ::testing::Test {
     UpstreamRequest request = MakeRequest(server_.SchemeHostPort(host));
     request.proxy = proxy;
     CallWatcher watcher;
-    client.Start(request, watcher.Callbacks());
-    EXPECT_TRUE(watcher.WaitDone());
+    EXPECT_TRUE(watcher.StartAndWait(client, request));
     body_ = watcher.body();
     return watcher.result();
-  }
-  ServerRequest last() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_;
   }
 
   testing::LoopThread loop_;
   TestCertificate certificate_;
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> server_context_;
-  std::mutex mu_;
-  ServerRequest last_;
   std::string body_;
   TestHttpServer server_;
 };
@@ -85,14 +68,14 @@ TEST_F(UpstreamTlsTest, VerifiesTheServerAgainstTheCaFileAndKeepsTheConnection) 
     EXPECT_EQ(body_, kJson);
   }
   EXPECT_EQ(server_.connections(), 1);
-  EXPECT_EQ(last().sni, "") << "no SNI for an IP address (RFC 6066)";
+  EXPECT_EQ(server_.last_request().sni, "") << "no SNI for an IP address (RFC 6066)";
 }
 
 TEST_F(UpstreamTlsTest, SendsTheHostNameAsSni) {
   auto client = ClientTrusting(certificate_.WriteCaFile("tls_sni"));
   const UpstreamResult result = Call(*client, "localhost");
   EXPECT_EQ(result.kind, UpstreamResult::Kind::kComplete) << result.detail;
-  EXPECT_EQ(last().sni, "localhost");
+  EXPECT_EQ(server_.last_request().sni, "localhost");
 }
 
 TEST_F(UpstreamTlsTest, ACertificateFromAnotherCaFailsVerification) {
@@ -108,13 +91,10 @@ TEST_F(UpstreamTlsTest, ACertificateFromAnotherCaFailsVerification) {
 TEST_F(UpstreamTlsTest, ACertificateForAnotherHostFailsVerification) {
   TestCertificate wrong_host("wrong host", "DNS:example.com");
   auto context = wrong_host.ServerContext();
-  TestHttpServer server([](const ServerRequest&, ServerConnection& conn) {
-    conn.Write(HttpResponse(200, "application/json", kJson));
-  }, context.get());
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)), context.get());
   auto client = ClientTrusting(wrong_host.WriteCaFile("tls_wrong_host"));
   CallWatcher watcher;
-  client->Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
-  ASSERT_TRUE(watcher.WaitDone());
+  ASSERT_TRUE(watcher.StartAndWait(*client, MakeRequest(server.SchemeHostPort())));
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kFailed);
   EXPECT_THAT(watcher.result().detail, HasSubstr("certificate verification failed"));
   EXPECT_THAT(watcher.result().detail, HasSubstr("mismatch"));
@@ -135,7 +115,7 @@ TEST_F(UpstreamTlsTest, HttpsThroughAnHttpProxyUsesConnect) {
   EXPECT_EQ(body_, kJson);
   EXPECT_EQ(proxy.tunnels(), 1);
   EXPECT_EQ(proxy.last_target(), absl::StrCat("localhost:", server_.port()));
-  EXPECT_EQ(last().sni, "localhost");
+  EXPECT_EQ(server_.last_request().sni, "localhost");
 }
 
 TEST_F(UpstreamTlsTest, AnHttpProxyRefusingTheCredentialsFailsTheCall) {

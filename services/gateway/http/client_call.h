@@ -35,6 +35,10 @@ struct ClientCall {
   // headers), as for native calls.
   HeaderList upstream_headers;
   gemini::ClientAuth auth;
+  // False when the handler runs on an event-loop thread (ApiRoute::
+  // try_on_loop): it must not block, and answers `needs_worker` when it
+  // would (e.g. to fetch an image), to be called again on a worker thread.
+  bool may_block = true;
 };
 
 // How a streamed answer ends: for Outcome::kFailed, `failure` is the
@@ -53,6 +57,13 @@ struct ClientAnswer {
   HeaderList headers;
   // Set for a streamed answer instead of `reply`.
   StreamJob stream;
+  // Set for a whole answer that is not known yet instead of `reply`: the
+  // server starts it, and it calls `done` once (on any thread, never inside
+  // the call) with the finished answer. A buffered upstream call waits this
+  // way without holding a thread.
+  std::function<void(std::function<void(ClientAnswer)> done)> later;
+  // See ClientCall::may_block.
+  bool needs_worker = false;
   // For the request log row.
   std::string model;
   std::string operation;
@@ -74,6 +85,10 @@ struct ApiRoute {
   ClientHandler handler;
   // The answer for a missing or wrong client token, in the route's dialect.
   std::function<HttpReply()> unauthenticated;
+  // The handler is called on the event loop first (ClientCall::may_block
+  // false), saving two thread hops per call; only a call it answers
+  // `needs_worker` goes to a worker thread.
+  bool try_on_loop = false;
 };
 
 }  // namespace gempool::gateway

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -255,8 +256,13 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
           OnWorker(exchange, [this, exchange] { ServeAdmin(*exchange); }, std::move(hold));
           return;
         case Kind::kApi:
-          OnWorker(
-              exchange, [this, exchange, &route, auth, hold] { ServeApi(exchange, auth, route, hold); }, hold);
+          if (route.api->try_on_loop) {
+            ServeApiOnLoop(exchange, auth, route, std::move(hold));
+          } else {
+            OnWorker(
+                exchange, [this, exchange, &route, auth, hold] { ServeApi(exchange, auth, route, hold, true); },
+                hold);
+          }
           return;
       }
     }
@@ -331,8 +337,20 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     exchange.Reply(std::move(response));
   }
 
+  // A route that tries the event loop first (ApiRoute::try_on_loop).
+  void ServeApiOnLoop(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth,
+                      const RouteEntry& route, const std::shared_ptr<void>& hold) {
+    try {
+      ServeApi(exchange, auth, route, hold, /*may_block=*/false);
+    } catch (const std::exception& e) {
+      GEMPOOL_LOG(ERROR) << "internal error serving " << exchange->request().method << " "
+                         << exchange->request().path << ": " << e.what();
+      exchange->Reply(ToResponse(InternalErrorReply()));
+    }
+  }
+
   void ServeApi(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth, const RouteEntry& route,
-                const std::shared_ptr<void>& hold) {
+                const std::shared_ptr<void>& hold, bool may_block) {
     const HttpRequest& req = exchange->request();
     RequestLogRow row = RequestLogRow::Start(clock, auth.token);
     ClientCall call;
@@ -344,17 +362,34 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     call.body = req.body;
     call.upstream_headers = UpstreamHeaders(req);
     call.auth = auth;
+    call.may_block = may_block;
 
     ClientAnswer answer = route.api->handler(call);
+    if (answer.needs_worker) {
+      if (may_block) throw std::logic_error("a handler on a worker thread asked for a worker thread");
+      OnWorker(
+          exchange, [this, exchange, &route, auth, hold] { ServeApi(exchange, auth, route, hold, true); }, hold);
+      return;
+    }
     row.model = answer.model;
     row.operation = answer.operation;
     if (answer.stream) {
       ServeStream(exchange, answer.stream, std::move(row), logs, clock, hold);
       return;
     }
+    if (answer.later) {
+      answer.later([this, exchange, row = std::move(row), hold](ClientAnswer finished) {
+        ReplyApi(*exchange, finished, row);
+      });
+      return;
+    }
+    ReplyApi(*exchange, answer, row);
+  }
+
+  void ReplyApi(Exchange& exchange, const ClientAnswer& answer, const RequestLogRow& row) {
     HttpResponse response = ToResponse(answer.reply);
     response.headers.insert(response.headers.end(), answer.headers.begin(), answer.headers.end());
-    exchange->Reply(std::move(response));
+    exchange.Reply(std::move(response));
     row.Write(logs, clock, answer.reply.status, answer.attempts, answer.key_id, false);
   }
 

@@ -27,6 +27,21 @@ ClientAnswer Refuse(const absl::Status& status, std::string model = "") {
   return answer;
 }
 
+// The OpenAI answer for Gemini's `gemini_response` (`raw_body` as it came).
+void FinishCompletion(const json& gemini_response, std::string raw_body, const openai::ResponseContext& context,
+                      ClientAnswer& answer) {
+  absl::StatusOr<json> completion = openai::ConvertChatResponse(gemini_response, context);
+  if (!completion.ok()) {
+    const bool upstream_error = gemini_response.is_object() && gemini_response.contains("error");
+    answer.reply = upstream_error
+                       ? OpenAIUpstreamFailure(HttpReply{openai::HttpStatusForCode(completion.status().code()),
+                                                         "application/json", std::move(raw_body), ""})
+                       : OpenAIBadUpstream(completion.status().message());
+    return;
+  }
+  answer.reply = OpenAIJsonReply(*completion);
+}
+
 }  // namespace
 
 ChatHandler::ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller,
@@ -57,6 +72,12 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
                                                               " image URLs; at most ", kMaxRemoteImages,
                                                               " are fetched per request (send data: URLs)")),
                   model);
+  }
+  if (!request->fetches.empty() && !call.may_block) {
+    // Fetching image URLs blocks: do this call again on a worker thread.
+    ClientAnswer later;
+    later.needs_worker = true;
+    return later;
   }
   for (size_t i = 0; i < request->fetches.size(); ++i) {
     const openai::MediaFetch& fetch = request->fetches[i];
@@ -102,19 +123,22 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
     return answer;
   }
 
-  std::string raw_body;
-  std::optional<json> gemini_response = caller_.CallForJson(*route, *upstream_body, call, answer, &raw_body);
-  if (!gemini_response.has_value()) return answer;
-  absl::StatusOr<json> completion = openai::ConvertChatResponse(*gemini_response, context);
-  if (!completion.ok()) {
-    const bool upstream_error = gemini_response->is_object() && gemini_response->contains("error");
-    answer.reply = upstream_error
-                       ? OpenAIUpstreamFailure(HttpReply{openai::HttpStatusForCode(completion.status().code()),
-                                                         "application/json", std::move(raw_body), ""})
-                       : OpenAIBadUpstream(completion.status().message());
-    return answer;
-  }
-  answer.reply = OpenAIJsonReply(*completion);
+  // The whole answer comes later: the call waits in the attempt loop on the
+  // event loop, not on a thread.
+  const GeminiCaller& caller = caller_;
+  const gemini::Route chat_route = *route;
+  ClientCall call_headers;
+  call_headers.upstream_headers = call.upstream_headers;
+  answer.later = [&caller, chat_route, upstream_body, call_headers = std::move(call_headers), context,
+                  answer](std::function<void(ClientAnswer)> done) {
+    caller.CallForJsonAsync(
+        chat_route, upstream_body, call_headers, answer,
+        [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
+                                          std::string raw_body) {
+          if (gemini_response.has_value()) FinishCompletion(*gemini_response, std::move(raw_body), context, answer);
+          done(std::move(answer));
+        });
+  };
   return answer;
 }
 

@@ -97,6 +97,7 @@ std::vector<ApiRoute> OpenAIRoutes::Routes() {
   for (const char* prefix : kPrefixes) {
     const std::string base = prefix;
     add("POST", base + "/chat/completions", {}, [p](const ClientCall& c) { return p->chat.Handle(c); });
+    routes.back().try_on_loop = true;  // Blocks only to fetch image URLs.
     add("POST", base + "/embeddings", {}, [p](const ClientCall& c) { return p->embeddings.Handle(c); });
     add("POST", base + "/images/generations", {}, [p](const ClientCall& c) { return p->images.Handle(c); });
     add("POST", base + "/audio/speech", {}, [p](const ClientCall& c) { return p->speech.Handle(c); });

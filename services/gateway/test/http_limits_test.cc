@@ -148,6 +148,34 @@ class HttpLimitsTest : public testing::GatewayFixture {
     if (Clock::now() >= give_up) return std::nullopt;
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - connected);
   }
+
+  // Trickles a request on a new connection (see TrickleUntilClosed) for up
+  // to 6 s: the gateway must close it, not before `setting` (set to 1 s) has
+  // passed, with a 408 if it answers at all.
+  void ExpectTrickleCut(const std::string& first, const std::function<std::string(int)>& next,
+                        const std::string& setting) {
+    const Clock::time_point connected = Clock::now();
+    RawHttpClient c = Connect();
+    auto closed_after = TrickleUntilClosed(c, connected, first, next, connected + 6s);
+    ASSERT_TRUE(closed_after.has_value()) << "the connection was still open 6 s later";
+    EXPECT_GE(*closed_after, 800ms) << "closed before " << setting;
+    if (!c.buffer().empty()) {
+      EXPECT_THAT(c.buffer(), StartsWith("HTTP/1.1 408"));
+    }
+  }
+
+  // Opens `limit` idle connections (into `idle`): one more gets a 503 and is
+  // closed.
+  void ExpectOneMoreRefused(std::vector<RawHttpClient>& idle, size_t limit) {
+    idle.resize(limit);
+    for (RawHttpClient& c : idle) ASSERT_TRUE(c.Connect(port_, In(5s))) << c.error();
+    RawHttpClient extra = Connect();
+    extra.Send(HealthRequest(), In(2s));  // May already be refused.
+    auto refused = extra.ReadResponse(In(2s));
+    ASSERT_TRUE(refused.has_value()) << "no answer within 2 s; got: " << extra.buffer();
+    EXPECT_EQ(refused->status, 503) << refused->body;
+    EXPECT_TRUE(extra.WaitClosed(In(2s))) << "the refused connection was left open";
+  }
 };
 
 // --- Request head limits ---
@@ -215,31 +243,16 @@ TEST_F(HttpLimitsTest, ChunkedBodyGrowingPastMaxRequestBodyGets413) {
 TEST_F(HttpLimitsTest, HeadTricklingPastRequestHeadTimeoutIsCut) {
   config_.request_head_timeout_seconds = 1;
   ASSERT_TRUE(Start());
-  const Clock::time_point connected = Clock::now();
-  RawHttpClient c = Connect();
-  auto closed_after = TrickleUntilClosed(
-      c, connected, "GET /health HTTP/1.1\r\n",
-      [](int i) { return "X-Trickle-" + std::to_string(i) + ": x\r\n"; }, connected + 6s);
-  ASSERT_TRUE(closed_after.has_value()) << "the connection was still open 6 s later";
-  EXPECT_GE(*closed_after, 800ms) << "closed before REQUEST_HEAD_TIMEOUT";
-  if (!c.buffer().empty()) {
-    EXPECT_THAT(c.buffer(), StartsWith("HTTP/1.1 408"));
-  }
+  ExpectTrickleCut(
+      "GET /health HTTP/1.1\r\n", [](int i) { return "X-Trickle-" + std::to_string(i) + ": x\r\n"; },
+      "REQUEST_HEAD_TIMEOUT");
 }
 
 TEST_F(HttpLimitsTest, BodyTricklingPastRequestBodyTimeoutIsCut) {
   config_.request_body_timeout_seconds = 1;
   ASSERT_TRUE(Start());
-  const Clock::time_point connected = Clock::now();
-  RawHttpClient c = Connect();
-  auto closed_after = TrickleUntilClosed(
-      c, connected, GenerateHead("Content-Length: 1000\r\n") + "{",
-      [](int) { return std::string(" "); }, connected + 6s);
-  ASSERT_TRUE(closed_after.has_value()) << "the connection was still open 6 s later";
-  EXPECT_GE(*closed_after, 800ms) << "closed before REQUEST_BODY_TIMEOUT";
-  if (!c.buffer().empty()) {
-    EXPECT_THAT(c.buffer(), StartsWith("HTTP/1.1 408"));
-  }
+  ExpectTrickleCut(
+      GenerateHead("Content-Length: 1000\r\n") + "{", [](int) { return std::string(" "); }, "REQUEST_BODY_TIMEOUT");
 }
 
 // Sends one more header line to every connection every 500 ms until
@@ -299,14 +312,8 @@ TEST_F(HttpLimitsTest, SlowlorisConnectionsDoNotStarveHonestCalls) {
 TEST_F(HttpLimitsTest, ConnectionPastMaxConnectionsGets503AndIsClosed) {
   config_.max_connections = 8;
   ASSERT_TRUE(Start());
-  std::vector<RawHttpClient> idle(8);
-  for (RawHttpClient& c : idle) ASSERT_TRUE(c.Connect(port_, In(5s))) << c.error();
-  RawHttpClient ninth = Connect();
-  ninth.Send(HealthRequest(), In(2s));  // May already be refused.
-  auto r = ninth.ReadResponse(In(2s));
-  ASSERT_TRUE(r.has_value()) << "no answer within 2 s; got: " << ninth.buffer();
-  EXPECT_EQ(r->status, 503) << r->body;
-  EXPECT_TRUE(ninth.WaitClosed(In(2s))) << "the refused connection was left open";
+  std::vector<RawHttpClient> idle;
+  ASSERT_NO_FATAL_FAILURE(ExpectOneMoreRefused(idle, 8));
 
   // Once the 8 are gone, connections are served again (as soon as the
   // gateway has seen them close).
@@ -324,14 +331,8 @@ TEST_F(HttpLimitsTest, ConnectionPastMaxConnectionsGets503AndIsClosed) {
 TEST_F(HttpLimitsTest, ConnectionPastMaxConnectionsPerIpGets503OtherAddressesAreServed) {
   config_.max_connections_per_ip = 4;
   ASSERT_TRUE(Start());
-  std::vector<RawHttpClient> idle(4);
-  for (RawHttpClient& c : idle) ASSERT_TRUE(c.Connect(port_, In(5s))) << c.error();
-  RawHttpClient fifth = Connect();
-  fifth.Send(HealthRequest(), In(2s));  // May already be refused.
-  auto refused = fifth.ReadResponse(In(2s));
-  ASSERT_TRUE(refused.has_value()) << "no answer within 2 s; got: " << fifth.buffer();
-  EXPECT_EQ(refused->status, 503) << refused->body;
-  EXPECT_TRUE(fifth.WaitClosed(In(2s))) << "the refused connection was left open";
+  std::vector<RawHttpClient> idle;
+  ASSERT_NO_FATAL_FAILURE(ExpectOneMoreRefused(idle, 4));
 
   RawHttpClient::Options other;
   other.source_address = "127.0.0.2";

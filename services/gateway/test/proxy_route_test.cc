@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include "gateway_fixture.h"
 #include "gempool/testing/test_proxies.h"
 
@@ -16,27 +20,29 @@ using testing::FakeUpstream;
 using testing::PoolKey;
 
 constexpr char kClientToken[] = "sk-proxy-test";
+constexpr char kGeneratePath[] = "/v1beta/models/gemini-2.5-flash:generateContent";
 constexpr char kOkBody[] = R"({"candidates":[{"content":{"parts":[{"text":"via proxy"}]}}]})";
 
 class ProxyRouteTest : public testing::GatewayFixture {
  protected:
   ProxyRouteTest() : GatewayFixture(kClientToken) {}
 
-  static httplib::Headers Auth() { return {{"x-goog-api-key", kClientToken}}; }
-
-  // Every key goes through `proxy`.
-  void UseProxy(const std::string& proxy) {
+  // Starts the gateway with every key going through `proxy`, has the upstream
+  // answer `answer` (when given) and POSTs "{}" to `path` with the client
+  // token. No response when the gateway did not start.
+  httplib::Result PostThrough(const std::string& proxy, std::optional<FakeUpstream::Scripted> answer,
+                              const std::string& path = kGeneratePath) {
     broker_.SetKeys({{1, PoolKey('a'), proxy}, {2, PoolKey('b'), proxy}});
+    auto client = StartGateway();
+    if (client == nullptr) return httplib::Result(nullptr, httplib::Error::Unknown);
+    if (answer.has_value()) upstream_.Script(*std::move(answer));
+    return client->Post(path, httplib::Headers{{"x-goog-api-key", kClientToken}}, "{}", "application/json");
   }
 };
 
 TEST_F(ProxyRouteTest, WholeAnswerThroughSocks5) {
   gempool::testing::TestSocks5Proxy proxy;
-  UseProxy(proxy.Url());
-  auto client = StartGateway();
-  ASSERT_NE(client, nullptr);
-  upstream_.Script(Reply(200, kOkBody));
-  auto res = client->Post("/v1beta/models/gemini-2.5-flash:generateContent", Auth(), "{}", "application/json");
+  auto res = PostThrough(proxy.Url(), Reply(200, kOkBody));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->body, kOkBody);
@@ -49,15 +55,11 @@ TEST_F(ProxyRouteTest, StreamThroughSocks5WithCredentials) {
   options.username = "gem";
   options.password = "p@ss";
   gempool::testing::TestSocks5Proxy proxy(options);
-  UseProxy(proxy.UrlWith("gem", "p%40ss", /*remote_dns=*/true));
-  auto client = StartGateway();
-  ASSERT_NE(client, nullptr);
   FakeUpstream::Scripted sse;
   sse.content_type = "text/event-stream";
   sse.chunks = {"data: {\"n\":1}\r\n\r\n", "data: {\"n\":2}\r\n\r\n"};
-  upstream_.Script(sse);
-  auto res = client->Post("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", Auth(), "{}",
-                          "application/json");
+  auto res = PostThrough(proxy.UrlWith("gem", "p%40ss", /*remote_dns=*/true), sse,
+                         "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->body, "data: {\"n\":1}\r\n\r\ndata: {\"n\":2}\r\n\r\n");
@@ -67,11 +69,7 @@ TEST_F(ProxyRouteTest, StreamThroughSocks5WithCredentials) {
 
 TEST_F(ProxyRouteTest, WholeAnswerThroughAnHttpProxy) {
   gempool::testing::TestHttpProxy proxy;
-  UseProxy(proxy.Url());
-  auto client = StartGateway();
-  ASSERT_NE(client, nullptr);
-  upstream_.Script(Reply(200, kOkBody));
-  auto res = client->Post("/v1beta/models/gemini-2.5-flash:generateContent", Auth(), "{}", "application/json");
+  auto res = PostThrough(proxy.Url(), Reply(200, kOkBody));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->body, kOkBody);
@@ -84,10 +82,7 @@ TEST_F(ProxyRouteTest, RefusedSocksCredentialsFailTheAttemptAndNameTheProxy) {
   options.username = "gem";
   options.password = "right";
   gempool::testing::TestSocks5Proxy proxy(options);
-  UseProxy(proxy.UrlWith("gem", "wrong"));
-  auto client = StartGateway();
-  ASSERT_NE(client, nullptr);
-  auto res = client->Post("/v1beta/models/gemini-2.5-flash:generateContent", Auth(), "{}", "application/json");
+  auto res = PostThrough(proxy.UrlWith("gem", "wrong"), std::nullopt);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503) << res->body;
   EXPECT_THAT(res->body, HasSubstr("proxy"));

@@ -89,7 +89,30 @@ GeminiCaller::Buffered GeminiCaller::Call(const ForwardRequest& request) const {
 std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& route, absl::string_view upstream_body,
                                                         const ClientCall& call, ClientAnswer& answer,
                                                         std::string* raw_body) const {
-  Buffered result = Call(MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers));
+  return InterpretJson(Call(MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers)), answer,
+                       raw_body);
+}
+
+void GeminiCaller::CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
+                                    const ClientCall& call, ClientAnswer answer, JsonDone done) const {
+  auto request = std::make_shared<ForwardRequest>(
+      MakeRequest(route, "", answer.operation, *upstream_body, call.upstream_headers));
+  auto sink = std::make_shared<BufferedSink>();
+  forwarder_.ForwardAsync(*request, *sink,
+                          [request, sink, upstream_body, answer = std::move(answer),
+                           done = std::move(done)](ForwardResult result) mutable {
+                            Buffered buffered;
+                            buffered.result = std::move(result);
+                            if (buffered.ok()) buffered.body = std::move(sink->body());
+                            std::string raw_body;
+                            std::optional<nlohmann::json> parsed =
+                                InterpretJson(std::move(buffered), answer, &raw_body);
+                            done(std::move(parsed), std::move(answer), std::move(raw_body));
+                          });
+}
+
+std::optional<nlohmann::json> GeminiCaller::InterpretJson(Buffered result, ClientAnswer& answer,
+                                                          std::string* raw_body) {
   answer.attempts += result.result.attempts;
   answer.key_id = result.result.key_id;
   if (!result.ok()) {

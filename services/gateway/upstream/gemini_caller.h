@@ -6,6 +6,8 @@
 // buffered call through the Forwarder, so every converted call gets the same
 // key rotation and retry rules as the native API. Thread-safe.
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -60,11 +62,21 @@ class GeminiCaller {
                                             const ClientCall& call, ClientAnswer& answer,
                                             std::string* raw_body = nullptr) const;
 
+  // CallForJson without blocking a thread: `done` gets the same outcome
+  // (answer updated as CallForJson does; raw body when parsed) on a loop
+  // thread. `upstream_body` lives until then.
+  using JsonDone = std::function<void(std::optional<nlohmann::json> parsed, ClientAnswer answer, std::string raw_body)>;
+  void CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
+                        const ClientCall& call, ClientAnswer answer, JsonDone done) const;
+
   Forwarder& forwarder() const { return forwarder_; }
   // BASE_URL in force now.
   gemini::BaseUrl base_url() const;
 
  private:
+  // What CallForJson and CallForJsonAsync make of a finished buffered call.
+  static std::optional<nlohmann::json> InterpretJson(Buffered result, ClientAnswer& answer, std::string* raw_body);
+
   Forwarder& forwarder_;
   const gemini::BaseUrl base_url_;
   const LiveSettingsHolder* const live_;

@@ -9,6 +9,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -21,10 +22,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
+constexpr char kGeneratePath[] = "/v1beta/models/m:generateContent";
+
 class HttplibProbeTransportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.Post("/v1beta/models/m:generateContent", [this](const httplib::Request& req, httplib::Response& res) {
+    server_.Post(kGeneratePath, [this](const httplib::Request& req, httplib::Response& res) {
       key_ = req.get_header_value("x-goog-api-key");
       team_ = req.get_header_value("X-Team");
       body_ = req.body;
@@ -58,6 +61,40 @@ class HttplibProbeTransportTest : public ::testing::Test {
     request.timeout_seconds = timeout_seconds;
     return request;
   }
+  // Request(path, timeout_seconds) through `proxy` ("" for none).
+  ProbeHttpRequest RequestVia(const std::string& proxy, const std::string& path = kGeneratePath,
+                              int timeout_seconds = 10) const {
+    ProbeHttpRequest request = Request(path, timeout_seconds);
+    request.proxy = proxy;
+    return request;
+  }
+
+  // The response is the server's answer to a generateContent probe, which
+  // arrived as sent.
+  void ExpectTheServersAnswer(const ProbeHttpResponse& response) {
+    ASSERT_TRUE(response.responded) << response.detail;
+    EXPECT_EQ(response.status, 429);
+    EXPECT_EQ(response.body, R"({"error":{"code":429}})");
+    EXPECT_EQ(response.retry_after, "17");
+    EXPECT_EQ(key_, "AIzaSyTransportTest");
+    EXPECT_EQ(team_, "blue");
+    EXPECT_EQ(body_, R"({"contents":[]})");
+  }
+
+  // A probe (through `proxy`, if any) hangs at the server until CancelAll()
+  // ends it; after that the transport refuses probes without sending them.
+  void ExpectCancelAllEndsTheProbeAndRefusesNewOnes(const std::string& proxy) {
+    HttplibProbeTransport transport;
+    ProbeHttpResponse response;
+    std::thread probe([&] { response = transport.Post(RequestVia(proxy, "/hang", /*timeout_seconds=*/30)); });
+    ASSERT_TRUE(hanging_.WaitForNotificationWithTimeout(absl::Seconds(10)));
+    transport.CancelAll();
+    probe.join();
+    EXPECT_FALSE(response.responded);
+    EXPECT_THAT(response.detail, HasSubstr("stopping"));
+    EXPECT_FALSE(transport.Post(RequestVia(proxy)).responded);
+    EXPECT_TRUE(key_.empty()) << "nothing was sent after CancelAll";
+  }
 
   httplib::Server server_;
   int port_ = 0;
@@ -69,14 +106,7 @@ class HttplibProbeTransportTest : public ::testing::Test {
 
 TEST_F(HttplibProbeTransportTest, PostsTheRequestAndReturnsTheAnswer) {
   HttplibProbeTransport transport;
-  ProbeHttpResponse response = transport.Post(Request("/v1beta/models/m:generateContent"));
-  ASSERT_TRUE(response.responded) << response.detail;
-  EXPECT_EQ(response.status, 429);
-  EXPECT_EQ(response.body, R"({"error":{"code":429}})");
-  EXPECT_EQ(response.retry_after, "17");
-  EXPECT_EQ(key_, "AIzaSyTransportTest");
-  EXPECT_EQ(team_, "blue");
-  EXPECT_EQ(body_, R"({"contents":[]})");
+  ExpectTheServersAnswer(transport.Post(Request(kGeneratePath)));
 }
 
 TEST_F(HttplibProbeTransportTest, NothingListeningIsAConnectionFailure) {
@@ -98,24 +128,12 @@ TEST_F(HttplibProbeTransportTest, NoAnswerWithinTimeOutIsATimeout) {
 }
 
 TEST_F(HttplibProbeTransportTest, CancelAllEndsProbesInFlightAndRefusesNewOnes) {
-  HttplibProbeTransport transport;
-  ProbeHttpResponse response;
-  std::thread probe([&] { response = transport.Post(Request("/hang", /*timeout_seconds=*/30)); });
-  ASSERT_TRUE(hanging_.WaitForNotificationWithTimeout(absl::Seconds(10)));
-  transport.CancelAll();
-  probe.join();
-  EXPECT_FALSE(response.responded);
-  EXPECT_THAT(response.detail, HasSubstr("stopping"));
-  ProbeHttpResponse later = transport.Post(Request("/v1beta/models/m:generateContent"));
-  EXPECT_FALSE(later.responded);
-  EXPECT_TRUE(key_.empty()) << "nothing was sent after CancelAll";
+  ExpectCancelAllEndsTheProbeAndRefusesNewOnes(/*proxy=*/"");
 }
 
 TEST_F(HttplibProbeTransportTest, AnUnusableProxyFailsWithTheReason) {
   HttplibProbeTransport transport;
-  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
-  request.proxy = "socks4://127.0.0.1:1080";
-  ProbeHttpResponse response = transport.Post(request);
+  ProbeHttpResponse response = transport.Post(RequestVia("socks4://127.0.0.1:1080"));
   EXPECT_FALSE(response.responded);
   EXPECT_THAT(response.detail, HasSubstr("socks5h://"));
 }
@@ -123,37 +141,21 @@ TEST_F(HttplibProbeTransportTest, AnUnusableProxyFailsWithTheReason) {
 TEST_F(HttplibProbeTransportTest, ProbesThroughAnHttpProxy) {
   gempool::testing::TestHttpProxy proxy({"user", "pw"});
   HttplibProbeTransport transport;
-  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
-  request.proxy = proxy.Url();
-  ProbeHttpResponse response = transport.Post(request);
-  ASSERT_TRUE(response.responded) << response.detail;
-  EXPECT_EQ(response.status, 429);
-  EXPECT_EQ(key_, "AIzaSyTransportTest");
+  ExpectTheServersAnswer(transport.Post(RequestVia(proxy.Url())));
   EXPECT_EQ(proxy.forwarded(), 1);
 }
 
 TEST_F(HttplibProbeTransportTest, ProbesThroughASocks5Proxy) {
   gempool::testing::TestSocks5Proxy proxy({"alice", "s3cret"});
   HttplibProbeTransport transport;
-  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
-  request.proxy = proxy.Url(/*remote_dns=*/true);
-  ProbeHttpResponse response = transport.Post(request);
-  ASSERT_TRUE(response.responded) << response.detail;
-  EXPECT_EQ(response.status, 429);
-  EXPECT_EQ(response.body, R"({"error":{"code":429}})");
-  EXPECT_EQ(response.retry_after, "17");
-  EXPECT_EQ(key_, "AIzaSyTransportTest");
-  EXPECT_EQ(team_, "blue");
-  EXPECT_EQ(body_, R"({"contents":[]})");
+  ExpectTheServersAnswer(transport.Post(RequestVia(proxy.Url(/*remote_dns=*/true))));
   EXPECT_EQ(proxy.tunnels(), 1);
 }
 
 TEST_F(HttplibProbeTransportTest, ASocks5ProxyRefusingTheCredentialsIsAConnectionFailure) {
   gempool::testing::TestSocks5Proxy proxy({"alice", "s3cret"});
   HttplibProbeTransport transport;
-  ProbeHttpRequest request = Request("/v1beta/models/m:generateContent");
-  request.proxy = proxy.UrlWith("alice", "wrong");
-  ProbeHttpResponse response = transport.Post(request);
+  ProbeHttpResponse response = transport.Post(RequestVia(proxy.UrlWith("alice", "wrong")));
   EXPECT_FALSE(response.responded);
   EXPECT_EQ(response.failure, gemini::TransportFailure::kConnection);
   EXPECT_THAT(response.detail, HasSubstr("refused the credentials"));
@@ -162,20 +164,7 @@ TEST_F(HttplibProbeTransportTest, ASocks5ProxyRefusingTheCredentialsIsAConnectio
 
 TEST_F(HttplibProbeTransportTest, CancelAllEndsSocks5ProbesInFlightAndRefusesNewOnes) {
   gempool::testing::TestSocks5Proxy proxy;
-  HttplibProbeTransport transport;
-  ProbeHttpRequest hang = Request("/hang", /*timeout_seconds=*/30);
-  hang.proxy = proxy.Url();
-  ProbeHttpResponse response;
-  std::thread probe([&] { response = transport.Post(hang); });
-  ASSERT_TRUE(hanging_.WaitForNotificationWithTimeout(absl::Seconds(10)));
-  transport.CancelAll();
-  probe.join();
-  EXPECT_FALSE(response.responded);
-  EXPECT_THAT(response.detail, HasSubstr("stopping"));
-  ProbeHttpRequest later = Request("/v1beta/models/m:generateContent");
-  later.proxy = proxy.Url();
-  EXPECT_FALSE(transport.Post(later).responded);
-  EXPECT_TRUE(key_.empty()) << "nothing was sent after CancelAll";
+  ExpectCancelAllEndsTheProbeAndRefusesNewOnes(proxy.Url());
 }
 
 }  // namespace

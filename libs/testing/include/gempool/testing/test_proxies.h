@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -56,6 +57,48 @@ inline bool SplitHostPort(absl::string_view authority, std::string& host, int& p
   return !host.empty();
 }
 
+// "scheme://[user:pass@]127.0.0.1:port".
+inline std::string ProxyUrl(absl::string_view scheme, const std::string& username, const std::string& password,
+                            int port) {
+  return absl::StrCat(scheme, "://", username.empty() ? "" : absl::StrCat(username, ":", password, "@"),
+                      "127.0.0.1:", port);
+}
+
+// The "host:port" a proxy was last asked to reach. Thread-safe.
+class LastTarget {
+ public:
+  void Set(const std::string& host, int port) {
+    std::lock_guard<std::mutex> lock(mu_);
+    target_ = absl::StrCat(host, ":", port);
+  }
+  std::string Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return target_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::string target_;
+};
+
+// Connects to host:port for the client on `fd`; once `start(upstream)` has
+// written what the proxy owes either side first (and returned true), relays
+// both ways until the two are done. When the target cannot be reached, writes
+// `unreachable` to the client instead.
+inline void ConnectAndRelay(int fd, const std::string& host, int port, absl::string_view unreachable,
+                            const std::function<bool(int upstream)>& start, const std::atomic<bool>& stopping) {
+  const int upstream = ConnectTcp(host, port);
+  if (upstream < 0) {
+    WriteAll(fd, unreachable, stopping);
+    return;
+  }
+  if (start(upstream)) Relay(fd, upstream, stopping);
+  ::close(upstream);
+}
+
+// A SOCKS5 reply (RFC 1928 section 6) with code `reply` and bound address 0.0.0.0:0.
+inline std::string Socks5Reply(char reply) { return std::string{0x05, reply, 0x00, 0x01, 0, 0, 0, 0, 0, 0}; }
+
 }  // namespace proxy_internal
 
 class TestHttpProxy {
@@ -68,17 +111,13 @@ class TestHttpProxy {
   // "http://[user:pass@]127.0.0.1:port", with the configured credentials.
   std::string Url() const { return UrlWith(options_.username, options_.password); }
   std::string UrlWith(const std::string& username, const std::string& password) const {
-    return absl::StrCat("http://", username.empty() ? "" : absl::StrCat(username, ":", password, "@"),
-                        "127.0.0.1:", port());
+    return proxy_internal::ProxyUrl("http", username, password, port());
   }
   int tunnels() const { return tunnels_; }      // CONNECTs that reached their target.
   int forwarded() const { return forwarded_; }  // Absolute-form requests passed on.
   int refused() const { return refused_; }      // Requests refused for their credentials.
   int connections() const { return listener_.accepted(); }
-  std::string last_target() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_target_;
-  }
+  std::string last_target() const { return last_target_.Get(); }
 
  private:
   void Serve(int fd) {
@@ -134,39 +173,31 @@ class TestHttpProxy {
       if (slash != absl::string_view::npos) path = std::string(target.substr(slash));
       if (!proxy_internal::SplitHostPort(target.substr(0, slash), host, port)) return;
     }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      last_target_ = absl::StrCat(host, ":", port);
-    }
-    const int upstream = ConnectTcp(host, port);
-    if (upstream < 0) {
-      WriteAll(fd, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", stopping);
-      return;
-    }
-    bool ok = true;
-    if (method == "CONNECT") {
-      ++tunnels_;
-      ok = WriteAll(fd, "HTTP/1.1 200 Connection established\r\n\r\n", stopping) &&
-           (rest.empty() || WriteAll(upstream, rest, stopping));
-    } else {
-      // The first request in origin-form; later ones on this connection go
-      // through as they come (servers accept absolute-form, RFC 9112 3.2.2).
-      ++forwarded_;
-      std::string out = absl::StrCat(method, " ", path, " ", request_line[2], "\r\n");
-      for (const std::string& line : kept) absl::StrAppend(&out, line, "\r\n");
-      absl::StrAppend(&out, "\r\n", rest);
-      ok = WriteAll(upstream, out, stopping);
-    }
-    if (ok) Relay(fd, upstream, stopping);
-    ::close(upstream);
+    last_target_.Set(host, port);
+    proxy_internal::ConnectAndRelay(
+        fd, host, port, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        [&](int upstream) {
+          if (method == "CONNECT") {
+            ++tunnels_;
+            return WriteAll(fd, "HTTP/1.1 200 Connection established\r\n\r\n", stopping) &&
+                   (rest.empty() || WriteAll(upstream, rest, stopping));
+          }
+          // The first request in origin-form; later ones on this connection go
+          // through as they come (servers accept absolute-form, RFC 9112 3.2.2).
+          ++forwarded_;
+          std::string out = absl::StrCat(method, " ", path, " ", request_line[2], "\r\n");
+          for (const std::string& line : kept) absl::StrAppend(&out, line, "\r\n");
+          absl::StrAppend(&out, "\r\n", rest);
+          return WriteAll(upstream, out, stopping);
+        },
+        stopping);
   }
 
   const TestProxyOptions options_;
   std::atomic<int> tunnels_{0};
   std::atomic<int> forwarded_{0};
   std::atomic<int> refused_{0};
-  mutable std::mutex mu_;
-  std::string last_target_;
+  proxy_internal::LastTarget last_target_;
   LoopbackListener listener_;  // Last: its threads use the members above.
 };
 
@@ -182,18 +213,14 @@ class TestSocks5Proxy {
     return UrlWith(options_.username, options_.password, remote_dns);
   }
   std::string UrlWith(const std::string& username, const std::string& password, bool remote_dns = false) const {
-    return absl::StrCat(remote_dns ? "socks5h://" : "socks5://",
-                        username.empty() ? "" : absl::StrCat(username, ":", password, "@"), "127.0.0.1:", port());
+    return proxy_internal::ProxyUrl(remote_dns ? "socks5h" : "socks5", username, password, port());
   }
   int tunnels() const { return tunnels_; }            // CONNECTs that reached their target.
   int refused_auth() const { return refused_auth_; }  // Clients refused for their credentials.
   int connections() const { return listener_.accepted(); }
   // The address type (1, 3 or 4) and "host:port" of the last CONNECT.
   int last_address_type() const { return last_address_type_; }
-  std::string last_target() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_target_;
-  }
+  std::string last_target() const { return last_target_.Get(); }
 
  private:
   void Serve(int fd) {
@@ -240,39 +267,32 @@ class TestSocks5Proxy {
       host.resize(len);
       if (!proxy_internal::ReadExact(fd, host.data(), host.size(), stopping)) return;
     } else {
-      WriteAll(fd, std::string("\x05\x08\x00\x01\x00\x00\x00\x00\x00\x00", 10), stopping);
+      WriteAll(fd, proxy_internal::Socks5Reply(0x08), stopping);  // Address type not supported.
       return;
     }
     unsigned char port_bytes[2];
     if (!proxy_internal::ReadExact(fd, reinterpret_cast<char*>(port_bytes), 2, stopping)) return;
     const int port = port_bytes[0] << 8 | port_bytes[1];
     last_address_type_ = request[3];
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      last_target_ = absl::StrCat(host, ":", port);
-    }
+    last_target_.Set(host, port);
     if (request[1] != 0x01) {
-      WriteAll(fd, std::string("\x05\x07\x00\x01\x00\x00\x00\x00\x00\x00", 10), stopping);
+      WriteAll(fd, proxy_internal::Socks5Reply(0x07), stopping);  // Command not supported.
       return;
     }
-    const int upstream = ConnectTcp(host, port);
-    if (upstream < 0) {
-      WriteAll(fd, std::string("\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00", 10), stopping);
-      return;
-    }
-    ++tunnels_;
-    if (WriteAll(fd, std::string("\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00", 10), stopping)) {
-      Relay(fd, upstream, stopping);
-    }
-    ::close(upstream);
+    proxy_internal::ConnectAndRelay(
+        fd, host, port, proxy_internal::Socks5Reply(0x05),  // Connection refused.
+        [&](int) {
+          ++tunnels_;
+          return WriteAll(fd, proxy_internal::Socks5Reply(0x00), stopping);
+        },
+        stopping);
   }
 
   const TestProxyOptions options_;
   std::atomic<int> tunnels_{0};
   std::atomic<int> refused_auth_{0};
   std::atomic<int> last_address_type_{0};
-  mutable std::mutex mu_;
-  std::string last_target_;
+  proxy_internal::LastTarget last_target_;
   LoopbackListener listener_;  // Last: its threads use the members above.
 };
 
