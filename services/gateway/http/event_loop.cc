@@ -10,7 +10,7 @@ namespace {
 
 size_t ResolveThreads(size_t threads) {
   if (threads > 0) return threads;
-  return std::max<size_t>(std::thread::hardware_concurrency(), 1);
+  return std::max<size_t>(std::thread::hardware_concurrency() / 2, 1);
 }
 
 }  // namespace

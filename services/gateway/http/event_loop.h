@@ -1,6 +1,6 @@
 #pragma once
 // The gateway's event loop: one asio::io_context run by a small fixed set of
-// threads (about one per core). Client connections (http/) and upstream calls
+// threads (one per two cores by default). Client connections (http/) and upstream calls
 // (upstream/) live on it as asynchronous state machines, so a connection or a
 // stream costs memory for its buffers, never a thread. Code that blocks
 // (gRPC to the broker, a media fetch, the admin UI) never runs on these
@@ -21,7 +21,11 @@ namespace gempool::gateway {
 
 class EventLoop {
  public:
-  // `threads` 0: one per core (std::thread::hardware_concurrency, at least 1).
+  // `threads` 0: one per two cores (at least 1). The gateway shares its
+  // machine with the broker, persistence and usually the database, and every
+  // hand-off between loop threads costs a wake-up: on two cores one loop
+  // thread spent 71 µs of CPU per chat call against 98 µs with two, and
+  // served 12% more calls (bench/ab.py, GATEWAY_IO_THREADS=1 vs 2).
   explicit EventLoop(size_t threads, std::string thread_name = "gw-io");
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;

@@ -106,7 +106,7 @@ struct Config {
   int max_key_wait_ms = 3000;               // MAX_KEY_WAIT_MS: when every key is cooling, how long a
                                             // request may wait for the first to free up before 429.
   // GATEWAY_IO_THREADS: event-loop threads serving every client connection
-  // and upstream call (0: one per core).
+  // and upstream call (0: one per two cores, at least one).
   int gateway_io_threads = 0;
   // GATEWAY_THREADS: most worker threads running blocking work at once
   // (OpenAI conversions with image fetches, the admin UI, buffered calls);
