@@ -11,7 +11,14 @@ namespace ssl = boost::asio::ssl;
 ClientCore::ClientCore(boost::asio::io_context& io, UpstreamClient::Options options)
     : io_(io),
       options_(std::move(options)),
-      pool_(options_.max_idle_per_host, std::chrono::seconds(options_.max_idle_seconds)) {
+      pool_(options_.max_idle_per_host, std::chrono::seconds(options_.max_idle_seconds)) {}
+
+boost::asio::ssl::context* ClientCore::tls() {
+  std::call_once(tls_loaded_, [this] { LoadTls(); });
+  return tls_.get();
+}
+
+void ClientCore::LoadTls() {
   auto context = std::make_unique<ssl::context>(ssl::context::tls_client);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);

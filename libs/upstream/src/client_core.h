@@ -5,6 +5,7 @@
 // the last call has ended even if the client is gone. Thread-safe.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,10 @@ class ClientCore {
   boost::asio::io_context& io() { return io_; }
   const UpstreamClient::Options& options() const { return options_; }
   ConnectionPool& pool() { return pool_; }
+  // The TLS context, loaded at the first https call (the CA bundle is a
+  // megabyte or two of heap, idle for a gateway whose BASE_URL is http).
   // Null when the CA file could not be loaded; tls_error() says why.
-  boost::asio::ssl::context* tls() { return tls_.get(); }
+  boost::asio::ssl::context* tls();
   const std::string& tls_error() const { return tls_error_; }
 
   // Records a call as in flight; false once AbortAll has run.
@@ -43,6 +46,9 @@ class ClientCore {
  private:
   boost::asio::io_context& io_;
   const UpstreamClient::Options options_;
+  void LoadTls();
+
+  std::once_flag tls_loaded_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::string tls_error_;
   ConnectionPool pool_;
