@@ -109,8 +109,9 @@ struct Config {
   // and upstream call (0: one per two cores, at least one).
   int gateway_io_threads = 0;
   // GATEWAY_THREADS: most worker threads running blocking work at once
-  // (OpenAI conversions with image fetches, the admin UI, buffered calls);
-  // connections and streams hold no thread. Started on demand; idle ones exit.
+  // (the OpenAI embeddings, images, speech and model routes, chat requests
+  // with image URLs to fetch, the admin UI); connections and streams hold no
+  // thread. Started on demand; idle ones exit.
   int gateway_threads = 1024;
   // MAX_CONNECTIONS: open client connections a gateway keeps; past it new
   // connections get a fast 503 and are closed.
