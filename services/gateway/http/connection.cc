@@ -11,7 +11,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
-#include "gempool/gemini/error_body.h"
 #include "gempool/gemini/url.h"
 #include "http/request_head_check.h"
 
@@ -19,15 +18,6 @@ namespace gempool::gateway {
 namespace {
 
 namespace beast_http = boost::beast::http;
-
-// Google's status name for a refusal.
-const char* StatusName(int status) {
-  if (status == 408) return "DEADLINE_EXCEEDED";
-  if (status == 413 || status == 431) return "INVALID_ARGUMENT";
-  if (status == 501) return "UNIMPLEMENTED";
-  if (status == 503) return "UNAVAILABLE";
-  return "INVALID_ARGUMENT";
-}
 
 // How long a refused connection keeps reading (and dropping) what the client
 // still sends, so that closing does not reset the connection before the
@@ -440,11 +430,8 @@ void Connection::Refuse(int status, const std::string& message) {
   in_.clear();
   phase_ = Phase::kClosing;
   keep_alive_ = false;
-  HeaderList headers = {{"Content-Type", "application/json; charset=UTF-8"}};
-  const std::string body = gemini::MakeErrorBody(status, StatusName(status), message);
-  Send(ResponseHead(status, headers, body.size(), /*keep_alive=*/false, version_) + body);
   close_after_writes_ = true;
-  Flush();
+  Send(RefusalBytes(status, message, {}, version_));
 }
 
 void Connection::CloseAfterWrites() {

@@ -51,6 +51,4 @@ void EventLoop::Stop() {
   threads_.clear();
 }
 
-bool EventLoop::InLoopThread() const { return context_.get_executor().running_in_this_thread(); }
-
 }  // namespace gempool::gateway

@@ -36,15 +36,11 @@ class EventLoop {
 
   boost::asio::io_context& context() { return context_; }
   boost::asio::io_context::executor_type executor() { return context_.get_executor(); }
-  size_t threads() const { return thread_count_; }
-  // Whether the calling thread is one of this loop's (blocking here would
-  // stall every connection on it).
-  bool InLoopThread() const;
 
  private:
   const size_t thread_count_;
   const std::string thread_name_;
-  mutable boost::asio::io_context context_;  // Mutable: asking for its executor is not a change.
+  boost::asio::io_context context_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::thread> threads_;
   bool started_ = false;

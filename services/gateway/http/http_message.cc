@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "gempool/gemini/error_body.h"
 
 namespace gempool::gateway {
 
@@ -50,6 +51,31 @@ std::string ResponseHead(int status, const HeaderList& headers, std::optional<si
   }
   out += "\r\n";
   return out;
+}
+
+namespace {
+
+// Google's status name for a status the HTTP layer refuses with.
+const char* RefusalStatusName(int status) {
+  switch (status) {
+    case 408:
+      return "DEADLINE_EXCEEDED";
+    case 501:
+      return "UNIMPLEMENTED";
+    case 503:
+      return "UNAVAILABLE";
+    default:
+      return "INVALID_ARGUMENT";  // 400, 413, 431.
+  }
+}
+
+}  // namespace
+
+std::string RefusalBytes(int status, absl::string_view message, const HeaderList& extra_headers, int version) {
+  const std::string body = gemini::MakeErrorBody(status, RefusalStatusName(status), std::string(message));
+  HeaderList headers = {{"Content-Type", "application/json; charset=UTF-8"}};
+  headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
+  return ResponseHead(status, headers, body.size(), /*keep_alive=*/false, version) + body;
 }
 
 std::string ChunkFrame(absl::string_view data) {

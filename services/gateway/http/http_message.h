@@ -45,6 +45,11 @@ HttpResponse ToResponse(const HttpReply& reply);
 std::string ResponseHead(int status, const HeaderList& headers, std::optional<size_t> content_length,
                          bool keep_alive, int version);
 
+// A whole answer the HTTP layer gives on its own (a refused request or
+// connection): Google's error body for `status`, then the connection closes.
+std::string RefusalBytes(int status, absl::string_view message, const HeaderList& extra_headers = {},
+                         int version = 11);
+
 // One chunk of a chunked body (empty `data` is not allowed: that is the end).
 std::string ChunkFrame(absl::string_view data);
 // The last chunk of a chunked body.

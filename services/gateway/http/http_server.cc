@@ -21,7 +21,6 @@
 #include "absl/strings/str_split.h"
 #include "gempool/common/logging.h"
 #include "gempool/gemini/client_auth.h"
-#include "gempool/gemini/error_body.h"
 #include "gempool/gemini/url.h"
 #include "http/connection_admission.h"
 #include "http/path_pattern.h"
@@ -86,10 +85,7 @@ std::string OverCapacityResponse(bool per_address) {
   const std::string message =
       per_address ? "too many connections from your address (MAX_CONNECTIONS_PER_IP); close idle ones or retry later"
                   : "the gateway has too many open connections (MAX_CONNECTIONS); retry later";
-  const std::string body = gemini::MakeErrorBody(503, "UNAVAILABLE", message);
-  return ResponseHead(503, {{"Content-Type", "application/json; charset=UTF-8"}, {"Retry-After", "1"}}, body.size(),
-                      /*keep_alive=*/false, 11) +
-         body;
+  return RefusalBytes(503, message, {{"Retry-After", "1"}});
 }
 
 // /health answers from a check no older than this (a probe burst shares one).

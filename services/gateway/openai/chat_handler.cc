@@ -127,12 +127,10 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   // event loop, not on a thread.
   const GeminiCaller& caller = caller_;
   const gemini::Route chat_route = *route;
-  ClientCall call_headers;
-  call_headers.upstream_headers = call.upstream_headers;
-  answer.later = [&caller, chat_route, upstream_body, call_headers = std::move(call_headers), context,
+  answer.later = [&caller, chat_route, upstream_body, client_headers = call.upstream_headers, context,
                   answer](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
-        chat_route, upstream_body, call_headers, answer,
+        chat_route, upstream_body, client_headers, answer,
         [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
                                           std::string raw_body) {
           if (gemini_response.has_value()) FinishCompletion(*gemini_response, std::move(raw_body), context, answer);

@@ -94,9 +94,9 @@ std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& rou
 }
 
 void GeminiCaller::CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
-                                    const ClientCall& call, ClientAnswer answer, JsonDone done) const {
+                                    const HeaderList& client_headers, ClientAnswer answer, JsonDone done) const {
   auto request = std::make_shared<ForwardRequest>(
-      MakeRequest(route, "", answer.operation, *upstream_body, call.upstream_headers));
+      MakeRequest(route, "", answer.operation, *upstream_body, client_headers));
   auto sink = std::make_shared<BufferedSink>();
   forwarder_.ForwardAsync(*request, *sink,
                           [request, sink, upstream_body, answer = std::move(answer),

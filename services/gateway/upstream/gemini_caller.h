@@ -67,7 +67,7 @@ class GeminiCaller {
   // thread. `upstream_body` lives until then.
   using JsonDone = std::function<void(std::optional<nlohmann::json> parsed, ClientAnswer answer, std::string raw_body)>;
   void CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
-                        const ClientCall& call, ClientAnswer answer, JsonDone done) const;
+                        const HeaderList& client_headers, ClientAnswer answer, JsonDone done) const;
 
   Forwarder& forwarder() const { return forwarder_; }
   // BASE_URL in force now.
