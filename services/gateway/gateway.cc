@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "admin/admin_ui.h"
+#include "anthropic/anthropic_routes.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
 #include "gempool/gemini/upstream_url.h"
@@ -54,6 +55,7 @@ struct Gateway::Parts {
   std::unique_ptr<Forwarder> forwarder;
   std::unique_ptr<HealthChecker> health;
   std::unique_ptr<OpenAIRoutes> openai;
+  std::unique_ptr<AnthropicRoutes> anthropic;
   std::unique_ptr<admin::AdminUi> admin;
   std::unique_ptr<HttpServer> http;
   bool started = false;
@@ -125,8 +127,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       OpenAIRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
   if (!openai.ok()) return openai.status();
   parts->openai = *std::move(openai);
+  absl::StatusOr<std::unique_ptr<AnthropicRoutes>> anthropic =
+      AnthropicRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
+  if (!anthropic.ok()) return anthropic.status();
+  parts->anthropic = *std::move(anthropic);
   HttpServer::Options http_options;
-  http_options.api_routes = parts->openai->Routes();
+  // Anthropic's entries first: its GET /v1/models (with anthropic-version)
+  // goes ahead of the OpenAI one.
+  http_options.api_routes = parts->anthropic->Routes();
+  for (ApiRoute& route : parts->openai->Routes()) http_options.api_routes.push_back(std::move(route));
   http_options.host = config.host;
   http_options.port = config.port;
   http_options.max_connections = static_cast<size_t>(config.max_connections);

@@ -47,6 +47,9 @@ absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Confi
   live->base_url = *std::move(base_url);
   live->allowed_tokens = config.allowed_tokens;
   live->admin_token = admin_token;
+  absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
+  if (!models.ok()) return models.status();
+  live->anthropic_models = std::make_shared<const anthropic::ModelMap>(*std::move(models));
   return std::shared_ptr<const LiveSettings>(std::move(live));
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The settings a running gateway takes from the admin UI without a restart
-// (MAX_RETRIES, TIME_OUT, CUSTOM_HEADERS, BASE_URL, ALLOWED_TOKENS; LOG_LEVEL
-// is process-wide), as one immutable snapshot swapped atomically: a request
+// (MAX_RETRIES, TIME_OUT, CUSTOM_HEADERS, BASE_URL, ALLOWED_TOKENS,
+// ANTHROPIC_MODEL_MAP; LOG_LEVEL is process-wide), as one immutable snapshot swapped atomically: a request
 // reads the snapshot once and uses it throughout, so it never mixes old and
 // new values. Thread-safe.
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gempool/anthropic/model_map.h"
 #include "gempool/config/config.h"
 #include "gempool/gemini/upstream_url.h"
 #include "upstream/upstream_client.h"
@@ -24,6 +25,8 @@ struct LiveSettings {
   gemini::BaseUrl base_url;   // BASE_URL.
   std::vector<std::string> allowed_tokens;  // ALLOWED_TOKENS.
   std::string admin_token;    // AUTH_TOKEN (or the first allowed token at start-up; not live).
+  // ANTHROPIC_MODEL_MAP, parsed once per change.
+  std::shared_ptr<const anthropic::ModelMap> anthropic_models;
 
   // Whether `token` may call the client APIs.
   bool IsAllowedToken(const std::string& token) const;
@@ -34,7 +37,8 @@ struct LiveSettings {
 absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config);
 
 // The live part of `config`; `admin_token` is the one the gateway started
-// with. Fails like Gateway::Create on a bad BASE_URL or CUSTOM_HEADERS.
+// with. Fails like Gateway::Create on a bad BASE_URL, CUSTOM_HEADERS or
+// ANTHROPIC_MODEL_MAP.
 absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Config& config,
                                                                      const std::string& admin_token);
 

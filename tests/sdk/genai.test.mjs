@@ -3,42 +3,16 @@
 // with the SDK's default /v1, and a 429 that surfaces as ApiError.
 //   cd tests/sdk && npm ci && GEMPOOL_BIN_DIR=../../build node --test
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { ApiError, GoogleGenAI } from '@google/genai';
 
-import { CLIENT_TOKEN, Stack, TEST_KEYS } from './stack.mjs';
+import { CLIENT_TOKEN, TEST_KEYS, useStack } from './stack.mjs';
 
 const MODEL = 'gemini-2.5-flash';
 const CATALOG_SIZE = 6; // models fake-gemini lists
 
-let stack;
-let failed = false;
-
-before(async () => {
-  stack = new Stack();
-  try {
-    await stack.start();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-});
-
-after(async (t) => {
-  if (failed) console.error(stack.logs());
-  await stack.stop({ keepDir: failed });
-});
-
-// Records a failure so the logs are printed at the end.
-async function guarded(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-}
+const stack = useStack();
 
 function clients() {
   return [
@@ -51,14 +25,14 @@ for (const variant of ['v1beta', 'default v1']) {
   describe(`@google/genai with ${variant}`, () => {
     const ai = () => clients().find(([name]) => name === variant)[1];
 
-    test('generateContent', () => guarded(async () => {
+    test('generateContent', () => stack.guarded(async () => {
       const response = await ai().models.generateContent({ model: MODEL, contents: 'hello from the SDK' });
       assert.match(response.text, /hello from the SDK/);
       assert.equal(response.candidates[0].finishReason, 'STOP');
       assert.ok(response.usageMetadata.totalTokenCount > 0);
     }));
 
-    test('generateContentStream yields every chunk', () => guarded(async () => {
+    test('generateContentStream yields every chunk', () => stack.guarded(async () => {
       const texts = [];
       for await (const chunk of await ai().models.generateContentStream({ model: MODEL, contents: 'stream please' })) {
         texts.push(chunk.text);
@@ -66,12 +40,12 @@ for (const variant of ['v1beta', 'default v1']) {
       assert.deepEqual(texts, ['chunk 1 of 3. ', 'chunk 2 of 3. ', 'chunk 3 of 3. ']);
     }));
 
-    test('countTokens', () => guarded(async () => {
+    test('countTokens', () => stack.guarded(async () => {
       const result = await ai().models.countTokens({ model: MODEL, contents: 'count these tokens please' });
       assert.ok(result.totalTokens > 0, JSON.stringify(result));
     }));
 
-    test('embedContent (sent as batchEmbedContents)', () => guarded(async () => {
+    test('embedContent (sent as batchEmbedContents)', () => stack.guarded(async () => {
       const result = await ai().models.embedContent({
         model: 'gemini-embedding-001', contents: ['a', 'b'], config: { outputDimensionality: 4 },
       });
@@ -79,7 +53,7 @@ for (const variant of ['v1beta', 'default v1']) {
       assert.equal(result.embeddings[0].values.length, 4);
     }));
 
-    test('models.list pages through every model', () => guarded(async () => {
+    test('models.list pages through every model', () => stack.guarded(async () => {
       const names = [];
       for await (const model of await ai().models.list({ config: { pageSize: 2 } })) names.push(model.name);
       assert.equal(names.length, CATALOG_SIZE, names.join(', '));
@@ -89,7 +63,7 @@ for (const variant of ['v1beta', 'default v1']) {
 }
 
 describe('upstream and errors', () => {
-  test('only pool keys reach the upstream, never the client token', () => guarded(async () => {
+  test('only pool keys reach the upstream, never the client token', () => stack.guarded(async () => {
     const requests = await stack.upstreamRequests();
     assert.ok(requests.length > 0);
     for (const r of requests) {
@@ -98,7 +72,7 @@ describe('upstream and errors', () => {
     }
   }));
 
-  test('a 429 from every key surfaces as ApiError status 429', () => guarded(async () => {
+  test('a 429 from every key surfaces as ApiError status 429', () => stack.guarded(async () => {
     await stack.script({ model: 'gemini-2.5-pro', repeat: true, responses: [{ status: 429, retryDelay: '30s' }] });
     const ai = clients()[0][1];
     await assert.rejects(
@@ -112,7 +86,7 @@ describe('upstream and errors', () => {
     await stack.resetFake();
   }));
 
-  test('a wrong token surfaces as ApiError status 401', () => guarded(async () => {
+  test('a wrong token surfaces as ApiError status 401', () => stack.guarded(async () => {
     const ai = new GoogleGenAI({ apiKey: 'not-a-client-token', httpOptions: { baseUrl: stack.gatewayUrl, apiVersion: 'v1beta' } });
     await assert.rejects(ai.models.generateContent({ model: MODEL, contents: 'hi' }), (e) => {
       assert.ok(e instanceof ApiError);

@@ -5,84 +5,30 @@
 // generation, speech, and a 429 from every key as RateLimitError.
 //   cd tests/sdk && npm ci && GEMPOOL_BIN_DIR=../../build node --test openai.test.mjs
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { GoogleGenAI } from '@google/genai';
 import OpenAI, { RateLimitError, AuthenticationError, BadRequestError } from 'openai';
 
-import { CLIENT_TOKEN, Stack, TEST_KEYS } from './stack.mjs';
+import { CLIENT_TOKEN, TEST_KEYS, sse, useFileServer, useStack } from './stack.mjs';
 
 const FLASH = 'gemini-2.5-flash';
 // A 1x1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
-let stack;
-let imageServer;
-let imageUrl;
-let failed = false;
-
-before(async () => {
-  // Image URLs in chat requests are fetched by the gateway; this one is on
-  // loopback, which only MEDIA_FETCH_ALLOW_PRIVATE (tests only) permits.
-  stack = new Stack({ env: { MEDIA_FETCH_ALLOW_PRIVATE: 'true' } });
-  imageServer = http.createServer((req, res) => {
-    if (req.url === '/cat.png') {
-      res.writeHead(200, { 'content-type': 'image/png' });
-      res.end(PNG);
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise((resolve) => imageServer.listen(0, '127.0.0.1', resolve));
-  imageUrl = `http://127.0.0.1:${imageServer.address().port}/cat.png`;
-  try {
-    await stack.start();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-});
-
-after(async () => {
-  if (failed) console.error(stack.logs());
-  await stack.stop({ keepDir: failed });
-  await new Promise((resolve) => imageServer.close(resolve));
-});
-
-// Records a failure so the logs are printed at the end.
-async function guarded(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    failed = true;
-    throw e;
-  }
-}
+// The image server is on loopback, which only MEDIA_FETCH_ALLOW_PRIVATE
+// (tests only) lets the gateway fetch from.
+const stack = useStack({ env: { MEDIA_FETCH_ALLOW_PRIVATE: 'true' } });
+const image = useFileServer('cat.png', PNG, 'image/png');
 
 function client(options = {}) {
   return new OpenAI({ apiKey: CLIENT_TOKEN, baseURL: `${stack.gatewayUrl}/v1`, maxRetries: 0, timeout: 30000, ...options });
 }
 
-// What reached fake-gemini for `operation` since the last call.
-let seen = 0;
-async function upstreamSince(operation) {
-  const all = await stack.upstreamRequests();
-  const fresh = all.filter((r) => r.id > seen);
-  if (all.length > 0) seen = all[all.length - 1].id;
-  return fresh.filter((r) => !operation || r.operation === operation);
-}
-
-// A raw SSE body for fake-gemini's script (Google's CRLF framing).
-function sse(...events) {
-  return events.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`).join('');
-}
-
 describe('openai SDK', () => {
-  test('chat.completions.create', () => guarded(async () => {
-    await upstreamSince();
+  test('chat.completions.create', () => stack.guarded(async () => {
+    await stack.upstreamSince();
     const completion = await client().chat.completions.create({
       model: FLASH,
       messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'hello from the openai SDK' }],
@@ -93,14 +39,14 @@ describe('openai SDK', () => {
     assert.match(completion.choices[0].message.content, /hello from the openai SDK/);
     assert.equal(completion.choices[0].finish_reason, 'stop');
     assert.ok(completion.usage.total_tokens > 0);
-    const [sent] = await upstreamSince('generateContent');
+    const [sent] = await stack.upstreamSince('generateContent');
     assert.ok(TEST_KEYS.includes(sent.key), 'a pool key went upstream');
     const body = JSON.parse(sent.body);
     assert.equal(body.systemInstruction.parts[0].text, 'be brief');
     assert.equal(body.generationConfig.maxOutputTokens, 100);
   }));
 
-  test('streaming with stream_options.include_usage', () => guarded(async () => {
+  test('streaming with stream_options.include_usage', () => stack.guarded(async () => {
     const stream = await client().chat.completions.create({
       model: FLASH, stream: true, stream_options: { include_usage: true },
       messages: [{ role: 'user', content: 'stream please' }],
@@ -123,7 +69,7 @@ describe('openai SDK', () => {
     assert.deepEqual(finish[0].delta, {});
   }));
 
-  test('a two-turn tool loop through chat.completions.stream() and finalChatCompletion()', () => guarded(async () => {
+  test('a two-turn tool loop through chat.completions.stream() and finalChatCompletion()', () => stack.guarded(async () => {
     const model = 'gemini-2.5-pro';
     await stack.script({
       model, responses: [
@@ -148,7 +94,7 @@ describe('openai SDK', () => {
         },
       ],
     });
-    await upstreamSince();
+    await stack.upstreamSince();
     const tools = [{
       type: 'function',
       function: {
@@ -175,7 +121,7 @@ describe('openai SDK', () => {
     assert.equal(second.choices[0].finish_reason, 'stop');
     assert.equal(second.choices[0].message.content, 'It is 21 degrees in Paris.');
 
-    const sent = await upstreamSince('streamGenerateContent');
+    const sent = await stack.upstreamSince('streamGenerateContent');
     assert.equal(sent.length, 2);
     const declared = JSON.parse(sent[0].body).tools[0].functionDeclarations[0];
     assert.equal(declared.name, 'get_weather');
@@ -189,9 +135,9 @@ describe('openai SDK', () => {
     assert.deepEqual(result.response, { temperature_c: 21 });
   }));
 
-  test('JSON schema output', () => guarded(async () => {
+  test('JSON schema output', () => stack.guarded(async () => {
     await stack.script({ model: FLASH, responses: [{ text: '{"city":"Paris","population":2102650}' }] });
-    await upstreamSince();
+    await stack.upstreamSince();
     const schema = {
       type: 'object',
       properties: { city: { type: 'string' }, population: { type: 'integer' } },
@@ -204,14 +150,14 @@ describe('openai SDK', () => {
       response_format: { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } },
     });
     assert.deepEqual(JSON.parse(completion.choices[0].message.content), { city: 'Paris', population: 2102650 });
-    const [sent] = await upstreamSince('generateContent');
+    const [sent] = await stack.upstreamSince('generateContent');
     const config = JSON.parse(sent.body).generationConfig;
     assert.equal(config.responseMimeType, 'application/json');
     assert.deepEqual(config.responseJsonSchema, schema);
   }));
 
-  test('image input as a data: URL and as an http URL', () => guarded(async () => {
-    await upstreamSince();
+  test('image input as a data: URL and as an http URL', () => stack.guarded(async () => {
+    await stack.upstreamSince();
     const completion = await client().chat.completions.create({
       model: FLASH,
       messages: [{
@@ -219,12 +165,12 @@ describe('openai SDK', () => {
         content: [
           { type: 'text', text: 'What is in these images?' },
           { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG.toString('base64')}` } },
-          { type: 'image_url', image_url: { url: imageUrl } },
+          { type: 'image_url', image_url: { url: image.url } },
         ],
       }],
     });
     assert.equal(completion.choices[0].finish_reason, 'stop');
-    const [sent] = await upstreamSince('generateContent');
+    const [sent] = await stack.upstreamSince('generateContent');
     const parts = JSON.parse(sent.body).contents[0].parts;
     assert.equal(parts[0].text, 'What is in these images?');
     for (const part of [parts[1], parts[2]]) {
@@ -233,10 +179,10 @@ describe('openai SDK', () => {
     }
   }));
 
-  test('an image URL that cannot be fetched is a 400 naming the field', () => guarded(async () => {
+  test('an image URL that cannot be fetched is a 400 naming the field', () => stack.guarded(async () => {
     await assert.rejects(client().chat.completions.create({
       model: FLASH,
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: imageUrl.replace('cat.png', 'dog.png') } }] }],
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: image.url.replace('cat.png', 'dog.png') } }] }],
     }), (e) => {
       assert.ok(e instanceof BadRequestError, `not a BadRequestError: ${e}`);
       assert.equal(e.param, 'messages[0].content[0].image_url.url');
@@ -245,7 +191,7 @@ describe('openai SDK', () => {
     });
   }));
 
-  test('reasoning content (thought parts), plain and streamed', () => guarded(async () => {
+  test('reasoning content (thought parts), plain and streamed', () => stack.guarded(async () => {
     const answer = {
       candidates: [{
         content: { role: 'model', parts: [{ text: 'Let me think about 6 times 7.', thought: true }, { text: '42' }] },
@@ -278,7 +224,7 @@ describe('openai SDK', () => {
     assert.equal(content, '42');
   }));
 
-  test('models list and retrieve', () => guarded(async () => {
+  test('models list and retrieve', () => stack.guarded(async () => {
     const ids = [];
     for await (const model of client().models.list()) {
       assert.equal(model.object, 'model');
@@ -292,7 +238,7 @@ describe('openai SDK', () => {
     assert.equal(one.id, 'gemini-2.5-pro');
   }));
 
-  test('GET /v1/models answers each SDK in its own form', () => guarded(async () => {
+  test('GET /v1/models answers each SDK in its own form', () => stack.guarded(async () => {
     const openaiIds = [];
     for await (const model of client().models.list()) openaiIds.push(model.id);
     const genai = new GoogleGenAI({ apiKey: CLIENT_TOKEN, httpOptions: { baseUrl: stack.gatewayUrl } });  // default /v1
@@ -303,8 +249,8 @@ describe('openai SDK', () => {
     assert.ok(openaiIds.includes(`${FLASH}-search`));
   }));
 
-  test('embeddings: base64 by default, and floats', () => guarded(async () => {
-    await upstreamSince();
+  test('embeddings: base64 by default, and floats', () => stack.guarded(async () => {
+    await stack.upstreamSince();
     const b64 = await client().embeddings.create({ model: 'gemini-embedding-001', input: ['alpha', 'beta'], dimensions: 8 });
     const floats = await client().embeddings.create({
       model: 'gemini-embedding-001', input: ['alpha', 'beta'], dimensions: 8, encoding_format: 'float',
@@ -317,23 +263,23 @@ describe('openai SDK', () => {
         assert.ok(Math.abs(b64.data[i].embedding[j] - floats.data[i].embedding[j]) < 1e-6, `value ${i}/${j}`);
       }
     }
-    const sent = await upstreamSince('batchEmbedContents');
+    const sent = await stack.upstreamSince('batchEmbedContents');
     assert.equal(sent.length, 2);
     assert.equal(sent[0].path, '/v1beta/models/gemini-embedding-001:batchEmbedContents');
     assert.equal(JSON.parse(sent[0].body).requests[0].outputDimensionality, 8);
   }));
 
-  test('image generation', () => guarded(async () => {
-    await upstreamSince();
+  test('image generation', () => stack.guarded(async () => {
+    await stack.upstreamSince();
     const images = await client().images.generate({ prompt: 'a lighthouse at dawn', n: 2, size: '1024x1024' });
     assert.equal(images.data.length, 2);
     assert.ok(Buffer.from(images.data[0].b64_json, 'base64').length > 0);
-    const [sent] = await upstreamSince('predict');
+    const [sent] = await stack.upstreamSince('predict');
     assert.equal(sent.path, '/v1beta/models/imagen-3.0-generate-002:predict');
     assert.equal(JSON.parse(sent.body).instances[0].prompt, 'a lighthouse at dawn');
   }));
 
-  test('speech is a WAV file', () => guarded(async () => {
+  test('speech is a WAV file', () => stack.guarded(async () => {
     const pcm = Buffer.alloc(480);
     await stack.script({
       model: 'gemini-2.5-flash-preview-tts', responses: [{
@@ -348,10 +294,10 @@ describe('openai SDK', () => {
     assert.equal(wav.length, 44 + pcm.length);
   }));
 
-  test('a 429 from every key surfaces as RateLimitError', () => guarded(async () => {
+  test('a 429 from every key surfaces as RateLimitError', () => stack.guarded(async () => {
     const model = 'gemini-2.0-flash';
     await stack.script({ model, repeat: true, responses: [{ status: 429, retryDelay: '30s' }] });
-    await upstreamSince();
+    await stack.upstreamSince();
     // Plain, then streamed (by then the key broker knows every key is cooling
     // down for this model, and answers 429 itself).
     for (const stream of [false, true]) {
@@ -365,12 +311,12 @@ describe('openai SDK', () => {
           for (const key of TEST_KEYS) assert.ok(!e.message.includes(key), 'a pool key leaked');
           return true;
         });
-      if (!stream) assert.equal((await upstreamSince()).length, 3, 'every key was tried before answering 429');
+      if (!stream) assert.equal((await stack.upstreamSince()).length, 3, 'every key was tried before answering 429');
     }
     await stack.resetFake();
   }));
 
-  test('a wrong token is an AuthenticationError', () => guarded(async () => {
+  test('a wrong token is an AuthenticationError', () => stack.guarded(async () => {
     await assert.rejects(
       client({ apiKey: 'not-a-token' }).chat.completions.create({ model: FLASH, messages: [{ role: 'user', content: 'hi' }] }),
       (e) => {
@@ -380,7 +326,7 @@ describe('openai SDK', () => {
       });
   }));
 
-  test('Google\'s own path (/v1beta/openai) works as a base URL', () => guarded(async () => {
+  test('Google\'s own path (/v1beta/openai) works as a base URL', () => stack.guarded(async () => {
     const google = client({ baseURL: `${stack.gatewayUrl}/v1beta/openai/` });
     const completion = await google.chat.completions.create({ model: `models/${FLASH}`, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(completion.model, FLASH);

@@ -4,10 +4,12 @@
 // $GEMPOOL_BIN_DIR (the CMake build directory), default ../../build.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const binDir = path.resolve(process.env.GEMPOOL_BIN_DIR ?? path.join(here, '..', '..', 'build'));
@@ -53,6 +55,29 @@ export class Stack {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-sdk-'));
     this.procs = [];
     this.extraEnv = env;
+    // Set by guarded() when a test fails: the logs are printed and the
+    // directory kept.
+    this.failed = false;
+    this.seenRequestId = 0;
+  }
+
+  // Runs a test body; a failure marks the stack so its logs are printed.
+  async guarded(fn) {
+    try {
+      await fn();
+    } catch (e) {
+      this.failed = true;
+      throw e;
+    }
+  }
+
+  // What reached fake-gemini (for `operation`, when given) since the last
+  // call.
+  async upstreamSince(operation) {
+    const all = await this.upstreamRequests();
+    const fresh = all.filter((r) => r.id > this.seenRequestId);
+    if (all.length > 0) this.seenRequestId = all[all.length - 1].id;
+    return fresh.filter((r) => !operation || r.operation === operation);
   }
 
   launch(name, binary, args, env) {
@@ -152,4 +177,54 @@ export class Stack {
     }
     if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+// A stack for one test file: started before its tests, stopped after them
+// (its logs printed and its directory kept when a test failed).
+export function useStack(options = {}) {
+  const stack = new Stack(options);
+  before(async () => {
+    try {
+      await stack.start();
+    } catch (e) {
+      stack.failed = true;
+      throw e;
+    }
+  });
+  after(async () => {
+    if (stack.failed) console.error(stack.logs());
+    await stack.stop({ keepDir: stack.failed });
+  });
+  return stack;
+}
+
+// A raw SSE body for fake-gemini's script (Google's CRLF framing).
+export function sse(...events) {
+  return events.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`).join('');
+}
+
+// An HTTP server on loopback for this file's tests that serves `bytes` as
+// `contentType` at /<name> (and 404 elsewhere); `url` is set once it listens.
+// The gateway fetches image URLs only from public addresses unless
+// MEDIA_FETCH_ALLOW_PRIVATE (tests only) is set.
+export function useFileServer(name, bytes, contentType) {
+  const served = { url: '' };
+  let server;
+  before(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === `/${name}`) {
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(bytes);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    served.url = `http://127.0.0.1:${server.address().port}/${name}`;
+  });
+  after(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return served;
 }

@@ -10,6 +10,7 @@
 #include "gempool/common/memory.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/config/parse.h"
+#include "gempool/anthropic/model_map.h"
 #include "openai_settings.h"
 
 namespace gempool {
@@ -206,6 +207,10 @@ absl::Status Load(const Environment& env, Config& c) {
                              ParseInt("AUTO_DELETE_ERROR_LOGS_DAYS", text("AUTO_DELETE_ERROR_LOGS_DAYS"), 1, 3650));
   }
   GEMPOOL_RETURN_IF_ERROR(config::LoadOpenAISettings(env, c.openai));
+  if (has("ANTHROPIC_MODEL_MAP")) {
+    c.anthropic_model_map = text("ANTHROPIC_MODEL_MAP");
+    GEMPOOL_RETURN_IF_ERROR(anthropic::ModelMap::Parse(c.anthropic_model_map).status());
+  }
   return absl::OkStatus();
 }
 

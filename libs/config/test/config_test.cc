@@ -102,6 +102,21 @@ struct HttpLimitCase {
   std::vector<const char*> bad;
 };
 
+TEST(LoadConfigTest, AnthropicModelMapIsCheckedAndKeptAsWritten) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_THAT(defaults->anthropic_model_map, HasSubstr("claude-*haiku*"));
+  const std::string custom = R"({"claude-*": "gemini-2.5-flash", "claude-opus-*": "gemini-3-pro-preview"})";
+  auto set = LoadConfig(Environment::FromMap({{"ANTHROPIC_MODEL_MAP", custom}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->anthropic_model_map, custom);
+  for (const char* bad : {"[]", "{\"claude-*\": 3}", "{\"\": \"gemini-2.5-pro\"}", "not json"}) {
+    EXPECT_THAT(LoadConfig(Environment::FromMap({{"ANTHROPIC_MODEL_MAP", bad}})),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ANTHROPIC_MODEL_MAP")))
+        << bad;
+  }
+}
+
 TEST(LoadConfigTest, HttpConnectionLimitsAndTimeouts) {
   const std::vector<HttpLimitCase> cases = {
       {"MAX_CONNECTIONS", &Config::max_connections, 20000, "500", 500, {"0", "1000001", "many"}},

@@ -16,26 +16,42 @@ const char* AuthFormName(AuthForm form) {
       return "key query parameter";
     case AuthForm::kBearer:
       return "Authorization: Bearer";
+    case AuthForm::kXApiKey:
+      return "x-api-key";
   }
   return "unknown";
 }
 
+namespace {
+
+// The token of an "Authorization: Bearer <token>" value, or "".
+std::string BearerToken(const std::optional<std::string>& authorization) {
+  if (!authorization.has_value()) return "";
+  absl::string_view value = absl::StripAsciiWhitespace(*authorization);
+  if (value.size() <= 7 || !absl::StartsWithIgnoreCase(value, "bearer ")) return "";
+  return std::string(absl::StripAsciiWhitespace(value.substr(7)));
+}
+
+std::string Stripped(const std::optional<std::string>& value) {
+  return value.has_value() ? std::string(absl::StripAsciiWhitespace(*value)) : "";
+}
+
+}  // namespace
+
 ClientAuth ExtractClientAuth(const AuthInputs& inputs) {
-  if (inputs.goog_api_key.has_value()) {
-    std::string token(absl::StripAsciiWhitespace(*inputs.goog_api_key));
-    if (!token.empty()) return {std::move(token), AuthForm::kGoogApiKeyHeader};
+  if (std::string token = Stripped(inputs.goog_api_key); !token.empty()) {
+    return {std::move(token), AuthForm::kGoogApiKeyHeader, ""};
   }
   if (std::optional<std::string> key = QueryParam(inputs.raw_query, "key"); key.has_value()) {
     std::string token(absl::StripAsciiWhitespace(*key));
-    if (!token.empty()) return {std::move(token), AuthForm::kKeyQuery};
+    if (!token.empty()) return {std::move(token), AuthForm::kKeyQuery, ""};
   }
-  if (inputs.authorization.has_value()) {
-    absl::string_view value = absl::StripAsciiWhitespace(*inputs.authorization);
-    if (value.size() > 7 && absl::StartsWithIgnoreCase(value, "bearer ")) {
-      std::string token(absl::StripAsciiWhitespace(value.substr(7)));
-      if (!token.empty()) return {std::move(token), AuthForm::kBearer};
-    }
+  std::string bearer = BearerToken(inputs.authorization);
+  if (std::string token = Stripped(inputs.x_api_key); !token.empty()) {
+    if (bearer == token) bearer.clear();
+    return {std::move(token), AuthForm::kXApiKey, std::move(bearer)};
   }
+  if (!bearer.empty()) return {std::move(bearer), AuthForm::kBearer, ""};
   return {};
 }
 

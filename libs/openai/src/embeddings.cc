@@ -9,14 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
-#include "json_util.h"
 
 namespace gempool::openai {
 namespace {
 
-using internal::Find;
-using internal::Path;
 using nlohmann::json;
 
 absl::StatusOr<std::vector<std::string>> ReadInputs(const json& body) {
@@ -32,13 +30,13 @@ absl::StatusOr<std::vector<std::string>> ReadInputs(const json& body) {
       const json& item = (*input)[i];
       if (item.is_number() || item.is_array()) return FieldError("input", kTokens);
       if (!item.is_string()) {
-        return FieldError(Path("input", i), absl::StrCat("must be a string, got ", internal::JsonTypeName(item)));
+        return FieldError(Path("input", i), absl::StrCat("must be a string, got ", JsonTypeName(item)));
       }
       texts.push_back(item.get<std::string>());
     }
   } else {
     return FieldError("input",
-                      absl::StrCat("must be a string or an array of strings, got ", internal::JsonTypeName(*input)));
+                      absl::StrCat("must be a string or an array of strings, got ", JsonTypeName(*input)));
   }
   if (texts.size() > kMaxEmbeddingInputs) {
     return FieldError("input", absl::StrCat("has ", texts.size(), " items; at most ", kMaxEmbeddingInputs,
@@ -71,10 +69,10 @@ std::string EncodeFloat32Base64(const std::vector<float>& values) {
 absl::StatusOr<EmbeddingRequest> ConvertEmbeddingRequest(const json& body, const ConversionOptions& options) {
   if (!body.is_object()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the request body must be a JSON object, got ", internal::JsonTypeName(body)));
+        absl::StrCat("the request body must be a JSON object, got ", JsonTypeName(body)));
   }
   EmbeddingRequest out;
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, internal::OptString(body, "model", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, OptString(body, "model", ""));
   if (!model.has_value()) return FieldError("model", "is required (e.g. \"gemini-embedding-001\")");
   out.requested_model = StripModelsPrefix(*model);
   if (out.requested_model.empty()) return FieldError("model", "must name an embedding model");
@@ -86,8 +84,8 @@ absl::StatusOr<EmbeddingRequest> ConvertEmbeddingRequest(const json& body, const
 
   GEMPOOL_ASSIGN_OR_RETURN(std::vector<std::string> texts, ReadInputs(body));
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> dimensions,
-                           internal::OptInt(body, "dimensions", "", 1, 1'000'000));
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> format, internal::OptString(body, "encoding_format", ""));
+                           OptInt(body, "dimensions", "", 1, 1'000'000));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> format, OptString(body, "encoding_format", ""));
   if (format.has_value() && *format != "float" && *format != "base64") {
     return FieldError("encoding_format", absl::StrCat("'", *format, "' is not float or base64"));
   }

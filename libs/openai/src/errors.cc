@@ -11,8 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gempool/common/secrets.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/json_reader.h"
-#include "json_util.h"
+#include "gempool/openai/json_writer.h"
 
 namespace gempool::openai {
 namespace {
@@ -183,7 +184,7 @@ OpenAIError ConvertGeminiError(int http_status, const nlohmann::json& body,
     if (auto it = error->find("details"); it != error->end() && it->is_array()) {
       for (const nlohmann::json& detail : *it) {
         if (!detail.is_object()) continue;
-        std::string type = internal::StringOr(detail, "@type", "");
+        std::string type = StringOr(detail, "@type", "");
         if (absl::EndsWith(type, "google.rpc.RetryInfo")) {
           auto delay = detail.find("retryDelay");
           if (delay != detail.end() && delay->is_string()) {
@@ -193,13 +194,13 @@ OpenAIError ConvertGeminiError(int http_status, const nlohmann::json& body,
           auto violations = detail.find("fieldViolations");
           if (violations != detail.end() && violations->is_array() && !violations->empty() &&
               (*violations)[0].is_object()) {
-            param = internal::StringOr((*violations)[0], "field", "");
+            param = StringOr((*violations)[0], "field", "");
           }
         }
       }
     }
   } else {
-    message = Truncate(body.is_string() ? body.get<std::string>() : body.dump(), kMaxPlainMessageBytes);
+    message = Truncate(body.is_string() ? body.get<std::string>() : WriteJson(body), kMaxPlainMessageBytes);
   }
   if (message.empty()) message = "upstream error without a message";
 

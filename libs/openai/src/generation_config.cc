@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/schema.h"
-#include "json_util.h"
 
 namespace gempool::openai::internal {
 namespace {
@@ -18,13 +18,6 @@ using nlohmann::json;
 
 // Gemini's documented limit on stop sequences.
 constexpr size_t kMaxStopSequences = 5;
-
-absl::Status RangeCheck(const std::optional<double>& value, const char* field, double min, double max) {
-  if (value.has_value() && (*value < min || *value > max)) {
-    return FieldError(field, absl::StrCat("must be between ", min, " and ", max, ", got ", *value));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ConvertStop(const json& body, json& config) {
   const json* stop = Find(body, "stop");
@@ -115,11 +108,11 @@ absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const json& body, con
   }
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> temperature, OptNumber(body, "temperature", ""));
-  GEMPOOL_RETURN_IF_ERROR(RangeCheck(temperature, "temperature", 0, 2));
+  GEMPOOL_RETURN_IF_ERROR(CheckRange(temperature, "temperature", 0, 2));
   if (temperature.has_value()) config["temperature"] = *temperature;
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> top_p, OptNumber(body, "top_p", ""));
-  GEMPOOL_RETURN_IF_ERROR(RangeCheck(top_p, "top_p", 0, 1));
+  GEMPOOL_RETURN_IF_ERROR(CheckRange(top_p, "top_p", 0, 1));
   if (top_p.has_value()) config["topP"] = *top_p;
 
   // Not OpenAI, but sent by gemini-balance users and some UIs.
@@ -144,10 +137,10 @@ absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const json& body, con
   if (seed.has_value()) config["seed"] = *seed;
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> presence, OptNumber(body, "presence_penalty", ""));
-  GEMPOOL_RETURN_IF_ERROR(RangeCheck(presence, "presence_penalty", -2, 2));
+  GEMPOOL_RETURN_IF_ERROR(CheckRange(presence, "presence_penalty", -2, 2));
   if (presence.has_value()) config["presencePenalty"] = *presence;
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> frequency, OptNumber(body, "frequency_penalty", ""));
-  GEMPOOL_RETURN_IF_ERROR(RangeCheck(frequency, "frequency_penalty", -2, 2));
+  GEMPOOL_RETURN_IF_ERROR(CheckRange(frequency, "frequency_penalty", -2, 2));
   if (frequency.has_value()) config["frequencyPenalty"] = *frequency;
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<bool> logprobs, OptBool(body, "logprobs", ""));

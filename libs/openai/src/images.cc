@@ -11,13 +11,12 @@
 #include "absl/strings/str_split.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
-#include "json_util.h"
 
 namespace gempool::openai {
 namespace {
 
-using internal::Find;
 using nlohmann::json;
 
 // Imagen's sampleCount limit.
@@ -42,9 +41,9 @@ bool IsRatio(absl::string_view text) {
 
 absl::StatusOr<std::optional<std::string>> AspectRatioIn(const json* google, const std::string& path) {
   if (google == nullptr) return std::optional<std::string>();
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> ratio, internal::OptString(*google, "aspect_ratio", path));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> ratio, OptString(*google, "aspect_ratio", path));
   if (ratio.has_value() && !IsRatio(*ratio)) {
-    return FieldError(internal::Path(path, "aspect_ratio"), absl::StrCat("'", *ratio, "' is not like \"16:9\""));
+    return FieldError(Path(path, "aspect_ratio"), absl::StrCat("'", *ratio, "' is not like \"16:9\""));
   }
   return ratio;
 }
@@ -84,13 +83,13 @@ absl::StatusOr<std::string> AspectRatioForSize(absl::string_view size) {
 absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, const ConversionOptions& options) {
   if (!body.is_object()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the request body must be a JSON object, got ", internal::JsonTypeName(body)));
+        absl::StrCat("the request body must be a JSON object, got ", JsonTypeName(body)));
   }
   ImageGenerationRequest out;
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> prompt, internal::OptString(body, "prompt", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> prompt, OptString(body, "prompt", ""));
   if (!prompt.has_value() || prompt->empty()) return FieldError("prompt", "is required");
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, internal::OptString(body, "model", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, OptString(body, "model", ""));
   std::string id = StripModelsPrefix(model.value_or(""));
   if (!absl::StartsWith(id, "imagen") && !absl::StartsWith(id, "gemini")) {
     id = StripModelsPrefix(options.create_image_model);
@@ -102,7 +101,7 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
   out.model = id;
   out.backend = BackendFor(id);
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> n, internal::OptInt(body, "n", "", 1, 10));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> n, OptInt(body, "n", "", 1, 10));
   out.count = static_cast<int>(n.value_or(1));
   if (out.backend == ImageBackend::kImagenPredict && out.count > kMaxImagenImages) {
     return FieldError("n", absl::StrCat("is ", out.count, "; Imagen makes at most ", kMaxImagenImages,
@@ -113,14 +112,14 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
   }
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> aspect_ratio, ExplicitAspectRatio(body));
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> size, internal::OptString(body, "size", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> size, OptString(body, "size", ""));
   if (!aspect_ratio.has_value() && size.has_value() && *size != "auto") {
     auto ratio = AspectRatioForSize(*size);
     if (!ratio.ok()) return FieldError("size", ratio.status().message());
     aspect_ratio = *ratio;
   }
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> format, internal::OptString(body, "response_format", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> format, OptString(body, "response_format", ""));
   if (format.has_value() && *format != "b64_json" && *format != "url") {
     return FieldError("response_format", absl::StrCat("'", *format, "' is not b64_json or url"));
   }
@@ -128,7 +127,7 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
     out.url_output = true;
     out.warnings.push_back("response_format 'url': gempool hosts no images; url holds a data: URL");
   }
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> output_format, internal::OptString(body, "output_format", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> output_format, OptString(body, "output_format", ""));
   std::optional<std::string> output_mime;
   if (output_format.has_value()) {
     if (*output_format == "png") {
@@ -139,7 +138,7 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
       return FieldError("output_format", absl::StrCat("'", *output_format, "' is not supported: use png or jpeg"));
     }
   }
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<bool> stream, internal::OptBool(body, "stream", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<bool> stream, OptBool(body, "stream", ""));
   if (stream.value_or(false)) return FieldError("stream", "is not supported for image generation");
   for (const auto& [key, value] : body.items()) {
     if (value.is_null() || key == "prompt" || key == "model" || key == "n" || key == "size" ||
@@ -171,14 +170,14 @@ absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGener
                                           int64_t created_unix) {
   if (!response.is_object()) {
     return absl::InternalError(absl::StrCat("the image answer is not a JSON object (got ",
-                                            internal::JsonTypeName(response), ")"));
+                                            JsonTypeName(response), ")"));
   }
   json data = json::array();
   std::vector<std::string> reasons;
   if (request.backend == ImageBackend::kImagenPredict) {
     if (const json* predictions = Find(response, "predictions"); predictions != nullptr && predictions->is_array()) {
       for (const json& prediction : *predictions) {
-        std::string bytes = prediction.is_object() ? internal::StringOr(prediction, "bytesBase64Encoded", "") : "";
+        std::string bytes = prediction.is_object() ? StringOr(prediction, "bytesBase64Encoded", "") : "";
         if (bytes.empty()) {
           if (prediction.is_object() && prediction.contains("raiFilteredReason")) {
             reasons.push_back(prediction["raiFilteredReason"].is_string()
@@ -187,7 +186,7 @@ absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGener
           }
           continue;
         }
-        json entry = ImageEntry(internal::StringOr(prediction, "mimeType", "image/png"), bytes, request.url_output);
+        json entry = ImageEntry(StringOr(prediction, "mimeType", "image/png"), bytes, request.url_output);
         if (const json* revised = Find(prediction, "prompt"); revised != nullptr && revised->is_string()) {
           entry["revised_prompt"] = *revised;
         }
@@ -203,14 +202,14 @@ absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGener
           for (const json& part : *parts) {
             const json* inline_data = Find(part, "inlineData");
             if (inline_data == nullptr || !inline_data->is_object()) continue;
-            std::string mime = internal::StringOr(*inline_data, "mimeType", "image/png");
-            std::string bytes = internal::StringOr(*inline_data, "data", "");
+            std::string mime = StringOr(*inline_data, "mimeType", "image/png");
+            std::string bytes = StringOr(*inline_data, "data", "");
             if (!bytes.empty() && absl::StartsWith(mime, "image/")) {
               data.push_back(ImageEntry(mime, bytes, request.url_output));
             }
           }
         }
-        std::string reason = candidate.is_object() ? internal::StringOr(candidate, "finishReason", "") : "";
+        std::string reason = candidate.is_object() ? StringOr(candidate, "finishReason", "") : "";
         if (!reason.empty() && reason != "STOP") reasons.push_back(reason);
       }
     }

@@ -10,10 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/json_reader.h"
 #include "gempool/openai/media.h"
 #include "gempool/openai/model_id.h"
-#include "json_util.h"
 
 namespace gempool::openai::internal {
 namespace {

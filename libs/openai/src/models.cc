@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
-#include "json_util.h"
 
 namespace gempool::openai {
 
@@ -18,7 +18,7 @@ absl::StatusOr<json> ConvertModelList(const json& gemini_models, const Conversio
   if (gemini_models.is_array()) {
     models = &gemini_models;
   } else if (gemini_models.is_object()) {
-    models = internal::Find(gemini_models, "models");
+    models = Find(gemini_models, "models");
     if (models == nullptr) {
       static const json kEmpty = json::array();
       models = &kEmpty;  // Google omits empty lists.
@@ -37,7 +37,7 @@ absl::StatusOr<json> ConvertModelList(const json& gemini_models, const Conversio
   for (const json& model : *models) {
     std::string name;
     if (model.is_object()) {
-      name = internal::StringOr(model, "name", "");
+      name = StringOr(model, "name", "");
     } else if (model.is_string()) {
       name = model.get<std::string>();
     }
@@ -53,9 +53,9 @@ absl::StatusOr<json> ConvertModelList(const json& gemini_models, const Conversio
 
 absl::StatusOr<json> FindModel(const json& openai_list, absl::string_view id) {
   std::string wanted = StripModelsPrefix(id);
-  if (const json* data = internal::Find(openai_list, "data"); data != nullptr && data->is_array()) {
+  if (const json* data = Find(openai_list, "data"); data != nullptr && data->is_array()) {
     for (const json& entry : *data) {
-      if (entry.is_object() && internal::StringOr(entry, "id", "") == wanted) return entry;
+      if (entry.is_object() && StringOr(entry, "id", "") == wanted) return entry;
     }
   }
   return FieldError(absl::StatusCode::kNotFound, "model",

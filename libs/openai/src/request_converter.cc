@@ -9,9 +9,9 @@
 #include "absl/types/span.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/media.h"
 #include "generation_config.h"
-#include "json_util.h"
 #include "message_converter.h"
 #include "thinking.h"
 #include "tool_converter.h"
@@ -19,11 +19,9 @@
 namespace gempool::openai {
 namespace {
 
-using internal::Find;
-using internal::OptObject;
-using internal::OptString;
-using internal::Path;
 using nlohmann::json;
+
+constexpr absl::string_view kPdfMimeType = "application/pdf";
 
 // Top-level fields converted somewhere in this library.
 constexpr absl::string_view kConverted[] = {
@@ -132,7 +130,7 @@ absl::StatusOr<GoogleExtras> ReadGoogleExtras(const json& body, std::vector<std:
 absl::StatusOr<json> ConvertSafetySettings(const json& settings, const std::string& path) {
   if (!settings.is_array()) {
     return FieldError(path, absl::StrCat("must be an array of {category, threshold}, got ",
-                                         internal::JsonTypeName(settings)));
+                                         JsonTypeName(settings)));
   }
   json out = json::array();
   for (size_t i = 0; i < settings.size(); ++i) {
@@ -159,19 +157,19 @@ bool GeminiRequest::Ready() const {
 absl::StatusOr<GeminiRequest> ConvertChatRequest(const json& body, const ConversionOptions& options) {
   if (!body.is_object()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the request body must be a JSON object, got ", internal::JsonTypeName(body)));
+        absl::StrCat("the request body must be a JSON object, got ", JsonTypeName(body)));
   }
   GeminiRequest out;
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, OptString(body, "model", ""));
   if (!model.has_value()) return FieldError("model", "is required");
   GEMPOOL_ASSIGN_OR_RETURN(out.model, ResolveModel(*model, options));
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<bool> stream, internal::OptBool(body, "stream", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<bool> stream, OptBool(body, "stream", ""));
   out.stream = stream.value_or(false);
   GEMPOOL_ASSIGN_OR_RETURN(const json* stream_options, OptObject(body, "stream_options", ""));
   if (stream_options != nullptr) {
     GEMPOOL_ASSIGN_OR_RETURN(std::optional<bool> include_usage,
-                             internal::OptBool(*stream_options, "include_usage", "stream_options"));
+                             OptBool(*stream_options, "include_usage", "stream_options"));
     out.include_usage = out.stream && include_usage.value_or(false);
   }
 
@@ -231,9 +229,26 @@ absl::Status InlineFetchedMedia(GeminiRequest& request, size_t fetch_index, absl
         absl::StrCat("fetch index ", fetch_index, " is out of range (", request.fetches.size(), " fetches)"));
   }
   MediaFetch& fetch = request.fetches[fetch_index];
+  json& contents = request.body["contents"];
+  if (!contents.is_array() || fetch.content_index >= contents.size() ||
+      fetch.part_index >= contents[fetch.content_index]["parts"].size()) {
+    return absl::InternalError(absl::StrCat("the placeholder for ", fetch.field, " is missing from the request"));
+  }
+  json& placeholder = contents[fetch.content_index]["parts"][fetch.part_index];
   if (bytes.empty()) return FieldError(fetch.field, absl::StrCat("'", fetch.url, "' returned no data"));
   std::string mime = MimeOf(content_type);
-  if (!absl::StartsWith(mime, "image/")) {
+  // A placeholder whose mimeType is already set asks for a document of that
+  // type (the Anthropic route's PDF documents); an empty one for an image.
+  const json* wanted = placeholder.is_object() ? Find(placeholder, "inlineData") : nullptr;
+  const std::string wanted_mime = wanted != nullptr ? StringOr(*wanted, "mimeType", "") : "";
+  if (wanted_mime == kPdfMimeType) {
+    if (mime != kPdfMimeType && !absl::StartsWith(bytes, "%PDF-")) {
+      return FieldError(fetch.field, absl::StrCat("'", fetch.url, "' returned ",
+                                                  mime.empty() ? "data without a content type" : mime,
+                                                  " that is not a PDF"));
+    }
+    mime = std::string(kPdfMimeType);
+  } else if (!absl::StartsWith(mime, "image/")) {
     std::optional<std::string> sniffed = SniffImageMime(bytes);
     if (!sniffed.has_value()) {
       return FieldError(fetch.field, absl::StrCat("'", fetch.url, "' returned ",
@@ -242,13 +257,7 @@ absl::Status InlineFetchedMedia(GeminiRequest& request, size_t fetch_index, absl
     }
     mime = *sniffed;
   }
-  json& contents = request.body["contents"];
-  if (!contents.is_array() || fetch.content_index >= contents.size() ||
-      fetch.part_index >= contents[fetch.content_index]["parts"].size()) {
-    return absl::InternalError(absl::StrCat("the placeholder for ", fetch.field, " is missing from the request"));
-  }
-  contents[fetch.content_index]["parts"][fetch.part_index] =
-      json{{"inlineData", {{"mimeType", mime}, {"data", absl::Base64Escape(bytes)}}}};
+  placeholder = json{{"inlineData", {{"mimeType", mime}, {"data", absl::Base64Escape(bytes)}}}};
   fetch.inlined = true;
   return absl::OkStatus();
 }

@@ -4,13 +4,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "json_util.h"
+#include "gempool/openai/json_fields.h"
 #include "response_parts.h"
 
 namespace gempool::openai {
 namespace {
 
-using internal::Find;
 using nlohmann::json;
 
 int64_t Count(const json& usage, const char* key) {
@@ -52,13 +51,13 @@ json ConvertCandidate(const json& candidate, const std::string& completion_id, c
         continue;
       }
       if (text != nullptr && text->is_string()) {
-        if (internal::BoolOr(part, "thought", false)) {
+        if (BoolOr(part, "thought", false)) {
           reasoning += text->get_ref<const std::string&>();
           continue;
         }
         content += text->get_ref<const std::string&>();
       } else {
-        content += internal::RenderOtherPart(part);
+        content += RenderOtherPart(part);
       }
       if (const json* signature = Find(part, "thoughtSignature"); signature != nullptr && signature->is_string()) {
         text_signature = signature->get_ref<const std::string&>();
@@ -66,19 +65,19 @@ json ConvertCandidate(const json& candidate, const std::string& completion_id, c
     }
   }
   if (context.show_search_link) {
-    internal::GroundingLinks links;
+    GroundingLinks links;
     if (const json* grounding = Find(candidate, "groundingMetadata"); grounding != nullptr) links.Add(*grounding);
     content += links.Markdown(context.link_language);
   }
 
-  const char* finish = OpenAIFinishReason(internal::StringOr(candidate, "finishReason", ""), !tool_calls.empty());
+  const char* finish = OpenAIFinishReason(StringOr(candidate, "finishReason", ""), !tool_calls.empty());
   // Objects are built member by member (emplace into fresh objects), not from
   // initializer lists: those build and copy a [key, value] array per member.
   json message(json::value_t::object);
   message.emplace("role", "assistant");
   if (content.empty() && tool_calls.empty() && absl::string_view(finish) == "content_filter") {
     message.emplace("content", nullptr);
-    message.emplace("refusal", internal::StoppedExplanation(candidate));
+    message.emplace("refusal", StoppedExplanation(candidate));
   } else {
     if (content.empty() && !tool_calls.empty()) {
       message.emplace("content", nullptr);
@@ -141,9 +140,9 @@ json ConvertUsage(const json& usage_metadata) {
 absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseContext& context) {
   if (!response.is_object()) {
     return absl::InternalError(absl::StrCat("Gemini's answer is not a GenerateContentResponse object (got ",
-                                            internal::JsonTypeName(response), ")"));
+                                            JsonTypeName(response), ")"));
   }
-  if (Find(response, "error") != nullptr) return internal::UpstreamErrorStatus(response);
+  if (Find(response, "error") != nullptr) return UpstreamErrorStatus(response);
 
   std::string id = internal::CompletionId(response, context);
   json choices = json::array();
@@ -165,7 +164,7 @@ absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseCon
                            {"message",
                             {{"role", "assistant"},
                              {"content", nullptr},
-                             {"refusal", internal::PromptBlockedExplanation(*feedback)}}},
+                             {"refusal", PromptBlockedExplanation(*feedback)}}},
                            {"finish_reason", "content_filter"},
                            {"logprobs", nullptr}});
   }

@@ -10,9 +10,9 @@
 #include "absl/strings/str_replace.h"
 #include "gempool/common/secrets.h"
 #include "gempool/openai/errors.h"
-#include "json_util.h"
+#include "gempool/openai/json_fields.h"
 
-namespace gempool::openai::internal {
+namespace gempool::openai {
 namespace {
 
 using nlohmann::json;
@@ -26,11 +26,6 @@ uint64_t Fnv1a(absl::string_view text, uint64_t seed) {
   return hash;
 }
 
-std::string HashHex(absl::string_view text, size_t digits) {
-  std::string hex = absl::StrFormat("%016x%016x", Fnv1a(text, 0), Fnv1a(text, 0x9e3779b97f4a7c15ULL));
-  return hex.substr(0, digits);
-}
-
 std::string MarkdownLinkText(absl::string_view text) {
   return absl::StrReplaceAll(text, {{"[", "\\["}, {"]", "\\]"}, {"\n", " "}});
 }
@@ -42,7 +37,7 @@ json Bytes(absl::string_view token) {
 }
 
 json LogprobEntry(const json& candidate) {
-  std::string token = internal::StringOr(candidate, "token", "");
+  std::string token = StringOr(candidate, "token", "");
   double logprob = 0;
   if (auto it = candidate.find("logProbability"); it != candidate.end() && it->is_number()) logprob = it->get<double>();
   return json{{"token", token}, {"logprob", logprob}, {"bytes", Bytes(token)}};
@@ -50,53 +45,28 @@ json LogprobEntry(const json& candidate) {
 
 }  // namespace
 
-std::string CompletionId(const json& response, const ResponseContext& context) {
-  if (const json* id = Find(response, "responseId"); id != nullptr && id->is_string() && !id->empty()) {
-    return absl::StrCat("chatcmpl-", id->get_ref<const std::string&>());
-  }
-  if (!context.fallback_id.empty()) return context.fallback_id;
-  return absl::StrCat("chatcmpl-", HashHex(absl::StrCat(context.model, ":", context.created), 24));
-}
-
-std::string ToolCallId(const json& function_call, absl::string_view completion_id, int choice_index,
-                       int call_index) {
-  if (const json* id = Find(function_call, "id"); id != nullptr && id->is_string() && !id->empty()) {
-    return id->get<std::string>();
-  }
-  return absl::StrCat("call_", HashHex(absl::StrCat(completion_id, ":", choice_index, ":", call_index), 24));
-}
-
-json ToolCall(const json& part, absl::string_view completion_id, int choice_index, int call_index) {
-  const json& call = part["functionCall"];
-  json args = json::object();
-  if (const json* found = Find(call, "args"); found != nullptr) args = *found;
-  json out = json{{"index", call_index},
-                  {"id", ToolCallId(call, completion_id, choice_index, call_index)},
-                  {"type", "function"},
-                  {"function", {{"name", internal::StringOr(call, "name", "")}, {"arguments", args.dump()}}}};
-  if (const json* signature = Find(part, "thoughtSignature"); signature != nullptr && signature->is_string()) {
-    out["extra_content"] = json{{"google", {{"thought_signature", *signature}}}};
-  }
-  return out;
+std::string StableHexDigest(absl::string_view text, size_t digits) {
+  std::string hex = absl::StrFormat("%016x%016x", Fnv1a(text, 0), Fnv1a(text, 0x9e3779b97f4a7c15ULL));
+  return hex.substr(0, digits);
 }
 
 std::string RenderOtherPart(const json& part) {
   if (const json* inline_data = Find(part, "inlineData"); inline_data != nullptr && inline_data->is_object()) {
-    std::string mime = internal::StringOr(*inline_data, "mimeType", "application/octet-stream");
-    std::string data = internal::StringOr(*inline_data, "data", "");
+    std::string mime = StringOr(*inline_data, "mimeType", "application/octet-stream");
+    std::string data = StringOr(*inline_data, "data", "");
     if (data.empty()) return "";
     std::string url = absl::StrCat("data:", mime, ";base64,", data);
     if (absl::StartsWith(mime, "image/")) return absl::StrCat("\n\n![image](", url, ")\n\n");
     return absl::StrCat("\n\n[", mime, "](", url, ")\n\n");
   }
   if (const json* code = Find(part, "executableCode"); code != nullptr && code->is_object()) {
-    std::string language = absl::AsciiStrToLower(internal::StringOr(*code, "language", ""));
+    std::string language = absl::AsciiStrToLower(StringOr(*code, "language", ""));
     if (language == "language_unspecified") language.clear();
-    return absl::StrCat("\n```", language, "\n", internal::StringOr(*code, "code", ""), "\n```\n");
+    return absl::StrCat("\n```", language, "\n", StringOr(*code, "code", ""), "\n```\n");
   }
   if (const json* result = Find(part, "codeExecutionResult"); result != nullptr && result->is_object()) {
-    std::string output = internal::StringOr(*result, "output", "");
-    std::string outcome = internal::StringOr(*result, "outcome", "OUTCOME_OK");
+    std::string output = StringOr(*result, "output", "");
+    std::string outcome = StringOr(*result, "outcome", "OUTCOME_OK");
     if (outcome != "OUTCOME_OK" && !outcome.empty()) return absl::StrCat("\n```\n", outcome, ": ", output, "\n```\n");
     return absl::StrCat("\n```\n", output, "\n```\n");
   }
@@ -109,9 +79,9 @@ void GroundingLinks::Add(const json& grounding_metadata) {
   for (const json& chunk : *chunks) {
     const json* web = Find(chunk, "web");
     if (web == nullptr || !web->is_object()) continue;
-    std::string uri = internal::StringOr(*web, "uri", "");
+    std::string uri = StringOr(*web, "uri", "");
     if (uri.empty() || !seen_.insert(uri).second) continue;
-    std::string title = internal::StringOr(*web, "title", "");
+    std::string title = StringOr(*web, "title", "");
     links_.emplace_back(title.empty() ? uri : title, uri);
   }
 }
@@ -121,6 +91,69 @@ std::string GroundingLinks::Markdown(LinkLanguage language) const {
   std::string out = language == LinkLanguage::kChinese ? "\n\n**参考来源**\n" : "\n\n**Sources**\n";
   for (size_t i = 0; i < links_.size(); ++i) {
     absl::StrAppend(&out, i + 1, ". [", MarkdownLinkText(links_[i].first), "](", links_[i].second, ")\n");
+  }
+  return out;
+}
+
+std::string PromptBlockedExplanation(const json& prompt_feedback) {
+  std::string reason = "unspecified";
+  if (const json* found = Find(prompt_feedback, "blockReason"); found != nullptr && found->is_string()) {
+    reason = found->get<std::string>();
+  }
+  std::string out = absl::StrCat("Gemini blocked the prompt (blockReason: ", reason, ").");
+  if (const json* message = Find(prompt_feedback, "blockReasonMessage"); message != nullptr && message->is_string()) {
+    absl::StrAppend(&out, " ", message->get<std::string>());
+  }
+  return out;
+}
+
+std::string StoppedExplanation(const json& candidate) {
+  std::string reason = StringOr(candidate, "finishReason", "");
+  std::string out = absl::StrCat("Gemini stopped the answer (finishReason: ", reason, ").");
+  if (const json* message = Find(candidate, "finishMessage"); message != nullptr && message->is_string()) {
+    absl::StrAppend(&out, " ", message->get<std::string>());
+  }
+  return out;
+}
+
+absl::Status UpstreamErrorStatus(const json& body) {
+  OpenAIError converted = ConvertGeminiError(0, body);
+  const json* root = body.is_array() && !body.empty() ? &body[0] : &body;
+  const json* error = Find(*root, "error");
+  std::string status_name = error != nullptr && error->is_object() ? StringOr(*error, "status", "") : "";
+  return absl::Status(CodeForGoogleStatus(status_name, converted.http_status),
+                      converted.body["error"]["message"].get<std::string>());
+}
+
+namespace internal {
+
+
+std::string CompletionId(const json& response, const ResponseContext& context) {
+  if (const json* id = Find(response, "responseId"); id != nullptr && id->is_string() && !id->empty()) {
+    return absl::StrCat("chatcmpl-", id->get_ref<const std::string&>());
+  }
+  if (!context.fallback_id.empty()) return context.fallback_id;
+  return absl::StrCat("chatcmpl-", StableHexDigest(absl::StrCat(context.model, ":", context.created), 24));
+}
+
+std::string ToolCallId(const json& function_call, absl::string_view completion_id, int choice_index,
+                       int call_index) {
+  if (const json* id = Find(function_call, "id"); id != nullptr && id->is_string() && !id->empty()) {
+    return id->get<std::string>();
+  }
+  return absl::StrCat("call_", StableHexDigest(absl::StrCat(completion_id, ":", choice_index, ":", call_index), 24));
+}
+
+json ToolCall(const json& part, absl::string_view completion_id, int choice_index, int call_index) {
+  const json& call = part["functionCall"];
+  json args = json::object();
+  if (const json* found = Find(call, "args"); found != nullptr) args = *found;
+  json out = json{{"index", call_index},
+                  {"id", ToolCallId(call, completion_id, choice_index, call_index)},
+                  {"type", "function"},
+                  {"function", {{"name", StringOr(call, "name", "")}, {"arguments", args.dump()}}}};
+  if (const json* signature = Find(part, "thoughtSignature"); signature != nullptr && signature->is_string()) {
+    out["extra_content"] = json{{"google", {{"thought_signature", *signature}}}};
   }
   return out;
 }
@@ -147,34 +180,5 @@ json ConvertLogprobs(const json& candidate) {
   return json{{"content", std::move(content)}, {"refusal", nullptr}};
 }
 
-std::string PromptBlockedExplanation(const json& prompt_feedback) {
-  std::string reason = "unspecified";
-  if (const json* found = Find(prompt_feedback, "blockReason"); found != nullptr && found->is_string()) {
-    reason = found->get<std::string>();
-  }
-  std::string out = absl::StrCat("Gemini blocked the prompt (blockReason: ", reason, ").");
-  if (const json* message = Find(prompt_feedback, "blockReasonMessage"); message != nullptr && message->is_string()) {
-    absl::StrAppend(&out, " ", message->get<std::string>());
-  }
-  return out;
-}
-
-std::string StoppedExplanation(const json& candidate) {
-  std::string reason = internal::StringOr(candidate, "finishReason", "");
-  std::string out = absl::StrCat("Gemini stopped the answer (finishReason: ", reason, ").");
-  if (const json* message = Find(candidate, "finishMessage"); message != nullptr && message->is_string()) {
-    absl::StrAppend(&out, " ", message->get<std::string>());
-  }
-  return out;
-}
-
-absl::Status UpstreamErrorStatus(const json& body) {
-  OpenAIError converted = ConvertGeminiError(0, body);
-  const json* root = body.is_array() && !body.empty() ? &body[0] : &body;
-  const json* error = Find(*root, "error");
-  std::string status_name = error != nullptr && error->is_object() ? internal::StringOr(*error, "status", "") : "";
-  return absl::Status(CodeForGoogleStatus(status_name, converted.http_status),
-                      converted.body["error"]["message"].get<std::string>());
-}
-
-}  // namespace gempool::openai::internal
+}  // namespace internal
+}  // namespace gempool::openai

@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "gempool/openai/errors.h"
-#include "json_util.h"
+#include "gempool/openai/json_fields.h"
 
 namespace gempool::openai {
 namespace {
@@ -75,7 +75,7 @@ class OpenApiTranslator {
       return json::object();
     }
     json out = json::object();
-    bool nullable = internal::BoolOr(merged, "nullable", false);
+    bool nullable = BoolOr(merged, "nullable", false);
 
     // anyOf / oneOf: null branches become `nullable`; one branch left is inlined.
     std::vector<json> branches;
@@ -88,7 +88,7 @@ class OpenApiTranslator {
       }
       for (const json& branch : *it) {
         json resolved = Resolve(branch, depth);
-        if (resolved.is_object() && resolved.size() == 1 && internal::StringOr(resolved, "type", "") == "null") {
+        if (resolved.is_object() && resolved.size() == 1 && StringOr(resolved, "type", "") == "null") {
           nullable = true;
           continue;
         }
@@ -101,7 +101,7 @@ class OpenApiTranslator {
       for (auto& [key, value] : single.items()) {
         if (!merged.contains(key) || key == "type") out[key] = value;
       }
-      if (internal::BoolOr(single, "nullable", false)) nullable = true;
+      if (BoolOr(single, "nullable", false)) nullable = true;
     } else if (!branches.empty()) {
       json any = json::array();
       for (const json& branch : branches) any.push_back(Translate(branch, depth + 1));
@@ -165,7 +165,7 @@ class OpenApiTranslator {
         std::vector<std::string> shown;
         for (const json& v : values) shown.push_back(v.dump());
         std::string note = absl::StrCat("Allowed values: ", absl::StrJoin(shown, ", "), ".");
-        std::string description = internal::StringOr(merged, "description", "");
+        std::string description = StringOr(merged, "description", "");
         merged["description"] = description.empty() ? note : absl::StrCat(description, " ", note);
         dropped_->insert("non-string enum (moved to description)");
       }
@@ -213,7 +213,7 @@ class OpenApiTranslator {
       } else if (key == "examples" && value.is_array() && !value.empty()) {
         if (!merged.contains("example")) out["example"] = value[0];
       } else if (key == "format" && value.is_string()) {
-        std::string type = internal::StringOr(out, "type", "");
+        std::string type = StringOr(out, "type", "");
         if (FormatAllowed(type, value.get<std::string>())) {
           out["format"] = value;
         } else {
@@ -313,7 +313,7 @@ std::string DroppedWarning(absl::string_view path, const std::vector<std::string
 
 absl::StatusOr<json> ToOpenApiSchema(const json& schema, absl::string_view path, std::vector<std::string>* dropped) {
   if (!schema.is_object() && !schema.is_boolean()) {
-    return FieldError(path, absl::StrCat("must be a JSON Schema object, got ", internal::JsonTypeName(schema)));
+    return FieldError(path, absl::StrCat("must be a JSON Schema object, got ", JsonTypeName(schema)));
   }
   std::set<std::string> removed;
   OpenApiTranslator translator(schema, &removed);
@@ -331,7 +331,7 @@ absl::StatusOr<PreparedSchema> PrepareToolParameters(const json& parameters, Sch
   out.field = dialect == SchemaDialect::kJsonSchema ? "parametersJsonSchema" : "parameters";
   if (parameters.is_boolean() && parameters.get<bool>()) return out;
   if (!parameters.is_object()) {
-    return FieldError(path, absl::StrCat("must be a JSON Schema object, got ", internal::JsonTypeName(parameters)));
+    return FieldError(path, absl::StrCat("must be a JSON Schema object, got ", JsonTypeName(parameters)));
   }
   json schema = parameters;
   if (auto it = schema.find("type"); it != schema.end()) {
@@ -362,7 +362,7 @@ absl::StatusOr<PreparedSchema> PrepareResponseSchema(const json& schema, SchemaD
   PreparedSchema out;
   out.field = dialect == SchemaDialect::kJsonSchema ? "responseJsonSchema" : "responseSchema";
   if (!schema.is_object()) {
-    return FieldError(path, absl::StrCat("must be a JSON Schema object, got ", internal::JsonTypeName(schema)));
+    return FieldError(path, absl::StrCat("must be a JSON Schema object, got ", JsonTypeName(schema)));
   }
   if (dialect == SchemaDialect::kJsonSchema) {
     json copy = schema;

@@ -11,14 +11,13 @@
 #include "absl/strings/strip.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
 #include "gempool/openai/wav.h"
-#include "json_util.h"
 
 namespace gempool::openai {
 namespace {
 
-using internal::Find;
 using nlohmann::json;
 
 constexpr absl::string_view kGeminiVoices[] = {
@@ -44,15 +43,15 @@ bool IsGeminiVoice(absl::string_view voice, std::string* canonical) {
 absl::StatusOr<SpeechRequest> ConvertSpeechRequest(const json& body, const ConversionOptions& options) {
   if (!body.is_object()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the request body must be a JSON object, got ", internal::JsonTypeName(body)));
+        absl::StrCat("the request body must be a JSON object, got ", JsonTypeName(body)));
   }
   SpeechRequest out;
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> input, internal::OptString(body, "input", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> input, OptString(body, "input", ""));
   if (!input.has_value() || absl::StripAsciiWhitespace(*input).empty()) {
     return FieldError("input", "is required (the text to speak)");
   }
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, internal::OptString(body, "model", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, OptString(body, "model", ""));
   std::string id = StripModelsPrefix(model.value_or(""));
   if (!(absl::StartsWith(id, "gemini") && absl::StrContains(id, "tts"))) id = StripModelsPrefix(options.tts_model);
   if (ModelListed(options.filtered_models, id)) {
@@ -67,12 +66,12 @@ absl::StatusOr<SpeechRequest> ConvertSpeechRequest(const json& body, const Conve
   } else {
     out.voice = options.tts_voice_name;
     if (voice != nullptr) {
-      out.warnings.push_back(absl::StrCat("voice ", internal::Preview(*voice), " is not a Gemini voice; ",
+      out.warnings.push_back(absl::StrCat("voice ", Preview(*voice), " is not a Gemini voice; ",
                                           out.voice, " was used"));
     }
   }
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> format, internal::OptString(body, "response_format", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> format, OptString(body, "response_format", ""));
   std::string response_format = absl::AsciiStrToLower(format.value_or("wav"));
   if (response_format == "pcm") {
     out.pcm_output = true;
@@ -84,17 +83,17 @@ absl::StatusOr<SpeechRequest> ConvertSpeechRequest(const json& body, const Conve
     return FieldError("response_format", absl::StrCat("'", *format, "' is not wav, pcm, mp3, opus, aac or flac"));
   }
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> speed, internal::OptNumber(body, "speed", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> speed, OptNumber(body, "speed", ""));
   if (speed.has_value()) {
     if (*speed < 0.25 || *speed > 4.0) return FieldError("speed", "must be between 0.25 and 4.0");
     if (*speed != 1.0) out.warnings.push_back("speed is not supported by Gemini TTS; ignored");
   }
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> stream_format, internal::OptString(body, "stream_format", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> stream_format, OptString(body, "stream_format", ""));
   if (stream_format.has_value() && *stream_format != "audio") {
     return FieldError("stream_format", absl::StrCat("'", *stream_format, "' is not supported: only audio"));
   }
 
-  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> instructions, internal::OptString(body, "instructions", ""));
+  GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> instructions, OptString(body, "instructions", ""));
   std::string text = *input;
   if (instructions.has_value()) {
     absl::string_view style = absl::StripAsciiWhitespace(*instructions);
@@ -113,7 +112,7 @@ absl::StatusOr<SpeechRequest> ConvertSpeechRequest(const json& body, const Conve
 absl::StatusOr<SpeechAudio> ConvertSpeechResponse(const json& response, const SpeechRequest& request) {
   if (!response.is_object()) {
     return absl::InternalError(absl::StrCat("the TTS answer is not a JSON object (got ",
-                                            internal::JsonTypeName(response), ")"));
+                                            JsonTypeName(response), ")"));
   }
   std::string pcm;
   std::optional<PcmFormat> format;
@@ -127,9 +126,9 @@ absl::StatusOr<SpeechAudio> ConvertSpeechResponse(const json& response, const Sp
         for (const json& part : *parts) {
           const json* inline_data = Find(part, "inlineData");
           if (inline_data == nullptr || !inline_data->is_object()) continue;
-          std::string mime = internal::StringOr(*inline_data, "mimeType", "");
+          std::string mime = StringOr(*inline_data, "mimeType", "");
           std::string decoded;
-          if (!absl::Base64Unescape(internal::StringOr(*inline_data, "data", ""), &decoded)) {
+          if (!absl::Base64Unescape(StringOr(*inline_data, "data", ""), &decoded)) {
             return absl::InternalError("Gemini's TTS audio is not valid base64");
           }
           if (absl::StartsWithIgnoreCase(mime, "audio/wav") || absl::StartsWithIgnoreCase(mime, "audio/x-wav")) {
@@ -143,7 +142,7 @@ absl::StatusOr<SpeechAudio> ConvertSpeechResponse(const json& response, const Sp
         }
       }
       if (candidate.is_object()) {
-        std::string reason = internal::StringOr(candidate, "finishReason", "");
+        std::string reason = StringOr(candidate, "finishReason", "");
         if (!reason.empty() && reason != "STOP") reasons.push_back(reason);
       }
     }

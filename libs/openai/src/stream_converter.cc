@@ -3,12 +3,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "json_util.h"
+#include "gempool/openai/json_fields.h"
 #include "response_parts.h"
 
 namespace gempool::openai {
 
-using internal::Find;
 using nlohmann::json;
 
 ChatStreamConverter::ChatStreamConverter(ResponseContext context, bool include_usage)
@@ -49,7 +48,7 @@ ChatStreamConverter::ChoiceState& ChatStreamConverter::Open(int index, std::vect
 void ChatStreamConverter::Close(int index, ChoiceState& state, const char* finish_reason,
                                 const std::string& refusal, std::vector<json>& out) {
   if (context_.show_search_link && !state.grounding.empty()) {
-    internal::GroundingLinks links;
+    GroundingLinks links;
     for (const json& metadata : state.grounding) links.Add(metadata);
     std::string markdown = links.Markdown(context_.link_language);
     if (!markdown.empty()) out.push_back(ChoiceChunk(index, json{{"content", markdown}}));
@@ -97,13 +96,13 @@ void ChatStreamConverter::ConvertCandidate(const json& candidate, std::vector<js
       const json* signature = Find(part, "thoughtSignature");
       if (text != nullptr && text->is_string()) {
         if (text->get<std::string>().empty() && signature == nullptr) continue;
-        const bool thought = internal::BoolOr(part, "thought", false);
+        const bool thought = BoolOr(part, "thought", false);
         const char* key = thought ? "reasoning_content" : "content";
         switch_to(thought ? Kind::kReasoning : Kind::kContent);
         delta[key] = delta.value(key, std::string()) + text->get<std::string>();
         if (!thought && !text->get<std::string>().empty()) state.wrote_content = true;
       } else {
-        std::string rendered = internal::RenderOtherPart(part);
+        std::string rendered = RenderOtherPart(part);
         if (rendered.empty()) continue;
         switch_to(Kind::kContent);
         delta["content"] = delta.value("content", std::string()) + rendered;
@@ -126,7 +125,7 @@ void ChatStreamConverter::ConvertCandidate(const json& candidate, std::vector<js
     const char* finish = OpenAIFinishReason(reason->get<std::string>(), state.tool_calls > 0);
     std::string refusal;
     if (std::string(finish) == "content_filter" && !state.wrote_content && state.tool_calls == 0) {
-      refusal = internal::StoppedExplanation(candidate);
+      refusal = StoppedExplanation(candidate);
     }
     Close(index, state, finish, refusal, out);
   }
@@ -136,12 +135,12 @@ absl::StatusOr<std::vector<json>> ChatStreamConverter::OnEvent(const json& event
   if (finished_) return absl::FailedPreconditionError("the stream was already finished");
   if (!event.is_object()) {
     if (event.is_array() && !event.empty() && Find(event[0], "error") != nullptr) {
-      return internal::UpstreamErrorStatus(event);
+      return UpstreamErrorStatus(event);
     }
     return absl::InternalError(absl::StrCat("a Gemini stream event is not a GenerateContentResponse object (got ",
-                                            internal::JsonTypeName(event), ")"));
+                                            JsonTypeName(event), ")"));
   }
-  if (Find(event, "error") != nullptr) return internal::UpstreamErrorStatus(event);
+  if (Find(event, "error") != nullptr) return UpstreamErrorStatus(event);
   if (id_.empty()) id_ = internal::CompletionId(event, context_);
 
   std::vector<json> out;
@@ -154,7 +153,7 @@ absl::StatusOr<std::vector<json>> ChatStreamConverter::OnEvent(const json& event
   } else if (const json* feedback = Find(event, "promptFeedback");
              feedback != nullptr && Find(*feedback, "blockReason") != nullptr) {
     ChoiceState& state = Open(0, out);
-    if (!state.finished) Close(0, state, "content_filter", internal::PromptBlockedExplanation(*feedback), out);
+    if (!state.finished) Close(0, state, "content_filter", PromptBlockedExplanation(*feedback), out);
   }
   return out;
 }

@@ -8,54 +8,28 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
-#include "json_util.h"
+#include "gempool/openai/json_fields.h"
+#include "gempool/openai/thinking_levels.h"
 
 namespace gempool::openai::internal {
 namespace {
 
 using nlohmann::json;
 
-// gemini-2.5-pro cannot switch thinking off; 128 is its smallest budget.
-constexpr int kGemini25ProMinBudget = 128;
-
-bool IsGemini3Pro(const std::string& model) { return IsGemini3Model(model) && absl::StrContains(model, "pro"); }
-
-// The lowest thinking setting a model accepts.
-json LowestThinking(const std::string& model) {
-  if (IsGemini3Model(model)) return json{{"thinkingLevel", IsGemini3Pro(model) ? "LOW" : "MINIMAL"}};
-  if (IsGemini25ProModel(model)) return json{{"thinkingBudget", kGemini25ProMinBudget}};
-  return json{{"thinkingBudget", 0}};
-}
-
 absl::StatusOr<json> FromEffort(const std::string& effort, const std::string& model,
                                 std::vector<std::string>* warnings) {
-  const bool gemini3 = IsGemini3Model(model);
-  if (effort == "none") {
-    json lowest = LowestThinking(model);
-    if (gemini3 || IsGemini25ProModel(model)) {
-      warnings->push_back(absl::StrCat("reasoning_effort 'none': ", model,
-                                       " cannot switch thinking off; its lowest setting ", lowest.dump(),
-                                       " was used"));
-    }
-    return lowest;
+  std::optional<json> config = ThinkingConfigForEffort(effort, model);
+  if (!config.has_value()) {
+    return FieldError("reasoning_effort", absl::StrCat("'", effort,
+                                                       "' is not a reasoning effort: use none, minimal, low, "
+                                                       "medium, high, xhigh or max"));
   }
-  if (gemini3) {
-    if (effort == "minimal") return json{{"thinkingLevel", IsGemini3Pro(model) ? "LOW" : "MINIMAL"}};
-    if (effort == "low") return json{{"thinkingLevel", "LOW"}};
-    if (effort == "medium") return json{{"thinkingLevel", "MEDIUM"}};
-    if (effort == "high" || effort == "xhigh" || effort == "max") return json{{"thinkingLevel", "HIGH"}};
-  } else {
-    // Google's table for Gemini 2.5 budgets.
-    if (effort == "minimal" || effort == "low") return json{{"thinkingBudget", 1024}};
-    if (effort == "medium") return json{{"thinkingBudget", 8192}};
-    if (effort == "high") return json{{"thinkingBudget", 24576}};
-    if (effort == "xhigh" || effort == "max") {
-      return json{{"thinkingBudget", IsGemini25ProModel(model) ? 32768 : 24576}};
-    }
+  if (effort == "none" && (IsGemini3Model(model) || IsGemini25ProModel(model))) {
+    warnings->push_back(absl::StrCat("reasoning_effort 'none': ", model,
+                                     " cannot switch thinking off; its lowest setting ", config->dump(),
+                                     " was used"));
   }
-  return FieldError("reasoning_effort", absl::StrCat("'", effort,
-                                                     "' is not a reasoning effort: use none, minimal, low, medium, "
-                                                     "high, xhigh or max"));
+  return *std::move(config);
 }
 
 absl::StatusOr<json> FromThinkingConfig(const json& config, const std::string& path, bool* explicit_include) {
@@ -114,7 +88,7 @@ absl::StatusOr<json> ResolveThinking(const json& body, const json* google_thinki
   } else if (effort.has_value()) {
     GEMPOOL_ASSIGN_OR_RETURN(config, FromEffort(*effort, base, warnings));
   } else if (model.non_thinking) {
-    return LowestThinking(base);
+    return LowestThinkingConfig(base);
   } else {
     for (const auto& [name, budget] : options.thinking_budget_map) {
       if (StripModelsPrefix(name) == base) {

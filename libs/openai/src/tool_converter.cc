@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/json_fields.h"
 #include "gempool/openai/schema.h"
-#include "json_util.h"
 
 namespace gempool::openai::internal {
 namespace {

@@ -236,5 +236,37 @@ TEST(RequestConverterTest, InlineFetchedMediaRejectsNonImages) {
   EXPECT_FALSE(request.Ready());
 }
 
+// A placeholder with mimeType application/pdf (the Anthropic route's URL
+// documents) takes a PDF, recognised by its Content-Type or its magic bytes.
+TEST(RequestConverterTest, InlineFetchedMediaFillsAPdfPlaceholder) {
+  GeminiRequest request;
+  request.body = J(R"({"contents":[{"role":"user","parts":[{"inlineData":{"mimeType":"application/pdf","data":""}},
+                                                            {"inlineData":{"mimeType":"application/pdf","data":""}}]}]})");
+  request.fetches.resize(2);
+  request.fetches[0].url = "https://example.com/a.pdf";
+  request.fetches[0].field = "messages[0].content[0].source.url";
+  request.fetches[1] = request.fetches[0];
+  request.fetches[1].part_index = 1;
+  EXPECT_THAT(InlineFetchedMedia(request, 0, "application/pdf", "%PDF-1.7 x"), IsOk());
+  EXPECT_THAT(InlineFetchedMedia(request, 1, "application/octet-stream", "%PDF-1.4 y"), IsOk());
+  EXPECT_TRUE(request.Ready());
+  EXPECT_EQ(request.body["contents"][0]["parts"][0],
+            J(R"({"inlineData":{"mimeType":"application/pdf","data":"JVBERi0xLjcgeA=="}})"));
+  EXPECT_EQ(request.body["contents"][0]["parts"][1]["inlineData"]["mimeType"], "application/pdf");
+}
+
+TEST(RequestConverterTest, InlineFetchedMediaRejectsAnImageForAPdfPlaceholder) {
+  GeminiRequest request;
+  request.body = J(R"({"contents":[{"role":"user","parts":[{"inlineData":{"mimeType":"application/pdf","data":""}}]}]})");
+  request.fetches.resize(1);
+  request.fetches[0].url = "https://example.com/a.pdf";
+  request.fetches[0].field = "messages[0].content[0].source.url";
+  EXPECT_THAT(InlineFetchedMedia(request, 0, "image/png", std::string("\x89PNG\r\n\x1a\n", 8)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("messages[0].content[0].source.url 'https://example.com/a.pdf' returned image/png "
+                                 "that is not a PDF")));
+  EXPECT_FALSE(request.Ready());
+}
+
 }  // namespace
 }  // namespace gempool::openai

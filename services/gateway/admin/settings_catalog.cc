@@ -23,6 +23,8 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"MAX_KEY_WAIT_MS", "upstream", "3000", false, false, false, "gateway"},
       {"CUSTOM_HEADERS", "upstream", "{}", false, true, true, "gateway,keybroker"},
       {"PROXIES", "upstream", "", true, true, true, "keybroker"},
+      {"ANTHROPIC_MODEL_MAP", "models", R"({"claude-*haiku*": "gemini-2.5-flash", "claude-*": "gemini-2.5-pro"})",
+       false, true, true, "gateway"},
       {"LOG_LEVEL", "logs", "INFO", false, true, true, "gateway,keybroker,persistence"},
       {"AUTO_DELETE_REQUEST_LOGS_ENABLED", "logs", "true", false, true, true, "gateway"},
       {"AUTO_DELETE_REQUEST_LOGS_DAYS", "logs", "30", false, true, true, "gateway"},

@@ -34,6 +34,10 @@ struct ClientCall {
   // Client headers fit to pass upstream (no credentials, no hop-by-hop
   // headers), as for native calls.
   HeaderList upstream_headers;
+  // Every header the client sent, credentials included (never forward
+  // these); valid while the handler runs. Null in calls made by tests that
+  // need no headers.
+  const HeaderList* request_headers = nullptr;
   gemini::ClientAuth auth;
   // False when the handler runs on an event-loop thread (ApiRoute::
   // try_on_loop): it must not block, and answers `needs_worker` when it
@@ -89,6 +93,10 @@ struct ApiRoute {
   // false), saving two thread hops per call; only a call it answers
   // `needs_worker` goes to a worker thread.
   bool try_on_loop = false;
+  // Served only to requests carrying this header (lower case; empty: any):
+  // GET /v1/models answers in Anthropic's shape when anthropic-version
+  // came, whatever the token's form.
+  std::string required_header;
 };
 
 }  // namespace gempool::gateway

@@ -29,9 +29,16 @@ HttpResponse ToResponse(const HttpReply& reply) {
 
 std::string ResponseHead(int status, const HeaderList& headers, std::optional<size_t> content_length,
                          bool keep_alive, int version) {
-  const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
-  std::string out = absl::StrCat(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", status, " ",
-                                 absl::string_view(reason.data(), reason.size()), "\r\n");
+  const auto beast_reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  absl::string_view reason(beast_reason.data(), beast_reason.size());
+  // Statuses outside Beast's table: Anthropic's 529 has a name; others go
+  // without one (the reason phrase may be empty).
+  if (status == 529) {
+    reason = "Overloaded";
+  } else if (reason == "<unknown-status>") {
+    reason = "";
+  }
+  std::string out = absl::StrCat(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", status, " ", reason, "\r\n");
   for (const auto& [name, value] : headers) {
     // A header value with a line break would split the response: never sent.
     if (value.find_first_of("\r\n") != std::string::npos || name.find_first_of("\r\n:") != std::string::npos) {

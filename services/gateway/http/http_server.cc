@@ -222,16 +222,19 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   void Handle(std::shared_ptr<Exchange> exchange) override {
     const HttpRequest& req = exchange->request();
     const std::string verb = req.method == "HEAD" ? "GET" : req.method;
-    const gemini::ClientAuth auth =
-        gemini::ExtractClientAuth({req.Header("x-goog-api-key"), req.Header("Authorization"), req.raw_query});
+    gemini::ClientAuth auth = gemini::ExtractClientAuth(
+        {req.Header("x-goog-api-key"), req.Header("Authorization"), req.raw_query, req.Header("x-api-key")});
     for (const RouteEntry& route : routes) {
       if (route.verb != verb || !route.path.Match(req.path)) continue;
       if (!route.auth_forms.empty() &&
           std::find(route.auth_forms.begin(), route.auth_forms.end(), auth.form) == route.auth_forms.end()) {
         continue;
       }
-      const bool allowed = options.live != nullptr ? options.live->Get()->IsAllowedToken(auth.token)
-                                                   : config.IsAllowedToken(auth.token);
+      if (route.api != nullptr && !route.api->required_header.empty() &&
+          !req.Header(route.api->required_header).has_value()) {
+        continue;
+      }
+      const bool allowed = IsAllowedToken(auth);
       if (route.needs_token && !allowed) {
         GEMPOOL_LOG(DEBUG) << "401 for " << req.method << " " << req.path << " from " << req.remote_addr
                            << " (token form: " << gemini::AuthFormName(auth.form) << ")";
@@ -266,6 +269,19 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
         absl::StrCat(req.method, " ", req.path,
                      " is not a gempool endpoint; the Gemini API is served under /v1beta, /v1 "
                      "and /gemini/v1beta (e.g. POST /v1beta/models/{model}:generateContent)")))));
+  }
+
+  // Whether the client's token may call the APIs. Of two tokens sent at once
+  // (x-api-key and Bearer), the one that is allowed becomes `auth.token`.
+  bool IsAllowedToken(gemini::ClientAuth& auth) const {
+    auto allowed = [this](const std::string& token) {
+      return options.live != nullptr ? options.live->Get()->IsAllowedToken(token) : config.IsAllowedToken(token);
+    };
+    if (allowed(auth.token)) return true;
+    if (auth.alternate_token.empty() || !allowed(auth.alternate_token)) return false;
+    auth.token = std::move(auth.alternate_token);
+    auth.alternate_token.clear();
+    return true;
   }
 
   void StreamStarted(const std::shared_ptr<StreamResponse>& stream) override {
@@ -357,6 +373,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     route.path.Match(req.path, &call.path_params);
     call.body = req.body;
     call.upstream_headers = UpstreamHeaders(req);
+    call.request_headers = &req.headers;
     call.auth = auth;
     call.may_block = may_block;
 

@@ -4,13 +4,13 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "openai/chat_stream_sink.h"
 #include "gempool/common/logging.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/request_converter.h"
 #include "gempool/openai/response_converter.h"
 #include "openai/openai_answers.h"
+#include "upstream/remote_media.h"
 
 namespace gempool::gateway {
 namespace {
@@ -46,12 +46,7 @@ void FinishCompletion(const json& gemini_response, std::string raw_body, const o
 
 ChatHandler::ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller,
                          const MediaFetcher& fetcher, const Clock& clock)
-    : options_(options), caller_(caller), fetcher_(fetcher), clock_(clock), random_(std::random_device{}()) {}
-
-std::string ChatHandler::NewCompletionId() {
-  std::lock_guard<std::mutex> lock(random_mu_);
-  return absl::StrFormat("chatcmpl-%016x%08x", random_(), static_cast<uint32_t>(random_()));
-}
+    : options_(options), caller_(caller), fetcher_(fetcher), clock_(clock) {}
 
 ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   absl::StatusOr<json> parsed = ParseRequestJson(
@@ -67,25 +62,14 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   auto request = std::make_shared<openai::GeminiRequest>(*std::move(converted));
   const std::string model = request->model.requested;
 
-  if (request->fetches.size() > kMaxRemoteImages) {
-    return Refuse(openai::FieldError("messages", absl::StrCat("has ", request->fetches.size(),
-                                                              " image URLs; at most ", kMaxRemoteImages,
-                                                              " are fetched per request (send data: URLs)")),
-                  model);
-  }
+  if (absl::Status count = CheckRemoteMediaCount(*request, "messages"); !count.ok()) return Refuse(count, model);
   if (!request->fetches.empty() && !call.may_block) {
     // Fetching image URLs blocks: do this call again on a worker thread.
     ClientAnswer later;
     later.needs_worker = true;
     return later;
   }
-  for (size_t i = 0; i < request->fetches.size(); ++i) {
-    const openai::MediaFetch& fetch = request->fetches[i];
-    absl::StatusOr<MediaFetcher::Media> media = fetcher_.Fetch(fetch.url, fetch.field);
-    if (!media.ok()) return Refuse(media.status(), model);
-    absl::Status inlined = openai::InlineFetchedMedia(*request, i, media->content_type, media->bytes);
-    if (!inlined.ok()) return Refuse(inlined, model);
-  }
+  if (absl::Status fetched = InlineRemoteMedia(*request, fetcher_); !fetched.ok()) return Refuse(fetched, model);
 
   absl::StatusOr<gemini::Route> route = caller_.RouteFor(
       request->model.upstream,
@@ -93,7 +77,7 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   if (!route.ok()) return Refuse(route.status(), model);
 
   const openai::ResponseContext context =
-      openai::MakeResponseContext(*request, options_, clock_.NowUnixMs() / 1000, NewCompletionId());
+      openai::MakeResponseContext(*request, options_, clock_.NowUnixMs() / 1000, ids_.Next("chatcmpl-"));
   auto upstream_body = std::make_shared<const std::string>(DumpJson(request->body));
 
   ClientAnswer answer;

@@ -5,9 +5,6 @@
 // :generateContent, or :streamGenerateContent?alt=sse with the events turned
 // into OpenAI chunks as they arrive (ChatStreamSink). Thread-safe.
 
-#include <cstdint>
-#include <mutex>
-#include <random>
 #include <string>
 
 #include "http/client_call.h"
@@ -15,14 +12,12 @@
 #include "gempool/common/clock.h"
 #include "gempool/openai/options.h"
 #include "upstream/media_fetcher.h"
+#include "upstream/random_ids.h"
 
 namespace gempool::gateway {
 
 class ChatHandler {
  public:
-  // Remote images per request; more are refused.
-  static constexpr size_t kMaxRemoteImages = 16;
-
   // Everything must outlive the handler.
   ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller, const MediaFetcher& fetcher,
               const Clock& clock);
@@ -30,15 +25,12 @@ class ChatHandler {
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  // "chatcmpl-" + 24 random hex digits, for answers without a responseId.
-  std::string NewCompletionId();
-
   const openai::ConversionOptions& options_;
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   const Clock& clock_;
-  std::mutex random_mu_;
-  std::mt19937_64 random_;
+  // "chatcmpl-" ids for answers without a responseId.
+  RandomIds ids_;
 };
 
 }  // namespace gempool::gateway

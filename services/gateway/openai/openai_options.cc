@@ -1,5 +1,6 @@
 #include "openai/openai_options.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,13 @@ absl::StatusOr<openai::ConversionOptions> MakeConversionOptions(const Config& co
   }
   o.tts_voice_name = voice;
   return o;
+}
+
+MediaFetcher::Options MediaFetchOptions(const Config& config) {
+  MediaFetcher::Options options;
+  options.allow_private = config.openai.media_fetch_allow_private;
+  options.timeout_seconds = std::min(config.time_out_seconds, options.timeout_seconds);
+  return options;
 }
 
 }  // namespace gempool::gateway

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "gempool/config/config.h"
 #include "gempool/openai/options.h"
+#include "upstream/media_fetcher.h"
 
 namespace gempool::gateway {
 
@@ -22,5 +23,9 @@ std::string OpenAIUpstreamVersion(absl::string_view base_url_version);
 // lacks those fields and gets the OpenAPI subset.
 absl::StatusOr<openai::ConversionOptions> MakeConversionOptions(const Config& config,
                                                                 absl::string_view upstream_version);
+
+// How the converted APIs fetch image and document URLs: public addresses
+// only (unless MEDIA_FETCH_ALLOW_PRIVATE), within TIME_OUT.
+MediaFetcher::Options MediaFetchOptions(const Config& config);
 
 }  // namespace gempool::gateway

@@ -76,11 +76,8 @@ absl::StatusOr<std::unique_ptr<OpenAIRoutes>> OpenAIRoutes::Create(const Config&
   absl::StatusOr<openai::ConversionOptions> options =
       MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
   if (!options.ok()) return options.status();
-  MediaFetcher::Options fetch_options;
-  fetch_options.allow_private = config.openai.media_fetch_allow_private;
-  fetch_options.timeout_seconds = std::min(config.time_out_seconds, fetch_options.timeout_seconds);
   return std::unique_ptr<OpenAIRoutes>(new OpenAIRoutes(
-      std::make_unique<Parts>(*std::move(options), base_url, forwarder, clock, live, std::move(fetch_options))));
+      std::make_unique<Parts>(*std::move(options), base_url, forwarder, clock, live, MediaFetchOptions(config))));
 }
 
 OpenAIRoutes::OpenAIRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -91,8 +88,13 @@ std::vector<ApiRoute> OpenAIRoutes::Routes() {
   Parts* p = parts_.get();
   std::vector<ApiRoute> routes;
   auto add = [&routes](const char* verb, std::string path, std::vector<AuthForm> forms, ClientHandler handler) {
-    routes.push_back(ApiRoute{verb, std::move(path), std::move(forms), std::move(handler),
-                              &OpenAIUnauthenticatedReply});
+    ApiRoute route;
+    route.verb = verb;
+    route.path = std::move(path);
+    route.auth_forms = std::move(forms);
+    route.handler = std::move(handler);
+    route.unauthenticated = &OpenAIUnauthenticatedReply;
+    routes.push_back(std::move(route));
   };
   for (const char* prefix : kPrefixes) {
     const std::string base = prefix;

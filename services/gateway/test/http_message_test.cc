@@ -14,6 +14,12 @@ TEST(ResponseHeadTest, WholeAndChunkedAnswers) {
   EXPECT_EQ(ResponseHead(200, {}, std::nullopt, true, 10), "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\n");
 }
 
+TEST(ResponseHeadTest, StatusesBeastDoesNotName) {
+  // Anthropic's "overloaded" status, and one nobody names.
+  EXPECT_EQ(ResponseHead(529, {}, 0, true, 11), "HTTP/1.1 529 Overloaded\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(ResponseHead(299, {}, 0, true, 11), "HTTP/1.1 299 \r\nContent-Length: 0\r\n\r\n");
+}
+
 TEST(ResponseHeadTest, DropsHeadersThatWouldSplitTheResponse) {
   EXPECT_EQ(ResponseHead(200, {{"X-Bad", "a\r\nSet-Cookie: x"}, {"X-Good", "b"}}, 0, true, 11),
             "HTTP/1.1 200 OK\r\nX-Good: b\r\nContent-Length: 0\r\n\r\n");

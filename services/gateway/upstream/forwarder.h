@@ -141,6 +141,9 @@ class Forwarder {
   // The same, blocking until the result is in. Never on a loop thread.
   ForwardResult Forward(const ForwardRequest& request, ResponseSink& sink);
 
+  // The event loop the forwards run on (for a sink's own timers).
+  boost::asio::io_context& io() const { return io_; }
+
  private:
   class Attempts;
 

@@ -22,6 +22,8 @@ bool IsModelIdChar(char c) {
 
 }  // namespace
 
+ReplyDialect OpenAIReplyDialect() { return ReplyDialect{&OpenAIUpstreamFailure, &OpenAIBadUpstream}; }
+
 GeminiCaller::GeminiCaller(Forwarder& forwarder, gemini::BaseUrl base_url, const LiveSettingsHolder* live)
     : forwarder_(forwarder), base_url_(std::move(base_url)), live_(live) {}
 
@@ -90,38 +92,39 @@ std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& rou
                                                         const ClientCall& call, ClientAnswer& answer,
                                                         std::string* raw_body) const {
   return InterpretJson(Call(MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers)), answer,
-                       raw_body);
+                       raw_body, OpenAIReplyDialect());
 }
 
 void GeminiCaller::CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
-                                    const HeaderList& client_headers, ClientAnswer answer, JsonDone done) const {
+                                    const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
+                                    ReplyDialect dialect) const {
   auto request = std::make_shared<ForwardRequest>(
       MakeRequest(route, "", answer.operation, *upstream_body, client_headers));
   auto sink = std::make_shared<BufferedSink>();
   forwarder_.ForwardAsync(*request, *sink,
-                          [request, sink, upstream_body, answer = std::move(answer),
-                           done = std::move(done)](ForwardResult result) mutable {
+                          [request, sink, upstream_body, answer = std::move(answer), done = std::move(done),
+                           dialect](ForwardResult result) mutable {
                             Buffered buffered;
                             buffered.result = std::move(result);
                             if (buffered.ok()) buffered.body = std::move(sink->body());
                             std::string raw_body;
                             std::optional<nlohmann::json> parsed =
-                                InterpretJson(std::move(buffered), answer, &raw_body);
+                                InterpretJson(std::move(buffered), answer, &raw_body, dialect);
                             done(std::move(parsed), std::move(answer), std::move(raw_body));
                           });
 }
 
 std::optional<nlohmann::json> GeminiCaller::InterpretJson(Buffered result, ClientAnswer& answer,
-                                                          std::string* raw_body) {
+                                                          std::string* raw_body, ReplyDialect dialect) {
   answer.attempts += result.result.attempts;
   answer.key_id = result.result.key_id;
   if (!result.ok()) {
-    answer.reply = OpenAIUpstreamFailure(result.result.failure);
+    answer.reply = dialect.upstream_failure(result.result.failure);
     return std::nullopt;
   }
   absl::StatusOr<nlohmann::json> parsed = openai::ParseJson(result.body);
   if (!parsed.ok()) {
-    answer.reply = OpenAIBadUpstream("the Gemini API answered with a body that is not JSON");
+    answer.reply = dialect.bad_upstream("the Gemini API answered with a body that is not JSON");
     return std::nullopt;
   }
   if (raw_body != nullptr) *raw_body = std::move(result.body);

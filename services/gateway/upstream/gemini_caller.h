@@ -22,6 +22,17 @@
 
 namespace gempool::gateway {
 
+// How a converted API words the failures of a buffered call: the
+// Forwarder's Gemini-shaped failure, and gempool's own 502 for an answer it
+// cannot use.
+struct ReplyDialect {
+  HttpReply (*upstream_failure)(const HttpReply& gemini_failure);
+  HttpReply (*bad_upstream)(absl::string_view message);
+};
+
+// OpenAI's error shape (the default).
+ReplyDialect OpenAIReplyDialect();
+
 class GeminiCaller {
  public:
   // A buffered call's result: `body` is the complete 2xx body when
@@ -63,11 +74,12 @@ class GeminiCaller {
                                             std::string* raw_body = nullptr) const;
 
   // CallForJson without blocking a thread: `done` gets the same outcome
-  // (answer updated as CallForJson does; raw body when parsed) on a loop
-  // thread. `upstream_body` lives until then.
+  // (answer updated as CallForJson does, failures worded in `dialect`; raw
+  // body when parsed) on a loop thread. `upstream_body` lives until then.
   using JsonDone = std::function<void(std::optional<nlohmann::json> parsed, ClientAnswer answer, std::string raw_body)>;
   void CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
-                        const HeaderList& client_headers, ClientAnswer answer, JsonDone done) const;
+                        const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
+                        ReplyDialect dialect = OpenAIReplyDialect()) const;
 
   Forwarder& forwarder() const { return forwarder_; }
   // BASE_URL in force now.
@@ -75,7 +87,8 @@ class GeminiCaller {
 
  private:
   // What CallForJson and CallForJsonAsync make of a finished buffered call.
-  static std::optional<nlohmann::json> InterpretJson(Buffered result, ClientAnswer& answer, std::string* raw_body);
+  static std::optional<nlohmann::json> InterpretJson(Buffered result, ClientAnswer& answer, std::string* raw_body,
+                                                     ReplyDialect dialect);
 
   Forwarder& forwarder_;
   const gemini::BaseUrl base_url_;

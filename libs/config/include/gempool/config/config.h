@@ -137,6 +137,12 @@ struct Config {
   // --- OpenAI-compatible API ---
   OpenAISettings openai;
 
+  // --- Anthropic Messages API ---
+  // ANTHROPIC_MODEL_MAP: JSON object of glob pattern → Gemini model, for the
+  // Claude model names Anthropic clients send (gempool/anthropic/model_map.h
+  // says how patterns match). Kept as text, checked by that parser.
+  std::string anthropic_model_map = R"({"claude-*haiku*": "gemini-2.5-flash", "claude-*": "gemini-2.5-pro"})";
+
   // The SQLite file path: SQLITE_DATABASE under DATA_DIR unless absolute.
   std::string SqlitePath() const;
   // The admin token in force (AUTH_TOKEN, else the first allowed token).

@@ -30,7 +30,8 @@
 
 namespace gempool::openai {
 
-// A remote (http/https) image the caller must fetch and inline.
+// A remote (http/https) image (or, on the Anthropic route, PDF document) the
+// caller must fetch and inline.
 struct MediaFetch {
   std::string url;
   // The request field that named it ("messages[1].content[0].image_url.url"),
@@ -51,8 +52,9 @@ struct GeminiRequest {
   bool include_usage = false;
   // The GenerateContentRequest JSON (camelCase keys).
   nlohmann::json body;
-  // Remote images still to be inlined; their parts hold an empty inlineData
-  // placeholder until then.
+  // Remote media still to be inlined; their parts hold an inlineData
+  // placeholder with empty data until then (mimeType "" for an image,
+  // "application/pdf" for a PDF document).
   std::vector<MediaFetch> fetches;
   // Files API names ("files/abc") the request refers to, and the cached
   // content it uses: both belong to one upstream project, so the caller pins
@@ -77,8 +79,11 @@ absl::StatusOr<GeminiRequest> ConvertChatRequest(const nlohmann::json& openai_bo
 // Fills the placeholder of request.fetches[fetch_index] with the fetched
 // bytes. `content_type` is the response's Content-Type; when it is not an
 // image type (or is generic, like application/octet-stream) the type is
-// sniffed from the bytes. InvalidArgument naming the field when the bytes are
-// not an image or empty; OutOfRange for a bad index.
+// sniffed from the bytes. A placeholder whose mimeType is "application/pdf"
+// (a document, as the Anthropic route asks for) takes a PDF instead: the
+// Content-Type says so or the bytes start with "%PDF-". InvalidArgument
+// naming the field when the bytes are not an image (a PDF) or empty;
+// OutOfRange for a bad index.
 absl::Status InlineFetchedMedia(GeminiRequest& request, size_t fetch_index, absl::string_view content_type,
                                 absl::string_view bytes);
 

@@ -1,4 +1,4 @@
-#include "json_util.h"
+#include "gempool/openai/json_fields.h"
 
 #include <cmath>
 #include <string_view>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
 
-namespace gempool::openai::internal {
+namespace gempool::openai {
 
 const char* JsonTypeName(const nlohmann::json& value) {
   switch (value.type()) {
@@ -145,4 +145,11 @@ std::string Preview(const nlohmann::json& value) {
   return text;
 }
 
-}  // namespace gempool::openai::internal
+absl::Status CheckRange(const std::optional<double>& value, absl::string_view field, double min, double max) {
+  if (value.has_value() && (*value < min || *value > max)) {
+    return FieldError(field, absl::StrCat("must be between ", min, " and ", max, ", got ", *value));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace gempool::openai

@@ -1,8 +1,9 @@
 #pragma once
 // Typed, null-tolerant reads of client JSON with errors that name the field
 // ("temperature must be a number, got string"). JSON null counts as absent,
-// as OpenAI clients send explicit nulls for unset options. Internal to
-// gempool_openai.
+// as OpenAI clients send explicit nulls for unset options. Errors are
+// FieldErrors (errors.h), so the field travels with the status. Shared by the
+// OpenAI and Anthropic converters; pure functions, thread-safe.
 
 #include <cstdint>
 #include <optional>
@@ -12,7 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
-namespace gempool::openai::internal {
+namespace gempool::openai {
 
 // "object", "array", "string", "number", "boolean", "null".
 const char* JsonTypeName(const nlohmann::json& value);
@@ -29,6 +30,8 @@ absl::StatusOr<std::optional<std::string>> OptString(const nlohmann::json& obj, 
                                                      absl::string_view path);
 absl::StatusOr<std::optional<double>> OptNumber(const nlohmann::json& obj, absl::string_view key,
                                                 absl::string_view path);
+// InvalidArgument naming `field` when `value` is set and outside [min, max].
+absl::Status CheckRange(const std::optional<double>& value, absl::string_view field, double min, double max);
 // Accepts integers and integral floats (2.0) within [min, max].
 absl::StatusOr<std::optional<int64_t>> OptInt(const nlohmann::json& obj, absl::string_view key,
                                               absl::string_view path, int64_t min, int64_t max);
@@ -53,4 +56,4 @@ nlohmann::json OneMember(absl::string_view key, nlohmann::json value);
 // A short printable form of a value for error messages (cut at 60 bytes).
 std::string Preview(const nlohmann::json& value);
 
-}  // namespace gempool::openai::internal
+}  // namespace gempool::openai

@@ -1,0 +1,115 @@
+#include "anthropic/anthropic_routes.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "anthropic/anthropic_answers.h"
+#include "anthropic/anthropic_models_handler.h"
+#include "anthropic/messages_handler.h"
+#include "gempool/anthropic/errors.h"
+#include "openai/model_list_cache.h"
+#include "openai/openai_options.h"
+#include "upstream/gemini_caller.h"
+#include "upstream/media_fetcher.h"
+
+namespace gempool::gateway {
+namespace {
+
+ClientAnswer UnknownEndpoint(const ClientCall& call) {
+  ClientAnswer answer;
+  answer.operation = "unknown";
+  answer.reply = AnthropicJsonReply(
+      anthropic::AnthropicErrorBody(
+          "not_found_error", absl::StrCat(call.method, " ", call.path,
+                                          " is not an endpoint of gempool's Anthropic-compatible API; it serves "
+                                          "POST /v1/messages, /v1/messages/count_tokens and GET /v1/models[/{id}] "
+                                          "(also under /anthropic)")),
+      404);
+  return answer;
+}
+
+}  // namespace
+
+struct AnthropicRoutes::Parts {
+  Parts(openai::ConversionOptions o, std::shared_ptr<const anthropic::ModelMap> m, const gemini::BaseUrl& base_url,
+        Forwarder& forwarder, const Clock& clock, const LiveSettingsHolder* l, MediaFetcher::Options fetch_options)
+      : options(std::move(o)),
+        startup_models(std::move(m)),
+        live(l),
+        caller(forwarder, base_url, live),
+        fetcher(std::move(fetch_options)),
+        models_cache(caller, clock, ModelListCache::Options()),
+        messages(options, [this] { return Models(); }, caller, fetcher),
+        models(options, [this] { return Models(); }, models_cache) {}
+
+  // ANTHROPIC_MODEL_MAP in force now.
+  std::shared_ptr<const anthropic::ModelMap> Models() const {
+    if (live != nullptr) {
+      std::shared_ptr<const LiveSettings> settings = live->Get();
+      if (settings->anthropic_models != nullptr) return settings->anthropic_models;
+    }
+    return startup_models;
+  }
+
+  const openai::ConversionOptions options;
+  const std::shared_ptr<const anthropic::ModelMap> startup_models;
+  const LiveSettingsHolder* const live;
+  GeminiCaller caller;
+  MediaFetcher fetcher;
+  ModelListCache models_cache;
+  MessagesHandler messages;
+  AnthropicModelsHandler models;
+};
+
+absl::StatusOr<std::unique_ptr<AnthropicRoutes>> AnthropicRoutes::Create(const Config& config,
+                                                                         const gemini::BaseUrl& base_url,
+                                                                         Forwarder& forwarder, const Clock& clock,
+                                                                         const LiveSettingsHolder* live) {
+  absl::StatusOr<openai::ConversionOptions> options =
+      MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
+  if (!options.ok()) return options.status();
+  absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
+  if (!models.ok()) return models.status();
+  return std::unique_ptr<AnthropicRoutes>(new AnthropicRoutes(std::make_unique<Parts>(
+      *std::move(options), std::make_shared<const anthropic::ModelMap>(*std::move(models)), base_url, forwarder,
+      clock, live, MediaFetchOptions(config))));
+}
+
+AnthropicRoutes::AnthropicRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+AnthropicRoutes::~AnthropicRoutes() = default;
+
+std::vector<ApiRoute> AnthropicRoutes::Routes() {
+  Parts* p = parts_.get();
+  std::vector<ApiRoute> routes;
+  auto add = [&routes](const char* verb, std::string path, ClientHandler handler) {
+    ApiRoute route;
+    route.verb = verb;
+    route.path = std::move(path);
+    route.handler = std::move(handler);
+    route.unauthenticated = &AnthropicUnauthenticatedReply;
+    routes.push_back(std::move(route));
+    return &routes.back();
+  };
+  for (const char* prefix : {"/v1", "/anthropic/v1"}) {
+    const std::string base = prefix;
+    // Both block only to fetch image or document URLs.
+    add("POST", base + "/messages", [p](const ClientCall& c) { return p->messages.Messages(c); })->try_on_loop = true;
+    add("POST", base + "/messages/count_tokens", [p](const ClientCall& c) { return p->messages.CountTokens(c); })
+        ->try_on_loop = true;
+    // /v1/models is also the OpenAI and the native list: Anthropic clients
+    // say who they are with anthropic-version.
+    const std::string version_header = base == "/v1" ? "anthropic-version" : "";
+    add("GET", base + "/models/?", [p](const ClientCall& c) { return p->models.List(c); })->required_header =
+        version_header;
+    add("GET", base + "/models/(.+)", [p](const ClientCall& c) { return p->models.Retrieve(c); })->required_header =
+        version_header;
+  }
+  for (const char* verb : {"GET", "POST"}) {
+    for (const char* unknown : {"/anthropic", "/anthropic/.*"}) add(verb, unknown, &UnknownEndpoint);
+  }
+  return routes;
+}
+
+}  // namespace gempool::gateway
