@@ -228,6 +228,44 @@ describe('@anthropic-ai/sdk', () => {
     ]);
   }));
 
+  test('ANTHROPIC_MODEL_MAP changed on the admin page applies without a restart', () => stack.guarded(async () => {
+    const admin = { authorization: `Bearer ${stack.env.AUTH_TOKEN}`, 'content-type': 'application/json' };
+    const save = async (map) => {
+      const r = await fetch(`${stack.gatewayUrl}/api/config`, {
+        method: 'POST', headers: admin, body: JSON.stringify({ values: { ANTHROPIC_MODEL_MAP: map } }),
+      });
+      return { status: r.status, body: await r.json() };
+    };
+    const bad = await save('{"claude-*": ""}');
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.match(JSON.stringify(bad.body), /ANTHROPIC_MODEL_MAP/);
+    const saved = await save('{"claude-*": "gemini-2.0-flash"}');
+    assert.equal(saved.status, 200, JSON.stringify(saved.body));
+    // Gateways follow the settings table within seconds.
+    const untilServedBy = async (gemini) => {
+      const deadline = Date.now() + 20000;
+      for (;;) {
+        await stack.upstreamSince();
+        await client().messages.create({ model: 'claude-sonnet-4-6', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+        const [sent] = await stack.upstreamSince('generateContent');
+        if (sent.path === `/v1beta/models/${gemini}:generateContent`) return;
+        assert.ok(Date.now() < deadline, `still ${sent.path} 20 s after the change`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      const listed = await (await fetch(`${stack.gatewayUrl}/api/config`, { headers: admin })).json();
+      const entry = listed.settings.find((x) => x.name === 'ANTHROPIC_MODEL_MAP');
+      assert.equal(entry.value, '{"claude-*": "gemini-2.0-flash"}');
+      assert.equal(entry.source, 'ui');
+      await untilServedBy('gemini-2.0-flash');
+    } finally {
+      const restored = await save('{"claude-*haiku*": "gemini-2.5-flash", "claude-*": "gemini-2.5-pro"}');
+      assert.equal(restored.status, 200);
+      await untilServedBy(PRO);
+    }
+  }));
+
   test('count_tokens', () => stack.guarded(async () => {
     await stack.upstreamSince();
     const count = await client().messages.countTokens({

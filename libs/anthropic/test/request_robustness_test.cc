@@ -13,40 +13,14 @@
 #include "gempool/anthropic/request_converter.h"
 #include "gempool/anthropic/thought_signature.h"
 #include "request_test_util.h"
+#include "gempool/testing/json_variants.h"
 
 namespace gempool::anthropic {
 namespace {
 
 using nlohmann::json;
+using ::gempool::testing::ForEachJsonVariant;
 using testing::J;
-
-void CollectPointers(const json& node, const json::json_pointer& at, std::vector<json::json_pointer>& out) {
-  out.push_back(at);
-  if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) CollectPointers(value, at / key, out);
-  } else if (node.is_array()) {
-    for (size_t i = 0; i < node.size(); ++i) CollectPointers(node[i], at / i, out);
-  }
-}
-
-size_t ForEachVariant(const json& seed, const std::function<void(const json&)>& convert) {
-  const std::vector<json> replacements = {
-      nullptr, 7, -1.5, 4294967296LL, "x", "", true, json::array(), json::object(), json::array({1, "a", nullptr}),
-      json{{"k", "v"}, {"type", json::array({"a"})}}, json{{"type", "text"}, {"text", "t"}}};
-  std::vector<json::json_pointer> pointers;
-  CollectPointers(seed, json::json_pointer(), pointers);
-  size_t variants = 0;
-  convert(seed);
-  for (const auto& pointer : pointers) {
-    for (const json& replacement : replacements) {
-      json copy = seed;
-      copy[pointer] = replacement;
-      convert(copy);
-      ++variants;
-    }
-  }
-  return variants;
-}
 
 json Seed() {
   json seed = J(R"({"model":"claude-sonnet-4-6","max_tokens":2048,"stream":true,"temperature":0.5,"top_p":0.9,
@@ -104,20 +78,20 @@ void ConvertAll(const json& body, RequestKind kind, const std::string& model_map
 }
 
 TEST(RequestRobustnessTest, MessagesConversionNeverThrows) {
-  size_t variants = ForEachVariant(Seed(), [](const json& body) {
+  size_t variants = ForEachJsonVariant(Seed(), [](const json& body) {
     ConvertAll(body, RequestKind::kMessages, R"({"claude-*":"gemini-2.5-pro"})");
   });
   EXPECT_GT(variants, 1000u);
 }
 
 TEST(RequestRobustnessTest, Gemini3AndCountTokensConversionNeverThrow) {
-  ForEachVariant(Seed(), [](const json& body) {
+  ForEachJsonVariant(Seed(), [](const json& body) {
     ConvertAll(body, RequestKind::kCountTokens, R"({"claude-*":"gemini-3-pro-preview"})");
   });
 }
 
 TEST(RequestRobustnessTest, ModelMapParsingNeverThrows) {
-  ForEachVariant(J(R"({"claude-*haiku*":"gemini-2.5-flash","claude-*":"models/gemini-2.5-pro"})"), [](const json& map) {
+  ForEachJsonVariant(J(R"({"claude-*haiku*":"gemini-2.5-flash","claude-*":"models/gemini-2.5-pro"})"), [](const json& map) {
     EXPECT_NO_THROW({
       auto parsed = ModelMap::Parse(map.dump());
       if (parsed.ok()) (void)parsed->Map("claude-haiku-4-5");

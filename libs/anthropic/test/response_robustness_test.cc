@@ -14,56 +14,16 @@
 #include "gempool/anthropic/response_converter.h"
 #include "gempool/anthropic/stream_converter.h"
 #include "stream_events.h"
+#include "gempool/testing/json_variants.h"
 
 namespace gempool::anthropic {
 namespace {
 
 using nlohmann::json;
+using ::gempool::testing::ForEachJsonVariant;
 using testing::J;
 
 std::string Show(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void CollectPointers(const json& node, const json::json_pointer& at, std::vector<json::json_pointer>& out) {
-  out.push_back(at);
-  if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) CollectPointers(value, at / key, out);
-  } else if (node.is_array()) {
-    for (size_t i = 0; i < node.size(); ++i) CollectPointers(node[i], at / i, out);
-  }
-}
-
-size_t ForEachVariant(const json& seed, const std::function<void(const json&)>& convert) {
-  const std::vector<json> replacements = {nullptr,
-                                          7,
-                                          -1.5,
-                                          4294967296LL,
-                                          1e300,
-                                          "x",
-                                          "",
-                                          true,
-                                          json::array(),
-                                          json::object(),
-                                          json::array({1, "a", nullptr}),
-                                          json{{"k", "v"}, {"text", json::array({"a"})}},
-                                          std::string("\xff\xfe bad utf-8")};
-  std::vector<json::json_pointer> pointers;
-  CollectPointers(seed, json::json_pointer(), pointers);
-  size_t variants = 0;
-  convert(seed);
-  for (const auto& pointer : pointers) {
-    for (const json& replacement : replacements) {
-      json copy = seed;
-      if (pointer.empty()) {
-        copy = replacement;
-      } else {
-        copy[pointer] = replacement;
-      }
-      convert(copy);
-      ++variants;
-    }
-  }
-  return variants;
-}
 
 constexpr char kResponse[] = R"({"responseId":"r","modelVersion":"m",
   "candidates":[{"index":0,"finishReason":"STOP","finishMessage":"m",
@@ -98,7 +58,7 @@ ResponseContext Context() {
 }
 
 TEST(ResponseRobustnessTest, NonStreamAnswersNeverThrow) {
-  size_t variants = ForEachVariant(J(kResponse), [](const json& response) {
+  size_t variants = ForEachJsonVariant(J(kResponse), [](const json& response) {
     EXPECT_NO_THROW({
       auto converted = ConvertMessagesResponse(response, Context());
       if (converted.ok()) {
@@ -108,12 +68,12 @@ TEST(ResponseRobustnessTest, NonStreamAnswersNeverThrow) {
       (void)ConvertCountTokensResponse(response);
       (void)ConvertUsage(response);
     }) << Show(response);
-  });
+  }, /*invalid_utf8=*/true);
   EXPECT_GT(variants, 500u);
 }
 
 TEST(ResponseRobustnessTest, StreamsNeverThrowAndStayWellFormed) {
-  size_t variants = ForEachVariant(J(kStream), [](const json& events) {
+  size_t variants = ForEachJsonVariant(J(kStream), [](const json& events) {
     EXPECT_NO_THROW({
       MessagesStreamConverter converter(Context());
       std::vector<StreamEvent> out;
@@ -134,23 +94,23 @@ TEST(ResponseRobustnessTest, StreamsNeverThrowAndStayWellFormed) {
       }
       for (const StreamEvent& event : out) (void)FrameEvent(event);
     }) << Show(events);
-  });
+  }, /*invalid_utf8=*/true);
   EXPECT_GT(variants, 500u);
 }
 
 TEST(ResponseRobustnessTest, ErrorsAndModelListsNeverThrow) {
   const json error = J(R"({"error":{"code":429,"message":"m","status":"RESOURCE_EXHAUSTED",
       "details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"3s"}]}})");
-  ForEachVariant(error, [](const json& body) {
+  ForEachJsonVariant(error, [](const json& body) {
     EXPECT_NO_THROW({
       AnthropicError converted = ConvertGeminiError(0, body);
       EXPECT_GE(converted.http_status, 400);
       EXPECT_TRUE(converted.body["error"]["message"].is_string());
     }) << Show(body);
-  });
+  }, /*invalid_utf8=*/true);
   const json models = J(R"([{"name":"models/gemini-2.5-pro","displayName":"P","inputTokenLimit":5,
                             "outputTokenLimit":6}])");
-  ForEachVariant(models, [](const json& list) {
+  ForEachJsonVariant(models, [](const json& list) {
     EXPECT_NO_THROW({
       (void)ConvertModelList(list, ModelMap::Default(), {}, 0, ModelPage());
       (void)FindModel(list, ModelMap::Default(), {}, 0, "gemini-2.5-pro");

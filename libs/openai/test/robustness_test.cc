@@ -18,42 +18,14 @@
 #include "gempool/openai/speech.h"
 #include "gempool/openai/stream_converter.h"
 #include "test_json.h"
+#include "gempool/testing/json_variants.h"
 
 namespace gempool::openai {
 namespace {
 
 using nlohmann::json;
+using ::gempool::testing::ForEachJsonVariant;
 using testing::J;
-
-void CollectPointers(const json& node, const json::json_pointer& at, std::vector<json::json_pointer>& out) {
-  out.push_back(at);
-  if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) CollectPointers(value, at / key, out);
-  } else if (node.is_array()) {
-    for (size_t i = 0; i < node.size(); ++i) CollectPointers(node[i], at / i, out);
-  }
-}
-
-// Calls `convert` on `seed` and on every single-node replacement of it; the
-// count of variants is returned so the test can show it ran.
-size_t ForEachVariant(const json& seed, const std::function<void(const json&)>& convert) {
-  const std::vector<json> replacements = {
-      nullptr, 7, -1.5, 4294967296LL, "x", "", true, json::array(), json::object(), json::array({1, "a", nullptr}),
-      json{{"k", "v"}, {"type", json::array({"a"})}}};
-  std::vector<json::json_pointer> pointers;
-  CollectPointers(seed, json::json_pointer(), pointers);
-  size_t variants = 0;
-  convert(seed);
-  for (const auto& pointer : pointers) {
-    for (const json& replacement : replacements) {
-      json copy = seed;
-      copy[pointer] = replacement;
-      convert(copy);
-      ++variants;
-    }
-  }
-  return variants;
-}
 
 constexpr char kChatRequest[] = R"({"model":"gemini-3-pro-preview-search","stream":true,
   "stream_options":{"include_usage":true},"temperature":0.2,"top_p":0.5,"max_tokens":10,"stop":["x"],"n":1,
@@ -88,7 +60,7 @@ constexpr char kGeminiResponse[] = R"({"responseId":"r","modelVersion":"m",
 TEST(RobustnessTest, ChatRequestConversionNeverThrows) {
   ConversionOptions options;
   options.search_models = {"gemini-3-pro-preview"};
-  size_t variants = ForEachVariant(J(kChatRequest), [&](const json& body) {
+  size_t variants = ForEachJsonVariant(J(kChatRequest), [&](const json& body) {
     EXPECT_NO_THROW({
       auto request = ConvertChatRequest(body, options);
       if (request.ok()) {
@@ -107,7 +79,7 @@ TEST(RobustnessTest, ChatRequestConversionNeverThrows) {
 TEST(RobustnessTest, ResponseAndStreamConversionNeverThrow) {
   ResponseContext context;
   context.model = "m";
-  ForEachVariant(J(kGeminiResponse), [&](const json& response) {
+  ForEachJsonVariant(J(kGeminiResponse), [&](const json& response) {
     EXPECT_NO_THROW({
       auto converted = ConvertChatResponse(response, context);
       if (converted.ok()) (void)converted->dump();
@@ -124,13 +96,13 @@ TEST(RobustnessTest, ResponseAndStreamConversionNeverThrow) {
 TEST(RobustnessTest, OtherConvertersNeverThrow) {
   ConversionOptions options;
   options.search_models = {"a"};
-  ForEachVariant(J(R"({"models":[{"name":"models/a"},{"name":"models/b"}]})"), [&](const json& list) {
+  ForEachJsonVariant(J(R"({"models":[{"name":"models/a"},{"name":"models/b"}]})"), [&](const json& list) {
     EXPECT_NO_THROW({
       auto converted = ConvertModelList(list, options, 1);
       if (converted.ok()) (void)FindModel(*converted, "a");
     });
   });
-  ForEachVariant(J(R"({"model":"m","input":["a","b"],"dimensions":3,"encoding_format":"base64"})"),
+  ForEachJsonVariant(J(R"({"model":"m","input":["a","b"],"dimensions":3,"encoding_format":"base64"})"),
                  [&](const json& body) {
                    EXPECT_NO_THROW({
                      auto request = ConvertEmbeddingRequest(body, options);
@@ -141,36 +113,36 @@ TEST(RobustnessTest, OtherConvertersNeverThrow) {
                      }
                    });
                  });
-  ForEachVariant(J(R"({"embeddings":[{"values":[1,2]},{"values":[3]}],"usageMetadata":{"promptTokenCount":2}})"),
+  ForEachJsonVariant(J(R"({"embeddings":[{"values":[1,2]},{"values":[3]}],"usageMetadata":{"promptTokenCount":2}})"),
                  [&](const json& answer) {
                    auto request = ConvertEmbeddingRequest(J(R"({"model":"m","input":["a","b"]})"), options);
                    ASSERT_TRUE(request.ok());
                    EXPECT_NO_THROW((void)ConvertEmbeddingResponse({answer}, *request));
                  });
-  ForEachVariant(J(R"({"model":"gemini-2.5-flash-image","prompt":"p","n":1,"size":"1024x1024",
+  ForEachJsonVariant(J(R"({"model":"gemini-2.5-flash-image","prompt":"p","n":1,"size":"1024x1024",
                        "response_format":"url","extra_body":{"google":{"aspect_ratio":"1:1"}}})"),
                  [&](const json& body) { EXPECT_NO_THROW((void)ConvertImageRequest(body, options)); });
   auto imagen = ConvertImageRequest(J(R"({"prompt":"p"})"), options);
   ASSERT_TRUE(imagen.ok());
-  ForEachVariant(J(R"({"predictions":[{"bytesBase64Encoded":"AAAA","mimeType":"image/png","prompt":"p"},
+  ForEachJsonVariant(J(R"({"predictions":[{"bytesBase64Encoded":"AAAA","mimeType":"image/png","prompt":"p"},
                                       {"raiFilteredReason":"r"}]})"),
                  [&](const json& answer) { EXPECT_NO_THROW((void)ConvertImageResponse(answer, *imagen, 1)); });
-  ForEachVariant(J(R"({"model":"tts-1","input":"hi","voice":"Kore","response_format":"wav","speed":1,
+  ForEachJsonVariant(J(R"({"model":"tts-1","input":"hi","voice":"Kore","response_format":"wav","speed":1,
                        "instructions":"calm"})"),
                  [&](const json& body) { EXPECT_NO_THROW((void)ConvertSpeechRequest(body, options)); });
   auto speech = ConvertSpeechRequest(J(R"({"input":"hi"})"), options);
   ASSERT_TRUE(speech.ok());
-  ForEachVariant(J(R"({"candidates":[{"content":{"parts":[{"inlineData":{"mimeType":"audio/L16;codec=pcm;rate=24000",
+  ForEachJsonVariant(J(R"({"candidates":[{"content":{"parts":[{"inlineData":{"mimeType":"audio/L16;codec=pcm;rate=24000",
                                                                           "data":"AAAA"}}]},"finishReason":"STOP"}]})"),
                  [&](const json& answer) { EXPECT_NO_THROW((void)ConvertSpeechResponse(answer, *speech)); });
-  ForEachVariant(J(R"({"error":{"code":429,"message":"m","status":"RESOURCE_EXHAUSTED","details":[
+  ForEachJsonVariant(J(R"({"error":{"code":429,"message":"m","status":"RESOURCE_EXHAUSTED","details":[
                        {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"1s"},
                        {"@type":"type.googleapis.com/google.rpc.BadRequest","fieldViolations":[{"field":"f"}]}]}})"),
                  [&](const json& body) { EXPECT_NO_THROW((void)ConvertGeminiError(0, body).body.dump()); });
 }
 
 TEST(RobustnessTest, SchemaTranslationNeverThrows) {
-  ForEachVariant(J(R"({"type":"object","$defs":{"A":{"type":"string","enum":["a",1]}},
+  ForEachJsonVariant(J(R"({"type":"object","$defs":{"A":{"type":"string","enum":["a",1]}},
                        "properties":{"a":{"$ref":"#/$defs/A"},"b":{"allOf":[{"properties":{"c":{"const":1}}}]},
                                      "d":{"type":["integer","null"],"exclusiveMinimum":1,"format":"int32"},
                                      "e":{"oneOf":[{"type":"string"},{"type":"null"}]},"f":{"items":[{"type":"string"}]}},
