@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "admin/admin_ui.h"
 #include "anthropic/anthropic_routes.h"
+#include "responses/responses_routes.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
 #include "gempool/gemini/upstream_url.h"
@@ -56,6 +57,7 @@ struct Gateway::Parts {
   std::unique_ptr<HealthChecker> health;
   std::unique_ptr<OpenAIRoutes> openai;
   std::unique_ptr<AnthropicRoutes> anthropic;
+  std::unique_ptr<ResponsesRoutes> responses;
   std::unique_ptr<admin::AdminUi> admin;
   std::unique_ptr<HttpServer> http;
   bool started = false;
@@ -131,10 +133,16 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       AnthropicRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
   if (!anthropic.ok()) return anthropic.status();
   parts->anthropic = *std::move(anthropic);
+  absl::StatusOr<std::unique_ptr<ResponsesRoutes>> responses = ResponsesRoutes::Create(
+      config, parts->base_url, *parts->forwarder, clock,
+      [&workers](std::function<void()> task) { workers.Submit(std::move(task)); }, parts->live.get());
+  if (!responses.ok()) return responses.status();
+  parts->responses = *std::move(responses);
   HttpServer::Options http_options;
   // Anthropic's entries first: its GET /v1/models (with anthropic-version)
   // goes ahead of the OpenAI one.
   http_options.api_routes = parts->anthropic->Routes();
+  for (ApiRoute& route : parts->responses->Routes()) http_options.api_routes.push_back(std::move(route));
   for (ApiRoute& route : parts->openai->Routes()) http_options.api_routes.push_back(std::move(route));
   http_options.host = config.host;
   http_options.port = config.port;

@@ -106,6 +106,18 @@ absl::StatusOr<bool> DeferredStore::DeleteAdminSession(const std::string& id_has
   return With([&](storage::Store& s) { return s.DeleteAdminSession(id_hash); });
 }
 
+absl::Status DeferredStore::PutStoredResponse(const v1::StoredResponse& response) {
+  return With([&](storage::Store& s) { return s.PutStoredResponse(response); });
+}
+
+absl::StatusOr<v1::StoredResponse> DeferredStore::GetStoredResponse(const std::string& id, const std::string& owner) {
+  return With([&](storage::Store& s) { return s.GetStoredResponse(id, owner); });
+}
+
+absl::StatusOr<bool> DeferredStore::DeleteStoredResponse(const std::string& id, const std::string& owner) {
+  return With([&](storage::Store& s) { return s.DeleteStoredResponse(id, owner); });
+}
+
 absl::StatusOr<int64_t> DeferredStore::DeleteLogs(const v1::DeleteLogsRequest& request) {
   return With([&](storage::Store& s) { return s.DeleteLogs(request); });
 }

@@ -173,6 +173,33 @@ grpc::Status PersistenceService::DeleteAdminSession(grpc::ServerContext*, const 
   return grpc::Status::OK;
 }
 
+grpc::Status PersistenceService::PutStoredResponse(grpc::ServerContext*, const v1::StoredResponse* request,
+                                                   v1::PutStoredResponseResponse*) {
+  return Reply("PutStoredResponse", store_.PutStoredResponse(*request));
+}
+
+grpc::Status PersistenceService::GetStoredResponse(grpc::ServerContext*, const v1::GetStoredResponseRequest* request,
+                                                   v1::StoredResponse* response) {
+  auto stored = store_.GetStoredResponse(request->id(), request->owner());
+  if (!stored.ok()) {
+    // An unknown or expired previous_response_id is the client's mistake (the
+    // gateway answers 404): not logged.
+    if (stored.status().code() == absl::StatusCode::kNotFound) return rpc::ToGrpcStatus(stored.status());
+    return Reply("GetStoredResponse", stored.status());
+  }
+  *response = *std::move(stored);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::DeleteStoredResponse(grpc::ServerContext*,
+                                                      const v1::DeleteStoredResponseRequest* request,
+                                                      v1::DeleteStoredResponseResponse* response) {
+  auto deleted = store_.DeleteStoredResponse(request->id(), request->owner());
+  if (!deleted.ok()) return Reply("DeleteStoredResponse", deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
 grpc::Status PersistenceService::DeleteLogs(grpc::ServerContext*, const v1::DeleteLogsRequest* request,
                                             v1::DeleteLogsResponse* response) {
   if (auto s = CheckBatch("DeleteLogs", "ids", request->ids_size()); !s.ok()) return Reply("DeleteLogs", s);

@@ -24,8 +24,11 @@ inline constexpr char kLoggedPayloadUrl[] = "type.gempool.dev/persistence.logged
 
 // Largest request the server accepts (gRPC's default is 4 MiB; a batch of 500
 // error-log rows with 16 KiB messages is about 8 MiB). Clients must still
-// split anything larger.
-inline constexpr int kMaxRequestBytes = 64 * 1024 * 1024;
+// split anything larger. 1 MiB above a stored response's largest body
+// (storage::kMaxStoredResponseBodyBytes, 64 MiB), so such a body with its
+// other fields reaches the store and an over-large one gets the store's
+// message rather than gRPC's RESOURCE_EXHAUSTED.
+inline constexpr int kMaxRequestBytes = 65 * 1024 * 1024;
 
 class PersistenceService final : public v1::Persistence::Service {
  public:
@@ -62,6 +65,12 @@ class PersistenceService final : public v1::Persistence::Service {
                                v1::AdminSession* response) override;
   grpc::Status DeleteAdminSession(grpc::ServerContext* context, const v1::DeleteAdminSessionRequest* request,
                                   v1::DeleteAdminSessionResponse* response) override;
+  grpc::Status PutStoredResponse(grpc::ServerContext* context, const v1::StoredResponse* request,
+                                 v1::PutStoredResponseResponse* response) override;
+  grpc::Status GetStoredResponse(grpc::ServerContext* context, const v1::GetStoredResponseRequest* request,
+                                 v1::StoredResponse* response) override;
+  grpc::Status DeleteStoredResponse(grpc::ServerContext* context, const v1::DeleteStoredResponseRequest* request,
+                                    v1::DeleteStoredResponseResponse* response) override;
   grpc::Status DeleteLogs(grpc::ServerContext* context, const v1::DeleteLogsRequest* request,
                           v1::DeleteLogsResponse* response) override;
   grpc::Status AggregateRequestLogs(grpc::ServerContext* context, const v1::AggregateRequestLogsRequest* request,

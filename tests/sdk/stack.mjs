@@ -144,6 +144,25 @@ export class Stack {
     if (gateway.exited) throw new Error(`gateway exited at start-up:\n${this.logs()}`);
   }
 
+  // Starts one more gateway on the same broker and persistence (as in the
+  // scaled deployment); resolves with its base URL.
+  async addGateway() {
+    const port = await freePort();
+    const name = `gateway-${port}`;
+    const gateway = this.launch(name, 'services/gateway/gempool-gateway', [], { ...this.env, PORT: String(port) });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => {
+      if (gateway.exited) return true;
+      try {
+        return (await fetch(`${url}/health`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, START_TIMEOUT_MS, `${name} /health 200`).catch((e) => { throw new Error(`${e.message}\n${this.logs()}`); });
+    if (gateway.exited) throw new Error(`${name} exited at start-up:\n${this.logs()}`);
+    return url;
+  }
+
   get gatewayUrl() { return `http://127.0.0.1:${this.gatewayPort}`; }
   get fakeUrl() { return `http://127.0.0.1:${this.fakePort}`; }
 

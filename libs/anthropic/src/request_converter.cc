@@ -234,16 +234,6 @@ absl::StatusOr<MessagesRequest> ConvertMessagesRequest(const json& body, Request
   return out;
 }
 
-json CountTokensBody(const MessagesRequest& request) {
-  const json& body = request.gemini.body;
-  const std::string& upstream = request.gemini.model.upstream;
-  json inner = json::object();
-  // Tuned models keep their own collection ("tunedModels/x").
-  inner["model"] = absl::StrContains(upstream, '/') ? upstream : absl::StrCat("models/", upstream);
-  for (const char* key : {"contents", "systemInstruction", "tools"}) {
-    if (body.is_object() && body.contains(key)) inner[key] = body[key];
-  }
-  return openai::OneMember("generateContentRequest", std::move(inner));
-}
+json CountTokensBody(const MessagesRequest& request) { return openai::CountTokensBody(request.gemini); }
 
 }  // namespace gempool::anthropic

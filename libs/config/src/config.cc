@@ -207,6 +207,14 @@ absl::Status Load(const Environment& env, Config& c) {
                              ParseInt("AUTO_DELETE_ERROR_LOGS_DAYS", text("AUTO_DELETE_ERROR_LOGS_DAYS"), 1, 3650));
   }
   GEMPOOL_RETURN_IF_ERROR(config::LoadOpenAISettings(env, c.openai));
+  if (has("RESPONSES_STORE_DAYS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.responses_store_days,
+                             ParseInt("RESPONSES_STORE_DAYS", text("RESPONSES_STORE_DAYS"), 0, 3650));
+  }
+  if (has("RESPONSES_STORE_MAX_KB")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.responses_store_max_kb,
+                             ParseInt("RESPONSES_STORE_MAX_KB", text("RESPONSES_STORE_MAX_KB"), 1, 65536));
+  }
   if (has("ANTHROPIC_MODEL_MAP")) {
     c.anthropic_model_map = text("ANTHROPIC_MODEL_MAP");
     GEMPOOL_RETURN_IF_ERROR(anthropic::ModelMap::Parse(c.anthropic_model_map).status());

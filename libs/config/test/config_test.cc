@@ -141,6 +141,30 @@ TEST(LoadConfigTest, HttpConnectionLimitsAndTimeouts) {
   }
 }
 
+TEST(LoadConfigTest, ResponsesStoreRetentionAndSizeCap) {
+  const std::vector<HttpLimitCase> cases = {
+      {"RESPONSES_STORE_DAYS", &Config::responses_store_days, 30, "0", 0, {"-1", "3651", "30d"}},
+      {"RESPONSES_STORE_MAX_KB", &Config::responses_store_max_kb, 2048, "65536", 65536, {"0", "65537", "2MB"}},
+  };
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  for (const HttpLimitCase& c : cases) {
+    EXPECT_EQ((*defaults).*(c.field), c.default_value) << c.name;
+    auto set = LoadConfig(Environment::FromMap({{c.name, c.valid}}));
+    ASSERT_TRUE(set.ok()) << c.name << ": " << set.status();
+    EXPECT_EQ((*set).*(c.field), c.valid_value) << c.name;
+    for (const char* bad : c.bad) {
+      EXPECT_THAT(LoadConfig(Environment::FromMap({{c.name, bad}})),
+                  StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.name)))
+          << c.name << "=" << bad;
+    }
+  }
+  auto longest = LoadConfig(Environment::FromMap({{"RESPONSES_STORE_DAYS", "3650"}, {"RESPONSES_STORE_MAX_KB", "1"}}));
+  ASSERT_TRUE(longest.ok()) << longest.status();
+  EXPECT_EQ(longest->responses_store_days, 3650);
+  EXPECT_EQ(longest->responses_store_max_kb, 1);
+}
+
 TEST(LoadConfigTest, PaidKey) {
   auto unset = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(unset.ok()) << unset.status();

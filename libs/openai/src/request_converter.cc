@@ -262,4 +262,15 @@ absl::Status InlineFetchedMedia(GeminiRequest& request, size_t fetch_index, absl
   return absl::OkStatus();
 }
 
+json CountTokensBody(const GeminiRequest& request) {
+  json inner = json::object();
+  // Tuned models keep their own collection ("tunedModels/x").
+  inner["model"] = absl::StrContains(request.model.upstream, '/') ? request.model.upstream
+                                                                  : absl::StrCat("models/", request.model.upstream);
+  for (const char* key : {"contents", "systemInstruction", "tools"}) {
+    if (request.body.is_object() && request.body.contains(key)) inner[key] = request.body[key];
+  }
+  return OneMember("generateContentRequest", std::move(inner));
+}
+
 }  // namespace gempool::openai

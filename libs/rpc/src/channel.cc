@@ -13,8 +13,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   // Replies can exceed gRPC's default 4 MiB (a page of 1000 error-log rows
-  // with 16 KiB messages); internal peers are trusted.
-  args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+  // with 16 KiB messages; a stored Responses API response of up to 64 MiB
+  // with its other fields); internal peers are trusted.
+  args.SetMaxReceiveMessageSize(65 * 1024 * 1024);
   return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
 }
 

@@ -12,7 +12,8 @@ namespace {
 // so the store truncates before writing). VARCHAR(191) keeps a utf8mb4 unique
 // index under 767 bytes for old row formats.
 //   secret 191, state_reason 255, settings name 128,
-//   client_token_id 64, model 128, operation 64, error_type 128.
+//   client_token_id 64, model 128, operation 64, error_type 128,
+//   stored response id 128, owner 64.
 
 const char kSqliteMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS gempool_schema_migrations ("
@@ -163,6 +164,37 @@ std::vector<Migration> BuildMigrations() {
           " expires_at_ms BIGINT NOT NULL,"
           " PRIMARY KEY (id_hash),"
           " KEY idx_gempool_admin_sessions_expires (expires_at_ms)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      }});
+  all.push_back(Migration{
+      4,
+      "stored Responses API responses",
+      {
+          // body is the gateway's JSON document, opaque here: BLOB keeps it
+          // byte for byte.
+          "CREATE TABLE IF NOT EXISTS gempool_stored_responses ("
+          " id TEXT NOT NULL PRIMARY KEY,"
+          " owner TEXT NOT NULL,"
+          " created_at_ms INTEGER NOT NULL,"
+          " expires_at_ms INTEGER NOT NULL,"
+          " model TEXT NOT NULL DEFAULT '',"
+          " body BLOB NOT NULL)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_stored_responses_expires"
+          " ON gempool_stored_responses (expires_at_ms)",
+      },
+      {
+          // LONGBLOB: bodies go up to 64 MiB (MEDIUMBLOB stops at 16), and a
+          // binary column takes any bytes where utf8mb4 text would refuse
+          // invalid UTF-8.
+          "CREATE TABLE IF NOT EXISTS gempool_stored_responses ("
+          " id VARCHAR(128) NOT NULL,"
+          " owner VARCHAR(64) NOT NULL,"
+          " created_at_ms BIGINT NOT NULL,"
+          " expires_at_ms BIGINT NOT NULL,"
+          " model VARCHAR(128) NOT NULL DEFAULT '',"
+          " body LONGBLOB NOT NULL,"
+          " PRIMARY KEY (id),"
+          " KEY idx_gempool_stored_responses_expires (expires_at_ms)"
           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
       }});
   return all;

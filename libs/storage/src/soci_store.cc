@@ -23,6 +23,7 @@
 #include "schema.h"
 #include "sql_error.h"
 #include "sql_params.h"
+#include "stored_responses.h"
 #include "text.h"
 
 namespace gempool::storage {
@@ -949,6 +950,52 @@ absl::StatusOr<bool> SociStore::DeleteAdminSession(const std::string& id_hash) {
     const std::string sql_text =
         absl::StrCat("DELETE FROM gempool_admin_sessions WHERE id_hash = ", params.Add(std::string(id_hash)));
     return ExecuteUpdate(session, sql_text, params) > 0;
+  });
+}
+
+absl::Status SociStore::PutStoredResponse(const v1::StoredResponse& response) {
+  GEMPOOL_RETURN_IF_ERROR(CheckStoredResponse(response));
+  GEMPOOL_RETURN_IF_ERROR(Run("storing a response", [&](soci::session& session) -> absl::Status {
+    if (UpsertStoredResponse(session, options_.backend, response)) return absl::OkStatus();
+    return absl::AlreadyExistsError(absl::StrCat("response id ", response.id(),
+                                                 " is already stored for another client token; "
+                                                 "the gateway must make a new id"));
+  }));
+  // Expired responses are purged here, a few at a time, rather than by a
+  // timer or in one sweep: the table only grows through Puts, and each Put
+  // removes up to kStoredResponsePurgeBatch expired rows for the one it adds,
+  // so the backlog shrinks whenever responses are stored. Bounding the batch
+  // keeps every Put cheap (rows can be megabytes each, and SQLite has one
+  // writer); a separate statement keeps a failed purge from failing the Put.
+  const absl::Status purged = Run("purging expired stored responses", [&](soci::session& session) -> absl::Status {
+    PurgeExpiredStoredResponses(session, options_.backend, clock_.NowUnixMs());
+    return absl::OkStatus();
+  });
+  if (!purged.ok()) {
+    GEMPOOL_LOG(WARNING) << purged << " (the response itself was stored)";
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::StoredResponse> SociStore::GetStoredResponse(const std::string& id, const std::string& owner) {
+  GEMPOOL_RETURN_IF_ERROR(CheckStoredResponseId(id));
+  GEMPOOL_RETURN_IF_ERROR(CheckStoredResponseOwner(owner));
+  return Run("reading a stored response", [&](soci::session& session) -> absl::StatusOr<v1::StoredResponse> {
+    std::optional<v1::StoredResponse> found = FindStoredResponse(session, id, owner, clock_.NowUnixMs());
+    if (!found.has_value()) {
+      return absl::NotFoundError(absl::StrCat("no stored response ", id,
+                                              " for this client token: it expired, was deleted, was stored with "
+                                              "another token, or never existed"));
+    }
+    return *std::move(found);
+  });
+}
+
+absl::StatusOr<bool> SociStore::DeleteStoredResponse(const std::string& id, const std::string& owner) {
+  GEMPOOL_RETURN_IF_ERROR(CheckStoredResponseId(id));
+  GEMPOOL_RETURN_IF_ERROR(CheckStoredResponseOwner(owner));
+  return Run("deleting a stored response", [&](soci::session& session) -> absl::StatusOr<bool> {
+    return DeleteStoredResponseRow(session, id, owner, clock_.NowUnixMs());
   });
 }
 

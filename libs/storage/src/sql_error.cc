@@ -8,7 +8,11 @@
 namespace gempool::storage {
 namespace {
 
-enum class Kind { kConnection, kBusy, kConstraint, kDeadlock, kOther };
+enum class Kind { kConnection, kBusy, kConstraint, kDeadlock, kTooLarge, kOther };
+
+// ER_NET_PACKET_TOO_LARGE: one statement (a large stored response) exceeds
+// the server's max_allowed_packet; the server then drops the connection.
+constexpr unsigned int kMysqlPacketTooLarge = 1153;
 
 bool IsMysqlConnectionErrno(unsigned int n) {
   switch (n) {
@@ -31,6 +35,7 @@ Kind Classify(const soci::soci_error& error) {
   if (const auto* mysql = dynamic_cast<const soci::mysql_soci_error*>(&error)) {
     const unsigned int n = mysql->err_num_;
     if (IsMysqlConnectionErrno(n)) return Kind::kConnection;
+    if (n == kMysqlPacketTooLarge) return Kind::kTooLarge;
     if (n == 1062 || n == 1022 || n == 1169 || n == 1586 || n == 1451 || n == 1452) return Kind::kConstraint;
     if (n == 1213) return Kind::kDeadlock;
     if (n == 1205 || n == 1040) return Kind::kBusy;  // Lock wait timeout, too many connections.
@@ -73,6 +78,11 @@ absl::Status SociErrorToStatus(const soci::soci_error& error, absl::string_view 
       return absl::AlreadyExistsError(absl::StrCat(what, " failed: a constraint was violated: ", text));
     case Kind::kDeadlock:
       return absl::AbortedError(absl::StrCat(what, " failed: deadlock in the database (try again): ", text));
+    case Kind::kTooLarge:
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, " failed: the statement is larger than the MySQL server's max_allowed_packet (", text,
+          "): raise max_allowed_packet on the server (over twice RESPONSES_STORE_MAX_KB), or lower "
+          "RESPONSES_STORE_MAX_KB"));
     case Kind::kOther:
       break;
   }
@@ -81,6 +91,7 @@ absl::Status SociErrorToStatus(const soci::soci_error& error, absl::string_view 
 
 bool IsConnectionLost(const soci::soci_error& error) {
   const unsigned int n = MysqlErrorNumber(error);
+  if (n == kMysqlPacketTooLarge) return true;  // The server hangs up after it.
   return n != 0 ? IsMysqlConnectionErrno(n) : error.get_error_category() == soci::soci_error::connection_error;
 }
 

@@ -5,6 +5,7 @@
 //   connection lost / server unreachable / database busy → kUnavailable
 //   unique or other constraint violated                  → kAlreadyExists
 //   deadlock                                             → kAborted (retry)
+//   statement over MySQL's max_allowed_packet            → kFailedPrecondition
 //   anything else                                        → kInternal
 // Messages name the operation and carry the database's own text, never the
 // statement or its values (they may hold key secrets).

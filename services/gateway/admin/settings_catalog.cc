@@ -25,6 +25,8 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"PROXIES", "upstream", "", true, true, true, "keybroker"},
       {"ANTHROPIC_MODEL_MAP", "models", R"({"claude-*haiku*": "gemini-2.5-flash", "claude-*": "gemini-2.5-pro"})",
        false, true, true, "gateway"},
+      {"RESPONSES_STORE_DAYS", "models", "30", false, false, false, "gateway"},
+      {"RESPONSES_STORE_MAX_KB", "models", "2048", false, false, false, "gateway"},
       {"LOG_LEVEL", "logs", "INFO", false, true, true, "gateway,keybroker,persistence"},
       {"AUTO_DELETE_REQUEST_LOGS_ENABLED", "logs", "true", false, true, true, "gateway"},
       {"AUTO_DELETE_REQUEST_LOGS_DAYS", "logs", "30", false, true, true, "gateway"},

@@ -33,9 +33,9 @@ ClientAnswer UnknownEndpoint(const ClientCall& call) {
       openai::OpenAIErrorBody(404,
                               absl::StrCat(call.method, " ", call.path,
                                            " is not an endpoint of gempool's OpenAI-compatible API; it serves "
-                                           "POST /chat/completions, /embeddings, /images/generations, "
-                                           "/audio/speech and GET /models[/{id}] under /v1, /hf/v1 and "
-                                           "/v1beta/openai"),
+                                           "POST /chat/completions, /responses, /embeddings, "
+                                           "/images/generations, /audio/speech and GET /models[/{id}], "
+                                           "/responses/{id} under /v1, /hf/v1 and /v1beta/openai"),
                               "", "unknown_url"),
       404);
   return answer;

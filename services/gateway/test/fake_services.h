@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -131,7 +132,9 @@ class FakeKeyBroker final : public v1::KeyBroker::Service {
   std::vector<v1::ReportOutcomeRequest> reports_;
 };
 
-// Records log rows; Ping succeeds unless told otherwise.
+// Records log rows; Ping succeeds unless told otherwise. Keeps stored
+// responses in memory, scoped to their owner like the real service (no
+// expiry, no validation).
 class FakePersistence final : public v1::Persistence::Service {
  public:
   void SetPingError(std::string message) {
@@ -166,6 +169,44 @@ class FakePersistence final : public v1::Persistence::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status PutStoredResponse(grpc::ServerContext*, const v1::StoredResponse* request,
+                                 v1::PutStoredResponseResponse*) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stored_.find(request->id());
+    if (it != stored_.end() && it->second.owner() != request->owner()) {
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "id stored for another owner");
+    }
+    stored_[request->id()] = *request;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetStoredResponse(grpc::ServerContext*, const v1::GetStoredResponseRequest* request,
+                                 v1::StoredResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stored_.find(request->id());
+    if (it == stored_.end() || it->second.owner() != request->owner()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "no stored response " + request->id());
+    }
+    *response = it->second;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteStoredResponse(grpc::ServerContext*, const v1::DeleteStoredResponseRequest* request,
+                                    v1::DeleteStoredResponseResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stored_.find(request->id());
+    const bool found = it != stored_.end() && it->second.owner() == request->owner();
+    if (found) stored_.erase(it);
+    response->set_deleted(found);
+    return grpc::Status::OK;
+  }
+
+  // The stored responses by id.
+  std::map<std::string, v1::StoredResponse> StoredResponses() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stored_;
+  }
+
   // Wait (up to 10 s) for at least `n` rows; return all rows so far.
   std::vector<v1::RequestLogEntry> WaitForRequestLogs(size_t n) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -184,6 +225,7 @@ class FakePersistence final : public v1::Persistence::Service {
   std::string ping_error_;
   std::vector<v1::RequestLogEntry> requests_;
   std::vector<v1::ErrorLogEntry> errors_;
+  std::map<std::string, v1::StoredResponse> stored_;
 };
 
 }  // namespace gempool::gateway::testing

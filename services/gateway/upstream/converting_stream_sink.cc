@@ -98,7 +98,8 @@ ForwardResult ConvertingStreamSink::Complete(ForwardResult result) {
           GEMPOOL_LOG(WARNING) << OperationName() << " stream for " << ModelName()
                                << ": the Gemini stream ended without a finishReason";
         }
-        if (!WriteLocked(Closing())) result.outcome = Outcome::kClientGone;
+        const std::string closing = Closing();
+        if (!closing.empty() && !WriteLocked(closing)) result.outcome = Outcome::kClientGone;
         return result;
       }
     }
@@ -121,6 +122,11 @@ ForwardResult ConvertingStreamSink::Complete(ForwardResult result) {
     result.outcome = Outcome::kBrokenAfterCommit;
   }
   return result;
+}
+
+bool ConvertingStreamSink::WriteAfterComplete(const std::string& bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes.empty() || WriteLocked(bytes);
 }
 
 void ConvertingStreamSink::ArmHeartbeatLocked(std::chrono::steady_clock::time_point at) {

@@ -71,6 +71,10 @@ class ConvertingStreamSink : public ResponseSink, public std::enable_shared_from
     std::string event;
   };
 
+  // Writes `bytes` to the client after Complete() (a sink that held back its
+  // last events); false when the client is gone.
+  bool WriteAfterComplete(const std::string& bytes);
+
   // A new attempt begins: forget any converted state.
   virtual void ResetConversion() = 0;
   // The framed bytes for one Gemini event (possibly ""). A non-OK status

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -79,6 +80,9 @@ TEST_F(DeferredStoreTest, EveryCallAnswersUnavailableWithTheCurrentReason) {
   refused(store.CreateAdminSession(v1::AdminSession()));
   refused(store.GetAdminSession("x").status());
   refused(store.DeleteAdminSession("x").status());
+  refused(store.PutStoredResponse(v1::StoredResponse()));
+  refused(store.GetStoredResponse("resp_1", "owner").status());
+  refused(store.DeleteStoredResponse("resp_1", "owner").status());
   refused(store.DeleteLogs(v1::DeleteLogsRequest()).status());
   refused(store.AggregateRequestLogs(v1::AggregateRequestLogsRequest()).status());
   // Logged once by the opener, not again by every RPC that returns it.
@@ -95,6 +99,14 @@ TEST_F(DeferredStoreTest, ForwardsOnceInstalledAndKeepsTheFirstStore) {
   EXPECT_THAT(store.LoadKeys(), IsOkAndHolds(SizeIs(1)));
   ASSERT_THAT(store.PutSettings({{"MAX_RETRIES", "2"}}), IsOk());
   EXPECT_THAT(store.GetSettings(), IsOkAndHolds(SizeIs(1)));
+  v1::StoredResponse response;
+  response.set_id("resp_1");
+  response.set_owner("owner");
+  response.set_created_at_ms(1);
+  response.set_expires_at_ms(std::numeric_limits<int64_t>::max());
+  ASSERT_THAT(store.PutStoredResponse(response), IsOk());
+  EXPECT_THAT(store.GetStoredResponse("resp_1", "owner"), IsOk());
+  EXPECT_THAT(store.DeleteStoredResponse("resp_1", "owner"), IsOkAndHolds(true));
 
   // A second store is refused; the first keeps serving.
   std::filesystem::create_directories(dir_ + "/other");

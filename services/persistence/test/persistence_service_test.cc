@@ -330,5 +330,112 @@ TEST_F(PersistenceServiceTest, AdminUiRpcsRoundTrip) {
   EXPECT_EQ(purged.deleted(), 3);
 }
 
+// --- Stored Responses API responses ---
+
+v1::StoredResponse StoredResponse(const std::string& id, const std::string& owner) {
+  v1::StoredResponse r;
+  r.set_id(id);
+  r.set_owner(owner);
+  r.set_created_at_ms(kStart);
+  r.set_expires_at_ms(kStart + 60000);
+  r.set_model("gemini-2.5-flash");
+  r.set_body(R"({"input":[],"output":[]})");
+  return r;
+}
+
+TEST_F(PersistenceServiceTest, StoredResponseRpcsRoundTripScopedToTheOwner) {
+  const v1::StoredResponse stored = StoredResponse("resp_abc123", "a1b2c3d4e5f6");
+  v1::PutStoredResponseResponse put;
+  grpc::Status status = stub_->PutStoredResponse(Context().get(), stored, &put);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::GetStoredResponseRequest get;
+  get.set_id("resp_abc123");
+  get.set_owner("a1b2c3d4e5f6");
+  v1::StoredResponse found;
+  status = stub_->GetStoredResponse(Context().get(), get, &found);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(found.SerializeAsString(), stored.SerializeAsString());
+
+  get.set_owner("another0token");
+  EXPECT_EQ(stub_->GetStoredResponse(Context().get(), get, &found).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::StoredResponse theirs = StoredResponse("resp_abc123", "another0token");
+  EXPECT_EQ(stub_->PutStoredResponse(Context().get(), theirs, &put).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::DeleteStoredResponseRequest del;
+  del.set_id("resp_abc123");
+  del.set_owner("another0token");
+  v1::DeleteStoredResponseResponse deleted;
+  ASSERT_TRUE(stub_->DeleteStoredResponse(Context().get(), del, &deleted).ok());
+  EXPECT_FALSE(deleted.deleted()) << "not theirs";
+  del.set_owner("a1b2c3d4e5f6");
+  ASSERT_TRUE(stub_->DeleteStoredResponse(Context().get(), del, &deleted).ok());
+  EXPECT_TRUE(deleted.deleted());
+  get.set_owner("a1b2c3d4e5f6");
+  status = stub_->GetStoredResponse(Context().get(), get, &found);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(status.error_message(), HasSubstr("resp_abc123"));
+}
+
+TEST_F(PersistenceServiceTest, StoredResponsesExpireByThePersistenceClock) {
+  v1::PutStoredResponseResponse put;
+  ASSERT_TRUE(stub_->PutStoredResponse(Context().get(), StoredResponse("resp_1", "owner"), &put).ok());
+  v1::GetStoredResponseRequest get;
+  get.set_id("resp_1");
+  get.set_owner("owner");
+  v1::StoredResponse found;
+  ASSERT_TRUE(stub_->GetStoredResponse(Context().get(), get, &found).ok());
+  clock_.AdvanceMs(60000);
+  EXPECT_EQ(stub_->GetStoredResponse(Context().get(), get, &found).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(PersistenceServiceTest, StoredResponseRpcsRejectMalformedInput) {
+  v1::PutStoredResponseResponse put;
+  for (const char* id : {"", "resp_", "msg_1", "resp_a/b"}) {
+    EXPECT_EQ(stub_->PutStoredResponse(Context().get(), StoredResponse(id, "owner"), &put).error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << id;
+  }
+  const std::string too_long = "resp_" + std::string(124, 'a');
+  EXPECT_EQ(stub_->PutStoredResponse(Context().get(), StoredResponse(too_long, "owner"), &put).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->PutStoredResponse(Context().get(), StoredResponse("resp_1", ""), &put).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT)
+      << "no owner";
+
+  v1::GetStoredResponseRequest get;
+  get.set_id("resp_1");
+  v1::StoredResponse found;
+  EXPECT_EQ(stub_->GetStoredResponse(Context().get(), get, &found).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << "no owner";
+  v1::DeleteStoredResponseRequest del;
+  del.set_id("chatcmpl-1");
+  del.set_owner("owner");
+  v1::DeleteStoredResponseResponse deleted;
+  EXPECT_EQ(stub_->DeleteStoredResponse(Context().get(), del, &deleted).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(PersistenceServiceTest, StoredResponseBodiesUpTo64MiBPassAndLargerOnesAreRefusedByName) {
+  v1::StoredResponse largest = StoredResponse("resp_largest", "owner");
+  largest.set_body(std::string(storage::kMaxStoredResponseBodyBytes, 'x'));
+  v1::PutStoredResponseResponse put;
+  grpc::Status status = stub_->PutStoredResponse(Context().get(), largest, &put);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::GetStoredResponseRequest get;
+  get.set_id("resp_largest");
+  get.set_owner("owner");
+  v1::StoredResponse found;
+  status = stub_->GetStoredResponse(Context().get(), get, &found);
+  ASSERT_TRUE(status.ok()) << "the gateway's channel must take the reply too: " << status.error_message();
+  EXPECT_EQ(found.body().size(), largest.body().size());
+
+  largest.set_id("resp_too_large");
+  largest.mutable_body()->push_back('x');
+  status = stub_->PutStoredResponse(Context().get(), largest, &put);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("RESPONSES_STORE_MAX_KB"));
+}
+
 }  // namespace
 }  // namespace gempool::persistence

@@ -137,6 +137,16 @@ struct Config {
   // --- OpenAI-compatible API ---
   OpenAISettings openai;
 
+  // --- OpenAI Responses API ---
+  // RESPONSES_STORE_DAYS: how long a stored response (`store: true`, the
+  // default) can be continued from (previous_response_id) or read back;
+  // 0 stores nothing even when the client asks (0-3650).
+  int responses_store_days = 30;
+  // RESPONSES_STORE_MAX_KB: a response whose stored document (input and
+  // output items) is larger is not stored, and the gateway says so in a
+  // warning (1-65536; persistence refuses more than 64 MiB).
+  int responses_store_max_kb = 2048;
+
   // --- Anthropic Messages API ---
   // ANTHROPIC_MODEL_MAP: JSON object of glob pattern → Gemini model, for the
   // Claude model names Anthropic clients send (gempool/anthropic/model_map.h

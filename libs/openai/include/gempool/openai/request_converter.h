@@ -84,6 +84,12 @@ absl::StatusOr<GeminiRequest> ConvertChatRequest(const nlohmann::json& openai_bo
 // Content-Type says so or the bytes start with "%PDF-". InvalidArgument
 // naming the field when the bytes are not an image (a PDF) or empty;
 // OutOfRange for a bad index.
+// The :countTokens body for a converted request (after its fetches were
+// inlined): {"generateContentRequest": {model, contents, systemInstruction?,
+// tools?}}. generationConfig, toolConfig and safetySettings are left out:
+// countTokens refuses some of them and none changes the count.
+nlohmann::json CountTokensBody(const GeminiRequest& request);
+
 absl::Status InlineFetchedMedia(GeminiRequest& request, size_t fetch_index, absl::string_view content_type,
                                 absl::string_view bytes);
 

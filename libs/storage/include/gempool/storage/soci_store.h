@@ -56,6 +56,9 @@ class SociStore final : public Store {
   absl::Status CreateAdminSession(const v1::AdminSession& session) override;
   absl::StatusOr<v1::AdminSession> GetAdminSession(const std::string& id_hash) override;
   absl::StatusOr<bool> DeleteAdminSession(const std::string& id_hash) override;
+  absl::Status PutStoredResponse(const v1::StoredResponse& response) override;
+  absl::StatusOr<v1::StoredResponse> GetStoredResponse(const std::string& id, const std::string& owner) override;
+  absl::StatusOr<bool> DeleteStoredResponse(const std::string& id, const std::string& owner) override;
   absl::StatusOr<int64_t> DeleteLogs(const v1::DeleteLogsRequest& request) override;
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override;

@@ -1,6 +1,7 @@
 #pragma once
 // The storage seam of the persistence service: keys and their state, settings,
-// and the request and error logs, as the operations of
+// the request and error logs, admin sessions and stored Responses API
+// responses, as the operations of
 // proto/gempool/v1/persistence.proto. Records are the generated proto record
 // types (KeyRecord, RequestLogEntry, ErrorLogEntry, LogQuery) so there is one
 // definition of each; everything else is plain C++. Implementations validate
@@ -29,6 +30,14 @@ inline constexpr int kMaxLogLimit = 1000;
 inline constexpr int kMaxSecretBytes = 191;
 // Longest setting name accepted (bytes).
 inline constexpr int kMaxSettingNameBytes = 128;
+
+// Stored Responses API responses: the longest id (characters, "resp_"
+// included), the longest owner (bytes; gateways send 12-character token ids),
+// and the largest body (bytes). The body cap is persistence's own limit; the
+// gateway's RESPONSES_STORE_MAX_KB is at most this.
+inline constexpr int kMaxStoredResponseIdBytes = 128;
+inline constexpr int kMaxStoredResponseOwnerBytes = 64;
+inline constexpr int64_t kMaxStoredResponseBodyBytes = 64 * 1024 * 1024;
 
 struct AddKeysResult {
   // One record per requested secret, in request order.
@@ -116,6 +125,24 @@ class Store {
   virtual absl::StatusOr<v1::AdminSession> GetAdminSession(const std::string& id_hash) = 0;
   // Removes a session; whether one was removed.
   virtual absl::StatusOr<bool> DeleteAdminSession(const std::string& id_hash) = 0;
+
+  // --- OpenAI Responses API ---
+
+  // Inserts a response, or replaces the stored one with the same id and
+  // owner. The id must be "resp_" and then letters, digits, '_' or '-' (at
+  // most kMaxStoredResponseIdBytes in all), the owner 1 to
+  // kMaxStoredResponseOwnerBytes bytes, 0 < created_at_ms < expires_at_ms and
+  // the body at most kMaxStoredResponseBodyBytes (kInvalidArgument); the
+  // model is cut to its column. An id stored for another owner is
+  // kAlreadyExists and that row is kept. Removes a bounded number of expired
+  // responses afterwards (see the .cc for why bounded).
+  virtual absl::Status PutStoredResponse(const v1::StoredResponse& response) = 0;
+  // The response with `id` stored by `owner`; kNotFound when unknown, expired
+  // by the store's clock, or stored by another owner.
+  virtual absl::StatusOr<v1::StoredResponse> GetStoredResponse(const std::string& id, const std::string& owner) = 0;
+  // Removes the response with `id` if `owner` stored it and it has not
+  // expired (expired ones are purged by later Puts); whether one was removed.
+  virtual absl::StatusOr<bool> DeleteStoredResponse(const std::string& id, const std::string& owner) = 0;
 
   // Deletes log rows as the request says (exactly one of ids, all,
   // before_ms; a table must be named); returns the rows deleted.
