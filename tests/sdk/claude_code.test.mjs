@@ -6,37 +6,18 @@
 // second reads the tool result back.
 //   cd tests/sdk && npm ci && GEMPOOL_BIN_DIR=../../build node --test claude_code.test.mjs
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 
-import { CLIENT_TOKEN, sse, useStack } from './stack.mjs';
+import { CLIENT_TOKEN, runCli, sse, useStack } from './stack.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLAUDE = path.join(here, 'node_modules', '.bin', 'claude');
 const SECRET = 'marmalade-42';
-const RUN_TIMEOUT_MS = 120000;
 
 const stack = useStack();
-
-// Runs `claude` with `args` in `cwd`; resolves with {code, stdout, stderr}.
-function runClaude(args, cwd, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLAUDE, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`claude did not finish within ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
 
 describe('Claude Code', () => {
   test('claude -p: one prompt, one Read tool call, a finished answer', () => stack.guarded(async () => {
@@ -81,7 +62,7 @@ describe('Claude Code', () => {
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
         DISABLE_AUTOUPDATER: '1',
       };
-      const run = await runClaude(['-p', 'What is the secret word in notes.txt?'], work, env);
+      const run = await runCli(CLAUDE, ['-p', 'What is the secret word in notes.txt?'], { cwd: work, env });
       assert.equal(run.code, 0, `claude failed (${run.code})\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
       assert.match(run.stdout, new RegExp(SECRET), `no answer in: ${run.stdout}`);
 

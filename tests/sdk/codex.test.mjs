@@ -5,38 +5,19 @@
 // first answer calls exec_command, its second reads the tool output back.
 //   cd tests/sdk && npm ci && GEMPOOL_BIN_DIR=../../build node --test codex.test.mjs
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 
-import { CLIENT_TOKEN, sse, useStack } from './stack.mjs';
+import { CLIENT_TOKEN, runCli, sse, useStack } from './stack.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CODEX = path.join(here, 'node_modules', '.bin', 'codex');
 const SECRET = 'quince-77';
-const RUN_TIMEOUT_MS = 120000;
 const MODEL = 'gemini-2.5-pro';
 
 const stack = useStack();
-
-// Runs `codex` with `args` in `cwd`; resolves with {code, stdout, stderr}.
-function runCodex(args, cwd, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CODEX, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`codex did not finish within ${RUN_TIMEOUT_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
 
 describe('Codex CLI', () => {
   test('codex exec: one prompt, one exec_command call, a finished answer', () => stack.guarded(async () => {
@@ -84,9 +65,9 @@ describe('Codex CLI', () => {
     const before = (await stack.upstreamRequests()).length;
 
     const env = { PATH: process.env.PATH, HOME: home, GEMPOOL_TOKEN: CLIENT_TOKEN };
-    const run = await runCodex(
-      ['exec', '--skip-git-repo-check', '--sandbox', 'danger-full-access', 'What is the secret word in notes.txt?'],
-      work, env);
+    const run = await runCli(
+      CODEX, ['exec', '--skip-git-repo-check', '--sandbox', 'danger-full-access', 'What is the secret word in notes.txt?'],
+      { cwd: work, env });
     assert.equal(run.code, 0, `codex failed (${run.code})\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
     assert.match(run.stdout, new RegExp(SECRET), `no answer in: ${run.stdout}\nstderr: ${run.stderr}`);
 

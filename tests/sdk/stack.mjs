@@ -247,3 +247,21 @@ export function useFileServer(name, bytes, contentType) {
   });
   return served;
 }
+
+// Runs a command-line client (Claude Code, Codex) to its end; resolves with
+// {code, stdout, stderr}, rejects when it runs longer than `timeoutMs`.
+export function runCli(file, args, { cwd, env, timeoutMs = 120000 }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${path.basename(file)} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}

@@ -55,10 +55,6 @@ std::string MessageId(const nlohmann::json& response, const ResponseContext& con
 // index).
 std::string ToolUseId(const nlohmann::json& function_call, absl::string_view message_id, int call_index);
 
-// The candidate whose `index` is 0 (a missing index counts as 0); nullptr
-// when there is none. gempool asks for one candidate; any others are ignored.
-const nlohmann::json* FirstCandidate(const nlohmann::json& response);
-
 // A token count of a usageMetadata; 0 when missing, negative or mistyped.
 int64_t TokenCount(const nlohmann::json& usage_metadata, absl::string_view key);
 

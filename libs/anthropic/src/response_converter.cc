@@ -1,4 +1,5 @@
 #include "gempool/anthropic/response_converter.h"
+#include "gempool/common/status_macros.h"
 
 #include <utility>
 #include <vector>
@@ -98,21 +99,14 @@ json ConvertUsage(const json& usage_metadata) {
 }
 
 absl::StatusOr<json> ConvertMessagesResponse(const json& gemini_response, const ResponseContext& context) {
-  if (!gemini_response.is_object()) {
-    if (gemini_response.is_array() && !gemini_response.empty() && Find(gemini_response[0], "error") != nullptr) {
-      return openai::UpstreamErrorStatus(gemini_response);
-    }
-    return absl::InternalError(absl::StrCat("Gemini's answer is not a GenerateContentResponse object (got ",
-                                            openai::JsonTypeName(gemini_response), ")"));
-  }
-  if (Find(gemini_response, "error") != nullptr) return openai::UpstreamErrorStatus(gemini_response);
+  GEMPOOL_RETURN_IF_ERROR(openai::CheckGenerateContentResponse(gemini_response, "Gemini's answer"));
 
   std::string id = internal::MessageId(gemini_response, context);
   internal::ContentBlocks blocks(context, id);
   std::vector<BlockStep> steps;
   json content = json::array();
   const char* stop_reason = "end_turn";
-  const json* candidate = internal::FirstCandidate(gemini_response);
+  const json* candidate = openai::FirstCandidate(gemini_response);
   if (candidate != nullptr) {
     blocks.AddCandidate(*candidate, steps);
     stop_reason = AnthropicStopReason(openai::StringOr(*candidate, "finishReason", ""), blocks.has_tool_use());

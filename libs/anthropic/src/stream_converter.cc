@@ -1,4 +1,5 @@
 #include "gempool/anthropic/stream_converter.h"
+#include "gempool/common/status_macros.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -98,14 +99,7 @@ absl::StatusOr<std::vector<StreamEvent>> MessagesStreamConverter::OnEvent(const 
     return absl::FailedPreconditionError(
         "a Gemini stream event arrived after the Anthropic message was stopped (message_stop already sent)");
   }
-  if (!event.is_object()) {
-    if (event.is_array() && !event.empty() && Find(event[0], "error") != nullptr) {
-      return openai::UpstreamErrorStatus(event);
-    }
-    return absl::InternalError(absl::StrCat("a Gemini stream event is not a GenerateContentResponse object (got ",
-                                            openai::JsonTypeName(event), ")"));
-  }
-  if (Find(event, "error") != nullptr) return openai::UpstreamErrorStatus(event);
+  GEMPOOL_RETURN_IF_ERROR(openai::CheckGenerateContentResponse(event, "a Gemini stream event"));
 
   std::vector<StreamEvent> out;
   if (const json* usage = Find(event, "usageMetadata"); usage != nullptr && usage->is_object()) {
@@ -113,7 +107,7 @@ absl::StatusOr<std::vector<StreamEvent>> MessagesStreamConverter::OnEvent(const 
   }
   if (!started_) Start(event, out);
   internal::ContentBlocks& blocks = *impl_->blocks;
-  if (const json* candidate = internal::FirstCandidate(event); candidate != nullptr) {
+  if (const json* candidate = openai::FirstCandidate(event); candidate != nullptr) {
     blocks.AddCandidate(*candidate, impl_->steps);
     impl_->Append(impl_->steps, out);
     const json* reason = Find(*candidate, "finishReason");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/gemini_tools.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/schema.h"
 
@@ -160,16 +161,8 @@ absl::StatusOr<ConvertedTools> ConvertTools(const json& body, const openai::Reso
   ConvertedTools out;
   GEMPOOL_ASSIGN_OR_RETURN(Declarations declarations, ConvertDeclarations(body, options, out));
   GEMPOOL_ASSIGN_OR_RETURN(out.tool_config, ConvertToolChoice(body, declarations, &out.warnings));
-  const bool has_functions = !declarations.list.empty();
-  bool google_search = declarations.google_search || model.search;
-  if (google_search && has_functions && !openai::IsGemini3Model(model.upstream)) {
-    // Gemini 2.x answers 400 "Tool use with function calling is unsupported".
-    out.warnings.push_back(absl::StrCat("web search was not enabled: ", model.upstream,
-                                        " cannot combine Google Search with function tools"));
-    google_search = false;
-  }
-  if (has_functions) out.tools.push_back(openai::OneMember("functionDeclarations", std::move(declarations.list)));
-  if (google_search) out.tools.push_back(openai::OneMember("googleSearch", json::object()));
+  openai::AddFunctionAndSearchTools(std::move(declarations.list), declarations.google_search || model.search, model,
+                                    out.tools, &out.warnings);
   return out;
 }
 

@@ -67,7 +67,7 @@ TEST(ToolConverterTest, WebSearchNextToFunctionsIsDroppedBeforeGemini3) {
   MessagesRequest request = MustConvert(WithTools(R"([{"type":"web_search_20250305","name":"web_search"},
       {"name":"f"}])"));
   EXPECT_EQ(request.gemini.body["tools"], J(R"([{"functionDeclarations":[{"name":"f"}]}])"));
-  EXPECT_THAT(request.gemini.warnings, Contains(HasSubstr("cannot combine Google Search with function tools")));
+  EXPECT_THAT(request.gemini.warnings, Contains(HasSubstr("cannot combine it with function tools")));
 }
 
 TEST(ToolConverterTest, OtherServerToolsAreRefused) {

@@ -1,3 +1,4 @@
+#include "gempool/common/status_macros.h"
 #include "gempool/openai/response_converter.h"
 
 #include <algorithm>
@@ -138,11 +139,7 @@ json ConvertUsage(const json& usage_metadata) {
 }
 
 absl::StatusOr<json> ConvertChatResponse(const json& response, const ResponseContext& context) {
-  if (!response.is_object()) {
-    return absl::InternalError(absl::StrCat("Gemini's answer is not a GenerateContentResponse object (got ",
-                                            JsonTypeName(response), ")"));
-  }
-  if (Find(response, "error") != nullptr) return UpstreamErrorStatus(response);
+  GEMPOOL_RETURN_IF_ERROR(CheckGenerateContentResponse(response, "Gemini's answer"));
 
   std::string id = internal::CompletionId(response, context);
   json choices = json::array();

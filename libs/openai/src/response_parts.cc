@@ -73,6 +73,55 @@ std::string RenderOtherPart(const json& part) {
   return "";
 }
 
+absl::Status CheckGenerateContentResponse(const json& response, absl::string_view what) {
+  if (response.is_object()) return Find(response, "error") != nullptr ? UpstreamErrorStatus(response) : absl::OkStatus();
+  if (response.is_array() && !response.empty() && Find(response[0], "error") != nullptr) {
+    return UpstreamErrorStatus(response);
+  }
+  return absl::InternalError(
+      absl::StrCat(what, " is not a GenerateContentResponse object (got ", JsonTypeName(response), ")"));
+}
+
+const json* FirstCandidate(const json& response) {
+  const json* candidates = Find(response, "candidates");
+  if (candidates == nullptr || !candidates->is_array()) return nullptr;
+  for (const json& candidate : *candidates) {
+    if (!candidate.is_object()) continue;
+    const json* index = Find(candidate, "index");
+    if (index == nullptr || (index->is_number_integer() && index->get<int64_t>() == 0)) return &candidate;
+  }
+  return nullptr;
+}
+
+GeminiPart ReadGeminiPart(const json& part) {
+  GeminiPart view;
+  if (const json* found = Find(part, "thoughtSignature"); found != nullptr && found->is_string() && !found->empty()) {
+    view.signature = &found->get_ref<const std::string&>();
+  }
+  if (const json* call = Find(part, "functionCall"); call != nullptr && call->is_object()) {
+    view.kind = GeminiPart::Kind::kCall;
+    view.call = call;
+    return view;
+  }
+  const bool thought = BoolOr(part, "thought", false);
+  view.kind = thought ? GeminiPart::Kind::kThought : GeminiPart::Kind::kText;
+  if (const json* text = Find(part, "text"); text != nullptr && text->is_string()) {
+    view.text = text->get<std::string>();
+  } else if (!thought) {
+    view.text = RenderOtherPart(part);
+  }
+  return view;
+}
+
+void ForEachCandidatePart(const json& candidate, const std::function<void(const json&)>& visit) {
+  const json* content = Find(candidate, "content");
+  const json* parts = content != nullptr ? Find(*content, "parts") : nullptr;
+  if (parts == nullptr || !parts->is_array()) return;
+  for (const json& part : *parts) {
+    if (part.is_object()) visit(part);
+  }
+}
+
 void GroundingLinks::Add(const json& grounding_metadata) {
   const json* chunks = Find(grounding_metadata, "groundingChunks");
   if (chunks == nullptr || !chunks->is_array()) return;

@@ -1,3 +1,4 @@
+#include "gempool/common/status_macros.h"
 #include "gempool/openai/stream_converter.h"
 
 #include <utility>
@@ -133,14 +134,7 @@ void ChatStreamConverter::ConvertCandidate(const json& candidate, std::vector<js
 
 absl::StatusOr<std::vector<json>> ChatStreamConverter::OnEvent(const json& event) {
   if (finished_) return absl::FailedPreconditionError("the stream was already finished");
-  if (!event.is_object()) {
-    if (event.is_array() && !event.empty() && Find(event[0], "error") != nullptr) {
-      return UpstreamErrorStatus(event);
-    }
-    return absl::InternalError(absl::StrCat("a Gemini stream event is not a GenerateContentResponse object (got ",
-                                            JsonTypeName(event), ")"));
-  }
-  if (Find(event, "error") != nullptr) return UpstreamErrorStatus(event);
+  GEMPOOL_RETURN_IF_ERROR(CheckGenerateContentResponse(event, "a Gemini stream event"));
   if (id_.empty()) id_ = internal::CompletionId(event, context_);
 
   std::vector<json> out;

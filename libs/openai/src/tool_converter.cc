@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/gemini_tools.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/schema.h"
 
@@ -168,15 +169,9 @@ absl::StatusOr<ConvertedTools> ConvertTools(const json& body, const ResolvedMode
   const bool has_functions = !declarations.list.empty();
 
   GEMPOOL_ASSIGN_OR_RETURN(const json* web_search, OptObject(body, "web_search_options", ""));
-  bool google_search = declarations.google_search || model.search || web_search != nullptr;
-  if (google_search && has_functions && !IsGemini3Model(model.upstream)) {
-    out.warnings.push_back(absl::StrCat("Google Search was not enabled: ", model.upstream,
-                                        " cannot combine it with function tools"));
-    google_search = false;
-  }
-
-  if (has_functions) out.tools.push_back(json{{"functionDeclarations", std::move(declarations.list)}});
-  if (google_search) out.tools.push_back(json{{"googleSearch", json::object()}});
+  AddFunctionAndSearchTools(std::move(declarations.list),
+                            declarations.google_search || model.search || web_search != nullptr, model, out.tools,
+                            &out.warnings);
   if (options.code_execution && !model.search && !model.image && !has_media && !has_functions && !json_output) {
     out.tools.push_back(json{{"codeExecution", json::object()}});
   }

@@ -67,17 +67,6 @@ std::string ResponseId(const json& response, const ResponseContext& context) {
   return absl::StrCat("resp_", openai::StableHexDigest(absl::StrCat(context.model, context.created_at), 32));
 }
 
-const json* FirstCandidate(const json& response) {
-  const json* candidates = Find(response, "candidates");
-  if (candidates == nullptr || !candidates->is_array()) return nullptr;
-  for (const json& candidate : *candidates) {
-    if (!candidate.is_object()) continue;
-    const json* index = Find(candidate, "index");
-    if (index == nullptr || (index->is_number_integer() && index->get<int64_t>() == 0)) return &candidate;
-  }
-  return nullptr;
-}
-
 int64_t TokenCount(const json& usage_metadata, absl::string_view key) {
   const json* value = Find(usage_metadata, key);
   if (value == nullptr) return 0;
@@ -185,33 +174,19 @@ OutputItems::OutputItems(const ResponseContext& context, std::string response_id
     : context_(context), response_id_(std::move(response_id)) {}
 
 void OutputItems::AddCandidate(const json& candidate, std::vector<ItemStep>& out) {
-  const json* parts = nullptr;
-  if (const json* content = Find(candidate, "content"); content != nullptr) parts = Find(*content, "parts");
-  if (parts != nullptr && parts->is_array()) {
-    for (const json& part : *parts) {
-      if (part.is_object()) AddPart(part, out);
-    }
-  }
+  openai::ForEachCandidatePart(candidate, [&](const json& part) { AddPart(part, out); });
   if (const json* grounding = Find(candidate, "groundingMetadata"); grounding != nullptr) links_.Add(*grounding);
 }
 
 void OutputItems::AddPart(const json& part, std::vector<ItemStep>& out) {
-  const std::string* signature = nullptr;
-  if (const json* found = Find(part, "thoughtSignature"); found != nullptr && found->is_string() && !found->empty()) {
-    signature = &found->get_ref<const std::string&>();
-  }
-  if (const json* call = Find(part, "functionCall"); call != nullptr && call->is_object()) {
-    AddCall(*call, signature, out);
+  openai::GeminiPart view = openai::ReadGeminiPart(part);
+  const std::string* signature = view.signature;
+  if (view.kind == openai::GeminiPart::Kind::kCall) {
+    AddCall(*view.call, signature, out);
     return;
   }
-  const bool thought = openai::BoolOr(part, "thought", false);
-  std::string body;
-  if (const json* text = Find(part, "text"); text != nullptr && text->is_string()) {
-    body = text->get<std::string>();
-  } else if (!thought) {
-    body = openai::RenderOtherPart(part);
-  }
-  if (thought) {
+  std::string body = std::move(view.text);
+  if (view.kind == openai::GeminiPart::Kind::kThought) {
     AddThought(body, signature, out);
     return;
   }

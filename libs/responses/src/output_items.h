@@ -52,10 +52,6 @@ struct ItemStep {
 // context.response_id, else "resp_<responseId>", else a digest of the model.
 std::string ResponseId(const nlohmann::json& response, const ResponseContext& context);
 
-// The candidate whose `index` is 0 (a missing index counts as 0); nullptr
-// when there is none.
-const nlohmann::json* FirstCandidate(const nlohmann::json& response);
-
 // A token count of a usageMetadata; 0 when missing, negative or mistyped.
 int64_t TokenCount(const nlohmann::json& usage_metadata, absl::string_view key);
 

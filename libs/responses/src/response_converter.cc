@@ -1,3 +1,4 @@
+#include "gempool/common/status_macros.h"
 #include "gempool/responses/response_converter.h"
 
 #include <utility>
@@ -50,20 +51,13 @@ json ConvertUsage(const json& usage_metadata) {
 
 absl::StatusOr<ConvertedResponse> ConvertResponsesResponse(const json& gemini_response,
                                                            const ResponseContext& context) {
-  if (!gemini_response.is_object()) {
-    if (gemini_response.is_array() && !gemini_response.empty() && Find(gemini_response[0], "error") != nullptr) {
-      return openai::UpstreamErrorStatus(gemini_response);
-    }
-    return absl::InternalError(absl::StrCat("Gemini's answer is not a GenerateContentResponse object (got ",
-                                            openai::JsonTypeName(gemini_response), ")"));
-  }
-  if (Find(gemini_response, "error") != nullptr) return openai::UpstreamErrorStatus(gemini_response);
+  GEMPOOL_RETURN_IF_ERROR(openai::CheckGenerateContentResponse(gemini_response, "Gemini's answer"));
 
   const std::string id = internal::ResponseId(gemini_response, context);
   internal::OutputItems items(context, id);
   std::vector<ItemStep> steps;
   internal::Outcome outcome;
-  const json* candidate = internal::FirstCandidate(gemini_response);
+  const json* candidate = openai::FirstCandidate(gemini_response);
   if (candidate != nullptr) {
     items.AddCandidate(*candidate, steps);
     outcome = internal::OutcomeFor(openai::StringOr(*candidate, "finishReason", ""), items.has_calls(), false);

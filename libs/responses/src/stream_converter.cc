@@ -1,3 +1,4 @@
+#include "gempool/common/status_macros.h"
 #include "gempool/responses/stream_converter.h"
 
 #include <optional>
@@ -166,14 +167,7 @@ absl::StatusOr<std::vector<StreamEvent>> ResponsesStreamConverter::OnEvent(const
     return absl::FailedPreconditionError(
         "a Gemini stream event arrived after the response was closed (response.completed already sent)");
   }
-  if (!event.is_object()) {
-    if (event.is_array() && !event.empty() && Find(event[0], "error") != nullptr) {
-      return openai::UpstreamErrorStatus(event);
-    }
-    return absl::InternalError(absl::StrCat("a Gemini stream event is not a GenerateContentResponse object (got ",
-                                            openai::JsonTypeName(event), ")"));
-  }
-  if (Find(event, "error") != nullptr) return openai::UpstreamErrorStatus(event);
+  GEMPOOL_RETURN_IF_ERROR(openai::CheckGenerateContentResponse(event, "a Gemini stream event"));
 
   std::vector<StreamEvent> out;
   if (const json* usage = Find(event, "usageMetadata"); usage != nullptr && usage->is_object()) {
@@ -181,7 +175,7 @@ absl::StatusOr<std::vector<StreamEvent>> ResponsesStreamConverter::OnEvent(const
   }
   if (!started_) Start(event, out);
   internal::OutputItems& items = *impl_->items;
-  if (const json* candidate = internal::FirstCandidate(event); candidate != nullptr) {
+  if (const json* candidate = openai::FirstCandidate(event); candidate != nullptr) {
     items.AddCandidate(*candidate, impl_->steps);
     impl_->Append(impl_->steps, out);
     const json* reason = Find(*candidate, "finishReason");

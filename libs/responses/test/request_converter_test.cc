@@ -98,7 +98,7 @@ TEST(RequestConverterTest, WebSearchAloneAndBeforeGemini3) {
   ResponsesRequest mixed =
       MustConvert(Body("hi", R"({"tools":[{"type":"function","name":"f"},{"type":"web_search_2025_08_26"}]})"));
   EXPECT_EQ(mixed.gemini.body["tools"], J(R"([{"functionDeclarations":[{"name":"f"}]}])"));
-  EXPECT_THAT(mixed.gemini.warnings, Contains(HasSubstr("web search was not enabled")));
+  EXPECT_THAT(mixed.gemini.warnings, Contains(HasSubstr("Google Search was not enabled")));
 }
 
 TEST(RequestConverterTest, ToolChoices) {

@@ -75,6 +75,16 @@ absl::StatusOr<json> ResponsesHandler::Load(const std::string& id, const std::st
   return parsed;
 }
 
+absl::StatusOr<std::optional<json>> ResponsesHandler::Previous(const json& body, const std::string& owner) const {
+  const std::string previous_id = PreviousResponseId(body);
+  if (previous_id.empty()) return std::optional<json>();
+  absl::StatusOr<json> loaded = Load(previous_id, owner);
+  if (!loaded.ok()) {
+    return absl::IsNotFound(loaded.status()) ? responses::UnknownPreviousResponse(previous_id) : loaded.status();
+  }
+  return std::optional<json>(*std::move(loaded));
+}
+
 absl::Status ResponsesHandler::Store(const responses::ResponsesRequest& request, const std::string& id,
                                      const std::string& owner, const json& stored_response) const {
   const std::string body = DumpJson(responses::BuildStoredResponse(request, stored_response));
@@ -104,19 +114,11 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   const json& body = *parsed;
   const std::string owner = TokenId(call.auth.token);
 
-  std::optional<json> previous;
-  if (const std::string previous_id = PreviousResponseId(body); !previous_id.empty()) {
-    if (!call.may_block) return OnWorker();
-    absl::StatusOr<json> loaded = Load(previous_id, owner);
-    if (!loaded.ok()) {
-      return Refuse(absl::IsNotFound(loaded.status()) ? responses::UnknownPreviousResponse(previous_id)
-                                                      : loaded.status(),
-                    kOperation);
-    }
-    previous = *std::move(loaded);
-  }
+  if (!PreviousResponseId(body).empty() && !call.may_block) return OnWorker();
+  absl::StatusOr<std::optional<json>> previous = Previous(body, owner);
+  if (!previous.ok()) return Refuse(previous.status(), kOperation);
   absl::StatusOr<responses::ResponsesRequest> converted =
-      responses::ConvertResponsesRequest(body, conversion_, previous.has_value() ? &*previous : nullptr);
+      responses::ConvertResponsesRequest(body, conversion_, previous->has_value() ? &**previous : nullptr);
   if (!converted.ok()) return Refuse(converted.status(), kOperation);
   auto request = std::make_shared<responses::ResponsesRequest>(*std::move(converted));
   openai::GeminiRequest& gemini = request->gemini;
@@ -208,37 +210,31 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   return answer;
 }
 
-ClientAnswer ResponsesHandler::Retrieve(const ClientCall& call) {
-  constexpr char kOperation[] = "responses.retrieve";
+ClientAnswer ResponsesHandler::FromStored(const ClientCall& call, const char* operation,
+                                          const std::function<absl::StatusOr<json>(const json&)>& render) const {
   if (!call.may_block) return OnWorker();
   const std::string id = PathId(call);
   absl::StatusOr<json> stored = Load(id, TokenId(call.auth.token));
   if (!stored.ok()) {
-    return Refuse(absl::IsNotFound(stored.status()) ? responses::UnknownResponse(id) : stored.status(), kOperation);
+    return Refuse(absl::IsNotFound(stored.status()) ? responses::UnknownResponse(id) : stored.status(), operation);
   }
-  absl::StatusOr<json> response =
-      responses::RetrievedResponse(*stored, absl::StrContains(call.raw_query, "reasoning.encrypted_content"));
-  if (!response.ok()) return Refuse(absl::InternalError(response.status().message()), kOperation);
+  absl::StatusOr<json> rendered = render(*stored);
+  if (!rendered.ok()) return Refuse(absl::InternalError(rendered.status().message()), operation);
   ClientAnswer answer;
-  answer.operation = kOperation;
-  answer.reply = OpenAIJsonReply(*response);
+  answer.operation = operation;
+  answer.reply = OpenAIJsonReply(*rendered);
   return answer;
 }
 
+ClientAnswer ResponsesHandler::Retrieve(const ClientCall& call) {
+  const bool include_encrypted = absl::StrContains(call.raw_query, "reasoning.encrypted_content");
+  return FromStored(call, "responses.retrieve", [include_encrypted](const json& stored) {
+    return responses::RetrievedResponse(stored, include_encrypted);
+  });
+}
+
 ClientAnswer ResponsesHandler::InputItems(const ClientCall& call) {
-  constexpr char kOperation[] = "responses.input_items";
-  if (!call.may_block) return OnWorker();
-  const std::string id = PathId(call);
-  absl::StatusOr<json> stored = Load(id, TokenId(call.auth.token));
-  if (!stored.ok()) {
-    return Refuse(absl::IsNotFound(stored.status()) ? responses::UnknownResponse(id) : stored.status(), kOperation);
-  }
-  absl::StatusOr<json> items = responses::InputItemsList(*stored);
-  if (!items.ok()) return Refuse(absl::InternalError(items.status().message()), kOperation);
-  ClientAnswer answer;
-  answer.operation = kOperation;
-  answer.reply = OpenAIJsonReply(*items);
-  return answer;
+  return FromStored(call, "responses.input_items", &responses::InputItemsList);
 }
 
 ClientAnswer ResponsesHandler::Delete(const ClientCall& call) {
@@ -264,19 +260,11 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
   constexpr char kOperation[] = "responses.input_tokens";
   absl::StatusOr<json> parsed = ParseRequestJson(call.body, kExample);
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
-  std::optional<json> previous;
-  if (const std::string previous_id = PreviousResponseId(*parsed); !previous_id.empty()) {
-    if (!call.may_block) return OnWorker();
-    absl::StatusOr<json> loaded = Load(previous_id, TokenId(call.auth.token));
-    if (!loaded.ok()) {
-      return Refuse(absl::IsNotFound(loaded.status()) ? responses::UnknownPreviousResponse(previous_id)
-                                                      : loaded.status(),
-                    kOperation);
-    }
-    previous = *std::move(loaded);
-  }
+  if (!PreviousResponseId(*parsed).empty() && !call.may_block) return OnWorker();
+  absl::StatusOr<std::optional<json>> previous = Previous(*parsed, TokenId(call.auth.token));
+  if (!previous.ok()) return Refuse(previous.status(), kOperation);
   absl::StatusOr<responses::ResponsesRequest> converted =
-      responses::ConvertResponsesRequest(*parsed, conversion_, previous.has_value() ? &*previous : nullptr);
+      responses::ConvertResponsesRequest(*parsed, conversion_, previous->has_value() ? &**previous : nullptr);
   if (!converted.ok()) return Refuse(converted.status(), kOperation);
   openai::GeminiRequest& gemini = converted->gemini;
   const std::string model = gemini.model.upstream;

@@ -17,6 +17,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "gempool/common/clock.h"
 #include "gempool/openai/options.h"
@@ -57,6 +59,13 @@ class ResponsesHandler {
   // The stored document of response `id` of this client, parsed; NotFound
   // (404) when there is none.
   absl::StatusOr<nlohmann::json> Load(const std::string& id, const std::string& owner) const;
+  // The stored document previous_response_id names (nullopt when the body
+  // names none); 404 UnknownPreviousResponse when there is none. Blocks.
+  absl::StatusOr<std::optional<nlohmann::json>> Previous(const nlohmann::json& body, const std::string& owner) const;
+  // The answer for a GET of stored response path_params[0]: `render` of its
+  // stored document, or 404.
+  ClientAnswer FromStored(const ClientCall& call, const char* operation,
+                          const std::function<absl::StatusOr<nlohmann::json>(const nlohmann::json&)>& render) const;
 
   const openai::ConversionOptions& conversion_;
   const GeminiCaller& caller_;

@@ -7,6 +7,7 @@
 // a value type); thread-safe.
 
 #include <cstddef>
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -22,6 +23,33 @@ namespace gempool::openai {
 // Markdown for a part that is neither text nor a function call (inline data,
 // executable code, code result); "" for anything else.
 std::string RenderOtherPart(const nlohmann::json& part);
+
+// OK when `response` is a GenerateContentResponse object; Google's own status
+// for an {"error":...} body (also array-wrapped); Internal otherwise, naming
+// `what` ("Gemini's answer", "a Gemini stream event") and what came.
+absl::Status CheckGenerateContentResponse(const nlohmann::json& response, absl::string_view what);
+
+// Candidate 0 (index 0, or no index: Gemini omits zeros); nullptr when none.
+const nlohmann::json* FirstCandidate(const nlohmann::json& response);
+
+// One part of a Gemini candidate as the converters read it, in order.
+struct GeminiPart {
+  enum class Kind {
+    kCall,     // functionCall
+    kThought,  // thought: true (a thought summary)
+    kText,     // text, or other content rendered as Markdown; "" for a
+               // part that only carries a signature
+  };
+  Kind kind = Kind::kText;
+  const nlohmann::json* call = nullptr;    // kCall: the functionCall object.
+  std::string text;                        // kThought, kText.
+  const std::string* signature = nullptr;  // thoughtSignature, when set.
+};
+// Reads `part` (an object); pointers point into it.
+GeminiPart ReadGeminiPart(const nlohmann::json& part);
+
+// Calls `visit` on each object in candidate.content.parts, in order.
+void ForEachCandidatePart(const nlohmann::json& candidate, const std::function<void(const nlohmann::json&)>& visit);
 
 // Grounding sources of one candidate, in order, without duplicates.
 class GroundingLinks {

@@ -26,15 +26,12 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "gempool/openai/signature_tag.h"
 
 namespace gempool::responses {
 
-enum class SignatureAnchor { kNext, kPrevious, kOwn };
-
-struct TaggedSignature {
-  SignatureAnchor anchor = SignatureAnchor::kNext;
-  std::string gemini_signature;
-};
+using openai::SignatureAnchor;
+using openai::TaggedSignature;
 
 // "gempool.r1.n.<sig>" etc.
 std::string EncodeReasoningContent(SignatureAnchor anchor, absl::string_view gemini_signature);
