@@ -13,6 +13,7 @@
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
 #include "gempool/openai/schema.h"
+#include "gempool/openai/stop_sequences.h"
 #include "thinking_config.h"
 #include "tool_converter.h"
 
@@ -31,7 +32,6 @@ using openai::OptString;
 using openai::Path;
 
 // Gemini's documented limit on stop sequences.
-constexpr size_t kMaxStopSequences = 5;
 // Output token limits (outputTokenLimit of the models API): Gemini 1.x and
 // 2.0 models stop at 8192, 2.5 and later at 65536.
 constexpr int64_t kLegacyOutputLimit = 8192;
@@ -98,25 +98,6 @@ absl::Status ConvertMaxTokens(const json& body, const std::string& model, json& 
   return absl::OkStatus();
 }
 
-absl::Status ConvertStopSequences(const json& body, json& config) {
-  GEMPOOL_ASSIGN_OR_RETURN(const json* stops, OptArray(body, "stop_sequences", ""));
-  if (stops == nullptr) return absl::OkStatus();
-  json sequences = json::array();
-  for (size_t i = 0; i < stops->size(); ++i) {
-    const json& stop = (*stops)[i];
-    if (!stop.is_string()) {
-      return FieldError(Path("stop_sequences", i), absl::StrCat("must be a string, got ", JsonTypeName(stop)));
-    }
-    if (!stop.get_ref<const std::string&>().empty()) sequences.push_back(stop);
-  }
-  if (sequences.size() > kMaxStopSequences) {
-    return FieldError("stop_sequences", absl::StrCat("has ", sequences.size(), " sequences; Gemini accepts at most ",
-                                                     kMaxStopSequences));
-  }
-  if (!sequences.empty()) config["stopSequences"] = std::move(sequences);
-  return absl::OkStatus();
-}
-
 // output_config.format: structured output.
 absl::Status ConvertOutputFormat(const json& body, const openai::ConversionOptions& options, json& config,
                                  std::vector<std::string>* warnings) {
@@ -154,7 +135,7 @@ absl::Status ConvertGenerationConfig(const json& body, const std::string& model,
   if (top_p.has_value()) config["topP"] = *top_p;
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> top_k, openai::OptInt(body, "top_k", "", 1, 1'000'000));
   if (top_k.has_value()) config["topK"] = *top_k;
-  GEMPOOL_RETURN_IF_ERROR(ConvertStopSequences(body, config));
+  GEMPOOL_RETURN_IF_ERROR(openai::ConvertStopSequences(body, "stop_sequences", /*allow_string=*/false, config));
   return ConvertOutputFormat(body, options, config, warnings);
 }
 

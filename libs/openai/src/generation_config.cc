@@ -10,38 +10,12 @@
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/schema.h"
+#include "gempool/openai/stop_sequences.h"
 
 namespace gempool::openai::internal {
 namespace {
 
 using nlohmann::json;
-
-// Gemini's documented limit on stop sequences.
-constexpr size_t kMaxStopSequences = 5;
-
-absl::Status ConvertStop(const json& body, json& config) {
-  const json* stop = Find(body, "stop");
-  if (stop == nullptr) return absl::OkStatus();
-  json sequences = json::array();
-  if (stop->is_string()) {
-    if (!stop->get_ref<const std::string&>().empty()) sequences.push_back(*stop);
-  } else if (stop->is_array()) {
-    for (size_t i = 0; i < stop->size(); ++i) {
-      if (!(*stop)[i].is_string()) {
-        return FieldError(Path("stop", i), absl::StrCat("must be a string, got ", JsonTypeName((*stop)[i])));
-      }
-      if (!(*stop)[i].get_ref<const std::string&>().empty()) sequences.push_back((*stop)[i]);
-    }
-  } else {
-    return FieldError("stop", absl::StrCat("must be a string or an array of strings, got ", JsonTypeName(*stop)));
-  }
-  if (sequences.size() > kMaxStopSequences) {
-    return FieldError("stop", absl::StrCat("has ", sequences.size(), " sequences; Gemini accepts at most ",
-                                           kMaxStopSequences));
-  }
-  if (!sequences.empty()) config["stopSequences"] = std::move(sequences);
-  return absl::OkStatus();
-}
 
 absl::Status ConvertResponseFormat(const json& body, const ConversionOptions& options, GenerationSettings& out) {
   GEMPOOL_ASSIGN_OR_RETURN(const json* format, OptObject(body, "response_format", ""));
@@ -128,7 +102,7 @@ absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const json& body, con
     config["maxOutputTokens"] = *max_tokens;
   }
 
-  GEMPOOL_RETURN_IF_ERROR(ConvertStop(body, config));
+  GEMPOOL_RETURN_IF_ERROR(ConvertStopSequences(body, "stop", /*allow_string=*/true, config));
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> n, OptInt(body, "n", "", 1, 8));
   if (n.has_value()) config["candidateCount"] = *n;

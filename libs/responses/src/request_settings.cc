@@ -9,6 +9,7 @@
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/schema.h"
+#include "gempool/openai/stop_sequences.h"
 #include "gempool/openai/thinking_levels.h"
 
 namespace gempool::responses::internal {
@@ -24,35 +25,6 @@ using openai::OptObject;
 using openai::OptString;
 using openai::Path;
 using openai::Preview;
-
-// Gemini's documented limit on stop sequences.
-constexpr size_t kMaxStopSequences = 5;
-
-// `stop` is not a Responses field, but clients moving from Chat Completions
-// send it; Gemini has the same feature, so it is honoured.
-absl::Status ConvertStop(const json& body, json& config) {
-  const json* stop = Find(body, "stop");
-  if (stop == nullptr) return absl::OkStatus();
-  json sequences = json::array();
-  if (stop->is_string()) {
-    sequences.push_back(*stop);
-  } else if (stop->is_array()) {
-    for (size_t i = 0; i < stop->size(); ++i) {
-      if (!(*stop)[i].is_string()) {
-        return FieldError(Path("stop", i), absl::StrCat("must be a string, got ", JsonTypeName((*stop)[i])));
-      }
-      sequences.push_back((*stop)[i]);
-    }
-  } else {
-    return FieldError("stop", absl::StrCat("must be a string or an array of strings, got ", JsonTypeName(*stop)));
-  }
-  if (sequences.size() > kMaxStopSequences) {
-    return FieldError("stop", absl::StrCat("has ", sequences.size(), " sequences; Gemini accepts at most ",
-                                           kMaxStopSequences));
-  }
-  if (!sequences.empty()) config["stopSequences"] = std::move(sequences);
-  return absl::OkStatus();
-}
 
 absl::Status ConvertTextFormat(const json& body, const openai::ConversionOptions& options, GenerationSettings& out) {
   GEMPOOL_ASSIGN_OR_RETURN(const json* text, OptObject(body, "text", ""));
@@ -154,7 +126,9 @@ absl::StatusOr<GenerationSettings> ConvertSettings(const json& body, const opena
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<double> top_p, OptNumber(body, "top_p", ""));
   GEMPOOL_RETURN_IF_ERROR(CheckRange(top_p, "top_p", 0, 1));
   if (top_p.has_value()) out.config["topP"] = *top_p;
-  GEMPOOL_RETURN_IF_ERROR(ConvertStop(body, out.config));
+  // `stop` is not a Responses field, but clients moving from Chat Completions
+  // send it; Gemini has the same feature, so it is honoured.
+  GEMPOOL_RETURN_IF_ERROR(openai::ConvertStopSequences(body, "stop", /*allow_string=*/true, out.config));
   GEMPOOL_RETURN_IF_ERROR(ConvertTextFormat(body, options, out));
   GEMPOOL_RETURN_IF_ERROR(ConvertReasoning(body, model, options, out));
   return out;
