@@ -6,6 +6,7 @@
 // errors (empty messages, every key cooling, a wrong token).
 //   cd tests/sdk && npm ci && GEMPOOL_BIN_DIR=../../build node --test anthropic.test.mjs
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, test } from 'node:test';
 
 import Anthropic, { AuthenticationError, BadRequestError, RateLimitError } from '@anthropic-ai/sdk';
@@ -327,6 +328,28 @@ describe('@anthropic-ai/sdk', () => {
       const [eventLine, dataLine] = block.split('\n');
       assert.equal(JSON.parse(dataLine.slice(6)).type, eventLine.slice(7));
     }
+  }));
+
+  test('a body over MAX_REQUEST_BODY_MB is a 413 request_too_large, in each API\'s shape', () => stack.guarded(async () => {
+    // The gateway answers from the Content-Length alone; no body is sent.
+    const refuse = (path, auth) => new Promise((resolve, reject) => {
+      const socket = net.connect(stack.gatewayPort, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (d) => { answer += d; });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\n${auth}\r\nContent-Type: application/json\r\n` +
+                   'Content-Length: 999999999999\r\n\r\n');
+    });
+    const anthropic = await refuse('/v1/messages?beta=true', `x-api-key: ${CLIENT_TOKEN}`);
+    assert.match(anthropic, /^HTTP\/1\.1 413 /);
+    const body = JSON.parse(anthropic.slice(anthropic.indexOf('\r\n\r\n') + 4));
+    assert.equal(body.type, 'error');
+    assert.equal(body.error.type, 'request_too_large');
+    assert.match(body.error.message, /MAX_REQUEST_BODY_MB/);
+    const openai = await refuse('/v1/chat/completions', `Authorization: Bearer ${CLIENT_TOKEN}`);
+    assert.match(openai, /^HTTP\/1\.1 413 /);
+    assert.equal(JSON.parse(openai.slice(openai.indexOf('\r\n\r\n') + 4)).error.type, 'invalid_request_error');
   }));
 
   test('an empty messages list is a 400 invalid_request_error', () => stack.guarded(async () => {

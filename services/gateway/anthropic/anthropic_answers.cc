@@ -46,6 +46,10 @@ HttpReply AnthropicUnauthenticatedReply() {
   return AnthropicJsonReply(anthropic::AnthropicErrorBody("authentication_error", kUnauthenticatedMessage), 401);
 }
 
+HttpReply AnthropicRefusal(int status, absl::string_view message) {
+  return AnthropicJsonReply(anthropic::AnthropicErrorBody(anthropic::AnthropicErrorType(status), message), status);
+}
+
 ReplyDialect AnthropicReplyDialect() { return ReplyDialect{&AnthropicUpstreamFailure, &AnthropicBadUpstream}; }
 
 }  // namespace gempool::gateway

@@ -31,6 +31,10 @@ HttpReply AnthropicBadUpstream(absl::string_view message);
 // The 401 authentication_error for a missing or wrong client token.
 HttpReply AnthropicUnauthenticatedReply();
 
+// The HTTP layer's own refusal (413 request_too_large, 408, 400) in
+// Anthropic's shape.
+HttpReply AnthropicRefusal(int status, absl::string_view message);
+
 // The two above, for GeminiCaller's buffered calls.
 ReplyDialect AnthropicReplyDialect();
 

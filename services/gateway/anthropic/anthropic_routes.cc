@@ -89,6 +89,7 @@ std::vector<ApiRoute> AnthropicRoutes::Routes() {
     route.path = std::move(path);
     route.handler = std::move(handler);
     route.unauthenticated = &AnthropicUnauthenticatedReply;
+    route.refusal = &AnthropicRefusal;
     routes.push_back(std::move(route));
     return &routes.back();
   };

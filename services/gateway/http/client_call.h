@@ -89,6 +89,10 @@ struct ApiRoute {
   ClientHandler handler;
   // The answer for a missing or wrong client token, in the route's dialect.
   std::function<HttpReply()> unauthenticated;
+  // The HTTP layer's own refusal of a request on this route (413 body too
+  // large, 408 too slow, 400 malformed) in the route's dialect; unset:
+  // Google's error shape.
+  std::function<HttpReply(int status, absl::string_view message)> refusal;
   // The handler is called on the event loop first (ClientCall::may_block
   // false), saving two thread hops per call; only a call it answers
   // `needs_worker` goes to a worker thread.

@@ -426,12 +426,15 @@ void Connection::FinishExchange() {
 
 void Connection::Refuse(int status, const std::string& message) {
   GEMPOOL_LOG(DEBUG) << "refusing a request from " << remote_addr_ << " with " << status << ": " << message;
-  parser_.reset();
   in_.clear();
   phase_ = Phase::kClosing;
   keep_alive_ = false;
   close_after_writes_ = true;
-  Send(RefusalBytes(status, message, {}, version_));
+  std::string target;
+  if (parser_.has_value()) target = std::string(parser_->get().target());
+  parser_.reset();
+  std::optional<HttpReply> own = handler_.Refusal(status, message, target);
+  Send(own.has_value() ? RefusalBytes(*own, version_) : RefusalBytes(status, message, {}, version_));
 }
 
 void Connection::CloseAfterWrites() {

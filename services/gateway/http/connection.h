@@ -78,6 +78,13 @@ class RequestHandler {
   virtual void Handle(std::shared_ptr<Exchange> exchange) = 0;
   // A streamed answer started or ended (for shutdown's CancelStreams).
   virtual void StreamStarted(const std::shared_ptr<StreamResponse>& /*stream*/) {}
+  // The body of the connection's own refusal (408, 413, 400) of a request
+  // for `target` (its path and query, "" before the request line was read),
+  // in the dialect of the API it was meant for; nullopt: Google's shape.
+  virtual std::optional<HttpReply> Refusal(int /*status*/, absl::string_view /*message*/,
+                                           absl::string_view /*target*/) {
+    return std::nullopt;
+  }
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

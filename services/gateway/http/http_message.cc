@@ -85,6 +85,13 @@ std::string RefusalBytes(int status, absl::string_view message, const HeaderList
   return ResponseHead(status, headers, body.size(), /*keep_alive=*/false, version) + body;
 }
 
+std::string RefusalBytes(const HttpReply& reply, int version) {
+  HeaderList headers = {{"Content-Type", reply.content_type.empty() ? "application/json; charset=UTF-8"
+                                                                    : reply.content_type}};
+  if (!reply.retry_after.empty()) headers.emplace_back("Retry-After", reply.retry_after);
+  return ResponseHead(reply.status, headers, reply.body.size(), /*keep_alive=*/false, version) + reply.body;
+}
+
 std::string ChunkFrame(absl::string_view data) {
   std::string out = absl::StrFormat("%x\r\n", data.size());
   out.reserve(out.size() + data.size() + 2);

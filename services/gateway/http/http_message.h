@@ -49,6 +49,8 @@ std::string ResponseHead(int status, const HeaderList& headers, std::optional<si
 // connection): Google's error body for `status`, then the connection closes.
 std::string RefusalBytes(int status, absl::string_view message, const HeaderList& extra_headers = {},
                          int version = 11);
+// The same with a body of the caller's (the refused request's API dialect).
+std::string RefusalBytes(const HttpReply& reply, int version);
 
 // One chunk of a chunked body (empty `data` is not allowed: that is the end).
 std::string ChunkFrame(absl::string_view data);

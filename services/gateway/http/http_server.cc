@@ -271,6 +271,17 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
                      "and /gemini/v1beta (e.g. POST /v1beta/models/{model}:generateContent)")))));
   }
 
+  // RequestHandler: the refusal in the dialect of the API route `target`
+  // names (connection strand; the route table is immutable).
+  std::optional<HttpReply> Refusal(int status, absl::string_view message, absl::string_view target) override {
+    const std::string path = gemini::PercentDecode(target.substr(0, target.find('?')), /*plus_as_space=*/false);
+    for (const RouteEntry& route : routes) {
+      if (route.api == nullptr || !route.api->refusal || !route.path.Match(path)) continue;
+      return route.api->refusal(status, message);
+    }
+    return std::nullopt;
+  }
+
   // Whether the client's token may call the APIs. Of two tokens sent at once
   // (x-api-key and Bearer), the one that is allowed becomes `auth.token`.
   bool IsAllowedToken(gemini::ClientAuth& auth) const {

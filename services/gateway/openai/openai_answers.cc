@@ -71,6 +71,10 @@ HttpReply OpenAIUnauthenticatedReply() {
   return OpenAIJsonReply(openai::OpenAIErrorBody(401, kUnauthenticatedMessage), 401);
 }
 
+HttpReply OpenAIRefusal(int status, absl::string_view message) {
+  return OpenAIJsonReply(openai::OpenAIErrorBody(status, message), status);
+}
+
 std::string WarningsHeaderValue(const std::vector<std::string>& warnings) {
   std::string out;
   for (const std::string& warning : warnings) {

@@ -51,6 +51,9 @@ HttpReply OpenAIConversionFailure(const absl::Status& status);
 // The 401 for a missing or wrong client token.
 HttpReply OpenAIUnauthenticatedReply();
 
+// The HTTP layer's own refusal (413, 408, 400) in OpenAI's shape.
+HttpReply OpenAIRefusal(int status, absl::string_view message);
+
 // The x-gempool-warnings value: the warnings joined with "; ", reduced to
 // printable ASCII (other bytes become '?') and cut to a header-friendly
 // length; "" when there are none.

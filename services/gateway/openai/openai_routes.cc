@@ -94,6 +94,7 @@ std::vector<ApiRoute> OpenAIRoutes::Routes() {
     route.auth_forms = std::move(forms);
     route.handler = std::move(handler);
     route.unauthenticated = &OpenAIUnauthenticatedReply;
+    route.refusal = &OpenAIRefusal;
     routes.push_back(std::move(route));
   };
   for (const char* prefix : kPrefixes) {

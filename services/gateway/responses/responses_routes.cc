@@ -56,6 +56,7 @@ std::vector<ApiRoute> ResponsesRoutes::Routes() {
     route.path = std::move(path);
     route.handler = std::move(handler);
     route.unauthenticated = &OpenAIUnauthenticatedReply;
+    route.refusal = &OpenAIRefusal;
     // Every handler says when it must block (persistence, media URLs).
     route.try_on_loop = true;
     routes.push_back(std::move(route));
