@@ -152,6 +152,7 @@ describe('openai SDK, Responses API', () => {
       (e) => {
         assert.ok(e instanceof NotFoundError, `not a NotFoundError: ${e}`);
         assert.equal(e.param, 'previous_response_id');
+        assert.equal(e.code, null, 'not a model_not_found');
         return true;
       });
   }));

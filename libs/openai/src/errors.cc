@@ -147,9 +147,11 @@ nlohmann::json OpenAIErrorBody(int http_status, absl::string_view message, absl:
 OpenAIError OpenAIErrorFromStatus(const absl::Status& status) {
   OpenAIError out;
   out.http_status = HttpStatusForCode(status.code());
-  std::string code;
-  if (status.code() == absl::StatusCode::kNotFound) code = "model_not_found";
-  out.body = OpenAIErrorBody(out.http_status, status.message(), ErrorParam(status).value_or(""), code);
+  const std::string param = ErrorParam(status).value_or("");
+  // OpenAI's code for an unknown model; other unknown things (a stored
+  // response, a path) have no code.
+  const std::string code = status.code() == absl::StatusCode::kNotFound && param == "model" ? "model_not_found" : "";
+  out.body = OpenAIErrorBody(out.http_status, status.message(), param, code);
   return out;
 }
 
