@@ -50,6 +50,15 @@ absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Confi
   absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
   if (!models.ok()) return models.status();
   live->anthropic_models = std::make_shared<const anthropic::ModelMap>(*std::move(models));
+  absl::StatusOr<gemini::BaseUrl> vertex_base_url = gemini::ParseBaseUrl(config.vertex_express_base_url);
+  if (!vertex_base_url.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("VERTEX_EXPRESS_BASE_URL: ", vertex_base_url.status().message()));
+  }
+  live->vertex_base_url = *std::move(vertex_base_url);
+  live->fake_stream = config.fake_stream_enabled;
+  live->fake_stream_interval_seconds = config.fake_stream_empty_data_interval_seconds;
+  live->files_user_isolation = config.files_user_isolation_enabled;
   return std::shared_ptr<const LiveSettings>(std::move(live));
 }
 

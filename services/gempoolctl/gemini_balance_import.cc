@@ -71,6 +71,13 @@ const std::map<std::string, Render>& ImportableSettings() {
       {"TOOLS_CODE_EXECUTION_ENABLED", [](const Config& c) { return Text(c.openai.tools_code_execution_enabled); }},
       {"URL_CONTEXT_ENABLED", [](const Config& c) { return Text(c.openai.url_context_enabled); }},
       {"URL_CONTEXT_MODELS", [](const Config& c) { return Text(c.openai.url_context_models); }},
+      {"VERTEX_EXPRESS_BASE_URL", [](const Config& c) { return c.vertex_express_base_url; }},
+      {"FAKE_STREAM_ENABLED", [](const Config& c) { return Text(c.fake_stream_enabled); }},
+      {"FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS",
+       [](const Config& c) { return absl::StrCat(c.fake_stream_empty_data_interval_seconds); }},
+      {"FILES_USER_ISOLATION_ENABLED", [](const Config& c) { return Text(c.files_user_isolation_enabled); }},
+      {"FILES_CLEANUP_ENABLED", [](const Config& c) { return Text(c.files_cleanup_enabled); }},
+      {"FILES_CLEANUP_INTERVAL_HOURS", [](const Config& c) { return absl::StrCat(c.files_cleanup_interval_hours); }},
   };
   return *kSettings;
 }
@@ -97,8 +104,6 @@ const std::set<std::string>& EnvironmentOnly() {
 const std::map<std::string, std::string>& GeminiBalanceOnly() {
   static const auto* const kNames = [] {
     auto* names = new std::map<std::string, std::string>{
-        {"VERTEX_API_KEYS", "Vertex AI Express keys are not supported by gempool"},
-        {"VERTEX_EXPRESS_BASE_URL", "Vertex AI Express is not supported by gempool"},
         {"PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY", "gempool always sends a key through the same proxy"},
         {"URL_NORMALIZATION_ENABLED", "gempool serves the gemini-balance paths without it"},
         {"GITHUB_REPO_OWNER", "gemini-balance's update check"},
@@ -110,9 +115,7 @@ const std::map<std::string, std::string>& GeminiBalanceOnly() {
           "CLOUDFLARE_IMGBED_URL", "CLOUDFLARE_IMGBED_AUTH_CODE", "CLOUDFLARE_IMGBED_UPLOAD_FOLDER", "OSS_ENDPOINT",
           "OSS_ENDPOINT_INNER", "OSS_ACCESS_KEY", "OSS_ACCESS_KEY_SECRET", "OSS_BUCKET_NAME", "OSS_REGION",
           "STREAM_OPTIMIZER_ENABLED", "STREAM_MIN_DELAY", "STREAM_MAX_DELAY", "STREAM_SHORT_TEXT_THRESHOLD",
-          "STREAM_LONG_TEXT_THRESHOLD", "STREAM_CHUNK_SIZE", "FAKE_STREAM_ENABLED",
-          "FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS", "ERROR_LOG_RECORD_REQUEST_BODY", "FILES_CLEANUP_ENABLED",
-          "FILES_CLEANUP_INTERVAL_HOURS", "FILES_USER_ISOLATION_ENABLED", "ENABLE_TTS"}) {
+          "STREAM_LONG_TEXT_THRESHOLD", "STREAM_CHUNK_SIZE", "ERROR_LOG_RECORD_REQUEST_BODY", "ENABLE_TTS"}) {
       names->emplace(name, none);
     }
     return names;

@@ -68,6 +68,18 @@ absl::Status Load(const Environment& env, Config& c) {
         "' is not valid: expected an http:// or https:// URL such as "
         "https://generativelanguage.googleapis.com/v1beta"));
   }
+  if (has("VERTEX_API_KEYS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.vertex_api_keys, ParseStringList("VERTEX_API_KEYS", text("VERTEX_API_KEYS")));
+  }
+  c.vertex_express_base_url = env.GetOr("VERTEX_EXPRESS_BASE_URL", c.vertex_express_base_url);
+  while (absl::EndsWith(c.vertex_express_base_url, "/")) c.vertex_express_base_url.pop_back();
+  if (!absl::StartsWith(c.vertex_express_base_url, "http://") &&
+      !absl::StartsWith(c.vertex_express_base_url, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "VERTEX_EXPRESS_BASE_URL='", c.vertex_express_base_url,
+        "' is not valid: expected an http:// or https:// URL such as "
+        "https://aiplatform.googleapis.com/v1beta1/publishers/google"));
+  }
   if (has("MAX_FAILURES")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.max_failures, ParseInt("MAX_FAILURES", text("MAX_FAILURES"), 1, 1000000));
   }
@@ -214,6 +226,25 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("RESPONSES_STORE_MAX_KB")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.responses_store_max_kb,
                              ParseInt("RESPONSES_STORE_MAX_KB", text("RESPONSES_STORE_MAX_KB"), 1, 65536));
+  }
+  if (has("FAKE_STREAM_ENABLED")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.fake_stream_enabled, ParseBool("FAKE_STREAM_ENABLED", text("FAKE_STREAM_ENABLED")));
+  }
+  if (has("FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.fake_stream_empty_data_interval_seconds,
+                             ParseInt("FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS",
+                                      text("FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS"), 1, 300));
+  }
+  if (has("FILES_USER_ISOLATION_ENABLED")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.files_user_isolation_enabled,
+                             ParseBool("FILES_USER_ISOLATION_ENABLED", text("FILES_USER_ISOLATION_ENABLED")));
+  }
+  if (has("FILES_CLEANUP_ENABLED")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.files_cleanup_enabled, ParseBool("FILES_CLEANUP_ENABLED", text("FILES_CLEANUP_ENABLED")));
+  }
+  if (has("FILES_CLEANUP_INTERVAL_HOURS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.files_cleanup_interval_hours,
+                             ParseInt("FILES_CLEANUP_INTERVAL_HOURS", text("FILES_CLEANUP_INTERVAL_HOURS"), 1, 168));
   }
   if (has("ANTHROPIC_MODEL_MAP")) {
     c.anthropic_model_map = text("ANTHROPIC_MODEL_MAP");

@@ -165,6 +165,60 @@ TEST(LoadConfigTest, ResponsesStoreRetentionAndSizeCap) {
   EXPECT_EQ(longest->responses_store_max_kb, 1);
 }
 
+TEST(LoadConfigTest, FakeStreamAndFilesSettings) {
+  const std::vector<HttpLimitCase> ints = {
+      {"FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS", &Config::fake_stream_empty_data_interval_seconds, 5, "30", 30,
+       {"0", "301", "5s"}},
+      {"FILES_CLEANUP_INTERVAL_HOURS", &Config::files_cleanup_interval_hours, 1, "24", 24, {"0", "169", "1h"}},
+  };
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_FALSE(defaults->fake_stream_enabled);
+  EXPECT_TRUE(defaults->files_user_isolation_enabled);
+  EXPECT_TRUE(defaults->files_cleanup_enabled);
+  for (const HttpLimitCase& c : ints) {
+    EXPECT_EQ((*defaults).*(c.field), c.default_value) << c.name;
+    auto set = LoadConfig(Environment::FromMap({{c.name, c.valid}}));
+    ASSERT_TRUE(set.ok()) << c.name << ": " << set.status();
+    EXPECT_EQ((*set).*(c.field), c.valid_value) << c.name;
+    for (const char* bad : c.bad) {
+      EXPECT_THAT(LoadConfig(Environment::FromMap({{c.name, bad}})),
+                  StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.name)))
+          << c.name << "=" << bad;
+    }
+  }
+  auto flipped = LoadConfig(Environment::FromMap({{"FAKE_STREAM_ENABLED", "true"},
+                                                  {"FILES_USER_ISOLATION_ENABLED", "false"},
+                                                  {"FILES_CLEANUP_ENABLED", "false"}}));
+  ASSERT_TRUE(flipped.ok()) << flipped.status();
+  EXPECT_TRUE(flipped->fake_stream_enabled);
+  EXPECT_FALSE(flipped->files_user_isolation_enabled);
+  EXPECT_FALSE(flipped->files_cleanup_enabled);
+  for (const char* name : {"FAKE_STREAM_ENABLED", "FILES_USER_ISOLATION_ENABLED", "FILES_CLEANUP_ENABLED"}) {
+    EXPECT_THAT(LoadConfig(Environment::FromMap({{name, "maybe"}})),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(name)));
+  }
+}
+
+TEST(LoadConfigTest, VertexExpressKeysAndBaseUrl) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_TRUE(defaults->vertex_api_keys.empty());
+  EXPECT_EQ(defaults->vertex_express_base_url, "https://aiplatform.googleapis.com/v1beta1/publishers/google");
+  auto set = LoadConfig(Environment::FromMap({{"VERTEX_API_KEYS", R"(["AQ.one", "AQ.two"])"},
+                                              {"VERTEX_EXPRESS_BASE_URL", "http://127.0.0.1:9/v1beta1/publishers/google/"}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_THAT(set->vertex_api_keys, ::testing::ElementsAre("AQ.one", "AQ.two"));
+  EXPECT_EQ(set->vertex_express_base_url, "http://127.0.0.1:9/v1beta1/publishers/google");
+  auto comma = LoadConfig(Environment::FromMap({{"VERTEX_API_KEYS", "AQ.a,AQ.b"}}));
+  ASSERT_TRUE(comma.ok()) << comma.status();
+  EXPECT_EQ(comma->vertex_api_keys.size(), 2u);
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"VERTEX_EXPRESS_BASE_URL", "aiplatform.googleapis.com"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("VERTEX_EXPRESS_BASE_URL")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"VERTEX_API_KEYS", R"(["AQ.one",)"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("VERTEX_API_KEYS")));
+}
+
 TEST(LoadConfigTest, PaidKey) {
   auto unset = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(unset.ok()) << unset.status();

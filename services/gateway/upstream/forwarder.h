@@ -30,6 +30,7 @@
 #include "live_settings.h"
 #include "pool/outcome_reporter.h"
 #include "logs/request_log_writer.h"
+#include "upstream/key_affinity.h"
 #include "upstream/upstream_client.h"
 
 namespace gempool::gateway {
@@ -51,6 +52,17 @@ struct ForwardRequest {
   // Client headers to pass on (no credentials, no hop-by-hop headers).
   HeaderList headers;
   KeyPlacement key_placement = KeyPlacement::kGoogApiKeyHeader;
+  // The pool the keys come from (VERTEX for the /vertex-express/ routes).
+  v1::Pool pool = v1::POOL_GEMINI;
+  // When > 0: every attempt uses this key and no other (an upload's chunks
+  // go out on the key that started it; a file is read or deleted with the
+  // key that owns it). A cooling key is waited for within MAX_KEY_WAIT_MS,
+  // else the answer is 429 with Retry-After; a disabled or removed key is a
+  // clear error. Set by the caller, or by Options::key_affinity.
+  int64_t pinned_key_id = 0;
+  // The client token's id (TokenId(token)); Options::key_affinity checks
+  // file ownership against it. Empty for internal calls.
+  std::string client_token_id;
   // The operation named in the error log; empty: the route's method name
   // ("generateContent"). The OpenAI routes name theirs ("chat.completions").
   std::string operation;
@@ -120,6 +132,10 @@ class Forwarder {
     // each call instead (settings changed in the admin UI); must outlive
     // the forwarder.
     const LiveSettingsHolder* live = nullptr;
+    // When set, asked before the first attempt of a call it MayApply() to
+    // (on the blocking-work runner): the key it names pins the call, its
+    // error is the answer. Must outlive the forwarder.
+    KeyAffinity* key_affinity = nullptr;
   };
 
   // Runs a task that may block (a gRPC call) off the event loop.

@@ -6,9 +6,9 @@
 document.addEventListener('DOMContentLoaded', async () => {
   const { t, el, api, toast, fmtTime } = window.GP;
   const $ = (id) => document.getElementById(id);
-  const GROUPS = ['keys', 'clients', 'upstream', 'models', 'logs', 'admin', 'storage', 'network'];
+  const GROUPS = ['keys', 'clients', 'upstream', 'models', 'files', 'logs', 'admin', 'storage', 'network'];
   const BOOLEANS = new Set(['AUTO_DELETE_REQUEST_LOGS_ENABLED', 'AUTO_DELETE_ERROR_LOGS_ENABLED']);
-  const MULTILINE = new Set(['ALLOWED_TOKENS', 'PROXIES', 'CUSTOM_HEADERS', 'API_KEYS', 'ANTHROPIC_MODEL_MAP']);
+  const MULTILINE = new Set(['ALLOWED_TOKENS', 'PROXIES', 'CUSTOM_HEADERS', 'API_KEYS', 'VERTEX_API_KEYS', 'ANTHROPIC_MODEL_MAP']);
   // Secrets whose empty value means something (no paid key, no proxies).
   const CLEARABLE = new Set(['PAID_KEY', 'PROXIES']);
   let settings = [];

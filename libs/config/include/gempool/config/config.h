@@ -75,6 +75,11 @@ struct OpenAISettings {
 struct Config {
   // --- Pool and clients ---
   std::vector<std::string> api_keys;        // API_KEYS: JSON list or comma-separated.
+  // VERTEX_API_KEYS: Vertex AI Express keys, a second pool (same states and
+  // cooldowns) served on the /vertex-express/ routes. Same formats as API_KEYS.
+  std::vector<std::string> vertex_api_keys;
+  // VERTEX_EXPRESS_BASE_URL: where Vertex AI Express calls go.
+  std::string vertex_express_base_url = "https://aiplatform.googleapis.com/v1beta1/publishers/google";
   std::vector<std::string> allowed_tokens;  // ALLOWED_TOKENS: client tokens.
   std::string auth_token;                   // AUTH_TOKEN: admin token; defaults to ALLOWED_TOKENS[0].
   std::string base_url = "https://generativelanguage.googleapis.com/v1beta";  // BASE_URL
@@ -146,6 +151,25 @@ struct Config {
   // output items) is larger is not stored, and the gateway says so in a
   // warning (1-65536; persistence refuses more than 64 MiB).
   int responses_store_max_kb = 2048;
+
+  // --- Fake streaming ---
+  // FAKE_STREAM_ENABLED: a streamed chat call (OpenAI chat completions and
+  // native streamGenerateContent) is served by one non-streamed upstream
+  // call, the client getting a heartbeat every interval until the answer
+  // arrives whole: keeps long answers alive behind proxies that cut idle
+  // connections.
+  bool fake_stream_enabled = false;
+  // FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS: the heartbeat interval (1-300).
+  int fake_stream_empty_data_interval_seconds = 5;
+
+  // --- Files API ---
+  // FILES_USER_ISOLATION_ENABLED: a client token lists, reads and deletes
+  // only the files it uploaded.
+  bool files_user_isolation_enabled = true;
+  // FILES_CLEANUP_ENABLED: expired file records and upload sessions are
+  // removed every FILES_CLEANUP_INTERVAL_HOURS (1-168) by persistence.
+  bool files_cleanup_enabled = true;
+  int files_cleanup_interval_hours = 1;
 
   // --- Anthropic Messages API ---
   // ANTHROPIC_MODEL_MAP: JSON object of glob pattern → Gemini model, for the
