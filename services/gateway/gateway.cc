@@ -9,6 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "admin/admin_ui.h"
 #include "anthropic/anthropic_routes.h"
+#include "files/file_key_affinity.h"
+#include "files/file_records_client.h"
+#include "files/files_routes.h"
+#include "vertex/vertex_routes.h"
 #include "responses/responses_routes.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
@@ -53,11 +57,16 @@ struct Gateway::Parts {
   std::unique_ptr<UpstreamClient> upstream;
   std::unique_ptr<OutcomeReporter> reporter;
   std::unique_ptr<RequestLogWriter> logs;
+  // The Files API's records, and the key affinity the forwarder asks.
+  std::unique_ptr<FileRecordsClient> file_records;
+  std::unique_ptr<FileKeyAffinity> file_affinity;
   std::unique_ptr<Forwarder> forwarder;
   std::unique_ptr<HealthChecker> health;
   std::unique_ptr<OpenAIRoutes> openai;
   std::unique_ptr<AnthropicRoutes> anthropic;
   std::unique_ptr<ResponsesRoutes> responses;
+  std::unique_ptr<FilesRoutes> files;
+  std::unique_ptr<VertexRoutes> vertex;
   std::unique_ptr<admin::AdminUi> admin;
   std::unique_ptr<HttpServer> http;
   bool started = false;
@@ -118,6 +127,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   forwarder_options.max_key_wait_ms = config.max_key_wait_ms;
   forwarder_options.custom_headers = parts->custom_headers;
   forwarder_options.live = parts->live.get();
+  parts->file_records = std::make_unique<FileRecordsClient>(rpc::MakeChannel(config.persistence_addr),
+                                                            config.persistence_addr, config.rpc_timeout_ms);
+  parts->file_affinity = std::make_unique<FileKeyAffinity>(*parts->file_records, clock, parts->live.get());
+  forwarder_options.key_affinity = parts->file_affinity.get();
   ElasticThreadPool& workers = *parts->workers;
   parts->forwarder = std::make_unique<Forwarder>(
       *parts->broker, *parts->reporter, *parts->upstream, *parts->logs, clock, parts->loop->context(),
@@ -138,12 +151,19 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       [&workers](std::function<void()> task) { workers.Submit(std::move(task)); }, parts->live.get());
   if (!responses.ok()) return responses.status();
   parts->responses = *std::move(responses);
+  parts->files = std::make_unique<FilesRoutes>(*parts->forwarder, *parts->file_records, parts->file_affinity.get(),
+                                               parts->base_url, parts->live.get(), clock);
   HttpServer::Options http_options;
   // Anthropic's entries first: its GET /v1/models (with anthropic-version)
   // goes ahead of the OpenAI one.
   http_options.api_routes = parts->anthropic->Routes();
   for (ApiRoute& route : parts->responses->Routes()) http_options.api_routes.push_back(std::move(route));
   for (ApiRoute& route : parts->openai->Routes()) http_options.api_routes.push_back(std::move(route));
+  for (ApiRoute& route : parts->files->Routes()) http_options.api_routes.push_back(std::move(route));
+  parts->vertex = std::make_unique<VertexRoutes>(*parts->forwarder, parts->live.get(),
+                                                 parts->live->Get()->vertex_base_url, parts->base_url,
+                                                 &parts->openai->options());
+  for (ApiRoute& route : parts->vertex->Routes()) http_options.api_routes.push_back(std::move(route));
   http_options.host = config.host;
   http_options.port = config.port;
   http_options.max_connections = static_cast<size_t>(config.max_connections);
@@ -170,6 +190,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       admin::AdminUi::Options());
   http_options.admin = parts->admin.get();
   http_options.live = parts->live.get();
+  http_options.native_model_options = &parts->openai->options();
   parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder, *parts->health,
                                              *parts->logs, clock, *parts->loop, *parts->workers, http_options);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

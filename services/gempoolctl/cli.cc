@@ -141,6 +141,10 @@ Commands:
   usage [ID...]
   summary
 
+Two pools: --pool gemini (the default: Gemini API keys, API_KEYS) or
+--pool vertex (Vertex AI Express keys, VERTEX_API_KEYS) picks the pool that
+list, add, summary and --all apply to; key ids select keys of either pool.
+
 Run `gempoolctl keys <command> --help` for details, `gempoolctl --help` for
 the flags every command takes (--addr, --token, --json, --timeout-ms).
 )help";
@@ -148,7 +152,7 @@ the flags every command takes (--addr, --token, --json, --timeout-ms).
 constexpr char kListHelp[] = R"help(gempoolctl keys list: list keys with their states.
 
 Usage: gempoolctl keys list [--state S]... [--model M] [--search T]
-                            [--limit N] [--offset N] [--json]
+                            [--limit N] [--offset N] [--pool P] [--json]
 
 Keys are shown masked (AIzaSy...wxyz), sorted by id.
 
@@ -160,6 +164,8 @@ Flags:
   --search T   Only keys containing the text T.
   --limit N    At most N keys (1..10000; default 100).
   --offset N   Skip the first N matching keys.
+  --pool P     gemini (the default: API_KEYS) or vertex (Vertex AI Express
+               keys, VERTEX_API_KEYS).
 
 Text output: one line per key, then "keys A-B of TOTAL".
 JSON output: {"total": N, "offset": N, "keys": [{"id", "key", "state",
@@ -172,8 +178,11 @@ Example: gempoolctl keys list --state cooling --json
 
 constexpr char kAddHelp[] = R"help(gempoolctl keys add: add keys to the pool (stored in the database first).
 
-Usage: gempoolctl keys add [KEY...]
+Usage: gempoolctl keys add [KEY...] [--pool gemini|vertex]
        gempoolctl keys add < keys.txt
+
+--pool vertex adds Vertex AI Express keys (default: Gemini API keys). A key
+already in the other pool is a duplicate, not moved.
 
 Keys may be separated by newlines, commas, semicolons or spaces; a JSON list
 works too. With no KEY arguments the keys are read from standard input.
@@ -187,7 +196,7 @@ JSON output: {"added": N, "added_ids": [...], "duplicates": ["AIzaSy...wxyz"]}
 
 constexpr char kSummaryHelp[] = R"help(gempoolctl keys summary: count keys per state.
 
-Usage: gempoolctl keys summary [--json]
+Usage: gempoolctl keys summary [--pool gemini|vertex] [--json]
 
 JSON output: {"total", "active", "cooling", "failing", "disabled", "paused",
 "cooling_some_model"}, where cooling_some_model counts keys that are usable
@@ -272,7 +281,7 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"limit", {true}}, {"offset", {true}}, {"all", {false}},  {"service", {true}},
       {"sqlite", {true}}, {"mysql-host", {true}}, {"mysql-port", {true}}, {"mysql-user", {true}},
       {"mysql-password", {true}}, {"mysql-database", {true}}, {"mysql-socket", {true}}, {"mysql-dsn", {true}},
-      {"dry-run", {false}}, {"persistence-addr", {true}},
+      {"dry-run", {false}}, {"persistence-addr", {true}}, {"pool", {true}},
   };
   return *flags;
 }
@@ -284,8 +293,9 @@ const std::set<std::string>& GlobalFlags() {
 
 std::string SelectionHelp(const std::string& verb, const std::string& what, const std::string& done) {
   return absl::StrCat("gempoolctl keys ", verb, ": ", what, "\n\nUsage: gempoolctl keys ", verb,
-                      " (ID... | --all)\n\nIDs are the ids `gempoolctl keys list` shows (several may be "
-                      "given, also\ncomma-separated). --all applies to every key. An unknown id changes "
+                      " (ID... | --all [--pool gemini|vertex])\n\nIDs are the ids `gempoolctl keys list` shows "
+                      "(several may be given, also\ncomma-separated; keys of either pool). --all applies to every "
+                      "key of the\npool --pool names (default gemini). An unknown id changes "
                       "nothing\nand exits with 1.\n\nText output: \"",
                       done, " N keys\". JSON output: {\"affected\": N}\n");
 }
@@ -608,9 +618,19 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
         absl::StrCat("`", Display(path), "` takes no arguments, got '", rest[0], "' (see ", usage, ")"));
   };
 
+  if (const std::string* pool = Last(parsed, "pool")) {
+    const std::string name = absl::AsciiStrToLower(*pool);
+    if (name != "gemini" && name != "vertex") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--pool '", *pool, "' is not a key pool: expected gemini (API_KEYS) or vertex (VERTEX_API_KEYS)"));
+    }
+    inv.pool = name;
+  }
+
   switch (inv.command) {
     case Command::kKeysList: {
-      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"state", "model", "search", "limit", "offset"}, path));
+      GEMPOOL_RETURN_IF_ERROR(
+          CheckFlagsApply(parsed, {"state", "model", "search", "limit", "offset", "pool"}, path));
       GEMPOOL_RETURN_IF_ERROR(no_arguments());
       static const auto* kStates =
           new std::set<std::string>{"active", "cooling", "failing", "disabled", "paused"};
@@ -640,7 +660,7 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
       break;
     }
     case Command::kKeysAdd:
-      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"pool"}, path));
       for (const std::string& arg : rest) {
         for (std::string& key : SplitKeys(arg)) inv.keys.push_back(std::move(key));
       }
@@ -653,7 +673,7 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
     case Command::kKeysResume:
     case Command::kKeysReset:
     case Command::kKeysVerify: {
-      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"all"}, path));
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"all", "pool"}, path));
       inv.all = parsed.flags.count("all") > 0;
       GEMPOOL_ASSIGN_OR_RETURN(inv.ids, ParseIds(rest, usage));
       if (inv.all && !inv.ids.empty()) {
@@ -671,7 +691,7 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
       break;
     }
     case Command::kKeysSummary:
-      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"pool"}, path));
       GEMPOOL_RETURN_IF_ERROR(no_arguments());
       break;
     case Command::kHealth:

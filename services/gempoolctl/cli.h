@@ -72,6 +72,11 @@ struct Invocation {
   std::vector<int64_t> ids;
   bool all = false;
 
+  // keys list|add|remove|pause|resume|reset|verify|summary: --pool, "gemini"
+  // (the default: API_KEYS) or "vertex" (VERTEX_API_KEYS). Ids select keys of
+  // either pool; --all, list, add and summary apply to this pool.
+  std::string pool = "gemini";
+
   // health: "keybroker", "persistence", "gateway", or "" for the two gRPC services.
   std::string service;
 

@@ -152,9 +152,16 @@ void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& 
   }
 }
 
+v1::Pool PoolOf(const Invocation& inv) { return inv.pool == "vertex" ? v1::POOL_VERTEX : v1::POOL_GEMINI; }
+
+// " in the vertex pool" for the Vertex pool; "" for the default pool, whose
+// output reads as before pools existed.
+std::string InPool(const Invocation& inv) { return inv.pool == "vertex" ? " in the vertex pool" : ""; }
+
 int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
   AdminClient admin(targets, inv.timeout_ms);
   v1::ListKeysRequest request;
+  request.set_pool(PoolOf(inv));
   for (const std::string& state : inv.states) request.add_states(StateFromName(state));
   request.set_model(inv.model);
   request.set_search(inv.search);
@@ -166,13 +173,15 @@ int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
   if (inv.json) {
     Json keys = Json::array();
     for (const v1::KeyView& key : response.keys()) keys.push_back(ViewJson(key));
-    io.out << Json{{"total", response.total()}, {"offset", inv.offset}, {"keys", keys}}.dump(2) << "\n";
+    Json out{{"total", response.total()}, {"offset", inv.offset}, {"keys", keys}};
+    if (inv.pool == "vertex") out["pool"] = "vertex";
+    io.out << out.dump(2) << "\n";
     return kExitOk;
   }
   if (response.keys_size() == 0) {
     io.out << (response.total() == 0
-                   ? "no keys match\n"
-                   : absl::StrCat("no keys at offset ", inv.offset, " of ", response.total(), "\n"));
+                   ? absl::StrCat("no keys match", InPool(inv), "\n")
+                   : absl::StrCat("no keys at offset ", inv.offset, " of ", response.total(), InPool(inv), "\n"));
     return kExitOk;
   }
   std::vector<std::vector<std::string>> rows = {{"ID", "KEY", "STATE", "FAILURES", "LAST USED", "DETAILS"}};
@@ -182,7 +191,7 @@ int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
   }
   PrintTable(io.out, rows);
   io.out << "keys " << inv.offset + 1 << "-" << inv.offset + response.keys_size() << " of "
-         << response.total() << "\n";
+         << response.total() << InPool(inv) << "\n";
   return kExitOk;
 }
 
@@ -207,6 +216,7 @@ int AddKeys(const Invocation& inv, const Targets& targets, Io& io) {
   for (size_t begin = 0; begin < keys.size(); begin += kAddChunk) {
     v1::AddKeysRequest request;
     for (size_t i = begin; i < std::min(keys.size(), begin + kAddChunk); ++i) request.add_secrets(keys[i]);
+    request.set_pool(PoolOf(inv));
     v1::AddKeysResponse response;
     grpc::Status status = admin.stub().AddKeys(admin.Context().get(), request, &response);
     if (!status.ok()) {
@@ -227,7 +237,7 @@ int AddKeys(const Invocation& inv, const Targets& targets, Io& io) {
     io.out << Json{{"added", added}, {"added_ids", added_ids}, {"duplicates", duplicates}}.dump(2) << "\n";
     return kExitOk;
   }
-  io.out << "added " << added << (added == 1 ? " key" : " keys");
+  io.out << "added " << added << (added == 1 ? " key" : " keys") << (inv.pool == "vertex" ? " to the vertex pool" : "");
   if (!added_text.empty())
     io.out << " (id" << (added == 1 ? " " : "s ") << absl::StrJoin(added_text, ", ") << ")";
   io.out << "\n";
@@ -242,6 +252,7 @@ int KeyAction(const Invocation& inv, const Targets& targets, Io& io) {
   AdminClient admin(targets, inv.timeout_ms);
   v1::KeySelection selection;
   selection.set_all(inv.all);
+  selection.set_pool(PoolOf(inv));
   for (int64_t id : inv.ids) selection.add_ids(id);
   v1::KeyActionResponse response;
   grpc::Status status;
@@ -269,7 +280,8 @@ int KeyAction(const Invocation& inv, const Targets& targets, Io& io) {
   if (inv.json) {
     io.out << Json{{"affected", response.affected()}}.dump(2) << "\n";
   } else {
-    io.out << done << " " << response.affected() << (response.affected() == 1 ? " key" : " keys") << "\n";
+    io.out << done << " " << response.affected() << (response.affected() == 1 ? " key" : " keys")
+           << (inv.all ? InPool(inv) : "") << "\n";
   }
   return kExitOk;
 }
@@ -277,21 +289,23 @@ int KeyAction(const Invocation& inv, const Targets& targets, Io& io) {
 int Summary(const Invocation& inv, const Targets& targets, Io& io) {
   AdminClient admin(targets, inv.timeout_ms);
   v1::PoolSummary summary;
-  grpc::Status status =
-      admin.stub().GetPoolSummary(admin.Context().get(), v1::GetPoolSummaryRequest(), &summary);
+  v1::GetPoolSummaryRequest request;
+  request.set_pool(PoolOf(inv));
+  grpc::Status status = admin.stub().GetPoolSummary(admin.Context().get(), request, &summary);
   if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
   if (inv.json) {
-    io.out << Json{{"total", summary.total()},
-                   {"active", summary.active()},
-                   {"cooling", summary.cooling()},
-                   {"failing", summary.failing()},
-                   {"disabled", summary.disabled()},
-                   {"paused", summary.paused()},
-                   {"cooling_some_model", summary.cooling_some_model()}}
-                  .dump(2)
-           << "\n";
+    Json out{{"total", summary.total()},
+             {"active", summary.active()},
+             {"cooling", summary.cooling()},
+             {"failing", summary.failing()},
+             {"disabled", summary.disabled()},
+             {"paused", summary.paused()},
+             {"cooling_some_model", summary.cooling_some_model()}};
+    if (inv.pool == "vertex") out["pool"] = "vertex";
+    io.out << out.dump(2) << "\n";
     return kExitOk;
   }
+  if (inv.pool == "vertex") io.out << "vertex pool (Vertex AI Express keys)\n";
   PrintTable(io.out, {{"total", absl::StrCat(summary.total())},
                       {"active", absl::StrCat(summary.active())},
                       {"cooling", absl::StrCat(summary.cooling())},
@@ -306,6 +320,7 @@ int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
   AdminClient admin(targets, inv.timeout_ms);
   v1::KeySelection selection;
   selection.set_all(inv.all);
+  selection.set_pool(PoolOf(inv));
   for (int64_t id : inv.ids) selection.add_ids(id);
   v1::VerifyKeysResponse response;
   grpc::Status status = admin.stub().VerifyKeys(admin.Context().get(), selection, &response);

@@ -153,19 +153,23 @@ bool StorableKey(const std::string& key) {
   return true;
 }
 
-void PlanKeys(const std::string& value, ImportPlan& plan) {
-  absl::StatusOr<std::vector<std::string>> keys = config::ParseStringList("API_KEYS", value);
+// API_KEYS (into plan.keys) or VERTEX_API_KEYS (into plan.vertex_keys).
+void PlanKeys(const std::string& name, const std::string& value, ImportPlan& plan) {
+  absl::StatusOr<std::vector<std::string>> keys = config::ParseStringList(name, value);
   if (!keys.ok()) {
-    plan.not_imported["API_KEYS"] = absl::StrCat("not a list gempool can read: ", keys.status().message());
+    plan.not_imported[name] = absl::StrCat("not a list gempool can read: ", keys.status().message());
     return;
   }
+  const bool vertex = name == "VERTEX_API_KEYS";
+  std::vector<std::string>& good = vertex ? plan.vertex_keys : plan.keys;
+  std::vector<std::string>& bad = vertex ? plan.invalid_vertex_keys : plan.invalid_keys;
   std::set<std::string> seen;
   for (const std::string& key : *keys) {
     if (!seen.insert(key).second) continue;
     if (StorableKey(key)) {
-      plan.keys.push_back(key);
+      good.push_back(key);
     } else {
-      plan.invalid_keys.push_back(MaskKey(key));
+      bad.push_back(MaskKey(key));
     }
   }
 }
@@ -194,8 +198,8 @@ ImportPlan PlanImport(const SourceSettings& source, const Environment& env,
 
   for (const auto& [name, raw] : source) {
     const std::string value = raw.has_value() ? std::string(absl::StripAsciiWhitespace(*raw)) : "";
-    if (name == "API_KEYS") {
-      PlanKeys(value, plan);
+    if (name == "API_KEYS" || name == "VERTEX_API_KEYS") {
+      PlanKeys(name, value, plan);
       continue;
     }
     if (name == "AUTH_TOKEN") continue;  // With ALLOWED_TOKENS, after the loop.

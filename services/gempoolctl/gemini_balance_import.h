@@ -29,6 +29,9 @@ struct ImportPlan {
   // API_KEYS entries that cannot be stored (spaces, control characters, too
   // long), masked.
   std::vector<std::string> invalid_keys;
+  // VERTEX_API_KEYS likewise: they go into the Vertex AI Express pool.
+  std::vector<std::string> vertex_keys;
+  std::vector<std::string> invalid_vertex_keys;
 
   // Settings to store: name → value in a format gempool parses.
   std::map<std::string, std::string> settings;

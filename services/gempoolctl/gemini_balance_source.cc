@@ -214,4 +214,22 @@ absl::StatusOr<SourceSettings> ReadGeminiBalanceSettings(const GeminiBalanceSour
   return source.type == GeminiBalanceSource::Type::kSqlite ? ReadSqlite(source) : ReadMysql(source);
 }
 
+absl::StatusOr<std::unique_ptr<soci::session>> OpenGeminiBalance(const GeminiBalanceSource& source) {
+  try {
+    if (source.type == GeminiBalanceSource::Type::kMysql) {
+      return std::make_unique<soci::session>(soci::mysql, MysqlConnectString(source.mysql));
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(source.sqlite_path, ec) || source.sqlite_path.find('"') != std::string::npos) {
+      return absl::NotFoundError(absl::StrCat("no readable SQLite file at ", source.sqlite_path));
+    }
+    const std::string db = source.sqlite_path.find(' ') == std::string::npos
+                               ? source.sqlite_path
+                               : absl::StrCat("\"", source.sqlite_path, "\"");
+    return std::make_unique<soci::session>(soci::sqlite3, absl::StrCat("db=", db, " timeout=10 readonly=true"));
+  } catch (const soci::soci_error& e) {
+    return absl::UnavailableError(absl::StrCat("cannot open ", DescribeSource(source), ": ", e.get_error_message()));
+  }
+}
+
 }  // namespace gempool::ctl

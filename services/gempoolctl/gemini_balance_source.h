@@ -7,12 +7,17 @@
 //
 // Stateless; thread-safe.
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gemini_balance_import.h"
 #include "gempool/config/config.h"
+
+namespace soci {
+class session;
+}  // namespace soci
 
 namespace gempool::ctl {
 
@@ -39,5 +44,9 @@ absl::StatusOr<MysqlSettings> ParseMysqlDsn(absl::string_view dsn);
 // table is missing, kUnavailable when the server cannot be reached or refuses
 // the login, kInternal for other database errors.
 absl::StatusOr<SourceSettings> ReadGeminiBalanceSettings(const GeminiBalanceSource& source);
+
+// A read-only session on the source (SQLite opened read-only), for readers of
+// its other tables (gemini_balance_files.h). Errors as above.
+absl::StatusOr<std::unique_ptr<soci::session>> OpenGeminiBalance(const GeminiBalanceSource& source);
 
 }  // namespace gempool::ctl

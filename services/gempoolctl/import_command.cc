@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gemini_balance_files.h"
 #include "gemini_balance_import.h"
 #include "gemini_balance_source.h"
 #include "gempool/rpc/channel.h"
@@ -125,16 +126,20 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
 
   const ImportPlan plan = PlanImport(*rows, env, stored);
 
-  KeyOutcome keys;
-  if (inv.dry_run) {
-    for (const std::string& key : plan.keys) {
-      if (present.count(key) > 0) {
-        ++keys.already_present;
-      } else {
-        ++keys.added;
+  // API_KEYS into the Gemini pool, VERTEX_API_KEYS into the Vertex AI
+  // Express pool.
+  auto add_keys = [&](const std::vector<std::string>& list, v1::Pool pool, KeyOutcome& keys) -> int {
+    if (inv.dry_run) {
+      for (const std::string& key : list) {
+        if (present.count(key) > 0) {
+          ++keys.already_present;
+        } else {
+          ++keys.added;
+        }
       }
+      return kExitOk;
     }
-  } else if (!plan.keys.empty()) {
+    if (list.empty()) return kExitOk;
     if (targets.token.empty()) {
       return Fail(inv, io,
                   absl::UnauthenticatedError(
@@ -142,10 +147,11 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
                       "--token"));
     }
     auto admin = v1::KeyAdmin::NewStub(rpc::MakeChannel(targets.keybroker_addr));
-    for (size_t begin = 0; begin < plan.keys.size(); begin += kAddChunk) {
+    for (size_t begin = 0; begin < list.size(); begin += kAddChunk) {
       v1::AddKeysRequest request;
-      for (size_t i = begin; i < std::min(plan.keys.size(), begin + kAddChunk); ++i) {
-        request.add_secrets(plan.keys[i]);
+      request.set_pool(pool);
+      for (size_t i = begin; i < std::min(list.size(), begin + kAddChunk); ++i) {
+        request.add_secrets(list[i]);
       }
       grpc::ClientContext context;
       context.AddMetadata("authorization", absl::StrCat("Bearer ", targets.token));
@@ -162,7 +168,12 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
       keys.added_ids.insert(keys.added_ids.end(), response.added_ids().begin(), response.added_ids().end());
       keys.already_present += response.duplicates_size();
     }
-  }
+    return kExitOk;
+  };
+  KeyOutcome keys;
+  if (int failed = add_keys(plan.keys, v1::POOL_GEMINI, keys); failed != kExitOk) return failed;
+  KeyOutcome vertex_keys;
+  if (int failed = add_keys(plan.vertex_keys, v1::POOL_VERTEX, vertex_keys); failed != kExitOk) return failed;
 
   if (!inv.dry_run && !plan.settings.empty()) {
     v1::Settings request;
@@ -178,6 +189,12 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
       return Fail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
     }
   }
+
+  // gemini-balance's t_file_records, once the keys are in the pool
+  // (gemini_balance_files.h).
+  absl::StatusOr<FilesImportOutcome> files = ImportGeminiBalanceFiles(
+      *source, *persistence, targets.persistence_addr, inv.timeout_ms, inv.dry_run, plan.keys, clock.NowUnixMs());
+  if (!files.ok()) return Fail(inv, io, files.status());
 
   std::vector<std::string> imported;
   for (const auto& [name, value] : plan.settings) imported.push_back(name);
@@ -195,7 +212,18 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
           {"added_ids", keys.added_ids},
           {"already_present", keys.already_present},
           {"invalid", plan.invalid_keys}}},
+        {"vertex_keys",
+         {{"found", plan.vertex_keys.size() + plan.invalid_vertex_keys.size()},
+          {"added", vertex_keys.added},
+          {"added_ids", vertex_keys.added_ids},
+          {"already_present", vertex_keys.already_present},
+          {"invalid", plan.invalid_vertex_keys}}},
         {"settings", {{"imported", imported}, {"unchanged", plan.unchanged}}},
+        {"files",
+         {{"found", files->found},
+          {"imported", files->imported},
+          {"skipped_unknown_key", files->skipped_unknown_key},
+          {"skipped_expired_or_incomplete", files->skipped_expired_or_incomplete}}},
         {"not_imported", not_imported},
         {"env", env_lines},
     };
@@ -219,6 +247,33 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
            << absl::StrJoin(plan.invalid_keys, ", ");
   }
   io.out << "\n";
+  if (!plan.vertex_keys.empty() || !plan.invalid_vertex_keys.empty()) {
+    io.out << "Vertex AI Express keys: " << plan.vertex_keys.size() + plan.invalid_vertex_keys.size()
+           << " in VERTEX_API_KEYS: " << vertex_keys.added << " " << would << "added to the vertex pool";
+    if (!vertex_keys.added_ids.empty()) {
+      std::vector<std::string> ids;
+      for (int64_t id : vertex_keys.added_ids) ids.push_back(absl::StrCat(id));
+      io.out << " (ids " << absl::StrJoin(ids, ", ") << ")";
+    }
+    io.out << ", " << vertex_keys.already_present << " already in a pool";
+    if (!plan.invalid_vertex_keys.empty()) {
+      io.out << ", " << plan.invalid_vertex_keys.size() << " not storable (spaces or odd characters): "
+             << absl::StrJoin(plan.invalid_vertex_keys, ", ");
+    }
+    io.out << "\n";
+  }
+  if (files->found > 0) {
+    io.out << "Files (t_file_records): " << files->imported << " of " << files->found << " "
+           << (inv.dry_run ? "would be recorded" : "recorded") << " with their keys";
+    if (files->skipped_expired_or_incomplete > 0) {
+      io.out << ", " << files->skipped_expired_or_incomplete << " expired or never completed";
+    }
+    if (!files->skipped_unknown_key.empty()) {
+      io.out << ", " << files->skipped_unknown_key.size()
+             << " skipped because their key is not in the pool: " << absl::StrJoin(files->skipped_unknown_key, ", ");
+    }
+    io.out << "\n";
+  }
   io.out << "Settings: " << imported.size() << " " << (inv.dry_run ? "would be stored" : "stored");
   if (!imported.empty()) io.out << ": " << absl::StrJoin(imported, ", ");
   io.out << "\n";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -54,6 +55,7 @@ std::vector<std::string> Changes(const BrokerSettings& from, const BrokerSetting
 Config WithoutApiKeys(const Config& config) {
   Config kept = config;
   std::vector<std::string>().swap(kept.api_keys);  // Its memory too (`= {}` would keep it).
+  std::vector<std::string>().swap(kept.vertex_api_keys);
   return kept;
 }
 
@@ -73,25 +75,26 @@ keypool::KeyPoolOptions PoolOptionsFrom(const Config& config) {
 
 Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
     : api_keys_(config.api_keys),
+      vertex_api_keys_(config.vertex_api_keys),
       config_(WithoutApiKeys(config)),
       options_(WithoutEnvironment(options)),
       clock_(clock),
-      pool_(PoolOptionsFrom(config), clock),
+      pools_(PoolOptionsFrom(config), clock),
       persistence_(config.persistence_addr, config.rpc_timeout_ms),
-      writer_(pool_, persistence_, options.writer),
+      writer_(pools_, persistence_, options.writer),
       probe_transport_(options.probe_transport != nullptr ? options.probe_transport
                                                           : std::make_shared<HttplibProbeTransport>()),
       prober_(std::make_shared<const KeyProber>(ProbeSettings::FromConfig(config), *probe_transport_, clock)),
-      verifier_(pool_, prober_, options.probe_concurrency),
+      verifier_(pools_, prober_, options.probe_concurrency),
       settings_(BrokerSettingsFrom(config)),
-      hub_(pool_, settings_),
-      broker_service_(pool_, settings_, hub_, ready_, config.persistence_addr),
-      admin_service_(pool_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_) {
+      hub_(pools_, settings_),
+      broker_service_(pools_, settings_, hub_, ready_, config.persistence_addr),
+      admin_service_(pools_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_) {
   if (options.environment.has_value()) {
     config::SettingsFollower::Options follow;
     follow.poll_ms = options_.settings_poll_ms;
     // Only start-up reads API_KEYS; a 100,000-key list is not parsed again.
-    follow.ignore = {"API_KEYS"};
+    follow.ignore = {"API_KEYS", "VERTEX_API_KEYS"};
     settings_follower_ = std::make_unique<config::SettingsFollower>(
         *options.environment, [this] { return persistence_.GetSettings(); },
         [this](std::shared_ptr<const Config> merged) { ApplySettings(*merged); }, std::move(follow));
@@ -134,13 +137,17 @@ void Broker::LoadLoop() {
   }
   if (stop_.HasBeenNotified()) return;
   // The load is no news to anyone: a gateway that connects gets a snapshot.
-  pool_.ClearChanges();
-  std::vector<std::string>().swap(api_keys_);  // In the pool (and the database) now.
+  for (keypool::Pool pool : keypool::kAllPools) pools_.Get(pool).ClearChanges();
+  std::vector<std::string>().swap(api_keys_);  // In the pools (and the database) now.
+  std::vector<std::string>().swap(vertex_api_keys_);
   ReleaseFreeMemory();  // What loading the stored keys left behind.
-  const keypool::PoolCounts counts = pool_.Summary();
-  GEMPOOL_LOG(INFO) << "ready: " << counts.total << " keys (" << counts.active << " active, "
-                    << counts.cooling << " cooling, " << counts.failing << " failing, " << counts.disabled
-                    << " disabled, " << counts.paused << " paused)";
+  for (keypool::Pool pool : keypool::kAllPools) {
+    const keypool::PoolCounts counts = pools_.Get(pool).Summary();
+    if (pool == keypool::Pool::kVertex && counts.total == 0) continue;  // Most deployments have none.
+    GEMPOOL_LOG(INFO) << "ready: " << counts.total << " " << keypool::PoolName(pool) << " keys (" << counts.active
+                      << " active, " << counts.cooling << " cooling, " << counts.failing << " failing, "
+                      << counts.disabled << " disabled, " << counts.paused << " paused)";
+  }
   if (options_.run_writer_thread) writer_.Start();
   if (options_.run_revalidator) {
     // Created when off too: CHECK_INTERVAL_HOURS may be saved in the UI later.
@@ -176,27 +183,34 @@ absl::Status Broker::LoadOnce() {
     }
   }
 
-  // API_KEYS not stored yet, once each.
-  std::vector<std::string> fresh;
+  // API_KEYS and VERTEX_API_KEYS not stored yet, once each (a key in both
+  // lists is a Gemini key; a stored key keeps its pool).
+  std::vector<std::string> fresh[2];
   {
     absl::flat_hash_set<absl::string_view> known;
-    known.reserve(stored->size() + api_keys_.size());
+    known.reserve(stored->size() + api_keys_.size() + vertex_api_keys_.size());
     for (const keypool::KeyInfo& key : *stored) known.insert(key.secret);
-    for (const std::string& raw : api_keys_) {
-      const absl::string_view secret = absl::StripAsciiWhitespace(raw);
-      if (!secret.empty() && known.insert(secret).second) fresh.emplace_back(secret);
+    const std::vector<std::string>* lists[2] = {&api_keys_, &vertex_api_keys_};
+    for (int i = 0; i < 2; ++i) {
+      for (const std::string& raw : *lists[i]) {
+        const absl::string_view secret = absl::StripAsciiWhitespace(raw);
+        if (!secret.empty() && known.insert(secret).second) fresh[i].emplace_back(secret);
+      }
     }
   }
   std::vector<keypool::KeyInfo> added;
-  if (!fresh.empty()) {
-    absl::StatusOr<PersistenceClient::StoredKeys> result = persistence_.AddKeys(fresh);
+  size_t added_vertex = 0;
+  for (int i = 0; i < 2; ++i) {
+    if (fresh[i].empty()) continue;
+    absl::StatusOr<PersistenceClient::StoredKeys> result =
+        persistence_.AddKeys(fresh[i], i == 0 ? keypool::Pool::kGemini : keypool::Pool::kVertex);
     if (!result.ok()) return result.status();
-    added = std::move(result->keys);
+    if (i == 1) added_vertex = result->keys.size();
+    std::move(result->keys.begin(), result->keys.end(), std::back_inserter(added));
   }
 
   // A broken row must not keep the broker from starting: skip and say so.
-  std::vector<keypool::KeyInfo> usable;
-  usable.reserve(stored->size() + added.size());
+  std::vector<keypool::KeyInfo> usable[2];
   for (std::vector<keypool::KeyInfo>* keys : {&*stored, &added}) {
     for (keypool::KeyInfo& key : *keys) {
       if (key.id <= 0 || key.secret.empty()) {
@@ -204,13 +218,16 @@ absl::Status Broker::LoadOnce() {
                            << "): it has no id or no secret";
         continue;
       }
-      usable.push_back(std::move(key));
+      usable[key.pool == keypool::Pool::kVertex ? 1 : 0].push_back(std::move(key));
     }
   }
-  absl::StatusOr<std::vector<bool>> inserted = pool_.Add(usable);
-  if (!inserted.ok()) return inserted.status();
+  for (keypool::Pool pool : keypool::kAllPools) {
+    absl::StatusOr<std::vector<bool>> inserted = pools_.Get(pool).Add(usable[pool == keypool::Pool::kVertex ? 1 : 0]);
+    if (!inserted.ok()) return inserted.status();
+  }
   GEMPOOL_LOG(INFO) << "loaded " << stored->size() << " stored keys from persistence at "
-                    << config_.persistence_addr << "; added " << added.size() << " new keys from API_KEYS";
+                    << config_.persistence_addr << "; added " << added.size() - added_vertex
+                    << " new keys from API_KEYS and " << added_vertex << " from VERTEX_API_KEYS";
   return absl::OkStatus();
 }
 
@@ -223,7 +240,8 @@ absl::Status Broker::PollSettings() {
 
 void Broker::ApplySettings(const Config& merged) {
   BrokerSettings next = BrokerSettingsFrom(merged);
-  // Key probes: TEST_MODEL, PROXIES, BASE_URL, CUSTOM_HEADERS, TIME_OUT.
+  // Key probes: TEST_MODEL, PROXIES, BASE_URL, VERTEX_EXPRESS_BASE_URL,
+  // CUSTOM_HEADERS, TIME_OUT.
   const std::shared_ptr<const KeyProber> prober = verifier_.prober();
   const ProbeSettings probe = ProbeSettings::FromConfig(merged);
   if (probe != prober->settings()) {
@@ -235,7 +253,7 @@ void Broker::ApplySettings(const Config& merged) {
       next.test_model = prober->settings().test_model;
     }
   }
-  pool_.SetMaxFailures(next.max_failures);
+  pools_.SetMaxFailures(next.max_failures);
   SetLogLevel(merged.log_level);
   if (revalidator_ != nullptr) revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
   const std::vector<std::string> changes = Changes(*settings_.Get(), next);

@@ -5,8 +5,10 @@
 // Start() listens at once (so health checks and signals work) and loads the
 // pool in the background: LoadKeys from persistence, retried with a backoff
 // ("waiting for persistence at ...") until it answers, then the API_KEYS not
-// stored yet are added through persistence (keys stored but not in API_KEYS
-// stay: they may have been added by an admin). Until then the health status
+// stored yet are added through persistence to the Gemini pool, and the
+// VERTEX_API_KEYS to the Vertex AI Express pool (keys stored but not in
+// either list stay: they may have been added by an admin; a stored key keeps
+// its pool). Until then the health status
 // is NOT_SERVING and calls answer UNAVAILABLE. Then the writer starts, and
 // re-validation of disabled and failing keys every CHECK_INTERVAL_HOURS.
 // Shutdown() stops serving and probing and flushes pending key states.
@@ -34,7 +36,7 @@
 #include "gempool/common/environment.h"
 #include "gempool/config/config.h"
 #include "gempool/config/settings_follower.h"
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "gempool/rpc/server.h"
 #include "key_admin_service.h"
 #include "broker_settings.h"
@@ -99,7 +101,9 @@ class Broker {
   // Stops the loader and the server, then flushes key states. Idempotent.
   void Shutdown();
 
-  keypool::KeyPool& pool() { return pool_; }
+  // The Gemini API pool, and every pool.
+  keypool::KeyPool& pool() { return pools_.Get(keypool::Pool::kGemini); }
+  keypool::KeyPools& pools() { return pools_; }
   KeyStateWriter& writer() { return writer_; }
   KeyVerifier& verifier() { return verifier_; }
   BrokerSettingsHolder& settings() { return settings_; }
@@ -117,13 +121,15 @@ class Broker {
   // Puts the settings of `merged` (environment and UI) in force.
   void ApplySettings(const Config& merged);
 
-  // API_KEYS, until the load has added them to the pool; config_ has none.
+  // API_KEYS and VERTEX_API_KEYS, until the load has added them to their
+  // pools; config_ has neither.
   std::vector<std::string> api_keys_;
+  std::vector<std::string> vertex_api_keys_;
   const Config config_;
   // Without the environment (the settings follower has what it needs).
   const BrokerOptions options_;
   const Clock& clock_;
-  keypool::KeyPool pool_;
+  keypool::KeyPools pools_;
   PersistenceClient persistence_;
   KeyStateWriter writer_;
   std::shared_ptr<ProbeTransport> probe_transport_;

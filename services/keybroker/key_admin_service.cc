@@ -24,11 +24,17 @@ constexpr int kMaxLimit = 10000;
 // Far longer than any API key; guards against pasting a whole file as one.
 constexpr size_t kMaxSecretLength = 512;
 
-keypool::KeySelection ToSelection(const v1::KeySelection& request) {
+keypool::KeySelection IdSelection(std::vector<int64_t> ids) {
   keypool::KeySelection selection;
-  selection.all = request.all();
-  selection.ids.assign(request.ids().begin(), request.ids().end());
+  selection.ids = std::move(ids);
   return selection;
+}
+
+std::vector<int64_t> Joined(const std::array<std::vector<int64_t>, 2>& split) {
+  std::vector<int64_t> all = split[0];
+  all.insert(all.end(), split[1].begin(), split[1].end());
+  std::sort(all.begin(), all.end());
+  return all;
 }
 
 // Keys are not checked against a format (new kinds appear, e.g. "AQ."), but
@@ -50,11 +56,11 @@ absl::Status CheckSecret(const std::string& secret) {
 
 }  // namespace
 
-KeyAdminService::KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence,
+KeyAdminService::KeyAdminService(keypool::KeyPools& pools, PersistenceClient& persistence,
                                  std::string admin_token, const absl::Notification& ready,
                                  KeyVerifier& verifier, const Clock& clock,
                                  const BrokerSettingsHolder& settings, KeyWatchHub& hub)
-    : pool_(pool),
+    : pools_(pools),
       persistence_(persistence),
       admin_token_(std::move(admin_token)),
       ready_(ready),
@@ -67,6 +73,44 @@ grpc::Status KeyAdminService::Admit(const grpc::ServerContext& context) const {
   if (grpc::Status auth = CheckAdminToken(context, admin_token_); !auth.ok()) return auth;
   if (!ready_.HasBeenNotified()) return NotReadyStatus(persistence_.addr());
   return grpc::Status::OK;
+}
+
+absl::StatusOr<std::array<std::vector<int64_t>, 2>> KeyAdminService::Select(
+    const v1::KeySelection& selection) const {
+  std::array<std::vector<int64_t>, 2> split;
+  if (selection.all()) {
+    const keypool::Pool pool = keypool::FromProto(selection.pool());
+    keypool::KeySelection all;
+    all.all = true;
+    absl::StatusOr<std::vector<int64_t>> ids = pools_.Get(pool).Resolve(all);
+    if (!ids.ok()) return ids.status();
+    split[pool == keypool::Pool::kVertex ? 1 : 0] = *std::move(ids);
+    return split;
+  }
+  if (selection.ids().empty()) {
+    return absl::InvalidArgumentError("no keys selected: give key ids, or select all keys");
+  }
+  std::vector<int64_t> ids(selection.ids().begin(), selection.ids().end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return pools_.SplitByPool(ids);
+}
+
+absl::StatusOr<int> KeyAdminService::ForSelection(
+    const v1::KeySelection& selection, absl::StatusOr<int> (keypool::KeyPool::*action)(const keypool::KeySelection&)) {
+  absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(selection);
+  if (!split.ok()) return split.status();
+  int affected = 0;
+  for (keypool::Pool pool : keypool::kAllPools) {
+    std::vector<int64_t>& ids = (*split)[pool == keypool::Pool::kVertex ? 1 : 0];
+    if (ids.empty()) continue;
+    absl::StatusOr<int> changed = (pools_.Get(pool).*action)(IdSelection(std::move(ids)));
+    // A key removed meanwhile: act on the others.
+    if (absl::IsNotFound(changed.status())) continue;
+    if (!changed.ok()) return changed.status();
+    affected += *changed;
+  }
+  return affected;
 }
 
 grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
@@ -112,7 +156,7 @@ grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::L
                           absl::StrCat("sort ", request->sort(), " is not a KeySort value"));
   }
   filter.descending = request->descending();
-  keypool::KeyPage page = pool_.List(filter);
+  keypool::KeyPage page = pools_.Get(keypool::FromProto(request->pool())).List(filter);
   response->set_total(page.total);
   for (const keypool::KeyInfo& key : page.keys) *response->add_keys() = keypool::ToView(key);
   return grpc::Status::OK;
@@ -128,7 +172,9 @@ grpc::Status KeyAdminService::AddKeys(grpc::ServerContext* context, const v1::Ad
     std::string secret(absl::StripAsciiWhitespace(raw));
     if (secret.empty()) continue;
     if (absl::Status ok = CheckSecret(secret); !ok.ok()) return rpc::ToGrpcStatus(ok);
-    if (!seen.insert(secret).second || pool_.FindBySecret(secret).has_value()) {
+    // A key in either pool is a duplicate (never moved to the other pool).
+    if (!seen.insert(secret).second || pools_.Get(keypool::Pool::kGemini).FindBySecret(secret).has_value() ||
+        pools_.Get(keypool::Pool::kVertex).FindBySecret(secret).has_value()) {
       response->add_duplicates(MaskKey(secret));
       continue;
     }
@@ -136,13 +182,29 @@ grpc::Status KeyAdminService::AddKeys(grpc::ServerContext* context, const v1::Ad
   }
   if (fresh.empty()) return grpc::Status::OK;
 
-  absl::StatusOr<PersistenceClient::StoredKeys> stored = persistence_.AddKeys(fresh);
+  const keypool::Pool pool = keypool::FromProto(request->pool());
+  absl::StatusOr<PersistenceClient::StoredKeys> stored = persistence_.AddKeys(fresh, pool);
   if (!stored.ok()) {
     return rpc::ToGrpcStatus(
         absl::Status(stored.status().code(), absl::StrCat(stored.status().message(), "; no key was added")));
   }
-  absl::StatusOr<std::vector<bool>> inserted = pool_.Add(stored->keys);
-  if (!inserted.ok()) return rpc::ToGrpcStatus(inserted.status());
+  // Each key joins the pool its record names (a secret stored before, but
+  // not in memory, keeps its pool).
+  std::vector<bool> inserted_all(stored->keys.size(), false);
+  for (keypool::Pool target : keypool::kAllPools) {
+    std::vector<keypool::KeyInfo> keys;
+    std::vector<size_t> positions;
+    for (size_t i = 0; i < stored->keys.size(); ++i) {
+      if (stored->keys[i].pool != target) continue;
+      keys.push_back(stored->keys[i]);
+      positions.push_back(i);
+    }
+    if (keys.empty()) continue;
+    absl::StatusOr<std::vector<bool>> inserted = pools_.Get(target).Add(keys);
+    if (!inserted.ok()) return rpc::ToGrpcStatus(inserted.status());
+    for (size_t j = 0; j < positions.size(); ++j) inserted_all[positions[j]] = (*inserted)[j];
+  }
+  const std::vector<bool>* inserted = &inserted_all;
   hub_.Notify();
   for (size_t i = 0; i < inserted->size(); ++i) {
     if ((*inserted)[i]) {
@@ -153,22 +215,24 @@ grpc::Status KeyAdminService::AddKeys(grpc::ServerContext* context, const v1::Ad
     }
   }
   response->set_added(response->added_ids_size());
-  GEMPOOL_LOG(INFO) << "admin added " << response->added() << " keys (" << response->duplicates_size()
-                    << " duplicates)";
+  GEMPOOL_LOG(INFO) << "admin added " << response->added() << " keys to the " << keypool::PoolName(pool)
+                    << " pool (" << response->duplicates_size() << " duplicates)";
   return grpc::Status::OK;
 }
 
 grpc::Status KeyAdminService::RemoveKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  absl::StatusOr<std::vector<int64_t>> ids = pool_.Resolve(ToSelection(*request));
-  if (!ids.ok()) return rpc::ToGrpcStatus(ids.status());
-  if (ids->empty()) return grpc::Status::OK;
-  if (absl::Status deleted = persistence_.DeleteKeys(*ids); !deleted.ok()) {
+  absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(*request);
+  if (!split.ok()) return rpc::ToGrpcStatus(split.status());
+  const std::vector<int64_t> ids = Joined(*split);
+  if (ids.empty()) return grpc::Status::OK;
+  if (absl::Status deleted = persistence_.DeleteKeys(ids); !deleted.ok()) {
     return rpc::ToGrpcStatus(
         absl::Status(deleted.code(), absl::StrCat(deleted.message(), "; no key was removed")));
   }
-  response->set_affected(pool_.Remove(*ids));
+  response->set_affected(pools_.Get(keypool::Pool::kGemini).Remove((*split)[0]) +
+                         pools_.Get(keypool::Pool::kVertex).Remove((*split)[1]));
   hub_.Notify();
   GEMPOOL_LOG(INFO) << "admin removed " << response->affected() << " keys";
   return grpc::Status::OK;
@@ -177,7 +241,7 @@ grpc::Status KeyAdminService::RemoveKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::PauseKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                         v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  absl::StatusOr<int> affected = pool_.Pause(ToSelection(*request));
+  absl::StatusOr<int> affected = ForSelection(*request, &keypool::KeyPool::Pause);
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
   hub_.Notify();
   response->set_affected(*affected);
@@ -187,7 +251,7 @@ grpc::Status KeyAdminService::PauseKeys(grpc::ServerContext* context, const v1::
 grpc::Status KeyAdminService::ResumeKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  absl::StatusOr<int> affected = pool_.Resume(ToSelection(*request));
+  absl::StatusOr<int> affected = ForSelection(*request, &keypool::KeyPool::Resume);
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
   hub_.Notify();
   response->set_affected(*affected);
@@ -197,17 +261,17 @@ grpc::Status KeyAdminService::ResumeKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::ResetKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                         v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  absl::StatusOr<int> affected = pool_.Reset(ToSelection(*request));
+  absl::StatusOr<int> affected = ForSelection(*request, &keypool::KeyPool::Reset);
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
   hub_.Notify();
   response->set_affected(*affected);
   return grpc::Status::OK;
 }
 
-grpc::Status KeyAdminService::GetPoolSummary(grpc::ServerContext* context, const v1::GetPoolSummaryRequest*,
+grpc::Status KeyAdminService::GetPoolSummary(grpc::ServerContext* context, const v1::GetPoolSummaryRequest* request,
                                              v1::PoolSummary* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  keypool::PoolCounts counts = pool_.Summary();
+  keypool::PoolCounts counts = pools_.Get(keypool::FromProto(request->pool())).Summary();
   response->set_total(counts.total);
   response->set_active(counts.active);
   response->set_cooling(counts.cooling);
@@ -221,10 +285,11 @@ grpc::Status KeyAdminService::GetPoolSummary(grpc::ServerContext* context, const
 grpc::Status KeyAdminService::ExportKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::ExportKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  absl::StatusOr<std::vector<int64_t>> ids = pool_.Resolve(ToSelection(*request));
-  if (!ids.ok()) return rpc::ToGrpcStatus(ids.status());
-  for (int64_t id : *ids) {
-    std::optional<keypool::KeyInfo> key = pool_.Get(id);
+  absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(*request);
+  if (!split.ok()) return rpc::ToGrpcStatus(split.status());
+  for (int64_t id : Joined(*split)) {
+    keypool::KeyPool* pool = pools_.Find(id);
+    std::optional<keypool::KeyInfo> key = pool != nullptr ? pool->Get(id) : std::nullopt;
     if (!key.has_value()) continue;  // Removed since Resolve.
     response->add_ids(id);
     response->add_secrets(key->secret);
@@ -236,8 +301,10 @@ grpc::Status KeyAdminService::ExportKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::VerifyKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
-  absl::StatusOr<std::vector<int64_t>> ids = pool_.Resolve(ToSelection(*request));
-  if (!ids.ok()) return rpc::ToGrpcStatus(ids.status());
+  absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(*request);
+  if (!split.ok()) return rpc::ToGrpcStatus(split.status());
+  const std::vector<int64_t> all_ids = Joined(*split);
+  const std::vector<int64_t>* ids = &all_ids;
   const std::vector<Verification> results = verifier_.Verify(*ids, [context] { return context->IsCancelled(); });
   hub_.Notify();
   if (context->IsCancelled()) {
@@ -266,11 +333,11 @@ grpc::Status KeyAdminService::GetKeyUsage(grpc::ServerContext* context, const v1
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
   std::vector<int64_t> ids;
   if (request->ids_size() > 0) {
-    keypool::KeySelection selection;
-    selection.ids.assign(request->ids().begin(), request->ids().end());
-    absl::StatusOr<std::vector<int64_t>> resolved = pool_.Resolve(selection);
+    v1::KeySelection selection;
+    selection.mutable_ids()->CopyFrom(request->ids());
+    absl::StatusOr<std::array<std::vector<int64_t>, 2>> resolved = Select(selection);
     if (!resolved.ok()) return rpc::ToGrpcStatus(resolved.status());
-    ids = *std::move(resolved);
+    ids = Joined(*resolved);
   }
   constexpr int64_t kHourMs = 60 * 60 * 1000;
   const int64_t now = clock_.NowUnixMs();
@@ -311,7 +378,8 @@ grpc::Status KeyAdminService::GetKeyUsage(grpc::ServerContext* context, const v1
       if (paid_key.empty()) return nullptr;
       masked = MaskKey(paid_key);
     } else {
-      std::optional<keypool::KeyInfo> key = pool_.Get(id);
+      keypool::KeyPool* pool = pools_.Find(id);
+      std::optional<keypool::KeyInfo> key = pool != nullptr ? pool->Get(id) : std::nullopt;
       if (!key.has_value()) return nullptr;
       masked = MaskKey(key->secret);
     }

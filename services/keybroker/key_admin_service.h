@@ -1,6 +1,9 @@
 #pragma once
 // gempool.v1.KeyAdmin: list, add, remove, pause, resume, reset and verify
-// keys, key usage and the pool summary, for gempoolctl and the admin UI. Every call needs the admin
+// keys, key usage and the pool summary, for gempoolctl and the admin UI.
+// Listing, adding, counting and "all keys" apply to the pool the request
+// names (Gemini API by default); keys selected by id are found in whichever
+// pool holds them. Every call needs the admin
 // token (see admin_auth.h). Adding and removing go through persistence first,
 // so the database and the pool agree; state changes reach the database
 // through the pool's dirty set and the KeyStateWriter.
@@ -12,13 +15,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <array>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
 #include "broker_settings.h"
 #include "key_watch_hub.h"
 #include "gempool/common/clock.h"
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "key_verifier.h"
 #include "persistence_client.h"
@@ -30,7 +35,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   // All references must outlive this. Calls before `ready` answer
   // UNAVAILABLE. `verifier` probes keys for VerifyKeys; `clock` ends the
   // usage windows; PAID_KEY (shown in usage) comes from `settings`.
-  KeyAdminService(keypool::KeyPool& pool, PersistenceClient& persistence, std::string admin_token,
+  KeyAdminService(keypool::KeyPools& pools, PersistenceClient& persistence, std::string admin_token,
                   const absl::Notification& ready, KeyVerifier& verifier, const Clock& clock,
                   const BrokerSettingsHolder& settings, KeyWatchHub& hub);
 
@@ -63,8 +68,15 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
  private:
   // Authenticated and loaded, or why not.
   grpc::Status Admit(const grpc::ServerContext& context) const;
+  // The ids a selection names, by the pool holding each (indexed by Pool:
+  // 0 Gemini, 1 Vertex), sorted; as KeyPool::Resolve for errors.
+  absl::StatusOr<std::array<std::vector<int64_t>, 2>> Select(const v1::KeySelection& selection) const;
+  // Applies `action` (Pause, Resume or Reset) to the selected keys of each
+  // pool; the number changed.
+  absl::StatusOr<int> ForSelection(const v1::KeySelection& selection,
+                                   absl::StatusOr<int> (keypool::KeyPool::*action)(const keypool::KeySelection&));
 
-  keypool::KeyPool& pool_;
+  keypool::KeyPools& pools_;
   PersistenceClient& persistence_;
   const std::string admin_token_;
   const absl::Notification& ready_;

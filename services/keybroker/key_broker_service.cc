@@ -22,10 +22,10 @@ grpc::Status NotReadyStatus(const std::string& persistence_addr) {
                                    persistence_addr, " (is gempool-persistence running?)"));
 }
 
-KeyBrokerService::KeyBrokerService(keypool::KeyPool& pool, const BrokerSettingsHolder& settings,
+KeyBrokerService::KeyBrokerService(keypool::KeyPools& pools, const BrokerSettingsHolder& settings,
                                    KeyWatchHub& hub, const absl::Notification& ready,
                                    std::string persistence_addr)
-    : pool_(pool), settings_(settings), hub_(hub), ready_(ready), persistence_addr_(std::move(persistence_addr)) {}
+    : pools_(pools), settings_(settings), hub_(hub), ready_(ready), persistence_addr_(std::move(persistence_addr)) {}
 
 grpc::Status KeyBrokerService::CheckReady() const {
   return ready_.HasBeenNotified() ? grpc::Status::OK : NotReadyStatus(persistence_addr_);
@@ -37,9 +37,17 @@ grpc::Status KeyBrokerService::AcquireKey(grpc::ServerContext*, const v1::Acquir
   const std::vector<int64_t> exclude(request->exclude_key_ids().begin(), request->exclude_key_ids().end());
   const std::string model = NormalizeModel(request->model());
   const std::shared_ptr<const BrokerSettings> settings = settings_.Get();
-  // PAID_KEY serves image models outside the rotation: the pool is not asked.
-  std::optional<keypool::AcquireResult> paid = keypool::AcquirePaidKey(settings->paid_key, model, exclude);
-  keypool::AcquireResult result = paid.has_value() ? *std::move(paid) : pool_.Acquire(model, exclude);
+  const keypool::Pool pool = keypool::FromProto(request->pool());
+  keypool::AcquireResult result;
+  if (request->key_id() > 0) {
+    result = pools_.Get(pool).AcquirePinned(request->key_id(), model);
+  } else {
+    // PAID_KEY (a Gemini API key) serves image models outside the rotation:
+    // the pool is not asked.
+    std::optional<keypool::AcquireResult> paid =
+        pool == keypool::Pool::kGemini ? keypool::AcquirePaidKey(settings->paid_key, model, exclude) : std::nullopt;
+    result = paid.has_value() ? *std::move(paid) : pools_.Get(pool).Acquire(model, exclude);
+  }
   response->set_available(result.available);
   if (result.available) {
     response->set_key_id(result.key_id);
@@ -56,7 +64,9 @@ absl::StatusOr<v1::KeyState> KeyBrokerService::Apply(const v1::ReportOutcomeRequ
   GEMPOOL_ASSIGN_OR_RETURN(keypool::Outcome outcome, keypool::FromProto(report));
   // PAID_KEY is not health-tracked.
   if (report.key_id() == kPaidKeyId) return v1::KEY_STATE_UNSPECIFIED;
-  absl::StatusOr<keypool::KeyState> state = pool_.Report(report.key_id(), NormalizeModel(report.model()), outcome);
+  keypool::KeyPool* pool = pools_.Find(report.key_id());
+  if (pool == nullptr) return v1::KEY_STATE_UNSPECIFIED;  // Removed since it was handed out.
+  absl::StatusOr<keypool::KeyState> state = pool->Report(report.key_id(), NormalizeModel(report.model()), outcome);
   // The key was removed since it was handed out: nothing to update.
   if (absl::IsNotFound(state.status())) return v1::KEY_STATE_UNSPECIFIED;
   GEMPOOL_RETURN_IF_ERROR(state.status());

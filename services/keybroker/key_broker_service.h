@@ -1,6 +1,8 @@
 #pragma once
-// gempool.v1.KeyBroker over the key pool: gateways acquire a key per
-// upstream attempt (with the proxy it must use) and report how it went.
+// gempool.v1.KeyBroker over the key pools (Gemini API, Vertex AI Express):
+// gateways acquire a key per upstream attempt from the pool they name, or
+// one exact key (a pinned call), with the proxy it must use, and report how
+// it went (reports find the key by id in either pool).
 // Image models (Imagen) get PAID_KEY instead when it is set: handed out
 // outside the rotation under the reserved id kPaidKeyId, never stored in the
 // pool, and reports against it are ignored.
@@ -17,7 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "broker_settings.h"
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "gempool/keypool/paid_key.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "key_watch_hub.h"
@@ -32,7 +34,7 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
   // `ready` is notified once the pool holds the stored keys; calls before
   // that answer UNAVAILABLE. PROXIES and PAID_KEY come from `settings` at
   // each call. All references must outlive this.
-  KeyBrokerService(keypool::KeyPool& pool, const BrokerSettingsHolder& settings, KeyWatchHub& hub,
+  KeyBrokerService(keypool::KeyPools& pools, const BrokerSettingsHolder& settings, KeyWatchHub& hub,
                    const absl::Notification& ready, std::string persistence_addr);
 
   grpc::Status AcquireKey(grpc::ServerContext* context, const v1::AcquireKeyRequest* request,
@@ -50,7 +52,7 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
   // key and removed keys).
   absl::StatusOr<v1::KeyState> Apply(const v1::ReportOutcomeRequest& report);
 
-  keypool::KeyPool& pool_;
+  keypool::KeyPools& pools_;
   const BrokerSettingsHolder& settings_;
   KeyWatchHub& hub_;
   const absl::Notification& ready_;

@@ -70,6 +70,7 @@ std::string ReasonAndMessage(const keypool::Outcome& outcome) {
 ProbeSettings ProbeSettings::FromConfig(const Config& config) {
   ProbeSettings settings;
   settings.base_url = config.base_url;
+  settings.vertex_base_url = config.vertex_express_base_url;
   settings.test_model = config.test_model;
   settings.proxies = config.proxies;
   settings.custom_headers = config.custom_headers;
@@ -111,18 +112,32 @@ KeyProber::KeyProber(ProbeSettings settings, ProbeTransport& transport, const Cl
   const gemini::UpstreamTarget target = gemini::BuildUpstreamTarget(*base, route, "");
   scheme_host_port_ = target.scheme_host_port;
   path_ = target.path_and_query;
+
+  // VERTEX_EXPRESS_BASE_URL is used as it is (its version is part of it):
+  // {base}/models/{model}:generateContent.
+  absl::StatusOr<gemini::BaseUrl> vertex = gemini::ParseBaseUrl(settings_.vertex_base_url);
+  if (!vertex.ok()) {
+    vertex_status_ = absl::InvalidArgumentError(
+        absl::StrCat("VERTEX_EXPRESS_BASE_URL: ", vertex.status().message()));
+    return;
+  }
+  vertex_scheme_host_port_ = vertex->SchemeHostPort();
+  vertex_path_ = absl::StrCat(vertex->path, vertex->version.empty() ? "" : "/", vertex->version, "/models/", model_,
+                              ":generateContent");
 }
 
-ProbeResult KeyProber::Probe(const std::string& secret) const {
+ProbeResult KeyProber::Probe(const std::string& secret, keypool::Pool pool) const {
   ProbeResult result;
-  if (!status_.ok()) {
+  const bool vertex = pool == keypool::Pool::kVertex;
+  const absl::Status& usable = !status_.ok() || !vertex ? status_ : vertex_status_;
+  if (!usable.ok()) {
     result.outcome.kind = keypool::OutcomeKind::kClientError;
-    result.message = absl::StrCat("not verified: ", status_.message());
+    result.message = absl::StrCat("not verified: ", usable.message());
     return result;
   }
   ProbeHttpRequest request;
-  request.scheme_host_port = scheme_host_port_;
-  request.path = path_;
+  request.scheme_host_port = vertex ? vertex_scheme_host_port_ : scheme_host_port_;
+  request.path = vertex ? vertex_path_ : path_;
   request.body = kProbeBody;
   request.proxy = keypool::ProxyForKey(settings_.proxies, secret);
   request.timeout_seconds = settings_.timeout_seconds;

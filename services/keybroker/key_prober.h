@@ -1,6 +1,7 @@
 #pragma once
 // Verifies one key by using it: a minimal TEST_MODEL generateContent request
-// ("hi", at most one output token) sent straight to BASE_URL, the way the
+// ("hi", at most one output token) sent straight to BASE_URL (a Vertex AI
+// Express key: to VERTEX_EXPRESS_BASE_URL/models/TEST_MODEL:generateContent), the way the
 // gateway would send it (the key's proxy from PROXIES, CUSTOM_HEADERS,
 // TIME_OUT), but never through a gateway, so it stays out of the request log
 // and the usage statistics. The answer is classified with the gateway's own
@@ -14,6 +15,7 @@
 #include "absl/status/status.h"
 #include "gempool/common/clock.h"
 #include "gempool/config/config.h"
+#include "gempool/keypool/key_info.h"
 #include "gempool/keypool/outcome.h"
 #include "probe_transport.h"
 
@@ -22,6 +24,7 @@ namespace gempool::keybroker {
 // What a probe needs from the configuration.
 struct ProbeSettings {
   std::string base_url;    // BASE_URL
+  std::string vertex_base_url;  // VERTEX_EXPRESS_BASE_URL
   std::string test_model;  // TEST_MODEL ("models/" is dropped)
   std::vector<std::string> proxies;                   // PROXIES
   std::map<std::string, std::string> custom_headers;  // CUSTOM_HEADERS
@@ -29,7 +32,7 @@ struct ProbeSettings {
 
   static ProbeSettings FromConfig(const Config& config);
   bool operator==(const ProbeSettings& other) const {
-    return base_url == other.base_url && test_model == other.test_model && proxies == other.proxies &&
+    return base_url == other.base_url && vertex_base_url == other.vertex_base_url && test_model == other.test_model && proxies == other.proxies &&
            custom_headers == other.custom_headers && timeout_seconds == other.timeout_seconds;
   }
   bool operator!=(const ProbeSettings& other) const { return !(*this == other); }
@@ -61,8 +64,8 @@ class KeyProber {
   // What it was made from.
   const ProbeSettings& settings() const { return settings_; }
 
-  // Probes with `secret`. Blocks for up to TIME_OUT.
-  ProbeResult Probe(const std::string& secret) const;
+  // Probes with `secret`, a key of `pool`. Blocks for up to TIME_OUT.
+  ProbeResult Probe(const std::string& secret, keypool::Pool pool = keypool::Pool::kGemini) const;
 
  private:
   const ProbeSettings settings_;
@@ -72,6 +75,11 @@ class KeyProber {
   absl::Status status_;
   std::string scheme_host_port_;
   std::string path_;
+  // Where Vertex AI Express keys are probed; vertex_status_ says why not
+  // when VERTEX_EXPRESS_BASE_URL does not parse (only those probes fail).
+  absl::Status vertex_status_;
+  std::string vertex_scheme_host_port_;
+  std::string vertex_path_;
 };
 
 }  // namespace gempool::keybroker

@@ -16,9 +16,9 @@ constexpr int kPollMs = 20;
 
 }  // namespace
 
-KeyStateWriter::KeyStateWriter(keypool::KeyPool& pool, PersistenceClient& persistence,
+KeyStateWriter::KeyStateWriter(keypool::KeyPools& pools, PersistenceClient& persistence,
                                KeyStateWriterOptions options)
-    : pool_(pool), persistence_(persistence), options_(options) {}
+    : pools_(pools), persistence_(persistence), options_(options) {}
 
 KeyStateWriter::~KeyStateWriter() { Stop(); }
 
@@ -37,9 +37,11 @@ void KeyStateWriter::Stop() {
 absl::Status KeyStateWriter::Flush() {
   // Take what is dirty now; keys changed meanwhile wait for the next flush,
   // so a busy pool cannot keep one flush going forever.
-  for (keypool::KeyInfo& key : pool_.TakeDirty()) {
-    const int64_t id = key.id;
-    backlog_.insert_or_assign(id, std::move(key));
+  for (keypool::Pool pool : keypool::kAllPools) {
+    for (keypool::KeyInfo& key : pools_.Get(pool).TakeDirty()) {
+      const int64_t id = key.id;
+      backlog_.insert_or_assign(id, std::move(key));
+    }
   }
   const size_t pending = backlog_.size();
   absl::Status status;
@@ -81,7 +83,11 @@ bool KeyStateWriter::WaitForWork(int wait_ms) {
     if (absl::Now() >= deadline) return false;
     // A full batch waiting is worth writing now (not while persistence is
     // down: then the retry backoff decides).
-    if (!failing_ && pool_.dirty_count() >= options_.batch_size) return false;
+    if (!failing_ && pools_.Get(keypool::Pool::kGemini).dirty_count() +
+                             pools_.Get(keypool::Pool::kVertex).dirty_count() >=
+                         options_.batch_size) {
+      return false;
+    }
   }
 }
 

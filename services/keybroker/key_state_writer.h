@@ -1,5 +1,5 @@
 #pragma once
-// Carries key state changes from the pool to the database, off the hand-out
+// Carries key state changes from the pools to the database, off the hand-out
 // path: a background thread drains the pool's dirty keys every interval (or
 // sooner when a full batch is waiting) and writes them with one
 // SaveKeyStates call per batch. While persistence is
@@ -19,7 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "persistence_client.h"
 
 namespace gempool::keybroker {
@@ -36,7 +36,7 @@ struct KeyStateWriterOptions {
 
 class KeyStateWriter {
  public:
-  KeyStateWriter(keypool::KeyPool& pool, PersistenceClient& persistence, KeyStateWriterOptions options = {});
+  KeyStateWriter(keypool::KeyPools& pools, PersistenceClient& persistence, KeyStateWriterOptions options = {});
   KeyStateWriter(const KeyStateWriter&) = delete;
   KeyStateWriter& operator=(const KeyStateWriter&) = delete;
   // Stops the thread (with a last flush) if running.
@@ -62,7 +62,7 @@ class KeyStateWriter {
   // true when asked to stop.
   bool WaitForWork(int wait_ms);
 
-  keypool::KeyPool& pool_;
+  keypool::KeyPools& pools_;
   PersistenceClient& persistence_;
   const KeyStateWriterOptions options_;
 

@@ -10,8 +10,8 @@
 
 namespace gempool::keybroker {
 
-KeyVerifier::KeyVerifier(keypool::KeyPool& pool, std::shared_ptr<const KeyProber> prober, int concurrency)
-    : pool_(pool), concurrency_(std::max(concurrency, 1)), prober_(std::move(prober)) {}
+KeyVerifier::KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProber> prober, int concurrency)
+    : pools_(pools), concurrency_(std::max(concurrency, 1)), prober_(std::move(prober)) {}
 
 std::shared_ptr<const KeyProber> KeyVerifier::prober() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -25,11 +25,13 @@ void KeyVerifier::SetProber(std::shared_ptr<const KeyProber> prober) {
 }
 
 std::optional<Verification> KeyVerifier::VerifyOne(int64_t id) {
-  std::optional<keypool::KeyInfo> key = pool_.Get(id);
+  keypool::KeyPool* pool = pools_.Find(id);
+  if (pool == nullptr) return std::nullopt;
+  std::optional<keypool::KeyInfo> key = pool->Get(id);
   if (!key.has_value()) return std::nullopt;
   const std::shared_ptr<const KeyProber> prober = this->prober();
-  const ProbeResult probe = prober->Probe(key->secret);
-  absl::StatusOr<keypool::KeyState> state = pool_.ApplyProbe(id, prober->model(), probe.outcome);
+  const ProbeResult probe = prober->Probe(key->secret, pool->pool());
+  absl::StatusOr<keypool::KeyState> state = pool->ApplyProbe(id, prober->model(), probe.outcome);
   if (!state.ok()) return std::nullopt;  // Removed while it was probed.
   Verification v;
   v.id = id;
@@ -74,9 +76,11 @@ std::vector<Verification> KeyVerifier::RevalidateOnce(const std::function<bool()
   keypool::KeyFilter filter;
   // States are effective ones: a paused key lists as PAUSED and is skipped.
   filter.states = {keypool::KeyState::kDisabled, keypool::KeyState::kFailing};
-  filter.limit = static_cast<int>(std::min<size_t>(pool_.size(), 1u << 30));
+  filter.limit = static_cast<int>(std::min<size_t>(pools_.size(), 1u << 30));
   std::vector<int64_t> ids;
-  for (const keypool::KeyInfo& key : pool_.List(filter).keys) ids.push_back(key.id);
+  for (keypool::Pool pool : keypool::kAllPools) {
+    for (const keypool::KeyInfo& key : pools_.Get(pool).List(filter).keys) ids.push_back(key.id);
+  }
   if (ids.empty()) {
     GEMPOOL_LOG(DEBUG) << "re-validation: no disabled or failing keys";
     return {};

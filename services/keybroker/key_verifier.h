@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "key_prober.h"
 
 namespace gempool::keybroker {
@@ -38,9 +38,10 @@ struct Verification {
 
 class KeyVerifier {
  public:
-  // Probes up to `concurrency` keys at once. `pool` must outlive the
-  // verifier; `prober` must not be null.
-  KeyVerifier(keypool::KeyPool& pool, std::shared_ptr<const KeyProber> prober, int concurrency);
+  // Probes up to `concurrency` keys at once, each as a key of the pool that
+  // holds it (a Vertex AI Express key on VERTEX_EXPRESS_BASE_URL). `pools`
+  // must outlive the verifier; `prober` must not be null.
+  KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProber> prober, int concurrency);
 
   // The prober in force, and its replacement (not null) for the next probes.
   std::shared_ptr<const KeyProber> prober() const;
@@ -52,7 +53,8 @@ class KeyVerifier {
   std::vector<Verification> Verify(const std::vector<int64_t>& ids,
                                    const std::function<bool()>& cancelled = nullptr);
 
-  // One re-validation pass: verifies every DISABLED and FAILING key (paused
+  // One re-validation pass: verifies every DISABLED and FAILING key of
+  // every pool (paused
   // keys are left alone, whatever their state underneath) and logs a summary.
   std::vector<Verification> RevalidateOnce(const std::function<bool()>& cancelled = nullptr);
 
@@ -60,7 +62,7 @@ class KeyVerifier {
   // Nothing when the key is not in the pool.
   std::optional<Verification> VerifyOne(int64_t id);
 
-  keypool::KeyPool& pool_;
+  keypool::KeyPools& pools_;
   const int concurrency_;
   mutable std::mutex mu_;
   std::shared_ptr<const KeyProber> prober_;  // Guarded by mu_.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <utility>
 
 #include "gempool/common/logging.h"
@@ -27,8 +28,8 @@ std::vector<v1::KeyPoolUpdate> Paginate(const std::vector<keypool::KeyInfo>& cha
 
 }  // namespace
 
-KeyWatchHub::KeyWatchHub(keypool::KeyPool& pool, const BrokerSettingsHolder& settings)
-    : pool_(pool), settings_(settings), settings_generation_(settings.generation()) {}
+KeyWatchHub::KeyWatchHub(keypool::KeyPools& pools, const BrokerSettingsHolder& settings)
+    : pools_(pools), settings_(settings), settings_generation_(settings.generation()) {}
 
 KeyWatchHub::~KeyWatchHub() { Stop(); }
 
@@ -76,7 +77,16 @@ void KeyWatchHub::Run() {
 void KeyWatchHub::DrainOnce() {
   const uint64_t generation = settings_.generation();
   // Taken even without watchers, so the feed never grows unread.
-  keypool::KeyChanges changes = pool_.TakeChanges();
+  keypool::KeyChanges changes;
+  for (keypool::Pool pool : keypool::kAllPools) {
+    keypool::KeyChanges taken = pools_.Get(pool).TakeChanges();
+    if (changes.changed.empty() && changes.removed.empty()) {
+      changes = std::move(taken);
+      continue;
+    }
+    std::move(taken.changed.begin(), taken.changed.end(), std::back_inserter(changes.changed));
+    changes.removed.insert(changes.removed.end(), taken.removed.begin(), taken.removed.end());
+  }
   bool watched;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -118,19 +128,21 @@ bool KeyWatchHub::WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* 
   pool_settings->set_max_failures(settings->max_failures);
   for (const std::string& proxy : settings->proxies) pool_settings->add_proxies(proxy);
   pool_settings->set_paid_key(settings->paid_key);
-  pending.set_snapshot_size(static_cast<int64_t>(pool_.size()));
-  size_t cursor = 0;
+  pending.set_snapshot_size(static_cast<int64_t>(pools_.size()));
   bool first = true;
-  while (true) {
-    const std::vector<keypool::KeyInfo> keys = pool_.ListPage(&cursor, kSnapshotPageSize);
-    if (keys.empty()) break;
-    if (!first) {
-      if (!writer->Write(pending)) return false;
-      pending = v1::KeyPoolUpdate();
-      pending.set_snapshot(true);
+  for (keypool::Pool pool : keypool::kAllPools) {
+    size_t cursor = 0;
+    while (true) {
+      const std::vector<keypool::KeyInfo> keys = pools_.Get(pool).ListPage(&cursor, kSnapshotPageSize);
+      if (keys.empty()) break;
+      if (!first) {
+        if (!writer->Write(pending)) return false;
+        pending = v1::KeyPoolUpdate();
+        pending.set_snapshot(true);
+      }
+      first = false;
+      for (const keypool::KeyInfo& key : keys) *pending.add_keys() = keypool::ToRecord(key);
     }
-    first = false;
-    for (const keypool::KeyInfo& key : keys) *pending.add_keys() = keypool::ToRecord(key);
   }
   pending.set_snapshot_complete(true);
   return writer->Write(pending);

@@ -1,6 +1,7 @@
 #pragma once
-// Feeds gateways' replicas of the key pool (KeyBroker.WatchKeys): each
-// watcher gets a snapshot of the pool, then every change as it happens.
+// Feeds gateways' replicas of the key pools (KeyBroker.WatchKeys): each
+// watcher gets a snapshot of every pool (each key's record says its pool),
+// then every change as it happens.
 //
 // One hub thread drains the pool's change feed (KeyPool::TakeChanges) when
 // woken by Notify() (after outcome reports, so a key disabled through one
@@ -31,7 +32,7 @@
 #include <vector>
 
 #include "broker_settings.h"
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "gempool/v1/keybroker.pb.h"
 
 namespace gempool::keybroker {
@@ -44,8 +45,8 @@ class KeyWatchHub {
   static constexpr int kMaxQueuedUpdates = 1024;
   static constexpr int kPollIntervalMs = 50;
 
-  // `pool` and `settings` must outlive the hub.
-  KeyWatchHub(keypool::KeyPool& pool, const BrokerSettingsHolder& settings);
+  // `pools` and `settings` must outlive the hub.
+  KeyWatchHub(keypool::KeyPools& pools, const BrokerSettingsHolder& settings);
   KeyWatchHub(const KeyWatchHub&) = delete;
   KeyWatchHub& operator=(const KeyWatchHub&) = delete;
   ~KeyWatchHub();  // Stop()s.
@@ -80,7 +81,7 @@ class KeyWatchHub {
   // when a write failed.
   bool WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer) const;
 
-  keypool::KeyPool& pool_;
+  keypool::KeyPools& pools_;
   const BrokerSettingsHolder& settings_;
 
   mutable std::mutex mu_;

@@ -64,12 +64,13 @@ absl::StatusOr<std::vector<keypool::KeyInfo>> PersistenceClient::LoadKeys() {
 }
 
 absl::StatusOr<PersistenceClient::StoredKeys> PersistenceClient::AddKeys(
-    const std::vector<std::string>& secrets) {
+    const std::vector<std::string>& secrets, keypool::Pool pool) {
   StoredKeys stored;
   for (size_t begin = 0; begin < secrets.size(); begin += kAddChunk) {
     const size_t end = std::min(secrets.size(), begin + kAddChunk);
     v1::AddKeysStoreRequest request;
     for (size_t i = begin; i < end; ++i) request.add_secrets(secrets[i]);
+    request.set_pool(keypool::ToProto(pool));
     grpc::ClientContext context;
     rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
     v1::AddKeysStoreResponse response;

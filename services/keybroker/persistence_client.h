@@ -36,8 +36,10 @@ class PersistenceClient {
   // after the call: gRPC keeps read buffers sized by the largest recent
   // message while a connection idles (2 MB after 100,000 keys).
   absl::StatusOr<std::vector<keypool::KeyInfo>> LoadKeys();
-  // Stores keys not stored yet (matched by secret).
-  absl::StatusOr<StoredKeys> AddKeys(const std::vector<std::string>& secrets);
+  // Stores keys not stored yet (matched by secret) in `pool`; a key stored
+  // before keeps its pool (its KeyInfo::pool says which).
+  absl::StatusOr<StoredKeys> AddKeys(const std::vector<std::string>& secrets,
+                                     keypool::Pool pool = keypool::Pool::kGemini);
   // Deletes keys by id; unknown ids are ignored.
   absl::Status DeleteKeys(const std::vector<int64_t>& ids);
   // Writes the state of a batch of keys; returns the rows updated.

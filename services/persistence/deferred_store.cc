@@ -49,8 +49,9 @@ absl::StatusOr<std::vector<v1::KeyRecord>> DeferredStore::LoadKeys() {
   return With([](storage::Store& s) { return s.LoadKeys(); });
 }
 
-absl::StatusOr<storage::AddKeysResult> DeferredStore::AddKeys(const std::vector<std::string>& secrets) {
-  return With([&](storage::Store& s) { return s.AddKeys(secrets); });
+absl::StatusOr<storage::AddKeysResult> DeferredStore::AddKeys(const std::vector<std::string>& secrets,
+                                                              v1::Pool pool) {
+  return With([&](storage::Store& s) { return s.AddKeys(secrets, pool); });
 }
 
 absl::StatusOr<int> DeferredStore::DeleteKeys(const std::vector<int64_t>& ids) {
@@ -116,6 +117,35 @@ absl::StatusOr<v1::StoredResponse> DeferredStore::GetStoredResponse(const std::s
 
 absl::StatusOr<bool> DeferredStore::DeleteStoredResponse(const std::string& id, const std::string& owner) {
   return With([&](storage::Store& s) { return s.DeleteStoredResponse(id, owner); });
+}
+
+absl::Status DeferredStore::PutUploadSession(const v1::UploadSession& session) {
+  return With([&](storage::Store& s) { return s.PutUploadSession(session); });
+}
+
+absl::StatusOr<v1::UploadSession> DeferredStore::GetUploadSession(const std::string& id) {
+  return With([&](storage::Store& s) { return s.GetUploadSession(id); });
+}
+
+absl::Status DeferredStore::PutFileRecord(const v1::FileRecord& record) {
+  return With([&](storage::Store& s) { return s.PutFileRecord(record); });
+}
+
+absl::StatusOr<std::vector<v1::FileRecord>> DeferredStore::GetFileRecords(const std::vector<std::string>& names) {
+  return With([&](storage::Store& s) { return s.GetFileRecords(names); });
+}
+
+absl::StatusOr<v1::ListFileRecordsResponse> DeferredStore::ListFileRecords(
+    const v1::ListFileRecordsRequest& request) {
+  return With([&](storage::Store& s) { return s.ListFileRecords(request); });
+}
+
+absl::StatusOr<bool> DeferredStore::DeleteFileRecord(const std::string& name) {
+  return With([&](storage::Store& s) { return s.DeleteFileRecord(name); });
+}
+
+absl::StatusOr<int64_t> DeferredStore::PurgeExpiredFiles() {
+  return With([&](storage::Store& s) { return s.PurgeExpiredFiles(); });
 }
 
 absl::StatusOr<int64_t> DeferredStore::DeleteLogs(const v1::DeleteLogsRequest& request) {

@@ -41,7 +41,8 @@ class DeferredStore final : public storage::Store {
 
   // gempool::storage::Store
   absl::StatusOr<std::vector<v1::KeyRecord>> LoadKeys() override;
-  absl::StatusOr<storage::AddKeysResult> AddKeys(const std::vector<std::string>& secrets) override;
+  absl::StatusOr<storage::AddKeysResult> AddKeys(const std::vector<std::string>& secrets,
+                                                 v1::Pool pool = v1::POOL_GEMINI) override;
   absl::StatusOr<int> DeleteKeys(const std::vector<int64_t>& ids) override;
   absl::StatusOr<int> SaveKeyStates(const std::vector<v1::KeyRecord>& keys) override;
   absl::StatusOr<int> WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) override;
@@ -59,6 +60,13 @@ class DeferredStore final : public storage::Store {
   absl::Status PutStoredResponse(const v1::StoredResponse& response) override;
   absl::StatusOr<v1::StoredResponse> GetStoredResponse(const std::string& id, const std::string& owner) override;
   absl::StatusOr<bool> DeleteStoredResponse(const std::string& id, const std::string& owner) override;
+  absl::Status PutUploadSession(const v1::UploadSession& session) override;
+  absl::StatusOr<v1::UploadSession> GetUploadSession(const std::string& id) override;
+  absl::Status PutFileRecord(const v1::FileRecord& record) override;
+  absl::StatusOr<std::vector<v1::FileRecord>> GetFileRecords(const std::vector<std::string>& names) override;
+  absl::StatusOr<v1::ListFileRecordsResponse> ListFileRecords(const v1::ListFileRecordsRequest& request) override;
+  absl::StatusOr<bool> DeleteFileRecord(const std::string& name) override;
+  absl::StatusOr<int64_t> PurgeExpiredFiles() override;
   absl::StatusOr<int64_t> DeleteLogs(const v1::DeleteLogsRequest& request) override;
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override;

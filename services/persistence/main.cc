@@ -18,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "deferred_store.h"
+#include "files_cleanup.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
@@ -65,8 +66,9 @@ int main() {
       gempool::persistence::StoreOpener::Options());
   opener.Start();
 
-  // LOG_LEVEL saved on the admin page applies here too, without a restart
-  // (the only setting saved there that persistence reads while running).
+  // LOG_LEVEL saved on the admin page applies here too, without a restart,
+  // and so do FILES_CLEANUP_ENABLED and FILES_CLEANUP_INTERVAL_HOURS.
+  gempool::persistence::FilesCleanup files_cleanup(store, gempool::SystemClock::Get());
   std::unique_ptr<gempool::config::SettingsFollower> settings;
   {
     absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
@@ -76,6 +78,9 @@ int main() {
     }
     gempool::config::SettingsFollower::Options follow;
     follow.ignore = {"API_KEYS"};  // The follower keeps a copy without it.
+    // FILES_CLEANUP_ENABLED / FILES_CLEANUP_INTERVAL_HOURS as saved in the
+    // admin UI, checked after every poll.
+    follow.after_poll = [&files_cleanup](const gempool::Config& current) { return files_cleanup.Tick(current); };
     settings = std::make_unique<gempool::config::SettingsFollower>(
         *env, [&store] { return store.GetSettings(); },
         [](std::shared_ptr<const gempool::Config> next) { gempool::SetLogLevel(next->log_level); }, follow);

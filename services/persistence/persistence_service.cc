@@ -48,7 +48,8 @@ grpc::Status PersistenceService::LoadKeys(grpc::ServerContext*, const v1::LoadKe
 grpc::Status PersistenceService::AddKeys(grpc::ServerContext*, const v1::AddKeysStoreRequest* request,
                                          v1::AddKeysStoreResponse* response) {
   if (auto s = CheckBatch("AddKeys", "secrets", request->secrets_size()); !s.ok()) return Reply("AddKeys", s);
-  auto added = store_.AddKeys(std::vector<std::string>(request->secrets().begin(), request->secrets().end()));
+  auto added = store_.AddKeys(std::vector<std::string>(request->secrets().begin(), request->secrets().end()),
+                              request->pool());
   if (!added.ok()) return Reply("AddKeys", added.status());
   for (v1::KeyRecord& k : added->keys) *response->add_keys() = std::move(k);
   for (bool inserted : added->inserted) response->add_inserted(inserted);
@@ -196,6 +197,56 @@ grpc::Status PersistenceService::DeleteStoredResponse(grpc::ServerContext*,
                                                       v1::DeleteStoredResponseResponse* response) {
   auto deleted = store_.DeleteStoredResponse(request->id(), request->owner());
   if (!deleted.ok()) return Reply("DeleteStoredResponse", deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
+// --- Files API ---
+
+grpc::Status PersistenceService::PutUploadSession(grpc::ServerContext*, const v1::UploadSession* request,
+                                                  v1::PutUploadSessionResponse*) {
+  return Reply("PutUploadSession", store_.PutUploadSession(*request));
+}
+
+grpc::Status PersistenceService::GetUploadSession(grpc::ServerContext*, const v1::GetUploadSessionRequest* request,
+                                                  v1::UploadSession* response) {
+  auto found = store_.GetUploadSession(request->id());
+  if (!found.ok()) {
+    // An unknown or expired upload URL is the client's (the gateway answers
+    // 404): not logged.
+    if (found.status().code() == absl::StatusCode::kNotFound) return rpc::ToGrpcStatus(found.status());
+    return Reply("GetUploadSession", found.status());
+  }
+  *response = *std::move(found);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::PutFileRecord(grpc::ServerContext*, const v1::FileRecord* request,
+                                               v1::PutFileRecordResponse*) {
+  return Reply("PutFileRecord", store_.PutFileRecord(*request));
+}
+
+grpc::Status PersistenceService::GetFileRecords(grpc::ServerContext*, const v1::GetFileRecordsRequest* request,
+                                                v1::GetFileRecordsResponse* response) {
+  const std::vector<std::string> names(request->names().begin(), request->names().end());
+  auto found = store_.GetFileRecords(names);
+  if (!found.ok()) return Reply("GetFileRecords", found.status());
+  for (v1::FileRecord& record : *found) *response->add_records() = std::move(record);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::ListFileRecords(grpc::ServerContext*, const v1::ListFileRecordsRequest* request,
+                                                 v1::ListFileRecordsResponse* response) {
+  auto page = store_.ListFileRecords(*request);
+  if (!page.ok()) return Reply("ListFileRecords", page.status());
+  *response = *std::move(page);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::DeleteFileRecord(grpc::ServerContext*, const v1::DeleteFileRecordRequest* request,
+                                                  v1::DeleteFileRecordResponse* response) {
+  auto deleted = store_.DeleteFileRecord(request->name());
+  if (!deleted.ok()) return Reply("DeleteFileRecord", deleted.status());
   response->set_deleted(*deleted);
   return grpc::Status::OK;
 }

@@ -71,6 +71,18 @@ class PersistenceService final : public v1::Persistence::Service {
                                  v1::StoredResponse* response) override;
   grpc::Status DeleteStoredResponse(grpc::ServerContext* context, const v1::DeleteStoredResponseRequest* request,
                                     v1::DeleteStoredResponseResponse* response) override;
+  grpc::Status PutUploadSession(grpc::ServerContext* context, const v1::UploadSession* request,
+                                v1::PutUploadSessionResponse* response) override;
+  grpc::Status GetUploadSession(grpc::ServerContext* context, const v1::GetUploadSessionRequest* request,
+                                v1::UploadSession* response) override;
+  grpc::Status PutFileRecord(grpc::ServerContext* context, const v1::FileRecord* request,
+                             v1::PutFileRecordResponse* response) override;
+  grpc::Status GetFileRecords(grpc::ServerContext* context, const v1::GetFileRecordsRequest* request,
+                              v1::GetFileRecordsResponse* response) override;
+  grpc::Status ListFileRecords(grpc::ServerContext* context, const v1::ListFileRecordsRequest* request,
+                               v1::ListFileRecordsResponse* response) override;
+  grpc::Status DeleteFileRecord(grpc::ServerContext* context, const v1::DeleteFileRecordRequest* request,
+                                v1::DeleteFileRecordResponse* response) override;
   grpc::Status DeleteLogs(grpc::ServerContext* context, const v1::DeleteLogsRequest* request,
                           v1::DeleteLogsResponse* response) override;
   grpc::Status AggregateRequestLogs(grpc::ServerContext* context, const v1::AggregateRequestLogsRequest* request,

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -123,6 +124,29 @@ void FakeGemini::Register(httplib::Server& server) {
               [this](const httplib::Request& req, httplib::Response& res) {
                 HandleGemini(req, res, Route{req.matches[1], req.matches[2], req.matches[3]});
               });
+  // The Files API (files_routes.h).
+  for (const char* verb : {"POST", "PUT"}) {
+    auto upload = [this](const httplib::Request& req, httplib::Response& res) {
+      HandleGemini(req, res, Route{req.matches[1], "", "files.upload"});
+    };
+    if (std::string(verb) == "POST") {
+      server.Post(R"(/upload/(v1beta|v1|v1alpha)/files)", upload);
+    } else {
+      server.Put(R"(/upload/(v1beta|v1|v1alpha)/files)", upload);
+    }
+  }
+  server.Get(R"(/(v1beta|v1|v1alpha)/files)", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleGemini(req, res, Route{req.matches[1], "", "files.list"});
+  });
+  server.Get(R"(/(v1beta|v1|v1alpha)/files/([A-Za-z0-9_-]+))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               HandleGemini(req, res, Route{req.matches[1], "", "files.get", req.matches[2]});
+             });
+  server.Delete(R"(/(v1beta|v1|v1alpha)/files/([A-Za-z0-9_-]+))",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  HandleGemini(req, res, Route{req.matches[1], "", "files.delete", req.matches[2]});
+                });
+  RegisterVertex(server);
   // Everything else is recorded too (a gateway calling a wrong URL should show
   // up in the test's assertions) and answered 404 as Google does.
   auto not_found = [this](const httplib::Request& req, httplib::Response& res) {
@@ -190,11 +214,21 @@ void FakeGemini::HandleGemini(const httplib::Request& req, httplib::Response& re
     unregistered.status = 403;
     unregistered.reason = "UNREGISTERED";
     AnswerError(req, res, route, key, unregistered);
-  } else if (!KeyAccepted(key)) {
+  } else if (route.vertex ? !VertexKeyAccepted(key) : !KeyAccepted(key)) {
     Behavior invalid;
     invalid.status = 400;
     invalid.reason = "API_KEY_INVALID";
     AnswerError(req, res, route, key, invalid);
+  } else if (std::optional<std::string> denied =
+                 route.operation == "generateContent" || route.operation == "streamGenerateContent" ||
+                         route.operation == "countTokens"
+                     ? files_.DeniedFile(key, req.body)
+                     : std::nullopt;
+             denied.has_value()) {
+    // A file of another key's project: Google's 403.
+    SetJson(res, 403,
+            {{"error", {{"code", 403}, {"message", FakeFiles::DeniedMessage(*denied)}, {"status", "PERMISSION_DENIED"}}}});
+    applied = "file-permission-denied";
   } else {
     std::optional<Behavior> behavior = scripts_.Next(key, route.model);
     if (behavior.has_value()) applied = BehaviorKindName(behavior->kind);
@@ -226,6 +260,11 @@ void FakeGemini::Answer(const httplib::Request& req, httplib::Response& res, con
       AnswerError(req, res, route, key, *behavior);
       return;
     }
+  }
+  if (absl::StartsWith(route.operation, "files.")) {
+    SetGoogleHeaders(res, nullptr);
+    files_.Answer(req, res, route.operation, route.api_version, route.file_id, key);
+    return;
   }
   if (route.operation == "streamGenerateContent") {
     AnswerStream(req, res, route, key, behavior, request_id);
@@ -450,6 +489,7 @@ void FakeGemini::HandleScript(const httplib::Request& req, httplib::Response& re
 
 void FakeGemini::HandleReset(httplib::Response& res) {
   scripts_.Clear();
+  files_.Reset();
   recorder_.Clear();
   {
     absl::MutexLock lock(&keys_mu_);

@@ -10,6 +10,9 @@
 //   POST /_fake/keys     {"keys":[...]} or {"acceptAll":true}: the valid keys
 //   GET  /_fake/health   → 200 "ok"
 //
+// The Files API (upload, list, get, delete) with per-key file ownership is
+// in files_routes.h.
+//
 // Handlers run on the server's threads. Thread-safe.
 
 #include <condition_variable>
@@ -21,6 +24,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "fake_upstream/files_routes.h"
 #include "fake_upstream/request_recorder.h"
 #include "fake_upstream/script_book.h"
 #include "gempool/common/clock.h"
@@ -33,6 +37,10 @@ struct FakeGeminiOptions {
   std::vector<std::string> valid_keys;
   // How many requests /_fake/requests remembers (oldest dropped first).
   size_t max_recorded = 10000;
+  // The Vertex AI Express keys the fake accepts on its Vertex routes
+  // (vertex_routes.cc); empty accepts any key shaped like one ("AQ." and 40
+  // or more characters), and never a Gemini API key.
+  std::vector<std::string> vertex_keys;
 };
 
 class FakeGemini {
@@ -56,8 +64,15 @@ class FakeGemini {
   struct Route {
     std::string api_version;  // "v1beta"
     std::string model;        // "gemini-2.5-flash", "" for model-less calls
-    std::string operation;    // "generateContent", "listModels", ...
+    std::string operation;    // "generateContent", "listModels", ..., "files.upload" (files_routes.h)
+    std::string file_id = {}; // files.get, files.delete
+    bool vertex = false;      // A Vertex AI Express route (vertex_routes.cc): its own keys.
   };
+
+  // The Vertex AI Express routes (vertex_routes.cc), registered ahead of the
+  // catch-all.
+  void RegisterVertex(httplib::Server& server);
+  bool VertexKeyAccepted(const std::string& key) const;
 
   void HandleGemini(const httplib::Request& req, httplib::Response& res, const Route& route);
   // Answers a request whose key passed, following `behavior` (or normally).
@@ -84,6 +99,7 @@ class FakeGemini {
   const FakeGeminiOptions options_;
   ScriptBook scripts_;
   RequestRecorder recorder_;
+  FakeFiles files_{clock_};
 
   mutable absl::Mutex keys_mu_;
   std::set<std::string> valid_keys_ ABSL_GUARDED_BY(keys_mu_);

@@ -29,6 +29,7 @@ constexpr char kUsage[] =
     "  --port N          port to listen on; 0 (default) picks a free one\n"
     "  --host ADDR       loopback address to bind (default 127.0.0.1)\n"
     "  --keys k1,k2      the valid API keys; without it every key is accepted\n"
+    "  --vertex-keys k1,k2  the valid Vertex AI Express keys; without it every key shaped like one (AQ.)\n"
     "  --threads N       request threads (default 64; each open connection holds one)\n"
     "  --max-recorded N  requests kept for GET /_fake/requests (default 10000; 0 keeps none)\n"
     "Prints \"listening on PORT\" as the first line on stdout. Stops on SIGINT/SIGTERM.\n";
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
       host = value;
     } else if (arg == "--keys") {
       options.valid_keys = gempool::fake::SplitList(value);
+    } else if (arg == "--vertex-keys") {
+      options.vertex_keys = gempool::fake::SplitList(value);
     } else if (arg == "--threads") {
       if (!absl::SimpleAtoi(value, &threads) || threads < 1 || threads > 4096) {
         return Fail(absl::StrCat("--threads '", value, "' is not a number from 1 to 4096"));

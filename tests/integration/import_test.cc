@@ -34,6 +34,8 @@ constexpr char kAdminInGeminiBalance[] = "sk-gb-admin-77c1";
 constexpr char kClientInGeminiBalance[] = "sk-gb-client-3e9d";
 constexpr char kUnknownSecret[] = "hush-do-not-print-5b0a";
 constexpr char kDbPassword[] = "gb-db-password-0c4f";
+// A Vertex AI Express key ("AQ." and 40+ characters).
+constexpr char kVertexKeyInGeminiBalance[] = "AQ.Ab8RN6ImportedVertexKey0123456789abcdefghijklmn";
 
 // The rows of gemini-balance's t_settings for this test.
 std::vector<std::pair<std::string, std::string>> SourceRows() {
@@ -47,7 +49,7 @@ std::vector<std::pair<std::string, std::string>> SourceRows() {
       {"TIME_OUT", "20"},  // As the test stack has it.
       {"THINKING_BUDGET_MAP", "{\"gemini-2.5-flash\": 4000}"},
       {"PROXIES", "[\"socks4://user:pw@10.0.0.9:1080\"]"},
-      {"VERTEX_API_KEYS", "[]"},
+      {"VERTEX_API_KEYS", absl::StrCat("[\"", kVertexKeyInGeminiBalance, "\"]")},
       {"UPLOAD_PROVIDER", "smms"},
       {"MYSQL_PASSWORD", kDbPassword},
       {"MY_OWN_SETTING", kUnknownSecret},
@@ -75,6 +77,43 @@ std::string InsertSql() {
   return sql;
 }
 
+// gemini-balance's t_file_records (SQLAlchemy's DDL, both backends take
+// it) and its rows: two live files of pool keys, one of a key gempool will
+// not have, one expired, one whose upload never completed.
+constexpr char kCreateFileRecords[] =
+    "CREATE TABLE t_file_records (id INTEGER NOT NULL PRIMARY KEY %s, name VARCHAR(255) NOT NULL UNIQUE, "
+    "display_name VARCHAR(255), mime_type VARCHAR(100), size_bytes BIGINT, sha256_hash VARCHAR(255), "
+    "state VARCHAR(20), create_time DATETIME, update_time DATETIME, expiration_time DATETIME, uri VARCHAR(500), "
+    "api_key VARCHAR(100), upload_url TEXT, user_token VARCHAR(100), upload_completed BOOLEAN)";
+
+std::string FileRecordsInsertSql() {
+  struct FileRow {
+    const char* name;
+    std::string key;
+    const char* expires;
+    int completed;
+  };
+  const std::vector<FileRow> rows = {
+      {"files/gbalive1", StackOptions::TestKey(1), "2099-01-01 00:00:00", 1},
+      {"files/gbalive7", StackOptions::TestKey(7), "2099-01-01 00:00:00.123456", 1},
+      {"files/gbunknown", StackOptions::TestKey(9), "2099-01-01 00:00:00", 1},
+      {"files/gbexpired", StackOptions::TestKey(1), "2020-01-01 00:00:00", 1},
+      {"files/gbpartial", StackOptions::TestKey(1), "2099-01-01 00:00:00", 0},
+  };
+  std::string sql =
+      "INSERT INTO t_file_records (name, display_name, mime_type, size_bytes, state, create_time, update_time, "
+      "expiration_time, uri, api_key, upload_url, user_token, upload_completed) VALUES ";
+  bool first = true;
+  for (const FileRow& r : rows) {
+    absl::StrAppend(&sql, first ? "" : ", ", "('", r.name, "', 'doc.pdf', 'application/pdf', 1234, 'ACTIVE', ",
+                    "'2025-05-01 10:00:00', '2025-05-01 10:00:00', '", r.expires,
+                    "', 'https://generativelanguage.googleapis.com/v1beta/", r.name, "', '", r.key,
+                    "', 'https://upload.example/x', '", kClientInGeminiBalance, "', ", r.completed, ")");
+    first = false;
+  }
+  return sql;
+}
+
 enum class SourceType { kSqlite, kMysql };
 
 class ImportTest : public StackTest, public ::testing::WithParamInterface<SourceType> {
@@ -91,7 +130,10 @@ class ImportTest : public StackTest, public ::testing::WithParamInterface<Source
       source_db_ = *std::move(db);
       char create[512];
       snprintf(create, sizeof(create), kCreateTable, "AUTO_INCREMENT");
-      for (const std::string& sql : {std::string(create), InsertSql()}) {
+      char create_files[1024];
+      snprintf(create_files, sizeof(create_files), kCreateFileRecords, "AUTO_INCREMENT");
+      for (const std::string& sql :
+           {std::string(create), InsertSql(), std::string(create_files), FileRecordsInsertSql()}) {
         auto done = source_db_->Query(sql);
         ASSERT_TRUE(done.ok()) << done.status();
       }
@@ -108,7 +150,10 @@ class ImportTest : public StackTest, public ::testing::WithParamInterface<Source
       ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
       char create[512];
       snprintf(create, sizeof(create), kCreateTable, "");
-      for (const std::string& sql : {std::string(create), InsertSql()}) {
+      char create_files[1024];
+      snprintf(create_files, sizeof(create_files), kCreateFileRecords, "");
+      for (const std::string& sql :
+           {std::string(create), InsertSql(), std::string(create_files), FileRecordsInsertSql()}) {
         char* error = nullptr;
         EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
         sqlite3_free(error);
@@ -154,8 +199,8 @@ class ImportTest : public StackTest, public ::testing::WithParamInterface<Source
     return out.is_discarded() ? json::object() : out;
   }
 
-  int64_t PoolSize() {
-    Stack::CtlResult r = stack().RunCtl({"keys", "list", "--json"});
+  int64_t PoolSize(const std::string& pool = "gemini") {
+    Stack::CtlResult r = stack().RunCtl({"keys", "list", "--pool", pool, "--json"});
     EXPECT_EQ(r.exit_code, 0) << r.output << r.error;
     json out = json::parse(r.output, nullptr, false);
     return out.is_discarded() ? -1 : out.value("total", -1);
@@ -169,6 +214,13 @@ class ImportTest : public StackTest, public ::testing::WithParamInterface<Source
       for (const Row& row : *rows) out[row.at("name")] = row.at("value");
     }
     return out;
+  }
+
+  std::vector<Row> FileRecordRows() {
+    auto rows = SqliteQuery(stack().SqlitePath(),
+                            "SELECT name, key_id, owner, expires_at_ms FROM gempool_file_records ORDER BY name");
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    return rows.ok() ? *rows : std::vector<Row>{};
   }
 
   std::unique_ptr<MysqlDatabase> source_db_;
@@ -195,7 +247,10 @@ TEST_P(ImportTest, BringsKeysAndSettingsAcrossOnceAndNamesWhatItCannotMap) {
   EXPECT_EQ(dry["keys"].value("found", -1), 3);
   EXPECT_EQ(dry["keys"].value("added", -1), 2);
   EXPECT_EQ(dry["keys"].value("already_present", -1), 1);
+  EXPECT_EQ(dry["files"].value("found", -1), 5);
+  EXPECT_EQ(dry["files"].value("imported", -1), 2);
   EXPECT_EQ(PoolSize(), 1);
+  EXPECT_THAT(FileRecordRows(), IsEmpty());
   EXPECT_THAT(StoredSettings(), IsEmpty());
 
   // The import.
@@ -208,8 +263,11 @@ TEST_P(ImportTest, BringsKeysAndSettingsAcrossOnceAndNamesWhatItCannotMap) {
               UnorderedElementsAre("ALLOWED_TOKENS", "MAX_FAILURES", "THINKING_BUDGET_MAP"));
   EXPECT_THAT(Names(first["settings"]["unchanged"]), Contains("MAX_RETRIES"));
   EXPECT_THAT(Names(first["settings"]["unchanged"]), Contains("TIME_OUT"));
-  EXPECT_THAT(Names(first["not_imported"]), UnorderedElementsAre("PROXIES", "VERTEX_API_KEYS", "UPLOAD_PROVIDER",
-                                                                 "MYSQL_PASSWORD", "MY_OWN_SETTING"));
+  EXPECT_THAT(Names(first["not_imported"]),
+              UnorderedElementsAre("PROXIES", "UPLOAD_PROVIDER", "MYSQL_PASSWORD", "MY_OWN_SETTING"));
+  // VERTEX_API_KEYS: into the Vertex AI Express pool, not the Gemini one.
+  EXPECT_EQ(first["vertex_keys"].value("added", -1), 1);
+  EXPECT_EQ(PoolSize("vertex"), 1);
   EXPECT_EQ(first["env"].value("AUTH_TOKEN", ""), kAdminInGeminiBalance);
   EXPECT_EQ(PoolSize(), 3);
   const std::map<std::string, std::string> stored = StoredSettings();
@@ -217,6 +275,24 @@ TEST_P(ImportTest, BringsKeysAndSettingsAcrossOnceAndNamesWhatItCannotMap) {
   EXPECT_EQ(stored.count("GEMPOOL_UI_META__MAX_FAILURES"), 1u);  // Saved as the admin page saves.
   EXPECT_EQ(stored.count("PROXIES"), 0u);
   EXPECT_EQ(stored.count("MY_OWN_SETTING"), 0u);
+
+  // t_file_records: the live files of pool keys, bound to those keys and to
+  // the gemini-balance client token (by its id); the others reported.
+  EXPECT_EQ(first["files"].value("imported", -1), 2);
+  EXPECT_THAT(first["files"]["skipped_unknown_key"], ::testing::ElementsAre("files/gbunknown"));
+  EXPECT_EQ(first["files"].value("skipped_expired_or_incomplete", -1), 2);
+  std::map<std::string, std::string> key_ids;
+  auto keys = SqliteQuery(stack().SqlitePath(), "SELECT id, secret FROM gempool_keys");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  for (const Row& row : *keys) key_ids[row.at("secret")] = row.at("id");
+  const std::vector<Row> files = FileRecordRows();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].at("name"), "files/gbalive1");
+  EXPECT_EQ(files[0].at("key_id"), key_ids[StackOptions::TestKey(1)]);
+  EXPECT_EQ(files[1].at("name"), "files/gbalive7");
+  EXPECT_EQ(files[1].at("key_id"), key_ids[StackOptions::TestKey(7)]);
+  for (const Row& file : files) EXPECT_EQ(file.at("owner"), TokenId(kClientInGeminiBalance));
+  EXPECT_EQ(files[0].at("expires_at_ms"), "4070908800000");
 
   // Again: nothing is duplicated or rewritten.
   json second = ImportJson({});
@@ -230,11 +306,12 @@ TEST_P(ImportTest, BringsKeysAndSettingsAcrossOnceAndNamesWhatItCannotMap) {
   // The text report lists the unmapped rows by name, never their values.
   Stack::CtlResult text = Import({"--dry-run"});
   EXPECT_EQ(text.exit_code, 0) << text.output << text.error;
-  EXPECT_THAT(text.output, HasSubstr("Not imported (5)"));
+  EXPECT_THAT(text.output, HasSubstr("Not imported (4)"));
   EXPECT_THAT(text.output, HasSubstr("MY_OWN_SETTING"));
   EXPECT_THAT(text.output, HasSubstr("AUTH_TOKEN=" + std::string(kAdminInGeminiBalance)));
   EXPECT_THAT(text.output, Not(HasSubstr(kUnknownSecret)));
   EXPECT_THAT(text.output, Not(HasSubstr(StackOptions::TestKey(7))));
+  EXPECT_THAT(text.output, Not(HasSubstr(kVertexKeyInGeminiBalance)));
 
   // Requests still work with the pool's keys (sent with the admin token,
   // which ALLOWED_TOKENS from the import does not affect), and the source

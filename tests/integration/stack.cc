@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace gempool::integration {
 namespace {
@@ -100,6 +101,10 @@ std::map<std::string, std::string> Stack::ServiceEnv() const {
       {"ALLOWED_TOKENS", absl::StrCat("[\"", absl::StrJoin(options_.tokens, "\",\""), "\"]")},
       {"AUTH_TOKEN", options_.admin_token},
       {"BASE_URL", fake_ ? fake_->BaseUrl() : "http://127.0.0.1:1/v1beta"},
+      // The fake's Vertex AI Express routes (tests/fake_upstream/vertex_routes.cc).
+      {"VERTEX_EXPRESS_BASE_URL",
+       absl::StrCat(absl::StripSuffix(fake_ ? fake_->BaseUrl() : "http://127.0.0.1:1/v1beta", "/v1beta"),
+                    "/v1beta1/publishers/google")},
       {"MAX_RETRIES", absl::StrCat(options_.max_retries)},
       {"MAX_FAILURES", absl::StrCat(options_.max_failures)},
       {"TIME_OUT", "20"},

@@ -2,7 +2,9 @@
 # Runs the SDK tests (genai.test.mjs: @google/genai; openai.test.mjs: the
 # official openai package; anthropic.test.mjs: @anthropic-ai/sdk;
 # claude_code.test.mjs: Claude Code's CLI; responses.test.mjs: the openai
-# package's Responses API; codex.test.mjs: Codex CLI) against the gempool binaries in $GEMPOOL_BIN_DIR
+# package's Responses API; codex.test.mjs: Codex CLI; files.test.mjs: the Files API with
+# @google/genai; fake_stream.test.mjs: fake streaming through an idle-cutting proxy) against the
+# gempool binaries in $GEMPOOL_BIN_DIR
 # (default: ../../build), installing the pinned SDKs from package-lock.json
 # first when node_modules is missing or stale.
 #   GEMPOOL_BIN_DIR=/path/to/build tests/sdk/run-tests.sh

@@ -97,6 +97,14 @@ bool MentionsInvalidKey(absl::string_view message) {
          absl::StrContains(message, "API key expired");
 }
 
+// Google's 403 for a Files API file the key's project cannot see ("You do
+// not have permission to access the File abc or it may not exist."): the
+// request names a file of another key, or one that is gone. The key itself
+// is fine, so it must not be disabled for it.
+bool IsFilePermissionDenied(int http_status, absl::string_view message) {
+  return http_status == 403 && absl::StrContains(message, "permission to access the File");
+}
+
 }  // namespace
 
 const char* OutcomeKindName(OutcomeKind kind) {
@@ -208,6 +216,8 @@ Classification ClassifyResponse(int http_status, absl::string_view body,
 
   if (http_status == 429) {
     out.kind = OutcomeKind::kRateLimited;
+  } else if (IsFilePermissionDenied(http_status, out.message)) {
+    out.kind = OutcomeKind::kClientError;
   } else if (http_status == 401 || http_status == 403 || reason == "API_KEY_INVALID" ||
              (http_status == 400 && MentionsInvalidKey(out.message))) {
     out.kind = OutcomeKind::kKeyInvalid;

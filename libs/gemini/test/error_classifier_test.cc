@@ -132,6 +132,17 @@ TEST(ClassifyResponseTest, ForbiddenAndUnauthorizedAreKeyProblems) {
   EXPECT_EQ(ClassifyResponse(401, "", "", kNow).error_reason, "UNAUTHENTICATED");
 }
 
+TEST(ClassifyResponseTest, AFileTheKeyCannotSeeIsNotTheKeysFault) {
+  // Google's answer for a files/<id> of another key's project (or one that
+  // is gone): the key must not be disabled for it.
+  constexpr char kFileDenied[] =
+      R"({"error":{"code":403,"message":"You do not have permission to access the File abc123 or it may not exist.","status":"PERMISSION_DENIED"}})";
+  Classification c = ClassifyResponse(403, kFileDenied, "", kNow);
+  EXPECT_EQ(c.kind, OutcomeKind::kClientError);
+  EXPECT_EQ(c.error_reason, "PERMISSION_DENIED");
+  EXPECT_FALSE(RetryableWithAnotherKey(c.kind));
+}
+
 TEST(ClassifyResponseTest, MalformedRequestIsClientErrorAndNotRetried) {
   constexpr char kBadRequest[] = R"({
   "error": {

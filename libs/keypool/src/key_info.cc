@@ -18,4 +18,14 @@ const char* KeyStateName(KeyState state) {
   return "unknown";
 }
 
+const char* PoolName(Pool pool) {
+  switch (pool) {
+    case Pool::kGemini:
+      return "gemini";
+    case Pool::kVertex:
+      return "vertex";
+  }
+  return "unknown";
+}
+
 }  // namespace gempool::keypool

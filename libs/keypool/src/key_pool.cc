@@ -575,6 +575,55 @@ AcquireResult KeyPool::Acquire(absl::string_view model, absl::Span<const int64_t
   return result;
 }
 
+AcquireResult KeyPool::AcquirePinned(int64_t key_id, absl::string_view model) {
+  absl::MutexLock lock(&mu_);
+  const int64_t now = clock_.NowUnixMs();
+  AcquireResult result;
+  Key* key = FindKey(key_id);
+  if (key == nullptr) {
+    result.unavailable_reason = absl::StrCat("key ", key_id, " is no longer in the ", PoolName(options_.pool),
+                                             " pool (an admin removed it)");
+    return result;
+  }
+  ExpireGlobal(now);
+  const std::string model_name(model);
+  if (!model.empty()) ExpireModel(model_name, now);
+  // ExpireGlobal and ExpireModel do not move keys: `key` is still valid.
+  if (key->paused) {
+    result.unavailable_reason =
+        absl::StrCat("key ", key_id, " is paused by an admin: resume it with `gempoolctl keys resume ", key_id,
+                     "` or the admin UI");
+    return result;
+  }
+  const Trouble& seen = key->seen();
+  if (key->health() == KeyState::kDisabled) {
+    result.unavailable_reason = absl::StrCat(
+        "key ", key_id, " is disabled", seen.state_reason.empty() ? "" : absl::StrCat(" (", seen.state_reason, ")"),
+        ": see why with `gempoolctl keys list --state disabled`, and reset it with `gempoolctl keys reset ", key_id,
+        "` if it works again");
+    return result;
+  }
+  int64_t until = key->health() == KeyState::kCooling ? key->cooling_until_ms() : 0;
+  if (!model.empty()) {
+    auto it = seen.cooldowns.find(model_name);
+    if (it != seen.cooldowns.end()) until = std::max(until, it->second.until_ms);
+  }
+  if (until > now) {
+    result.retry_at_ms = until;
+    result.unavailable_reason = absl::StrCat("key ", key_id, " is cooling",
+                                             model.empty() ? "" : absl::StrCat(" for ", model), "; it frees up in ",
+                                             FormatDelay(until - now));
+    return result;
+  }
+  MarkUsed(*key, now);
+  result.available = true;
+  result.key_id = key->id;
+  CompactString::Buffer buffer;
+  const absl::string_view secret = key->secret.view(buffer);
+  result.secret.assign(secret.data(), secret.size());
+  return result;
+}
+
 int64_t KeyPool::EarliestUsable(absl::string_view model, int64_t now_ms) {
   if (unavailable_cache_.size() >= kMaxCachedModels) unavailable_cache_.clear();
   UnavailableCache& cache = unavailable_cache_[std::string(model)];
@@ -960,6 +1009,7 @@ KeyInfo KeyPool::Snapshot(const Key& key) const {
   info.updated_at_ms = times.updated_at_ms;
   info.last_used_at_ms = times.last_used_at_ms;
   if (key.paused) info.underlying_state = key.health();
+  info.pool = options_.pool;
   return info;
 }
 
@@ -1062,6 +1112,11 @@ std::optional<int64_t> KeyPool::FindBySecret(absl::string_view secret) const {
 size_t KeyPool::size() const {
   absl::MutexLock lock(&mu_);
   return key_count_;
+}
+
+bool KeyPool::Contains(int64_t key_id) const {
+  absl::MutexLock lock(&mu_);
+  return SlotOf(key_id) != kNone;
 }
 
 void KeyPool::SetMaxFailures(int max_failures) {

@@ -54,6 +54,10 @@ absl::StatusOr<KeyState> FromProto(v1::KeyState state) {
   }
 }
 
+v1::Pool ToProto(Pool pool) { return pool == Pool::kVertex ? v1::POOL_VERTEX : v1::POOL_GEMINI; }
+
+Pool FromProto(v1::Pool pool) { return pool == v1::POOL_VERTEX ? Pool::kVertex : Pool::kGemini; }
+
 v1::KeyRecord ToRecord(const keypool::KeyInfo& key) {
   v1::KeyRecord record;
   record.set_id(key.id);
@@ -68,6 +72,7 @@ v1::KeyRecord ToRecord(const keypool::KeyInfo& key) {
   record.set_updated_at_ms(key.updated_at_ms);
   record.set_last_used_at_ms(key.last_used_at_ms);
   if (key.state == KeyState::kPaused) record.set_underlying_state(ToProto(key.underlying_state));
+  record.set_pool(ToProto(key.pool));
   return record;
 }
 
@@ -91,6 +96,7 @@ keypool::KeyInfo FromRecord(const v1::KeyRecord& record) {
   absl::StatusOr<KeyState> underlying = FromProto(record.underlying_state());
   key.underlying_state =
       underlying.ok() && *underlying != KeyState::kPaused ? *underlying : KeyState::kActive;
+  key.pool = FromProto(record.pool());
   return key;
 }
 
@@ -106,6 +112,7 @@ v1::KeyView ToView(const keypool::KeyInfo& key) {
   CopyCooldowns(key, view.mutable_model_cooldowns());
   view.set_last_used_at_ms(key.last_used_at_ms);
   view.set_created_at_ms(key.created_at_ms);
+  view.set_pool(ToProto(key.pool));
   return view;
 }
 

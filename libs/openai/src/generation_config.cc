@@ -48,8 +48,9 @@ absl::Status ConvertResponseFormat(const json& body, const ConversionOptions& op
                     absl::StrCat("'", *type, "' is not supported: use text, json_object or json_schema"));
 }
 
-absl::Status ConvertModalities(const json& body, const ResolvedModel& model, json& config) {
-  bool image = model.image;
+absl::Status ConvertModalities(const json& body, json& config) {
+  // A derived "-image" model's modalities are ApplyModelOptions' part.
+  bool image = false;
   GEMPOOL_ASSIGN_OR_RETURN(const json* modalities, OptArray(body, "modalities", ""));
   if (modalities != nullptr) {
     for (size_t i = 0; i < modalities->size(); ++i) {
@@ -73,8 +74,7 @@ absl::Status ConvertModalities(const json& body, const ResolvedModel& model, jso
 
 }  // namespace
 
-absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const json& body, const ResolvedModel& model,
-                                                           const ConversionOptions& options) {
+absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const json& body, const ConversionOptions& options) {
   GenerationSettings out;
   json& config = out.config;
   if (Find(body, "audio") != nullptr) {
@@ -128,7 +128,7 @@ absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const json& body, con
   }
 
   GEMPOOL_RETURN_IF_ERROR(ConvertResponseFormat(body, options, out));
-  GEMPOOL_RETURN_IF_ERROR(ConvertModalities(body, model, config));
+  GEMPOOL_RETURN_IF_ERROR(ConvertModalities(body, config));
   return out;
 }
 

@@ -20,7 +20,7 @@ struct GenerationSettings {
   std::vector<std::string> warnings;
 };
 
-absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const nlohmann::json& body, const ResolvedModel& model,
+absl::StatusOr<GenerationSettings> ConvertGenerationConfig(const nlohmann::json& body,
                                                            const ConversionOptions& options);
 
 }  // namespace gempool::openai::internal

@@ -19,7 +19,7 @@ struct ConvertedMessages {
   std::vector<MediaFetch> fetches;
   std::vector<std::string> file_names;
   std::vector<std::string> warnings;
-  bool has_media = false;  // any image/audio/file part (gates codeExecution)
+  bool has_media = false;  // any image/audio/file part
 };
 
 // `upstream_model` decides Gemini-3-only behaviour (thought signature fill).

@@ -51,6 +51,50 @@ absl::StatusOr<json> ConvertModelList(const json& gemini_models, const Conversio
   return json{{"object", "list"}, {"data", std::move(data)}};
 }
 
+namespace {
+
+// `base` renamed to the derived id `id` (suffix `suffix`, shown as `label`).
+json DerivedCopy(const json& base, const std::string& id, absl::string_view label) {
+  json copy = base;
+  copy["name"] = absl::StrCat("models/", id);
+  const std::string display = StringOr(base, "displayName", "");
+  copy["displayName"] = display.empty() ? id : absl::StrCat(display, " (", label, ")");
+  return copy;
+}
+
+}  // namespace
+
+absl::StatusOr<json> WithDerivedGeminiModels(const json& page, const ConversionOptions& options) {
+  if (!page.is_object()) return absl::InternalError("Gemini's model list is not a JSON object");
+  const json* models = Find(page, "models");
+  if (models == nullptr) return page;  // Google omits empty lists.
+  if (!models->is_array()) return absl::InternalError("Gemini's model list has no \"models\" array");
+  json out = page;
+  json listed = json::array();
+  for (const json& model : *models) {
+    const std::string id = model.is_object() ? StripModelsPrefix(StringOr(model, "name", "")) : "";
+    if (!id.empty() && ModelListed(options.filtered_models, id)) continue;
+    listed.push_back(model);
+    if (id.empty()) continue;
+    auto add = [&](const char* suffix, absl::string_view label) {
+      const std::string derived = absl::StrCat(id, suffix);
+      if (!ModelListed(options.filtered_models, derived)) listed.push_back(DerivedCopy(model, derived, label));
+    };
+    if (ModelListed(options.search_models, id)) add("-search", "search");
+    if (ModelListed(options.image_models, id)) add("-image", "image");
+    if (ModelListed(options.thinking_models, id)) add("-non-thinking", "non-thinking");
+  }
+  out["models"] = std::move(listed);
+  return out;
+}
+
+json DerivedGeminiModel(const json& base, const ResolvedModel& model) {
+  if (model.search) return DerivedCopy(base, model.requested, "search");
+  if (model.image) return DerivedCopy(base, model.requested, "image");
+  if (model.non_thinking) return DerivedCopy(base, model.requested, "non-thinking");
+  return base;
+}
+
 absl::StatusOr<json> FindModel(const json& openai_list, absl::string_view id) {
   std::string wanted = StripModelsPrefix(id);
   if (const json* data = Find(openai_list, "data"); data != nullptr && data->is_array()) {

@@ -11,6 +11,7 @@
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/media.h"
+#include "gempool/openai/model_options.h"
 #include "generation_config.h"
 #include "message_converter.h"
 #include "thinking.h"
@@ -181,15 +182,14 @@ absl::StatusOr<GeminiRequest> ConvertChatRequest(const json& body, const Convers
                            internal::ConvertMessages(*messages, out.model.upstream, options));
 
   GEMPOOL_ASSIGN_OR_RETURN(internal::GenerationSettings generation,
-                           internal::ConvertGenerationConfig(body, out.model, options));
+                           internal::ConvertGenerationConfig(body, options));
   GEMPOOL_ASSIGN_OR_RETURN(json thinking,
                            internal::ResolveThinking(body, google.thinking_config, google.thinking_config_path,
-                                                     out.model, options, &out.warnings));
+                                                     out.model, options.show_thinking_process, &out.warnings));
   if (!thinking.is_null()) generation.config["thinkingConfig"] = std::move(thinking);
 
   GEMPOOL_ASSIGN_OR_RETURN(internal::ConvertedTools tools,
-                           internal::ConvertTools(body, out.model, converted.has_media, generation.json_output,
-                                                  options));
+                           internal::ConvertTools(body, out.model, options));
 
   json request = json::object();
   request["contents"] = std::move(converted.contents);
@@ -199,8 +199,6 @@ absl::StatusOr<GeminiRequest> ConvertChatRequest(const json& body, const Convers
   if (google.safety_settings != nullptr) {
     GEMPOOL_ASSIGN_OR_RETURN(request["safetySettings"],
                              ConvertSafetySettings(*google.safety_settings, google.safety_settings_path));
-  } else if (options.safety_settings.is_array() && !options.safety_settings.empty()) {
-    request["safetySettings"] = options.safety_settings;
   }
   if (!generation.config.empty()) request["generationConfig"] = std::move(generation.config);
   if (google.cached_content != nullptr) {
@@ -211,6 +209,9 @@ absl::StatusOr<GeminiRequest> ConvertChatRequest(const json& body, const Convers
     out.cached_content = google.cached_content->get<std::string>();
     request["cachedContent"] = out.cached_content;
   }
+  // SAFETY_SETTINGS, derived models, thinking defaults and automatic tools:
+  // the same rules as on the native API.
+  AppliedModelOptions applied = ApplyModelOptions(out.model, options, request);
   out.body = std::move(request);
   out.fetches = std::move(converted.fetches);
   out.file_names = std::move(converted.file_names);
@@ -218,6 +219,7 @@ absl::StatusOr<GeminiRequest> ConvertChatRequest(const json& body, const Convers
   for (std::string& warning : converted.warnings) out.warnings.push_back(std::move(warning));
   for (std::string& warning : generation.warnings) out.warnings.push_back(std::move(warning));
   for (std::string& warning : tools.warnings) out.warnings.push_back(std::move(warning));
+  for (std::string& warning : applied.warnings) out.warnings.push_back(std::move(warning));
   WarnAboutIgnoredFields(body, &out.warnings);
   return out;
 }

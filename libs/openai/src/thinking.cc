@@ -32,7 +32,7 @@ absl::StatusOr<json> FromEffort(const std::string& effort, const std::string& mo
   return *std::move(config);
 }
 
-absl::StatusOr<json> FromThinkingConfig(const json& config, const std::string& path, bool* explicit_include) {
+absl::StatusOr<json> FromThinkingConfig(const json& config, const std::string& path) {
   json out = json::object();
   for (const auto& [key, value] : config.items()) {
     std::string field = Path(path, key);
@@ -51,7 +51,6 @@ absl::StatusOr<json> FromThinkingConfig(const json& config, const std::string& p
     } else if (key == "include_thoughts" || key == "includeThoughts") {
       if (!value.is_boolean()) return FieldError(field, "must be a boolean");
       out["includeThoughts"] = value.get<bool>();
-      *explicit_include = true;
     } else {
       return FieldError(field, "is not a thinking_config field: use thinking_budget, thinking_level or "
                                "include_thoughts");
@@ -67,7 +66,7 @@ absl::StatusOr<json> FromThinkingConfig(const json& config, const std::string& p
 
 absl::StatusOr<json> ResolveThinking(const json& body, const json* google_thinking_config,
                                      const std::string& config_path, const ResolvedModel& model,
-                                     const ConversionOptions& options, std::vector<std::string>* warnings) {
+                                     bool show_thinking_process, std::vector<std::string>* warnings) {
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> effort, OptString(body, "reasoning_effort", ""));
   if (effort.has_value() && google_thinking_config != nullptr) {
     return FieldError("reasoning_effort",
@@ -76,34 +75,23 @@ absl::StatusOr<json> ResolveThinking(const json& body, const json* google_thinki
                                    "both\"); send only one of them"));
   }
   const std::string& base = model.upstream;
-  if (model.non_thinking && (effort.has_value() || google_thinking_config != nullptr)) {
-    warnings->push_back(absl::StrCat("model '", model.requested, "' turns thinking off, but the request's ",
-                                     effort.has_value() ? "reasoning_effort" : config_path, " takes precedence"));
-  }
-
-  json config = json::object();
-  bool explicit_include = false;
+  json config;
   if (google_thinking_config != nullptr) {
-    GEMPOOL_ASSIGN_OR_RETURN(config, FromThinkingConfig(*google_thinking_config, config_path, &explicit_include));
+    GEMPOOL_ASSIGN_OR_RETURN(config, FromThinkingConfig(*google_thinking_config, config_path));
   } else if (effort.has_value()) {
     GEMPOOL_ASSIGN_OR_RETURN(config, FromEffort(*effort, base, warnings));
-  } else if (model.non_thinking) {
-    return LowestThinkingConfig(base);
-  } else {
-    for (const auto& [name, budget] : options.thinking_budget_map) {
-      if (StripModelsPrefix(name) == base) {
-        config["thinkingBudget"] = budget;
-        break;
-      }
-    }
   }
-
-  bool thinking_off = config.contains("thinkingBudget") && config["thinkingBudget"].get<int64_t>() == 0;
-  if (!explicit_include && options.show_thinking_process && !thinking_off) {
-    bool thinks = !config.empty() || (IsThinkingModel(base, options) && !model.image);
-    if (thinks) config["includeThoughts"] = true;
+  // No setting of the client's own: the defaults (-non-thinking,
+  // THINKING_BUDGET_MAP, includeThoughts) are ApplyModelOptions' part,
+  // shared with the native API.
+  if (!config.is_object() || config.empty()) return json(nullptr);
+  // An OpenAI client cannot ask for thought summaries in Gemini's terms; the
+  // gateway shows them as reasoning_content when SHOW_THINKING_PROCESS says
+  // so, unless the client's thinking_config says otherwise.
+  const bool thinking_off = config.contains("thinkingBudget") && config["thinkingBudget"].get<int64_t>() == 0;
+  if (!config.contains("includeThoughts") && show_thinking_process && !thinking_off) {
+    config["includeThoughts"] = true;
   }
-  if (config.empty()) return json(nullptr);
   return config;
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // generationConfig.thinkingConfig from the client's reasoning_effort or
-// (extra_body.)google.thinking_config, the model's derived "-non-thinking"
-// id, THINKING_BUDGET_MAP and SHOW_THINKING_PROCESS, in that order of
-// precedence (protocol.md §2 table, §6.13). Internal to gempool_openai.
+// (extra_body.)google.thinking_config (protocol.md §2 table, §6.13), with
+// includeThoughts when `show_thinking_process` (SHOW_THINKING_PROCESS) and
+// the client's config does not set it or turn thinking off. The defaults
+// when the client sets neither (the derived "-non-thinking" id,
+// THINKING_BUDGET_MAP, includeThoughts for thinking models) are
+// ApplyModelOptions' part (model_options.h). Internal to gempool_openai.
 
 #include <string>
 #include <vector>
@@ -19,6 +22,6 @@ namespace gempool::openai::internal {
 // thinkingConfig to send, or null for none.
 absl::StatusOr<nlohmann::json> ResolveThinking(const nlohmann::json& body, const nlohmann::json* google_thinking_config,
                                                const std::string& config_path, const ResolvedModel& model,
-                                               const ConversionOptions& options, std::vector<std::string>* warnings);
+                                               bool show_thinking_process, std::vector<std::string>* warnings);
 
 }  // namespace gempool::openai::internal

@@ -161,24 +161,16 @@ absl::StatusOr<json> ConvertToolChoice(const json& body, Declarations& declarati
 
 }  // namespace
 
-absl::StatusOr<ConvertedTools> ConvertTools(const json& body, const ResolvedModel& model, bool has_media,
-                                            bool json_output, const ConversionOptions& options) {
+absl::StatusOr<ConvertedTools> ConvertTools(const json& body, const ResolvedModel& model,
+                                            const ConversionOptions& options) {
   ConvertedTools out;
   GEMPOOL_ASSIGN_OR_RETURN(Declarations declarations, ConvertDeclarations(body, options, &out.warnings));
   GEMPOOL_ASSIGN_OR_RETURN(out.tool_config, ConvertToolChoice(body, declarations));
-  const bool has_functions = !declarations.list.empty();
-
   GEMPOOL_ASSIGN_OR_RETURN(const json* web_search, OptObject(body, "web_search_options", ""));
-  AddFunctionAndSearchTools(std::move(declarations.list),
-                            declarations.google_search || model.search || web_search != nullptr, model, out.tools,
-                            &out.warnings);
-  if (options.code_execution && !model.search && !model.image && !has_media && !has_functions && !json_output) {
-    out.tools.push_back(json{{"codeExecution", json::object()}});
-  }
-  if (options.url_context && ModelListed(options.url_context_models, model.upstream) && !has_functions &&
-      !json_output) {
-    out.tools.push_back(json{{"urlContext", json::object()}});
-  }
+  // The tools a derived model id or a setting implies (-search,
+  // codeExecution, urlContext) are ApplyModelOptions' part.
+  AddFunctionAndSearchTools(std::move(declarations.list), declarations.google_search || web_search != nullptr, model,
+                            out.tools, &out.warnings);
   return out;
 }
 

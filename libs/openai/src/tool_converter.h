@@ -1,7 +1,8 @@
 #pragma once
-// OpenAI `tools`, `tool_choice` and `web_search_options`, plus the built-in
-// tools implied by derived model ids and settings, → Gemini `tools` and
-// `toolConfig` (protocol.md §5 rows for tools). Internal to gempool_openai.
+// OpenAI `tools`, `tool_choice` and `web_search_options` → Gemini `tools` and
+// `toolConfig` (protocol.md §5 rows for tools). The built-in tools implied by
+// derived model ids and settings are added afterwards by ApplyModelOptions
+// (model_options.h). Internal to gempool_openai.
 
 #include <string>
 #include <vector>
@@ -19,9 +20,7 @@ struct ConvertedTools {
   std::vector<std::string> warnings;
 };
 
-// `has_media` and `json_output` gate the automatic codeExecution/urlContext
-// tools (they fail with media parts or a JSON response type on Gemini 2.x).
-absl::StatusOr<ConvertedTools> ConvertTools(const nlohmann::json& body, const ResolvedModel& model, bool has_media,
-                                            bool json_output, const ConversionOptions& options);
+absl::StatusOr<ConvertedTools> ConvertTools(const nlohmann::json& body, const ResolvedModel& model,
+                                            const ConversionOptions& options);
 
 }  // namespace gempool::openai::internal

@@ -69,5 +69,37 @@ TEST(ModelsTest, FindModelAcceptsThePrefixAndDerivedIds) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("'chat-bison-001' does not exist")));
 }
 
+std::vector<std::string> Names(const nlohmann::json& page) {
+  std::vector<std::string> names;
+  for (const auto& model : page["models"]) names.push_back(model["name"]);
+  return names;
+}
+
+TEST(ModelsTest, NativeListFiltersAndAddsDerivedModelsInGooglesShape) {
+  absl::StatusOr<nlohmann::json> page = WithDerivedGeminiModels(J(kGeminiList), Options());
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_THAT(Names(*page), ElementsAre("models/gemini-2.5-flash", "models/gemini-2.5-flash-search",
+                                        "models/gemini-2.5-pro", "models/gemini-2.5-pro-non-thinking",
+                                        "models/gemini-2.0-flash-exp", "models/gemini-2.0-flash-exp-image",
+                                        "models/gemini-embedding-001"));
+  EXPECT_EQ((*page)["nextPageToken"], "x") << "paging is the client's";
+  EXPECT_EQ((*page)["models"][1]["supportedGenerationMethods"], J(R"(["generateContent"])"))
+      << "a derived model is a copy of its base";
+  EXPECT_EQ((*page)["models"][1]["displayName"], "gemini-2.5-flash-search");
+  EXPECT_EQ(*WithDerivedGeminiModels(J("{}"), Options()), J("{}"));
+  EXPECT_FALSE(WithDerivedGeminiModels(J("[]"), Options()).ok());
+}
+
+TEST(ModelsTest, DerivedGeminiModelRenamesTheBase) {
+  const nlohmann::json base = J(R"({"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash"})");
+  absl::StatusOr<ResolvedModel> search = ResolveModel("gemini-2.5-flash-search", Options());
+  ASSERT_TRUE(search.ok());
+  EXPECT_EQ(DerivedGeminiModel(base, *search),
+            J(R"x({"name":"models/gemini-2.5-flash-search","displayName":"Gemini 2.5 Flash (search)"})x"));
+  absl::StatusOr<ResolvedModel> plain = ResolveModel("gemini-2.5-flash", Options());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(DerivedGeminiModel(base, *plain), base);
+}
+
 }  // namespace
 }  // namespace gempool::openai

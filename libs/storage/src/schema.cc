@@ -1,5 +1,6 @@
 #include "schema.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -197,6 +198,67 @@ std::vector<Migration> BuildMigrations() {
           " KEY idx_gempool_stored_responses_expires (expires_at_ms)"
           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
       }});
+  all.push_back(Migration{
+      5,
+      "keys: the pool a key belongs to (0 Gemini API, 1 Vertex AI Express)",
+      {
+          // Rows from before are Gemini API keys (the default, 0).
+          "ALTER TABLE gempool_keys ADD COLUMN pool INTEGER NOT NULL DEFAULT 0",
+      },
+      {
+          "ALTER TABLE gempool_keys ADD COLUMN pool INT NOT NULL DEFAULT 0",
+      }});
+  all.push_back(Migration{
+      6,
+      "Files API: upload sessions and file records (file -> key, owner)",
+      {
+          "CREATE TABLE IF NOT EXISTS gempool_upload_sessions ("
+          " id TEXT NOT NULL PRIMARY KEY,"
+          " owner TEXT NOT NULL,"
+          " key_id INTEGER NOT NULL,"
+          " upstream_url TEXT NOT NULL,"
+          " created_at_ms INTEGER NOT NULL,"
+          " expires_at_ms INTEGER NOT NULL)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_upload_sessions_expires ON gempool_upload_sessions (expires_at_ms)",
+          "CREATE TABLE IF NOT EXISTS gempool_file_records ("
+          " name TEXT NOT NULL PRIMARY KEY,"
+          " key_id INTEGER NOT NULL,"
+          " owner TEXT NOT NULL,"
+          " created_at_ms INTEGER NOT NULL,"
+          " expires_at_ms INTEGER NOT NULL,"
+          " metadata TEXT NOT NULL)",
+          // The listing: one owner's (or everyone's) newest first.
+          "CREATE INDEX IF NOT EXISTS idx_gempool_file_records_owner_created"
+          " ON gempool_file_records (owner, created_at_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_file_records_created ON gempool_file_records (created_at_ms)",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_file_records_expires ON gempool_file_records (expires_at_ms)",
+      },
+      {
+          // upstream_url TEXT: Google's upload URLs are long (upload_id is
+          // ~100 characters) and need no index.
+          "CREATE TABLE IF NOT EXISTS gempool_upload_sessions ("
+          " id VARCHAR(128) NOT NULL,"
+          " owner VARCHAR(64) NOT NULL,"
+          " key_id BIGINT NOT NULL,"
+          " upstream_url TEXT NOT NULL,"
+          " created_at_ms BIGINT NOT NULL,"
+          " expires_at_ms BIGINT NOT NULL,"
+          " PRIMARY KEY (id),"
+          " KEY idx_gempool_upload_sessions_expires (expires_at_ms)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+          "CREATE TABLE IF NOT EXISTS gempool_file_records ("
+          " name VARCHAR(191) NOT NULL,"
+          " key_id BIGINT NOT NULL,"
+          " owner VARCHAR(64) NOT NULL,"
+          " created_at_ms BIGINT NOT NULL,"
+          " expires_at_ms BIGINT NOT NULL,"
+          " metadata MEDIUMTEXT NOT NULL,"
+          " PRIMARY KEY (name),"
+          " KEY idx_gempool_file_records_owner_created (owner, created_at_ms),"
+          " KEY idx_gempool_file_records_created (created_at_ms),"
+          " KEY idx_gempool_file_records_expires (expires_at_ms)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      }});
   return all;
 }
 
@@ -238,7 +300,13 @@ absl::StatusOr<int> ApplyPending(soci::session& session, Backend backend, const 
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration>* const kMigrations = new std::vector<Migration>(BuildMigrations());
+  // Sorted by version: entries are added in separate blocks above, and
+  // LatestSchemaVersion and ApplyPending rely on ascending order.
+  static const std::vector<Migration>* const kMigrations = [] {
+    auto* all = new std::vector<Migration>(BuildMigrations());
+    std::sort(all->begin(), all->end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    return all;
+  }();
   return *kMigrations;
 }
 

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "cooldowns_json.h"
+#include "file_records.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/status_macros.h"
 #include "mysql_connect.h"
@@ -79,7 +80,7 @@ class Transaction {
 
 constexpr char kKeyColumns[] =
     "id, secret, state, failure_count, state_reason, last_error, cooling_until_ms, model_cooldowns, "
-    "created_at_ms, updated_at_ms, last_used_at_ms, underlying_state";
+    "created_at_ms, updated_at_ms, last_used_at_ms, underlying_state, pool";
 
 // One gempool_keys row as read (columns in kKeyColumns order).
 struct KeyRow {
@@ -95,6 +96,7 @@ struct KeyRow {
   long long updated_at_ms = 0;
   long long last_used_at_ms = 0;
   int underlying_state = 0;
+  int pool = 0;
 
   void Into(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -109,6 +111,7 @@ struct KeyRow {
     st.exchange(soci::into(updated_at_ms));
     st.exchange(soci::into(last_used_at_ms));
     st.exchange(soci::into(underlying_state));
+    st.exchange(soci::into(pool));
   }
 
   v1::KeyRecord ToRecord() const {
@@ -133,6 +136,8 @@ struct KeyRow {
         v1::KeyState_IsValid(underlying_state)) {
       r.set_underlying_state(static_cast<v1::KeyState>(underlying_state));
     }
+    // Unknown values (a newer gempool's pools) load as the default pool.
+    r.set_pool(v1::Pool_IsValid(pool) ? static_cast<v1::Pool>(pool) : v1::POOL_GEMINI);
     return r;
   }
 };
@@ -494,7 +499,10 @@ absl::StatusOr<std::vector<v1::KeyRecord>> SociStore::LoadKeys() {
   });
 }
 
-absl::StatusOr<AddKeysResult> SociStore::AddKeys(const std::vector<std::string>& secrets) {
+absl::StatusOr<AddKeysResult> SociStore::AddKeys(const std::vector<std::string>& secrets, v1::Pool pool) {
+  if (!v1::Pool_IsValid(pool)) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown key pool ", static_cast<int>(pool)));
+  }
   for (size_t i = 0; i < secrets.size(); ++i) {
     GEMPOOL_RETURN_IF_ERROR(ValidateSecret(secrets[i], static_cast<int>(i)));
   }
@@ -504,7 +512,7 @@ absl::StatusOr<AddKeysResult> SociStore::AddKeys(const std::vector<std::string>&
     // insert (MySQL); the unique index stops it and a retry finds the row.
     for (int attempt = 1;; ++attempt) {
       try {
-        return AddKeysOnce(session, secrets);
+        return AddKeysOnce(session, secrets, pool);
       } catch (const soci::soci_error& e) {
         if (attempt >= 3 || !IsConstraintViolation(e)) throw;
       }
@@ -512,7 +520,8 @@ absl::StatusOr<AddKeysResult> SociStore::AddKeys(const std::vector<std::string>&
   });
 }
 
-absl::StatusOr<AddKeysResult> SociStore::AddKeysOnce(soci::session& session, const std::vector<std::string>& secrets) {
+absl::StatusOr<AddKeysResult> SociStore::AddKeysOnce(soci::session& session, const std::vector<std::string>& secrets,
+                                                     v1::Pool pool) {
   Transaction tx(session, options_.backend);
   AddKeysResult result;
   result.keys.reserve(secrets.size());
@@ -530,11 +539,13 @@ absl::StatusOr<AddKeysResult> SociStore::AddKeysOnce(soci::session& session, con
 
   const long long now = clock_.NowUnixMs();
   const int active = v1::KEY_STATE_ACTIVE;
+  const int pool_value = pool;
   soci::statement insert =
       (session.prepare << "INSERT INTO gempool_keys (secret, state, failure_count, state_reason, last_error, "
-                          "cooling_until_ms, model_cooldowns, created_at_ms, updated_at_ms, last_used_at_ms) "
-                          "VALUES (:secret, :state, 0, '', '', 0, '[]', :created, :updated, 0)",
-       soci::use(secret, "secret"), soci::use(active, "state"), soci::use(now, "created"), soci::use(now, "updated"));
+                          "cooling_until_ms, model_cooldowns, created_at_ms, updated_at_ms, last_used_at_ms, pool) "
+                          "VALUES (:secret, :state, 0, '', '', 0, '[]', :created, :updated, 0, :pool)",
+       soci::use(secret, "secret"), soci::use(active, "state"), soci::use(now, "created"), soci::use(now, "updated"),
+       soci::use(pool_value, "pool"));
 
   for (const std::string& s : secrets) {
     if (auto it = seen.find(s); it != seen.end()) {
@@ -557,6 +568,7 @@ absl::StatusOr<AddKeysResult> SociStore::AddKeysOnce(soci::session& session, con
       r.set_id(id);
       r.set_secret(s);
       r.set_state(v1::KEY_STATE_ACTIVE);
+      r.set_pool(pool);
       r.set_created_at_ms(now);
       r.set_updated_at_ms(now);
       result.keys.push_back(std::move(r));
@@ -997,6 +1009,90 @@ absl::StatusOr<bool> SociStore::DeleteStoredResponse(const std::string& id, cons
   return Run("deleting a stored response", [&](soci::session& session) -> absl::StatusOr<bool> {
     return DeleteStoredResponseRow(session, id, owner, clock_.NowUnixMs());
   });
+}
+
+// --- Files API (the SQL is in file_records.cc) ---
+
+void SociStore::PurgeSomeExpiredFiles() {
+  // As for stored responses: each write removes a few expired rows (bounded,
+  // so a write stays cheap), in its own statement, so a failed purge never
+  // fails the write. The periodic clean-up (FILES_CLEANUP_*) takes the rest.
+  const absl::Status purged = Run("purging expired file records", [&](soci::session& session) -> absl::Status {
+    PurgeExpiredFileRows(session, options_.backend, clock_.NowUnixMs(), kFilePurgeBatch);
+    return absl::OkStatus();
+  });
+  if (!purged.ok()) GEMPOOL_LOG(WARNING) << purged << " (the record itself was stored)";
+}
+
+absl::Status SociStore::PutUploadSession(const v1::UploadSession& upload) {
+  GEMPOOL_RETURN_IF_ERROR(CheckUploadSession(upload));
+  GEMPOOL_RETURN_IF_ERROR(Run("storing an upload session", [&](soci::session& session) -> absl::Status {
+    ReplaceUploadSession(session, upload);
+    return absl::OkStatus();
+  }));
+  PurgeSomeExpiredFiles();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::UploadSession> SociStore::GetUploadSession(const std::string& id) {
+  GEMPOOL_RETURN_IF_ERROR(CheckUploadSessionId(id));
+  return Run("reading an upload session", [&](soci::session& session) -> absl::StatusOr<v1::UploadSession> {
+    std::optional<v1::UploadSession> found = FindUploadSession(session, id, clock_.NowUnixMs());
+    if (!found.has_value()) {
+      return absl::NotFoundError(absl::StrCat("no upload session ", id, ": it expired, or never existed"));
+    }
+    return *std::move(found);
+  });
+}
+
+absl::Status SociStore::PutFileRecord(const v1::FileRecord& record) {
+  GEMPOOL_RETURN_IF_ERROR(CheckFileRecord(record));
+  GEMPOOL_RETURN_IF_ERROR(Run("storing a file record", [&](soci::session& session) -> absl::Status {
+    ReplaceFileRecord(session, record);
+    return absl::OkStatus();
+  }));
+  PurgeSomeExpiredFiles();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::FileRecord>> SociStore::GetFileRecords(const std::vector<std::string>& names) {
+  if (names.size() > static_cast<size_t>(kMaxFileRecordNamesPerCall)) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxFileRecordNamesPerCall,
+                                                   " file names per call, not ", names.size()));
+  }
+  for (const std::string& name : names) GEMPOOL_RETURN_IF_ERROR(CheckFileName(name));
+  return Run("reading file records", [&](soci::session& session) -> absl::StatusOr<std::vector<v1::FileRecord>> {
+    return FindFileRecords(session, names, clock_.NowUnixMs());
+  });
+}
+
+absl::StatusOr<v1::ListFileRecordsResponse> SociStore::ListFileRecords(const v1::ListFileRecordsRequest& request) {
+  absl::StatusOr<int> page_size = CheckListFileRecords(request);
+  if (!page_size.ok()) return page_size.status();
+  return Run("listing file records", [&](soci::session& session) -> absl::StatusOr<v1::ListFileRecordsResponse> {
+    return ListFileRecordRows(session, request, *page_size, clock_.NowUnixMs());
+  });
+}
+
+absl::StatusOr<bool> SociStore::DeleteFileRecord(const std::string& name) {
+  GEMPOOL_RETURN_IF_ERROR(CheckFileName(name));
+  return Run("deleting a file record",
+             [&](soci::session& session) -> absl::StatusOr<bool> { return DeleteFileRecordRow(session, name); });
+}
+
+absl::StatusOr<int64_t> SociStore::PurgeExpiredFiles() {
+  int64_t total = 0;
+  // Bounded statements, each its own short write (SQLite has one writer):
+  // a large backlog never holds the database for long.
+  for (;;) {
+    absl::StatusOr<int64_t> removed =
+        Run("removing expired file records", [&](soci::session& session) -> absl::StatusOr<int64_t> {
+          return PurgeExpiredFileRows(session, options_.backend, clock_.NowUnixMs(), kFileCleanupBatch);
+        });
+    if (!removed.ok()) return removed.status();
+    total += *removed;
+    if (*removed < kFileCleanupBatch) return total;
+  }
 }
 
 absl::StatusOr<int64_t> SociStore::DeleteLogs(const v1::DeleteLogsRequest& request) {

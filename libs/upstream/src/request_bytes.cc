@@ -72,6 +72,14 @@ absl::StatusOr<std::string> BuildRequestBytes(const UpstreamRequest& request, co
     }
     absl::StrAppend(&out, name, ": ", value, "\r\n");
   }
+  if (request.body_source != nullptr) {
+    if (!request.body.empty()) {
+      return absl::InvalidArgumentError("an upstream request has both a body and a body source");
+    }
+    // The body follows the head as the source delivers it.
+    absl::StrAppend(&out, "Content-Length: ", request.body_source->size(), "\r\n\r\n");
+    return out;
+  }
   if (!request.body.empty() || request.method == "POST") {
     absl::StrAppend(&out, "Content-Length: ", request.body.size(), "\r\n");
   }

@@ -14,7 +14,8 @@ namespace gempool::upstream {
 // The request line (origin-form, the path exactly as given; absolute-form
 // with Proxy-Authorization when `http_proxy` is set: a plain-http upstream
 // reached through an HTTP proxy), Host, the caller's headers, Content-Length
-// (when there is a body, and always for POST), then the body. Host,
+// (when there is a body, and always for POST), then the body; with a
+// body_source, the head only, with Content-Length = its size(). Host,
 // Content-Length and Transfer-Encoding given by the caller are dropped: they
 // are this function's to write. kInvalidArgument for a method, path or header
 // that would break the framing (CR, LF, spaces where they cannot be).

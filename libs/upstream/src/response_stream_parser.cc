@@ -35,8 +35,14 @@ void ResponseStreamParser::on_field_impl(http::field name, string_view name_stri
       head_.retry_after = text;
       break;
     default:
-      if (absl::EqualsIgnoreCase(absl::string_view(name_string.data(), name_string.size()), "server-timing")) {
+      const absl::string_view field_name(name_string.data(), name_string.size());
+      if (absl::EqualsIgnoreCase(field_name, "server-timing")) {
         head_.passthrough.emplace_back("Server-Timing", text);
+      } else if (absl::StartsWithIgnoreCase(field_name, "x-goog-upload-")) {
+        // The Files API's resumable upload protocol (X-Goog-Upload-URL,
+        // -Status, -Chunk-Granularity, -Size-Received): the gateway relays
+        // them (rewriting the URL), and only upload answers carry them.
+        head_.passthrough.emplace_back(std::string(field_name), text);
       }
       break;
   }

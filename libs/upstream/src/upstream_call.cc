@@ -53,7 +53,8 @@ CallImpl::CallImpl(std::shared_ptr<ClientCore> core, UpstreamRequest request, As
       callbacks_(std::move(callbacks)),
       resolver_(strand_),
       timer_(strand_),
-      buffer_(kMaxHeadBytes + kReadBytes) {}
+      buffer_(kMaxHeadBytes + kReadBytes),
+      source_(request_.body_source) {}
 
 CallImpl::~CallImpl() = default;
 
@@ -108,6 +109,7 @@ void CallImpl::Run() {
   if (!wire.ok()) return Fail(gemini::TransportFailure::kConnection, std::string(wire.status().message()));
   wire_ = *std::move(wire);
   std::string().swap(request_.body);
+  request_.body_source.reset();  // source_ has it.
   pool_key_ = absl::StrCat(request_.scheme_host_port, "|", request_.proxy);
   parser_ = NewParser();
 
@@ -224,7 +226,115 @@ void CallImpl::OnWritten(const error_code& ec, size_t n) {
   NoteProgress();
   written_ += n;
   if (written_ < wire_.size()) return WriteMore();
+  if (source_ != nullptr) return StartBody();
   ReadMore();
+}
+
+void CallImpl::StartBody() {
+  body_started_ = true;
+  // The response is read while the body goes out: an upstream that refuses
+  // the request early (and may close) is heard rather than written into.
+  ReadMore();
+  PullBody();
+}
+
+void CallImpl::PullBody() {
+  if (done_ || body_reading_ || body_eof_ || !body_next_.empty() || !write_error_.empty()) return;
+  body_reading_ = true;
+  // The piece is copied at once: the view is the producer's, valid only
+  // until its next Read or Cancel, which may come from this strand first.
+  source_->Read([self = shared_from_this()](absl::StatusOr<absl::string_view> data) {
+    absl::StatusOr<std::string> owned =
+        data.ok() ? absl::StatusOr<std::string>(std::string(*data)) : absl::StatusOr<std::string>(data.status());
+    asio::post(self->strand_, [self, owned = std::move(owned)]() mutable { self->OnBodyData(std::move(owned)); });
+  });
+}
+
+void CallImpl::OnBodyData(absl::StatusOr<std::string> data) {
+  body_reading_ = false;
+  if (done_) return;
+  if (!data.ok()) {
+    UpstreamResult result = ResultOf(UpstreamResult::Kind::kCancelled,
+                                     absl::StrCat("the client's request body: ", data.status().message()));
+    return Finish(std::move(result));
+  }
+  // The client is moving: the call is not stalled on the upstream's side.
+  NoteProgress();
+  const uint64_t size = source_->size();
+  if (data->empty()) {
+    body_eof_ = true;
+    if (body_pulled_ != size) {
+      return Finish(ResultOf(UpstreamResult::Kind::kCancelled,
+                             absl::StrCat("the client's request body: it ended after ", body_pulled_, " of ", size,
+                                          " bytes")));
+    }
+  } else {
+    body_pulled_ += data->size();
+    if (body_pulled_ > size) {
+      return Finish(ResultOf(UpstreamResult::Kind::kCancelled,
+                             absl::StrCat("the client's request body: more than its ", size, " bytes")));
+    }
+    if (!write_error_.empty()) return;  // Nowhere to write; the read side ends the call.
+    if (body_writing_) {
+      body_next_ = *std::move(data);
+    } else {
+      body_out_ = *std::move(data);
+      body_out_written_ = 0;
+      WriteBody();
+    }
+  }
+  body_sent_ = body_eof_ && !body_writing_ && body_next_.empty();
+  PullBody();
+}
+
+void CallImpl::WriteBody() {
+  body_writing_ = true;
+  const size_t n = std::min(kWriteBytes, body_out_.size() - body_out_written_);
+  connection_->AsyncWriteSome(
+      asio::buffer(body_out_.data() + body_out_written_, n),
+      asio::bind_executor(strand_, [self = shared_from_this()](const error_code& ec, size_t written) {
+        self->OnBodyWritten(ec, written);
+      }));
+}
+
+void CallImpl::OnBodyWritten(const error_code& ec, size_t n) {
+  body_writing_ = false;
+  if (done_) return;
+  if (ec) {
+    // The upstream may have answered and closed (a refusal before the whole
+    // body): the read side has the verdict. Stop pulling.
+    write_error_ = ec.message();
+    CancelSource();
+    body_out_.clear();
+    body_next_.clear();
+    if (!reading_ && !paused_) {
+      return Fail(gemini::TransportFailure::kConnection,
+                  absl::StrCat("the connection broke while sending the request body: ", write_error_));
+    }
+    return;
+  }
+  NoteProgress();
+  body_out_written_ += n;
+  if (body_out_written_ < body_out_.size()) return WriteBody();
+  body_out_.clear();
+  if (!body_next_.empty()) {
+    body_out_.swap(body_next_);
+    body_out_written_ = 0;
+    WriteBody();
+  }
+  body_sent_ = body_eof_ && !body_writing_;
+  PullBody();
+}
+
+void CallImpl::CancelSource() {
+  if (source_ == nullptr || body_eof_ || source_cancelled_) return;
+  source_cancelled_ = true;
+  source_->Cancel();
+}
+
+std::string CallImpl::WithWriteError(std::string what) const {
+  if (write_error_.empty()) return what;
+  return absl::StrCat(what, " (sending the request body failed: ", write_error_, ")");
 }
 
 void CallImpl::ReadMore() {
@@ -255,13 +365,14 @@ void CallImpl::OnRead(const error_code& ec, size_t n) {
   if (IsEndOfStream(ec)) return OnEndOfStream();
   if (received_ == 0 && RetryOnFreshConnection()) return;
   Fail(gemini::TransportFailure::kConnection,
-       absl::StrCat("the connection broke while reading the response: ", ec.message()));
+       WithWriteError(absl::StrCat("the connection broke while reading the response: ", ec.message())));
 }
 
 void CallImpl::OnEndOfStream() {
   if (received_ == 0) {
     if (RetryOnFreshConnection()) return;
-    return Fail(gemini::TransportFailure::kConnection, "the upstream closed the connection without answering");
+    return Fail(gemini::TransportFailure::kConnection,
+                WithWriteError("the upstream closed the connection without answering"));
   }
   // Everything read so far has been parsed (Pump reads only when it needs
   // more), so a body delimited by the close is now complete.
@@ -270,14 +381,16 @@ void CallImpl::OnEndOfStream() {
     parser_->put_eof(ec);
     if (!ec && parser_->is_done()) return Finish(ResultOf(UpstreamResult::Kind::kComplete));
   }
-  Fail(gemini::TransportFailure::kConnection, "the upstream closed the connection before the response was complete");
+  Fail(gemini::TransportFailure::kConnection,
+       WithWriteError("the upstream closed the connection before the response was complete"));
 }
 
 void CallImpl::Pump() {
   while (!done_ && !paused_) {
     if (parser_->is_done()) {
-      // Reusable only when the upstream agrees and nothing unread follows.
-      const bool keep = parser_->keep_alive() && buffer_.size() == 0;
+      // Reusable only when the upstream agrees, nothing unread follows, and
+      // no streamed request body is left half-sent (an early answer).
+      const bool keep = parser_->keep_alive() && buffer_.size() == 0 && (source_ == nullptr || body_sent_);
       return Finish(ResultOf(UpstreamResult::Kind::kComplete), keep);
     }
     if (buffer_.size() == 0) return ReadMore();
@@ -323,7 +436,8 @@ void CallImpl::Pump() {
 }
 
 bool CallImpl::RetryOnFreshConnection() {
-  if (!reused_ || retried_ || received_ > 0 || head_delivered_) return false;
+  // Body bytes pulled from a source cannot be pulled again.
+  if (!reused_ || retried_ || received_ > 0 || head_delivered_ || body_started_) return false;
   retried_ = true;
   // The failed read or write was the connection's only pending operation,
   // so it can go now.
@@ -387,6 +501,10 @@ void CallImpl::Finish(UpstreamResult result, bool keep_connection) {
       connection_->Close();
     }
   }
+  // The producer stops feeding a body nobody will send; let it go here, on
+  // the strand, rather than with the last handler holding this call.
+  CancelSource();
+  source_.reset();
   core_->Unregister(this);
   auto on_done = std::move(callbacks_.on_done);
   callbacks_ = AsyncUpstreamCallbacks{};

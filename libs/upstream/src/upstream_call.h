@@ -6,6 +6,11 @@
 // soon as it is parsed. A pause stops reading (the socket's receive window
 // then pushes back on the upstream); Resume() reads on.
 //
+// A request with a body_source (a streamed upload chunk) writes its head,
+// then pulls the body one piece at a time (the next piece is asked for while
+// the previous one is written: at most two pieces held) and reads the
+// response meanwhile, so an early error answer is seen as such.
+//
 // Deadlines: connecting (DNS, TCP, proxy, TLS) must finish within the timeout;
 // after that every read or write must make progress within it, except while
 // the consumer has paused the call. A pooled connection found dead on reuse
@@ -16,6 +21,7 @@
 // callback runs on the strand, so one at a time, never inside Start().
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +30,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "absl/status/statusor.h"
 #include "client_core.h"
 #include "gempool/gemini/upstream_url.h"
 #include "gempool/upstream/upstream_client.h"
@@ -59,6 +66,16 @@ class CallImpl final : public UpstreamCall, public std::enable_shared_from_this<
   void SendRequest();
   void WriteMore();
   void OnWritten(const boost::system::error_code& ec, size_t n);
+  // The streamed body (source_): pull, write, and note its end.
+  void StartBody();
+  void PullBody();
+  void OnBodyData(absl::StatusOr<std::string> data);
+  void WriteBody();
+  void OnBodyWritten(const boost::system::error_code& ec, size_t n);
+  // Tells the source the rest of the body is not wanted (once; not after its end).
+  void CancelSource();
+  // `what`, with why writing the body stopped, if it did.
+  std::string WithWriteError(std::string what) const;
   void ReadMore();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void OnEndOfStream();
@@ -107,6 +124,20 @@ class CallImpl final : public UpstreamCall, public std::enable_shared_from_this<
   bool head_delivered_ = false;
   bool paused_ = false;
   bool done_ = false;
+
+  // The streamed request body (taken from request_.body_source).
+  std::shared_ptr<BodySource> source_;
+  bool body_started_ = false;  // The head is written; no retry from here on.
+  bool body_reading_ = false;  // A Read is pending.
+  bool body_writing_ = false;  // body_out_ is being written.
+  bool body_eof_ = false;      // The source delivered its end.
+  bool body_sent_ = false;     // The whole body is on the wire.
+  bool source_cancelled_ = false;
+  uint64_t body_pulled_ = 0;
+  std::string body_out_;       // The piece being written.
+  size_t body_out_written_ = 0;
+  std::string body_next_;      // The piece pulled meanwhile.
+  std::string write_error_;    // Why writing the body broke off ("" if it did not).
 
   Phase phase_ = Phase::kConnecting;
   uint64_t timer_generation_ = 0;  // A timer wait whose generation is stale is ignored.

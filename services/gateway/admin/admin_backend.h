@@ -25,7 +25,8 @@ class AdminBackend {
   virtual absl::StatusOr<v1::AddKeysResponse> AddKeys(const v1::AddKeysRequest& request) = 0;
   virtual absl::StatusOr<v1::KeyActionResponse> ApplyKeyAction(KeyAction action,
                                                                const v1::KeySelection& selection) = 0;
-  virtual absl::StatusOr<v1::PoolSummary> GetPoolSummary() = 0;
+  // Counts of one key pool (Gemini API keys, or Vertex AI Express keys).
+  virtual absl::StatusOr<v1::PoolSummary> GetPoolSummary(v1::Pool pool = v1::POOL_GEMINI) = 0;
   virtual absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) = 0;
   virtual absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection& selection) = 0;
   virtual absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) = 0;

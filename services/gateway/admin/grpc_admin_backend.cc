@@ -105,8 +105,10 @@ absl::StatusOr<v1::KeyActionResponse> GrpcAdminBackend::ApplyKeyAction(KeyAction
   return response;
 }
 
-absl::StatusOr<v1::PoolSummary> GrpcAdminBackend::GetPoolSummary() {
-  GEMPOOL_BROKER_CALL(GetPoolSummary, v1::PoolSummary, v1::GetPoolSummaryRequest(), options_.timeout_ms);
+absl::StatusOr<v1::PoolSummary> GrpcAdminBackend::GetPoolSummary(v1::Pool pool) {
+  v1::GetPoolSummaryRequest request;
+  request.set_pool(pool);
+  GEMPOOL_BROKER_CALL(GetPoolSummary, v1::PoolSummary, request, options_.timeout_ms);
 }
 
 absl::StatusOr<v1::ExportKeysResponse> GrpcAdminBackend::ExportKeys(const v1::KeySelection& selection) {

@@ -34,7 +34,7 @@ class GrpcAdminBackend final : public AdminBackend, public SessionBackend {
   absl::StatusOr<v1::ListKeysResponse> ListKeys(const v1::ListKeysRequest& request) override;
   absl::StatusOr<v1::AddKeysResponse> AddKeys(const v1::AddKeysRequest& request) override;
   absl::StatusOr<v1::KeyActionResponse> ApplyKeyAction(KeyAction action, const v1::KeySelection& selection) override;
-  absl::StatusOr<v1::PoolSummary> GetPoolSummary() override;
+  absl::StatusOr<v1::PoolSummary> GetPoolSummary(v1::Pool pool = v1::POOL_GEMINI) override;
   absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) override;
   absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection& selection) override;
   absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) override;

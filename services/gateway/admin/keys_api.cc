@@ -37,6 +37,20 @@ absl::StatusOr<v1::KeySort> ParseSort(absl::string_view name) {
       absl::StrCat("sort '", name, "' is not one of id, state, failures, last_used, cooling_until"));
 }
 
+// "gemini" (or absent: the default pool) or "vertex".
+absl::StatusOr<v1::Pool> ParsePool(absl::string_view name) {
+  if (name.empty() || name == "gemini") return v1::POOL_GEMINI;
+  if (name == "vertex") return v1::POOL_VERTEX;
+  return absl::InvalidArgumentError(absl::StrCat("pool '", name, "' is not one of gemini, vertex"));
+}
+
+// The "pool" member of a JSON body, if any.
+absl::StatusOr<v1::Pool> PoolFromBody(const nlohmann::json& body) {
+  if (!body.is_object() || !body.contains("pool")) return v1::POOL_GEMINI;
+  if (!body["pool"].is_string()) return absl::InvalidArgumentError("pool must be \"gemini\" or \"vertex\"");
+  return ParsePool(body["pool"].get<std::string>());
+}
+
 absl::StatusOr<std::vector<int64_t>> ParseIds(const std::string& text) {
   std::vector<int64_t> ids;
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
@@ -81,7 +95,8 @@ nlohmann::json KeyViewJson(const v1::KeyView& key) {
           {"cooling_until_ms", key.cooling_until_ms()},
           {"model_cooldowns", cooldowns},
           {"last_used_at_ms", key.last_used_at_ms()},
-          {"created_at_ms", key.created_at_ms()}};
+          {"created_at_ms", key.created_at_ms()},
+          {"pool", key.pool() == v1::POOL_VERTEX ? "vertex" : "gemini"}};
 }
 
 ApiResult KeysApi::Handle(const ApiCall& call) {
@@ -100,6 +115,9 @@ ApiResult KeysApi::Handle(const ApiCall& call) {
 
 ApiResult KeysApi::List(const ApiCall& call) {
   v1::ListKeysRequest request;
+  absl::StatusOr<v1::Pool> pool = ParsePool(QueryText(call, "pool"));
+  if (!pool.ok()) return ErrorResult(pool.status());
+  request.set_pool(*pool);
   for (absl::string_view name : absl::StrSplit(QueryText(call, "state"), ',', absl::SkipWhitespace())) {
     absl::StatusOr<v1::KeyState> state = ParseState(name);
     if (!state.ok()) return ErrorResult(state.status());
@@ -124,8 +142,12 @@ ApiResult KeysApi::List(const ApiCall& call) {
 
   absl::StatusOr<v1::ListKeysResponse> listed = backend_.ListKeys(request);
   if (!listed.ok()) return ErrorResult(listed.status());
-  absl::StatusOr<v1::PoolSummary> summary = backend_.GetPoolSummary();
-  if (!summary.ok()) return ErrorResult(summary.status());
+  // Both pools' counts: the page shows them on its pool switch.
+  absl::StatusOr<v1::PoolSummary> gemini = backend_.GetPoolSummary(v1::POOL_GEMINI);
+  if (!gemini.ok()) return ErrorResult(gemini.status());
+  absl::StatusOr<v1::PoolSummary> vertex = backend_.GetPoolSummary(v1::POOL_VERTEX);
+  if (!vertex.ok()) return ErrorResult(vertex.status());
+  const v1::PoolSummary* summary = *pool == v1::POOL_VERTEX ? &*vertex : &*gemini;
   ApiResult result;
   nlohmann::json keys = nlohmann::json::array();
   for (const v1::KeyView& key : listed->keys()) keys.push_back(KeyViewJson(key));
@@ -133,7 +155,9 @@ ApiResult KeysApi::List(const ApiCall& call) {
                  {"total", listed->total()},
                  {"offset", *offset},
                  {"limit", *limit},
-                 {"summary", SummaryJson(*summary)}};
+                 {"pool", *pool == v1::POOL_VERTEX ? "vertex" : "gemini"},
+                 {"summary", SummaryJson(*summary)},
+                 {"summaries", {{"gemini", SummaryJson(*gemini)}, {"vertex", SummaryJson(*vertex)}}}};
   return result;
 }
 
@@ -209,7 +233,10 @@ ApiResult KeysApi::Add(const ApiCall& call) {
     return ErrorResult(absl::InvalidArgumentError(
         absl::StrCat(keys.size(), " keys in one paste; add at most ", kMaxPastedKeys, " at a time")));
   }
+  absl::StatusOr<v1::Pool> pool = PoolFromBody(call.body);
+  if (!pool.ok()) return ErrorResult(pool.status());
   v1::AddKeysRequest request;
+  request.set_pool(*pool);
   for (std::string& key : keys) request.add_secrets(std::move(key));
   absl::StatusOr<v1::AddKeysResponse> added = backend_.AddKeys(request);
   if (!added.ok()) return ErrorResult(added.status());
@@ -223,6 +250,9 @@ ApiResult KeysApi::Add(const ApiCall& call) {
 ApiResult KeysApi::Action(const ApiCall& call, const std::string& action) {
   absl::StatusOr<v1::KeySelection> selection = SelectionFromBody(call.body);
   if (!selection.ok()) return ErrorResult(selection.status());
+  absl::StatusOr<v1::Pool> pool = PoolFromBody(call.body);  // For "all": that pool's keys.
+  if (!pool.ok()) return ErrorResult(pool.status());
+  selection->set_pool(*pool);
   ApiResult result;
   if (action == "export") {
     absl::StatusOr<v1::ExportKeysResponse> exported = backend_.ExportKeys(*selection);

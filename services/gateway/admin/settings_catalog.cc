@@ -25,7 +25,7 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"CUSTOM_HEADERS", "upstream", "{}", false, true, true, "gateway,keybroker"},
       {"PROXIES", "upstream", "", true, true, true, "keybroker"},
       {"VERTEX_EXPRESS_BASE_URL", "upstream", "https://aiplatform.googleapis.com/v1beta1/publishers/google", false,
-       true, true, "gateway"},
+       true, true, "gateway,keybroker"},
       {"FAKE_STREAM_ENABLED", "upstream", "false", false, true, true, "gateway"},
       {"FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS", "upstream", "5", false, true, true, "gateway"},
       {"ANTHROPIC_MODEL_MAP", "models", R"({"claude-*haiku*": "gemini-2.5-flash", "claude-*": "gemini-2.5-pro"})",

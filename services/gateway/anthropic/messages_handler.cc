@@ -12,6 +12,7 @@
 #include "gempool/anthropic/request_converter.h"
 #include "gempool/anthropic/response_converter.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
 #include "openai/openai_answers.h"
 #include "upstream/remote_media.h"
 
@@ -98,6 +99,7 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
 
   if (gemini.stream) {
     ForwardRequest forward = caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+    forward.client_token_id = TokenId(call.auth.token);
     const HeaderList extra_headers = answer.headers;
     const GeminiCaller& caller = caller_;
     answer.stream = [forward = std::move(forward), upstream_body, context, extra_headers, &caller](
@@ -117,7 +119,7 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
   const GeminiCaller& caller = caller_;
   const gemini::Route messages_route = *route;
   answer.later = [&caller, messages_route, upstream_body, client_headers = call.upstream_headers, context,
-                  answer](std::function<void(ClientAnswer)> done) {
+                  token_id = TokenId(call.auth.token), answer](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
         messages_route, upstream_body, client_headers, answer,
         [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
@@ -135,7 +137,7 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
           }
           done(std::move(answer));
         },
-        AnthropicReplyDialect());
+        AnthropicReplyDialect(), token_id);
   };
   return answer;
 }
@@ -172,7 +174,7 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
   const GeminiCaller& caller = caller_;
   const gemini::Route count_route = *route;
   answer.later = [&caller, count_route, upstream_body, client_headers = call.upstream_headers,
-                  answer](std::function<void(ClientAnswer)> done) {
+                  token_id = TokenId(call.auth.token), answer](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
         count_route, upstream_body, client_headers, answer,
         [done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer, std::string) {
@@ -182,7 +184,7 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
           }
           done(std::move(answer));
         },
-        AnthropicReplyDialect());
+        AnthropicReplyDialect(), token_id);
   };
   return answer;
 }

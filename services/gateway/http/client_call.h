@@ -29,8 +29,14 @@ struct ClientCall {
   // The route pattern's capture groups, in order.
   std::vector<std::string> path_params;
   // The request body; valid while the handler runs (a stream job must copy
-  // what it needs).
+  // what it needs). Empty for a route that streams its body.
   absl::string_view body;
+  // For a route with ApiRoute::stream_request_body: the body, pulled as it
+  // is sent on (UpstreamRequest::body_source). The handler runs as soon as
+  // the head is in; the body's Content-Length is size(). Reading it is
+  // optional: an answer given without reading it all closes the client
+  // connection after the answer.
+  std::shared_ptr<upstream::BodySource> body_source;
   // Client headers fit to pass upstream (no credentials, no hop-by-hop
   // headers), as for native calls.
   HeaderList upstream_headers;
@@ -97,6 +103,13 @@ struct ApiRoute {
   // false), saving two thread hops per call; only a call it answers
   // `needs_worker` goes to a worker thread.
   bool try_on_loop = false;
+  // The handler runs once the head is in (the token checked as usual), with
+  // ClientCall::body_source instead of a body: for Files API upload chunks,
+  // which are sent on while they arrive rather than held in memory.
+  // MAX_REQUEST_BODY_MB still applies (a larger Content-Length: 413 before
+  // the handler runs), REQUEST_BODY_TIMEOUT bounds each wait for body bytes
+  // (408), and the body needs a Content-Length (chunked: 411).
+  bool stream_request_body = false;
   // Served only to requests carrying this header (lower case; empty: any):
   // GET /v1/models answers in Anthropic's shape when anthropic-version
   // came, whatever the token's form.

@@ -26,6 +26,36 @@ constexpr std::chrono::milliseconds kLinger{2000};
 
 }  // namespace
 
+// The handler's face of a streamed request body: every call posts to the
+// connection's strand, where the body is read. Holds the connection weakly,
+// so a handler keeping it does not keep a closed connection.
+class RequestBodyStream final : public upstream::BodySource {
+ public:
+  RequestBodyStream(std::weak_ptr<Connection> connection, Connection::Strand strand, uint64_t id, uint64_t size)
+      : connection_(std::move(connection)), strand_(std::move(strand)), id_(id), size_(size) {}
+
+  uint64_t size() const override { return size_; }
+
+  void Read(OnData on_data) override {
+    boost::asio::post(strand_, [connection = connection_, id = id_, on_data = std::move(on_data)]() mutable {
+      if (std::shared_ptr<Connection> locked = connection.lock()) return locked->BodyRead(id, std::move(on_data));
+      on_data(absl::UnavailableError("the client connection is closed"));
+    });
+  }
+
+  void Cancel() override {
+    boost::asio::post(strand_, [connection = connection_, id = id_] {
+      if (std::shared_ptr<Connection> locked = connection.lock()) locked->BodyCancel(id);
+    });
+  }
+
+ private:
+  const std::weak_ptr<Connection> connection_;
+  const Connection::Strand strand_;
+  const uint64_t id_;
+  const uint64_t size_;
+};
+
 void Exchange::Reply(HttpResponse response) {
   boost::asio::post(connection_->socket_.get_executor(),
                     [connection = connection_, id = id_, response = std::move(response)]() mutable {
@@ -113,7 +143,16 @@ void Connection::OnDeadline() {
     case Phase::kHandling:
     case Phase::kResponding:
     case Phase::kStreaming:
-      // Only a write that made no progress sets a deadline here.
+      if (!writing_ && body_reader_) {
+        // The handler waits for body bytes that do not come.
+        const std::string message =
+            absl::StrCat("the request body made no progress for ", limits_.body_timeout.count() / 1000,
+                         " s (REQUEST_BODY_TIMEOUT)");
+        if (phase_ == Phase::kHandling) return Refuse(408, message);
+        AbandonBody(absl::DeadlineExceededError(message));
+        return Close();
+      }
+      // Otherwise only a write that made no progress sets a deadline here.
       GEMPOOL_LOG(DEBUG) << "closing the connection from " << remote_addr_ << ": the client read nothing for "
                          << limits_.write_timeout.count() / 1000 << " s";
       Close();
@@ -123,6 +162,8 @@ void Connection::OnDeadline() {
 
 void Connection::MaybeRead() {
   if (reading_ || closed_ || peer_closed_) return;
+  // A streamed body is read only when the handler asks (back-pressure).
+  if (body_remaining_ > 0 && phase_ != Phase::kClosing) return;
   // While a request is being answered, keep reading only to notice the
   // client leaving, and to take a pipelined request or two.
   if (in_.size() > limits_.max_head_bytes + read_buffer_.size()) return;
@@ -138,6 +179,12 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t bytes) {
   if (closed_) return;
   if (ec) {
     peer_closed_ = true;
+    if (body_remaining_ > 0 && phase_ != Phase::kClosing) {
+      AbandonBody(absl::UnavailableError(absl::StrCat("the client closed the connection after ",
+                                                      body_size_ - body_remaining_, " of ", body_size_,
+                                                      " request body bytes")));
+      return Close();
+    }
     switch (phase_) {
       case Phase::kStreaming:
         // The client is gone: stop the upstream call (the key is not blamed).
@@ -165,6 +212,7 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t bytes) {
     return;
   }
   in_.append(read_buffer_.data(), bytes);
+  if (body_reader_) DeliverBody();
   Process();
 }
 
@@ -230,19 +278,32 @@ bool Connection::ParseHead() {
   }
   in_.erase(0, end);
   const auto& message = parser_->get();
+  target_ = std::string(message.target());
   if (const auto length = parser_->content_length(); length.has_value() && *length > limits_.max_body_bytes) {
     Refuse(413, absl::StrCat("the request body (", *length, " bytes) is larger than the gateway accepts (",
                              limits_.max_body_bytes >> 20, " MiB, MAX_REQUEST_BODY_MB)"));
     return false;
+  }
+  const auto expect = message.find(beast_http::field::expect);
+  const bool expect_continue =
+      expect != message.end() &&
+      absl::EqualsIgnoreCase(absl::string_view(expect->value().data(), expect->value().size()), "100-continue");
+  pending_ = HeadRequest();
+  if (pending_.method != "HEAD" && handler_.StreamsRequestBody(pending_)) {
+    if (parser_->chunked()) {
+      Refuse(411, "this endpoint streams the request body and needs its size: send it with Content-Length, "
+                  "not Transfer-Encoding: chunked");
+      return false;
+    }
+    DispatchStreamed(parser_->content_length().value_or(0), expect_continue);
+    return true;
   }
   if (parser_->is_done()) {
     Dispatch();
     return true;
   }
   // The body is coming: answer "100 Continue" if the client waits for it.
-  const auto expect = message.find(beast_http::field::expect);
-  if (expect != message.end() && absl::EqualsIgnoreCase(absl::string_view(expect->value().data(), expect->value().size()),
-                                                        "100-continue")) {
+  if (expect_continue) {
     Send(std::string(message.version() == 10 ? "HTTP/1.0" : "HTTP/1.1") + " 100 Continue\r\n\r\n");
   }
   phase_ = Phase::kBody;
@@ -278,11 +339,8 @@ bool Connection::ParseBody() {
   return false;
 }
 
-void Connection::Dispatch() {
-  ClearDeadline();
-  phase_ = Phase::kHandling;
-  auto message = parser_->release();
-  parser_.reset();
+HttpRequest Connection::HeadRequest() {
+  const auto& message = parser_->get();
   HttpRequest request;
   request.method = std::string(message.method_string());
   request.target = std::string(message.target());
@@ -294,11 +352,41 @@ void Connection::Dispatch() {
   for (const auto& field : message) {
     request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  request.body = std::move(message.body());
   request.remote_addr = remote_addr_;
   request.version = message.version() == 10 ? 10 : 11;
   version_ = request.version;
   keep_alive_ = message.keep_alive();
+  return request;
+}
+
+void Connection::Dispatch() {
+  auto message = parser_->release();
+  parser_.reset();
+  pending_.body = std::move(message.body());
+  body_streamed_ = false;
+  body_size_ = 0;
+  body_remaining_ = 0;
+  DispatchRequest(std::move(pending_));
+}
+
+void Connection::DispatchStreamed(uint64_t length, bool expect_continue) {
+  parser_.reset();
+  body_streamed_ = true;
+  body_size_ = length;
+  body_remaining_ = length;
+  body_error_ = absl::OkStatus();
+  body_reader_ = nullptr;
+  std::string().swap(body_piece_);
+  continue_pending_ = expect_continue && length > 0;
+  pending_.body_source = std::make_shared<RequestBodyStream>(weak_from_this(), socket_.get_executor(),
+                                                             exchange_id_ + 1, length);
+  DispatchRequest(std::move(pending_));
+}
+
+void Connection::DispatchRequest(HttpRequest request) {
+  ClearDeadline();
+  phase_ = Phase::kHandling;
+  pending_ = HttpRequest();
   head_only_ = request.method == "HEAD";
   stream_.reset();
   stream_ended_ = false;
@@ -307,9 +395,100 @@ void Connection::Dispatch() {
   MaybeRead();
 }
 
+// --- The streamed request body (connection strand) ---
+
+void Connection::BodyRead(uint64_t id, std::function<void(absl::StatusOr<absl::string_view>)> on_data) {
+  if (closed_ || id != exchange_id_ || !body_streamed_) {
+    return on_data(absl::UnavailableError("the client connection is closed"));
+  }
+  if (body_reader_) return on_data(absl::FailedPreconditionError("a request body read is already pending"));
+  if (!body_error_.ok()) return on_data(body_error_);
+  if (body_remaining_ == 0) return on_data(absl::string_view());  // All of it was handed over.
+  body_reader_ = std::move(on_data);
+  DeliverBody();
+}
+
+void Connection::BodyCancel(uint64_t id) {
+  if (closed_ || id != exchange_id_ || !body_streamed_) return;
+  AbandonBody(absl::CancelledError("the request body is no longer read"));
+}
+
+void Connection::DeliverBody() {
+  if (!body_reader_ || closed_) return;
+  if (!in_.empty()) {
+    // Bytes that came with the head, or with a read started before: never
+    // more than the body's own (a pipelined request may follow).
+    const size_t n = static_cast<size_t>(std::min<uint64_t>({in_.size(), body_remaining_, kBodyPieceBytes}));
+    body_piece_.assign(in_.data(), n);
+    in_.erase(0, n);
+    body_remaining_ -= n;
+    return GiveBody(n);
+  }
+  if (continue_pending_) {
+    continue_pending_ = false;
+    Send(std::string(version_ == 10 ? "HTTP/1.0" : "HTTP/1.1") + " 100 Continue\r\n\r\n");
+  }
+  // The client must move while the handler waits (a write in progress has
+  // its own deadline; the body's is set again when it completes).
+  if (!writing_) SetDeadline(limits_.body_timeout);
+  if (reading_) return;  // A read already in flight delivers through OnRead.
+  body_piece_.resize(static_cast<size_t>(std::min<uint64_t>(body_remaining_, kBodyPieceBytes)));
+  reading_ = true;
+  socket_.async_read_some(boost::asio::buffer(body_piece_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, size_t bytes) {
+                            self->OnBodyBytes(ec, bytes);
+                          });
+}
+
+void Connection::OnBodyBytes(const boost::system::error_code& ec, size_t bytes) {
+  reading_ = false;
+  if (closed_) return;
+  if (phase_ == Phase::kClosing) return MaybeRead();  // Lingering: dropped.
+  if (ec) {
+    peer_closed_ = true;
+    AbandonBody(absl::UnavailableError(absl::StrCat("the client closed the connection after ",
+                                                    body_size_ - body_remaining_, " of ", body_size_,
+                                                    " request body bytes")));
+    return Close();
+  }
+  if (!body_reader_) return MaybeRead();  // Abandoned meanwhile: these bytes go nowhere.
+  body_remaining_ -= bytes;
+  GiveBody(bytes);
+}
+
+void Connection::GiveBody(size_t bytes) {
+  if (!writing_) ClearDeadline();
+  auto reader = std::move(body_reader_);
+  body_reader_ = nullptr;
+  reader(absl::string_view(body_piece_.data(), bytes));
+  // The whole body is in: read on as for any request being answered (to
+  // notice the client leaving, or a pipelined request).
+  if (body_remaining_ == 0) MaybeRead();
+}
+
+void Connection::AbandonBody(const absl::Status& why) {
+  if (!body_streamed_) return;
+  if (body_remaining_ > 0) keep_alive_ = false;
+  body_remaining_ = 0;
+  continue_pending_ = false;
+  if (body_error_.ok()) body_error_ = why;
+  if (body_reader_) {
+    auto reader = std::move(body_reader_);
+    body_reader_ = nullptr;
+    reader(body_error_);
+  }
+}
+
+void Connection::AnswerStarting() {
+  if (body_remaining_ > 0 || body_reader_) {
+    AbandonBody(absl::FailedPreconditionError("the answer was sent before the request body was read"));
+  }
+}
+
 void Connection::Reply(uint64_t id, HttpResponse response) {
   if (closed_ || id != exchange_id_ || phase_ != Phase::kHandling) return;
   phase_ = Phase::kResponding;
+  AnswerStarting();
   const bool keep_alive = keep_alive_ && !peer_closed_;
   std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive, version_);
   if (!head_only_) bytes += response.body;
@@ -338,6 +517,7 @@ void Connection::Pump() {
     // Nothing was committed: an ordinary answer.
     stream_ended_ = true;
     phase_ = Phase::kResponding;
+    AnswerStarting();
     const HttpResponse response = ToResponse(*output.failure);
     const bool keep_alive = keep_alive_ && !peer_closed_;
     std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive, version_);
@@ -347,6 +527,7 @@ void Connection::Pump() {
   }
   std::string bytes;
   if (output.head.has_value()) {
+    AnswerStarting();
     HeaderList headers = output.head->passthrough;
     headers.emplace_back("Content-Type", output.head->content_type.empty() ? "application/json; charset=UTF-8"
                                                                             : output.head->content_type);
@@ -409,7 +590,9 @@ void Connection::Flush() {
                              const size_t payload = self->out_.front().payload;
                              self->out_.pop_front();
                              self->ClearDeadline();
-                             if (self->phase_ == Phase::kBody) self->SetDeadline(self->limits_.body_timeout);
+                             if (self->phase_ == Phase::kBody || self->body_reader_) {
+                               self->SetDeadline(self->limits_.body_timeout);
+                             }
                              if (payload > 0 && self->stream_ != nullptr) self->stream_->Written(payload);
                              self->Flush();
                            });
@@ -417,6 +600,7 @@ void Connection::Flush() {
 
 void Connection::FinishExchange() {
   stream_.reset();
+  target_.clear();
   if (!keep_alive_ || peer_closed_) return CloseAfterWrites();
   phase_ = Phase::kIdle;
   SetDeadline(limits_.keep_alive_timeout);
@@ -430,7 +614,8 @@ void Connection::Refuse(int status, const std::string& message) {
   phase_ = Phase::kClosing;
   keep_alive_ = false;
   close_after_writes_ = true;
-  std::string target;
+  AbandonBody(status == 408 ? absl::DeadlineExceededError(message) : absl::AbortedError(message));
+  std::string target = target_;
   if (parser_.has_value()) target = std::string(parser_->get().target());
   parser_.reset();
   std::optional<HttpReply> own = handler_.Refusal(status, message, target);
@@ -461,6 +646,7 @@ void Connection::Close() {
   if (closed_) return;
   closed_ = true;
   ClearDeadline();
+  AbandonBody(absl::UnavailableError("the client connection was closed"));
   if (stream_ != nullptr && !stream_ended_) stream_->Cancel();
   stream_.reset();
   boost::system::error_code ignored;

@@ -5,6 +5,16 @@
 // with back-pressure) before reading the next request on the same socket
 // (keep-alive and pipelining). Costs buffers, never a thread.
 //
+// A request whose handler streams its body (RequestHandler::
+// StreamsRequestBody) is handed over as soon as its head is in, with
+// HttpRequest::body_source: the body is then read from the socket only as the
+// handler pulls it (at most kBodyPieceBytes held), "100 Continue" goes out at
+// the first pull, each pull must see progress within `body_timeout` (else a
+// 408 if nothing was answered yet, and the connection closes), chunked bodies
+// get 411 (Content-Length is required), and an answer that starts before the
+// whole body was read closes the connection after it (the unread rest cannot
+// be told from a next request).
+//
 // Limits and defences: the whole head within `head_timeout` (a client
 // trickling header lines is cut: slowloris), a head of at most
 // `max_head_bytes` and `max_headers` fields (431), a body of at most
@@ -33,6 +43,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "http/http_message.h"
 #include "http/stream_response.h"
 
@@ -74,8 +86,12 @@ class Exchange {
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
-  // A complete request arrived (connection strand: must not block).
+  // A complete request arrived (connection strand: must not block); for a
+  // streamed body, its head, with HttpRequest::body_source set.
   virtual void Handle(std::shared_ptr<Exchange> exchange) = 0;
+  // Whether the request whose head this is (body empty) should be handled
+  // at once with its body streamed (connection strand; must not block).
+  virtual bool StreamsRequestBody(const HttpRequest& /*head*/) { return false; }
   // A streamed answer started or ended (for shutdown's CancelStreams).
   virtual void StreamStarted(const std::shared_ptr<StreamResponse>& /*stream*/) {}
   // The body of the connection's own refusal (408, 413, 400) of a request
@@ -89,6 +105,10 @@ class RequestHandler {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  // The most of a streamed request body read from the socket at once, and
+  // so the most one connection holds of it.
+  static constexpr size_t kBodyPieceBytes = 64 * 1024;
+
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Strand>;
 
@@ -103,12 +123,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   friend class Exchange;
+  friend class RequestBodyStream;
   enum class Phase { kIdle, kHead, kBody, kHandling, kResponding, kStreaming, kClosing };
 
   void Process();
   bool ParseHead();
   bool ParseBody();
+  // The head as handlers see it (no body); sets version_ and keep_alive_.
+  HttpRequest HeadRequest();
+  // Hands a request whose head is in over to the handler with its body
+  // streamed (`length` bytes to come).
+  void DispatchStreamed(uint64_t length, bool expect_continue);
   void Dispatch();
+  void DispatchRequest(HttpRequest request);
+
+  // The streamed request body (HttpRequest::body_source of exchange `id`).
+  void BodyRead(uint64_t id, std::function<void(absl::StatusOr<absl::string_view>)> on_data);
+  void BodyCancel(uint64_t id);
+  void DeliverBody();
+  void OnBodyBytes(const boost::system::error_code& ec, size_t bytes);
+  void GiveBody(size_t bytes);
+  // No more of the body will be read: a pending and every later read gets
+  // `why`; the connection is not reused if bytes of it are left unread.
+  void AbandonBody(const absl::Status& why);
+  // The answer is starting: the body's unread rest is abandoned.
+  void AnswerStarting();
   void Reply(uint64_t id, HttpResponse response);
   void AttachStream(uint64_t id, std::shared_ptr<StreamResponse> stream);
   void Pump();
@@ -156,6 +195,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int version_ = 11;
   std::shared_ptr<StreamResponse> stream_;
   bool stream_ended_ = false;
+  std::string target_;  // The current request's target, for Refuse().
+  HttpRequest pending_;  // The current request while its body arrives.
+
+  // The current exchange's streamed body.
+  bool body_streamed_ = false;
+  uint64_t body_size_ = 0;
+  uint64_t body_remaining_ = 0;  // Not yet taken from the socket (or in_).
+  std::function<void(absl::StatusOr<absl::string_view>)> body_reader_;  // The pending read.
+  std::string body_piece_;       // The piece last handed over (valid until the next read).
+  absl::Status body_error_;      // Once set, what every read gets.
+  bool continue_pending_ = false;  // "100 Continue" goes out at the first read.
 };
 
 }  // namespace gempool::gateway

@@ -5,12 +5,14 @@
 // connection only moves bytes. Thread-compatible.
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "gempool/upstream/body_source.h"
 #include "http/http_status.h"
 #include "upstream/upstream_client.h"
 
@@ -23,7 +25,11 @@ struct HttpRequest {
   std::string raw_path;   // As sent (percent-escapes kept).
   std::string raw_query;  // As sent, without '?'.
   HeaderList headers;     // Names as sent, in order.
-  std::string body;
+  std::string body;       // Empty when body_source is set.
+  // For a route that streams its request body (ApiRoute::
+  // stream_request_body): the body as it arrives, pulled by the handler
+  // (connection.h says how); null otherwise.
+  std::shared_ptr<upstream::BodySource> body_source;
   std::string remote_addr;
   int version = 11;       // 10 or 11.
 

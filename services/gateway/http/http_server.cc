@@ -121,7 +121,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
         workers(w),
         options(std::move(o)),
         admission(options.max_connections, options.max_connections_per_ip),
-        native(base_url, options.live, forwarder, logs, clock),
+        native(base_url, options.live, forwarder, logs, clock, options.native_model_options),
         acceptor(loop.context()),
         accept_backoff(loop.context()) {
     InstallRoutes();
@@ -140,6 +140,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
       }
     }
     for (const ApiRoute& api : options.api_routes) {
+      any_streamed_route = any_streamed_route || api.stream_request_body;
       routes.push_back({api.verb, PathPattern(api.path), api.auth_forms, /*needs_token=*/true, Kind::kApi, &api});
     }
     for (const char* prefix :
@@ -219,11 +220,14 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
 
   // --- Routing (connection strand) ---
 
-  void Handle(std::shared_ptr<Exchange> exchange) override {
-    const HttpRequest& req = exchange->request();
-    const std::string verb = req.method == "HEAD" ? "GET" : req.method;
-    gemini::ClientAuth auth = gemini::ExtractClientAuth(
+  static gemini::ClientAuth AuthOf(const HttpRequest& req) {
+    return gemini::ExtractClientAuth(
         {req.Header("x-goog-api-key"), req.Header("Authorization"), req.raw_query, req.Header("x-api-key")});
+  }
+
+  // The first route entry that serves `req` (null: none).
+  const RouteEntry* FindRoute(const HttpRequest& req, const gemini::ClientAuth& auth) const {
+    const std::string verb = req.method == "HEAD" ? "GET" : req.method;
     for (const RouteEntry& route : routes) {
       if (route.verb != verb || !route.path.Match(req.path)) continue;
       if (!route.auth_forms.empty() &&
@@ -234,6 +238,23 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
           !req.Header(route.api->required_header).has_value()) {
         continue;
       }
+      return &route;
+    }
+    return nullptr;
+  }
+
+  bool StreamsRequestBody(const HttpRequest& head) override {
+    // Matching the routes twice is for the few requests that may stream.
+    if (!any_streamed_route || head.method == "GET" || head.method == "HEAD") return false;
+    const RouteEntry* route = FindRoute(head, AuthOf(head));
+    return route != nullptr && route->api != nullptr && route->api->stream_request_body;
+  }
+
+  void Handle(std::shared_ptr<Exchange> exchange) override {
+    const HttpRequest& req = exchange->request();
+    gemini::ClientAuth auth = AuthOf(req);
+    if (const RouteEntry* found = FindRoute(req, auth); found != nullptr) {
+      const RouteEntry& route = *found;
       const bool allowed = IsAllowedToken(auth);
       if (route.needs_token && !allowed) {
         GEMPOOL_LOG(DEBUG) << "401 for " << req.method << " " << req.path << " from " << req.remote_addr
@@ -383,6 +404,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     call.raw_query = req.raw_query;
     route.path.Match(req.path, &call.path_params);
     call.body = req.body;
+    call.body_source = req.body_source;
     call.upstream_headers = UpstreamHeaders(req);
     call.request_headers = &req.headers;
     call.auth = auth;
@@ -429,6 +451,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   ConnectionAdmission admission;
   NativeHandler native;
   std::vector<RouteEntry> routes;
+  bool any_streamed_route = false;  // Some API route has stream_request_body.
 
   tcp::acceptor acceptor;
   boost::asio::steady_timer accept_backoff;

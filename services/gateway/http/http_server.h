@@ -26,6 +26,7 @@
 #include "gempool/common/clock.h"
 #include "gempool/config/config.h"
 #include "gempool/gemini/upstream_url.h"
+#include "gempool/openai/options.h"
 #include "health_checker.h"
 #include "http/client_call.h"
 #include "http/connection.h"
@@ -55,6 +56,10 @@ class HttpServer {
     // Routes served by plain-data handlers (the OpenAI-compatible API),
     // matched in order ahead of the native Gemini API.
     std::vector<ApiRoute> api_routes;
+    // The model options the native Gemini API applies (derived models,
+    // FILTERED_MODELS, SAFETY_SETTINGS, ...: the OpenAI routes' own); null:
+    // native calls go out as they came. Must outlive the server.
+    const openai::ConversionOptions* native_model_options = nullptr;
   };
 
   // `config` (tokens), `loop`, `workers` (where blocking handlers run) and

@@ -4,6 +4,12 @@
 // a pool key in place of the client's token, through the Forwarder's attempt
 // loop. Whole answers are buffered (so a response that breaks half-way is
 // retried with another key); streamGenerateContent is relayed as it arrives.
+// The gateway's model options apply as on the OpenAI routes
+// (native_options.h): derived models are listed (GET .../models) and
+// resolved, FILTERED_MODELS hidden and refused, generate bodies get
+// SAFETY_SETTINGS, thinking and tool defaults; a body they do not change
+// goes out byte for byte. With FAKE_STREAM_ENABLED a streamGenerateContent
+// is one generateContent with heartbeats meanwhile (native_fake_stream.h).
 // Runs entirely on the event loop: no thread waits for Google. Thread-safe.
 
 #include <memory>
@@ -11,6 +17,7 @@
 #include "gempool/common/clock.h"
 #include "gempool/gemini/client_auth.h"
 #include "gempool/gemini/upstream_url.h"
+#include "gempool/openai/options.h"
 #include "http/connection.h"
 #include "live_settings.h"
 #include "logs/request_log_writer.h"
@@ -20,10 +27,12 @@ namespace gempool::gateway {
 
 class NativeHandler {
  public:
-  // `live` (optional): BASE_URL as changed in the admin UI, else `base_url`.
-  // Everything must outlive the handler.
+  // `live` (optional): BASE_URL and FAKE_STREAM_* as changed in the admin
+  // UI, else `base_url` and no fake streaming. `options` (optional): the
+  // model options (those of the OpenAI routes); null: calls go out as they
+  // came. Everything must outlive the handler.
   NativeHandler(gemini::BaseUrl base_url, const LiveSettingsHolder* live, Forwarder& forwarder,
-                RequestLogWriter& logs, const Clock& clock);
+                RequestLogWriter& logs, const Clock& clock, const openai::ConversionOptions* options = nullptr);
 
   // Answers `exchange` (event-loop thread; does not block). `hold` is kept
   // until the answer is complete.
@@ -35,6 +44,7 @@ class NativeHandler {
   Forwarder& forwarder_;
   RequestLogWriter& logs_;
   const Clock& clock_;
+  const openai::ConversionOptions* const options_;
 };
 
 }  // namespace gempool::gateway

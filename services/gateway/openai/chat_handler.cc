@@ -1,15 +1,20 @@
 #include "openai/chat_handler.h"
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "openai/chat_fake_stream.h"
 #include "openai/chat_stream_sink.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/request_converter.h"
 #include "gempool/openai/response_converter.h"
 #include "openai/openai_answers.h"
+#include "upstream/fake_stream.h"
 #include "upstream/remote_media.h"
 
 namespace gempool::gateway {
@@ -45,8 +50,8 @@ void FinishCompletion(const json& gemini_response, std::string raw_body, const o
 }  // namespace
 
 ChatHandler::ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller,
-                         const MediaFetcher& fetcher, const Clock& clock)
-    : options_(options), caller_(caller), fetcher_(fetcher), clock_(clock) {}
+                         const MediaFetcher& fetcher, const Clock& clock, const LiveSettingsHolder* live)
+    : options_(options), caller_(caller), fetcher_(fetcher), clock_(clock), live_(live) {}
 
 ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   absl::StatusOr<json> parsed = ParseRequestJson(
@@ -71,14 +76,19 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   }
   if (absl::Status fetched = InlineRemoteMedia(*request, fetcher_); !fetched.ok()) return Refuse(fetched, model);
 
+  // FAKE_STREAM_ENABLED: a streamed call is served by one whole upstream
+  // answer, with heartbeats meanwhile.
+  const std::shared_ptr<const LiveSettings> live = live_ != nullptr ? live_->Get() : nullptr;
+  const bool fake_stream = request->stream && live != nullptr && live->fake_stream;
   absl::StatusOr<gemini::Route> route = caller_.RouteFor(
-      request->model.upstream,
-      request->stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
+      request->model.upstream, request->stream && !fake_stream ? gemini::Method::kStreamGenerateContent
+                                                               : gemini::Method::kGenerateContent);
   if (!route.ok()) return Refuse(route.status(), model);
 
   const openai::ResponseContext context =
       openai::MakeResponseContext(*request, options_, clock_.NowUnixMs() / 1000, ids_.Next("chatcmpl-"));
   auto upstream_body = std::make_shared<const std::string>(DumpJson(request->body));
+  const std::string token_id = TokenId(call.auth.token);
 
   ClientAnswer answer;
   answer.model = model;
@@ -88,9 +98,22 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
     GEMPOOL_LOG(DEBUG) << "chat.completions for " << model << ": " << WarningsHeaderValue(request->warnings);
   }
 
+  if (fake_stream) {
+    FakeStreamSpec spec;
+    spec.request = caller_.MakeRequest(*route, "", kOperation, *upstream_body, call.upstream_headers);
+    spec.request.client_token_id = token_id;
+    spec.keep_alive = upstream_body;
+    spec.dialect = MakeChatFakeStreamDialect(context, request->include_usage);
+    spec.interval = std::chrono::seconds(std::max(live->fake_stream_interval_seconds, 1));
+    spec.extra_headers = answer.headers;
+    answer.stream = FakeStreamJob(caller_.forwarder(), std::move(spec));
+    return answer;
+  }
+
   if (request->stream) {
     ForwardRequest forward =
         caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+    forward.client_token_id = token_id;
     const bool include_usage = request->include_usage;
     const HeaderList extra_headers = answer.headers;
     const GeminiCaller& caller = caller_;
@@ -111,15 +134,16 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   // event loop, not on a thread.
   const GeminiCaller& caller = caller_;
   const gemini::Route chat_route = *route;
-  answer.later = [&caller, chat_route, upstream_body, client_headers = call.upstream_headers, context,
-                  answer](std::function<void(ClientAnswer)> done) {
+  answer.later = [&caller, chat_route, upstream_body, client_headers = call.upstream_headers, context, answer,
+                  token_id](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
         chat_route, upstream_body, client_headers, answer,
         [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
                                           std::string raw_body) {
           if (gemini_response.has_value()) FinishCompletion(*gemini_response, std::move(raw_body), context, answer);
           done(std::move(answer));
-        });
+        },
+        OpenAIReplyDialect(), token_id);
   };
   return answer;
 }

@@ -3,7 +3,9 @@
 // OpenAI request converted for Gemini (openai::ConvertChatRequest), remote
 // images fetched and inlined, sent through the key broker's attempt loop to
 // :generateContent, or :streamGenerateContent?alt=sse with the events turned
-// into OpenAI chunks as they arrive (ChatStreamSink). Thread-safe.
+// into OpenAI chunks as they arrive (ChatStreamSink); with FAKE_STREAM_ENABLED
+// a streamed call is one :generateContent with heartbeats meanwhile
+// (chat_fake_stream.h). Thread-safe.
 
 #include <string>
 
@@ -11,6 +13,7 @@
 #include "upstream/gemini_caller.h"
 #include "gempool/common/clock.h"
 #include "gempool/openai/options.h"
+#include "live_settings.h"
 #include "upstream/media_fetcher.h"
 #include "upstream/random_ids.h"
 
@@ -18,9 +21,10 @@ namespace gempool::gateway {
 
 class ChatHandler {
  public:
-  // Everything must outlive the handler.
+  // Everything must outlive the handler. `live` (optional) gives
+  // FAKE_STREAM_ENABLED and its interval as changed in the admin UI.
   ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller, const MediaFetcher& fetcher,
-              const Clock& clock);
+              const Clock& clock, const LiveSettingsHolder* live = nullptr);
 
   ClientAnswer Handle(const ClientCall& call);
 
@@ -29,6 +33,7 @@ class ChatHandler {
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   const Clock& clock_;
+  const LiveSettingsHolder* const live_;
   // "chatcmpl-" ids for answers without a responseId.
   RandomIds ids_;
 };

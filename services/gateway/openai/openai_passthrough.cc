@@ -11,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "gempool/common/secrets.h"
 #include "gempool/gemini/url.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_reader.h"
@@ -91,6 +92,7 @@ ClientAnswer OpenAIPassthrough::Handle(const ClientCall& call) {
   forward.headers = call.upstream_headers;
   forward.key_placement = KeyPlacement::kBearerHeader;
   forward.operation = answer.operation;
+  forward.client_token_id = TokenId(call.auth.token);
 
   if (stream) {
     auto owned_body = std::make_shared<const std::string>(call.body);

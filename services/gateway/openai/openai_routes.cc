@@ -50,7 +50,7 @@ struct OpenAIRoutes::Parts {
         caller(forwarder, base_url, live),
         fetcher(std::move(fetch_options)),
         models_cache(caller, clock, ModelListCache::Options()),
-        chat(options, caller, fetcher, clock),
+        chat(options, caller, fetcher, clock, live),
         models(options, models_cache),
         embeddings(options, caller),
         images(options, caller, clock),
@@ -83,6 +83,8 @@ absl::StatusOr<std::unique_ptr<OpenAIRoutes>> OpenAIRoutes::Create(const Config&
 OpenAIRoutes::OpenAIRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 OpenAIRoutes::~OpenAIRoutes() = default;
+
+const openai::ConversionOptions& OpenAIRoutes::options() const { return parts_->options; }
 
 std::vector<ApiRoute> OpenAIRoutes::Routes() {
   Parts* p = parts_.get();

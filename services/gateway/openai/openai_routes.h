@@ -21,6 +21,7 @@
 #include "upstream/forwarder.h"
 #include "gempool/common/clock.h"
 #include "gempool/config/config.h"
+#include "gempool/openai/options.h"
 #include "gempool/gemini/upstream_url.h"
 #include "live_settings.h"
 
@@ -39,6 +40,10 @@ class OpenAIRoutes {
 
   // The route entries, bound to this object (which must outlive them).
   std::vector<ApiRoute> Routes();
+
+  // The model options of the conversion (SEARCH_MODELS, SAFETY_SETTINGS,
+  // ...), which the native API applies too.
+  const openai::ConversionOptions& options() const;
 
  private:
   struct Parts;

@@ -19,20 +19,22 @@ absl::Status KeyBrokerClient::Failure(const grpc::Status& status, const char* ca
                             "check that gempool-keybroker runs and KEYBROKER_ADDR points at it");
 }
 
-std::optional<v1::AcquireKeyResponse> KeyBrokerClient::TryAcquireLocally(
-    const std::string& model, const std::vector<int64_t>& exclude_key_ids) {
+std::optional<v1::AcquireKeyResponse> KeyBrokerClient::TryAcquireLocally(const KeyWanted& wanted) {
   if (replica_ == nullptr) return std::nullopt;
-  return replica_->Acquire(model, exclude_key_ids);
+  return replica_->Acquire(wanted.pool, wanted.model, wanted.exclude_key_ids, wanted.pinned_key_id);
 }
 
-absl::StatusOr<v1::AcquireKeyResponse> KeyBrokerClient::AcquireKey(
-    const std::string& model, const std::vector<int64_t>& exclude_key_ids) {
-  if (std::optional<v1::AcquireKeyResponse> local = TryAcquireLocally(model, exclude_key_ids)) return *local;
+absl::StatusOr<v1::AcquireKeyResponse> KeyBrokerClient::AcquireKey(const KeyWanted& wanted) {
+  if (std::optional<v1::AcquireKeyResponse> local = TryAcquireLocally(wanted)) return *local;
   grpc::ClientContext context;
   rpc::SetDeadline(context, timeout_ms_);
   v1::AcquireKeyRequest request;
-  request.set_model(model);
-  for (int64_t id : exclude_key_ids) request.add_exclude_key_ids(id);
+  request.set_model(wanted.model);
+  request.set_pool(wanted.pool);
+  request.set_key_id(wanted.pinned_key_id);
+  if (wanted.pinned_key_id <= 0) {
+    for (int64_t id : wanted.exclude_key_ids) request.add_exclude_key_ids(id);
+  }
   v1::AcquireKeyResponse response;
   const grpc::Status status = broker_->AcquireKey(&context, request, &response);
   if (!status.ok()) return Failure(status, "AcquireKey");

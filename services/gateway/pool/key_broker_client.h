@@ -31,15 +31,32 @@ class KeyBrokerClient {
   // a snapshot. Call before serving.
   void UseReplica(KeyPoolReplica* replica) { replica_ = replica; }
 
-  // A key for `model` (empty for model-independent calls), skipping
-  // `exclude_key_ids`. `available == false` is an answer, not an error.
-  absl::StatusOr<v1::AcquireKeyResponse> AcquireKey(const std::string& model,
-                                                    const std::vector<int64_t>& exclude_key_ids);
+  // What to acquire: a key of `pool` for `model` (empty for
+  // model-independent calls), skipping `exclude_key_ids`; or, with
+  // `pinned_key_id` > 0, that key and no other (exclusions do not apply).
+  struct KeyWanted {
+    v1::Pool pool = v1::POOL_GEMINI;
+    std::string model;
+    std::vector<int64_t> exclude_key_ids;
+    int64_t pinned_key_id = 0;
+  };
+
+  // A key as `wanted` says. `available == false` is an answer, not an
+  // error (for a pinned key: it is cooling, disabled, paused or removed).
+  absl::StatusOr<v1::AcquireKeyResponse> AcquireKey(const KeyWanted& wanted);
   // The same answer from the in-process replica, without blocking; nullopt
   // when only the broker can answer (no replica yet): then AcquireKey(),
   // which asks it over gRPC, from a thread that may block.
+  std::optional<v1::AcquireKeyResponse> TryAcquireLocally(const KeyWanted& wanted);
+  // A Gemini pool key for `model`, skipping `exclude_key_ids`.
+  absl::StatusOr<v1::AcquireKeyResponse> AcquireKey(const std::string& model,
+                                                    const std::vector<int64_t>& exclude_key_ids) {
+    return AcquireKey(KeyWanted{v1::POOL_GEMINI, model, exclude_key_ids, 0});
+  }
   std::optional<v1::AcquireKeyResponse> TryAcquireLocally(const std::string& model,
-                                                         const std::vector<int64_t>& exclude_key_ids);
+                                                         const std::vector<int64_t>& exclude_key_ids) {
+    return TryAcquireLocally(KeyWanted{v1::POOL_GEMINI, model, exclude_key_ids, 0});
+  }
   // This gateway's outcome of an attempt, applied to the replica at once (the
   // report itself goes to the broker through the OutcomeReporter).
   void ApplyOutcomeLocally(const v1::ReportOutcomeRequest& report);

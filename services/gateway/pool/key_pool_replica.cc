@@ -19,7 +19,7 @@
 namespace gempool::gateway {
 
 struct KeyPoolReplica::State {
-  std::unique_ptr<keypool::KeyPool> pool;
+  std::unique_ptr<keypool::KeyPools> pools;
   std::vector<std::string> proxies;
   std::string paid_key;
 };
@@ -96,13 +96,21 @@ bool KeyPoolReplica::WaitUntilSynced(int timeout_ms) const {
   return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return state_ != nullptr; });
 }
 
-std::optional<v1::AcquireKeyResponse> KeyPoolReplica::Acquire(const std::string& model,
-                                                              const std::vector<int64_t>& exclude) {
+std::optional<v1::AcquireKeyResponse> KeyPoolReplica::Acquire(v1::Pool pool, const std::string& model,
+                                                              const std::vector<int64_t>& exclude,
+                                                              int64_t pinned_key_id) {
   const std::shared_ptr<State> state = Current();
   if (state == nullptr) return std::nullopt;
   const std::string name = WithoutModelsPrefix(model);
-  std::optional<keypool::AcquireResult> paid = keypool::AcquirePaidKey(state->paid_key, name, exclude);
-  keypool::AcquireResult result = paid.has_value() ? *std::move(paid) : state->pool->Acquire(name, exclude);
+  keypool::KeyPool& keys = state->pools->Get(keypool::FromProto(pool));
+  keypool::AcquireResult result;
+  if (pinned_key_id > 0) {
+    result = keys.AcquirePinned(pinned_key_id, name);
+  } else {
+    std::optional<keypool::AcquireResult> paid =
+        pool == v1::POOL_GEMINI ? keypool::AcquirePaidKey(state->paid_key, name, exclude) : std::nullopt;
+    result = paid.has_value() ? *std::move(paid) : keys.Acquire(name, exclude);
+  }
   v1::AcquireKeyResponse response;
   response.set_available(result.available);
   if (result.available) {
@@ -124,11 +132,13 @@ bool IsIdempotent(v1::OutcomeKind kind) {
   return kind == v1::OUTCOME_KIND_RATE_LIMITED || kind == v1::OUTCOME_KIND_KEY_INVALID;
 }
 
-void ApplyTo(keypool::KeyPool& pool, const v1::ReportOutcomeRequest& report) {
+void ApplyTo(keypool::KeyPools& pools, const v1::ReportOutcomeRequest& report) {
   absl::StatusOr<keypool::Outcome> outcome = keypool::FromProto(report);
   if (!outcome.ok()) return;
-  // NotFound (removed meanwhile) is fine: the broker says what is true.
-  pool.Report(report.key_id(), WithoutModelsPrefix(report.model()), *outcome).IgnoreError();
+  // Not found (removed meanwhile) is fine: the broker says what is true.
+  keypool::KeyPool* pool = pools.Find(report.key_id());
+  if (pool == nullptr) return;
+  pool->Report(report.key_id(), WithoutModelsPrefix(report.model()), *outcome).IgnoreError();
 }
 
 }  // namespace
@@ -147,10 +157,10 @@ void KeyPoolReplica::Apply(const v1::ReportOutcomeRequest& report) {
       recent_.push_back({report, now});
     }
   }
-  if (state != nullptr) ApplyTo(*state->pool, report);
+  if (state != nullptr) ApplyTo(*state->pools, report);
 }
 
-void KeyPoolReplica::ReapplyRecent(keypool::KeyPool& pool,
+void KeyPoolReplica::ReapplyRecent(keypool::KeyPools& pools,
                                    const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at) {
   std::vector<v1::ReportOutcomeRequest> again;
   {
@@ -160,7 +170,7 @@ void KeyPoolReplica::ReapplyRecent(keypool::KeyPool& pool,
       if (sent.has_value() && recent.at_ms >= *sent) again.push_back(recent.report);
     }
   }
-  for (const v1::ReportOutcomeRequest& report : again) ApplyTo(pool, report);
+  for (const v1::ReportOutcomeRequest& report : again) ApplyTo(pools, report);
 }
 
 grpc::Status KeyPoolReplica::ReadStream() {
@@ -188,31 +198,39 @@ grpc::Status KeyPoolReplica::ReadStream() {
         if (settings.max_failures() > 0) pool_options.max_failures = settings.max_failures();
         pool_options.record_changes = false;
         pool_options.record_times = false;
-        next->pool = std::make_unique<keypool::KeyPool>(pool_options, clock_);
+        next->pools = std::make_unique<keypool::KeyPools>(pool_options, clock_);
         next->proxies.assign(settings.proxies().begin(), settings.proxies().end());
         next->paid_key = settings.paid_key();
         if (update.snapshot_size() > 0) {
           // Bounded: the hint only sizes arrays the keys will fill anyway.
           const size_t size = static_cast<size_t>(std::min<int64_t>(update.snapshot_size(), 10'000'000));
-          next->pool->Reserve(size);
+          // Most keys are Gemini keys (sized once; the Vertex pool grows).
+          next->pools->Get(keypool::Pool::kGemini).Reserve(size);
           next_updated_at.reserve(size);
         }
       }
       const std::vector<keypool::KeyInfo> page = UsableKeys(update.keys());
-      if (absl::Status added = next->pool->Add(page).status(); !added.ok()) {
-        GEMPOOL_LOG(WARNING) << "key pool replica: " << added.message();
+      for (keypool::Pool pool : keypool::kAllPools) {
+        std::vector<keypool::KeyInfo> of_pool;
+        for (const keypool::KeyInfo& key : page) {
+          if (key.pool == pool) of_pool.push_back(key);
+        }
+        if (of_pool.empty()) continue;
+        if (absl::Status added = next->pools->Get(pool).Add(of_pool).status(); !added.ok()) {
+          GEMPOOL_LOG(WARNING) << "key pool replica: " << added.message();
+        }
       }
       for (const keypool::KeyInfo& key : page) next_updated_at.emplace_back(key.id, key.updated_at_ms);
       if (!update.snapshot_complete()) continue;
       std::sort(next_updated_at.begin(), next_updated_at.end());
-      ReapplyRecent(*next->pool, [&next_updated_at](int64_t id) -> std::optional<int64_t> {
+      ReapplyRecent(*next->pools, [&next_updated_at](int64_t id) -> std::optional<int64_t> {
         auto it = std::lower_bound(next_updated_at.begin(), next_updated_at.end(),
                                    std::make_pair(id, std::numeric_limits<int64_t>::min()));
         if (it == next_updated_at.end() || it->first != id) return std::nullopt;
         return it->second;
       });
       std::vector<std::pair<int64_t, int64_t>>().swap(next_updated_at);
-      const size_t keys = next->pool->size();
+      const size_t keys = next->pools->size();
       {
         std::lock_guard<std::mutex> lock(mu_);
         state_ = std::move(next);
@@ -231,12 +249,19 @@ grpc::Status KeyPoolReplica::ReadStream() {
     if (state == nullptr) continue;  // Not expected: updates follow a snapshot.
     if (update.keys_size() > 0) {
       const std::vector<keypool::KeyInfo> keys = UsableKeys(update.keys());
-      if (absl::Status upserted = state->pool->Upsert(keys); !upserted.ok()) {
-        GEMPOOL_LOG(WARNING) << "key pool replica: " << upserted.message();
+      for (keypool::Pool pool : keypool::kAllPools) {
+        std::vector<keypool::KeyInfo> of_pool;
+        for (const keypool::KeyInfo& key : keys) {
+          if (key.pool == pool) of_pool.push_back(key);
+        }
+        if (of_pool.empty()) continue;
+        if (absl::Status upserted = state->pools->Get(pool).Upsert(of_pool); !upserted.ok()) {
+          GEMPOOL_LOG(WARNING) << "key pool replica: " << upserted.message();
+        }
       }
       // Built on the first lookup: only when there are recent reports.
       std::optional<absl::flat_hash_map<int64_t, int64_t>> sent;
-      ReapplyRecent(*state->pool, [&keys, &sent](int64_t id) -> std::optional<int64_t> {
+      ReapplyRecent(*state->pools, [&keys, &sent](int64_t id) -> std::optional<int64_t> {
         if (!sent.has_value()) {
           sent.emplace();
           for (const keypool::KeyInfo& key : keys) (*sent)[key.id] = key.updated_at_ms;
@@ -247,7 +272,8 @@ grpc::Status KeyPoolReplica::ReadStream() {
       });
     }
     if (update.removed_key_ids_size() > 0) {
-      state->pool->Remove(std::vector<int64_t>(update.removed_key_ids().begin(), update.removed_key_ids().end()));
+      const std::vector<int64_t> removed(update.removed_key_ids().begin(), update.removed_key_ids().end());
+      for (keypool::Pool pool : keypool::kAllPools) state->pools->Get(pool).Remove(removed);
     }
   }
   grpc::Status status = reader->Finish();

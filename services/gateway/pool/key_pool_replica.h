@@ -1,5 +1,6 @@
 #pragma once
-// The gateway's in-process replica of the key broker's pool, so that handing
+// The gateway's in-process replica of the key broker's pools (Gemini API and
+// Vertex AI Express keys, each record saying its pool), so that handing
 // out a key costs a few hundred nanoseconds instead of a gRPC round trip per
 // upstream attempt (bench/analysis.md: that round trip was half the CPU of a
 // request and 86 us of its latency).
@@ -39,7 +40,7 @@
 #include <vector>
 
 #include "gempool/common/clock.h"
-#include "gempool/keypool/key_pool.h"
+#include "gempool/keypool/key_pools.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 
 namespace gempool::gateway {
@@ -64,9 +65,16 @@ class KeyPoolReplica {
   // Ends the stream and the thread. Idempotent.
   void Stop();
 
-  // A key for `model` as KeyBroker.AcquireKey would answer (PAID_KEY for
-  // image models, the key's proxy); nullopt while no snapshot has arrived.
-  std::optional<v1::AcquireKeyResponse> Acquire(const std::string& model, const std::vector<int64_t>& exclude);
+  // A key of `pool` for `model` as KeyBroker.AcquireKey would answer
+  // (PAID_KEY for image models of the Gemini pool, the key's proxy); with
+  // `pinned_key_id` > 0 that key or why not (KeyPool::AcquirePinned).
+  // nullopt while no snapshot has arrived.
+  std::optional<v1::AcquireKeyResponse> Acquire(v1::Pool pool, const std::string& model,
+                                                const std::vector<int64_t>& exclude, int64_t pinned_key_id = 0);
+  // The Gemini pool, as before pools existed.
+  std::optional<v1::AcquireKeyResponse> Acquire(const std::string& model, const std::vector<int64_t>& exclude) {
+    return Acquire(v1::POOL_GEMINI, model, exclude);
+  }
 
   // Applies this gateway's outcome of an attempt to the replica at once. The
   // broker's verdict (sent on the stream after it gets the report) wins.
@@ -95,7 +103,7 @@ class KeyPoolReplica {
   // Applies again the recent reports that the broker's picture of their key
   // may not include yet: those not older than the key's updated_at_ms as
   // `updated_at` gives it (nullopt for a key the broker did not send).
-  void ReapplyRecent(keypool::KeyPool& pool,
+  void ReapplyRecent(keypool::KeyPools& pools,
                      const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at);
 
   const std::string address_;

@@ -149,6 +149,7 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
 
   if (gemini.stream) {
     ForwardRequest forward = caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+    forward.client_token_id = owner;
     const HeaderList extra_headers = answer.headers;
     answer.stream = [this, forward = std::move(forward), upstream_body, request, context, extra_headers, store, id,
                      owner](ResponseSink& client, StreamDone done) {
@@ -205,7 +206,8 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
             }
             done(std::move(answer));
           });
-        });
+        },
+        OpenAIReplyDialect(), owner);
   };
   return answer;
 }
@@ -282,7 +284,7 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
   AddWarningsHeader(gemini.warnings, answer.headers);
   const gemini::Route count_route = *route;
   answer.later = [this, count_route, upstream_body, client_headers = call.upstream_headers,
-                  answer](std::function<void(ClientAnswer)> done) {
+                  token_id = TokenId(call.auth.token), answer](std::function<void(ClientAnswer)> done) {
     caller_.CallForJsonAsync(
         count_route, upstream_body, client_headers, answer,
         [done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer, std::string) {
@@ -300,7 +302,8 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
             }
           }
           done(std::move(answer));
-        });
+        },
+        OpenAIReplyDialect(), token_id);
   };
   return answer;
 }

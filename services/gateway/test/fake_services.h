@@ -68,6 +68,19 @@ class FakeKeyBroker final : public v1::KeyBroker::Service {
       response->set_unavailable_reason(reason_);
       return grpc::Status::OK;
     }
+    if (request->key_id() > 0) {  // Pinned: that key or none (not in the pool: retry_at 0).
+      for (const Key& key : keys_) {
+        if (key.id != request->key_id()) continue;
+        response->set_available(true);
+        response->set_key_id(key.id);
+        response->set_secret(key.secret);
+        response->set_proxy(key.proxy);
+        return grpc::Status::OK;
+      }
+      response->set_available(false);
+      response->set_unavailable_reason("key " + std::to_string(request->key_id()) + " is no longer in the pool");
+      return grpc::Status::OK;
+    }
     for (size_t i = 0; i < keys_.size(); ++i) {
       const Key& key = keys_[(next_ + i) % keys_.size()];
       bool excluded = false;

@@ -261,6 +261,7 @@ TEST_F(GatewayTest, ClientErrorIsNotRetried) {
 }
 
 TEST_F(GatewayTest, BodiesPassVerbatimBothWays) {
+  config_.openai.safety_settings.clear();  // Nothing for the model options to add.
   auto client = StartGateway();
   ASSERT_NE(client, nullptr);
   const std::string request =
@@ -300,6 +301,7 @@ TEST_F(GatewayTest, ClientVersionAndPrefixDecideTheUpstreamPath) {
 }
 
 TEST_F(GatewayTest, ModelListAndGetModelGoUpstreamWithPoolKey) {
+  config_.openai.search_models.clear();  // No derived models join the list.
   auto client = StartGateway();
   ASSERT_NE(client, nullptr);
   const std::string list = R"({"models":[{"name":"models/gemini-2.5-flash"}],"nextPageToken":"n"})";

@@ -385,6 +385,9 @@ INSTANTIATE_TEST_SUITE_P(
 // --- Protocol behaviour ---
 
 TEST_F(HttpLimitsTest, ExpectContinueGets100BeforeTheBody) {
+  // Nothing for the model options to add to "{}".
+  config_.openai.safety_settings.clear();
+  config_.openai.show_thinking_process = false;
   ASSERT_TRUE(Start());
   upstream_.Script(Reply(200, kOkBody));
   RawHttpClient c = Connect();

@@ -378,7 +378,11 @@ TEST_F(OpenAIRoutesTest, GeminiClientsStillGetTheNativeV1ModelList) {
   auto one = client->Get(std::string("/v1/models/gemini-2.5-flash?key=") + kClientToken);
   ASSERT_TRUE(list && one);
   EXPECT_EQ(list->status, 200);
-  EXPECT_EQ(list->body, native);  // verbatim, not converted
+  // Google's shape, not OpenAI's, with the derived models of SEARCH_MODELS'
+  // defaults added (issue 14: the native API honours the model options).
+  EXPECT_EQ(list->body,
+            R"({"models":[{"name":"models/gemini-2.5-flash"},)"
+            R"({"displayName":"gemini-2.5-flash-search","name":"models/gemini-2.5-flash-search"}]})");
   EXPECT_EQ(one->status, 200);
   auto received = upstream_.received();
   ASSERT_EQ(received.size(), 2u);

@@ -47,6 +47,18 @@ v1::OutcomeKind ToProto(gemini::OutcomeKind kind) {
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
 
+// "Gemini API" or "Vertex AI Express", for messages.
+const char* ApiName(v1::Pool pool) { return pool == v1::POOL_VERTEX ? "Vertex AI Express" : "Gemini API"; }
+
+// Whether a pinned call may try its one key again after a failure of this
+// kind: only when the failure says nothing about the key (5xx, timeouts,
+// connection errors). A 429 would only be answered the same; a dead key or a
+// client error never works.
+bool RetryableWithTheSameKey(gemini::OutcomeKind kind) {
+  return kind == gemini::OutcomeKind::kServerError || kind == gemini::OutcomeKind::kTimeout ||
+         kind == gemini::OutcomeKind::kConnectionError;
+}
+
 // Whole seconds from now until `at_ms`, at least 1; "" when `at_ms` is 0.
 std::string RetryAfterSeconds(int64_t at_ms, int64_t now_ms) {
   if (at_ms <= 0) return "";
@@ -101,11 +113,25 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         model_(request.route.QuotaModel()),
         operation_(request.OperationName()),
         live_(forwarder.options_.live != nullptr ? forwarder.options_.live->Get() : nullptr),
-        max_attempts_(live_ != nullptr ? live_->max_attempts : forwarder.options_.max_attempts),
-        wait_budget_ms_(forwarder.options_.max_key_wait_ms) {}
+        // A streamed body cannot be sent twice (forwarder.h, body_source).
+        max_attempts_(request.body_source != nullptr ? 1
+                      : live_ != nullptr           ? live_->max_attempts
+                                                   : forwarder.options_.max_attempts),
+        wait_budget_ms_(forwarder.options_.max_key_wait_ms),
+        pinned_key_id_(request.pinned_key_id) {}
 
   void Start() {
-    boost::asio::post(strand_, [self = shared_from_this()] { self->NextAttempt(); });
+    KeyAffinity* affinity = f_.options_.key_affinity;
+    if (affinity == nullptr || pinned_key_id_ > 0 || !affinity->MayApply(request_)) {
+      boost::asio::post(strand_, [self = shared_from_this()] { self->NextAttempt(); });
+      return;
+    }
+    // The look-up may block (persistence over gRPC): off the event loop.
+    f_.run_blocking_([self = shared_from_this(), affinity] {
+      absl::StatusOr<int64_t> key_id = affinity->Resolve(self->request_);
+      boost::asio::post(self->strand_,
+                        [self, key_id = std::move(key_id)]() mutable { self->OnAffinity(std::move(key_id)); });
+    });
   }
 
   void Cancel() override {
@@ -128,19 +154,42 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     std::string error_body;
   };
 
+  // The key the call is bound to (0: any), or the client's answer.
+  void OnAffinity(absl::StatusOr<int64_t> key_id) {
+    if (finished_) return;
+    if (cancelled_) return FinishClientGone();
+    if (!key_id.ok()) {
+      ForwardResult result;
+      result.failure = ErrorReply(key_id.status());
+      f_.LogGatewayError(request_, result.failure, "KEY_AFFINITY", key_id.status().message());
+      return Finish(std::move(result));
+    }
+    pinned_key_id_ = *key_id > 0 ? *key_id : 0;
+    NextAttempt();
+  }
+
   void NextAttempt() {
     if (cancelled_) return FinishClientGone();
     if (++attempt_ > max_attempts_) return FinishWithLastFailure();
     Acquire();
   }
 
+  KeyBrokerClient::KeyWanted Wanted() const {
+    KeyBrokerClient::KeyWanted wanted;
+    wanted.pool = request_.pool;
+    wanted.model = model_;
+    wanted.pinned_key_id = pinned_key_id_;
+    if (pinned_key_id_ <= 0) wanted.exclude_key_ids = tried_;
+    return wanted;
+  }
+
   void Acquire() {
-    if (std::optional<v1::AcquireKeyResponse> local = f_.broker_.TryAcquireLocally(model_, tried_)) {
+    if (std::optional<v1::AcquireKeyResponse> local = f_.broker_.TryAcquireLocally(Wanted())) {
       return OnKey(*std::move(local));
     }
     // No replica snapshot yet: only the broker can answer, over gRPC.
     f_.run_blocking_([self = shared_from_this()] {
-      absl::StatusOr<v1::AcquireKeyResponse> key = self->f_.broker_.AcquireKey(self->model_, self->tried_);
+      absl::StatusOr<v1::AcquireKeyResponse> key = self->f_.broker_.AcquireKey(self->Wanted());
       boost::asio::post(self->strand_, [self, key = std::move(key)]() mutable { self->OnKey(std::move(key)); });
     });
   }
@@ -176,6 +225,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     }
     if (!key->available()) {
       const std::string retry_after = RetryAfterSeconds(key->retry_at_ms(), clock.NowUnixMs());
+      if (pinned_key_id_ > 0 && !last_failure_.has_value()) return FinishPinnedUnavailable(*key, retry_after);
       if (last_failure_.has_value()) {
         // Every other key is used up for this request: the last upstream
         // error is the most useful answer.
@@ -183,7 +233,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         return FinishWithLastFailure();
       }
       const std::string what =
-          absl::StrCat("no Gemini API key is available",
+          absl::StrCat("no ", ApiName(request_.pool), " key is available",
                        model_.empty() ? std::string() : absl::StrCat(" for model ", model_), ": ",
                        key->unavailable_reason().empty() ? "the pool is empty or every key is off"
                                                          : key->unavailable_reason());
@@ -215,6 +265,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
       call.headers.emplace_back("x-goog-api-key", key_.secret());
     }
     call.body = std::string(request_.body);
+    call.body_source = request_.body_source;
     call.proxy = key_.proxy();
 
     auto exchange = std::make_shared<Exchange>();
@@ -309,7 +360,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     } else {
       verdict = gemini::ClassifyTransportFailure(sent.failure, sent.detail);
       report.set_http_status(0);
-      const std::string what = absl::StrCat("the Gemini API did not answer: ", sent.detail);
+      const std::string what = absl::StrCat("the ", ApiName(request_.pool), " did not answer: ", sent.detail);
       reply = ErrorReply(verdict.kind == gemini::OutcomeKind::kTimeout ? absl::DeadlineExceededError(what)
                                                                        : absl::UnavailableError(what));
       log_text = sent.detail;
@@ -341,11 +392,42 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     }
 
     last_failure_ = std::move(reply);
-    if (!gemini::RetryableWithAnotherKey(verdict.kind)) return FinishWithLastFailure();
+    const bool pinned = pinned_key_id_ > 0;
+    if (pinned ? !RetryableWithTheSameKey(verdict.kind) : !gemini::RetryableWithAnotherKey(verdict.kind)) {
+      return FinishWithLastFailure();
+    }
     GEMPOOL_LOG(INFO) << operation_ << " " << model_ << ": attempt " << attempt_ << " with key #"
                       << key_.key_id() << " failed (" << gemini::OutcomeKindName(verdict.kind) << " "
-                      << verdict.error_reason << ")" << (attempt_ < max_attempts_ ? "; trying another key" : "");
+                      << verdict.error_reason << ")"
+                      << (attempt_ < max_attempts_ ? (pinned ? "; trying the same key again (the call is bound to it)"
+                                                            : "; trying another key")
+                                                   : "");
     NextAttempt();
+  }
+
+  // The one key a pinned call may use is not usable now and will not be
+  // within MAX_KEY_WAIT_MS (cooling: 429 with Retry-After), or not at all
+  // (disabled, paused, removed: what to do instead).
+  void FinishPinnedUnavailable(const v1::AcquireKeyResponse& key, const std::string& retry_after) {
+    const std::string reason = key.unavailable_reason().empty()
+                                   ? absl::StrCat("key ", pinned_key_id_, " is not usable")
+                                   : key.unavailable_reason();
+    ForwardResult result;
+    std::string what;
+    if (key.retry_at_ms() > 0) {
+      what = absl::StrCat("this call must use the pool key that owns what it refers to (e.g. an uploaded file), and ",
+                          reason, "; retry after ", retry_after, " s");
+      result.failure = ErrorReply(absl::ResourceExhaustedError(what));
+      result.failure.retry_after = retry_after;
+    } else {
+      what = absl::StrCat("this call must use the pool key that owns what it refers to (e.g. an uploaded file), but ",
+                          reason,
+                          ". No other key can see it: upload the file again (or have an admin resume or reset the "
+                          "key) and use the new file");
+      result.failure = ErrorReply(absl::FailedPreconditionError(what));
+    }
+    f_.LogGatewayError(request_, result.failure, "PINNED_KEY_UNAVAILABLE", what);
+    Finish(std::move(result));
   }
 
   void FinishWithLastFailure() {
@@ -389,6 +471,9 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
   const int max_attempts_;
   // Time this request may still spend waiting for a cooling key to free up.
   int64_t wait_budget_ms_;
+  // The key every attempt must use (0: any key of the pool); on the strand
+  // once the forward started.
+  int64_t pinned_key_id_;
 
   // On the strand.
   int attempt_ = 0;

@@ -1,9 +1,11 @@
 #pragma once
-// The attempt loop behind every Gemini call: take a key from the broker, call
+// The attempt loop behind every Gemini call: take a key from the broker (of
+// the request's pool: Gemini API or Vertex AI Express), call
 // upstream with it in place of the client's token, and if the attempt fails
 // in a way another key could fix (429, key errors, 5xx, transport) try again
 // with a different key, up to MAX_RETRIES attempts, but only while nothing has
-// reached the client. Reports each attempt's outcome to the broker and each
+// reached the client. A pinned call (ForwardRequest::pinned_key_id, or the
+// key Options::key_affinity names) uses its one key for every attempt. Reports each attempt's outcome to the broker and each
 // failure to the error log, both off the request path. The caller chooses
 // buffering or streaming through the ResponseSink.
 //
@@ -49,6 +51,11 @@ struct ForwardRequest {
   // The client's body, sent byte for byte. Must stay valid until Forward()
   // returns or ForwardAsync()'s `done` has run.
   absl::string_view body;
+  // Instead of `body`: a body streamed from the client as it is sent
+  // (UpstreamRequest::body_source; a Files API upload chunk). Its bytes can
+  // be pulled only once, so such a call makes one attempt, whatever
+  // MAX_RETRIES says.
+  std::shared_ptr<upstream::BodySource> body_source;
   // Client headers to pass on (no credentials, no hop-by-hop headers).
   HeaderList headers;
   KeyPlacement key_placement = KeyPlacement::kGoogApiKeyHeader;
@@ -58,7 +65,10 @@ struct ForwardRequest {
   // go out on the key that started it; a file is read or deleted with the
   // key that owns it). A cooling key is waited for within MAX_KEY_WAIT_MS,
   // else the answer is 429 with Retry-After; a disabled or removed key is a
-  // clear error. Set by the caller, or by Options::key_affinity.
+  // clear error. A failure another attempt may fix (5xx, timeout,
+  // connection) is retried on the same key, up to MAX_RETRIES attempts; a
+  // 429 or a dead key ends the call. Set by the caller, or by
+  // Options::key_affinity.
   int64_t pinned_key_id = 0;
   // The client token's id (TokenId(token)); Options::key_affinity checks
   // file ownership against it. Empty for internal calls.

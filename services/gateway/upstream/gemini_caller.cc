@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "upstream/buffered_sink.h"
+#include "gempool/common/secrets.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_reader.h"
 #include "openai/openai_answers.h"
@@ -91,15 +92,17 @@ GeminiCaller::Buffered GeminiCaller::Call(const ForwardRequest& request) const {
 std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& route, absl::string_view upstream_body,
                                                         const ClientCall& call, ClientAnswer& answer,
                                                         std::string* raw_body) const {
-  return InterpretJson(Call(MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers)), answer,
-                       raw_body, OpenAIReplyDialect());
+  ForwardRequest request = MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers);
+  request.client_token_id = TokenId(call.auth.token);
+  return InterpretJson(Call(request), answer, raw_body, OpenAIReplyDialect());
 }
 
 void GeminiCaller::CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
                                     const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
-                                    ReplyDialect dialect) const {
+                                    ReplyDialect dialect, std::string client_token_id) const {
   auto request = std::make_shared<ForwardRequest>(
       MakeRequest(route, "", answer.operation, *upstream_body, client_headers));
+  request->client_token_id = std::move(client_token_id);
   auto sink = std::make_shared<BufferedSink>();
   forwarder_.ForwardAsync(*request, *sink,
                           [request, sink, upstream_body, answer = std::move(answer), done = std::move(done),

@@ -76,10 +76,12 @@ class GeminiCaller {
   // CallForJson without blocking a thread: `done` gets the same outcome
   // (answer updated as CallForJson does, failures worded in `dialect`; raw
   // body when parsed) on a loop thread. `upstream_body` lives until then.
+  // `client_token_id` (TokenId of the client's token) goes into
+  // ForwardRequest::client_token_id (the Files API's key affinity).
   using JsonDone = std::function<void(std::optional<nlohmann::json> parsed, ClientAnswer answer, std::string raw_body)>;
   void CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
                         const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
-                        ReplyDialect dialect = OpenAIReplyDialect()) const;
+                        ReplyDialect dialect = OpenAIReplyDialect(), std::string client_token_id = "") const;
 
   Forwarder& forwarder() const { return forwarder_; }
   // BASE_URL in force now.

@@ -60,7 +60,7 @@ TEST(PlanImportTest, SortsEveryRowAndNeverEchoesAValue) {
                                                   Pair("SHOW_THINKING_PROCESS", "False")));
   EXPECT_THAT(plan.unchanged, UnorderedElementsAre("MAX_RETRIES", "BASE_URL", "PAID_KEY", "TIMEZONE"));
   EXPECT_THAT(plan.env_lines, ElementsAre(Pair("AUTH_TOKEN", "sk-admin-gb")));
-  EXPECT_THAT(plan.not_imported, UnorderedElementsAre(Key("PROXIES"), Key("MYSQL_PASSWORD"), Key("VERTEX_API_KEYS"),
+  EXPECT_THAT(plan.not_imported, UnorderedElementsAre(Key("PROXIES"), Key("MYSQL_PASSWORD"),
                                                       Key("STREAM_OPTIMIZER_ENABLED"), Key("MY_OWN_THING")));
   EXPECT_THAT(plan.not_imported.at("PROXIES"), HasSubstr("not valid in gempool"));
   EXPECT_THAT(plan.not_imported.at("MY_OWN_THING"), HasSubstr("unknown"));
@@ -70,6 +70,16 @@ TEST(PlanImportTest, SortsEveryRowAndNeverEchoesAValue) {
     EXPECT_THAT(reason, Not(HasSubstr("gb-db-password")));
     EXPECT_THAT(reason, Not(HasSubstr("secret-ish")));
   }
+}
+
+TEST(PlanImportTest, VertexApiKeysGoToTheVertexPool) {
+  SourceSettings rows = GeminiBalanceRows();
+  rows["VERTEX_API_KEYS"] = R"(["AQ.Ab8RN6VertexAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "AQ.Ab8RN6VertexAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "bad vertex key"])";
+  const ImportPlan plan = PlanImport(rows, Environment::FromMap({}), {});
+  EXPECT_THAT(plan.vertex_keys, ElementsAre("AQ.Ab8RN6VertexAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+  EXPECT_EQ(plan.invalid_vertex_keys.size(), 1u);
+  EXPECT_THAT(plan.keys, Not(Contains("AQ.Ab8RN6VertexAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")));
+  EXPECT_EQ(plan.not_imported.count("VERTEX_API_KEYS"), 0u);
 }
 
 TEST(PlanImportTest, StoredSettingsParseInGempoolAndASecondImportChangesNothing) {

@@ -37,6 +37,7 @@ grpc::Status FakePersistence::AddKeys(grpc::ServerContext*, const v1::AddKeysSto
     record.set_id(next_id_++);
     record.set_secret(secret);
     record.set_state(v1::KEY_STATE_ACTIVE);
+    record.set_pool(request->pool());
     record.set_created_at_ms(1);
     record.set_updated_at_ms(1);
     keys_[record.id()] = record;

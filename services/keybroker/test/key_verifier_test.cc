@@ -39,12 +39,14 @@ class KeyVerifierTest : public ::testing::Test {
     keypool::KeyPoolOptions options;
     options.max_failures = 3;
     options.rate_limit_jitter = 0;
-    pool_ = std::make_unique<keypool::KeyPool>(options, clock_, keypool::DailyQuotaReset::FixedRule());
+    pools_ = std::make_unique<keypool::KeyPools>(options, clock_, keypool::DailyQuotaReset::FixedRule());
+    pool_ = &pools_->Get(keypool::Pool::kGemini);
     ProbeSettings settings;
     settings.base_url = "http://127.0.0.1:9/v1beta";
+    settings.vertex_base_url = "http://127.0.0.1:9/v1beta1/publishers/google";
     settings.test_model = kTestModel;
     prober_ = std::make_shared<const KeyProber>(settings, transport_, clock_);
-    verifier_ = std::make_unique<KeyVerifier>(*pool_, prober_, 4);
+    verifier_ = std::make_unique<KeyVerifier>(*pools_, prober_, 4);
   }
 
   void AddKeys(int n) {
@@ -62,7 +64,8 @@ class KeyVerifierTest : public ::testing::Test {
 
   gempool::testing::FakeClock clock_;
   FakeProbeTransport transport_;
-  std::unique_ptr<keypool::KeyPool> pool_;
+  std::unique_ptr<keypool::KeyPools> pools_;
+  keypool::KeyPool* pool_ = nullptr;  // The Gemini pool of pools_.
   std::shared_ptr<const KeyProber> prober_;
   std::unique_ptr<KeyVerifier> verifier_;
 };
@@ -94,6 +97,32 @@ TEST_F(KeyVerifierTest, VerifyAppliesEachAnswerToThePool) {
   EXPECT_EQ(pool_->Get(4)->model_cooldowns[0].model, kTestModel);
   EXPECT_EQ(pool_->Get(4)->model_cooldowns[0].until_ms, clock_.NowUnixMs() + 30000);
   for (const Verification& v : results) EXPECT_THAT(v.message, ::testing::Not(HasSubstr(Secret(v.id))));
+}
+
+TEST_F(KeyVerifierTest, VertexKeysAreProbedOnTheVertexExpressUrlAndRevalidatedWithTheOthers) {
+  AddKeys(1);
+  keypool::KeyInfo vertex;
+  vertex.id = 7;
+  vertex.secret = "AQ.VerifierTestVertexKey0123456789abcdefghijklmnop";
+  ASSERT_TRUE(pools_->Get(keypool::Pool::kVertex).Add({vertex}).ok());
+  ASSERT_TRUE(pools_->Get(keypool::Pool::kVertex).Report(7, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  transport_.SetDefault(FakeProbeTransport::Http(200));
+
+  const std::vector<Verification> results = verifier_->RevalidateOnce();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].id, 7);
+  EXPECT_TRUE(results[1].passed);
+  EXPECT_EQ(pools_->Get(keypool::Pool::kVertex).Get(7)->state, KeyState::kActive);
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+  bool saw_vertex = false;
+  for (const ProbeHttpRequest& request : transport_.requests()) {
+    const bool is_vertex = request.path == absl::StrCat("/v1beta1/publishers/google/models/", kTestModel,
+                                                         ":generateContent");
+    saw_vertex = saw_vertex || is_vertex;
+    EXPECT_THAT(request.path, ::testing::Not(HasSubstr("key=")));
+  }
+  EXPECT_TRUE(saw_vertex);
 }
 
 TEST_F(KeyVerifierTest, RemovedKeysAreSkipped) {
@@ -152,7 +181,7 @@ TEST_F(KeyVerifierTest, ProbesRunAFewAtATime) {
 
 TEST_F(KeyVerifierTest, CancellingStopsStartingProbes) {
   AddKeys(10);
-  KeyVerifier one_at_a_time(*pool_, prober_, 1);
+  KeyVerifier one_at_a_time(*pools_, prober_, 1);
   std::atomic<int> asked{0};
   const std::vector<Verification> results =
       one_at_a_time.Verify({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, [&] { return ++asked > 3; });

@@ -106,6 +106,54 @@ TEST_F(FakeGeminiTest, RejectsUnknownAndMissingKeys) {
   EXPECT_EQ(requests[2]["operation"], "generateContent");
 }
 
+TEST_F(FakeGeminiTest, VertexRoutesTakeVertexKeysOnlyAndAreRecordedWithTheirPath) {
+  // No vertex_keys given: any key shaped like a Vertex AI Express key.
+  const std::string vertex_key = "AQ.Ab8RN6" + std::string(40, 'v');
+  const std::string path = "/v1beta1/publishers/google/models/gemini-2.5-flash:generateContent";
+  auto ok = Generate(vertex_key, path);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(json::parse(ok->body)["candidates"][0]["finishReason"], "STOP");
+  // A Gemini API key (even a valid one) and a too-short key: Google's 400.
+  for (const std::string& key : {std::string("good1"), std::string("AQ.short")}) {
+    auto bad = Generate(key, path);
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400) << key;
+    EXPECT_EQ(json::parse(bad->body)["error"]["details"][0]["reason"], "API_KEY_INVALID") << key;
+  }
+  // And a Vertex key is no Gemini API key.
+  auto gemini = Generate(vertex_key);
+  ASSERT_TRUE(gemini);
+  EXPECT_EQ(gemini->status, 400);
+  json requests = Requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(requests[0]["path"], path);
+  EXPECT_EQ(requests[0]["operation"], "generateContent");
+  EXPECT_EQ(requests[0]["model"], "gemini-2.5-flash");
+}
+
+TEST_F(FakeGeminiTest, VertexKeysListedAreTheOnlyOnesAccepted) {
+  FakeGemini fake(FakeGeminiOptions{{}, 100, {"AQ.listed-vertex-key"}});
+  httplib::Server server;
+  fake.Register(server);
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread thread([&] { server.listen_after_bind(); });
+  httplib::Client client("127.0.0.1", port);
+  const std::string path = "/v1/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
+  auto listed = client.Post(path.c_str(), {{"x-goog-api-key", "AQ.listed-vertex-key"}}, kBody, "application/json");
+  auto other = client.Post(path.c_str(), {{"x-goog-api-key", "AQ.Ab8RN6" + std::string(40, 'v')}}, kBody,
+                           "application/json");
+  fake.Shutdown();
+  server.stop();
+  thread.join();
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 200) << listed->body;
+  EXPECT_THAT(listed->body, StartsWith("data: {"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 400) << other->body;
+}
+
 TEST_F(FakeGeminiTest, Scripted429CarriesRetryInfoAndQuotaFailureThenRecovers) {
   Script(
       {{"key", "good1"},

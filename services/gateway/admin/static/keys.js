@@ -5,7 +5,12 @@
 
 document.addEventListener('DOMContentLoaded', async () => {
   const { t, el, api, query, toast, fmtTime, fmtNumber } = window.GP;
-  const state = { offset: 0, limit: 50, keys: [], total: 0, selected: new Set(), usage: {} };
+  // Two pools (Gemini API keys, Vertex AI Express keys), shown one at a time;
+  // #vertex in the address opens the Vertex pool.
+  const state = {
+    offset: 0, limit: 50, keys: [], total: 0, selected: new Set(), usage: {},
+    pool: window.location.hash === '#vertex' ? 'vertex' : 'gemini', summaries: null
+  };
   const $ = (id) => document.getElementById(id);
 
   try {
@@ -47,6 +52,27 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('div', { class: 'value', text: fmtNumber(value) })
       ]));
     }
+  }
+
+  function renderPools() {
+    for (const b of document.querySelectorAll('#pool-switch [data-pool]')) {
+      const pool = b.dataset.pool;
+      const counts = state.summaries && state.summaries[pool];
+      b.textContent = t('keys.pool.' + pool, { n: counts ? fmtNumber(counts.total) : '…' });
+      b.classList.toggle('primary', pool === state.pool);
+      b.setAttribute('aria-selected', pool === state.pool ? 'true' : 'false');
+    }
+    $('add-pool').textContent = t('keys.pool.add_to', { pool: t('keys.pool.name.' + state.pool) });
+  }
+
+  function switchPool(pool) {
+    if (pool === state.pool) return;
+    state.pool = pool;
+    state.offset = 0;
+    state.selected.clear();
+    window.history.replaceState(null, '', pool === 'vertex' ? '#vertex' : '#');
+    renderPools();
+    load();
   }
 
   function renderSelection() {
@@ -103,7 +129,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     try {
       const res = await api('GET', '/keys' + query({
         state: $('state-filter').value, search: $('search').value.trim(), sort: $('sort').value,
-        order: $('order').value, offset: state.offset, limit: state.limit
+        order: $('order').value, offset: state.offset, limit: state.limit, pool: state.pool
       }));
       if (mine !== loading) return;
       if (res.keys.length === 0 && state.offset > 0 && res.total > 0) {
@@ -112,6 +138,8 @@ document.addEventListener('DOMContentLoaded', async () => {
       }
       state.keys = res.keys;
       state.total = res.total;
+      state.summaries = res.summaries || null;
+      renderPools();
       renderSummary(res.summary);
       renderTable();
       loadUsage();
@@ -165,7 +193,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     const result = $('add-result');
     result.textContent = t('common.loading');
     try {
-      const res = await api('POST', '/keys/add', { text });
+      const res = await api('POST', '/keys/add', { text, pool: state.pool });
       $('add-text').value = '';
       result.textContent = t('keys.add.result', { added: res.added, submitted: res.submitted });
       if (res.duplicates.length) {
@@ -225,6 +253,8 @@ document.addEventListener('DOMContentLoaded', async () => {
   }
 
   $('refresh').addEventListener('click', load);
+  document.querySelectorAll('#pool-switch [data-pool]').forEach((b) => b.addEventListener('click', () => switchPool(b.dataset.pool)));
+  renderPools();
   $('add-submit').addEventListener('click', addKeys);
   $('search').addEventListener('input', window.GP.debounce(() => { state.offset = 0; load(); }, 250));
   for (const id of ['state-filter', 'sort', 'order']) {

@@ -89,10 +89,10 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     response.set_affected(static_cast<int>(ids.size()));
     return response;
   }
-  absl::StatusOr<v1::PoolSummary> GetPoolSummary() override {
+  absl::StatusOr<v1::PoolSummary> GetPoolSummary(v1::Pool pool = v1::POOL_GEMINI) override {
     std::lock_guard<std::mutex> lock(mu_);
     v1::PoolSummary summary;
-    summary.set_total(static_cast<int>(secrets.size()));
+    summary.set_total(pool == v1::POOL_GEMINI ? static_cast<int>(secrets.size()) : 0);
     return summary;
   }
   absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) override {

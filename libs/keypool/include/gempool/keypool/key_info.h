@@ -28,6 +28,20 @@ enum class KeyState {
 // "active", "cooling", "failing", "disabled", "paused".
 const char* KeyStateName(KeyState state);
 
+// Which upstream API a key belongs to. Mirrors gempool.v1.Pool. Each pool is
+// a KeyPool of its own (rotation, states and cooldowns apart); key ids are
+// unique across pools (persistence assigns them).
+enum class Pool {
+  // Gemini API (AI Studio) keys: API_KEYS, BASE_URL.
+  kGemini,
+  // Vertex AI Express keys: VERTEX_API_KEYS, VERTEX_EXPRESS_BASE_URL.
+  kVertex,
+};
+inline constexpr Pool kAllPools[] = {Pool::kGemini, Pool::kVertex};
+
+// "gemini", "vertex".
+const char* PoolName(Pool pool);
+
 // A key rate-limited for one model until a time.
 struct ModelCooldown {
   std::string model;
@@ -62,6 +76,8 @@ struct KeyInfo {
   // worked out again from the cooldowns and failures, as is kActive, which
   // also stands for "not known" (keys stored before this was).
   KeyState underlying_state = KeyState::kActive;
+  // The pool the key belongs to (a KeyPool fills it in from its options).
+  Pool pool = Pool::kGemini;
 };
 
 }  // namespace gempool::keypool

@@ -86,6 +86,8 @@ struct KeyPoolOptions {
   // out (KeyInfo's *_at_ms, 0 when false). False for a gateway's replica: it
   // never shows or stores them, and they are 24 of a key's 88 bytes.
   bool record_times = true;
+  // The pool these keys belong to (KeyInfo::pool of every snapshot).
+  Pool pool = Pool::kGemini;
 };
 
 // The answer to Acquire.
@@ -179,6 +181,14 @@ class KeyPool {
   // specific), never one of `exclude_key_ids`.
   AcquireResult Acquire(absl::string_view model, absl::Span<const int64_t> exclude_key_ids = {});
 
+  // Key `key_id` and no other, for `model` (a call that must go out on the
+  // key that owns an uploaded file). Usable: that key (a hand-out, as
+  // Acquire). Cooling for `model` or for every model: unavailable with the
+  // time it frees up. Disabled or paused: unavailable, retry_at_ms 0, the
+  // reason saying so and what to do. Not in the pool: unavailable,
+  // retry_at_ms 0.
+  AcquireResult AcquirePinned(int64_t key_id, absl::string_view model);
+
   // Applies the outcome of an attempt with key `key_id` for `model`; returns
   // the key's state afterwards. NotFound for an unknown key (it may have been
   // removed since it was handed out).
@@ -222,6 +232,10 @@ class KeyPool {
   // The id of the key with this secret, if present.
   std::optional<int64_t> FindBySecret(absl::string_view secret) const;
   size_t size() const;
+  // Whether key `key_id` is in the pool.
+  bool Contains(int64_t key_id) const;
+  // The pool these keys belong to.
+  Pool pool() const { return options_.pool; }
 
   // Snapshots of up to `max` keys in rotation order, from position `*cursor`
   // on (0 to begin), advancing `*cursor` past them; empty once every key was

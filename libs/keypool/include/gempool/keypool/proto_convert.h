@@ -19,6 +19,10 @@ const char* KeyStateName(v1::KeyState state);
 // A state an admin asked for; UNSPECIFIED or unknown values are an error.
 absl::StatusOr<keypool::KeyState> FromProto(v1::KeyState state);
 
+v1::Pool ToProto(keypool::Pool pool);
+// Unknown values are the Gemini pool (the default).
+keypool::Pool FromProto(v1::Pool pool);
+
 // The full record, secret included (for persistence only).
 v1::KeyRecord ToRecord(const keypool::KeyInfo& key);
 // A stored record; UNSPECIFIED (or unknown) states load as ACTIVE, and so

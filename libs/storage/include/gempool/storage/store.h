@@ -39,6 +39,20 @@ inline constexpr int kMaxStoredResponseIdBytes = 128;
 inline constexpr int kMaxStoredResponseOwnerBytes = 64;
 inline constexpr int64_t kMaxStoredResponseBodyBytes = 64 * 1024 * 1024;
 
+// Files API records (see the Files API part of Store): upload session ids,
+// owners (client token ids), Google's upload URL, file names ("files/<id>"),
+// a file's metadata JSON, and list pages.
+inline constexpr int kMinUploadSessionIdBytes = 16;
+inline constexpr int kMaxUploadSessionIdBytes = 128;
+inline constexpr int kMaxFileOwnerBytes = 64;
+inline constexpr int kMaxUploadUrlBytes = 4096;
+inline constexpr int kMaxFileNameBytes = 191;
+inline constexpr int kMaxFileMetadataBytes = 64 * 1024;
+inline constexpr int kDefaultFileListPageSize = 100;
+inline constexpr int kMaxFileListPageSize = 1000;
+// Names one GetFileRecords call may ask for.
+inline constexpr int kMaxFileRecordNamesPerCall = 1000;
+
 struct AddKeysResult {
   // One record per requested secret, in request order.
   std::vector<v1::KeyRecord> keys;
@@ -72,7 +86,10 @@ class Store {
   // Inserts the secrets that are not stored yet (new keys start ACTIVE) and
   // returns the stored record of each requested secret. A secret must be 1 to
   // kMaxSecretBytes printable ASCII characters without spaces.
-  virtual absl::StatusOr<AddKeysResult> AddKeys(const std::vector<std::string>& secrets) = 0;
+  // New keys are stored in `pool`; a secret already stored keeps its pool
+  // (its record says which).
+  virtual absl::StatusOr<AddKeysResult> AddKeys(const std::vector<std::string>& secrets,
+                                                v1::Pool pool = v1::POOL_GEMINI) = 0;
 
   // Deletes keys by id; unknown ids are ignored. Returns the rows deleted.
   virtual absl::StatusOr<int> DeleteKeys(const std::vector<int64_t>& ids) = 0;
@@ -143,6 +160,27 @@ class Store {
   // Removes the response with `id` if `owner` stored it and it has not
   // expired (expired ones are purged by later Puts); whether one was removed.
   virtual absl::StatusOr<bool> DeleteStoredResponse(const std::string& id, const std::string& owner) = 0;
+
+  // --- Files API (persistence.proto says what each refuses) ---
+
+  // Stores an upload session, replacing the one with its id; removes a
+  // bounded number of expired sessions and file records afterwards.
+  virtual absl::Status PutUploadSession(const v1::UploadSession& session) = 0;
+  // The session with `id`; kNotFound when unknown or expired.
+  virtual absl::StatusOr<v1::UploadSession> GetUploadSession(const std::string& id) = 0;
+  // Stores a file record, replacing the one with its name; purges like
+  // PutUploadSession.
+  virtual absl::Status PutFileRecord(const v1::FileRecord& record) = 0;
+  // The unexpired records among `names` (at most kMaxFileRecordNamesPerCall;
+  // each "files/<id>"), in no particular order.
+  virtual absl::StatusOr<std::vector<v1::FileRecord>> GetFileRecords(const std::vector<std::string>& names) = 0;
+  // Unexpired records, newest first, optionally one owner's, paged.
+  virtual absl::StatusOr<v1::ListFileRecordsResponse> ListFileRecords(const v1::ListFileRecordsRequest& request) = 0;
+  // Removes a file record; whether one was removed.
+  virtual absl::StatusOr<bool> DeleteFileRecord(const std::string& name) = 0;
+  // Removes every expired upload session and file record (in bounded
+  // statements); returns how many. The periodic clean-up.
+  virtual absl::StatusOr<int64_t> PurgeExpiredFiles() = 0;
 
   // Deletes log rows as the request says (exactly one of ids, all,
   // before_ms; a table must be named); returns the rows deleted.

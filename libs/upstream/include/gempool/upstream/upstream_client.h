@@ -28,7 +28,19 @@
 //  - on_done is called exactly once, last, on the loop; a kComplete call has
 //    returned its connection to the pool before on_done runs.
 //  - A pooled connection found dead (write error, or EOF/reset before any
-//    response byte) is replaced once by a fresh one, invisibly to the caller.
+//    response byte) is replaced once by a fresh one, invisibly to the caller;
+//    for a request with a body_source, only while its head is being written
+//    (pulled body bytes cannot be pulled again).
+//  - A body_source request: the head goes out, then the body is pulled piece
+//    by piece (one Read at a time, the next while the previous piece is
+//    written) and the response is read meanwhile, so an early answer (an
+//    error before the whole body was sent) arrives as it comes; the call then
+//    ends kComplete, the source is Cancel()led and the connection is not
+//    reused. A Read error ends the call kCancelled with a detail that begins
+//    "the client's request body: ". A source whose bytes add up to more or
+//    less than size() fails the call (kFailed, kConnection). Bytes arriving
+//    from the source count as progress for TIME_OUT (a slow client is the
+//    producer's REQUEST_BODY_TIMEOUT to judge, not the upstream's fault).
 //  - kFailed details say what went wrong and where: "could not connect: ...",
 //    "connect timed out after N s" (DNS, TCP, proxy handshake and TLS
 //    together), "no data for N s (TIME_OUT)" (no read/write progress; both
@@ -52,6 +64,7 @@
 
 #include "absl/strings/string_view.h"
 #include "gempool/gemini/error_classifier.h"
+#include "gempool/upstream/body_source.h"
 
 namespace gempool::upstream {
 
@@ -63,6 +76,10 @@ struct UpstreamRequest {
   std::string path_and_query;    // Already percent-encoded as it goes on the wire.
   HeaderList headers;            // Everything to send (credential included).
   std::string body;
+  // Instead of `body` (which must then be empty): a body pulled while it is
+  // sent, with Content-Length = size() (a Files API upload chunk streamed
+  // from the client). Cancel()led when the call ends before it was drained.
+  std::shared_ptr<BodySource> body_source;
   std::string proxy;             // "" for direct, else a PROXIES URL (http://, socks5://, socks5h://).
   // Connect timeout, and the longest wait for any progress (a read or a
   // write) of this call; 0: Options::timeout_seconds. (TIME_OUT changed in
@@ -94,7 +111,9 @@ struct UpstreamResult {
   };
   Kind kind = Kind::kComplete;
   gemini::TransportFailure failure = gemini::TransportFailure::kConnection;  // For kFailed.
-  std::string detail;  // For kFailed: what went wrong, for logs and the client.
+  // For kFailed: what went wrong, for logs and the client. For kCancelled
+  // by a failing body_source: "the client's request body: ..." (else empty).
+  std::string detail;
 };
 
 // Callbacks of the blocking Send().

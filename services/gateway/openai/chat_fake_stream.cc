@@ -1,0 +1,77 @@
+#include "openai/chat_fake_stream.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gempool/openai/errors.h"
+#include "gempool/openai/json_reader.h"
+#include "gempool/openai/stream_converter.h"
+#include "openai/openai_answers.h"
+
+namespace gempool::gateway {
+namespace {
+
+using nlohmann::json;
+
+std::string SseEvent(const json& payload) { return absl::StrCat("data: ", DumpJson(payload), "\n\n"); }
+
+class ChatFakeStreamDialect final : public FakeStreamDialect {
+ public:
+  ChatFakeStreamDialect(openai::ResponseContext context, bool include_usage)
+      : context_(std::move(context)), include_usage_(include_usage) {}
+
+  std::string ContentType() const override { return "text/event-stream; charset=utf-8"; }
+  std::string Heartbeat() const override { return SseCommentHeartbeat(); }
+
+  Answer Convert(const std::string& body) override {
+    Answer out;
+    absl::StatusOr<json> parsed = openai::ParseJson(body);
+    if (!parsed.ok() || !parsed->is_object()) {
+      out.failure = Bad("the Gemini API's answer is not a JSON object");
+      return out;
+    }
+    if (parsed->contains("error")) {
+      const openai::OpenAIError error = openai::ConvertGeminiError(0, *parsed);
+      HttpReply reply = OpenAIJsonReply(error.body, error.http_status);
+      out.failure = Failure{std::move(reply), SseEvent(error.body)};
+      return out;
+    }
+    // A whole GenerateContentResponse reads like a stream's only event.
+    openai::ChatStreamConverter converter(context_, include_usage_);
+    absl::StatusOr<std::vector<json>> chunks = converter.OnEvent(*parsed);
+    if (!chunks.ok()) {
+      out.failure = Bad(absl::StrCat("the Gemini API sent an answer gempool cannot convert: ",
+                                     chunks.status().message()));
+      return out;
+    }
+    for (const json& chunk : *chunks) out.bytes += SseEvent(chunk);
+    for (const json& chunk : converter.Finish()) out.bytes += SseEvent(chunk);
+    out.bytes += "data: [DONE]\n\n";
+    return out;
+  }
+
+  Failure UpstreamFailure(const HttpReply& gemini_failure) override {
+    HttpReply reply = OpenAIUpstreamFailure(gemini_failure);
+    std::string event = SseEvent(openai::ParseJson(reply.body).value_or(json::object()));
+    return Failure{std::move(reply), std::move(event)};
+  }
+
+ private:
+  static Failure Bad(absl::string_view message) {
+    const json body = openai::OpenAIErrorBody(502, message, "", "bad_upstream_response");
+    return Failure{OpenAIJsonReply(body, 502), SseEvent(body)};
+  }
+
+  const openai::ResponseContext context_;
+  const bool include_usage_;
+};
+
+}  // namespace
+
+std::shared_ptr<FakeStreamDialect> MakeChatFakeStreamDialect(openai::ResponseContext context, bool include_usage) {
+  return std::make_shared<ChatFakeStreamDialect>(std::move(context), include_usage);
+}
+
+}  // namespace gempool::gateway

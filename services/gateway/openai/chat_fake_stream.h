@@ -1,0 +1,19 @@
+#pragma once
+// The OpenAI chat dialect of fake streaming (upstream/fake_stream.h):
+// heartbeats are SSE comments (": heartbeat"), which the openai SDKs skip
+// without yielding a chunk; the whole Gemini answer is converted like one
+// stream event (openai::ChatStreamConverter, exactly as a real stream's
+// events) and sent as chat.completion.chunk events, the closing chunks and
+// "data: [DONE]". Errors in OpenAI's shape: the HTTP answer before the first
+// heartbeat, a final "data: {"error":...}" event after it.
+
+#include <memory>
+
+#include "gempool/openai/response_converter.h"
+#include "upstream/fake_stream.h"
+
+namespace gempool::gateway {
+
+std::shared_ptr<FakeStreamDialect> MakeChatFakeStreamDialect(openai::ResponseContext context, bool include_usage);
+
+}  // namespace gempool::gateway

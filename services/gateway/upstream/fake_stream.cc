@@ -1,0 +1,148 @@
+#include "upstream/fake_stream.h"
+
+#include <mutex>
+#include <utility>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "upstream/buffered_sink.h"
+
+namespace gempool::gateway {
+namespace {
+
+using Outcome = ForwardResult::Outcome;
+
+class FakeStream final : public ForwardCall, public std::enable_shared_from_this<FakeStream> {
+ public:
+  FakeStream(Forwarder& forwarder, FakeStreamSpec spec, ResponseSink& client, StreamDone done)
+      : forwarder_(forwarder),
+        spec_(std::move(spec)),
+        client_(client),
+        done_(std::move(done)),
+        timer_(forwarder.io()) {
+    head_.status = 200;
+    head_.content_type = spec_.dialect->ContentType();
+    head_.passthrough = {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
+    head_.passthrough.insert(head_.passthrough.end(), spec_.extra_headers.begin(), spec_.extra_headers.end());
+  }
+
+  void Start() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ArmLocked();
+    }
+    std::shared_ptr<FakeStream> self = shared_from_this();
+    std::shared_ptr<ForwardCall> call =
+        forwarder_.ForwardAsync(spec_.request, sink_, [self](ForwardResult result) { self->OnDone(std::move(result)); });
+    std::lock_guard<std::mutex> lock(mu_);
+    upstream_ = std::move(call);
+  }
+
+  void Cancel() override {
+    std::shared_ptr<ForwardCall> upstream;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      timer_.cancel();
+      upstream = upstream_;
+    }
+    // The forward then ends kClientGone and OnDone reports it.
+    if (upstream != nullptr) upstream->Cancel();
+  }
+
+ private:
+  void ArmLocked() {
+    timer_.expires_after(spec_.interval);
+    std::weak_ptr<FakeStream> weak = weak_from_this();
+    timer_.async_wait([weak](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) self->OnTick();
+    });
+  }
+
+  void OnTick() {
+    bool client_gone = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (ended_) return;
+      if (!committed_) {
+        client_.Begin(head_);
+        committed_ = true;
+      }
+      client_gone = !client_.Write(spec_.dialect->Heartbeat());
+      if (!client_gone) ArmLocked();
+    }
+    if (client_gone) Cancel();
+  }
+
+  void OnDone(ForwardResult result) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ended_ = true;
+      timer_.cancel();
+      Finish(result);
+    }
+    StreamDone done = std::move(done_);
+    done(std::move(result));
+  }
+
+  // Ends the client's stream for `result` and makes it what the client got.
+  void Finish(ForwardResult& result) {
+    if (result.outcome == Outcome::kClientGone) return;
+    std::optional<FakeStreamDialect::Failure> failure;
+    std::string answer;
+    if (result.outcome == Outcome::kSuccess) {
+      FakeStreamDialect::Answer converted = spec_.dialect->Convert(sink_.body());
+      if (converted.failure.has_value()) {
+        failure = std::move(converted.failure);
+      } else {
+        answer = std::move(converted.bytes);
+      }
+    } else {
+      failure = spec_.dialect->UpstreamFailure(result.failure);
+    }
+    if (failure.has_value() && !committed_) {
+      result.outcome = Outcome::kFailed;
+      result.failure = std::move(failure->reply);
+      return;
+    }
+    if (!committed_) {
+      client_.Begin(head_);
+      committed_ = true;
+    }
+    result.head = head_;
+    if (failure.has_value()) {
+      client_.Write(failure->event);
+      result.outcome = Outcome::kBrokenAfterCommit;
+      return;
+    }
+    result.outcome = client_.Write(answer) ? Outcome::kSuccess : Outcome::kClientGone;
+  }
+
+  Forwarder& forwarder_;
+  const FakeStreamSpec spec_;
+  ResponseSink& client_;
+  StreamDone done_;
+  // Filled by the Forwarder; read only once it is done.
+  BufferedSink sink_;
+  UpstreamResponseHead head_;
+  std::mutex mu_;
+  boost::asio::steady_timer timer_;     // Guarded by mu_.
+  std::shared_ptr<ForwardCall> upstream_;  // Guarded by mu_.
+  bool committed_ = false;              // Guarded by mu_.
+  bool ended_ = false;                  // Guarded by mu_.
+};
+
+}  // namespace
+
+StreamJob FakeStreamJob(Forwarder& forwarder, FakeStreamSpec spec) {
+  auto shared = std::make_shared<const FakeStreamSpec>(std::move(spec));
+  return [&forwarder, shared](ResponseSink& client, StreamDone done) -> std::shared_ptr<ForwardCall> {
+    auto stream = std::make_shared<FakeStream>(forwarder, *shared, client, std::move(done));
+    stream->Start();
+    return stream;
+  };
+}
+
+std::string SseCommentHeartbeat() { return ": heartbeat\n\n"; }
+
+}  // namespace gempool::gateway
