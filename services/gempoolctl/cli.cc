@@ -74,6 +74,10 @@ changes that database. Then:
   API_KEYS        Each key is added to the pool through the key broker; keys
                   already in the pool are left alone, so running the import
                   twice adds nothing the second time.
+  VERTEX_API_KEYS The same, into the Vertex AI Express pool.
+  t_file_records  Finished, unexpired uploads whose key is in the pool
+                  become gempool's file records, so calls naming the file
+                  use the key that owns it (rows of other keys are named).
   settings        Values gempool knows (MAX_FAILURES, BASE_URL, PROXIES,
                   ALLOWED_TOKENS, THINKING_BUDGET_MAP, ...) that differ from
                   what gempool uses now are stored in gempool's settings
