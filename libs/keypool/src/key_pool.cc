@@ -653,7 +653,10 @@ AcquireResult KeyPool::Unavailable(absl::string_view model, absl::Span<const int
   const int total = static_cast<int>(key_count_);
   if (total == 0) {
     result.unavailable_reason =
-        "the pool has no keys: add keys with API_KEYS, gempoolctl keys add, or the admin UI";
+        options_.pool == Pool::kVertex
+            ? "the pool has no keys: add keys with VERTEX_API_KEYS, gempoolctl keys add --pool vertex, or the admin "
+              "UI (the Vertex switch on the keys page)"
+            : "the pool has no keys: add keys with API_KEYS, gempoolctl keys add, or the admin UI";
     return result;
   }
   const int paused = state_counts_[Index(KeyState::kPaused)];

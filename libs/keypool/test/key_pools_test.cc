@@ -64,5 +64,18 @@ TEST_F(KeyPoolsTest, SplitsIdsByPoolAndNamesUnknownOnes) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("no keys with ids 8, 9")));
 }
 
+TEST(KeyPoolsEmptyTest, AnEmptyPoolSaysWhereItsKeysComeFrom) {
+  FakeClock clock{1'750'000'000'000};
+  KeyPools pools(KeyPoolOptions(), clock, DailyQuotaReset::FixedRule());
+  const AcquireResult gemini = pools.Get(Pool::kGemini).Acquire("m");
+  EXPECT_FALSE(gemini.available);
+  EXPECT_THAT(gemini.unavailable_reason, HasSubstr("API_KEYS"));
+  EXPECT_THAT(gemini.unavailable_reason, ::testing::Not(HasSubstr("VERTEX")));
+  const AcquireResult vertex = pools.Get(Pool::kVertex).Acquire("m");
+  EXPECT_FALSE(vertex.available);
+  EXPECT_THAT(vertex.unavailable_reason, HasSubstr("VERTEX_API_KEYS"));
+  EXPECT_THAT(vertex.unavailable_reason, HasSubstr("--pool vertex"));
+}
+
 }  // namespace
 }  // namespace gempool::keypool
