@@ -47,6 +47,8 @@ async function waitFor(check, timeoutMs, what) {
 
 export const TEST_KEYS = [1, 2, 3].map((n) => `AIzaSySdkTest${n}`.padEnd(39, 'x'));
 export const CLIENT_TOKEN = 'sdk-client-token-5e2b';
+// Vertex AI Express keys for the stacks that set VERTEX_API_KEYS.
+export const VERTEX_TEST_KEYS = [1, 2].map((n) => `AQ.SdkVertexTest${n}`.padEnd(53, 'v'));
 
 // A running stack. stop() ends every process; logs() returns their output.
 // `env` adds (or overrides) settings of every gempool process.
@@ -112,6 +114,8 @@ export class Stack {
       ALLOWED_TOKENS: JSON.stringify([CLIENT_TOKEN]),
       AUTH_TOKEN: 'sdk-admin-token',
       BASE_URL: `http://127.0.0.1:${this.fakePort}/v1beta`,
+      // fake-gemini serves Vertex AI Express too (VERTEX_API_KEYS is a test's choice).
+      VERTEX_EXPRESS_BASE_URL: `http://127.0.0.1:${this.fakePort}/v1beta1/publishers/google`,
       MAX_RETRIES: '3',
       CHECK_INTERVAL_HOURS: '0',
       LOG_LEVEL: 'debug',

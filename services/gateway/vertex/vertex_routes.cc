@@ -18,6 +18,12 @@ namespace {
 // Path groups: the API version, the model, the method.
 constexpr char kGeneratePath[] =
     "/vertex-express/(v1beta|v1)/models/([A-Za-z0-9._~@+-]+):(generateContent|streamGenerateContent)";
+// The same call as @google/genai sends it in Vertex AI mode (`vertexai: true`
+// with an API key and `baseUrl` ending in /vertex-express): Vertex's own path
+// shape, with its default version v1beta1.
+constexpr char kPublisherGeneratePath[] =
+    "/vertex-express/(v1beta1|v1beta|v1)/publishers/google/models/([A-Za-z0-9._~@+-]+):"
+    "(generateContent|streamGenerateContent)";
 constexpr char kListPath[] = "/vertex-express/(v1beta|v1)/models";
 
 // The answer to a buffered forward: the upstream's 2xx as it came, or the
@@ -59,7 +65,10 @@ std::vector<ApiRoute> VertexRoutes::Routes() {
   generate.path = kGeneratePath;
   generate.handler = [this](const ClientCall& call) { return Generate(call); };
   generate.try_on_loop = true;
+  ApiRoute publisher_generate = generate;
+  publisher_generate.path = kPublisherGeneratePath;
   routes.push_back(std::move(generate));
+  routes.push_back(std::move(publisher_generate));
   ApiRoute list;
   list.verb = "GET";
   list.path = kListPath;
