@@ -327,7 +327,9 @@ void CallImpl::OnBodyWritten(const error_code& ec, size_t n) {
 }
 
 void CallImpl::CancelSource() {
-  if (source_ == nullptr || body_eof_ || source_cancelled_) return;
+  // Every byte pulled (only the end marker may still be on its way, when the
+  // upstream answered at once): the body was consumed, nothing to give up.
+  if (source_ == nullptr || body_eof_ || source_cancelled_ || body_pulled_ == source_->size()) return;
   source_cancelled_ = true;
   source_->Cancel();
 }
