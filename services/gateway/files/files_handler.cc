@@ -18,6 +18,7 @@
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 #include "gempool/gemini/url.h"
+#include "gempool/openai/json_writer.h"
 #include "http/whole_body.h"
 #include "nlohmann/json.hpp"
 #include "upstream/buffered_sink.h"
@@ -222,7 +223,7 @@ void FilesHandler::RecordFile(const std::string& body, bool wrapped, int64_t key
   record.set_created_at_ms(clock_.NowUnixMs());
   const int64_t expires = file->contains("expirationTime") ? ParseRfc3339Ms((*file)["expirationTime"]) : 0;
   record.set_expires_at_ms(expires > record.created_at_ms() ? expires : record.created_at_ms() + kFileLifetimeMs);
-  std::string metadata = file->dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string metadata = openai::WriteJson(*file);
   if (metadata.size() > kMaxMetadataBytes) {
     metadata = json{{"name", record.name()}}.dump();
   }
@@ -268,7 +269,7 @@ ClientAnswer FilesHandler::List(const ClientCall& call) {
   ClientAnswer answer;
   answer.operation = "files.list";
   answer.reply.content_type = kJsonType;
-  answer.reply.body = out.dump(-1, ' ', false, json::error_handler_t::replace);
+  answer.reply.body = openai::WriteJson(out);
   return answer;
 }
 

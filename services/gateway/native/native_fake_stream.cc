@@ -5,14 +5,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/json_reader.h"
+#include "gempool/openai/json_writer.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::gateway {
 namespace {
 
 using nlohmann::json;
-
-std::string Compact(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // A Google-shaped error body for gempool's own 502.
 json BadUpstreamBody(absl::string_view message) {
@@ -33,7 +32,7 @@ class NativeFakeStreamDialect final : public FakeStreamDialect {
     absl::StatusOr<json> parsed = openai::ParseJson(body);
     if (!parsed.ok() || !parsed->is_object()) {
       const json error = BadUpstreamBody("the Gemini API's answer is not a JSON object");
-      out.failure = Failure{HttpReply{502, "application/json; charset=UTF-8", Compact(error), ""}, Frame(error)};
+      out.failure = Failure{HttpReply{502, "application/json; charset=UTF-8", openai::WriteJson(error), ""}, Frame(error)};
       return out;
     }
     out.bytes = Frame(*parsed);
@@ -51,7 +50,7 @@ class NativeFakeStreamDialect final : public FakeStreamDialect {
  private:
   // One element of the stream, framed and closing it.
   std::string Frame(const json& element) const {
-    return sse_ ? absl::StrCat("data: ", Compact(element), "\r\n\r\n") : absl::StrCat("[", Compact(element), "]");
+    return sse_ ? absl::StrCat("data: ", openai::WriteJson(element), "\r\n\r\n") : absl::StrCat("[", openai::WriteJson(element), "]");
   }
 
   const bool sse_;

@@ -13,6 +13,7 @@
 #include "gempool/gemini/route.h"
 #include "gempool/gemini/url.h"
 #include "gempool/openai/json_reader.h"
+#include "gempool/openai/json_writer.h"
 #include "gempool/openai/models.h"
 #include "http/stream_serving.h"
 #include "logs/request_log_row.h"
@@ -31,8 +32,6 @@ using nlohmann::json;
 // (the model list with derived models); nullopt: as it came.
 using BodyRewrite = std::function<std::optional<std::string>(const std::string& body)>;
 
-std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 // The list page with FILTERED_MODELS hidden and derived models added; an
 // answer that is not a list page is passed on as it came.
 BodyRewrite ListRewrite(const openai::ConversionOptions& options) {
@@ -41,7 +40,7 @@ BodyRewrite ListRewrite(const openai::ConversionOptions& options) {
     if (!page.ok()) return std::nullopt;
     absl::StatusOr<json> rewritten = openai::WithDerivedGeminiModels(*page, options);
     if (!rewritten.ok()) return std::nullopt;
-    return Dump(*rewritten);
+    return openai::WriteJson(*rewritten);
   };
 }
 
@@ -50,7 +49,7 @@ BodyRewrite DerivedModelRewrite(openai::ResolvedModel model) {
   return [model = std::move(model)](const std::string& body) -> std::optional<std::string> {
     absl::StatusOr<json> base = openai::ParseJson(body);
     if (!base.ok() || !base->is_object()) return std::nullopt;
-    return Dump(openai::DerivedGeminiModel(*base, model));
+    return openai::WriteJson(openai::DerivedGeminiModel(*base, model));
   };
 }
 

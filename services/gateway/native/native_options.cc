@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/json_reader.h"
+#include "gempool/openai/json_writer.h"
 #include "gempool/openai/model_id.h"
 #include "gempool/openai/model_options.h"
 #include "nlohmann/json.hpp"
@@ -12,8 +13,6 @@ namespace gempool::gateway {
 namespace {
 
 using nlohmann::json;
-
-std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -40,7 +39,7 @@ absl::StatusOr<NativeCall> PrepareNativeCall(const gemini::Route& route, absl::s
       if (!request.ok()) return call;  // Google answers what it cannot parse.
       openai::AppliedModelOptions applied = openai::ApplyModelOptions(*model, options, *request);
       call.warnings = std::move(applied.warnings);
-      if (applied.changed) call.body = Dump(*request);
+      if (applied.changed) call.body = openai::WriteJson(*request);
       return call;
     }
     case gemini::Method::kCountTokens: {
@@ -51,7 +50,7 @@ absl::StatusOr<NativeCall> PrepareNativeCall(const gemini::Route& route, absl::s
         auto inner = request->find(key);
         if (inner == request->end() || !inner->is_object() || !inner->contains("model")) continue;
         (*inner)["model"] = absl::StrCat("models/", model->upstream);
-        call.body = Dump(*request);
+        call.body = openai::WriteJson(*request);
       }
       return call;
     }
