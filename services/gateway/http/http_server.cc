@@ -140,7 +140,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
       }
     }
     for (const ApiRoute& api : options.api_routes) {
-      any_streamed_route = any_streamed_route || api.stream_request_body;
+      if (api.stream_request_body) streamed_paths.emplace_back(api.verb, PathPattern(api.path));
       routes.push_back({api.verb, PathPattern(api.path), api.auth_forms, /*needs_token=*/true, Kind::kApi, &api});
     }
     for (const char* prefix :
@@ -244,8 +244,15 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   }
 
   bool StreamsRequestBody(const HttpRequest& head) override {
-    // Matching the routes twice is for the few requests that may stream.
-    if (!any_streamed_route || head.method == "GET" || head.method == "HEAD") return false;
+    if (head.method == "GET" || head.method == "HEAD") return false;
+    // Only a request whose path a streamed route takes is matched against the
+    // whole table here (and again in Handle): for every other one this costs
+    // a literal-prefix comparison per streamed route.
+    if (std::none_of(streamed_paths.begin(), streamed_paths.end(), [&head](const auto& streamed) {
+          return streamed.first == head.method && streamed.second.Match(head.path);
+        })) {
+      return false;
+    }
     const RouteEntry* route = FindRoute(head, AuthOf(head));
     return route != nullptr && route->api != nullptr && route->api->stream_request_body;
   }
@@ -451,7 +458,9 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   ConnectionAdmission admission;
   NativeHandler native;
   std::vector<RouteEntry> routes;
-  bool any_streamed_route = false;  // Some API route has stream_request_body.
+  // Verb and path of the API routes with stream_request_body (the Files API
+  // uploads): the requests StreamsRequestBody looks at more closely.
+  std::vector<std::pair<std::string, PathPattern>> streamed_paths;
 
   tcp::acceptor acceptor;
   boost::asio::steady_timer accept_backoff;
