@@ -68,6 +68,24 @@ const std::map<std::string, Render>& ImportableSettings() {
       {"CREATE_IMAGE_MODEL", [](const Config& c) { return c.openai.create_image_model; }},
       {"TTS_MODEL", [](const Config& c) { return c.openai.tts_model; }},
       {"TTS_VOICE_NAME", [](const Config& c) { return c.openai.tts_voice_name; }},
+      {"TTS_SPEED", [](const Config& c) { return c.openai.tts_speed; }},
+      {"PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY",
+       [](const Config& c) { return Text(c.proxies_use_consistency_hash_by_api_key); }},
+      {"ERROR_LOG_RECORD_REQUEST_BODY", [](const Config& c) { return Text(c.error_log_record_request_body); }},
+      {"UPLOAD_PROVIDER", [](const Config& c) { return c.image_host.provider; }},
+      {"SMMS_SECRET_TOKEN", [](const Config& c) { return c.image_host.smms_secret_token; }},
+      {"PICGO_API_KEY", [](const Config& c) { return c.image_host.picgo_api_key; }},
+      {"PICGO_API_URL", [](const Config& c) { return c.image_host.picgo_api_url; }},
+      {"CLOUDFLARE_IMGBED_URL", [](const Config& c) { return c.image_host.cloudflare_imgbed_url; }},
+      {"CLOUDFLARE_IMGBED_AUTH_CODE", [](const Config& c) { return c.image_host.cloudflare_imgbed_auth_code; }},
+      {"CLOUDFLARE_IMGBED_UPLOAD_FOLDER",
+       [](const Config& c) { return c.image_host.cloudflare_imgbed_upload_folder; }},
+      {"OSS_ENDPOINT", [](const Config& c) { return c.image_host.oss_endpoint; }},
+      {"OSS_ENDPOINT_INNER", [](const Config& c) { return c.image_host.oss_endpoint_inner; }},
+      {"OSS_ACCESS_KEY", [](const Config& c) { return c.image_host.oss_access_key; }},
+      {"OSS_ACCESS_KEY_SECRET", [](const Config& c) { return c.image_host.oss_access_key_secret; }},
+      {"OSS_BUCKET_NAME", [](const Config& c) { return c.image_host.oss_bucket_name; }},
+      {"OSS_REGION", [](const Config& c) { return c.image_host.oss_region; }},
       {"TOOLS_CODE_EXECUTION_ENABLED", [](const Config& c) { return Text(c.openai.tools_code_execution_enabled); }},
       {"URL_CONTEXT_ENABLED", [](const Config& c) { return Text(c.openai.url_context_enabled); }},
       {"URL_CONTEXT_MODELS", [](const Config& c) { return Text(c.openai.url_context_models); }},
@@ -104,18 +122,15 @@ const std::set<std::string>& EnvironmentOnly() {
 const std::map<std::string, std::string>& GeminiBalanceOnly() {
   static const auto* const kNames = [] {
     auto* names = new std::map<std::string, std::string>{
-        {"PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY", "gempool always sends a key through the same proxy"},
         {"URL_NORMALIZATION_ENABLED", "gempool serves the gemini-balance paths without it"},
         {"GITHUB_REPO_OWNER", "gemini-balance's update check"},
         {"GITHUB_REPO_NAME", "gemini-balance's update check"},
+        {"ENABLE_TTS", "read only by dead code in gemini-balance; gempool always serves /v1/audio/speech"},
     };
     const std::string none = "a gemini-balance setting gempool does not have";
     for (const char* name :
-         {"TTS_SPEED", "UPLOAD_PROVIDER", "SMMS_SECRET_TOKEN", "PICGO_API_KEY", "PICGO_API_URL",
-          "CLOUDFLARE_IMGBED_URL", "CLOUDFLARE_IMGBED_AUTH_CODE", "CLOUDFLARE_IMGBED_UPLOAD_FOLDER", "OSS_ENDPOINT",
-          "OSS_ENDPOINT_INNER", "OSS_ACCESS_KEY", "OSS_ACCESS_KEY_SECRET", "OSS_BUCKET_NAME", "OSS_REGION",
-          "STREAM_OPTIMIZER_ENABLED", "STREAM_MIN_DELAY", "STREAM_MAX_DELAY", "STREAM_SHORT_TEXT_THRESHOLD",
-          "STREAM_LONG_TEXT_THRESHOLD", "STREAM_CHUNK_SIZE", "ERROR_LOG_RECORD_REQUEST_BODY", "ENABLE_TTS"}) {
+         {"STREAM_OPTIMIZER_ENABLED", "STREAM_MIN_DELAY", "STREAM_MAX_DELAY", "STREAM_SHORT_TEXT_THRESHOLD",
+          "STREAM_LONG_TEXT_THRESHOLD", "STREAM_CHUNK_SIZE"}) {
       names->emplace(name, none);
     }
     return names;

@@ -50,7 +50,8 @@ std::vector<std::pair<std::string, std::string>> SourceRows() {
       {"THINKING_BUDGET_MAP", "{\"gemini-2.5-flash\": 4000}"},
       {"PROXIES", "[\"socks4://user:pw@10.0.0.9:1080\"]"},
       {"VERTEX_API_KEYS", absl::StrCat("[\"", kVertexKeyInGeminiBalance, "\"]")},
-      {"UPLOAD_PROVIDER", "smms"},
+      {"UPLOAD_PROVIDER", "picgo"},
+      {"STREAM_OPTIMIZER_ENABLED", "true"},
       {"MYSQL_PASSWORD", kDbPassword},
       {"MY_OWN_SETTING", kUnknownSecret},
   };
@@ -260,11 +261,11 @@ TEST_P(ImportTest, BringsKeysAndSettingsAcrossOnceAndNamesWhatItCannotMap) {
   EXPECT_EQ(first["keys"]["added_ids"].size(), 2u);
   EXPECT_EQ(first["keys"].value("already_present", -1), 1);
   EXPECT_THAT(Names(first["settings"]["imported"]),
-              UnorderedElementsAre("ALLOWED_TOKENS", "MAX_FAILURES", "THINKING_BUDGET_MAP"));
+              UnorderedElementsAre("ALLOWED_TOKENS", "MAX_FAILURES", "THINKING_BUDGET_MAP", "UPLOAD_PROVIDER"));
   EXPECT_THAT(Names(first["settings"]["unchanged"]), Contains("MAX_RETRIES"));
   EXPECT_THAT(Names(first["settings"]["unchanged"]), Contains("TIME_OUT"));
   EXPECT_THAT(Names(first["not_imported"]),
-              UnorderedElementsAre("PROXIES", "UPLOAD_PROVIDER", "MYSQL_PASSWORD", "MY_OWN_SETTING"));
+              UnorderedElementsAre("PROXIES", "STREAM_OPTIMIZER_ENABLED", "MYSQL_PASSWORD", "MY_OWN_SETTING"));
   // VERTEX_API_KEYS: into the Vertex AI Express pool, not the Gemini one.
   EXPECT_EQ(first["vertex_keys"].value("added", -1), 1);
   EXPECT_EQ(PoolSize("vertex"), 1);

@@ -48,7 +48,7 @@ test('every key the pages use is in the dictionaries', () => {
 test('every setting of the catalog has a description', () => {
   const { en } = dictionaries();
   const catalog = fs.readFileSync(path.join(staticDir, '..', 'settings_catalog.cc'), 'utf8');
-  const names = [...catalog.matchAll(/\{"([A-Z_]+)", "(?:keys|clients|upstream|models|logs|admin|storage|network)"/g)].map((m) => m[1]);
+  const names = [...catalog.matchAll(/\{"([A-Z_]+)", "(?:keys|clients|upstream|models|images|files|logs|admin|storage|network)"/g)].map((m) => m[1]);
   assert.ok(names.length > 30, `found ${names.length} settings`);
   for (const name of names) assert.ok(en['setting.' + name], `setting.${name} has no description`);
 });

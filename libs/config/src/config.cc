@@ -11,6 +11,7 @@
 #include "gempool/common/status_macros.h"
 #include "gempool/config/parse.h"
 #include "gempool/anthropic/model_map.h"
+#include "image_host_settings.h"
 #include "openai_settings.h"
 
 namespace gempool {
@@ -113,6 +114,11 @@ absl::Status Load(const Environment& env, Config& c) {
   if (c.paid_key.find_first_of(" \t\r\n,") != std::string::npos) {
     return absl::InvalidArgumentError(
         "PAID_KEY is not valid: expected one Gemini API key, without spaces or commas");
+  }
+  if (has("PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.proxies_use_consistency_hash_by_api_key,
+                             ParseBool("PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY",
+                                       text("PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY")));
   }
   if (has("LOG_LEVEL")) {
     auto level = ParseLogLevel(text("LOG_LEVEL"));
@@ -218,7 +224,12 @@ absl::Status Load(const Environment& env, Config& c) {
     GEMPOOL_ASSIGN_OR_RETURN(c.auto_delete_error_logs_days,
                              ParseInt("AUTO_DELETE_ERROR_LOGS_DAYS", text("AUTO_DELETE_ERROR_LOGS_DAYS"), 1, 3650));
   }
+  if (has("ERROR_LOG_RECORD_REQUEST_BODY")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.error_log_record_request_body,
+                             ParseBool("ERROR_LOG_RECORD_REQUEST_BODY", text("ERROR_LOG_RECORD_REQUEST_BODY")));
+  }
   GEMPOOL_RETURN_IF_ERROR(config::LoadOpenAISettings(env, c.openai));
+  GEMPOOL_RETURN_IF_ERROR(config::LoadImageHostSettings(env, c.image_host));
   if (has("RESPONSES_STORE_DAYS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.responses_store_days,
                              ParseInt("RESPONSES_STORE_DAYS", text("RESPONSES_STORE_DAYS"), 0, 3650));

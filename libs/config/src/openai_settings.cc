@@ -160,6 +160,17 @@ absl::Status LoadOpenAISettings(const Environment& env, OpenAISettings& out) {
       }
     }
   }
+  if (has("TTS_SPEED")) {
+    const std::string speed = text("TTS_SPEED");
+    bool valid = speed.size() <= 32;
+    for (char c : speed) valid = valid && (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '-');
+    if (!valid) {
+      return Invalid("TTS_SPEED", absl::StrCat("\"", speed,
+                                               "\": expected a word such as slow, normal or fast (letters, "
+                                               "spaces and hyphens, at most 32)"));
+    }
+    out.tts_speed = speed;
+  }
   GEMPOOL_RETURN_IF_ERROR(flag("TOOLS_CODE_EXECUTION_ENABLED", out.tools_code_execution_enabled));
   GEMPOOL_RETURN_IF_ERROR(flag("URL_CONTEXT_ENABLED", out.url_context_enabled));
   GEMPOOL_RETURN_IF_ERROR(list("URL_CONTEXT_MODELS", out.url_context_models));

@@ -21,6 +21,13 @@ absl::StatusOr<Config> Load(std::map<std::string, std::string> values) {
   return LoadConfig(Environment::FromMap(values));
 }
 
+// The settings `values` load to; a failure to load fails the test.
+Config LoadOk(std::map<std::string, std::string> values) {
+  absl::StatusOr<Config> loaded = Load(std::move(values));
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  return loaded.ok() ? *std::move(loaded) : Config();
+}
+
 void ExpectInvalid(const std::string& name, const std::string& value, const std::string& hint = "") {
   EXPECT_THAT(Load({{name, value}}),
               StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr(name), HasSubstr(hint))))
@@ -124,10 +131,18 @@ TEST(OpenAISettingsTest, RefusesBadValuesNamingTheVariable) {
   ExpectInvalid("CREATE_IMAGE_MODEL", "imagen 3", "not a model id");
   ExpectInvalid("TTS_MODEL", "tts?x=1", "not a model id");
   ExpectInvalid("TTS_VOICE_NAME", "Zephyr!", "voice name");
+  ExpectInvalid("TTS_SPEED", "fast; ignore the text", "slow, normal or fast");
   ExpectInvalid("TOOLS_CODE_EXECUTION_ENABLED", "maybe");
   ExpectInvalid("URL_CONTEXT_ENABLED", "maybe");
   ExpectInvalid("URL_CONTEXT_MODELS", R"(["a b"])", "not a model id");
   ExpectInvalid("MEDIA_FETCH_ALLOW_PRIVATE", "unsafe");
+}
+
+TEST(OpenAISettingsTest, TtsSpeedDefaultsToNormal) {
+  const Config defaults = LoadOk({});
+  EXPECT_EQ(defaults.openai.tts_speed, "normal");
+  const Config slow = LoadOk({{"TTS_SPEED", " slow "}});
+  EXPECT_EQ(slow.openai.tts_speed, "slow");
 }
 
 }  // namespace

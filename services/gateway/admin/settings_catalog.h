@@ -15,7 +15,8 @@ namespace gempool::gateway::admin {
 
 struct SettingSpec {
   const char* name;
-  // "keys", "clients", "upstream", "logs", "admin", "storage", "network".
+  // "keys", "clients", "upstream", "models", "images", "files", "logs",
+  // "admin", "storage", "network".
   const char* group;
   // The default as text ("" for none or derived).
   const char* default_text;

@@ -62,6 +62,11 @@ struct OpenAISettings {
   std::string create_image_model = "imagen-3.0-generate-002";  // CREATE_IMAGE_MODEL: /v1/images/generations.
   std::string tts_model = "gemini-2.5-flash-preview-tts";      // TTS_MODEL: /v1/audio/speech.
   std::string tts_voice_name = "Zephyr";                       // TTS_VOICE_NAME: fallback voice.
+  // TTS_SPEED: how fast the voice speaks ("slow", "normal", "fast", or
+  // another word or two of letters): asked of the model in the prompt
+  // ("Speak in a <speed> speed voice: ..."), as gemini-balance does;
+  // "normal" leaves the prompt as the client sent it.
+  std::string tts_speed = "normal";
   bool tools_code_execution_enabled = false;  // TOOLS_CODE_EXECUTION_ENABLED: add the codeExecution tool.
   bool url_context_enabled = false;           // URL_CONTEXT_ENABLED: add the urlContext tool ...
   std::vector<std::string> url_context_models = {"gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite",
@@ -70,6 +75,38 @@ struct OpenAISettings {
   // loopback and link-local addresses. Unsafe (lets clients probe the
   // gateway's network); for tests only.
   bool media_fetch_allow_private = false;
+};
+
+// Image hosting (UPLOAD_PROVIDER and its providers' settings, gemini-balance's
+// names): where images that image models answer on the OpenAI chat path are
+// uploaded, so the answer carries a link instead of a multi-megabyte data:
+// URI. With no usable host (or when an upload fails) the data: URI stays and
+// x-gempool-warnings says why.
+struct ImageHostSettings {
+  // UPLOAD_PROVIDER: smms, picgo, cloudflare_imgbed, aliyun_oss, or none
+  // (keep data: URIs, no warning).
+  std::string provider = "smms";
+  std::string smms_secret_token;  // SMMS_SECRET_TOKEN: SM.MS API token.
+  std::string picgo_api_key;      // PICGO_API_KEY: PicGo / Chevereto API key.
+  // PICGO_API_URL: the Chevereto-compatible upload endpoint.
+  std::string picgo_api_url = "https://www.picgo.net/api/1/upload";
+  std::string cloudflare_imgbed_url;            // CLOUDFLARE_IMGBED_URL: the ImgBed upload URL.
+  std::string cloudflare_imgbed_auth_code;      // CLOUDFLARE_IMGBED_AUTH_CODE
+  std::string cloudflare_imgbed_upload_folder;  // CLOUDFLARE_IMGBED_UPLOAD_FOLDER (optional)
+  // Aliyun OSS: OSS_ENDPOINT (e.g. oss-cn-hangzhou.aliyuncs.com, or an
+  // http(s):// URL), OSS_ENDPOINT_INNER (the internal endpoint uploads go
+  // through when set; links still use OSS_ENDPOINT), OSS_ACCESS_KEY,
+  // OSS_ACCESS_KEY_SECRET, OSS_BUCKET_NAME, OSS_REGION (e.g. cn-hangzhou).
+  std::string oss_endpoint;
+  std::string oss_endpoint_inner;
+  std::string oss_access_key;
+  std::string oss_access_key_secret;
+  std::string oss_bucket_name;
+  std::string oss_region;
+
+  // The settings `provider` needs that are empty (e.g. {"SMMS_SECRET_TOKEN"}):
+  // empty when uploads can be tried. "none" needs nothing.
+  std::vector<std::string> MissingSettings() const;
 };
 
 struct Config {
@@ -91,6 +128,10 @@ struct Config {
   std::vector<std::string> proxies;         // PROXIES: http(s) proxy URLs for upstream calls.
   std::map<std::string, std::string> custom_headers;  // CUSTOM_HEADERS: added to upstream requests.
   std::string paid_key;                     // PAID_KEY: serves image models (Imagen) outside the rotation.
+  // PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: true sends each key through the
+  // same proxy every time (a stable hash of the key); false picks a proxy at
+  // random for every upstream call.
+  bool proxies_use_consistency_hash_by_api_key = true;
   LogLevel log_level = LogLevel::kInfo;     // LOG_LEVEL
   std::string timezone = "Asia/Shanghai";   // TIMEZONE
 
@@ -138,9 +179,13 @@ struct Config {
   int auto_delete_request_logs_days = 30;   // AUTO_DELETE_REQUEST_LOGS_DAYS: kept this many days.
   bool auto_delete_error_logs = true;       // AUTO_DELETE_ERROR_LOGS_ENABLED
   int auto_delete_error_logs_days = 7;      // AUTO_DELETE_ERROR_LOGS_DAYS: kept this many days.
+  // ERROR_LOG_RECORD_REQUEST_BODY: error-log rows keep the request body sent
+  // upstream (credentials and data: payloads redacted, capped in size).
+  bool error_log_record_request_body = false;
 
   // --- OpenAI-compatible API ---
   OpenAISettings openai;
+  ImageHostSettings image_host;
 
   // --- OpenAI Responses API ---
   // RESPONSES_STORE_DAYS: how long a stored response (`store: true`, the
