@@ -162,7 +162,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   for (ApiRoute& route : parts->files->Routes()) http_options.api_routes.push_back(std::move(route));
   parts->vertex = std::make_unique<VertexRoutes>(*parts->forwarder, parts->live.get(),
                                                  parts->live->Get()->vertex_base_url, parts->base_url,
-                                                 &parts->openai->options());
+                                                 LiveConversionOptions(*parts->live));
   for (ApiRoute& route : parts->vertex->Routes()) http_options.api_routes.push_back(std::move(route));
   http_options.host = config.host;
   http_options.port = config.port;
@@ -172,25 +172,32 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   http_options.limits.body_timeout = std::chrono::seconds(config.request_body_timeout_seconds);
   http_options.limits.keep_alive_timeout = std::chrono::seconds(config.keep_alive_timeout_seconds);
   http_options.limits.max_body_bytes = static_cast<uint64_t>(config.max_request_body_mb) << 20;
-  // Settings saved in the admin UI: the live ones take effect here at once,
-  // LOG_LEVEL process-wide; the rest wait for a restart (the page says so).
+  // Settings saved in the admin UI: the live ones take effect here at once
+  // (the snapshot requests read, GATEWAY_THREADS, ADMIN_SESSION_EXPIRE and
+  // TIMEZONE in the admin UI, LOG_LEVEL process-wide); the rest wait for a
+  // restart (the page says which and why).
   LiveSettingsHolder* holder = parts->live.get();
+  ElasticThreadPool* worker_pool = parts->workers.get();
   const std::string admin_token = config.AdminToken();
   parts->admin = admin::AdminUi::Create(
       config, *std::move(env), clock,
-      [holder, admin_token](std::shared_ptr<const Config> next) {
-        absl::StatusOr<std::shared_ptr<const LiveSettings>> applied = MakeLiveSettings(*next, admin_token);
+      [holder, worker_pool, admin_token](std::shared_ptr<const Config> next) {
+        // Parts whose inputs did not change are shared with the snapshot in
+        // force, not rebuilt.
+        absl::StatusOr<std::shared_ptr<const LiveSettings>> applied =
+            MakeLiveSettings(*next, admin_token, holder->Get().get());
         if (!applied.ok()) {
           GEMPOOL_LOG(WARNING) << "settings: not applied: " << applied.status().message();
           return;
         }
         holder->Set(*std::move(applied));
+        worker_pool->SetMaxThreads(static_cast<size_t>(std::max(next->gateway_threads, 1)));
         SetLogLevel(next->log_level);
       },
       admin::AdminUi::Options());
   http_options.admin = parts->admin.get();
   http_options.live = parts->live.get();
-  http_options.native_model_options = &parts->openai->options();
+  http_options.native_model_options = LiveConversionOptions(*parts->live);
   parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder, *parts->health,
                                              *parts->logs, clock, *parts->loop, *parts->workers, http_options);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));

@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "openai/openai_options.h"
 
 namespace gempool::gateway {
 
@@ -35,9 +36,11 @@ absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config) {
 }
 
 absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Config& config,
-                                                                     const std::string& admin_token) {
+                                                                     const std::string& admin_token,
+                                                                     const LiveSettings* previous) {
   auto live = std::make_shared<LiveSettings>();
   live->max_attempts = config.max_retries;
+  live->max_key_wait_ms = config.max_key_wait_ms;
   live->timeout_seconds = config.time_out_seconds;
   absl::StatusOr<HeaderList> headers = UpstreamCustomHeaders(config);
   if (!headers.ok()) return headers.status();
@@ -47,9 +50,15 @@ absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Confi
   live->base_url = *std::move(base_url);
   live->allowed_tokens = config.allowed_tokens;
   live->admin_token = admin_token;
-  absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
-  if (!models.ok()) return models.status();
-  live->anthropic_models = std::make_shared<const anthropic::ModelMap>(*std::move(models));
+  live->anthropic_model_map_text = config.anthropic_model_map;
+  if (previous != nullptr && previous->anthropic_models != nullptr &&
+      previous->anthropic_model_map_text == config.anthropic_model_map) {
+    live->anthropic_models = previous->anthropic_models;
+  } else {
+    absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
+    if (!models.ok()) return models.status();
+    live->anthropic_models = std::make_shared<const anthropic::ModelMap>(*std::move(models));
+  }
   absl::StatusOr<gemini::BaseUrl> vertex_base_url = gemini::ParseBaseUrl(config.vertex_express_base_url);
   if (!vertex_base_url.ok()) {
     return absl::InvalidArgumentError(
@@ -59,7 +68,37 @@ absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Confi
   live->fake_stream = config.fake_stream_enabled;
   live->fake_stream_interval_seconds = config.fake_stream_empty_data_interval_seconds;
   live->files_user_isolation = config.files_user_isolation_enabled;
+  live->request_head_timeout_seconds = config.request_head_timeout_seconds;
+  live->request_body_timeout_seconds = config.request_body_timeout_seconds;
+  live->keep_alive_timeout_seconds = config.keep_alive_timeout_seconds;
+  live->max_request_body_bytes = static_cast<uint64_t>(config.max_request_body_mb) << 20;
+  live->max_connections = static_cast<size_t>(config.max_connections);
+  live->max_connections_per_ip = static_cast<size_t>(config.max_connections_per_ip);
+  live->responses_store_days = config.responses_store_days;
+  live->responses_store_max_bytes = static_cast<size_t>(config.responses_store_max_kb) << 10;
+  live->error_log_record_request_body = config.error_log_record_request_body;
+  live->image_host = config.image_host;
+  // The conversion depends on the model settings and on BASE_URL's version
+  // (the schema dialect) only.
+  live->conversion_inputs = config.openai;
+  if (previous != nullptr && previous->conversion != nullptr && previous->conversion_inputs == config.openai &&
+      previous->base_url.version == live->base_url.version) {
+    live->conversion = previous->conversion;
+  } else {
+    absl::StatusOr<openai::ConversionOptions> conversion =
+        MakeConversionOptions(config, OpenAIUpstreamVersion(live->base_url.version));
+    if (!conversion.ok()) return conversion.status();
+    live->conversion = std::make_shared<const openai::ConversionOptions>(*std::move(conversion));
+  }
   return std::shared_ptr<const LiveSettings>(std::move(live));
+}
+
+ConversionOptionsFn LiveConversionOptions(const LiveSettingsHolder& live) {
+  return [&live] { return live.Get()->conversion; };
+}
+
+ConversionOptionsFn FixedConversionOptions(std::shared_ptr<const openai::ConversionOptions> options) {
+  return [options = std::move(options)] { return options; };
 }
 
 }  // namespace gempool::gateway

@@ -1,12 +1,17 @@
 #pragma once
 // The settings a running gateway takes from the admin UI without a restart
-// (MAX_RETRIES, TIME_OUT, CUSTOM_HEADERS, BASE_URL, ALLOWED_TOKENS,
-// ANTHROPIC_MODEL_MAP, VERTEX_EXPRESS_BASE_URL, FAKE_STREAM_*,
-// FILES_USER_ISOLATION_ENABLED; LOG_LEVEL is process-wide), as one immutable
-// snapshot swapped atomically: a request
-// reads the snapshot once and uses it throughout, so it never mixes old and
-// new values. Thread-safe.
+// (MAX_RETRIES, MAX_KEY_WAIT_MS, TIME_OUT, CUSTOM_HEADERS, BASE_URL,
+// ALLOWED_TOKENS, ANTHROPIC_MODEL_MAP, VERTEX_EXPRESS_BASE_URL, FAKE_STREAM_*,
+// FILES_USER_ISOLATION_ENABLED, RESPONSES_STORE_*, the HTTP limits, and the
+// model settings of the conversion: SEARCH_MODELS, THINKING_*,
+// SAFETY_SETTINGS, TTS_*, ...; GATEWAY_THREADS, ADMIN_SESSION_EXPIRE,
+// TIMEZONE and LOG_LEVEL are applied where they live), as one immutable
+// snapshot swapped atomically: a request reads the snapshot once and uses it
+// throughout, so it never mixes old and new values. Thread-safe.
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,12 +21,16 @@
 #include "gempool/anthropic/model_map.h"
 #include "gempool/config/config.h"
 #include "gempool/gemini/upstream_url.h"
+#include "gempool/openai/options.h"
 #include "upstream/upstream_client.h"
 
 namespace gempool::gateway {
 
+class LiveSettingsHolder;
+
 struct LiveSettings {
   int max_attempts = 3;       // MAX_RETRIES.
+  int max_key_wait_ms = 3000;  // MAX_KEY_WAIT_MS.
   int timeout_seconds = 300;  // TIME_OUT.
   HeaderList custom_headers;  // CUSTOM_HEADERS, checked.
   gemini::BaseUrl base_url;   // BASE_URL.
@@ -33,6 +42,30 @@ struct LiveSettings {
   bool fake_stream = false;         // FAKE_STREAM_ENABLED.
   int fake_stream_interval_seconds = 5;  // FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS.
   bool files_user_isolation = true;      // FILES_USER_ISOLATION_ENABLED.
+  // The HTTP server's limits, for connections accepted from now on (an open
+  // connection keeps those it was accepted with).
+  int request_head_timeout_seconds = 10;   // REQUEST_HEAD_TIMEOUT.
+  int request_body_timeout_seconds = 120;  // REQUEST_BODY_TIMEOUT.
+  int keep_alive_timeout_seconds = 60;     // KEEP_ALIVE_TIMEOUT.
+  uint64_t max_request_body_bytes = uint64_t{128} << 20;  // MAX_REQUEST_BODY_MB.
+  size_t max_connections = 20000;          // MAX_CONNECTIONS.
+  size_t max_connections_per_ip = 256;     // MAX_CONNECTIONS_PER_IP (0: no limit).
+  int responses_store_days = 30;         // RESPONSES_STORE_DAYS (0: never store).
+  size_t responses_store_max_bytes = size_t{2048} << 10;  // RESPONSES_STORE_MAX_KB.
+  bool error_log_record_request_body = false;  // ERROR_LOG_RECORD_REQUEST_BODY.
+  // UPLOAD_PROVIDER and the image hosts' settings (SMMS_*, PICGO_*,
+  // CLOUDFLARE_IMGBED_*, OSS_*): where image answers are uploaded.
+  ImageHostSettings image_host;
+  // The OpenAI ⇄ Gemini conversion settings (SEARCH_MODELS, THINKING_*,
+  // SAFETY_SETTINGS, FILTERED_MODELS, TTS_*, CREATE_IMAGE_MODEL, ...) for
+  // BASE_URL's API version; the OpenAI, Anthropic, Responses, native and
+  // Vertex routes all use them. Never null in a snapshot MakeLiveSettings made.
+  std::shared_ptr<const openai::ConversionOptions> conversion;
+
+  // What the shared parts were built from, so the next snapshot reuses them
+  // when these did not change (a poll rebuilds only what a save changed).
+  OpenAISettings conversion_inputs;
+  std::string anthropic_model_map_text;
 
   // Whether `token` may call the client APIs.
   bool IsAllowedToken(const std::string& token) const;
@@ -44,9 +77,23 @@ absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config);
 
 // The live part of `config`; `admin_token` is the one the gateway started
 // with. Fails like Gateway::Create on a bad BASE_URL, VERTEX_EXPRESS_BASE_URL,
-// CUSTOM_HEADERS or ANTHROPIC_MODEL_MAP.
+// CUSTOM_HEADERS, ANTHROPIC_MODEL_MAP or model setting (TTS_VOICE_NAME, ...).
+// The parts of `previous` (the snapshot in force, optional) whose inputs are
+// unchanged are shared, not rebuilt: the conversion options (the same
+// pointer), the Anthropic model map.
 absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Config& config,
-                                                                     const std::string& admin_token);
+                                                                     const std::string& admin_token,
+                                                                     const LiveSettings* previous = nullptr);
+
+// The conversion options in force. Handlers call it once per request and use
+// that snapshot throughout (a save in the admin UI applies from the next
+// request on, never half-way through one). Empty: no model options (the
+// native API then forwards bodies as they came).
+using ConversionOptionsFn = std::function<std::shared_ptr<const openai::ConversionOptions>()>;
+// The options of `live`'s snapshot in force; `live` must outlive the function.
+ConversionOptionsFn LiveConversionOptions(const LiveSettingsHolder& live);
+// Always `options` (tests, a gateway without live settings).
+ConversionOptionsFn FixedConversionOptions(std::shared_ptr<const openai::ConversionOptions> options);
 
 class LiveSettingsHolder {
  public:

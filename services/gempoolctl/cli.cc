@@ -29,6 +29,8 @@ Commands:
   keys verify      Test keys now with a minimal upstream request
   keys usage       Calls per key and model over 1 h, 24 h and 30 days
   keys summary     Count keys per state
+  proxies check    Check every PROXIES entry now; dead ones are skipped
+  proxies list     The proxies' health as last checked
   health           Check that the key broker and persistence answer
   import gemini-balance
                    Bring keys and settings across from a gemini-balance
@@ -54,9 +56,29 @@ Exit codes:
   0  success
   1  the server answered with an error or could not be reached
      (health: a service is not serving; keys verify: a key did not pass;
+     proxies check: a proxy is dead;
      import: the source database could not be read)
   2  usage or configuration error, or a request the server rejected as invalid
   3  the admin token is missing or wrong
+)help";
+
+constexpr char kProxiesHelp[] = R"help(gempoolctl proxies: the health of the PROXIES entries, as the key broker sees it.
+
+Usage: gempoolctl proxies check [--json] [--timeout-ms N]
+       gempoolctl proxies list [--json]
+
+check  sends a small HTTPS request to BASE_URL through every proxy now (no
+       key: Google's 403 for the missing key proves the proxy works; at most
+       10 s each, all at once). A proxy that gives no HTTP answer is marked
+       dead: no call goes through it (keys that use it go through a live
+       one) until a later check reaches it. Exit code 1 when one is dead.
+list   the results of the last check (the broker checks every 5 minutes and
+       whenever PROXIES change).
+
+Proxy credentials are shown masked (http://***@host:port).
+
+JSON output: {"interval_seconds": N, "proxies": [{"proxy", "alive",
+"checked_at_ms", "latency_ms", "error"}]}
 )help";
 
 constexpr char kImportHelp[] = R"help(gempoolctl import gemini-balance: bring keys and settings across from a
@@ -497,6 +519,7 @@ std::string HelpFor(const std::vector<std::string>& path) {
   if (path[0] == "import" && path.size() <= 2 && (path.size() == 1 || path[1] == "gemini-balance")) {
     return kImportHelp;
   }
+  if (path[0] == "proxies" && path.size() <= 2) return kProxiesHelp;
   if (path[0] != "keys") return "";
   if (path.size() == 1) return kKeysHelp;
   if (path.size() > 2) return "";
@@ -562,6 +585,19 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
           absl::StrCat("unknown command 'keys ", words[1], "' (see gempoolctl keys --help)"));
     }
     inv.command = *command;
+    path.push_back(words[1]);
+  } else if (words[0] == "proxies") {
+    path.push_back("proxies");
+    if (words.size() == 1 || (words[1] != "check" && words[1] != "list")) {
+      if (help || words.size() == 1) {
+        inv.help = kProxiesHelp;
+        inv.help_requested = help;
+        return inv;
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown command 'proxies ", words[1], "' (see gempoolctl proxies --help)"));
+    }
+    inv.command = words[1] == "check" ? Command::kProxiesCheck : Command::kProxiesList;
     path.push_back(words[1]);
   } else if (words[0] == "health") {
     inv.command = Command::kHealth;
@@ -712,6 +748,11 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
         return absl::InvalidArgumentError(
             "health with --addr checks one service: say which with --service keybroker|persistence|gateway");
       }
+      break;
+    case Command::kProxiesCheck:
+    case Command::kProxiesList:
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
       break;
     case Command::kImportGeminiBalance:
       GEMPOOL_RETURN_IF_ERROR(ParseImport(parsed, path, usage, inv));

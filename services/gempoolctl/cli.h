@@ -41,6 +41,8 @@ enum class Command {
   kKeysSummary,
   kHealth,
   kImportGeminiBalance,
+  kProxiesCheck,
+  kProxiesList,
 };
 
 struct Invocation {

@@ -23,6 +23,7 @@
 #include "gempool/config/parse.h"
 #include "httplib.h"
 #include "import_command.h"
+#include "shown_time_zone.h"
 
 namespace gempool::ctl {
 namespace {
@@ -42,10 +43,6 @@ v1::KeyState StateFromName(const std::string& name) {
   return v1::KEY_STATE_UNSPECIFIED;  // ParseArgs accepts only the names above.
 }
 
-std::string FormatTime(int64_t unix_ms) {
-  if (unix_ms <= 0) return "-";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixMillis(unix_ms), absl::UTCTimeZone());
-}
 
 std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
@@ -125,12 +122,14 @@ Json ViewJson(const v1::KeyView& key) {
 
 // What a key is waiting for, in one line: its reason, global cooldown and
 // per-model cooldowns.
-std::string Details(const v1::KeyView& key) {
+std::string Details(const v1::KeyView& key, const ShownTimeZone& zone) {
   std::vector<std::string> parts;
   if (!key.state_reason().empty()) parts.push_back(key.state_reason());
-  if (key.cooling_until_ms() > 0) parts.push_back(absl::StrCat("until ", FormatTime(key.cooling_until_ms())));
+  if (key.cooling_until_ms() > 0) {
+    parts.push_back(absl::StrCat("until ", FormatShownTime(key.cooling_until_ms(), zone)));
+  }
   for (const v1::ModelCooldown& c : key.model_cooldowns()) {
-    parts.push_back(absl::StrCat(c.model(), " cooling until ", FormatTime(c.until_ms())));
+    parts.push_back(absl::StrCat(c.model(), " cooling until ", FormatShownTime(c.until_ms(), zone)));
   }
   return absl::StrJoin(parts, "; ");
 }
@@ -184,14 +183,17 @@ int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
                    : absl::StrCat("no keys at offset ", inv.offset, " of ", response.total(), InPool(inv), "\n"));
     return kExitOk;
   }
+  const ShownTimeZone zone = ResolveShownTimeZone(targets.persistence_addr, inv.timeout_ms);
   std::vector<std::vector<std::string>> rows = {{"ID", "KEY", "STATE", "FAILURES", "LAST USED", "DETAILS"}};
   for (const v1::KeyView& key : response.keys()) {
     rows.push_back({absl::StrCat(key.id()), key.masked(), keypool::KeyStateName(key.state()),
-                    absl::StrCat(key.failure_count()), FormatTime(key.last_used_at_ms()), Details(key)});
+                    absl::StrCat(key.failure_count()), FormatShownTime(key.last_used_at_ms(), zone),
+                    Details(key, zone)});
   }
   PrintTable(io.out, rows);
   io.out << "keys " << inv.offset + 1 << "-" << inv.offset + response.keys_size() << " of "
          << response.total() << InPool(inv) << "\n";
+  io.out << "times in " << zone.name << " (TIMEZONE)\n";
   return kExitOk;
 }
 
@@ -314,6 +316,41 @@ int Summary(const Invocation& inv, const Targets& targets, Io& io) {
                       {"paused", absl::StrCat(summary.paused())},
                       {"cooling for some model", absl::StrCat(summary.cooling_some_model())}});
   return kExitOk;
+}
+
+// proxies check|list: the broker's view of PROXIES (ProxyChecker).
+int Proxies(const Invocation& inv, const Targets& targets, Io& io) {
+  AdminClient admin(targets, inv.timeout_ms);
+  v1::CheckProxiesRequest request;
+  request.set_run_now(inv.command == Command::kProxiesCheck);
+  v1::CheckProxiesResponse response;
+  grpc::Status status = admin.stub().CheckProxies(admin.Context().get(), request, &response);
+  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  bool all_alive = true;
+  for (const v1::ProxyHealth& p : response.proxies()) all_alive = all_alive && p.alive();
+  if (inv.json) {
+    Json proxies = Json::array();
+    for (const v1::ProxyHealth& p : response.proxies()) {
+      proxies.push_back({{"proxy", p.proxy()},
+                         {"alive", p.alive()},
+                         {"checked_at_ms", p.checked_at_ms()},
+                         {"latency_ms", p.latency_ms()},
+                         {"error", p.error()}});
+    }
+    io.out << Json{{"interval_seconds", response.interval_seconds()}, {"proxies", proxies}}.dump(2) << "\n";
+  } else if (response.proxies().empty()) {
+    io.out << "no PROXIES set: calls go to the upstream directly\n";
+  } else {
+    const ShownTimeZone zone = ResolveShownTimeZone(targets.persistence_addr, inv.timeout_ms);
+    std::vector<std::vector<std::string>> rows = {{"PROXY", "STATE", "CHECKED", "LATENCY", "ERROR"}};
+    for (const v1::ProxyHealth& p : response.proxies()) {
+      rows.push_back({p.proxy(), p.checked_at_ms() == 0 ? "unchecked" : p.alive() ? "alive" : "dead",
+                      FormatShownTime(p.checked_at_ms(), zone),
+                      p.checked_at_ms() == 0 ? "-" : absl::StrCat(p.latency_ms(), " ms"), p.error()});
+    }
+    PrintTable(io.out, rows);
+  }
+  return inv.command == Command::kProxiesCheck && !all_alive ? kExitError : kExitOk;
 }
 
 int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
@@ -518,6 +555,9 @@ int Run(const Invocation& inv, const Targets& targets, Io io) {
       return Summary(inv, targets, io);
     case Command::kHealth:
       return Health(inv, targets, io);
+    case Command::kProxiesCheck:
+    case Command::kProxiesList:
+      return Proxies(inv, targets, io);
     case Command::kImportGeminiBalance: {
       // Settings are compared with, and stored against, the environment and
       // .env this process sees (as the services do).

@@ -74,6 +74,7 @@ const std::map<std::string, Render>& ImportableSettings() {
       {"ERROR_LOG_RECORD_REQUEST_BODY", [](const Config& c) { return Text(c.error_log_record_request_body); }},
       {"UPLOAD_PROVIDER", [](const Config& c) { return c.image_host.provider; }},
       {"SMMS_SECRET_TOKEN", [](const Config& c) { return c.image_host.smms_secret_token; }},
+      {"SMMS_API_URL", [](const Config& c) { return c.image_host.smms_api_url; }},
       {"PICGO_API_KEY", [](const Config& c) { return c.image_host.picgo_api_key; }},
       {"PICGO_API_URL", [](const Config& c) { return c.image_host.picgo_api_url; }},
       {"CLOUDFLARE_IMGBED_URL", [](const Config& c) { return c.image_host.cloudflare_imgbed_url; }},

@@ -24,6 +24,8 @@ BrokerSettings BrokerSettingsFrom(const Config& config) {
   settings.paid_key = config.paid_key;
   settings.test_model = config.test_model;
   settings.check_interval_hours = config.check_interval_hours;
+  settings.proxies_consistent_hash = config.proxies_use_consistency_hash_by_api_key;
+  settings.RebuildProxyChooser();
   return settings;
 }
 
@@ -45,6 +47,13 @@ std::vector<std::string> Changes(const BrokerSettings& from, const BrokerSetting
   }
   if (from.proxies != to.proxies) {
     changes.push_back(absl::StrCat("PROXIES (", to.proxies.size(), to.proxies.size() == 1 ? " entry)" : " entries)"));
+  }
+  if (from.proxies_consistent_hash != to.proxies_consistent_hash) {
+    changes.push_back(absl::StrCat("PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY=",
+                                   to.proxies_consistent_hash ? "true" : "false"));
+  }
+  if (from.dead_proxies != to.dead_proxies) {
+    changes.push_back(absl::StrCat("dead proxies: ", to.dead_proxies.size()));
   }
   if (from.paid_key != to.paid_key) {
     changes.push_back(to.paid_key.empty() ? "PAID_KEY (unset)" : absl::StrCat("PAID_KEY (", MaskKey(to.paid_key), ")"));
@@ -89,7 +98,10 @@ Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
       settings_(BrokerSettingsFrom(config)),
       hub_(pools_, settings_),
       broker_service_(pools_, settings_, hub_, ready_, config.persistence_addr),
-      admin_service_(pools_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_) {
+      admin_service_(pools_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_),
+      proxy_checker_([this] { return verifier_.prober(); }, [this] { return settings_.Get()->proxies; }, clock,
+                     [this](const std::vector<std::string>& dead) { SetDeadProxies(dead); }) {
+  admin_service_.SetProxyChecker(&proxy_checker_);
   if (options.environment.has_value()) {
     config::SettingsFollower::Options follow;
     follow.poll_ms = options_.settings_poll_ms;
@@ -162,6 +174,7 @@ void Broker::LoadLoop() {
     }
   }
   if (settings_follower_ != nullptr && options_.run_settings_thread) settings_follower_->Start();
+  if (options_.run_proxy_checks) proxy_checker_.Start();
   hub_.Start();
   ready_.Notify();
   server_.server->GetHealthCheckService()->SetServingStatus(true);
@@ -256,10 +269,37 @@ void Broker::ApplySettings(const Config& merged) {
   pools_.SetMaxFailures(next.max_failures);
   SetLogLevel(merged.log_level);
   if (revalidator_ != nullptr) revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
-  const std::vector<std::string> changes = Changes(*settings_.Get(), next);
+  std::lock_guard<std::mutex> lock(settings_update_mu_);
+  const std::shared_ptr<const BrokerSettings> current = settings_.Get();
+  // The last check's verdicts stay for the proxies still listed; new ones
+  // are alive until the check PROXIES changes start says otherwise.
+  for (const std::string& dead : current->dead_proxies) {
+    if (std::find(next.proxies.begin(), next.proxies.end(), dead) != next.proxies.end()) {
+      next.dead_proxies.push_back(dead);
+    }
+  }
+  next.RebuildProxyChooser();
+  const bool proxies_changed = next.proxies != current->proxies;
+  const std::vector<std::string> changes = Changes(*current, next);
   if (changes.empty()) return;  // generation() only grows on a real change.
   settings_.Set(std::move(next));
   GEMPOOL_LOG(INFO) << "settings in force changed: " << absl::StrJoin(changes, ", ");
+  if (proxies_changed) proxy_checker_.Wake();
+}
+
+void Broker::SetDeadProxies(const std::vector<std::string>& dead) {
+  std::lock_guard<std::mutex> lock(settings_update_mu_);
+  BrokerSettings next = *settings_.Get();
+  next.dead_proxies.clear();
+  // Only entries still listed: PROXIES may have changed during the round.
+  for (const std::string& proxy : dead) {
+    if (std::find(next.proxies.begin(), next.proxies.end(), proxy) != next.proxies.end()) {
+      next.dead_proxies.push_back(proxy);
+    }
+  }
+  if (next.dead_proxies == settings_.Get()->dead_proxies) return;
+  next.RebuildProxyChooser();
+  settings_.Set(std::move(next));
 }
 
 void Broker::Shutdown() {
@@ -270,6 +310,7 @@ void Broker::Shutdown() {
   // End probes in flight (re-validation, VerifyKeys) instead of waiting out
   // TIME_OUT; their keys stay as they were.
   probe_transport_->CancelAll();
+  proxy_checker_.Stop();
   if (revalidator_ != nullptr) revalidator_->Stop();
   // Ends the gateways' WatchKeys streams, which would hold Shutdown() up.
   hub_.Stop();

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -48,6 +49,7 @@
 #include "key_watch_hub.h"
 #include "persistence_client.h"
 #include "probe_transport.h"
+#include "proxy_checker.h"
 
 namespace gempool::keybroker {
 
@@ -75,6 +77,9 @@ struct BrokerOptions {
   int settings_poll_ms = 2000;
   // Tests poll with Broker::PollSettings() themselves when false.
   bool run_settings_thread = true;
+  // Proxy health checks every 5 minutes (ProxyChecker); tests call
+  // proxy_checker().Check() themselves when false.
+  bool run_proxy_checks = true;
 };
 
 // The settings a config asks for that may change while the broker runs.
@@ -107,6 +112,7 @@ class Broker {
   KeyStateWriter& writer() { return writer_; }
   KeyVerifier& verifier() { return verifier_; }
   BrokerSettingsHolder& settings() { return settings_; }
+  ProxyChecker& proxy_checker() { return proxy_checker_; }
   // Null unless BrokerOptions::run_revalidator (after the load).
   KeyRevalidator* revalidator() { return revalidator_.get(); }
   // Reads the settings table now and applies what changed (what the settings
@@ -120,6 +126,8 @@ class Broker {
   absl::Status LoadOnce();
   // Puts the settings of `merged` (environment and UI) in force.
   void ApplySettings(const Config& merged);
+  // Puts the proxy check's verdict in the settings (and so on the stream).
+  void SetDeadProxies(const std::vector<std::string>& dead);
 
   // API_KEYS and VERTEX_API_KEYS, until the load has added them to their
   // pools; config_ has neither.
@@ -145,6 +153,9 @@ class Broker {
   KeyWatchHub hub_;
   KeyBrokerService broker_service_;
   KeyAdminService admin_service_;
+  // ApplySettings and SetDeadProxies each read, change and set settings_.
+  std::mutex settings_update_mu_;
+  ProxyChecker proxy_checker_;
   rpc::RunningServer server_;
   std::thread loader_;
   std::atomic<bool> shut_down_{false};

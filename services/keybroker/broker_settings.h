@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "gempool/keypool/proxy_chooser.h"
+
 namespace gempool::keybroker {
 
 struct BrokerSettings {
@@ -20,6 +22,14 @@ struct BrokerSettings {
   std::string paid_key;                // PAID_KEY ("" when unset).
   std::string test_model;              // TEST_MODEL.
   double check_interval_hours = 1;     // CHECK_INTERVAL_HOURS (0: never).
+  bool proxies_consistent_hash = true;  // PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY.
+  // Not a setting: the PROXIES entries the last proxy check could not reach
+  // (proxy_checker.h), kept here so gateways get them with the settings.
+  std::vector<std::string> dead_proxies;
+  // From the three above (RebuildProxyChooser after changing them).
+  keypool::ProxyChooser proxy_chooser;
+
+  void RebuildProxyChooser() { proxy_chooser = keypool::ProxyChooser(proxies, dead_proxies, proxies_consistent_hash); }
 };
 
 class BrokerSettingsHolder {

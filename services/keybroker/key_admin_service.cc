@@ -298,6 +298,26 @@ grpc::Status KeyAdminService::ExportKeys(grpc::ServerContext* context, const v1:
   return grpc::Status::OK;
 }
 
+grpc::Status KeyAdminService::CheckProxies(grpc::ServerContext* context, const v1::CheckProxiesRequest* request,
+                                           v1::CheckProxiesResponse* response) {
+  if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  if (proxy_checker_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this key broker does not check proxies");
+  }
+  const std::vector<ProxyStatus> statuses = request->run_now() ? proxy_checker_->Check() : proxy_checker_->Last();
+  for (const ProxyStatus& s : statuses) {
+    v1::ProxyHealth* health = response->add_proxies();
+    health->set_proxy(MaskProxyCredentials(s.proxy));
+    health->set_alive(s.alive);
+    health->set_checked_at_ms(s.checked_at_ms);
+    health->set_latency_ms(s.latency_ms);
+    health->set_error(s.error);
+  }
+  response->set_interval_seconds(ProxyChecker::kIntervalSeconds);
+  if (request->run_now()) hub_.Notify();
+  return grpc::Status::OK;
+}
+
 grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::VerifyKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;

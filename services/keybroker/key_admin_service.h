@@ -27,6 +27,7 @@
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "key_verifier.h"
 #include "persistence_client.h"
+#include "proxy_checker.h"
 
 namespace gempool::keybroker {
 
@@ -64,6 +65,13 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   // The full secrets of the selected keys (the admin UI's "copy").
   grpc::Status ExportKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                           v1::ExportKeysResponse* response) override;
+  // The proxies' health (ProxyChecker), checked now when asked.
+  grpc::Status CheckProxies(grpc::ServerContext* context, const v1::CheckProxiesRequest* request,
+                            v1::CheckProxiesResponse* response) override;
+
+  // Set once, before serving (the broker owns the checker); CheckProxies
+  // answers FAILED_PRECONDITION without one.
+  void SetProxyChecker(ProxyChecker* checker) { proxy_checker_ = checker; }
 
  private:
   // Authenticated and loaded, or why not.
@@ -85,6 +93,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   const BrokerSettingsHolder& settings_;
   // Told after each change, so gateways' replicas get it at once.
   KeyWatchHub& hub_;
+  ProxyChecker* proxy_checker_ = nullptr;
 };
 
 }  // namespace gempool::keybroker

@@ -51,7 +51,7 @@ grpc::Status KeyBrokerService::AcquireKey(grpc::ServerContext*, const v1::Acquir
   response->set_available(result.available);
   if (result.available) {
     response->set_key_id(result.key_id);
-    response->set_proxy(keypool::ProxyForKey(settings->proxies, result.secret));
+    response->set_proxy(settings->proxy_chooser.Choose(result.secret));
     response->set_secret(std::move(result.secret));
   } else {
     response->set_retry_at_ms(result.retry_at_ms);

@@ -1,5 +1,6 @@
 #include "key_prober.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -124,6 +125,25 @@ KeyProber::KeyProber(ProbeSettings settings, ProbeTransport& transport, const Cl
   vertex_scheme_host_port_ = vertex->SchemeHostPort();
   vertex_path_ = absl::StrCat(vertex->path, vertex->version.empty() ? "" : "/", vertex->version, "/models/", model_,
                               ":generateContent");
+}
+
+ProbeHttpResponse KeyProber::ProbeProxy(const std::string& proxy, int timeout_seconds) const {
+  if (!status_.ok()) {
+    ProbeHttpResponse response;
+    response.detail = absl::StrCat("not checked: ", status_.message());
+    return response;
+  }
+  ProbeHttpRequest request;
+  request.scheme_host_port = scheme_host_port_;
+  request.path = path_;
+  request.body = kProbeBody;
+  request.proxy = proxy;
+  request.timeout_seconds = std::max(1, std::min(timeout_seconds, settings_.timeout_seconds));
+  for (const auto& [name, value] : settings_.custom_headers) {
+    if (absl::AsciiStrToLower(name) != "content-type") request.headers.emplace_back(name, value);
+  }
+  request.headers.emplace_back("Content-Type", "application/json");
+  return transport_.Post(request);
 }
 
 ProbeResult KeyProber::Probe(const std::string& secret, keypool::Pool pool) const {

@@ -67,6 +67,12 @@ class KeyProber {
   // Probes with `secret`, a key of `pool`. Blocks for up to TIME_OUT.
   ProbeResult Probe(const std::string& secret, keypool::Pool pool = keypool::Pool::kGemini) const;
 
+  // The proxy health check (proxy_checker.h): the probe's request without a
+  // key, sent through `proxy` with at most `timeout_seconds` (capped by
+  // TIME_OUT). Any HTTP answer (Google's 403 for the missing key included)
+  // means the proxy carried the call; `responded` false says why it did not.
+  ProbeHttpResponse ProbeProxy(const std::string& proxy, int timeout_seconds) const;
+
  private:
   const ProbeSettings settings_;
   ProbeTransport& transport_;

@@ -127,6 +127,8 @@ bool KeyWatchHub::WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* 
   v1::PoolSettings* pool_settings = pending.mutable_settings();
   pool_settings->set_max_failures(settings->max_failures);
   for (const std::string& proxy : settings->proxies) pool_settings->add_proxies(proxy);
+  pool_settings->set_proxies_random(!settings->proxies_consistent_hash);
+  for (const std::string& proxy : settings->dead_proxies) pool_settings->add_dead_proxies(proxy);
   pool_settings->set_paid_key(settings->paid_key);
   pending.set_snapshot_size(static_cast<int64_t>(pools_.size()));
   bool first = true;

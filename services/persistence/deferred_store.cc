@@ -157,4 +157,8 @@ absl::StatusOr<v1::AggregateRequestLogsResponse> DeferredStore::AggregateRequest
   return With([&](storage::Store& s) { return s.AggregateRequestLogs(request); });
 }
 
+absl::StatusOr<v1::TopErrorKeysResponse> DeferredStore::TopErrorKeys(const v1::TopErrorKeysRequest& request) {
+  return With([&](storage::Store& s) { return s.TopErrorKeys(request); });
+}
+
 }  // namespace gempool::persistence

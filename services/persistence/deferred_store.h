@@ -70,6 +70,7 @@ class DeferredStore final : public storage::Store {
   absl::StatusOr<int64_t> DeleteLogs(const v1::DeleteLogsRequest& request) override;
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override;
+  absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override;
 
  private:
   // Runs fn(store) on the installed store, or returns Unavailable().

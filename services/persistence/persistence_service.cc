@@ -269,4 +269,12 @@ grpc::Status PersistenceService::AggregateRequestLogs(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status PersistenceService::TopErrorKeys(grpc::ServerContext*, const v1::TopErrorKeysRequest* request,
+                                              v1::TopErrorKeysResponse* response) {
+  auto top = store_.TopErrorKeys(*request);
+  if (!top.ok()) return Reply("TopErrorKeys", top.status());
+  *response = *std::move(top);
+  return grpc::Status::OK;
+}
+
 }  // namespace gempool::persistence

@@ -87,6 +87,8 @@ class PersistenceService final : public v1::Persistence::Service {
                           v1::DeleteLogsResponse* response) override;
   grpc::Status AggregateRequestLogs(grpc::ServerContext* context, const v1::AggregateRequestLogsRequest* request,
                                     v1::AggregateRequestLogsResponse* response) override;
+  grpc::Status TopErrorKeys(grpc::ServerContext* context, const v1::TopErrorKeysRequest* request,
+                            v1::TopErrorKeysResponse* response) override;
 
  private:
   storage::Store& store_;

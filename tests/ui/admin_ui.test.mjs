@@ -190,6 +190,20 @@ test('the admin UI, end to end in a browser', async (t) => {
     assert.equal(await stack.generate(FLASH, NEW_CLIENT_TOKEN), 200, 'the new client token works at once');
   });
 
+  await t.test('the configuration page marks the settings that cannot apply live and says why', async () => {
+    await page.waitForSelector('[data-setting=PORT] [data-role=not-live-reason]');
+    assert.match(await page.textContent('[data-setting=PORT] [data-role=not-live-reason]'), /bound at start-up/);
+    assert.match(await page.textContent('[data-setting=DATABASE_TYPE] [data-role=not-live-reason]'),
+      /before the database can be reached/);
+    assert.ok(!(await page.isEnabled('#setting-PORT')), 'PORT cannot be edited');
+    // The model settings and the HTTP limits are edited here and apply live.
+    for (const name of ['SEARCH_MODELS', 'SAFETY_SETTINGS', 'THINKING_BUDGET_MAP', 'MAX_KEY_WAIT_MS', 'MAX_REQUEST_BODY_MB']) {
+      assert.ok(await page.isEnabled(`#setting-${name}`), `${name} can be edited`);
+      assert.match(await page.textContent(`[data-setting=${name}] .meta`), /Applies live/, `${name} applies live`);
+      assert.equal(await page.locator(`[data-setting=${name}] [data-role=not-live-reason]`).count(), 0);
+    }
+  });
+
   await t.test('a key broker setting saved on the configuration page reaches the broker, no restart', async () => {
     const PAID = key(9);
     const IMAGEN = 'imagen-3.0-generate-002';

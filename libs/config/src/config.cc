@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/common/memory.h"
 #include "gempool/common/status_macros.h"
+#include "gempool/common/time_zone.h"
 #include "gempool/config/parse.h"
 #include "gempool/anthropic/model_map.h"
 #include "image_host_settings.h"
@@ -127,7 +128,10 @@ absl::Status Load(const Environment& env, Config& c) {
     }
     c.log_level = *level;
   }
-  c.timezone = env.GetOr("TIMEZONE", c.timezone);
+  c.timezone = std::string(absl::StripAsciiWhitespace(env.GetOr("TIMEZONE", c.timezone)));
+  // Loaded once here so a typo fails at start-up (and on the config page),
+  // not later when a page shows a time.
+  GEMPOOL_RETURN_IF_ERROR(LoadTimeZoneSetting(c.timezone).status());
 
   c.database_type = absl::AsciiStrToLower(env.GetOr("DATABASE_TYPE", c.database_type));
   if (c.database_type != "sqlite" && c.database_type != "mysql") {

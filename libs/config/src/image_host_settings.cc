@@ -18,6 +18,7 @@ std::vector<std::string> ImageHostSettings::MissingSettings() const {
   };
   if (provider == "smms") {
     need("SMMS_SECRET_TOKEN", smms_secret_token);
+    need("SMMS_API_URL", smms_api_url);
   } else if (provider == "picgo") {
     need("PICGO_API_KEY", picgo_api_key);
     need("PICGO_API_URL", picgo_api_url);
@@ -103,6 +104,10 @@ absl::Status LoadImageHostSettings(const Environment& env, ImageHostSettings& ou
     out.provider = provider;
   }
   GEMPOOL_RETURN_IF_ERROR(plain("SMMS_SECRET_TOKEN", out.smms_secret_token, /*secret=*/true));
+  if (has("SMMS_API_URL")) {
+    out.smms_api_url = text("SMMS_API_URL");
+    GEMPOOL_RETURN_IF_ERROR(CheckUrl("SMMS_API_URL", out.smms_api_url, "https://smms.app/api/v2/upload"));
+  }
   GEMPOOL_RETURN_IF_ERROR(plain("PICGO_API_KEY", out.picgo_api_key, /*secret=*/true));
   if (has("PICGO_API_URL")) {
     out.picgo_api_url = text("PICGO_API_URL");

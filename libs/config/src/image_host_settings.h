@@ -9,7 +9,7 @@
 
 namespace gempool::config {
 
-// Reads UPLOAD_PROVIDER, SMMS_SECRET_TOKEN, PICGO_API_KEY, PICGO_API_URL,
+// Reads UPLOAD_PROVIDER, SMMS_SECRET_TOKEN, SMMS_API_URL, PICGO_API_KEY, PICGO_API_URL,
 // CLOUDFLARE_IMGBED_URL, CLOUDFLARE_IMGBED_AUTH_CODE,
 // CLOUDFLARE_IMGBED_UPLOAD_FOLDER and the OSS_* settings into `out`; unset
 // variables keep the defaults. A provider's missing credentials are not an

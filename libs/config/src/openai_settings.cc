@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -179,3 +180,24 @@ absl::Status LoadOpenAISettings(const Environment& env, OpenAISettings& out) {
 }
 
 }  // namespace gempool::config
+
+namespace gempool {
+
+bool operator==(const SafetySetting& a, const SafetySetting& b) {
+  return a.category == b.category && a.threshold == b.threshold;
+}
+
+bool operator==(const OpenAISettings& a, const OpenAISettings& b) {
+  return std::tie(a.search_models, a.image_models, a.thinking_models, a.thinking_budget_map,
+                  a.show_thinking_process, a.show_search_link, a.search_link_language, a.safety_settings,
+                  a.filtered_models, a.create_image_model, a.tts_model, a.tts_voice_name, a.tts_speed,
+                  a.tools_code_execution_enabled, a.url_context_enabled, a.url_context_models,
+                  a.media_fetch_allow_private) ==
+         std::tie(b.search_models, b.image_models, b.thinking_models, b.thinking_budget_map,
+                  b.show_thinking_process, b.show_search_link, b.search_link_language, b.safety_settings,
+                  b.filtered_models, b.create_image_model, b.tts_model, b.tts_voice_name, b.tts_speed,
+                  b.tools_code_execution_enabled, b.url_context_enabled, b.url_context_models,
+                  b.media_fetch_allow_private);
+}
+
+}  // namespace gempool

@@ -55,6 +55,14 @@ TEST(LoadConfigTest, BadValuesNameTheVariable) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEYBROKER_ADDR")));
 }
 
+TEST(LoadConfigTest, TimezoneIsAKnownZone) {
+  EXPECT_EQ(LoadConfig(Environment::FromMap({}))->timezone, "Asia/Shanghai");
+  EXPECT_EQ(LoadConfig(Environment::FromMap({{"TIMEZONE", " America/New_York "}}))->timezone, "America/New_York");
+  EXPECT_EQ(LoadConfig(Environment::FromMap({{"TIMEZONE", ""}}))->timezone, "Asia/Shanghai");
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"TIMEZONE", "Asia/Atlantis"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("TIMEZONE='Asia/Atlantis'")));
+}
+
 TEST(LoadConfigTest, MaxKeyWait) {
   auto defaults = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(defaults.ok()) << defaults.status();

@@ -97,6 +97,15 @@ TEST(ImageHostSettingsTest, RefusesBadValuesNamingTheVariable) {
                        AllOf(HasSubstr("SMMS_SECRET_TOKEN"), Not(HasSubstr("sekrit")))));
 }
 
+TEST(ImageHostSettingsTest, SmmsApiUrlDefaultsToSmmsAndTakesAMirror) {
+  EXPECT_EQ(LoadOk({}).image_host.smms_api_url, "https://sm.ms/api/v2/upload");
+  const Config mirror = LoadOk({{"SMMS_API_URL", "https://smms.app/api/v2/upload"}, {"SMMS_SECRET_TOKEN", "t"}});
+  EXPECT_EQ(mirror.image_host.smms_api_url, "https://smms.app/api/v2/upload");
+  EXPECT_THAT(mirror.image_host.MissingSettings(), IsEmpty());
+  EXPECT_THAT(Load({{"SMMS_API_URL", "smms.app/api/v2/upload"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("SMMS_API_URL")));
+}
+
 TEST(ImageHostSettingsTest, OtherNewSettings) {
   const Config defaults = LoadOk({});
   EXPECT_FALSE(defaults.error_log_record_request_body);

@@ -145,5 +145,37 @@ TEST(OpenAISettingsTest, TtsSpeedDefaultsToNormal) {
   EXPECT_EQ(slow.openai.tts_speed, "slow");
 }
 
+// A gateway rebuilds its conversion options only when Config::openai
+// differs: every setting must count in the comparison.
+TEST(OpenAISettingsTest, EqualityCoversEverySetting) {
+  const Config defaults = LoadOk({});
+  EXPECT_TRUE(defaults.openai == LoadOk({}).openai);
+  const std::map<std::string, std::string> changes = {
+      {"SEARCH_MODELS", "gemini-x"},
+      {"IMAGE_MODELS", "gemini-x"},
+      {"THINKING_MODELS", "gemini-x"},
+      {"THINKING_BUDGET_MAP", R"({"gemini-x": 1})"},
+      {"SHOW_THINKING_PROCESS", "false"},
+      {"SHOW_SEARCH_LINK", "false"},
+      {"SEARCH_LINK_LANGUAGE", "zh"},
+      {"SAFETY_SETTINGS", "[]"},
+      {"FILTERED_MODELS", "gemini-x"},
+      {"CREATE_IMAGE_MODEL", "imagen-x"},
+      {"TTS_MODEL", "gemini-x-tts"},
+      {"TTS_VOICE_NAME", "Kore"},
+      {"TTS_SPEED", "fast"},
+      {"TOOLS_CODE_EXECUTION_ENABLED", "true"},
+      {"URL_CONTEXT_ENABLED", "true"},
+      {"URL_CONTEXT_MODELS", "gemini-x"},
+      {"MEDIA_FETCH_ALLOW_PRIVATE", "true"},
+  };
+  for (const auto& [name, value] : changes) {
+    const Config changed = LoadOk({{name, value}});
+    EXPECT_FALSE(changed.openai == defaults.openai) << name;
+    EXPECT_TRUE(changed.openai != defaults.openai) << name;
+    EXPECT_TRUE(changed.openai == LoadOk({{name, value}}).openai) << name;
+  }
+}
+
 }  // namespace
 }  // namespace gempool

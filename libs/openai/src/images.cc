@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/image_directives.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
 
@@ -88,6 +89,11 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
   ImageGenerationRequest out;
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> prompt, OptString(body, "prompt", ""));
   if (!prompt.has_value() || prompt->empty()) return FieldError("prompt", "is required");
+  // gemini-balance's {n:N} and {ratio:W:H}: out of the prompt, over n and size.
+  absl::StatusOr<ImageDirectives> directives = ExtractImageDirectives(*prompt);
+  if (!directives.ok()) return FieldError("prompt", directives.status().message());
+  if (directives->prompt.empty()) return FieldError("prompt", "holds only directives ({n:N}, {ratio:W:H}): say what to draw");
+  prompt = directives->prompt;
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> model, OptString(body, "model", ""));
   std::string id = StripModelsPrefix(model.value_or(""));
@@ -102,7 +108,7 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
   out.backend = BackendFor(id);
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<int64_t> n, OptInt(body, "n", "", 1, 10));
-  out.count = static_cast<int>(n.value_or(1));
+  out.count = directives->count.has_value() ? *directives->count : static_cast<int>(n.value_or(1));
   if (out.backend == ImageBackend::kImagenPredict && out.count > kMaxImagenImages) {
     return FieldError("n", absl::StrCat("is ", out.count, "; Imagen makes at most ", kMaxImagenImages,
                                         " images per request"));
@@ -112,6 +118,7 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
   }
 
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> aspect_ratio, ExplicitAspectRatio(body));
+  if (directives->aspect_ratio.has_value()) aspect_ratio = directives->aspect_ratio;
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> size, OptString(body, "size", ""));
   if (!aspect_ratio.has_value() && size.has_value() && *size != "auto") {
     auto ratio = AspectRatioForSize(*size);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
+#include "gempool/openai/image_chat.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
 
@@ -48,6 +49,8 @@ absl::StatusOr<json> ConvertModelList(const json& gemini_models, const Conversio
     if (ModelListed(options.image_models, id)) add(absl::StrCat(id, "-image"));
     if (ModelListed(options.thinking_models, id)) add(absl::StrCat(id, "-non-thinking"));
   }
+  // gemini-balance's image chat model (image_chat.h), last as it lists it.
+  if (const std::string image_chat = ImageChatModel(options); !image_chat.empty()) add(image_chat);
   return json{{"object", "list"}, {"data", std::move(data)}};
 }
 

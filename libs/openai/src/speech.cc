@@ -100,6 +100,11 @@ absl::StatusOr<SpeechRequest> ConvertSpeechRequest(const json& body, const Conve
     while (!style.empty() && (style.back() == '.' || style.back() == ':')) style.remove_suffix(1);
     if (!style.empty()) text = absl::StrCat(style, ": ", *input);
   }
+  // TTS_SPEED, in gemini-balance's words.
+  const absl::string_view tts_speed = absl::StripAsciiWhitespace(options.tts_speed);
+  if (!tts_speed.empty() && !absl::EqualsIgnoreCase(tts_speed, "normal")) {
+    text = absl::StrCat("Speak in a ", absl::AsciiStrToLower(tts_speed), " speed voice: ", text);
+  }
 
   out.body = json{
       {"contents", json::array({json{{"role", "user"}, {"parts", json::array({json{{"text", text}}})}}})},

@@ -112,5 +112,20 @@ TEST(ImagesTest, NoImageIsAnErrorWithTheReason) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("SAFETY")));
 }
 
+TEST(ImagesTest, PromptDirectivesBecomeImagenParametersAndWinOverNAndSize) {
+  ImageGenerationRequest request =
+      MustConvertImage(R"({"prompt":"a lighthouse {n:3} at dusk {ratio:9:16}","n":1,"size":"1792x1024"})");
+  EXPECT_EQ(request.count, 3);
+  EXPECT_EQ(request.body, J(R"({"instances":[{"prompt":"a lighthouse at dusk"}],
+                                "parameters":{"sampleCount":3,"aspectRatio":"9:16"}})"));
+  ImageGenerationRequest gemini = MustConvertImage(R"({"model":"gemini-2.5-flash-image","prompt":"{ratio:4:3} a dog"})");
+  EXPECT_EQ(gemini.body["generationConfig"]["imageConfig"]["aspectRatio"], "4:3");
+  EXPECT_EQ(gemini.body["contents"][0]["parts"][0]["text"], "a dog");
+  EXPECT_THAT(ConvertImageRequest(J(R"({"prompt":"x {n:9}"})"), {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("prompt")));
+  EXPECT_THAT(ConvertImageRequest(J(R"({"prompt":"{n:2}"})"), {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("only directives")));
+}
+
 }  // namespace
 }  // namespace gempool::openai

@@ -44,19 +44,35 @@ TEST(ModelsTest, ConvertsFiltersAndAddsDerivedIds) {
   EXPECT_EQ((*list)["object"], "list");
   EXPECT_THAT(Ids(*list), ElementsAre("gemini-2.5-flash", "gemini-2.5-flash-search", "gemini-2.5-pro",
                                       "gemini-2.5-pro-non-thinking", "gemini-2.0-flash-exp",
-                                      "gemini-2.0-flash-exp-image", "gemini-embedding-001"));
+                                      "gemini-2.0-flash-exp-image", "gemini-embedding-001",
+                                      "imagen-3.0-generate-002-chat"));
   EXPECT_EQ((*list)["data"][0], J(R"({"id":"gemini-2.5-flash","object":"model","created":1700000000,
                                       "owned_by":"google"})"));
 }
 
 TEST(ModelsTest, AcceptsJoinedPagesAndEmptyLists) {
-  auto joined = ConvertModelList(J(R"([{"name":"models/a"},{"name":"models/b"},{"name":"models/a"}])"), {}, 1);
+  ConversionOptions no_image_chat;
+  no_image_chat.create_image_model = "";
+  auto joined =
+      ConvertModelList(J(R"([{"name":"models/a"},{"name":"models/b"},{"name":"models/a"}])"), no_image_chat, 1);
   ASSERT_TRUE(joined.ok());
   EXPECT_THAT(Ids(*joined), ElementsAre("a", "b"));
-  auto empty = ConvertModelList(J("{}"), {}, 1);
+  auto empty = ConvertModelList(J("{}"), no_image_chat, 1);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ((*empty)["data"], J("[]"));
   EXPECT_THAT(ConvertModelList(J(R"("nope")"), {}, 1), StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(ModelsTest, TheImageChatModelFollowsCreateImageModel) {
+  ConversionOptions options;
+  options.create_image_model = "models/imagen-4.0-generate-001";
+  auto list = ConvertModelList(J(R"([{"name":"models/a"}])"), options, 1);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(Ids(*list), ElementsAre("a", "imagen-4.0-generate-001-chat"));
+  options.filtered_models = {"imagen-4.0-generate-001-chat"};
+  list = ConvertModelList(J(R"([{"name":"models/a"}])"), options, 1);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(Ids(*list), ElementsAre("a"));
 }
 
 TEST(ModelsTest, FindModelAcceptsThePrefixAndDerivedIds) {

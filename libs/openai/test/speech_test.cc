@@ -51,6 +51,19 @@ TEST(SpeechTest, InstructionsBecomeTheStylePrompt) {
   EXPECT_EQ(request.body["contents"][0]["parts"][0]["text"], "Whisper softly: Good night");
 }
 
+TEST(SpeechTest, TtsSpeedOtherThanNormalIsAskedForInThePrompt) {
+  ConversionOptions options;
+  options.tts_speed = "Normal";
+  EXPECT_EQ(MustConvertSpeech(R"({"input":"Hi"})", options).body["contents"][0]["parts"][0]["text"], "Hi");
+  options.tts_speed = "slow";
+  EXPECT_EQ(MustConvertSpeech(R"({"input":"Hi"})", options).body["contents"][0]["parts"][0]["text"],
+            "Speak in a slow speed voice: Hi");
+  options.tts_speed = "Fast";
+  EXPECT_EQ(MustConvertSpeech(R"({"input":"Hi","instructions":"Cheerfully"})", options)
+                .body["contents"][0]["parts"][0]["text"],
+            "Speak in a fast speed voice: Cheerfully: Hi");
+}
+
 TEST(SpeechTest, RequestErrors) {
   EXPECT_THAT(ConvertSpeechRequest(J(R"({"voice":"Kore"})"), {}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("input is required")));

@@ -259,6 +259,17 @@ std::vector<Migration> BuildMigrations() {
           " KEY idx_gempool_file_records_expires (expires_at_ms)"
           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
       }});
+  all.push_back(Migration{
+      7,
+      "error log: the request body sent upstream (ERROR_LOG_RECORD_REQUEST_BODY)",
+      {
+          "ALTER TABLE gempool_error_log ADD COLUMN request_body TEXT NOT NULL DEFAULT ''",
+      },
+      {
+          // NULL for the rows from before: a MEDIUMTEXT takes no literal
+          // default on MySQL before 8.0.13; reads COALESCE it.
+          "ALTER TABLE gempool_error_log ADD COLUMN request_body MEDIUMTEXT NULL",
+      }});
   return all;
 }
 

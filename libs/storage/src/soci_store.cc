@@ -20,6 +20,7 @@
 #include "file_records.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/status_macros.h"
+#include "log_stats.h"
 #include "mysql_connect.h"
 #include "schema.h"
 #include "sql_error.h"
@@ -38,6 +39,7 @@ constexpr size_t kMaxModelBytes = 128;
 constexpr size_t kMaxOperationBytes = 64;
 constexpr size_t kMaxErrorTypeBytes = 128;
 constexpr size_t kMaxMessageBytes = 64 * 1024;
+constexpr size_t kMaxRequestBodyBytes = 64 * 1024;
 constexpr size_t kMaxSettingValueBytes = 8 * 1024 * 1024;
 constexpr size_t kMaxFilterBytes = 1024;
 
@@ -186,7 +188,9 @@ struct RequestLogRow {
   }
 };
 
-constexpr char kErrorLogColumns[] = "id, time_ms, key_id, model, operation, status_code, error_type, message";
+// request_body is NULL on MySQL rows from before schema version 7.
+constexpr char kErrorLogColumns[] =
+    "id, time_ms, key_id, model, operation, status_code, error_type, message, COALESCE(request_body, '')";
 
 struct ErrorLogRow {
   long long id = 0;
@@ -197,6 +201,7 @@ struct ErrorLogRow {
   int status_code = 0;
   std::string error_type;
   std::string message;
+  std::string request_body;
 
   void Into(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -207,6 +212,7 @@ struct ErrorLogRow {
     st.exchange(soci::into(status_code));
     st.exchange(soci::into(error_type));
     st.exchange(soci::into(message));
+    st.exchange(soci::into(request_body));
   }
 
   v1::ErrorLogEntry ToEntry() const {
@@ -219,6 +225,7 @@ struct ErrorLogRow {
     e.set_status_code(status_code);
     e.set_error_type(error_type);
     e.set_message(message);
+    e.set_request_body(request_body);
     return e;
   }
 };
@@ -692,18 +699,22 @@ absl::StatusOr<int> SociStore::WriteErrorLogs(const std::vector<v1::ErrorLogEntr
   return Run("writing error logs", [&](soci::session& session) -> absl::StatusOr<int> {
     Transaction tx(session, options_.backend);
     const long long written =
-        InsertRows(session, "gempool_error_log", "time_ms, key_id, model, operation, status_code, error_type, message",
+        InsertRows(session, "gempool_error_log",
+                   "time_ms, key_id, model, operation, status_code, error_type, message, request_body",
                    entries, [&](const v1::ErrorLogEntry& e, SqlParams& p) {
                      std::string model = SanitizeText(e.model(), kMaxModelBytes);
                      std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
                      std::string error_type = SanitizeText(e.error_type(), kMaxErrorTypeBytes);
                      std::string message = SanitizeText(e.message(), kMaxMessageBytes);
-                     const size_t bytes = model.size() + operation.size() + error_type.size() + message.size();
+                     std::string request_body = SanitizeText(e.request_body(), kMaxRequestBodyBytes);
+                     const size_t bytes = model.size() + operation.size() + error_type.size() + message.size() +
+                                          request_body.size();
                      std::string values =
                          absl::StrCat("(", p.Add(e.time_ms() != 0 ? static_cast<long long>(e.time_ms()) : now), ", ",
                                       p.Add(static_cast<long long>(e.key_id())), ", ", p.Add(std::move(model)), ", ",
                                       p.Add(std::move(operation)), ", ", p.Add(static_cast<long long>(e.status_code())),
-                                      ", ", p.Add(std::move(error_type)), ", ", p.Add(std::move(message)), ")");
+                                      ", ", p.Add(std::move(error_type)), ", ", p.Add(std::move(message)), ", ",
+                                      p.Add(std::move(request_body)), ")");
                      return std::make_pair(std::move(values), bytes);
                    });
     tx.Commit();
@@ -837,15 +848,6 @@ absl::StatusOr<PingResult> SociStore::Ping() {
 
 namespace {
 
-constexpr int64_t kMaxAggregateWindowMs = 400LL * 24 * 60 * 60 * 1000;
-constexpr int64_t kMaxAggregateBuckets = 1000;
-constexpr int kDefaultAggregateTop = 10;
-constexpr int kMaxAggregateTop = 100;
-// Upper bounds (ms, exclusive) of the latency histogram bins; a last bin
-// without a bound follows.
-constexpr long long kLatencyBounds[] = {50,   100,  200,   300,   500,   750,   1000,  1500,   2000,
-                                        3000, 5000, 7500, 10000, 15000, 20000, 30000, 60000, 120000};
-
 absl::Status CheckSessionIdHash(const std::string& id_hash) {
   const bool hex = id_hash.size() == 64 && std::all_of(id_hash.begin(), id_hash.end(), [](char c) {
                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -865,49 +867,6 @@ const char* LogTableName(v1::LogTable table) {
       return "gempool_error_log";
     default:
       return nullptr;
-  }
-}
-
-// " WHERE time_ms >= since AND time_ms < until" over the request log.
-std::string WindowWhere(const v1::AggregateRequestLogsRequest& r, SqlParams& params) {
-  return absl::StrCat(" WHERE time_ms >= ", params.Add(static_cast<long long>(r.since_ms())), " AND time_ms < ",
-                      params.Add(static_cast<long long>(r.until_ms())));
-}
-
-constexpr char kSuccessSum[] = "SUM(CASE WHEN status_code >= 200 AND status_code < 300 THEN 1 ELSE 0 END)";
-
-// Calls per model or per key (`column`), busiest first.
-void AggregateGroups(soci::session& session, const v1::AggregateRequestLogsRequest& r, const char* column, int top,
-                     google::protobuf::RepeatedPtrField<v1::RequestLogGroup>* out) {
-  SqlParams params;
-  const std::string where = WindowWhere(r, params);
-  std::string model;
-  long long key_id = 0, calls = 0, successes = 0, latency = 0;
-  soci::statement st(session);
-  const bool by_model = std::string(column) == "model";
-  if (by_model) {
-    st.exchange(soci::into(model));
-  } else {
-    st.exchange(soci::into(key_id));
-  }
-  st.exchange(soci::into(calls));
-  st.exchange(soci::into(successes));
-  st.exchange(soci::into(latency));
-  params.Prepare(st, absl::StrCat("SELECT ", column, ", COUNT(*) AS calls, ", kSuccessSum,
-                                  ", SUM(latency_ms) FROM gempool_request_log", where, " GROUP BY ", column,
-                                  " ORDER BY calls DESC, ", column, " LIMIT ", top));
-  st.execute();
-  while (st.fetch()) {
-    v1::RequestLogGroup* g = out->Add();
-    if (by_model) {
-      g->set_model(model);
-    } else {
-      g->set_key_id(key_id);
-    }
-    g->set_calls(calls);
-    g->set_successes(successes);
-    g->set_failures(calls - successes);
-    g->set_latency_ms_sum(latency);
   }
 }
 
@@ -1139,86 +1098,18 @@ absl::StatusOr<int64_t> SociStore::DeleteLogs(const v1::DeleteLogsRequest& reque
 
 absl::StatusOr<v1::AggregateRequestLogsResponse> SociStore::AggregateRequestLogs(
     const v1::AggregateRequestLogsRequest& request) {
-  const int64_t since = request.since_ms();
-  const int64_t until = request.until_ms();
-  if (since < 0 || until <= since) {
-    return absl::InvalidArgumentError(absl::StrCat("the statistics window needs 0 <= since_ms < until_ms (got ", since,
-                                                   " and ", until, ")"));
-  }
-  if (until - since > kMaxAggregateWindowMs) {
-    return absl::InvalidArgumentError("the statistics window is longer than 400 days; choose a shorter one");
-  }
-  if (request.bucket_ms() <= 0 || (until - since + request.bucket_ms() - 1) / request.bucket_ms() > kMaxAggregateBuckets) {
-    return absl::InvalidArgumentError(absl::StrCat("bucket_ms ", request.bucket_ms(), " does not cut the window into 1 to ",
-                                                   kMaxAggregateBuckets, " buckets"));
-  }
-  if (request.top() < 0 || request.top() > kMaxAggregateTop) {
-    return absl::InvalidArgumentError(absl::StrCat("top ", request.top(), " is out of range: use 1 to ", kMaxAggregateTop,
-                                                   " (0 means ", kDefaultAggregateTop, ")"));
-  }
-  const int top = request.top() == 0 ? kDefaultAggregateTop : request.top();
+  GEMPOOL_RETURN_IF_ERROR(CheckAggregateRequest(request));
   return Run("aggregating the request log",
              [&](soci::session& session) -> absl::StatusOr<v1::AggregateRequestLogsResponse> {
-               v1::AggregateRequestLogsResponse response;
-               {
-                 SqlParams params;
-                 const std::string offset = params.Add(static_cast<long long>(since));
-                 const std::string width = params.Add(static_cast<long long>(request.bucket_ms()));
-                 const std::string where = WindowWhere(request, params);
-                 const std::string bucket = absl::StrCat("(time_ms - ", offset, ")",
-                                                         options_.backend == Backend::kMysql ? " DIV " : " / ", width);
-                 long long index = 0, calls = 0, successes = 0, latency = 0;
-                 soci::statement st(session);
-                 st.exchange(soci::into(index));
-                 st.exchange(soci::into(calls));
-                 st.exchange(soci::into(successes));
-                 st.exchange(soci::into(latency));
-                 params.Prepare(st, absl::StrCat("SELECT ", bucket, " AS bucket, COUNT(*), ", kSuccessSum,
-                                                 ", SUM(latency_ms) FROM gempool_request_log", where,
-                                                 " GROUP BY bucket ORDER BY bucket"));
-                 st.execute();
-                 while (st.fetch()) {
-                   v1::RequestLogBucket* b = response.add_buckets();
-                   b->set_start_ms(since + index * request.bucket_ms());
-                   b->set_calls(calls);
-                   b->set_successes(successes);
-                   b->set_failures(calls - successes);
-                   b->set_latency_ms_sum(latency);
-                   response.set_calls(response.calls() + calls);
-                   response.set_successes(response.successes() + successes);
-                   response.set_failures(response.failures() + calls - successes);
-                   response.set_latency_ms_sum(response.latency_ms_sum() + latency);
-                 }
-               }
-               if (response.calls() == 0 || request.totals_only()) return response;
-               AggregateGroups(session, request, "model", top, response.mutable_by_model());
-               AggregateGroups(session, request, "key_id", top, response.mutable_by_key());
-               {
-                 SqlParams params;
-                 const std::string where = WindowWhere(request, params);
-                 std::string bin = "CASE";
-                 int n = 0;
-                 for (long long bound : kLatencyBounds) absl::StrAppend(&bin, " WHEN latency_ms < ", bound, " THEN ", n++);
-                 absl::StrAppend(&bin, " ELSE ", n, " END");
-                 std::vector<long long> counts(n + 1, 0);
-                 long long index = 0, count = 0;
-                 soci::statement st(session);
-                 st.exchange(soci::into(index));
-                 st.exchange(soci::into(count));
-                 params.Prepare(st, absl::StrCat("SELECT ", bin, " AS bin, COUNT(*) FROM gempool_request_log", where,
-                                                 " GROUP BY bin"));
-                 st.execute();
-                 while (st.fetch()) {
-                   if (index >= 0 && index <= n) counts[index] = count;
-                 }
-                 for (int i = 0; i <= n; ++i) {
-                   v1::LatencyBin* b = response.add_latency();
-                   b->set_upper_ms(i < n ? kLatencyBounds[i] : 0);
-                   b->set_count(counts[i]);
-                 }
-               }
-               return response;
+               return QueryAggregate(session, options_.backend, request);
              });
+}
+
+absl::StatusOr<v1::TopErrorKeysResponse> SociStore::TopErrorKeys(const v1::TopErrorKeysRequest& request) {
+  GEMPOOL_RETURN_IF_ERROR(CheckTopErrorKeysRequest(request));
+  return Run("counting errors per key", [&](soci::session& session) -> absl::StatusOr<v1::TopErrorKeysResponse> {
+    return QueryTopErrorKeys(session, request);
+  });
 }
 
 absl::StatusOr<std::unique_ptr<SociStore>> OpenStore(const Config& config) {

@@ -30,6 +30,10 @@ class AdminBackend {
   virtual absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) = 0;
   virtual absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection& selection) = 0;
   virtual absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) = 0;
+  // The proxies' health (run_now: checked now). Not every backend has it.
+  virtual absl::StatusOr<v1::CheckProxiesResponse> CheckProxies(const v1::CheckProxiesRequest&) {
+    return absl::UnimplementedError("proxy checks are not available here");
+  }
 
   // Persistence.
   virtual absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query) = 0;
@@ -37,6 +41,7 @@ class AdminBackend {
   virtual absl::StatusOr<v1::DeleteLogsResponse> DeleteLogs(const v1::DeleteLogsRequest& request) = 0;
   virtual absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) = 0;
+  virtual absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) = 0;
   virtual absl::StatusOr<std::map<std::string, std::string>> GetSettings() = 0;
   virtual absl::Status PutSettings(const std::map<std::string, std::string>& values) = 0;
 };

@@ -60,26 +60,32 @@ std::string SessionIdOf(const AdminRequest& request) {
 }  // namespace
 
 AdminService::AdminService(std::string admin_token, AdminBackend& backend, SessionStore& sessions,
-                           LoginLimiter& limiter, ConfigApi& config_api, const Clock& clock)
+                           LoginLimiter& limiter, ConfigApi& config_api, const Clock& clock,
+                           const DisplayZone* zone)
     : admin_token_(std::move(admin_token)),
       backend_(backend),
       sessions_(sessions),
       limiter_(limiter),
       clock_(clock),
+      zone_(zone != nullptr ? *zone : utc_),
       keys_(backend),
       logs_(backend),
-      stats_(backend, clock),
+      keys_list_(backend),
+      proxies_(backend),
+      stats_(backend, clock, zone_),
       config_(config_api) {}
 
 bool AdminService::IsAdminPath(absl::string_view path) {
   for (const auto& [page, asset] : kPages) {
     if (path == page) return true;
   }
-  return absl::StartsWith(path, "/static/") || path == "/api" || absl::StartsWith(path, "/api/");
+  return absl::StartsWith(path, "/static/") || path == "/api" || absl::StartsWith(path, "/api/") ||
+         KeysListApi::Matches(path);
 }
 
 AdminResponse AdminService::Handle(const AdminRequest& request) {
   if (absl::StartsWith(request.path, "/api")) return Api(request);
+  if (KeysListApi::Matches(request.path)) return KeysList(request);
   if (request.method != "GET") {
     AdminResponse response;
     response.status = 405;
@@ -176,6 +182,25 @@ ApiResult AdminService::Login(const AdminRequest& request) {
   return result;
 }
 
+AdminResponse AdminService::KeysList(const AdminRequest& request) {
+  // Scripts only: no session cookie, so no CSRF to consider. Wrong tokens
+  // count as failed logins (the same brute-force limit).
+  const int64_t wait_ms = limiter_.RetryAfterMs(request.remote_addr);
+  if (wait_ms > 0) {
+    const int64_t seconds = (wait_ms + 999) / 1000;
+    ApiResult result = ErrorResult(absl::ResourceExhaustedError(
+        absl::StrCat("too many wrong admin tokens from this address; try again in ", seconds, " s")));
+    result.headers.emplace_back("Retry-After", absl::StrCat(seconds));
+    return JsonResponse(result);
+  }
+  if (admin_token_.empty() || !IsAdminBearer(request.headers, admin_token_)) {
+    if (!admin_token_.empty()) limiter_.RecordFailure(request.remote_addr);
+    return JsonResponse(ErrorResult(absl::UnauthenticatedError(
+        "send the admin token (AUTH_TOKEN) as Authorization: Bearer <AUTH_TOKEN>")));
+  }
+  return JsonResponse(keys_list_.Handle(request.query));
+}
+
 AdminResponse AdminService::Api(const AdminRequest& request) {
   const std::string path = request.path.substr(4);  // Below /api.
   if (path == "/login") {
@@ -217,7 +242,9 @@ AdminResponse AdminService::Api(const AdminRequest& request) {
     result.body = {{"auth", bearer ? "bearer" : "session"},
                    {"csrf_token", session.csrf_token},
                    {"expires_at_ms", session.expires_at_ms},
-                   {"now_ms", clock_.NowUnixMs()}};
+                   {"now_ms", clock_.NowUnixMs()},
+                   // TIMEZONE in force: the pages show every time in it.
+                   {"timezone", zone_.Get().name}};
     return JsonResponse(result);
   }
   if (path == "/logout" && request.method == "POST") {
@@ -258,6 +285,7 @@ ApiResult AdminService::Dispatch(const ApiCall& call) {
   };
   if (under("/keys")) return keys_.Handle(call);
   if (under("/logs")) return logs_.Handle(call);
+  if (under("/proxies")) return proxies_.Handle(call);
   if (under("/stats")) return stats_.Handle(call);
   if (under("/config")) return config_.Handle(call);
   return ErrorResult(absl::NotFoundError(absl::StrCat(call.method, " /api", call.path, " is not an admin API call")));

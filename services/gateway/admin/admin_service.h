@@ -24,9 +24,12 @@
 #include "admin/admin_backend.h"
 #include "admin/api_call.h"
 #include "admin/config_api.h"
+#include "admin/display_zone.h"
 #include "admin/keys_api.h"
+#include "admin/keys_list_api.h"
 #include "admin/login_limiter.h"
 #include "admin/logs_api.h"
+#include "admin/proxies_api.h"
 #include "admin/request_guard.h"
 #include "admin/session_store.h"
 #include "admin/stats_api.h"
@@ -53,9 +56,10 @@ struct AdminResponse {
 class AdminService {
  public:
   // All references must outlive the service. `admin_token` is the token in
-  // force (Config::AdminToken()).
+  // force (Config::AdminToken()). `zone` is the TIMEZONE in force (null:
+  // UTC); /api/session names it and the statistics use it.
   AdminService(std::string admin_token, AdminBackend& backend, SessionStore& sessions, LoginLimiter& limiter,
-               ConfigApi& config_api, const Clock& clock);
+               ConfigApi& config_api, const Clock& clock, const DisplayZone* zone = nullptr);
 
   // Whether `path` belongs to the admin UI (pages, static files, /api/).
   static bool IsAdminPath(absl::string_view path);
@@ -66,6 +70,8 @@ class AdminService {
   AdminResponse Page(const AdminRequest& request, const char* asset);
   AdminResponse Static(const AdminRequest& request, absl::string_view name);
   AdminResponse Api(const AdminRequest& request);
+  // GET /v1/keys/list, /hf/v1/keys/list (KeysListApi): AUTH_TOKEN bearer only.
+  AdminResponse KeysList(const AdminRequest& request);
   ApiResult Login(const AdminRequest& request);
   ApiResult Dispatch(const ApiCall& call);
 
@@ -74,8 +80,12 @@ class AdminService {
   SessionStore& sessions_;
   LoginLimiter& limiter_;
   const Clock& clock_;
+  const DisplayZone utc_;  // When no zone is given.
+  const DisplayZone& zone_;
   KeysApi keys_;
   LogsApi logs_;
+  KeysListApi keys_list_;
+  ProxiesApi proxies_;
   StatsApi stats_;
   ConfigApi& config_;
 };

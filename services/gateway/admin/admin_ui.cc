@@ -9,6 +9,8 @@
 namespace gempool::gateway::admin {
 
 struct AdminUi::Parts {
+  // TIMEZONE in force; declared first, as the watcher's apply sets it.
+  DisplayZone zone;
   std::unique_ptr<GrpcAdminBackend> backend;
   std::unique_ptr<SessionStore> sessions;
   std::unique_ptr<LoginLimiter> limiter;
@@ -35,13 +37,24 @@ std::unique_ptr<AdminUi> AdminUi::Create(const Config& config, Environment env, 
   parts->limiter = std::make_unique<LoginLimiter>(clock, LoginLimiter::Options());
   SettingsWatcher::Options watcher_options;
   watcher_options.poll_ms = options.settings_poll_ms;
+  // TIMEZONE applies at once: the admin API reads the zone per call.
+  DisplayZone* zone = &parts->zone;
+  zone->Set(config.timezone).IgnoreError();  // LoadConfig checked it; UTC otherwise.
+  SessionStore* sessions = parts->sessions.get();
+  SettingsWatcher::ApplyFn apply_with_zone = [zone, sessions,
+                                              apply = std::move(apply)](std::shared_ptr<const Config> next) {
+    zone->Set(next->timezone).IgnoreError();
+    // ADMIN_SESSION_EXPIRE: new logins get the new lifetime.
+    sessions->set_lifetime_ms(int64_t{next->admin_session_expire_seconds} * 1000);
+    if (apply) apply(std::move(next));
+  };
   parts->watcher =
-      std::make_unique<SettingsWatcher>(*parts->backend, env, clock, std::move(apply), watcher_options);
+      std::make_unique<SettingsWatcher>(*parts->backend, env, clock, std::move(apply_with_zone), watcher_options);
   SettingsWatcher* watcher = parts->watcher.get();
   parts->config_api =
       std::make_unique<ConfigApi>(*parts->backend, std::move(env), clock, [watcher] { watcher->PollSoon(); });
   parts->service = std::make_unique<AdminService>(config.AdminToken(), *parts->backend, *parts->sessions,
-                                                  *parts->limiter, *parts->config_api, clock);
+                                                  *parts->limiter, *parts->config_api, clock, &parts->zone);
   return std::unique_ptr<AdminUi>(new AdminUi(std::move(parts)));
 }
 

@@ -172,6 +172,7 @@ ApiResult ConfigApi::List() {
                         {"secret", spec.secret},
                         {"editable", spec.editable},
                         {"live", spec.live},
+                        {"not_live_reason", spec.not_live_reason},
                         {"services", absl::StrSplit(spec.services, ',')},
                         {"value", shown},
                         {"is_set", !value.empty()},

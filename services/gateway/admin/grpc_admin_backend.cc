@@ -119,6 +119,11 @@ absl::StatusOr<v1::VerifyKeysResponse> GrpcAdminBackend::VerifyKeys(const v1::Ke
   GEMPOOL_BROKER_CALL(VerifyKeys, v1::VerifyKeysResponse, selection, options_.verify_timeout_ms);
 }
 
+absl::StatusOr<v1::CheckProxiesResponse> GrpcAdminBackend::CheckProxies(const v1::CheckProxiesRequest& request) {
+  // A check waits for the slowest proxy (10 s at most).
+  GEMPOOL_BROKER_CALL(CheckProxies, v1::CheckProxiesResponse, request, options_.timeout_ms + 15000);
+}
+
 absl::StatusOr<v1::KeyUsageResponse> GrpcAdminBackend::GetKeyUsage(const v1::KeyUsageRequest& request) {
   GEMPOOL_BROKER_CALL(GetKeyUsage, v1::KeyUsageResponse, request, options_.timeout_ms * 5);
 }
@@ -143,6 +148,15 @@ absl::StatusOr<v1::AggregateRequestLogsResponse> GrpcAdminBackend::AggregateRequ
   rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
   const grpc::Status status = persistence_->AggregateRequestLogs(context.get(), request, &response);
   if (!status.ok()) return PersistenceFailure(status, "AggregateRequestLogs");
+  return response;
+}
+
+absl::StatusOr<v1::TopErrorKeysResponse> GrpcAdminBackend::TopErrorKeys(const v1::TopErrorKeysRequest& request) {
+  v1::TopErrorKeysResponse response;
+  auto context = std::make_unique<grpc::ClientContext>();
+  rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
+  const grpc::Status status = persistence_->TopErrorKeys(context.get(), request, &response);
+  if (!status.ok()) return PersistenceFailure(status, "TopErrorKeys");
   return response;
 }
 

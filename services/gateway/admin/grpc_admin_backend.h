@@ -37,12 +37,14 @@ class GrpcAdminBackend final : public AdminBackend, public SessionBackend {
   absl::StatusOr<v1::PoolSummary> GetPoolSummary(v1::Pool pool = v1::POOL_GEMINI) override;
   absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) override;
   absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection& selection) override;
+  absl::StatusOr<v1::CheckProxiesResponse> CheckProxies(const v1::CheckProxiesRequest& request) override;
   absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) override;
   absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query) override;
   absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query) override;
   absl::StatusOr<v1::DeleteLogsResponse> DeleteLogs(const v1::DeleteLogsRequest& request) override;
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override;
+  absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override;
   absl::StatusOr<std::map<std::string, std::string>> GetSettings() override;
   absl::Status PutSettings(const std::map<std::string, std::string>& values) override;
 

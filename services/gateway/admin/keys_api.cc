@@ -14,6 +14,8 @@ namespace gempool::gateway::admin {
 namespace {
 
 constexpr int kMaxPageSize = 1000;
+// Keys per broker call when listing every matching id (the broker's limit).
+constexpr int kIdsPageSize = 10000;
 // Most keys one paste may carry.
 constexpr size_t kMaxPastedKeys = 100000;
 
@@ -104,6 +106,7 @@ ApiResult KeysApi::Handle(const ApiCall& call) {
     if (call.path == "/keys") return List(call);
     if (call.path == "/keys/usage") return Usage(call);
     if (call.path == "/keys/detail") return Detail(call);
+    if (call.path == "/keys/ids") return Ids(call);
   } else if (call.method == "POST") {
     if (call.path == "/keys/add") return Add(call);
     for (const char* action : {"reset", "pause", "resume", "delete", "export", "verify"}) {
@@ -113,18 +116,50 @@ ApiResult KeysApi::Handle(const ApiCall& call) {
   return ErrorResult(absl::NotFoundError(absl::StrCat(call.method, " /api", call.path, " is not an admin API call")));
 }
 
-ApiResult KeysApi::List(const ApiCall& call) {
-  v1::ListKeysRequest request;
+namespace {
+
+// The filter of a key list (pool, state, search, model) from the query.
+absl::Status FilterFromQuery(const ApiCall& call, v1::ListKeysRequest& request) {
   absl::StatusOr<v1::Pool> pool = ParsePool(QueryText(call, "pool"));
-  if (!pool.ok()) return ErrorResult(pool.status());
+  if (!pool.ok()) return pool.status();
   request.set_pool(*pool);
   for (absl::string_view name : absl::StrSplit(QueryText(call, "state"), ',', absl::SkipWhitespace())) {
     absl::StatusOr<v1::KeyState> state = ParseState(name);
-    if (!state.ok()) return ErrorResult(state.status());
+    if (!state.ok()) return state.status();
     request.add_states(*state);
   }
   request.set_search(QueryText(call, "search"));
   request.set_model(QueryText(call, "model"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ApiResult KeysApi::Ids(const ApiCall& call) {
+  v1::ListKeysRequest request;
+  if (absl::Status filter = FilterFromQuery(call, request); !filter.ok()) return ErrorResult(filter);
+  // Pages of the broker's largest page size; the ids alone are small (100,000
+  // keys: about 700 KB of JSON).
+  request.set_limit(kIdsPageSize);
+  std::vector<int64_t> ids;
+  int64_t total = 0;
+  do {
+    request.set_offset(static_cast<int32_t>(ids.size()));
+    absl::StatusOr<v1::ListKeysResponse> listed = backend_.ListKeys(request);
+    if (!listed.ok()) return ErrorResult(listed.status());
+    total = listed->total();
+    for (const v1::KeyView& key : listed->keys()) ids.push_back(key.id());
+    if (listed->keys_size() == 0) break;
+  } while (static_cast<int64_t>(ids.size()) < total);
+  ApiResult result;
+  result.body = {{"ids", ids}, {"total", static_cast<int64_t>(ids.size())}};
+  return result;
+}
+
+ApiResult KeysApi::List(const ApiCall& call) {
+  v1::ListKeysRequest request;
+  if (absl::Status filter = FilterFromQuery(call, request); !filter.ok()) return ErrorResult(filter);
+  const v1::Pool pool = request.pool();
   absl::StatusOr<v1::KeySort> sort = ParseSort(QueryText(call, "sort"));
   if (!sort.ok()) return ErrorResult(sort.status());
   request.set_sort(*sort);
@@ -147,7 +182,7 @@ ApiResult KeysApi::List(const ApiCall& call) {
   if (!gemini.ok()) return ErrorResult(gemini.status());
   absl::StatusOr<v1::PoolSummary> vertex = backend_.GetPoolSummary(v1::POOL_VERTEX);
   if (!vertex.ok()) return ErrorResult(vertex.status());
-  const v1::PoolSummary* summary = *pool == v1::POOL_VERTEX ? &*vertex : &*gemini;
+  const v1::PoolSummary* summary = pool == v1::POOL_VERTEX ? &*vertex : &*gemini;
   ApiResult result;
   nlohmann::json keys = nlohmann::json::array();
   for (const v1::KeyView& key : listed->keys()) keys.push_back(KeyViewJson(key));
@@ -155,7 +190,7 @@ ApiResult KeysApi::List(const ApiCall& call) {
                  {"total", listed->total()},
                  {"offset", *offset},
                  {"limit", *limit},
-                 {"pool", *pool == v1::POOL_VERTEX ? "vertex" : "gemini"},
+                 {"pool", pool == v1::POOL_VERTEX ? "vertex" : "gemini"},
                  {"summary", SummaryJson(*summary)},
                  {"summaries", {{"gemini", SummaryJson(*gemini)}, {"vertex", SummaryJson(*vertex)}}}};
   return result;

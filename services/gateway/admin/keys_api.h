@@ -7,6 +7,8 @@
 //   GET  /keys?state=a,b&search=&model=&sort=&order=&offset=&limit=
 //   GET  /keys/usage?ids=1,2       calls per key over 1 h / 24 h / 30 d
 //   GET  /keys/detail?id=N         calls per model and the last errors
+//   GET  /keys/ids?state=&search=&model=&pool=   every matching key id (the
+//                                  page's "select all N matching")
 //   POST /keys/add     {"text": "..."}             paste: any format
 //   POST /keys/{reset,pause,resume,delete,export,verify}  {"ids":[..]}|{"all":true}
 
@@ -27,6 +29,7 @@ class KeysApi {
   ApiResult List(const ApiCall& call);
   ApiResult Usage(const ApiCall& call);
   ApiResult Detail(const ApiCall& call);
+  ApiResult Ids(const ApiCall& call);
   ApiResult Add(const ApiCall& call);
   ApiResult Action(const ApiCall& call, const std::string& action);
 

@@ -1,5 +1,8 @@
 #include "admin/log_retention.h"
 
+#include <string>
+
+#include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
 
 namespace gempool::gateway::admin {
@@ -11,8 +14,13 @@ constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
 
 absl::Status LogRetention::MaybeRun(const Config& config) {
   const int64_t mono = clock_.MonotonicMs();
-  if (last_run_ms_ >= 0 && mono - last_run_ms_ < interval_ms_) return absl::OkStatus();
+  // A retention saved in the admin UI applies at once, not at the next run.
+  const std::string settings = absl::StrCat(config.auto_delete_request_logs, ":", config.auto_delete_request_logs_days,
+                                            ":", config.auto_delete_error_logs, ":", config.auto_delete_error_logs_days);
+  const bool changed = last_run_ms_ >= 0 && settings != last_settings_;
+  if (last_run_ms_ >= 0 && !changed && mono - last_run_ms_ < interval_ms_) return absl::OkStatus();
   last_run_ms_ = mono;
+  last_settings_ = settings;
   const int64_t now = clock_.NowUnixMs();
   absl::Status result = absl::OkStatus();
   const struct {

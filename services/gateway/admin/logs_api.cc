@@ -85,6 +85,7 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
                         [](const v1::ErrorLogEntry& e, nlohmann::json& entry) {
                           entry["error_type"] = e.error_type();
                           entry["message"] = e.message();
+                          entry["request_body"] = e.request_body();
                         })
              : add_page(backend_.QueryRequestLogs(query), [](const v1::RequestLogEntry& e, nlohmann::json& entry) {
                  entry["latency_ms"] = e.latency_ms();

@@ -34,7 +34,7 @@ absl::Status NotLoggedIn() {
 }  // namespace
 
 SessionStore::SessionStore(SessionBackend& backend, const Clock& clock, Options options)
-    : backend_(backend), clock_(clock), options_(options) {}
+    : backend_(backend), clock_(clock), options_(options), lifetime_ms_(options.lifetime_ms) {}
 
 std::string SessionStore::HashId(const std::string& id) { return Sha256Hex(id); }
 
@@ -51,7 +51,7 @@ absl::StatusOr<SessionStore::Session> SessionStore::Create() {
   v1::AdminSession record;
   record.set_id_hash(HashId(id));
   record.set_created_at_ms(now);
-  record.set_expires_at_ms(now + options_.lifetime_ms);
+  record.set_expires_at_ms(now + lifetime_ms());
   if (absl::Status stored = backend_.CreateSession(record); !stored.ok()) return stored;
   {
     std::lock_guard<std::mutex> lock(mu_);

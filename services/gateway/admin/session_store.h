@@ -11,6 +11,7 @@
 // label and the id), so it needs no storage and cannot be computed without
 // the cookie. Thread-safe.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -61,7 +62,10 @@ class SessionStore {
   // Revokes the session (here and in the backend).
   absl::Status Revoke(const std::string& id);
 
-  int64_t lifetime_ms() const { return options_.lifetime_ms; }
+  // ADMIN_SESSION_EXPIRE in force: sessions created from now on get it
+  // (those already open keep the expiry they were given).
+  int64_t lifetime_ms() const { return lifetime_ms_.load(); }
+  void set_lifetime_ms(int64_t lifetime_ms) { lifetime_ms_.store(lifetime_ms); }
 
   // SHA-256 of `id`, lowercase hex (what the backend stores).
   static std::string HashId(const std::string& id);
@@ -77,6 +81,7 @@ class SessionStore {
   SessionBackend& backend_;
   const Clock& clock_;
   const Options options_;
+  std::atomic<int64_t> lifetime_ms_;
   std::mutex mu_;
   std::map<std::string, Cached> cache_;  // By id hash.
 };

@@ -30,6 +30,13 @@ struct SettingSpec {
   // The services that read it at start-up (comma-separated): those need a
   // restart for a change when it is not live for them.
   const char* services;
+  // Why it cannot apply live (set when `live` is false), as the id of the
+  // page's explanation "config.why.<id>": "listen" (an address the service
+  // listens on), "address" (another service's address), "database" (needed
+  // before the database can be reached), "startup" (threads or clients built
+  // once at start-up), "keys" (managed on the keys page), "admin_token",
+  // "unsafe" (for tests only, environment only).
+  const char* not_live_reason = "";
 };
 
 // Every setting, in display order.

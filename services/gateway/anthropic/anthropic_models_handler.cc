@@ -10,10 +10,10 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-AnthropicModelsHandler::AnthropicModelsHandler(const openai::ConversionOptions& options,
+AnthropicModelsHandler::AnthropicModelsHandler(ConversionOptionsFn options,
                                                std::function<std::shared_ptr<const anthropic::ModelMap>()> models,
                                                ModelListCache& cache)
-    : options_(options), models_(std::move(models)), cache_(cache) {}
+    : options_(std::move(options)), models_(std::move(models)), cache_(cache) {}
 
 ClientAnswer AnthropicModelsHandler::List(const ClientCall& call) {
   ClientAnswer answer;
@@ -31,7 +31,7 @@ ClientAnswer AnthropicModelsHandler::List(const ClientCall& call) {
     return answer;
   }
   absl::StatusOr<json> list =
-      anthropic::ConvertModelList(*models.models, *models_(), options_, models.fetched_unix, *page);
+      anthropic::ConvertModelList(*models.models, *models_(), *options_(), models.fetched_unix, *page);
   answer.reply = list.ok() ? AnthropicJsonReply(*list) : AnthropicBadUpstream(list.status().message());
   return answer;
 }
@@ -48,7 +48,7 @@ ClientAnswer AnthropicModelsHandler::Retrieve(const ClientCall& call) {
     answer.reply = AnthropicUpstreamFailure(models.failure);
     return answer;
   }
-  absl::StatusOr<json> model = anthropic::FindModel(*models.models, *models_(), options_, models.fetched_unix, id);
+  absl::StatusOr<json> model = anthropic::FindModel(*models.models, *models_(), *options_(), models.fetched_unix, id);
   if (model.ok()) {
     answer.reply = AnthropicJsonReply(*model);
   } else if (model.status().code() == absl::StatusCode::kNotFound || absl::IsInvalidArgument(model.status())) {

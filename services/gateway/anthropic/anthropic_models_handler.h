@@ -10,6 +10,7 @@
 
 #include "gempool/anthropic/model_map.h"
 #include "gempool/openai/options.h"
+#include "live_settings.h"
 #include "http/client_call.h"
 #include "openai/model_list_cache.h"
 
@@ -19,14 +20,14 @@ class AnthropicModelsHandler {
  public:
   // `models` gives ANTHROPIC_MODEL_MAP in force; everything must outlive
   // the handler.
-  AnthropicModelsHandler(const openai::ConversionOptions& options,
+  AnthropicModelsHandler(ConversionOptionsFn options,
                          std::function<std::shared_ptr<const anthropic::ModelMap>()> models, ModelListCache& cache);
 
   ClientAnswer List(const ClientCall& call);
   ClientAnswer Retrieve(const ClientCall& call);
 
  private:
-  const openai::ConversionOptions& options_;
+  const ConversionOptionsFn options_;  // Read once per request.
   const std::function<std::shared_ptr<const anthropic::ModelMap>()> models_;
   ModelListCache& cache_;
 };

@@ -32,7 +32,7 @@ ClientAnswer UnknownEndpoint(const ClientCall& call) {
 }  // namespace
 
 struct AnthropicRoutes::Parts {
-  Parts(openai::ConversionOptions o, std::shared_ptr<const anthropic::ModelMap> m, const gemini::BaseUrl& base_url,
+  Parts(ConversionOptionsFn o, std::shared_ptr<const anthropic::ModelMap> m, const gemini::BaseUrl& base_url,
         Forwarder& forwarder, const Clock& clock, const LiveSettingsHolder* l, MediaFetcher::Options fetch_options)
       : options(std::move(o)),
         startup_models(std::move(m)),
@@ -52,7 +52,7 @@ struct AnthropicRoutes::Parts {
     return startup_models;
   }
 
-  const openai::ConversionOptions options;
+  const ConversionOptionsFn options;  // In force now (live, or fixed without live settings).
   const std::shared_ptr<const anthropic::ModelMap> startup_models;
   const LiveSettingsHolder* const live;
   GeminiCaller caller;
@@ -66,13 +66,19 @@ absl::StatusOr<std::unique_ptr<AnthropicRoutes>> AnthropicRoutes::Create(const C
                                                                          const gemini::BaseUrl& base_url,
                                                                          Forwarder& forwarder, const Clock& clock,
                                                                          const LiveSettingsHolder* live) {
-  absl::StatusOr<openai::ConversionOptions> options =
-      MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
-  if (!options.ok()) return options.status();
+  ConversionOptionsFn options;
+  if (live != nullptr) {
+    options = LiveConversionOptions(*live);
+  } else {
+    absl::StatusOr<openai::ConversionOptions> fixed =
+        MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
+    if (!fixed.ok()) return fixed.status();
+    options = FixedConversionOptions(std::make_shared<const openai::ConversionOptions>(*std::move(fixed)));
+  }
   absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
   if (!models.ok()) return models.status();
   return std::unique_ptr<AnthropicRoutes>(new AnthropicRoutes(std::make_unique<Parts>(
-      *std::move(options), std::make_shared<const anthropic::ModelMap>(*std::move(models)), base_url, forwarder,
+      std::move(options), std::make_shared<const anthropic::ModelMap>(*std::move(models)), base_url, forwarder,
       clock, live, MediaFetchOptions(config))));
 }
 

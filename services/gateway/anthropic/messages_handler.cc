@@ -48,18 +48,19 @@ std::string HeaderOf(const ClientCall& call, absl::string_view name) {
 
 }  // namespace
 
-MessagesHandler::MessagesHandler(const openai::ConversionOptions& options,
+MessagesHandler::MessagesHandler(ConversionOptionsFn options,
                                  std::function<std::shared_ptr<const anthropic::ModelMap>()> models,
                                  const GeminiCaller& caller, const MediaFetcher& fetcher)
-    : options_(options), models_(std::move(models)), caller_(caller), fetcher_(fetcher) {}
+    : options_(std::move(options)), models_(std::move(models)), caller_(caller), fetcher_(fetcher) {}
 
 ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
   constexpr char kOperation[] = "messages";
   absl::StatusOr<json> parsed = ParseRequestJson(call.body, kMessagesExample);
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
   const json& body = *parsed;
+  const std::shared_ptr<const openai::ConversionOptions> options = options_();
   absl::StatusOr<anthropic::MessagesRequest> converted =
-      anthropic::ConvertMessagesRequest(body, anthropic::RequestKind::kMessages, options_, *models_());
+      anthropic::ConvertMessagesRequest(body, anthropic::RequestKind::kMessages, *options, *models_());
   if (!converted.ok()) return Refuse(converted.status(), kOperation, RequestedModel(body));
   auto request = std::make_shared<anthropic::MessagesRequest>(*std::move(converted));
   openai::GeminiRequest& gemini = request->gemini;
@@ -82,7 +83,7 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
       model, gemini.stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
   if (!route.ok()) return Refuse(route.status(), kOperation, model);
 
-  const anthropic::ResponseContext context = anthropic::MakeResponseContext(*request, options_, ids_.Next("msg_"));
+  const anthropic::ResponseContext context = anthropic::MakeResponseContext(*request, *options, ids_.Next("msg_"));
   auto upstream_body = std::make_shared<const std::string>(DumpJson(gemini.body));
 
   ClientAnswer answer;
@@ -148,7 +149,7 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
       call.body, R"({"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}]})");
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
   absl::StatusOr<anthropic::MessagesRequest> converted =
-      anthropic::ConvertMessagesRequest(*parsed, anthropic::RequestKind::kCountTokens, options_, *models_());
+      anthropic::ConvertMessagesRequest(*parsed, anthropic::RequestKind::kCountTokens, *options_(), *models_());
   if (!converted.ok()) return Refuse(converted.status(), kOperation, RequestedModel(*parsed));
   anthropic::MessagesRequest& request = *converted;
   const std::string model = request.gemini.model.upstream;

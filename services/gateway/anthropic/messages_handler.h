@@ -17,6 +17,7 @@
 #include "gempool/anthropic/model_map.h"
 #include "gempool/common/clock.h"
 #include "gempool/openai/options.h"
+#include "live_settings.h"
 #include "http/client_call.h"
 #include "upstream/gemini_caller.h"
 #include "upstream/media_fetcher.h"
@@ -31,7 +32,7 @@ class MessagesHandler {
 
   // `models` gives ANTHROPIC_MODEL_MAP in force. Everything must outlive
   // the handler.
-  MessagesHandler(const openai::ConversionOptions& options,
+  MessagesHandler(ConversionOptionsFn options,
                   std::function<std::shared_ptr<const anthropic::ModelMap>()> models, const GeminiCaller& caller,
                   const MediaFetcher& fetcher);
 
@@ -39,7 +40,7 @@ class MessagesHandler {
   ClientAnswer CountTokens(const ClientCall& call);
 
  private:
-  const openai::ConversionOptions& options_;
+  const ConversionOptionsFn options_;  // Read once per request.
   const std::function<std::shared_ptr<const anthropic::ModelMap>()> models_;
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;

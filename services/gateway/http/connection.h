@@ -166,7 +166,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Socket socket_;
   const std::string remote_addr_;
-  const ConnectionLimits& limits_;
+  // A copy: the server now builds the limits per connection (live settings).
+  const ConnectionLimits limits_;
   RequestHandler& handler_;
   std::function<void()> on_closed_;
   boost::asio::steady_timer timer_;

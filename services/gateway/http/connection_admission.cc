@@ -2,14 +2,18 @@
 
 namespace gempool::gateway {
 
-ConnectionAdmission::Verdict ConnectionAdmission::Admit(const std::string& address) {
+ConnectionAdmission::Verdict ConnectionAdmission::Admit(const std::string& address, size_t max_connections,
+                                                        size_t max_per_address) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (open_ >= max_connections_) return Verdict::kTooManyConnections;
-  if (max_per_address_ > 0) {
-    size_t& count = per_address_[address];
-    if (count >= max_per_address_) return Verdict::kTooManyFromAddress;
-    ++count;
+  if (open_ >= max_connections) return Verdict::kTooManyConnections;
+  // Counted even without a per-address limit, so that one set later counts
+  // the connections already open.
+  auto [it, inserted] = per_address_.try_emplace(address, 0);
+  if (max_per_address > 0 && it->second >= max_per_address) {
+    if (inserted) per_address_.erase(it);
+    return Verdict::kTooManyFromAddress;
   }
+  ++it->second;
   ++open_;
   return Verdict::kAdmitted;
 }
@@ -17,7 +21,6 @@ ConnectionAdmission::Verdict ConnectionAdmission::Admit(const std::string& addre
 void ConnectionAdmission::Release(const std::string& address) {
   std::lock_guard<std::mutex> lock(mu_);
   if (open_ > 0) --open_;
-  if (max_per_address_ == 0) return;
   auto it = per_address_.find(address);
   if (it == per_address_.end()) return;
   if (--it->second == 0) per_address_.erase(it);

@@ -3,7 +3,9 @@
 // `max_connections` open at once (MAX_CONNECTIONS) and at most
 // `max_per_address` from one client address (MAX_CONNECTIONS_PER_IP; 0: no
 // limit). One machine opening thousands of connections then costs the
-// gateway a quick 503 each, not its memory or file descriptors. Thread-safe.
+// gateway a quick 503 each, not its memory or file descriptors. The limits
+// may change at each call (settings saved in the admin UI): connections
+// already open stay, new ones are admitted under the new limits. Thread-safe.
 
 #include <cstddef>
 #include <mutex>
@@ -20,7 +22,9 @@ class ConnectionAdmission {
       : max_connections_(max_connections), max_per_address_(max_per_address) {}
 
   // kAdmitted counts the connection until Release(address).
-  Verdict Admit(const std::string& address);
+  Verdict Admit(const std::string& address) { return Admit(address, max_connections_, max_per_address_); }
+  // The same under these limits instead of the constructor's.
+  Verdict Admit(const std::string& address, size_t max_connections, size_t max_per_address);
   void Release(const std::string& address);
 
   size_t open() const;

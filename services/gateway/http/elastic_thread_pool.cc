@@ -7,9 +7,10 @@
 
 namespace gempool::gateway {
 
-ElasticThreadPool::ElasticThreadPool(Options options) : options_(std::move(options)) {
+ElasticThreadPool::ElasticThreadPool(Options options)
+    : options_(std::move(options)), max_threads_(options_.max_threads) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < options_.min_threads && i < options_.max_threads; ++i) {
+  for (size_t i = 0; i < options_.min_threads && i < max_threads_; ++i) {
     StartThreadLocked();
   }
 }
@@ -24,11 +25,22 @@ void ElasticThreadPool::Submit(std::function<void()> task) {
     return;
   }
   tasks_.push_back(std::move(task));
-  if (idle_ >= tasks_.size() || threads_ >= options_.max_threads) {
+  if (idle_ >= tasks_.size() || threads_ >= max_threads_) {
     work_ready_.notify_one();
   } else {
     StartThreadLocked();
   }
+}
+
+void ElasticThreadPool::SetMaxThreads(size_t max_threads) {
+  std::lock_guard<std::mutex> lock(mu_);
+  max_threads_ = max_threads;
+  while (!stopping_ && tasks_.size() > idle_ && threads_ < max_threads_) StartThreadLocked();
+}
+
+size_t ElasticThreadPool::max_threads() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_threads_;
 }
 
 void ElasticThreadPool::Shutdown() {

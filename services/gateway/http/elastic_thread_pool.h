@@ -43,6 +43,13 @@ class ElasticThreadPool {
   void Submit(std::function<void()> task);
   void Shutdown();
 
+  // A new `max_threads` (GATEWAY_THREADS saved in the admin UI). Raised:
+  // queued tasks get threads at once. Lowered: no thread starts beyond it;
+  // those above it finish their tasks and leave once idle (as any idle
+  // thread does).
+  void SetMaxThreads(size_t max_threads);
+  size_t max_threads() const;
+
   // Threads alive (running a task or idle).
   size_t threads() const;
   // Threads waiting for a task.
@@ -56,6 +63,7 @@ class ElasticThreadPool {
 
   const Options options_;
   mutable std::mutex mu_;
+  size_t max_threads_;  // Guarded by mu_.
   std::condition_variable work_ready_;
   std::condition_variable all_exited_;
   std::deque<std::function<void()>> tasks_;

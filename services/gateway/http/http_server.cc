@@ -132,7 +132,9 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     if (options.admin != nullptr) {
       // The admin web UI authenticates its own requests (session or admin
       // token), so the client-token check does not apply.
-      for (const char* page : {"/", "/keys", "/config", "/logs", "/stats", "/static/.*", "/api", "/api/.*"}) {
+      // /v1/keys/list, /hf/v1/keys/list: gemini-balance's key list, AUTH_TOKEN only.
+      for (const char* page : {"/", "/keys", "/config", "/logs", "/stats", "/static/.*", "/api", "/api/.*",
+                               "/v1/keys/list", "/hf/v1/keys/list"}) {
         routes.push_back({"GET", PathPattern(page), {}, /*needs_token=*/false, Kind::kAdmin});
       }
       for (const char* api : {"/api", "/api/.*"}) {
@@ -180,7 +182,19 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
       return;  // Gone already.
     }
     std::string address = remote.address().to_string();
-    const ConnectionAdmission::Verdict verdict = admission.Admit(address);
+    // The limits in force (saved in the admin UI) for this connection.
+    ConnectionLimits limits = options.limits;
+    ConnectionAdmission::Verdict verdict;
+    if (options.live != nullptr) {
+      const std::shared_ptr<const LiveSettings> live = options.live->Get();
+      limits.head_timeout = std::chrono::seconds(live->request_head_timeout_seconds);
+      limits.body_timeout = std::chrono::seconds(live->request_body_timeout_seconds);
+      limits.keep_alive_timeout = std::chrono::seconds(live->keep_alive_timeout_seconds);
+      limits.max_body_bytes = live->max_request_body_bytes;
+      verdict = admission.Admit(address, live->max_connections, live->max_connections_per_ip);
+    } else {
+      verdict = admission.Admit(address);
+    }
     if (verdict != ConnectionAdmission::Verdict::kAdmitted) {
       Refuse(std::move(socket), verdict == ConnectionAdmission::Verdict::kTooManyFromAddress);
       Accept();
@@ -188,7 +202,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     }
     const uint64_t id = ++next_connection_id;
     std::weak_ptr<Impl> weak = shared_from_this();
-    auto connection = std::make_shared<Connection>(std::move(socket), address, options.limits, *this,
+    auto connection = std::make_shared<Connection>(std::move(socket), address, limits, *this,
                                                    [weak, address, id] {
                                                      if (auto self = weak.lock()) self->Forget(id, address);
                                                    });

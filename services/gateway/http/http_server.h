@@ -57,9 +57,9 @@ class HttpServer {
     // matched in order ahead of the native Gemini API.
     std::vector<ApiRoute> api_routes;
     // The model options the native Gemini API applies (derived models,
-    // FILTERED_MODELS, SAFETY_SETTINGS, ...: the OpenAI routes' own); null:
-    // native calls go out as they came. Must outlive the server.
-    const openai::ConversionOptions* native_model_options = nullptr;
+    // FILTERED_MODELS, SAFETY_SETTINGS, ...: the OpenAI routes' own, as in
+    // force at each call); empty: native calls go out as they came.
+    ConversionOptionsFn native_model_options;
   };
 
   // `config` (tokens), `loop`, `workers` (where blocking handlers run) and

@@ -34,11 +34,11 @@ using BodyRewrite = std::function<std::optional<std::string>(const std::string& 
 
 // The list page with FILTERED_MODELS hidden and derived models added; an
 // answer that is not a list page is passed on as it came.
-BodyRewrite ListRewrite(const openai::ConversionOptions& options) {
-  return [&options](const std::string& body) -> std::optional<std::string> {
+BodyRewrite ListRewrite(std::shared_ptr<const openai::ConversionOptions> options) {
+  return [options = std::move(options)](const std::string& body) -> std::optional<std::string> {
     absl::StatusOr<json> page = openai::ParseJson(body);
     if (!page.ok()) return std::nullopt;
-    absl::StatusOr<json> rewritten = openai::WithDerivedGeminiModels(*page, options);
+    absl::StatusOr<json> rewritten = openai::WithDerivedGeminiModels(*page, *options);
     if (!rewritten.ok()) return std::nullopt;
     return openai::WriteJson(*rewritten);
   };
@@ -56,13 +56,13 @@ BodyRewrite DerivedModelRewrite(openai::ResolvedModel model) {
 }  // namespace
 
 NativeHandler::NativeHandler(gemini::BaseUrl base_url, const LiveSettingsHolder* live, Forwarder& forwarder,
-                             RequestLogWriter& logs, const Clock& clock, const openai::ConversionOptions* options)
+                             RequestLogWriter& logs, const Clock& clock, ConversionOptionsFn options)
     : base_url_(std::move(base_url)),
       live_(live),
       forwarder_(forwarder),
       logs_(logs),
       clock_(clock),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth,
                           std::shared_ptr<void> hold) {
@@ -86,8 +86,9 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
   NativeCall call;
   call.route = *route;
   BodyRewrite rewrite;
-  if (options_ != nullptr) {
-    absl::StatusOr<NativeCall> prepared = PrepareNativeCall(*route, req.body, *options_);
+  const std::shared_ptr<const openai::ConversionOptions> options = options_ ? options_() : nullptr;
+  if (options != nullptr) {
+    absl::StatusOr<NativeCall> prepared = PrepareNativeCall(*route, req.body, *options);
     if (!prepared.ok()) {
       const HttpReply reply = ErrorReply(prepared.status());
       exchange->Reply(ToResponse(reply));
@@ -99,9 +100,9 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
       GEMPOOL_LOG(DEBUG) << row.operation << " for " << route->model << ": " << absl::StrJoin(call.warnings, "; ");
     }
     if (route->method == gemini::Method::kListModels) {
-      rewrite = ListRewrite(*options_);
+      rewrite = ListRewrite(options);
     } else if (route->method == gemini::Method::kGetModel && call.route.model != route->model) {
-      absl::StatusOr<openai::ResolvedModel> model = openai::ResolveModel(route->model, *options_);
+      absl::StatusOr<openai::ResolvedModel> model = openai::ResolveModel(route->model, *options);
       if (model.ok()) rewrite = DerivedModelRewrite(*std::move(model));
     }
   }

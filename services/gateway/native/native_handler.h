@@ -29,10 +29,11 @@ class NativeHandler {
  public:
   // `live` (optional): BASE_URL and FAKE_STREAM_* as changed in the admin
   // UI, else `base_url` and no fake streaming. `options` (optional): the
-  // model options (those of the OpenAI routes); null: calls go out as they
-  // came. Everything must outlive the handler.
+  // model options in force (those of the OpenAI routes), read once per
+  // call; empty: calls go out as they came. Everything must outlive the
+  // handler.
   NativeHandler(gemini::BaseUrl base_url, const LiveSettingsHolder* live, Forwarder& forwarder,
-                RequestLogWriter& logs, const Clock& clock, const openai::ConversionOptions* options = nullptr);
+                RequestLogWriter& logs, const Clock& clock, ConversionOptionsFn options = nullptr);
 
   // Answers `exchange` (event-loop thread; does not block). `hold` is kept
   // until the answer is complete.
@@ -44,7 +45,7 @@ class NativeHandler {
   Forwarder& forwarder_;
   RequestLogWriter& logs_;
   const Clock& clock_;
-  const openai::ConversionOptions* const options_;
+  const ConversionOptionsFn options_;
 };
 
 }  // namespace gempool::gateway

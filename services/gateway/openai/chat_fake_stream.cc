@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gempool/imagehost/inline_images.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_reader.h"
 #include "gempool/openai/stream_converter.h"
@@ -19,11 +20,31 @@ std::string SseEvent(const json& payload) { return absl::StrCat("data: ", DumpJs
 
 class ChatFakeStreamDialect final : public FakeStreamDialect {
  public:
-  ChatFakeStreamDialect(openai::ResponseContext context, bool include_usage)
-      : context_(std::move(context)), include_usage_(include_usage) {}
+  ChatFakeStreamDialect(openai::ResponseContext context, bool include_usage, ImageUploader* uploader,
+                        ImageHosting hosting)
+      : context_(std::move(context)),
+        include_usage_(include_usage),
+        uploader_(uploader),
+        hosting_(std::move(hosting)) {}
 
   std::string ContentType() const override { return "text/event-stream; charset=utf-8"; }
   std::string Heartbeat() const override { return SseCommentHeartbeat(); }
+
+  // UPLOAD_PROVIDER: links in place of the answer's inline images.
+  void Prepare(std::string body, Prepared then) override {
+    if (uploader_ == nullptr || !hosting_.Enabled() || !imagehost::MayHoldInlineImage(body)) {
+      return then(std::move(body), "");
+    }
+    absl::StatusOr<json> parsed = openai::ParseJson(body);
+    if (!parsed.ok() || !parsed->is_object()) return then(std::move(body), "");
+    auto answer = std::make_shared<json>(*std::move(parsed));
+    uploader_->ReplaceInlineImages(answer, hosting_, [answer, then](std::vector<std::string> warnings) {
+      then(DumpJson(*answer), WarningsHeaderValue(warnings));
+    });
+  }
+  std::string WarningEvent(const std::string& warnings) const override {
+    return absl::StrCat(": ", kWarningsHeader, ": ", warnings, "\n\n");
+  }
 
   Answer Convert(const std::string& body) override {
     Answer out;
@@ -66,12 +87,15 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
 
   const openai::ResponseContext context_;
   const bool include_usage_;
+  ImageUploader* const uploader_;
+  const ImageHosting hosting_;
 };
 
 }  // namespace
 
-std::shared_ptr<FakeStreamDialect> MakeChatFakeStreamDialect(openai::ResponseContext context, bool include_usage) {
-  return std::make_shared<ChatFakeStreamDialect>(std::move(context), include_usage);
+std::shared_ptr<FakeStreamDialect> MakeChatFakeStreamDialect(openai::ResponseContext context, bool include_usage,
+                                                             ImageUploader* uploader, ImageHosting hosting) {
+  return std::make_shared<ChatFakeStreamDialect>(std::move(context), include_usage, uploader, std::move(hosting));
 }
 
 }  // namespace gempool::gateway

@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "openai/chat_fake_stream.h"
 #include "openai/chat_stream_sink.h"
+#include "gempool/imagehost/inline_images.h"
+#include "imagehost/image_uploading_sink.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 #include "gempool/openai/errors.h"
@@ -47,18 +49,33 @@ void FinishCompletion(const json& gemini_response, std::string raw_body, const o
   answer.reply = OpenAIJsonReply(*completion);
 }
 
+// The image chat model's answers go through the image host in force, as
+// chat answers do (null without an uploader).
+ImageChatHandler::HostImagesFn HostImagesWith(ImageUploader* uploader) {
+  if (uploader == nullptr) return nullptr;
+  return [uploader](json& answer) {
+    const ImageHosting hosting = uploader->Hosting();
+    return hosting.Enabled() ? uploader->ReplaceInlineImagesBlocking(answer, hosting) : std::vector<std::string>();
+  };
+}
+
 }  // namespace
 
-ChatHandler::ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller,
-                         const MediaFetcher& fetcher, const Clock& clock, const LiveSettingsHolder* live)
-    : options_(options), caller_(caller), fetcher_(fetcher), clock_(clock), live_(live) {}
+ChatHandler::ChatHandler(ConversionOptionsFn options, const GeminiCaller& caller,
+                         const MediaFetcher& fetcher, const Clock& clock, const LiveSettingsHolder* live,
+                         ImageUploader* uploader)
+    : options_(std::move(options)), caller_(caller), fetcher_(fetcher), clock_(clock), live_(live),
+      uploader_(uploader),
+      image_chat_(options_, caller, clock, HostImagesWith(uploader)) {}
 
 ClientAnswer ChatHandler::Handle(const ClientCall& call) {
+  const std::shared_ptr<const openai::ConversionOptions> options = options_();
   absl::StatusOr<json> parsed = ParseRequestJson(
       call.body, R"({"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]})");
   if (!parsed.ok()) return Refuse(parsed.status());
   const json& body = *parsed;
-  absl::StatusOr<openai::GeminiRequest> converted = openai::ConvertChatRequest(body, options_);
+  if (image_chat_.Handles(body)) return image_chat_.Handle(call, body);
+  absl::StatusOr<openai::GeminiRequest> converted = openai::ConvertChatRequest(body, *options);
   if (!converted.ok()) {
     return Refuse(converted.status(), body.is_object() && body.contains("model") && body["model"].is_string()
                                           ? body["model"].get<std::string>()
@@ -86,9 +103,12 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   if (!route.ok()) return Refuse(route.status(), model);
 
   const openai::ResponseContext context =
-      openai::MakeResponseContext(*request, options_, clock_.NowUnixMs() / 1000, ids_.Next("chatcmpl-"));
+      openai::MakeResponseContext(*request, *options, clock_.NowUnixMs() / 1000, ids_.Next("chatcmpl-"));
   auto upstream_body = std::make_shared<const std::string>(DumpJson(request->body));
   const std::string token_id = TokenId(call.auth.token);
+
+  // UPLOAD_PROVIDER and TIME_OUT as in force for this request.
+  const ImageHosting hosting = uploader_ != nullptr ? uploader_->Hosting() : ImageHosting{};
 
   ClientAnswer answer;
   answer.model = model;
@@ -103,7 +123,7 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
     spec.request = caller_.MakeRequest(*route, "", kOperation, *upstream_body, call.upstream_headers);
     spec.request.client_token_id = token_id;
     spec.keep_alive = upstream_body;
-    spec.dialect = MakeChatFakeStreamDialect(context, request->include_usage);
+    spec.dialect = MakeChatFakeStreamDialect(context, request->include_usage, uploader_, hosting);
     spec.interval = std::chrono::seconds(std::max(live->fake_stream_interval_seconds, 1));
     spec.extra_headers = answer.headers;
     answer.stream = FakeStreamJob(caller_.forwarder(), std::move(spec));
@@ -118,13 +138,25 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
     const HeaderList extra_headers = answer.headers;
     const GeminiCaller& caller = caller_;
     answer.stream = [forward = std::move(forward), upstream_body, context, include_usage, extra_headers,
-                     &caller](ResponseSink& client, StreamDone done) {
+                     &caller, uploader = uploader_, hosting](ResponseSink& client, StreamDone done) {
       // The converter lives until the forward is done; `forward.body` views
       // `upstream_body`, which the completion holds as long.
       auto sink = std::make_shared<ChatStreamSink>(client, context, include_usage, extra_headers);
+      if (uploader == nullptr || !hosting.Enabled()) {
+        return caller.forwarder().ForwardAsync(
+            forward, *sink, [sink, upstream_body, done = std::move(done)](ForwardResult result) {
+              done(sink->Complete(std::move(result)));
+            });
+      }
+      // UPLOAD_PROVIDER: events with images wait for their links on the way
+      // to the converter.
+      auto images = std::make_shared<ImageUploadingSink>(*sink, client, *uploader, hosting);
       return caller.forwarder().ForwardAsync(
-          forward, *sink, [sink, upstream_body, done = std::move(done)](ForwardResult result) {
-            done(sink->Complete(std::move(result)));
+          forward, *images, [sink, images, upstream_body, done = std::move(done)](ForwardResult result) {
+            const bool success = result.outcome == ForwardResult::Outcome::kSuccess;
+            images->WhenDrained(success, [sink, images, result = std::move(result), done]() mutable {
+              done(sink->Complete(std::move(result)));
+            });
           });
     };
     return answer;
@@ -135,11 +167,25 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   const GeminiCaller& caller = caller_;
   const gemini::Route chat_route = *route;
   answer.later = [&caller, chat_route, upstream_body, client_headers = call.upstream_headers, context, answer,
-                  token_id](std::function<void(ClientAnswer)> done) {
+                  token_id, uploader = uploader_, hosting](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
         chat_route, upstream_body, client_headers, answer,
-        [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
-                                          std::string raw_body) {
+        [context, uploader, hosting, done = std::move(done)](std::optional<json> gemini_response,
+                                                             ClientAnswer answer, std::string raw_body) {
+          if (gemini_response.has_value() && uploader != nullptr && hosting.Enabled() &&
+              imagehost::MayHoldInlineImage(raw_body)) {
+            // UPLOAD_PROVIDER: links in place of the inline images (on the
+            // event loop, asynchronously), then the conversion.
+            auto shared = std::make_shared<json>(*std::move(gemini_response));
+            auto finish = [shared, context, answer, raw_body = std::move(raw_body),
+                           done](std::vector<std::string> warnings) mutable {
+              AppendWarningsHeader(warnings, answer.headers);
+              FinishCompletion(*shared, std::move(raw_body), context, answer);
+              done(std::move(answer));
+            };
+            uploader->ReplaceInlineImages(shared, hosting, std::move(finish));
+            return;
+          }
           if (gemini_response.has_value()) FinishCompletion(*gemini_response, std::move(raw_body), context, answer);
           done(std::move(answer));
         },

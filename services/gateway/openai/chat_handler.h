@@ -13,7 +13,9 @@
 #include "upstream/gemini_caller.h"
 #include "gempool/common/clock.h"
 #include "gempool/openai/options.h"
+#include "imagehost/image_uploader.h"
 #include "live_settings.h"
+#include "openai/image_chat_handler.h"
 #include "upstream/media_fetcher.h"
 #include "upstream/random_ids.h"
 
@@ -23,19 +25,24 @@ class ChatHandler {
  public:
   // Everything must outlive the handler. `live` (optional) gives
   // FAKE_STREAM_ENABLED and its interval as changed in the admin UI.
-  ChatHandler(const openai::ConversionOptions& options, const GeminiCaller& caller, const MediaFetcher& fetcher,
-              const Clock& clock, const LiveSettingsHolder* live = nullptr);
+  // `uploader` (optional) puts links on the image host in force
+  // (UPLOAD_PROVIDER) in place of the answer's inline images.
+  ChatHandler(ConversionOptionsFn options, const GeminiCaller& caller, const MediaFetcher& fetcher,
+              const Clock& clock, const LiveSettingsHolder* live = nullptr, ImageUploader* uploader = nullptr);
 
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  const openai::ConversionOptions& options_;
+  const ConversionOptionsFn options_;  // Read once per request.
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   const Clock& clock_;
   const LiveSettingsHolder* const live_;
+  ImageUploader* const uploader_;
   // "chatcmpl-" ids for answers without a responseId.
   RandomIds ids_;
+  // "<CREATE_IMAGE_MODEL>-chat" (image_chat_handler.h).
+  ImageChatHandler image_chat_;
 };
 
 }  // namespace gempool::gateway

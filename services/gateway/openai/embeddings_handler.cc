@@ -11,10 +11,11 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-EmbeddingsHandler::EmbeddingsHandler(const openai::ConversionOptions& options, const GeminiCaller& caller)
-    : options_(options), caller_(caller) {}
+EmbeddingsHandler::EmbeddingsHandler(ConversionOptionsFn options, const GeminiCaller& caller)
+    : options_(std::move(options)), caller_(caller) {}
 
 ClientAnswer EmbeddingsHandler::Handle(const ClientCall& call) {
+  const std::shared_ptr<const openai::ConversionOptions> options = options_();
   ClientAnswer answer;
   answer.operation = "embeddings";
   absl::StatusOr<json> body =
@@ -23,7 +24,7 @@ ClientAnswer EmbeddingsHandler::Handle(const ClientCall& call) {
     answer.reply = OpenAIStatusReply(body.status());
     return answer;
   }
-  absl::StatusOr<openai::EmbeddingRequest> request = openai::ConvertEmbeddingRequest(*body, options_);
+  absl::StatusOr<openai::EmbeddingRequest> request = openai::ConvertEmbeddingRequest(*body, *options);
   if (!request.ok()) {
     answer.reply = OpenAIStatusReply(request.status());
     return answer;

@@ -8,18 +8,19 @@
 #include "http/client_call.h"
 #include "upstream/gemini_caller.h"
 #include "gempool/openai/options.h"
+#include "live_settings.h"
 
 namespace gempool::gateway {
 
 class EmbeddingsHandler {
  public:
   // Everything must outlive the handler.
-  EmbeddingsHandler(const openai::ConversionOptions& options, const GeminiCaller& caller);
+  EmbeddingsHandler(ConversionOptionsFn options, const GeminiCaller& caller);
 
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  const openai::ConversionOptions& options_;
+  const ConversionOptionsFn options_;  // Read once per request.
   const GeminiCaller& caller_;
 };
 

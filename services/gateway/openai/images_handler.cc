@@ -1,20 +1,26 @@
 #include "openai/images_handler.h"
 
+#include <algorithm>
+
+#include <memory>
 #include <string>
+#include <utility>
 
 #include "gempool/openai/errors.h"
 #include "gempool/openai/images.h"
+#include "imagehost/hosted_image_urls.h"
 #include "openai/openai_answers.h"
 
 namespace gempool::gateway {
 
 using nlohmann::json;
 
-ImagesHandler::ImagesHandler(const openai::ConversionOptions& options, const GeminiCaller& caller,
-                             const Clock& clock)
-    : options_(options), caller_(caller), clock_(clock) {}
+ImagesHandler::ImagesHandler(ConversionOptionsFn options, const GeminiCaller& caller,
+                             const Clock& clock, ImageUploader* uploader)
+    : options_(std::move(options)), caller_(caller), clock_(clock), uploader_(uploader) {}
 
 ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
+  const std::shared_ptr<const openai::ConversionOptions> options = options_();
   ClientAnswer answer;
   answer.operation = "images.generations";
   absl::StatusOr<json> body = ParseRequestJson(call.body, R"({"prompt": "a lighthouse at dawn", "n": 1})");
@@ -22,12 +28,20 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
     answer.reply = OpenAIStatusReply(body.status());
     return answer;
   }
-  absl::StatusOr<openai::ImageGenerationRequest> request = openai::ConvertImageRequest(*body, options_);
+  absl::StatusOr<openai::ImageGenerationRequest> request = openai::ConvertImageRequest(*body, *options);
   if (!request.ok()) {
     answer.reply = OpenAIStatusReply(request.status());
     return answer;
   }
   answer.model = request->model;
+  // UPLOAD_PROVIDER: response_format "url" gets links on the image host
+  // instead of data: URLs (and no note that they are data: URLs).
+  const ImageHosting hosting = uploader_ != nullptr ? uploader_->Hosting() : ImageHosting{};
+  const bool host_urls = request->url_output && uploader_ != nullptr && hosting.Enabled();
+  if (host_urls) {
+    request->warnings.erase(
+        std::remove_if(request->warnings.begin(), request->warnings.end(), &IsDataUrlNote), request->warnings.end());
+  }
   AddWarningsHeader(request->warnings, answer.headers);
   absl::StatusOr<gemini::Route> route = caller_.RouteFor(
       request->model, request->backend == openai::ImageBackend::kImagenPredict ? gemini::Method::kPredict
@@ -40,6 +54,9 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
   if (!parsed.has_value()) return answer;
   // A refused prompt (no image came back) is the client's 400; a malformed answer is upstream's fault.
   absl::StatusOr<json> converted = openai::ConvertImageResponse(*parsed, *request, clock_.NowUnixMs() / 1000);
+  if (converted.ok() && host_urls) {
+    AppendWarningsHeader(HostImageUrls(*converted, *uploader_, hosting), answer.headers);
+  }
   answer.reply = converted.ok() ? OpenAIJsonReply(*converted) : OpenAIConversionFailure(converted.status());
   return answer;
 }

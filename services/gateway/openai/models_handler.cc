@@ -1,6 +1,7 @@
 #include "openai/models_handler.h"
 
 #include <string>
+#include <utility>
 
 #include "gempool/openai/errors.h"
 #include "gempool/openai/models.h"
@@ -32,14 +33,14 @@ bool ListOrFail(const openai::ConversionOptions& options, ModelListCache& cache,
 
 }  // namespace
 
-ModelsHandler::ModelsHandler(const openai::ConversionOptions& options, ModelListCache& cache)
-    : options_(options), cache_(cache) {}
+ModelsHandler::ModelsHandler(ConversionOptionsFn options, ModelListCache& cache)
+    : options_(std::move(options)), cache_(cache) {}
 
 ClientAnswer ModelsHandler::List(const ClientCall&) {
   ClientAnswer answer;
   answer.operation = "models.list";
   json list;
-  if (ListOrFail(options_, cache_, answer, list)) answer.reply = OpenAIJsonReply(list);
+  if (ListOrFail(*options_(), cache_, answer, list)) answer.reply = OpenAIJsonReply(list);
   return answer;
 }
 
@@ -49,7 +50,7 @@ ClientAnswer ModelsHandler::Retrieve(const ClientCall& call) {
   const std::string id = call.path_params.empty() ? "" : call.path_params[0];
   answer.model = id;
   json list;
-  if (!ListOrFail(options_, cache_, answer, list)) return answer;
+  if (!ListOrFail(*options_(), cache_, answer, list)) return answer;
   absl::StatusOr<json> model = openai::FindModel(list, id);
   answer.reply = model.ok() ? OpenAIJsonReply(*model) : OpenAIStatusReply(model.status());
   return answer;

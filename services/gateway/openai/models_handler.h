@@ -6,6 +6,7 @@
 
 #include "http/client_call.h"
 #include "gempool/openai/options.h"
+#include "live_settings.h"
 #include "openai/model_list_cache.h"
 
 namespace gempool::gateway {
@@ -13,7 +14,7 @@ namespace gempool::gateway {
 class ModelsHandler {
  public:
   // Everything must outlive the handler.
-  ModelsHandler(const openai::ConversionOptions& options, ModelListCache& cache);
+  ModelsHandler(ConversionOptionsFn options, ModelListCache& cache);
 
   ClientAnswer List(const ClientCall& call);
   // The model id is call.path_params[0] ("gemini-2.5-flash" or
@@ -21,7 +22,7 @@ class ModelsHandler {
   ClientAnswer Retrieve(const ClientCall& call);
 
  private:
-  const openai::ConversionOptions& options_;
+  const ConversionOptionsFn options_;  // Read once per request.
   ModelListCache& cache_;
 };
 

@@ -49,6 +49,7 @@ absl::StatusOr<openai::ConversionOptions> MakeConversionOptions(const Config& co
         "' is not one of Gemini's prebuilt voices (e.g. Zephyr, Puck, Charon, Kore, Fenrir, Leda, Aoede)"));
   }
   o.tts_voice_name = voice;
+  o.tts_speed = s.tts_speed;
   return o;
 }
 

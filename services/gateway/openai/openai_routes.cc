@@ -9,6 +9,7 @@
 #include "openai/embeddings_handler.h"
 #include "upstream/gemini_caller.h"
 #include "gempool/openai/errors.h"
+#include "imagehost/image_uploader.h"
 #include "openai/images_handler.h"
 #include "upstream/media_fetcher.h"
 #include "openai/model_list_cache.h"
@@ -44,22 +45,24 @@ ClientAnswer UnknownEndpoint(const ClientCall& call) {
 }  // namespace
 
 struct OpenAIRoutes::Parts {
-  Parts(openai::ConversionOptions o, const gemini::BaseUrl& base_url, Forwarder& forwarder, const Clock& clock,
-        const LiveSettingsHolder* live, MediaFetcher::Options fetch_options)
+  Parts(ConversionOptionsFn o, const gemini::BaseUrl& base_url, Forwarder& forwarder, const Clock& clock,
+        const LiveSettingsHolder* live, MediaFetcher::Options fetch_options, ImageUploader::HostingFn hosting)
       : options(std::move(o)),
         caller(forwarder, base_url, live),
         fetcher(std::move(fetch_options)),
+        uploader(forwarder.io(), std::move(hosting)),
         models_cache(caller, clock, ModelListCache::Options()),
-        chat(options, caller, fetcher, clock, live),
+        chat(options, caller, fetcher, clock, live, &uploader),
         models(options, models_cache),
         embeddings(options, caller),
-        images(options, caller, clock),
+        images(options, caller, clock, &uploader),
         speech(options, caller),
         passthrough(caller) {}
 
-  const openai::ConversionOptions options;
+  const ConversionOptionsFn options;  // In force now (live, or fixed without live settings).
   GeminiCaller caller;
   MediaFetcher fetcher;
+  ImageUploader uploader;  // UPLOAD_PROVIDER: image answers as links.
   ModelListCache models_cache;
   ChatHandler chat;
   ModelsHandler models;
@@ -73,18 +76,32 @@ absl::StatusOr<std::unique_ptr<OpenAIRoutes>> OpenAIRoutes::Create(const Config&
                                                                    const gemini::BaseUrl& base_url,
                                                                    Forwarder& forwarder, const Clock& clock,
                                                                    const LiveSettingsHolder* live) {
-  absl::StatusOr<openai::ConversionOptions> options =
-      MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
-  if (!options.ok()) return options.status();
-  return std::unique_ptr<OpenAIRoutes>(new OpenAIRoutes(
-      std::make_unique<Parts>(*std::move(options), base_url, forwarder, clock, live, MediaFetchOptions(config))));
+  ConversionOptionsFn options;
+  if (live != nullptr) {
+    options = LiveConversionOptions(*live);
+  } else {
+    absl::StatusOr<openai::ConversionOptions> fixed =
+        MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
+    if (!fixed.ok()) return fixed.status();
+    options = FixedConversionOptions(std::make_shared<const openai::ConversionOptions>(*std::move(fixed)));
+  }
+  // UPLOAD_PROVIDER and TIME_OUT as in force at each request.
+  ImageUploader::HostingFn hosting;
+  if (live != nullptr) {
+    hosting = [live] {
+      const std::shared_ptr<const LiveSettings> now = live->Get();
+      return ImageHosting{now->image_host, now->timeout_seconds};
+    };
+  } else {
+    hosting = [fixed = ImageHosting{config.image_host, config.time_out_seconds}] { return fixed; };
+  }
+  return std::unique_ptr<OpenAIRoutes>(new OpenAIRoutes(std::make_unique<Parts>(
+      std::move(options), base_url, forwarder, clock, live, MediaFetchOptions(config), std::move(hosting))));
 }
 
 OpenAIRoutes::OpenAIRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 OpenAIRoutes::~OpenAIRoutes() = default;
-
-const openai::ConversionOptions& OpenAIRoutes::options() const { return parts_->options; }
 
 std::vector<ApiRoute> OpenAIRoutes::Routes() {
   Parts* p = parts_.get();

@@ -29,9 +29,10 @@ namespace gempool::gateway {
 
 class OpenAIRoutes {
  public:
-  // Validates the OpenAI settings of `config` (InvalidArgument naming the
-  // setting). `forwarder`, `clock` and `live` (optional; BASE_URL as changed
-  // in the admin UI) must outlive the routes.
+  // `forwarder`, `clock` and `live` must outlive the routes. With `live`
+  // the conversion settings (SEARCH_MODELS, SAFETY_SETTINGS, ...) and
+  // BASE_URL are those in force at each request; without it those of
+  // `config`, validated here (InvalidArgument naming the setting).
   static absl::StatusOr<std::unique_ptr<OpenAIRoutes>> Create(const Config& config,
                                                               const gemini::BaseUrl& base_url,
                                                               Forwarder& forwarder, const Clock& clock,
@@ -40,10 +41,6 @@ class OpenAIRoutes {
 
   // The route entries, bound to this object (which must outlive them).
   std::vector<ApiRoute> Routes();
-
-  // The model options of the conversion (SEARCH_MODELS, SAFETY_SETTINGS,
-  // ...), which the native API applies too.
-  const openai::ConversionOptions& options() const;
 
  private:
   struct Parts;

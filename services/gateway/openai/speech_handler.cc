@@ -11,10 +11,11 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-SpeechHandler::SpeechHandler(const openai::ConversionOptions& options, const GeminiCaller& caller)
-    : options_(options), caller_(caller) {}
+SpeechHandler::SpeechHandler(ConversionOptionsFn options, const GeminiCaller& caller)
+    : options_(std::move(options)), caller_(caller) {}
 
 ClientAnswer SpeechHandler::Handle(const ClientCall& call) {
+  const std::shared_ptr<const openai::ConversionOptions> options = options_();
   ClientAnswer answer;
   answer.operation = "audio.speech";
   absl::StatusOr<json> body = ParseRequestJson(call.body, R"({"model": "tts-1", "input": "Hello", "voice": "Kore"})");
@@ -22,7 +23,7 @@ ClientAnswer SpeechHandler::Handle(const ClientCall& call) {
     answer.reply = OpenAIStatusReply(body.status());
     return answer;
   }
-  absl::StatusOr<openai::SpeechRequest> request = openai::ConvertSpeechRequest(*body, options_);
+  absl::StatusOr<openai::SpeechRequest> request = openai::ConvertSpeechRequest(*body, *options);
   if (!request.ok()) {
     answer.reply = OpenAIStatusReply(request.status());
     return answer;

@@ -14,13 +14,13 @@
 #include "gempool/common/thread_role.h"
 #include "gempool/keypool/paid_key.h"
 #include "gempool/keypool/proto_convert.h"
-#include "gempool/keypool/proxy_for_key.h"
+#include "gempool/keypool/proxy_chooser.h"
 
 namespace gempool::gateway {
 
 struct KeyPoolReplica::State {
   std::unique_ptr<keypool::KeyPools> pools;
-  std::vector<std::string> proxies;
+  keypool::ProxyChooser proxies;
   std::string paid_key;
 };
 
@@ -115,7 +115,7 @@ std::optional<v1::AcquireKeyResponse> KeyPoolReplica::Acquire(v1::Pool pool, con
   response.set_available(result.available);
   if (result.available) {
     response.set_key_id(result.key_id);
-    response.set_proxy(keypool::ProxyForKey(state->proxies, result.secret));
+    response.set_proxy(state->proxies.Choose(result.secret));
     response.set_secret(std::move(result.secret));
   } else {
     response.set_retry_at_ms(result.retry_at_ms);
@@ -199,7 +199,10 @@ grpc::Status KeyPoolReplica::ReadStream() {
         pool_options.record_changes = false;
         pool_options.record_times = false;
         next->pools = std::make_unique<keypool::KeyPools>(pool_options, clock_);
-        next->proxies.assign(settings.proxies().begin(), settings.proxies().end());
+        next->proxies = keypool::ProxyChooser(
+            std::vector<std::string>(settings.proxies().begin(), settings.proxies().end()),
+            std::vector<std::string>(settings.dead_proxies().begin(), settings.dead_proxies().end()),
+            !settings.proxies_random());
         next->paid_key = settings.paid_key();
         if (update.snapshot_size() > 0) {
           // Bounded: the hint only sizes arrays the keys will fill anyway.

@@ -49,16 +49,16 @@ std::string PathId(const ClientCall& call) { return call.path_params.empty() ? "
 
 }  // namespace
 
-ResponsesHandler::ResponsesHandler(const openai::ConversionOptions& conversion, const GeminiCaller& caller,
+ResponsesHandler::ResponsesHandler(ConversionOptionsFn conversion, const GeminiCaller& caller,
                                    const MediaFetcher& fetcher, StoredResponsesClient& store,
-                                   BlockingRunner run_blocking, const Clock& clock, Options options)
-    : conversion_(conversion),
+                                   BlockingRunner run_blocking, const Clock& clock, OptionsFn options)
+    : conversion_(std::move(conversion)),
       caller_(caller),
       fetcher_(fetcher),
       store_(store),
       run_blocking_(std::move(run_blocking)),
       clock_(clock),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 absl::StatusOr<json> ResponsesHandler::Load(const std::string& id, const std::string& owner) const {
   absl::StatusOr<v1::StoredResponse> stored = store_.Get(id, owner);
@@ -88,10 +88,11 @@ absl::StatusOr<std::optional<json>> ResponsesHandler::Previous(const json& body,
 absl::Status ResponsesHandler::Store(const responses::ResponsesRequest& request, const std::string& id,
                                      const std::string& owner, const json& stored_response) const {
   const std::string body = DumpJson(responses::BuildStoredResponse(request, stored_response));
-  if (body.size() > options_.store_max_bytes) {
+  const Options options = options_();
+  if (body.size() > options.store_max_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "the response was not stored: its stored form (input and output items) is ", body.size() >> 10,
-        " KiB, more than RESPONSES_STORE_MAX_KB (", options_.store_max_bytes >> 10,
+        " KiB, more than RESPONSES_STORE_MAX_KB (", options.store_max_bytes >> 10,
         "); previous_response_id cannot continue from it, send the items instead"));
   }
   v1::StoredResponse row;
@@ -99,7 +100,7 @@ absl::Status ResponsesHandler::Store(const responses::ResponsesRequest& request,
   row.set_owner(owner);
   const int64_t now = clock_.NowUnixMs();
   row.set_created_at_ms(now);
-  row.set_expires_at_ms(now + int64_t{options_.store_days} * 86'400'000);
+  row.set_expires_at_ms(now + int64_t{options.store_days} * 86'400'000);
   row.set_model(request.gemini.model.upstream);
   row.set_body(body);
   absl::Status put = store_.Put(row);
@@ -113,12 +114,14 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
   const json& body = *parsed;
   const std::string owner = TokenId(call.auth.token);
+  const std::shared_ptr<const openai::ConversionOptions> conversion = conversion_();
+  const Options options = options_();
 
   if (!PreviousResponseId(body).empty() && !call.may_block) return OnWorker();
   absl::StatusOr<std::optional<json>> previous = Previous(body, owner);
   if (!previous.ok()) return Refuse(previous.status(), kOperation);
   absl::StatusOr<responses::ResponsesRequest> converted =
-      responses::ConvertResponsesRequest(body, conversion_, previous->has_value() ? &**previous : nullptr);
+      responses::ConvertResponsesRequest(body, *conversion, previous->has_value() ? &**previous : nullptr);
   if (!converted.ok()) return Refuse(converted.status(), kOperation);
   auto request = std::make_shared<responses::ResponsesRequest>(*std::move(converted));
   openai::GeminiRequest& gemini = request->gemini;
@@ -134,15 +137,15 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
 
   const std::string id = ids_.Next("resp_");
   const responses::ResponseContext context =
-      responses::MakeResponseContext(*request, conversion_, id, clock_.NowUnixMs() / 1000);
-  const bool store = request->store && options_.store_days > 0;
+      responses::MakeResponseContext(*request, *conversion, id, clock_.NowUnixMs() / 1000);
+  const bool store = request->store && options.store_days > 0;
   auto upstream_body = std::make_shared<const std::string>(DumpJson(gemini.body));
 
   ClientAnswer answer;
   answer.model = model;
   answer.operation = kOperation;
   std::vector<std::string> warnings = gemini.warnings;
-  if (request->store && options_.store_days == 0) {
+  if (request->store && options.store_days == 0) {
     warnings.push_back("store: responses are not kept on this gateway (RESPONSES_STORE_DAYS is 0)");
   }
   AddWarningsHeader(warnings, answer.headers);
@@ -266,7 +269,7 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
   absl::StatusOr<std::optional<json>> previous = Previous(*parsed, TokenId(call.auth.token));
   if (!previous.ok()) return Refuse(previous.status(), kOperation);
   absl::StatusOr<responses::ResponsesRequest> converted =
-      responses::ConvertResponsesRequest(*parsed, conversion_, previous->has_value() ? &**previous : nullptr);
+      responses::ConvertResponsesRequest(*parsed, *conversion_(), previous->has_value() ? &**previous : nullptr);
   if (!converted.ok()) return Refuse(converted.status(), kOperation);
   openai::GeminiRequest& gemini = converted->gemini;
   const std::string model = gemini.model.upstream;

@@ -27,6 +27,7 @@
 #include "responses/stored_responses_client.h"
 #include "upstream/gemini_caller.h"
 #include "upstream/media_fetcher.h"
+#include "live_settings.h"
 #include "upstream/random_ids.h"
 
 namespace gempool::gateway {
@@ -37,13 +38,15 @@ class ResponsesHandler {
     int store_days = 30;                  // RESPONSES_STORE_DAYS (0: never store).
     size_t store_max_bytes = 2048 << 10;  // RESPONSES_STORE_MAX_KB.
   };
+  // The store settings in force (read per request, and again when storing).
+  using OptionsFn = std::function<Options()>;
   // Runs a task that may block (a persistence call) off the event loop.
   using BlockingRunner = std::function<void(std::function<void()>)>;
 
   // Everything must outlive the handler.
-  ResponsesHandler(const openai::ConversionOptions& conversion, const GeminiCaller& caller,
-                   const MediaFetcher& fetcher, StoredResponsesClient& store, BlockingRunner run_blocking,
-                   const Clock& clock, Options options);
+  ResponsesHandler(ConversionOptionsFn conversion, const GeminiCaller& caller, const MediaFetcher& fetcher,
+                   StoredResponsesClient& store, BlockingRunner run_blocking, const Clock& clock,
+                   OptionsFn options);
 
   ClientAnswer Create(const ClientCall& call);
   ClientAnswer Retrieve(const ClientCall& call);
@@ -67,13 +70,13 @@ class ResponsesHandler {
   ClientAnswer FromStored(const ClientCall& call, const char* operation,
                           const std::function<absl::StatusOr<nlohmann::json>(const nlohmann::json&)>& render) const;
 
-  const openai::ConversionOptions& conversion_;
+  const ConversionOptionsFn conversion_;  // Read once per request.
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   StoredResponsesClient& store_;
   const BlockingRunner run_blocking_;
   const Clock& clock_;
-  const Options options_;
+  const OptionsFn options_;
   RandomIds ids_;
 };
 

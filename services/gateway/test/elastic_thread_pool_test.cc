@@ -105,6 +105,28 @@ TEST(ElasticThreadPoolTest, QueuesBeyondMaxThreadsAndRunsEveryTaskInOrder) {
   EXPECT_EQ(pool.threads(), 3u);
 }
 
+// GATEWAY_THREADS saved in the admin UI: a raised maximum gives the queued
+// tasks threads at once, a lowered one starts no thread beyond it.
+TEST(ElasticThreadPoolTest, ANewMaximumAppliesToQueuedAndLaterTasks) {
+  ElasticThreadPool pool(Opts(2, 0, 60000));
+  Gate gate;
+  for (int i = 0; i < 5; ++i) pool.Submit([&gate] { gate.Wait(); });
+  ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 2; }, 5000));
+  EXPECT_EQ(pool.queued(), 3u);
+  pool.SetMaxThreads(4);
+  EXPECT_EQ(pool.max_threads(), 4u);
+  ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 4; }, 5000)) << gate.waiting() << " tasks started";
+  EXPECT_EQ(pool.threads(), 4u);
+  EXPECT_EQ(pool.queued(), 1u);
+  pool.SetMaxThreads(1);
+  pool.Submit([&gate] { gate.Wait(); });
+  EXPECT_EQ(pool.threads(), 4u) << "no thread beyond the lowered maximum";
+  EXPECT_EQ(pool.queued(), 2u);
+  gate.Open();
+  pool.Shutdown();
+  EXPECT_EQ(gate.waiting(), 6);
+}
+
 TEST(ElasticThreadPoolTest, IdleThreadsExitDownToMinAndReportTheShrinkOnce) {
   std::atomic<int> shrinks{0};
   ElasticThreadPool::Options o = Opts(64, 1, 30);

@@ -5,6 +5,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "upstream/buffered_sink.h"
 
 namespace gempool::gateway {
@@ -75,27 +77,45 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
   }
 
   void OnDone(ForwardResult result) {
+    if (result.outcome != Outcome::kSuccess) return End(std::move(result), "", "");
+    // The dialect may work on the whole answer first; heartbeats go on.
+    std::shared_ptr<FakeStream> self = shared_from_this();
+    spec_.dialect->Prepare(sink_.body(),
+                           [self, result](std::string body, std::string warnings) mutable {
+                             self->End(std::move(result), body, warnings);
+                           });
+  }
+
+  void End(ForwardResult result, const std::string& body, const std::string& warnings) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       ended_ = true;
       timer_.cancel();
-      Finish(result);
+      Finish(result, body, warnings);
     }
     StreamDone done = std::move(done_);
     done(std::move(result));
   }
 
-  // Ends the client's stream for `result` and makes it what the client got.
-  void Finish(ForwardResult& result) {
+  // Ends the client's stream for `result` (its converted `body` when it
+  // succeeded) and makes it what the client got.
+  void Finish(ForwardResult& result, const std::string& body, const std::string& warnings) {
     if (result.outcome == Outcome::kClientGone) return;
     std::optional<FakeStreamDialect::Failure> failure;
     std::string answer;
+    if (!warnings.empty()) {
+      if (committed_) {
+        answer = spec_.dialect->WarningEvent(warnings);
+      } else {
+        AddWarningsLocked(warnings);
+      }
+    }
     if (result.outcome == Outcome::kSuccess) {
-      FakeStreamDialect::Answer converted = spec_.dialect->Convert(sink_.body());
+      FakeStreamDialect::Answer converted = spec_.dialect->Convert(body);
       if (converted.failure.has_value()) {
         failure = std::move(converted.failure);
       } else {
-        answer = std::move(converted.bytes);
+        answer += converted.bytes;
       }
     } else {
       failure = spec_.dialect->UpstreamFailure(result.failure);
@@ -116,6 +136,17 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
       return;
     }
     result.outcome = client_.Write(answer) ? Outcome::kSuccess : Outcome::kClientGone;
+  }
+
+  // Adds `warnings` to the head's x-gempool-warnings (not sent yet).
+  void AddWarningsLocked(const std::string& warnings) {
+    for (auto& [name, value] : head_.passthrough) {
+      if (absl::EqualsIgnoreCase(name, "x-gempool-warnings")) {
+        absl::StrAppend(&value, "; ", warnings);
+        return;
+      }
+    }
+    head_.passthrough.emplace_back("x-gempool-warnings", warnings);
   }
 
   Forwarder& forwarder_;

@@ -18,6 +18,7 @@
 // client sink (which only buffers; no I/O under it).
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,17 @@ class FakeStreamDialect {
   virtual std::string ContentType() const = 0;
   // One heartbeat's bytes (must not change what the client parses).
   virtual std::string Heartbeat() const = 0;
+  // Before Convert: an asynchronous step over the complete 2xx body (the
+  // chat dialect uploads its inline images there, UPLOAD_PROVIDER);
+  // heartbeats go on meanwhile. `then` gets the body to convert and an
+  // x-gempool-warnings value ("" for none), which goes on the response head
+  // while it has not gone out, as WarningEvent() after. Default: the body as
+  // it came.
+  using Prepared = std::function<void(std::string body, std::string warnings)>;
+  virtual void Prepare(std::string body, Prepared then) { then(std::move(body), ""); }
+  // `warnings` as stream bytes the client's parser skips; "" when the
+  // dialect has no such thing.
+  virtual std::string WarningEvent(const std::string& /*warnings*/) const { return ""; }
   // The stream for the upstream's complete 2xx body.
   virtual Answer Convert(const std::string& body) = 0;
   // The Forwarder's (Gemini-shaped) failure in this dialect.

@@ -14,6 +14,7 @@
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 #include "gempool/gemini/error_classifier.h"
+#include "gempool/gemini/request_body_for_log.h"
 #include "logs/log_text.h"
 
 namespace gempool::gateway {
@@ -23,6 +24,8 @@ namespace {
 // read and dropped (Google's error bodies are a few KiB).
 constexpr size_t kMaxErrorBody = 1 << 20;
 constexpr size_t kMaxErrorLogMessage = 16 * 1024;
+// ERROR_LOG_RECORD_REQUEST_BODY: the redacted body is cut here.
+constexpr size_t kMaxErrorLogRequestBody = 32 * 1024;
 constexpr size_t kMaxReportMessage = 2 * 1024;
 
 v1::OutcomeKind ToProto(gemini::OutcomeKind kind) {
@@ -117,7 +120,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         max_attempts_(request.body_source != nullptr ? 1
                       : live_ != nullptr           ? live_->max_attempts
                                                    : forwarder.options_.max_attempts),
-        wait_budget_ms_(forwarder.options_.max_key_wait_ms),
+        wait_budget_ms_(live_ != nullptr ? live_->max_key_wait_ms : forwarder.options_.max_key_wait_ms),
         pinned_key_id_(request.pinned_key_id) {}
 
   void Start() {
@@ -382,6 +385,9 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     entry.set_status_code(sent.kind == UpstreamResult::Kind::kComplete ? head.status : 0);
     entry.set_error_type(LogSafeText(verdict.error_reason, 256));
     entry.set_message(LogSafeText(RedactSecrets(log_text, secrets), kMaxErrorLogMessage));
+    if (live_ != nullptr && live_->error_log_record_request_body && request_.body_source == nullptr) {
+      entry.set_request_body(LogSafeText(gemini::RequestBodyForLog(request_.body, secrets), kMaxErrorLogRequestBody));
+    }
     f_.logs_.Add(std::move(entry));
 
     if (sink_.Committed()) {

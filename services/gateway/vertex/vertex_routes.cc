@@ -51,12 +51,12 @@ ClientAnswer AnswerOf(ForwardResult result, BufferedSink& sink, std::string mode
 }  // namespace
 
 VertexRoutes::VertexRoutes(Forwarder& forwarder, const LiveSettingsHolder* live, gemini::BaseUrl vertex_base_url,
-                           gemini::BaseUrl base_url, const openai::ConversionOptions* options)
+                           gemini::BaseUrl base_url, ConversionOptionsFn options)
     : forwarder_(forwarder),
       live_(live),
       vertex_base_url_(std::move(vertex_base_url)),
       base_url_(std::move(base_url)),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 std::vector<ApiRoute> VertexRoutes::Routes() {
   std::vector<ApiRoute> routes;
@@ -139,8 +139,8 @@ ClientAnswer VertexRoutes::ListModels(const ClientCall& call) {
   forward->operation = "vertex.listModels";
 
   std::function<std::optional<std::string>(const std::string&)> rewrite;
-  if (options_ != nullptr) {
-    const openai::ConversionOptions* options = options_;
+  if (options_) {
+    std::shared_ptr<const openai::ConversionOptions> options = options_();
     rewrite = [options](const std::string& body) -> std::optional<std::string> {
       absl::StatusOr<nlohmann::json> page = openai::ParseJson(body);
       if (!page.ok()) return std::nullopt;

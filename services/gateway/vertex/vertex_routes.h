@@ -29,9 +29,10 @@ class VertexRoutes {
  public:
   // `live`: VERTEX_EXPRESS_BASE_URL and BASE_URL as saved in the admin UI
   // (else `vertex_base_url` and `base_url`). `options` (optional): the model
-  // options whose derived models the list shows. All must outlive this.
+  // options in force, whose derived models the list shows. All must outlive
+  // this.
   VertexRoutes(Forwarder& forwarder, const LiveSettingsHolder* live, gemini::BaseUrl vertex_base_url,
-               gemini::BaseUrl base_url, const openai::ConversionOptions* options = nullptr);
+               gemini::BaseUrl base_url, ConversionOptionsFn options = nullptr);
 
   std::vector<ApiRoute> Routes();
 
@@ -43,7 +44,7 @@ class VertexRoutes {
   const LiveSettingsHolder* const live_;
   const gemini::BaseUrl vertex_base_url_;
   const gemini::BaseUrl base_url_;
-  const openai::ConversionOptions* const options_;
+  const ConversionOptionsFn options_;
 };
 
 }  // namespace gempool::gateway

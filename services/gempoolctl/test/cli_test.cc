@@ -139,6 +139,24 @@ TEST(CliTest, UsageTakesOptionalIds) {
   ExpectUsageError({"keys", "usage", "x"}, "'x' is not a key id");
 }
 
+TEST(CliTest, ProxiesCheckAndList) {
+  EXPECT_EQ(Parse({"proxies", "check"}).command, Command::kProxiesCheck);
+  Invocation list = Parse({"proxies", "list", "--json"});
+  EXPECT_EQ(list.command, Command::kProxiesList);
+  EXPECT_TRUE(list.json);
+  Invocation help = Parse({"proxies", "check", "--help"});
+  EXPECT_EQ(help.command, Command::kHelp);
+  EXPECT_THAT(help.help, HasSubstr("Usage: gempoolctl proxies check"));
+  EXPECT_THAT(Parse({"help", "proxies"}).help, HasSubstr("marked\n       dead"));
+  Invocation bare = Parse({"proxies"});
+  EXPECT_EQ(bare.command, Command::kHelp);
+  EXPECT_FALSE(bare.help_requested);
+  EXPECT_THAT(Parse({"--help"}).help, HasSubstr("proxies check"));
+  ExpectUsageError({"proxies", "ping"}, "unknown command 'proxies ping'");
+  ExpectUsageError({"proxies", "check", "extra"}, "takes no arguments");
+  ExpectUsageError({"proxies", "check", "--all"}, "--all does not apply");
+}
+
 TEST(CliTest, HealthTakesAServiceAndAnAddress) {
   Invocation both = Parse({"health"});
   EXPECT_EQ(both.command, Command::kHealth);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdlib>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -242,15 +244,51 @@ TEST_F(CommandsTest, ListSendsTheFilterAndPrintsStableJson) {
   EXPECT_EQ(json["keys"][1]["state_reason"], "MAX_FAILURES");
 }
 
-TEST_F(CommandsTest, ListPrintsATable) {
+// Sets TIMEZONE in the process environment for one test.
+class ScopedTimezone {
+ public:
+  explicit ScopedTimezone(const char* zone) {
+    if (const char* old = std::getenv("TIMEZONE")) old_ = old;
+    if (zone != nullptr) {
+      setenv("TIMEZONE", zone, 1);
+    } else {
+      unsetenv("TIMEZONE");
+    }
+  }
+  ~ScopedTimezone() {
+    if (old_.has_value()) {
+      setenv("TIMEZONE", old_->c_str(), 1);
+    } else {
+      unsetenv("TIMEZONE");
+    }
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST_F(CommandsTest, ListPrintsATableWithTimesInTimezone) {
+  ScopedTimezone unset(nullptr);  // The default, Asia/Shanghai (UTC+8).
   ASSERT_EQ(RunCommand({"keys", "list"}), kExitOk) << err_.str();
   const std::string out = out_.str();
-  EXPECT_THAT(out, HasSubstr("ID  KEY            STATE     FAILURES  LAST USED             DETAILS\n"));
+  EXPECT_THAT(out, HasSubstr("ID  KEY            STATE     FAILURES  LAST USED                DETAILS\n"));
   EXPECT_THAT(out, HasSubstr("AIzaSy...aaaa  active"));
-  EXPECT_THAT(out, HasSubstr("2025-07-15T20:00:00Z"));
-  EXPECT_THAT(out, HasSubstr("gemini-2.5-pro cooling until 2025-07-16T07:00:00Z"));
-  EXPECT_THAT(out, HasSubstr("disabled  3         -                     MAX_FAILURES"));
-  EXPECT_THAT(out, HasSubstr("keys 1-2 of 2\n"));
+  EXPECT_THAT(out, HasSubstr("2025-07-16 04:00:00 CST"));  // 2025-07-15T20:00:00Z
+  EXPECT_THAT(out, HasSubstr("gemini-2.5-pro cooling until 2025-07-16 15:00:00 CST"));
+  EXPECT_THAT(out, HasSubstr("disabled  3         -                        MAX_FAILURES"));
+  EXPECT_THAT(out, HasSubstr("keys 1-2 of 2\ntimes in Asia/Shanghai (TIMEZONE)\n"));
+}
+
+TEST_F(CommandsTest, ListShowsTimesInADaylightSavingZone) {
+  ScopedTimezone zone("America/New_York");
+  ASSERT_EQ(RunCommand({"keys", "list"}), kExitOk) << err_.str();
+  const std::string out = out_.str();
+  EXPECT_THAT(out, HasSubstr("2025-07-15 16:00:00 EDT"));
+  EXPECT_THAT(out, HasSubstr("times in America/New_York (TIMEZONE)\n"));
+  // JSON stays in Unix milliseconds, which carry no zone.
+  out_.str("");
+  ASSERT_EQ(RunCommand({"--json", "keys", "list"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("\"last_used_at_ms\": 1752609600000"));
 }
 
 TEST_F(CommandsTest, AddReadsStandardInputWithAnySeparators) {

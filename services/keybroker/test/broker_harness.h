@@ -52,6 +52,7 @@ class BrokerHarness {
     options.load_retry_initial_ms = 20;
     options.load_retry_max_ms = 50;
     options.run_revalidator = false;  // Tests run passes with verifier().RevalidateOnce().
+    options.run_proxy_checks = false;  // Tests run them with proxy_checker().Check().
     return options;
   }
 

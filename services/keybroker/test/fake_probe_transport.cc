@@ -73,8 +73,13 @@ ProbeHttpResponse FakeProbeTransport::Post(const ProbeHttpRequest& request) {
   for (const auto& [name, value] : request.headers) {
     if (name == "x-goog-api-key") secret = value;
   }
-  auto it = responses_.find(secret);
+  auto it = responses_.find(secret.empty() ? "proxy:" + request.proxy : secret);
   return it == responses_.end() ? default_ : it->second;
+}
+
+void FakeProbeTransport::SetProxyResponse(const std::string& proxy, ProbeHttpResponse response) {
+  absl::MutexLock lock(&mu_);
+  responses_["proxy:" + proxy] = std::move(response);
 }
 
 void FakeProbeTransport::CancelAll() {

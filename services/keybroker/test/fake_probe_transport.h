@@ -29,6 +29,8 @@ class FakeProbeTransport final : public ProbeTransport {
   // (HTTP 200 unless set).
   void SetResponse(const std::string& secret, ProbeHttpResponse response);
   void SetDefault(ProbeHttpResponse response);
+  // The answer to keyless probes (proxy checks) through `proxy`.
+  void SetProxyResponse(const std::string& proxy, ProbeHttpResponse response);
   // While held, probes wait in Post until Release().
   void Hold();
   void Release();

@@ -53,6 +53,8 @@
     localStorage.setItem(LANG_KEY, next);
     applyI18n(document);
     document.querySelectorAll('select.lang-switch').forEach((s) => { s.value = next; });
+    const zoneLabel = document.getElementById('time-zone');
+    if (zoneLabel) zoneLabel.textContent = t('common.timezone', { zone });
     langListeners.forEach((fn) => fn(next));
   }
 
@@ -128,12 +130,53 @@
     toastTimer = setTimeout(() => { box.className = 'toast'; }, kind === 'error' ? 8000 : 4000);
   }
 
-  function pad(n) { return String(n).padStart(2, '0'); }
+  // Times are shown in the server's TIMEZONE (from /api/session and the
+  // statistics), not the browser's, so every admin sees the same clock.
+  let zone = 'UTC';
+  let zoneFormat = null;
+  function setZone(name) {
+    let next = 'UTC';
+    try {
+      zoneFormat = new Intl.DateTimeFormat('en-US', {
+        timeZone: name || 'UTC', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', second: '2-digit'
+      });
+      next = name || 'UTC';
+    } catch (e) {
+      // A zone this browser does not know: UTC, and the label says so.
+      zoneFormat = null;
+    }
+    zone = next;
+    const label = document.getElementById('time-zone');
+    if (label) label.textContent = t('common.timezone', { zone });
+  }
+  // The calendar fields of `ms` in the zone, as two-digit strings.
+  function zoneParts(ms) {
+    if (!zoneFormat) setZone(zone);
+    const p = {};
+    for (const part of zoneFormat.formatToParts(new Date(Number(ms)))) p[part.type] = part.value;
+    return { year: p.year, month: p.month, day: p.day, hour: p.hour === '24' ? '00' : p.hour, minute: p.minute, second: p.second };
+  }
+  // Unix ms of a local "YYYY-MM-DDTHH:MM[:SS]" (a datetime-local input) read
+  // in the zone: the zone's offset at that moment, checked once more in case
+  // it crosses a DST change.
+  function zoneTimeToMs(text) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text || '');
+    if (!m) return NaN;
+    const asUtc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0));
+    const offsetAt = (ms) => {
+      const p = zoneParts(ms);
+      return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000;
+    };
+    let ms = asUtc - offsetAt(asUtc);
+    const again = asUtc - offsetAt(ms);
+    if (again !== ms) ms = again;
+    return ms;
+  }
   function fmtTime(ms) {
     if (!ms) return t('common.never');
-    const d = new Date(Number(ms));
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' +
-        pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+    const p = zoneParts(ms);
+    return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + ':' + p.second;
   }
   function fmtNumber(n) { return Number(n || 0).toLocaleString(lang); }
   function fmtRate(ok, total) { return total ? (100 * ok / total).toFixed(1) + '%' : '—'; }
@@ -202,7 +245,8 @@
     const bar = el('header', { class: 'topbar' }, [
       el('a', { class: 'brand', href: '/keys', text: 'gempool' }),
       nav,
-      el('div', { class: 'topbar-right' }, [langSelect(), logout])
+      el('div', { class: 'topbar-right' }, [el('span', { id: 'time-zone', class: 'small muted', text: t('common.timezone', { zone }) }),
+        langSelect(), logout])
     ]);
     document.body.insertBefore(bar, document.body.firstChild);
   }
@@ -213,6 +257,7 @@
     applyI18n(document);
     const session = await api('GET', '/session');
     csrfToken = session.csrf_token || '';
+    setZone(session.timezone || 'UTC');
     return session;
   }
 
@@ -240,6 +285,7 @@
   window.GP = {
     t, applyI18n, setLang, lang: () => lang, onLang: (fn) => langListeners.push(fn), el, api, ApiError, query,
     toast, fmtTime, fmtNumber, fmtRate, modal, copyLines, langSelect, initPage, pager, debounce,
+    zone: () => zone, setZone, zoneParts, zoneTimeToMs,
     setCsrf: (token) => { csrfToken = token; }
   };
 })();

@@ -81,6 +81,10 @@ document.addEventListener('DOMContentLoaded', async () => {
     if (s.restart_pending) {
       out.push(el('div', { class: 'note warn', text: t('config.restart_pending', { services: s.services.join(', ') }) }));
     }
+    // Why a setting cannot apply live (listen addresses, the database, ...).
+    if (!s.live && s.not_live_reason) {
+      out.push(el('div', { class: 'note muted', 'data-role': 'not-live-reason', text: t('config.why.' + s.not_live_reason) }));
+    }
     return out;
   }
 

@@ -1,6 +1,9 @@
 // The keys page: the pool one page at a time (filtered, sorted and paged by
 // the broker, so 10,000 keys stay smooth), bulk actions on a selection that
-// survives paging, pasting keys in, and a per-key detail view.
+// survives paging (up to every key matching the filter: "select all", whose
+// ids the server lists on demand), verify all and copy all (the secrets are
+// asked of the server only when copied), pasting keys in, and a per-key
+// detail view.
 'use strict';
 
 document.addEventListener('DOMContentLoaded', async () => {
@@ -9,6 +12,9 @@ document.addEventListener('DOMContentLoaded', async () => {
   // #vertex in the address opens the Vertex pool.
   const state = {
     offset: 0, limit: 50, keys: [], total: 0, selected: new Set(), usage: {},
+    // Set by "select all" without a filter and kept until a key is unticked:
+    // actions then send {"all": true} for the pool instead of the ids.
+    wholePool: false,
     pool: window.location.hash === '#vertex' ? 'vertex' : 'gemini', summaries: null
   };
   const $ = (id) => document.getElementById(id);
@@ -76,7 +82,10 @@ document.addEventListener('DOMContentLoaded', async () => {
   }
 
   function renderSelection() {
-    $('selected-count').textContent = t('common.selected', { n: state.selected.size });
+    $('selected-count').textContent = t('common.selected', { n: fmtNumber(state.selected.size) });
+    $('select-all').textContent = t('keys.select_all', { n: fmtNumber(state.total) });
+    $('select-all').disabled = state.total === 0;
+    $('select-none').hidden = state.selected.size === 0;
     const boxes = document.querySelectorAll('#keys-table tbody input[type=checkbox]');
     $('select-page').checked = boxes.length > 0 && [...boxes].every((b) => b.checked);
   }
@@ -91,7 +100,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       const box = el('input', { type: 'checkbox', 'aria-label': key.masked });
       box.checked = state.selected.has(key.id);
       box.addEventListener('change', () => {
-        if (box.checked) state.selected.add(key.id); else state.selected.delete(key.id);
+        if (box.checked) state.selected.add(key.id); else { state.selected.delete(key.id); state.wholePool = false; }
         renderSelection();
       });
       body.appendChild(el('tr', { dataset: { keyId: key.id, state: key.state } }, [
@@ -123,6 +132,28 @@ document.addEventListener('DOMContentLoaded', async () => {
     }
   }
 
+  // The filter in force (what "select all" selects).
+  function filter() {
+    return { state: $('state-filter').value, search: $('search').value.trim(), pool: state.pool };
+  }
+
+  // Selects every key matching the filter, on every page: the server lists
+  // their ids.
+  async function selectAll() {
+    const f = filter();
+    const res = await api('GET', '/keys/ids' + query(f));
+    state.selected = new Set(res.ids);
+    state.wholePool = !f.state && !f.search;
+    renderTable();
+    return res.total;
+  }
+
+  function clearSelection() {
+    state.selected.clear();
+    state.wholePool = false;
+    renderTable();
+  }
+
   let loading = 0;
   async function load() {
     const mine = ++loading;
@@ -148,8 +179,14 @@ document.addEventListener('DOMContentLoaded', async () => {
     }
   }
 
-  function selection() {
-    return { ids: [...state.selected] };
+  // The selection as request bodies: {"all": true} for a whole pool, else
+  // the ids in chunks small enough for one request each.
+  function selections(chunk) {
+    if (state.wholePool) return [{ all: true, pool: state.pool }];
+    const ids = [...state.selected];
+    const out = [];
+    for (let i = 0; i < ids.length; i += chunk) out.push({ ids: ids.slice(i, i + chunk) });
+    return out;
   }
 
   async function bulk(action) {
@@ -160,31 +197,48 @@ document.addEventListener('DOMContentLoaded', async () => {
     const n = state.selected.size;
     try {
       if (action === 'copy') {
-        const res = await api('POST', '/keys/export', selection());
-        await window.GP.copyLines(res.secrets);
+        // The full keys leave the server only now, for this copy.
+        const secrets = [];
+        for (const body of selections(5000)) secrets.push(...(await api('POST', '/keys/export', body)).secrets);
+        await window.GP.copyLines(secrets);
         return;
       }
       if (action === 'delete' && !window.confirm(t('keys.confirm.delete', { n }))) return;
       if (action === 'verify') {
-        toast(t('keys.verify.running', { n }));
+        // 20 keys per request (each key is a real upstream call), with progress.
         const ids = [...state.selected];
         let passed = 0;
         let failed = 0;
+        toast(t('keys.verify.running', { n: fmtNumber(n) }));
         for (let i = 0; i < ids.length; i += 20) {
           const res = await api('POST', '/keys/verify', { ids: ids.slice(i, i + 20) });
           passed += res.passed;
           failed += res.failed;
+          if (ids.length > 20) toast(t('keys.verify.progress', { done: fmtNumber(passed + failed), n: fmtNumber(n) }));
         }
+        $('verify-result').textContent = t('keys.verify.done', { passed, failed });
         toast(t('keys.verify.done', { passed, failed }), failed ? 'error' : 'ok');
       } else {
-        const res = await api('POST', '/keys/' + action, selection());
-        toast(t('keys.bulk.done', { action: t('keys.bulk.' + action), n: res.affected }), 'ok');
-        if (action === 'delete') state.selected.clear();
+        let affected = 0;
+        for (const body of selections(5000)) affected += (await api('POST', '/keys/' + action, body)).affected;
+        toast(t('keys.bulk.done', { action: t('keys.bulk.' + action), n: affected }), 'ok');
+        if (action === 'delete') { state.selected.clear(); state.wholePool = false; }
       }
     } catch (e) {
       toast(t('common.error', { message: e.message }), 'error');
     }
     load();
+  }
+
+  // "Verify all" and "Copy all": every key matching the filter.
+  async function allThen(action) {
+    try {
+      await selectAll();
+    } catch (e) {
+      toast(t('common.error', { message: e.message }), 'error');
+      return;
+    }
+    await bulk(action);
   }
 
   async function addKeys() {
@@ -263,11 +317,21 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('page-size').addEventListener('change', () => { state.limit = Number($('page-size').value); state.offset = 0; load(); });
   $('select-page').addEventListener('change', () => {
     for (const key of state.keys) {
-      if ($('select-page').checked) state.selected.add(key.id); else state.selected.delete(key.id);
+      if ($('select-page').checked) state.selected.add(key.id); else { state.selected.delete(key.id); state.wholePool = false; }
     }
     renderTable();
   });
   document.querySelectorAll('[data-bulk]').forEach((b) => b.addEventListener('click', () => bulk(b.dataset.bulk)));
+  document.querySelectorAll('[data-all]').forEach((b) => b.addEventListener('click', () => allThen(b.dataset.all)));
+  $('select-all').addEventListener('click', async () => {
+    try {
+      const n = await selectAll();
+      toast(t('keys.selected_all', { n: fmtNumber(n) }), 'ok');
+    } catch (e) {
+      toast(t('common.error', { message: e.message }), 'error');
+    }
+  });
+  $('select-none').addEventListener('click', clearSelection);
   window.GP.onLang(() => { renderTable(); load(); });
   setInterval(() => { if (!document.hidden) load(); }, 15000);
   load();

@@ -34,7 +34,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   }
 
   function toMs(value) {
-    return value ? String(new Date(value).getTime()) : '';
+    return value ? String(window.GP.zoneTimeToMs(value)) : '';  // Typed in TIMEZONE, like the times shown.
   }
 
   function render() {
@@ -82,7 +82,13 @@ document.addEventListener('DOMContentLoaded', async () => {
       add('logs.col.type', entry.error_type || '—');
     }
     const content = el('div', {}, [facts]);
-    if (state.tab === 'errors') content.appendChild(el('pre', { class: 'body', 'data-role': 'error-body', text: entry.message }));
+    if (state.tab === 'errors') {
+      content.appendChild(el('pre', { class: 'body', 'data-role': 'error-body', text: entry.message }));
+      // Recorded only while ERROR_LOG_RECORD_REQUEST_BODY is on.
+      content.appendChild(el('h4', { text: t('logs.detail.request_body') }));
+      content.appendChild(el('pre', { class: 'body', 'data-role': 'request-body',
+        text: entry.request_body || t('logs.detail.request_body_none') }));
+    }
     window.GP.modal(t('logs.detail.title', { id: entry.id }), content);
   }
 

@@ -1,9 +1,11 @@
-// The statistics page: totals for the last minute, hour, day and month, and
-// a chart of calls over time drawn as inline SVG (no chart library).
+// The statistics page: totals for the last minute, hour, day, 30 days and
+// the calendar month (in the server's TIMEZONE), a chart of calls over time
+// drawn as inline SVG (no chart library), and the keys that need attention
+// (most 429 / 403 / 400 answers in 24 hours).
 'use strict';
 
 document.addEventListener('DOMContentLoaded', async () => {
-  const { t, el, api, query, toast, fmtNumber, fmtRate } = window.GP;
+  const { t, el, api, query, toast, fmtNumber, fmtRate, zoneParts } = window.GP;
   const $ = (id) => document.getElementById(id);
   const SVG = 'http://www.w3.org/2000/svg';
   let range = '24h';
@@ -22,11 +24,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     return node;
   }
 
+  // Bucket labels in TIMEZONE: days for the 30-day range, else hh:mm.
   function label(ms, bucketMs) {
-    const d = new Date(ms);
-    const p = (n) => String(n).padStart(2, '0');
-    if (bucketMs >= 86400000) return p(d.getMonth() + 1) + '-' + p(d.getDate());
-    return p(d.getHours()) + ':' + p(d.getMinutes());
+    const p = zoneParts(ms);
+    if (bucketMs >= 86400000) return p.month + '-' + p.day;
+    return p.hour + ':' + p.minute;
   }
 
   function niceMax(v) {
@@ -94,10 +96,14 @@ document.addEventListener('DOMContentLoaded', async () => {
   function render(data) {
     const windows = $('windows');
     windows.textContent = '';
-    for (const w of ['1m', '1h', '24h', '30d']) {
+    for (const w of ['1m', '1h', '24h', 'month', '30d']) {
       const s = data.windows[w];
+      if (!s) continue;
+      const name = w === 'month'
+        ? t('stats.window.month', { month: zoneParts(s.since_ms).year + '-' + zoneParts(s.since_ms).month })
+        : t('stats.window.' + w);
       windows.appendChild(el('div', { class: 'card', dataset: { window: w, calls: s.calls } }, [
-        el('div', { class: 'label', text: t('stats.window.' + w) }),
+        el('div', { class: 'label', text: name }),
         el('div', { class: 'value', text: fmtNumber(s.calls) }),
         el('div', { class: 'sub', text: t('stats.success_rate', { rate: fmtRate(s.successes, s.calls) }) })
       ]));
@@ -105,6 +111,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     $('latency').textContent = t('stats.latency') + ': p50 ' + t('common.ms', { n: fmtNumber(data.latency.p50) }) +
         ' · p90 ' + t('common.ms', { n: fmtNumber(data.latency.p90) }) + ' · p99 ' + t('common.ms', { n: fmtNumber(data.latency.p99) }) +
         ' · ' + t('stats.latency.avg') + ' ' + t('common.ms', { n: fmtNumber(data.avg_latency_ms) });
+    $('chart-zone').textContent = t('common.timezone', { zone: data.timezone || window.GP.zone() });
     const holder = $('chart');
     holder.textContent = '';
     holder.appendChild(chart(data));
@@ -112,13 +119,42 @@ document.addEventListener('DOMContentLoaded', async () => {
     table($('by-key'), data.by_key, 'key');
   }
 
+  function renderAttention(data) {
+    const node = $('attention');
+    node.textContent = '';
+    node.appendChild(el('thead', {}, [el('tr', {}, [
+      el('th', { text: t('stats.col.key') }),
+      el('th', { class: 'num', text: t('stats.attention.count', { status: data.status }) })])]));
+    const body = el('tbody');
+    for (const k of data.keys) {
+      body.appendChild(el('tr', { dataset: { keyId: k.key_id, count: k.count } }, [
+        el('td', { class: 'mono', text: k.key ? k.key + ' (#' + k.key_id + ')' : '#' + k.key_id }),
+        el('td', { class: 'num', text: fmtNumber(k.count) })]));
+    }
+    if (!data.keys.length) body.appendChild(el('tr', {}, [el('td', { colspan: 2, class: 'muted', text: t('common.none') })]));
+    node.appendChild(body);
+  }
+
+  let lastAttention = null;
+  async function loadAttention() {
+    try {
+      lastAttention = await api('GET', '/stats/attention' + query({ status: $('attention-status').value, limit: $('attention-limit').value }));
+      renderAttention(lastAttention);
+    } catch (e) {
+      toast(t('common.error', { message: e.message }), 'error');
+    }
+  }
+
   async function load() {
     try {
       last = await api('GET', '/stats' + query({ range }));
+      // A TIMEZONE saved on the configuration page shows here at the next load.
+      if (last.timezone && last.timezone !== window.GP.zone()) window.GP.setZone(last.timezone);
       render(last);
     } catch (e) {
       toast(t('common.error', { message: e.message }), 'error');
     }
+    loadAttention();
   }
 
   document.querySelectorAll('[data-range]').forEach((b) => b.addEventListener('click', () => {
@@ -127,7 +163,8 @@ document.addEventListener('DOMContentLoaded', async () => {
     load();
   }));
   $('refresh').addEventListener('click', load);
-  window.GP.onLang(() => { if (last) render(last); });
+  for (const id of ['attention-status', 'attention-limit']) $(id).addEventListener('change', loadAttention);
+  window.GP.onLang(() => { if (last) render(last); if (lastAttention) renderAttention(lastAttention); });
   setInterval(() => { if (!document.hidden) load(); }, 30000);
   load();
 });

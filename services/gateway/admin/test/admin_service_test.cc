@@ -31,7 +31,8 @@ const std::vector<std::pair<std::string, std::string>>& AllRoutes() {
       {"POST", "/api/keys/delete"},  {"POST", "/api/keys/export"},  {"POST", "/api/keys/verify"},
       {"GET", "/api/logs/requests"}, {"GET", "/api/logs/errors"},   {"POST", "/api/logs/delete"},
       {"GET", "/api/stats"},         {"GET", "/api/config"},        {"POST", "/api/config"},
-      {"POST", "/api/config/validate"}, {"GET", "/api/no/such/route"}};
+      {"POST", "/api/config/validate"}, {"GET", "/api/keys/ids"},   {"GET", "/api/stats/attention"},
+      {"GET", "/api/no/such/route"}};
   return *routes;
 }
 
@@ -111,6 +112,25 @@ TEST_F(AdminServiceTest, LoginSetsAHardenedSessionCookieWithoutTheToken) {
   AdminRequest https = Request("POST", "/api/login", absl::StrCat(R"({"token":")", kAdminToken, R"("})"));
   https.headers["x-forwarded-proto"] = "https";
   EXPECT_THAT(Header(service_.Handle(https), "Set-Cookie"), HasSubstr("; Secure"));
+}
+
+TEST_F(AdminServiceTest, TheSessionNamesTheTimezoneInForce) {
+  LogIn();
+  AdminResponse res = service_.Handle(WithSession(Request("GET", "/api/session")));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(nlohmann::json::parse(res.body)["timezone"], "UTC") << "no zone given";
+  DisplayZone zone;
+  ASSERT_TRUE(zone.Set("America/New_York").ok());
+  AdminService zoned(kAdminToken, backend_, sessions_, limiter_, config_api_, clock_, &zone);
+  res = zoned.Handle(WithSession(Request("GET", "/api/session")));
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(nlohmann::json::parse(res.body)["timezone"], "America/New_York");
+  // A new TIMEZONE applies at the next call, no restart.
+  ASSERT_TRUE(zone.Set("Asia/Shanghai").ok());
+  EXPECT_EQ(nlohmann::json::parse(zoned.Handle(WithSession(Request("GET", "/api/session"))).body)["timezone"],
+            "Asia/Shanghai");
+  EXPECT_FALSE(zone.Set("Nowhere/Special").ok());
+  EXPECT_EQ(zone.Get().name, "Asia/Shanghai") << "an unknown zone keeps the one in force";
 }
 
 TEST_F(AdminServiceTest, EveryApiRouteRefusesARequestWithoutASession) {

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+
 #include "absl/strings/str_cat.h"
 #include "admin/settings_catalog.h"
 #include "admin/test/fake_admin_backend.h"
@@ -57,6 +60,61 @@ TEST_F(ConfigApiTest, ListsEverySettingWithValueDefaultAndSource) {
   nlohmann::json tokens = Setting("ALLOWED_TOKENS");
   EXPECT_THAT(tokens["value"].get<std::string>(), Not(HasSubstr("sk-client-one")));
   EXPECT_EQ(Setting("MYSQL_PASSWORD")["editable"], false);
+}
+
+// Issue 15: every catalog row is listed with its value, default and source
+// (lists and JSON maps as text, secrets masked); a setting that cannot
+// apply live says why, every other one is editable and live.
+TEST(ConfigApiCatalogTest, EveryRowIsListedAndEachNotLiveOneSaysWhy) {
+  gempool::testing::FakeClock clock;
+  testing::FakeAdminBackend backend{clock};
+  ConfigApi api{backend,
+                Environment::FromMap({{"SAFETY_SETTINGS", R"([{"category":"HARM_CATEGORY_HARASSMENT","threshold":"OFF"}])"},
+                                      {"THINKING_BUDGET_MAP", R"({"gemini-2.5-flash": 1024})"},
+                                      {"SEARCH_MODELS", R"(["gemini-2.5-flash"])"},
+                                      {"SMMS_SECRET_TOKEN", "smms-secret-token-0123456789"},
+                                      {"OSS_ACCESS_KEY_SECRET", "oss-secret-0123456789abcdef"}}),
+                clock, nullptr};
+  ApiCall get;
+  get.method = "GET";
+  get.path = "/config";
+  const ApiResult listed = api.Handle(get);
+  ASSERT_EQ(listed.status, 200);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& s : listed.body["settings"]) by_name[s["name"]] = s;
+  for (const SettingSpec& spec : SettingCatalog()) {
+    ASSERT_EQ(by_name.count(spec.name), 1u) << spec.name;
+    const nlohmann::json& s = by_name[spec.name];
+    for (const char* field : {"value", "default", "source", "live", "editable", "not_live_reason"}) {
+      EXPECT_TRUE(s.contains(field)) << spec.name << " lacks " << field;
+    }
+    if (spec.live) {
+      EXPECT_TRUE(spec.editable) << spec.name << ": live but not editable";
+      EXPECT_EQ(s["not_live_reason"], "") << spec.name;
+    } else {
+      EXPECT_NE(s["not_live_reason"], "") << spec.name << " is not live and does not say why";
+    }
+  }
+  EXPECT_EQ(by_name["SAFETY_SETTINGS"]["value"], R"([{"category":"HARM_CATEGORY_HARASSMENT","threshold":"OFF"}])");
+  EXPECT_EQ(by_name["SAFETY_SETTINGS"]["source"], "environment");
+  EXPECT_EQ(by_name["THINKING_BUDGET_MAP"]["value"], R"({"gemini-2.5-flash": 1024})");
+  EXPECT_EQ(by_name["THINKING_BUDGET_MAP"]["default"], "{}");
+  EXPECT_EQ(by_name["SEARCH_MODELS"]["value"], R"(["gemini-2.5-flash"])");
+  EXPECT_EQ(by_name["SHOW_THINKING_PROCESS"]["source"], "default");
+  EXPECT_EQ(by_name["SHOW_THINKING_PROCESS"]["live"], true);
+  for (const char* secret : {"SMMS_SECRET_TOKEN", "OSS_ACCESS_KEY_SECRET"}) {
+    EXPECT_THAT(by_name[secret]["value"].get<std::string>(), Not(HasSubstr("0123456789"))) << secret;
+    EXPECT_EQ(by_name[secret]["is_set"], true) << secret;
+  }
+  // The ones that cannot be live.
+  EXPECT_EQ(by_name["PORT"]["not_live_reason"], "listen");
+  EXPECT_EQ(by_name["DATABASE_TYPE"]["not_live_reason"], "database");
+  EXPECT_EQ(by_name["KEYBROKER_ADDR"]["not_live_reason"], "address");
+  EXPECT_EQ(by_name["GATEWAY_IO_THREADS"]["not_live_reason"], "startup");
+  for (const char* now_live : {"MAX_KEY_WAIT_MS", "RESPONSES_STORE_DAYS", "ADMIN_SESSION_EXPIRE", "GATEWAY_THREADS",
+                               "MAX_CONNECTIONS", "REQUEST_HEAD_TIMEOUT", "MAX_REQUEST_BODY_MB"}) {
+    EXPECT_EQ(by_name[now_live]["live"], true) << now_live;
+  }
 }
 
 TEST_F(ConfigApiTest, EveryCatalogDefaultLoads) {

@@ -31,6 +31,8 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
   std::vector<std::string> calls;
   v1::AggregateRequestLogsResponse aggregate;
   std::vector<v1::AggregateRequestLogsRequest> aggregate_requests;
+  v1::TopErrorKeysResponse top_error_keys;
+  std::vector<v1::TopErrorKeysRequest> top_error_requests;
   std::vector<v1::DeleteLogsRequest> deletes;
   bool session_backend_down = false;
 
@@ -165,6 +167,11 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     std::lock_guard<std::mutex> lock(mu_);
     aggregate_requests.push_back(request);
     return aggregate;
+  }
+  absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    top_error_requests.push_back(request);
+    return top_error_keys;
   }
   absl::StatusOr<std::map<std::string, std::string>> GetSettings() override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -48,6 +48,21 @@ TEST_F(SessionStoreTest, ValidatesThroughTheBackendAndCachesBriefly) {
   EXPECT_THAT(store_.Validate(s->id), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
+// ADMIN_SESSION_EXPIRE saved in the admin UI: new logins get the new
+// lifetime, sessions already open keep theirs.
+TEST_F(SessionStoreTest, ANewLifetimeAppliesToNewSessions) {
+  auto before = store_.Create();
+  ASSERT_THAT(before, IsOk());
+  store_.set_lifetime_ms(120000);
+  EXPECT_EQ(store_.lifetime_ms(), 120000);
+  auto after = store_.Create();
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->expires_at_ms - before->expires_at_ms, 60000);
+  clock_.AdvanceMs(90000);
+  EXPECT_THAT(store_.Validate(before->id), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(store_.Validate(after->id), IsOk());
+}
+
 TEST_F(SessionStoreTest, ExpiresAndRevokes) {
   auto s = store_.Create();
   ASSERT_THAT(s, IsOk());

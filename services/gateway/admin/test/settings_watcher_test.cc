@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "admin/log_retention.h"
 #include "admin/test/fake_admin_backend.h"
 #include "gempool/config/ui_settings.h"
 #include "gempool/testing/fake_clock.h"
@@ -72,6 +73,25 @@ TEST_F(SettingsWatcherTest, TheThreadAppliesAndRunsTheLogRetention) {
   // Both logs are on by default: one delete each, older than 30 and 7 days.
   ASSERT_TRUE(gempool::testing::WaitFor([&] { return backend_.delete_calls() >= 2; }, 10'000));
   watcher->Stop();
+}
+
+// AUTO_DELETE_* saved in the admin UI apply at the next poll, not at the
+// next hourly run.
+TEST(LogRetentionTest, ChangedSettingsRunAtOnceUnchangedOnesHourly) {
+  gempool::testing::FakeClock clock;
+  testing::FakeAdminBackend backend{clock};
+  LogRetention retention(backend, clock);
+  Config config;
+  ASSERT_THAT(retention.MaybeRun(config), IsOk());
+  EXPECT_EQ(backend.delete_calls(), 2);
+  ASSERT_THAT(retention.MaybeRun(config), IsOk());
+  EXPECT_EQ(backend.delete_calls(), 2) << "unchanged: once an hour";
+  config.auto_delete_error_logs_days = 3;
+  ASSERT_THAT(retention.MaybeRun(config), IsOk());
+  EXPECT_EQ(backend.delete_calls(), 4);
+  config.auto_delete_request_logs = false;
+  ASSERT_THAT(retention.MaybeRun(config), IsOk());
+  EXPECT_EQ(backend.delete_calls(), 5) << "only the error log is still pruned";
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ struct SafetySetting {
   std::string category;   // e.g. "HARM_CATEGORY_HARASSMENT"
   std::string threshold;  // e.g. "OFF", "BLOCK_NONE", "BLOCK_ONLY_HIGH"
 };
+bool operator==(const SafetySetting& a, const SafetySetting& b);
 
 // The OpenAI-compatible API (/v1/chat/completions, /v1/models, ...): how
 // requests are converted for Gemini. Defaults are gemini-balance's.
@@ -76,6 +77,10 @@ struct OpenAISettings {
   // gateway's network); for tests only.
   bool media_fetch_allow_private = false;
 };
+// Field by field (a gateway rebuilds its conversion options only when these
+// changed): a field added above must be added to it (openai_settings.cc).
+bool operator==(const OpenAISettings& a, const OpenAISettings& b);
+inline bool operator!=(const OpenAISettings& a, const OpenAISettings& b) { return !(a == b); }
 
 // Image hosting (UPLOAD_PROVIDER and its providers' settings, gemini-balance's
 // names): where images that image models answer on the OpenAI chat path are
@@ -87,6 +92,9 @@ struct ImageHostSettings {
   // (keep data: URIs, no warning).
   std::string provider = "smms";
   std::string smms_secret_token;  // SMMS_SECRET_TOKEN: SM.MS API token.
+  // SMMS_API_URL: SM.MS's upload endpoint (API v2); users in China use the
+  // mirror https://smms.app/api/v2/upload. Not in gemini-balance.
+  std::string smms_api_url = "https://sm.ms/api/v2/upload";
   std::string picgo_api_key;      // PICGO_API_KEY: PicGo / Chevereto API key.
   // PICGO_API_URL: the Chevereto-compatible upload endpoint.
   std::string picgo_api_url = "https://www.picgo.net/api/1/upload";
@@ -133,7 +141,9 @@ struct Config {
   // random for every upstream call.
   bool proxies_use_consistency_hash_by_api_key = true;
   LogLevel log_level = LogLevel::kInfo;     // LOG_LEVEL
-  std::string timezone = "Asia/Shanghai";   // TIMEZONE
+  // TIMEZONE: an IANA zone (checked at load) in which the admin pages and
+  // gempoolctl show times and the statistics cut calendar days and months.
+  std::string timezone = "Asia/Shanghai";
 
   // --- Storage ---
   std::string database_type = "sqlite";     // DATABASE_TYPE: sqlite or mysql.

@@ -4,7 +4,8 @@
 // with ids without "models/", FILTERED_MODELS removed, and gemini-balance's
 // derived ids added right after their base model: "<m>-search" for
 // SEARCH_MODELS, "<m>-image" for IMAGE_MODELS, "<m>-non-thinking" for
-// THINKING_MODELS (only for models the upstream actually lists). Gemini has no
+// THINKING_MODELS (only for models the upstream actually lists), and
+// "<CREATE_IMAGE_MODEL>-chat" (image_chat.h) last. Gemini has no
 // creation time, so every entry carries the caller's `created`. Pure
 // functions; thread-safe.
 

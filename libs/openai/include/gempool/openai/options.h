@@ -81,6 +81,9 @@ struct ConversionOptions {
   std::string tts_model = "gemini-2.5-flash-preview-tts";
   // TTS_VOICE_NAME: used when the requested voice is not a Gemini voice.
   std::string tts_voice_name = "Zephyr";
+  // TTS_SPEED: "normal" (or empty) leaves the text alone; any other word
+  // ("slow", "fast") is asked for in the prompt, as gemini-balance does.
+  std::string tts_speed = "normal";
 };
 
 }  // namespace gempool::openai

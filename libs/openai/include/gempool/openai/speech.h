@@ -5,7 +5,9 @@
 // request's when it is one of Gemini's 30 prebuilt voices (any case), else
 // TTS_VOICE_NAME (OpenAI voices such as "alloy" fall back, with a warning).
 // `instructions` becomes the spoken style prompt ("<instructions>: <input>"),
-// as Gemini TTS takes style in natural language. The answer is a WAV file
+// as Gemini TTS takes style in natural language; TTS_SPEED other than
+// "normal" is asked for in front of it ("Speak in a slow speed voice: ...",
+// gemini-balance's words). The answer is a WAV file
 // built from Gemini's 24 kHz 16-bit PCM, or the raw PCM for
 // response_format "pcm" (OpenAI's pcm is the same format). Other formats
 // (mp3, opus, aac, flac) are answered as WAV with a warning; `speed` is not

@@ -190,6 +190,10 @@ class Store {
   // limits, checked here: kInvalidArgument).
   virtual absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) = 0;
+
+  // The keys with the most error-log rows of one status code in a window
+  // (see TopErrorKeysRequest for the limits: kInvalidArgument).
+  virtual absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) = 0;
 };
 
 }  // namespace gempool::storage

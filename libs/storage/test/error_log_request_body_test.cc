@@ -1,0 +1,104 @@
+// The error log's request body column (schema version 7,
+// ERROR_LOG_RECORD_REQUEST_BODY), against every backend: SQLite always,
+// MariaDB/MySQL when configured.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "gempool/storage/soci_store.h"
+#include "gempool/testing/fake_clock.h"
+#include "gempool/testing/status_matchers.h"
+#include "schema.h"
+#include "test_database.h"
+
+namespace gempool::storage {
+namespace {
+
+using ::gempool::storage::testing::TestDatabase;
+using ::gempool::testing::FakeClock;
+using ::gempool::testing::IsOk;
+using ::gempool::testing::IsOkAndHolds;
+using ::testing::SizeIs;
+
+class ErrorLogRequestBodyTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
+    auto db = TestDatabase::Create(GetParam());
+    ASSERT_THAT(db, IsOk());
+    db_ = std::move(*db);
+  }
+
+  void Open() {
+    auto store = SociStore::Open(db_->options(), clock_);
+    ASSERT_THAT(store, IsOk());
+    store_ = std::move(*store);
+  }
+
+  static v1::ErrorLogEntry Error(const std::string& request_body) {
+    v1::ErrorLogEntry e;
+    e.set_time_ms(1'700'000'000'000);
+    e.set_key_id(1);
+    e.set_model("gemini-2.5-flash");
+    e.set_operation("generateContent");
+    e.set_status_code(500);
+    e.set_error_type("INTERNAL");
+    e.set_message("boom");
+    e.set_request_body(request_body);
+    return e;
+  }
+
+  FakeClock clock_{1'700'000'000'000};
+  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
+  std::unique_ptr<SociStore> store_;
+};
+
+TEST_P(ErrorLogRequestBodyTest, RoundTripsAndCapsAt64KiB) {
+  Open();
+  const std::string body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+  ASSERT_THAT(store_->WriteErrorLogs({Error(body), Error(""), Error(std::string(70 * 1024, 'x'))}), IsOkAndHolds(3));
+  auto page = store_->QueryErrorLogs(v1::LogQuery());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_THAT(page->entries, SizeIs(3));
+  // Same time: newest id first.
+  EXPECT_LE(page->entries[0].request_body().size(), 64u * 1024);
+  EXPECT_GT(page->entries[0].request_body().size(), 60u * 1024);
+  EXPECT_EQ(page->entries[1].request_body(), "");
+  EXPECT_EQ(page->entries[2].request_body(), body);
+}
+
+TEST_P(ErrorLogRequestBodyTest, RowsFromBeforeVersion7ReadWithAnEmptyBody) {
+  {
+    auto sql = db_->Connect();
+    *sql << (GetParam() == Backend::kSqlite
+                 ? "CREATE TABLE gempool_schema_migrations (version INTEGER NOT NULL PRIMARY KEY,"
+                   " applied_at_ms INTEGER NOT NULL, description TEXT NOT NULL DEFAULT '')"
+                 : "CREATE TABLE gempool_schema_migrations (version INT NOT NULL PRIMARY KEY,"
+                   " applied_at_ms BIGINT NOT NULL, description VARCHAR(255) NOT NULL DEFAULT '')");
+    for (const Migration& m : Migrations()) {
+      if (m.version > 6) continue;
+      for (const char* statement : GetParam() == Backend::kSqlite ? m.sqlite : m.mysql) *sql << statement;
+      *sql << "INSERT INTO gempool_schema_migrations (version, applied_at_ms, description) VALUES (:v, 1, 'old')",
+          soci::use(m.version);
+    }
+    *sql << "INSERT INTO gempool_error_log (time_ms, key_id, model, operation, status_code, error_type, message)"
+            " VALUES (1, 1, 'm', 'generateContent', 500, 'INTERNAL', 'old row')";
+  }
+  Open();
+  auto page = store_->QueryErrorLogs(v1::LogQuery());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_THAT(page->entries, SizeIs(1));
+  EXPECT_EQ(page->entries[0].message(), "old row");
+  EXPECT_EQ(page->entries[0].request_body(), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ErrorLogRequestBodyTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Mysql");
+                         });
+
+}  // namespace
+}  // namespace gempool::storage

@@ -1,0 +1,67 @@
+// fake-image-host: fakes of the SM.MS, PicGo, Cloudflare ImgBed and Aliyun
+// OSS upload APIs for the integration tests (fake_image_host.h).
+//
+//   fake-image-host [--port N] [--smms-token T] [--picgo-key K]
+//                   [--imgbed-auth-code C] [--oss-bucket B]
+//                   [--oss-access-key AK] [--oss-secret S]
+//
+// The first line on stdout is "listening on PORT". Loopback only.
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "fake_image_host/fake_image_host.h"
+#include "gempool/common/shutdown.h"
+#include "httplib.h"
+
+int main(int argc, char** argv) {
+  gempool::BlockShutdownSignals();
+  int port = 0;
+  gempool::fake::FakeImageHostOptions options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string arg = argv[i];
+    const std::string value = argv[i + 1];
+    if (arg == "--port") {
+      if (!absl::SimpleAtoi(value, &port)) {
+        std::cerr << "fake-image-host: --port '" << value << "' is not a number\n";
+        return 2;
+      }
+    } else if (arg == "--smms-token") {
+      options.smms_token = value;
+    } else if (arg == "--picgo-key") {
+      options.picgo_key = value;
+    } else if (arg == "--imgbed-auth-code") {
+      options.imgbed_auth_code = value;
+    } else if (arg == "--oss-bucket") {
+      options.oss_bucket = value;
+    } else if (arg == "--oss-access-key") {
+      options.oss_access_key = value;
+    } else if (arg == "--oss-secret") {
+      options.oss_secret = value;
+    } else {
+      std::cerr << "fake-image-host: unknown option " << arg << "\n";
+      return 2;
+    }
+  }
+  gempool::fake::FakeImageHost fake(options);
+  httplib::Server server;
+  server.set_payload_max_length(64 * 1024 * 1024);
+  fake.Register(server);
+  const int bound =
+      port == 0 ? server.bind_to_any_port("127.0.0.1") : (server.bind_to_port("127.0.0.1", port) ? port : -1);
+  if (bound <= 0) {
+    std::cerr << "fake-image-host: cannot listen on 127.0.0.1:" << port << "\n";
+    return 2;
+  }
+  std::printf("listening on %d\n", bound);
+  std::fflush(stdout);
+  std::thread listener([&server] { server.listen_after_bind(); });
+  gempool::WaitForShutdownSignal();
+  server.stop();
+  listener.join();
+  return 0;
+}
