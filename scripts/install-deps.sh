@@ -8,7 +8,7 @@ BUILD_PKGS=(build-essential cmake pkg-config ca-certificates tzdata curl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libabsl-dev libsoci-dev libboost-dev
   libcpp-httplib-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmariadb-dev libsqlite3-dev libssl-dev)
-TEST_PKGS=(mariadb-server mariadb-client docker-compose sqlite3 chromium fonts-noto-cjk)
+TEST_PKGS=(mariadb-server mariadb-client docker-compose sqlite3 chromium fonts-noto-cjk prometheus)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then

@@ -128,6 +128,13 @@ absl::Status Load(const Environment& env, Config& c) {
     }
     c.log_level = *level;
   }
+  if (has("LOG_FORMAT")) {
+    c.log_format = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text("LOG_FORMAT")));
+    if (c.log_format != "text" && c.log_format != "json") {
+      return absl::InvalidArgumentError(absl::StrCat("LOG_FORMAT is '", text("LOG_FORMAT"),
+                                                     "': expected text (the default) or json"));
+    }
+  }
   c.timezone = std::string(absl::StripAsciiWhitespace(env.GetOr("TIMEZONE", c.timezone)));
   // Loaded once here so a typo fails at start-up (and on the config page),
   // not later when a page shows a time.
@@ -172,6 +179,16 @@ absl::Status Load(const Environment& env, Config& c) {
   GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("KEYBROKER_LISTEN", c.keybroker_listen));
   c.persistence_listen = env.GetOr("PERSISTENCE_LISTEN", DefaultListen(c.persistence_addr));
   GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort("PERSISTENCE_LISTEN", c.persistence_listen));
+  c.metrics_token = std::string(absl::StripAsciiWhitespace(text("METRICS_TOKEN")));
+  if (c.metrics_token.find_first_of(" \t\r\n") != std::string::npos) {
+    return absl::InvalidArgumentError("METRICS_TOKEN is not valid: expected one token without spaces");
+  }
+  for (auto [name, field] : {std::pair<const char*, std::string*>{"GATEWAY_METRICS_LISTEN", &c.gateway_metrics_listen},
+                             {"KEYBROKER_METRICS_LISTEN", &c.keybroker_metrics_listen},
+                             {"PERSISTENCE_METRICS_LISTEN", &c.persistence_metrics_listen}}) {
+    *field = std::string(absl::StripAsciiWhitespace(text(name)));
+    if (!field->empty()) GEMPOOL_RETURN_IF_ERROR(config::ValidateHostPort(name, *field));
+  }
   if (has("RPC_TIMEOUT_MS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.rpc_timeout_ms, ParseInt("RPC_TIMEOUT_MS", text("RPC_TIMEOUT_MS"), 10, 600000));
   }

@@ -299,3 +299,39 @@ TEST(LoadConfigTest, AdminUiSettings) {
 
 }  // namespace
 }  // namespace gempool
+
+namespace gempool {
+namespace {
+
+using ::gempool::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(ObservabilitySettingsTest, LogFormatIsTextOrJson) {
+  EXPECT_EQ(LoadConfig(Environment::FromMap({}))->log_format, "text");
+  EXPECT_EQ(LoadConfig(Environment::FromMap({{"LOG_FORMAT", " JSON "}}))->log_format, "json");
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"LOG_FORMAT", "logfmt"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("LOG_FORMAT is 'logfmt'")));
+}
+
+TEST(ObservabilitySettingsTest, MetricsTokenAndListenersAreCheckedAndOffByDefault) {
+  auto defaults = LoadConfig(Environment::FromMap({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->metrics_token, "");
+  EXPECT_EQ(defaults->gateway_metrics_listen, "");
+  EXPECT_EQ(defaults->keybroker_metrics_listen, "");
+  EXPECT_EQ(defaults->persistence_metrics_listen, "");
+  auto set = LoadConfig(Environment::FromMap({{"METRICS_TOKEN", "scrape-me"},
+                                              {"GATEWAY_METRICS_LISTEN", "127.0.0.1:9464"},
+                                              {"KEYBROKER_METRICS_LISTEN", "0.0.0.0:9465"},
+                                              {"PERSISTENCE_METRICS_LISTEN", "127.0.0.1:9466"}}));
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->metrics_token, "scrape-me");
+  EXPECT_EQ(set->keybroker_metrics_listen, "0.0.0.0:9465");
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"KEYBROKER_METRICS_LISTEN", "9465"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEYBROKER_METRICS_LISTEN")));
+  EXPECT_THAT(LoadConfig(Environment::FromMap({{"METRICS_TOKEN", "two words"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("METRICS_TOKEN")));
+}
+
+}  // namespace
+}  // namespace gempool

@@ -270,6 +270,68 @@ std::vector<Migration> BuildMigrations() {
           // default on MySQL before 8.0.13; reads COALESCE it.
           "ALTER TABLE gempool_error_log ADD COLUMN request_body MEDIUMTEXT NULL",
       }});
+  all.push_back(Migration{
+      8,
+      "request ids, token usage and upstream time in the logs; hourly token usage kept past log retention",
+      {
+          "ALTER TABLE gempool_request_log ADD COLUMN request_id TEXT NOT NULL DEFAULT ''",
+          "ALTER TABLE gempool_request_log ADD COLUMN upstream_ms INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN prompt_tokens INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN candidates_tokens INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN thoughts_tokens INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN cached_tokens INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN tool_use_prompt_tokens INTEGER NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN total_tokens INTEGER NOT NULL DEFAULT 0",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_request_log_request_id ON gempool_request_log (request_id)",
+          "ALTER TABLE gempool_error_log ADD COLUMN request_id TEXT NOT NULL DEFAULT ''",
+          "CREATE INDEX IF NOT EXISTS idx_gempool_error_log_request_id ON gempool_error_log (request_id)",
+          // One row per UTC hour, key, model and client token, added to as
+          // request log rows are written (same transaction). Log retention
+          // never deletes these: usage history outlives the raw rows. Hours,
+          // not days, so any whole-hour TIMEZONE sums exact calendar days.
+          "CREATE TABLE IF NOT EXISTS gempool_usage_hourly ("
+          " hour_ms INTEGER NOT NULL,"
+          " key_id INTEGER NOT NULL,"
+          " model TEXT NOT NULL,"
+          " client_token_id TEXT NOT NULL,"
+          " requests INTEGER NOT NULL DEFAULT 0,"
+          " failures INTEGER NOT NULL DEFAULT 0,"
+          " prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+          " candidates_tokens INTEGER NOT NULL DEFAULT 0,"
+          " thoughts_tokens INTEGER NOT NULL DEFAULT 0,"
+          " cached_tokens INTEGER NOT NULL DEFAULT 0,"
+          " tool_use_prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+          " total_tokens INTEGER NOT NULL DEFAULT 0,"
+          " PRIMARY KEY (hour_ms, key_id, model, client_token_id))",
+      },
+      {
+          "ALTER TABLE gempool_request_log ADD COLUMN request_id VARCHAR(128) NOT NULL DEFAULT ''",
+          "ALTER TABLE gempool_request_log ADD COLUMN upstream_ms BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN prompt_tokens BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN candidates_tokens BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN thoughts_tokens BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN cached_tokens BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN tool_use_prompt_tokens BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD COLUMN total_tokens BIGINT NOT NULL DEFAULT 0",
+          "ALTER TABLE gempool_request_log ADD INDEX idx_gempool_request_log_request_id (request_id)",
+          "ALTER TABLE gempool_error_log ADD COLUMN request_id VARCHAR(128) NOT NULL DEFAULT ''",
+          "ALTER TABLE gempool_error_log ADD INDEX idx_gempool_error_log_request_id (request_id)",
+          "CREATE TABLE IF NOT EXISTS gempool_usage_hourly ("
+          " hour_ms BIGINT NOT NULL,"
+          " key_id BIGINT NOT NULL,"
+          " model VARCHAR(128) NOT NULL,"
+          " client_token_id VARCHAR(64) NOT NULL,"
+          " requests BIGINT NOT NULL DEFAULT 0,"
+          " failures BIGINT NOT NULL DEFAULT 0,"
+          " prompt_tokens BIGINT NOT NULL DEFAULT 0,"
+          " candidates_tokens BIGINT NOT NULL DEFAULT 0,"
+          " thoughts_tokens BIGINT NOT NULL DEFAULT 0,"
+          " cached_tokens BIGINT NOT NULL DEFAULT 0,"
+          " tool_use_prompt_tokens BIGINT NOT NULL DEFAULT 0,"
+          " total_tokens BIGINT NOT NULL DEFAULT 0,"
+          " PRIMARY KEY (hour_ms, key_id, model, client_token_id)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      }});
   return all;
 }
 

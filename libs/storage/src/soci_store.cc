@@ -37,6 +37,7 @@ constexpr size_t kMaxLastErrorBytes = 16 * 1024;
 constexpr size_t kMaxTokenIdBytes = 64;
 constexpr size_t kMaxModelBytes = 128;
 constexpr size_t kMaxOperationBytes = 64;
+constexpr size_t kMaxRequestIdBytes = 128;
 constexpr size_t kMaxErrorTypeBytes = 128;
 constexpr size_t kMaxMessageBytes = 64 * 1024;
 constexpr size_t kMaxRequestBodyBytes = 64 * 1024;
@@ -145,7 +146,9 @@ struct KeyRow {
 };
 
 constexpr char kRequestLogColumns[] =
-    "id, time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream";
+    "id, time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream, "
+    "request_id, upstream_ms, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens, "
+    "tool_use_prompt_tokens, total_tokens";
 
 struct RequestLogRow {
   long long id = 0;
@@ -158,6 +161,14 @@ struct RequestLogRow {
   long long latency_ms = 0;
   int attempts = 0;
   int stream = 0;
+  std::string request_id;
+  long long upstream_ms = 0;
+  long long prompt_tokens = 0;
+  long long candidates_tokens = 0;
+  long long thoughts_tokens = 0;
+  long long cached_tokens = 0;
+  long long tool_use_prompt_tokens = 0;
+  long long total_tokens = 0;
 
   void Into(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -170,6 +181,14 @@ struct RequestLogRow {
     st.exchange(soci::into(latency_ms));
     st.exchange(soci::into(attempts));
     st.exchange(soci::into(stream));
+    st.exchange(soci::into(request_id));
+    st.exchange(soci::into(upstream_ms));
+    st.exchange(soci::into(prompt_tokens));
+    st.exchange(soci::into(candidates_tokens));
+    st.exchange(soci::into(thoughts_tokens));
+    st.exchange(soci::into(cached_tokens));
+    st.exchange(soci::into(tool_use_prompt_tokens));
+    st.exchange(soci::into(total_tokens));
   }
 
   v1::RequestLogEntry ToEntry() const {
@@ -184,13 +203,23 @@ struct RequestLogRow {
     e.set_latency_ms(latency_ms);
     e.set_attempts(attempts);
     e.set_stream(stream != 0);
+    e.set_request_id(request_id);
+    e.set_upstream_ms(upstream_ms);
+    v1::TokenUsage& usage = *e.mutable_usage();
+    usage.set_prompt_tokens(prompt_tokens);
+    usage.set_candidates_tokens(candidates_tokens);
+    usage.set_thoughts_tokens(thoughts_tokens);
+    usage.set_cached_tokens(cached_tokens);
+    usage.set_tool_use_prompt_tokens(tool_use_prompt_tokens);
+    usage.set_total_tokens(total_tokens);
     return e;
   }
 };
 
 // request_body is NULL on MySQL rows from before schema version 7.
 constexpr char kErrorLogColumns[] =
-    "id, time_ms, key_id, model, operation, status_code, error_type, message, COALESCE(request_body, '')";
+    "id, time_ms, key_id, model, operation, status_code, error_type, message, COALESCE(request_body, ''), "
+    "request_id";
 
 struct ErrorLogRow {
   long long id = 0;
@@ -202,6 +231,7 @@ struct ErrorLogRow {
   std::string error_type;
   std::string message;
   std::string request_body;
+  std::string request_id;
 
   void Into(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -213,6 +243,7 @@ struct ErrorLogRow {
     st.exchange(soci::into(error_type));
     st.exchange(soci::into(message));
     st.exchange(soci::into(request_body));
+    st.exchange(soci::into(request_id));
   }
 
   v1::ErrorLogEntry ToEntry() const {
@@ -226,6 +257,7 @@ struct ErrorLogRow {
     e.set_error_type(error_type);
     e.set_message(message);
     e.set_request_body(request_body);
+    e.set_request_id(request_id);
     return e;
   }
 };
@@ -263,6 +295,9 @@ std::string LogWhere(const v1::LogQuery& q, const char* text_column, SqlParams& 
   if (!q.model().empty()) add(absl::StrCat("model = ", params.Add(SanitizeText(q.model(), kMaxFilterBytes))));
   if (q.status_code() != 0) {
     add(absl::StrCat("status_code = ", params.Add(static_cast<long long>(q.status_code()))));
+  }
+  if (!q.request_id().empty()) {
+    add(absl::StrCat("request_id = ", params.Add(SanitizeText(q.request_id(), kMaxRequestIdBytes))));
   }
   if (!q.text().empty()) {
     // '!' escapes LIKE's wildcards in the user's text (a backslash would need
@@ -674,18 +709,25 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
     Transaction tx(session, options_.backend);
     const long long written = InsertRows(
         session, "gempool_request_log",
-        "time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream", entries,
-        [&](const v1::RequestLogEntry& e, SqlParams& p) {
+        "time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream, "
+        "request_id, upstream_ms, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens, "
+        "tool_use_prompt_tokens, total_tokens",
+        entries, [&](const v1::RequestLogEntry& e, SqlParams& p) {
           std::string token = SanitizeText(e.client_token_id(), kMaxTokenIdBytes);
           std::string model = SanitizeText(e.model(), kMaxModelBytes);
           std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
-          const size_t bytes = token.size() + model.size() + operation.size();
+          std::string request_id = SanitizeText(e.request_id(), kMaxRequestIdBytes);
+          const size_t bytes = token.size() + model.size() + operation.size() + request_id.size();
+          const v1::TokenUsage& u = e.usage();
+          const auto count = [&p](int64_t n) { return p.Add(static_cast<long long>(std::max<int64_t>(n, 0))); };
           std::string values = absl::StrCat(
               "(", p.Add(e.time_ms() != 0 ? static_cast<long long>(e.time_ms()) : now), ", ", p.Add(std::move(token)),
               ", ", p.Add(std::move(model)), ", ", p.Add(std::move(operation)), ", ",
               p.Add(static_cast<long long>(e.key_id())), ", ", p.Add(static_cast<long long>(e.status_code())), ", ",
               p.Add(static_cast<long long>(e.latency_ms())), ", ", p.Add(static_cast<long long>(e.attempts())), ", ",
-              p.Add(e.stream() ? 1LL : 0LL), ")");
+              p.Add(e.stream() ? 1LL : 0LL), ", ", p.Add(std::move(request_id)), ", ", count(e.upstream_ms()), ", ",
+              count(u.prompt_tokens()), ", ", count(u.candidates_tokens()), ", ", count(u.thoughts_tokens()), ", ",
+              count(u.cached_tokens()), ", ", count(u.tool_use_prompt_tokens()), ", ", count(u.total_tokens()), ")");
           return std::make_pair(std::move(values), bytes);
         });
     tx.Commit();
@@ -700,21 +742,22 @@ absl::StatusOr<int> SociStore::WriteErrorLogs(const std::vector<v1::ErrorLogEntr
     Transaction tx(session, options_.backend);
     const long long written =
         InsertRows(session, "gempool_error_log",
-                   "time_ms, key_id, model, operation, status_code, error_type, message, request_body",
+                   "time_ms, key_id, model, operation, status_code, error_type, message, request_body, request_id",
                    entries, [&](const v1::ErrorLogEntry& e, SqlParams& p) {
                      std::string model = SanitizeText(e.model(), kMaxModelBytes);
                      std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
                      std::string error_type = SanitizeText(e.error_type(), kMaxErrorTypeBytes);
                      std::string message = SanitizeText(e.message(), kMaxMessageBytes);
                      std::string request_body = SanitizeText(e.request_body(), kMaxRequestBodyBytes);
+                     std::string request_id = SanitizeText(e.request_id(), kMaxRequestIdBytes);
                      const size_t bytes = model.size() + operation.size() + error_type.size() + message.size() +
-                                          request_body.size();
+                                          request_body.size() + request_id.size();
                      std::string values =
                          absl::StrCat("(", p.Add(e.time_ms() != 0 ? static_cast<long long>(e.time_ms()) : now), ", ",
                                       p.Add(static_cast<long long>(e.key_id())), ", ", p.Add(std::move(model)), ", ",
                                       p.Add(std::move(operation)), ", ", p.Add(static_cast<long long>(e.status_code())),
                                       ", ", p.Add(std::move(error_type)), ", ", p.Add(std::move(message)), ", ",
-                                      p.Add(std::move(request_body)), ")");
+                                      p.Add(std::move(request_body)), ", ", p.Add(std::move(request_id)), ")");
                      return std::make_pair(std::move(values), bytes);
                    });
     tx.Commit();

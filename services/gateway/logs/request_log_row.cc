@@ -26,6 +26,9 @@ void RequestLogRow::Write(RequestLogWriter& logs, const Clock& clock, int status
   entry.set_latency_ms(clock.MonotonicMs() - received_ms);
   entry.set_attempts(attempts);
   entry.set_stream(stream);
+  entry.set_request_id(request_id);
+  *entry.mutable_usage() = usage;
+  entry.set_upstream_ms(upstream_ms);
   logs.Add(std::move(entry));
 }
 

@@ -18,6 +18,12 @@ struct RequestLogRow {
   std::string token_id;
   std::string model;
   std::string operation;
+  // The request id answered in x-request-id (request_id.h).
+  std::string request_id;
+  // Tokens the call used, from the upstream's usageMetadata.
+  v1::TokenUsage usage;
+  // Time spent waiting on the upstream (RequestLogEntry.upstream_ms).
+  int64_t upstream_ms = 0;
 
   static RequestLogRow Start(const Clock& clock, const std::string& token);
 

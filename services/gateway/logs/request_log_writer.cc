@@ -39,7 +39,10 @@ void RequestLogWriter::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RequestLogWriter::AddObserver(RequestObserver* observer) { observers_.push_back(observer); }
+
 void RequestLogWriter::Add(v1::RequestLogEntry entry) {
+  for (RequestObserver* observer : observers_) observer->OnRequestFinished(entry);
   bool full_batch = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -54,6 +57,7 @@ void RequestLogWriter::Add(v1::RequestLogEntry entry) {
 }
 
 void RequestLogWriter::Add(v1::ErrorLogEntry entry) {
+  for (RequestObserver* observer : observers_) observer->OnError(entry);
   bool full_batch = false;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "gempool/v1/types.pb.h"
+#include "logs/request_observer.h"
 
 namespace gempool::gateway {
 
@@ -49,6 +50,10 @@ class RequestLogWriter {
   RequestLogWriter& operator=(const RequestLogWriter&) = delete;
   ~RequestLogWriter();  // Stop()s.
 
+  // Adds an observer told of every row Add() takes (request_observer.h).
+  // Call before the first Add(); `observer` must outlive the writer's use.
+  void AddObserver(RequestObserver* observer);
+
   // Starts the background thread.
   void Start();
   // Tries once more to send what is queued, then ends the thread.
@@ -71,6 +76,7 @@ class RequestLogWriter {
 
   LogSink& sink_;
   const Options options_;
+  std::vector<RequestObserver*> observers_;  // Fixed before the first Add().
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<v1::RequestLogEntry> requests_;

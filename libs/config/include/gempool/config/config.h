@@ -141,6 +141,9 @@ struct Config {
   // random for every upstream call.
   bool proxies_use_consistency_hash_by_api_key = true;
   LogLevel log_level = LogLevel::kInfo;     // LOG_LEVEL
+  // LOG_FORMAT: "text" (the default: one human-readable line per entry) or
+  // "json" (one JSON object per line, for Loki, ELK and the like).
+  std::string log_format = "text";
   // TIMEZONE: an IANA zone (checked at load) in which the admin pages and
   // gempoolctl show times and the statistics cut calendar days and months.
   std::string timezone = "Asia/Shanghai";
@@ -158,6 +161,18 @@ struct Config {
   std::string persistence_addr = "127.0.0.1:8002";  // PERSISTENCE_ADDR: where clients reach persistence.
   std::string keybroker_listen;             // KEYBROKER_LISTEN: bind address; derived from KEYBROKER_ADDR.
   std::string persistence_listen;           // PERSISTENCE_LISTEN: bind address; derived from PERSISTENCE_ADDR.
+  // --- Metrics (Prometheus text format) ---
+  // METRICS_TOKEN: when set, the gateway also answers GET /metrics on its
+  // public port to `Authorization: Bearer <METRICS_TOKEN>` (401 without it);
+  // when empty, /metrics is not served on the public port (404).
+  std::string metrics_token;
+  // GATEWAY_METRICS_LISTEN, KEYBROKER_METRICS_LISTEN,
+  // PERSISTENCE_METRICS_LISTEN: host:port of a separate listener that
+  // serves only GET /metrics, without a token (bind it to a private
+  // address); empty (the default) for none.
+  std::string gateway_metrics_listen;
+  std::string keybroker_metrics_listen;
+  std::string persistence_metrics_listen;
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
   int max_key_wait_ms = 3000;               // MAX_KEY_WAIT_MS: when every key is cooling, how long a
                                             // request may wait for the first to free up before 429.
