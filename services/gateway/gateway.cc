@@ -24,12 +24,21 @@
 #include "http/event_loop.h"
 #include "http/http_server.h"
 #include "pool/key_broker_client.h"
+#include "gempool/common/time_zone.h"
 #include "pool/key_pool_replica.h"
 #include "live_settings.h"
 #include "openai/openai_routes.h"
 #include "pool/outcome_reporter.h"
+#include "tokens/client_token_replica.h"
+#include "tokens/token_usage_observer.h"
+#include "tokens/token_usage_reporter.h"
 #include "logs/persistence_client.h"
 #include "logs/request_log_writer.h"
+#include "gempool/metrics/metrics_listener.h"
+#include "gempool/metrics/registry.h"
+#include "metrics/gateway_metrics.h"
+#include "metrics/metrics_endpoint.h"
+#include "metrics/timed_log_sink.h"
 #include "upstream/upstream_client.h"
 
 namespace gempool::gateway {
@@ -41,6 +50,9 @@ struct Gateway::Parts {
 
   const Config& config;
   const Clock& clock;
+  // The metrics (GET /metrics), fed by the parts below.
+  metrics::Registry metrics_registry;
+  std::unique_ptr<GatewayMetrics> metrics;
   gemini::BaseUrl base_url;
   HeaderList custom_headers;
   std::unique_ptr<LiveSettingsHolder> live;
@@ -56,6 +68,13 @@ struct Gateway::Parts {
   std::unique_ptr<PersistenceClient> persistence;
   std::unique_ptr<UpstreamClient> upstream;
   std::unique_ptr<OutcomeReporter> reporter;
+  // Times the log writer's batches to persistence for the metrics.
+  std::unique_ptr<TimedLogSink> timed_log_sink;
+  // Managed client tokens in-process, their use reported in batches, and
+  // the observer that counts finished requests' tokens.
+  std::unique_ptr<ClientTokenReplica> client_tokens;
+  std::unique_ptr<TokenUsageReporter> token_usage;
+  std::unique_ptr<TokenUsageObserver> token_observer;
   std::unique_ptr<RequestLogWriter> logs;
   // The Files API's records, and the key affinity the forwarder asks.
   std::unique_ptr<FileRecordsClient> file_records;
@@ -69,6 +88,8 @@ struct Gateway::Parts {
   std::unique_ptr<VertexRoutes> vertex;
   std::unique_ptr<admin::AdminUi> admin;
   std::unique_ptr<HttpServer> http;
+  // GATEWAY_METRICS_LISTEN: GET /metrics without a token, on its own port.
+  std::unique_ptr<metrics::MetricsListener> metrics_listener;
   bool started = false;
   bool stopped = false;
 };
@@ -121,7 +142,25 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   parts->reporter = std::make_unique<OutcomeReporter>(
       [&broker](const std::vector<v1::ReportOutcomeRequest>& reports) { return broker.ReportOutcomes(reports); },
       OutcomeReporter::Options());
-  parts->logs = std::make_unique<RequestLogWriter>(*parts->persistence, RequestLogWriter::Options());
+  parts->metrics = std::make_unique<GatewayMetrics>(parts->metrics_registry);
+  parts->timed_log_sink = std::make_unique<TimedLogSink>(*parts->persistence, parts->metrics->request_log_write(),
+                                                         parts->metrics->error_log_write());
+  parts->logs = std::make_unique<RequestLogWriter>(*parts->timed_log_sink, RequestLogWriter::Options());
+  parts->logs->AddObserver(parts->metrics.get());
+  {
+    ClientTokenReplica::Options token_options;
+    token_options.gateway = replica_options.watcher;
+    absl::StatusOr<absl::TimeZone> zone = LoadTimeZoneSetting(config.timezone);
+    parts->client_tokens = std::make_unique<ClientTokenReplica>(
+        rpc::MakeChannel(config.keybroker_addr), config.keybroker_addr, clock,
+        zone.ok() ? *zone : absl::UTCTimeZone(), token_options);
+    parts->token_usage = std::make_unique<TokenUsageReporter>(
+        *parts->client_tokens,
+        [&broker](const v1::ReportTokenUsageRequest& request) { return broker.ReportTokenUsage(request); },
+        TokenUsageReporter::Options());
+    parts->token_observer = std::make_unique<TokenUsageObserver>(*parts->client_tokens);
+    parts->logs->AddObserver(parts->token_observer.get());
+  }
   Forwarder::Options forwarder_options;
   forwarder_options.max_attempts = config.max_retries;
   forwarder_options.max_key_wait_ms = config.max_key_wait_ms;
@@ -131,6 +170,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
                                                             config.persistence_addr, config.rpc_timeout_ms);
   parts->file_affinity = std::make_unique<FileKeyAffinity>(*parts->file_records, clock, parts->live.get());
   forwarder_options.key_affinity = parts->file_affinity.get();
+  forwarder_options.attempt_observer = parts->metrics.get();
+  forwarder_options.client_tokens = parts->client_tokens.get();
   ElasticThreadPool& workers = *parts->workers;
   parts->forwarder = std::make_unique<Forwarder>(
       *parts->broker, *parts->reporter, *parts->upstream, *parts->logs, clock, parts->loop->context(),
@@ -197,9 +238,22 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       admin::AdminUi::Options());
   http_options.admin = parts->admin.get();
   http_options.live = parts->live.get();
+  http_options.client_tokens = parts->client_tokens.get();
   http_options.native_model_options = LiveConversionOptions(*parts->live);
+  if (!config.metrics_token.empty()) {
+    const metrics::Registry& registry = parts->metrics_registry;
+    const std::string token = config.metrics_token;
+    http_options.metrics = [&registry, token](const HttpRequest& request) {
+      return ServeMetrics(request, token, registry);
+    };
+  }
   parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder, *parts->health,
                                              *parts->logs, clock, *parts->loop, *parts->workers, http_options);
+  HttpServer* http = parts->http.get();
+  parts->metrics->WatchOpenStreams([http] { return http->OpenStreams(); });
+  parts->metrics->WatchReplica(*parts->replica);
+  parts->metrics->WatchLogWriter(*parts->logs);
+  parts->metrics->WatchOutcomeReporter(*parts->reporter);
   return std::unique_ptr<Gateway>(new Gateway(std::move(parts)));
 }
 
@@ -210,9 +264,20 @@ Gateway::~Gateway() { Stop(/*grace_ms=*/0); }
 absl::StatusOr<int> Gateway::Start() {
   parts_->replica->Start();
   parts_->reporter->Start();
+  parts_->client_tokens->Start();
+  parts_->token_usage->Start();
   parts_->logs->Start();
   parts_->admin->Start();
   parts_->started = true;
+  if (!parts_->config.gateway_metrics_listen.empty()) {
+    const metrics::Registry& registry = parts_->metrics_registry;
+    parts_->metrics_listener = std::make_unique<metrics::MetricsListener>([&registry] { return registry.Render(); });
+    absl::StatusOr<int> metrics_port =
+        parts_->metrics_listener->Start("GATEWAY_METRICS_LISTEN", parts_->config.gateway_metrics_listen);
+    if (!metrics_port.ok()) return metrics_port.status();
+    GEMPOOL_LOG(INFO) << "metrics on http://" << parts_->config.gateway_metrics_listen << "/metrics (port "
+                      << *metrics_port << ")";
+  }
   absl::StatusOr<int> port = parts_->http->Start();
   parts_->loop->Start();
   return port;
@@ -221,6 +286,7 @@ absl::StatusOr<int> Gateway::Start() {
 void Gateway::Stop(int grace_ms) {
   if (parts_->stopped) return;
   parts_->stopped = true;
+  if (parts_->metrics_listener != nullptr) parts_->metrics_listener->Stop();
   parts_->http->StopAccepting();
   parts_->http->WaitIdle(grace_ms);
   parts_->http->CancelStreams();
@@ -228,6 +294,8 @@ void Gateway::Stop(int grace_ms) {
   parts_->http->Join();
   parts_->workers->Shutdown();
   parts_->reporter->Stop();
+  parts_->token_usage->Stop();
+  parts_->client_tokens->Stop();
   parts_->replica->Stop();
   parts_->logs->Stop();
   parts_->admin->Stop();

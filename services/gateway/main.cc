@@ -25,12 +25,14 @@ int main() {
   }
   auto gateway = gempool::gateway::Gateway::Create(*config, gempool::SystemClock::Get());
   if (!gateway.ok()) {
-    std::cerr << "gempool-gateway: " << gateway.status().message() << "\n";
+    // After LoadProcessConfig: in the LOG_FORMAT in force.
+    GEMPOOL_LOG(ERROR) << "gempool-gateway: " << gateway.status().message();
     return 2;
   }
   absl::StatusOr<int> port = (*gateway)->Start();
   if (!port.ok()) {
-    std::cerr << "gempool-gateway: " << port.status().message() << "\n";
+    // After LoadProcessConfig: in the LOG_FORMAT in force.
+    GEMPOOL_LOG(ERROR) << "gempool-gateway: " << port.status().message();
     return 2;
   }
   GEMPOOL_LOG(INFO) << "upstream " << config->base_url << ", key broker "

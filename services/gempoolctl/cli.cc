@@ -31,6 +31,12 @@ Commands:
   keys summary     Count keys per state
   proxies check    Check every PROXIES entry now; dead ones are skipped
   proxies list     The proxies' health as last checked
+  logs             Request or error log rows, e.g. one request id's
+  usage            Token usage per day and the top keys, models or tokens
+  tokens add       Create a managed client token (its secret is shown once)
+  tokens list      Managed client tokens with their limits and counters
+  tokens disable   Refuse a token on every gateway (enable: accept it again)
+  tokens delete    Delete a managed client token
   health           Check that the key broker and persistence answer
   import gemini-balance
                    Bring keys and settings across from a gemini-balance
@@ -79,6 +85,74 @@ Proxy credentials are shown masked (http://***@host:port).
 
 JSON output: {"interval_seconds": N, "proxies": [{"proxy", "alive",
 "checked_at_ms", "latency_ms", "error"}]}
+)help";
+
+constexpr char kLogsHelp[] = R"help(gempoolctl logs: rows of the request log or the error log.
+
+Usage: gempoolctl logs [--errors] [--request-id ID] [--since DURATION]
+                       [--limit N] [--offset N] [--json]
+
+Every client request has an id: the client's own x-request-id header when it
+sent a sane one (1 to 128 characters of A-Z a-z 0-9 . _ : / + = -), else one
+the gateway made (32 hex characters). The gateway answers it in the
+x-request-id response header and stores it in the request log row and in
+every error log row of the request; the services' log lines name it too.
+
+Flags:
+  --errors          The error log (one row per failed upstream attempt or
+                    gateway error) instead of the request log.
+  --request-id ID   Only the rows of this request id (exact match).
+  --since DURATION  Only rows of the last DURATION: a number and s, m, h or
+                    d (90s, 30m, 1h, 7d).
+  --limit N         At most N rows, newest first (1..1000; default 50).
+  --offset N        Skip the first N matching rows.
+
+Text output: one line per row (times in TIMEZONE), then "rows A-B of TOTAL".
+JSON output: {"total": N, "offset": N, "entries": [{"id", "time_ms",
+"request_id", "key_id", "model", "operation", "status_code", then for the
+request log "latency_ms", "attempts", "stream", "client_token_id", for the
+error log "error_type", "message"}]}. Times are Unix milliseconds.
+
+Example: gempoolctl logs --errors --request-id my-trace-1 --json
+
+Exits 0 (also when no row matches), 1 when the call failed, 2 for bad
+arguments, 3 for a missing or wrong admin token.
+)help";
+
+constexpr char kUsageTopHelp[] = R"help(gempoolctl usage: token usage from Gemini's usageMetadata, per calendar day.
+
+Usage: gempoolctl usage [--by key|model|token] [--since today|7d|YYYY-MM-DD]
+                        [--until YYYY-MM-DD] [--limit N] [--json]
+
+Every call's tokens (prompt, completion, thinking, cached, tool-use prompt,
+total) as Gemini reported them (streams: the last chunk's running totals;
+OpenAI, Anthropic and Responses calls: the same Gemini numbers), summed per
+hour, key, model and client token by persistence. These sums are kept when
+log retention deletes the request log.
+
+Flags:
+  --by key|model|token  Group the top rows by pool key id, model or client
+                        token id (default model).
+  --since WHEN          today, a number of days (7d: the last 7 days, the
+                        last day included; at most 400d), or the first day
+                        YYYY-MM-DD. Default 7d.
+  --until YYYY-MM-DD    The last day shown (default today).
+  --limit N             Top groups shown (1..1000; default 10).
+
+Days are calendar days in TIMEZONE (as the services have it in force).
+
+Text output: one row per day and a total, then the top groups; PROMPT
+includes tool-use prompt tokens and CACHED is the cached part of it.
+JSON output: {"since_ms", "until_ms", "timezone", "by", "total", "days":
+[{"date", "start_ms", ...}], "groups": [{"group", ...}], "other_groups"},
+each count with "requests", "failures", "prompt_tokens",
+"candidates_tokens", "thoughts_tokens", "cached_tokens",
+"tool_use_prompt_tokens", "total_tokens".
+
+Example: gempoolctl usage --by token --since 30d --json
+
+Exits 0 (also with no usage), 1 when the call failed, 2 for bad arguments,
+3 for a missing or wrong admin token.
 )help";
 
 constexpr char kImportHelp[] = R"help(gempoolctl import gemini-balance: bring keys and settings across from a
@@ -296,6 +370,42 @@ JSON output: {"healthy": bool, "services": [{"service", "addr", "status",
 "error"}]}
 )help";
 
+constexpr char kTokensHelp[] = R"help(gempoolctl tokens: managed client tokens (beside ALLOWED_TOKENS).
+
+Usage: gempoolctl tokens add NAME [--expires 30d|12h|YYYY-MM-DD|never]
+                             [--rpm N] [--tokens-per-day N] [--models a,b*]
+       gempoolctl tokens list [--json]
+       gempoolctl tokens disable ID
+       gempoolctl tokens enable ID
+       gempoolctl tokens delete ID
+
+Clients send a managed token like any API key (x-goog-api-key,
+Authorization: Bearer, ?key=). Only its SHA-256 is stored: `tokens add`
+prints the secret once, and it cannot be shown again.
+
+  NAME               1 to 64 characters, unique.
+  --expires          A duration from now (30d, 12h, 90m), or a date: the
+                     token works through that day in TIMEZONE. Default: never.
+  --rpm N            Requests per minute (UTC calendar minute), shared by
+                     every gateway; over it: 429 with Retry-After.
+  --tokens-per-day N Tokens (Gemini's totalTokenCount) per calendar day in
+                     TIMEZONE, shared by every gateway; over it: 429.
+  --models a,b*      The only models the token may call: ids, or prefixes
+                     ending in * (gemini-2.5-*); others: 403.
+  0 or no flag means no limit.
+
+A disabled, expired or deleted token is refused (401) by every gateway within
+seconds. IDs are the ids `gempoolctl tokens list` shows.
+
+Text output of add: the token's id, name and secret. JSON output of add:
+{"token": {...}, "secret": "gp-..."}; of list: {"tokens": [{"id", "name",
+"token_id", "secret_prefix", "created_at_ms", "expires_at_ms", "disabled",
+"expired", "limits": {"requests_per_minute", "tokens_per_day",
+"allowed_models"}, "requests_this_minute", "tokens_today"}]}; of disable,
+enable: {"token": {...}}; of delete: {"deleted": true}.
+Exits 1 for an unknown id or a name in use, 2 for bad arguments.
+)help";
+
 struct FlagSpec {
   bool takes_value;
 };
@@ -308,6 +418,9 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"sqlite", {true}}, {"mysql-host", {true}}, {"mysql-port", {true}}, {"mysql-user", {true}},
       {"mysql-password", {true}}, {"mysql-database", {true}}, {"mysql-socket", {true}}, {"mysql-dsn", {true}},
       {"dry-run", {false}}, {"persistence-addr", {true}}, {"pool", {true}},
+      {"errors", {false}}, {"request-id", {true}}, {"since", {true}},
+      {"by", {true}}, {"until", {true}},
+      {"expires", {true}}, {"rpm", {true}}, {"tokens-per-day", {true}}, {"models", {true}},
   };
   return *flags;
 }
@@ -406,6 +519,19 @@ absl::StatusOr<std::vector<int64_t>> ParseIds(const std::vector<std::string>& ar
     }
   }
   return ids;
+}
+
+// "90s", "30m", "1h", "7d": seconds (at most 400 days).
+absl::StatusOr<int64_t> ParseSince(const std::string& text) {
+  static const auto* kUnits = new std::map<char, int64_t>{{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+  int64_t n = 0;
+  const auto unit = text.empty() ? kUnits->end() : kUnits->find(static_cast<char>(absl::ascii_tolower(text.back())));
+  if (unit == kUnits->end() || !absl::SimpleAtoi(absl::string_view(text).substr(0, text.size() - 1), &n) || n <= 0 ||
+      n > 400 * 86400 / unit->second) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--since '", text, "' is not a duration: expected a number and s, m, h or d (e.g. 30m, 1h, 7d; at most 400d)"));
+  }
+  return n * unit->second;
 }
 
 // The command named by the first positional words, and how many words it
@@ -520,6 +646,9 @@ std::string HelpFor(const std::vector<std::string>& path) {
     return kImportHelp;
   }
   if (path[0] == "proxies" && path.size() <= 2) return kProxiesHelp;
+  if (path[0] == "logs" && path.size() == 1) return kLogsHelp;
+  if (path[0] == "usage" && path.size() == 1) return kUsageTopHelp;
+  if (path[0] == "tokens" && path.size() <= 2) return kTokensHelp;
   if (path[0] != "keys") return "";
   if (path.size() == 1) return kKeysHelp;
   if (path.size() > 2) return "";
@@ -599,6 +728,30 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
     }
     inv.command = words[1] == "check" ? Command::kProxiesCheck : Command::kProxiesList;
     path.push_back(words[1]);
+  } else if (words[0] == "logs") {
+    inv.command = Command::kLogs;
+    path.push_back("logs");
+  } else if (words[0] == "tokens") {
+    path.push_back("tokens");
+    static const auto* kTokenCommands = new std::map<std::string, Command>{
+        {"add", Command::kTokensAdd},         {"list", Command::kTokensList},
+        {"disable", Command::kTokensDisable}, {"enable", Command::kTokensEnable},
+        {"delete", Command::kTokensDelete}};
+    auto found = words.size() > 1 ? kTokenCommands->find(words[1]) : kTokenCommands->end();
+    if (found == kTokenCommands->end()) {
+      if (help || words.size() == 1) {
+        inv.help = kTokensHelp;
+        inv.help_requested = help;
+        return inv;
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown command 'tokens ", words[1], "' (see gempoolctl tokens --help)"));
+    }
+    inv.command = found->second;
+    path.push_back(words[1]);
+  } else if (words[0] == "usage") {
+    inv.command = Command::kUsage;
+    path.push_back("usage");
   } else if (words[0] == "health") {
     inv.command = Command::kHealth;
     path.push_back("health");
@@ -754,6 +907,84 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
       GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
       GEMPOOL_RETURN_IF_ERROR(no_arguments());
       break;
+    case Command::kLogs:
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"errors", "request-id", "since", "limit", "offset"}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
+      inv.logs_errors = parsed.flags.count("errors") > 0;
+      if (const std::string* id = Last(parsed, "request-id")) {
+        if (id->empty() || id->size() > 128) {
+          return absl::InvalidArgumentError("--request-id needs an id of 1 to 128 characters");
+        }
+        inv.request_id = *id;
+      }
+      if (const std::string* since = Last(parsed, "since")) {
+        GEMPOOL_ASSIGN_OR_RETURN(inv.since_seconds, ParseSince(*since));
+      }
+      if (const std::string* limit = Last(parsed, "limit")) {
+        GEMPOOL_ASSIGN_OR_RETURN(int64_t n, ParseNumber("--limit", *limit, 1, 1000));
+        inv.limit = static_cast<int>(n);
+      }
+      if (const std::string* offset = Last(parsed, "offset")) {
+        GEMPOOL_ASSIGN_OR_RETURN(int64_t n, ParseNumber("--offset", *offset, 0, 1 << 30));
+        inv.offset = static_cast<int>(n);
+      }
+      break;
+    case Command::kUsage: {
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"by", "since", "until", "limit"}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
+      if (const std::string* by = Last(parsed, "by")) {
+        if (*by != "key" && *by != "model" && *by != "token") {
+          return absl::InvalidArgumentError(
+              absl::StrCat("--by '", *by, "' is not a grouping: use key, model or token (see ", usage, ")"));
+        }
+        inv.usage_by = *by;
+      }
+      if (const std::string* since = Last(parsed, "since")) inv.usage_since = *since;
+      if (const std::string* until = Last(parsed, "until")) inv.usage_until = *until;
+      if (const std::string* limit = Last(parsed, "limit")) {
+        GEMPOOL_ASSIGN_OR_RETURN(int64_t n, ParseNumber("--limit", *limit, 1, 1000));
+        inv.limit = static_cast<int>(n);
+      }
+      break;
+    }
+    case Command::kTokensAdd: {
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"expires", "rpm", "tokens-per-day", "models"}, path));
+      if (rest.size() != 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            rest.empty() ? "give the token a name" : "give one name (quote a name with spaces)", " (see ", usage,
+            ")"));
+      }
+      inv.token_name = rest[0];
+      if (const std::string* expires = Last(parsed, "expires")) inv.token_expires = *expires;
+      if (const std::string* rpm = Last(parsed, "rpm")) {
+        GEMPOOL_ASSIGN_OR_RETURN(inv.token_rpm, ParseNumber("--rpm", *rpm, 0, 1'000'000));
+      }
+      if (const std::string* per_day = Last(parsed, "tokens-per-day")) {
+        GEMPOOL_ASSIGN_OR_RETURN(inv.token_per_day,
+                                 ParseNumber("--tokens-per-day", *per_day, 0, 1'000'000'000'000));
+      }
+      if (const std::string* models = Last(parsed, "models")) {
+        for (absl::string_view model : absl::StrSplit(*models, ',', absl::SkipWhitespace())) {
+          inv.token_models.emplace_back(absl::StripAsciiWhitespace(model));
+        }
+      }
+      break;
+    }
+    case Command::kTokensList:
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      GEMPOOL_RETURN_IF_ERROR(no_arguments());
+      break;
+    case Command::kTokensDisable:
+    case Command::kTokensEnable:
+    case Command::kTokensDelete: {
+      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {}, path));
+      if (rest.size() != 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("give one token id (from `gempoolctl tokens list`) (see ", usage, ")"));
+      }
+      GEMPOOL_ASSIGN_OR_RETURN(inv.token_id, ParseNumber("token id", rest[0], 1, 1'000'000'000'000));
+      break;
+    }
     case Command::kImportGeminiBalance:
       GEMPOOL_RETURN_IF_ERROR(ParseImport(parsed, path, usage, inv));
       GEMPOOL_RETURN_IF_ERROR(no_arguments());

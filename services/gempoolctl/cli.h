@@ -43,6 +43,13 @@ enum class Command {
   kImportGeminiBalance,
   kProxiesCheck,
   kProxiesList,
+  kLogs,
+  kUsage,
+  kTokensAdd,
+  kTokensList,
+  kTokensDisable,
+  kTokensEnable,
+  kTokensDelete,
 };
 
 struct Invocation {
@@ -95,6 +102,30 @@ struct Invocation {
   std::string import_mysql_dsn;
   bool dry_run = false;
   std::optional<std::string> persistence_addr;
+
+  // logs: the error log instead of the request log (--errors), one request
+  // id's rows (--request-id), and rows of the last `since_seconds` (--since
+  // 90s|30m|1h|7d; 0: any time). --limit and --offset page (limit 0: 50).
+  bool logs_errors = false;
+  std::string request_id;
+  int64_t since_seconds = 0;
+
+  // usage: --by key|model|token ("" = model), --since today|<N>d|YYYY-MM-DD
+  // ("" = 7d) and --until YYYY-MM-DD ("" = today), days in TIMEZONE
+  // (usage_command.h); --limit groups (0: 10).
+  std::string usage_by;
+  std::string usage_since;
+  std::string usage_until;
+
+  // tokens add NAME [--expires 30d|YYYY-MM-DD|never] [--rpm N]
+  // [--tokens-per-day N] [--models a,b*]; tokens disable|enable|delete ID.
+  // The expiry is read in TIMEZONE when the command runs.
+  std::string token_name;
+  std::string token_expires;
+  int64_t token_rpm = 0;
+  int64_t token_per_day = 0;
+  std::vector<std::string> token_models;
+  int64_t token_id = 0;
 };
 
 // Parses the arguments after the program name. Usage errors are

@@ -22,7 +22,12 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gempool/config/parse.h"
 #include "httplib.h"
+#include "admin_client.h"
 #include "import_command.h"
+#include "text_table.h"
+#include "logs_command.h"
+#include "usage_command.h"
+#include "tokens_command.h"
 #include "shown_time_zone.h"
 
 namespace gempool::ctl {
@@ -46,12 +51,6 @@ v1::KeyState StateFromName(const std::string& name) {
 
 std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
-int ExitCodeFor(grpc::StatusCode code) {
-  if (code == grpc::StatusCode::UNAUTHENTICATED) return kExitUnauthenticated;
-  if (code == grpc::StatusCode::INVALID_ARGUMENT) return kExitUsage;
-  return kExitError;
 }
 
 bool IsKeysCommand(Command command) {
@@ -82,27 +81,6 @@ int FailRpc(const Invocation& inv, Io& io, const grpc::Status& status, const std
   return Fail(inv, io, status.error_code(), message);
 }
 
-class AdminClient {
- public:
-  AdminClient(const Targets& targets, int timeout_ms)
-      : stub_(v1::KeyAdmin::NewStub(rpc::MakeChannel(targets.keybroker_addr))),
-        token_(targets.token),
-        timeout_ms_(timeout_ms) {}
-
-  std::unique_ptr<grpc::ClientContext> Context() const {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-    rpc::SetDeadline(*context, timeout_ms_);
-    return context;
-  }
-  v1::KeyAdmin::Stub& stub() { return *stub_; }
-
- private:
-  std::unique_ptr<v1::KeyAdmin::Stub> stub_;
-  const std::string token_;
-  const int timeout_ms_;
-};
-
 Json ViewJson(const v1::KeyView& key) {
   Json cooldowns = Json::array();
   for (const v1::ModelCooldown& c : key.model_cooldowns()) {
@@ -132,23 +110,6 @@ std::string Details(const v1::KeyView& key, const ShownTimeZone& zone) {
     parts.push_back(absl::StrCat(c.model(), " cooling until ", FormatShownTime(c.until_ms(), zone)));
   }
   return absl::StrJoin(parts, "; ");
-}
-
-void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  for (const auto& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << "\n";
-  }
 }
 
 v1::Pool PoolOf(const Invocation& inv) { return inv.pool == "vertex" ? v1::POOL_VERTEX : v1::POOL_GEMINI; }
@@ -558,6 +519,16 @@ int Run(const Invocation& inv, const Targets& targets, Io io) {
     case Command::kProxiesCheck:
     case Command::kProxiesList:
       return Proxies(inv, targets, io);
+    case Command::kLogs:
+      return RunLogs(inv, targets, io.out, io.err);
+    case Command::kUsage:
+      return RunUsage(inv, targets, io.out, io.err);
+    case Command::kTokensAdd:
+    case Command::kTokensList:
+    case Command::kTokensDisable:
+    case Command::kTokensEnable:
+    case Command::kTokensDelete:
+      return RunTokens(inv, targets, io.out, io.err);
     case Command::kImportGeminiBalance: {
       // Settings are compared with, and stored against, the environment and
       // .env this process sees (as the services do).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iterator>
+#include <map>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -13,6 +14,7 @@
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
 #include "gempool/common/secrets.h"
+#include "gempool/common/time_zone.h"
 #include "httplib_probe_transport.h"
 
 namespace gempool::keybroker {
@@ -68,6 +70,13 @@ Config WithoutApiKeys(const Config& config) {
   return kept;
 }
 
+// TIMEZONE, the zone tokens_per_day counts days in (UTC when it cannot be
+// loaded; the config check reports that at start).
+absl::TimeZone ClientTokenZone(const std::string& name) {
+  absl::StatusOr<absl::TimeZone> zone = LoadTimeZoneSetting(name);
+  return zone.ok() ? *zone : absl::UTCTimeZone();
+}
+
 BrokerOptions WithoutEnvironment(const BrokerOptions& options) {
   BrokerOptions kept = options;
   kept.environment.reset();
@@ -97,11 +106,16 @@ Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
       verifier_(pools_, prober_, options.probe_concurrency),
       settings_(BrokerSettingsFrom(config)),
       hub_(pools_, settings_),
+      token_registry_(ClientTokenZone(config.timezone)),
+      token_hub_(token_registry_),
+      token_admin_(token_registry_, token_hub_, persistence_, clock),
       broker_service_(pools_, settings_, hub_, ready_, config.persistence_addr),
       admin_service_(pools_, persistence_, config.AdminToken(), ready_, verifier_, clock, settings_, hub_),
       proxy_checker_([this] { return verifier_.prober(); }, [this] { return settings_.Get()->proxies; }, clock,
                      [this](const std::vector<std::string>& dead) { SetDeadProxies(dead); }) {
   admin_service_.SetProxyChecker(&proxy_checker_);
+  admin_service_.SetClientTokenAdmin(&token_admin_);
+  broker_service_.SetClientTokens(&token_registry_, &token_hub_);
   if (options.environment.has_value()) {
     config::SettingsFollower::Options follow;
     follow.poll_ms = options_.settings_poll_ms;
@@ -120,10 +134,23 @@ absl::Status Broker::Start() {
     return absl::Status(prober_->status().code(),
                         absl::StrCat(prober_->status().message(), " (needed to verify keys)"));
   }
+  metrics_ = std::make_unique<BrokerMetrics>(pools_, hub_, writer_);
+  broker_service_.CountOutcomesWith([metrics = metrics_.get()](v1::OutcomeKind kind) { metrics->OnOutcome(kind); });
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(metrics_->rpcs().MakeInterceptorFactory());
   absl::StatusOr<rpc::RunningServer> server =
-      rpc::StartServer("gempool-keybroker", config_.keybroker_listen, {&broker_service_, &admin_service_});
+      rpc::StartServer("gempool-keybroker", config_.keybroker_listen, {&broker_service_, &admin_service_},
+                       /*max_receive_message_bytes=*/0, std::move(interceptors));
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
+  if (!config_.keybroker_metrics_listen.empty()) {
+    metrics::Registry& registry = metrics_->registry();
+    metrics_listener_ = std::make_unique<metrics::MetricsListener>([&registry] { return registry.Render(); });
+    absl::StatusOr<int> metrics_port =
+        metrics_listener_->Start("KEYBROKER_METRICS_LISTEN", config_.keybroker_metrics_listen);
+    if (!metrics_port.ok()) return metrics_port.status();
+    GEMPOOL_LOG(INFO) << "metrics on http://" << config_.keybroker_metrics_listen << "/metrics";
+  }
   // Not serving until the pool is loaded: gateways wait for a real pool.
   server_.server->GetHealthCheckService()->SetServingStatus(false);
   if (config_.AdminToken().empty()) {
@@ -176,6 +203,7 @@ void Broker::LoadLoop() {
   if (settings_follower_ != nullptr && options_.run_settings_thread) settings_follower_->Start();
   if (options_.run_proxy_checks) proxy_checker_.Start();
   hub_.Start();
+  token_hub_.Start();
   ready_.Notify();
   server_.server->GetHealthCheckService()->SetServingStatus(true);
   serving_.Notify();
@@ -184,6 +212,19 @@ void Broker::LoadLoop() {
 absl::Status Broker::LoadOnce() {
   absl::StatusOr<std::vector<keypool::KeyInfo>> stored = persistence_.LoadKeys();
   if (!stored.ok()) return stored.status();
+  // Managed client tokens: gateways refuse them all until these are in.
+  absl::StatusOr<std::vector<v1::ClientToken>> tokens = persistence_.LoadClientTokens();
+  if (absl::IsUnimplemented(tokens.status())) {
+    // An older persistence: no managed tokens (ALLOWED_TOKENS still work).
+    GEMPOOL_LOG(WARNING) << "persistence at " << config_.persistence_addr
+                         << " does not store client tokens (an older version?): no managed client tokens";
+    tokens = std::vector<v1::ClientToken>();
+  }
+  if (!tokens.ok()) return tokens.status();
+  const size_t token_count = tokens->size();
+  token_registry_.Load(*std::move(tokens));
+  GEMPOOL_LOG(INFO) << "loaded " << token_count << " managed client tokens";
+  if (token_count > 0) SeedTokensToday();
 
   // The settings saved in the admin UI, in force before any key is handed
   // out. Persistence going away again means waiting; a table that does not
@@ -242,6 +283,26 @@ absl::Status Broker::LoadOnce() {
                     << config_.persistence_addr << "; added " << added.size() - added_vertex
                     << " new keys from API_KEYS and " << added_vertex << " from VERTEX_API_KEYS";
   return absl::OkStatus();
+}
+
+void Broker::SeedTokensToday() {
+  // tokens_per_day survives a broker restart: today's use per client token
+  // from persistence's usage table (kept per UTC hour, so a TIMEZONE with a
+  // half-hour offset counts from the hour before its midnight).
+  const int64_t day = StartOfDayMs(clock_.NowUnixMs(), token_registry_.zone());
+  v1::UsageQuery query;
+  query.set_since_ms(day);
+  query.set_group_by(v1::USAGE_GROUP_BY_TOKEN);
+  query.set_limit(1000);
+  absl::StatusOr<v1::UsageReport> report = persistence_.QueryUsage(query);
+  if (!report.ok()) {
+    GEMPOOL_LOG(WARNING) << "today's client token usage not read back (" << report.status().message()
+                         << "): tokens_per_day counts from zero";
+    return;
+  }
+  std::map<std::string, int64_t> tokens;
+  for (const v1::UsageGroup& group : report->groups()) tokens[group.group()] = group.count().usage().total_tokens();
+  token_registry_.SeedDayTokens(tokens, day);
 }
 
 absl::Status Broker::PollSettings() {
@@ -305,6 +366,7 @@ void Broker::SetDeadProxies(const std::vector<std::string>& dead) {
 void Broker::Shutdown() {
   if (shut_down_.exchange(true)) return;
   stop_.Notify();
+  if (metrics_listener_ != nullptr) metrics_listener_->Stop();
   if (loader_.joinable()) loader_.join();
   if (settings_follower_ != nullptr) settings_follower_->Stop();
   // End probes in flight (re-validation, VerifyKeys) instead of waiting out
@@ -314,6 +376,7 @@ void Broker::Shutdown() {
   if (revalidator_ != nullptr) revalidator_->Stop();
   // Ends the gateways' WatchKeys streams, which would hold Shutdown() up.
   hub_.Stop();
+  token_hub_.Stop();
   if (server_.server != nullptr) {
     server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }

@@ -39,6 +39,9 @@
 #include "gempool/config/settings_follower.h"
 #include "gempool/keypool/key_pools.h"
 #include "gempool/rpc/server.h"
+#include "client_token_admin.h"
+#include "client_token_registry.h"
+#include "client_token_watch_hub.h"
 #include "key_admin_service.h"
 #include "broker_settings.h"
 #include "key_broker_service.h"
@@ -47,6 +50,8 @@
 #include "key_state_writer.h"
 #include "key_verifier.h"
 #include "key_watch_hub.h"
+#include "broker_metrics.h"
+#include "gempool/metrics/metrics_listener.h"
 #include "persistence_client.h"
 #include "probe_transport.h"
 #include "proxy_checker.h"
@@ -124,6 +129,9 @@ class Broker {
   void LoadLoop();
   // One attempt: load, read the UI's settings, add API_KEYS, fill the pool.
   absl::Status LoadOnce();
+  // Reads today's tokens per managed client token back from persistence's
+  // usage table (tokens_per_day across a broker restart).
+  void SeedTokensToday();
   // Puts the settings of `merged` (environment and UI) in force.
   void ApplySettings(const Config& merged);
   // Puts the proxy check's verdict in the settings (and so on the stream).
@@ -151,12 +159,21 @@ class Broker {
   absl::Notification stop_;
   BrokerSettingsHolder settings_;
   KeyWatchHub hub_;
+  // Managed client tokens: loaded with the keys, served to gateways by the
+  // hub, changed through KeyAdmin.
+  ClientTokenRegistry token_registry_;
+  ClientTokenWatchHub token_hub_;
+  ClientTokenAdmin token_admin_;
   KeyBrokerService broker_service_;
   KeyAdminService admin_service_;
   // ApplySettings and SetDeadProxies each read, change and set settings_.
   std::mutex settings_update_mu_;
   ProxyChecker proxy_checker_;
+  // KEYBROKER_METRICS_LISTEN; the metrics outlive the server (its
+  // interceptor counts into them).
+  std::unique_ptr<BrokerMetrics> metrics_;
   rpc::RunningServer server_;
+  std::unique_ptr<metrics::MetricsListener> metrics_listener_;
   std::thread loader_;
   std::atomic<bool> shut_down_{false};
   // Null without BrokerOptions::environment.

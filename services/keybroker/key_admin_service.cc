@@ -11,7 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "admin_auth.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_scope.h"
 #include "gempool/common/secrets.h"
+#include "gempool/rpc/request_metadata.h"
 #include "gempool/rpc/status.h"
 #include "key_broker_service.h"
 #include "gempool/keypool/proto_convert.h"
@@ -116,6 +118,7 @@ absl::StatusOr<int> KeyAdminService::ForSelection(
 grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
                                        v1::ListKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   keypool::KeyFilter filter;
   for (int state : request->states()) {
     absl::StatusOr<keypool::KeyState> parsed = keypool::FromProto(static_cast<v1::KeyState>(state));
@@ -165,6 +168,7 @@ grpc::Status KeyAdminService::ListKeys(grpc::ServerContext* context, const v1::L
 grpc::Status KeyAdminService::AddKeys(grpc::ServerContext* context, const v1::AddKeysRequest* request,
                                       v1::AddKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   // Trim, drop empties, check, and split into new keys and duplicates.
   std::vector<std::string> fresh;
   absl::flat_hash_set<std::string> seen;
@@ -223,6 +227,7 @@ grpc::Status KeyAdminService::AddKeys(grpc::ServerContext* context, const v1::Ad
 grpc::Status KeyAdminService::RemoveKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(*request);
   if (!split.ok()) return rpc::ToGrpcStatus(split.status());
   const std::vector<int64_t> ids = Joined(*split);
@@ -241,6 +246,7 @@ grpc::Status KeyAdminService::RemoveKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::PauseKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                         v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   absl::StatusOr<int> affected = ForSelection(*request, &keypool::KeyPool::Pause);
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
   hub_.Notify();
@@ -251,6 +257,7 @@ grpc::Status KeyAdminService::PauseKeys(grpc::ServerContext* context, const v1::
 grpc::Status KeyAdminService::ResumeKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   absl::StatusOr<int> affected = ForSelection(*request, &keypool::KeyPool::Resume);
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
   hub_.Notify();
@@ -261,6 +268,7 @@ grpc::Status KeyAdminService::ResumeKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::ResetKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                         v1::KeyActionResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   absl::StatusOr<int> affected = ForSelection(*request, &keypool::KeyPool::Reset);
   if (!affected.ok()) return rpc::ToGrpcStatus(affected.status());
   hub_.Notify();
@@ -271,6 +279,7 @@ grpc::Status KeyAdminService::ResetKeys(grpc::ServerContext* context, const v1::
 grpc::Status KeyAdminService::GetPoolSummary(grpc::ServerContext* context, const v1::GetPoolSummaryRequest* request,
                                              v1::PoolSummary* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   keypool::PoolCounts counts = pools_.Get(keypool::FromProto(request->pool())).Summary();
   response->set_total(counts.total);
   response->set_active(counts.active);
@@ -285,6 +294,7 @@ grpc::Status KeyAdminService::GetPoolSummary(grpc::ServerContext* context, const
 grpc::Status KeyAdminService::ExportKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::ExportKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(*request);
   if (!split.ok()) return rpc::ToGrpcStatus(split.status());
   for (int64_t id : Joined(*split)) {
@@ -301,6 +311,7 @@ grpc::Status KeyAdminService::ExportKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::CheckProxies(grpc::ServerContext* context, const v1::CheckProxiesRequest* request,
                                            v1::CheckProxiesResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   if (proxy_checker_ == nullptr) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this key broker does not check proxies");
   }
@@ -321,6 +332,7 @@ grpc::Status KeyAdminService::CheckProxies(grpc::ServerContext* context, const v
 grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                                          v1::VerifyKeysResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   absl::StatusOr<std::array<std::vector<int64_t>, 2>> split = Select(*request);
   if (!split.ok()) return rpc::ToGrpcStatus(split.status());
   const std::vector<int64_t> all_ids = Joined(*split);
@@ -351,6 +363,7 @@ grpc::Status KeyAdminService::VerifyKeys(grpc::ServerContext* context, const v1:
 grpc::Status KeyAdminService::GetKeyUsage(grpc::ServerContext* context, const v1::KeyUsageRequest* request,
                                           v1::KeyUsageResponse* response) {
   if (grpc::Status admit = Admit(*context); !admit.ok()) return admit;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Names the caller's request in log lines.
   std::vector<int64_t> ids;
   if (request->ids_size() > 0) {
     v1::KeySelection selection;
@@ -414,6 +427,87 @@ grpc::Status KeyAdminService::GetKeyUsage(grpc::ServerContext* context, const v1
   }
   for (auto& [id, entry] : keys) *response->add_keys() = std::move(entry);
   response->set_now_ms(now);
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::QueryRequestLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                                               v1::QueryRequestLogsResponse* response) {
+  if (grpc::Status auth = CheckAdminToken(*context, admin_token_); !auth.ok()) return auth;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Sent on to persistence.
+  absl::StatusOr<v1::QueryRequestLogsResponse> page = persistence_.QueryRequestLogs(*request);
+  if (!page.ok()) return rpc::ToGrpcStatus(page.status());
+  *response = *std::move(page);
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                                             v1::QueryErrorLogsResponse* response) {
+  if (grpc::Status auth = CheckAdminToken(*context, admin_token_); !auth.ok()) return auth;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
+  absl::StatusOr<v1::QueryErrorLogsResponse> page = persistence_.QueryErrorLogs(*request);
+  if (!page.ok()) return rpc::ToGrpcStatus(page.status());
+  *response = *std::move(page);
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
+                                         v1::UsageReport* response) {
+  if (grpc::Status auth = CheckAdminToken(*context, admin_token_); !auth.ok()) return auth;
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));  // Sent on to persistence.
+  absl::StatusOr<v1::UsageReport> report = persistence_.QueryUsage(*request);
+  if (!report.ok()) return rpc::ToGrpcStatus(report.status());
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
+// --- Managed client tokens ---
+
+namespace {
+
+grpc::Status NoClientTokens() {
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this key broker does not manage client tokens");
+}
+
+}  // namespace
+
+grpc::Status KeyAdminService::CreateClientToken(grpc::ServerContext* context,
+                                                const v1::CreateClientTokenRequest* request,
+                                                v1::CreateClientTokenResponse* response) {
+  if (grpc::Status admitted = Admit(*context); !admitted.ok()) return admitted;
+  if (client_tokens_ == nullptr) return NoClientTokens();
+  absl::StatusOr<v1::CreateClientTokenResponse> created = client_tokens_->Create(*request);
+  if (!created.ok()) return rpc::ToGrpcStatus(created.status());
+  *response = *std::move(created);
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::ListClientTokens(grpc::ServerContext* context, const v1::ListClientTokensRequest*,
+                                               v1::ListClientTokensResponse* response) {
+  if (grpc::Status admitted = Admit(*context); !admitted.ok()) return admitted;
+  if (client_tokens_ == nullptr) return NoClientTokens();
+  *response = client_tokens_->List();
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::UpdateClientToken(grpc::ServerContext* context,
+                                                const v1::UpdateClientTokenRequest* request,
+                                                v1::ClientToken* response) {
+  if (grpc::Status admitted = Admit(*context); !admitted.ok()) return admitted;
+  if (client_tokens_ == nullptr) return NoClientTokens();
+  absl::StatusOr<v1::ClientToken> updated = client_tokens_->Update(*request);
+  if (!updated.ok()) return rpc::ToGrpcStatus(updated.status());
+  *response = *std::move(updated);
+  return grpc::Status::OK;
+}
+
+grpc::Status KeyAdminService::DeleteClientToken(grpc::ServerContext* context,
+                                                const v1::DeleteClientTokenRequest* request,
+                                                v1::DeleteClientTokenResponse* response) {
+  if (grpc::Status admitted = Admit(*context); !admitted.ok()) return admitted;
+  if (client_tokens_ == nullptr) return NoClientTokens();
+  absl::StatusOr<v1::DeleteClientTokenResponse> deleted = client_tokens_->Delete(*request);
+  if (!deleted.ok()) return rpc::ToGrpcStatus(deleted.status());
+  *response = *std::move(deleted);
   return grpc::Status::OK;
 }
 

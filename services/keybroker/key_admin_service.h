@@ -21,6 +21,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "broker_settings.h"
+#include "client_token_admin.h"
 #include "key_watch_hub.h"
 #include "gempool/common/clock.h"
 #include "gempool/keypool/key_pools.h"
@@ -69,9 +70,33 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   grpc::Status CheckProxies(grpc::ServerContext* context, const v1::CheckProxiesRequest* request,
                             v1::CheckProxiesResponse* response) override;
 
+  // Managed client tokens (ClientTokenAdmin does the work).
+  grpc::Status CreateClientToken(grpc::ServerContext* context, const v1::CreateClientTokenRequest* request,
+                                 v1::CreateClientTokenResponse* response) override;
+  grpc::Status ListClientTokens(grpc::ServerContext* context, const v1::ListClientTokensRequest* request,
+                                v1::ListClientTokensResponse* response) override;
+  grpc::Status UpdateClientToken(grpc::ServerContext* context, const v1::UpdateClientTokenRequest* request,
+                                 v1::ClientToken* response) override;
+  grpc::Status DeleteClientToken(grpc::ServerContext* context, const v1::DeleteClientTokenRequest* request,
+                                 v1::DeleteClientTokenResponse* response) override;
+
+  // Request and error log rows (e.g. one request id's), relayed to
+  // persistence; readable while keys still load.
+  grpc::Status QueryRequestLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                                v1::QueryRequestLogsResponse* response) override;
+  grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                              v1::QueryErrorLogsResponse* response) override;
+  // Token usage (Persistence.QueryUsage), relayed; readable while keys
+  // still load.
+  grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
+                          v1::UsageReport* response) override;
+
   // Set once, before serving (the broker owns the checker); CheckProxies
   // answers FAILED_PRECONDITION without one.
   void SetProxyChecker(ProxyChecker* checker) { proxy_checker_ = checker; }
+  // Set once, before serving (the broker owns it); the client token calls
+  // answer FAILED_PRECONDITION without one.
+  void SetClientTokenAdmin(ClientTokenAdmin* tokens) { client_tokens_ = tokens; }
 
  private:
   // Authenticated and loaded, or why not.
@@ -94,6 +119,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   // Told after each change, so gateways' replicas get it at once.
   KeyWatchHub& hub_;
   ProxyChecker* proxy_checker_ = nullptr;
+  ClientTokenAdmin* client_tokens_ = nullptr;
 };
 
 }  // namespace gempool::keybroker

@@ -4,7 +4,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/logging.h"
+#include "gempool/common/request_scope.h"
 #include "gempool/common/status_macros.h"
+#include "gempool/keypool/key_info.h"
+#include "gempool/rpc/request_metadata.h"
 #include "gempool/rpc/status.h"
 #include "gempool/keypool/proxy_for_key.h"
 #include "gempool/keypool/proto_convert.h"
@@ -31,8 +35,9 @@ grpc::Status KeyBrokerService::CheckReady() const {
   return ready_.HasBeenNotified() ? grpc::Status::OK : NotReadyStatus(persistence_addr_);
 }
 
-grpc::Status KeyBrokerService::AcquireKey(grpc::ServerContext*, const v1::AcquireKeyRequest* request,
+grpc::Status KeyBrokerService::AcquireKey(grpc::ServerContext* context, const v1::AcquireKeyRequest* request,
                                           v1::AcquireKeyResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   const std::vector<int64_t> exclude(request->exclude_key_ids().begin(), request->exclude_key_ids().end());
   const std::string model = NormalizeModel(request->model());
@@ -66,16 +71,31 @@ absl::StatusOr<v1::KeyState> KeyBrokerService::Apply(const v1::ReportOutcomeRequ
   if (report.key_id() == kPaidKeyId) return v1::KEY_STATE_UNSPECIFIED;
   keypool::KeyPool* pool = pools_.Find(report.key_id());
   if (pool == nullptr) return v1::KEY_STATE_UNSPECIFIED;  // Removed since it was handed out.
+  // Only a failure can move a key to a worse state; its state before is
+  // read for the log line (successes, the bulk of reports, skip the copy).
+  std::optional<keypool::KeyInfo> before;
+  if (report.kind() != v1::OUTCOME_KIND_SUCCESS) before = pool->Get(report.key_id());
   absl::StatusOr<keypool::KeyState> state = pool->Report(report.key_id(), NormalizeModel(report.model()), outcome);
   // The key was removed since it was handed out: nothing to update.
   if (absl::IsNotFound(state.status())) return v1::KEY_STATE_UNSPECIFIED;
   GEMPOOL_RETURN_IF_ERROR(state.status());
+  if (before.has_value() && before->state != *state) {
+    // Names the client request whose attempt caused the change.
+    GEMPOOL_LOG_REQUEST(INFO, report.request_id())
+        << "key #" << report.key_id() << " (" << keypool::PoolName(pool->pool()) << ") went from "
+        << keypool::KeyStateName(before->state) << " to " << keypool::KeyStateName(*state) << " after "
+        << v1::OutcomeKind_Name(report.kind()) << " (HTTP " << report.http_status()
+        << (report.error_reason().empty() ? "" : absl::StrCat(", ", report.error_reason())) << ") for model "
+        << (report.model().empty() ? "(none)" : report.model());
+  }
   return keypool::ToProto(*state);
 }
 
-grpc::Status KeyBrokerService::ReportOutcome(grpc::ServerContext*, const v1::ReportOutcomeRequest* request,
+grpc::Status KeyBrokerService::ReportOutcome(grpc::ServerContext* context, const v1::ReportOutcomeRequest* request,
                                              v1::ReportOutcomeResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  if (count_outcome_) count_outcome_(request->kind());
   absl::StatusOr<v1::KeyState> state = Apply(*request);
   if (!state.ok()) return rpc::ToGrpcStatus(state.status());
   if (request->kind() != v1::OUTCOME_KIND_SUCCESS) hub_.Notify();
@@ -91,6 +111,7 @@ grpc::Status KeyBrokerService::ReportOutcomes(grpc::ServerContext*, const v1::Re
   grpc::Status result = grpc::Status::OK;
   for (int i = 0; i < request->reports_size(); ++i) {
     const v1::ReportOutcomeRequest& report = request->reports(i);
+    if (count_outcome_) count_outcome_(report.kind());
     absl::StatusOr<v1::KeyState> state = Apply(report);
     if (!state.ok()) {
       result = rpc::ToGrpcStatus(absl::Status(
@@ -111,6 +132,29 @@ grpc::Status KeyBrokerService::WatchKeys(grpc::ServerContext* context, const v1:
                                          grpc::ServerWriter<v1::KeyPoolUpdate>* writer) {
   if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
   return hub_.Serve(context, writer, request->watcher().empty() ? context->peer() : request->watcher());
+}
+
+grpc::Status KeyBrokerService::WatchClientTokens(grpc::ServerContext* context,
+                                                 const v1::WatchClientTokensRequest* request,
+                                                 grpc::ServerWriter<v1::ClientTokenUpdate>* writer) {
+  if (token_hub_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this key broker does not manage client tokens");
+  }
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  return token_hub_->Serve(context, writer, request->gateway().empty() ? context->peer() : request->gateway());
+}
+
+grpc::Status KeyBrokerService::ReportTokenUsage(grpc::ServerContext*, const v1::ReportTokenUsageRequest* request,
+                                                v1::ReportTokenUsageResponse*) {
+  if (token_registry_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this key broker does not manage client tokens");
+  }
+  if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  token_registry_->AddUsage(*request);
+  // Every gateway gets the moved counters now, not on the next tick: the
+  // less they lag, the less a shared limit can overshoot.
+  if (token_hub_ != nullptr) token_hub_->Notify();
+  return grpc::Status::OK;
 }
 
 }  // namespace gempool::keybroker

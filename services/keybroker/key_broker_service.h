@@ -12,6 +12,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +21,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "broker_settings.h"
+#include "client_token_registry.h"
+#include "client_token_watch_hub.h"
 #include "gempool/keypool/key_pools.h"
 #include "gempool/keypool/paid_key.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
@@ -45,8 +49,26 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
                               v1::ReportOutcomesResponse* response) override;
   grpc::Status WatchKeys(grpc::ServerContext* context, const v1::WatchKeysRequest* request,
                          grpc::ServerWriter<v1::KeyPoolUpdate>* writer) override;
+  // Managed client tokens and their shared counters (ClientTokenWatchHub),
+  // and gateways' use of them (added to the counters).
+  grpc::Status WatchClientTokens(grpc::ServerContext* context, const v1::WatchClientTokensRequest* request,
+                                 grpc::ServerWriter<v1::ClientTokenUpdate>* writer) override;
+  grpc::Status ReportTokenUsage(grpc::ServerContext* context, const v1::ReportTokenUsageRequest* request,
+                                v1::ReportTokenUsageResponse* response) override;
+
+  // Set once, before serving (the broker owns both); the client token calls
+  // answer UNIMPLEMENTED without them.
+  void SetClientTokens(ClientTokenRegistry* registry, ClientTokenWatchHub* hub) {
+    token_registry_ = registry;
+    token_hub_ = hub;
+  }
+
+  // Told the kind of every outcome report received (the metrics). Set
+  // before serving.
+  void CountOutcomesWith(std::function<void(v1::OutcomeKind)> count) { count_outcome_ = std::move(count); }
 
  private:
+  std::function<void(v1::OutcomeKind)> count_outcome_;
   grpc::Status CheckReady() const;
   // Applies one report; the key's state afterwards (UNSPECIFIED for the paid
   // key and removed keys).
@@ -57,6 +79,8 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
   KeyWatchHub& hub_;
   const absl::Notification& ready_;
   const std::string persistence_addr_;
+  ClientTokenRegistry* token_registry_ = nullptr;
+  ClientTokenWatchHub* token_hub_ = nullptr;
 };
 
 // "models/gemini-2.5-pro" → "gemini-2.5-pro".

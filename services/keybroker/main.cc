@@ -32,7 +32,8 @@ int main() {
   // over it (whichever changed last wins).
   absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
   if (!env.ok()) {
-    std::cerr << "gempool-keybroker: " << env.status().message() << "\n";
+    // After LoadProcessConfig: in the LOG_FORMAT in force.
+    GEMPOOL_LOG(ERROR) << "gempool-keybroker: " << env.status().message();
     return 2;
   }
   gempool::keybroker::BrokerOptions options;
@@ -41,7 +42,8 @@ int main() {
   // The broker has its own copy of API_KEYS, dropped once they are loaded.
   std::vector<std::string>().swap(config->api_keys);
   if (absl::Status started = broker.Start(); !started.ok()) {
-    std::cerr << "gempool-keybroker: " << started.message() << "\n";
+    // After LoadProcessConfig: in the LOG_FORMAT in force.
+    GEMPOOL_LOG(ERROR) << "gempool-keybroker: " << started.message();
     // A setting key probes cannot use is a bad setting (2); a busy port is 1.
     return absl::IsInvalidArgument(started) ? 2 : 1;
   }

@@ -144,4 +144,61 @@ absl::StatusOr<std::map<std::string, std::string>> PersistenceClient::GetSetting
   return std::map<std::string, std::string>(response.values().begin(), response.values().end());
 }
 
+absl::StatusOr<std::vector<v1::ClientToken>> PersistenceClient::LoadClientTokens() {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::LoadClientTokensResponse response;
+  grpc::Status status = stub_->LoadClientTokens(&context, v1::LoadClientTokensRequest(), &response);
+  if (!status.ok()) return Failed("LoadClientTokens", status);
+  return std::vector<v1::ClientToken>(response.tokens().begin(), response.tokens().end());
+}
+
+absl::StatusOr<v1::ClientToken> PersistenceClient::PutClientToken(const v1::ClientToken& token) {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, timeout_ms_);
+  v1::ClientToken response;
+  grpc::Status status = stub_->PutClientToken(&context, token, &response);
+  if (!status.ok()) return Failed("PutClientToken", status);
+  return response;
+}
+
+absl::StatusOr<bool> PersistenceClient::DeleteClientToken(int64_t id) {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, timeout_ms_);
+  v1::DeleteClientTokenRequest request;
+  request.set_id(id);
+  v1::DeleteClientTokenResponse response;
+  grpc::Status status = stub_->DeleteClientToken(&context, request, &response);
+  if (!status.ok()) return Failed("DeleteClientToken", status);
+  return response.deleted();
+}
+
+absl::StatusOr<v1::QueryRequestLogsResponse> PersistenceClient::QueryRequestLogs(const v1::LogQuery& query) {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::QueryRequestLogsResponse response;
+  grpc::Status status = stub_->QueryRequestLogs(&context, query, &response);
+  if (!status.ok()) return Failed("QueryRequestLogs", status);
+  return response;
+}
+
+absl::StatusOr<v1::QueryErrorLogsResponse> PersistenceClient::QueryErrorLogs(const v1::LogQuery& query) {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::QueryErrorLogsResponse response;
+  grpc::Status status = stub_->QueryErrorLogs(&context, query, &response);
+  if (!status.ok()) return Failed("QueryErrorLogs", status);
+  return response;
+}
+
+absl::StatusOr<v1::UsageReport> PersistenceClient::QueryUsage(const v1::UsageQuery& query) {
+  grpc::ClientContext context;
+  // A few aggregates over up to 400 days of hourly rows.
+  rpc::SetDeadline(context, std::max(timeout_ms_, kBulkTimeoutMs));
+  v1::UsageReport response;
+  grpc::Status status = stub_->QueryUsage(&context, query, &response);
+  if (!status.ok()) return Failed("QueryUsage", status);
+  return response;
+}
+
 }  // namespace gempool::keybroker

@@ -59,6 +59,23 @@ class PersistenceClient {
   // The settings table (name → value as text): the admin UI's saves.
   absl::StatusOr<std::map<std::string, std::string>> GetSettings();
 
+  // Managed client tokens (LoadClientTokens, PutClientToken,
+  // DeleteClientToken): every stored token; a token stored (id 0: inserted)
+  // as persistence returns it; whether a token was deleted.
+  absl::StatusOr<std::vector<v1::ClientToken>> LoadClientTokens();
+  absl::StatusOr<v1::ClientToken> PutClientToken(const v1::ClientToken& token);
+  absl::StatusOr<bool> DeleteClientToken(int64_t id);
+
+  // A page of request or error log rows (the KeyAdmin relays for
+  // gempoolctl logs); persistence's errors (e.g. INVALID_ARGUMENT) keep
+  // their code.
+  absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query);
+  absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query);
+
+  // Token usage from the hourly usage table (Persistence.QueryUsage);
+  // INVALID_ARGUMENT keeps its code and message.
+  absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery& query);
+
   const std::string& addr() const { return addr_; }
 
  private:

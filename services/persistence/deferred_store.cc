@@ -161,4 +161,20 @@ absl::StatusOr<v1::TopErrorKeysResponse> DeferredStore::TopErrorKeys(const v1::T
   return With([&](storage::Store& s) { return s.TopErrorKeys(request); });
 }
 
+absl::StatusOr<v1::UsageReport> DeferredStore::QueryUsage(const v1::UsageQuery& query) {
+  return With([&](storage::Store& s) { return s.QueryUsage(query); });
+}
+
+absl::StatusOr<std::vector<v1::ClientToken>> DeferredStore::LoadClientTokens() {
+  return With([&](storage::Store& s) { return s.LoadClientTokens(); });
+}
+
+absl::StatusOr<v1::ClientToken> DeferredStore::PutClientToken(const v1::ClientToken& token) {
+  return With([&](storage::Store& s) { return s.PutClientToken(token); });
+}
+
+absl::StatusOr<bool> DeferredStore::DeleteClientToken(int64_t id) {
+  return With([&](storage::Store& s) { return s.DeleteClientToken(id); });
+}
+
 }  // namespace gempool::persistence

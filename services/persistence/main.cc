@@ -28,6 +28,8 @@
 #include "gempool/config/settings_follower.h"
 #include "gempool/rpc/server.h"
 #include "gempool/storage/soci_store.h"
+#include "gempool/metrics/metrics_listener.h"
+#include "persistence_metrics.h"
 #include "persistence_service.h"
 #include "store_opener.h"
 
@@ -44,11 +46,27 @@ int main() {
   // Declared before the service and the server, so it outlives both.
   gempool::persistence::DeferredStore store(absl::StrCat("opening the ", what, " (first attempt in progress)"));
   gempool::persistence::PersistenceService service(store);
+  // PERSISTENCE_METRICS_LISTEN: RPCs, database write latency, the process.
+  gempool::persistence::PersistenceMetrics metrics;
+  service.TimeWritesInto(metrics.db_writes());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(metrics.rpcs().MakeInterceptorFactory());
   auto server = gempool::rpc::StartServer("gempool-persistence", config->persistence_listen, {&service},
-                                          gempool::persistence::kMaxRequestBytes);
+                                          gempool::persistence::kMaxRequestBytes, std::move(interceptors));
   if (!server.ok()) {
-    std::cerr << "gempool-persistence: " << server.status().message() << std::endl;
+    // After LoadProcessConfig: in the LOG_FORMAT in force.
+    GEMPOOL_LOG(ERROR) << "gempool-persistence: " << server.status().message();
     return 1;
+  }
+  gempool::metrics::MetricsListener metrics_listener([&metrics] { return metrics.registry().Render(); });
+  if (!config->persistence_metrics_listen.empty()) {
+    absl::StatusOr<int> metrics_port =
+        metrics_listener.Start("PERSISTENCE_METRICS_LISTEN", config->persistence_metrics_listen);
+    if (!metrics_port.ok()) {
+      GEMPOOL_LOG(ERROR) << "gempool-persistence: " << metrics_port.status().message();
+      return 1;
+    }
+    GEMPOOL_LOG(INFO) << "metrics on http://" << config->persistence_metrics_listen << "/metrics";
   }
   grpc::HealthCheckServiceInterface* health = server->server->GetHealthCheckService();
   health->SetServingStatus(false);  // Until the database is open.
@@ -73,7 +91,8 @@ int main() {
   {
     absl::StatusOr<gempool::Environment> env = gempool::Environment::Load(gempool::DotEnvPath());
     if (!env.ok()) {
-      std::cerr << "gempool-persistence: " << env.status().message() << std::endl;
+      // After LoadProcessConfig: in the LOG_FORMAT in force.
+      GEMPOOL_LOG(ERROR) << "gempool-persistence: " << env.status().message();
       return 2;
     }
     gempool::config::SettingsFollower::Options follow;

@@ -1,5 +1,6 @@
 #include "persistence_service.h"
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -7,6 +8,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_id.h"
+#include "gempool/common/request_scope.h"
+#include "gempool/rpc/request_metadata.h"
 #include "gempool/rpc/status.h"
 
 namespace gempool::persistence {
@@ -34,6 +38,12 @@ std::vector<T> ToVector(const google::protobuf::RepeatedPtrField<T>& items) {
   return std::vector<T>(items.begin(), items.end());
 }
 
+// Observes the seconds since `started` into `histogram`, if any.
+void ObserveSince(metrics::Histogram* histogram, std::chrono::steady_clock::time_point started) {
+  if (histogram == nullptr) return;
+  histogram->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
 }  // namespace
 
 grpc::Status PersistenceService::LoadKeys(grpc::ServerContext*, const v1::LoadKeysRequest*,
@@ -45,8 +55,9 @@ grpc::Status PersistenceService::LoadKeys(grpc::ServerContext*, const v1::LoadKe
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::AddKeys(grpc::ServerContext*, const v1::AddKeysStoreRequest* request,
+grpc::Status PersistenceService::AddKeys(grpc::ServerContext* context, const v1::AddKeysStoreRequest* request,
                                          v1::AddKeysStoreResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (auto s = CheckBatch("AddKeys", "secrets", request->secrets_size()); !s.ok()) return Reply("AddKeys", s);
   auto added = store_.AddKeys(std::vector<std::string>(request->secrets().begin(), request->secrets().end()),
                               request->pool());
@@ -56,8 +67,9 @@ grpc::Status PersistenceService::AddKeys(grpc::ServerContext*, const v1::AddKeys
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::DeleteKeys(grpc::ServerContext*, const v1::DeleteKeysRequest* request,
+grpc::Status PersistenceService::DeleteKeys(grpc::ServerContext* context, const v1::DeleteKeysRequest* request,
                                             v1::DeleteKeysResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (auto s = CheckBatch("DeleteKeys", "ids", request->ids_size()); !s.ok()) return Reply("DeleteKeys", s);
   auto deleted = store_.DeleteKeys(std::vector<int64_t>(request->ids().begin(), request->ids().end()));
   if (!deleted.ok()) return Reply("DeleteKeys", deleted.status());
@@ -65,10 +77,19 @@ grpc::Status PersistenceService::DeleteKeys(grpc::ServerContext*, const v1::Dele
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::SaveKeyStates(grpc::ServerContext*, const v1::SaveKeyStatesRequest* request,
+void PersistenceService::TimeWritesInto(metrics::Family<metrics::Histogram>& family) {
+  save_key_states_seconds_ = &family.With({"SaveKeyStates"});
+  write_request_logs_seconds_ = &family.With({"WriteRequestLogs"});
+  write_error_logs_seconds_ = &family.With({"WriteErrorLogs"});
+}
+
+grpc::Status PersistenceService::SaveKeyStates(grpc::ServerContext* context, const v1::SaveKeyStatesRequest* request,
                                                v1::SaveKeyStatesResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (auto s = CheckBatch("SaveKeyStates", "keys", request->keys_size()); !s.ok()) return Reply("SaveKeyStates", s);
+  const auto started = std::chrono::steady_clock::now();
   auto updated = store_.SaveKeyStates(ToVector(request->keys()));
+  ObserveSince(save_key_states_seconds_, started);
   if (!updated.ok()) return Reply("SaveKeyStates", updated.status());
   response->set_updated(*updated);
   return grpc::Status::OK;
@@ -79,7 +100,9 @@ grpc::Status PersistenceService::WriteRequestLogs(grpc::ServerContext*, const v1
   if (auto s = CheckBatch("WriteRequestLogs", "entries", request->entries_size()); !s.ok()) {
     return Reply("WriteRequestLogs", s);
   }
+  const auto started = std::chrono::steady_clock::now();
   auto written = store_.WriteRequestLogs(ToVector(request->entries()));
+  ObserveSince(write_request_logs_seconds_, started);
   if (!written.ok()) return Reply("WriteRequestLogs", written.status());
   response->set_written(*written);
   return grpc::Status::OK;
@@ -90,14 +113,24 @@ grpc::Status PersistenceService::WriteErrorLogs(grpc::ServerContext*, const v1::
   if (auto s = CheckBatch("WriteErrorLogs", "entries", request->entries_size()); !s.ok()) {
     return Reply("WriteErrorLogs", s);
   }
+  const auto started = std::chrono::steady_clock::now();
   auto written = store_.WriteErrorLogs(ToVector(request->entries()));
+  ObserveSince(write_error_logs_seconds_, started);
   if (!written.ok()) return Reply("WriteErrorLogs", written.status());
+  // One line per row, naming its request: the id a client got in
+  // x-request-id finds its failure in this service's log too.
+  for (const v1::ErrorLogEntry& e : request->entries()) {
+    GEMPOOL_LOG_REQUEST(INFO, IsSaneRequestId(e.request_id()) ? e.request_id() : std::string())
+        << "error log row: " << e.operation() << " " << (e.model().empty() ? "(no model)" : e.model()) << " key #"
+        << e.key_id() << " status " << e.status_code() << " " << e.error_type();
+  }
   response->set_written(*written);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::QueryRequestLogs(grpc::ServerContext*, const v1::LogQuery* request,
+grpc::Status PersistenceService::QueryRequestLogs(grpc::ServerContext* context, const v1::LogQuery* request,
                                                   v1::QueryRequestLogsResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto page = store_.QueryRequestLogs(*request);
   if (!page.ok()) return Reply("QueryRequestLogs", page.status());
   for (v1::RequestLogEntry& e : page->entries) *response->add_entries() = std::move(e);
@@ -105,8 +138,9 @@ grpc::Status PersistenceService::QueryRequestLogs(grpc::ServerContext*, const v1
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::QueryErrorLogs(grpc::ServerContext*, const v1::LogQuery* request,
+grpc::Status PersistenceService::QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
                                                 v1::QueryErrorLogsResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto page = store_.QueryErrorLogs(*request);
   if (!page.ok()) return Reply("QueryErrorLogs", page.status());
   for (v1::ErrorLogEntry& e : page->entries) *response->add_entries() = std::move(e);
@@ -114,8 +148,9 @@ grpc::Status PersistenceService::QueryErrorLogs(grpc::ServerContext*, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::GetKeyUsage(grpc::ServerContext*, const v1::GetKeyUsageRequest* request,
+grpc::Status PersistenceService::GetKeyUsage(grpc::ServerContext* context, const v1::GetKeyUsageRequest* request,
                                              v1::GetKeyUsageResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (auto s = CheckBatch("GetKeyUsage", "key ids", request->key_ids_size()); !s.ok()) {
     return Reply("GetKeyUsage", s);
   }
@@ -126,16 +161,18 @@ grpc::Status PersistenceService::GetKeyUsage(grpc::ServerContext*, const v1::Get
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::GetSettings(grpc::ServerContext*, const v1::GetSettingsRequest*,
+grpc::Status PersistenceService::GetSettings(grpc::ServerContext* context, const v1::GetSettingsRequest*,
                                              v1::Settings* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto values = store_.GetSettings();
   if (!values.ok()) return Reply("GetSettings", values.status());
   for (const auto& [name, value] : *values) (*response->mutable_values())[name] = value;
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::PutSettings(grpc::ServerContext*, const v1::Settings* request,
+grpc::Status PersistenceService::PutSettings(grpc::ServerContext* context, const v1::Settings* request,
                                              v1::PutSettingsResponse*) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (auto s = CheckBatch("PutSettings", "settings", request->values_size()); !s.ok()) return Reply("PutSettings", s);
   const std::map<std::string, std::string> values(request->values().begin(), request->values().end());
   return Reply("PutSettings", store_.PutSettings(values));
@@ -149,13 +186,16 @@ grpc::Status PersistenceService::Ping(grpc::ServerContext*, const v1::PingReques
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::CreateAdminSession(grpc::ServerContext*, const v1::AdminSession* request,
+grpc::Status PersistenceService::CreateAdminSession(grpc::ServerContext* context, const v1::AdminSession* request,
                                                     v1::CreateAdminSessionResponse*) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   return Reply("CreateAdminSession", store_.CreateAdminSession(*request));
 }
 
-grpc::Status PersistenceService::GetAdminSession(grpc::ServerContext*, const v1::GetAdminSessionRequest* request,
+grpc::Status PersistenceService::GetAdminSession(grpc::ServerContext* context,
+                                                 const v1::GetAdminSessionRequest* request,
                                                  v1::AdminSession* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto session = store_.GetAdminSession(request->id_hash());
   if (!session.ok()) {
     // A missing session is the normal answer to a stale cookie: not logged.
@@ -166,21 +206,26 @@ grpc::Status PersistenceService::GetAdminSession(grpc::ServerContext*, const v1:
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::DeleteAdminSession(grpc::ServerContext*, const v1::DeleteAdminSessionRequest* request,
+grpc::Status PersistenceService::DeleteAdminSession(grpc::ServerContext* context,
+                                                    const v1::DeleteAdminSessionRequest* request,
                                                     v1::DeleteAdminSessionResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto deleted = store_.DeleteAdminSession(request->id_hash());
   if (!deleted.ok()) return Reply("DeleteAdminSession", deleted.status());
   response->set_deleted(*deleted);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::PutStoredResponse(grpc::ServerContext*, const v1::StoredResponse* request,
+grpc::Status PersistenceService::PutStoredResponse(grpc::ServerContext* context, const v1::StoredResponse* request,
                                                    v1::PutStoredResponseResponse*) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   return Reply("PutStoredResponse", store_.PutStoredResponse(*request));
 }
 
-grpc::Status PersistenceService::GetStoredResponse(grpc::ServerContext*, const v1::GetStoredResponseRequest* request,
+grpc::Status PersistenceService::GetStoredResponse(grpc::ServerContext* context,
+                                                   const v1::GetStoredResponseRequest* request,
                                                    v1::StoredResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto stored = store_.GetStoredResponse(request->id(), request->owner());
   if (!stored.ok()) {
     // An unknown or expired previous_response_id is the client's mistake (the
@@ -192,9 +237,10 @@ grpc::Status PersistenceService::GetStoredResponse(grpc::ServerContext*, const v
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::DeleteStoredResponse(grpc::ServerContext*,
+grpc::Status PersistenceService::DeleteStoredResponse(grpc::ServerContext* context,
                                                       const v1::DeleteStoredResponseRequest* request,
                                                       v1::DeleteStoredResponseResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto deleted = store_.DeleteStoredResponse(request->id(), request->owner());
   if (!deleted.ok()) return Reply("DeleteStoredResponse", deleted.status());
   response->set_deleted(*deleted);
@@ -203,13 +249,16 @@ grpc::Status PersistenceService::DeleteStoredResponse(grpc::ServerContext*,
 
 // --- Files API ---
 
-grpc::Status PersistenceService::PutUploadSession(grpc::ServerContext*, const v1::UploadSession* request,
+grpc::Status PersistenceService::PutUploadSession(grpc::ServerContext* context, const v1::UploadSession* request,
                                                   v1::PutUploadSessionResponse*) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   return Reply("PutUploadSession", store_.PutUploadSession(*request));
 }
 
-grpc::Status PersistenceService::GetUploadSession(grpc::ServerContext*, const v1::GetUploadSessionRequest* request,
+grpc::Status PersistenceService::GetUploadSession(grpc::ServerContext* context,
+                                                  const v1::GetUploadSessionRequest* request,
                                                   v1::UploadSession* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto found = store_.GetUploadSession(request->id());
   if (!found.ok()) {
     // An unknown or expired upload URL is the client's (the gateway answers
@@ -221,13 +270,15 @@ grpc::Status PersistenceService::GetUploadSession(grpc::ServerContext*, const v1
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::PutFileRecord(grpc::ServerContext*, const v1::FileRecord* request,
+grpc::Status PersistenceService::PutFileRecord(grpc::ServerContext* context, const v1::FileRecord* request,
                                                v1::PutFileRecordResponse*) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   return Reply("PutFileRecord", store_.PutFileRecord(*request));
 }
 
-grpc::Status PersistenceService::GetFileRecords(grpc::ServerContext*, const v1::GetFileRecordsRequest* request,
+grpc::Status PersistenceService::GetFileRecords(grpc::ServerContext* context, const v1::GetFileRecordsRequest* request,
                                                 v1::GetFileRecordsResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   const std::vector<std::string> names(request->names().begin(), request->names().end());
   auto found = store_.GetFileRecords(names);
   if (!found.ok()) return Reply("GetFileRecords", found.status());
@@ -235,24 +286,29 @@ grpc::Status PersistenceService::GetFileRecords(grpc::ServerContext*, const v1::
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::ListFileRecords(grpc::ServerContext*, const v1::ListFileRecordsRequest* request,
+grpc::Status PersistenceService::ListFileRecords(grpc::ServerContext* context,
+                                                 const v1::ListFileRecordsRequest* request,
                                                  v1::ListFileRecordsResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto page = store_.ListFileRecords(*request);
   if (!page.ok()) return Reply("ListFileRecords", page.status());
   *response = *std::move(page);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::DeleteFileRecord(grpc::ServerContext*, const v1::DeleteFileRecordRequest* request,
+grpc::Status PersistenceService::DeleteFileRecord(grpc::ServerContext* context,
+                                                  const v1::DeleteFileRecordRequest* request,
                                                   v1::DeleteFileRecordResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto deleted = store_.DeleteFileRecord(request->name());
   if (!deleted.ok()) return Reply("DeleteFileRecord", deleted.status());
   response->set_deleted(*deleted);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::DeleteLogs(grpc::ServerContext*, const v1::DeleteLogsRequest* request,
+grpc::Status PersistenceService::DeleteLogs(grpc::ServerContext* context, const v1::DeleteLogsRequest* request,
                                             v1::DeleteLogsResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   if (auto s = CheckBatch("DeleteLogs", "ids", request->ids_size()); !s.ok()) return Reply("DeleteLogs", s);
   auto deleted = store_.DeleteLogs(*request);
   if (!deleted.ok()) return Reply("DeleteLogs", deleted.status());
@@ -260,20 +316,54 @@ grpc::Status PersistenceService::DeleteLogs(grpc::ServerContext*, const v1::Dele
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::AggregateRequestLogs(grpc::ServerContext*,
+grpc::Status PersistenceService::AggregateRequestLogs(grpc::ServerContext* context,
                                                       const v1::AggregateRequestLogsRequest* request,
                                                       v1::AggregateRequestLogsResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto aggregate = store_.AggregateRequestLogs(*request);
   if (!aggregate.ok()) return Reply("AggregateRequestLogs", aggregate.status());
   *response = *std::move(aggregate);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::TopErrorKeys(grpc::ServerContext*, const v1::TopErrorKeysRequest* request,
+grpc::Status PersistenceService::TopErrorKeys(grpc::ServerContext* context, const v1::TopErrorKeysRequest* request,
                                               v1::TopErrorKeysResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto top = store_.TopErrorKeys(*request);
   if (!top.ok()) return Reply("TopErrorKeys", top.status());
   *response = *std::move(top);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::QueryUsage(grpc::ServerContext*, const v1::UsageQuery* request,
+                                            v1::UsageReport* response) {
+  auto report = store_.QueryUsage(*request);
+  if (!report.ok()) return Reply("QueryUsage", report.status());
+  *response = *std::move(report);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::LoadClientTokens(grpc::ServerContext*, const v1::LoadClientTokensRequest*,
+                                                  v1::LoadClientTokensResponse* response) {
+  auto tokens = store_.LoadClientTokens();
+  if (!tokens.ok()) return Reply("LoadClientTokens", tokens.status());
+  for (v1::ClientToken& token : *tokens) *response->add_tokens() = std::move(token);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::PutClientToken(grpc::ServerContext*, const v1::ClientToken* request,
+                                                v1::ClientToken* response) {
+  auto stored = store_.PutClientToken(*request);
+  if (!stored.ok()) return Reply("PutClientToken", stored.status());
+  *response = *std::move(stored);
+  return grpc::Status::OK;
+}
+
+grpc::Status PersistenceService::DeleteClientToken(grpc::ServerContext*, const v1::DeleteClientTokenRequest* request,
+                                                   v1::DeleteClientTokenResponse* response) {
+  auto deleted = store_.DeleteClientToken(request->id());
+  if (!deleted.ok()) return Reply("DeleteClientToken", deleted.status());
+  response->set_deleted(*deleted);
   return grpc::Status::OK;
 }
 

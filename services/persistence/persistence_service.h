@@ -11,6 +11,7 @@
 
 #include "gempool/common/memory.h"
 #include "gempool/storage/store.h"
+#include "gempool/metrics/registry.h"
 #include "gempool/v1/persistence.grpc.pb.h"
 
 namespace gempool::persistence {
@@ -34,6 +35,11 @@ class PersistenceService final : public v1::Persistence::Service {
  public:
   // `store` must outlive the service.
   explicit PersistenceService(storage::Store& store) : store_(store) {}
+
+  // Times the database writes of WriteRequestLogs, WriteErrorLogs and
+  // SaveKeyStates into `family` (label: the method). Call before serving;
+  // `family` must outlive the service.
+  void TimeWritesInto(metrics::Family<metrics::Histogram>& family);
 
   // gempool::v1::Persistence::Service
   grpc::Status LoadKeys(grpc::ServerContext* context, const v1::LoadKeysRequest* request,
@@ -89,9 +95,21 @@ class PersistenceService final : public v1::Persistence::Service {
                                     v1::AggregateRequestLogsResponse* response) override;
   grpc::Status TopErrorKeys(grpc::ServerContext* context, const v1::TopErrorKeysRequest* request,
                             v1::TopErrorKeysResponse* response) override;
+  grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
+                          v1::UsageReport* response) override;
+  grpc::Status LoadClientTokens(grpc::ServerContext* context, const v1::LoadClientTokensRequest* request,
+                                v1::LoadClientTokensResponse* response) override;
+  grpc::Status PutClientToken(grpc::ServerContext* context, const v1::ClientToken* request,
+                              v1::ClientToken* response) override;
+  grpc::Status DeleteClientToken(grpc::ServerContext* context, const v1::DeleteClientTokenRequest* request,
+                                 v1::DeleteClientTokenResponse* response) override;
 
  private:
   storage::Store& store_;
+  // TimeWritesInto's; null: not timed.
+  metrics::Histogram* save_key_states_seconds_ = nullptr;
+  metrics::Histogram* write_request_logs_seconds_ = nullptr;
+  metrics::Histogram* write_error_logs_seconds_ = nullptr;
   // LoadKeys builds a reply as large as the pool (100,000 keys: ~35 MB of
   // rows and messages) that gRPC frees only after sending it; the heap is
   // trimmed once that is over (58.9 MiB resident after a broker restart

@@ -31,7 +31,8 @@ constexpr KindName kKindNames[] = {
 const std::set<std::string>& KnownFields() {
   static const auto* const kFields = new std::set<std::string>{
       "kind",    "status", "reason",     "retryDelay",  "quotaId", "leaked",      "message", "retryAfter",
-      "delayMs", "chunks", "intervalMs", "afterChunks", "body",    "contentType", "text",    "headers"};
+      "delayMs", "chunks", "intervalMs", "afterChunks", "body",    "contentType", "text",    "headers",
+      "usage"};
   return *kFields;
 }
 
@@ -107,6 +108,32 @@ absl::StatusOr<Behavior> ParseBehavior(const nlohmann::json& json) {
       if (!value.is_string()) return FieldError("headers." + name, value, "a string");
       b.headers[name] = value.get<std::string>();
     }
+  }
+  if (json.contains("usage")) {
+    const auto& u = json.at("usage");
+    if (!u.is_object()) return FieldError("usage", u, "an object of Gemini's token count names to integers");
+    FakeUsage usage;
+    const std::pair<const char*, int64_t*> counts[] = {{"promptTokenCount", &usage.prompt},
+                                                       {"candidatesTokenCount", &usage.candidates},
+                                                       {"thoughtsTokenCount", &usage.thoughts},
+                                                       {"cachedContentTokenCount", &usage.cached},
+                                                       {"toolUsePromptTokenCount", &usage.tool_use_prompt}};
+    for (const auto& [name, value] : u.items()) {
+      int64_t* slot = nullptr;
+      for (const auto& [known, out] : counts) {
+        if (name == known) slot = out;
+      }
+      if (slot == nullptr) {
+        return FieldError("usage." + name, value,
+                          "one of promptTokenCount, candidatesTokenCount, thoughtsTokenCount, "
+                          "cachedContentTokenCount, toolUsePromptTokenCount");
+      }
+      if (!value.is_number_integer() || value.get<int64_t>() < 0) {
+        return FieldError("usage." + name, value, "a non-negative integer");
+      }
+      *slot = value.get<int64_t>();
+    }
+    b.usage = usage;
   }
   if (!b.retry_delay.empty()) {
     static const std::regex kDuration(R"(\d+(\.\d+)?s)");

@@ -3,13 +3,27 @@
 // next request for a key (and model), as posted to /_fake/script. Plain value
 // type; parsing is pure. Thread-compatible.
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::fake {
+
+// Token counts a test chooses for an answer's usageMetadata (Gemini's field
+// names in the script: promptTokenCount, candidatesTokenCount,
+// thoughtsTokenCount, cachedContentTokenCount, toolUsePromptTokenCount).
+// totalTokenCount is prompt + candidates + thoughts + tool use prompt.
+struct FakeUsage {
+  int64_t prompt = 0;
+  int64_t candidates = 0;
+  int64_t thoughts = 0;
+  int64_t cached = 0;
+  int64_t tool_use_prompt = 0;
+};
 
 struct Behavior {
   enum class Kind {
@@ -68,6 +82,10 @@ struct Behavior {
   std::string text;
   // Extra response headers.
   std::map<std::string, std::string> headers;
+  // The usageMetadata of a successful answer ("usage"); unset: counts
+  // estimated from the prompt and reply texts. A stream's chunks carry
+  // running totals that end at exactly these numbers.
+  std::optional<FakeUsage> usage;
 };
 
 // Parses one element of the "responses" list of /_fake/script. Unknown fields

@@ -86,6 +86,7 @@ struct StreamState {
   int break_at = -1;  // chunk index at which the connection drops
   int error_at = -1;  // chunk index replaced by an error event
   Behavior error;
+  std::optional<FakeUsage> usage;  // Behavior::usage
   int next = 0;
 };
 
@@ -352,7 +353,9 @@ void FakeGemini::AnswerSuccess(const httplib::Request& req, httplib::Response& r
   }
   const std::string text_override = behavior != nullptr ? behavior->text : "";
   if (op == "generateContent") {
-    SetJson(res, 200, GenerateResponse(route.model, PromptText(request), ResponseId(request_id), text_override));
+    SetJson(res, 200,
+            GenerateResponse(route.model, PromptText(request), ResponseId(request_id), text_override,
+                             behavior != nullptr && behavior->usage.has_value() ? &*behavior->usage : nullptr));
   } else if (op == "countTokens") {
     SetJson(res, 200, CountTokensResponse(PromptText(request)));
   } else if (op == "embedContent") {
@@ -409,6 +412,7 @@ void FakeGemini::AnswerStream(const httplib::Request& req, httplib::Response& re
   state->api_version = route.api_version;
   if (behavior != nullptr) {
     state->text = behavior->text;
+    state->usage = behavior->usage;
     state->interval_ms = behavior->interval_ms;
     if (behavior->chunks > 0) state->count = behavior->chunks;
     if (behavior->kind == Kind::kBrokenStream) {
@@ -437,7 +441,8 @@ void FakeGemini::AnswerStream(const httplib::Request& req, httplib::Response& re
           event = prefix + (s.sse ? GoogleJson(error, -1) : GoogleJson(error));
           last = true;
         } else {
-          const json chunk = StreamChunk(s.model, s.prompt, s.response_id, s.next, s.count, s.text);
+          const json chunk = StreamChunk(s.model, s.prompt, s.response_id, s.next, s.count, s.text,
+                                         s.usage.has_value() ? &*s.usage : nullptr);
           event = prefix + (s.sse ? GoogleJson(chunk, -1) : GoogleJson(chunk));
           last = s.next + 1 == s.count;
         }

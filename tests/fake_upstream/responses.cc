@@ -85,6 +85,18 @@ json Usage(int prompt_tokens, int candidate_tokens) {
   };
 }
 
+// A test's chosen counts, `share` of the answer so far (running totals).
+json ChosenUsage(const FakeUsage& u, int64_t done, int64_t of) {
+  const int64_t candidates = u.candidates * done / of;
+  const int64_t thoughts = u.thoughts * done / of;
+  json out = {{"promptTokenCount", u.prompt}, {"candidatesTokenCount", candidates}};
+  if (u.thoughts > 0) out["thoughtsTokenCount"] = thoughts;
+  if (u.cached > 0) out["cachedContentTokenCount"] = u.cached;
+  if (u.tool_use_prompt > 0) out["toolUsePromptTokenCount"] = u.tool_use_prompt;
+  out["totalTokenCount"] = u.prompt + candidates + thoughts + u.tool_use_prompt;
+  return out;
+}
+
 std::string MethodTitle(const std::string& method) {
   if (method.empty()) return "GenerateContent";
   std::string out = method;
@@ -280,20 +292,20 @@ int CountTokens(const std::string& text) {
 }
 
 json GenerateResponse(const std::string& model, const std::string& prompt, const std::string& response_id,
-                      const std::string& text_override) {
+                      const std::string& text_override, const FakeUsage* usage) {
   const std::string text = text_override.empty() ? ReplyText(prompt) : text_override;
   return {
       {"candidates", json::array({{{"content", {{"parts", json::array({{{"text", text}}})}, {"role", "model"}}},
                                    {"finishReason", "STOP"},
                                    {"index", 0}}})},
-      {"usageMetadata", Usage(CountTokens(prompt), CountTokens(text))},
+      {"usageMetadata", usage != nullptr ? ChosenUsage(*usage, 1, 1) : Usage(CountTokens(prompt), CountTokens(text))},
       {"modelVersion", model},
       {"responseId", response_id},
   };
 }
 
 json StreamChunk(const std::string& model, const std::string& prompt, const std::string& response_id, int index,
-                 int count, const std::string& text_override) {
+                 int count, const std::string& text_override, const FakeUsage* usage) {
   const std::string text =
       text_override.empty() ? absl::StrCat("chunk ", index + 1, " of ", count, ". ") : text_override;
   json candidate = {{"content", {{"parts", json::array({{{"text", text}}})}, {"role", "model"}}}, {"index", 0}};
@@ -302,7 +314,8 @@ json StreamChunk(const std::string& model, const std::string& prompt, const std:
   const int candidate_tokens = CountTokens(text) * (index + 1);
   return {
       {"candidates", json::array({candidate})},
-      {"usageMetadata", Usage(CountTokens(prompt), candidate_tokens)},
+      {"usageMetadata",
+       usage != nullptr ? ChosenUsage(*usage, index + 1, count) : Usage(CountTokens(prompt), candidate_tokens)},
       {"modelVersion", model},
       {"responseId", response_id},
   };

@@ -27,14 +27,20 @@ std::string PromptText(const nlohmann::ordered_json& request);
 // A stable token estimate: about one token per four bytes, at least 1.
 int CountTokens(const std::string& text);
 
-// A whole GenerateContentResponse answering `prompt`.
+// A whole GenerateContentResponse answering `prompt`; its usageMetadata is
+// `usage` when given, else estimated from the texts.
 nlohmann::ordered_json GenerateResponse(const std::string& model, const std::string& prompt,
-                                        const std::string& response_id, const std::string& text_override);
+                                        const std::string& response_id, const std::string& text_override,
+                                        const FakeUsage* usage = nullptr);
 
 // Chunk `index` (0-based) of `count` of a streamed answer: text "chunk i of n. ",
 // cumulative usageMetadata, finishReason STOP on the last.
+// With `usage`, chunk i carries (i + 1) / count of its candidates and
+// thoughts (rounded down) and the whole of the rest: the last chunk carries
+// exactly `usage`.
 nlohmann::ordered_json StreamChunk(const std::string& model, const std::string& prompt, const std::string& response_id,
-                                   int index, int count, const std::string& text_override);
+                                   int index, int count, const std::string& text_override,
+                                   const FakeUsage* usage = nullptr);
 
 // {"totalTokens": N, "promptTokensDetails": [...]}.
 nlohmann::ordered_json CountTokensResponse(const std::string& prompt);

@@ -84,6 +84,7 @@ class ComposeTopology {
     ports_["persistence"] = testing::FreePort();
     ports_["keybroker"] = testing::FreePort();
     ports_["gateway"] = testing::FreePort();
+    for (const auto& [service, port] : ports_) metrics_ports_[service] = testing::FreePort();
   }
 
   ~ComposeTopology() {
@@ -109,6 +110,11 @@ class ComposeTopology {
       }
       if (name == "MYSQL_HOST" && value == "db") value = server_.host;
       if (name == "DATA_DIR" && value == "/data") value = dir_ + "/volume-gempool_data";
+      // Each container has its own network: here the services share one
+      // host, so each metrics listener gets a port of its own.
+      if (absl::EndsWith(name, "_METRICS_LISTEN") && !value.empty()) {
+        value = absl::StrCat("127.0.0.1:", metrics_ports_.at(service));
+      }
     }
     if (services_.at(service).environment.count("MYSQL_HOST") > 0 && env["MYSQL_PORT"] == "3306") {
       env["MYSQL_PORT"] = absl::StrCat(server_.port);
@@ -232,6 +238,7 @@ class ComposeTopology {
   std::string dir_;
   std::unique_ptr<FakeUpstream> fake_;
   std::map<std::string, int> ports_;
+  std::map<std::string, int> metrics_ports_;
   std::map<std::string, std::optional<testing::Subprocess>> processes_;
   int ctl_runs_ = 0;
 };

@@ -82,6 +82,8 @@ Stack::~Stack() {
   }
 }
 
+std::string Stack::ServiceLog(const std::string& name) const { return ReadFile(absl::StrCat(dir_, "/", name, ".log")); }
+
 std::string Stack::Logs() const {
   std::string out;
   for (const std::string& path : log_paths_) {

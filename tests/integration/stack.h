@@ -93,6 +93,10 @@ class Stack {
 
   // Every process's captured output, for failure messages.
   std::string Logs() const;
+  // The captured output (standard output and error, with a "==== start
+  // NAME ====" line before each start) of one process: "persistence",
+  // "keybroker", "gateway0", ...
+  std::string ServiceLog(const std::string& name) const;
 
  private:
   absl::Status StartPersistence();

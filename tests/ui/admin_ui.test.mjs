@@ -261,6 +261,22 @@ test('the admin UI, end to end in a browser', async (t) => {
     assert.match(body, /API key not valid|API_KEY_INVALID/);
     assert.ok(!body.includes(KEYS[0]), 'the key is redacted in the stored error body');
     await page.click('.modal [data-role=close]');
+    // Its request id (x-request-id): clicking it shows that request's rows
+    // only, in the error log and in the request log alike.
+    const link = page.locator('#logs-table tbody tr[data-log-id]:has-text("API_KEY_INVALID") a.request-id').first();
+    const id = await link.getAttribute('data-request-id');
+    assert.match(id, /^[0-9a-f]{32}$/);
+    await link.click();
+    assert.equal(await page.inputValue('#f-request-id'), id);
+    const onlyThisRequest = (rid) => {
+      const rows = [...document.querySelectorAll('#logs-table tbody tr[data-log-id]')];
+      return rows.length > 0 && rows.every((r) => r.querySelector('a.request-id')?.dataset.requestId === rid);
+    };
+    await page.waitForFunction(onlyThisRequest, id);
+    await page.click('[data-tab=requests]');
+    await page.waitForFunction(onlyThisRequest, id);
+    await page.click('#clear');
+    await page.click('[data-tab=errors]');
   });
 
   await t.test('the statistics move with new calls', async () => {

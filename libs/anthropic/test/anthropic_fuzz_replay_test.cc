@@ -4,63 +4,21 @@
 // CI without clang.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
-#include <string>
-#include <vector>
-
 #include "fuzz/anthropic_fuzz.h"
+#include "gempool/testing/fuzz_replay.h"
 
 namespace gempool::anthropic {
 namespace {
 
-void Feed(char reader, const std::string& input) {
-  const std::string data = std::string(1, reader) + input;
-  FuzzAnthropic(reinterpret_cast<const uint8_t*>(data.data()), data.size());
-}
-
-std::string Mutate(std::string text, std::mt19937& random) {
-  const int edits = 1 + static_cast<int>(random() % 4);
-  for (int e = 0; e < edits && !text.empty(); ++e) {
-    const size_t at = random() % text.size();
-    switch (random() % 3) {
-      case 0:
-        text[at] = static_cast<char>(random() % 256);
-        break;
-      case 1:
-        text.erase(at, 1);
-        break;
-      default:
-        text.insert(at, 1, "{}[]\",:0\n"[random() % 9]);
-        break;
-    }
-  }
-  return text;
-}
-
-// The seed corpus (tests/fuzz/anthropic): the first byte of each file picks
-// the reader, as for the fuzzer.
-std::vector<std::string> Seeds() {
-  std::vector<std::string> seeds;
-  for (const auto& entry : std::filesystem::directory_iterator(GEMPOOL_ANTHROPIC_FUZZ_SEEDS)) {
-    std::ifstream file(entry.path(), std::ios::binary);
-    seeds.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-  }
-  return seeds;
-}
-
 TEST(AnthropicFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  const std::vector<std::string> seeds = Seeds();
-  ASSERT_GE(seeds.size(), 6u) << "seed corpus missing: " << GEMPOOL_ANTHROPIC_FUZZ_SEEDS;
-  std::mt19937 random(20261206);
-  for (const std::string& seed : seeds) {
-    ASSERT_FALSE(seed.empty());
-    Feed(seed[0], seed.substr(1));
-    for (int i = 0; i < 1500; ++i) Feed(seed[0], Mutate(seed.substr(1), random));
-  }
-  SUCCEED();
+  testing::FuzzReplay replay;
+  replay.corpus_dir = GEMPOOL_ANTHROPIC_FUZZ_SEEDS;
+  replay.min_seeds = 6;
+  // The first byte of each seed picks the converter, as for the fuzzer.
+  replay.head_bytes = 1;
+  replay.mutations_per_seed = 1500;
+  replay.insert_alphabet = "{}[]\",:0\n";
+  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzAnthropic));
 }
 
 }  // namespace

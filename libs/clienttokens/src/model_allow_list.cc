@@ -1,6 +1,7 @@
 #include "gempool/clienttokens/model_allow_list.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 
 namespace gempool::clienttokens {
 

@@ -4,16 +4,17 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
-#include <mutex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/log_format.h"
+#include "gempool/common/request_scope.h"
 
 namespace gempool {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+std::atomic<int> g_format{static_cast<int>(LogFormat::kText)};
 
 // Component name: written once in main before threads start, read after.
 std::string& Component() {
@@ -21,18 +22,10 @@ std::string& Component() {
   return *component;
 }
 
-const char* LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "DEBUG";
-    case LogLevel::kInfo:
-      return "INFO";
-    case LogLevel::kWarning:
-      return "WARN";
-    case LogLevel::kError:
-      return "ERROR";
-  }
-  return "?";
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -55,30 +48,29 @@ bool LogEnabled(LogLevel level) {
 
 void SetLogComponent(absl::string_view component) { Component() = std::string(component); }
 
+void SetLogFormat(LogFormat format) { g_format.store(static_cast<int>(format), std::memory_order_relaxed); }
+
 namespace internal {
 
-LogLine::LogLine(LogLevel level, const char* file, int line) : level_(level) {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  int ms = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-  const char* base = file;
-  for (const char* p = file; *p; ++p) {
-    if (*p == '/') base = p + 1;
-  }
-  char millis[8];
-  std::snprintf(millis, sizeof(millis), ".%03dZ", ms);
-  stream_ << stamp << millis << ' ' << LevelName(level_) << ' ' << Component() << ' ' << base << ':'
-          << line << "] ";
-}
+LogLine::LogLine(LogLevel level, const char* file, int line, absl::string_view request_id)
+    : unix_ms_(NowUnixMs()),
+      level_(level),
+      file_(file),
+      line_(line),
+      request_id_(request_id.empty() ? CurrentRequestId() : std::string(request_id)) {}
 
 LogLine::~LogLine() {
-  stream_ << '\n';
-  const std::string text = stream_.str();
+  const std::string message = stream_.str();
+  LogRecord record;
+  record.unix_ms = unix_ms_;
+  record.level = level_;
+  record.service = Component();
+  record.file = file_;
+  record.line = line_;
+  record.message = message;
+  record.request_id = request_id_;
+  const std::string text =
+      FormatLogRecord(static_cast<LogFormat>(g_format.load(std::memory_order_relaxed)), record);
   // One write per line keeps lines from different threads whole.
   ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
   (void)ignored;

@@ -333,6 +333,9 @@ absl::StatusOr<Config> LoadProcessConfig(const std::vector<std::string>& unused)
   // give their pages back rather than keep them resident.
   ReleaseFreeMemory();
   SetLogLevel(c.log_level);
+  // LOG_FORMAT takes effect here, before the service writes its first line
+  // about its settings (lines written before it, e.g. a config error, are text).
+  SetLogFormat(c.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
   return c;
 }
 

@@ -4,59 +4,20 @@
 // find near these shapes fails CI without clang.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <random>
-#include <string>
-#include <vector>
-
 #include "fuzz/file_refs_fuzz.h"
+#include "gempool/testing/fuzz_replay.h"
 
 namespace gempool::gemini {
 namespace {
 
-void Feed(const std::string& input) {
-  FuzzFileRefs(reinterpret_cast<const uint8_t*>(input.data()), input.size());
-}
-
-std::string Mutate(std::string text, std::mt19937& random) {
-  const int edits = 1 + static_cast<int>(random() % 4);
-  for (int e = 0; e < edits && !text.empty(); ++e) {
-    const size_t at = random() % text.size();
-    switch (random() % 3) {
-      case 0:
-        text[at] = static_cast<char>(random() % 256);
-        break;
-      case 1:
-        text.erase(at, 1);
-        break;
-      default:
-        text.insert(at, 1, "{}[]\",:/\\"[random() % 9]);
-        break;
-    }
-  }
-  return text;
-}
-
-std::vector<std::string> Seeds() {
-  std::vector<std::string> seeds;
-  for (const auto& entry : std::filesystem::directory_iterator(GEMPOOL_GEMINI_FILES_FUZZ_SEEDS)) {
-    std::ifstream file(entry.path(), std::ios::binary);
-    seeds.emplace_back(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-  }
-  return seeds;
-}
-
 TEST(FileRefsFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  const std::vector<std::string> seeds = Seeds();
-  ASSERT_GE(seeds.size(), 3u) << "seed corpus missing: " << GEMPOOL_GEMINI_FILES_FUZZ_SEEDS;
-  std::mt19937 random(20261207);
-  for (const std::string& seed : seeds) {
-    Feed(seed);
-    for (int i = 0; i < 3000; ++i) Feed(Mutate(seed, random));
-  }
-  SUCCEED();
+  testing::FuzzReplay replay;
+  replay.corpus_dir = GEMPOOL_GEMINI_FILES_FUZZ_SEEDS;
+  replay.min_seeds = 3;
+  replay.mutations_per_seed = 3000;
+  replay.insert_alphabet = "{}[]\",:/\\";
+  replay.random_seed = 20261207;
+  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzFileRefs));
 }
 
 }  // namespace

@@ -69,6 +69,19 @@ std::vector<InlineImageAt> FindInlineImages(const json& response) {
   return found;
 }
 
+bool RequestMayAnswerImages(const json& gemini_request, absl::string_view model) {
+  if (absl::AsciiStrToLower(model).find("image") != std::string::npos) return true;
+  const json* config = Member(gemini_request, "generationConfig");
+  if (config == nullptr) config = Member(gemini_request, "generation_config");
+  const json* modalities = config != nullptr ? Member(*config, "responseModalities") : nullptr;
+  if (modalities == nullptr && config != nullptr) modalities = Member(*config, "response_modalities");
+  if (modalities == nullptr || !modalities->is_array()) return false;
+  for (const json& m : *modalities) {
+    if (m.is_string() && absl::EqualsIgnoreCase(m.get_ref<const std::string&>(), "IMAGE")) return true;
+  }
+  return false;
+}
+
 bool MayHoldInlineImage(absl::string_view json_text) {
   return absl::StrContains(json_text, "inlineData") || absl::StrContains(json_text, "inline_data");
 }

@@ -51,3 +51,25 @@ TEST(InlineImagesTest, PreCheck) {
 
 }  // namespace
 }  // namespace gempool::imagehost
+
+namespace gempool::imagehost {
+namespace {
+
+TEST(RequestMayAnswerImagesTest, ImageModalityOrImageModel) {
+  using nlohmann::json;
+  EXPECT_FALSE(RequestMayAnswerImages(json::parse(R"({"contents":[]})"), "gemini-2.5-flash"));
+  EXPECT_FALSE(RequestMayAnswerImages(json::parse(R"({"generationConfig":{"responseModalities":["TEXT"]}})"),
+                                      "gemini-2.0-flash-exp"));
+  EXPECT_TRUE(RequestMayAnswerImages(json::parse(R"({"generationConfig":{"responseModalities":["Text","Image"]}})"),
+                                     "gemini-2.0-flash-exp"));
+  EXPECT_TRUE(RequestMayAnswerImages(json::parse(R"({"generation_config":{"response_modalities":["IMAGE"]}})"),
+                                     "gemini-2.0-flash-exp"));
+  EXPECT_TRUE(RequestMayAnswerImages(json::parse("{}"), "gemini-2.5-flash-image-preview"));
+  // Odd shapes are not images, and never throw.
+  EXPECT_FALSE(RequestMayAnswerImages(json::parse(R"({"generationConfig":{"responseModalities":"IMAGE"}})"), "m"));
+  EXPECT_FALSE(RequestMayAnswerImages(json::parse(R"({"generationConfig":[1]})"), "m"));
+  EXPECT_FALSE(RequestMayAnswerImages(json::parse("[]"), "m"));
+}
+
+}  // namespace
+}  // namespace gempool::imagehost

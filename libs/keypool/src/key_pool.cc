@@ -1092,6 +1092,21 @@ PoolCounts KeyPool::Summary() {
   return counts;
 }
 
+std::vector<std::pair<std::string, int>> KeyPool::CoolingByModel() {
+  absl::MutexLock lock(&mu_);
+  const int64_t now = clock_.NowUnixMs();
+  std::vector<std::string> models;
+  models.reserve(models_.size());
+  for (const auto& [model, index] : models_) models.push_back(model);
+  for (const std::string& model : models) ExpireModel(model, now);
+  std::vector<std::pair<std::string, int>> cooling;
+  for (const auto& [model, index] : models_) {
+    if (index->cooling > 0) cooling.emplace_back(model, index->cooling);
+  }
+  std::sort(cooling.begin(), cooling.end());
+  return cooling;
+}
+
 std::optional<KeyInfo> KeyPool::Get(int64_t key_id) {
   absl::MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();

@@ -253,6 +253,20 @@ TEST_F(KeyPoolTest, ClientErrorsNeverCountAgainstTheKey) {
   EXPECT_TRUE(pool_->TakeDirty().empty());
 }
 
+TEST_F(KeyPoolTest, CoolingByModelCountsKeysPerModelUntilTheCooldownsEnd) {
+  MakePool(3);
+  const std::string per_model = "GenerateRequestsPerMinutePerProjectPerModel-FreeTier";
+  ASSERT_TRUE(pool_->Report(1, kPro, RateLimited(30 * kSecond, per_model)).ok());
+  ASSERT_TRUE(pool_->Report(2, kPro, RateLimited(60 * kSecond, per_model)).ok());
+  ASSERT_TRUE(pool_->Report(3, kFlash, RateLimited(30 * kSecond, per_model)).ok());
+  using Cooling = std::vector<std::pair<std::string, int>>;
+  EXPECT_EQ(pool_->CoolingByModel(), (Cooling{{kFlash, 1}, {kPro, 2}}));
+  clock_.AdvanceMs(30 * kSecond);
+  EXPECT_EQ(pool_->CoolingByModel(), (Cooling{{kPro, 1}}));
+  clock_.AdvanceMs(30 * kSecond);
+  EXPECT_TRUE(pool_->CoolingByModel().empty());
+}
+
 TEST_F(KeyPoolTest, RateLimitCoolsTheKeyForThatModelOnly) {
   MakePool(2);
   EXPECT_THAT(pool_->Report(

@@ -2,6 +2,9 @@
 
 #include <chrono>
 
+#include "gempool/common/request_scope.h"
+#include "gempool/rpc/request_metadata.h"
+
 namespace gempool::rpc {
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
@@ -21,6 +24,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr) {
 
 void SetDeadline(grpc::ClientContext& context, int timeout_ms) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  AddRequestId(context, CurrentRequestId());
 }
 
 }  // namespace gempool::rpc

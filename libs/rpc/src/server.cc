@@ -7,9 +7,10 @@
 
 namespace gempool::rpc {
 
-absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::string& listen_addr,
-                                          const std::vector<grpc::Service*>& services,
-                                          int max_receive_message_bytes) {
+absl::StatusOr<RunningServer> StartServer(
+    const std::string& what, const std::string& listen_addr, const std::vector<grpc::Service*>& services,
+    int max_receive_message_bytes,
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -17,6 +18,7 @@ absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::st
   RunningServer running;
   builder.AddListeningPort(listen_addr, grpc::InsecureServerCredentials(), &running.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (!interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(interceptors));
   running.server = builder.BuildAndStart();
   if (running.server == nullptr || running.port == 0) {
     return absl::UnavailableError(absl::StrCat(

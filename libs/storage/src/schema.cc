@@ -332,6 +332,46 @@ std::vector<Migration> BuildMigrations() {
           " PRIMARY KEY (hour_ms, key_id, model, client_token_id)"
           ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
       }});
+  all.push_back(Migration{
+      9,
+      "managed client tokens (name, secret hash, expiry, disabled, limits)",
+      {
+          // Only the secret's SHA-256 and its first characters: the secret
+          // is shown once, at creation, and never stored.
+          "CREATE TABLE IF NOT EXISTS gempool_client_tokens ("
+          " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+          " name TEXT NOT NULL UNIQUE,"
+          " token_id TEXT NOT NULL,"
+          " secret_sha256 TEXT NOT NULL UNIQUE,"
+          " secret_prefix TEXT NOT NULL DEFAULT '',"
+          " created_at_ms INTEGER NOT NULL,"
+          " updated_at_ms INTEGER NOT NULL,"
+          " expires_at_ms INTEGER NOT NULL DEFAULT 0,"
+          " disabled INTEGER NOT NULL DEFAULT 0,"
+          " requests_per_minute INTEGER NOT NULL DEFAULT 0,"
+          " tokens_per_day INTEGER NOT NULL DEFAULT 0,"
+          // One model id or prefix ("gemini-2.5-*") per line.
+          " allowed_models TEXT NOT NULL DEFAULT '')",
+      },
+      {
+          "CREATE TABLE IF NOT EXISTS gempool_client_tokens ("
+          " id BIGINT NOT NULL AUTO_INCREMENT,"
+          " name VARCHAR(64) NOT NULL,"
+          " token_id VARCHAR(64) NOT NULL,"
+          " secret_sha256 CHAR(64) NOT NULL,"
+          " secret_prefix VARCHAR(16) NOT NULL DEFAULT '',"
+          " created_at_ms BIGINT NOT NULL,"
+          " updated_at_ms BIGINT NOT NULL,"
+          " expires_at_ms BIGINT NOT NULL DEFAULT 0,"
+          " disabled INT NOT NULL DEFAULT 0,"
+          " requests_per_minute BIGINT NOT NULL DEFAULT 0,"
+          " tokens_per_day BIGINT NOT NULL DEFAULT 0,"
+          " allowed_models TEXT NOT NULL,"
+          " PRIMARY KEY (id),"
+          " UNIQUE KEY uq_gempool_client_tokens_name (name),"
+          " UNIQUE KEY uq_gempool_client_tokens_secret (secret_sha256)"
+          ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      }});
   return all;
 }
 

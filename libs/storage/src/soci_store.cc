@@ -17,10 +17,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "cooldowns_json.h"
+#include "client_tokens.h"
 #include "file_records.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/status_macros.h"
 #include "log_stats.h"
+#include "usage_hourly.h"
 #include "mysql_connect.h"
 #include "schema.h"
 #include "sql_error.h"
@@ -205,6 +207,11 @@ struct RequestLogRow {
     e.set_stream(stream != 0);
     e.set_request_id(request_id);
     e.set_upstream_ms(upstream_ms);
+    // A row with no usage reads back without the message, as it was written.
+    if (prompt_tokens == 0 && candidates_tokens == 0 && thoughts_tokens == 0 && cached_tokens == 0 &&
+        tool_use_prompt_tokens == 0 && total_tokens == 0) {
+      return e;
+    }
     v1::TokenUsage& usage = *e.mutable_usage();
     usage.set_prompt_tokens(prompt_tokens);
     usage.set_candidates_tokens(candidates_tokens);
@@ -707,6 +714,12 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
   const long long now = clock_.NowUnixMs();
   return Run("writing request logs", [&](soci::session& session) -> absl::StatusOr<int> {
     Transaction tx(session, options_.backend);
+    // The hourly usage rows name a call as its log row does.
+    std::vector<UsageNames> names;
+    names.reserve(entries.size());
+    for (const v1::RequestLogEntry& e : entries) {
+      names.push_back({SanitizeText(e.model(), kMaxModelBytes), SanitizeText(e.client_token_id(), kMaxTokenIdBytes)});
+    }
     const long long written = InsertRows(
         session, "gempool_request_log",
         "time_ms, client_token_id, model, operation, key_id, status_code, latency_ms, attempts, stream, "
@@ -730,6 +743,7 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
               count(u.cached_tokens()), ", ", count(u.tool_use_prompt_tokens()), ", ", count(u.total_tokens()), ")");
           return std::make_pair(std::move(values), bytes);
         });
+    AddHourlyUsage(session, options_.backend, entries, now, names);
     tx.Commit();
     return static_cast<int>(written);
   });
@@ -1148,11 +1162,39 @@ absl::StatusOr<v1::AggregateRequestLogsResponse> SociStore::AggregateRequestLogs
              });
 }
 
+absl::StatusOr<v1::UsageReport> SociStore::QueryUsage(const v1::UsageQuery& query) {
+  const int64_t now = clock_.NowUnixMs();
+  GEMPOOL_RETURN_IF_ERROR(CheckUsageQuery(query, now));
+  return Run("summing token usage", [&](soci::session& session) -> absl::StatusOr<v1::UsageReport> {
+    return QueryUsageReport(session, query, now);
+  });
+}
+
 absl::StatusOr<v1::TopErrorKeysResponse> SociStore::TopErrorKeys(const v1::TopErrorKeysRequest& request) {
   GEMPOOL_RETURN_IF_ERROR(CheckTopErrorKeysRequest(request));
   return Run("counting errors per key", [&](soci::session& session) -> absl::StatusOr<v1::TopErrorKeysResponse> {
     return QueryTopErrorKeys(session, request);
   });
+}
+
+// --- Managed client tokens (the SQL is in client_tokens.cc) ---
+
+absl::StatusOr<std::vector<v1::ClientToken>> SociStore::LoadClientTokens() {
+  return Run("loading client tokens", [&](soci::session& session) -> absl::StatusOr<std::vector<v1::ClientToken>> {
+    return LoadClientTokenRows(session);
+  });
+}
+
+absl::StatusOr<v1::ClientToken> SociStore::PutClientToken(const v1::ClientToken& token) {
+  GEMPOOL_RETURN_IF_ERROR(CheckClientToken(token));
+  return Run("storing a client token", [&](soci::session& session) -> absl::StatusOr<v1::ClientToken> {
+    return PutClientTokenRow(session, token, clock_.NowUnixMs());
+  });
+}
+
+absl::StatusOr<bool> SociStore::DeleteClientToken(int64_t id) {
+  return Run("deleting a client token",
+             [&](soci::session& session) -> absl::StatusOr<bool> { return DeleteClientTokenRow(session, id); });
 }
 
 absl::StatusOr<std::unique_ptr<SociStore>> OpenStore(const Config& config) {

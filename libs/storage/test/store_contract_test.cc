@@ -483,6 +483,45 @@ TEST_P(StoreContractTest, RequestLogsRoundTripNewestFirst) {
   EXPECT_THAT(store_->WriteRequestLogs({}), IsOkAndHolds(0));
 }
 
+TEST_P(StoreContractTest, RequestIdsUsageAndUpstreamTimeRoundTripAndRequestIdFilters) {
+  v1::RequestLogEntry used = Request(kStart, 1, "gemini-2.5-flash", 200, "generateContent");
+  used.set_request_id("req-7f3a");
+  used.set_upstream_ms(812);
+  v1::TokenUsage& usage = *used.mutable_usage();
+  usage.set_prompt_tokens(120);
+  usage.set_candidates_tokens(30);
+  usage.set_thoughts_tokens(45);
+  usage.set_cached_tokens(100);
+  usage.set_tool_use_prompt_tokens(5);
+  usage.set_total_tokens(200);
+  v1::RequestLogEntry other = Request(kStart + 1, 1, "gemini-2.5-flash", 200, "generateContent");
+  other.set_request_id("req-other");
+  ASSERT_THAT(store_->WriteRequestLogs({used, other}), IsOkAndHolds(2));
+  v1::ErrorLogEntry failed = Error(kStart, 1, "gemini-2.5-flash", 500, "INTERNAL", "boom");
+  failed.set_request_id("req-7f3a");
+  ASSERT_THAT(store_->WriteErrorLogs({failed, Error(kStart + 1, 2, "m", 503, "UNAVAILABLE", "later")}),
+              IsOkAndHolds(2));
+
+  v1::LogQuery by_id = Query();
+  by_id.set_request_id("req-7f3a");
+  auto requests = store_->QueryRequestLogs(by_id);
+  ASSERT_THAT(requests, IsOk());
+  ASSERT_THAT(requests->entries, SizeIs(1));
+  used.set_id(requests->entries[0].id());
+  EXPECT_THAT(requests->entries[0], EqualsProto(used));
+  auto errors = store_->QueryErrorLogs(by_id);
+  ASSERT_THAT(errors, IsOk());
+  ASSERT_THAT(errors->entries, SizeIs(1));
+  EXPECT_EQ(errors->entries[0].request_id(), "req-7f3a");
+  EXPECT_EQ(errors->entries[0].message(), "boom");
+
+  // Exact match only: a prefix finds nothing.
+  by_id.set_request_id("req-7");
+  auto none = store_->QueryRequestLogs(by_id);
+  ASSERT_THAT(none, IsOk());
+  EXPECT_EQ(none->total, 0);
+}
+
 TEST_P(StoreContractTest, LogRowsWithTimeZeroAreStampedNow) {
   clock_.SetUnixMs(kStart + 777);
   ASSERT_THAT(store_->WriteRequestLogs({Request(0, 1, "m", 200, "generateContent")}), IsOkAndHolds(1));

@@ -42,6 +42,24 @@ class AdminBackend {
   virtual absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) = 0;
   virtual absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) = 0;
+  // Token usage from the hourly usage table (Persistence.QueryUsage).
+  virtual absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery&) {
+    return absl::UnimplementedError("token usage is not available here");
+  }
+  // Managed client tokens (KeyAdmin). Not every backend has them.
+  virtual absl::StatusOr<v1::CreateClientTokenResponse> CreateClientToken(const v1::CreateClientTokenRequest&) {
+    return absl::UnimplementedError("client tokens are not available here");
+  }
+  virtual absl::StatusOr<v1::ListClientTokensResponse> ListClientTokens() {
+    return absl::UnimplementedError("client tokens are not available here");
+  }
+  virtual absl::StatusOr<v1::ClientToken> UpdateClientToken(const v1::UpdateClientTokenRequest&) {
+    return absl::UnimplementedError("client tokens are not available here");
+  }
+  virtual absl::StatusOr<v1::DeleteClientTokenResponse> DeleteClientToken(int64_t) {
+    return absl::UnimplementedError("client tokens are not available here");
+  }
+
   virtual absl::StatusOr<std::map<std::string, std::string>> GetSettings() = 0;
   virtual absl::Status PutSettings(const std::map<std::string, std::string>& values) = 0;
 };

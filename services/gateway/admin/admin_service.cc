@@ -11,7 +11,7 @@ namespace {
 
 // The pages and the file each one is.
 constexpr std::pair<const char*, const char*> kPages[] = {
-    {"/", "login.html"}, {"/keys", "keys.html"}, {"/config", "config.html"},
+    {"/", "login.html"}, {"/keys", "keys.html"}, {"/tokens", "tokens.html"}, {"/config", "config.html"},
     {"/logs", "logs.html"}, {"/stats", "stats.html"}};
 
 constexpr char kJson[] = "application/json; charset=utf-8";
@@ -72,7 +72,9 @@ AdminService::AdminService(std::string admin_token, AdminBackend& backend, Sessi
       logs_(backend),
       keys_list_(backend),
       proxies_(backend),
+      tokens_(backend, clock, zone_),
       stats_(backend, clock, zone_),
+      usage_(backend, clock, zone_, [&backend] { return ManagedTokenNames(backend); }),
       config_(config_api) {}
 
 bool AdminService::IsAdminPath(absl::string_view path) {
@@ -221,7 +223,9 @@ AdminResponse AdminService::Api(const AdminRequest& request) {
     if (!valid.ok()) return JsonResponse(ErrorResult(valid.status()));
     session = *std::move(valid);
   }
-  if (request.method == "POST") {
+  // PATCH and DELETE change things as POST does (/api/tokens/{id}).
+  const bool changes = request.method == "POST" || request.method == "PATCH" || request.method == "DELETE";
+  if (changes) {
     if (!bearer) {
       if (absl::Status csrf = CheckCsrf(request.headers, session.csrf_token); !csrf.ok()) {
         GEMPOOL_LOG(WARNING) << "admin UI: refused " << request.method << " " << request.path << " from "
@@ -234,7 +238,7 @@ AdminResponse AdminService::Api(const AdminRequest& request) {
       return JsonResponse(ErrorResult(absl::InvalidArgumentError("send the request body as application/json")));
     }
   } else if (request.method != "GET") {
-    return JsonResponse(ErrorResult(absl::NotFoundError("the admin API answers GET and POST only")));
+    return JsonResponse(ErrorResult(absl::NotFoundError("the admin API answers GET, POST, PATCH and DELETE only")));
   }
 
   if (path == "/session" && request.method == "GET") {
@@ -284,9 +288,11 @@ ApiResult AdminService::Dispatch(const ApiCall& call) {
     return path == prefix || absl::StartsWith(path, absl::StrCat(prefix, "/"));
   };
   if (under("/keys")) return keys_.Handle(call);
+  if (under("/tokens")) return tokens_.Handle(call);
   if (under("/logs")) return logs_.Handle(call);
   if (under("/proxies")) return proxies_.Handle(call);
   if (under("/stats")) return stats_.Handle(call);
+  if (under("/usage")) return usage_.Handle(call);
   if (under("/config")) return config_.Handle(call);
   return ErrorResult(absl::NotFoundError(absl::StrCat(call.method, " /api", call.path, " is not an admin API call")));
 }

@@ -33,6 +33,8 @@
 #include "admin/request_guard.h"
 #include "admin/session_store.h"
 #include "admin/stats_api.h"
+#include "admin/tokens_api.h"
+#include "admin/usage_api.h"
 #include "gempool/common/clock.h"
 
 namespace gempool::gateway::admin {
@@ -86,7 +88,9 @@ class AdminService {
   LogsApi logs_;
   KeysListApi keys_list_;
   ProxiesApi proxies_;
+  TokensApi tokens_;
   StatsApi stats_;
+  UsageApi usage_;
   ConfigApi& config_;
 };
 

@@ -124,6 +124,26 @@ absl::StatusOr<v1::CheckProxiesResponse> GrpcAdminBackend::CheckProxies(const v1
   GEMPOOL_BROKER_CALL(CheckProxies, v1::CheckProxiesResponse, request, options_.timeout_ms + 15000);
 }
 
+absl::StatusOr<v1::CreateClientTokenResponse> GrpcAdminBackend::CreateClientToken(
+    const v1::CreateClientTokenRequest& request) {
+  GEMPOOL_BROKER_CALL(CreateClientToken, v1::CreateClientTokenResponse, request, options_.timeout_ms);
+}
+
+absl::StatusOr<v1::ListClientTokensResponse> GrpcAdminBackend::ListClientTokens() {
+  const v1::ListClientTokensRequest request;
+  GEMPOOL_BROKER_CALL(ListClientTokens, v1::ListClientTokensResponse, request, options_.timeout_ms);
+}
+
+absl::StatusOr<v1::ClientToken> GrpcAdminBackend::UpdateClientToken(const v1::UpdateClientTokenRequest& request) {
+  GEMPOOL_BROKER_CALL(UpdateClientToken, v1::ClientToken, request, options_.timeout_ms);
+}
+
+absl::StatusOr<v1::DeleteClientTokenResponse> GrpcAdminBackend::DeleteClientToken(int64_t id) {
+  v1::DeleteClientTokenRequest request;
+  request.set_id(id);
+  GEMPOOL_BROKER_CALL(DeleteClientToken, v1::DeleteClientTokenResponse, request, options_.timeout_ms);
+}
+
 absl::StatusOr<v1::KeyUsageResponse> GrpcAdminBackend::GetKeyUsage(const v1::KeyUsageRequest& request) {
   GEMPOOL_BROKER_CALL(GetKeyUsage, v1::KeyUsageResponse, request, options_.timeout_ms * 5);
 }
@@ -157,6 +177,15 @@ absl::StatusOr<v1::TopErrorKeysResponse> GrpcAdminBackend::TopErrorKeys(const v1
   rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
   const grpc::Status status = persistence_->TopErrorKeys(context.get(), request, &response);
   if (!status.ok()) return PersistenceFailure(status, "TopErrorKeys");
+  return response;
+}
+
+absl::StatusOr<v1::UsageReport> GrpcAdminBackend::QueryUsage(const v1::UsageQuery& query) {
+  v1::UsageReport response;
+  auto context = std::make_unique<grpc::ClientContext>();
+  rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
+  const grpc::Status status = persistence_->QueryUsage(context.get(), query, &response);
+  if (!status.ok()) return PersistenceFailure(status, "QueryUsage");
   return response;
 }
 

@@ -38,6 +38,10 @@ class GrpcAdminBackend final : public AdminBackend, public SessionBackend {
   absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) override;
   absl::StatusOr<v1::VerifyKeysResponse> VerifyKeys(const v1::KeySelection& selection) override;
   absl::StatusOr<v1::CheckProxiesResponse> CheckProxies(const v1::CheckProxiesRequest& request) override;
+  absl::StatusOr<v1::CreateClientTokenResponse> CreateClientToken(const v1::CreateClientTokenRequest& request) override;
+  absl::StatusOr<v1::ListClientTokensResponse> ListClientTokens() override;
+  absl::StatusOr<v1::ClientToken> UpdateClientToken(const v1::UpdateClientTokenRequest& request) override;
+  absl::StatusOr<v1::DeleteClientTokenResponse> DeleteClientToken(int64_t id) override;
   absl::StatusOr<v1::KeyUsageResponse> GetKeyUsage(const v1::KeyUsageRequest& request) override;
   absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query) override;
   absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query) override;
@@ -45,6 +49,7 @@ class GrpcAdminBackend final : public AdminBackend, public SessionBackend {
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override;
   absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override;
+  absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery& query) override;
   absl::StatusOr<std::map<std::string, std::string>> GetSettings() override;
   absl::Status PutSettings(const std::map<std::string, std::string>& values) override;
 

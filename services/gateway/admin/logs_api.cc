@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "admin/key_masks.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_id.h"
 
 namespace gempool::gateway::admin {
 namespace {
@@ -57,6 +58,14 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
   query.set_limit(static_cast<int32_t>(*limit));
   query.set_model(QueryText(call, "model"));
   query.set_text(QueryText(call, "text"));
+  // request_id: the rows of one request (x-request-id), exact match.
+  const std::string request_id = QueryText(call, "request_id");
+  if (request_id.size() > kMaxRequestIdLength) {
+    return ErrorResult(absl::InvalidArgumentError(
+        absl::StrCat("request_id is ", request_id.size(), " characters long; request ids have at most ",
+                     kMaxRequestIdLength)));
+  }
+  query.set_request_id(request_id);
   const std::string key = QueryText(call, "key");
   if (!key.empty()) {
     absl::StatusOr<int64_t> key_id = ResolveKey(backend_, key);
@@ -74,7 +83,8 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
     for (const auto& e : page->entries()) {
       key_ids.insert(e.key_id());
       nlohmann::json entry = {{"id", e.id()},           {"time_ms", e.time_ms()},     {"key_id", e.key_id()},
-                              {"model", e.model()},     {"operation", e.operation()}, {"status_code", e.status_code()}};
+                              {"model", e.model()},     {"operation", e.operation()}, {"status_code", e.status_code()},
+                              {"request_id", e.request_id()}};
       extra(e, entry);
       entries.push_back(std::move(entry));
     }

@@ -59,6 +59,7 @@ ClientAnswer Relayed(const ForwardResult& result, std::string body, const char* 
   ClientAnswer answer;
   answer.operation = operation;
   answer.attempts = result.attempts;
+  answer.upstream_ms = result.upstream_ms;
   answer.key_id = result.key_id;
   if (result.outcome != ForwardResult::Outcome::kSuccess) {
     answer.reply = result.failure;
@@ -176,6 +177,7 @@ ClientAnswer FilesHandler::StartUpload(const ClientCall& call) {
                                                                      put.message())),
                                  "files.upload");
     answer.attempts = result.attempts;
+    answer.upstream_ms = result.upstream_ms;
     answer.key_id = result.key_id;
     return answer;
   }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,10 @@ struct ClientAnswer {
   std::string operation;
   int attempts = 0;
   int64_t key_id = 0;
+  // Time in upstream calls (ForwardResult::upstream_ms), for the row.
+  int64_t upstream_ms = 0;
+  // Tokens of the upstream calls (ForwardResult::usage, summed), for the row.
+  std::optional<gemini::TokenCounts> usage;
 };
 
 using ClientHandler = std::function<ClientAnswer(const ClientCall& call)>;

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_id.h"
 #include "gempool/gemini/url.h"
 #include "http/request_head_check.h"
 
@@ -353,6 +354,8 @@ HttpRequest Connection::HeadRequest() {
     request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   request.remote_addr = remote_addr_;
+  request.request_id = RequestIdFor(request.Header(kRequestIdHeader));
+  request_id_ = request.request_id;
   request.version = message.version() == 10 ? 10 : 11;
   version_ = request.version;
   keep_alive_ = message.keep_alive();
@@ -489,6 +492,7 @@ void Connection::Reply(uint64_t id, HttpResponse response) {
   if (closed_ || id != exchange_id_ || phase_ != Phase::kHandling) return;
   phase_ = Phase::kResponding;
   AnswerStarting();
+  AddRequestIdHeader(response.headers);
   const bool keep_alive = keep_alive_ && !peer_closed_;
   std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive, version_);
   if (!head_only_) bytes += response.body;
@@ -518,7 +522,8 @@ void Connection::Pump() {
     stream_ended_ = true;
     phase_ = Phase::kResponding;
     AnswerStarting();
-    const HttpResponse response = ToResponse(*output.failure);
+    HttpResponse response = ToResponse(*output.failure);
+    AddRequestIdHeader(response.headers);
     const bool keep_alive = keep_alive_ && !peer_closed_;
     std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive, version_);
     if (!head_only_) bytes += response.body;
@@ -529,6 +534,7 @@ void Connection::Pump() {
   if (output.head.has_value()) {
     AnswerStarting();
     HeaderList headers = output.head->passthrough;
+    AddRequestIdHeader(headers);
     headers.emplace_back("Content-Type", output.head->content_type.empty() ? "application/json; charset=UTF-8"
                                                                             : output.head->content_type);
     // HTTP/1.0 has no chunks: the body ends when the connection does.
@@ -601,6 +607,7 @@ void Connection::Flush() {
 void Connection::FinishExchange() {
   stream_.reset();
   target_.clear();
+  request_id_.clear();
   if (!keep_alive_ || peer_closed_) return CloseAfterWrites();
   phase_ = Phase::kIdle;
   SetDeadline(limits_.keep_alive_timeout);
@@ -617,9 +624,34 @@ void Connection::Refuse(int status, const std::string& message) {
   AbandonBody(status == 408 ? absl::DeadlineExceededError(message) : absl::AbortedError(message));
   std::string target = target_;
   if (parser_.has_value()) target = std::string(parser_->get().target());
+  if (request_id_.empty()) {
+    // Refused before the handlers saw the head: the id is made here.
+    std::optional<absl::string_view> client_id;
+    // The fields read so far (a head refused for its Content-Length is not
+    // "done" for the parser, but its fields are all in).
+    if (parser_.has_value()) {
+      const auto& head = parser_->get();
+      if (const auto field = head.find(boost::beast::string_view(kRequestIdHeader.data(), kRequestIdHeader.size()));
+          field != head.end()) {
+        client_id = absl::string_view(field->value().data(), field->value().size());
+      }
+    }
+    request_id_ = RequestIdFor(client_id);
+  }
   parser_.reset();
   std::optional<HttpReply> own = handler_.Refusal(status, message, target);
-  Send(own.has_value() ? RefusalBytes(*own, version_) : RefusalBytes(status, message, {}, version_));
+  HeaderList headers;
+  AddRequestIdHeader(headers);
+  Send(own.has_value() ? RefusalBytes(*own, version_, headers) : RefusalBytes(status, message, headers, version_));
+}
+
+void Connection::AddRequestIdHeader(HeaderList& headers) const {
+  if (request_id_.empty()) return;
+  // Ours replaces any an upstream answer carried.
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [](const auto& h) { return absl::EqualsIgnoreCase(h.first, kRequestIdHeader); }),
+                headers.end());
+  headers.emplace_back(std::string(kRequestIdHeader), request_id_);
 }
 
 void Connection::CloseAfterWrites() {

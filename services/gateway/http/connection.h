@@ -153,6 +153,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Pump();
   void FinishExchange();
   void Refuse(int status, const std::string& message);
+  // Sets x-request-id to the current request's id.
+  void AddRequestIdHeader(HeaderList& headers) const;
   void Send(std::string bytes, size_t payload_bytes = 0);
   void Flush();
   void MaybeRead();
@@ -197,6 +199,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<StreamResponse> stream_;
   bool stream_ended_ = false;
   std::string target_;  // The current request's target, for Refuse().
+  // The current request's id (HttpRequest::request_id), answered in
+  // x-request-id; empty until its head is read.
+  std::string request_id_;
   HttpRequest pending_;  // The current request while its body arrives.
 
   // The current exchange's streamed body.

@@ -85,10 +85,11 @@ std::string RefusalBytes(int status, absl::string_view message, const HeaderList
   return ResponseHead(status, headers, body.size(), /*keep_alive=*/false, version) + body;
 }
 
-std::string RefusalBytes(const HttpReply& reply, int version) {
+std::string RefusalBytes(const HttpReply& reply, int version, const HeaderList& extra_headers) {
   HeaderList headers = {{"Content-Type", reply.content_type.empty() ? "application/json; charset=UTF-8"
                                                                     : reply.content_type}};
   if (!reply.retry_after.empty()) headers.emplace_back("Retry-After", reply.retry_after);
+  headers.insert(headers.end(), extra_headers.begin(), extra_headers.end());
   return ResponseHead(reply.status, headers, reply.body.size(), /*keep_alive=*/false, version) + reply.body;
 }
 

@@ -32,6 +32,10 @@ struct HttpRequest {
   std::shared_ptr<upstream::BodySource> body_source;
   std::string remote_addr;
   int version = 11;       // 10 or 11.
+  // The request's id (gempool/common/request_id.h): the client's
+  // x-request-id when sane, else a new one. The connection answers it in
+  // x-request-id on every response to this request.
+  std::string request_id;
 
   // The first header named `name` (any case).
   std::optional<std::string> Header(absl::string_view name) const;
@@ -56,7 +60,7 @@ std::string ResponseHead(int status, const HeaderList& headers, std::optional<si
 std::string RefusalBytes(int status, absl::string_view message, const HeaderList& extra_headers = {},
                          int version = 11);
 // The same with a body of the caller's (the refused request's API dialect).
-std::string RefusalBytes(const HttpReply& reply, int version);
+std::string RefusalBytes(const HttpReply& reply, int version, const HeaderList& extra_headers = {});
 
 // One chunk of a chunked body (empty `data` is not allowed: that is the end).
 std::string ChunkFrame(absl::string_view data);

@@ -17,9 +17,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_id.h"
+#include "gempool/common/request_scope.h"
 #include "gempool/gemini/client_auth.h"
 #include "gempool/gemini/url.h"
 #include "http/connection_admission.h"
@@ -85,7 +88,7 @@ std::string OverCapacityResponse(bool per_address) {
   const std::string message =
       per_address ? "too many connections from your address (MAX_CONNECTIONS_PER_IP); close idle ones or retry later"
                   : "the gateway has too many open connections (MAX_CONNECTIONS); retry later";
-  return RefusalBytes(503, message, {{"Retry-After", "1"}});
+  return RefusalBytes(503, message, {{"Retry-After", "1"}, {std::string(kRequestIdHeader), NewRequestId()}});
 }
 
 // /health answers from a check no older than this (a probe burst shares one).
@@ -97,7 +100,7 @@ constexpr std::chrono::milliseconds kAcceptBackoff{50};
 }  // namespace
 
 struct HttpServer::Impl final : public RequestHandler, public std::enable_shared_from_this<Impl> {
-  enum class Kind { kHealth, kAdmin, kApi, kNative };
+  enum class Kind { kHealth, kAdmin, kApi, kNative, kMetrics };
   struct RouteEntry {
     std::string verb;
     PathPattern path;
@@ -129,16 +132,21 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
 
   void InstallRoutes() {
     routes.push_back({"GET", PathPattern("/health"), {}, /*needs_token=*/false, Kind::kHealth});
+    if (options.metrics) routes.push_back({"GET", PathPattern("/metrics"), {}, /*needs_token=*/false, Kind::kMetrics});
     if (options.admin != nullptr) {
       // The admin web UI authenticates its own requests (session or admin
       // token), so the client-token check does not apply.
       // /v1/keys/list, /hf/v1/keys/list: gemini-balance's key list, AUTH_TOKEN only.
-      for (const char* page : {"/", "/keys", "/config", "/logs", "/stats", "/static/.*", "/api", "/api/.*",
+      for (const char* page : {"/", "/keys", "/tokens", "/config", "/logs", "/stats", "/static/.*", "/api", "/api/.*",
                                "/v1/keys/list", "/hf/v1/keys/list"}) {
         routes.push_back({"GET", PathPattern(page), {}, /*needs_token=*/false, Kind::kAdmin});
       }
       for (const char* api : {"/api", "/api/.*"}) {
         routes.push_back({"POST", PathPattern(api), {}, /*needs_token=*/false, Kind::kAdmin});
+      }
+      // PATCH and DELETE /api/tokens/{id} (managed client tokens).
+      for (const char* verb : {"PATCH", "DELETE"}) {
+        routes.push_back({verb, PathPattern("/api/.*"), {}, /*needs_token=*/false, Kind::kAdmin});
       }
     }
     for (const ApiRoute& api : options.api_routes) {
@@ -273,10 +281,22 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
 
   void Handle(std::shared_ptr<Exchange> exchange) override {
     const HttpRequest& req = exchange->request();
+    // Log lines, log rows and internal calls made while handling name it.
+    ScopedRequestId request_scope(req.request_id);
     gemini::ClientAuth auth = AuthOf(req);
     if (const RouteEntry* found = FindRoute(req, auth); found != nullptr) {
       const RouteEntry& route = *found;
-      const bool allowed = IsAllowedToken(auth);
+      bool allowed = IsAllowedToken(auth);
+      if (route.needs_token && !allowed && options.client_tokens != nullptr) {
+        // A managed token: known (and counted), refused with its reason, or
+        // unknown (the usual 401 below).
+        std::optional<HttpReply> refused;
+        allowed = AdmitManagedToken(auth, route, refused);
+        if (refused.has_value()) {
+          exchange->Reply(ToResponse(*refused));
+          return;
+        }
+      }
       if (route.needs_token && !allowed) {
         GEMPOOL_LOG(DEBUG) << "401 for " << req.method << " " << req.path << " from " << req.remote_addr
                            << " (token form: " << gemini::AuthFormName(auth.form) << ")";
@@ -292,6 +312,9 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
           return;
         case Kind::kHealth:
           ServeHealth(exchange, std::move(hold));
+          return;
+        case Kind::kMetrics:
+          exchange->Reply(options.metrics(req));
           return;
         case Kind::kAdmin:
           OnWorker(exchange, [this, exchange] { ServeAdmin(*exchange); }, std::move(hold));
@@ -322,6 +345,50 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
       return route.api->refusal(status, message);
     }
     return std::nullopt;
+  }
+
+  // Checks the client's token (or the alternate one sent beside it) against
+  // the managed client tokens: true when one is admitted (and counted; it
+  // becomes `auth.token`); `refused` set when one is known but refused
+  // (401 disabled or expired, 429 over a limit, 503 before the tokens are
+  // loaded), in the route's dialect.
+  bool AdmitManagedToken(gemini::ClientAuth& auth, const RouteEntry& route, std::optional<HttpReply>& refused) {
+    using Kind = ClientTokenReplica::Admission::Kind;
+    ClientTokenReplica::Admission admission = options.client_tokens->Admit(auth.token);
+    if (admission.kind == Kind::kUnknown && !auth.alternate_token.empty()) {
+      ClientTokenReplica::Admission alternate = options.client_tokens->Admit(auth.alternate_token);
+      if (alternate.kind != Kind::kUnknown && alternate.kind != Kind::kNotLoaded) {
+        auth.token = std::move(auth.alternate_token);
+        auth.alternate_token.clear();
+        admission = std::move(alternate);
+      }
+    }
+    auto dialect = [&route](int status, const absl::Status& error) {
+      return route.api != nullptr && route.api->refusal ? route.api->refusal(status, error.message())
+                                                        : ErrorReply(error);
+    };
+    switch (admission.kind) {
+      case Kind::kAdmitted:
+        return true;
+      case Kind::kUnknown:
+        return false;
+      case Kind::kNotLoaded:
+        // Only a token shaped like a managed one waits; others are unknown.
+        if (!absl::StartsWith(auth.token, "gp-")) return false;
+        refused = dialect(503, absl::UnavailableError("the managed client tokens are not loaded from the key broker "
+                                                      "yet; retry in a few seconds"));
+        refused->retry_after = "1";
+        return false;
+      case Kind::kRefused:
+        refused = dialect(401, absl::UnauthenticatedError(admission.message));
+        return false;
+      case Kind::kLimited:
+        refused = dialect(admission.decision.http_status(),
+                          absl::ResourceExhaustedError(admission.message));
+        if (admission.decision.retry_after_s > 0) refused->retry_after = absl::StrCat(admission.decision.retry_after_s);
+        return false;
+    }
+    return false;
   }
 
   // Whether the client's token may call the APIs. Of two tokens sent at once
@@ -360,6 +427,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   // Runs a blocking handler on a worker thread; an exception becomes a 500.
   void OnWorker(const std::shared_ptr<Exchange>& exchange, std::function<void()> work, std::shared_ptr<void> hold) {
     workers.Submit([exchange, work = std::move(work), hold = std::move(hold)] {
+      ScopedRequestId request_scope(exchange->request().request_id);
       try {
         work();
       } catch (const std::exception& e) {
@@ -457,7 +525,10 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     HttpResponse response = ToResponse(answer.reply);
     response.headers.insert(response.headers.end(), answer.headers.begin(), answer.headers.end());
     exchange.Reply(std::move(response));
-    row.Write(logs, clock, answer.reply.status, answer.attempts, answer.key_id, false);
+    RequestLogRow written = row;
+    written.upstream_ms = answer.upstream_ms;
+    written.SetUsage(answer.usage);
+    written.Write(logs, clock, answer.reply.status, answer.attempts, answer.key_id, false);
   }
 
   const Config& config;
@@ -560,6 +631,12 @@ void HttpServer::CancelStreams() {
     impl_->streams.clear();
   }
   for (const auto& stream : open) stream->Cancel();
+}
+
+size_t HttpServer::OpenStreams() const {
+  std::lock_guard<std::mutex> lock(impl_->streams_mu);
+  return static_cast<size_t>(std::count_if(impl_->streams.begin(), impl_->streams.end(),
+                                           [](const std::weak_ptr<StreamResponse>& s) { return !s.expired(); }));
 }
 
 void HttpServer::Join() {

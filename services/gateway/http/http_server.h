@@ -17,6 +17,7 @@
 // Thread-safe. Connections are owned by their strands; the route table is
 // read-only after construction.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@
 #include "http/elastic_thread_pool.h"
 #include "http/event_loop.h"
 #include "live_settings.h"
+#include "tokens/client_token_replica.h"
 #include "logs/request_log_writer.h"
 #include "upstream/forwarder.h"
 
@@ -49,6 +51,10 @@ class HttpServer {
     // The admin web UI (/, /keys, /config, /logs, /stats, /static/, /api/);
     // not served when null. Must outlive the server.
     admin::AdminUi* admin = nullptr;
+    // GET /metrics (METRICS_TOKEN set): answers it whatever the client
+    // token, on the event loop (metrics_endpoint.h checks its own token);
+    // unset: /metrics is not a route (404).
+    std::function<HttpResponse(const HttpRequest&)> metrics;
     // When set, client tokens (ALLOWED_TOKENS) and BASE_URL come from here
     // at each request (settings changed in the admin UI). Must outlive the
     // server.
@@ -60,6 +66,12 @@ class HttpServer {
     // FILTERED_MODELS, SAFETY_SETTINGS, ...: the OpenAI routes' own, as in
     // force at each call); empty: native calls go out as they came.
     ConversionOptionsFn native_model_options;
+    // Managed client tokens (beside ALLOWED_TOKENS): a token ALLOWED_TOKENS
+    // does not know is looked up here by its SHA-256; disabled, expired or
+    // deleted ones get 401, one over requests_per_minute or tokens_per_day
+    // 429 with Retry-After, in the route's dialect. Unset: ALLOWED_TOKENS
+    // only. Must outlive the server.
+    ClientTokenReplica* client_tokens = nullptr;
   };
 
   // `config` (tokens), `loop`, `workers` (where blocking handlers run) and
@@ -83,6 +95,9 @@ class HttpServer {
   void WaitIdle(int grace_ms);
   void CancelStreams();
   void Join();
+
+  // Streamed answers in progress (the metrics' streams open).
+  size_t OpenStreams() const;
 
  private:
   struct Impl;

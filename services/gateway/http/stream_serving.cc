@@ -10,8 +10,10 @@ namespace gempool::gateway {
 void ServeStream(const std::shared_ptr<Exchange>& exchange, const StreamJob& job, RequestLogRow row,
                  RequestLogWriter& logs, const Clock& clock, std::shared_ptr<void> hold) {
   std::shared_ptr<StreamResponse> stream = exchange->StartStream();
-  auto done = [stream, row = std::move(row), &logs, &clock, hold = std::move(hold)](ForwardResult result) {
+  auto done = [stream, row = std::move(row), &logs, &clock, hold = std::move(hold)](ForwardResult result) mutable {
     stream->Finish(result);
+    row.upstream_ms = result.upstream_ms;
+    row.SetUsage(result.usage);
     row.Write(logs, clock, result.ClientStatus(), result.attempts, result.key_id, /*stream=*/true);
   };
   std::shared_ptr<ForwardCall> call;

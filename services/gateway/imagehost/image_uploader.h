@@ -38,6 +38,12 @@ struct ImageHosting {
 
   // Whether answers with images need looking at (provider not "none").
   bool Enabled() const { return settings.provider != "none"; }
+  // UPLOAD_PROVIDER=none (a default ImageHostSettings says "smms").
+  static ImageHosting Off() {
+    ImageHosting off;
+    off.settings.provider = "none";
+    return off;
+  }
 };
 
 class ImageUploader {

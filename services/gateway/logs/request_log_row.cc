@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "gempool/common/request_scope.h"
 #include "gempool/common/secrets.h"
 
 namespace gempool::gateway {
@@ -11,7 +12,19 @@ RequestLogRow RequestLogRow::Start(const Clock& clock, const std::string& token)
   row.received_unix_ms = clock.NowUnixMs();
   row.received_ms = clock.MonotonicMs();
   row.token_id = TokenId(token);
+  row.request_id = CurrentRequestId();
   return row;
+}
+
+void RequestLogRow::SetUsage(const std::optional<gemini::TokenCounts>& counts) {
+  usage.Clear();
+  if (!counts.has_value()) return;
+  usage.set_prompt_tokens(counts->prompt);
+  usage.set_candidates_tokens(counts->candidates);
+  usage.set_thoughts_tokens(counts->thoughts);
+  usage.set_cached_tokens(counts->cached);
+  usage.set_tool_use_prompt_tokens(counts->tool_use_prompt);
+  usage.set_total_tokens(counts->total);
 }
 
 void RequestLogRow::Write(RequestLogWriter& logs, const Clock& clock, int status, int attempts, int64_t key_id,

@@ -5,9 +5,11 @@
 // Plain data; thread-compatible.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "gempool/common/clock.h"
+#include "gempool/gemini/usage_metadata.h"
 #include "logs/request_log_writer.h"
 
 namespace gempool::gateway {
@@ -18,7 +20,8 @@ struct RequestLogRow {
   std::string token_id;
   std::string model;
   std::string operation;
-  // The request id answered in x-request-id (request_id.h).
+  // The request id answered in x-request-id (request_id.h); Start() takes
+  // the thread's current one (the server opens a ScopedRequestId per request).
   std::string request_id;
   // Tokens the call used, from the upstream's usageMetadata.
   v1::TokenUsage usage;
@@ -26,6 +29,9 @@ struct RequestLogRow {
   int64_t upstream_ms = 0;
 
   static RequestLogRow Start(const Clock& clock, const std::string& token);
+
+  // Sets `usage` from the upstream's counts (zeros when it sent none).
+  void SetUsage(const std::optional<gemini::TokenCounts>& counts);
 
   // Adds the row to `logs` with the latency up to now.
   void Write(RequestLogWriter& logs, const Clock& clock, int status, int attempts, int64_t key_id,

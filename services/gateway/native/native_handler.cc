@@ -154,7 +154,7 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
   forwarder_.ForwardAsync(
       *forward, *sink,
       [this, forward, body, sink, exchange, rewrite = std::move(rewrite), row = std::move(row),
-       hold = std::move(hold)](ForwardResult result) {
+       hold = std::move(hold)](ForwardResult result) mutable {
         HttpResponse response;
         if (result.outcome == ForwardResult::Outcome::kSuccess) {
           response.status = result.head.status;
@@ -168,6 +168,8 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
           response = ToResponse(result.failure);
         }
         exchange->Reply(std::move(response));
+        row.upstream_ms = result.upstream_ms;
+        row.SetUsage(result.usage);
         row.Write(logs_, clock_, result.ClientStatus(), result.attempts, result.key_id, false);
       });
 }

@@ -107,8 +107,13 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   auto upstream_body = std::make_shared<const std::string>(DumpJson(request->body));
   const std::string token_id = TokenId(call.auth.token);
 
-  // UPLOAD_PROVIDER and TIME_OUT as in force for this request.
-  const ImageHosting hosting = uploader_ != nullptr ? uploader_->Hosting() : ImageHosting{};
+  // UPLOAD_PROVIDER and TIME_OUT as in force for this request; off for a
+  // request that cannot be answered with images, so its stream is not
+  // scanned for them.
+  const ImageHosting hosting = uploader_ != nullptr && imagehost::RequestMayAnswerImages(
+                                                           request->body, request->model.upstream)
+                                   ? uploader_->Hosting()
+                                   : ImageHosting::Off();
 
   ClientAnswer answer;
   answer.model = model;

@@ -36,7 +36,7 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
   answer.model = request->model;
   // UPLOAD_PROVIDER: response_format "url" gets links on the image host
   // instead of data: URLs (and no note that they are data: URLs).
-  const ImageHosting hosting = uploader_ != nullptr ? uploader_->Hosting() : ImageHosting{};
+  const ImageHosting hosting = uploader_ != nullptr ? uploader_->Hosting() : ImageHosting::Off();
   const bool host_urls = request->url_output && uploader_ != nullptr && hosting.Enabled();
   if (host_urls) {
     request->warnings.erase(

@@ -113,6 +113,7 @@ ClientAnswer OpenAIPassthrough::Handle(const ClientCall& call) {
   forward.body = call.body;
   GeminiCaller::Buffered result = caller_.Call(forward);
   answer.attempts = result.result.attempts;
+  answer.upstream_ms = result.result.upstream_ms;
   answer.key_id = result.result.key_id;
   if (!result.ok()) {
     answer.reply = OpenAIUpstreamFailure(result.result.failure);

@@ -72,6 +72,17 @@ absl::Status KeyBrokerClient::ReportOutcomes(const std::vector<v1::ReportOutcome
   return absl::OkStatus();
 }
 
+absl::Status KeyBrokerClient::ReportTokenUsage(const v1::ReportTokenUsageRequest& request) {
+  grpc::ClientContext context;
+  rpc::SetDeadline(context, timeout_ms_);
+  v1::ReportTokenUsageResponse response;
+  const grpc::Status status = broker_->ReportTokenUsage(&context, request, &response);
+  // A broker without managed tokens has nothing to count: drop the batch.
+  if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return absl::OkStatus();
+  if (!status.ok()) return Failure(status, "ReportTokenUsage");
+  return absl::OkStatus();
+}
+
 absl::Status KeyBrokerClient::CheckHealth(int timeout_ms) {
   grpc::ClientContext context;
   rpc::SetDeadline(context, timeout_ms);

@@ -62,6 +62,8 @@ class KeyBrokerClient {
   void ApplyOutcomeLocally(const v1::ReportOutcomeRequest& report);
   absl::Status ReportOutcome(const v1::ReportOutcomeRequest& request);
   absl::Status ReportOutcomes(const std::vector<v1::ReportOutcomeRequest>& reports);
+  // This gateway's use of managed client tokens (TokenUsageReporter).
+  absl::Status ReportTokenUsage(const v1::ReportTokenUsageRequest& request);
   // OK when the broker's gRPC health service says SERVING.
   absl::Status CheckHealth(int timeout_ms);
 

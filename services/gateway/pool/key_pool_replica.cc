@@ -81,6 +81,20 @@ std::shared_ptr<KeyPoolReplica::State> KeyPoolReplica::Current() const {
 
 bool KeyPoolReplica::synced() const { return Current() != nullptr; }
 
+std::vector<KeyPoolReplica::PoolStats> KeyPoolReplica::Stats() const {
+  const std::shared_ptr<State> state = Current();
+  std::vector<PoolStats> stats;
+  if (state == nullptr) return stats;
+  for (keypool::Pool pool : keypool::kAllPools) {
+    PoolStats of_pool;
+    of_pool.pool = pool;
+    of_pool.counts = state->pools->Get(pool).Summary();
+    of_pool.cooling_by_model = state->pools->Get(pool).CoolingByModel();
+    stats.push_back(std::move(of_pool));
+  }
+  return stats;
+}
+
 bool KeyPoolReplica::connected() const {
   std::lock_guard<std::mutex> lock(mu_);
   return connected_;

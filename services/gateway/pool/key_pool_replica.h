@@ -89,6 +89,16 @@ class KeyPoolReplica {
   // Snapshots received so far (for tests).
   int snapshots() const;
 
+  // The keys of one pool by state, and per model how many are cooling.
+  struct PoolStats {
+    keypool::Pool pool = keypool::Pool::kGemini;
+    keypool::PoolCounts counts;
+    std::vector<std::pair<std::string, int>> cooling_by_model;
+  };
+  // Every pool's, for the metrics; empty before the first snapshot. Scans
+  // the pools (a scrape's work, not a request's).
+  std::vector<PoolStats> Stats() const;
+
  private:
   static constexpr size_t kMaxRecent = 1000;
   static constexpr int64_t kRecentMs = 10'000;

@@ -55,6 +55,11 @@ void OutcomeReporter::Report(v1::ReportOutcomeRequest report) {
   if (wake) wake_.notify_one();
 }
 
+size_t OutcomeReporter::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 uint64_t OutcomeReporter::dropped() const {
   std::lock_guard<std::mutex> lock(mu_);
   return dropped_;

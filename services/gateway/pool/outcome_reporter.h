@@ -54,6 +54,8 @@ class OutcomeReporter {
 
   uint64_t dropped() const;
   uint64_t failed() const;
+  // Reports waiting to be sent.
+  size_t queued() const;
 
  private:
   void Run();

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_scope.h"
 #include "gempool/common/secrets.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_reader.h"
@@ -149,17 +150,20 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
     warnings.push_back("store: responses are not kept on this gateway (RESPONSES_STORE_DAYS is 0)");
   }
   AddWarningsHeader(warnings, answer.headers);
+  // The store calls run later on another thread: they name the request there.
+  const std::string request_id = CurrentRequestId();
 
   if (gemini.stream) {
     ForwardRequest forward = caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
     forward.client_token_id = owner;
     const HeaderList extra_headers = answer.headers;
     answer.stream = [this, forward = std::move(forward), upstream_body, request, context, extra_headers, store, id,
-                     owner](ResponseSink& client, StreamDone done) {
+                     owner, request_id](ResponseSink& client, StreamDone done) {
       auto sink = std::make_shared<ResponsesStreamSink>(client, context, extra_headers, store);
       return caller_.forwarder().ForwardAsync(
           forward, *sink,
-          [this, sink, upstream_body, request, store, id, owner, done = std::move(done)](ForwardResult result) {
+          [this, sink, upstream_body, request, store, id, owner, request_id,
+           done = std::move(done)](ForwardResult result) {
             ForwardResult finished = sink->Complete(std::move(result));
             const json stored = sink->Stored();
             if (!store || finished.outcome != ForwardResult::Outcome::kSuccess || stored.is_null()) {
@@ -168,7 +172,9 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
               return;
             }
             // Stored before the closing event goes out (see the header).
-            run_blocking_([this, sink, request, id, owner, stored, finished = std::move(finished), done]() mutable {
+            run_blocking_([this, sink, request, id, owner, stored, request_id, finished = std::move(finished),
+                           done]() mutable {
+              ScopedRequestId request_scope(request_id);
               if (absl::Status kept = Store(*request, id, owner, stored); !kept.ok()) {
                 GEMPOOL_LOG(WARNING) << "responses " << id << ": " << kept.message();
               }
@@ -181,11 +187,11 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   }
 
   const gemini::Route create_route = *route;
-  answer.later = [this, create_route, upstream_body, request, context, store, id, owner,
+  answer.later = [this, create_route, upstream_body, request, context, store, id, owner, request_id,
                   client_headers = call.upstream_headers, answer](std::function<void(ClientAnswer)> done) {
     caller_.CallForJsonAsync(
         create_route, upstream_body, client_headers, answer,
-        [this, request, context, store, id, owner, done = std::move(done)](
+        [this, request, context, store, id, owner, request_id, done = std::move(done)](
             std::optional<json> gemini_response, ClientAnswer answer, std::string raw_body) {
           if (!gemini_response.has_value()) return done(std::move(answer));
           absl::StatusOr<responses::ConvertedResponse> converted =
@@ -200,8 +206,9 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
           }
           answer.reply = OpenAIJsonReply(converted->response);
           if (!store) return done(std::move(answer));
-          run_blocking_([this, request, id, owner, stored = std::move(converted->stored), answer = std::move(answer),
-                         done]() mutable {
+          run_blocking_([this, request, id, owner, request_id, stored = std::move(converted->stored),
+                         answer = std::move(answer), done]() mutable {
+            ScopedRequestId request_scope(request_id);
             if (absl::Status kept = Store(*request, id, owner, stored); !kept.ok()) {
               GEMPOOL_LOG(WARNING) << "responses " << id << ": " << kept.message();
               std::vector<std::string> warning = {std::string(kept.message())};

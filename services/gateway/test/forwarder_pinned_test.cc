@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <mutex>
@@ -101,8 +103,10 @@ class ForwarderPinnedTest : public ::testing::Test {
     broker_server_.server->Shutdown();
   }
 
-  void MakeForwarder(int max_key_wait_ms = 0, KeyAffinity* affinity = nullptr) {
+  void MakeForwarder(int max_key_wait_ms = 0, KeyAffinity* affinity = nullptr,
+                     AttemptObserver* attempt_observer = nullptr) {
     Forwarder::Options options;
+    options.attempt_observer = attempt_observer;
     options.max_attempts = 3;
     options.max_key_wait_ms = max_key_wait_ms;
     options.key_affinity = affinity;
@@ -162,6 +166,45 @@ class ForwarderPinnedTest : public ::testing::Test {
   std::unique_ptr<UpstreamClient> upstream_client_;
   std::unique_ptr<Forwarder> forwarder_;
 };
+
+// Counts the attempts the forwarder reports, by outcome.
+class CountingAttempts final : public AttemptObserver {
+ public:
+  void OnAttempt(AttemptOutcome outcome) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++counts_[AttemptOutcomeName(outcome)];
+  }
+  std::map<std::string, int> counts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return counts_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int> counts_;
+};
+
+TEST_F(ForwarderPinnedTest, EveryAttemptIsObservedAndTheUpstreamTimeIsSummed) {
+  CountingAttempts observer;
+  MakeForwarder(0, nullptr, &observer);
+  upstream_.Script(Reply(503, R"({"error":{"code":503,"status":"UNAVAILABLE"}})"));
+  FakeUpstream::Scripted slow = Reply(200, R"({"candidates":[]})");
+  slow.hold_until_latch = true;
+  upstream_.Script(slow);
+  // The second answer cannot come before this releases it: the upstream
+  // time of the call is at least that long.
+  std::thread release([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(80));
+    upstream_.ReleaseLatch();
+  });
+  BufferedSink sink;
+  ForwardResult result = forwarder_->Forward(Request(), sink);
+  release.join();
+  EXPECT_EQ(result.outcome, ForwardResult::Outcome::kSuccess);
+  EXPECT_EQ(result.attempts, 2);
+  EXPECT_GE(result.upstream_ms, 60);
+  EXPECT_EQ(observer.counts(), (std::map<std::string, int>{{"server_error", 1}, {"success", 1}}));
+}
 
 TEST_F(ForwarderPinnedTest, APinnedCallRetriesAServerErrorOnTheSameKeyOnly) {
   MakeForwarder();

@@ -441,6 +441,38 @@ TEST_F(HttpLimitsTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(generated->body, kOkBody);
 }
 
+// x-request-id: each answer on a connection carries its own request's id,
+// the client's when sane (else a new one), also on the server's own refusals.
+TEST_F(HttpLimitsTest, EveryAnswerCarriesItsRequestsId) {
+  ASSERT_TRUE(Start());
+  upstream_.Script(Reply(200, kOkBody));
+  RawHttpClient c = Connect();
+  const std::string with_id = "x-request-id: gen-3\r\n";
+  std::string generate = PostRequest(kGeneratePath, "{}");
+  generate.insert(generate.find("\r\n") + 2, with_id);
+  std::string unauthorized = PostRequest(kGeneratePath, "{}", "sk-not-a-token");
+  unauthorized.insert(unauthorized.find("\r\n") + 2, "x-request-id: has a space\r\n");
+  ASSERT_TRUE(c.Send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-Id: probe:1/a=b\r\n\r\n" + unauthorized +
+                         generate,
+                     In(5s)));
+  auto health = c.ReadResponse(In(5s));
+  auto refused = c.ReadResponse(In(5s));
+  auto generated = c.ReadResponse(In(5s));
+  ASSERT_TRUE(health.has_value() && refused.has_value() && generated.has_value()) << c.buffer();
+  EXPECT_EQ(health->Header("x-request-id"), "probe:1/a=b");
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_THAT(refused->Header("x-request-id"), ::testing::MatchesRegex("[0-9a-f]{32}"));
+  EXPECT_EQ(generated->status, 200);
+  EXPECT_EQ(generated->Header("x-request-id"), "gen-3");
+
+  RawHttpClient big = Connect();  // Over the default MAX_REQUEST_BODY_MB (128).
+  ASSERT_TRUE(big.Send(GenerateHead(with_id + "Content-Length: " + std::to_string(256 << 20) + "\r\n"), In(5s)));
+  auto too_large = big.ReadResponse(In(5s));
+  ASSERT_TRUE(too_large.has_value()) << big.buffer();
+  EXPECT_EQ(too_large->status, 413);
+  EXPECT_EQ(too_large->Header("x-request-id"), "gen-3");
+}
+
 TEST_F(HttpLimitsTest, KeepAliveConnectionServesRequestsInTurn) {
   ASSERT_TRUE(Start());
   RawHttpClient c = Connect();

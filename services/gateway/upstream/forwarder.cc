@@ -12,9 +12,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/request_scope.h"
 #include "gempool/common/secrets.h"
 #include "gempool/gemini/error_classifier.h"
 #include "gempool/gemini/request_body_for_log.h"
+#include "gempool/gemini/usage_scanner.h"
 #include "logs/log_text.h"
 
 namespace gempool::gateway {
@@ -63,6 +65,13 @@ bool RetryableWithTheSameKey(gemini::OutcomeKind kind) {
 }
 
 // Whole seconds from now until `at_ms`, at least 1; "" when `at_ms` is 0.
+// `request` with its request id filled in from the thread's scope.
+ForwardRequest WithRequestId(const ForwardRequest& request) {
+  ForwardRequest copy = request;
+  if (copy.request_id.empty()) copy.request_id = CurrentRequestId();
+  return copy;
+}
+
 std::string RetryAfterSeconds(int64_t at_ms, int64_t now_ms) {
   if (at_ms <= 0) return "";
   const int64_t seconds = (at_ms - now_ms + 999) / 1000;
@@ -96,6 +105,7 @@ void Forwarder::LogGatewayError(const ForwardRequest& request, const HttpReply& 
   entry.set_status_code(reply.status);
   entry.set_error_type(std::string(error_type));
   entry.set_message(LogSafeText(message, kMaxErrorLogMessage));
+  entry.set_request_id(request.request_id);
   logs_.Add(std::move(entry));
 }
 
@@ -108,7 +118,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
  public:
   Attempts(Forwarder& forwarder, const ForwardRequest& request, ResponseSink& sink, Done done)
       : f_(forwarder),
-        request_(request),
+        request_(WithRequestId(request)),
         sink_(sink),
         done_(std::move(done)),
         strand_(boost::asio::make_strand(forwarder.io_)),
@@ -124,6 +134,14 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         pinned_key_id_(request.pinned_key_id) {}
 
   void Start() {
+    if (std::optional<HttpReply> refused = ModelRefusal(); refused.has_value()) {
+      boost::asio::post(strand_, [self = shared_from_this(), refused = *std::move(refused)]() mutable {
+        ForwardResult result;
+        result.failure = std::move(refused);
+        self->Finish(std::move(result));
+      });
+      return;
+    }
     KeyAffinity* affinity = f_.options_.key_affinity;
     if (affinity == nullptr || pinned_key_id_ > 0 || !affinity->MayApply(request_)) {
       boost::asio::post(strand_, [self = shared_from_this()] { self->NextAttempt(); });
@@ -131,6 +149,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     }
     // The look-up may block (persistence over gRPC): off the event loop.
     f_.run_blocking_([self = shared_from_this(), affinity] {
+      ScopedRequestId request_scope(self->request_.request_id);
       absl::StatusOr<int64_t> key_id = affinity->Resolve(self->request_);
       boost::asio::post(self->strand_,
                         [self, key_id = std::move(key_id)]() mutable { self->OnAffinity(std::move(key_id)); });
@@ -155,7 +174,23 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
   struct Exchange {
     UpstreamResponseHead head;
     std::string error_body;
+    // Token usage in a 2xx body, scanned as it passes (a memmem per chunk).
+    gemini::UsageScanner usage;
   };
+
+  // 403 when the call's managed client token may not use its model (model
+  // lists and model info name no model to refuse).
+  std::optional<HttpReply> ModelRefusal() const {
+    const ClientTokenReplica* tokens = f_.options_.client_tokens;
+    if (tokens == nullptr || request_.client_token_id.empty() || request_.route.model.empty() ||
+        request_.route.method == gemini::Method::kListModels || request_.route.method == gemini::Method::kGetModel) {
+      return std::nullopt;
+    }
+    std::optional<clienttokens::LimitDecision> refused =
+        tokens->CheckModel(request_.client_token_id, request_.route.model);
+    if (!refused.has_value()) return std::nullopt;
+    return ErrorReply(absl::PermissionDeniedError(refused->message));
+  }
 
   // The key the call is bound to (0: any), or the client's answer.
   void OnAffinity(absl::StatusOr<int64_t> key_id) {
@@ -192,6 +227,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     }
     // No replica snapshot yet: only the broker can answer, over gRPC.
     f_.run_blocking_([self = shared_from_this()] {
+      ScopedRequestId request_scope(self->request_.request_id);
       absl::StatusOr<v1::AcquireKeyResponse> key = self->f_.broker_.AcquireKey(self->Wanted());
       boost::asio::post(self->strand_, [self, key = std::move(key)]() mutable { self->OnKey(std::move(key)); });
     });
@@ -219,7 +255,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
       }
     }
     if (!key.ok()) {
-      GEMPOOL_LOG(WARNING) << key.status().message();
+      GEMPOOL_LOG_REQUEST(WARNING, request_.request_id) << key.status().message();
       if (last_failure_.has_value()) return FinishWithLastFailure();
       ForwardResult result;
       result.failure = ErrorReply(key.status());
@@ -287,6 +323,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         }
         return BodyAction::kContinue;
       }
+      exchange->usage.Feed(data);
       if (!sink.Write(data)) return BodyAction::kCancel;
       const bool paused = sink.PauseUntilDrained([weak] {
         if (std::shared_ptr<Attempts> self = weak.lock()) {
@@ -310,13 +347,16 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
   void OnAttemptDone(Exchange& exchange, UpstreamResult sent) {
     call_.reset();
     const int64_t latency_ms = f_.clock_.MonotonicMs() - started_ms_;
+    upstream_ms_ += latency_ms;
     const UpstreamResponseHead& head = exchange.head;
     ForwardResult result;
     result.attempts = attempt_;
     result.key_id = key_.key_id();
     result.head = head;
+    if (Is2xx(head.status)) result.usage = exchange.usage.last();
     if (sent.kind == UpstreamResult::Kind::kAborted) {
       // Shutdown, not the key's doing: no outcome report, no retry.
+      CountAttempt(AttemptOutcome::kAborted);
       if (sink_.Committed()) {
         result.outcome = ForwardResult::Outcome::kBrokenAfterCommit;
       } else {
@@ -331,10 +371,12 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     report.set_model(model_);
     report.set_latency_ms(latency_ms);
     report.set_http_status(head.status);
+    report.set_request_id(request_.request_id);
 
     if (sent.kind == UpstreamResult::Kind::kCancelled && head.status == 0) {
       // The client left before Google answered: the key did nothing either
       // way, so it is neither blamed nor credited.
+      CountAttempt(AttemptOutcome::kClientGone);
       result.outcome = ForwardResult::Outcome::kClientGone;
       return Finish(std::move(result));
     }
@@ -342,6 +384,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         (sent.kind == UpstreamResult::Kind::kComplete && Is2xx(head.status))) {
       // The key did its job, whether or not the client stayed to the end.
       report.set_kind(v1::OUTCOME_KIND_SUCCESS);
+      CountAttempt(AttemptOutcome::kSuccess);
       f_.broker_.ApplyOutcomeLocally(report);
       f_.reporter_.Report(std::move(report));
       result.outcome = sent.kind == UpstreamResult::Kind::kCancelled ? ForwardResult::Outcome::kClientGone
@@ -370,6 +413,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     }
 
     report.set_kind(ToProto(verdict.kind));
+    CountAttempt(AttemptOutcomeOf(verdict.kind));
     report.set_error_reason(LogSafeText(verdict.error_reason, 256));
     report.set_retry_delay_ms(verdict.retry_delay_ms);
     report.set_quota_id(LogSafeText(verdict.quota_id, 256));
@@ -382,6 +426,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     entry.set_key_id(key_.key_id());
     entry.set_model(request_.route.model);
     entry.set_operation(operation_);
+    entry.set_request_id(request_.request_id);
     entry.set_status_code(sent.kind == UpstreamResult::Kind::kComplete ? head.status : 0);
     entry.set_error_type(LogSafeText(verdict.error_reason, 256));
     entry.set_message(LogSafeText(RedactSecrets(log_text, secrets), kMaxErrorLogMessage));
@@ -391,8 +436,9 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     f_.logs_.Add(std::move(entry));
 
     if (sink_.Committed()) {
-      GEMPOOL_LOG(WARNING) << operation_ << " stream for " << model_ << " broke after "
-                           << "streaming began (key #" << key_.key_id() << "): " << sent.detail;
+      GEMPOOL_LOG_REQUEST(WARNING, request_.request_id)
+          << operation_ << " stream for " << model_ << " broke after "
+          << "streaming began (key #" << key_.key_id() << "): " << sent.detail;
       result.outcome = ForwardResult::Outcome::kBrokenAfterCommit;
       return Finish(std::move(result));
     }
@@ -402,12 +448,12 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     if (pinned ? !RetryableWithTheSameKey(verdict.kind) : !gemini::RetryableWithAnotherKey(verdict.kind)) {
       return FinishWithLastFailure();
     }
-    GEMPOOL_LOG(INFO) << operation_ << " " << model_ << ": attempt " << attempt_ << " with key #"
-                      << key_.key_id() << " failed (" << gemini::OutcomeKindName(verdict.kind) << " "
-                      << verdict.error_reason << ")"
-                      << (attempt_ < max_attempts_ ? (pinned ? "; trying the same key again (the call is bound to it)"
-                                                            : "; trying another key")
-                                                   : "");
+    GEMPOOL_LOG_REQUEST(INFO, request_.request_id)
+        << operation_ << " " << model_ << ": attempt " << attempt_ << " with key #" << key_.key_id() << " failed ("
+        << gemini::OutcomeKindName(verdict.kind) << " " << verdict.error_reason << ")"
+        << (attempt_ < max_attempts_
+                ? (pinned ? "; trying the same key again (the call is bound to it)" : "; trying another key")
+                : "");
     NextAttempt();
   }
 
@@ -458,9 +504,14 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     Finish(std::move(result));
   }
 
+  void CountAttempt(AttemptOutcome outcome) {
+    if (f_.options_.attempt_observer != nullptr) f_.options_.attempt_observer->OnAttempt(outcome);
+  }
+
   void Finish(ForwardResult result) {
     if (finished_) return;
     finished_ = true;
+    result.upstream_ms = upstream_ms_;
     Done done = std::move(done_);
     done(std::move(result));
   }
@@ -489,6 +540,8 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
   std::shared_ptr<UpstreamCall> call_;
   int64_t started_unix_ms_ = 0;
   int64_t started_ms_ = 0;
+  // Time in upstream calls so far, every attempt's (ForwardResult::upstream_ms).
+  int64_t upstream_ms_ = 0;
   bool cancelled_ = false;
   bool finished_ = false;
 };

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -26,12 +27,15 @@
 #include "absl/strings/string_view.h"
 #include "gempool/common/clock.h"
 #include "gempool/gemini/route.h"
+#include "gempool/gemini/usage_metadata.h"
 #include "gempool/gemini/upstream_url.h"
 #include "http/http_status.h"
 #include "pool/key_broker_client.h"
 #include "live_settings.h"
 #include "pool/outcome_reporter.h"
 #include "logs/request_log_writer.h"
+#include "upstream/attempt_observer.h"
+#include "tokens/client_token_replica.h"
 #include "upstream/key_affinity.h"
 #include "upstream/upstream_client.h"
 
@@ -76,6 +80,12 @@ struct ForwardRequest {
   // The operation named in the error log; empty: the route's method name
   // ("generateContent"). The OpenAI routes name theirs ("chat.completions").
   std::string operation;
+
+  // The client request's id (x-request-id): put in every error log row and
+  // outcome report of the call and sent with its broker calls. Empty: the
+  // id of the thread's ScopedRequestId when the forward starts (the server
+  // opens one around every handler, so handlers need not set it).
+  std::string request_id;
 
   // `operation`, or the route's method name.
   std::string OperationName() const;
@@ -125,6 +135,12 @@ struct ForwardResult {
   int attempts = 0;
   // The key of the last attempt; 0 if none was acquired.
   int64_t key_id = 0;
+  // Time spent in upstream attempts, all of them (RequestLogRow::upstream_ms).
+  int64_t upstream_ms = 0;
+  // The last usageMetadata in the 2xx body of the last attempt (a stream's
+  // counts are running totals), found as the bytes passed through
+  // (gemini::UsageScanner); nullopt when it carried none.
+  std::optional<gemini::TokenCounts> usage;
 
   // The HTTP status the client got.
   int ClientStatus() const { return outcome == Outcome::kFailed ? failure.status : head.status; }
@@ -146,6 +162,14 @@ class Forwarder {
     // (on the blocking-work runner): the key it names pins the call, its
     // error is the answer. Must outlive the forwarder.
     KeyAffinity* key_affinity = nullptr;
+    // When set, a managed client token's allowed_models are checked before
+    // the first attempt (every route's upstream call passes here, with its
+    // model known): a model it may not call is answered 403 naming it.
+    // Must outlive the forwarder.
+    const ClientTokenReplica* client_tokens = nullptr;
+    // When set, told how each upstream attempt ended (the metrics). Must
+    // outlive the forwarder.
+    AttemptObserver* attempt_observer = nullptr;
   };
 
   // Runs a task that may block (a gRPC call) off the event loop.

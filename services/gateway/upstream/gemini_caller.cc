@@ -120,6 +120,11 @@ void GeminiCaller::CallForJsonAsync(const gemini::Route& route, std::shared_ptr<
 std::optional<nlohmann::json> GeminiCaller::InterpretJson(Buffered result, ClientAnswer& answer,
                                                           std::string* raw_body, ReplyDialect dialect) {
   answer.attempts += result.result.attempts;
+  answer.upstream_ms += result.result.upstream_ms;
+  if (result.result.usage.has_value()) {
+    if (!answer.usage.has_value()) answer.usage.emplace();
+    answer.usage->Add(*result.result.usage);
+  }
   answer.key_id = result.result.key_id;
   if (!result.ok()) {
     answer.reply = dialect.upstream_failure(result.result.failure);

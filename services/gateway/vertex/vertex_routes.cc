@@ -34,6 +34,8 @@ ClientAnswer AnswerOf(ForwardResult result, BufferedSink& sink, std::string mode
   answer.model = std::move(model);
   answer.operation = std::move(operation);
   answer.attempts = result.attempts;
+  answer.upstream_ms = result.upstream_ms;
+  answer.usage = result.usage;
   answer.key_id = result.key_id;
   if (result.outcome != ForwardResult::Outcome::kSuccess) {
     answer.reply = std::move(result.failure);

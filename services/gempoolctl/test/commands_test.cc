@@ -10,10 +10,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "gempool/common/clock.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/status_matchers.h"
 #include "gempool/testing/subprocess.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
+#include "usage_command.h"
 
 namespace gempool::ctl {
 namespace {
@@ -144,6 +146,94 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
     return grpc::Status::OK;
   }
 
+  // One row each, of request "req-1" when the query names no other id.
+  grpc::Status QueryRequestLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                                v1::QueryRequestLogsResponse* response) override {
+    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
+    absl::MutexLock lock(&mu_);
+    last_log_query_ = *request;
+    v1::RequestLogEntry* e = response->add_entries();
+    e->set_id(7);
+    e->set_time_ms(1752609600000);  // 2025-07-15T20:00:00Z
+    e->set_request_id(request->request_id().empty() ? "req-1" : request->request_id());
+    e->set_key_id(3);
+    e->set_model("gemini-2.5-flash");
+    e->set_operation("generateContent");
+    e->set_status_code(500);
+    e->set_latency_ms(120);
+    e->set_attempts(2);
+    response->set_total(1);
+    return grpc::Status::OK;
+  }
+  grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                              v1::QueryErrorLogsResponse* response) override {
+    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
+    absl::MutexLock lock(&mu_);
+    last_log_query_ = *request;
+    if (request->request_id() == "none") return grpc::Status::OK;
+    v1::ErrorLogEntry* e = response->add_entries();
+    e->set_id(9);
+    e->set_time_ms(1752609600000);
+    e->set_request_id(request->request_id());
+    e->set_key_id(3);
+    e->set_model("gemini-2.5-flash");
+    e->set_operation("generateContent");
+    e->set_status_code(500);
+    e->set_error_type("INTERNAL");
+    e->set_message("upstream broke\nsecond line");
+    response->set_total(1);
+    return grpc::Status::OK;
+  }
+  v1::LogQuery last_log_query() {
+    absl::MutexLock lock(&mu_);
+    return last_log_query_;
+  }
+
+  // A day of 3 requests on gemini-2.5-flash per asked day; a limit over 1000
+  // is INVALID_ARGUMENT, as persistence says.
+  grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
+                          v1::UsageReport* response) override {
+    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
+    absl::MutexLock lock(&mu_);
+    last_usage_query_ = *request;
+    if (request->limit() > 1000) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit out of range");
+    for (int64_t start : request->day_starts_ms()) {
+      v1::UsageDay* d = response->add_days();
+      d->set_start_ms(start);
+    }
+    v1::UsageDay* last = response->mutable_days(response->days_size() - 1);
+    last->mutable_count()->set_requests(3);
+    last->mutable_count()->mutable_usage()->set_prompt_tokens(30);
+    last->mutable_count()->mutable_usage()->set_candidates_tokens(12);
+    last->mutable_count()->mutable_usage()->set_total_tokens(42);
+    *response->mutable_total() = last->count();
+    v1::UsageGroup* g = response->add_groups();
+    g->set_group(request->group_by() == v1::USAGE_GROUP_BY_KEY     ? "3"
+                 : request->group_by() == v1::USAGE_GROUP_BY_TOKEN ? "e65472d190eb"
+                                                                   : "gemini-2.5-flash");
+    if (request->group_by() == v1::USAGE_GROUP_BY_TOKEN) {
+      *response->add_groups() = *g;
+      response->mutable_groups(1)->set_group("0123456789ab");  // A flat ALLOWED_TOKENS token: no name.
+    }
+    *g->mutable_count() = last->count();
+    response->set_other_groups(2);
+    return grpc::Status::OK;
+  }
+  // One managed token, for the names `usage --by token` shows.
+  grpc::Status ListClientTokens(grpc::ServerContext* context, const v1::ListClientTokensRequest*,
+                                v1::ListClientTokensResponse* response) override {
+    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
+    v1::ClientToken* token = response->add_tokens();
+    token->set_id(7);
+    token->set_name("cherry-laptop");
+    token->set_token_id("e65472d190eb");
+    return grpc::Status::OK;
+  }
+  v1::UsageQuery last_usage_query() {
+    absl::MutexLock lock(&mu_);
+    return last_usage_query_;
+  }
+
   v1::KeyUsageRequest last_usage() {
     absl::MutexLock lock(&mu_);
     return last_usage_;
@@ -176,6 +266,8 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   v1::ListKeysRequest last_list_ ABSL_GUARDED_BY(mu_);
   v1::KeySelection last_selection_ ABSL_GUARDED_BY(mu_);
   v1::KeyUsageRequest last_usage_ ABSL_GUARDED_BY(mu_);
+  v1::LogQuery last_log_query_ ABSL_GUARDED_BY(mu_);
+  v1::UsageQuery last_usage_query_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> added_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -502,6 +594,149 @@ TEST(ResolveTargetsTest, ConfigurationErrorsAreUsageErrors) {
   };
   EXPECT_THAT(ResolveTargets(*keys, broken),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("PORT='x' is not valid")));
+}
+
+TEST_F(CommandsTest, LogsSendsTheQueryAndPrintsStableJson) {
+  ASSERT_EQ(RunCommand({"logs", "--errors", "--request-id", "my-trace-1", "--since", "1h", "--limit", "20",
+                        "--offset", "5", "--json"}),
+            kExitOk)
+      << err_.str();
+  const v1::LogQuery query = admin_.last_log_query();
+  EXPECT_EQ(query.request_id(), "my-trace-1");
+  EXPECT_EQ(query.limit(), 20);
+  EXPECT_EQ(query.offset(), 5);
+  EXPECT_NEAR(static_cast<double>(query.since_ms()), static_cast<double>(SystemClock::Get().NowUnixMs() - 3600000),
+              60000.0);
+  nlohmann::ordered_json json = OutJson();
+  EXPECT_EQ(json["total"], 1);
+  const nlohmann::ordered_json& row = json["entries"][0];
+  std::vector<std::string> fields;
+  for (auto it = row.begin(); it != row.end(); ++it) fields.push_back(it.key());
+  EXPECT_THAT(fields, ElementsAre("id", "time_ms", "request_id", "key_id", "model", "operation", "status_code",
+                                  "error_type", "message"));
+  EXPECT_EQ(row["request_id"], "my-trace-1");
+  EXPECT_EQ(row["message"], "upstream broke\nsecond line");
+}
+
+TEST_F(CommandsTest, LogsPrintsRequestRowsWithTimesInTimezone) {
+  ScopedTimezone unset(nullptr);  // Asia/Shanghai.
+  ASSERT_EQ(RunCommand({"logs"}), kExitOk) << err_.str();
+  EXPECT_EQ(admin_.last_log_query().limit(), 50);
+  EXPECT_EQ(admin_.last_log_query().since_ms(), 0);
+  const std::string out = out_.str();
+  EXPECT_THAT(out, HasSubstr("TIME                     REQUEST ID  STATUS  KEY  MODEL             OPERATION"));
+  EXPECT_THAT(out, HasSubstr("2025-07-16 04:00:00 CST  req-1       500     #3   gemini-2.5-flash  generateContent"));
+  EXPECT_THAT(out, HasSubstr("request log rows 1-1 of 1\ntimes in Asia/Shanghai (TIMEZONE)\n"));
+}
+
+TEST_F(CommandsTest, LogsShowsTheFirstLineOfAnErrorAndSaysWhenNothingMatches) {
+  ASSERT_EQ(RunCommand({"logs", "--errors", "--request-id", "abc"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("INTERNAL    upstream broke\n"));
+  ASSERT_EQ(RunCommand({"logs", "--errors", "--request-id", "none"}), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str(), "no error log rows match\n");
+}
+
+TEST_F(CommandsTest, LogsWithAWrongTokenExitsWithThree) {
+  EXPECT_EQ(RunCommand({"logs", "--token", "wrong"}), kExitUnauthenticated);
+  EXPECT_THAT(err_.str(), HasSubstr("wrong admin token"));
+}
+
+TEST_F(CommandsTest, UsageAsksForCalendarDaysInTimezoneAndPrintsStableJson) {
+  ScopedTimezone zone("Asia/Shanghai");
+  ASSERT_EQ(RunCommand({"usage", "--by", "key", "--since", "2025-07-10", "--until", "2025-07-16", "--limit", "5",
+                        "--json"}),
+            kExitOk)
+      << err_.str();
+  const v1::UsageQuery query = admin_.last_usage_query();
+  EXPECT_EQ(query.group_by(), v1::USAGE_GROUP_BY_KEY);
+  EXPECT_EQ(query.limit(), 5);
+  ASSERT_EQ(query.day_starts_ms_size(), 7);
+  EXPECT_EQ(query.since_ms(), 1752076800000);  // 2025-07-10 00:00 CST = 2025-07-09T16:00:00Z
+  EXPECT_EQ(query.day_starts_ms(0), query.since_ms());
+  EXPECT_EQ(query.until_ms(), 1752681600000);  // 2025-07-17 00:00 CST
+  nlohmann::ordered_json json = OutJson();
+  EXPECT_EQ(json["timezone"], "Asia/Shanghai");
+  EXPECT_EQ(json["by"], "key");
+  EXPECT_EQ(json["total"]["total_tokens"], 42);
+  ASSERT_EQ(json["days"].size(), 7u);
+  EXPECT_EQ(json["days"][0]["date"], "2025-07-10");
+  EXPECT_EQ(json["days"][6]["date"], "2025-07-16");
+  EXPECT_EQ(json["days"][6]["requests"], 3);
+  std::vector<std::string> fields;
+  for (auto it = json["groups"][0].begin(); it != json["groups"][0].end(); ++it) fields.push_back(it.key());
+  EXPECT_THAT(fields, ElementsAre("group", "requests", "failures", "prompt_tokens", "candidates_tokens",
+                                  "thoughts_tokens", "cached_tokens", "tool_use_prompt_tokens", "total_tokens"));
+  EXPECT_EQ(json["groups"][0]["group"], "3");
+  EXPECT_EQ(json["other_groups"], 2);
+}
+
+TEST_F(CommandsTest, UsagePrintsDaysAndTopGroups) {
+  ScopedTimezone zone("UTC");
+  ASSERT_EQ(RunCommand({"usage", "--since", "today"}), kExitOk) << err_.str();
+  EXPECT_EQ(admin_.last_usage_query().day_starts_ms_size(), 1);
+  EXPECT_EQ(admin_.last_usage_query().group_by(), v1::USAGE_GROUP_BY_MODEL);
+  EXPECT_EQ(admin_.last_usage_query().limit(), 10);
+  const std::string out = out_.str();
+  EXPECT_THAT(out, HasSubstr("DAY         REQUESTS  FAILED  PROMPT  COMPLETION  THINKING  CACHED  TOTAL\n"));
+  EXPECT_THAT(out, HasSubstr("total              3       0      30          12         0       0     42\n"));
+  EXPECT_THAT(out, HasSubstr("gemini-2.5-flash         3       0      30          12         0       0     42\n"));
+  EXPECT_THAT(out, HasSubstr("2 more (--limit shows more)\ndays in UTC (TIMEZONE)"));
+}
+
+TEST_F(CommandsTest, UsageErrorsExitLikeTheOtherCommands) {
+  EXPECT_EQ(RunCommand({"usage", "--token", "wrong"}), kExitUnauthenticated);
+  EXPECT_EQ(RunCommand({"usage", "--since", "2025-07-20", "--until", "2025-07-10", "--json"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("after the last day shown"));
+  EXPECT_EQ(OutJson()["error"]["code"], "INVALID_ARGUMENT");
+}
+
+TEST(UsageArgsTest, RejectsBadFlagsAndComputesDays) {
+  EXPECT_THAT(ParseArgs({"usage", "--by", "day"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--by")));
+  EXPECT_THAT(ParseArgs({"usage", "--limit", "0"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseArgs({"usage", "extra"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseArgs({"usage", "--errors"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(HelpFor({"usage"}), HasSubstr("--by key|model|token"));
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const int64_t now = 1752609600000;  // 2025-07-15T20:00:00Z
+  absl::StatusOr<std::vector<int64_t>> week = UsageDayEdges("7d", "", now, utc);
+  ASSERT_TRUE(week.ok()) << week.status();
+  ASSERT_EQ(week->size(), 8u);
+  EXPECT_EQ(week->back(), 1752624000000);  // 2025-07-16T00:00:00Z
+  EXPECT_EQ(week->front(), 1752624000000 - 7 * 86400000LL);
+  EXPECT_EQ(UsageDayEdges("", "", now, utc)->size(), 8u) << "7 days by default";
+  EXPECT_THAT(UsageDayEdges("401d", "", now, utc), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("400d")));
+  EXPECT_THAT(UsageDayEdges("yesterday", "", now, utc),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("today, a number of days")));
+  EXPECT_THAT(UsageDayEdges("7d", "16/07/2025", now, utc),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("YYYY-MM-DD")));
+  EXPECT_THAT(UsageDayEdges("2020-01-01", "", now, utc), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 400")));
+}
+
+TEST(LogsArgsTest, RejectsBadFlags) {
+  EXPECT_THAT(ParseArgs({"logs", "--since", "5y"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--since")));
+  EXPECT_THAT(ParseArgs({"logs", "--since", "0h"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseArgs({"logs", "--limit", "1001"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseArgs({"logs", "--request-id", std::string(129, 'a')}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--request-id")));
+  EXPECT_THAT(ParseArgs({"logs", "extra"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseArgs({"logs", "--state", "active"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<Invocation> week = ParseArgs({"logs", "--since", "7d"});
+  ASSERT_TRUE(week.ok()) << week.status();
+  EXPECT_EQ(week->since_seconds, 7 * 86400);
+  absl::StatusOr<Invocation> help = ParseArgs({"help", "logs"});
+  ASSERT_TRUE(help.ok());
+  EXPECT_THAT(help->help, HasSubstr("--request-id ID"));
+}
+
+TEST_F(CommandsTest, UsageByTokenNamesManagedTokens) {
+  ASSERT_EQ(RunCommand({"usage", "--by", "token"}), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("cherry-laptop (e65472d190eb)"));
+  EXPECT_THAT(out_.str(), HasSubstr("\n0123456789ab "));
+  ASSERT_EQ(RunCommand({"usage", "--by", "token", "--json"}), kExitOk) << err_.str();
+  nlohmann::ordered_json json = OutJson();
+  ASSERT_EQ(json["groups"].size(), 2u);
+  EXPECT_EQ(json["groups"][0]["name"], "cherry-laptop");
+  EXPECT_FALSE(json["groups"][1].contains("name"));
 }
 
 }  // namespace

@@ -98,6 +98,28 @@ grpc::Status FakePersistence::GetKeyUsage(grpc::ServerContext*, const v1::GetKey
   return grpc::Status::OK;
 }
 
+grpc::Status FakePersistence::QueryUsage(grpc::ServerContext*, const v1::UsageQuery* request,
+                                         v1::UsageReport* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  usage_queries_.push_back(*request);
+  if (request->limit() > 1000) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit 1001 is out of range: use 1 to 1000");
+  }
+  *response = usage_report_;
+  return grpc::Status::OK;
+}
+
+void FakePersistence::set_usage_report(const v1::UsageReport& report) {
+  absl::MutexLock lock(&mu_);
+  usage_report_ = report;
+}
+
+std::vector<v1::UsageQuery> FakePersistence::usage_queries() const {
+  absl::MutexLock lock(&mu_);
+  return usage_queries_;
+}
+
 void FakePersistence::SeedRequestLog(const v1::RequestLogEntry& entry) {
   absl::MutexLock lock(&mu_);
   request_log_.push_back(entry);

@@ -35,6 +35,10 @@ class FakePersistence final : public v1::Persistence::Service {
                            v1::Settings* response) override;
   grpc::Status PutSettings(grpc::ServerContext* context, const v1::Settings* request,
                            v1::PutSettingsResponse* response) override;
+  // Answers the report set_usage_report gave; a limit over 1000 is
+  // INVALID_ARGUMENT, as the real service says.
+  grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
+                          v1::UsageReport* response) override;
 
   // Stores a record as is (its id must be new).
   void Seed(const v1::KeyRecord& record);
@@ -50,6 +54,9 @@ class FakePersistence final : public v1::Persistence::Service {
   int settings_calls() const;
   // While set, GetSettings fails with this code (persistence up otherwise).
   void set_settings_error(grpc::StatusCode code);
+  // What QueryUsage answers; the queries it received (while up).
+  void set_usage_report(const v1::UsageReport& report);
+  std::vector<v1::UsageQuery> usage_queries() const;
 
   // Stored records by id.
   std::map<int64_t, v1::KeyRecord> keys() const;
@@ -73,6 +80,8 @@ class FakePersistence final : public v1::Persistence::Service {
   std::map<std::string, std::string> settings_ ABSL_GUARDED_BY(mu_);
   int settings_calls_ ABSL_GUARDED_BY(mu_) = 0;
   grpc::StatusCode settings_error_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
+  v1::UsageReport usage_report_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::UsageQuery> usage_queries_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::keybroker::testing

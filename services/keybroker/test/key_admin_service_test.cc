@@ -348,6 +348,38 @@ v1::RequestLogEntry Logged(int64_t time_ms, int64_t key_id, const std::string& m
   return entry;
 }
 
+TEST_F(KeyAdminServiceTest, QueryUsageIsRelayedToPersistenceWithItsErrors) {
+  Start({TestKey(1)});
+  v1::UsageReport stored;
+  stored.mutable_total()->set_requests(3);
+  stored.mutable_total()->mutable_usage()->set_total_tokens(42);
+  v1::UsageGroup* group = stored.add_groups();
+  group->set_group("gemini-2.5-flash");
+  group->mutable_count()->mutable_usage()->set_total_tokens(42);
+  harness_.persistence().set_usage_report(stored);
+
+  v1::UsageQuery query;
+  query.set_since_ms(1'700'000'000'000);
+  query.set_group_by(v1::USAGE_GROUP_BY_TOKEN);
+  query.add_day_starts_ms(1'700'000'000'000);
+  v1::UsageReport report;
+  grpc::Status status = admin().QueryUsage(BrokerHarness::AdminContext().get(), query, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(report.total().usage().total_tokens(), 42);
+  ASSERT_EQ(report.groups_size(), 1);
+  EXPECT_EQ(report.groups(0).group(), "gemini-2.5-flash");
+  ASSERT_EQ(harness_.persistence().usage_queries().size(), 1u);
+  EXPECT_EQ(harness_.persistence().usage_queries()[0].group_by(), v1::USAGE_GROUP_BY_TOKEN);
+  EXPECT_EQ(harness_.persistence().usage_queries()[0].day_starts_ms_size(), 1);
+
+  query.set_limit(1001);
+  status = admin().QueryUsage(BrokerHarness::AdminContext().get(), query, &report);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("1 to 1000"));
+  EXPECT_EQ(admin().QueryUsage(BrokerHarness::AdminContext("guess").get(), query, &report).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(KeyAdminServiceTest, GetKeyUsageCountsCallsPerKeyAndModelOverThreeWindows) {
   Config config = harness_.MakeConfig({TestKey(1), TestKey(2), TestKey(3)});
   config.paid_key = "AIzaSyPaidKeyForUsage0123456789abcdefgh";

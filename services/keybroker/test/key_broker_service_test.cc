@@ -103,6 +103,24 @@ TEST_F(KeyBrokerServiceTest, RateLimitCoolsTheKeyForThatModelAndSaysWhenItFreesU
   EXPECT_TRUE(harness_.Acquire("models/gemini-2.5-pro").available());
 }
 
+// The broker's log line about a key's state change names the client request
+// whose attempt caused it (ReportOutcomeRequest.request_id).
+TEST_F(KeyBrokerServiceTest, AStateChangeIsLoggedWithTheRequestThatCausedIt) {
+  Start({TestKey(1), TestKey(2)});
+  v1::ReportOutcomeRequest invalid = Outcome(1, "gemini-2.5-flash", v1::OUTCOME_KIND_KEY_INVALID);
+  invalid.set_http_status(400);
+  invalid.set_error_reason("API_KEY_INVALID");
+  invalid.set_request_id("client-trace-9");
+  ::testing::internal::CaptureStderr();
+  const v1::KeyState state = Report(invalid).state();
+  Report(Outcome(2, "gemini-2.5-flash", v1::OUTCOME_KIND_SUCCESS));  // No change: no line.
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(state, v1::KEY_STATE_DISABLED);
+  EXPECT_THAT(log, HasSubstr("key #1 (gemini) went from active to disabled after OUTCOME_KIND_KEY_INVALID (HTTP 400, "
+                             "API_KEY_INVALID) for model gemini-2.5-flash request_id=client-trace-9\n"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("key #2")));
+}
+
 TEST_F(KeyBrokerServiceTest, InvalidKeyIsDisabledAtOnce) {
   Start({TestKey(1), TestKey(2)});
   v1::ReportOutcomeRequest invalid = Outcome(1, "gemini-2.5-flash", v1::OUTCOME_KIND_KEY_INVALID);

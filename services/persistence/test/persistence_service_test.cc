@@ -163,6 +163,39 @@ TEST_F(PersistenceServiceTest, LogRpcsWriteAndQuery) {
   EXPECT_EQ(error_page.entries(0).error_type(), "RESOURCE_EXHAUSTED");
 }
 
+// The id a client got in x-request-id finds its failure in this service's
+// log: one line per error row, naming the row's request; and the rows of one
+// request id are found by LogQuery.request_id.
+TEST_F(PersistenceServiceTest, ErrorRowsAreLoggedWithTheirRequestIdAndFoundByIt) {
+  v1::WriteErrorLogsRequest errors;
+  for (const char* id : {"trace-a", "trace-b", "has space"}) {
+    v1::ErrorLogEntry* e = errors.add_entries();
+    e->set_time_ms(kStart);
+    e->set_key_id(3);
+    e->set_model("gemini-2.5-flash");
+    e->set_operation("generateContent");
+    e->set_status_code(500);
+    e->set_error_type("INTERNAL");
+    e->set_request_id(id);
+  }
+  v1::WriteLogsResponse written;
+  ::testing::internal::CaptureStderr();
+  const grpc::Status status = stub_->WriteErrorLogs(Context().get(), errors, &written);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(log, HasSubstr("error log row: generateContent gemini-2.5-flash key #3 status 500 INTERNAL "
+                             "request_id=trace-a\n"));
+  EXPECT_THAT(log, HasSubstr("request_id=trace-b\n"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("has space")));  // Not a sane id: the line names none.
+
+  v1::LogQuery query;
+  query.set_request_id("trace-b");
+  v1::QueryErrorLogsResponse page;
+  ASSERT_TRUE(stub_->QueryErrorLogs(Context().get(), query, &page).ok());
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).request_id(), "trace-b");
+}
+
 TEST_F(PersistenceServiceTest, GetKeyUsageCountsCallsAndFailuresPerKeyAndModel) {
   v1::WriteRequestLogsRequest requests;
   const struct {
@@ -234,6 +267,41 @@ TEST_F(PersistenceServiceTest, BatchesBeyondGrpcsDefaultFourMegabytesGoThroughBo
   status = stub_->QueryErrorLogs(Context().get(), query, &page);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(page.entries_size(), 520);
+}
+
+TEST_F(PersistenceServiceTest, QueryUsageSumsTheTokensOfWrittenRowsAndRefusesBadQueries) {
+  v1::WriteRequestLogsRequest requests;
+  for (int i = 0; i < 3; ++i) {
+    v1::RequestLogEntry* e = requests.add_entries();
+    e->set_time_ms(kStart - 10 + i);
+    e->set_model(i < 2 ? "gemini-2.5-flash" : "gemini-2.5-pro");
+    e->set_client_token_id("tok1");
+    e->set_key_id(7);
+    e->set_status_code(i == 2 ? 429 : 200);
+    e->mutable_usage()->set_prompt_tokens(10);
+    e->mutable_usage()->set_candidates_tokens(5);
+    e->mutable_usage()->set_total_tokens(15);
+  }
+  v1::WriteLogsResponse written;
+  ASSERT_TRUE(stub_->WriteRequestLogs(Context().get(), requests, &written).ok());
+
+  v1::UsageQuery query;
+  query.set_since_ms(kStart - 3'600'000);
+  query.set_group_by(v1::USAGE_GROUP_BY_MODEL);
+  v1::UsageReport report;
+  grpc::Status status = stub_->QueryUsage(Context().get(), query, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(report.total().requests(), 3);
+  EXPECT_EQ(report.total().failures(), 1);
+  EXPECT_EQ(report.total().usage().total_tokens(), 45);
+  ASSERT_EQ(report.groups_size(), 2);
+  EXPECT_EQ(report.groups(0).group(), "gemini-2.5-flash");
+  EXPECT_EQ(report.groups(0).count().usage().prompt_tokens(), 20);
+
+  query.set_limit(5000);
+  status = stub_->QueryUsage(Context().get(), query, &report);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("1 to 1000"));
 }
 
 TEST_F(PersistenceServiceTest, SettingsRpcsUpsert) {

@@ -212,6 +212,37 @@ TEST_F(FakeGeminiTest, SseFramingIsCrlfDataEvents) {
   EXPECT_EQ(json::parse(events[2].substr(6))["candidates"][0]["finishReason"], "STOP");
 }
 
+TEST_F(FakeGeminiTest, ScriptedUsageIsAnsweredWholeAndAsRunningTotals) {
+  const json usage = {{"promptTokenCount", 10},       {"candidatesTokenCount", 30},   {"thoughtsTokenCount", 6},
+                      {"cachedContentTokenCount", 4}, {"toolUsePromptTokenCount", 2}};
+  Script({{"key", "good1"}, {"repeat", true}, {"responses", {{{"usage", usage}, {"chunks", 3}}}}});
+  auto whole = Generate("good1");
+  ASSERT_TRUE(whole);
+  const json metadata = json::parse(whole->body)["usageMetadata"];
+  EXPECT_EQ(metadata["promptTokenCount"], 10);
+  EXPECT_EQ(metadata["candidatesTokenCount"], 30);
+  EXPECT_EQ(metadata["thoughtsTokenCount"], 6);
+  EXPECT_EQ(metadata["cachedContentTokenCount"], 4);
+  EXPECT_EQ(metadata["toolUsePromptTokenCount"], 2);
+  EXPECT_EQ(metadata["totalTokenCount"], 48);
+
+  auto r = client_->Post(std::string(kStream) + "?alt=sse", {{"x-goog-api-key", "good1"}}, kBody, "application/json");
+  ASSERT_TRUE(r);
+  std::vector<std::string> events = absl::StrSplit(r->body, "\r\n\r\n", absl::SkipEmpty());
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(json::parse(events[0].substr(6))["usageMetadata"]["candidatesTokenCount"], 10);
+  const json last = json::parse(events[2].substr(6))["usageMetadata"];
+  EXPECT_EQ(last["candidatesTokenCount"], 30);
+  EXPECT_EQ(last["thoughtsTokenCount"], 6);
+  EXPECT_EQ(last["totalTokenCount"], 48);
+
+  auto bad = client_->Post("/_fake/script", json({{"responses", {{{"usage", {{"prompt", 1}}}}}}}).dump(),
+                           "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("usage.prompt"));
+}
+
 TEST_F(FakeGeminiTest, JsonArrayFramingMatchesGoogle) {
   Script({{"key", "good1"}, {"responses", {{{"kind", "stream"}, {"chunks", 4}}}}});
   auto r = client_->Post(kStream, {{"x-goog-api-key", "good1"}}, kBody, "application/json");

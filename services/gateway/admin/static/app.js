@@ -229,7 +229,7 @@
   // The header of a logged-in page: brand, navigation, language, logout.
   function header(active) {
     const nav = el('nav', { class: 'nav' });
-    for (const page of ['keys', 'config', 'logs', 'stats']) {
+    for (const page of ['keys', 'tokens', 'config', 'logs', 'stats']) {
       nav.appendChild(el('a', {
         href: '/' + page, 'data-i18n': 'nav.' + page, class: page === active ? 'active' : '',
         'aria-current': page === active ? 'page' : undefined

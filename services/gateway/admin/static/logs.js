@@ -18,11 +18,27 @@ document.addEventListener('DOMContentLoaded', async () => {
     requests: [['logs.col.time', (e) => fmtTime(e.time_ms)], ['logs.col.key', keyText], ['logs.col.model', (e) => e.model],
       ['logs.col.operation', (e) => e.operation + (e.stream ? ' · ' + t('logs.stream') : '')],
       ['logs.col.status', statusBadge], ['logs.col.latency', (e) => t('common.ms', { n: fmtNumber(e.latency_ms) }), 'num'],
-      ['logs.col.attempts', (e) => String(e.attempts), 'num']],
+      ['logs.col.attempts', (e) => String(e.attempts), 'num'], ['logs.col.request_id', requestIdLink]],
     errors: [['logs.col.time', (e) => fmtTime(e.time_ms)], ['logs.col.key', keyText], ['logs.col.model', (e) => e.model],
       ['logs.col.status', statusBadge], ['logs.col.type', (e) => e.error_type],
-      ['logs.col.message', (e) => e.message, 'cell-message']]
+      ['logs.col.message', (e) => e.message, 'cell-message'], ['logs.col.request_id', requestIdLink]]
   };
+
+  // A request id (x-request-id): clicking it shows that request's rows in
+  // both logs (the filter field applies to either tab).
+  function requestIdLink(e) {
+    if (!e.request_id) return '—';
+    const shown = e.request_id.length > 16 ? e.request_id.slice(0, 12) + '…' : e.request_id;
+    return el('a', { href: '#', class: 'request-id mono', title: t('logs.request_id.filter_hint') + ': ' + e.request_id,
+      dataset: { requestId: e.request_id },
+      onclick: (ev) => { ev.preventDefault(); ev.stopPropagation(); filterByRequest(e.request_id); }, text: shown });
+  }
+  function filterByRequest(id) {
+    $('f-request-id').value = id;
+    state.offset = 0;
+    state.selected.clear();
+    load();
+  }
 
   function keyText(e) {
     if (!e.key_id) return '—';
@@ -74,6 +90,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     add('logs.col.model', entry.model || '—');
     add('logs.col.operation', entry.operation || '—');
     add('logs.col.status', String(entry.status_code));
+    add('logs.col.request_id', entry.request_id || '—');
     if (state.tab === 'requests') {
       add('logs.col.latency', t('common.ms', { n: fmtNumber(entry.latency_ms) }));
       add('logs.col.attempts', String(entry.attempts));
@@ -99,6 +116,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       const res = await api('GET', '/logs/' + state.tab + query({
         since: toMs($('f-since').value), until: toMs($('f-until').value), key: $('f-key').value.trim(),
         model: $('f-model').value.trim(), status: $('f-status').value, text: $('f-text').value.trim(),
+        request_id: $('f-request-id').value.trim(),
         offset: state.offset, limit: state.limit
       }));
       if (mine !== loading) return;
@@ -134,7 +152,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   }));
   $('filters').addEventListener('submit', (e) => { e.preventDefault(); state.offset = 0; load(); });
   $('clear').addEventListener('click', () => {
-    for (const id of ['f-since', 'f-until', 'f-key', 'f-model', 'f-status', 'f-text']) $(id).value = '';
+    for (const id of ['f-since', 'f-until', 'f-key', 'f-model', 'f-status', 'f-text', 'f-request-id']) $(id).value = '';
     state.offset = 0;
     load();
   });
@@ -144,5 +162,6 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('delete-all').addEventListener('click', () => remove(true));
   window.GP.onLang(render);
   const params = new URLSearchParams(location.search);
+  if (params.get('request_id')) $('f-request-id').value = params.get('request_id');
   if (params.get('tab') === 'errors') document.querySelector('[data-tab=errors]').click(); else load();
 });

@@ -34,6 +34,8 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
   v1::TopErrorKeysResponse top_error_keys;
   std::vector<v1::TopErrorKeysRequest> top_error_requests;
   std::vector<v1::DeleteLogsRequest> deletes;
+  v1::UsageReport usage_report;
+  std::vector<v1::UsageQuery> usage_queries;
   bool session_backend_down = false;
 
   absl::StatusOr<v1::ListKeysResponse> ListKeys(const v1::ListKeysRequest& request) override {
@@ -167,6 +169,47 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     std::lock_guard<std::mutex> lock(mu_);
     aggregate_requests.push_back(request);
     return aggregate;
+  }
+  absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery& query) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    usage_queries.push_back(query);
+    return usage_report;
+  }
+  // Managed client tokens: the requests it got, and what it answers.
+  std::vector<v1::CreateClientTokenRequest> token_creates;
+  std::vector<v1::UpdateClientTokenRequest> token_updates;
+  v1::ListClientTokensResponse token_list;
+  absl::StatusOr<v1::CreateClientTokenResponse> CreateClientToken(const v1::CreateClientTokenRequest& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    token_creates.push_back(r);
+    if (r.name() == "taken") return absl::AlreadyExistsError("a client token named 'taken' already exists (id 1)");
+    v1::CreateClientTokenResponse response;
+    response.mutable_token()->set_id(7);
+    response.mutable_token()->set_name(r.name());
+    response.mutable_token()->set_secret_sha256(std::string(64, 'a'));
+    response.mutable_token()->set_expires_at_ms(r.expires_at_ms());
+    *response.mutable_token()->mutable_limits() = r.limits();
+    response.set_secret("gp-secret");
+    return response;
+  }
+  absl::StatusOr<v1::ListClientTokensResponse> ListClientTokens() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return token_list;
+  }
+  absl::StatusOr<v1::ClientToken> UpdateClientToken(const v1::UpdateClientTokenRequest& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    token_updates.push_back(r);
+    if (r.id() != 7) return absl::NotFoundError(absl::StrCat("no client token with id ", r.id()));
+    v1::ClientToken token;
+    token.set_id(7);
+    token.set_disabled(r.disabled());
+    return token;
+  }
+  absl::StatusOr<v1::DeleteClientTokenResponse> DeleteClientToken(int64_t id) override {
+    if (id != 7) return absl::NotFoundError(absl::StrCat("no client token with id ", id));
+    v1::DeleteClientTokenResponse response;
+    response.set_deleted(true);
+    return response;
   }
   absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -5,8 +5,14 @@
 //   GEMPOOL_LOG(INFO) << "listening on " << port;
 //
 // The level is process-wide and set once at start-up from LOG_LEVEL; it is the
-// one piece of global state in gempool, read with a relaxed atomic load.
+// one piece of global state in gempool, read with a relaxed atomic load. The
+// format (LOG_FORMAT: text or json, log_format.h) is set once at start-up too.
+//
+// A line names a request id when the statement gives one
+// (GEMPOOL_LOG_REQUEST(INFO, id) << ...) or a ScopedRequestId is open on the
+// thread (request_scope.h).
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 
@@ -16,6 +22,7 @@
 namespace gempool {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+enum class LogFormat { kText = 0, kJson = 1 };
 
 // Parses "debug", "info", "warning"/"warn", "error" (any case).
 absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
@@ -23,18 +30,25 @@ void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 // Name shown in each line, e.g. "gateway". Set once in main.
 void SetLogComponent(absl::string_view component);
+// Text (the default) or JSON lines. Set once in main (LoadProcessConfig).
+void SetLogFormat(LogFormat format);
 
 namespace internal {
 // Collects one line and writes it when destroyed. Not thread-safe; one per
 // statement.
 class LogLine {
  public:
-  LogLine(LogLevel level, const char* file, int line);
+  // `request_id` empty: the thread's current one (request_scope.h), if any.
+  LogLine(LogLevel level, const char* file, int line, absl::string_view request_id = {});
   ~LogLine();
   std::ostream& stream() { return stream_; }
 
  private:
-  LogLevel level_;
+  const int64_t unix_ms_;
+  const LogLevel level_;
+  const char* const file_;
+  const int line_;
+  const std::string request_id_;
   std::ostringstream stream_;
 };
 }  // namespace internal
@@ -49,3 +63,8 @@ class LogLine {
   if (!::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)) {    \
   } else                                                         \
     ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__).stream()
+// The same, naming `request_id` (a request's id, request_id.h) in the line.
+#define GEMPOOL_LOG_REQUEST(severity, request_id)                                            \
+  if (!::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)) {                                \
+  } else                                                                                     \
+    ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__, (request_id)).stream()

@@ -29,6 +29,13 @@ std::vector<InlineImageAt> FindInlineImages(const nlohmann::json& response);
 // cannot hold an inline image (no "inlineData" or "inline_data").
 bool MayHoldInlineImage(absl::string_view json_text);
 
+// Whether a Gemini GenerateContentRequest for `model` can be answered with
+// images: its generationConfig.responseModalities names IMAGE (any case), or
+// the model's id has "image" in it (the image-generation models answer
+// images by default). A streamed chat that cannot is not held up by the image
+// uploader at all.
+bool RequestMayAnswerImages(const nlohmann::json& gemini_request, absl::string_view model);
+
 // The image at `at`, base64-decoded. InvalidArgument when the data is not
 // base64.
 absl::StatusOr<Image> ImageAt(const nlohmann::json& response, const InlineImageAt& at);

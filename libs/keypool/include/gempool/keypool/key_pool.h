@@ -46,6 +46,7 @@
 #include <optional>
 #include <queue>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -227,6 +228,9 @@ class KeyPool {
   // Keys matching `filter`, in its order, paginated.
   KeyPage List(const KeyFilter& filter);
   PoolCounts Summary();
+  // For each model some key is cooling for now, how many keys are, sorted
+  // by model (the metrics' keys cooling per model).
+  std::vector<std::pair<std::string, int>> CoolingByModel();
   // The snapshot of one key, if present (its cooldowns that are over ended).
   std::optional<KeyInfo> Get(int64_t key_id);
   // The id of the key with this secret, if present.

@@ -15,7 +15,10 @@ namespace gempool::rpc {
 // connections, accepting replies up to 64 MiB.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& addr);
 
-// Sets a deadline `timeout_ms` from now on `context`.
+// Sets a deadline `timeout_ms` from now on `context`, and tags the call with
+// the request id of the work the thread is doing (request_scope.h) as
+// `x-request-id` metadata, so the service's log names it
+// (request_metadata.h). Every internal call goes through here.
 void SetDeadline(grpc::ClientContext& context, int timeout_ms);
 
 }  // namespace gempool::rpc

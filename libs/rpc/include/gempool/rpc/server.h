@@ -5,6 +5,7 @@
 // checked, so a busy port fails start-up with a clear message.
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <memory>
 #include <string>
@@ -23,9 +24,11 @@ struct RunningServer {
 // Starts a server on `listen_addr` ("host:port") serving `services` (which
 // must outlive the server). `what` names the service in errors.
 // `max_receive_message_bytes` > 0 raises gRPC's 4 MiB limit on one request
-// (persistence takes log batches of many 16 KiB messages).
-absl::StatusOr<RunningServer> StartServer(const std::string& what, const std::string& listen_addr,
-                                          const std::vector<grpc::Service*>& services,
-                                          int max_receive_message_bytes = 0);
+// (persistence takes log batches of many 16 KiB messages). `interceptors`
+// see every call (the metrics' RPC counts: metrics::GrpcServerMetrics).
+absl::StatusOr<RunningServer> StartServer(
+    const std::string& what, const std::string& listen_addr, const std::vector<grpc::Service*>& services,
+    int max_receive_message_bytes = 0,
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors = {});
 
 }  // namespace gempool::rpc

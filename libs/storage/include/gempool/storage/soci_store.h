@@ -71,6 +71,10 @@ class SociStore final : public Store {
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override;
   absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override;
+  absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery& query) override;
+  absl::StatusOr<std::vector<v1::ClientToken>> LoadClientTokens() override;
+  absl::StatusOr<v1::ClientToken> PutClientToken(const v1::ClientToken& token) override;
+  absl::StatusOr<bool> DeleteClientToken(int64_t id) override;
 
  private:
   class Lease;

@@ -194,6 +194,27 @@ class Store {
   // The keys with the most error-log rows of one status code in a window
   // (see TopErrorKeysRequest for the limits: kInvalidArgument).
   virtual absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) = 0;
+
+  // Token usage summed from the hourly usage table (written with each batch
+  // of request log rows, never deleted by log retention): totals, per-day
+  // rows and the top groups, as persistence.proto's UsageQuery says.
+  // kInvalidArgument for a query outside its limits.
+  virtual absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery& query) = 0;
+
+  // --- Managed client tokens (the key broker owns them in memory) ---
+
+  // Every managed client token, by ascending id.
+  virtual absl::StatusOr<std::vector<v1::ClientToken>> LoadClientTokens() = 0;
+  // Inserts a token (id 0: the store assigns the id; created/updated times
+  // 0 become now) or replaces the one with its id; returns it as stored.
+  // The name is 1 to 64 characters, secret_sha256 64 lowercase hex digits,
+  // token_id 1 to 64 characters and the limits valid
+  // (clienttokens::ValidateLimits), else kInvalidArgument. Another token
+  // with the same name or secret_sha256 is kAlreadyExists; an unknown id
+  // kNotFound.
+  virtual absl::StatusOr<v1::ClientToken> PutClientToken(const v1::ClientToken& token) = 0;
+  // Removes a token; whether one was removed.
+  virtual absl::StatusOr<bool> DeleteClientToken(int64_t id) = 0;
 };
 
 }  // namespace gempool::storage

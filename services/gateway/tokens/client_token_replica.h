@@ -1,0 +1,159 @@
+#pragma once
+// The gateway's in-process replica of the managed client tokens and their
+// shared usage counters, so recognising a token and checking its limits
+// costs a hash and a map look-up instead of a network round trip per
+// request.
+//
+// Fed by KeyBroker.WatchClientTokens: a snapshot, then every change (a token
+// created, disabled, changed or deleted goes out at once; counters as other
+// gateways' reports move them, at most every 200 ms). This gateway's own use
+// is counted locally the moment it happens (requests when admitted, tokens
+// when a request finishes) and reported in batches by the
+// TokenUsageReporter; a limit is decided from the broker's counter plus the
+// use the broker has not counted yet (not reported, or reported but not yet
+// seen in a counter). While the broker is down the replica keeps enforcing
+// from the last-known counters plus local counts, and reconnects with a
+// backoff; the next snapshot replaces the tokens and counters.
+//
+// Before the first snapshot no managed token is known: Admit answers
+// kNotLoaded (the server answers 503 for a "gp-" token).
+//
+// Threads: one thread (Start/Stop) owns the stream; Admit, CheckModel and
+// RecordTokens run on request threads; the reporter's thread takes and
+// returns usage. One mutex guards the state, never held across I/O.
+// Thread-safe.
+
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "gempool/clienttokens/limit_decision.h"
+#include "gempool/clienttokens/usage_windows.h"
+#include "gempool/common/clock.h"
+#include "gempool/v1/keybroker.grpc.pb.h"
+
+namespace gempool::gateway {
+
+class ClientTokenReplica {
+ public:
+  struct Options {
+    int reconnect_initial_ms = 100;
+    int reconnect_max_ms = 1000;
+    // How the broker's log names this gateway.
+    std::string gateway;
+    // Reported use not seen in a counter after this long is dropped (the
+    // broker restarted and lost it, or the report raced a window change).
+    int awaiting_max_ms = 3000;
+  };
+
+  // The verdict on a presented secret.
+  struct Admission {
+    enum class Kind {
+      kUnknown,    // Not a managed token (or deleted): the usual 401.
+      kNotLoaded,  // No snapshot yet: nobody can tell.
+      kRefused,    // Disabled or expired: 401 with `message`.
+      kLimited,    // Over a limit: `decision` says which (429).
+      kAdmitted,   // Counted; `token_id` is its id.
+    };
+    Kind kind = Kind::kUnknown;
+    std::string message;
+    clienttokens::LimitDecision decision;
+    std::string token_id;
+  };
+
+  // `zone` cuts the days tokens_per_day counts in (TIMEZONE). `clock` must
+  // outlive this.
+  ClientTokenReplica(std::shared_ptr<grpc::Channel> channel, std::string address, const Clock& clock,
+                     absl::TimeZone zone, Options options);
+  ClientTokenReplica(const ClientTokenReplica&) = delete;
+  ClientTokenReplica& operator=(const ClientTokenReplica&) = delete;
+  ~ClientTokenReplica();  // Stop()s.
+
+  void Start();
+  void Stop();
+
+  // Recognises `secret` and, when it may start a request now, counts one.
+  // The model is checked later (CheckModel), where it is known.
+  Admission Admit(absl::string_view secret);
+  // Whether the managed token `token_id` may call `model`; the refusal (403)
+  // when not. Tokens that are not managed are always allowed.
+  std::optional<clienttokens::LimitDecision> CheckModel(const std::string& token_id, absl::string_view model) const;
+  // Counts tokens a finished request of `token_id` used (no-op for tokens
+  // that are not managed).
+  void RecordTokens(const std::string& token_id, int64_t finished_at_ms, int64_t tokens);
+
+  // For the reporter (one batch at a time): the use not reported yet, still
+  // counted locally while in flight; after the broker took it,
+  // Acknowledged(); after it did not, Restore() (sent again next time).
+  std::vector<v1::TokenUsageDelta> TakeUnreported();
+  void Acknowledged(const std::vector<v1::TokenUsageDelta>& deltas);
+  void Restore(const std::vector<v1::TokenUsageDelta>& deltas);
+
+  // Applies one update from the stream (the stream thread does; tests call
+  // it directly).
+  void ApplyUpdate(const v1::ClientTokenUpdate& update);
+
+  bool synced() const;
+  bool WaitUntilSynced(int timeout_ms) const;
+  // The broker's counter plus local use, for tests: requests this minute.
+  int64_t RequestsThisMinute(const std::string& token_id) const;
+  int64_t TokensToday(const std::string& token_id) const;
+
+ private:
+  // Use taken for a report (in flight until the broker answers), not yet
+  // seen in the broker's counter.
+  struct Awaiting {
+    int64_t minute_start_ms = 0;
+    int64_t requests = 0;
+    int64_t target_requests = 0;  // The counter value that includes it.
+    int64_t day_start_ms = 0;
+    int64_t tokens = 0;
+    int64_t target_tokens = 0;
+    int64_t acked_at_ms = 0;
+    bool in_flight = true;
+  };
+  struct Usage {
+    clienttokens::WindowUse shared;
+    clienttokens::WindowUse unreported;
+    std::vector<Awaiting> awaiting;
+  };
+
+  void Run();
+  grpc::Status ReadStream();
+  // The use the broker has not counted (locked).
+  clienttokens::WindowUse LocalUseLocked(Usage& usage, int64_t now_ms) const;
+  const v1::ClientToken* FindByTokenIdLocked(const std::string& token_id) const;
+
+  const std::string address_;
+  const Clock& clock_;
+  const absl::TimeZone zone_;
+  const Options options_;
+  std::unique_ptr<v1::KeyBroker::Stub> stub_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  bool synced_ = false;
+  // Between the first and the last page of a snapshot.
+  bool in_snapshot_ = false;
+  bool stopping_ = false;
+  // Tokens by id, and the id of each secret hash and token id.
+  std::unordered_map<int64_t, v1::ClientToken> tokens_;
+  std::unordered_map<std::string, int64_t> id_by_hash_;
+  std::unordered_map<std::string, int64_t> id_by_token_id_;
+  // By token id.
+  std::unordered_map<std::string, Usage> usage_;
+  grpc::ClientContext* open_context_ = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace gempool::gateway

@@ -1,0 +1,130 @@
+#include "logs_command.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gempool/common/clock.h"
+#include "gempool/rpc/channel.h"
+#include "gempool/v1/keybroker.grpc.pb.h"
+#include "shown_time_zone.h"
+#include "admin_client.h"
+#include "text_table.h"
+
+namespace gempool::ctl {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr int kDefaultLimit = 50;
+// Error messages are shown whole in JSON; in the table, their first line cut here.
+constexpr size_t kShownMessage = 100;
+
+int Failed(const Invocation& inv, const grpc::Status& status, const Targets& targets, std::ostream& out,
+           std::ostream& err) {
+  std::string message = status.error_message();
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.find("persistence") == std::string::npos &&
+      message.find("key broker") == std::string::npos) {
+    message = absl::StrCat("could not reach the key broker at ", targets.keybroker_addr, ": ", message,
+                           " (is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr)");
+  }
+  err << "gempoolctl: " << message << "\n";
+  if (inv.json) {
+    const std::string code = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+    out << Json{{"error", {{"code", code}, {"message", message}}}}.dump(2) << "\n";
+  }
+  return ExitCodeFor(status.error_code());
+}
+
+template <typename Entry>
+Json CommonJson(const Entry& e) {
+  return Json{{"id", e.id()},           {"time_ms", e.time_ms()},     {"request_id", e.request_id()},
+              {"key_id", e.key_id()},   {"model", e.model()},         {"operation", e.operation()},
+              {"status_code", e.status_code()}};
+}
+
+std::string ShortMessage(const std::string& message) {
+  std::string line = message.substr(0, message.find('\n'));
+  if (line.size() > kShownMessage) line = absl::StrCat(line.substr(0, kShownMessage), "...");
+  return line;
+}
+
+std::string Or(const std::string& text) { return text.empty() ? "-" : text; }
+
+}  // namespace
+
+int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, std::ostream& err) {
+  auto stub = v1::KeyAdmin::NewStub(rpc::MakeChannel(targets.keybroker_addr));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", targets.token));
+  rpc::SetDeadline(context, inv.timeout_ms);
+  v1::LogQuery query;
+  query.set_request_id(inv.request_id);
+  if (inv.since_seconds > 0) query.set_since_ms(SystemClock::Get().NowUnixMs() - inv.since_seconds * 1000);
+  query.set_limit(inv.limit > 0 ? inv.limit : kDefaultLimit);
+  query.set_offset(inv.offset);
+
+  Json entries = Json::array();
+  std::vector<std::vector<std::string>> rows;
+  int64_t total = 0;
+  int shown = 0;
+  const ShownTimeZone zone =
+      inv.json ? ShownTimeZone{"UTC", absl::UTCTimeZone()} : ResolveShownTimeZone(targets.persistence_addr, 2000);
+  if (inv.logs_errors) {
+    v1::QueryErrorLogsResponse page;
+    grpc::Status status = stub->QueryErrorLogs(&context, query, &page);
+    if (!status.ok()) return Failed(inv, status, targets, out, err);
+    total = page.total();
+    shown = page.entries_size();
+    rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "ERROR TYPE", "MESSAGE"});
+    for (const v1::ErrorLogEntry& e : page.entries()) {
+      Json entry = CommonJson(e);
+      entry["error_type"] = e.error_type();
+      entry["message"] = e.message();
+      entries.push_back(std::move(entry));
+      rows.push_back({FormatShownTime(e.time_ms(), zone), Or(e.request_id()), absl::StrCat(e.status_code()),
+                      e.key_id() != 0 ? absl::StrCat("#", e.key_id()) : "-", Or(e.model()), Or(e.operation()),
+                      Or(e.error_type()), ShortMessage(e.message())});
+    }
+  } else {
+    v1::QueryRequestLogsResponse page;
+    grpc::Status status = stub->QueryRequestLogs(&context, query, &page);
+    if (!status.ok()) return Failed(inv, status, targets, out, err);
+    total = page.total();
+    shown = page.entries_size();
+    rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "LATENCY", "ATTEMPTS"});
+    for (const v1::RequestLogEntry& e : page.entries()) {
+      Json entry = CommonJson(e);
+      entry["latency_ms"] = e.latency_ms();
+      entry["attempts"] = e.attempts();
+      entry["stream"] = e.stream();
+      entry["client_token_id"] = e.client_token_id();
+      entries.push_back(std::move(entry));
+      rows.push_back({FormatShownTime(e.time_ms(), zone), Or(e.request_id()), absl::StrCat(e.status_code()),
+                      e.key_id() != 0 ? absl::StrCat("#", e.key_id()) : "-", Or(e.model()),
+                      absl::StrCat(Or(e.operation()), e.stream() ? " (stream)" : ""),
+                      absl::StrCat(e.latency_ms(), " ms"), absl::StrCat(e.attempts())});
+    }
+  }
+  if (inv.json) {
+    out << Json{{"total", total}, {"offset", inv.offset}, {"entries", entries}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  const char* what = inv.logs_errors ? "error log" : "request log";
+  if (shown == 0) {
+    out << (total == 0 ? absl::StrCat("no ", what, " rows match\n")
+                       : absl::StrCat("no ", what, " rows at offset ", inv.offset, " of ", total, "\n"));
+    return kExitOk;
+  }
+  PrintTable(out, rows);
+  out << what << " rows " << inv.offset + 1 << "-" << inv.offset + shown << " of " << total << "\n";
+  out << "times in " << zone.name << " (TIMEZONE)\n";
+  return kExitOk;
+}
+
+}  // namespace gempool::ctl
