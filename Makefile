@@ -4,7 +4,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps bench clean
+.PHONY: run test build deps bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -23,6 +23,14 @@ test:
 BENCH_BUILD_DIR ?= build-bench
 bench:
 	@bench/bench.sh $(BENCH_BUILD_DIR)
+
+# Fuzzing (scripts/fuzz.sh, cmake/GempoolFuzz.cmake): every libFuzzer target
+# for FUZZ_SECONDS each, built with clang + ASan + UBSan in build-fuzz; `make
+# test` runs them for a fixed number of executions.
+FUZZ_SECONDS ?= 300
+fuzz:
+	@scripts/install-deps.sh --test
+	@scripts/fuzz.sh --long $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -18,5 +18,8 @@ if [ "${GEMPOOL_TEST_MYSQL_STARTED:-}" = 1 ]; then
   trap '"$ROOT/scripts/mariadb-test-server.sh" stop' EXIT
 fi
 
-cd "$BUILD_DIR"
-ctest --output-on-failure --timeout 600 -j "${GEMPOOL_TEST_JOBS:-2}"
+(cd "$BUILD_DIR" && ctest --output-on-failure --timeout 600 -j "${GEMPOOL_TEST_JOBS:-2}")
+
+# Every fuzz target, a fixed number of executions from its seeds (clang,
+# ASan + UBSan, its own build directory): `make fuzz` runs them longer.
+scripts/fuzz.sh --short "${BUILD_DIR}-fuzz"

@@ -24,7 +24,6 @@
 #include "http/event_loop.h"
 #include "http/http_server.h"
 #include "pool/key_broker_client.h"
-#include "gempool/common/time_zone.h"
 #include "pool/key_pool_replica.h"
 #include "live_settings.h"
 #include "openai/openai_routes.h"
@@ -53,7 +52,6 @@ struct Gateway::Parts {
   // The metrics (GET /metrics), fed by the parts below.
   metrics::Registry metrics_registry;
   std::unique_ptr<GatewayMetrics> metrics;
-  gemini::BaseUrl base_url;
   HeaderList custom_headers;
   std::unique_ptr<LiveSettingsHolder> live;
   // Runs every client connection and upstream call; stopped last.
@@ -96,8 +94,6 @@ struct Gateway::Parts {
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
                                                          const Clock& clock) {
-  absl::StatusOr<gemini::BaseUrl> base_url = gemini::ParseBaseUrl(config.base_url);
-  if (!base_url.ok()) return base_url.status();
   for (const std::string& proxy : config.proxies) {
     absl::Status valid = gemini::ParseProxyUrl(proxy).status();
     if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat("PROXIES: ", valid.message()));
@@ -114,7 +110,6 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
 
   auto parts = std::make_unique<Parts>(config, clock);
   parts->live = std::make_unique<LiveSettingsHolder>(*std::move(live));
-  parts->base_url = *std::move(base_url);
   parts->custom_headers = *std::move(custom_headers);
   parts->loop = std::make_unique<EventLoop>(static_cast<size_t>(std::max(config.gateway_io_threads, 0)));
   ElasticThreadPool::Options worker_options;
@@ -150,10 +145,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   {
     ClientTokenReplica::Options token_options;
     token_options.gateway = replica_options.watcher;
-    absl::StatusOr<absl::TimeZone> zone = LoadTimeZoneSetting(config.timezone);
-    parts->client_tokens = std::make_unique<ClientTokenReplica>(
-        rpc::MakeChannel(config.keybroker_addr), config.keybroker_addr, clock,
-        zone.ok() ? *zone : absl::UTCTimeZone(), token_options);
+    // TIMEZONE from the snapshot (and from each one applied later, below).
+    parts->client_tokens = std::make_unique<ClientTokenReplica>(rpc::MakeChannel(config.keybroker_addr),
+                                                                config.keybroker_addr, clock,
+                                                                parts->live->Get()->time_zone, token_options);
     parts->token_usage = std::make_unique<TokenUsageReporter>(
         *parts->client_tokens,
         [&broker](const v1::ReportTokenUsageRequest& request) { return broker.ReportTokenUsage(request); },
@@ -168,7 +163,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   forwarder_options.live = parts->live.get();
   parts->file_records = std::make_unique<FileRecordsClient>(rpc::MakeChannel(config.persistence_addr),
                                                             config.persistence_addr, config.rpc_timeout_ms);
-  parts->file_affinity = std::make_unique<FileKeyAffinity>(*parts->file_records, clock, parts->live.get());
+  parts->file_affinity = std::make_unique<FileKeyAffinity>(*parts->file_records, clock);
   forwarder_options.key_affinity = parts->file_affinity.get();
   forwarder_options.attempt_observer = parts->metrics.get();
   forwarder_options.client_tokens = parts->client_tokens.get();
@@ -179,21 +174,15 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   parts->health = std::make_unique<HealthChecker>(
       *parts->broker, *parts->persistence, std::min(config.rpc_timeout_ms, 2000),
       [&workers](std::function<void()> task) { workers.Submit(std::move(task)); });
-  absl::StatusOr<std::unique_ptr<OpenAIRoutes>> openai =
-      OpenAIRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
-  if (!openai.ok()) return openai.status();
-  parts->openai = *std::move(openai);
-  absl::StatusOr<std::unique_ptr<AnthropicRoutes>> anthropic =
-      AnthropicRoutes::Create(config, parts->base_url, *parts->forwarder, clock, parts->live.get());
-  if (!anthropic.ok()) return anthropic.status();
-  parts->anthropic = *std::move(anthropic);
-  absl::StatusOr<std::unique_ptr<ResponsesRoutes>> responses = ResponsesRoutes::Create(
-      config, parts->base_url, *parts->forwarder, clock,
-      [&workers](std::function<void()> task) { workers.Submit(std::move(task)); }, parts->live.get());
-  if (!responses.ok()) return responses.status();
-  parts->responses = *std::move(responses);
+  // The routes take every live setting from the request's snapshot
+  // (ClientCall::settings), which the HTTP server reads once per request.
+  parts->openai = OpenAIRoutes::Create(config, *parts->forwarder, clock);
+  parts->anthropic = AnthropicRoutes::Create(config, *parts->forwarder, clock);
+  parts->responses = ResponsesRoutes::Create(config, *parts->forwarder, clock, [&workers](std::function<void()> task) {
+    workers.Submit(std::move(task));
+  });
   parts->files = std::make_unique<FilesRoutes>(*parts->forwarder, *parts->file_records, parts->file_affinity.get(),
-                                               parts->base_url, parts->live.get(), clock);
+                                               clock);
   HttpServer::Options http_options;
   // Anthropic's entries first: its GET /v1/models (with anthropic-version)
   // goes ahead of the OpenAI one.
@@ -201,9 +190,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   for (ApiRoute& route : parts->responses->Routes()) http_options.api_routes.push_back(std::move(route));
   for (ApiRoute& route : parts->openai->Routes()) http_options.api_routes.push_back(std::move(route));
   for (ApiRoute& route : parts->files->Routes()) http_options.api_routes.push_back(std::move(route));
-  parts->vertex = std::make_unique<VertexRoutes>(*parts->forwarder, parts->live.get(),
-                                                 parts->live->Get()->vertex_base_url, parts->base_url,
-                                                 LiveConversionOptions(*parts->live));
+  parts->vertex = std::make_unique<VertexRoutes>(*parts->forwarder);
   for (ApiRoute& route : parts->vertex->Routes()) http_options.api_routes.push_back(std::move(route));
   http_options.host = config.host;
   http_options.port = config.port;
@@ -219,18 +206,21 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   // restart (the page says which and why).
   LiveSettingsHolder* holder = parts->live.get();
   ElasticThreadPool* worker_pool = parts->workers.get();
+  ClientTokenReplica* client_tokens = parts->client_tokens.get();
   const std::string admin_token = config.AdminToken();
   parts->admin = admin::AdminUi::Create(
       config, *std::move(env), clock,
-      [holder, worker_pool, admin_token](std::shared_ptr<const Config> next) {
+      [holder, worker_pool, client_tokens, admin_token](std::shared_ptr<const Config> next) {
         // Parts whose inputs did not change are shared with the snapshot in
         // force, not rebuilt.
+        const std::shared_ptr<const LiveSettings> previous = holder->Get();
         absl::StatusOr<std::shared_ptr<const LiveSettings>> applied =
-            MakeLiveSettings(*next, admin_token, holder->Get().get());
+            MakeLiveSettings(*next, admin_token, previous.get());
         if (!applied.ok()) {
           GEMPOOL_LOG(WARNING) << "settings: not applied: " << applied.status().message();
           return;
         }
+        if ((*applied)->time_zone != previous->time_zone) client_tokens->SetZone((*applied)->time_zone);
         holder->Set(*std::move(applied));
         worker_pool->SetMaxThreads(static_cast<size_t>(std::max(next->gateway_threads, 1)));
         SetLogLevel(next->log_level);
@@ -239,7 +229,6 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
   http_options.admin = parts->admin.get();
   http_options.live = parts->live.get();
   http_options.client_tokens = parts->client_tokens.get();
-  http_options.native_model_options = LiveConversionOptions(*parts->live);
   if (!config.metrics_token.empty()) {
     const metrics::Registry& registry = parts->metrics_registry;
     const std::string token = config.metrics_token;
@@ -247,8 +236,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
       return ServeMetrics(request, token, registry);
     };
   }
-  parts->http = std::make_unique<HttpServer>(config, parts->base_url, *parts->forwarder, *parts->health,
-                                             *parts->logs, clock, *parts->loop, *parts->workers, http_options);
+  parts->http = std::make_unique<HttpServer>(*parts->forwarder, *parts->health, *parts->logs, clock, *parts->loop,
+                                             *parts->workers, http_options);
   HttpServer* http = parts->http.get();
   parts->metrics->WatchOpenStreams([http] { return http->OpenStreams(); });
   parts->metrics->WatchReplica(*parts->replica);
@@ -287,12 +276,30 @@ void Gateway::Stop(int grace_ms) {
   if (parts_->stopped) return;
   parts_->stopped = true;
   if (parts_->metrics_listener != nullptr) parts_->metrics_listener->Stop();
-  parts_->http->StopAccepting();
-  parts_->http->WaitIdle(grace_ms);
+  parts_->http->Drain();
+  if (grace_ms > 0) {
+    const auto drain_start = std::chrono::steady_clock::now();
+    const size_t open_streams = parts_->http->OpenStreams();
+    GEMPOOL_LOG(INFO) << "draining: no new connections; " << parts_->http->OpenConnections()
+                      << " client connections open (" << open_streams << " streams), waiting up to " << grace_ms
+                      << " ms (SHUTDOWN_GRACE_SECONDS) for them to finish";
+    const bool drained = parts_->http->WaitIdle(grace_ms);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            drain_start);
+    if (drained) {
+      GEMPOOL_LOG(INFO) << "drained in " << took.count() << " ms";
+    } else {
+      GEMPOOL_LOG(WARNING) << "drain deadline (" << grace_ms << " ms) reached: cutting "
+                           << parts_->http->OpenConnections() << " connections (" << parts_->http->OpenStreams()
+                           << " streams) still open";
+    }
+  }
   parts_->http->CancelStreams();
   parts_->upstream->AbortAll();
   parts_->http->Join();
   parts_->workers->Shutdown();
+  // The queues flush on Stop: key outcomes to the broker, the client
+  // tokens' use, then the log rows to persistence.
   parts_->reporter->Stop();
   parts_->token_usage->Stop();
   parts_->client_tokens->Stop();

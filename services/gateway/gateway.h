@@ -26,9 +26,11 @@ class Gateway {
   // the background; returns the bound port.
   absl::StatusOr<int> Start();
 
-  // Stops accepting, lets requests in flight finish for up to `grace_ms`,
-  // cuts what is left (open streams end abnormally), and flushes the
-  // outcome reports and log rows it can. Idempotent.
+  // Drains (HttpServer::Drain: no new connections, /health 503, answers
+  // close their connections), lets requests and streams in flight finish for
+  // up to `grace_ms`, cuts what is left (open streams end abnormally), and
+  // flushes the outcome reports, token usage and log rows it can.
+  // Idempotent. Blocks.
   void Stop(int grace_ms = 5000);
 
  private:

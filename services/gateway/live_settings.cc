@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/time_zone.h"
 #include "openai/openai_options.h"
 
 namespace gempool::gateway {
@@ -78,6 +79,10 @@ absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Confi
   live->responses_store_max_bytes = static_cast<size_t>(config.responses_store_max_kb) << 10;
   live->error_log_record_request_body = config.error_log_record_request_body;
   live->image_host = config.image_host;
+  live->time_zone_name = config.timezone;
+  live->time_zone = previous != nullptr && previous->time_zone_name == config.timezone
+                        ? previous->time_zone
+                        : LoadTimeZoneOrUtc(config.timezone);
   // The conversion depends on the model settings and on BASE_URL's version
   // (the schema dialect) only.
   live->conversion_inputs = config.openai;
@@ -91,14 +96,6 @@ absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Confi
     live->conversion = std::make_shared<const openai::ConversionOptions>(*std::move(conversion));
   }
   return std::shared_ptr<const LiveSettings>(std::move(live));
-}
-
-ConversionOptionsFn LiveConversionOptions(const LiveSettingsHolder& live) {
-  return [&live] { return live.Get()->conversion; };
-}
-
-ConversionOptionsFn FixedConversionOptions(std::shared_ptr<const openai::ConversionOptions> options) {
-  return [options = std::move(options)] { return options; };
 }
 
 }  // namespace gempool::gateway

@@ -11,13 +11,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "gempool/anthropic/model_map.h"
 #include "gempool/config/config.h"
 #include "gempool/gemini/upstream_url.h"
@@ -25,8 +24,6 @@
 #include "upstream/upstream_client.h"
 
 namespace gempool::gateway {
-
-class LiveSettingsHolder;
 
 struct LiveSettings {
   int max_attempts = 3;       // MAX_RETRIES.
@@ -53,6 +50,9 @@ struct LiveSettings {
   int responses_store_days = 30;         // RESPONSES_STORE_DAYS (0: never store).
   size_t responses_store_max_bytes = size_t{2048} << 10;  // RESPONSES_STORE_MAX_KB.
   bool error_log_record_request_body = false;  // ERROR_LOG_RECORD_REQUEST_BODY.
+  // TIMEZONE, loaded (UTC, with a warning, when it cannot be): the days
+  // managed client tokens' tokens_per_day counts in.
+  absl::TimeZone time_zone = absl::UTCTimeZone();
   // UPLOAD_PROVIDER and the image hosts' settings (SMMS_*, PICGO_*,
   // CLOUDFLARE_IMGBED_*, OSS_*): where image answers are uploaded.
   ImageHostSettings image_host;
@@ -66,6 +66,7 @@ struct LiveSettings {
   // when these did not change (a poll rebuilds only what a save changed).
   OpenAISettings conversion_inputs;
   std::string anthropic_model_map_text;
+  std::string time_zone_name;
 
   // Whether `token` may call the client APIs.
   bool IsAllowedToken(const std::string& token) const;
@@ -80,36 +81,22 @@ absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config);
 // CUSTOM_HEADERS, ANTHROPIC_MODEL_MAP or model setting (TTS_VOICE_NAME, ...).
 // The parts of `previous` (the snapshot in force, optional) whose inputs are
 // unchanged are shared, not rebuilt: the conversion options (the same
-// pointer), the Anthropic model map.
+// pointer), the Anthropic model map, the time zone.
 absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Config& config,
                                                                      const std::string& admin_token,
                                                                      const LiveSettings* previous = nullptr);
-
-// The conversion options in force. Handlers call it once per request and use
-// that snapshot throughout (a save in the admin UI applies from the next
-// request on, never half-way through one). Empty: no model options (the
-// native API then forwards bodies as they came).
-using ConversionOptionsFn = std::function<std::shared_ptr<const openai::ConversionOptions>()>;
-// The options of `live`'s snapshot in force; `live` must outlive the function.
-ConversionOptionsFn LiveConversionOptions(const LiveSettingsHolder& live);
-// Always `options` (tests, a gateway without live settings).
-ConversionOptionsFn FixedConversionOptions(std::shared_ptr<const openai::ConversionOptions> options);
 
 class LiveSettingsHolder {
  public:
   explicit LiveSettingsHolder(std::shared_ptr<const LiveSettings> initial) : current_(std::move(initial)) {}
 
-  std::shared_ptr<const LiveSettings> Get() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return current_;
-  }
-  void Set(std::shared_ptr<const LiveSettings> next) {
-    std::lock_guard<std::mutex> lock(mu_);
-    current_ = std::move(next);
-  }
+  // The snapshot in force. The HTTP server reads it once per request and
+  // hands it on (ClientCall::settings, ForwardRequest::settings); lock-free
+  // apart from the shared_ptr's own reference count.
+  std::shared_ptr<const LiveSettings> Get() const { return std::atomic_load(&current_); }
+  void Set(std::shared_ptr<const LiveSettings> next) { std::atomic_store(&current_, std::move(next)); }
 
  private:
-  mutable std::mutex mu_;
   std::shared_ptr<const LiveSettings> current_;
 };
 

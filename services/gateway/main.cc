@@ -44,8 +44,12 @@ int main() {
                          << "ulimits.nofile in compose) or lower MAX_CONNECTIONS";
   }
   const int signal = gempool::WaitForShutdownSignal();
-  GEMPOOL_LOG(INFO) << "signal " << signal << ": stopping the gateway";
-  (*gateway)->Stop();
+  GEMPOOL_LOG(INFO) << "signal " << signal << ": stopping the gateway (a second signal stops it at once)";
+  gempool::EndAtNextShutdownSignal();
+  // Drains: /health answers 503, calls and streams in flight finish (up to
+  // SHUTDOWN_GRACE_SECONDS), then the queued log rows, outcome reports and
+  // token usage are flushed.
+  (*gateway)->Stop(config->shutdown_grace_seconds * 1000);
   GEMPOOL_LOG(INFO) << "gateway stopped";
   return 0;
 }

@@ -1,10 +1,12 @@
 #pragma once
 // A KeyAdmin client for one gempoolctl command: the stub on the broker's
 // address, and a call context carrying the admin token and the deadline.
-// And the exit code a failed call ends gempoolctl with.
+// And how every command reports a failure: the message, the JSON error and
+// the exit code.
 
 #include <grpcpp/grpcpp.h>
 
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -30,5 +32,17 @@ class AdminClient {
 // kExitUnauthenticated for a refused admin token, kExitUsage for a request
 // the server called invalid, else kExitError.
 int ExitCodeFor(grpc::StatusCode code);
+
+// Reports a failed command: "gempoolctl: <message>" on `err`; with --json
+// also {"error": {"code", "message"}} on `out`. Returns ExitCodeFor(code).
+int Fail(const Invocation& inv, grpc::StatusCode code, const std::string& message, std::ostream& out,
+         std::ostream& err);
+
+// Fail for a failed KeyAdmin call. A transport failure (UNAVAILABLE or
+// DEADLINE_EXCEEDED whose message is not the broker's own, which names the
+// key broker or persistence, e.g. "still loading keys") gets a hint about
+// where gempoolctl looked (`keybroker_addr`).
+int FailRpc(const Invocation& inv, const grpc::Status& status, const std::string& keybroker_addr, std::ostream& out,
+            std::ostream& err);
 
 }  // namespace gempool::ctl

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gempool/clienttokens/token_validation.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/config/parse.h"
 
@@ -957,11 +958,11 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
       inv.token_name = rest[0];
       if (const std::string* expires = Last(parsed, "expires")) inv.token_expires = *expires;
       if (const std::string* rpm = Last(parsed, "rpm")) {
-        GEMPOOL_ASSIGN_OR_RETURN(inv.token_rpm, ParseNumber("--rpm", *rpm, 0, 1'000'000));
+        GEMPOOL_ASSIGN_OR_RETURN(inv.token_rpm, ParseNumber("--rpm", *rpm, 0, clienttokens::kMaxRequestsPerMinute));
       }
       if (const std::string* per_day = Last(parsed, "tokens-per-day")) {
         GEMPOOL_ASSIGN_OR_RETURN(inv.token_per_day,
-                                 ParseNumber("--tokens-per-day", *per_day, 0, 1'000'000'000'000));
+                                 ParseNumber("--tokens-per-day", *per_day, 0, clienttokens::kMaxTokensPerDay));
       }
       if (const std::string* models = Last(parsed, "models")) {
         for (absl::string_view model : absl::StrSplit(*models, ',', absl::SkipWhitespace())) {

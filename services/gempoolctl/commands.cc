@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "gempool/keypool/admin_json.h"
 #include "gempool/keypool/proto_convert.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
@@ -55,30 +56,6 @@ std::string CodeName(grpc::StatusCode code) {
 
 bool IsKeysCommand(Command command) {
   return command != Command::kHealth && command != Command::kHelp && command != Command::kImportGeminiBalance;
-}
-
-// Reports a failed call (text on stderr; with --json also a JSON error on
-// stdout) and returns the exit code.
-int Fail(const Invocation& inv, Io& io, grpc::StatusCode code, const std::string& message) {
-  io.err << "gempoolctl: " << message << "\n";
-  if (inv.json) {
-    Json error = {{"error", {{"code", CodeName(code)}, {"message", message}}}};
-    io.out << error.dump(2) << "\n";
-  }
-  return ExitCodeFor(code);
-}
-
-int FailRpc(const Invocation& inv, Io& io, const grpc::Status& status, const std::string& addr) {
-  std::string message = status.error_message();
-  // A transport failure (not the broker's own UNAVAILABLE, e.g. "still
-  // loading keys") gets a hint about where gempoolctl looked.
-  const bool from_broker = absl::StrContains(message, "key broker");
-  if (!from_broker && (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-                       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
-    message = absl::StrCat("could not reach the key broker at ", addr, ": ", message,
-                           " (is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr)");
-  }
-  return Fail(inv, io, status.error_code(), message);
 }
 
 Json ViewJson(const v1::KeyView& key) {
@@ -129,7 +106,7 @@ int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
   request.set_offset(inv.offset);
   v1::ListKeysResponse response;
   grpc::Status status = admin.stub().ListKeys(admin.Context().get(), request, &response);
-  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   if (inv.json) {
     Json keys = Json::array();
     for (const v1::KeyView& key : response.keys()) keys.push_back(ViewJson(key));
@@ -166,8 +143,9 @@ int AddKeys(const Invocation& inv, const Targets& targets, Io& io) {
     keys = SplitKeys(text);
     if (keys.empty()) {
       return Fail(
-          inv, io, grpc::StatusCode::INVALID_ARGUMENT,
-          "no keys given: pass them as arguments or on standard input (see gempoolctl keys add --help)");
+          inv, grpc::StatusCode::INVALID_ARGUMENT,
+          "no keys given: pass them as arguments or on standard input (see gempoolctl keys add --help)", io.out,
+          io.err);
     }
   }
   AdminClient admin(targets, inv.timeout_ms);
@@ -184,7 +162,7 @@ int AddKeys(const Invocation& inv, const Targets& targets, Io& io) {
     grpc::Status status = admin.stub().AddKeys(admin.Context().get(), request, &response);
     if (!status.ok()) {
       if (added > 0) io.err << "gempoolctl: " << added << " keys were added before the error\n";
-      return FailRpc(inv, io, status, targets.keybroker_addr);
+      return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
     }
     added += response.added();
     for (int64_t id : response.added_ids()) {
@@ -239,7 +217,7 @@ int KeyAction(const Invocation& inv, const Targets& targets, Io& io) {
       done = "reset";
       break;
   }
-  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   if (inv.json) {
     io.out << Json{{"affected", response.affected()}}.dump(2) << "\n";
   } else {
@@ -255,7 +233,7 @@ int Summary(const Invocation& inv, const Targets& targets, Io& io) {
   v1::GetPoolSummaryRequest request;
   request.set_pool(PoolOf(inv));
   grpc::Status status = admin.stub().GetPoolSummary(admin.Context().get(), request, &summary);
-  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   if (inv.json) {
     Json out{{"total", summary.total()},
              {"active", summary.active()},
@@ -286,17 +264,13 @@ int Proxies(const Invocation& inv, const Targets& targets, Io& io) {
   request.set_run_now(inv.command == Command::kProxiesCheck);
   v1::CheckProxiesResponse response;
   grpc::Status status = admin.stub().CheckProxies(admin.Context().get(), request, &response);
-  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   bool all_alive = true;
   for (const v1::ProxyHealth& p : response.proxies()) all_alive = all_alive && p.alive();
   if (inv.json) {
     Json proxies = Json::array();
     for (const v1::ProxyHealth& p : response.proxies()) {
-      proxies.push_back({{"proxy", p.proxy()},
-                         {"alive", p.alive()},
-                         {"checked_at_ms", p.checked_at_ms()},
-                         {"latency_ms", p.latency_ms()},
-                         {"error", p.error()}});
+      proxies.push_back(keypool::ProxyHealthJson(p));
     }
     io.out << Json{{"interval_seconds", response.interval_seconds()}, {"proxies", proxies}}.dump(2) << "\n";
   } else if (response.proxies().empty()) {
@@ -322,7 +296,7 @@ int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
   for (int64_t id : inv.ids) selection.add_ids(id);
   v1::VerifyKeysResponse response;
   grpc::Status status = admin.stub().VerifyKeys(admin.Context().get(), selection, &response);
-  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   if (inv.json) {
     Json results = Json::array();
     for (const v1::KeyVerification& v : response.results()) {
@@ -353,7 +327,7 @@ int KeyUsage(const Invocation& inv, const Targets& targets, Io& io) {
   for (int64_t id : inv.ids) request.add_ids(id);
   v1::KeyUsageResponse response;
   grpc::Status status = admin.stub().GetKeyUsage(admin.Context().get(), request, &response);
-  if (!status.ok()) return FailRpc(inv, io, status, targets.keybroker_addr);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   if (inv.json) {
     Json keys = Json::array();
     for (const v1::KeyUsage& key : response.keys()) {
@@ -495,8 +469,8 @@ absl::StatusOr<Targets> ResolveTargets(const Invocation& inv,
 
 int Run(const Invocation& inv, const Targets& targets, Io io) {
   if (IsKeysCommand(inv.command) && targets.token.empty()) {
-    return Fail(inv, io, grpc::StatusCode::UNAUTHENTICATED,
-                "no admin token: set AUTH_TOKEN in the environment or .env, or pass --token");
+    return Fail(inv, grpc::StatusCode::UNAUTHENTICATED,
+                "no admin token: set AUTH_TOKEN in the environment or .env, or pass --token", io.out, io.err);
   }
   switch (inv.command) {
     case Command::kKeysList:
@@ -534,8 +508,8 @@ int Run(const Invocation& inv, const Targets& targets, Io io) {
       // .env this process sees (as the services do).
       absl::StatusOr<Environment> env = Environment::Load(DotEnvPath());
       if (!env.ok()) {
-        return Fail(inv, io, grpc::StatusCode::INVALID_ARGUMENT,
-                    absl::StrCat("configuration error: ", env.status().message()));
+        return Fail(inv, grpc::StatusCode::INVALID_ARGUMENT,
+                    absl::StrCat("configuration error: ", env.status().message()), io.out, io.err);
       }
       return RunImport(inv, targets, *env, SystemClock::Get(), io);
     }

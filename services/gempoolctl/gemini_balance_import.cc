@@ -1,5 +1,6 @@
 #include "gemini_balance_import.h"
 
+#include <cstdint>
 #include <functional>
 #include <set>
 
@@ -23,9 +24,18 @@ constexpr size_t kMaxSecretBytes = 191;
 // A setting's parsed value as comparable text.
 using Render = std::function<std::string(const Config&)>;
 
-std::string Text(const std::vector<std::string>& list) { return Json(list).dump(); }
-std::string Text(const std::map<std::string, std::string>& map) { return Json(map).dump(); }
-std::string Text(const std::map<std::string, int>& map) { return Json(map).dump(); }
+// Comparable bytes of a value: CBOR, which unlike dump() takes strings that
+// are not UTF-8 (dump() throws on them, and a comma-separated list in a
+// gemini-balance row may hold any bytes: found by the import fuzzer,
+// tests/fuzz/gemini_balance_import/non_utf8_list_entry).
+std::string Comparable(const Json& value) {
+  const std::vector<std::uint8_t> bytes = Json::to_cbor(value);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+std::string Text(const std::vector<std::string>& list) { return Comparable(Json(list)); }
+std::string Text(const std::map<std::string, std::string>& map) { return Comparable(Json(map)); }
+std::string Text(const std::map<std::string, int>& map) { return Comparable(Json(map)); }
 std::string Text(bool value) { return value ? "true" : "false"; }
 
 // The settings gempool reads (libs/config) that an import may store, as the
@@ -62,7 +72,7 @@ const std::map<std::string, Render>& ImportableSettings() {
          for (const SafetySetting& s : c.openai.safety_settings) {
            list.push_back({{"category", s.category}, {"threshold", s.threshold}});
          }
-         return list.dump();
+         return Comparable(list);
        }},
       {"FILTERED_MODELS", [](const Config& c) { return Text(c.openai.filtered_models); }},
       {"CREATE_IMAGE_MODEL", [](const Config& c) { return c.openai.create_image_model; }},

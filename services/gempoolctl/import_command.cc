@@ -38,8 +38,10 @@ int ExitCodeFor(absl::StatusCode code) {
 int Fail(const Invocation& inv, Io& io, const absl::Status& status) {
   io.err << "gempoolctl: " << status.message() << "\n";
   if (inv.json) {
+    // replace: a message may quote a gemini-balance value that is not UTF-8,
+    // on which dump() would throw.
     io.out << Json{{"error", {{"code", absl::StatusCodeToString(status.code())}, {"message", status.message()}}}}
-                  .dump(2)
+                  .dump(2, ' ', false, Json::error_handler_t::replace)
            << "\n";
   }
   return ExitCodeFor(status.code());
@@ -227,7 +229,9 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
         {"not_imported", not_imported},
         {"env", env_lines},
     };
-    io.out << report.dump(2) << "\n";
+    // replace: reasons, masked keys and .env lines come from gemini-balance's
+    // rows, which may hold bytes that are not UTF-8 (dump() would throw).
+    io.out << report.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
 

@@ -10,7 +10,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/clock.h"
-#include "gempool/rpc/channel.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "shown_time_zone.h"
 #include "admin_client.h"
@@ -24,22 +23,6 @@ using Json = nlohmann::ordered_json;
 constexpr int kDefaultLimit = 50;
 // Error messages are shown whole in JSON; in the table, their first line cut here.
 constexpr size_t kShownMessage = 100;
-
-int Failed(const Invocation& inv, const grpc::Status& status, const Targets& targets, std::ostream& out,
-           std::ostream& err) {
-  std::string message = status.error_message();
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.find("persistence") == std::string::npos &&
-      message.find("key broker") == std::string::npos) {
-    message = absl::StrCat("could not reach the key broker at ", targets.keybroker_addr, ": ", message,
-                           " (is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr)");
-  }
-  err << "gempoolctl: " << message << "\n";
-  if (inv.json) {
-    const std::string code = absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
-    out << Json{{"error", {{"code", code}, {"message", message}}}}.dump(2) << "\n";
-  }
-  return ExitCodeFor(status.error_code());
-}
 
 template <typename Entry>
 Json CommonJson(const Entry& e) {
@@ -59,10 +42,7 @@ std::string Or(const std::string& text) { return text.empty() ? "-" : text; }
 }  // namespace
 
 int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, std::ostream& err) {
-  auto stub = v1::KeyAdmin::NewStub(rpc::MakeChannel(targets.keybroker_addr));
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", targets.token));
-  rpc::SetDeadline(context, inv.timeout_ms);
+  AdminClient admin(targets, inv.timeout_ms);
   v1::LogQuery query;
   query.set_request_id(inv.request_id);
   if (inv.since_seconds > 0) query.set_since_ms(SystemClock::Get().NowUnixMs() - inv.since_seconds * 1000);
@@ -77,8 +57,8 @@ int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, st
       inv.json ? ShownTimeZone{"UTC", absl::UTCTimeZone()} : ResolveShownTimeZone(targets.persistence_addr, 2000);
   if (inv.logs_errors) {
     v1::QueryErrorLogsResponse page;
-    grpc::Status status = stub->QueryErrorLogs(&context, query, &page);
-    if (!status.ok()) return Failed(inv, status, targets, out, err);
+    grpc::Status status = admin.stub().QueryErrorLogs(admin.Context().get(), query, &page);
+    if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
     total = page.total();
     shown = page.entries_size();
     rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "ERROR TYPE", "MESSAGE"});
@@ -93,8 +73,8 @@ int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, st
     }
   } else {
     v1::QueryRequestLogsResponse page;
-    grpc::Status status = stub->QueryRequestLogs(&context, query, &page);
-    if (!status.ok()) return Failed(inv, status, targets, out, err);
+    grpc::Status status = admin.stub().QueryRequestLogs(admin.Context().get(), query, &page);
+    if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
     total = page.total();
     shown = page.entries_size();
     rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "LATENCY", "ATTEMPTS"});

@@ -4,9 +4,10 @@
 // saved on the admin configuration page laid over it (config::ApplyUiSettings,
 // the same rule every service follows), read from the persistence service.
 // When persistence does not answer (within 2 s), the environment's TIMEZONE;
-// UTC when the name is unknown. JSON output does not use it: its times are
-// Unix milliseconds (*_ms), which carry no zone. Not thread-safe (one per
-// command).
+// UTC when the name is unknown. JSON output uses it only where a zone
+// decides a value: the calendar days of `usage` (their starts and dates) and
+// `tokens list`'s tokens_today; its times are Unix milliseconds (*_ms),
+// which carry no zone. Not thread-safe (one per command).
 
 #include <map>
 #include <string>

@@ -27,28 +27,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-int Failed(const Invocation& inv, grpc::StatusCode code, const std::string& message, std::ostream& out,
-           std::ostream& err) {
-  err << "gempoolctl: " << message << "\n";
-  if (inv.json) {
-    out << Json{{"error",
-                 {{"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}, {"message", message}}}}
-               .dump(2)
-        << "\n";
-  }
-  return ExitCodeFor(code);
-}
-
-int FailedRpc(const Invocation& inv, const Targets& targets, const grpc::Status& status, std::ostream& out,
-              std::ostream& err) {
-  std::string message = status.error_message();
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.find("persistence") == std::string::npos) {
-    message = absl::StrCat("could not reach the key broker at ", targets.keybroker_addr, ": ", message,
-                           " (is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr)");
-  }
-  return Failed(inv, status.error_code(), message, out, err);
-}
-
 std::string LimitsText(const v1::ClientTokenLimits& limits) {
   std::vector<std::string> parts;
   if (limits.requests_per_minute() > 0) parts.push_back(absl::StrCat(limits.requests_per_minute(), " rpm"));
@@ -67,7 +45,7 @@ int Add(const Invocation& inv, const Targets& targets, std::ostream& out, std::o
     const ShownTimeZone zone = ResolveShownTimeZone(targets.persistence_addr, 2000);
     absl::StatusOr<int64_t> expires = clienttokens::ParseExpiry(inv.token_expires, now, zone.zone);
     if (!expires.ok()) {
-      return Failed(inv, grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("--expires: ", expires.status().message()),
+      return Fail(inv, grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("--expires: ", expires.status().message()),
                     out, err);
     }
     request.set_expires_at_ms(*expires);
@@ -78,7 +56,7 @@ int Add(const Invocation& inv, const Targets& targets, std::ostream& out, std::o
   AdminClient admin(targets, inv.timeout_ms);
   v1::CreateClientTokenResponse response;
   const grpc::Status status = admin.stub().CreateClientToken(admin.Context().get(), request, &response);
-  if (!status.ok()) return FailedRpc(inv, targets, status, out, err);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   if (inv.json) {
     out << Json{{"token", clienttokens::ClientTokenJson(response.token(), now)}, {"secret", response.secret()}}.dump(2)
         << "\n";
@@ -96,18 +74,16 @@ int List(const Invocation& inv, const Targets& targets, std::ostream& out, std::
   v1::ListClientTokensResponse response;
   const grpc::Status status =
       admin.stub().ListClientTokens(admin.Context().get(), v1::ListClientTokensRequest(), &response);
-  if (!status.ok()) return FailedRpc(inv, targets, status, out, err);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   const int64_t now = SystemClock::Get().NowUnixMs();
   const ShownTimeZone zone = ResolveShownTimeZone(targets.persistence_addr, 2000);
-  const int64_t minute = clienttokens::MinuteStartMs(now);
-  const int64_t day = clienttokens::DayStartMs(now, zone.zone);
-  std::map<std::string, const v1::TokenCounter*> counters;
-  for (const v1::TokenCounter& counter : response.counters()) counters[counter.token_id()] = &counter;
-  auto used = [&](const v1::ClientToken& token) -> std::pair<int64_t, int64_t> {
-    auto it = counters.find(token.token_id());
-    if (it == counters.end()) return {0, 0};
-    return {it->second->minute_start_ms() == minute ? it->second->requests() : 0,
-            it->second->day_start_ms() == day ? it->second->tokens() : 0};
+  std::map<std::string, clienttokens::CurrentUseCounts> use;
+  for (const v1::TokenCounter& counter : response.counters()) {
+    use[counter.token_id()] = clienttokens::CurrentUse(counter, now, zone.zone);
+  }
+  auto used = [&use](const v1::ClientToken& token) -> std::pair<int64_t, int64_t> {
+    const clienttokens::CurrentUseCounts counts = use[token.token_id()];
+    return {counts.requests_this_minute, counts.tokens_today};
   };
   if (inv.json) {
     Json tokens = Json::array();
@@ -147,7 +123,7 @@ int SetDisabled(const Invocation& inv, const Targets& targets, bool disabled, st
   request.set_disabled(disabled);
   v1::ClientToken token;
   const grpc::Status status = admin.stub().UpdateClientToken(admin.Context().get(), request, &token);
-  if (!status.ok()) return FailedRpc(inv, targets, status, out, err);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   if (inv.json) {
     out << Json{{"token", clienttokens::ClientTokenJson(token, SystemClock::Get().NowUnixMs())}}.dump(2) << "\n";
   } else {
@@ -163,7 +139,7 @@ int Delete(const Invocation& inv, const Targets& targets, std::ostream& out, std
   request.set_id(inv.token_id);
   v1::DeleteClientTokenResponse response;
   const grpc::Status status = admin.stub().DeleteClientToken(admin.Context().get(), request, &response);
-  if (!status.ok()) return FailedRpc(inv, targets, status, out, err);
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   if (inv.json) {
     out << Json{{"deleted", response.deleted()}}.dump(2) << "\n";
   } else {

@@ -7,10 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/time_zone.h"
+#include "gempool/keypool/admin_json.h"
 #include "gempool/rpc/channel.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "shown_time_zone.h"
@@ -22,28 +22,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr int kMaxDays = 400;
 constexpr int kDefaultLimit = 10;
-
-absl::StatusOr<absl::CivilDay> ParseDay(const char* flag, const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(text, &day)) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, " '", text, "' is not a date: expected YYYY-MM-DD"));
-  }
-  return day;
-}
-
-Json CountJson(const v1::UsageCount& c) {
-  const v1::TokenUsage& u = c.usage();
-  return Json{{"requests", c.requests()},
-              {"failures", c.failures()},
-              {"prompt_tokens", u.prompt_tokens()},
-              {"candidates_tokens", u.candidates_tokens()},
-              {"thoughts_tokens", u.thoughts_tokens()},
-              {"cached_tokens", u.cached_tokens()},
-              {"tool_use_prompt_tokens", u.tool_use_prompt_tokens()},
-              {"total_tokens", u.total_tokens()}};
-}
 
 std::vector<std::string> CountCells(const v1::UsageCount& c) {
   const v1::TokenUsage& u = c.usage();
@@ -51,14 +30,6 @@ std::vector<std::string> CountCells(const v1::UsageCount& c) {
           absl::StrCat(u.prompt_tokens() + u.tool_use_prompt_tokens()),
           absl::StrCat(u.candidates_tokens()), absl::StrCat(u.thoughts_tokens()),
           absl::StrCat(u.cached_tokens()),   absl::StrCat(u.total_tokens())};
-}
-
-int Failed(const Invocation& inv, absl::StatusCode code, std::string message, std::ostream& out, std::ostream& err) {
-  err << "gempoolctl: " << message << "\n";
-  if (inv.json) {
-    out << Json{{"error", {{"code", absl::StatusCodeToString(code)}, {"message", message}}}}.dump(2) << "\n";
-  }
-  return ExitCodeFor(static_cast<grpc::StatusCode>(code));
 }
 
 v1::UsageGroupBy GroupBy(const std::string& by) {
@@ -69,48 +40,16 @@ v1::UsageGroupBy GroupBy(const std::string& by) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<int64_t>> UsageDayEdges(const std::string& since, const std::string& until,
-                                                   int64_t now_ms, const absl::TimeZone& zone) {
-  absl::CivilDay last = absl::ToCivilDay(absl::FromUnixMillis(now_ms), zone);
-  if (!until.empty()) {
-    absl::StatusOr<absl::CivilDay> day = ParseDay("--until", until);
-    if (!day.ok()) return day.status();
-    last = *day;
-  }
-  int64_t days = 0;
-  if (since.empty() || since == "today") {
-    days = since.empty() ? 7 : 1;
-  } else if (since.back() == 'd' && absl::SimpleAtoi(since.substr(0, since.size() - 1), &days)) {
-    if (days < 1 || days > kMaxDays) {
-      return absl::InvalidArgumentError(absl::StrCat("--since ", since, ": use 1d to ", kMaxDays, "d"));
-    }
-  } else {
-    absl::StatusOr<absl::CivilDay> first = ParseDay("--since", since);
-    if (!first.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--since '", since,
-                                                     "' is not a window: use today, a number of days (7d) or a "
-                                                     "date (YYYY-MM-DD)"));
-    }
-    days = last - *first + 1;
-    if (days < 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--since ", since, " is after the last day shown (", absl::FormatCivilTime(last), ")"));
-    }
-    if (days > kMaxDays) {
-      return absl::InvalidArgumentError(absl::StrCat("--since ", since, " to ", absl::FormatCivilTime(last), " is ",
-                                                     days, " days; at most ", kMaxDays));
-    }
-  }
-  const absl::Time noon = zone.At(absl::CivilSecond(last) + 12 * 3600).pre;
-  return DayEdgesMs(absl::ToUnixMillis(noon), static_cast<int>(days), zone);
-}
-
 int RunUsage(const Invocation& inv, const Targets& targets, std::ostream& out, std::ostream& err) {
   // Days are calendar days in TIMEZONE, in JSON too (their starts differ by zone).
   const ShownTimeZone zone = ResolveShownTimeZone(targets.persistence_addr, 2000);
   absl::StatusOr<std::vector<int64_t>> edges =
-      UsageDayEdges(inv.usage_since, inv.usage_until, SystemClock::Get().NowUnixMs(), zone.zone);
-  if (!edges.ok()) return Failed(inv, edges.status().code(), std::string(edges.status().message()), out, err);
+      CalendarDayEdges(inv.usage_since, inv.usage_until, SystemClock::Get().NowUnixMs(), zone.zone);
+  if (!edges.ok()) {
+    // The messages start with the parameter's name ("since ...", "until ..."): here, the flag's.
+    return Fail(inv, static_cast<grpc::StatusCode>(edges.status().code()),
+                absl::StrCat("--", edges.status().message()), out, err);
+  }
 
   v1::UsageQuery query;
   query.set_since_ms(edges->front());
@@ -122,14 +61,7 @@ int RunUsage(const Invocation& inv, const Targets& targets, std::ostream& out, s
   AdminClient admin(targets, inv.timeout_ms);
   v1::UsageReport report;
   const grpc::Status status = admin.stub().QueryUsage(admin.Context().get(), query, &report);
-  if (!status.ok()) {
-    std::string message = status.error_message();
-    if (status.error_code() == grpc::StatusCode::UNAVAILABLE && message.find("persistence") == std::string::npos) {
-      message = absl::StrCat("could not reach the key broker at ", targets.keybroker_addr, ": ", message,
-                             " (is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr)");
-    }
-    return Failed(inv, static_cast<absl::StatusCode>(status.error_code()), message, out, err);
-  }
+  if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
 
   const std::string by = inv.usage_by.empty() ? "model" : inv.usage_by;
   // Managed client tokens by name (the flat ALLOWED_TOKENS have ids only);
@@ -146,19 +78,19 @@ int RunUsage(const Invocation& inv, const Targets& targets, std::ostream& out, s
     Json days = Json::array();
     for (const v1::UsageDay& d : report.days()) {
       Json row = Json{{"date", date(d.start_ms())}, {"start_ms", d.start_ms()}};
-      row.update(CountJson(d.count()));
+      row.update(keypool::UsageCountJson(d.count()));
       days.push_back(std::move(row));
     }
     Json groups = Json::array();
     for (const v1::UsageGroup& g : report.groups()) {
       Json row = Json{{"group", g.group()}};
       if (auto name = token_names.find(g.group()); name != token_names.end()) row["name"] = name->second;
-      row.update(CountJson(g.count()));
+      row.update(keypool::UsageCountJson(g.count()));
       groups.push_back(std::move(row));
     }
     out << Json{{"since_ms", query.since_ms()}, {"until_ms", query.until_ms()}, {"timezone", zone.name},
                 {"by", by},
-                {"total", CountJson(report.total())},
+                {"total", keypool::UsageCountJson(report.total())},
                 {"days", days},
                 {"groups", groups},
                 {"other_groups", report.other_groups()}}

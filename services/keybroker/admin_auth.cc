@@ -3,20 +3,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/secrets.h"
 
 namespace gempool::keybroker {
-namespace {
-
-// Compares without stopping at the first difference, so response timing
-// does not reveal how much of a guess was right.
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-}  // namespace
 
 grpc::Status CheckAdminToken(const grpc::ServerContext& context, const std::string& admin_token) {
   if (admin_token.empty()) {
@@ -34,7 +23,7 @@ grpc::Status CheckAdminToken(const grpc::ServerContext& context, const std::stri
   absl::string_view value(it->second.data(), it->second.size());
   value = absl::StripAsciiWhitespace(value);
   if (!absl::StartsWithIgnoreCase(value, "bearer ") ||
-      !ConstantTimeEquals(absl::StripAsciiWhitespace(value.substr(7)), admin_token)) {
+      !SecretEquals(absl::StripAsciiWhitespace(value.substr(7)), admin_token)) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                         "wrong admin token: use the broker's AUTH_TOKEN (gempoolctl: set AUTH_TOKEN in "
                         "the environment or .env, or pass --token)");

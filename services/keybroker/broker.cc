@@ -70,13 +70,6 @@ Config WithoutApiKeys(const Config& config) {
   return kept;
 }
 
-// TIMEZONE, the zone tokens_per_day counts days in (UTC when it cannot be
-// loaded; the config check reports that at start).
-absl::TimeZone ClientTokenZone(const std::string& name) {
-  absl::StatusOr<absl::TimeZone> zone = LoadTimeZoneSetting(name);
-  return zone.ok() ? *zone : absl::UTCTimeZone();
-}
-
 BrokerOptions WithoutEnvironment(const BrokerOptions& options) {
   BrokerOptions kept = options;
   kept.environment.reset();
@@ -103,10 +96,13 @@ Broker::Broker(const Config& config, const Clock& clock, BrokerOptions options)
       probe_transport_(options.probe_transport != nullptr ? options.probe_transport
                                                           : std::make_shared<HttplibProbeTransport>()),
       prober_(std::make_shared<const KeyProber>(ProbeSettings::FromConfig(config), *probe_transport_, clock)),
-      verifier_(pools_, prober_, options.probe_concurrency),
+      // Probes go through the proxy a key is handed out with (dead ones skipped).
+      verifier_(pools_, prober_, options.probe_concurrency,
+                [this](const std::string& secret) { return settings_.Get()->proxy_chooser.Choose(secret); }),
       settings_(BrokerSettingsFrom(config)),
       hub_(pools_, settings_),
-      token_registry_(ClientTokenZone(config.timezone)),
+      // TIMEZONE: the zone tokens_per_day counts days in.
+      token_registry_(LoadTimeZoneOrUtc(config.timezone)),
       token_hub_(token_registry_),
       token_admin_(token_registry_, token_hub_, persistence_, clock),
       broker_service_(pools_, settings_, hub_, ready_, config.persistence_addr),
@@ -293,6 +289,8 @@ void Broker::SeedTokensToday() {
   v1::UsageQuery query;
   query.set_since_ms(day);
   query.set_group_by(v1::USAGE_GROUP_BY_TOKEN);
+  // QueryUsage's most groups: only the 1000 tokens that used most today are
+  // seeded; any others count today from zero after a restart.
   query.set_limit(1000);
   absl::StatusOr<v1::UsageReport> report = persistence_.QueryUsage(query);
   if (!report.ok()) {
@@ -314,8 +312,8 @@ absl::Status Broker::PollSettings() {
 
 void Broker::ApplySettings(const Config& merged) {
   BrokerSettings next = BrokerSettingsFrom(merged);
-  // Key probes: TEST_MODEL, PROXIES, BASE_URL, VERTEX_EXPRESS_BASE_URL,
-  // CUSTOM_HEADERS, TIME_OUT.
+  // Key probes: TEST_MODEL, BASE_URL, VERTEX_EXPRESS_BASE_URL,
+  // CUSTOM_HEADERS, TIME_OUT (the proxy comes from settings_ per probe).
   const std::shared_ptr<const KeyProber> prober = verifier_.prober();
   const ProbeSettings probe = ProbeSettings::FromConfig(merged);
   if (probe != prober->settings()) {
@@ -374,11 +372,16 @@ void Broker::Shutdown() {
   probe_transport_->CancelAll();
   proxy_checker_.Stop();
   if (revalidator_ != nullptr) revalidator_->Stop();
-  // Ends the gateways' WatchKeys streams, which would hold Shutdown() up.
+  // Ends the gateways' WatchKeys and WatchClientTokens streams first: they
+  // never end by themselves, and gRPC's Shutdown would wait out its whole
+  // deadline for them (the gateways reconnect to the next broker).
   hub_.Stop();
   token_hub_.Stop();
   if (server_.server != nullptr) {
-    server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    // Unary calls in flight (outcome reports, token usage, admin calls)
+    // finish; new ones are refused.
+    server_.server->Shutdown(std::chrono::system_clock::now() +
+                             std::chrono::seconds(std::max(config_.shutdown_grace_seconds, 0)));
   }
   writer_.Stop();  // Last flush of what the final calls changed.
   if (server_.server != nullptr) server_.server->Wait();

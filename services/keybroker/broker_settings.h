@@ -2,9 +2,13 @@
 // The settings a running key broker takes from the admin UI without a
 // restart (MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL, CHECK_INTERVAL_HOURS),
 // as one immutable snapshot swapped atomically: a call reads the snapshot
-// once and uses it throughout. `generation` grows with every Set, so a
-// consumer that keeps derived state (the key watch hub's view of PROXIES and
-// PAID_KEY sent to gateways) can tell it must refresh. Thread-safe.
+// once and uses it throughout. A consumer that keeps derived state (the key
+// watch hub's view of PROXIES and PAID_KEY sent to gateways) tells it must
+// refresh from two counters: `proxy_health_generation` grows with a Set that
+// changes only the proxies' health (dead_proxies, the proxy check's verdict,
+// or PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY), `generation` with every other
+// Set (gateways start over with a snapshot; a proxy flapping must not cost
+// that). Thread-safe.
 
 #include <cstdint>
 #include <memory>
@@ -30,6 +34,13 @@ struct BrokerSettings {
   keypool::ProxyChooser proxy_chooser;
 
   void RebuildProxyChooser() { proxy_chooser = keypool::ProxyChooser(proxies, dead_proxies, proxies_consistent_hash); }
+
+  // Whether `other` differs from this in the proxies' health alone.
+  bool OnlyProxyHealthDiffers(const BrokerSettings& other) const {
+    const bool health = dead_proxies != other.dead_proxies || proxies_consistent_hash != other.proxies_consistent_hash;
+    return health && max_failures == other.max_failures && proxies == other.proxies && paid_key == other.paid_key &&
+           test_model == other.test_model && check_interval_hours == other.check_interval_hours;
+  }
 };
 
 class BrokerSettingsHolder {
@@ -45,17 +56,22 @@ class BrokerSettingsHolder {
     std::lock_guard<std::mutex> lock(mu_);
     return generation_;
   }
+  uint64_t proxy_health_generation() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return proxy_health_generation_;
+  }
   void Set(BrokerSettings next) {
     auto snapshot = std::make_shared<const BrokerSettings>(std::move(next));
     std::lock_guard<std::mutex> lock(mu_);
+    ++(current_->OnlyProxyHealthDiffers(*snapshot) ? proxy_health_generation_ : generation_);
     current_ = std::move(snapshot);
-    ++generation_;
   }
 
  private:
   mutable std::mutex mu_;
   std::shared_ptr<const BrokerSettings> current_;
   uint64_t generation_ = 1;
+  uint64_t proxy_health_generation_ = 1;
 };
 
 }  // namespace gempool::keybroker

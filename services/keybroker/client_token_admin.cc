@@ -7,14 +7,11 @@
 #include "gempool/clienttokens/token_secret.h"
 #include "gempool/clienttokens/token_validation.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
 #include "gempool/common/status_macros.h"
 
 namespace gempool::keybroker {
 namespace {
-
-// The token id clients' requests are logged under: TokenId(secret), the
-// first 12 hex digits of its SHA-256.
-std::string TokenIdOfHash(const std::string& sha256) { return sha256.substr(0, 12); }
 
 // persistence's ALREADY_EXISTS / NOT_FOUND messages, without the
 // "persistence at host:port: PutClientToken failed:" prefix.
@@ -34,6 +31,7 @@ ClientTokenAdmin::ClientTokenAdmin(ClientTokenRegistry& registry, ClientTokenWat
     : registry_(registry), hub_(hub), persistence_(persistence), clock_(clock) {}
 
 absl::StatusOr<v1::CreateClientTokenResponse> ClientTokenAdmin::Create(const v1::CreateClientTokenRequest& request) {
+  std::lock_guard<std::mutex> lock(admin_mu_);
   const int64_t now = clock_.NowUnixMs();
   GEMPOOL_RETURN_IF_ERROR(clienttokens::ValidateName(request.name()));
   GEMPOOL_RETURN_IF_ERROR(clienttokens::ValidateExpiry(request.expires_at_ms(), now));
@@ -45,8 +43,9 @@ absl::StatusOr<v1::CreateClientTokenResponse> ClientTokenAdmin::Create(const v1:
   GEMPOOL_ASSIGN_OR_RETURN(std::string secret, clienttokens::GenerateSecret());
   v1::ClientToken token;
   token.set_name(request.name());
-  token.set_secret_sha256(clienttokens::Sha256Hex(secret));
-  token.set_token_id(TokenIdOfHash(token.secret_sha256()));
+  token.set_secret_sha256(Sha256Hex(secret));
+  // The id clients' requests are logged under.
+  token.set_token_id(TokenId(secret));
   token.set_secret_prefix(clienttokens::ShownPrefix(secret));
   token.set_created_at_ms(now);
   token.set_updated_at_ms(now);
@@ -72,6 +71,7 @@ v1::ListClientTokensResponse ClientTokenAdmin::List() const {
 }
 
 absl::StatusOr<v1::ClientToken> ClientTokenAdmin::Update(const v1::UpdateClientTokenRequest& request) {
+  std::lock_guard<std::mutex> lock(admin_mu_);
   std::optional<v1::ClientToken> found = registry_.Find(request.id());
   if (!found.has_value()) return absl::NotFoundError(absl::StrCat("no client token with id ", request.id()));
   if (request.update_mask().empty()) {
@@ -112,6 +112,7 @@ absl::StatusOr<v1::ClientToken> ClientTokenAdmin::Update(const v1::UpdateClientT
 }
 
 absl::StatusOr<v1::DeleteClientTokenResponse> ClientTokenAdmin::Delete(const v1::DeleteClientTokenRequest& request) {
+  std::lock_guard<std::mutex> lock(admin_mu_);
   if (!registry_.Find(request.id()).has_value()) {
     return absl::NotFoundError(absl::StrCat("no client token with id ", request.id()));
   }

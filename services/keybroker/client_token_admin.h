@@ -5,7 +5,12 @@
 // apply to the registry and tell the watch hub, so every gateway has the
 // change within milliseconds. The secret is made here, returned once and
 // never kept: persistence and the registry hold its SHA-256.
-// Thread-safe (no lock here; persistence and the registry are).
+// Thread-safe: Create, Update and Delete run one at a time (admin_mu_), so
+// an Update racing a Delete cannot put the deleted token back in memory, and
+// a check (name taken, token there) holds until the write. The lock is held
+// across the persistence call, which is fine for calls this rare.
+
+#include <mutex>
 
 #include "absl/status/statusor.h"
 #include "client_token_registry.h"
@@ -32,6 +37,8 @@ class ClientTokenAdmin {
   ClientTokenWatchHub& hub_;
   PersistenceClient& persistence_;
   const Clock& clock_;
+  // Serialises Create, Update and Delete (check, write through, apply).
+  std::mutex admin_mu_;
 };
 
 }  // namespace gempool::keybroker

@@ -7,18 +7,18 @@ namespace gempool::keybroker {
 void ClientTokenRegistry::Load(std::vector<v1::ClientToken> tokens) {
   std::lock_guard<std::mutex> lock(mu_);
   tokens_.clear();
+  token_ids_.clear();
   for (v1::ClientToken& token : tokens) {
     const int64_t id = token.id();
+    token_ids_.insert(token.token_id());
     tokens_[id] = std::move(token);
   }
 }
 
 void ClientTokenRegistry::SeedDayTokens(const std::map<std::string, int64_t>& tokens_by_id, int64_t day_start_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::set<std::string> known;
-  for (const auto& [id, token] : tokens_) known.insert(token.token_id());
   for (const auto& [token_id, tokens] : tokens_by_id) {
-    if (known.count(token_id) == 0 || tokens <= 0) continue;  // ALLOWED_TOKENS' ids, deleted tokens.
+    if (token_ids_.count(token_id) == 0 || tokens <= 0) continue;  // ALLOWED_TOKENS' ids, deleted tokens.
     clienttokens::WindowUse& use = counters_[token_id];
     use.day_start_ms = day_start_ms;
     use.tokens = tokens;
@@ -29,6 +29,8 @@ void ClientTokenRegistry::Upsert(const v1::ClientToken& token) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = tokens_.find(token.id());
   if (it != tokens_.end() && it->second.updated_at_ms() > token.updated_at_ms()) return;
+  if (it != tokens_.end()) token_ids_.erase(it->second.token_id());
+  token_ids_.insert(token.token_id());
   tokens_[token.id()] = token;
   changed_ids_.insert(token.id());
   removed_ids_.erase(token.id());
@@ -40,6 +42,7 @@ bool ClientTokenRegistry::Remove(int64_t id) {
   if (it == tokens_.end()) return false;
   counters_.erase(it->second.token_id());
   moved_counters_.erase(it->second.token_id());
+  token_ids_.erase(it->second.token_id());
   tokens_.erase(it);
   changed_ids_.erase(id);
   removed_ids_.insert(id);
@@ -90,10 +93,8 @@ std::vector<v1::TokenCounter> ClientTokenRegistry::Counters() const {
 
 void ClientTokenRegistry::AddUsage(const v1::ReportTokenUsageRequest& report) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::set<std::string> known;
-  for (const auto& [id, token] : tokens_) known.insert(token.token_id());
   for (const v1::TokenUsageDelta& delta : report.deltas()) {
-    if (known.count(delta.token_id()) == 0) continue;
+    if (token_ids_.count(delta.token_id()) == 0) continue;
     clienttokens::WindowUse& use = counters_[delta.token_id()];
     if (delta.requests() > 0) use.AddRequests(delta.minute_start_ms(), delta.requests());
     if (delta.tokens() > 0) use.AddTokens(delta.finished_at_ms(), delta.tokens(), zone_);
@@ -117,11 +118,6 @@ v1::ClientTokenUpdate ClientTokenRegistry::TakeChanges() {
   removed_ids_.clear();
   moved_counters_.clear();
   return update;
-}
-
-bool ClientTokenRegistry::HasTokenChanges() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return !changed_ids_.empty() || !removed_ids_.empty();
 }
 
 }  // namespace gempool::keybroker

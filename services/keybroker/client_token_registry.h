@@ -59,9 +59,6 @@ class ClientTokenRegistry {
   // What changed since the last call (tokens and removals first, counters
   // as they are now); empty when nothing did.
   v1::ClientTokenUpdate TakeChanges();
-  // Whether token records changed since the last TakeChanges (these go out
-  // at once; counters may wait for the next tick).
-  bool HasTokenChanges() const;
 
   const absl::TimeZone& zone() const { return zone_; }
 
@@ -71,6 +68,8 @@ class ClientTokenRegistry {
   const absl::TimeZone zone_;
   mutable std::mutex mu_;
   std::map<int64_t, v1::ClientToken> tokens_;
+  // The token_id of every token in tokens_ (usage reports name tokens by it).
+  std::set<std::string> token_ids_;
   // By token_id (the id gateways report usage under).
   std::map<std::string, clienttokens::WindowUse> counters_;
   // The feed.

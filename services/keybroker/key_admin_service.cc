@@ -325,7 +325,6 @@ grpc::Status KeyAdminService::CheckProxies(grpc::ServerContext* context, const v
     health->set_error(s.error);
   }
   response->set_interval_seconds(ProxyChecker::kIntervalSeconds);
-  if (request->run_now()) hub_.Notify();
   return grpc::Status::OK;
 }
 

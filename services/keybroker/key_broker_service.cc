@@ -71,19 +71,18 @@ absl::StatusOr<v1::KeyState> KeyBrokerService::Apply(const v1::ReportOutcomeRequ
   if (report.key_id() == kPaidKeyId) return v1::KEY_STATE_UNSPECIFIED;
   keypool::KeyPool* pool = pools_.Find(report.key_id());
   if (pool == nullptr) return v1::KEY_STATE_UNSPECIFIED;  // Removed since it was handed out.
-  // Only a failure can move a key to a worse state; its state before is
-  // read for the log line (successes, the bulk of reports, skip the copy).
-  std::optional<keypool::KeyInfo> before;
-  if (report.kind() != v1::OUTCOME_KIND_SUCCESS) before = pool->Get(report.key_id());
-  absl::StatusOr<keypool::KeyState> state = pool->Report(report.key_id(), NormalizeModel(report.model()), outcome);
+  // The state before, for the log line when a failure changes it.
+  keypool::KeyState before = keypool::KeyState::kActive;
+  absl::StatusOr<keypool::KeyState> state =
+      pool->Report(report.key_id(), NormalizeModel(report.model()), outcome, &before);
   // The key was removed since it was handed out: nothing to update.
   if (absl::IsNotFound(state.status())) return v1::KEY_STATE_UNSPECIFIED;
   GEMPOOL_RETURN_IF_ERROR(state.status());
-  if (before.has_value() && before->state != *state) {
+  if (report.kind() != v1::OUTCOME_KIND_SUCCESS && before != *state) {
     // Names the client request whose attempt caused the change.
     GEMPOOL_LOG_REQUEST(INFO, report.request_id())
         << "key #" << report.key_id() << " (" << keypool::PoolName(pool->pool()) << ") went from "
-        << keypool::KeyStateName(before->state) << " to " << keypool::KeyStateName(*state) << " after "
+        << keypool::KeyStateName(before) << " to " << keypool::KeyStateName(*state) << " after "
         << v1::OutcomeKind_Name(report.kind()) << " (HTTP " << report.http_status()
         << (report.error_reason().empty() ? "" : absl::StrCat(", ", report.error_reason())) << ") for model "
         << (report.model().empty() ? "(none)" : report.model());

@@ -10,7 +10,6 @@
 #include "gempool/gemini/error_classifier.h"
 #include "gempool/gemini/route.h"
 #include "gempool/gemini/upstream_url.h"
-#include "gempool/keypool/proxy_for_key.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -73,7 +72,6 @@ ProbeSettings ProbeSettings::FromConfig(const Config& config) {
   settings.base_url = config.base_url;
   settings.vertex_base_url = config.vertex_express_base_url;
   settings.test_model = config.test_model;
-  settings.proxies = config.proxies;
   settings.custom_headers = config.custom_headers;
   settings.timeout_seconds = config.time_out_seconds;
   return settings;
@@ -146,7 +144,7 @@ ProbeHttpResponse KeyProber::ProbeProxy(const std::string& proxy, int timeout_se
   return transport_.Post(request);
 }
 
-ProbeResult KeyProber::Probe(const std::string& secret, keypool::Pool pool) const {
+ProbeResult KeyProber::Probe(const std::string& secret, keypool::Pool pool, const std::string& proxy) const {
   ProbeResult result;
   const bool vertex = pool == keypool::Pool::kVertex;
   const absl::Status& usable = !status_.ok() || !vertex ? status_ : vertex_status_;
@@ -159,7 +157,7 @@ ProbeResult KeyProber::Probe(const std::string& secret, keypool::Pool pool) cons
   request.scheme_host_port = vertex ? vertex_scheme_host_port_ : scheme_host_port_;
   request.path = vertex ? vertex_path_ : path_;
   request.body = kProbeBody;
-  request.proxy = keypool::ProxyForKey(settings_.proxies, secret);
+  request.proxy = proxy;
   request.timeout_seconds = settings_.timeout_seconds;
   for (const auto& [name, value] : settings_.custom_headers) {
     // The probe's body is JSON whatever CUSTOM_HEADERS says.

@@ -2,8 +2,8 @@
 // Verifies one key by using it: a minimal TEST_MODEL generateContent request
 // ("hi", at most one output token) sent straight to BASE_URL (a Vertex AI
 // Express key: to VERTEX_EXPRESS_BASE_URL/models/TEST_MODEL:generateContent), the way the
-// gateway would send it (the key's proxy from PROXIES, CUSTOM_HEADERS,
-// TIME_OUT), but never through a gateway, so it stays out of the request log
+// gateway would send it (through the proxy the caller chose for the key, as
+// the broker hands it out; CUSTOM_HEADERS, TIME_OUT), but never through a gateway, so it stays out of the request log
 // and the usage statistics. The answer is classified with the gateway's own
 // classifier (gempool/gemini/error_classifier.h) into a key-pool outcome.
 // Thread-safe (immutable after construction; the transport is thread-safe).
@@ -26,13 +26,12 @@ struct ProbeSettings {
   std::string base_url;    // BASE_URL
   std::string vertex_base_url;  // VERTEX_EXPRESS_BASE_URL
   std::string test_model;  // TEST_MODEL ("models/" is dropped)
-  std::vector<std::string> proxies;                   // PROXIES
   std::map<std::string, std::string> custom_headers;  // CUSTOM_HEADERS
   int timeout_seconds = 300;                          // TIME_OUT
 
   static ProbeSettings FromConfig(const Config& config);
   bool operator==(const ProbeSettings& other) const {
-    return base_url == other.base_url && vertex_base_url == other.vertex_base_url && test_model == other.test_model && proxies == other.proxies &&
+    return base_url == other.base_url && vertex_base_url == other.vertex_base_url && test_model == other.test_model &&
            custom_headers == other.custom_headers && timeout_seconds == other.timeout_seconds;
   }
   bool operator!=(const ProbeSettings& other) const { return !(*this == other); }
@@ -64,8 +63,11 @@ class KeyProber {
   // What it was made from.
   const ProbeSettings& settings() const { return settings_; }
 
-  // Probes with `secret`, a key of `pool`. Blocks for up to TIME_OUT.
-  ProbeResult Probe(const std::string& secret, keypool::Pool pool = keypool::Pool::kGemini) const;
+  // Probes with `secret`, a key of `pool`, through `proxy` ("" direct): the
+  // one the broker's proxy chooser gives the key (dead proxies skipped).
+  // Blocks for up to TIME_OUT.
+  ProbeResult Probe(const std::string& secret, keypool::Pool pool = keypool::Pool::kGemini,
+                    const std::string& proxy = "") const;
 
   // The proxy health check (proxy_checker.h): the probe's request without a
   // key, sent through `proxy` with at most `timeout_seconds` (capped by

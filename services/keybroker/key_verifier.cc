@@ -10,8 +10,12 @@
 
 namespace gempool::keybroker {
 
-KeyVerifier::KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProber> prober, int concurrency)
-    : pools_(pools), concurrency_(std::max(concurrency, 1)), prober_(std::move(prober)) {}
+KeyVerifier::KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProber> prober, int concurrency,
+                         ProxyFor proxy_for)
+    : pools_(pools),
+      concurrency_(std::max(concurrency, 1)),
+      proxy_for_(std::move(proxy_for)),
+      prober_(std::move(prober)) {}
 
 std::shared_ptr<const KeyProber> KeyVerifier::prober() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -30,7 +34,8 @@ std::optional<Verification> KeyVerifier::VerifyOne(int64_t id) {
   std::optional<keypool::KeyInfo> key = pool->Get(id);
   if (!key.has_value()) return std::nullopt;
   const std::shared_ptr<const KeyProber> prober = this->prober();
-  const ProbeResult probe = prober->Probe(key->secret, pool->pool());
+  const std::string proxy = proxy_for_ ? proxy_for_(key->secret) : std::string();
+  const ProbeResult probe = prober->Probe(key->secret, pool->pool(), proxy);
   absl::StatusOr<keypool::KeyState> state = pool->ApplyProbe(id, prober->model(), probe.outcome);
   if (!state.ok()) return std::nullopt;  // Removed while it was probed.
   Verification v;

@@ -4,8 +4,10 @@
 // disabled with the reason, and keys whose probe could not get through stay
 // as they are. Serves the admin's VerifyKeys and the periodic re-validation
 // of disabled and failing keys (KeyRevalidator). The prober can be replaced
-// while the broker runs (TEST_MODEL, PROXIES, ... saved in the admin UI); a
-// probe uses the one in force when it starts.
+// while the broker runs (TEST_MODEL, BASE_URL, ... saved in the admin UI); a
+// probe uses the one in force when it starts. A key is probed through the
+// proxy the broker would hand it out with (ProxyFor: the proxy chooser, so
+// dead proxies are skipped and PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY holds).
 // Thread-safe.
 
 #include <cstdint>
@@ -38,10 +40,16 @@ struct Verification {
 
 class KeyVerifier {
  public:
+  // The proxy a probe with `secret` goes through ("" direct); called from
+  // the probing threads.
+  using ProxyFor = std::function<std::string(const std::string& secret)>;
+
   // Probes up to `concurrency` keys at once, each as a key of the pool that
-  // holds it (a Vertex AI Express key on VERTEX_EXPRESS_BASE_URL). `pools`
-  // must outlive the verifier; `prober` must not be null.
-  KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProber> prober, int concurrency);
+  // holds it (a Vertex AI Express key on VERTEX_EXPRESS_BASE_URL), through
+  // `proxy_for`'s proxy (null: direct). `pools` must outlive the verifier;
+  // `prober` must not be null.
+  KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProber> prober, int concurrency,
+              ProxyFor proxy_for = nullptr);
 
   // The prober in force, and its replacement (not null) for the next probes.
   std::shared_ptr<const KeyProber> prober() const;
@@ -64,6 +72,7 @@ class KeyVerifier {
 
   keypool::KeyPools& pools_;
   const int concurrency_;
+  const ProxyFor proxy_for_;
   mutable std::mutex mu_;
   std::shared_ptr<const KeyProber> prober_;  // Guarded by mu_.
 };

@@ -3,6 +3,7 @@
 // watcher gets a snapshot of every pool (each key's record says its pool),
 // then every change as it happens.
 //
+// The thread, the watchers and the serving loop are WatchHub's (watch_hub.h).
 // One hub thread drains the pool's change feed (KeyPool::TakeChanges) when
 // woken by Notify() (after outcome reports, so a key disabled through one
 // gateway reaches the others within milliseconds) and at least every
@@ -15,29 +16,29 @@
 // kMaxQueuedUpdates behind, and every watcher when PROXIES, PAID_KEY or
 // MAX_FAILURES change (BrokerSettingsHolder::generation), is sent a fresh
 // snapshot instead of the backlog, so memory stays bounded by the pool size.
+// When only the proxies' health changes (a proxy check's verdict, or
+// PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY: proxy_health_generation) the
+// watchers get one update with the settings alone instead (not a snapshot):
+// a flapping proxy costs a small message per gateway, not the whole pool.
 //
 // Thread-safe. No lock is held while writing to a stream; the pool's lock is
 // only taken inside KeyPool calls.
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/support/sync_stream.h>
-
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "broker_settings.h"
 #include "gempool/keypool/key_pools.h"
 #include "gempool/v1/keybroker.pb.h"
+#include "watch_hub.h"
 
 namespace gempool::keybroker {
 
-class KeyWatchHub {
+// A watcher's pending updates, oldest first.
+using KeyUpdateQueue = std::deque<v1::KeyPoolUpdate>;
+
+class KeyWatchHub final : public WatchHub<v1::KeyPoolUpdate, KeyUpdateQueue> {
  public:
   // Keys per snapshot message: 100,000 keys go out in 100 messages of about
   // 100 KB, under gRPC's default 4 MB message limit.
@@ -47,52 +48,23 @@ class KeyWatchHub {
 
   // `pools` and `settings` must outlive the hub.
   KeyWatchHub(keypool::KeyPools& pools, const BrokerSettingsHolder& settings);
-  KeyWatchHub(const KeyWatchHub&) = delete;
-  KeyWatchHub& operator=(const KeyWatchHub&) = delete;
-  ~KeyWatchHub();  // Stop()s.
+  ~KeyWatchHub() override;  // Stop()s.
 
-  void Start();
-  // Ends the hub thread and every Serve() call. Idempotent.
-  void Stop();
-
-  // Something changed in the pool: drain the feed now.
-  void Notify();
-
-  // Serves one watcher until `context` is cancelled, the stream breaks or
-  // Stop(). Blocks the calling (gRPC) thread. `watcher` names it in logs.
-  grpc::Status Serve(grpc::ServerContext* context, grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer,
-                     const std::string& watcher);
-
-  // Watchers being served (for tests and logs).
-  size_t watcher_count() const;
-
-  // One drain of the change feed, as the hub thread does it (tests call it
-  // directly when the thread is not started).
-  void DrainOnce();
+  void DrainOnce() override;
 
  private:
-  struct Watcher {
-    std::deque<v1::KeyPoolUpdate> queue;
-    bool resync = true;
-  };
-
-  void Run();
-  // Sends the pool as snapshot messages, PoolSettings on the first; false
-  // when a write failed.
-  bool WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer) const;
+  // Sends the pool as snapshot messages, PoolSettings on the first, then
+  // gives the pages' memory back; false when a write failed.
+  bool WriteSnapshot(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer) override;
+  bool WriteSnapshotPages(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer) const;
+  bool WritePending(grpc::ServerWriterInterface<v1::KeyPoolUpdate>* writer, KeyUpdateQueue& batch) override;
 
   keypool::KeyPools& pools_;
   const BrokerSettingsHolder& settings_;
-
-  mutable std::mutex mu_;
-  std::condition_variable hub_wake_;
-  // Signalled when a watcher's queue grows, a resync is due, or on Stop.
-  std::condition_variable watcher_wake_;
-  std::vector<std::shared_ptr<Watcher>> watchers_;
-  bool notified_ = false;
-  bool stopping_ = false;
+  // The settings generations watchers were last brought up to; only
+  // DrainOnce touches them (one drain at a time).
   uint64_t settings_generation_ = 0;
-  std::thread thread_;
+  uint64_t proxy_health_generation_ = 0;
 };
 
 }  // namespace gempool::keybroker

@@ -50,7 +50,10 @@ int main() {
   GEMPOOL_LOG(INFO) << "listening on " << config->keybroker_listen << " (port " << broker.port()
                     << "); loading keys from persistence at " << config->persistence_addr;
   const int signal = gempool::WaitForShutdownSignal();
-  GEMPOOL_LOG(INFO) << "stopping on signal " << signal;
+  GEMPOOL_LOG(INFO) << "stopping on signal " << signal << " (a second signal stops it at once)";
+  gempool::EndAtNextShutdownSignal();
+  // Ends the gateways' watch streams, lets the calls in flight finish (up to
+  // SHUTDOWN_GRACE_SECONDS) and flushes the key states to persistence.
   broker.Shutdown();
   GEMPOOL_LOG(INFO) << "stopped";
   return 0;

@@ -12,6 +12,7 @@
 // Exit codes: 0 after SIGINT/SIGTERM, 2 for a bad setting, 1 when the port
 // cannot be bound.
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -108,14 +109,18 @@ int main() {
   settings->Start();
 
   const int signal_number = gempool::WaitForShutdownSignal();
-  GEMPOOL_LOG(INFO) << "signal " << signal_number << ": stopping";
+  GEMPOOL_LOG(INFO) << "signal " << signal_number << ": stopping (a second signal stops it at once)";
+  gempool::EndAtNextShutdownSignal();
   settings->Stop();
   // An attempt to open the database in progress ends within its connect
   // timeout; after Stop the opener no longer touches the server.
   opener.Stop();
-  // In-flight calls are short database operations; gRPC also waits out this
-  // deadline while clients (broker, gateways) keep idle connections open.
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  // Calls in flight (database writes of log rows and key states) finish,
+  // up to SHUTDOWN_GRACE_SECONDS; new ones are refused, and the gateways'
+  // and the broker's queues keep their rows until a persistence answers.
+  server->server->Shutdown(std::chrono::system_clock::now() +
+                           std::chrono::seconds(std::max(config->shutdown_grace_seconds, 0)));
   server->server->Wait();
+  GEMPOOL_LOG(INFO) << "stopped";
   return 0;
 }

@@ -1,8 +1,11 @@
 #include "persistence_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -42,6 +45,43 @@ std::vector<T> ToVector(const google::protobuf::RepeatedPtrField<T>& items) {
 void ObserveSince(metrics::Histogram* histogram, std::chrono::steady_clock::time_point started) {
   if (histogram == nullptr) return;
   histogram->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+// What one WriteErrorLogs batch wrote, in one line: "wrote 3 error log
+// rows: generateContent 500 INTERNAL x2, ..." with the rows' (sane, distinct)
+// request ids as the line's request id, "a,b,c" (ids have no commas), so an
+// id a client got in x-request-id finds its failure in this service's log.
+// Bounded: a few kinds and about 2 KB of ids; the line says what it left out.
+void LogErrorRows(const google::protobuf::RepeatedPtrField<v1::ErrorLogEntry>& entries) {
+  constexpr size_t kMaxKinds = 4;
+  constexpr size_t kMaxIdChars = 2048;
+  std::vector<std::pair<std::string, int>> kinds;  // In first-seen order.
+  std::set<std::string> seen_ids;
+  std::string ids;
+  int ids_left_out = 0;
+  for (const v1::ErrorLogEntry& e : entries) {
+    const std::string kind = absl::StrCat(e.operation(), " ", e.status_code(), " ", e.error_type());
+    auto it = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
+    if (it != kinds.end()) {
+      ++it->second;
+    } else {
+      kinds.emplace_back(kind, 1);
+    }
+    if (!IsSaneRequestId(e.request_id()) || !seen_ids.insert(e.request_id()).second) continue;
+    if (ids.size() + e.request_id().size() + 1 > kMaxIdChars) {
+      ++ids_left_out;
+      continue;
+    }
+    absl::StrAppend(&ids, ids.empty() ? "" : ",", e.request_id());
+  }
+  std::string summary;
+  for (size_t i = 0; i < kinds.size() && i < kMaxKinds; ++i) {
+    absl::StrAppend(&summary, i == 0 ? "" : ", ", kinds[i].first, " x", kinds[i].second);
+  }
+  if (kinds.size() > kMaxKinds) absl::StrAppend(&summary, ", and ", kinds.size() - kMaxKinds, " more kinds");
+  if (ids_left_out > 0) absl::StrAppend(&summary, " (", ids_left_out, " more request ids not listed)");
+  GEMPOOL_LOG_REQUEST(INFO, ids) << "wrote " << entries.size()
+                                 << (entries.size() == 1 ? " error log row: " : " error log rows: ") << summary;
 }
 
 }  // namespace
@@ -117,13 +157,7 @@ grpc::Status PersistenceService::WriteErrorLogs(grpc::ServerContext*, const v1::
   auto written = store_.WriteErrorLogs(ToVector(request->entries()));
   ObserveSince(write_error_logs_seconds_, started);
   if (!written.ok()) return Reply("WriteErrorLogs", written.status());
-  // One line per row, naming its request: the id a client got in
-  // x-request-id finds its failure in this service's log too.
-  for (const v1::ErrorLogEntry& e : request->entries()) {
-    GEMPOOL_LOG_REQUEST(INFO, IsSaneRequestId(e.request_id()) ? e.request_id() : std::string())
-        << "error log row: " << e.operation() << " " << (e.model().empty() ? "(no model)" : e.model()) << " key #"
-        << e.key_id() << " status " << e.status_code() << " " << e.error_type();
-  }
+  if (request->entries_size() > 0) LogErrorRows(request->entries());
   response->set_written(*written);
   return grpc::Status::OK;
 }
@@ -335,32 +369,37 @@ grpc::Status PersistenceService::TopErrorKeys(grpc::ServerContext* context, cons
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::QueryUsage(grpc::ServerContext*, const v1::UsageQuery* request,
+grpc::Status PersistenceService::QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
                                             v1::UsageReport* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto report = store_.QueryUsage(*request);
   if (!report.ok()) return Reply("QueryUsage", report.status());
   *response = *std::move(report);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::LoadClientTokens(grpc::ServerContext*, const v1::LoadClientTokensRequest*,
+grpc::Status PersistenceService::LoadClientTokens(grpc::ServerContext* context, const v1::LoadClientTokensRequest*,
                                                   v1::LoadClientTokensResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto tokens = store_.LoadClientTokens();
   if (!tokens.ok()) return Reply("LoadClientTokens", tokens.status());
   for (v1::ClientToken& token : *tokens) *response->add_tokens() = std::move(token);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::PutClientToken(grpc::ServerContext*, const v1::ClientToken* request,
+grpc::Status PersistenceService::PutClientToken(grpc::ServerContext* context, const v1::ClientToken* request,
                                                 v1::ClientToken* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto stored = store_.PutClientToken(*request);
   if (!stored.ok()) return Reply("PutClientToken", stored.status());
   *response = *std::move(stored);
   return grpc::Status::OK;
 }
 
-grpc::Status PersistenceService::DeleteClientToken(grpc::ServerContext*, const v1::DeleteClientTokenRequest* request,
+grpc::Status PersistenceService::DeleteClientToken(grpc::ServerContext* context,
+                                                   const v1::DeleteClientTokenRequest* request,
                                                    v1::DeleteClientTokenResponse* response) {
+  ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto deleted = store_.DeleteClientToken(request->id());
   if (!deleted.ok()) return Reply("DeleteClientToken", deleted.status());
   response->set_deleted(*deleted);

@@ -1,11 +1,11 @@
 // fake-image-host: fakes of the SM.MS, PicGo, Cloudflare ImgBed and Aliyun
 // OSS upload APIs for the integration tests (fake_image_host.h).
 //
-//   fake-image-host [--port N] [--smms-token T] [--picgo-key K]
-//                   [--imgbed-auth-code C] [--oss-bucket B]
-//                   [--oss-access-key AK] [--oss-secret S]
+//   fake-image-host [--port N]
 //
-// The first line on stdout is "listening on PORT". Loopback only.
+// The hosts accept FakeImageHostOptions' default credentials (the tests
+// read them from there too). The first line on stdout is "listening on
+// PORT". Loopback only.
 
 #include <cstdio>
 #include <iostream>
@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "fake_image_host/fake_image_host.h"
 #include "gempool/common/shutdown.h"
 #include "httplib.h"
@@ -21,29 +20,20 @@
 int main(int argc, char** argv) {
   gempool::BlockShutdownSignals();
   int port = 0;
-  gempool::fake::FakeImageHostOptions options;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  const gempool::fake::FakeImageHostOptions options;
+  for (int i = 1; i < argc; i += 2) {
     const std::string arg = argv[i];
-    const std::string value = argv[i + 1];
-    if (arg == "--port") {
-      if (!absl::SimpleAtoi(value, &port)) {
-        std::cerr << "fake-image-host: --port '" << value << "' is not a number\n";
-        return 2;
-      }
-    } else if (arg == "--smms-token") {
-      options.smms_token = value;
-    } else if (arg == "--picgo-key") {
-      options.picgo_key = value;
-    } else if (arg == "--imgbed-auth-code") {
-      options.imgbed_auth_code = value;
-    } else if (arg == "--oss-bucket") {
-      options.oss_bucket = value;
-    } else if (arg == "--oss-access-key") {
-      options.oss_access_key = value;
-    } else if (arg == "--oss-secret") {
-      options.oss_secret = value;
-    } else {
+    if (arg != "--port") {
       std::cerr << "fake-image-host: unknown option " << arg << "\n";
+      return 2;
+    }
+    if (i + 1 >= argc) {
+      std::cerr << "fake-image-host: " << arg << " needs a value\n";
+      return 2;
+    }
+    const std::string value = argv[i + 1];
+    if (!absl::SimpleAtoi(value, &port)) {
+      std::cerr << "fake-image-host: --port '" << value << "' is not a number\n";
       return 2;
     }
   }

@@ -32,7 +32,7 @@ const std::set<std::string>& KnownFields() {
   static const auto* const kFields = new std::set<std::string>{
       "kind",    "status", "reason",     "retryDelay",  "quotaId", "leaked",      "message", "retryAfter",
       "delayMs", "chunks", "intervalMs", "afterChunks", "body",    "contentType", "text",    "headers",
-      "usage"};
+      "usage",   "reset"};
   return *kFields;
 }
 
@@ -96,6 +96,10 @@ absl::StatusOr<Behavior> ParseBehavior(const nlohmann::json& json) {
   if (json.contains("leaked")) {
     if (!json.at("leaked").is_boolean()) return FieldError("leaked", json.at("leaked"), "true or false");
     b.leaked = json.at("leaked").get<bool>();
+  }
+  if (json.contains("reset")) {
+    if (!json.at("reset").is_boolean()) return FieldError("reset", json.at("reset"), "true or false");
+    b.reset = json.at("reset").get<bool>();
   }
   if (json.contains("body")) {
     if (auto s = ReadString(json, "body", b.body); !s.ok()) return s;
@@ -163,6 +167,10 @@ absl::StatusOr<Behavior> ParseBehavior(const nlohmann::json& json) {
   if ((b.kind == Kind::kError || b.kind == Kind::kStreamError) && b.status < 400 && !b.has_body) {
     return absl::InvalidArgumentError(absl::StrCat("script response ", json.dump(), " of kind ",
                                                    BehaviorKindName(b.kind), " needs an error \"status\" (400-599)"));
+  }
+  if (b.reset && b.kind != Kind::kBrokenStream) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("script response ", json.dump(), ": \"reset\" applies to kind broken_stream only"));
   }
   if (b.kind == Kind::kBrokenStream && b.chunks != 0 && b.chunks <= b.after_chunks) {
     return absl::InvalidArgumentError(

@@ -73,6 +73,9 @@ struct Behavior {
   int interval_ms = 0;
   // Chunks sent before a broken stream closes or a stream error is sent.
   int after_chunks = 0;
+  // A broken stream ends with a TCP reset (RST, as a crashed or cut-off
+  // server's peer sees it) instead of an orderly close ("reset").
+  bool reset = false;
   // Replaces the whole response body, byte for byte (with `content_type`,
   // default application/json; charset=UTF-8); `status` is used as is.
   std::string body;

@@ -1,7 +1,13 @@
 #include "fake_upstream/fake_gemini.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -84,11 +90,48 @@ struct StreamState {
   int count = kDefaultStreamChunks;
   int interval_ms = 0;
   int break_at = -1;  // chunk index at which the connection drops
+  bool reset = false;  // drop it with a TCP reset (Behavior::reset)
+  std::string peer_addr;  // the client's end, to find the socket for a reset
+  int peer_port = -1;
   int error_at = -1;  // chunk index replaced by an error event
   Behavior error;
   std::optional<FakeUsage> usage;  // Behavior::usage
   int next = 0;
 };
+
+// Aborts the server's connection to `addr`:`port` with a TCP reset: connect()
+// with AF_UNSPEC disconnects a TCP socket, sending RST (httplib's own
+// shutdown and close afterwards only tidy up; a zero SO_LINGER alone would
+// lose to the FIN its shutdown sends first). httplib does not hand the
+// socket to content providers, so it is found among the process's
+// descriptors by peer.
+void ArmReset(const std::string& addr, int port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = -1;
+    if (!absl::SimpleAtoi(entry.path().filename().string(), &fd)) continue;
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
+    char text[INET6_ADDRSTRLEN] = {};
+    int peer_port = -1;
+    if (peer.ss_family == AF_INET) {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&peer);
+      inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+      peer_port = ntohs(in->sin_port);
+    } else if (peer.ss_family == AF_INET6) {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&peer);
+      inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+      peer_port = ntohs(in6->sin6_port);
+    } else {
+      continue;
+    }
+    if (peer_port != port || addr != text) continue;
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    (void)connect(fd, &unspec, sizeof(unspec));
+  }
+}
 
 }  // namespace
 
@@ -276,8 +319,13 @@ void FakeGemini::Answer(const httplib::Request& req, httplib::Response& res, con
     // Announce the whole length, send half, then drop the connection.
     auto body = std::make_shared<std::string>(std::move(res.body));
     res.body.clear();
-    res.set_content_provider(body->size(), kJsonType, [body](size_t offset, size_t, httplib::DataSink& sink) {
-      if (offset > 0) return false;
+    const bool reset = behavior->reset;
+    res.set_content_provider(body->size(), kJsonType, [body, reset, addr = req.remote_addr, port = req.remote_port](
+                                                          size_t offset, size_t, httplib::DataSink& sink) {
+      if (offset > 0) {
+        if (reset) ArmReset(addr, port);
+        return false;
+      }
       sink.write(body->data(), body->size() / 2);
       return true;
     });
@@ -417,6 +465,9 @@ void FakeGemini::AnswerStream(const httplib::Request& req, httplib::Response& re
     if (behavior->chunks > 0) state->count = behavior->chunks;
     if (behavior->kind == Kind::kBrokenStream) {
       state->break_at = behavior->after_chunks;
+      state->reset = behavior->reset;
+      state->peer_addr = req.remote_addr;
+      state->peer_port = req.remote_port;
       if (behavior->chunks == 0) state->count = behavior->after_chunks + kDefaultStreamChunks;
     } else if (behavior->kind == Kind::kStreamError) {
       state->error_at = behavior->after_chunks;
@@ -430,7 +481,10 @@ void FakeGemini::AnswerStream(const httplib::Request& req, httplib::Response& re
       state->sse ? "text/event-stream" : kJsonType, [this, state](size_t, httplib::DataSink& sink) {
         StreamState& s = *state;
         if (s.next > 0 && s.interval_ms > 0 && !Sleep(s.interval_ms)) return false;
-        if (s.next == s.break_at) return false;  // drop the connection mid-body
+        if (s.next == s.break_at) {  // drop the connection mid-body
+          if (s.reset) ArmReset(s.peer_addr, s.peer_port);
+          return false;
+        }
         // JSON array framing: "[" before the first element, "\n,\r\n" between
         // elements, "\n]" at the end; elements pretty-printed.
         const std::string prefix = s.sse ? "data: " : (s.next == 0 ? "[" : "\n,\r\n");

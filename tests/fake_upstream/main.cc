@@ -27,7 +27,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: fake-gemini [--port N] [--host ADDR] [--keys k1,k2] [--threads N] [--max-recorded N]\n"
     "  --port N          port to listen on; 0 (default) picks a free one\n"
-    "  --host ADDR       loopback address to bind (default 127.0.0.1)\n"
+    "  --host ADDR       loopback or private address to bind (default 127.0.0.1)\n"
     "  --keys k1,k2      the valid API keys; without it every key is accepted\n"
     "  --vertex-keys k1,k2  the valid Vertex AI Express keys; without it every key shaped like one (AQ.)\n"
     "  --threads N       request threads (default 64; each open connection holds one)\n"
@@ -40,6 +40,14 @@ int Fail(const std::string& message) {
 }
 
 bool IsLoopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
+
+// A private IPv4 address (RFC 1918): the fault tests' bridge to their network
+// namespaces. Never a public one: the fake's /_fake/ admin API is unguarded.
+bool IsPrivate(const std::string& host) {
+  int a = 0, b = 0;
+  if (std::sscanf(host.c_str(), "%d.%d.", &a, &b) != 2) return false;
+  return a == 10 || (a == 172 && b >= 16 && b <= 31) || (a == 192 && b == 168);
+}
 
 }  // namespace
 
@@ -64,7 +72,9 @@ int main(int argc, char** argv) {
         return Fail(absl::StrCat("--port '", value, "' is not a port number (0-65535)"));
       }
     } else if (arg == "--host") {
-      if (!IsLoopback(value)) return Fail(absl::StrCat("--host '", value, "' is not a loopback address"));
+      if (!IsLoopback(value) && !IsPrivate(value)) {
+        return Fail(absl::StrCat("--host '", value, "' is neither a loopback nor a private (RFC 1918) address"));
+      }
       host = value;
     } else if (arg == "--keys") {
       options.valid_keys = gempool::fake::SplitList(value);

@@ -85,7 +85,7 @@ json Usage(int prompt_tokens, int candidate_tokens) {
   };
 }
 
-// A test's chosen counts, `share` of the answer so far (running totals).
+// A test's chosen counts for `done` of `of` parts of the answer (running totals).
 json ChosenUsage(const FakeUsage& u, int64_t done, int64_t of) {
   const int64_t candidates = u.candidates * done / of;
   const int64_t thoughts = u.thoughts * done / of;

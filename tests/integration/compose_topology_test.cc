@@ -27,6 +27,7 @@
 #include <optional>
 #include <sstream>
 
+#include "gempool/testing/temp_files.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/environment.h"
@@ -56,13 +57,6 @@ constexpr int kStopTimeoutMs = 10000;
 constexpr int kRecoverTimeoutMs = 30000;
 constexpr char kToken[] = "sk-compose-client-4d2b";
 constexpr char kAdminToken[] = "sk-compose-admin-8a1f";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string UniqueSuffix() {
   static std::atomic<int> counter{0};
@@ -174,7 +168,9 @@ class ComposeTopology {
     return p != processes_.end() && p->second && p->second->Running();
   }
 
-  std::string LogOf(const std::string& service) const { return ReadFile(absl::StrCat(dir_, "/", service, ".log")); }
+  std::string LogOf(const std::string& service) const {
+    return testing::ReadWholeFile(absl::StrCat(dir_, "/", service, ".log"));
+  }
 
   // GET /health: status (0 when nothing answered) and body.
   std::pair<int, std::string> Health() const {
@@ -221,7 +217,7 @@ class ComposeTopology {
     }
     result.exit_code = p->WaitExit(30000);
     result.output = p->Output();
-    result.error = ReadFile(base + ".err");
+    result.error = testing::ReadWholeFile(base + ".err");
     return result;
   }
 
@@ -287,7 +283,7 @@ class ComposeTopologyTest : public ::testing::Test {
       ASSERT_TRUE(services->count(name)) << "docker-compose.yml has no service " << name;
       ASSERT_TRUE(services->at(name).env_file) << name << " does not read .env in docker-compose.yml";
     }
-    auto dotenv = ParseDotEnv(ReadFile(source + "/.env.example"), ".env.example");
+    auto dotenv = ParseDotEnv(testing::ReadWholeFile(source + "/.env.example"), ".env.example");
     ASSERT_TRUE(dotenv.ok()) << dotenv.status();
     std::string pattern = (std::filesystem::temp_directory_path() / "gempool-compose-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);

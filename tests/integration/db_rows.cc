@@ -28,7 +28,9 @@ absl::StatusOr<MYSQL*> Connect(const MysqlTarget& target) {
   mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
   if (mysql_real_connect(db, target.host.c_str(), target.user.c_str(), target.password.c_str(),
                          target.database.empty() ? nullptr : target.database.c_str(),
-                         static_cast<unsigned int>(target.port), nullptr, 0) == nullptr) {
+                         static_cast<unsigned int>(target.port),
+                         // Used only with host "localhost" (a socket connection).
+                         target.socket.empty() ? nullptr : target.socket.c_str(), 0) == nullptr) {
     std::string error = mysql_error(db);
     mysql_close(db);
     return absl::UnavailableError(
@@ -130,6 +132,14 @@ MysqlDatabase::~MysqlDatabase() {
   if (!db.ok()) return;
   (void)RunQuery(*db, absl::StrCat("DROP DATABASE IF EXISTS `", target_.database, "`"));
   mysql_close(*db);
+}
+
+absl::StatusOr<std::vector<Row>> MysqlQuery(const MysqlTarget& target, const std::string& sql) {
+  auto db = Connect(target);
+  if (!db.ok()) return db.status();
+  auto rows = RunQuery(*db, sql);
+  mysql_close(*db);
+  return rows;
 }
 
 absl::StatusOr<std::vector<Row>> MysqlDatabase::Query(const std::string& sql) const {

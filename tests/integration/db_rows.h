@@ -23,6 +23,9 @@ absl::StatusOr<std::vector<Row>> SqliteQuery(const std::string& path, const std:
 // The MariaDB test server from GEMPOOL_TEST_MYSQL_HOST/PORT/USER/PASSWORD/
 // SOCKET (without a database), or nullopt when GEMPOOL_TEST_MYSQL_HOST is unset.
 std::optional<MysqlTarget> MysqlTestServer();
+// Runs `sql` on `target` (host "localhost" with `socket` set: over that
+// socket).
+absl::StatusOr<std::vector<Row>> MysqlQuery(const MysqlTarget& target, const std::string& sql);
 // Whether MySQL tests must run (GEMPOOL_REQUIRE_MYSQL=1) rather than skip.
 bool MysqlRequired();
 

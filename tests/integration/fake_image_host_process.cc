@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "httplib.h"
 
@@ -19,51 +18,47 @@ absl::StatusOr<std::unique_ptr<FakeImageHost>> FakeImageHost::Start(const std::s
   }
   auto process = testing::Subprocess::Start(argv, {}, work_dir, log_path);
   if (!process.ok()) return process.status();
-  int port = 0;
-  const bool up = testing::WaitFor(
-      [&] {
-        if (!process->Running()) return true;
-        const std::string out = process->Output();
-        const size_t at = out.find("listening on ");
-        if (at == std::string::npos) return false;
-        const size_t end = out.find('\n', at);
-        if (end == std::string::npos) return false;
-        return absl::SimpleAtoi(out.substr(at + 13, end - at - 13), &port);
-      },
-      10000);
-  if (!up || port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("fake-image-host did not start (", argv[0], "); its output:\n", process->Output()));
+  absl::StatusOr<int> port = testing::WaitForListeningPort(*process, 10000);
+  if (!port.ok()) {
+    return absl::UnavailableError(absl::StrCat("fake-image-host did not start (", argv[0], "): ", port.status().message()));
   }
-  return std::unique_ptr<FakeImageHost>(new FakeImageHost(*std::move(process), port));
+  return std::unique_ptr<FakeImageHost>(new FakeImageHost(*std::move(process), *port));
 }
 
 std::string FakeImageHost::Origin() const { return absl::StrCat("http://127.0.0.1:", port_); }
 
-absl::Status FakeImageHost::FailNext(const std::string& provider, int status, const std::string& body, int times) {
+absl::StatusOr<std::string> FakeImageHost::Call(const std::string& method, const std::string& path,
+                                               const std::string& body) const {
   httplib::Client client("127.0.0.1", port_);
+  client.set_connection_timeout(5, 0);
+  client.set_read_timeout(10, 0);
+  httplib::Result r = method == "GET" ? client.Get(path.c_str()) : client.Post(path.c_str(), body, "application/json");
+  if (!r) {
+    return absl::UnavailableError(
+        absl::StrCat("fake-image-host ", method, " ", path, " failed: ", httplib::to_string(r.error())));
+  }
+  if (r->status != 200) {
+    return absl::NotFoundError(absl::StrCat("fake-image-host ", method, " ", path, " answered ", r->status, ": ", r->body));
+  }
+  return r->body;
+}
+
+absl::Status FakeImageHost::FailNext(const std::string& provider, int status, const std::string& body, int times) {
   const nlohmann::json request = {{"provider", provider}, {"status", status}, {"body", body}, {"times", times}};
-  httplib::Result r = client.Post("/_fake/fail", request.dump(), "application/json");
-  if (!r || r->status != 200) return absl::UnavailableError("fake-image-host /_fake/fail failed");
-  return absl::OkStatus();
+  return Call("POST", "/_fake/fail", request.dump()).status();
 }
 
 absl::StatusOr<nlohmann::json> FakeImageHost::Uploads() const {
-  httplib::Client client("127.0.0.1", port_);
-  httplib::Result r = client.Get("/_fake/uploads");
-  if (!r || r->status != 200) return absl::UnavailableError("fake-image-host /_fake/uploads failed");
-  return nlohmann::json::parse(r->body);
+  absl::StatusOr<std::string> text = Call("GET", "/_fake/uploads", "");
+  if (!text.ok()) return text.status();
+  return nlohmann::json::parse(*text);
 }
 
 absl::StatusOr<std::string> FakeImageHost::Fetch(const std::string& link) const {
   if (!absl::StartsWith(link, Origin() + "/")) {
     return absl::InvalidArgumentError(absl::StrCat(link, " is not on the fake image host ", Origin()));
   }
-  httplib::Client client("127.0.0.1", port_);
-  httplib::Result r = client.Get(link.substr(Origin().size()).c_str());
-  if (!r) return absl::UnavailableError(absl::StrCat("GET ", link, " failed"));
-  if (r->status != 200) return absl::NotFoundError(absl::StrCat("GET ", link, ": ", r->status, " ", r->body));
-  return r->body;
+  return Call("GET", link.substr(Origin().size()), "");
 }
 
 }  // namespace gempool::integration

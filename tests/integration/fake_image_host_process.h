@@ -8,20 +8,14 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "fake_image_host/fake_image_host.h"
 #include "gempool/testing/subprocess.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::integration {
 
-// The credentials the fake hosts accept (its defaults).
-struct FakeImageHostCredentials {
-  static constexpr char kSmmsToken[] = "smms-token";
-  static constexpr char kPicgoKey[] = "picgo-key";
-  static constexpr char kImgbedAuthCode[] = "imgbed-code";
-  static constexpr char kOssBucket[] = "gempool-img";
-  static constexpr char kOssAccessKey[] = "oss-ak";
-  static constexpr char kOssSecret[] = "oss-secret";
-};
+// The credentials the fake hosts accept: the fake's own defaults.
+using FakeImageHostCredentials = fake::FakeImageHostOptions;
 
 class FakeImageHost {
  public:
@@ -44,6 +38,11 @@ class FakeImageHost {
   testing::Subprocess& process() { return process_; }
 
  private:
+  // One call to the fake (its /_fake/ API or an image), with a deadline: the
+  // body of a 200, else what went wrong.
+  absl::StatusOr<std::string> Call(const std::string& method, const std::string& path,
+                                   const std::string& body) const;
+
   FakeImageHost(testing::Subprocess process, int port) : process_(std::move(process)), port_(port) {}
 
   testing::Subprocess process_;

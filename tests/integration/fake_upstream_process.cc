@@ -30,8 +30,9 @@ bool UpstreamRequest::HasHeader(const std::string& name) const {
 absl::StatusOr<std::unique_ptr<FakeUpstream>> FakeUpstream::Start(const std::string& bin_dir,
                                                                   const std::string& work_dir,
                                                                   const std::string& log_path,
-                                                                  const std::vector<std::string>& valid_keys) {
-  std::vector<std::string> argv = {bin_dir + "/tests/fake_upstream/fake-gemini", "--port", "0"};
+                                                                  const std::vector<std::string>& valid_keys,
+                                                                  const std::string& host) {
+  std::vector<std::string> argv = {bin_dir + "/tests/fake_upstream/fake-gemini", "--port", "0", "--host", host};
   if (!valid_keys.empty()) {
     argv.push_back("--keys");
     argv.push_back(absl::StrJoin(valid_keys, ","));
@@ -43,30 +44,18 @@ absl::StatusOr<std::unique_ptr<FakeUpstream>> FakeUpstream::Start(const std::str
   auto process = testing::Subprocess::Start(argv, {}, work_dir, log_path);
   if (!process.ok()) return process.status();
   // The first line of its output is "listening on PORT".
-  int port = 0;
-  const bool up = testing::WaitFor(
-      [&] {
-        if (!process->Running()) return true;
-        const std::string out = process->Output();
-        const size_t at = out.find("listening on ");
-        if (at == std::string::npos) return false;
-        const size_t end = out.find('\n', at);
-        if (end == std::string::npos) return false;
-        return absl::SimpleAtoi(out.substr(at + 13, end - at - 13), &port);
-      },
-      10000);
-  if (!up || port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("fake-gemini did not start (", argv[0], "); its output:\n", process->Output()));
+  absl::StatusOr<int> port = testing::WaitForListeningPort(*process, 10000);
+  if (!port.ok()) {
+    return absl::UnavailableError(absl::StrCat("fake-gemini did not start (", argv[0], "): ", port.status().message()));
   }
-  return std::unique_ptr<FakeUpstream>(new FakeUpstream(*std::move(process), port));
+  return std::unique_ptr<FakeUpstream>(new FakeUpstream(*std::move(process), host, *port));
 }
 
-std::string FakeUpstream::BaseUrl() const { return absl::StrCat("http://127.0.0.1:", port_, "/v1beta"); }
+std::string FakeUpstream::BaseUrl() const { return absl::StrCat("http://", host_, ":", port_, "/v1beta"); }
 
 absl::StatusOr<std::string> FakeUpstream::AdminCall(const std::string& method, const std::string& path,
                                                     const std::string& body) const {
-  httplib::Client client("127.0.0.1", port_);
+  httplib::Client client(host_, port_);
   client.set_read_timeout(10, 0);
   httplib::Result r = method == "GET" ? client.Get(path.c_str()) : client.Post(path.c_str(), body, "application/json");
   if (!r) {

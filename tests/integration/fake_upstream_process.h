@@ -40,14 +40,16 @@ struct UpstreamRequest {
 
 class FakeUpstream {
  public:
-  // Starts `bin_dir`/tests/fake_upstream/fake-gemini on a free loopback port,
+  // Starts `bin_dir`/tests/fake_upstream/fake-gemini on a free port of
+  // `host` (loopback, or a private address such as a test network's bridge),
   // logging to `log_path`. With `valid_keys` empty, every key is accepted.
   static absl::StatusOr<std::unique_ptr<FakeUpstream>> Start(const std::string& bin_dir, const std::string& work_dir,
                                                              const std::string& log_path,
-                                                             const std::vector<std::string>& valid_keys);
+                                                             const std::vector<std::string>& valid_keys,
+                                                             const std::string& host = "127.0.0.1");
 
   int port() const { return port_; }
-  // The BASE_URL a gateway uses to reach it: http://127.0.0.1:PORT/v1beta.
+  // The BASE_URL a gateway uses to reach it: http://HOST:PORT/v1beta.
   std::string BaseUrl() const;
 
   // POST /_fake/script with `script` ({"key"?, "model"?, "responses", "repeat"?}).
@@ -69,11 +71,13 @@ class FakeUpstream {
   testing::Subprocess& process() { return process_; }
 
  private:
-  FakeUpstream(testing::Subprocess process, int port) : process_(std::move(process)), port_(port) {}
+  FakeUpstream(testing::Subprocess process, std::string host, int port)
+      : process_(std::move(process)), host_(std::move(host)), port_(port) {}
   absl::StatusOr<std::string> AdminCall(const std::string& method, const std::string& path,
                                         const std::string& body) const;
 
   testing::Subprocess process_;
+  std::string host_;
   int port_;
 };
 

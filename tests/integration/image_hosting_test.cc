@@ -26,7 +26,7 @@ namespace gempool::integration {
 namespace {
 
 using json = nlohmann::json;
-using Credentials = FakeImageHostCredentials;
+const FakeImageHostCredentials kCredentials;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::SizeIs;
@@ -39,11 +39,9 @@ const std::string kImageBytes("\x89PNG\r\n\x1a\n\0\0\0\rIHDR gempool test image 
 class ImageHostingTest : public StackTest {
  protected:
   void SetUp() override {
-    const char* bin = std::getenv("GEMPOOL_BIN_DIR");
-    ASSERT_NE(bin, nullptr) << "GEMPOOL_BIN_DIR is not set";
     dir_ = (std::filesystem::temp_directory_path() / "gempool-imagehost-XXXXXX").string();
     ASSERT_NE(mkdtemp(dir_.data()), nullptr);
-    auto host = FakeImageHost::Start(bin, dir_, dir_ + "/fake-image-host.log");
+    auto host = FakeImageHost::Start(testing::BinDir(), dir_, dir_ + "/fake-image-host.log");
     ASSERT_TRUE(host.ok()) << host.status();
     host_ = *std::move(host);
   }
@@ -160,7 +158,7 @@ class ImageHostingTest : public StackTest {
 
 TEST_F(ImageHostingTest, SmmsLinkInTheChatAnswer) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "smms"},
-                                     {"SMMS_SECRET_TOKEN", Credentials::kSmmsToken},
+                                     {"SMMS_SECRET_TOKEN", kCredentials.smms_token},
                                      {"SMMS_API_URL", host_->Origin() + "/smms/api/v2/upload"}}));
   auto res = Chat();
   ASSERT_TRUE(res);
@@ -182,7 +180,7 @@ TEST_F(ImageHostingTest, SmmsLinkInTheChatAnswer) {
 
 TEST_F(ImageHostingTest, PicgoLinkInAStreamedChat) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "picgo"},
-                                     {"PICGO_API_KEY", Credentials::kPicgoKey},
+                                     {"PICGO_API_KEY", kCredentials.picgo_key},
                                      {"PICGO_API_URL", host_->Origin() + "/picgo/api/1/upload"}}));
   StreamedResponse res = ChatStreamed();
   ASSERT_TRUE(res.completed) << httplib::to_string(res.error);
@@ -196,13 +194,13 @@ TEST_F(ImageHostingTest, PicgoLinkInAStreamedChat) {
   ASSERT_TRUE(uploads.ok());
   ASSERT_THAT(*uploads, SizeIs(1));
   // A custom PICGO_API_URL gets the key as ?key=, as gemini-balance sends it.
-  EXPECT_EQ((*uploads)[0]["query"], absl::StrCat("key=", Credentials::kPicgoKey));
+  EXPECT_EQ((*uploads)[0]["query"], absl::StrCat("key=", kCredentials.picgo_key));
 }
 
 TEST_F(ImageHostingTest, CloudflareImgbedLinkOnItsOrigin) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "cloudflare_imgbed"},
                                      {"CLOUDFLARE_IMGBED_URL", host_->Origin() + "/imgbed/upload"},
-                                     {"CLOUDFLARE_IMGBED_AUTH_CODE", Credentials::kImgbedAuthCode},
+                                     {"CLOUDFLARE_IMGBED_AUTH_CODE", kCredentials.imgbed_auth_code},
                                      {"CLOUDFLARE_IMGBED_UPLOAD_FOLDER", "gempool"}}));
   auto res = Chat();
   ASSERT_TRUE(res);
@@ -217,25 +215,25 @@ TEST_F(ImageHostingTest, CloudflareImgbedLinkOnItsOrigin) {
 TEST_F(ImageHostingTest, AliyunOssSignedPutPathStyleOnAnIpEndpoint) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "aliyun_oss"},
                                      {"OSS_ENDPOINT", host_->Origin()},
-                                     {"OSS_BUCKET_NAME", Credentials::kOssBucket},
-                                     {"OSS_ACCESS_KEY", Credentials::kOssAccessKey},
-                                     {"OSS_ACCESS_KEY_SECRET", Credentials::kOssSecret},
+                                     {"OSS_BUCKET_NAME", kCredentials.oss_bucket},
+                                     {"OSS_ACCESS_KEY", kCredentials.oss_access_key},
+                                     {"OSS_ACCESS_KEY_SECRET", kCredentials.oss_secret},
                                      {"OSS_REGION", "cn-hangzhou"}}));
   auto res = Chat();
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_FALSE(res->has_header("x-gempool-warnings")) << res->get_header_value("x-gempool-warnings");
-  ExpectHostedImage(Content(res->body), absl::StrCat("/", Credentials::kOssBucket, "/"));
+  ExpectHostedImage(Content(res->body), absl::StrCat("/", kCredentials.oss_bucket, "/"));
   StreamedResponse streamed = ChatStreamed();
   ASSERT_EQ(streamed.status, 200);
-  ExpectHostedImage(StreamedContent(streamed.body), absl::StrCat("/", Credentials::kOssBucket, "/"));
+  ExpectHostedImage(StreamedContent(streamed.body), absl::StrCat("/", kCredentials.oss_bucket, "/"));
 }
 
 TEST_F(ImageHostingTest, AWrongOssSecretLeavesTheDataUriAndSaysWhy) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "aliyun_oss"},
                                      {"OSS_ENDPOINT", host_->Origin()},
-                                     {"OSS_BUCKET_NAME", Credentials::kOssBucket},
-                                     {"OSS_ACCESS_KEY", Credentials::kOssAccessKey},
+                                     {"OSS_BUCKET_NAME", kCredentials.oss_bucket},
+                                     {"OSS_ACCESS_KEY", kCredentials.oss_access_key},
                                      {"OSS_ACCESS_KEY_SECRET", "not-the-secret"}}));
   auto res = Chat();
   ASSERT_TRUE(res);
@@ -249,7 +247,7 @@ TEST_F(ImageHostingTest, AWrongOssSecretLeavesTheDataUriAndSaysWhy) {
 
 TEST_F(ImageHostingTest, AFailingHostLeavesTheDataUriWithAWarning) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "picgo"},
-                                     {"PICGO_API_KEY", Credentials::kPicgoKey},
+                                     {"PICGO_API_KEY", kCredentials.picgo_key},
                                      {"PICGO_API_URL", host_->Origin() + "/picgo/api/1/upload"}}));
   ASSERT_TRUE(host_->FailNext("picgo", 503, R"({"status_code":503,"error":{"message":"Service Unavailable"}})", 2)
                   .ok());
@@ -271,7 +269,7 @@ TEST_F(ImageHostingTest, AFailingHostLeavesTheDataUriWithAWarning) {
 TEST_F(ImageHostingTest, FakeStreamingUploadsTheImagesOfTheWholeAnswer) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"FAKE_STREAM_ENABLED", "true"},
                                      {"UPLOAD_PROVIDER", "smms"},
-                                     {"SMMS_SECRET_TOKEN", Credentials::kSmmsToken},
+                                     {"SMMS_SECRET_TOKEN", kCredentials.smms_token},
                                      {"SMMS_API_URL", host_->Origin() + "/smms/api/v2/upload"}}));
   // One buffered upstream call serves the stream: the whole answer.
   ASSERT_TRUE(fake()
@@ -304,7 +302,7 @@ TEST_F(ImageHostingTest, FakeStreamingUploadsTheImagesOfTheWholeAnswer) {
 TEST_F(ImageHostingTest, ImagesGenerationsWithUrlFormatAnswersLinks) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "cloudflare_imgbed"},
                                      {"CLOUDFLARE_IMGBED_URL", host_->Origin() + "/imgbed/upload"},
-                                     {"CLOUDFLARE_IMGBED_AUTH_CODE", Credentials::kImgbedAuthCode}}));
+                                     {"CLOUDFLARE_IMGBED_AUTH_CODE", kCredentials.imgbed_auth_code}}));
   // Imagen (the fake's :predict answers a tiny PNG per image).
   auto res = stack().Gateway()->Post("/v1/images/generations", Bearer(),
                                      R"({"prompt":"a fox","n":2,"response_format":"url"})", "application/json");
@@ -339,7 +337,7 @@ TEST_F(ImageHostingTest, ImagesGenerationsWithUrlFormatAnswersLinks) {
 TEST_F(ImageHostingTest, ASettingSavedOnTheAdminPageAppliesWithoutARestart) {
   ASSERT_NO_FATAL_FAILURE(StartWith({{"UPLOAD_PROVIDER", "none"}}));
   const json values = {{"UPLOAD_PROVIDER", "picgo"},
-                       {"PICGO_API_KEY", Credentials::kPicgoKey},
+                       {"PICGO_API_KEY", kCredentials.picgo_key},
                        {"PICGO_API_URL", host_->Origin() + "/picgo/api/1/upload"}};
   auto saved = stack().Gateway()->Post("/api/config",
                                        {{"Authorization", "Bearer " + stack().options().admin_token}},

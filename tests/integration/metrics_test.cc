@@ -38,28 +38,49 @@ class MetricsTest : public StackTest {
     StartStack(options);
   }
 
-  // GET /metrics on a metrics listener; "" (and a test failure) if it fails.
-  static std::string Scrape(int port) {
+  // One GET /metrics on a metrics listener, as it came (polls call this
+  // and assert nothing).
+  struct Scraped {
+    bool answered = false;
+    int status = 0;
+    std::string content_type;
+    std::string body;
+  };
+  static Scraped Fetch(int port) {
     httplib::Client client("127.0.0.1", port);
     client.set_read_timeout(10, 0);
     httplib::Result result = client.Get("/metrics");
-    EXPECT_TRUE(result) << "no answer from the metrics listener on port " << port;
-    if (!result) return "";
-    EXPECT_EQ(result->status, 200);
-    EXPECT_THAT(result->get_header_value("Content-Type"), HasSubstr("version=0.0.4"));
-    return result->body;
+    Scraped scraped;
+    if (!result) return scraped;
+    scraped.answered = true;
+    scraped.status = result->status;
+    scraped.content_type = result->get_header_value("Content-Type");
+    scraped.body = result->body;
+    return scraped;
   }
 
-  // Scrapes `port` until `done` holds for the text (or the deadline); the last scrape.
+  // Asserts `scraped` is a 200 in the text exposition format; its body.
+  static std::string Checked(const Scraped& scraped, int port) {
+    EXPECT_TRUE(scraped.answered) << "no answer from the metrics listener on port " << port;
+    EXPECT_EQ(scraped.status, 200);
+    EXPECT_THAT(scraped.content_type, HasSubstr("version=0.0.4"));
+    return scraped.body;
+  }
+
+  // GET /metrics on a metrics listener; "" (and a test failure) if it fails.
+  static std::string Scrape(int port) { return Checked(Fetch(port), port); }
+
+  // Scrapes `port` until `done` holds for the text (or the deadline), then
+  // asserts once on the last scrape and returns its text.
   static std::string ScrapeUntil(int port, const std::function<bool(const std::string&)>& done) {
-    std::string text;
+    Scraped last;
     testing::WaitFor(
         [&] {
-          text = Scrape(port);
-          return done(text);
+          last = Fetch(port);
+          return last.answered && last.status == 200 && done(last.body);
         },
         kWaitMs);
-    return text;
+    return Checked(last, port);
   }
 
   int gateway_metrics_port_ = 0;

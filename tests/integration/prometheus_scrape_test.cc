@@ -1,12 +1,12 @@
 // A real Prometheus (Debian's package) scrapes a running gateway's
 // GATEWAY_METRICS_LISTEN every second; after N calls, its HTTP API
 // (/api/v1/query) reads the request counter back as N.
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -20,9 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 using ::gempool::testing::FindProgram;
-using ::gempool::testing::PromtoolCheckMetrics;
-using ::gempool::testing::SampleValue;
-using ::gempool::testing::SumOf;
 
 constexpr int kPrometheusStartMs = 30000;
 constexpr int kQueryDeadlineMs = 30000;

@@ -110,9 +110,11 @@ TEST_F(RequestIdTest, AFailedCallsIdIsInTheAnswerTheLogRowsGempoolctlAndThePersi
       [&] {
         persistence_log = stack().ServiceLog("persistence");
         for (absl::string_view line : absl::StrSplit(persistence_log, '\n')) {
-          if (absl::StrContains(line, "error log row") &&
-              absl::StrContains(line, absl::StrCat("request_id=", kClientId))) {
-            return true;
+          // One line per batch: "wrote N error log rows: ... request_id=a,b".
+          const size_t ids = line.find("request_id=");
+          if (!absl::StrContains(line, "error log row") || ids == absl::string_view::npos) continue;
+          for (absl::string_view id : absl::StrSplit(line.substr(ids + 11), absl::ByAnyChar(", \""))) {
+            if (id == kClientId) return true;
           }
         }
         return false;

@@ -1,3 +1,4 @@
+#include "gempool/testing/temp_files.h"
 #include "integration/stack.h"
 
 #include <arpa/inet.h>
@@ -26,31 +27,6 @@ constexpr int kStartTimeoutMs = 20000;
 constexpr int kStopTimeoutMs = 10000;
 constexpr size_t kMaxLogBytes = 24 * 1024;
 
-bool PortAccepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string MakeTempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "gempool-it-XXXXXX").string();
-  char* made = mkdtemp(pattern.data());
-  return made != nullptr ? std::string(made) : std::string();
-}
-
 }  // namespace
 
 std::string StackOptions::TestKey(int n) {
@@ -61,7 +37,7 @@ std::string StackOptions::TestKey(int n) {
 }
 
 Stack::Stack(StackOptions options) : options_(std::move(options)) {
-  dir_ = MakeTempDir();
+  dir_ = testing::MakeTempDir("gempool-it-");
   bin_dir_ = testing::BinDir();
   gateways_.resize(options_.gateways);
 }
@@ -82,12 +58,14 @@ Stack::~Stack() {
   }
 }
 
-std::string Stack::ServiceLog(const std::string& name) const { return ReadFile(absl::StrCat(dir_, "/", name, ".log")); }
+std::string Stack::ServiceLog(const std::string& name) const {
+  return testing::ReadWholeFile(absl::StrCat(dir_, "/", name, ".log"));
+}
 
 std::string Stack::Logs() const {
   std::string out;
   for (const std::string& path : log_paths_) {
-    std::string text = ReadFile(path);
+    std::string text = testing::ReadWholeFile(path);
     if (text.size() > kMaxLogBytes) {
       text = absl::StrCat("[... ", text.size() - kMaxLogBytes, " bytes cut ...]\n",
                           text.substr(text.size() - kMaxLogBytes));
@@ -156,7 +134,7 @@ absl::Status Stack::WaitForPort(testing::Subprocess& process, const std::string&
           exited = true;
           return true;
         }
-        return PortAccepts(port);
+        return testing::AcceptsTcp("127.0.0.1", port);
       },
       kStartTimeoutMs);
   if (exited || !up) {
@@ -277,6 +255,22 @@ int Stack::Stop(Service service, int gateway_index) {
   return *process ? (*process)->Stop(kStopTimeoutMs) : -1;
 }
 
+testing::Subprocess* Stack::Process(Service service, int gateway_index) {
+  std::optional<testing::Subprocess>* process = nullptr;
+  switch (service) {
+    case Service::kPersistence:
+      process = &persistence_;
+      break;
+    case Service::kKeyBroker:
+      process = &keybroker_;
+      break;
+    case Service::kGateway:
+      process = &gateways_.at(gateway_index);
+      break;
+  }
+  return *process ? &**process : nullptr;
+}
+
 absl::Status Stack::Restart(Service service, int gateway_index) {
   Stop(service, gateway_index);
   switch (service) {
@@ -324,7 +318,7 @@ Stack::CtlResult Stack::RunCtl(const std::vector<std::string>& args, const std::
   }
   result.exit_code = p->WaitExit(30000);
   result.output = p->Output();
-  result.error = ReadFile(base + ".err");
+  result.error = testing::ReadWholeFile(base + ".err");
   return result;
 }
 

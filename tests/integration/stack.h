@@ -70,6 +70,9 @@ class Stack {
   int Stop(Service service, int gateway_index = 0);
   // Starts it again on the same port and waits until it answers.
   absl::Status Restart(Service service, int gateway_index = 0);
+  // The service's process (to signal it and read its exit code), null when
+  // it was never started.
+  testing::Subprocess* Process(Service service, int gateway_index = 0);
 
   const StackOptions& options() const { return options_; }
   FakeUpstream& fake() { return *fake_; }

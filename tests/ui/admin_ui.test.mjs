@@ -9,11 +9,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { Stack } from './stack.mjs';
+import { Stack, openBrowser, closeAll } from './stack.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = process.env.GEMPOOL_SCREENSHOT_DIR || path.join(here, '..', '..', 'docs', 'screenshots');
@@ -29,43 +27,23 @@ let stack;
 let browser;
 let context;
 let page;
-const failures = [];
+let failures;
 
 before(async () => {
   stack = new Stack({ adminToken: ADMIN_TOKEN, clientToken: CLIENT_TOKEN });
   await stack.start();
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-chromium-'));
-  // A fresh profile per run (launchPersistentContext is how playwright
-  // takes --user-data-dir).
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 }
-  });
-  browser = context;
-  page = await context.newPage();
+  // A 401 is expected twice: the wrong-token login and the call after logout.
+  browser = await openBrowser({ ignoreConsole: /status of 401/ });
+  ({ context, page, failures } = browser);
   page.on('dialog', (dialog) => dialog.accept());
-  page.on('pageerror', (error) => failures.push('page error: ' + error.message));
-  page.on('console', (msg) => {
-    // A 401 is expected twice: the wrong-token login and the call after logout.
-    if (msg.type() === 'error' && !/status of 401/.test(msg.text())) failures.push('console: ' + msg.text());
-  });
   fs.mkdirSync(shots, { recursive: true });
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (stack) {
-    await stack.stop();
-    const gatewayLog = stack.log('gateway');
-    if (process.exitCode) console.log(stack.allLogs());
-    stack.cleanup();
-    // Whatever happened, the admin token never reached a log line.
-    assert.ok(!gatewayLog.includes(ADMIN_TOKEN), 'the admin token appears in the gateway log');
-  }
+  let gatewayLog = null;
+  await closeAll(browser, stack, (s) => { gatewayLog = s.log('gateway'); });
+  // Whatever happened, the admin token never reached a log line.
+  if (gatewayLog !== null) assert.ok(!gatewayLog.includes(ADMIN_TOKEN), 'the admin token appears in the gateway log');
 });
 
 async function shot(name) {
@@ -100,8 +78,7 @@ async function untilShown(model, shown) {
 }
 
 async function keyIdOf(secret) {
-  const res = await fetch(stack.url('/api/keys?limit=100'), { headers: { Authorization: 'Bearer ' + ADMIN_TOKEN } });
-  const body = await res.json();
+  const body = await stack.admin('GET', '/keys?limit=100');
   const masked = secret.slice(0, 6) + '...' + secret.slice(-4);
   const found = body.keys.find((k) => k.masked === masked);
   assert.ok(found, `key ${masked} is listed`);

@@ -1,13 +1,16 @@
-// Starts a whole gempool on loopback for the browser tests: the fake Gemini
+// The browser tests' set-up: a whole gempool on loopback (the fake Gemini
 // upstream, gempool-persistence, gempool-keybroker and gempool-gateway, each
-// on a free port with its own environment and a temporary DATA_DIR. Binaries
-// come from GEMPOOL_BIN_DIR (a CMake build directory), else ../../build.
+// on a free port with its own environment and a temporary DATA_DIR; binaries
+// from GEMPOOL_BIN_DIR (a CMake build directory), else ../../build), the
+// admin API as the tests call it, Debian's chromium with a fresh profile, the
+// login, and `eventually` for what the services do asynchronously.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -27,20 +30,70 @@ function freePort() {
   });
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(check, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  let last = null;
-  while (Date.now() < deadline) {
-    try {
-      if (await check()) return;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(100);
+// Polls `check` every 100 ms until it returns a truthy value, which it
+// returns; throws naming `what` after `ms`. An error thrown by `check` (a
+// failed assertion inside it) ends the wait at once.
+export async function eventually(check, what, ms = 15000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
+}
+
+// Chromium (/usr/bin/chromium or $CHROMIUM) with a fresh profile, English,
+// 1280x900, and one page. Page errors and console errors are collected in
+// `failures`, except console lines `ignoreConsole` matches. `timezoneId` sets
+// the browser's own zone; `clipboardFor` (a Stack) lets the page use the
+// clipboard on the gateway's origin.
+export async function openBrowser({ timezoneId, clipboardFor, ignoreConsole } = {}) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    locale: 'en-US',
+    ...(timezoneId ? { timezoneId } : {}),
+    viewport: { width: 1280, height: 900 }
+  });
+  if (clipboardFor) {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: clipboardFor.url('') });
+  }
+  const page = await context.newPage();
+  const failures = [];
+  page.on('pageerror', (error) => failures.push('page error: ' + error.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !(ignoreConsole && ignoreConsole.test(msg.text()))) {
+      failures.push('console: ' + msg.text());
+    }
+  });
+  return { context, page, failures, profile };
+}
+
+// Logs `page` in with the stack's admin token and waits for the keys page.
+export async function login(page, stack) {
+  await page.goto(stack.url('/'));
+  await page.fill('#token', stack.adminToken);
+  await page.click('#login-submit');
+  await page.waitForURL('**/keys');
+}
+
+// Closes the browser and stops the stack (printing every service's log when
+// the run failed). `beforeCleanup(stack)` runs before the stack's files go.
+export async function closeAll(browser, stack, beforeCleanup) {
+  if (browser) {
+    await browser.context.close();
+    fs.rmSync(browser.profile, { recursive: true, force: true });
+  }
+  if (stack) {
+    await stack.stop();
+    if (beforeCleanup) beforeCleanup(stack);
+    if (process.exitCode) console.log(stack.allLogs());
+    stack.cleanup();
+  }
 }
 
 export class Stack {
@@ -100,17 +153,33 @@ export class Stack {
     this.launch('persistence', this.binary('services/persistence/gempool-persistence'), [], this.env);
     this.launch('keybroker', this.binary('services/keybroker/gempool-keybroker'), [], this.env);
     this.launch('gateway', this.binary('services/gateway/gempool-gateway'), [], this.env);
-    await waitFor(async () => {
+    await eventually(async () => {
       for (const { name, child } of this.procs) {
         if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${this.log(name)}`);
       }
-      const res = await fetch(this.url('/health'));
-      return res.ok;
-    }, 30000, 'the gateway to report healthy');
+      try {
+        return (await fetch(this.url('/health'))).ok;
+      } catch (e) {
+        return false;  // Not listening yet.
+      }
+    }, 'the gateway to report healthy', 30000);
   }
 
   url(p) {
     return `http://127.0.0.1:${this.gatewayPort}${p}`;
+  }
+
+  // An admin API call with the admin token: the JSON answer, or an error
+  // naming the call and the status.
+  async admin(method, p, body) {
+    const res = await fetch(this.url('/api' + p), {
+      method,
+      headers: { Authorization: 'Bearer ' + this.adminToken, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
   }
 
   // Scripts the fake upstream (see tests/fake_upstream/fake_gemini.h).

@@ -7,12 +7,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { Stack } from './stack.mjs';
+import { Stack, eventually, openBrowser, login, closeAll } from './stack.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = process.env.GEMPOOL_SCREENSHOT_DIR || path.join(here, '..', '..', 'docs', 'screenshots');
@@ -26,30 +24,10 @@ const KEYS = ['AIzaSyUsageStatsKeyOne0000000000000001', 'AIzaSyUsageStatsKeyTwo0
 const total = (u) => u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount || 0) + (u.toolUsePromptTokenCount || 0);
 
 let stack;
-let context;
+let browser;
 let page;
-const failures = [];
-
-async function admin(method, p, body) {
-  const res = await fetch(stack.url('/api' + p), {
-    method,
-    headers: { Authorization: 'Bearer ' + ADMIN_TOKEN, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function eventually(check, what, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    assert.ok(Date.now() < deadline, 'timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+let failures;
+const admin = (method, p, body) => stack.admin(method, p, body);
 
 async function call(p, headers, body) {
   const res = await fetch(stack.url(p), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers },
@@ -67,28 +45,13 @@ async function tokenId() {
 before(async () => {
   stack = new Stack({ adminToken: ADMIN_TOKEN, clientToken: CLIENT_TOKEN, env: { TIMEZONE: 'Asia/Shanghai' } });
   await stack.start();
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gempool-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 }
-  });
-  page = await context.newPage();
-  page.on('pageerror', (error) => failures.push('page error: ' + error.message));
-  page.on('console', (msg) => { if (msg.type() === 'error') failures.push('console: ' + msg.text()); });
+  browser = await openBrowser();
+  ({ page, failures } = browser);
   fs.mkdirSync(shots, { recursive: true });
 });
 
 after(async () => {
-  if (context) await context.close();
-  if (stack) {
-    await stack.stop();
-    if (process.exitCode) console.log(stack.allLogs());
-    stack.cleanup();
-  }
+  await closeAll(browser, stack);
 });
 
 test('token usage on the statistics page', async (t) => {
@@ -123,17 +86,16 @@ test('token usage on the statistics page', async (t) => {
   };
 
   await t.test('the usage section shows totals, a day chart and the top models, keys and tokens', async () => {
-    await page.goto(stack.url('/'));
-    await page.fill('#token', ADMIN_TOKEN);
-    await page.click('#login-submit');
-    await page.waitForURL('**/keys');
+    await login(page, stack);
     await page.goto(stack.url('/stats'));
     await page.waitForSelector('#usage[data-loaded="7d"]');
     for (const [name, value] of Object.entries(expected)) {
       assert.equal(Number(await page.getAttribute(`#usage-totals [data-usage="${name}"]`, 'data-value')), value, name);
     }
     assert.equal(await page.textContent('#usage-totals [data-usage="total"] .value'), expected.total.toLocaleString('en-US'));
-    assert.equal(expected.prompt + expected.completion + expected.thinking, expected.total, 'the cards add up');
+    const card = async (name) => Number(await page.getAttribute(`#usage-totals [data-usage="${name}"]`, 'data-value'));
+    assert.equal(await card('prompt') + await card('completion') + await card('thinking'), await card('total'),
+        'the cards on the page add up to the total card');
     assert.equal(await page.locator('#usage-chart svg rect[data-day]').count(), 7, 'one slot per day');
     const today = await page.locator('#usage-chart svg rect[data-day]').last().getAttribute('data-total');
     assert.equal(Number(today), expected.total, 'today carries every call');
@@ -146,6 +108,7 @@ test('token usage on the statistics page', async (t) => {
     assert.equal(keyRows.reduce((a, b) => a + b, 0), expected.total, 'the keys add up to the total');
     assert.match(await page.textContent('#usage-keys tbody'), /AIzaSy\.\.\./, 'keys are shown masked');
     const id = await tokenId();
+    assert.match(id, /^[0-9a-f]{12}$/, 'the log keeps the token id (12 hex digits of its SHA-256)');
     assert.equal(id, createHash('sha256').update(CLIENT_TOKEN).digest('hex').slice(0, id.length));
     assert.equal(Number(await page.getAttribute(`#usage-tokens tr[data-group="${id}"]`, 'data-total')), expected.total);
     await page.locator('#usage').screenshot({ path: path.join(shots, 'usage-en.png') });

@@ -1,8 +1,6 @@
 #include "gempool/clienttokens/token_secret.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <cstdint>
 
@@ -32,25 +30,6 @@ absl::StatusOr<std::string> GenerateSecret() {
     }
   }
   return secret;
-}
-
-std::string Sha256Hex(absl::string_view text) {
-  // Fetched once (OpenSSL 3's one-shot SHA256() looks it up per call).
-  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (kSha256 == nullptr || EVP_Digest(text.data(), text.size(), digest, &size, kSha256, nullptr) != 1 ||
-      size != 32) {
-    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-    size = 32;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (unsigned int i = 0; i < 32; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
 }
 
 std::string ShownPrefix(absl::string_view secret) { return std::string(secret.substr(0, kShownPrefixChars)); }

@@ -6,6 +6,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "gempool/common/time_zone.h"
+#include "gempool/common/utf8.h"
 
 namespace gempool::clienttokens {
 namespace {
@@ -14,26 +15,12 @@ namespace {
 // holds a control character.
 int CountPrintableUtf8(absl::string_view text) {
   int count = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    int extra = 0;
-    if (c < 0x80) {
-      if (c < 0x20 || c == 0x7f) return -1;
-    } else if ((c & 0xe0) == 0xc0 && c >= 0xc2) {
-      extra = 1;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2;
-    } else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
-      extra = 3;
-    } else {
-      return -1;
-    }
-    if (i + extra >= text.size() && extra > 0) return -1;
-    for (int k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return -1;
-    }
-    i += extra + 1;
+  while (!text.empty()) {
+    const unsigned char c = static_cast<unsigned char>(text[0]);
+    if (c < 0x20 || c == 0x7f) return -1;
+    const size_t length = Utf8SequenceLength(text);
+    if (length == 0) return -1;
+    text.remove_prefix(length);
     ++count;
   }
   return count;

@@ -39,4 +39,9 @@ void WindowUse::AddTokens(int64_t unix_ms, int64_t count, const absl::TimeZone& 
   tokens += count;
 }
 
+CurrentUseCounts CurrentUse(const v1::TokenCounter& counter, int64_t now_ms, const absl::TimeZone& zone) {
+  const WindowUse use{counter.minute_start_ms(), counter.requests(), counter.day_start_ms(), counter.tokens()};
+  return {use.RequestsIn(MinuteStartMs(now_ms)), use.TokensIn(DayStartMs(now_ms, zone))};
+}
+
 }  // namespace gempool::clienttokens

@@ -21,6 +21,10 @@ TEST(TokenValidationTest, Names) {
   EXPECT_THAT(ValidateName("   "), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidateName("a\nb"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("control")));
   EXPECT_THAT(ValidateName("\xff"), StatusIs(absl::StatusCode::kInvalidArgument));
+  // Overlong forms and surrogates are not UTF-8 either.
+  EXPECT_THAT(ValidateName("a\xC0\xAF" "b"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateName("a\xED\xA0\x80" "b"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(ValidateName("caf\xC3\xA9 \xF0\x9F\x8D\x92").ok());
   EXPECT_THAT(ValidateName(std::string(65, 'a')), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("65")));
   EXPECT_TRUE(ValidateName(std::string(64, 'a')).ok());
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -16,6 +17,8 @@ namespace {
 bool IsNameChar(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // Parses the value part of a line (after '='), handling quotes and comments.
+// Errors say where (`where`: file, line and name) but never show the value:
+// .env holds keys and passwords, and start-up errors end up in logs.
 absl::StatusOr<std::string> ParseValue(absl::string_view raw, absl::string_view where) {
   absl::string_view v = absl::StripLeadingAsciiWhitespace(raw);
   if (v.empty()) return std::string();
@@ -44,12 +47,13 @@ absl::StatusOr<std::string> ParseValue(absl::string_view raw, absl::string_view 
     }
     if (i >= v.size()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": the value opens a ", std::string(1, quote),
-                                                      " quote that is never closed"));
+                                                      " quote that is never closed on its line"));
     }
     absl::string_view rest = absl::StripAsciiWhitespace(v.substr(i + 1));
     if (!rest.empty() && rest.front() != '#') {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": unexpected text after the closing quote: '", rest, "'"));
+      return absl::InvalidArgumentError(absl::StrCat(where, ": ", rest.size(),
+                                                     " characters after the closing quote (value not shown); "
+                                                     "put the whole value inside the quotes"));
     }
     return out;
   }
@@ -88,20 +92,25 @@ absl::StatusOr<std::map<std::string, std::string>> ParseDotEnv(absl::string_view
     ++line_no;
     absl::string_view l = absl::StripAsciiWhitespace(line);
     if (l.empty() || l.front() == '#') continue;
-    if (absl::StartsWith(l, "export ")) l = absl::StripLeadingAsciiWhitespace(l.substr(7));
+    // "export NAME=v" as in shell; "export = v" sets a variable named export.
+    if (absl::StartsWith(l, "export ") && !absl::StartsWith(absl::StripLeadingAsciiWhitespace(l.substr(7)), "=")) {
+      l = absl::StripLeadingAsciiWhitespace(l.substr(7));
+    }
     const std::string where = absl::StrCat(origin, ":", line_no);
     size_t eq = l.find('=');
     if (eq == absl::string_view::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": expected NAME=value, got '", l, "'"));
+      // Not shown: a line without '=' is often a pasted key.
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": expected NAME=value, got a line of ", l.size(), " characters without '=' (not shown)"));
     }
     absl::string_view name = absl::StripAsciiWhitespace(l.substr(0, eq));
     if (name.empty() || absl::ascii_isdigit(static_cast<unsigned char>(name.front())) ||
         !std::all_of(name.begin(), name.end(), IsNameChar)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": '", name, "' is not a valid variable name"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": '", absl::CHexEscape(name),
+          "' is not a valid variable name (letters, digits and _, not starting with a digit)"));
     }
-    auto value = ParseValue(l.substr(eq + 1), where);
+    auto value = ParseValue(l.substr(eq + 1), absl::StrCat(where, ": ", name));
     if (!value.ok()) return value.status();
     out[std::string(name)] = *std::move(value);
   }

@@ -1,5 +1,6 @@
 #include "gempool/common/secrets.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -55,26 +56,36 @@ std::string RedactSecrets(absl::string_view text, const std::vector<std::string>
   return RedactKeyShapes(out);
 }
 
-std::string TokenId(absl::string_view token) {
-  if (token.empty()) return "";
+std::string Sha256Hex(absl::string_view text) {
   // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call
-  // (~8,000 instructions, on every client request); fetched once here,
-  // immutable afterwards and safe to share between threads.
+  // (~8,000 instructions, and TokenId runs on every client request); fetched
+  // once here, immutable afterwards and safe to share between threads.
   static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (kSha256 == nullptr ||
-      EVP_Digest(token.data(), token.size(), digest, &digest_size, kSha256, nullptr) != 1 ||
-      digest_size < 6) {
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  unsigned int size = 0;
+  if (kSha256 == nullptr || EVP_Digest(text.data(), text.size(), digest, &size, kSha256, nullptr) != 1 ||
+      size != SHA256_DIGEST_LENGTH) {
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   }
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 6; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
+  std::string out(2 * SHA256_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return out;
+}
+
+std::string TokenId(absl::string_view token) {
+  if (token.empty()) return "";
+  std::string id = Sha256Hex(token);
+  id.resize(12);
+  return id;
+}
+
+bool SecretEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  return a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace gempool

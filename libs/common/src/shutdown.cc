@@ -2,6 +2,11 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "gempool/common/logging.h"
 
 namespace gempool {
 namespace {
@@ -29,6 +34,14 @@ int WaitForShutdownSignal() {
   while (sigwait(&set, &sig) != 0) {
   }
   return sig;
+}
+
+void EndAtNextShutdownSignal() {
+  std::thread([] {
+    const int sig = WaitForShutdownSignal();
+    GEMPOOL_LOG(WARNING) << "second signal " << sig << " while stopping: exiting now without finishing the drain";
+    _exit(128 + sig);
+  }).detach();
 }
 
 }  // namespace gempool

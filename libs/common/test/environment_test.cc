@@ -9,7 +9,9 @@ namespace gempool {
 namespace {
 
 using ::gempool::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -40,6 +42,29 @@ TEST(ParseDotEnvTest, RejectsLineWithoutEqualsNamingFileAndLine) {
 TEST(ParseDotEnvTest, RejectsUnclosedQuote) {
   EXPECT_THAT(ParseDotEnv("A=\"open\n", ".env"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("never closed")));
+}
+
+// .env holds keys and passwords and start-up errors reach logs: a refusal
+// names the file, line and variable, never the value (the .env fuzzer,
+// tests/fuzz/dotenv/pasted_key_line).
+TEST(ParseDotEnvTest, ErrorsNeverShowValues) {
+  EXPECT_THAT(ParseDotEnv("A=1\nAIzaSyPastedKeyWithoutName1234567\n", "/x/.env"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("/x/.env:2"), Not(HasSubstr("AIzaSyPastedKey")))));
+  EXPECT_THAT(ParseDotEnv("MYSQL_PASSWORD=\"hunter2-secret\"extra-secret\n", ".env"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(".env:1: MYSQL_PASSWORD"), Not(HasSubstr("secret")))));
+  EXPECT_THAT(ParseDotEnv("PAID_KEY='AIzaSyUnclosed\n", ".env"),
+              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("PAID_KEY"), Not(HasSubstr("AIza")))));
+}
+
+// The .env fuzzer (tests/fuzz/dotenv/variable_named_export): "export" is a
+// prefix only when a name follows it.
+TEST(ParseDotEnvTest, AVariableNamedExport) {
+  auto parsed = ParseDotEnv("export = 'a'\nexport export=b\n", ".env");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_THAT(*parsed, UnorderedElementsAre(Pair("export", "b")));
+  EXPECT_THAT(*ParseDotEnv("export = 'a'", ".env"), UnorderedElementsAre(Pair("export", "a")));
 }
 
 TEST(ParseDotEnvTest, RejectsInvalidName) {

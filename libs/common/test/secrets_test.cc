@@ -35,6 +35,21 @@ TEST(TokenIdTest, StableShortAndNotTheToken) {
   EXPECT_NE(TokenId("sk-123456"), TokenId("sk-123457"));
   EXPECT_EQ(TokenId("sk-123456").size(), 12u);
   EXPECT_EQ(TokenId(""), "");
+  EXPECT_EQ(TokenId("abc"), Sha256Hex("abc").substr(0, 12));
+}
+
+TEST(Sha256HexTest, KnownInputs) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(SecretEqualsTest, EqualOnlyWhenEveryByteAndTheLengthMatch) {
+  EXPECT_TRUE(SecretEquals("sk-secret", "sk-secret"));
+  EXPECT_TRUE(SecretEquals("", ""));
+  EXPECT_FALSE(SecretEquals("sk-secret", "sk-secreT"));
+  EXPECT_FALSE(SecretEquals("sk-secret", "sk-secret2"));
+  EXPECT_FALSE(SecretEquals("", "x"));
+  EXPECT_FALSE(SecretEquals(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
 }  // namespace

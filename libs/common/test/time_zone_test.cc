@@ -32,6 +32,24 @@ TEST(TimeZoneSettingTest, LoadsIanaNamesAndNamesTimezoneOnError) {
   EXPECT_THAT(LoadTimeZoneSetting("").status().message(), HasSubstr("TIMEZONE is empty"));
 }
 
+// TIMEZONE is a name, not a path (the settings fuzzer, tests/fuzz/config_settings):
+// absl opens whatever file a name leads to, a FIFO or /dev/stdin included.
+TEST(TimeZoneSettingTest, RefusesPathsAndAcceptsIanaPunctuation) {
+  for (const char* path : {"/etc/localtime", "../zoneinfo/UTC", "file:/usr/share/zoneinfo/UTC", "/dev/stdin",
+                           "Asia/Shanghai\n"}) {
+    EXPECT_THAT(LoadTimeZoneSetting(path).status().message(), HasSubstr("TIMEZONE=")) << path;
+  }
+  EXPECT_TRUE(LoadTimeZoneSetting("Etc/GMT+8").ok());
+  EXPECT_TRUE(LoadTimeZoneSetting("America/Argentina/Buenos_Aires").ok());
+  EXPECT_TRUE(LoadTimeZoneSetting("America/Port-au-Prince").ok());
+}
+
+TEST(TimeZoneSettingTest, LoadOrUtcFallsBackToUtc) {
+  EXPECT_EQ(LoadTimeZoneOrUtc("Asia/Shanghai").name(), "Asia/Shanghai");
+  EXPECT_EQ(LoadTimeZoneOrUtc("Mars/Olympus_Mons"), absl::UTCTimeZone());
+  EXPECT_EQ(LoadTimeZoneOrUtc(""), absl::UTCTimeZone());
+}
+
 TEST(TimeZoneSettingTest, ShanghaiDaysStartAtSixteenUtc) {
   const absl::TimeZone shanghai = Zone("Asia/Shanghai");
   // 2026-12-06 15:59 UTC is 23:59 in Shanghai: still the 6th, which began at 16:00 UTC on the 5th.
@@ -76,6 +94,50 @@ TEST(TimeZoneSettingTest, SkippedMidnightStartsTheDayAtTheTransition) {
 TEST(TimeZoneSettingTest, FormatsWithTheZoneAbbreviation) {
   EXPECT_EQ(FormatLocalTime(Utc(2026, 12, 6, 12, 30), Zone("Asia/Shanghai")), "2026-12-06 20:30:00 CST");
   EXPECT_EQ(FormatLocalTime(Utc(2026, 7, 1, 12), Zone("America/New_York")), "2026-07-01 08:00:00 EDT");
+}
+
+TEST(CalendarDayEdgesTest, CountsDaysUpToTheLastDay) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const int64_t now = 1752609600000;  // 2025-07-15T20:00:00Z
+  absl::StatusOr<std::vector<int64_t>> week = CalendarDayEdges("7d", "", now, utc);
+  ASSERT_TRUE(week.ok()) << week.status();
+  ASSERT_EQ(week->size(), 8u);
+  EXPECT_EQ(week->back(), 1752624000000);  // 2025-07-16T00:00:00Z
+  EXPECT_EQ(week->front(), 1752624000000 - 7 * 86400000LL);
+  EXPECT_EQ(CalendarDayEdges("", "", now, utc)->size(), 8u) << "7 days by default";
+  EXPECT_EQ(CalendarDayEdges("today", "", now, utc)->size(), 2u);
+  EXPECT_EQ(CalendarDayEdges("30d", "", now, utc)->size(), 31u);
+  EXPECT_EQ(CalendarDayEdges("400d", "", now, utc)->size(), static_cast<size_t>(kMaxCalendarDays) + 1);
+}
+
+TEST(CalendarDayEdgesTest, CutsDaysInTheZoneBetweenTwoDates) {
+  const absl::TimeZone shanghai = Zone("Asia/Shanghai");
+  absl::StatusOr<std::vector<int64_t>> days = CalendarDayEdges("2025-07-10", "2025-07-16", 0, shanghai);
+  ASSERT_TRUE(days.ok()) << days.status();
+  ASSERT_EQ(days->size(), 8u);
+  EXPECT_EQ(days->front(), 1752076800000);  // 2025-07-10 00:00 CST = 2025-07-09T16:00:00Z
+  EXPECT_EQ(days->back(), 1752681600000);   // 2025-07-17 00:00 CST
+  // A 23-hour day in New York (2026-03-08, clocks go forward).
+  absl::StatusOr<std::vector<int64_t>> dst =
+      CalendarDayEdges("2026-03-08", "2026-03-08", 0, Zone("America/New_York"));
+  ASSERT_TRUE(dst.ok()) << dst.status();
+  ASSERT_EQ(dst->size(), 2u);
+  EXPECT_EQ((*dst)[1] - (*dst)[0], 23 * kHourMs);
+}
+
+TEST(CalendarDayEdgesTest, ErrorsSayWhatToChange) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const int64_t now = 1752609600000;
+  EXPECT_EQ(CalendarDayEdges("0d", "", now, utc).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CalendarDayEdges("7", "", now, utc).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(CalendarDayEdges("401d", "", now, utc).status().message(), HasSubstr("400d"));
+  EXPECT_THAT(CalendarDayEdges("yesterday", "", now, utc).status().message(), HasSubstr("today, a number of days"));
+  EXPECT_THAT(CalendarDayEdges("1w", "", now, utc).status().message(), HasSubstr("today, a number of days (1d to 400d)"));
+  EXPECT_THAT(CalendarDayEdges("7d", "16/07/2025", now, utc).status().message(), HasSubstr("YYYY-MM-DD"));
+  EXPECT_THAT(CalendarDayEdges("2020-01-01", "", now, utc).status().message(), HasSubstr("at most 400"));
+  absl::StatusOr<std::vector<int64_t>> reversed = CalendarDayEdges("2025-07-20", "2025-07-10", now, utc);
+  EXPECT_EQ(reversed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(reversed.status().message(), HasSubstr("after the last day shown"));
 }
 
 }  // namespace

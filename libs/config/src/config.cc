@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/log_format.h"
 #include "gempool/common/memory.h"
 #include "gempool/common/status_macros.h"
 #include "gempool/common/time_zone.h"
@@ -129,11 +130,7 @@ absl::Status Load(const Environment& env, Config& c) {
     c.log_level = *level;
   }
   if (has("LOG_FORMAT")) {
-    c.log_format = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text("LOG_FORMAT")));
-    if (c.log_format != "text" && c.log_format != "json") {
-      return absl::InvalidArgumentError(absl::StrCat("LOG_FORMAT is '", text("LOG_FORMAT"),
-                                                     "': expected text (the default) or json"));
-    }
+    GEMPOOL_ASSIGN_OR_RETURN(c.log_format, ParseLogFormat(text("LOG_FORMAT")));
   }
   c.timezone = std::string(absl::StripAsciiWhitespace(env.GetOr("TIMEZONE", c.timezone)));
   // Loaded once here so a typo fails at start-up (and on the config page),
@@ -221,6 +218,10 @@ absl::Status Load(const Environment& env, Config& c) {
   if (has("MAX_REQUEST_BODY_MB")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.max_request_body_mb,
                              ParseInt("MAX_REQUEST_BODY_MB", text("MAX_REQUEST_BODY_MB"), 1, 4096));
+  }
+  if (has("SHUTDOWN_GRACE_SECONDS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(c.shutdown_grace_seconds,
+                             ParseInt("SHUTDOWN_GRACE_SECONDS", text("SHUTDOWN_GRACE_SECONDS"), 0, 3600));
   }
   if (has("MAX_KEY_WAIT_MS")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.max_key_wait_ms, ParseInt("MAX_KEY_WAIT_MS", text("MAX_KEY_WAIT_MS"), 0, 60000));
@@ -335,7 +336,7 @@ absl::StatusOr<Config> LoadProcessConfig(const std::vector<std::string>& unused)
   SetLogLevel(c.log_level);
   // LOG_FORMAT takes effect here, before the service writes its first line
   // about its settings (lines written before it, e.g. a config error, are text).
-  SetLogFormat(c.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
+  SetLogFormat(c.log_format);
   return c;
 }
 

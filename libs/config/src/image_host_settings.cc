@@ -129,7 +129,8 @@ absl::Status LoadImageHostSettings(const Environment& env, ImageHostSettings& ou
     out.oss_endpoint_inner = text("OSS_ENDPOINT_INNER");
     GEMPOOL_RETURN_IF_ERROR(CheckOssEndpoint("OSS_ENDPOINT_INNER", out.oss_endpoint_inner));
   }
-  GEMPOOL_RETURN_IF_ERROR(plain("OSS_ACCESS_KEY", out.oss_access_key, /*secret=*/false));
+  // The AccessKey ID is half of a credential: never shown either.
+  GEMPOOL_RETURN_IF_ERROR(plain("OSS_ACCESS_KEY", out.oss_access_key, /*secret=*/true));
   GEMPOOL_RETURN_IF_ERROR(plain("OSS_ACCESS_KEY_SECRET", out.oss_access_key_secret, /*secret=*/true));
   if (has("OSS_BUCKET_NAME")) {
     out.oss_bucket_name = text("OSS_BUCKET_NAME");

@@ -56,7 +56,8 @@ absl::StatusOr<std::vector<std::string>> ParseStringList(absl::string_view name,
     absl::string_view v = absl::StripAsciiWhitespace(part);
     // Tolerate quotes around comma-separated entries: "a","b".
     if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) {
-      v = v.substr(1, v.size() - 2);
+      // Trimmed again: " a " in quotes is the entry a, as everywhere else.
+      v = absl::StripAsciiWhitespace(v.substr(1, v.size() - 2));
     }
     if (!v.empty()) out.emplace_back(v);
   }
@@ -78,7 +79,8 @@ absl::StatusOr<int64_t> ParseInt(absl::string_view name, absl::string_view text,
 absl::StatusOr<double> ParseDouble(absl::string_view name, absl::string_view text, double min,
                                    double max) {
   double value = 0;
-  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &value) || value < min || value > max) {
+  // Written so that NaN ("nan" parses) fails the range test too.
+  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &value) || !(value >= min && value <= max)) {
     return Invalid(name, text, absl::StrCat("a number from ", min, " to ", max));
   }
   return value;

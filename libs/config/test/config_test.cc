@@ -133,6 +133,7 @@ TEST(LoadConfigTest, HttpConnectionLimitsAndTimeouts) {
       {"REQUEST_BODY_TIMEOUT", &Config::request_body_timeout_seconds, 120, "600", 600, {"0", "86401", "1m"}},
       {"KEEP_ALIVE_TIMEOUT", &Config::keep_alive_timeout_seconds, 60, "1", 1, {"0", "3601", "-5"}},
       {"MAX_REQUEST_BODY_MB", &Config::max_request_body_mb, 128, "4096", 4096, {"0", "4097", "1.5"}},
+      {"SHUTDOWN_GRACE_SECONDS", &Config::shutdown_grace_seconds, 30, "0", 0, {"-1", "3601", "30s"}},
   };
   auto defaults = LoadConfig(Environment::FromMap({}));
   ASSERT_TRUE(defaults.ok()) << defaults.status();
@@ -307,8 +308,8 @@ using ::gempool::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(ObservabilitySettingsTest, LogFormatIsTextOrJson) {
-  EXPECT_EQ(LoadConfig(Environment::FromMap({}))->log_format, "text");
-  EXPECT_EQ(LoadConfig(Environment::FromMap({{"LOG_FORMAT", " JSON "}}))->log_format, "json");
+  EXPECT_EQ(LoadConfig(Environment::FromMap({}))->log_format, LogFormat::kText);
+  EXPECT_EQ(LoadConfig(Environment::FromMap({{"LOG_FORMAT", " JSON "}}))->log_format, LogFormat::kJson);
   EXPECT_THAT(LoadConfig(Environment::FromMap({{"LOG_FORMAT", "logfmt"}})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("LOG_FORMAT is 'logfmt'")));
 }

@@ -95,6 +95,11 @@ TEST(ImageHostSettingsTest, RefusesBadValuesNamingTheVariable) {
   EXPECT_THAT(Load({{"SMMS_SECRET_TOKEN", "abc\x01sekrit"}}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("SMMS_SECRET_TOKEN"), Not(HasSubstr("sekrit")))));
+  // Nor the OSS AccessKey ID's (the settings fuzzer,
+  // tests/fuzz/config_settings/oss_access_key_shown).
+  EXPECT_THAT(Load({{"OSS_ACCESS_KEY", "LTAI5t\x01" "AbCdEfGh"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("OSS_ACCESS_KEY"), Not(HasSubstr("AbCdEfGh")))));
 }
 
 TEST(ImageHostSettingsTest, SmmsApiUrlDefaultsToSmmsAndTakesAMirror) {

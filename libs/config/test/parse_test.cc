@@ -22,6 +22,14 @@ TEST(ParseStringListTest, AcceptsJsonAndCommaForms) {
   EXPECT_THAT(ParseStringList("K", ""), IsOkAndHolds(IsEmpty()));
 }
 
+// The settings fuzzer (tests/fuzz/config_settings/quoted_entry_spaces): the
+// comma form kept white space inside quotes, so ALLOWED_TOKENS=" sk-a " in
+// quotes held a token with spaces that no client sends.
+TEST(ParseStringListTest, QuotedCommaEntriesAreTrimmedToo) {
+  EXPECT_THAT(ParseStringList("ALLOWED_TOKENS", "\" sk-a \", ' sk-b\v', \"\r\""),
+              IsOkAndHolds(ElementsAre("sk-a", "sk-b")));
+}
+
 TEST(ParseStringListTest, MalformedJsonNamesTheVariable) {
   EXPECT_THAT(ParseStringList("API_KEYS", "[\"a\","),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("API_KEYS")));
@@ -45,6 +53,17 @@ TEST(ParseIntTest, ChecksDigitsAndRange) {
   EXPECT_THAT(ParseInt("PORT", "80a", 1, 65535),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("PORT='80a'")));
   EXPECT_THAT(ParseInt("PORT", "70000", 1, 65535), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// NaN compares false with everything, so "value < min || value > max" let
+// CHECK_INTERVAL_HOURS=nan through (tests/fuzz/config_settings/nan_interval).
+TEST(ParseDoubleTest, RefusesNanAndInfinity) {
+  EXPECT_THAT(ParseDouble("CHECK_INTERVAL_HOURS", "1.5", 0, 8760), IsOkAndHolds(1.5));
+  for (const char* text : {"nan", "NaN", "-nan", "inf", "-inf", "8760.5"}) {
+    EXPECT_THAT(ParseDouble("CHECK_INTERVAL_HOURS", text, 0, 8760),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("CHECK_INTERVAL_HOURS")))
+        << text;
+  }
 }
 
 TEST(ParseBoolTest, AcceptsCommonSpellings) {

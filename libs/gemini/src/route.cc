@@ -32,6 +32,9 @@ absl::Status NotFound(absl::string_view http_method, absl::string_view path,
 bool IsVersion(absl::string_view s) { return s == "v1beta" || s == "v1" || s == "v1alpha"; }
 
 bool IsModelId(absl::string_view id) {
+  // "." and ".." would be dot segments upstream: a proxy or server that
+  // normalises the path would send the call (with a pool key) elsewhere.
+  if (id == "." || id == "..") return false;
   for (char c : id) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' &&
         c != '_' && c != '~' && c != '@' && c != '+') {

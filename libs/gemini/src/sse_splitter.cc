@@ -46,6 +46,12 @@ absl::StatusOr<std::vector<std::string>> SseSplitter::Feed(absl::string_view byt
       continue;
     }
     line_.append(bytes.data() + start, i - start);
+    // Checked at every line end, not only after the read: an event that
+    // outgrows the limit is refused however the reads cut the body.
+    if (absl::Status size = CheckSize(); !size.ok()) {
+      failed_ = true;
+      return size;
+    }
     OnLine(line_, events);
     line_.clear();
     after_cr_ = c == '\r';

@@ -1,5 +1,6 @@
 #include "gempool/gemini/usage_scanner.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace gempool::gemini {
@@ -15,11 +16,18 @@ void UsageScanner::Reset() {
   state_ = State::kSearching;
   tail_.clear();
   object_.clear();
+  last_.clear();
   depth_ = 0;
+  brackets_ = 0;
+  broken_ = false;
   in_string_ = false;
   escaped_ = false;
   skipping_ = false;
-  last_.reset();
+}
+
+std::optional<TokenCounts> UsageScanner::last() const {
+  if (last_.empty()) return std::nullopt;
+  return ParseUsageMetadata(last_);
 }
 
 void UsageScanner::Feed(absl::string_view bytes) {
@@ -43,9 +51,11 @@ size_t UsageScanner::FindKeyEnd(absl::string_view bytes) {
   // A key cut between the previous chunk and this one: it starts in the
   // tail (which is shorter than the key) and ends in `bytes`.
   if (!tail_.empty()) {
-    std::string seam = tail_;
-    seam.append(bytes.data(), std::min(bytes.size(), kKey.size() - 1));
-    const size_t at = absl::string_view(seam).find(kKey);
+    char seam[2 * (kKey.size() - 1)];
+    const size_t more = std::min(bytes.size(), kKey.size() - 1);
+    std::memcpy(seam, tail_.data(), tail_.size());
+    std::memcpy(seam + tail_.size(), bytes.data(), more);
+    const size_t at = absl::string_view(seam, tail_.size() + more).find(kKey);
     if (at != absl::string_view::npos) return at + kKey.size() - tail_.size();
   }
   const void* found = memmem(bytes.data(), bytes.size(), kKey.data(), kKey.size());
@@ -84,6 +94,8 @@ size_t UsageScanner::Step(absl::string_view bytes) {
           state_ = State::kInObject;
           object_.assign(1, c);
           depth_ = 1;
+          brackets_ = 0;
+          broken_ = false;
           in_string_ = false;
           escaped_ = false;
           skipping_ = false;
@@ -109,8 +121,12 @@ size_t UsageScanner::Step(absl::string_view bytes) {
           } else if (d == '"') {
             in_string_ = true;
           } else if (d == '{' || d == '[') {
-            ++depth_;
+            if (++depth_ <= 64) {
+              const uint64_t bit = uint64_t{1} << (depth_ - 1);
+              brackets_ = d == '[' ? brackets_ | bit : brackets_ & ~bit;
+            }
           } else if (d == '}' || d == ']') {
+            if (depth_ <= 64 && ((brackets_ >> (depth_ - 1)) & 1) != (d == ']' ? 1u : 0u)) broken_ = true;
             if (--depth_ == 0) {
               ++i;
               break;
@@ -140,7 +156,9 @@ void UsageScanner::EndObject() {
     state_ = State::kSearching;
     return;
   }
-  if (std::optional<TokenCounts> counts = ParseUsageMetadata(object_); counts.has_value()) last_ = *counts;
+  // Kept as text, parsed when read: a stream's earlier objects are never
+  // needed. The swap keeps both buffers' capacity for the next event.
+  if (!broken_) last_.swap(object_);
   object_.clear();
   state_ = State::kSearching;
 }

@@ -120,5 +120,19 @@ TEST(ParseRouteTest, RejectsOddModelIds) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// "." and ".." passed as model ids, so GET /v1beta/models/.. went upstream as
+// a dot segment that normalises to /v1beta/, another resource than the client
+// named (the route fuzzer's invariant; tests/fuzz/gemini_route/dot_model).
+TEST(ParseRouteTest, RejectsDotSegmentModelIds) {
+  for (const char* path : {"/v1beta/models/..", "/v1beta/models/.", "/v1beta/models/%2E%2E",
+                           "/gemini/v1/tunedModels/.."}) {
+    EXPECT_THAT(ParseRoute("GET", path), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model id")))
+        << path;
+  }
+  EXPECT_THAT(ParseRoute("POST", "/v1beta/models/..:generateContent"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(ParseRoute("GET", "/v1beta/models/...").ok());
+}
+
 }  // namespace
 }  // namespace gempool::gemini

@@ -99,6 +99,17 @@ TEST(SseSplitterTest, RefusesAnEventThatOutgrowsTheLimit) {
   EXPECT_THAT(*events, ElementsAre("small"));
 }
 
+// The limit was checked only after each read, so an oversized event that
+// began and ended within one read came out while the same bytes cut in
+// pieces were refused (fuzz/sse_splitter_fuzz.h checks that whole and cut
+// bodies agree; tests/fuzz/gemini_sse/whole_read_over_limit).
+TEST(SseSplitterTest, RefusesAnOversizedEventWithinOneRead) {
+  SseSplitter splitter(/*max_event_bytes=*/16);
+  EXPECT_THAT(splitter.Feed("data: 0123456789abcdefghij\n\n").status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(splitter.Finish().status(), StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
 TEST(SseSplitterTest, ResetDropsAPartialEvent) {
   SseSplitter splitter;
   ASSERT_TRUE(splitter.Feed("data: from a broken attempt").ok());

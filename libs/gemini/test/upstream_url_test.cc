@@ -53,6 +53,32 @@ TEST(ParseBaseUrlTest, RejectsBadUrls) {
   EXPECT_THAT(ParseBaseUrl("http://x/v1beta?key=1"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// Hosts and paths that would reach the Host header or the request line as
+// written, and credentials shown in errors (the upstream URL fuzzer,
+// tests/fuzz/gemini_upstream_url).
+TEST(ParseBaseUrlTest, RefusesWhatIsNotAHostPortOrPath) {
+  for (const char* url : {"http://a b/v1beta", "http://[::1]junk/v1beta", "http://[zz]/v1beta", "http://h:+80/v1beta",
+                          "http://h: 80/v1beta", "http://a:b:80/v1beta", "http://h\r\nX: y/v1beta",
+                          "http://h/a b/v1beta", "http://h/p\x01/v1beta", "http://h:000443/v1beta"}) {
+    EXPECT_THAT(ParseBaseUrl(url), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("BASE_URL"))) << url;
+  }
+  EXPECT_EQ(ParseBaseUrl("http://gempool_fake-gemini.internal:9000/v1beta")->host, "gempool_fake-gemini.internal");
+  EXPECT_EQ(ParseBaseUrl("http://[::ffff:127.0.0.1]:80")->host, "::ffff:127.0.0.1");
+}
+
+TEST(ParseBaseUrlTest, NoSlashLeftBeforeTheVersion) {
+  auto base = ParseBaseUrl("http://127.0.0.1:9000/prefix//v1beta");
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_EQ(base->path, "/prefix");
+  EXPECT_EQ(base->version, "v1beta");
+}
+
+TEST(ParseBaseUrlTest, ErrorsMaskCredentials) {
+  EXPECT_THAT(ParseBaseUrl("https://user:secretpw@h/v1beta"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("credentials"), HasSubstr("https://***@h/v1beta"), Not(HasSubstr("secretpw")))));
+}
+
 TEST(BuildUpstreamTargetTest, ClientVersionReplacesBaseVersion) {
   auto base = ParseBaseUrl("https://generativelanguage.googleapis.com/v1beta");
   ASSERT_TRUE(base.ok());
@@ -131,6 +157,17 @@ TEST(ParseProxyUrlTest, RejectsOtherSchemesListingTheAcceptedOnesAndBadPorts) {
   EXPECT_THAT(ParseProxyUrl("127.0.0.1:3128"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseProxyUrl("http://h:x"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseProxyUrl("socks5://h:70000"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ParseProxyUrlTest, APasswordWithAnUnescapedSlashIsReadAndNeverShown) {
+  auto proxy = ParseProxyUrl("http://user:pa/ss@proxy:3128");
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  EXPECT_EQ(proxy->host, "proxy");
+  EXPECT_EQ(proxy->password, "pa/ss");
+  EXPECT_THAT(ParseProxyUrl("http://user:secret/pw@proxy:99999"),
+              StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr("99999"), Not(HasSubstr("secret")))));
+  EXPECT_THAT(ParseProxyUrl("ftp://user:secret/pw@proxy"),
+              StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("secret"))));
 }
 
 TEST(ParseProxyUrlTest, ErrorsMaskTheCredentials) {

@@ -131,7 +131,8 @@ TEST(UsageScannerTest, AChunkWithoutUsageIsCheap) {
   std::printf("UsageScanner: %.0f ns per %zu-byte chunk without usage\n", per_chunk, chunk.size());
   EXPECT_LT(per_chunk, 20000.0);
 
-  // The last chunk of a stream, which carries the usage: copied and parsed.
+  // The last chunk of a stream, which carries the usage: copied (parsed
+  // only when last() is read).
   std::string with_usage = chunk.substr(0, chunk.size() - 4);
   with_usage.insert(with_usage.size() - 1,
                     ",\"usageMetadata\": {\"promptTokenCount\": 12,\"candidatesTokenCount\": 300,"

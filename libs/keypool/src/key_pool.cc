@@ -724,13 +724,15 @@ int64_t KeyPool::RateLimitUntil(Key& key, const Outcome& outcome, int64_t now_ms
   return now_ms + delay;
 }
 
-absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model, const Outcome& outcome) {
+absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model, const Outcome& outcome,
+                                         KeyState* previous) {
   absl::MutexLock lock(&mu_);
   Key* key = FindKey(key_id);
   if (key == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("no key with id ", key_id, " in the pool (it may have been removed)"));
   }
+  if (previous != nullptr) *previous = Effective(*key);
   const int64_t now = clock_.NowUnixMs();
   // Gateways with a replica of the pool hand keys out themselves, so an
   // outcome is the broker's news that the key was used.

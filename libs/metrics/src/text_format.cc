@@ -5,38 +5,9 @@
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
+#include "gempool/common/utf8.h"
 
 namespace gempool::metrics {
-namespace {
-
-// The length of the valid UTF-8 sequence at the start of `s`, 0 if none.
-size_t Utf8SequenceLength(absl::string_view s) {
-  const auto byte = [&s](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(0);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  unsigned int min = 0;
-  unsigned int code = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, min = 0x80, code = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, min = 0x800, code = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, min = 0x10000, code = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (s.size() < length) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    code = (code << 6) | (byte(i) & 0x3F);
-  }
-  // Overlong forms, surrogates and code points past U+10FFFF are invalid.
-  if (code < min || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return 0;
-  return length;
-}
-
-}  // namespace
 
 std::string EscapeLabelValue(absl::string_view value) {
   std::string out;

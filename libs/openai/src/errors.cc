@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gempool/common/secrets.h"
+#include "gempool/common/utf8.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/json_reader.h"
 #include "gempool/openai/json_writer.h"
@@ -202,7 +203,8 @@ OpenAIError ConvertGeminiError(int http_status, const nlohmann::json& body,
       }
     }
   } else {
-    message = Truncate(body.is_string() ? body.get<std::string>() : WriteJson(body), kMaxPlainMessageBytes);
+    message = Truncate(body.is_string() ? WithValidUtf8(body.get_ref<const std::string&>()) : WriteJson(body),
+                       kMaxPlainMessageBytes);
   }
   if (message.empty()) message = "upstream error without a message";
 
@@ -226,7 +228,9 @@ OpenAIError ConvertGeminiErrorText(int http_status, absl::string_view body,
   const absl::StatusOr<nlohmann::json> parsed = ParseJson(body);
   if (!parsed.ok() || !(parsed->is_object() || parsed->is_array())) {
     if (http_status == 0 || http_status == 200) http_status = 502;
-    std::string text = Truncate(body, kMaxPlainMessageBytes);
+    // Not JSON (an HTML error page): its bytes become a JSON string, so
+    // whatever is not UTF-8 in them is replaced first.
+    std::string text = Truncate(WithValidUtf8(body), kMaxPlainMessageBytes);
     if (text.empty()) text = absl::StrCat("upstream answered HTTP ", http_status, " with an empty body");
     OpenAIError out;
     out.http_status = http_status;

@@ -71,14 +71,18 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageChatRequest(const json& body,
   return request;
 }
 
-json ImagesAsGeminiAnswer(const json& response, const ImageGenerationRequest& request) {
-  if (request.backend == ImageBackend::kGeminiGenerateContent) return response;
+json ImagesAsGeminiAnswer(json&& response, const ImageGenerationRequest& request) {
+  if (request.backend == ImageBackend::kGeminiGenerateContent) return std::move(response);
   json parts = json::array();
-  if (const json* predictions = Find(response, "predictions"); predictions != nullptr && predictions->is_array()) {
-    for (const json& prediction : *predictions) {
-      const std::string bytes = StringOr(prediction, "bytesBase64Encoded", "");
-      if (bytes.empty()) continue;
-      parts.push_back({{"inlineData", {{"mimeType", StringOr(prediction, "mimeType", "image/png")}, {"data", bytes}}}});
+  auto predictions = response.is_object() ? response.find("predictions") : response.end();
+  if (predictions != response.end() && predictions->is_array()) {
+    for (json& prediction : *predictions) {
+      auto bytes = prediction.is_object() ? prediction.find("bytesBase64Encoded") : prediction.end();
+      if (bytes == prediction.end() || !bytes->is_string() || bytes->get_ref<const std::string&>().empty()) continue;
+      json inline_data = json::object();
+      inline_data["mimeType"] = StringOr(prediction, "mimeType", "image/png");
+      inline_data["data"] = std::move(*bytes);
+      parts.push_back(OneMember("inlineData", std::move(inline_data)));
     }
   }
   return json{{"candidates", json::array({json{{"content", {{"role", "model"}, {"parts", std::move(parts)}}}}})}};

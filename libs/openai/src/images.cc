@@ -58,6 +58,24 @@ absl::StatusOr<std::optional<std::string>> ExplicitAspectRatio(const json& body)
   return AspectRatioIn(Find(body, "google"), "google");
 }
 
+// `object[key]` when it is a non-empty string (not copied); nullptr otherwise.
+const std::string* NonEmptyString(const json& object, absl::string_view key) {
+  const json* value = Find(object, key);
+  if (value == nullptr || !value->is_string()) return nullptr;
+  const std::string& text = value->get_ref<const std::string&>();
+  return text.empty() ? nullptr : &text;
+}
+
+// The base64 data of a Gemini answer part's inline image; nullptr when the
+// part holds no image.
+const std::string* InlineImageData(const json& part) {
+  const json* inline_data = Find(part, "inlineData");
+  if (inline_data == nullptr || !inline_data->is_object()) return nullptr;
+  const std::string* data = NonEmptyString(*inline_data, "data");
+  if (data == nullptr || !absl::StartsWith(StringOr(*inline_data, "mimeType", "image/png"), "image/")) return nullptr;
+  return data;
+}
+
 json ImageEntry(const std::string& mime, const std::string& data, bool url_output) {
   if (url_output) return json{{"url", absl::StrCat("data:", mime, ";base64,", data)}};
   return json{{"b64_json", data}};
@@ -173,31 +191,19 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const json& body, con
   return out;
 }
 
-absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGenerationRequest& request,
-                                          int64_t created_unix) {
+absl::Status CheckImageResponse(const json& response, const ImageGenerationRequest& request) {
   if (!response.is_object()) {
     return absl::InternalError(absl::StrCat("the image answer is not a JSON object (got ",
                                             JsonTypeName(response), ")"));
   }
-  json data = json::array();
   std::vector<std::string> reasons;
   if (request.backend == ImageBackend::kImagenPredict) {
     if (const json* predictions = Find(response, "predictions"); predictions != nullptr && predictions->is_array()) {
       for (const json& prediction : *predictions) {
-        std::string bytes = prediction.is_object() ? StringOr(prediction, "bytesBase64Encoded", "") : "";
-        if (bytes.empty()) {
-          if (prediction.is_object() && prediction.contains("raiFilteredReason")) {
-            reasons.push_back(prediction["raiFilteredReason"].is_string()
-                                  ? prediction["raiFilteredReason"].get<std::string>()
-                                  : prediction["raiFilteredReason"].dump());
-          }
-          continue;
+        if (NonEmptyString(prediction, "bytesBase64Encoded") != nullptr) return absl::OkStatus();
+        if (const json* reason = Find(prediction, "raiFilteredReason"); reason != nullptr) {
+          reasons.push_back(reason->is_string() ? reason->get<std::string>() : reason->dump());
         }
-        json entry = ImageEntry(StringOr(prediction, "mimeType", "image/png"), bytes, request.url_output);
-        if (const json* revised = Find(prediction, "prompt"); revised != nullptr && revised->is_string()) {
-          entry["revised_prompt"] = *revised;
-        }
-        data.push_back(std::move(entry));
       }
     }
   } else {
@@ -207,13 +213,7 @@ absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGener
         const json* parts = content != nullptr ? Find(*content, "parts") : nullptr;
         if (parts != nullptr && parts->is_array()) {
           for (const json& part : *parts) {
-            const json* inline_data = Find(part, "inlineData");
-            if (inline_data == nullptr || !inline_data->is_object()) continue;
-            std::string mime = StringOr(*inline_data, "mimeType", "image/png");
-            std::string bytes = StringOr(*inline_data, "data", "");
-            if (!bytes.empty() && absl::StartsWith(mime, "image/")) {
-              data.push_back(ImageEntry(mime, bytes, request.url_output));
-            }
+            if (InlineImageData(part) != nullptr) return absl::OkStatus();
           }
         }
         std::string reason = candidate.is_object() ? StringOr(candidate, "finishReason", "") : "";
@@ -226,11 +226,38 @@ absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGener
       }
     }
   }
-  if (data.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        request.model, " returned no image",
-        reasons.empty() ? std::string(" (the prompt may have been filtered)")
-                        : absl::StrCat(" (", absl::StrJoin(reasons, "; "), ")")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      request.model, " returned no image",
+      reasons.empty() ? std::string(" (the prompt may have been filtered)")
+                      : absl::StrCat(" (", absl::StrJoin(reasons, "; "), ")")));
+}
+
+absl::StatusOr<json> ConvertImageResponse(const json& response, const ImageGenerationRequest& request,
+                                          int64_t created_unix) {
+  GEMPOOL_RETURN_IF_ERROR(CheckImageResponse(response, request));
+  json data = json::array();
+  if (request.backend == ImageBackend::kImagenPredict) {
+    for (const json& prediction : *Find(response, "predictions")) {  // Checked: an array with an image.
+      const std::string* bytes = NonEmptyString(prediction, "bytesBase64Encoded");
+      if (bytes == nullptr) continue;
+      json entry = ImageEntry(StringOr(prediction, "mimeType", "image/png"), *bytes, request.url_output);
+      if (const json* revised = Find(prediction, "prompt"); revised != nullptr && revised->is_string()) {
+        entry["revised_prompt"] = *revised;
+      }
+      data.push_back(std::move(entry));
+    }
+  } else {
+    for (const json& candidate : *Find(response, "candidates")) {  // Checked: an array with an image.
+      const json* content = Find(candidate, "content");
+      const json* parts = content != nullptr ? Find(*content, "parts") : nullptr;
+      if (parts == nullptr || !parts->is_array()) continue;
+      for (const json& part : *parts) {
+        if (const std::string* bytes = InlineImageData(part); bytes != nullptr) {
+          const std::string mime = StringOr(*Find(part, "inlineData"), "mimeType", "image/png");
+          data.push_back(ImageEntry(mime, *bytes, request.url_output));
+        }
+      }
+    }
   }
   return json{{"created", created_unix}, {"data", std::move(data)}};
 }

@@ -46,8 +46,7 @@ json ConvertCandidate(const json& candidate, const std::string& completion_id, c
     for (const json& part : *parts) {
       if (!part.is_object()) continue;
       const json* text = Find(part, "text");
-      const json* call = Find(part, "functionCall");
-      if (call != nullptr && call->is_object()) {
+      if (RunnableCall(part) != nullptr) {
         tool_calls.push_back(internal::ToolCall(part, completion_id, index, static_cast<int>(tool_calls.size())));
         continue;
       }

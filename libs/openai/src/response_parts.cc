@@ -93,12 +93,22 @@ const json* FirstCandidate(const json& response) {
   return nullptr;
 }
 
+const json* RunnableCall(const json& part) {
+  const json* call = Find(part, "functionCall");
+  if (call == nullptr || !call->is_object()) return nullptr;
+  const json* name = Find(*call, "name");
+  if (name == nullptr || !name->is_string() || name->get_ref<const std::string&>().empty()) return nullptr;
+  const json* args = Find(*call, "args");
+  if (args != nullptr && !args->is_null() && !args->is_object()) return nullptr;
+  return call;
+}
+
 GeminiPart ReadGeminiPart(const json& part) {
   GeminiPart view;
   if (const json* found = Find(part, "thoughtSignature"); found != nullptr && found->is_string() && !found->empty()) {
     view.signature = &found->get_ref<const std::string&>();
   }
-  if (const json* call = Find(part, "functionCall"); call != nullptr && call->is_object()) {
+  if (const json* call = RunnableCall(part); call != nullptr) {
     view.kind = GeminiPart::Kind::kCall;
     view.call = call;
     return view;

@@ -87,7 +87,7 @@ void ChatStreamConverter::ConvertCandidate(const json& candidate, std::vector<js
   if (parts != nullptr && parts->is_array()) {
     for (const json& part : *parts) {
       if (!part.is_object()) continue;
-      if (const json* call = Find(part, "functionCall"); call != nullptr && call->is_object()) {
+      if (RunnableCall(part) != nullptr) {
         switch_to(Kind::kTools);
         if (!delta.contains("tool_calls")) delta["tool_calls"] = json::array();
         delta["tool_calls"].push_back(internal::ToolCall(part, id_, index, state.tool_calls++));

@@ -88,6 +88,20 @@ TEST(ErrorsTest, NonJsonBodiesBecomeMessages) {
   EXPECT_LT(long_body.body["error"]["message"].get<std::string>().size(), 1100u);
 }
 
+// Found by the answer fuzzer (tests/fuzz/openai_answer/error_html_bad_utf8):
+// a non-JSON body's bytes went into the message as they were, so a page in
+// Latin-1 made a message that is not UTF-8 (mangled by the JSON writer,
+// refused by utf8mb4 log columns).
+TEST(ErrorsTest, NonJsonBodiesBecomeUtf8Messages) {
+  OpenAIError error = ConvertGeminiErrorText(502, std::string("<p>Caf\xE9 \xC3\xA9</p>"));
+  EXPECT_EQ(error.body["error"]["message"], "<p>Caf\xEF\xBF\xBD \xC3\xA9</p>");
+  // Cut at 1000 bytes without splitting the replacement character.
+  OpenAIError long_body = ConvertGeminiErrorText(500, "x" + std::string(2000, '\xFF'));
+  const std::string message = long_body.body["error"]["message"].get<std::string>();
+  EXPECT_LT(message.size(), 1100u);
+  EXPECT_EQ(nlohmann::json::parse(nlohmann::json(message).dump()), message) << "not valid UTF-8";
+}
+
 TEST(ErrorsTest, InStreamErrorsTakeTheirStatusFromTheBody) {
   OpenAIError error = ConvertGeminiError(0, J(R"({"error":{"code":503,"message":"overloaded","status":"UNAVAILABLE"}})"));
   EXPECT_EQ(error.http_status, 503);

@@ -80,6 +80,20 @@ TEST(ResponseConverterTest, FunctionCallsBecomeToolCallsAndFinishAsToolCalls) {
   EXPECT_EQ(calls[1]["function"]["arguments"], "{}");
 }
 
+// A call no request converter could take back (no name, arguments that are
+// not an object) would leave the client stuck on its next turn; such calls
+// are not shown (found by the Responses fuzzer, tests/fuzz/responses/
+// stream_nameless_call).
+TEST(ResponseConverterTest, MalformedCallsAreNotToolCalls) {
+  nlohmann::json out = MustConvertResponse(R"({"responseId":"r1","candidates":[{"content":{"role":"model","parts":[
+      {"functionCall":{"namg":"get_weather","args":{}}},{"functionCall":{"name":"","args":{}}},
+      {"functionCall":{"name":"f","args":[1]}},{"functionCall":{"name":"ok","args":null}}]},
+      "finishReason":"STOP"}]})");
+  const auto& calls = out["choices"][0]["message"]["tool_calls"];
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["function"]["name"], "ok");
+}
+
 TEST(ResponseConverterTest, ToolCallIdsAreStableAndGeminiIdsAreKept) {
   const char* gemini = R"({"responseId":"same","candidates":[{"content":{"parts":[
       {"functionCall":{"name":"f","args":{}}},{"functionCall":{"id":"gem-7","name":"g","args":{}}}]},

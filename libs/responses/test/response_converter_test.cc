@@ -86,6 +86,16 @@ TEST(ResponseConverterTest, FunctionCallsWithIdsAndSignatures) {
   EXPECT_EQ(converted->response["status"], "completed");
 }
 
+// Found by the Responses fuzzer (tests/fuzz/responses/stream_nameless_call):
+// a functionCall without a name became a function_call item with name "",
+// which previous_response_id then refused on every later turn.
+TEST(ResponseConverterTest, NamelessCallsAreNotFunctionCalls) {
+  json output = Convert(Answer(R"([{"functionCall":{"namg":"get_weather","args":{}}},{"text":"Done."}])"),
+                        Context())["output"];
+  ASSERT_EQ(output.size(), 1u);
+  EXPECT_EQ(output[0]["type"], "message");
+}
+
 TEST(ResponseConverterTest, ANamespacedCallNamesItsNamespace) {
   const json output = Convert(Answer(R"([{"functionCall":{"name":"multi_agent_v1.close_agent","args":{}}},
       {"functionCall":{"name":"exec_command","args":{}}}])"), Context())["output"];

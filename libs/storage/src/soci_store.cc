@@ -714,7 +714,8 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
   const long long now = clock_.NowUnixMs();
   return Run("writing request logs", [&](soci::session& session) -> absl::StatusOr<int> {
     Transaction tx(session, options_.backend);
-    // The hourly usage rows name a call as its log row does.
+    // The hourly usage rows name a call as its log row does: each row's
+    // model and token id sanitised once, for both.
     std::vector<UsageNames> names;
     names.reserve(entries.size());
     for (const v1::RequestLogEntry& e : entries) {
@@ -726,8 +727,10 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
         "request_id, upstream_ms, prompt_tokens, candidates_tokens, thoughts_tokens, cached_tokens, "
         "tool_use_prompt_tokens, total_tokens",
         entries, [&](const v1::RequestLogEntry& e, SqlParams& p) {
-          std::string token = SanitizeText(e.client_token_id(), kMaxTokenIdBytes);
-          std::string model = SanitizeText(e.model(), kMaxModelBytes);
+          // InsertRows passes entries[i] itself: its index picks its names.
+          const UsageNames& sanitized = names[static_cast<size_t>(&e - entries.data())];
+          std::string token = sanitized.client_token_id;
+          std::string model = sanitized.model;
           std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
           std::string request_id = SanitizeText(e.request_id(), kMaxRequestIdBytes);
           const size_t bytes = token.size() + model.size() + operation.size() + request_id.size();

@@ -7,52 +7,12 @@
 #include "gempool/storage/store.h"
 
 namespace gempool::storage {
-namespace {
-
-// Length of the well-formed UTF-8 sequence starting at text[i], or 0.
-size_t Utf8SequenceLength(absl::string_view text, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // Allowed range of the second byte.
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // No overlongs.
-    if (b0 == 0xED) hi = 0x9F;  // No surrogates.
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;  // No overlongs.
-    if (b0 == 0xF4) hi = 0x8F;  // Nothing above U+10FFFF.
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return len;
-}
-
-}  // namespace
-
-bool IsValidUtf8(absl::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    const size_t len = Utf8SequenceLength(text, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
 
 std::string SanitizeText(absl::string_view text, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes));
   for (size_t i = 0; i < text.size();) {
-    const size_t len = Utf8SequenceLength(text, i);
+    const size_t len = Utf8SequenceLength(text.substr(i));
     const size_t out_len = len == 0 ? 1 : len;
     if (out.size() + out_len > max_bytes) break;
     if (len == 0) {

@@ -8,12 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/utf8.h"  // IsValidUtf8: the check before a column.
 
 namespace gempool::storage {
-
-// Whether `text` is well-formed UTF-8 (no overlongs, surrogates or values
-// above U+10FFFF).
-bool IsValidUtf8(absl::string_view text);
 
 // `text` with each invalid UTF-8 byte replaced by '?', cut at a character
 // boundary to at most `max_bytes` bytes.

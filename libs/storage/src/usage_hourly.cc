@@ -5,14 +5,14 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "gempool/common/time_zone.h"
 #include "sql_params.h"
 
 namespace gempool::storage {
 namespace {
 
 constexpr int64_t kHourMs = 60LL * 60 * 1000;
-constexpr int64_t kMaxWindowMs = 400LL * 24 * kHourMs;
-constexpr int kMaxDays = 400;
+constexpr int64_t kMaxWindowMs = int64_t{kMaxCalendarDays} * 24 * kHourMs;
 constexpr int kDefaultLimit = 20;
 constexpr int kMaxLimit = 1000;
 // Rows per upsert statement (12 values each, well under SQLite's 32766
@@ -141,11 +141,12 @@ absl::Status CheckUsageQuery(const v1::UsageQuery& q, int64_t now_ms) {
                                                    "; until_ms 0 means now): give a start before the end"));
   }
   if (until - since > kMaxWindowMs) {
-    return absl::InvalidArgumentError("the usage window is longer than 400 days; choose a later since_ms");
-  }
-  if (q.day_starts_ms_size() > kMaxDays) {
     return absl::InvalidArgumentError(
-        absl::StrCat("day_starts_ms holds ", q.day_starts_ms_size(), " days; at most ", kMaxDays));
+        absl::StrCat("the usage window is longer than ", kMaxCalendarDays, " days; choose a later since_ms"));
+  }
+  if (q.day_starts_ms_size() > kMaxCalendarDays) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("day_starts_ms holds ", q.day_starts_ms_size(), " days; at most ", kMaxCalendarDays));
   }
   for (int i = 0; i < q.day_starts_ms_size(); ++i) {
     const int64_t day = q.day_starts_ms(i);

@@ -17,8 +17,8 @@ namespace gempool::storage {
 namespace {
 
 using ::gempool::storage::testing::EqualsProto;
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::IsOkAndHolds;
 using ::gempool::testing::StatusIs;
@@ -28,17 +28,9 @@ using ::testing::SizeIs;
 
 constexpr int64_t kStart = 1'700'000'000'000;
 
-class ClientTokensStoreTest : public ::testing::TestWithParam<Backend> {
+class ClientTokensStoreTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
+  ClientTokensStoreTest() : StoreTest(kStart) {}
 
   static v1::ClientToken Token(const std::string& name, char hash_digit) {
     v1::ClientToken token;
@@ -48,10 +40,6 @@ class ClientTokensStoreTest : public ::testing::TestWithParam<Backend> {
     token.set_secret_prefix("gp-AbCd");
     return token;
   }
-
-  FakeClock clock_{kStart};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 TEST_P(ClientTokensStoreTest, InsertAssignsIdAndTimesAndLoadsBack) {
@@ -131,12 +119,7 @@ TEST_P(ClientTokensStoreTest, TheTableHoldsNoSecretColumn) {
   }
 }
 
-std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, ClientTokensStoreTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         BackendTestName);
+GEMPOOL_INSTANTIATE_STORE_TESTS(ClientTokensStoreTest);
 
 }  // namespace
 }  // namespace gempool::storage

@@ -17,26 +17,15 @@
 namespace gempool::storage {
 namespace {
 
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::IsOkAndHolds;
 using ::testing::SizeIs;
 
-class ErrorLogRequestBodyTest : public ::testing::TestWithParam<Backend> {
+class ErrorLogRequestBodyTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-  }
-
-  void Open() {
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
+  ErrorLogRequestBodyTest() : StoreTest(1'700'000'000'000, /*open_store=*/false) {}
 
   static v1::ErrorLogEntry Error(const std::string& request_body) {
     v1::ErrorLogEntry e;
@@ -50,14 +39,10 @@ class ErrorLogRequestBodyTest : public ::testing::TestWithParam<Backend> {
     e.set_request_body(request_body);
     return e;
   }
-
-  FakeClock clock_{1'700'000'000'000};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 TEST_P(ErrorLogRequestBodyTest, RoundTripsAndCapsAt64KiB) {
-  Open();
+  OpenStore();
   const std::string body = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
   ASSERT_THAT(store_->WriteErrorLogs({Error(body), Error(""), Error(std::string(70 * 1024, 'x'))}), IsOkAndHolds(3));
   auto page = store_->QueryErrorLogs(v1::LogQuery());
@@ -87,7 +72,7 @@ TEST_P(ErrorLogRequestBodyTest, RowsFromBeforeVersion7ReadWithAnEmptyBody) {
     *sql << "INSERT INTO gempool_error_log (time_ms, key_id, model, operation, status_code, error_type, message)"
             " VALUES (1, 1, 'm', 'generateContent', 500, 'INTERNAL', 'old row')";
   }
-  Open();
+  OpenStore();
   auto page = store_->QueryErrorLogs(v1::LogQuery());
   ASSERT_THAT(page, IsOk());
   ASSERT_THAT(page->entries, SizeIs(1));
@@ -95,10 +80,7 @@ TEST_P(ErrorLogRequestBodyTest, RowsFromBeforeVersion7ReadWithAnEmptyBody) {
   EXPECT_EQ(page->entries[0].request_body(), "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ErrorLogRequestBodyTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Mysql");
-                         });
+GEMPOOL_INSTANTIATE_STORE_TESTS(ErrorLogRequestBodyTest);
 
 }  // namespace
 }  // namespace gempool::storage

@@ -19,8 +19,8 @@ namespace gempool::storage {
 namespace {
 
 using ::gempool::storage::testing::EqualsProto;
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::IsOkAndHolds;
 using ::gempool::testing::StatusIs;
@@ -31,17 +31,9 @@ using ::testing::UnorderedElementsAre;
 constexpr int64_t kStart = 1'700'000'000'000;
 constexpr int64_t kHour = 60LL * 60 * 1000;
 
-class FileRecordsTest : public ::testing::TestWithParam<Backend> {
+class FileRecordsTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
+  FileRecordsTest() : StoreTest(kStart) {}
 
   static v1::UploadSession Session(const std::string& id, const std::string& owner, int64_t key_id,
                                    int64_t created = kStart, int64_t lifetime = kHour) {
@@ -80,10 +72,6 @@ class FileRecordsTest : public ::testing::TestWithParam<Backend> {
     for (const v1::FileRecord& r : page.records()) names.push_back(r.name());
     return names;
   }
-
-  FakeClock clock_{kStart};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 TEST_P(FileRecordsTest, UploadSessionPutThenGetAndReplace) {
@@ -224,12 +212,7 @@ TEST_P(FileRecordsTest, WritesPurgeABoundedNumberOfExpiredRowsAndTheCleanUpTheRe
   EXPECT_THAT(store_->GetFileRecords({"files/new"}), IsOkAndHolds(::testing::SizeIs(1)));
 }
 
-std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, FileRecordsTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         BackendTestName);
+GEMPOOL_INSTANTIATE_STORE_TESTS(FileRecordsTest);
 
 }  // namespace
 }  // namespace gempool::storage

@@ -17,42 +17,27 @@
 namespace gempool::storage {
 namespace {
 
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::IsOkAndHolds;
 using ::gempool::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::SizeIs;
 
-class KeyPoolsStoreTest : public ::testing::TestWithParam<Backend> {
+class KeyPoolsStoreTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-  }
-
-  void Open() {
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
+  KeyPoolsStoreTest() : StoreTest(1'700'000'000'000, /*open_store=*/false) {}
 
   std::vector<v1::Pool> PoolsOf(const std::vector<v1::KeyRecord>& keys) {
     std::vector<v1::Pool> pools;
     for (const v1::KeyRecord& key : keys) pools.push_back(key.pool());
     return pools;
   }
-
-  FakeClock clock_{1'700'000'000'000};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 TEST_P(KeyPoolsStoreTest, AddKeysStoresThePoolAndLoadKeysReturnsIt) {
-  Open();
+  OpenStore();
   auto gemini = store_->AddKeys({"AIzaGeminiOne"});
   ASSERT_THAT(gemini, IsOk());
   EXPECT_EQ(gemini->keys[0].pool(), v1::POOL_GEMINI);
@@ -65,7 +50,7 @@ TEST_P(KeyPoolsStoreTest, AddKeysStoresThePoolAndLoadKeysReturnsIt) {
 }
 
 TEST_P(KeyPoolsStoreTest, AStoredSecretKeepsItsPool) {
-  Open();
+  OpenStore();
   ASSERT_THAT(store_->AddKeys({"AIzaShared"}), IsOk());
   auto again = store_->AddKeys({"AIzaShared", "AQ.New"}, v1::POOL_VERTEX);
   ASSERT_THAT(again, IsOk());
@@ -74,7 +59,7 @@ TEST_P(KeyPoolsStoreTest, AStoredSecretKeepsItsPool) {
 }
 
 TEST_P(KeyPoolsStoreTest, SaveKeyStatesDoesNotMoveAKeyToAnotherPool) {
-  Open();
+  OpenStore();
   auto added = store_->AddKeys({"AQ.Stays"}, v1::POOL_VERTEX);
   ASSERT_THAT(added, IsOk());
   v1::KeyRecord record = added->keys[0];
@@ -89,7 +74,7 @@ TEST_P(KeyPoolsStoreTest, SaveKeyStatesDoesNotMoveAKeyToAnotherPool) {
 }
 
 TEST_P(KeyPoolsStoreTest, RejectsAnUnknownPool) {
-  Open();
+  OpenStore();
   EXPECT_THAT(store_->AddKeys({"AIzaX"}, static_cast<v1::Pool>(7)), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
@@ -112,7 +97,7 @@ TEST_P(KeyPoolsStoreTest, UpgradesAVersion4DatabaseItsKeysBecomeGeminiKeys) {
             " model_cooldowns, created_at_ms, updated_at_ms, last_used_at_ms)"
             " VALUES ('AIzaFromVersion4', 1, 0, '', '', 0, '[]', 1, 2, 3)";
   }
-  Open();
+  OpenStore();
   auto loaded = store_->LoadKeys();
   ASSERT_THAT(loaded, IsOk());
   ASSERT_THAT(*loaded, SizeIs(1));
@@ -124,10 +109,7 @@ TEST_P(KeyPoolsStoreTest, UpgradesAVersion4DatabaseItsKeysBecomeGeminiKeys) {
   EXPECT_THAT(PoolsOf(*loaded), ElementsAre(v1::POOL_GEMINI, v1::POOL_VERTEX));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, KeyPoolsStoreTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param == Backend::kSqlite ? std::string("Sqlite") : std::string("Mysql");
-                         });
+GEMPOOL_INSTANTIATE_STORE_TESTS(KeyPoolsStoreTest);
 
 }  // namespace
 }  // namespace gempool::storage

@@ -20,8 +20,8 @@ namespace gempool::storage {
 namespace {
 
 using ::gempool::storage::testing::EqualsProto;
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::IsOkAndHolds;
 using ::gempool::testing::StatusIs;
@@ -34,22 +34,9 @@ using ::testing::UnorderedElementsAre;
 
 constexpr int64_t kStart = 1'700'000'000'000;
 
-class StoreContractTest : public ::testing::TestWithParam<Backend> {
+class StoreContractTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
-
-  absl::StatusOr<std::unique_ptr<SociStore>> Reopen() {
-    store_.reset();
-    return SociStore::Open(db_->options(), clock_);
-  }
+  StoreContractTest() : StoreTest(kStart) {}
 
   // Adds `secrets` and returns their ids.
   std::vector<int64_t> Add(const std::vector<std::string>& secrets) {
@@ -103,10 +90,6 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
     EXPECT_THAT(page, IsOk());
     return page.ok() ? page->total : -1;
   }
-
-  FakeClock clock_{kStart};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 // --- Ping and schema ---
@@ -827,10 +810,6 @@ TEST_P(StoreContractTest, PutSettingsRejectsBadNamesAndValuesAndWritesNothing) {
   EXPECT_THAT(store_->GetSettings(), IsOkAndHolds(IsEmpty()));
 }
 
-std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
-}
-
 // --- Admin web UI ---
 
 TEST_P(StoreContractTest, AdminSessionsAreCreatedFoundRevokedAndExpire) {
@@ -1090,8 +1069,7 @@ TEST_P(StoreContractTest, TopErrorKeysCountsOneStatusPerKey) {
   EXPECT_THAT(store_->TopErrorKeys(request), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         BackendTestName);
+GEMPOOL_INSTANTIATE_STORE_TESTS(StoreContractTest);
 
 }  // namespace
 }  // namespace gempool::storage

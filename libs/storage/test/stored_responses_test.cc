@@ -20,8 +20,8 @@ namespace gempool::storage {
 namespace {
 
 using ::gempool::storage::testing::EqualsProto;
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::IsOkAndHolds;
 using ::gempool::testing::StatusIs;
@@ -30,17 +30,9 @@ using ::testing::HasSubstr;
 constexpr int64_t kStart = 1'700'000'000'000;
 constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
 
-class StoredResponsesTest : public ::testing::TestWithParam<Backend> {
+class StoredResponsesTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
+  StoredResponsesTest() : StoreTest(kStart) {}
 
   static v1::StoredResponse Response(const std::string& id, const std::string& owner, int64_t created_at_ms,
                                      int64_t lifetime_ms = kDay) {
@@ -60,10 +52,6 @@ class StoredResponsesTest : public ::testing::TestWithParam<Backend> {
     *sql << "SELECT COUNT(*) FROM gempool_stored_responses", soci::into(rows);
     return rows;
   }
-
-  FakeClock clock_{kStart};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 TEST_P(StoredResponsesTest, PutThenGetReturnsTheSameRecord) {
@@ -229,8 +217,7 @@ TEST_P(StoredResponsesTest, UpgradesAVersion3DatabaseKeepingItsData) {
 TEST_P(StoredResponsesTest, SurvivesReopening) {
   const v1::StoredResponse stored = Response("resp_1", "owner", kStart);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
-  store_.reset();
-  auto reopened = SociStore::Open(db_->options(), clock_);
+  auto reopened = Reopen();
   ASSERT_THAT(reopened, IsOk());
   EXPECT_THAT((*reopened)->GetStoredResponse("resp_1", "owner"), IsOkAndHolds(EqualsProto(stored)));
 }
@@ -254,12 +241,7 @@ TEST_P(StoredResponsesTest, ABodyOverMysqlsPacketLimitSaysWhatToRaiseAndTheNextP
   }
 }
 
-std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, StoredResponsesTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         BackendTestName);
+GEMPOOL_INSTANTIATE_STORE_TESTS(StoredResponsesTest);
 
 }  // namespace
 }  // namespace gempool::storage

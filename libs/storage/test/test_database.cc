@@ -108,4 +108,27 @@ std::unique_ptr<soci::session> TestDatabase::Connect() const {
       soci::mysql, MysqlConnectString(options_, options_.mysql.user, options_.mysql.password, options_.mysql.database));
 }
 
+void StoreTest::SetUp() {
+  if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
+  absl::StatusOr<std::unique_ptr<TestDatabase>> db = TestDatabase::Create(GetParam());
+  ASSERT_TRUE(db.ok()) << db.status();
+  db_ = std::move(*db);
+  if (open_store_) OpenStore();
+}
+
+void StoreTest::OpenStore() {
+  absl::StatusOr<std::unique_ptr<SociStore>> store = SociStore::Open(db_->options(), clock_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = std::move(*store);
+}
+
+absl::StatusOr<std::unique_ptr<SociStore>> StoreTest::Reopen() {
+  store_.reset();
+  return SociStore::Open(db_->options(), clock_);
+}
+
+std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
+}
+
 }  // namespace gempool::storage::testing

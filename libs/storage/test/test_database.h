@@ -4,6 +4,7 @@
 // GEMPOOL_TEST_MYSQL_{HOST,PORT,USER,PASSWORD,SOCKET} (see
 // scripts/mariadb-test-server.sh), dropped when the object dies. MySQL tests
 // skip when the server is not configured, unless GEMPOOL_REQUIRE_MYSQL=1.
+// StoreTest: the fixture of the tests run against every backend.
 // Not thread-safe; one per test.
 
 #include <gmock/gmock.h>
@@ -11,13 +12,16 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "gempool/config/config.h"
+#include "gempool/storage/soci_store.h"
 #include "gempool/storage/store_options.h"
+#include "gempool/testing/fake_clock.h"
 
 namespace gempool::storage::testing {
 
@@ -56,6 +60,33 @@ class TestDatabase {
   std::string mysql_database_;  // MySQL.
 };
 
+// A test of the store against one backend (the parameter): SQLite (a
+// temporary file, always) and MariaDB/MySQL (a throwaway database, skipped
+// when no test server is configured). SetUp makes db_ and, unless told
+// otherwise, opens store_ on it.
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  // `now_ms`: the clock's start. `open_store` false: the test calls
+  // OpenStore() itself (after changing the database behind its back).
+  explicit StoreTest(int64_t now_ms, bool open_store = true) : clock_(now_ms), open_store_(open_store) {}
+
+  void SetUp() override;
+  // Opens store_ on db_ (the schema migrated).
+  void OpenStore();
+  // Closes store_ and opens db_ again; the result is the caller's.
+  absl::StatusOr<std::unique_ptr<SociStore>> Reopen();
+
+  gempool::testing::FakeClock clock_;
+  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
+  std::unique_ptr<SociStore> store_;
+
+ private:
+  const bool open_store_;
+};
+
+// "Sqlite" or "Mysql", for test names.
+std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info);
+
 // Protobuf equality with a readable diff.
 MATCHER_P(EqualsProto, expected, "equals " + expected.ShortDebugString()) {
   std::string diff;
@@ -81,3 +112,10 @@ MATCHER_P(EqualsProto, expected, "equals " + expected.ShortDebugString()) {
                       "eval \"$(scripts/mariadb-test-server.sh start)\")";                              \
     }                                                                                                   \
   } while (0)
+
+// Runs the TEST_Ps of `fixture` (a StoreTest) against every backend.
+#define GEMPOOL_INSTANTIATE_STORE_TESTS(fixture)                                                           \
+  INSTANTIATE_TEST_SUITE_P(Backends, fixture,                                                               \
+                           ::testing::Values(::gempool::storage::Backend::kSqlite,                          \
+                                             ::gempool::storage::Backend::kMysql),                          \
+                           ::gempool::storage::testing::BackendTestName)

@@ -19,8 +19,8 @@
 namespace gempool::storage {
 namespace {
 
+using ::gempool::storage::testing::StoreTest;
 using ::gempool::storage::testing::TestDatabase;
-using ::gempool::testing::FakeClock;
 using ::gempool::testing::IsOk;
 using ::gempool::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -30,17 +30,9 @@ constexpr int64_t kDay = 24 * kHour;
 // 2023-11-14 00:00:00 UTC.
 constexpr int64_t kDay0 = 1'699'920'000'000;
 
-class UsageStoreTest : public ::testing::TestWithParam<Backend> {
+class UsageStoreTest : public StoreTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kMysql) GEMPOOL_SKIP_UNLESS_TEST_MYSQL();
-    auto db = TestDatabase::Create(GetParam());
-    ASSERT_THAT(db, IsOk());
-    db_ = std::move(*db);
-    auto store = SociStore::Open(db_->options(), clock_);
-    ASSERT_THAT(store, IsOk());
-    store_ = std::move(*store);
-  }
+  UsageStoreTest() : StoreTest(kDay0 + 3 * kDay) {}
 
   // A call with prompt p, candidates c, thoughts t, cached k; total p+c+t.
   static v1::RequestLogEntry Call(int64_t time_ms, int64_t key_id, const std::string& model, const std::string& token,
@@ -66,10 +58,6 @@ class UsageStoreTest : public ::testing::TestWithParam<Backend> {
     *db_->Connect() << "SELECT COUNT(*) FROM " + table, soci::into(n);
     return n;
   }
-
-  FakeClock clock_{kDay0 + 3 * kDay};
-  std::unique_ptr<TestDatabase> db_;  // Outlives store_.
-  std::unique_ptr<SociStore> store_;
 };
 
 TEST(HourStartMsTest, RoundsDownToTheUtcHour) {
@@ -221,12 +209,7 @@ TEST_P(UsageStoreTest, RefusesBadQueriesSayingWhatToChange) {
   EXPECT_THAT(store_->QueryUsage(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEY, MODEL or TOKEN")));
 }
 
-std::string BackendTestName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Mysql";
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, UsageStoreTest, ::testing::Values(Backend::kSqlite, Backend::kMysql),
-                         BackendTestName);
+GEMPOOL_INSTANTIATE_STORE_TESTS(UsageStoreTest);
 
 }  // namespace
 }  // namespace gempool::storage

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace gempool::testing {
@@ -149,6 +150,31 @@ bool WaitFor(const std::function<bool()>& check, int timeout_ms) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+absl::StatusOr<int> WaitForListeningPort(Subprocess& process, int timeout_ms) {
+  const std::string kListening = "listening on ";
+  int port = 0;
+  bool exited = false;
+  const bool said = WaitFor(
+      [&] {
+        const std::string out = process.Output();
+        const size_t at = out.find(kListening);
+        const size_t end = at == std::string::npos ? std::string::npos : out.find('\n', at);
+        if (end != std::string::npos) {
+          // The address is the first word after it: PORT or HOST:PORT.
+          const std::string rest = out.substr(at + kListening.size(), end - at - kListening.size());
+          const std::string word = rest.substr(0, rest.find(' '));
+          const size_t colon = word.rfind(':');
+          return absl::SimpleAtoi(colon == std::string::npos ? word : word.substr(colon + 1), &port) && port > 0;
+        }
+        exited = !process.Running();
+        return exited;
+      },
+      timeout_ms);
+  if (said && !exited) return port;
+  return absl::UnavailableError(absl::StrCat(exited ? "it exited" : "it did not say \"listening on PORT\"",
+                                             " within ", timeout_ms, " ms; its output:\n", process.Output()));
 }
 
 std::string BinDir() {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "admin/static_assets.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
 
 namespace gempool::gateway::admin {
 namespace {
@@ -74,7 +75,7 @@ AdminService::AdminService(std::string admin_token, AdminBackend& backend, Sessi
       proxies_(backend),
       tokens_(backend, clock, zone_),
       stats_(backend, clock, zone_),
-      usage_(backend, clock, zone_, [&backend] { return ManagedTokenNames(backend); }),
+      usage_(backend, clock, zone_),
       config_(config_api) {}
 
 bool AdminService::IsAdminPath(absl::string_view path) {
@@ -168,7 +169,7 @@ ApiResult AdminService::Login(const AdminRequest& request) {
   } catch (const nlohmann::json::exception&) {
     return ErrorResult(absl::InvalidArgumentError("send {\"token\": \"<AUTH_TOKEN>\"} as JSON"));
   }
-  if (!ConstantTimeEquals(token, admin_token_)) {
+  if (!SecretEquals(token, admin_token_)) {
     limiter_.RecordFailure(request.remote_addr);
     GEMPOOL_LOG(WARNING) << "admin UI: failed login from " << request.remote_addr;
     return ErrorResult(absl::UnauthenticatedError("wrong admin token (AUTH_TOKEN)"));

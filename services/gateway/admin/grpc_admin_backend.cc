@@ -41,9 +41,9 @@ std::unique_ptr<grpc::ClientContext> GrpcAdminBackend::BrokerContext(int timeout
   return context;
 }
 
-std::unique_ptr<grpc::ClientContext> GrpcAdminBackend::PersistenceContext() const {
+std::unique_ptr<grpc::ClientContext> GrpcAdminBackend::PersistenceContext(int timeout_ms) const {
   auto context = std::make_unique<grpc::ClientContext>();
-  rpc::SetDeadline(*context, options_.timeout_ms);
+  rpc::SetDeadline(*context, timeout_ms);
   return context;
 }
 
@@ -63,9 +63,9 @@ absl::Status GrpcAdminBackend::PersistenceFailure(const grpc::Status& status, co
   if (!status.ok()) return BrokerFailure(status, #Method);                            \
   return response
 
-#define GEMPOOL_PERSISTENCE_CALL(Method, Response, request)                                 \
+#define GEMPOOL_PERSISTENCE_CALL(Method, Response, request, timeout)                        \
   Response response;                                                                        \
-  const grpc::Status status = persistence_->Method(PersistenceContext().get(), request, &response); \
+  const grpc::Status status = persistence_->Method(PersistenceContext(timeout).get(), request, &response); \
   if (!status.ok()) return PersistenceFailure(status, #Method);                             \
   return response
 
@@ -149,50 +149,37 @@ absl::StatusOr<v1::KeyUsageResponse> GrpcAdminBackend::GetKeyUsage(const v1::Key
 }
 
 absl::StatusOr<v1::QueryRequestLogsResponse> GrpcAdminBackend::QueryRequestLogs(const v1::LogQuery& query) {
-  GEMPOOL_PERSISTENCE_CALL(QueryRequestLogs, v1::QueryRequestLogsResponse, query);
+  GEMPOOL_PERSISTENCE_CALL(QueryRequestLogs, v1::QueryRequestLogsResponse, query, options_.timeout_ms);
 }
 
 absl::StatusOr<v1::QueryErrorLogsResponse> GrpcAdminBackend::QueryErrorLogs(const v1::LogQuery& query) {
-  GEMPOOL_PERSISTENCE_CALL(QueryErrorLogs, v1::QueryErrorLogsResponse, query);
+  GEMPOOL_PERSISTENCE_CALL(QueryErrorLogs, v1::QueryErrorLogsResponse, query, options_.timeout_ms);
 }
 
 absl::StatusOr<v1::DeleteLogsResponse> GrpcAdminBackend::DeleteLogs(const v1::DeleteLogsRequest& request) {
-  GEMPOOL_PERSISTENCE_CALL(DeleteLogs, v1::DeleteLogsResponse, request);
+  GEMPOOL_PERSISTENCE_CALL(DeleteLogs, v1::DeleteLogsResponse, request, options_.timeout_ms);
 }
+
+// Aggregates and usage over a month of a busy log take longer than a plain call.
+int GrpcAdminBackend::AggregateTimeoutMs() const { return std::max(options_.timeout_ms, 30000); }
 
 absl::StatusOr<v1::AggregateRequestLogsResponse> GrpcAdminBackend::AggregateRequestLogs(
     const v1::AggregateRequestLogsRequest& request) {
-  // Aggregates over a month of a busy log take longer than a plain call.
-  v1::AggregateRequestLogsResponse response;
-  auto context = std::make_unique<grpc::ClientContext>();
-  rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
-  const grpc::Status status = persistence_->AggregateRequestLogs(context.get(), request, &response);
-  if (!status.ok()) return PersistenceFailure(status, "AggregateRequestLogs");
-  return response;
+  GEMPOOL_PERSISTENCE_CALL(AggregateRequestLogs, v1::AggregateRequestLogsResponse, request, AggregateTimeoutMs());
 }
 
 absl::StatusOr<v1::TopErrorKeysResponse> GrpcAdminBackend::TopErrorKeys(const v1::TopErrorKeysRequest& request) {
-  v1::TopErrorKeysResponse response;
-  auto context = std::make_unique<grpc::ClientContext>();
-  rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
-  const grpc::Status status = persistence_->TopErrorKeys(context.get(), request, &response);
-  if (!status.ok()) return PersistenceFailure(status, "TopErrorKeys");
-  return response;
+  GEMPOOL_PERSISTENCE_CALL(TopErrorKeys, v1::TopErrorKeysResponse, request, AggregateTimeoutMs());
 }
 
 absl::StatusOr<v1::UsageReport> GrpcAdminBackend::QueryUsage(const v1::UsageQuery& query) {
-  v1::UsageReport response;
-  auto context = std::make_unique<grpc::ClientContext>();
-  rpc::SetDeadline(*context, std::max(options_.timeout_ms, 30000));
-  const grpc::Status status = persistence_->QueryUsage(context.get(), query, &response);
-  if (!status.ok()) return PersistenceFailure(status, "QueryUsage");
-  return response;
+  GEMPOOL_PERSISTENCE_CALL(QueryUsage, v1::UsageReport, query, AggregateTimeoutMs());
 }
 
 absl::StatusOr<std::map<std::string, std::string>> GrpcAdminBackend::GetSettings() {
   v1::Settings response;
   const grpc::Status status =
-      persistence_->GetSettings(PersistenceContext().get(), v1::GetSettingsRequest(), &response);
+      persistence_->GetSettings(PersistenceContext(options_.timeout_ms).get(), v1::GetSettingsRequest(), &response);
   if (!status.ok()) return PersistenceFailure(status, "GetSettings");
   return std::map<std::string, std::string>(response.values().begin(), response.values().end());
 }
@@ -201,14 +188,14 @@ absl::Status GrpcAdminBackend::PutSettings(const std::map<std::string, std::stri
   v1::Settings request;
   for (const auto& [name, value] : values) (*request.mutable_values())[name] = value;
   v1::PutSettingsResponse response;
-  const grpc::Status status = persistence_->PutSettings(PersistenceContext().get(), request, &response);
+  const grpc::Status status = persistence_->PutSettings(PersistenceContext(options_.timeout_ms).get(), request, &response);
   if (!status.ok()) return PersistenceFailure(status, "PutSettings");
   return absl::OkStatus();
 }
 
 absl::Status GrpcAdminBackend::CreateSession(const v1::AdminSession& session) {
   v1::CreateAdminSessionResponse response;
-  const grpc::Status status = persistence_->CreateAdminSession(PersistenceContext().get(), session, &response);
+  const grpc::Status status = persistence_->CreateAdminSession(PersistenceContext(options_.timeout_ms).get(), session, &response);
   if (!status.ok()) return PersistenceFailure(status, "CreateAdminSession");
   return absl::OkStatus();
 }
@@ -217,7 +204,7 @@ absl::StatusOr<v1::AdminSession> GrpcAdminBackend::GetSession(const std::string&
   v1::GetAdminSessionRequest request;
   request.set_id_hash(id_hash);
   v1::AdminSession response;
-  const grpc::Status status = persistence_->GetAdminSession(PersistenceContext().get(), request, &response);
+  const grpc::Status status = persistence_->GetAdminSession(PersistenceContext(options_.timeout_ms).get(), request, &response);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND) return rpc::FromGrpcStatus(status);
   if (!status.ok()) return PersistenceFailure(status, "GetAdminSession");
   return response;
@@ -227,7 +214,7 @@ absl::Status GrpcAdminBackend::DeleteSession(const std::string& id_hash) {
   v1::DeleteAdminSessionRequest request;
   request.set_id_hash(id_hash);
   v1::DeleteAdminSessionResponse response;
-  const grpc::Status status = persistence_->DeleteAdminSession(PersistenceContext().get(), request, &response);
+  const grpc::Status status = persistence_->DeleteAdminSession(PersistenceContext(options_.timeout_ms).get(), request, &response);
   if (!status.ok()) return PersistenceFailure(status, "DeleteAdminSession");
   return absl::OkStatus();
 }

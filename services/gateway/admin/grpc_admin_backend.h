@@ -60,7 +60,9 @@ class GrpcAdminBackend final : public AdminBackend, public SessionBackend {
 
  private:
   std::unique_ptr<grpc::ClientContext> BrokerContext(int timeout_ms) const;
-  std::unique_ptr<grpc::ClientContext> PersistenceContext() const;
+  std::unique_ptr<grpc::ClientContext> PersistenceContext(int timeout_ms) const;
+  // The deadline of the aggregating persistence calls (statistics, usage).
+  int AggregateTimeoutMs() const;
   absl::Status BrokerFailure(const grpc::Status& status, const char* call) const;
   absl::Status PersistenceFailure(const grpc::Status& status, const char* call) const;
 

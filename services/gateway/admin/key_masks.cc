@@ -1,5 +1,7 @@
 #include "admin/key_masks.h"
 
+#include <utility>
+
 #include "gempool/common/secrets.h"
 
 namespace gempool::gateway::admin {
@@ -7,6 +9,8 @@ namespace {
 
 // At most this many one-by-one look-ups after a batch naming a removed key.
 constexpr size_t kMaxSingleLookups = 100;
+// KeyAdmin.ListKeys' largest page: 100,000 keys take ten calls.
+constexpr int kListPage = 10000;
 
 void AddMasks(const v1::ExportKeysResponse& exported, std::map<int64_t, std::string>& out) {
   for (int i = 0; i < exported.ids_size() && i < exported.secrets_size(); ++i) {
@@ -39,6 +43,20 @@ std::map<int64_t, std::string> MaskedKeys(AdminBackend& backend, const std::set<
     if (single.ok()) AddMasks(*single, out);
   }
   return out;
+}
+
+absl::StatusOr<std::vector<v1::KeyView>> ListAllKeys(AdminBackend& backend, v1::ListKeysRequest filter) {
+  std::vector<v1::KeyView> keys;
+  filter.set_limit(kListPage);
+  for (;;) {
+    filter.set_offset(static_cast<int32_t>(keys.size()));
+    absl::StatusOr<v1::ListKeysResponse> page = backend.ListKeys(filter);
+    if (!page.ok()) return page.status();
+    const int got = page->keys_size();
+    for (v1::KeyView& key : *page->mutable_keys()) keys.push_back(std::move(key));
+    if (got < kListPage || static_cast<int64_t>(keys.size()) >= page->total()) break;
+  }
+  return keys;
 }
 
 }  // namespace gempool::gateway::admin

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "admin/key_masks.h"
 #include "admin/key_paste.h"
 #include "gempool/keypool/proto_convert.h"
 #include "gempool/common/logging.h"
@@ -14,8 +15,6 @@ namespace gempool::gateway::admin {
 namespace {
 
 constexpr int kMaxPageSize = 1000;
-// Keys per broker call when listing every matching id (the broker's limit).
-constexpr int kIdsPageSize = 10000;
 // Most keys one paste may carry.
 constexpr size_t kMaxPastedKeys = 100000;
 
@@ -138,19 +137,12 @@ absl::Status FilterFromQuery(const ApiCall& call, v1::ListKeysRequest& request) 
 ApiResult KeysApi::Ids(const ApiCall& call) {
   v1::ListKeysRequest request;
   if (absl::Status filter = FilterFromQuery(call, request); !filter.ok()) return ErrorResult(filter);
-  // Pages of the broker's largest page size; the ids alone are small (100,000
-  // keys: about 700 KB of JSON).
-  request.set_limit(kIdsPageSize);
+  // The ids alone are small (100,000 keys: about 700 KB of JSON).
+  absl::StatusOr<std::vector<v1::KeyView>> keys = ListAllKeys(backend_, request);
+  if (!keys.ok()) return ErrorResult(keys.status());
   std::vector<int64_t> ids;
-  int64_t total = 0;
-  do {
-    request.set_offset(static_cast<int32_t>(ids.size()));
-    absl::StatusOr<v1::ListKeysResponse> listed = backend_.ListKeys(request);
-    if (!listed.ok()) return ErrorResult(listed.status());
-    total = listed->total();
-    for (const v1::KeyView& key : listed->keys()) ids.push_back(key.id());
-    if (listed->keys_size() == 0) break;
-  } while (static_cast<int64_t>(ids.size()) < total);
+  ids.reserve(keys->size());
+  for (const v1::KeyView& key : *keys) ids.push_back(key.id());
   ApiResult result;
   result.body = {{"ids", ids}, {"total", static_cast<int64_t>(ids.size())}};
   return result;

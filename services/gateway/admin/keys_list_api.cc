@@ -6,22 +6,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "admin/key_masks.h"
+#include "gempool/keypool/proto_convert.h"
 
 namespace gempool::gateway::admin {
 namespace {
-
-constexpr int kPage = 10000;  // KeyAdmin.ListKeys' largest page.
-
-std::string StateName(v1::KeyState state) {
-  switch (state) {
-    case v1::KEY_STATE_ACTIVE: return "active";
-    case v1::KEY_STATE_COOLING: return "cooling";
-    case v1::KEY_STATE_FAILING: return "failing";
-    case v1::KEY_STATE_DISABLED: return "disabled";
-    case v1::KEY_STATE_PAUSED: return "paused";
-    default: return "unknown";
-  }
-}
 
 bool WantsFullKeys(const std::map<std::string, std::string>& query) {
   auto it = query.find("full");
@@ -33,17 +22,11 @@ bool WantsFullKeys(const std::map<std::string, std::string>& query) {
 }  // namespace
 
 ApiResult KeysListApi::Handle(const std::map<std::string, std::string>& query) {
-  std::vector<v1::KeyView> keys;
-  for (int offset = 0;; offset += kPage) {
-    v1::ListKeysRequest request;
-    request.set_limit(kPage);
-    request.set_offset(offset);
-    request.set_pool(v1::POOL_GEMINI);
-    absl::StatusOr<v1::ListKeysResponse> page = backend_.ListKeys(request);
-    if (!page.ok()) return ErrorResult(page.status());
-    for (v1::KeyView& k : *page->mutable_keys()) keys.push_back(std::move(k));
-    if (page->keys_size() < kPage || offset + kPage >= page->total()) break;
-  }
+  v1::ListKeysRequest filter;
+  filter.set_pool(v1::POOL_GEMINI);
+  absl::StatusOr<std::vector<v1::KeyView>> pool_keys = ListAllKeys(backend_, filter);
+  if (!pool_keys.ok()) return ErrorResult(pool_keys.status());
+  const std::vector<v1::KeyView>& keys = *pool_keys;
 
   std::unordered_map<int64_t, std::string> secrets;
   if (WantsFullKeys(query) && !keys.empty()) {
@@ -66,7 +49,7 @@ ApiResult KeysListApi::Handle(const std::map<std::string, std::string>& query) {
     nlohmann::json& bucket = k.state() == v1::KEY_STATE_DISABLED ? invalid : valid;
     if (valid.contains(shown) || invalid.contains(shown)) absl::StrAppend(&shown, " #", k.id());
     bucket[shown] = k.failure_count();
-    listed.push_back({{"id", k.id()}, {"key", shown}, {"state", StateName(k.state())}, {"fail_count", k.failure_count()}});
+    listed.push_back({{"id", k.id()}, {"key", shown}, {"state", keypool::KeyStateName(k.state())}, {"fail_count", k.failure_count()}});
   }
   ApiResult result;
   result.body = {{"status", "success"},

@@ -1,6 +1,7 @@
 #include "admin/proxies_api.h"
 
 #include "absl/strings/str_cat.h"
+#include "gempool/keypool/admin_json.h"
 
 namespace gempool::gateway::admin {
 
@@ -15,11 +16,7 @@ ApiResult ProxiesApi::Handle(const ApiCall& call) {
   if (!response.ok()) return ErrorResult(response.status());
   nlohmann::json proxies = nlohmann::json::array();
   for (const v1::ProxyHealth& p : response->proxies()) {
-    proxies.push_back({{"proxy", p.proxy()},
-                       {"alive", p.alive()},
-                       {"checked_at_ms", p.checked_at_ms()},
-                       {"latency_ms", p.latency_ms()},
-                       {"error", p.error()}});
+    proxies.push_back(nlohmann::json(keypool::ProxyHealthJson(p)));
   }
   ApiResult result;
   result.body = {{"interval_seconds", response->interval_seconds()}, {"proxies", proxies}};

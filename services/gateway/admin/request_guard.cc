@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gempool/common/secrets.h"
 
 namespace gempool::gateway::admin {
 namespace {
@@ -31,13 +32,6 @@ std::string WithoutDefaultPort(std::string host, bool https) {
 
 }  // namespace
 
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 std::optional<std::string> CookieValue(absl::string_view cookie_header, absl::string_view name) {
   for (absl::string_view part : absl::StrSplit(cookie_header, ';')) {
     part = absl::StripAsciiWhitespace(part);
@@ -55,7 +49,7 @@ bool IsAdminBearer(const HeaderMap& headers, const std::string& admin_token) {
   const std::string header = HeaderOr(headers, "authorization");
   absl::string_view value = absl::StripAsciiWhitespace(header);
   if (!absl::StartsWithIgnoreCase(value, "bearer ")) return false;
-  return ConstantTimeEquals(absl::StripAsciiWhitespace(value.substr(7)), admin_token);
+  return SecretEquals(absl::StripAsciiWhitespace(value.substr(7)), admin_token);
 }
 
 bool CameOverHttps(const HeaderMap& headers) {
@@ -88,7 +82,7 @@ absl::Status CheckSameOrigin(const HeaderMap& headers) {
 absl::Status CheckCsrf(const HeaderMap& headers, const std::string& expected_token) {
   if (absl::Status same = CheckSameOrigin(headers); !same.ok()) return same;
   const std::string token = HeaderOr(headers, kCsrfHeader);
-  if (token.empty() || !ConstantTimeEquals(token, expected_token)) {
+  if (token.empty() || !SecretEquals(token, expected_token)) {
     return absl::PermissionDeniedError(
         "missing or wrong X-CSRF-Token header: reload the admin page (scripts: use Authorization: Bearer "
         "<AUTH_TOKEN> instead of the session cookie)");

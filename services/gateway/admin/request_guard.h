@@ -44,9 +44,6 @@ absl::Status CheckSameOrigin(const HeaderMap& headers);
 // CheckSameOrigin, then the CSRF token header must equal `expected_token`.
 absl::Status CheckCsrf(const HeaderMap& headers, const std::string& expected_token);
 
-// Constant-time string equality.
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
-
 // The Set-Cookie value of a session cookie (or, with an empty id and
 // max_age 0, of its deletion).
 std::string SessionCookie(const std::string& id, int64_t max_age_seconds, bool secure);

@@ -1,21 +1,15 @@
 #include "admin/session_store.h"
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "gempool/common/secrets.h"
 
 namespace gempool::gateway::admin {
 namespace {
 
 constexpr size_t kIdBytes = 32;  // 256 bits.
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
 
 // A well-formed cookie value: 43 base64url characters.
 bool LooksLikeId(const std::string& id) {

@@ -107,6 +107,7 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"PERSISTENCE_LISTEN", "network", "", false, false, false, "persistence", "listen"},
       {"RPC_TIMEOUT_MS", "network", "2000", false, false, false, "gateway,keybroker,gempoolctl", "startup"},
       {"GATEWAY_IO_THREADS", "network", "0", false, false, false, "gateway", "startup"},
+      {"SHUTDOWN_GRACE_SECONDS", "network", "30", false, false, false, "gateway,keybroker,persistence", "shutdown"},
       {"GATEWAY_THREADS", "network", "1024", false, true, true, "gateway"},
       {"MAX_CONNECTIONS", "network", "20000", false, true, true, "gateway"},
       {"MAX_CONNECTIONS_PER_IP", "network", "256", false, true, true, "gateway"},

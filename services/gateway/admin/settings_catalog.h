@@ -34,7 +34,8 @@ struct SettingSpec {
   // page's explanation "config.why.<id>": "listen" (an address the service
   // listens on), "address" (another service's address), "database" (needed
   // before the database can be reached), "startup" (threads or clients built
-  // once at start-up), "keys" (managed on the keys page), "admin_token",
+  // once at start-up), "shutdown" (read at start-up, used when stopping),
+  // "keys" (managed on the keys page), "admin_token",
   // "unsafe" (for tests only, environment only).
   const char* not_live_reason = "";
 };

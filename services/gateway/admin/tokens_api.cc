@@ -1,5 +1,7 @@
 #include "admin/tokens_api.h"
 
+#include <limits>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -46,7 +48,9 @@ absl::StatusOr<v1::ClientTokenLimits> LimitsFromJson(const nlohmann::json& limit
       return absl::InvalidArgumentError("limits.requests_per_minute must be a whole number (0: no limit)");
     }
     const int64_t rpm = limits["requests_per_minute"].get<int64_t>();
-    if (rpm < 0 || rpm > clienttokens::kMaxRequestsPerMinute) {
+    // The range is the broker's to check (clienttokens::ValidateLimits); here
+    // only that the number fits the message's int32.
+    if (rpm < 0 || rpm > std::numeric_limits<int32_t>::max()) {
       return absl::InvalidArgumentError(absl::StrCat("limits.requests_per_minute must be 0 (no limit) to ",
                                                      clienttokens::kMaxRequestsPerMinute));
     }
@@ -90,20 +94,17 @@ ApiResult TokensApi::List() {
   absl::StatusOr<v1::ListClientTokensResponse> listed = backend_.ListClientTokens();
   if (!listed.ok()) return ErrorResult(listed.status());
   const int64_t now = clock_.NowUnixMs();
-  const int64_t minute = clienttokens::MinuteStartMs(now);
-  const int64_t day = clienttokens::DayStartMs(now, zone_.Get().zone);
-  std::map<std::string, const v1::TokenCounter*> counters;
-  for (const v1::TokenCounter& counter : listed->counters()) counters[counter.token_id()] = &counter;
+  const absl::TimeZone zone = zone_.Get().zone;
+  std::map<std::string, clienttokens::CurrentUseCounts> use;
+  for (const v1::TokenCounter& counter : listed->counters()) {
+    use[counter.token_id()] = clienttokens::CurrentUse(counter, now, zone);
+  }
   nlohmann::json tokens = nlohmann::json::array();
   for (const v1::ClientToken& token : listed->tokens()) {
     nlohmann::json row = clienttokens::ClientTokenJson(token, now);
-    int64_t requests = 0, used = 0;
-    if (auto it = counters.find(token.token_id()); it != counters.end()) {
-      if (it->second->minute_start_ms() == minute) requests = it->second->requests();
-      if (it->second->day_start_ms() == day) used = it->second->tokens();
-    }
-    row["requests_this_minute"] = requests;
-    row["tokens_today"] = used;
+    const clienttokens::CurrentUseCounts used = use[token.token_id()];
+    row["requests_this_minute"] = used.requests_this_minute;
+    row["tokens_today"] = used.tokens_today;
     tokens.push_back(std::move(row));
   }
   ApiResult result;

@@ -8,24 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "admin/key_masks.h"
+#include "gempool/keypool/admin_json.h"
 #include "gempool/common/time_zone.h"
 
 namespace gempool::gateway::admin {
 namespace {
-
-constexpr int kMaxDays = 400;
-
-nlohmann::json CountJson(const v1::UsageCount& c) {
-  const v1::TokenUsage& u = c.usage();
-  return {{"requests", c.requests()},
-          {"failures", c.failures()},
-          {"prompt_tokens", u.prompt_tokens()},
-          {"candidates_tokens", u.candidates_tokens()},
-          {"thoughts_tokens", u.thoughts_tokens()},
-          {"cached_tokens", u.cached_tokens()},
-          {"tool_use_prompt_tokens", u.tool_use_prompt_tokens()},
-          {"total_tokens", u.total_tokens()}};
-}
 
 absl::StatusOr<v1::UsageGroupBy> ParseBy(const std::string& by) {
   if (by.empty() || by == "model") return v1::USAGE_GROUP_BY_MODEL;
@@ -44,24 +31,10 @@ std::map<std::string, std::string> ManagedTokenNames(AdminBackend& backend) {
   return names;
 }
 
-absl::StatusOr<int> ParseUsageSince(const std::string& since) {
-  if (since.empty()) return 7;
-  if (since == "today") return 1;
-  int days = 0;
-  if (since.size() >= 2 && since.back() == 'd' && absl::SimpleAtoi(since.substr(0, since.size() - 1), &days) &&
-      days >= 1 && days <= kMaxDays) {
-    return days;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("since=", since, " is not a window: use today or 1d to ", kMaxDays, "d (calendar days in TIMEZONE)"));
-}
-
 ApiResult UsageApi::Handle(const ApiCall& call) {
   if (call.method != "GET" || call.path != "/usage") {
     return ErrorResult(absl::NotFoundError(absl::StrCat(call.method, " /api", call.path, " is not an admin API call")));
   }
-  absl::StatusOr<int> days = ParseUsageSince(QueryText(call, "since"));
-  if (!days.ok()) return ErrorResult(days.status());
   absl::StatusOr<v1::UsageGroupBy> by = ParseBy(QueryText(call, "by"));
   if (!by.ok()) return ErrorResult(by.status());
   absl::StatusOr<int64_t> limit = QueryInt(call, "limit", 10, 1, 1000);
@@ -71,7 +44,10 @@ ApiResult UsageApi::Handle(const ApiCall& call) {
 
   const DisplayZone::Zone zone = zone_.Get();
   const int64_t now = clock_.NowUnixMs();
-  std::vector<int64_t> edges = DayEdgesMs(now, *days, zone.zone);
+  absl::StatusOr<std::vector<int64_t>> day_edges =
+      CalendarDayEdges(QueryText(call, "since"), QueryText(call, "until"), now, zone.zone);
+  if (!day_edges.ok()) return ErrorResult(day_edges.status());
+  const std::vector<int64_t>& edges = *day_edges;
   v1::UsageQuery query;
   query.set_since_ms(edges.front());
   query.set_until_ms(edges.back());
@@ -86,7 +62,7 @@ ApiResult UsageApi::Handle(const ApiCall& call) {
 
   nlohmann::json day_rows = nlohmann::json::array();
   for (const v1::UsageDay& d : report->days()) {
-    nlohmann::json row = CountJson(d.count());
+    nlohmann::json row = keypool::UsageCountJson(d.count());
     row["start_ms"] = d.start_ms();
     row["date"] = absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(d.start_ms()), zone.zone);
     day_rows.push_back(std::move(row));
@@ -101,10 +77,10 @@ ApiResult UsageApi::Handle(const ApiCall& call) {
     masks = MaskedKeys(backend_, ids);
   }
   std::map<std::string, std::string> names;
-  if (*by == v1::USAGE_GROUP_BY_TOKEN && token_names_) names = token_names_();
+  if (*by == v1::USAGE_GROUP_BY_TOKEN) names = ManagedTokenNames(backend_);
   nlohmann::json groups = nlohmann::json::array();
   for (const v1::UsageGroup& g : report->groups()) {
-    nlohmann::json row = CountJson(g.count());
+    nlohmann::json row = keypool::UsageCountJson(g.count());
     row["group"] = g.group();
     if (*by == v1::USAGE_GROUP_BY_KEY) {
       int64_t id = 0;
@@ -125,7 +101,7 @@ ApiResult UsageApi::Handle(const ApiCall& call) {
                  {"now_ms", now},
                  {"timezone", zone.name},
                  {"by", kByNames[static_cast<int>(*by)]},
-                 {"total", CountJson(report->total())},
+                 {"total", nlohmann::json(keypool::UsageCountJson(report->total()))},
                  {"days", day_rows},
                  {"groups", groups},
                  {"other_groups", report->other_groups()}};

@@ -11,16 +11,16 @@
 //       (the top `limit` keys (masked), models or client token ids by total
 //       tokens) and "other_groups" (how many more there are).
 //
-// `since` is "today" or "<N>d" (1 to 400 calendar days in TIMEZONE, today
-// included; default 7d); `limit` 1 to 1000 (default 10). Thread-safe.
+// `since` and `until` as CalendarDayEdges (gempool/common/time_zone.h) takes
+// them: "today", "<N>d" (1 to 400 calendar days in TIMEZONE, today
+// included; default 7d) or a first day YYYY-MM-DD, and the last day
+// (default today); `limit` 1 to 1000 (default 10). Token groups carry the
+// managed tokens' names (ManagedTokenNames). Thread-safe.
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <string>
-#include <utility>
 
-#include "absl/status/statusor.h"
 #include "admin/admin_backend.h"
 #include "admin/api_call.h"
 #include "admin/display_zone.h"
@@ -30,13 +30,9 @@ namespace gempool::gateway::admin {
 
 class UsageApi {
  public:
-  // Names of managed client tokens by token id (ClientToken.token_id), for
-  // the token groups; may fail or be empty (ids are shown alone).
-  using TokenNames = std::function<std::map<std::string, std::string>()>;
-
   // All references must outlive the API; `zone` is read per call.
-  UsageApi(AdminBackend& backend, const Clock& clock, const DisplayZone& zone, TokenNames token_names = nullptr)
-      : backend_(backend), clock_(clock), zone_(zone), token_names_(std::move(token_names)) {}
+  UsageApi(AdminBackend& backend, const Clock& clock, const DisplayZone& zone)
+      : backend_(backend), clock_(clock), zone_(zone) {}
 
   ApiResult Handle(const ApiCall& call);
 
@@ -44,15 +40,10 @@ class UsageApi {
   AdminBackend& backend_;
   const Clock& clock_;
   const DisplayZone& zone_;
-  const TokenNames token_names_;
 };
 
 // token_id → name of every managed client token (KeyAdmin.ListClientTokens);
 // empty when the call fails (tokens are then shown by id alone).
 std::map<std::string, std::string> ManagedTokenNames(AdminBackend& backend);
-
-// The number of calendar days `since` names ("today": 1, "7d": 7), or
-// kInvalidArgument saying what is accepted.
-absl::StatusOr<int> ParseUsageSince(const std::string& since);
 
 }  // namespace gempool::gateway::admin

@@ -10,10 +10,7 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-AnthropicModelsHandler::AnthropicModelsHandler(ConversionOptionsFn options,
-                                               std::function<std::shared_ptr<const anthropic::ModelMap>()> models,
-                                               ModelListCache& cache)
-    : options_(std::move(options)), models_(std::move(models)), cache_(cache) {}
+AnthropicModelsHandler::AnthropicModelsHandler(ModelListCache& cache) : cache_(cache) {}
 
 ClientAnswer AnthropicModelsHandler::List(const ClientCall& call) {
   ClientAnswer answer;
@@ -23,7 +20,7 @@ ClientAnswer AnthropicModelsHandler::List(const ClientCall& call) {
     answer.reply = AnthropicStatusReply(page.status());
     return answer;
   }
-  ModelListCache::Result models = cache_.Get();
+  ModelListCache::Result models = cache_.Get(call.settings);
   answer.attempts = models.attempts;
   answer.key_id = models.key_id;
   if (models.models == nullptr) {
@@ -31,7 +28,8 @@ ClientAnswer AnthropicModelsHandler::List(const ClientCall& call) {
     return answer;
   }
   absl::StatusOr<json> list =
-      anthropic::ConvertModelList(*models.models, *models_(), *options_(), models.fetched_unix, *page);
+      anthropic::ConvertModelList(*models.models, *call.settings->anthropic_models,
+                                  *call.settings->conversion, models.fetched_unix, *page);
   answer.reply = list.ok() ? AnthropicJsonReply(*list) : AnthropicBadUpstream(list.status().message());
   return answer;
 }
@@ -41,14 +39,15 @@ ClientAnswer AnthropicModelsHandler::Retrieve(const ClientCall& call) {
   answer.operation = "models.retrieve";
   const std::string id = call.path_params.empty() ? "" : call.path_params[0];
   answer.model = id;
-  ModelListCache::Result models = cache_.Get();
+  ModelListCache::Result models = cache_.Get(call.settings);
   answer.attempts = models.attempts;
   answer.key_id = models.key_id;
   if (models.models == nullptr) {
     answer.reply = AnthropicUpstreamFailure(models.failure);
     return answer;
   }
-  absl::StatusOr<json> model = anthropic::FindModel(*models.models, *models_(), *options_(), models.fetched_unix, id);
+  absl::StatusOr<json> model = anthropic::FindModel(*models.models, *call.settings->anthropic_models,
+                                                    *call.settings->conversion, models.fetched_unix, id);
   if (model.ok()) {
     answer.reply = AnthropicJsonReply(*model);
   } else if (model.status().code() == absl::StatusCode::kNotFound || absl::IsInvalidArgument(model.status())) {

@@ -18,17 +18,14 @@ namespace gempool::gateway {
 
 class AnthropicModelsHandler {
  public:
-  // `models` gives ANTHROPIC_MODEL_MAP in force; everything must outlive
-  // the handler.
-  AnthropicModelsHandler(ConversionOptionsFn options,
-                         std::function<std::shared_ptr<const anthropic::ModelMap>()> models, ModelListCache& cache);
+  // ANTHROPIC_MODEL_MAP and the conversion options come from the call's
+  // settings snapshot. `cache` must outlive the handler.
+  explicit AnthropicModelsHandler(ModelListCache& cache);
 
   ClientAnswer List(const ClientCall& call);
   ClientAnswer Retrieve(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
-  const std::function<std::shared_ptr<const anthropic::ModelMap>()> models_;
   ModelListCache& cache_;
 };
 

@@ -32,29 +32,13 @@ ClientAnswer UnknownEndpoint(const ClientCall& call) {
 }  // namespace
 
 struct AnthropicRoutes::Parts {
-  Parts(ConversionOptionsFn o, std::shared_ptr<const anthropic::ModelMap> m, const gemini::BaseUrl& base_url,
-        Forwarder& forwarder, const Clock& clock, const LiveSettingsHolder* l, MediaFetcher::Options fetch_options)
-      : options(std::move(o)),
-        startup_models(std::move(m)),
-        live(l),
-        caller(forwarder, base_url, live),
+  Parts(Forwarder& forwarder, const Clock& clock, MediaFetcher::Options fetch_options)
+      : caller(forwarder),
         fetcher(std::move(fetch_options)),
         models_cache(caller, clock, ModelListCache::Options()),
-        messages(options, [this] { return Models(); }, caller, fetcher),
-        models(options, [this] { return Models(); }, models_cache) {}
+        messages(caller, fetcher),
+        models(models_cache) {}
 
-  // ANTHROPIC_MODEL_MAP in force now.
-  std::shared_ptr<const anthropic::ModelMap> Models() const {
-    if (live != nullptr) {
-      std::shared_ptr<const LiveSettings> settings = live->Get();
-      if (settings->anthropic_models != nullptr) return settings->anthropic_models;
-    }
-    return startup_models;
-  }
-
-  const ConversionOptionsFn options;  // In force now (live, or fixed without live settings).
-  const std::shared_ptr<const anthropic::ModelMap> startup_models;
-  const LiveSettingsHolder* const live;
   GeminiCaller caller;
   MediaFetcher fetcher;
   ModelListCache models_cache;
@@ -62,24 +46,10 @@ struct AnthropicRoutes::Parts {
   AnthropicModelsHandler models;
 };
 
-absl::StatusOr<std::unique_ptr<AnthropicRoutes>> AnthropicRoutes::Create(const Config& config,
-                                                                         const gemini::BaseUrl& base_url,
-                                                                         Forwarder& forwarder, const Clock& clock,
-                                                                         const LiveSettingsHolder* live) {
-  ConversionOptionsFn options;
-  if (live != nullptr) {
-    options = LiveConversionOptions(*live);
-  } else {
-    absl::StatusOr<openai::ConversionOptions> fixed =
-        MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
-    if (!fixed.ok()) return fixed.status();
-    options = FixedConversionOptions(std::make_shared<const openai::ConversionOptions>(*std::move(fixed)));
-  }
-  absl::StatusOr<anthropic::ModelMap> models = anthropic::ModelMap::Parse(config.anthropic_model_map);
-  if (!models.ok()) return models.status();
-  return std::unique_ptr<AnthropicRoutes>(new AnthropicRoutes(std::make_unique<Parts>(
-      std::move(options), std::make_shared<const anthropic::ModelMap>(*std::move(models)), base_url, forwarder,
-      clock, live, MediaFetchOptions(config))));
+std::unique_ptr<AnthropicRoutes> AnthropicRoutes::Create(const Config& config, Forwarder& forwarder,
+                                                         const Clock& clock) {
+  return std::unique_ptr<AnthropicRoutes>(
+      new AnthropicRoutes(std::make_unique<Parts>(forwarder, clock, MediaFetchOptions(config))));
 }
 
 AnthropicRoutes::AnthropicRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

@@ -27,13 +27,10 @@ namespace gempool::gateway {
 
 class AnthropicRoutes {
  public:
-  // Validates the settings the routes use (InvalidArgument naming the
-  // setting). `forwarder`, `clock` and `live` (optional: BASE_URL and
-  // ANTHROPIC_MODEL_MAP as changed in the admin UI) must outlive the routes.
-  static absl::StatusOr<std::unique_ptr<AnthropicRoutes>> Create(const Config& config,
-                                                                 const gemini::BaseUrl& base_url,
-                                                                 Forwarder& forwarder, const Clock& clock,
-                                                                 const LiveSettingsHolder* live = nullptr);
+  // BASE_URL, ANTHROPIC_MODEL_MAP and the conversion settings come from
+  // each call's settings snapshot (ClientCall::settings). `forwarder` and
+  // `clock` must outlive the routes.
+  static std::unique_ptr<AnthropicRoutes> Create(const Config& config, Forwarder& forwarder, const Clock& clock);
   ~AnthropicRoutes();
 
   // The route entries, bound to this object (which must outlive them).

@@ -48,19 +48,17 @@ std::string HeaderOf(const ClientCall& call, absl::string_view name) {
 
 }  // namespace
 
-MessagesHandler::MessagesHandler(ConversionOptionsFn options,
-                                 std::function<std::shared_ptr<const anthropic::ModelMap>()> models,
-                                 const GeminiCaller& caller, const MediaFetcher& fetcher)
-    : options_(std::move(options)), models_(std::move(models)), caller_(caller), fetcher_(fetcher) {}
+MessagesHandler::MessagesHandler(const GeminiCaller& caller, const MediaFetcher& fetcher)
+    : caller_(caller), fetcher_(fetcher) {}
 
 ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
   constexpr char kOperation[] = "messages";
   absl::StatusOr<json> parsed = ParseRequestJson(call.body, kMessagesExample);
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
   const json& body = *parsed;
-  const std::shared_ptr<const openai::ConversionOptions> options = options_();
-  absl::StatusOr<anthropic::MessagesRequest> converted =
-      anthropic::ConvertMessagesRequest(body, anthropic::RequestKind::kMessages, *options, *models_());
+  const LiveSettings& settings = *call.settings;
+  absl::StatusOr<anthropic::MessagesRequest> converted = anthropic::ConvertMessagesRequest(
+      body, anthropic::RequestKind::kMessages, *settings.conversion, *settings.anthropic_models);
   if (!converted.ok()) return Refuse(converted.status(), kOperation, RequestedModel(body));
   auto request = std::make_shared<anthropic::MessagesRequest>(*std::move(converted));
   openai::GeminiRequest& gemini = request->gemini;
@@ -75,15 +73,15 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
     later.needs_worker = true;
     return later;
   }
-  if (absl::Status fetched = InlineRemoteMedia(gemini, fetcher_); !fetched.ok()) {
+  if (absl::Status fetched = InlineRemoteMedia(gemini, fetcher_, settings.timeout_seconds); !fetched.ok()) {
     return Refuse(fetched, kOperation, model);
   }
 
   absl::StatusOr<gemini::Route> route = caller_.RouteFor(
-      model, gemini.stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
+      settings, model, gemini.stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
   if (!route.ok()) return Refuse(route.status(), kOperation, model);
 
-  const anthropic::ResponseContext context = anthropic::MakeResponseContext(*request, *options, ids_.Next("msg_"));
+  const anthropic::ResponseContext context = anthropic::MakeResponseContext(*request, *settings.conversion, ids_.Next("msg_"));
   auto upstream_body = std::make_shared<const std::string>(DumpJson(gemini.body));
 
   ClientAnswer answer;
@@ -99,7 +97,8 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
                      << (warnings.empty() ? "" : absl::StrCat(": ", WarningsHeaderValue(warnings)));
 
   if (gemini.stream) {
-    ForwardRequest forward = caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+    ForwardRequest forward =
+        caller_.MakeRequest(call.settings, *route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
     forward.client_token_id = TokenId(call.auth.token);
     const HeaderList extra_headers = answer.headers;
     const GeminiCaller& caller = caller_;
@@ -119,10 +118,11 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
 
   const GeminiCaller& caller = caller_;
   const gemini::Route messages_route = *route;
-  answer.later = [&caller, messages_route, upstream_body, client_headers = call.upstream_headers, context,
-                  token_id = TokenId(call.auth.token), answer](std::function<void(ClientAnswer)> done) {
+  answer.later = [&caller, settings = call.settings, messages_route, upstream_body,
+                  client_headers = call.upstream_headers, context, token_id = TokenId(call.auth.token),
+                  answer](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
-        messages_route, upstream_body, client_headers, answer,
+        settings, messages_route, upstream_body, client_headers, answer,
         [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
                                           std::string raw_body) {
           if (gemini_response.has_value()) {
@@ -149,7 +149,8 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
       call.body, R"({"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}]})");
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
   absl::StatusOr<anthropic::MessagesRequest> converted =
-      anthropic::ConvertMessagesRequest(*parsed, anthropic::RequestKind::kCountTokens, *options_(), *models_());
+      anthropic::ConvertMessagesRequest(*parsed, anthropic::RequestKind::kCountTokens, *call.settings->conversion,
+                                        *call.settings->anthropic_models);
   if (!converted.ok()) return Refuse(converted.status(), kOperation, RequestedModel(*parsed));
   anthropic::MessagesRequest& request = *converted;
   const std::string model = request.gemini.model.upstream;
@@ -161,10 +162,10 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
     later.needs_worker = true;
     return later;
   }
-  if (absl::Status fetched = InlineRemoteMedia(request.gemini, fetcher_); !fetched.ok()) {
+  if (absl::Status fetched = InlineRemoteMedia(request.gemini, fetcher_, call.settings->timeout_seconds); !fetched.ok()) {
     return Refuse(fetched, kOperation, model);
   }
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(model, gemini::Method::kCountTokens);
+  absl::StatusOr<gemini::Route> route = caller_.RouteFor(*call.settings, model, gemini::Method::kCountTokens);
   if (!route.ok()) return Refuse(route.status(), kOperation, model);
   auto upstream_body = std::make_shared<const std::string>(DumpJson(anthropic::CountTokensBody(request)));
 
@@ -174,10 +175,11 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
   AddWarningsHeader(request.gemini.warnings, answer.headers);
   const GeminiCaller& caller = caller_;
   const gemini::Route count_route = *route;
-  answer.later = [&caller, count_route, upstream_body, client_headers = call.upstream_headers,
-                  token_id = TokenId(call.auth.token), answer](std::function<void(ClientAnswer)> done) {
+  answer.later = [&caller, settings = call.settings, count_route, upstream_body,
+                  client_headers = call.upstream_headers, token_id = TokenId(call.auth.token),
+                  answer](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
-        count_route, upstream_body, client_headers, answer,
+        settings, count_route, upstream_body, client_headers, answer,
         [done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer, std::string) {
           if (gemini_response.has_value()) {
             absl::StatusOr<json> count = anthropic::ConvertCountTokensResponse(*gemini_response);

@@ -30,18 +30,14 @@ class MessagesHandler {
   // How long a stream may stay quiet before a ping goes out.
   static constexpr std::chrono::milliseconds kPingInterval{10000};
 
-  // `models` gives ANTHROPIC_MODEL_MAP in force. Everything must outlive
-  // the handler.
-  MessagesHandler(ConversionOptionsFn options,
-                  std::function<std::shared_ptr<const anthropic::ModelMap>()> models, const GeminiCaller& caller,
-                  const MediaFetcher& fetcher);
+  // ANTHROPIC_MODEL_MAP and the conversion options come from the call's
+  // settings snapshot. Everything must outlive the handler.
+  MessagesHandler(const GeminiCaller& caller, const MediaFetcher& fetcher);
 
   ClientAnswer Messages(const ClientCall& call);
   ClientAnswer CountTokens(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
-  const std::function<std::shared_ptr<const anthropic::ModelMap>()> models_;
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   RandomIds ids_;

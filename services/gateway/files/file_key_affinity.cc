@@ -65,7 +65,9 @@ absl::StatusOr<int64_t> FileKeyAffinity::Resolve(const ForwardRequest& request) 
   if (names.empty()) return 0;
   absl::StatusOr<absl::flat_hash_map<std::string, Cached>> known = Lookup(names);
   if (!known.ok()) return known.status();
-  const bool isolation = live_ == nullptr || live_->Get()->files_user_isolation;
+  // FILES_USER_ISOLATION_ENABLED of the client request's snapshot (on for
+  // a call without one).
+  const bool isolation = request.settings == nullptr || request.settings->files_user_isolation;
   std::map<int64_t, std::vector<std::string>> by_key;
   for (const std::string& name : names) {  // Sorted: messages list files in order.
     auto it = known->find(name);

@@ -34,10 +34,9 @@ class FileKeyAffinity final : public KeyAffinity {
  public:
   static constexpr size_t kMaxCached = 10000;
 
-  // `records`, `clock` and `live` (FILES_USER_ISOLATION_ENABLED; null: on)
-  // must outlive the affinity.
-  FileKeyAffinity(FileRecordsClient& records, const Clock& clock, const LiveSettingsHolder* live)
-      : records_(records), clock_(clock), live_(live) {}
+  // `records` and `clock` must outlive the affinity.
+  // FILES_USER_ISOLATION_ENABLED comes from ForwardRequest::settings.
+  FileKeyAffinity(FileRecordsClient& records, const Clock& clock) : records_(records), clock_(clock) {}
 
   // gempool::gateway::KeyAffinity
   bool MayApply(const ForwardRequest& request) const override;
@@ -59,7 +58,6 @@ class FileKeyAffinity final : public KeyAffinity {
 
   FileRecordsClient& records_;
   const Clock& clock_;
-  const LiveSettingsHolder* const live_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
 };

@@ -90,18 +90,8 @@ bool IsFileId(absl::string_view id) {
 }  // namespace
 
 FilesHandler::FilesHandler(Forwarder& forwarder, FileRecordsClient& records, FileKeyAffinity* affinity,
-                           gemini::BaseUrl base_url, const LiveSettingsHolder* live, const Clock& clock)
-    : forwarder_(forwarder),
-      records_(records),
-      affinity_(affinity),
-      base_url_(std::move(base_url)),
-      live_(live),
-      clock_(clock),
-      relay_(forwarder) {}
-
-bool FilesHandler::Isolation() const { return live_ == nullptr || live_->Get()->files_user_isolation; }
-
-gemini::BaseUrl FilesHandler::BaseUrl() const { return live_ != nullptr ? live_->Get()->base_url : base_url_; }
+                           const Clock& clock)
+    : forwarder_(forwarder), records_(records), affinity_(affinity), clock_(clock), relay_(forwarder) {}
 
 ClientAnswer FilesHandler::Upload(const ClientCall& call) {
   // Chunks go to the URL the start answered, which carries upload_id; a
@@ -146,10 +136,11 @@ ClientAnswer FilesHandler::StartUpload(const ClientCall& call) {
   const std::string& version = call.path_params.at(1);
 
   ForwardRequest request =
-      FilesForwardRequest("POST", FilesTarget(BaseUrl(), absl::StrCat("/upload/", version, "/files")), "files.upload");
+      FilesForwardRequest("POST", FilesTarget(call.settings->base_url, absl::StrCat("/upload/", version, "/files")), "files.upload");
   request.body = call.body;
   request.headers = UploadRequestHeaders(call);
   request.client_token_id = TokenId(call.auth.token);
+  request.settings = call.settings;
   BufferedSink sink;
   const ForwardResult result = forwarder_.Forward(request, sink);
   if (result.outcome != ForwardResult::Outcome::kSuccess) return Relayed(result, "", "files.upload");
@@ -239,7 +230,7 @@ void FilesHandler::RecordFile(const std::string& body, bool wrapped, int64_t key
 
 ClientAnswer FilesHandler::List(const ClientCall& call) {
   v1::ListFileRecordsRequest request;
-  if (Isolation()) request.set_owner(TokenId(call.auth.token));
+  if (call.settings->files_user_isolation) request.set_owner(TokenId(call.auth.token));
   int page_size = kDefaultPageSize;
   if (std::optional<std::string> size = gemini::QueryParam(call.raw_query, "pageSize"); size.has_value()) {
     if (!absl::SimpleAtoi(*size, &page_size) || page_size < 0) {
@@ -281,7 +272,7 @@ absl::StatusOr<v1::FileRecord> FilesHandler::VisibleRecord(const ClientCall& cal
   absl::StatusOr<std::vector<v1::FileRecord>> found = records_.GetFileRecords({name});
   if (!found.ok()) return absl::UnavailableError(found.status().message());
   if (found->empty()) return FileNotFound(name);
-  if (Isolation() && found->front().owner() != TokenId(call.auth.token)) return FileNotFound(name);
+  if (call.settings->files_user_isolation && found->front().owner() != TokenId(call.auth.token)) return FileNotFound(name);
   return found->front();
 }
 
@@ -291,10 +282,11 @@ ClientAnswer FilesHandler::Get(const ClientCall& call) {
   absl::StatusOr<v1::FileRecord> record = VisibleRecord(call, id);
   if (!record.ok()) return Answer(record.status(), "files.get");
   ForwardRequest request =
-      FilesForwardRequest("GET", FilesTarget(BaseUrl(), absl::StrCat("/", version, "/files/", id)), "files.get");
+      FilesForwardRequest("GET", FilesTarget(call.settings->base_url, absl::StrCat("/", version, "/files/", id)), "files.get");
   request.headers = call.upstream_headers;
   request.pinned_key_id = record->key_id();
   request.client_token_id = TokenId(call.auth.token);
+  request.settings = call.settings;
   BufferedSink sink;
   const ForwardResult result = forwarder_.Forward(request, sink);
   if (result.outcome == ForwardResult::Outcome::kSuccess) {
@@ -310,10 +302,11 @@ ClientAnswer FilesHandler::Delete(const ClientCall& call) {
   absl::StatusOr<v1::FileRecord> record = VisibleRecord(call, id);
   if (!record.ok()) return Answer(record.status(), "files.delete");
   ForwardRequest request = FilesForwardRequest(
-      "DELETE", FilesTarget(BaseUrl(), absl::StrCat("/", version, "/files/", id)), "files.delete");
+      "DELETE", FilesTarget(call.settings->base_url, absl::StrCat("/", version, "/files/", id)), "files.delete");
   request.headers = call.upstream_headers;
   request.pinned_key_id = record->key_id();
   request.client_token_id = TokenId(call.auth.token);
+  request.settings = call.settings;
   BufferedSink sink;
   const ForwardResult result = forwarder_.Forward(request, sink);
   // Gone at Google (deleted now, or already): the record goes too.

@@ -39,10 +39,9 @@ class FilesHandler {
   // A file's life at Google when its answer gives no expirationTime.
   static constexpr int64_t kFileLifetimeMs = 48LL * 60 * 60 * 1000;
 
-  // Everything must outlive the handler; `affinity` may be null, `live`
-  // null means `base_url` and isolation on.
-  FilesHandler(Forwarder& forwarder, FileRecordsClient& records, FileKeyAffinity* affinity, gemini::BaseUrl base_url,
-               const LiveSettingsHolder* live, const Clock& clock);
+  // Everything must outlive the handler; `affinity` may be null. BASE_URL
+  // and FILES_USER_ISOLATION_ENABLED come from each call's settings snapshot.
+  FilesHandler(Forwarder& forwarder, FileRecordsClient& records, FileKeyAffinity* affinity, const Clock& clock);
 
   // POST /upload/{v}/files (start, or a chunk when ?upload_id= is given),
   // PUT /upload/{v}/files?upload_id=. path_params: prefix, version.
@@ -61,14 +60,10 @@ class FilesHandler {
   void RecordFile(const std::string& body, bool wrapped, int64_t key_id, const std::string& owner);
   // The record of files/`id` the caller may see, or the 404.
   absl::StatusOr<v1::FileRecord> VisibleRecord(const ClientCall& call, const std::string& id);
-  bool Isolation() const;
-  gemini::BaseUrl BaseUrl() const;
 
   Forwarder& forwarder_;
   FileRecordsClient& records_;
   FileKeyAffinity* const affinity_;
-  const gemini::BaseUrl base_url_;
-  const LiveSettingsHolder* const live_;
   const Clock& clock_;
   UploadChunkRelay relay_;
 };

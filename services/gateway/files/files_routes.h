@@ -21,9 +21,8 @@ namespace gempool::gateway {
 class FilesRoutes {
  public:
   // Everything must outlive the routes (see FilesHandler).
-  FilesRoutes(Forwarder& forwarder, FileRecordsClient& records, FileKeyAffinity* affinity, gemini::BaseUrl base_url,
-              const LiveSettingsHolder* live, const Clock& clock)
-      : handler_(forwarder, records, affinity, std::move(base_url), live, clock) {}
+  FilesRoutes(Forwarder& forwarder, FileRecordsClient& records, FileKeyAffinity* affinity, const Clock& clock)
+      : handler_(forwarder, records, affinity, clock) {}
 
   // The route entries, bound to this object (which must outlive them).
   std::vector<ApiRoute> Routes();

@@ -23,6 +23,7 @@ UploadChunkRelay::Result UploadChunkRelay::Relay(const v1::UploadSession& sessio
   request.headers = UploadRequestHeaders(call);
   request.pinned_key_id = session.key_id();
   request.client_token_id = TokenId(call.auth.token);
+  request.settings = call.settings;
   BufferedSink sink;
   out.forward = forwarder_.Forward(request, sink);
   if (out.forward.outcome == ForwardResult::Outcome::kSuccess) out.body = std::move(sink.body());

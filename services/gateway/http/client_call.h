@@ -50,6 +50,11 @@ struct ClientCall {
   // try_on_loop): it must not block, and answers `needs_worker` when it
   // would (e.g. to fetch an image), to be called again on a worker thread.
   bool may_block = true;
+  // The live settings in force when the request came (read once by the
+  // server): every part of the request uses this snapshot, so a save in the
+  // admin UI applies from the next request on, never half-way through one.
+  // Never null in calls the server makes.
+  std::shared_ptr<const LiveSettings> settings;
 };
 
 // How a streamed answer ends: for Outcome::kFailed, `failure` is the

@@ -106,6 +106,14 @@ void Connection::Abort() {
   boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->Close(); });
 }
 
+void Connection::CloseIfIdle() {
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ == Phase::kIdle || (self->phase_ == Phase::kHead && self->in_.empty())) self->Close();
+  });
+}
+
+bool Connection::KeepAliveAnswer() const { return keep_alive_ && !peer_closed_ && !handler_.Draining(); }
+
 void Connection::SetDeadline(std::chrono::milliseconds after) {
   const uint64_t generation = ++timer_generation_;
   timer_.expires_after(after);
@@ -493,8 +501,8 @@ void Connection::Reply(uint64_t id, HttpResponse response) {
   phase_ = Phase::kResponding;
   AnswerStarting();
   AddRequestIdHeader(response.headers);
-  const bool keep_alive = keep_alive_ && !peer_closed_;
-  std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive, version_);
+  keep_alive_ = KeepAliveAnswer();
+  std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive_, version_);
   if (!head_only_) bytes += response.body;
   Send(std::move(bytes));
 }
@@ -524,8 +532,8 @@ void Connection::Pump() {
     AnswerStarting();
     HttpResponse response = ToResponse(*output.failure);
     AddRequestIdHeader(response.headers);
-    const bool keep_alive = keep_alive_ && !peer_closed_;
-    std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive, version_);
+    keep_alive_ = KeepAliveAnswer();
+    std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive_, version_);
     if (!head_only_) bytes += response.body;
     Send(std::move(bytes));
     return;
@@ -539,7 +547,8 @@ void Connection::Pump() {
                                                                             : output.head->content_type);
     // HTTP/1.0 has no chunks: the body ends when the connection does.
     if (version_ == 10) keep_alive_ = false;
-    bytes = ResponseHead(output.head->status, headers, std::nullopt, keep_alive_ && !peer_closed_, version_);
+    keep_alive_ = KeepAliveAnswer();
+    bytes = ResponseHead(output.head->status, headers, std::nullopt, keep_alive_, version_);
     if (head_only_) {
       stream_ended_ = true;
       stream_->Cancel();
@@ -608,7 +617,10 @@ void Connection::FinishExchange() {
   stream_.reset();
   target_.clear();
   request_id_.clear();
-  if (!keep_alive_ || peer_closed_) return CloseAfterWrites();
+  // Draining: an answer that went out with keep-alive before the drain began
+  // still ends the connection (a client sending on it meanwhile sees the
+  // close and retries elsewhere).
+  if (!keep_alive_ || peer_closed_ || handler_.Draining()) return CloseAfterWrites();
   phase_ = Phase::kIdle;
   SetDeadline(limits_.keep_alive_timeout);
   // A pipelined request may already be here.

@@ -94,6 +94,9 @@ class RequestHandler {
   virtual bool StreamsRequestBody(const HttpRequest& /*head*/) { return false; }
   // A streamed answer started or ended (for shutdown's CancelStreams).
   virtual void StreamStarted(const std::shared_ptr<StreamResponse>& /*stream*/) {}
+  // Whether the server is draining (a graceful stop): answers then carry
+  // `Connection: close` and the connection closes after them (any thread).
+  virtual bool Draining() const { return false; }
   // The body of the connection's own refusal (408, 413, 400) of a request
   // for `target` (its path and query, "" before the request line was read),
   // in the dialect of the API it was meant for; nullopt: Google's shape.
@@ -120,6 +123,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Start();
   // Closes at once (shutdown); any thread.
   void Abort();
+  // Draining: closes the connection now if it is between requests (idle
+  // keep-alive, or no byte of a request read yet); otherwise the answer in
+  // progress goes out with `Connection: close` (RequestHandler::Draining)
+  // and the connection closes after it. Any thread.
+  void CloseIfIdle();
 
  private:
   friend class Exchange;
@@ -152,6 +160,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void AttachStream(uint64_t id, std::shared_ptr<StreamResponse> stream);
   void Pump();
   void FinishExchange();
+  // Whether the answer starting now may keep the connection open.
+  bool KeepAliveAnswer() const;
   void Refuse(int status, const std::string& message);
   // Sets x-request-id to the current request's id.
   void AddRequestIdHeader(HeaderList& headers) const;

@@ -93,6 +93,16 @@ std::string RefusalBytes(const HttpReply& reply, int version, const HeaderList& 
   return ResponseHead(reply.status, headers, reply.body.size(), /*keep_alive=*/false, version) + reply.body;
 }
 
+void AppendHeaderValue(HeaderList& headers, absl::string_view name, absl::string_view value) {
+  for (auto& [existing_name, existing] : headers) {
+    if (absl::EqualsIgnoreCase(existing_name, name)) {
+      absl::StrAppend(&existing, "; ", value);
+      return;
+    }
+  }
+  headers.emplace_back(std::string(name), std::string(value));
+}
+
 std::string ChunkFrame(absl::string_view data) {
   std::string out = absl::StrFormat("%x\r\n", data.size());
   out.reserve(out.size() + data.size() + 2);

@@ -62,6 +62,15 @@ std::string RefusalBytes(int status, absl::string_view message, const HeaderList
 // The same with a body of the caller's (the refused request's API dialect).
 std::string RefusalBytes(const HttpReply& reply, int version, const HeaderList& extra_headers = {});
 
+// Adds `value` to the header `name` (any case): "; "-joined to the first one
+// in `headers`, or as a new header. For the list-valued headers gempool
+// writes itself (x-gempool-warnings), which must stay one header.
+void AppendHeaderValue(HeaderList& headers, absl::string_view name, absl::string_view value);
+
+// Notes on what gempool changed or ignored in a request ("; "-joined,
+// printable ASCII).
+inline constexpr char kWarningsHeader[] = "x-gempool-warnings";
+
 // One chunk of a chunked body (empty `data` is not allowed: that is the end).
 std::string ChunkFrame(absl::string_view data);
 // The last chunk of a chunked body.

@@ -59,9 +59,10 @@ class InFlight {
     std::lock_guard<std::mutex> lock(mu_);
     if (--count_ == 0) idle_.notify_all();
   }
-  void WaitIdle(std::chrono::milliseconds grace) {
+  // Whether the count reached zero before `deadline`.
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mu_);
-    idle_.wait_for(lock, grace, [&] { return count_ == 0; });
+    return idle_.wait_until(lock, deadline, [&] { return count_ == 0; });
   }
 
  private:
@@ -69,6 +70,18 @@ class InFlight {
   std::condition_variable idle_;
   int count_ = 0;
 };
+
+// GET /health while the gateway drains: a load balancer stops sending here.
+HttpResponse DrainingHealthResponse() {
+  HttpResponse response;
+  response.status = 503;
+  response.headers.emplace_back("Content-Type", "application/json; charset=UTF-8");
+  response.headers.emplace_back("Retry-After", "1");
+  response.body =
+      R"({"status":"draining","message":"this gateway is stopping: it finishes the calls in flight )"
+      R"((up to SHUTDOWN_GRACE_SECONDS) and takes no new ones; send them to another gateway"})";
+  return response;
+}
 
 // The query as the admin API reads it: names to decoded values, first wins.
 std::map<std::string, std::string> DecodeQuery(absl::string_view raw_query) {
@@ -112,11 +125,9 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     const ApiRoute* api = nullptr;  // For kApi.
   };
 
-  Impl(const Config& c, gemini::BaseUrl b, Forwarder& f, HealthChecker& h, RequestLogWriter& l, const Clock& cl,
-       EventLoop& lp, ElasticThreadPool& w, Options o)
-      : config(c),
-        base_url(std::move(b)),
-        forwarder(f),
+  Impl(Forwarder& f, HealthChecker& h, RequestLogWriter& l, const Clock& cl, EventLoop& lp, ElasticThreadPool& w,
+       Options o)
+      : forwarder(f),
         health(h),
         logs(l),
         clock(cl),
@@ -124,7 +135,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
         workers(w),
         options(std::move(o)),
         admission(options.max_connections, options.max_connections_per_ip),
-        native(base_url, options.live, forwarder, logs, clock, options.native_model_options),
+        native(forwarder, logs, clock),
         acceptor(loop.context()),
         accept_backoff(loop.context()) {
     InstallRoutes();
@@ -192,17 +203,13 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     std::string address = remote.address().to_string();
     // The limits in force (saved in the admin UI) for this connection.
     ConnectionLimits limits = options.limits;
-    ConnectionAdmission::Verdict verdict;
-    if (options.live != nullptr) {
-      const std::shared_ptr<const LiveSettings> live = options.live->Get();
-      limits.head_timeout = std::chrono::seconds(live->request_head_timeout_seconds);
-      limits.body_timeout = std::chrono::seconds(live->request_body_timeout_seconds);
-      limits.keep_alive_timeout = std::chrono::seconds(live->keep_alive_timeout_seconds);
-      limits.max_body_bytes = live->max_request_body_bytes;
-      verdict = admission.Admit(address, live->max_connections, live->max_connections_per_ip);
-    } else {
-      verdict = admission.Admit(address);
-    }
+    const std::shared_ptr<const LiveSettings> live = options.live->Get();
+    limits.head_timeout = std::chrono::seconds(live->request_head_timeout_seconds);
+    limits.body_timeout = std::chrono::seconds(live->request_body_timeout_seconds);
+    limits.keep_alive_timeout = std::chrono::seconds(live->keep_alive_timeout_seconds);
+    limits.max_body_bytes = live->max_request_body_bytes;
+    const ConnectionAdmission::Verdict verdict =
+        admission.Admit(address, live->max_connections, live->max_connections_per_ip);
     if (verdict != ConnectionAdmission::Verdict::kAdmitted) {
       Refuse(std::move(socket), verdict == ConnectionAdmission::Verdict::kTooManyFromAddress);
       Accept();
@@ -238,6 +245,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     admission.Release(address);
     std::lock_guard<std::mutex> lock(connections_mu);
     connections.erase(id);
+    if (connections.empty()) connections_gone.notify_all();
   }
 
   // --- Routing (connection strand) ---
@@ -286,7 +294,10 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     gemini::ClientAuth auth = AuthOf(req);
     if (const RouteEntry* found = FindRoute(req, auth); found != nullptr) {
       const RouteEntry& route = *found;
-      bool allowed = IsAllowedToken(auth);
+      // The settings in force, read once: the whole request uses this
+      // snapshot (ClientCall::settings, ForwardRequest::settings).
+      std::shared_ptr<const LiveSettings> settings = options.live->Get();
+      bool allowed = IsAllowedToken(*settings, auth);
       if (route.needs_token && !allowed && options.client_tokens != nullptr) {
         // A managed token: known (and counted), refused with its reason, or
         // unknown (the usual 401 below).
@@ -308,23 +319,29 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
       std::shared_ptr<void> hold = Hold();
       switch (route.kind) {
         case Kind::kNative:
-          native.Serve(exchange, auth, std::move(hold));
+          native.Serve(exchange, auth, std::move(settings), std::move(hold));
           return;
         case Kind::kHealth:
+          if (draining.load()) {
+            exchange->Reply(DrainingHealthResponse());
+            return;
+          }
           ServeHealth(exchange, std::move(hold));
           return;
-        case Kind::kMetrics:
-          exchange->Reply(options.metrics(req));
+        case Kind::kMetrics:  // Rendering scans the key pools: not on the event loop.
+          OnWorker(exchange, [this, exchange] { exchange->Reply(options.metrics(exchange->request())); },
+                   std::move(hold));
           return;
         case Kind::kAdmin:
           OnWorker(exchange, [this, exchange] { ServeAdmin(*exchange); }, std::move(hold));
           return;
         case Kind::kApi:
           if (route.api->try_on_loop) {
-            ServeApiOnLoop(exchange, auth, route, std::move(hold));
+            ServeApiOnLoop(exchange, auth, settings, route, std::move(hold));
           } else {
             OnWorker(
-                exchange, [this, exchange, &route, auth, hold] { ServeApi(exchange, auth, route, hold, true); },
+                exchange,
+                [this, exchange, &route, auth, settings, hold] { ServeApi(exchange, auth, settings, route, hold, true); },
                 hold);
           }
           return;
@@ -393,16 +410,16 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
 
   // Whether the client's token may call the APIs. Of two tokens sent at once
   // (x-api-key and Bearer), the one that is allowed becomes `auth.token`.
-  bool IsAllowedToken(gemini::ClientAuth& auth) const {
-    auto allowed = [this](const std::string& token) {
-      return options.live != nullptr ? options.live->Get()->IsAllowedToken(token) : config.IsAllowedToken(token);
-    };
+  bool IsAllowedToken(const LiveSettings& settings, gemini::ClientAuth& auth) const {
+    auto allowed = [&settings](const std::string& token) { return settings.IsAllowedToken(token); };
     if (allowed(auth.token)) return true;
     if (auth.alternate_token.empty() || !allowed(auth.alternate_token)) return false;
     auth.token = std::move(auth.alternate_token);
     auth.alternate_token.clear();
     return true;
   }
+
+  bool Draining() const override { return draining.load(); }
 
   void StreamStarted(const std::shared_ptr<StreamResponse>& stream) override {
     std::lock_guard<std::mutex> lock(streams_mu);
@@ -472,9 +489,10 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
 
   // A route that tries the event loop first (ApiRoute::try_on_loop).
   void ServeApiOnLoop(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth,
-                      const RouteEntry& route, const std::shared_ptr<void>& hold) {
+                      const std::shared_ptr<const LiveSettings>& settings, const RouteEntry& route,
+                      const std::shared_ptr<void>& hold) {
     try {
-      ServeApi(exchange, auth, route, hold, /*may_block=*/false);
+      ServeApi(exchange, auth, settings, route, hold, /*may_block=*/false);
     } catch (const std::exception& e) {
       GEMPOOL_LOG(ERROR) << "internal error serving " << exchange->request().method << " "
                          << exchange->request().path << ": " << e.what();
@@ -482,7 +500,8 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     }
   }
 
-  void ServeApi(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth, const RouteEntry& route,
+  void ServeApi(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth,
+                const std::shared_ptr<const LiveSettings>& settings, const RouteEntry& route,
                 const std::shared_ptr<void>& hold, bool may_block) {
     const HttpRequest& req = exchange->request();
     RequestLogRow row = RequestLogRow::Start(clock, auth.token);
@@ -498,12 +517,15 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     call.request_headers = &req.headers;
     call.auth = auth;
     call.may_block = may_block;
+    call.settings = settings;
 
     ClientAnswer answer = route.api->handler(call);
     if (answer.needs_worker) {
       if (may_block) throw std::logic_error("a handler on a worker thread asked for a worker thread");
       OnWorker(
-          exchange, [this, exchange, &route, auth, hold] { ServeApi(exchange, auth, route, hold, true); }, hold);
+          exchange,
+          [this, exchange, &route, auth, settings, hold] { ServeApi(exchange, auth, settings, route, hold, true); },
+          hold);
       return;
     }
     row.model = answer.model;
@@ -513,26 +535,24 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
       return;
     }
     if (answer.later) {
-      answer.later([this, exchange, row = std::move(row), hold](ClientAnswer finished) {
-        ReplyApi(*exchange, finished, row);
+      // Called once (ClientAnswer::later): the row moves on.
+      answer.later([this, exchange, row = std::move(row), hold](ClientAnswer finished) mutable {
+        ReplyApi(*exchange, finished, std::move(row));
       });
       return;
     }
-    ReplyApi(*exchange, answer, row);
+    ReplyApi(*exchange, answer, std::move(row));
   }
 
-  void ReplyApi(Exchange& exchange, const ClientAnswer& answer, const RequestLogRow& row) {
+  void ReplyApi(Exchange& exchange, const ClientAnswer& answer, RequestLogRow row) {
     HttpResponse response = ToResponse(answer.reply);
     response.headers.insert(response.headers.end(), answer.headers.begin(), answer.headers.end());
     exchange.Reply(std::move(response));
-    RequestLogRow written = row;
-    written.upstream_ms = answer.upstream_ms;
-    written.SetUsage(answer.usage);
-    written.Write(logs, clock, answer.reply.status, answer.attempts, answer.key_id, false);
+    row.upstream_ms = answer.upstream_ms;
+    row.SetUsage(answer.usage);
+    row.Write(logs, clock, answer.reply.status, answer.attempts, answer.key_id, false);
   }
 
-  const Config& config;
-  const gemini::BaseUrl base_url;
   Forwarder& forwarder;
   HealthChecker& health;
   RequestLogWriter& logs;
@@ -550,9 +570,13 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   tcp::acceptor acceptor;
   boost::asio::steady_timer accept_backoff;
   std::atomic<bool> stopping{false};
+  // Drain(): answers close their connections, /health says 503.
+  std::atomic<bool> draining{false};
   InFlight in_flight;
 
   std::mutex connections_mu;
+  // Notified when the last connection is forgotten.
+  std::condition_variable connections_gone;
   uint64_t next_connection_id = 0;  // Accept handler only.
   std::map<uint64_t, std::weak_ptr<Connection>> connections;
 
@@ -561,11 +585,9 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   size_t streams_compacted_at = 0;
 };
 
-HttpServer::HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder& forwarder, HealthChecker& health,
-                       RequestLogWriter& logs, const Clock& clock, EventLoop& loop, ElasticThreadPool& workers,
-                       Options options)
-    : impl_(std::make_shared<Impl>(config, std::move(base_url), forwarder, health, logs, clock, loop, workers,
-                                   std::move(options))) {}
+HttpServer::HttpServer(Forwarder& forwarder, HealthChecker& health, RequestLogWriter& logs, const Clock& clock,
+                       EventLoop& loop, ElasticThreadPool& workers, Options options)
+    : impl_(std::make_shared<Impl>(forwarder, health, logs, clock, loop, workers, std::move(options))) {}
 
 HttpServer::~HttpServer() {
   StopAccepting();
@@ -619,7 +641,28 @@ void HttpServer::StopAccepting() {
   });
 }
 
-void HttpServer::WaitIdle(int grace_ms) { impl_->in_flight.WaitIdle(std::chrono::milliseconds(grace_ms)); }
+void HttpServer::Drain() {
+  impl_->draining.store(true);
+  StopAccepting();
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard<std::mutex> lock(impl_->connections_mu);
+    for (const auto& [id, weak] : impl_->connections) {
+      if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+  }
+  for (const auto& connection : open) connection->CloseIfIdle();
+}
+
+bool HttpServer::WaitIdle(int grace_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(grace_ms, 0));
+  if (!impl_->in_flight.WaitIdle(deadline)) return false;
+  std::unique_lock<std::mutex> lock(impl_->connections_mu);
+  if (!impl_->connections_gone.wait_until(lock, deadline, [this] { return impl_->connections.empty(); })) return false;
+  lock.unlock();
+  // A request may have started on a connection that closed meanwhile.
+  return impl_->in_flight.WaitIdle(deadline);
+}
 
 void HttpServer::CancelStreams() {
   std::vector<std::shared_ptr<StreamResponse>> open;
@@ -637,6 +680,11 @@ size_t HttpServer::OpenStreams() const {
   std::lock_guard<std::mutex> lock(impl_->streams_mu);
   return static_cast<size_t>(std::count_if(impl_->streams.begin(), impl_->streams.end(),
                                            [](const std::weak_ptr<StreamResponse>& s) { return !s.expired(); }));
+}
+
+size_t HttpServer::OpenConnections() const {
+  std::lock_guard<std::mutex> lock(impl_->connections_mu);
+  return impl_->connections.size();
 }
 
 void HttpServer::Join() {

@@ -52,20 +52,18 @@ class HttpServer {
     // not served when null. Must outlive the server.
     admin::AdminUi* admin = nullptr;
     // GET /metrics (METRICS_TOKEN set): answers it whatever the client
-    // token, on the event loop (metrics_endpoint.h checks its own token);
+    // token, on a worker thread (metrics_endpoint.h checks its own token);
     // unset: /metrics is not a route (404).
     std::function<HttpResponse(const HttpRequest&)> metrics;
-    // When set, client tokens (ALLOWED_TOKENS) and BASE_URL come from here
-    // at each request (settings changed in the admin UI). Must outlive the
+    // The live settings (required): each request reads the snapshot in
+    // force once, when its route is chosen, and uses it throughout (client
+    // tokens, BASE_URL, the model options, ...; ClientCall::settings); each
+    // accepted connection takes the HTTP limits in force. Must outlive the
     // server.
     const LiveSettingsHolder* live = nullptr;
     // Routes served by plain-data handlers (the OpenAI-compatible API),
     // matched in order ahead of the native Gemini API.
     std::vector<ApiRoute> api_routes;
-    // The model options the native Gemini API applies (derived models,
-    // FILTERED_MODELS, SAFETY_SETTINGS, ...: the OpenAI routes' own, as in
-    // force at each call); empty: native calls go out as they came.
-    ConversionOptionsFn native_model_options;
     // Managed client tokens (beside ALLOWED_TOKENS): a token ALLOWED_TOKENS
     // does not know is looked up here by its SHA-256; disabled, expired or
     // deleted ones get 401, one over requests_per_minute or tokens_per_day
@@ -74,11 +72,10 @@ class HttpServer {
     ClientTokenReplica* client_tokens = nullptr;
   };
 
-  // `config` (tokens), `loop`, `workers` (where blocking handlers run) and
-  // the collaborators must outlive the server.
-  HttpServer(const Config& config, gemini::BaseUrl base_url, Forwarder& forwarder, HealthChecker& health,
-             RequestLogWriter& logs, const Clock& clock, EventLoop& loop, ElasticThreadPool& workers,
-             Options options);
+  // `loop`, `workers` (where blocking handlers run) and the collaborators
+  // must outlive the server.
+  HttpServer(Forwarder& forwarder, HealthChecker& health, RequestLogWriter& logs, const Clock& clock, EventLoop& loop,
+             ElasticThreadPool& workers, Options options);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   ~HttpServer();
@@ -88,16 +85,25 @@ class HttpServer {
   absl::StatusOr<int> Start();
 
   // Shutdown, in steps the owner interleaves with stopping upstream calls:
-  // stop accepting; wait up to `grace_ms` for requests in flight; cut the
-  // streams still open; then close every connection and wait for the
-  // worker threads.
+  // stop accepting (or Drain); wait up to `grace_ms` for requests in flight;
+  // cut the streams still open; then close every connection and wait for
+  // the worker threads.
   void StopAccepting();
-  void WaitIdle(int grace_ms);
+  // A graceful stop: stops accepting, closes the connections that are
+  // between requests, and from now on answers every request on the others
+  // with `Connection: close` (closing them after it) and GET /health with
+  // 503 {"status":"draining"}, so a load balancer stops sending here.
+  void Drain();
+  // Waits up to `grace_ms` until no request is in flight and every client
+  // connection is closed (after Drain: the drain is complete); whether it is.
+  bool WaitIdle(int grace_ms);
   void CancelStreams();
   void Join();
 
   // Streamed answers in progress (the metrics' streams open).
   size_t OpenStreams() const;
+  // Client connections open now.
+  size_t OpenConnections() const;
 
  private:
   struct Impl;

@@ -49,15 +49,7 @@ struct ImageUploader::Impl {
   upstream::UpstreamClient client;
 };
 
-ImageUploader::ImageUploader(boost::asio::io_context& io, HostingFn hosting)
-    : impl_(std::make_shared<Impl>(io)), hosting_(std::move(hosting)) {}
-
-ImageHosting ImageUploader::Hosting() const {
-  if (hosting_ != nullptr) return hosting_();
-  ImageHosting none;
-  none.settings.provider = "none";
-  return none;
-}
+ImageUploader::ImageUploader(boost::asio::io_context& io) : impl_(std::make_shared<Impl>(io)) {}
 
 ImageUploader::~ImageUploader() { impl_->client.AbortAll(); }
 
@@ -216,18 +208,6 @@ std::vector<std::string> ImageUploader::ReplaceInlineImagesBlocking(json& answer
   std::vector<std::string> warnings = result.get();
   answer = std::move(*shared);
   return warnings;
-}
-
-void AppendWarningsHeader(const std::vector<std::string>& warnings, upstream::HeaderList& headers) {
-  const std::string value = WarningsHeaderValue(warnings);
-  if (value.empty()) return;
-  for (auto& [name, existing] : headers) {
-    if (name == kWarningsHeader) {
-      absl::StrAppend(&existing, "; ", value);
-      return;
-    }
-  }
-  headers.emplace_back(kWarningsHeader, value);
 }
 
 }  // namespace gempool::gateway

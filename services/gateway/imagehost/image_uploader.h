@@ -48,19 +48,12 @@ struct ImageHosting {
 
 class ImageUploader {
  public:
-  // The settings in force (read once per request); the handlers take them
-  // from Hosting().
-  using HostingFn = std::function<ImageHosting()>;
-
-  // The uploads run on `io`, which must outlive the uploader. Without
-  // `hosting`, Hosting() says UPLOAD_PROVIDER=none.
-  explicit ImageUploader(boost::asio::io_context& io, HostingFn hosting = nullptr);
+  // The uploads run on `io`, which must outlive the uploader. The settings
+  // come with each call (ImageHosting from the request's snapshot).
+  explicit ImageUploader(boost::asio::io_context& io);
   ~ImageUploader();
   ImageUploader(const ImageUploader&) = delete;
   ImageUploader& operator=(const ImageUploader&) = delete;
-
-  // The image hosting settings in force now.
-  ImageHosting Hosting() const;
 
   using LinkDone = std::function<void(absl::StatusOr<std::string>)>;
   // Uploads one image; `done` gets the public link or why not (the status
@@ -88,11 +81,6 @@ class ImageUploader {
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;
-  const HostingFn hosting_;
 };
-
-// Appends `warnings` to the x-gempool-warnings header in `headers` (one
-// header, "; "-joined, as AddWarningsHeader makes it).
-void AppendWarningsHeader(const std::vector<std::string>& warnings, upstream::HeaderList& headers);
 
 }  // namespace gempool::gateway

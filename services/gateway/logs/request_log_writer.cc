@@ -57,7 +57,6 @@ void RequestLogWriter::Add(v1::RequestLogEntry entry) {
 }
 
 void RequestLogWriter::Add(v1::ErrorLogEntry entry) {
-  for (RequestObserver* observer : observers_) observer->OnError(entry);
   bool full_batch = false;
   {
     std::lock_guard<std::mutex> lock(mu_);

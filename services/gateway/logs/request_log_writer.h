@@ -50,8 +50,9 @@ class RequestLogWriter {
   RequestLogWriter& operator=(const RequestLogWriter&) = delete;
   ~RequestLogWriter();  // Stop()s.
 
-  // Adds an observer told of every row Add() takes (request_observer.h).
-  // Call before the first Add(); `observer` must outlive the writer's use.
+  // Adds an observer told of every request log row Add() takes
+  // (request_observer.h). Call before the first Add(); `observer` must
+  // outlive the writer's use.
   void AddObserver(RequestObserver* observer);
 
   // Starts the background thread.

@@ -15,8 +15,6 @@ class RequestObserver {
   // The request log row of a request that has just finished (status, model,
   // client token id, usage, latency). Called once per request.
   virtual void OnRequestFinished(const v1::RequestLogEntry& entry) = 0;
-  // An error log row (one failed upstream attempt or gateway-side error).
-  virtual void OnError(const v1::ErrorLogEntry& entry) { (void)entry; }
 };
 
 }  // namespace gempool::gateway

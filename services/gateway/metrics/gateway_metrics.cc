@@ -67,7 +67,7 @@ void GatewayMetrics::WatchReplica(const KeyPoolReplica& replica) {
       "Keys in this gateway's replica of the pool by pool and state (active, cooling, failing, disabled, paused).",
       {"pool", "state"}, [source] {
         std::vector<Sample> samples;
-        for (const KeyPoolReplica::PoolStats& stats : source->Stats()) {
+        for (const KeyPoolReplica::PoolCounts& stats : source->Counts()) {
           const std::string pool = keypool::PoolName(stats.pool);
           const keypool::PoolCounts& c = stats.counts;
           for (const auto& [state, count] : std::vector<std::pair<const char*, int>>{
@@ -81,7 +81,7 @@ void GatewayMetrics::WatchReplica(const KeyPoolReplica& replica) {
   registry_.AddCallback(MetricType::kGauge, "gempool_gateway_keys_cooling_some_model",
                         "Usable keys cooling for at least one model, by pool.", {"pool"}, [source] {
                           std::vector<Sample> samples;
-                          for (const KeyPoolReplica::PoolStats& stats : source->Stats()) {
+                          for (const KeyPoolReplica::PoolCounts& stats : source->Counts()) {
                             samples.push_back({{keypool::PoolName(stats.pool)},
                                                static_cast<double>(stats.counts.cooling_some_model)});
                           }
@@ -91,8 +91,8 @@ void GatewayMetrics::WatchReplica(const KeyPoolReplica& replica) {
                         "Keys cooling for a model (a per-model rate limit), by pool and model.", {"pool", "model"},
                         [source] {
                           std::vector<Sample> samples;
-                          for (const KeyPoolReplica::PoolStats& stats : source->Stats()) {
-                            for (const auto& [model, count] : stats.cooling_by_model) {
+                          for (const KeyPoolReplica::PoolCooling& stats : source->CoolingByModel()) {
+                            for (const auto& [model, count] : stats.by_model) {
                               samples.push_back({{keypool::PoolName(stats.pool), model.substr(0, kMaxModelLabel)},
                                                  static_cast<double>(count)});
                             }

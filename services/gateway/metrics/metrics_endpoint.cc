@@ -3,21 +3,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "gempool/common/secrets.h"
 #include "gempool/metrics/text_format.h"
 
 namespace gempool::gateway {
-namespace {
-
-// Compares in time that depends on the lengths only, not on where the
-// first difference is.
-bool SameSecret(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-}  // namespace
 
 HttpResponse ServeMetrics(const HttpRequest& request, const std::string& metrics_token,
                           const metrics::Registry& registry) {
@@ -25,7 +14,7 @@ HttpResponse ServeMetrics(const HttpRequest& request, const std::string& metrics
   const std::optional<std::string> authorization = request.Header("Authorization");
   absl::string_view presented = authorization.has_value() ? absl::string_view(*authorization) : "";
   const bool bearer = absl::ConsumePrefix(&presented, "Bearer ") || absl::ConsumePrefix(&presented, "bearer ");
-  if (metrics_token.empty() || !bearer || !SameSecret(presented, metrics_token)) {
+  if (metrics_token.empty() || !bearer || !SecretEquals(presented, metrics_token)) {
     response.status = 401;
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
     response.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");

@@ -55,17 +55,11 @@ BodyRewrite DerivedModelRewrite(openai::ResolvedModel model) {
 
 }  // namespace
 
-NativeHandler::NativeHandler(gemini::BaseUrl base_url, const LiveSettingsHolder* live, Forwarder& forwarder,
-                             RequestLogWriter& logs, const Clock& clock, ConversionOptionsFn options)
-    : base_url_(std::move(base_url)),
-      live_(live),
-      forwarder_(forwarder),
-      logs_(logs),
-      clock_(clock),
-      options_(std::move(options)) {}
+NativeHandler::NativeHandler(Forwarder& forwarder, RequestLogWriter& logs, const Clock& clock)
+    : forwarder_(forwarder), logs_(logs), clock_(clock) {}
 
 void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth,
-                          std::shared_ptr<void> hold) {
+                          std::shared_ptr<const LiveSettings> settings, std::shared_ptr<void> hold) {
   const HttpRequest& req = exchange->request();
   RequestLogRow row = RequestLogRow::Start(clock_, auth.token);
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
@@ -86,41 +80,39 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
   NativeCall call;
   call.route = *route;
   BodyRewrite rewrite;
-  const std::shared_ptr<const openai::ConversionOptions> options = options_ ? options_() : nullptr;
-  if (options != nullptr) {
-    absl::StatusOr<NativeCall> prepared = PrepareNativeCall(*route, req.body, *options);
-    if (!prepared.ok()) {
-      const HttpReply reply = ErrorReply(prepared.status());
-      exchange->Reply(ToResponse(reply));
-      row.Write(logs_, clock_, reply.status, 0, 0, false);
-      return;
-    }
-    call = *std::move(prepared);
-    if (!call.warnings.empty()) {
-      GEMPOOL_LOG(DEBUG) << row.operation << " for " << route->model << ": " << absl::StrJoin(call.warnings, "; ");
-    }
-    if (route->method == gemini::Method::kListModels) {
-      rewrite = ListRewrite(options);
-    } else if (route->method == gemini::Method::kGetModel && call.route.model != route->model) {
-      absl::StatusOr<openai::ResolvedModel> model = openai::ResolveModel(route->model, *options);
-      if (model.ok()) rewrite = DerivedModelRewrite(*std::move(model));
-    }
+  const std::shared_ptr<const openai::ConversionOptions>& options = settings->conversion;
+  absl::StatusOr<NativeCall> prepared = PrepareNativeCall(*route, req.body, *options);
+  if (!prepared.ok()) {
+    const HttpReply reply = ErrorReply(prepared.status());
+    exchange->Reply(ToResponse(reply));
+    row.Write(logs_, clock_, reply.status, 0, 0, false);
+    return;
+  }
+  call = *std::move(prepared);
+  if (!call.warnings.empty()) {
+    GEMPOOL_LOG(DEBUG) << row.operation << " for " << route->model << ": " << absl::StrJoin(call.warnings, "; ");
+  }
+  if (route->method == gemini::Method::kListModels) {
+    rewrite = ListRewrite(options);
+  } else if (route->method == gemini::Method::kGetModel && call.route.model != route->model) {
+    absl::StatusOr<openai::ResolvedModel> model = openai::ResolveModel(route->model, *options);
+    if (model.ok()) rewrite = DerivedModelRewrite(*std::move(model));
   }
 
-  const std::shared_ptr<const LiveSettings> live = live_ != nullptr ? live_->Get() : nullptr;
-  const gemini::BaseUrl& base_url = live != nullptr ? live->base_url : base_url_;
+  const gemini::BaseUrl& base_url = settings->base_url;
   // The body the forward views: the client's bytes, or the rewritten ones.
   // Both live as long as the forward (the exchange and `body` are held).
   std::shared_ptr<const std::string> body =
       call.body.has_value() ? std::make_shared<const std::string>(*std::move(call.body)) : nullptr;
   auto forward = std::make_shared<ForwardRequest>();
+  forward->settings = settings;
   forward->route = call.route;
   forward->http_method = method;
   forward->headers = UpstreamHeaders(req);
   forward->body = body != nullptr ? absl::string_view(*body) : absl::string_view(req.body);
   forward->client_token_id = TokenId(auth.token);
 
-  if (route->IsStream() && live != nullptr && live->fake_stream) {
+  if (route->IsStream() && settings->fake_stream) {
     // FAKE_STREAM_ENABLED: one whole answer, heartbeats meanwhile.
     gemini::Route whole = call.route;
     whole.method = gemini::Method::kGenerateContent;
@@ -132,7 +124,7 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
     spec.keep_alive = std::make_shared<std::pair<std::shared_ptr<Exchange>, std::shared_ptr<const std::string>>>(
         exchange, body);
     spec.dialect = MakeNativeFakeStreamDialect(sse);
-    spec.interval = std::chrono::seconds(std::max(live->fake_stream_interval_seconds, 1));
+    spec.interval = std::chrono::seconds(std::max(settings->fake_stream_interval_seconds, 1));
     ServeStream(exchange, FakeStreamJob(forwarder_, std::move(spec)), std::move(row), logs_, clock_,
                 std::move(hold));
     return;

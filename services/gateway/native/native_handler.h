@@ -27,25 +27,20 @@ namespace gempool::gateway {
 
 class NativeHandler {
  public:
-  // `live` (optional): BASE_URL and FAKE_STREAM_* as changed in the admin
-  // UI, else `base_url` and no fake streaming. `options` (optional): the
-  // model options in force (those of the OpenAI routes), read once per
-  // call; empty: calls go out as they came. Everything must outlive the
-  // handler.
-  NativeHandler(gemini::BaseUrl base_url, const LiveSettingsHolder* live, Forwarder& forwarder,
-                RequestLogWriter& logs, const Clock& clock, ConversionOptionsFn options = nullptr);
+  // Everything must outlive the handler.
+  NativeHandler(Forwarder& forwarder, RequestLogWriter& logs, const Clock& clock);
 
-  // Answers `exchange` (event-loop thread; does not block). `hold` is kept
-  // until the answer is complete.
-  void Serve(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth, std::shared_ptr<void> hold);
+  // Answers `exchange` (event-loop thread; does not block) with `settings`,
+  // the request's snapshot: BASE_URL, FAKE_STREAM_* and the model options
+  // (those of the OpenAI routes). `hold` is kept until the answer is
+  // complete.
+  void Serve(const std::shared_ptr<Exchange>& exchange, const gemini::ClientAuth& auth,
+             std::shared_ptr<const LiveSettings> settings, std::shared_ptr<void> hold);
 
  private:
-  const gemini::BaseUrl base_url_;
-  const LiveSettingsHolder* const live_;
   Forwarder& forwarder_;
   RequestLogWriter& logs_;
   const Clock& clock_;
-  const ConversionOptionsFn options_;
 };
 
 }  // namespace gempool::gateway

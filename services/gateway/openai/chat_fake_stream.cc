@@ -1,5 +1,6 @@
 #include "openai/chat_fake_stream.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,7 +31,8 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
   std::string ContentType() const override { return "text/event-stream; charset=utf-8"; }
   std::string Heartbeat() const override { return SseCommentHeartbeat(); }
 
-  // UPLOAD_PROVIDER: links in place of the answer's inline images.
+  // UPLOAD_PROVIDER: links in place of the answer's inline images. The
+  // answer stays parsed for Convert (prepared_; `then` gets no body).
   void Prepare(std::string body, Prepared then) override {
     if (uploader_ == nullptr || !hosting_.Enabled() || !imagehost::MayHoldInlineImage(body)) {
       return then(std::move(body), "");
@@ -38,8 +40,10 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
     absl::StatusOr<json> parsed = openai::ParseJson(body);
     if (!parsed.ok() || !parsed->is_object()) return then(std::move(body), "");
     auto answer = std::make_shared<json>(*std::move(parsed));
-    uploader_->ReplaceInlineImages(answer, hosting_, [answer, then](std::vector<std::string> warnings) {
-      then(DumpJson(*answer), WarningsHeaderValue(warnings));
+    // `then` holds the stream, which holds this dialect.
+    uploader_->ReplaceInlineImages(answer, hosting_, [this, answer, then](std::vector<std::string> warnings) {
+      prepared_ = std::move(*answer);
+      then("", WarningsHeaderValue(warnings));
     });
   }
   std::string WarningEvent(const std::string& warnings) const override {
@@ -48,7 +52,8 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
 
   Answer Convert(const std::string& body) override {
     Answer out;
-    absl::StatusOr<json> parsed = openai::ParseJson(body);
+    absl::StatusOr<json> parsed = prepared_.has_value() ? absl::StatusOr<json>(*std::move(prepared_))
+                                                        : openai::ParseJson(body);
     if (!parsed.ok() || !parsed->is_object()) {
       out.failure = Bad("the Gemini API's answer is not a JSON object");
       return out;
@@ -89,6 +94,9 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
   const bool include_usage_;
   ImageUploader* const uploader_;
   const ImageHosting hosting_;
+  // The answer Prepare() parsed and changed, for Convert (set before
+  // `then` runs, which leads to Convert).
+  std::optional<json> prepared_;
 };
 
 }  // namespace

@@ -53,29 +53,31 @@ void FinishCompletion(const json& gemini_response, std::string raw_body, const o
 // chat answers do (null without an uploader).
 ImageChatHandler::HostImagesFn HostImagesWith(ImageUploader* uploader) {
   if (uploader == nullptr) return nullptr;
-  return [uploader](json& answer) {
-    const ImageHosting hosting = uploader->Hosting();
+  return [uploader](json& answer, const LiveSettings& settings) {
+    const ImageHosting hosting{settings.image_host, settings.timeout_seconds};
     return hosting.Enabled() ? uploader->ReplaceInlineImagesBlocking(answer, hosting) : std::vector<std::string>();
   };
 }
 
 }  // namespace
 
-ChatHandler::ChatHandler(ConversionOptionsFn options, const GeminiCaller& caller,
-                         const MediaFetcher& fetcher, const Clock& clock, const LiveSettingsHolder* live,
+ChatHandler::ChatHandler(const GeminiCaller& caller, const MediaFetcher& fetcher, const Clock& clock,
                          ImageUploader* uploader)
-    : options_(std::move(options)), caller_(caller), fetcher_(fetcher), clock_(clock), live_(live),
+    : caller_(caller),
+      fetcher_(fetcher),
+      clock_(clock),
       uploader_(uploader),
-      image_chat_(options_, caller, clock, HostImagesWith(uploader)) {}
+      image_chat_(caller, clock, HostImagesWith(uploader)) {}
 
 ClientAnswer ChatHandler::Handle(const ClientCall& call) {
-  const std::shared_ptr<const openai::ConversionOptions> options = options_();
+  const LiveSettings& settings = *call.settings;
+  const openai::ConversionOptions& options = *settings.conversion;
   absl::StatusOr<json> parsed = ParseRequestJson(
       call.body, R"({"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]})");
   if (!parsed.ok()) return Refuse(parsed.status());
   const json& body = *parsed;
-  if (image_chat_.Handles(body)) return image_chat_.Handle(call, body);
-  absl::StatusOr<openai::GeminiRequest> converted = openai::ConvertChatRequest(body, *options);
+  if (image_chat_.Handles(body, options)) return image_chat_.Handle(call, body);
+  absl::StatusOr<openai::GeminiRequest> converted = openai::ConvertChatRequest(body, options);
   if (!converted.ok()) {
     return Refuse(converted.status(), body.is_object() && body.contains("model") && body["model"].is_string()
                                           ? body["model"].get<std::string>()
@@ -91,19 +93,20 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
     later.needs_worker = true;
     return later;
   }
-  if (absl::Status fetched = InlineRemoteMedia(*request, fetcher_); !fetched.ok()) return Refuse(fetched, model);
+  if (absl::Status fetched = InlineRemoteMedia(*request, fetcher_, settings.timeout_seconds); !fetched.ok()) {
+    return Refuse(fetched, model);
+  }
 
   // FAKE_STREAM_ENABLED: a streamed call is served by one whole upstream
   // answer, with heartbeats meanwhile.
-  const std::shared_ptr<const LiveSettings> live = live_ != nullptr ? live_->Get() : nullptr;
-  const bool fake_stream = request->stream && live != nullptr && live->fake_stream;
+  const bool fake_stream = request->stream && settings.fake_stream;
   absl::StatusOr<gemini::Route> route = caller_.RouteFor(
-      request->model.upstream, request->stream && !fake_stream ? gemini::Method::kStreamGenerateContent
+      settings, request->model.upstream, request->stream && !fake_stream ? gemini::Method::kStreamGenerateContent
                                                                : gemini::Method::kGenerateContent);
   if (!route.ok()) return Refuse(route.status(), model);
 
   const openai::ResponseContext context =
-      openai::MakeResponseContext(*request, *options, clock_.NowUnixMs() / 1000, ids_.Next("chatcmpl-"));
+      openai::MakeResponseContext(*request, options, clock_.NowUnixMs() / 1000, ids_.Next("chatcmpl-"));
   auto upstream_body = std::make_shared<const std::string>(DumpJson(request->body));
   const std::string token_id = TokenId(call.auth.token);
 
@@ -112,7 +115,7 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   // scanned for them.
   const ImageHosting hosting = uploader_ != nullptr && imagehost::RequestMayAnswerImages(
                                                            request->body, request->model.upstream)
-                                   ? uploader_->Hosting()
+                                   ? ImageHosting{settings.image_host, settings.timeout_seconds}
                                    : ImageHosting::Off();
 
   ClientAnswer answer;
@@ -125,11 +128,11 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
 
   if (fake_stream) {
     FakeStreamSpec spec;
-    spec.request = caller_.MakeRequest(*route, "", kOperation, *upstream_body, call.upstream_headers);
+    spec.request = caller_.MakeRequest(call.settings, *route, "", kOperation, *upstream_body, call.upstream_headers);
     spec.request.client_token_id = token_id;
     spec.keep_alive = upstream_body;
     spec.dialect = MakeChatFakeStreamDialect(context, request->include_usage, uploader_, hosting);
-    spec.interval = std::chrono::seconds(std::max(live->fake_stream_interval_seconds, 1));
+    spec.interval = std::chrono::seconds(std::max(settings.fake_stream_interval_seconds, 1));
     spec.extra_headers = answer.headers;
     answer.stream = FakeStreamJob(caller_.forwarder(), std::move(spec));
     return answer;
@@ -137,7 +140,7 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
 
   if (request->stream) {
     ForwardRequest forward =
-        caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+        caller_.MakeRequest(call.settings, *route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
     forward.client_token_id = token_id;
     const bool include_usage = request->include_usage;
     const HeaderList extra_headers = answer.headers;
@@ -171,10 +174,10 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   // event loop, not on a thread.
   const GeminiCaller& caller = caller_;
   const gemini::Route chat_route = *route;
-  answer.later = [&caller, chat_route, upstream_body, client_headers = call.upstream_headers, context, answer,
+  answer.later = [&caller, settings = call.settings, chat_route, upstream_body, client_headers = call.upstream_headers, context, answer,
                   token_id, uploader = uploader_, hosting](std::function<void(ClientAnswer)> done) {
     caller.CallForJsonAsync(
-        chat_route, upstream_body, client_headers, answer,
+        settings, chat_route, upstream_body, client_headers, answer,
         [context, uploader, hosting, done = std::move(done)](std::optional<json> gemini_response,
                                                              ClientAnswer answer, std::string raw_body) {
           if (gemini_response.has_value() && uploader != nullptr && hosting.Enabled() &&
@@ -184,7 +187,7 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
             auto shared = std::make_shared<json>(*std::move(gemini_response));
             auto finish = [shared, context, answer, raw_body = std::move(raw_body),
                            done](std::vector<std::string> warnings) mutable {
-              AppendWarningsHeader(warnings, answer.headers);
+              AddWarningsHeader(warnings, answer.headers);
               FinishCompletion(*shared, std::move(raw_body), context, answer);
               done(std::move(answer));
             };

@@ -23,21 +23,19 @@ namespace gempool::gateway {
 
 class ChatHandler {
  public:
-  // Everything must outlive the handler. `live` (optional) gives
-  // FAKE_STREAM_ENABLED and its interval as changed in the admin UI.
-  // `uploader` (optional) puts links on the image host in force
-  // (UPLOAD_PROVIDER) in place of the answer's inline images.
-  ChatHandler(ConversionOptionsFn options, const GeminiCaller& caller, const MediaFetcher& fetcher,
-              const Clock& clock, const LiveSettingsHolder* live = nullptr, ImageUploader* uploader = nullptr);
+  // Everything must outlive the handler. The conversion options,
+  // FAKE_STREAM_ENABLED and its interval come from the call's settings
+  // snapshot. `uploader` (optional) puts links on the image host of the
+  // snapshot (UPLOAD_PROVIDER) in place of the answer's inline images.
+  ChatHandler(const GeminiCaller& caller, const MediaFetcher& fetcher, const Clock& clock,
+              ImageUploader* uploader = nullptr);
 
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   const Clock& clock_;
-  const LiveSettingsHolder* const live_;
   ImageUploader* const uploader_;
   // "chatcmpl-" ids for answers without a responseId.
   RandomIds ids_;

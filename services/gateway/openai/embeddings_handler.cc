@@ -11,11 +11,10 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-EmbeddingsHandler::EmbeddingsHandler(ConversionOptionsFn options, const GeminiCaller& caller)
-    : options_(std::move(options)), caller_(caller) {}
+EmbeddingsHandler::EmbeddingsHandler(const GeminiCaller& caller) : caller_(caller) {}
 
 ClientAnswer EmbeddingsHandler::Handle(const ClientCall& call) {
-  const std::shared_ptr<const openai::ConversionOptions> options = options_();
+  const std::shared_ptr<const openai::ConversionOptions>& options = call.settings->conversion;
   ClientAnswer answer;
   answer.operation = "embeddings";
   absl::StatusOr<json> body =
@@ -31,7 +30,7 @@ ClientAnswer EmbeddingsHandler::Handle(const ClientCall& call) {
   }
   answer.model = request->requested_model;
   AddWarningsHeader(request->warnings, answer.headers);
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(request->model, gemini::Method::kBatchEmbedContents);
+  absl::StatusOr<gemini::Route> route = caller_.RouteFor(*call.settings, request->model, gemini::Method::kBatchEmbedContents);
   if (!route.ok()) {
     answer.reply = OpenAIStatusReply(route.status());
     return answer;

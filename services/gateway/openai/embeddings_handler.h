@@ -14,13 +14,12 @@ namespace gempool::gateway {
 
 class EmbeddingsHandler {
  public:
-  // Everything must outlive the handler.
-  EmbeddingsHandler(ConversionOptionsFn options, const GeminiCaller& caller);
+  // `caller` must outlive the handler; the settings come with each call.
+  explicit EmbeddingsHandler(const GeminiCaller& caller);
 
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
   const GeminiCaller& caller_;
 };
 

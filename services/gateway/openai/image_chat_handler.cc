@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/image_chat.h"
 #include "gempool/openai/images.h"
+#include "openai/images_handler.h"
 #include "openai/openai_answers.h"
 
 namespace gempool::gateway {
@@ -18,15 +19,14 @@ constexpr char kOperation[] = "chat.completions";
 
 }  // namespace
 
-ImageChatHandler::ImageChatHandler(ConversionOptionsFn options, const GeminiCaller& caller, const Clock& clock,
-                                   HostImagesFn host_images)
-    : options_(std::move(options)), caller_(caller), clock_(clock), host_images_(std::move(host_images)) {}
+ImageChatHandler::ImageChatHandler(const GeminiCaller& caller, const Clock& clock, HostImagesFn host_images)
+    : caller_(caller), clock_(clock), host_images_(std::move(host_images)) {}
 
-bool ImageChatHandler::Handles(const json& body) const {
+bool ImageChatHandler::Handles(const json& body, const openai::ConversionOptions& options) const {
   if (!body.is_object()) return false;
   auto model = body.find("model");
   if (model == body.end() || !model->is_string()) return false;
-  return openai::IsImageChatModel(model->get<std::string>(), *options_());
+  return openai::IsImageChatModel(model->get<std::string>(), options);
 }
 
 ClientAnswer ImageChatHandler::Handle(const ClientCall& call, const json& body) {
@@ -36,7 +36,7 @@ ClientAnswer ImageChatHandler::Handle(const ClientCall& call, const json& body) 
     answer.needs_worker = true;  // The upstream call is waited for.
     return answer;
   }
-  const std::shared_ptr<const openai::ConversionOptions> options = options_();
+  const std::shared_ptr<const openai::ConversionOptions>& options = call.settings->conversion;
   const std::string chat_model = openai::ImageChatModel(*options);
   answer.model = chat_model;
   absl::StatusOr<openai::ImageGenerationRequest> request = openai::ConvertImageChatRequest(body, *options);
@@ -44,24 +44,16 @@ ClientAnswer ImageChatHandler::Handle(const ClientCall& call, const json& body) 
     answer.reply = OpenAIStatusReply(request.status());
     return answer;
   }
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(
-      request->model, request->backend == openai::ImageBackend::kImagenPredict ? gemini::Method::kPredict
-                                                                               : gemini::Method::kGenerateContent);
-  if (!route.ok()) {
-    answer.reply = OpenAIStatusReply(route.status());
-    return answer;
-  }
-  std::optional<json> parsed = caller_.CallForJson(*route, DumpJson(request->body), call, answer);
+  std::optional<json> parsed = CallImageModel(caller_, *request, call, answer);
   if (!parsed.has_value()) return answer;
   const int64_t created = clock_.NowUnixMs() / 1000;
   // A refused prompt (no image) is the client's 400 with the filter's reason.
-  absl::StatusOr<json> checked = openai::ConvertImageResponse(*parsed, *request, created);
-  if (!checked.ok()) {
-    answer.reply = OpenAIConversionFailure(checked.status());
+  if (absl::Status checked = openai::CheckImageResponse(*parsed, *request); !checked.ok()) {
+    answer.reply = OpenAIConversionFailure(checked);
     return answer;
   }
-  json images = openai::ImagesAsGeminiAnswer(*parsed, *request);
-  if (host_images_ != nullptr) AddWarningsHeader(host_images_(images), answer.headers);
+  json images = openai::ImagesAsGeminiAnswer(*std::move(parsed), *request);
+  if (host_images_ != nullptr) AddWarningsHeader(host_images_(images, *call.settings), answer.headers);
   const std::string content = openai::ImageChatMarkdown(images);
   const std::string id = ids_.Next("chatcmpl-");
 

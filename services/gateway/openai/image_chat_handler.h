@@ -26,21 +26,23 @@ namespace gempool::gateway {
 class ImageChatHandler {
  public:
   // Replaces the inline images of a Gemini answer with hosted links where it
-  // can; returns warnings for x-gempool-warnings. Blocking (worker thread).
-  using HostImagesFn = std::function<std::vector<std::string>(nlohmann::json& gemini_answer)>;
+  // can (the image host in `settings`, the request's snapshot); returns
+  // warnings for x-gempool-warnings. Blocking (worker thread).
+  using HostImagesFn =
+      std::function<std::vector<std::string>(nlohmann::json& gemini_answer, const LiveSettings& settings)>;
 
   // Everything must outlive the handler; `host_images` may be null.
-  ImageChatHandler(ConversionOptionsFn options, const GeminiCaller& caller, const Clock& clock,
-                   HostImagesFn host_images = nullptr);
+  ImageChatHandler(const GeminiCaller& caller, const Clock& clock, HostImagesFn host_images = nullptr);
 
-  // Whether `body` (a parsed chat request) names the image chat model.
-  bool Handles(const nlohmann::json& body) const;
+  // Whether `body` (a parsed chat request) names the image chat model of
+  // `options` (the request's).
+  bool Handles(const nlohmann::json& body, const openai::ConversionOptions& options) const;
 
-  // Answers `body`; `call.may_block` false answers needs_worker.
+  // Answers `body` with the call's settings snapshot; `call.may_block`
+  // false answers needs_worker.
   ClientAnswer Handle(const ClientCall& call, const nlohmann::json& body);
 
  private:
-  const ConversionOptionsFn options_;
   const GeminiCaller& caller_;
   const Clock& clock_;
   const HostImagesFn host_images_;

@@ -15,12 +15,24 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-ImagesHandler::ImagesHandler(ConversionOptionsFn options, const GeminiCaller& caller,
-                             const Clock& clock, ImageUploader* uploader)
-    : options_(std::move(options)), caller_(caller), clock_(clock), uploader_(uploader) {}
+std::optional<json> CallImageModel(const GeminiCaller& caller, const openai::ImageGenerationRequest& request,
+                                   const ClientCall& call, ClientAnswer& answer) {
+  absl::StatusOr<gemini::Route> route = caller.RouteFor(
+      *call.settings, request.model,
+      request.backend == openai::ImageBackend::kImagenPredict ? gemini::Method::kPredict
+                                                             : gemini::Method::kGenerateContent);
+  if (!route.ok()) {
+    answer.reply = OpenAIStatusReply(route.status());
+    return std::nullopt;
+  }
+  return caller.CallForJson(*route, DumpJson(request.body), call, answer);
+}
+
+ImagesHandler::ImagesHandler(const GeminiCaller& caller, const Clock& clock, ImageUploader* uploader)
+    : caller_(caller), clock_(clock), uploader_(uploader) {}
 
 ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
-  const std::shared_ptr<const openai::ConversionOptions> options = options_();
+  const LiveSettings& settings = *call.settings;
   ClientAnswer answer;
   answer.operation = "images.generations";
   absl::StatusOr<json> body = ParseRequestJson(call.body, R"({"prompt": "a lighthouse at dawn", "n": 1})");
@@ -28,7 +40,7 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
     answer.reply = OpenAIStatusReply(body.status());
     return answer;
   }
-  absl::StatusOr<openai::ImageGenerationRequest> request = openai::ConvertImageRequest(*body, *options);
+  absl::StatusOr<openai::ImageGenerationRequest> request = openai::ConvertImageRequest(*body, *settings.conversion);
   if (!request.ok()) {
     answer.reply = OpenAIStatusReply(request.status());
     return answer;
@@ -36,26 +48,20 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
   answer.model = request->model;
   // UPLOAD_PROVIDER: response_format "url" gets links on the image host
   // instead of data: URLs (and no note that they are data: URLs).
-  const ImageHosting hosting = uploader_ != nullptr ? uploader_->Hosting() : ImageHosting::Off();
+  const ImageHosting hosting = uploader_ != nullptr ? ImageHosting{settings.image_host, settings.timeout_seconds}
+                                                    : ImageHosting::Off();
   const bool host_urls = request->url_output && uploader_ != nullptr && hosting.Enabled();
   if (host_urls) {
     request->warnings.erase(
         std::remove_if(request->warnings.begin(), request->warnings.end(), &IsDataUrlNote), request->warnings.end());
   }
   AddWarningsHeader(request->warnings, answer.headers);
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(
-      request->model, request->backend == openai::ImageBackend::kImagenPredict ? gemini::Method::kPredict
-                                                                               : gemini::Method::kGenerateContent);
-  if (!route.ok()) {
-    answer.reply = OpenAIStatusReply(route.status());
-    return answer;
-  }
-  std::optional<json> parsed = caller_.CallForJson(*route, DumpJson(request->body), call, answer);
+  std::optional<json> parsed = CallImageModel(caller_, *request, call, answer);
   if (!parsed.has_value()) return answer;
   // A refused prompt (no image came back) is the client's 400; a malformed answer is upstream's fault.
   absl::StatusOr<json> converted = openai::ConvertImageResponse(*parsed, *request, clock_.NowUnixMs() / 1000);
   if (converted.ok() && host_urls) {
-    AppendWarningsHeader(HostImageUrls(*converted, *uploader_, hosting), answer.headers);
+    AddWarningsHeader(HostImageUrls(*converted, *uploader_, hosting), answer.headers);
   }
   answer.reply = converted.ok() ? OpenAIJsonReply(*converted) : OpenAIConversionFailure(converted.status());
   return answer;

@@ -9,22 +9,28 @@
 #include "upstream/gemini_caller.h"
 #include "gempool/common/clock.h"
 #include "gempool/openai/options.h"
+#include "gempool/openai/images.h"
 #include "imagehost/image_uploader.h"
 #include "live_settings.h"
 
 namespace gempool::gateway {
 
+// Sends a converted image request to its model (Imagen :predict, Gemini
+// :generateContent) through `caller`, waiting for the answer (worker
+// thread): the parsed answer, or nullopt with `answer.reply` set in
+// OpenAI's error shape. Shared by the images route and the image chat model.
+std::optional<nlohmann::json> CallImageModel(const GeminiCaller& caller, const openai::ImageGenerationRequest& request,
+                                             const ClientCall& call, ClientAnswer& answer);
+
 class ImagesHandler {
  public:
   // Everything must outlive the handler. `uploader` (optional) hosts the
   // images of response_format "url".
-  ImagesHandler(ConversionOptionsFn options, const GeminiCaller& caller, const Clock& clock,
-                ImageUploader* uploader = nullptr);
+  ImagesHandler(const GeminiCaller& caller, const Clock& clock, ImageUploader* uploader = nullptr);
 
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
   const GeminiCaller& caller_;
   const Clock& clock_;
   ImageUploader* const uploader_;

@@ -32,8 +32,8 @@ std::string EncodeQueryValue(const std::string& value) {
 ModelListCache::ModelListCache(const GeminiCaller& caller, const Clock& clock, Options options)
     : caller_(caller), clock_(clock), options_(options) {}
 
-ModelListCache::Result ModelListCache::Get() {
-  const gemini::BaseUrl base = caller_.base_url();
+ModelListCache::Result ModelListCache::Get(const std::shared_ptr<const LiveSettings>& settings) {
+  const gemini::BaseUrl& base = settings->base_url;
   const std::string upstream = absl::StrCat(base.SchemeHostPort(), base.path, "/", base.version);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -44,7 +44,7 @@ ModelListCache::Result ModelListCache::Get() {
       return cached;
     }
   }
-  Result fresh = Fetch();
+  Result fresh = Fetch(settings);
   if (fresh.models != nullptr) {
     std::lock_guard<std::mutex> lock(mu_);
     upstream_ = upstream;
@@ -55,14 +55,15 @@ ModelListCache::Result ModelListCache::Get() {
   return fresh;
 }
 
-ModelListCache::Result ModelListCache::Fetch() {
+ModelListCache::Result ModelListCache::Fetch(const std::shared_ptr<const LiveSettings>& settings) {
   Result out;
   auto models = std::make_shared<json>(json::array());
   std::string page_token;
   for (int page = 0; page < options_.max_pages; ++page) {
     std::string query = absl::StrCat("pageSize=", options_.page_size);
     if (!page_token.empty()) absl::StrAppend(&query, "&pageToken=", EncodeQueryValue(page_token));
-    const ForwardRequest request = caller_.MakeRequest(caller_.ListModelsRoute(), query, "models.list", "", {});
+    const ForwardRequest request =
+        caller_.MakeRequest(settings, caller_.ListModelsRoute(*settings), query, "models.list", "", {});
     GeminiCaller::Buffered call = caller_.Call(request);
     out.attempts += call.result.attempts;
     out.key_id = call.result.key_id;

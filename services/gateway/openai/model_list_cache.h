@@ -41,11 +41,12 @@ class ModelListCache {
   // `caller` and `clock` must outlive the cache.
   ModelListCache(const GeminiCaller& caller, const Clock& clock, Options options);
 
-  // The cached list, or a fresh one when it is missing or older than the TTL.
-  Result Get();
+  // The cached list of BASE_URL in `settings` (the request's snapshot), or a
+  // fresh one when it is missing or older than the TTL.
+  Result Get(const std::shared_ptr<const LiveSettings>& settings);
 
  private:
-  Result Fetch();
+  Result Fetch(const std::shared_ptr<const LiveSettings>& settings);
 
   const GeminiCaller& caller_;
   const Clock& clock_;

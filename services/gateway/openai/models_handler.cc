@@ -13,9 +13,9 @@ namespace {
 using nlohmann::json;
 
 // The list in OpenAI form, or the failure as an answer.
-bool ListOrFail(const openai::ConversionOptions& options, ModelListCache& cache, ClientAnswer& answer,
-                json& list) {
-  ModelListCache::Result models = cache.Get();
+bool ListOrFail(const ClientCall& call, ModelListCache& cache, ClientAnswer& answer, json& list) {
+  const openai::ConversionOptions& options = *call.settings->conversion;
+  ModelListCache::Result models = cache.Get(call.settings);
   answer.attempts = models.attempts;
   answer.key_id = models.key_id;
   if (models.models == nullptr) {
@@ -33,14 +33,13 @@ bool ListOrFail(const openai::ConversionOptions& options, ModelListCache& cache,
 
 }  // namespace
 
-ModelsHandler::ModelsHandler(ConversionOptionsFn options, ModelListCache& cache)
-    : options_(std::move(options)), cache_(cache) {}
+ModelsHandler::ModelsHandler(ModelListCache& cache) : cache_(cache) {}
 
-ClientAnswer ModelsHandler::List(const ClientCall&) {
+ClientAnswer ModelsHandler::List(const ClientCall& call) {
   ClientAnswer answer;
   answer.operation = "models.list";
   json list;
-  if (ListOrFail(*options_(), cache_, answer, list)) answer.reply = OpenAIJsonReply(list);
+  if (ListOrFail(call, cache_, answer, list)) answer.reply = OpenAIJsonReply(list);
   return answer;
 }
 
@@ -50,7 +49,7 @@ ClientAnswer ModelsHandler::Retrieve(const ClientCall& call) {
   const std::string id = call.path_params.empty() ? "" : call.path_params[0];
   answer.model = id;
   json list;
-  if (!ListOrFail(*options_(), cache_, answer, list)) return answer;
+  if (!ListOrFail(call, cache_, answer, list)) return answer;
   absl::StatusOr<json> model = openai::FindModel(list, id);
   answer.reply = model.ok() ? OpenAIJsonReply(*model) : OpenAIStatusReply(model.status());
   return answer;

@@ -13,8 +13,8 @@ namespace gempool::gateway {
 
 class ModelsHandler {
  public:
-  // Everything must outlive the handler.
-  ModelsHandler(ConversionOptionsFn options, ModelListCache& cache);
+  // `cache` must outlive the handler; the settings come with each call.
+  explicit ModelsHandler(ModelListCache& cache);
 
   ClientAnswer List(const ClientCall& call);
   // The model id is call.path_params[0] ("gemini-2.5-flash" or
@@ -22,7 +22,6 @@ class ModelsHandler {
   ClientAnswer Retrieve(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
   ModelListCache& cache_;
 };
 

@@ -96,8 +96,8 @@ std::string WarningsHeaderValue(const std::vector<std::string>& warnings) {
 }
 
 void AddWarningsHeader(const std::vector<std::string>& warnings, HeaderList& headers) {
-  std::string value = WarningsHeaderValue(warnings);
-  if (!value.empty()) headers.emplace_back(kWarningsHeader, std::move(value));
+  const std::string value = WarningsHeaderValue(warnings);
+  if (!value.empty()) AppendHeaderValue(headers, kWarningsHeader, value);
 }
 
 }  // namespace gempool::gateway

@@ -12,12 +12,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "http/client_call.h"
+#include "http/http_message.h"
 #include "http/http_status.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::gateway {
-
-inline constexpr char kWarningsHeader[] = "x-gempool-warnings";
 
 // `json` serialised for a response body; invalid UTF-8 is replaced, never
 // thrown on.
@@ -59,7 +58,8 @@ HttpReply OpenAIRefusal(int status, absl::string_view message);
 // length; "" when there are none.
 std::string WarningsHeaderValue(const std::vector<std::string>& warnings);
 
-// Adds the x-gempool-warnings header to `headers` when there are warnings.
+// Adds `warnings` to the x-gempool-warnings header in `headers` (one header,
+// "; "-joined, AppendHeaderValue) when there are any.
 void AddWarningsHeader(const std::vector<std::string>& warnings, HeaderList& headers);
 
 }  // namespace gempool::gateway

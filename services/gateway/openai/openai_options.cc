@@ -56,7 +56,6 @@ absl::StatusOr<openai::ConversionOptions> MakeConversionOptions(const Config& co
 MediaFetcher::Options MediaFetchOptions(const Config& config) {
   MediaFetcher::Options options;
   options.allow_private = config.openai.media_fetch_allow_private;
-  options.timeout_seconds = std::min(config.time_out_seconds, options.timeout_seconds);
   return options;
 }
 

@@ -25,7 +25,8 @@ absl::StatusOr<openai::ConversionOptions> MakeConversionOptions(const Config& co
                                                                 absl::string_view upstream_version);
 
 // How the converted APIs fetch image and document URLs: public addresses
-// only (unless MEDIA_FETCH_ALLOW_PRIVATE), within TIME_OUT.
+// only (unless MEDIA_FETCH_ALLOW_PRIVATE); each download within the
+// request's TIME_OUT (MediaFetcher::Fetch).
 MediaFetcher::Options MediaFetchOptions(const Config& config);
 
 }  // namespace gempool::gateway

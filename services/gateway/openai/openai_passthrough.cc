@@ -69,7 +69,7 @@ ClientAnswer OpenAIPassthrough::Handle(const ClientCall& call) {
   // Null when it is not JSON (or not a POST): no model, no "stream".
   const json body = call.method == "POST" ? openai::ParseJson(call.body).value_or(json()) : json();
   const bool stream = body.is_object() && body.value("stream", false) == true;
-  gemini::Route route = caller_.ListModelsRoute();
+  gemini::Route route = caller_.ListModelsRoute(*call.settings);
   route.model = QuotaModelOf(body);
   if (call.method == "POST") {
     route.method = stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent;
@@ -80,8 +80,9 @@ ClientAnswer OpenAIPassthrough::Handle(const ClientCall& call) {
   }
   answer.model = route.model;
 
-  const gemini::BaseUrl base = caller_.base_url();
+  const gemini::BaseUrl& base = call.settings->base_url;
   ForwardRequest forward;
+  forward.settings = call.settings;
   forward.route = route;
   forward.http_method = call.method;
   forward.target.scheme_host_port = base.SchemeHostPort();

@@ -45,21 +45,18 @@ ClientAnswer UnknownEndpoint(const ClientCall& call) {
 }  // namespace
 
 struct OpenAIRoutes::Parts {
-  Parts(ConversionOptionsFn o, const gemini::BaseUrl& base_url, Forwarder& forwarder, const Clock& clock,
-        const LiveSettingsHolder* live, MediaFetcher::Options fetch_options, ImageUploader::HostingFn hosting)
-      : options(std::move(o)),
-        caller(forwarder, base_url, live),
+  Parts(Forwarder& forwarder, const Clock& clock, MediaFetcher::Options fetch_options)
+      : caller(forwarder),
         fetcher(std::move(fetch_options)),
-        uploader(forwarder.io(), std::move(hosting)),
+        uploader(forwarder.io()),
         models_cache(caller, clock, ModelListCache::Options()),
-        chat(options, caller, fetcher, clock, live, &uploader),
-        models(options, models_cache),
-        embeddings(options, caller),
-        images(options, caller, clock, &uploader),
-        speech(options, caller),
+        chat(caller, fetcher, clock, &uploader),
+        models(models_cache),
+        embeddings(caller),
+        images(caller, clock, &uploader),
+        speech(caller),
         passthrough(caller) {}
 
-  const ConversionOptionsFn options;  // In force now (live, or fixed without live settings).
   GeminiCaller caller;
   MediaFetcher fetcher;
   ImageUploader uploader;  // UPLOAD_PROVIDER: image answers as links.
@@ -72,31 +69,9 @@ struct OpenAIRoutes::Parts {
   OpenAIPassthrough passthrough;
 };
 
-absl::StatusOr<std::unique_ptr<OpenAIRoutes>> OpenAIRoutes::Create(const Config& config,
-                                                                   const gemini::BaseUrl& base_url,
-                                                                   Forwarder& forwarder, const Clock& clock,
-                                                                   const LiveSettingsHolder* live) {
-  ConversionOptionsFn options;
-  if (live != nullptr) {
-    options = LiveConversionOptions(*live);
-  } else {
-    absl::StatusOr<openai::ConversionOptions> fixed =
-        MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
-    if (!fixed.ok()) return fixed.status();
-    options = FixedConversionOptions(std::make_shared<const openai::ConversionOptions>(*std::move(fixed)));
-  }
-  // UPLOAD_PROVIDER and TIME_OUT as in force at each request.
-  ImageUploader::HostingFn hosting;
-  if (live != nullptr) {
-    hosting = [live] {
-      const std::shared_ptr<const LiveSettings> now = live->Get();
-      return ImageHosting{now->image_host, now->timeout_seconds};
-    };
-  } else {
-    hosting = [fixed = ImageHosting{config.image_host, config.time_out_seconds}] { return fixed; };
-  }
-  return std::unique_ptr<OpenAIRoutes>(new OpenAIRoutes(std::make_unique<Parts>(
-      std::move(options), base_url, forwarder, clock, live, MediaFetchOptions(config), std::move(hosting))));
+std::unique_ptr<OpenAIRoutes> OpenAIRoutes::Create(const Config& config, Forwarder& forwarder, const Clock& clock) {
+  return std::unique_ptr<OpenAIRoutes>(
+      new OpenAIRoutes(std::make_unique<Parts>(forwarder, clock, MediaFetchOptions(config))));
 }
 
 OpenAIRoutes::OpenAIRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

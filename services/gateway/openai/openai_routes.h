@@ -29,14 +29,11 @@ namespace gempool::gateway {
 
 class OpenAIRoutes {
  public:
-  // `forwarder`, `clock` and `live` must outlive the routes. With `live`
-  // the conversion settings (SEARCH_MODELS, SAFETY_SETTINGS, ...) and
-  // BASE_URL are those in force at each request; without it those of
-  // `config`, validated here (InvalidArgument naming the setting).
-  static absl::StatusOr<std::unique_ptr<OpenAIRoutes>> Create(const Config& config,
-                                                              const gemini::BaseUrl& base_url,
-                                                              Forwarder& forwarder, const Clock& clock,
-                                                              const LiveSettingsHolder* live = nullptr);
+  // `forwarder` and `clock` must outlive the routes. The conversion
+  // settings (SEARCH_MODELS, SAFETY_SETTINGS, ...), BASE_URL, TIME_OUT and
+  // the image host come from each call's settings snapshot
+  // (ClientCall::settings).
+  static std::unique_ptr<OpenAIRoutes> Create(const Config& config, Forwarder& forwarder, const Clock& clock);
   ~OpenAIRoutes();
 
   // The route entries, bound to this object (which must outlive them).

@@ -11,11 +11,10 @@ namespace gempool::gateway {
 
 using nlohmann::json;
 
-SpeechHandler::SpeechHandler(ConversionOptionsFn options, const GeminiCaller& caller)
-    : options_(std::move(options)), caller_(caller) {}
+SpeechHandler::SpeechHandler(const GeminiCaller& caller) : caller_(caller) {}
 
 ClientAnswer SpeechHandler::Handle(const ClientCall& call) {
-  const std::shared_ptr<const openai::ConversionOptions> options = options_();
+  const std::shared_ptr<const openai::ConversionOptions>& options = call.settings->conversion;
   ClientAnswer answer;
   answer.operation = "audio.speech";
   absl::StatusOr<json> body = ParseRequestJson(call.body, R"({"model": "tts-1", "input": "Hello", "voice": "Kore"})");
@@ -30,7 +29,7 @@ ClientAnswer SpeechHandler::Handle(const ClientCall& call) {
   }
   answer.model = request->model;
   AddWarningsHeader(request->warnings, answer.headers);
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(request->model, gemini::Method::kGenerateContent);
+  absl::StatusOr<gemini::Route> route = caller_.RouteFor(*call.settings, request->model, gemini::Method::kGenerateContent);
   if (!route.ok()) {
     answer.reply = OpenAIStatusReply(route.status());
     return answer;

@@ -13,13 +13,12 @@ namespace gempool::gateway {
 
 class SpeechHandler {
  public:
-  // Everything must outlive the handler.
-  SpeechHandler(ConversionOptionsFn options, const GeminiCaller& caller);
+  // `caller` must outlive the handler; the settings come with each call.
+  explicit SpeechHandler(const GeminiCaller& caller);
 
   ClientAnswer Handle(const ClientCall& call);
 
  private:
-  const ConversionOptionsFn options_;  // Read once per request.
   const GeminiCaller& caller_;
 };
 

@@ -19,7 +19,9 @@
 namespace gempool::gateway {
 
 struct KeyPoolReplica::State {
-  std::unique_ptr<keypool::KeyPools> pools;
+  // Shared with the State that replaces this one when only the proxies'
+  // health changes.
+  std::shared_ptr<keypool::KeyPools> pools;
   keypool::ProxyChooser proxies;
   std::string paid_key;
 };
@@ -28,6 +30,13 @@ namespace {
 
 std::string WithoutModelsPrefix(const std::string& model) {
   return absl::StartsWith(model, "models/") ? model.substr(7) : model;
+}
+
+// How a replica chooses proxies under `settings`.
+keypool::ProxyChooser ProxiesOf(const v1::PoolSettings& settings) {
+  return keypool::ProxyChooser(std::vector<std::string>(settings.proxies().begin(), settings.proxies().end()),
+                               std::vector<std::string>(settings.dead_proxies().begin(), settings.dead_proxies().end()),
+                               !settings.proxies_random());
 }
 
 // Records the broker sent, minus any it should never have (no id or secret).
@@ -81,18 +90,20 @@ std::shared_ptr<KeyPoolReplica::State> KeyPoolReplica::Current() const {
 
 bool KeyPoolReplica::synced() const { return Current() != nullptr; }
 
-std::vector<KeyPoolReplica::PoolStats> KeyPoolReplica::Stats() const {
+std::vector<KeyPoolReplica::PoolCounts> KeyPoolReplica::Counts() const {
   const std::shared_ptr<State> state = Current();
-  std::vector<PoolStats> stats;
-  if (state == nullptr) return stats;
-  for (keypool::Pool pool : keypool::kAllPools) {
-    PoolStats of_pool;
-    of_pool.pool = pool;
-    of_pool.counts = state->pools->Get(pool).Summary();
-    of_pool.cooling_by_model = state->pools->Get(pool).CoolingByModel();
-    stats.push_back(std::move(of_pool));
-  }
-  return stats;
+  std::vector<PoolCounts> counts;
+  if (state == nullptr) return counts;
+  for (keypool::Pool pool : keypool::kAllPools) counts.push_back({pool, state->pools->Get(pool).Summary()});
+  return counts;
+}
+
+std::vector<KeyPoolReplica::PoolCooling> KeyPoolReplica::CoolingByModel() const {
+  const std::shared_ptr<State> state = Current();
+  std::vector<PoolCooling> cooling;
+  if (state == nullptr) return cooling;
+  for (keypool::Pool pool : keypool::kAllPools) cooling.push_back({pool, state->pools->Get(pool).CoolingByModel()});
+  return cooling;
 }
 
 bool KeyPoolReplica::connected() const {
@@ -213,10 +224,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
         pool_options.record_changes = false;
         pool_options.record_times = false;
         next->pools = std::make_unique<keypool::KeyPools>(pool_options, clock_);
-        next->proxies = keypool::ProxyChooser(
-            std::vector<std::string>(settings.proxies().begin(), settings.proxies().end()),
-            std::vector<std::string>(settings.dead_proxies().begin(), settings.dead_proxies().end()),
-            !settings.proxies_random());
+        next->proxies = ProxiesOf(settings);
         next->paid_key = settings.paid_key();
         if (update.snapshot_size() > 0) {
           // Bounded: the hint only sizes arrays the keys will fill anyway.
@@ -262,8 +270,21 @@ grpc::Status KeyPoolReplica::ReadStream() {
                         << "; handing keys out in-process";
       continue;
     }
-    const std::shared_ptr<State> state = Current();
+    std::shared_ptr<State> state = Current();
     if (state == nullptr) continue;  // Not expected: updates follow a snapshot.
+    if (update.has_settings()) {
+      // Only the proxies' health changed: the same keys, a new proxy choice.
+      auto swapped = std::make_shared<State>(*state);
+      swapped->proxies = ProxiesOf(update.settings());
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (state_ == state) state_ = swapped;
+      }
+      state = std::move(swapped);
+      GEMPOOL_LOG(INFO) << "key pool replica: " << update.settings().dead_proxies_size() << " of "
+                        << update.settings().proxies_size() << " proxies dead, proxies chosen "
+                        << (update.settings().proxies_random() ? "at random" : "by key");
+    }
     if (update.keys_size() > 0) {
       const std::vector<keypool::KeyInfo> keys = UsableKeys(update.keys());
       for (keypool::Pool pool : keypool::kAllPools) {

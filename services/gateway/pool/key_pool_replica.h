@@ -89,15 +89,21 @@ class KeyPoolReplica {
   // Snapshots received so far (for tests).
   int snapshots() const;
 
-  // The keys of one pool by state, and per model how many are cooling.
-  struct PoolStats {
+  // The keys of one pool by state.
+  struct PoolCounts {
     keypool::Pool pool = keypool::Pool::kGemini;
     keypool::PoolCounts counts;
-    std::vector<std::pair<std::string, int>> cooling_by_model;
   };
-  // Every pool's, for the metrics; empty before the first snapshot. Scans
-  // the pools (a scrape's work, not a request's).
-  std::vector<PoolStats> Stats() const;
+  // Per model, how many keys of one pool are cooling.
+  struct PoolCooling {
+    keypool::Pool pool = keypool::Pool::kGemini;
+    std::vector<std::pair<std::string, int>> by_model;
+  };
+  // Every pool's, for the metrics; empty before the first snapshot. Each
+  // scans every key of the pools under the mutex Acquire() takes (a
+  // scrape's work, not a request's): call only the one needed.
+  std::vector<PoolCounts> Counts() const;
+  std::vector<PoolCooling> CoolingByModel() const;
 
  private:
   static constexpr size_t kMaxRecent = 1000;

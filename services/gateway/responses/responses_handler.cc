@@ -50,16 +50,9 @@ std::string PathId(const ClientCall& call) { return call.path_params.empty() ? "
 
 }  // namespace
 
-ResponsesHandler::ResponsesHandler(ConversionOptionsFn conversion, const GeminiCaller& caller,
-                                   const MediaFetcher& fetcher, StoredResponsesClient& store,
-                                   BlockingRunner run_blocking, const Clock& clock, OptionsFn options)
-    : conversion_(std::move(conversion)),
-      caller_(caller),
-      fetcher_(fetcher),
-      store_(store),
-      run_blocking_(std::move(run_blocking)),
-      clock_(clock),
-      options_(std::move(options)) {}
+ResponsesHandler::ResponsesHandler(const GeminiCaller& caller, const MediaFetcher& fetcher,
+                                   StoredResponsesClient& store, BlockingRunner run_blocking, const Clock& clock)
+    : caller_(caller), fetcher_(fetcher), store_(store), run_blocking_(std::move(run_blocking)), clock_(clock) {}
 
 absl::StatusOr<json> ResponsesHandler::Load(const std::string& id, const std::string& owner) const {
   absl::StatusOr<v1::StoredResponse> stored = store_.Get(id, owner);
@@ -86,14 +79,13 @@ absl::StatusOr<std::optional<json>> ResponsesHandler::Previous(const json& body,
   return std::optional<json>(*std::move(loaded));
 }
 
-absl::Status ResponsesHandler::Store(const responses::ResponsesRequest& request, const std::string& id,
+absl::Status ResponsesHandler::Store(const LiveSettings& settings, const responses::ResponsesRequest& request, const std::string& id,
                                      const std::string& owner, const json& stored_response) const {
   const std::string body = DumpJson(responses::BuildStoredResponse(request, stored_response));
-  const Options options = options_();
-  if (body.size() > options.store_max_bytes) {
+  if (body.size() > settings.responses_store_max_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "the response was not stored: its stored form (input and output items) is ", body.size() >> 10,
-        " KiB, more than RESPONSES_STORE_MAX_KB (", options.store_max_bytes >> 10,
+        " KiB, more than RESPONSES_STORE_MAX_KB (", settings.responses_store_max_bytes >> 10,
         "); previous_response_id cannot continue from it, send the items instead"));
   }
   v1::StoredResponse row;
@@ -101,7 +93,7 @@ absl::Status ResponsesHandler::Store(const responses::ResponsesRequest& request,
   row.set_owner(owner);
   const int64_t now = clock_.NowUnixMs();
   row.set_created_at_ms(now);
-  row.set_expires_at_ms(now + int64_t{options.store_days} * 86'400'000);
+  row.set_expires_at_ms(now + int64_t{settings.responses_store_days} * 86'400'000);
   row.set_model(request.gemini.model.upstream);
   row.set_body(body);
   absl::Status put = store_.Put(row);
@@ -115,8 +107,8 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   if (!parsed.ok()) return Refuse(parsed.status(), kOperation);
   const json& body = *parsed;
   const std::string owner = TokenId(call.auth.token);
-  const std::shared_ptr<const openai::ConversionOptions> conversion = conversion_();
-  const Options options = options_();
+  const std::shared_ptr<const LiveSettings>& settings = call.settings;
+  const std::shared_ptr<const openai::ConversionOptions>& conversion = settings->conversion;
 
   if (!PreviousResponseId(body).empty() && !call.may_block) return OnWorker();
   absl::StatusOr<std::optional<json>> previous = Previous(body, owner);
@@ -129,24 +121,24 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   const std::string model = gemini.model.upstream;
   if (absl::Status count = CheckRemoteMediaCount(gemini, "input"); !count.ok()) return Refuse(count, kOperation, model);
   if (!gemini.fetches.empty() && !call.may_block) return OnWorker();
-  if (absl::Status fetched = InlineRemoteMedia(gemini, fetcher_); !fetched.ok()) {
+  if (absl::Status fetched = InlineRemoteMedia(gemini, fetcher_, call.settings->timeout_seconds); !fetched.ok()) {
     return Refuse(fetched, kOperation, model);
   }
   absl::StatusOr<gemini::Route> route = caller_.RouteFor(
-      model, gemini.stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
+      *settings, model, gemini.stream ? gemini::Method::kStreamGenerateContent : gemini::Method::kGenerateContent);
   if (!route.ok()) return Refuse(route.status(), kOperation, model);
 
   const std::string id = ids_.Next("resp_");
   const responses::ResponseContext context =
       responses::MakeResponseContext(*request, *conversion, id, clock_.NowUnixMs() / 1000);
-  const bool store = request->store && options.store_days > 0;
+  const bool store = request->store && settings->responses_store_days > 0;
   auto upstream_body = std::make_shared<const std::string>(DumpJson(gemini.body));
 
   ClientAnswer answer;
   answer.model = model;
   answer.operation = kOperation;
   std::vector<std::string> warnings = gemini.warnings;
-  if (request->store && options.store_days == 0) {
+  if (request->store && settings->responses_store_days == 0) {
     warnings.push_back("store: responses are not kept on this gateway (RESPONSES_STORE_DAYS is 0)");
   }
   AddWarningsHeader(warnings, answer.headers);
@@ -154,15 +146,16 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   const std::string request_id = CurrentRequestId();
 
   if (gemini.stream) {
-    ForwardRequest forward = caller_.MakeRequest(*route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
+    ForwardRequest forward =
+        caller_.MakeRequest(settings, *route, "alt=sse", kOperation, *upstream_body, call.upstream_headers);
     forward.client_token_id = owner;
     const HeaderList extra_headers = answer.headers;
-    answer.stream = [this, forward = std::move(forward), upstream_body, request, context, extra_headers, store, id,
-                     owner, request_id](ResponseSink& client, StreamDone done) {
+    answer.stream = [this, settings, forward = std::move(forward), upstream_body, request, context, extra_headers,
+                     store, id, owner, request_id](ResponseSink& client, StreamDone done) {
       auto sink = std::make_shared<ResponsesStreamSink>(client, context, extra_headers, store);
       return caller_.forwarder().ForwardAsync(
           forward, *sink,
-          [this, sink, upstream_body, request, store, id, owner, request_id,
+          [this, settings, sink, upstream_body, request, store, id, owner, request_id,
            done = std::move(done)](ForwardResult result) {
             ForwardResult finished = sink->Complete(std::move(result));
             const json stored = sink->Stored();
@@ -172,10 +165,10 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
               return;
             }
             // Stored before the closing event goes out (see the header).
-            run_blocking_([this, sink, request, id, owner, stored, request_id, finished = std::move(finished),
-                           done]() mutable {
+            run_blocking_([this, settings, sink, request, id, owner, stored, request_id,
+                           finished = std::move(finished), done]() mutable {
               ScopedRequestId request_scope(request_id);
-              if (absl::Status kept = Store(*request, id, owner, stored); !kept.ok()) {
+              if (absl::Status kept = Store(*settings, *request, id, owner, stored); !kept.ok()) {
                 GEMPOOL_LOG(WARNING) << "responses " << id << ": " << kept.message();
               }
               sink->Release();
@@ -187,11 +180,11 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
   }
 
   const gemini::Route create_route = *route;
-  answer.later = [this, create_route, upstream_body, request, context, store, id, owner, request_id,
+  answer.later = [this, settings, create_route, upstream_body, request, context, store, id, owner, request_id,
                   client_headers = call.upstream_headers, answer](std::function<void(ClientAnswer)> done) {
     caller_.CallForJsonAsync(
-        create_route, upstream_body, client_headers, answer,
-        [this, request, context, store, id, owner, request_id, done = std::move(done)](
+        settings, create_route, upstream_body, client_headers, answer,
+        [this, settings, request, context, store, id, owner, request_id, done = std::move(done)](
             std::optional<json> gemini_response, ClientAnswer answer, std::string raw_body) {
           if (!gemini_response.has_value()) return done(std::move(answer));
           absl::StatusOr<responses::ConvertedResponse> converted =
@@ -206,10 +199,10 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
           }
           answer.reply = OpenAIJsonReply(converted->response);
           if (!store) return done(std::move(answer));
-          run_blocking_([this, request, id, owner, request_id, stored = std::move(converted->stored),
+          run_blocking_([this, settings, request, id, owner, request_id, stored = std::move(converted->stored),
                          answer = std::move(answer), done]() mutable {
             ScopedRequestId request_scope(request_id);
-            if (absl::Status kept = Store(*request, id, owner, stored); !kept.ok()) {
+            if (absl::Status kept = Store(*settings, *request, id, owner, stored); !kept.ok()) {
               GEMPOOL_LOG(WARNING) << "responses " << id << ": " << kept.message();
               std::vector<std::string> warning = {std::string(kept.message())};
               AddWarningsHeader(warning, answer.headers);
@@ -276,16 +269,17 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
   absl::StatusOr<std::optional<json>> previous = Previous(*parsed, TokenId(call.auth.token));
   if (!previous.ok()) return Refuse(previous.status(), kOperation);
   absl::StatusOr<responses::ResponsesRequest> converted =
-      responses::ConvertResponsesRequest(*parsed, *conversion_(), previous->has_value() ? &**previous : nullptr);
+      responses::ConvertResponsesRequest(*parsed, *call.settings->conversion,
+                                         previous->has_value() ? &**previous : nullptr);
   if (!converted.ok()) return Refuse(converted.status(), kOperation);
   openai::GeminiRequest& gemini = converted->gemini;
   const std::string model = gemini.model.upstream;
   if (absl::Status count = CheckRemoteMediaCount(gemini, "input"); !count.ok()) return Refuse(count, kOperation, model);
   if (!gemini.fetches.empty() && !call.may_block) return OnWorker();
-  if (absl::Status fetched = InlineRemoteMedia(gemini, fetcher_); !fetched.ok()) {
+  if (absl::Status fetched = InlineRemoteMedia(gemini, fetcher_, call.settings->timeout_seconds); !fetched.ok()) {
     return Refuse(fetched, kOperation, model);
   }
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(model, gemini::Method::kCountTokens);
+  absl::StatusOr<gemini::Route> route = caller_.RouteFor(*call.settings, model, gemini::Method::kCountTokens);
   if (!route.ok()) return Refuse(route.status(), kOperation, model);
   auto upstream_body = std::make_shared<const std::string>(DumpJson(openai::CountTokensBody(gemini)));
   ClientAnswer answer;
@@ -293,10 +287,11 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
   answer.operation = kOperation;
   AddWarningsHeader(gemini.warnings, answer.headers);
   const gemini::Route count_route = *route;
-  answer.later = [this, count_route, upstream_body, client_headers = call.upstream_headers,
-                  token_id = TokenId(call.auth.token), answer](std::function<void(ClientAnswer)> done) {
+  answer.later = [this, settings = call.settings, count_route, upstream_body,
+                  client_headers = call.upstream_headers, token_id = TokenId(call.auth.token),
+                  answer](std::function<void(ClientAnswer)> done) {
     caller_.CallForJsonAsync(
-        count_route, upstream_body, client_headers, answer,
+        settings, count_route, upstream_body, client_headers, answer,
         [done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer, std::string) {
           if (gemini_response.has_value()) {
             const json* total = gemini_response->is_object() && gemini_response->contains("totalTokens")

@@ -34,19 +34,13 @@ namespace gempool::gateway {
 
 class ResponsesHandler {
  public:
-  struct Options {
-    int store_days = 30;                  // RESPONSES_STORE_DAYS (0: never store).
-    size_t store_max_bytes = 2048 << 10;  // RESPONSES_STORE_MAX_KB.
-  };
-  // The store settings in force (read per request, and again when storing).
-  using OptionsFn = std::function<Options()>;
   // Runs a task that may block (a persistence call) off the event loop.
   using BlockingRunner = std::function<void(std::function<void()>)>;
 
-  // Everything must outlive the handler.
-  ResponsesHandler(ConversionOptionsFn conversion, const GeminiCaller& caller, const MediaFetcher& fetcher,
-                   StoredResponsesClient& store, BlockingRunner run_blocking, const Clock& clock,
-                   OptionsFn options);
+  // Everything must outlive the handler. The conversion options and
+  // RESPONSES_STORE_* come from each call's settings snapshot.
+  ResponsesHandler(const GeminiCaller& caller, const MediaFetcher& fetcher, StoredResponsesClient& store,
+                   BlockingRunner run_blocking, const Clock& clock);
 
   ClientAnswer Create(const ClientCall& call);
   ClientAnswer Retrieve(const ClientCall& call);
@@ -56,8 +50,9 @@ class ResponsesHandler {
 
  private:
   // Writes `stored_response` (the final Response with its encrypted
-  // content) for `request` under `id`; what went wrong, for a warning.
-  absl::Status Store(const responses::ResponsesRequest& request, const std::string& id, const std::string& owner,
+  // content) for `request` under `id`, within RESPONSES_STORE_* of
+  // `settings` (the request's); what went wrong, for a warning.
+  absl::Status Store(const LiveSettings& settings, const responses::ResponsesRequest& request, const std::string& id, const std::string& owner,
                      const nlohmann::json& stored_response) const;
   // The stored document of response `id` of this client, parsed; NotFound
   // (404) when there is none.
@@ -70,13 +65,11 @@ class ResponsesHandler {
   ClientAnswer FromStored(const ClientCall& call, const char* operation,
                           const std::function<absl::StatusOr<nlohmann::json>(const nlohmann::json&)>& render) const;
 
-  const ConversionOptionsFn conversion_;  // Read once per request.
   const GeminiCaller& caller_;
   const MediaFetcher& fetcher_;
   StoredResponsesClient& store_;
   const BlockingRunner run_blocking_;
   const Clock& clock_;
-  const OptionsFn options_;
   RandomIds ids_;
 };
 

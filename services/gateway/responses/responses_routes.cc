@@ -14,14 +14,11 @@
 namespace gempool::gateway {
 
 struct ResponsesRoutes::Parts {
-  Parts(ConversionOptionsFn conversion, ResponsesHandler::OptionsFn store_options, const Config& config,
-        const gemini::BaseUrl& base_url, Forwarder& forwarder, const Clock& clock, BlockingRunner run_blocking,
-        const LiveSettingsHolder* live)
-      : caller(forwarder, base_url, live),
+  Parts(const Config& config, Forwarder& forwarder, const Clock& clock, BlockingRunner run_blocking)
+      : caller(forwarder),
         fetcher(MediaFetchOptions(config)),
         store(rpc::MakeChannel(config.persistence_addr), config.persistence_addr, config.rpc_timeout_ms),
-        handler(std::move(conversion), caller, fetcher, store, std::move(run_blocking), clock,
-                std::move(store_options)) {}
+        handler(caller, fetcher, store, std::move(run_blocking), clock) {}
 
   GeminiCaller caller;
   MediaFetcher fetcher;
@@ -29,31 +26,10 @@ struct ResponsesRoutes::Parts {
   ResponsesHandler handler;
 };
 
-absl::StatusOr<std::unique_ptr<ResponsesRoutes>> ResponsesRoutes::Create(const Config& config,
-                                                                         const gemini::BaseUrl& base_url,
-                                                                         Forwarder& forwarder, const Clock& clock,
-                                                                         BlockingRunner run_blocking,
-                                                                         const LiveSettingsHolder* live) {
-  ConversionOptionsFn conversion;
-  ResponsesHandler::OptionsFn store_options;
-  if (live != nullptr) {
-    conversion = LiveConversionOptions(*live);
-    store_options = [live] {
-      const std::shared_ptr<const LiveSettings> settings = live->Get();
-      return ResponsesHandler::Options{settings->responses_store_days, settings->responses_store_max_bytes};
-    };
-  } else {
-    absl::StatusOr<openai::ConversionOptions> fixed =
-        MakeConversionOptions(config, OpenAIUpstreamVersion(base_url.version));
-    if (!fixed.ok()) return fixed.status();
-    conversion = FixedConversionOptions(std::make_shared<const openai::ConversionOptions>(*std::move(fixed)));
-    const ResponsesHandler::Options fixed_store{config.responses_store_days,
-                                                static_cast<size_t>(config.responses_store_max_kb) << 10};
-    store_options = [fixed_store] { return fixed_store; };
-  }
-  return std::unique_ptr<ResponsesRoutes>(new ResponsesRoutes(
-      std::make_unique<Parts>(std::move(conversion), std::move(store_options), config, base_url, forwarder, clock,
-                              std::move(run_blocking), live)));
+std::unique_ptr<ResponsesRoutes> ResponsesRoutes::Create(const Config& config, Forwarder& forwarder,
+                                                         const Clock& clock, BlockingRunner run_blocking) {
+  return std::unique_ptr<ResponsesRoutes>(
+      new ResponsesRoutes(std::make_unique<Parts>(config, forwarder, clock, std::move(run_blocking))));
 }
 
 ResponsesRoutes::ResponsesRoutes(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

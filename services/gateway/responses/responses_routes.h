@@ -28,15 +28,11 @@ class ResponsesRoutes {
  public:
   using BlockingRunner = std::function<void(std::function<void()>)>;
 
-  // InvalidArgument naming a setting the conversion cannot use.
-  // `forwarder`, `clock` and `live` (optional: BASE_URL as changed in the
-  // admin UI) must outlive the routes; `run_blocking` runs persistence calls
-  // off the event loop.
-  static absl::StatusOr<std::unique_ptr<ResponsesRoutes>> Create(const Config& config,
-                                                                 const gemini::BaseUrl& base_url,
-                                                                 Forwarder& forwarder, const Clock& clock,
-                                                                 BlockingRunner run_blocking,
-                                                                 const LiveSettingsHolder* live = nullptr);
+  // `forwarder` and `clock` must outlive the routes; `run_blocking` runs
+  // persistence calls off the event loop. BASE_URL, the conversion settings
+  // and RESPONSES_STORE_* come from each call's settings snapshot.
+  static std::unique_ptr<ResponsesRoutes> Create(const Config& config, Forwarder& forwarder, const Clock& clock,
+                                                 BlockingRunner run_blocking);
   ~ResponsesRoutes();
 
   // The route entries, bound to this object (which must outlive them).

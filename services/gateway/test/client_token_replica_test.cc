@@ -8,7 +8,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "gempool/clienttokens/token_secret.h"
+#include "absl/strings/str_cat.h"
+#include "gempool/common/secrets.h"
+#include "gempool/rpc/channel.h"
+#include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
 #include "tokens/token_usage_reporter.h"
 
@@ -25,7 +28,7 @@ v1::ClientToken Token(int64_t id, const std::string& secret, int rpm = 0, int64_
   v1::ClientToken token;
   token.set_id(id);
   token.set_name("laptop");
-  token.set_secret_sha256(clienttokens::Sha256Hex(secret));
+  token.set_secret_sha256(Sha256Hex(secret));
   token.set_token_id(token.secret_sha256().substr(0, 12));
   token.mutable_limits()->set_requests_per_minute(rpm);
   token.mutable_limits()->set_tokens_per_day(per_day);
@@ -187,6 +190,27 @@ TEST_F(ClientTokenReplicaTest, SnapshotReplacesTokens) {
   Snapshot({Token(1, kSecret)});
   Snapshot({});
   EXPECT_EQ(replica_.Admit(kSecret).kind, Kind::kUnknown);
+}
+
+// A broker from before managed tokens answers WatchClientTokens with
+// UNIMPLEMENTED: the replica knows it has no tokens, so a gp- secret is
+// unknown (401), not "not loaded yet" (503) forever.
+TEST(ClientTokenReplicaOlderBrokerTest, UnimplementedStreamMeansNoManagedTokens) {
+  v1::KeyBroker::Service older_broker;  // Every RPC answers UNIMPLEMENTED.
+  auto server = rpc::StartServer("older broker", "127.0.0.1:0", {&older_broker});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = absl::StrCat("127.0.0.1:", server->port);
+  testing::FakeClock clock{kStart};
+  ClientTokenReplica::Options options;
+  options.reconnect_initial_ms = 20;
+  options.reconnect_max_ms = 50;
+  ClientTokenReplica replica(rpc::MakeChannel(address), address, clock, absl::UTCTimeZone(), options);
+  EXPECT_EQ(replica.Admit(kSecret).kind, Kind::kNotLoaded);
+  replica.Start();
+  ASSERT_TRUE(replica.WaitUntilSynced(10'000));
+  EXPECT_EQ(replica.Admit(kSecret).kind, Kind::kUnknown);
+  replica.Stop();
+  server->server->Shutdown();
 }
 
 }  // namespace

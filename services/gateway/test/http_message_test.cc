@@ -37,5 +37,17 @@ TEST(HttpRequestTest, HeaderIgnoresCase) {
   EXPECT_EQ(request.Header("Authorization"), std::nullopt);
 }
 
+TEST(AppendHeaderValueTest, JoinsIntoTheFirstHeaderOfThatNameInAnyCase) {
+  HeaderList headers = {{"Content-Type", "text/plain"}};
+  AppendHeaderValue(headers, kWarningsHeader, "a");
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_EQ(headers[1].first, "x-gempool-warnings");
+  EXPECT_EQ(headers[1].second, "a");
+  headers[1].first = "X-Gempool-Warnings";  // As an upstream head may spell it.
+  AppendHeaderValue(headers, kWarningsHeader, "b");
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_EQ(headers[1].second, "a; b");
+}
+
 }  // namespace
 }  // namespace gempool::gateway

@@ -222,11 +222,19 @@ class HttpStreamedBodyTest : public ::testing::Test {
     route.path = kPath;
     route.stream_request_body = true;
     route.handler = [this](const ClientCall& call) { return Handle(call); };
+    // The connection limits in force come from the live settings.
+    Config live = config_;
+    live.request_body_timeout_seconds =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(limits_.body_timeout).count());
+    live.max_request_body_mb = static_cast<int>(limits_.max_body_bytes >> 20);
+    absl::StatusOr<std::shared_ptr<const LiveSettings>> settings = MakeLiveSettings(live, "");
+    ASSERT_TRUE(settings.ok()) << settings.status();
+    live_ = std::make_unique<LiveSettingsHolder>(*std::move(settings));
     HttpServer::Options options;
     options.limits = limits_;
+    options.live = live_.get();
     options.api_routes.push_back(std::move(route));
-    server_ = std::make_unique<HttpServer>(config_, gemini::BaseUrl{}, forwarder_, health_, logs_, clock_, loop_,
-                                           workers_, options);
+    server_ = std::make_unique<HttpServer>(forwarder_, health_, logs_, clock_, loop_, workers_, options);
     auto port = server_->Start();
     ASSERT_TRUE(port.ok()) << port.status();
     port_ = *port;
@@ -336,6 +344,7 @@ class HttpStreamedBodyTest : public ::testing::Test {
                        [](std::function<void()> task) { task(); }, Forwarder::Options()};
   HealthChecker health_{broker_, persistence_, 100, [](std::function<void()> task) { task(); }};
   SinkServer sink_;
+  std::unique_ptr<LiveSettingsHolder> live_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;
   std::atomic<int> handled_{0};

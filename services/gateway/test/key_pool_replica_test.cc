@@ -261,6 +261,32 @@ TEST_F(KeyPoolReplicaTest, PaidKeyAndProxiesAsTheBrokerHandsThemOut) {
   EXPECT_THAT(again->unavailable_reason(), HasSubstr("PAID_KEY"));
 }
 
+TEST_F(KeyPoolReplicaTest, ASettingsOnlyUpdateSwapsTheProxiesAndKeepsTheKeys) {
+  const std::vector<std::string> proxies = {"http://p1:3128", "http://p2:3128"};
+  broker_.Send(Snapshot({Key(1), Key(2)}, "", proxies));
+  ASSERT_TRUE(replica_->WaitUntilSynced(5000));
+  // This gateway's own failure of key 1: kept across the settings update
+  // (a snapshot would have started over from the broker's picture).
+  v1::ReportOutcomeRequest invalid;
+  invalid.set_key_id(1);
+  invalid.set_model("gemini-2.5-flash");
+  invalid.set_kind(v1::OUTCOME_KIND_KEY_INVALID);
+  invalid.set_http_status(400);
+  replica_->Apply(invalid);
+  const std::string home = keypool::ProxyForKey(proxies, Key(2).secret());
+  const std::string other = home == proxies[0] ? proxies[1] : proxies[0];
+
+  v1::KeyPoolUpdate health;
+  health.mutable_settings()->set_max_failures(3);
+  for (const std::string& proxy : proxies) health.mutable_settings()->add_proxies(proxy);
+  health.mutable_settings()->add_dead_proxies(home);
+  broker_.Send(health);
+  ASSERT_TRUE(Eventually([&] { return replica_->Acquire("gemini-2.5-flash", {})->proxy() == other; }))
+      << "key 2's own proxy is dead: it goes through the live one";
+  EXPECT_EQ(replica_->snapshots(), 1) << "no snapshot";
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(AcquireId(), 2) << "the replica kept its keys and its own reports";
+}
+
 TEST_F(KeyPoolReplicaTest, KeepsServingWhenTheStreamBreaksAndTakesTheNextSnapshot) {
   broker_.Send(Snapshot({Key(1), Key(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));

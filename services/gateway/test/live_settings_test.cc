@@ -1,13 +1,37 @@
 // MakeLiveSettings: the snapshot a save in the admin UI swaps in, and the
 // parts it shares with the snapshot in force when their inputs are unchanged
-// (a poll rebuilds only what a save changed).
+// (a poll rebuilds only what a save changed). Then the HTTP server as the
+// gateway wires it: each request reads the snapshot once and keeps it, and a
+// save applies from the next request on.
 
 #include "live_settings.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gempool/rpc/channel.h"
+#include "gempool/testing/fake_clock.h"
+#include "health_checker.h"
+#include "http/elastic_thread_pool.h"
+#include "http/event_loop.h"
+#include "http/http_server.h"
+#include "logs/persistence_client.h"
+#include "logs/request_log_writer.h"
+#include "openai/openai_routes.h"
+#include "pool/key_broker_client.h"
+#include "pool/outcome_reporter.h"
+#include "upstream/forwarder.h"
 
 namespace gempool::gateway {
 namespace {
@@ -86,18 +110,6 @@ TEST(LiveSettingsTest, ABadModelSettingIsRefusedNamingIt) {
   EXPECT_NE(std::string(next.status().message()).find("TTS_VOICE_NAME"), std::string::npos);
 }
 
-TEST(LiveSettingsTest, HandlersReadTheSnapshotInForce) {
-  Config config;
-  LiveSettingsHolder holder(Make(config));
-  const ConversionOptionsFn options = LiveConversionOptions(holder);
-  const std::shared_ptr<const openai::ConversionOptions> before = options();
-  config.openai.show_search_link = false;
-  holder.Set(Make(config, holder.Get().get()));
-  const std::shared_ptr<const openai::ConversionOptions> after = options();
-  EXPECT_TRUE(before->show_search_link);  // A request's snapshot stays as it was.
-  EXPECT_FALSE(after->show_search_link);
-}
-
 TEST(LiveSettingsTest, ResponsesStoreSettingsAreLive) {
   Config config;
   config.responses_store_days = 3;
@@ -105,6 +117,192 @@ TEST(LiveSettingsTest, ResponsesStoreSettingsAreLive) {
   const std::shared_ptr<const LiveSettings> live = Make(config);
   EXPECT_EQ(live->responses_store_days, 3);
   EXPECT_EQ(live->responses_store_max_bytes, size_t{16} << 10);
+}
+
+TEST(LiveSettingsTest, CarriesTheTimeZoneLoaded) {
+  Config config;
+  config.timezone = "Asia/Shanghai";
+  const std::shared_ptr<const LiveSettings> first = Make(config);
+  EXPECT_EQ(first->time_zone.name(), "Asia/Shanghai");
+  config.timezone = "Mars/Olympus_Mons";  // tzdata gone: counted in UTC, with a warning.
+  const std::shared_ptr<const LiveSettings> second = Make(config, first.get());
+  EXPECT_EQ(second->time_zone, absl::UTCTimeZone());
+}
+
+constexpr char kToken[] = "sk-live-settings-test";
+
+class NullSink final : public LogSink {
+ public:
+  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
+  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>&) override { return absl::OkStatus(); }
+};
+
+// An HttpServer in-process with the settings holder a save swaps, as the
+// gateway wires them. The key broker and persistence are unreachable: the
+// routes under test answer before any upstream call.
+class RequestSnapshotTest : public ::testing::Test {
+ protected:
+  RequestSnapshotTest() { config_.allowed_tokens = {kToken}; }
+
+  ~RequestSnapshotTest() override {
+    if (server_ != nullptr) {
+      server_->StopAccepting();
+      server_->CancelStreams();
+      upstream_.AbortAll();
+      server_->Join();
+    }
+    workers_.Shutdown();
+    loop_.Stop();
+  }
+
+  void Start(std::vector<ApiRoute> routes) {
+    live_ = std::make_unique<LiveSettingsHolder>(Make(config_));
+    HttpServer::Options options;
+    options.live = live_.get();
+    options.api_routes = std::move(routes);
+    server_ = std::make_unique<HttpServer>(forwarder_, health_, logs_, clock_, loop_, workers_, options);
+    absl::StatusOr<int> port = server_->Start();
+    ASSERT_TRUE(port.ok()) << port.status();
+    port_ = *port;
+    loop_.Start();
+  }
+
+  // A save in the admin UI: config_ as it stands becomes the snapshot in
+  // force (as the gateway's apply callback does it).
+  void Save() { live_->Set(Make(config_, live_->Get().get())); }
+
+  httplib::Result Post(const std::string& path, const std::string& body, const std::string& token = kToken) {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    return client.Post(path, {{"Authorization", "Bearer " + token}}, body, "application/json");
+  }
+
+  Config config_;
+  gempool::testing::FakeClock clock_;
+  EventLoop loop_{2};
+  ElasticThreadPool workers_{ElasticThreadPool::Options()};
+  NullSink log_sink_;
+  RequestLogWriter logs_{log_sink_, RequestLogWriter::Options()};
+  KeyBrokerClient broker_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
+  PersistenceClient persistence_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
+  OutcomeReporter reporter_{[](const std::vector<v1::ReportOutcomeRequest>&) { return absl::OkStatus(); },
+                            OutcomeReporter::Options()};
+  UpstreamClient upstream_{loop_.context(), UpstreamClient::Options()};
+  Forwarder forwarder_{broker_, reporter_, upstream_, logs_, clock_, loop_.context(),
+                       [](std::function<void()> task) { task(); }, Forwarder::Options()};
+  HealthChecker health_{broker_, persistence_, 100, [](std::function<void()> task) { task(); }};
+  std::unique_ptr<LiveSettingsHolder> live_;
+  std::unique_ptr<OpenAIRoutes> openai_;  // When a test serves them.
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
+};
+
+TEST_F(RequestSnapshotTest, HandlersReadTheSnapshotInForce) {
+  // The handler reports SHOW_SEARCH_LINK of its call's snapshot; a "wait"
+  // call reads it, lets the test save, then reads it again.
+  std::mutex mu;
+  std::condition_variable changed;
+  bool entered = false;
+  bool saved = false;
+  ApiRoute route;
+  route.verb = "POST";
+  route.path = "/test/snapshot";
+  route.handler = [&](const ClientCall& call) {
+    const bool before = call.settings->conversion->show_search_link;
+    if (call.body == "wait") {
+      std::unique_lock<std::mutex> lock(mu);
+      entered = true;
+      changed.notify_all();
+      changed.wait_for(lock, std::chrono::seconds(10), [&] { return saved; });
+    }
+    const bool after = call.settings->conversion->show_search_link;
+    ClientAnswer answer;
+    answer.reply = HttpReply{200, "text/plain", absl::StrCat(before, " ", after), ""};
+    return answer;
+  };
+  Start({route});
+
+  httplib::Result first = Post("/test/snapshot", "plain");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "1 1");
+
+  // httplib::Result has no default constructor: keep what the test reads.
+  std::optional<std::string> during_body;
+  std::thread waiting([&] {
+    httplib::Result during = Post("/test/snapshot", "wait");
+    if (during) during_body = during->body;
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
+  }
+  config_.openai.show_search_link = false;
+  Save();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    saved = true;
+    changed.notify_all();
+  }
+  waiting.join();
+  ASSERT_TRUE(during_body.has_value());
+  EXPECT_EQ(*during_body, "1 1") << "a request's snapshot stays as it was";
+
+  httplib::Result next = Post("/test/snapshot", "plain");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "0 0") << "the save applies from the next request on";
+
+  // ALLOWED_TOKENS come from the snapshot too.
+  config_.allowed_tokens = {"sk-another"};
+  Save();
+  httplib::Result refused = Post("/test/snapshot", "plain");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  httplib::Result admitted = Post("/test/snapshot", "plain", "sk-another");
+  ASSERT_TRUE(admitted);
+  EXPECT_EQ(admitted->status, 200);
+}
+
+TEST_F(RequestSnapshotTest, AChangedTimeOutReachesTheMediaFetch) {
+  // An image host that answers only when the test ends: the download is
+  // cut by the request's TIME_OUT.
+  std::mutex mu;
+  std::condition_variable changed;
+  bool done = false;
+  httplib::Server images;
+  images.Get("/slow.png", [&](const httplib::Request&, httplib::Response& res) {
+    std::unique_lock<std::mutex> lock(mu);
+    changed.wait_for(lock, std::chrono::seconds(20), [&] { return done; });
+    res.set_content("late", "image/png");
+  });
+  const int image_port = images.bind_to_any_port("127.0.0.1");
+  std::thread image_thread([&] { images.listen_after_bind(); });
+  while (!images.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  config_.openai.media_fetch_allow_private = true;
+  config_.time_out_seconds = 300;  // At start-up: the fetch's own 30 s cap applies.
+  openai_ = OpenAIRoutes::Create(config_, forwarder_, clock_);
+  Start(openai_->Routes());
+  config_.time_out_seconds = 1;  // Saved in the admin UI.
+  Save();
+
+  const auto started = std::chrono::steady_clock::now();
+  httplib::Result res = Post(
+      "/v1/chat/completions",
+      absl::StrCat(R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":[)",
+                   R"({"type":"image_url","image_url":{"url":"http://127.0.0.1:)", image_port,
+                   R"(/slow.png"}}]}]})"));
+  const auto took = std::chrono::steady_clock::now() - started;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    done = true;
+    changed.notify_all();
+  }
+  images.stop();
+  image_thread.join();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_THAT(res->body, ::testing::HasSubstr("took longer than 1 s"));
+  EXPECT_LT(took, std::chrono::seconds(15));
 }
 
 }  // namespace

@@ -74,7 +74,7 @@ class MediaFetcherTest : public ::testing::Test {
 };
 
 TEST_F(MediaFetcherTest, FetchesWhenPrivateAddressesAreAllowed) {
-  auto media = Fetcher(true).Fetch(Url("/cat.png"), "messages[0].content[0].image_url.url");
+  auto media = Fetcher(true).Fetch(Url("/cat.png"), "messages[0].content[0].image_url.url", 30);
   ASSERT_TRUE(media.ok()) << media.status();
   EXPECT_EQ(media->bytes, kPng);
   EXPECT_EQ(media->content_type, "image/png");
@@ -85,7 +85,7 @@ TEST_F(MediaFetcherTest, RefusesLoopbackByDefaultNamingTheField) {
   for (const std::string& url : {Url("/cat.png"), "http://localhost:" + std::to_string(port_) + "/cat.png",
                                  std::string("http://[::1]/x.png"), std::string("http://169.254.169.254/latest"),
                                  std::string("https://10.0.0.1/a.png")}) {
-    auto media = Fetcher(false).Fetch(url, field);
+    auto media = Fetcher(false).Fetch(url, field, 30);
     EXPECT_THAT(media, StatusIs(absl::StatusCode::kInvalidArgument,
                                 AllOf(HasSubstr(field), HasSubstr("public addresses"))))
         << url;
@@ -94,36 +94,36 @@ TEST_F(MediaFetcherTest, RefusesLoopbackByDefaultNamingTheField) {
 }
 
 TEST_F(MediaFetcherTest, FollowsRedirectsUpToALimit) {
-  auto media = Fetcher(true).Fetch(Url("/redirect"), "f");
+  auto media = Fetcher(true).Fetch(Url("/redirect"), "f", 30);
   ASSERT_TRUE(media.ok()) << media.status();
   EXPECT_EQ(media->bytes, kPng);
-  EXPECT_THAT(Fetcher(true).Fetch(Url("/loop"), "f"),
+  EXPECT_THAT(Fetcher(true).Fetch(Url("/loop"), "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redirects")));
 }
 
 TEST_F(MediaFetcherTest, CapsTheSize) {
-  EXPECT_THAT(Fetcher(true, 1000).Fetch(Url("/big.png"), "f"),
+  EXPECT_THAT(Fetcher(true, 1000).Fetch(Url("/big.png"), "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
-  EXPECT_THAT(Fetcher(true, 1000).Fetch(Url("/chunked.png"), "f"),
+  EXPECT_THAT(Fetcher(true, 1000).Fetch(Url("/chunked.png"), "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
-  EXPECT_TRUE(Fetcher(true, 8192).Fetch(Url("/chunked.png"), "f").ok());
+  EXPECT_TRUE(Fetcher(true, 8192).Fetch(Url("/chunked.png"), "f", 30).ok());
 }
 
 TEST_F(MediaFetcherTest, ReportsHttpErrors) {
-  EXPECT_THAT(Fetcher(true).Fetch(Url("/missing.png"), "f"),
+  EXPECT_THAT(Fetcher(true).Fetch(Url("/missing.png"), "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("HTTP 404")));
 }
 
 TEST_F(MediaFetcherTest, RefusesMalformedAndUnsupportedUrls) {
   const MediaFetcher fetcher = Fetcher(true);
-  EXPECT_THAT(fetcher.Fetch("ftp://example.com/a.png", "f"),
+  EXPECT_THAT(fetcher.Fetch("ftp://example.com/a.png", "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("http(s)")));
-  EXPECT_THAT(fetcher.Fetch("http://user:pw@example.com/a.png", "f"),
+  EXPECT_THAT(fetcher.Fetch("http://user:pw@example.com/a.png", "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("credentials")));
-  EXPECT_THAT(fetcher.Fetch("http://exa mple.com/a.png", "f"),
+  EXPECT_THAT(fetcher.Fetch("http://exa mple.com/a.png", "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("spaces")));
-  EXPECT_THAT(fetcher.Fetch("http:///a.png", "f"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no host")));
-  EXPECT_THAT(fetcher.Fetch("http://example.com:99999/a.png", "f"),
+  EXPECT_THAT(fetcher.Fetch("http:///a.png", "f", 30), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("no host")));
+  EXPECT_THAT(fetcher.Fetch("http://example.com:99999/a.png", "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("port")));
 }
 

@@ -29,6 +29,9 @@ TEST(OpenAIAnswersTest, WarningsHeaderIsOneLineOfPrintableAscii) {
   AddWarningsHeader({"x"}, headers);
   ASSERT_EQ(headers.size(), 1u);
   EXPECT_EQ(headers[0].first, "x-gempool-warnings");
+  AddWarningsHeader({"y"}, headers);  // Still one header.
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].second, "x; y");
 }
 
 TEST(OpenAIAnswersTest, UpstreamFailuresKeepTheirStatusAndGetRetryAfter) {

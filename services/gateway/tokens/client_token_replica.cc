@@ -6,9 +6,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "gempool/clienttokens/token_secret.h"
 #include "gempool/clienttokens/token_validation.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/secrets.h"
 #include "gempool/common/thread_role.h"
 
 namespace gempool::gateway {
@@ -82,11 +82,16 @@ clienttokens::WindowUse ClientTokenReplica::LocalUseLocked(Usage& usage, int64_t
   return local;
 }
 
+void ClientTokenReplica::SetZone(absl::TimeZone zone) {
+  std::lock_guard<std::mutex> lock(mu_);
+  zone_ = zone;
+}
+
 ClientTokenReplica::Admission ClientTokenReplica::Admit(absl::string_view secret) {
   Admission admission;
   if (secret.empty()) return admission;
   // Hashed outside the lock (about a microsecond).
-  const std::string hash = clienttokens::Sha256Hex(secret);
+  const std::string hash = Sha256Hex(secret);
   const int64_t now = clock_.NowUnixMs();
   std::lock_guard<std::mutex> lock(mu_);
   if (!synced_) {
@@ -167,6 +172,8 @@ std::vector<v1::TokenUsageDelta> ClientTokenReplica::TakeUnreported() {
   return deltas;
 }
 
+// `deltas` need not be matched: the reporter sends one batch at a time, so
+// every in-flight entry belongs to the batch this answers.
 void ClientTokenReplica::Acknowledged(const std::vector<v1::TokenUsageDelta>& /*deltas*/) {
   const int64_t now = clock_.NowUnixMs();
   std::lock_guard<std::mutex> lock(mu_);
@@ -179,6 +186,7 @@ void ClientTokenReplica::Acknowledged(const std::vector<v1::TokenUsageDelta>& /*
   }
 }
 
+// As in Acknowledged: the in-flight entries are exactly the failed batch.
 void ClientTokenReplica::Restore(const std::vector<v1::TokenUsageDelta>& /*deltas*/) {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [token_id, usage] : usage_) {
@@ -310,8 +318,18 @@ void ClientTokenReplica::Run() {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
     }
+    const bool unimplemented = status.error_code() == grpc::StatusCode::UNIMPLEMENTED;
+    if (unimplemented) {
+      // A broker without managed tokens has none: gp- secrets are unknown
+      // (401) rather than waiting forever for a snapshot (503).
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!synced_) {
+        synced_ = true;
+        changed_.notify_all();
+      }
+    }
     std::string what =
-        status.error_code() == grpc::StatusCode::UNIMPLEMENTED
+        unimplemented
             ? std::string("does not manage client tokens (an older version?); only ALLOWED_TOKENS work")
             : absl::StrCat("ended the client token stream (", status.error_message(), "); ",
                            synced() ? "enforcing the tokens and counters as last known" : "managed tokens wait",
@@ -324,7 +342,6 @@ void ClientTokenReplica::Run() {
     changed_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return stopping_; });
     if (stopping_) return;
     backoff_ms = std::min(backoff_ms * 2, options_.reconnect_max_ms);
-    if (synced_) backoff_ms = std::min(backoff_ms, options_.reconnect_max_ms);
   }
 }
 

@@ -71,8 +71,8 @@ class ClientTokenReplica {
     std::string token_id;
   };
 
-  // `zone` cuts the days tokens_per_day counts in (TIMEZONE). `clock` must
-  // outlive this.
+  // `zone` cuts the days tokens_per_day counts in (TIMEZONE; SetZone
+  // changes it). `clock` must outlive this.
   ClientTokenReplica(std::shared_ptr<grpc::Channel> channel, std::string address, const Clock& clock,
                      absl::TimeZone zone, Options options);
   ClientTokenReplica(const ClientTokenReplica&) = delete;
@@ -81,6 +81,9 @@ class ClientTokenReplica {
 
   void Start();
   void Stop();
+
+  // TIMEZONE as saved in the admin UI: days are cut in `zone` from now on.
+  void SetZone(absl::TimeZone zone);
 
   // Recognises `secret` and, when it may start a request now, counts one.
   // The model is checked later (CheckModel), where it is known.
@@ -136,7 +139,7 @@ class ClientTokenReplica {
 
   const std::string address_;
   const Clock& clock_;
-  const absl::TimeZone zone_;
+  absl::TimeZone zone_;  // Guarded by mu_.
   const Options options_;
   std::unique_ptr<v1::KeyBroker::Stub> stub_;
 

@@ -18,9 +18,9 @@ enum class AttemptOutcome {
   kConnectionError,
   kClientError,
   kClientGone,  // The client left before Google answered.
-  kAborted,     // The gateway is shutting down.
+  kAborted,     // The gateway is shutting down. Keep last (kAttemptOutcomeCount).
 };
-inline constexpr int kAttemptOutcomeCount = 9;
+inline constexpr int kAttemptOutcomeCount = static_cast<int>(AttemptOutcome::kAborted) + 1;
 
 inline const char* AttemptOutcomeName(AttemptOutcome outcome) {
   switch (outcome) {

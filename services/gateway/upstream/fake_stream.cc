@@ -5,8 +5,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "http/http_message.h"
 #include "upstream/buffered_sink.h"
 
 namespace gempool::gateway {
@@ -80,7 +79,7 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
     if (result.outcome != Outcome::kSuccess) return End(std::move(result), "", "");
     // The dialect may work on the whole answer first; heartbeats go on.
     std::shared_ptr<FakeStream> self = shared_from_this();
-    spec_.dialect->Prepare(sink_.body(),
+    spec_.dialect->Prepare(std::move(sink_.body()),
                            [self, result](std::string body, std::string warnings) mutable {
                              self->End(std::move(result), body, warnings);
                            });
@@ -107,7 +106,7 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
       if (committed_) {
         answer = spec_.dialect->WarningEvent(warnings);
       } else {
-        AddWarningsLocked(warnings);
+        AppendHeaderValue(head_.passthrough, kWarningsHeader, warnings);  // Not sent yet.
       }
     }
     if (result.outcome == Outcome::kSuccess) {
@@ -136,17 +135,6 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
       return;
     }
     result.outcome = client_.Write(answer) ? Outcome::kSuccess : Outcome::kClientGone;
-  }
-
-  // Adds `warnings` to the head's x-gempool-warnings (not sent yet).
-  void AddWarningsLocked(const std::string& warnings) {
-    for (auto& [name, value] : head_.passthrough) {
-      if (absl::EqualsIgnoreCase(name, "x-gempool-warnings")) {
-        absl::StrAppend(&value, "; ", warnings);
-        return;
-      }
-    }
-    head_.passthrough.emplace_back("x-gempool-warnings", warnings);
   }
 
   Forwarder& forwarder_;

@@ -50,7 +50,8 @@ class FakeStreamDialect {
   virtual std::string Heartbeat() const = 0;
   // Before Convert: an asynchronous step over the complete 2xx body (the
   // chat dialect uploads its inline images there, UPLOAD_PROVIDER);
-  // heartbeats go on meanwhile. `then` gets the body to convert and an
+  // heartbeats go on meanwhile. `then` gets the body to convert (a dialect
+  // that kept the answer parsed for its Convert may pass "") and an
   // x-gempool-warnings value ("" for none), which goes on the response head
   // while it has not gone out, as WarningEvent() after. Default: the body as
   // it came.

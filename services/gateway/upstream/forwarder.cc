@@ -64,7 +64,6 @@ bool RetryableWithTheSameKey(gemini::OutcomeKind kind) {
          kind == gemini::OutcomeKind::kConnectionError;
 }
 
-// Whole seconds from now until `at_ms`, at least 1; "" when `at_ms` is 0.
 // `request` with its request id filled in from the thread's scope.
 ForwardRequest WithRequestId(const ForwardRequest& request) {
   ForwardRequest copy = request;
@@ -72,6 +71,7 @@ ForwardRequest WithRequestId(const ForwardRequest& request) {
   return copy;
 }
 
+// Whole seconds from now until `at_ms`, at least 1; "" when `at_ms` is 0.
 std::string RetryAfterSeconds(int64_t at_ms, int64_t now_ms) {
   if (at_ms <= 0) return "";
   const int64_t seconds = (at_ms - now_ms + 999) / 1000;
@@ -125,7 +125,9 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         timer_(strand_),
         model_(request.route.QuotaModel()),
         operation_(request.OperationName()),
-        live_(forwarder.options_.live != nullptr ? forwarder.options_.live->Get() : nullptr),
+        live_(request.settings != nullptr          ? request.settings
+              : forwarder.options_.live != nullptr ? forwarder.options_.live->Get()
+                                                   : nullptr),
         // A streamed body cannot be sent twice (forwarder.h, body_source).
         max_attempts_(request.body_source != nullptr ? 1
                       : live_ != nullptr           ? live_->max_attempts
@@ -431,7 +433,9 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     entry.set_error_type(LogSafeText(verdict.error_reason, 256));
     entry.set_message(LogSafeText(RedactSecrets(log_text, secrets), kMaxErrorLogMessage));
     if (live_ != nullptr && live_->error_log_record_request_body && request_.body_source == nullptr) {
-      entry.set_request_body(LogSafeText(gemini::RequestBodyForLog(request_.body, secrets), kMaxErrorLogRequestBody));
+      // Parsed and scrubbed once per forward; each attempt masks its own key.
+      if (!body_for_log_.has_value()) body_for_log_ = gemini::RequestBodyForLog(request_.body, {});
+      entry.set_request_body(LogSafeText(RedactSecrets(*body_for_log_, secrets), kMaxErrorLogRequestBody));
     }
     f_.logs_.Add(std::move(entry));
 
@@ -536,6 +540,9 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
   int attempt_ = 0;
   std::vector<int64_t> tried_;
   std::optional<HttpReply> last_failure_;
+  // The request body as the error log records it (RequestBodyForLog without
+  // a key), made at the first failed attempt that records it.
+  std::optional<std::string> body_for_log_;
   v1::AcquireKeyResponse key_;
   std::shared_ptr<UpstreamCall> call_;
   int64_t started_unix_ms_ = 0;

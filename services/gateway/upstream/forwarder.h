@@ -87,6 +87,12 @@ struct ForwardRequest {
   // opens one around every handler, so handlers need not set it).
   std::string request_id;
 
+  // The client request's settings snapshot (ClientCall::settings):
+  // MAX_RETRIES, MAX_KEY_WAIT_MS, CUSTOM_HEADERS, TIME_OUT and
+  // ERROR_LOG_RECORD_REQUEST_BODY come from it. Null: the snapshot in force
+  // when the forward starts (Options::live), else the Options.
+  std::shared_ptr<const LiveSettings> settings;
+
   // `operation`, or the route's method name.
   std::string OperationName() const;
 };
@@ -154,9 +160,9 @@ class Forwarder {
     // ms, the request waits for it instead of answering 429 at once.
     int max_key_wait_ms = 0;
     HeaderList custom_headers;   // CUSTOM_HEADERS, added to every upstream call.
-    // When set, MAX_RETRIES, CUSTOM_HEADERS and TIME_OUT come from here at
-    // each call instead (settings changed in the admin UI); must outlive
-    // the forwarder.
+    // When set, MAX_RETRIES, CUSTOM_HEADERS and TIME_OUT come from here for
+    // a call without ForwardRequest::settings (settings changed in the
+    // admin UI); must outlive the forwarder.
     const LiveSettingsHolder* live = nullptr;
     // When set, asked before the first attempt of a call it MayApply() to
     // (on the blocking-work runner): the key it names pins the call, its

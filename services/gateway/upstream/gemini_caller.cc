@@ -25,14 +25,12 @@ bool IsModelIdChar(char c) {
 
 ReplyDialect OpenAIReplyDialect() { return ReplyDialect{&OpenAIUpstreamFailure, &OpenAIBadUpstream}; }
 
-GeminiCaller::GeminiCaller(Forwarder& forwarder, gemini::BaseUrl base_url, const LiveSettingsHolder* live)
-    : forwarder_(forwarder), base_url_(std::move(base_url)), live_(live) {}
+GeminiCaller::GeminiCaller(Forwarder& forwarder) : forwarder_(forwarder) {}
 
-gemini::BaseUrl GeminiCaller::base_url() const { return live_ != nullptr ? live_->Get()->base_url : base_url_; }
-
-absl::StatusOr<gemini::Route> GeminiCaller::RouteFor(absl::string_view model, gemini::Method method) const {
+absl::StatusOr<gemini::Route> GeminiCaller::RouteFor(const LiveSettings& settings, absl::string_view model,
+                                                     gemini::Method method) const {
   gemini::Route route;
-  route.api_version = OpenAIUpstreamVersion(base_url().version);
+  route.api_version = OpenAIUpstreamVersion(settings.base_url.version);
   route.method = method;
   absl::string_view id = model;
   if (absl::ConsumePrefix(&id, "tunedModels/")) {
@@ -52,23 +50,25 @@ absl::StatusOr<gemini::Route> GeminiCaller::RouteFor(absl::string_view model, ge
   return route;
 }
 
-gemini::Route GeminiCaller::ListModelsRoute() const {
+gemini::Route GeminiCaller::ListModelsRoute(const LiveSettings& settings) const {
   gemini::Route route;
-  route.api_version = OpenAIUpstreamVersion(base_url().version);
+  route.api_version = OpenAIUpstreamVersion(settings.base_url.version);
   route.method = gemini::Method::kListModels;
   route.model.clear();
   return route;
 }
 
-ForwardRequest GeminiCaller::MakeRequest(const gemini::Route& route, absl::string_view query,
+ForwardRequest GeminiCaller::MakeRequest(const std::shared_ptr<const LiveSettings>& settings,
+                                         const gemini::Route& route, absl::string_view query,
                                          absl::string_view operation, absl::string_view body,
                                          const HeaderList& client_headers) const {
   ForwardRequest request;
+  request.settings = settings;
   request.route = route;
   request.http_method = route.method == gemini::Method::kListModels || route.method == gemini::Method::kGetModel
                             ? "GET"
                             : "POST";
-  request.target = gemini::BuildUpstreamTarget(base_url(), route, query);
+  request.target = gemini::BuildUpstreamTarget(settings->base_url, route, query);
   request.body = body;
   request.operation = std::string(operation);
   if (request.http_method == "POST") request.headers.emplace_back("Content-Type", "application/json");
@@ -92,16 +92,16 @@ GeminiCaller::Buffered GeminiCaller::Call(const ForwardRequest& request) const {
 std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& route, absl::string_view upstream_body,
                                                         const ClientCall& call, ClientAnswer& answer,
                                                         std::string* raw_body) const {
-  ForwardRequest request = MakeRequest(route, "", answer.operation, upstream_body, call.upstream_headers);
+  ForwardRequest request = MakeRequest(call.settings, route, "", answer.operation, upstream_body, call.upstream_headers);
   request.client_token_id = TokenId(call.auth.token);
   return InterpretJson(Call(request), answer, raw_body, OpenAIReplyDialect());
 }
 
-void GeminiCaller::CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
+void GeminiCaller::CallForJsonAsync(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
                                     const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
                                     ReplyDialect dialect, std::string client_token_id) const {
   auto request = std::make_shared<ForwardRequest>(
-      MakeRequest(route, "", answer.operation, *upstream_body, client_headers));
+      MakeRequest(settings, route, "", answer.operation, *upstream_body, client_headers));
   request->client_token_id = std::move(client_token_id);
   auto sink = std::make_shared<BufferedSink>();
   forwarder_.ForwardAsync(*request, *sink,

@@ -1,8 +1,8 @@
 #pragma once
 // How the OpenAI-compatible routes call Gemini: the upstream route for a
 // converted request (model id checked, tuned models in their collection,
-// the upstream API version of BASE_URL, read per call when the admin UI can
-// change it), a ForwardRequest for it, and a
+// the upstream API version of BASE_URL in the request's settings snapshot),
+// a ForwardRequest for it, and a
 // buffered call through the Forwarder, so every converted call gets the same
 // key rotation and retry rules as the native API. Thread-safe.
 
@@ -43,22 +43,25 @@ class GeminiCaller {
     bool ok() const { return result.outcome == ForwardResult::Outcome::kSuccess; }
   };
 
-  // `forwarder` and `live` (optional: BASE_URL as changed in the admin UI,
-  // else `base_url`) must outlive the caller.
-  GeminiCaller(Forwarder& forwarder, gemini::BaseUrl base_url, const LiveSettingsHolder* live = nullptr);
+  // `forwarder` must outlive the caller. BASE_URL comes from the settings
+  // snapshot each call passes (ClientCall::settings).
+  explicit GeminiCaller(Forwarder& forwarder);
 
   // The route of `method` on `model` ("gemini-2.5-flash", "models/x" or
-  // "tunedModels/x"). InvalidArgument naming the `model` field when the id
-  // has characters no model id has.
-  absl::StatusOr<gemini::Route> RouteFor(absl::string_view model, gemini::Method method) const;
+  // "tunedModels/x") for BASE_URL in `settings`. InvalidArgument naming the
+  // `model` field when the id has characters no model id has.
+  absl::StatusOr<gemini::Route> RouteFor(const LiveSettings& settings, absl::string_view model,
+                                         gemini::Method method) const;
   // The route of the model list.
-  gemini::Route ListModelsRoute() const;
+  gemini::Route ListModelsRoute(const LiveSettings& settings) const;
 
-  // A request for `route` with `query` (e.g. "alt=sse"), logged as
-  // `operation`, carrying `body` (which must outlive the call) and the
-  // client's User-Agent.
-  ForwardRequest MakeRequest(const gemini::Route& route, absl::string_view query, absl::string_view operation,
-                             absl::string_view body, const HeaderList& client_headers) const;
+  // A request for `route` at BASE_URL in `settings` (which the forward then
+  // uses throughout) with `query` (e.g. "alt=sse"), logged as `operation`,
+  // carrying `body` (which must outlive the call) and the client's
+  // User-Agent.
+  ForwardRequest MakeRequest(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route,
+                             absl::string_view query, absl::string_view operation, absl::string_view body,
+                             const HeaderList& client_headers) const;
 
   // Runs `request` with the whole answer buffered (a response that breaks
   // half-way is retried with another key).
@@ -79,13 +82,11 @@ class GeminiCaller {
   // `client_token_id` (TokenId of the client's token) goes into
   // ForwardRequest::client_token_id (the Files API's key affinity).
   using JsonDone = std::function<void(std::optional<nlohmann::json> parsed, ClientAnswer answer, std::string raw_body)>;
-  void CallForJsonAsync(const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
+  void CallForJsonAsync(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
                         const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
                         ReplyDialect dialect = OpenAIReplyDialect(), std::string client_token_id = "") const;
 
   Forwarder& forwarder() const { return forwarder_; }
-  // BASE_URL in force now.
-  gemini::BaseUrl base_url() const;
 
  private:
   // What CallForJson and CallForJsonAsync make of a finished buffered call.
@@ -93,8 +94,6 @@ class GeminiCaller {
                                                      ReplyDialect dialect);
 
   Forwarder& forwarder_;
-  const gemini::BaseUrl base_url_;
-  const LiveSettingsHolder* const live_;
 };
 
 }  // namespace gempool::gateway

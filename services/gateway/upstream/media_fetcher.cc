@@ -5,6 +5,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -141,14 +142,16 @@ bool IsRedirect(int status) {
 
 }  // namespace
 
-absl::StatusOr<MediaFetcher::Media> MediaFetcher::Fetch(absl::string_view url, absl::string_view field) const {
+absl::StatusOr<MediaFetcher::Media> MediaFetcher::Fetch(absl::string_view url, absl::string_view field,
+                                                        int time_out_seconds) const {
   absl::StatusOr<FetchUrl> current = ParseFetchUrl(url, field);
   if (!current.ok()) return current.status();
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(options_.timeout_seconds);
+  const int timeout_seconds = std::max(1, std::min(time_out_seconds, options_.timeout_seconds));
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout_seconds);
 
   for (int hop = 0;; ++hop) {
     if (Clock::now() >= deadline) {
-      return Refused(field, absl::StrCat("the download took longer than ", options_.timeout_seconds, " s"));
+      return Refused(field, absl::StrCat("the download took longer than ", timeout_seconds, " s"));
     }
     absl::StatusOr<std::vector<IpAddress>> addresses = Resolve(current->host, field);
     if (!addresses.ok()) return addresses.status();
@@ -208,7 +211,7 @@ absl::StatusOr<MediaFetcher::Media> MediaFetcher::Fetch(absl::string_view url, a
             return false;
           }
           if (Clock::now() > deadline) {
-            failure = absl::StrCat("the download took longer than ", options_.timeout_seconds, " s");
+            failure = absl::StrCat("the download took longer than ", timeout_seconds, " s");
             return false;
           }
           media.bytes.append(data, length);
@@ -229,7 +232,7 @@ absl::StatusOr<MediaFetcher::Media> MediaFetcher::Fetch(absl::string_view url, a
     }
     if (!result) {
       const bool timed_out = Clock::now() >= deadline || result.error() == httplib::Error::ConnectionTimeout;
-      return Refused(field, timed_out ? absl::StrCat("the download took longer than ", options_.timeout_seconds, " s")
+      return Refused(field, timed_out ? absl::StrCat("the download took longer than ", timeout_seconds, " s")
                                       : absl::StrCat("fetching ", current->SchemeHostPort(),
                                                      " failed: ", httplib::to_string(result.error())));
     }

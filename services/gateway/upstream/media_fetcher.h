@@ -20,7 +20,9 @@ class MediaFetcher {
  public:
   struct Options {
     size_t max_bytes = 20u << 20;  // Per URL.
-    int timeout_seconds = 30;      // Whole download, redirects included.
+    // The longest a whole download (redirects included) may take, whatever
+    // the request's TIME_OUT.
+    int timeout_seconds = 30;
     int max_redirects = 3;
     // MEDIA_FETCH_ALLOW_PRIVATE: also fetch from loopback, private and
     // link-local addresses. Unsafe outside tests.
@@ -36,8 +38,10 @@ class MediaFetcher {
   explicit MediaFetcher(Options options) : options_(std::move(options)) {}
 
   // Downloads `url`; `field` names it in error messages
-  // ("messages[0].content[1].image_url.url").
-  absl::StatusOr<Media> Fetch(absl::string_view url, absl::string_view field) const;
+  // ("messages[0].content[1].image_url.url"). The whole download may take
+  // `time_out_seconds` (the request's TIME_OUT), at most
+  // Options::timeout_seconds.
+  absl::StatusOr<Media> Fetch(absl::string_view url, absl::string_view field, int time_out_seconds) const;
 
   const Options& options() const { return options_; }
 

@@ -11,10 +11,10 @@ absl::Status CheckRemoteMediaCount(const openai::GeminiRequest& request, absl::s
                                                 kMaxRemoteMedia, " are fetched per request (send the data inline)"));
 }
 
-absl::Status InlineRemoteMedia(openai::GeminiRequest& request, const MediaFetcher& fetcher) {
+absl::Status InlineRemoteMedia(openai::GeminiRequest& request, const MediaFetcher& fetcher, int time_out_seconds) {
   for (size_t i = 0; i < request.fetches.size(); ++i) {
     const openai::MediaFetch& fetch = request.fetches[i];
-    absl::StatusOr<MediaFetcher::Media> media = fetcher.Fetch(fetch.url, fetch.field);
+    absl::StatusOr<MediaFetcher::Media> media = fetcher.Fetch(fetch.url, fetch.field, time_out_seconds);
     if (!media.ok()) return media.status();
     absl::Status inlined = openai::InlineFetchedMedia(request, i, media->content_type, media->bytes);
     if (!inlined.ok()) return inlined;

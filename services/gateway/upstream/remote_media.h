@@ -19,8 +19,9 @@ inline constexpr size_t kMaxRemoteMedia = 16;
 // request lists more than kMaxRemoteMedia URLs.
 absl::Status CheckRemoteMediaCount(const openai::GeminiRequest& request, absl::string_view field);
 
-// Fetches and inlines every URL of `request`; the first failure, naming its
-// field, as InvalidArgument.
-absl::Status InlineRemoteMedia(openai::GeminiRequest& request, const MediaFetcher& fetcher);
+// Fetches and inlines every URL of `request`, each download within
+// `time_out_seconds` (the request's TIME_OUT, capped by the fetcher); the
+// first failure, naming its field, as InvalidArgument.
+absl::Status InlineRemoteMedia(openai::GeminiRequest& request, const MediaFetcher& fetcher, int time_out_seconds);
 
 }  // namespace gempool::gateway

@@ -52,13 +52,7 @@ ClientAnswer AnswerOf(ForwardResult result, BufferedSink& sink, std::string mode
 
 }  // namespace
 
-VertexRoutes::VertexRoutes(Forwarder& forwarder, const LiveSettingsHolder* live, gemini::BaseUrl vertex_base_url,
-                           gemini::BaseUrl base_url, ConversionOptionsFn options)
-    : forwarder_(forwarder),
-      live_(live),
-      vertex_base_url_(std::move(vertex_base_url)),
-      base_url_(std::move(base_url)),
-      options_(std::move(options)) {}
+VertexRoutes::VertexRoutes(Forwarder& forwarder) : forwarder_(forwarder) {}
 
 std::vector<ApiRoute> VertexRoutes::Routes() {
   std::vector<ApiRoute> routes;
@@ -87,13 +81,13 @@ ClientAnswer VertexRoutes::Generate(const ClientCall& call) {
   route.method = call.path_params.size() > 2 && call.path_params[2] == "streamGenerateContent"
                      ? gemini::Method::kStreamGenerateContent
                      : gemini::Method::kGenerateContent;
-  const std::shared_ptr<const LiveSettings> live = live_ != nullptr ? live_->Get() : nullptr;
-  const gemini::BaseUrl& base = live != nullptr ? live->vertex_base_url : vertex_base_url_;
+  const gemini::BaseUrl& base = call.settings->vertex_base_url;
 
   // The call's body is only valid while the handler runs: the forward keeps
   // its own copy (the bytes unchanged).
   auto body = std::make_shared<const std::string>(call.body);
   auto forward = std::make_shared<ForwardRequest>();
+  forward->settings = call.settings;
   forward->route = route;
   forward->http_method = "POST";
   forward->target = VertexTarget(base, route, call.raw_query);
@@ -129,9 +123,9 @@ ClientAnswer VertexRoutes::ListModels(const ClientCall& call) {
   route.api_version = "v1beta";  // Models are listed from the Gemini API, as gemini-balance does.
   route.method = gemini::Method::kListModels;
   route.model.clear();
-  const std::shared_ptr<const LiveSettings> live = live_ != nullptr ? live_->Get() : nullptr;
-  const gemini::BaseUrl& base = live != nullptr ? live->base_url : base_url_;
+  const gemini::BaseUrl& base = call.settings->base_url;
   auto forward = std::make_shared<ForwardRequest>();
+  forward->settings = call.settings;
   forward->route = route;
   forward->http_method = "GET";
   forward->target = gemini::BuildUpstreamTarget(base, route, call.raw_query);
@@ -140,17 +134,15 @@ ClientAnswer VertexRoutes::ListModels(const ClientCall& call) {
   forward->client_token_id = TokenId(call.auth.token);
   forward->operation = "vertex.listModels";
 
-  std::function<std::optional<std::string>(const std::string&)> rewrite;
-  if (options_) {
-    std::shared_ptr<const openai::ConversionOptions> options = options_();
-    rewrite = [options](const std::string& body) -> std::optional<std::string> {
-      absl::StatusOr<nlohmann::json> page = openai::ParseJson(body);
-      if (!page.ok()) return std::nullopt;
-      absl::StatusOr<nlohmann::json> with_derived = openai::WithDerivedGeminiModels(*page, *options);
-      if (!with_derived.ok()) return std::nullopt;
-      return with_derived->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    };
-  }
+  // The list shows the derived models of the request's model options.
+  std::function<std::optional<std::string>(const std::string&)> rewrite =
+      [options = call.settings->conversion](const std::string& body) -> std::optional<std::string> {
+    absl::StatusOr<nlohmann::json> page = openai::ParseJson(body);
+    if (!page.ok()) return std::nullopt;
+    absl::StatusOr<nlohmann::json> with_derived = openai::WithDerivedGeminiModels(*page, *options);
+    if (!with_derived.ok()) return std::nullopt;
+    return with_derived->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   ClientAnswer answer;
   answer.operation = forward->operation;
   Forwarder& forwarder = forwarder_;

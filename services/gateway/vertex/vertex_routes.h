@@ -27,12 +27,10 @@ namespace gempool::gateway {
 
 class VertexRoutes {
  public:
-  // `live`: VERTEX_EXPRESS_BASE_URL and BASE_URL as saved in the admin UI
-  // (else `vertex_base_url` and `base_url`). `options` (optional): the model
-  // options in force, whose derived models the list shows. All must outlive
-  // this.
-  VertexRoutes(Forwarder& forwarder, const LiveSettingsHolder* live, gemini::BaseUrl vertex_base_url,
-               gemini::BaseUrl base_url, ConversionOptionsFn options = nullptr);
+  // VERTEX_EXPRESS_BASE_URL, BASE_URL and the model options (whose derived
+  // models the list shows) come from each call's settings snapshot.
+  // `forwarder` must outlive this.
+  explicit VertexRoutes(Forwarder& forwarder);
 
   std::vector<ApiRoute> Routes();
 
@@ -41,10 +39,6 @@ class VertexRoutes {
 
  private:
   Forwarder& forwarder_;
-  const LiveSettingsHolder* const live_;
-  const gemini::BaseUrl vertex_base_url_;
-  const gemini::BaseUrl base_url_;
-  const ConversionOptionsFn options_;
 };
 
 }  // namespace gempool::gateway

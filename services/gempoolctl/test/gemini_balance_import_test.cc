@@ -128,5 +128,18 @@ TEST(PlanImportTest, CommaSeparatedKeysAndInvalidListsAreHandled) {
   EXPECT_THAT(plan.not_imported.at("API_KEYS"), Not(HasSubstr("AIzaOne")));
 }
 
+// The import fuzzer (tests/fuzz/gemini_balance_import/non_utf8_list_entry):
+// comparing a comma-separated list holding bytes that are not UTF-8 threw
+// nlohmann's type_error 316 out of PlanImport.
+TEST(PlanImportTest, ListsThatAreNotUtf8AreComparedNotThrown) {
+  const SourceSettings rows = {{"ALLOWED_TOKENS", "sk-a,sk-\x8c\x9d"},
+                               {"SAFETY_SETTINGS", "[]"}};
+  ImportPlan plan;
+  ASSERT_NO_THROW(plan = PlanImport(rows, Environment(), {}));
+  EXPECT_THAT(plan.settings, Contains(Key("ALLOWED_TOKENS")));
+  const ImportPlan second = PlanImport(rows, Environment(), SettingsToStore(plan, Environment(), 1234));
+  EXPECT_THAT(second.unchanged, Contains("ALLOWED_TOKENS"));
+}
+
 }  // namespace
 }  // namespace gempool::ctl

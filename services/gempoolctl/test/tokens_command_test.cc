@@ -1,7 +1,6 @@
 // gempoolctl tokens add|list|disable|enable|delete: parsing, and the
 // KeyAdmin calls against a fake broker (text and JSON output, exit codes).
 #include <gmock/gmock.h>
-#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -11,10 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "cli.h"
 #include "commands.h"
-#include "gempool/rpc/server.h"
+#include "fake_key_admin.h"
 #include "gempool/testing/status_matchers.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 
@@ -24,8 +22,6 @@ namespace {
 using ::gempool::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-constexpr char kToken[] = "admin-token-for-tokens";
 
 Invocation Parse(std::vector<std::string> args) {
   absl::StatusOr<Invocation> inv = ParseArgs(args);
@@ -70,111 +66,7 @@ TEST(TokensCliTest, HelpDescribesTheCommands) {
   EXPECT_THAT(HelpFor({}), HasSubstr("tokens add"));
 }
 
-class FakeTokenAdmin final : public v1::KeyAdmin::Service {
- public:
-  grpc::Status CreateClientToken(grpc::ServerContext* context, const v1::CreateClientTokenRequest* request,
-                                 v1::CreateClientTokenResponse* response) override {
-    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
-    last_create_ = *request;
-    if (request->name() == "taken") {
-      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "a client token named 'taken' already exists (id 1)");
-    }
-    v1::ClientToken* token = response->mutable_token();
-    token->set_id(5);
-    token->set_name(request->name());
-    token->set_token_id("abcdef012345");
-    token->set_secret_prefix("gp-Xy12");
-    *token->mutable_limits() = request->limits();
-    response->set_secret("gp-Xy12secretsecretsecretsecretsecretsecre");
-    return grpc::Status::OK;
-  }
-  grpc::Status ListClientTokens(grpc::ServerContext* context, const v1::ListClientTokensRequest*,
-                                v1::ListClientTokensResponse* response) override {
-    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    v1::ClientToken* token = response->add_tokens();
-    token->set_id(5);
-    token->set_name("laptop");
-    token->set_token_id("abcdef012345");
-    token->set_secret_prefix("gp-Xy12");
-    token->set_disabled(true);
-    token->mutable_limits()->set_requests_per_minute(60);
-    return grpc::Status::OK;
-  }
-  grpc::Status UpdateClientToken(grpc::ServerContext* context, const v1::UpdateClientTokenRequest* request,
-                                 v1::ClientToken* response) override {
-    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
-    last_update_ = *request;
-    if (request->id() != 5) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no client token with id 9");
-    response->set_id(5);
-    response->set_name("laptop");
-    response->set_disabled(request->disabled());
-    return grpc::Status::OK;
-  }
-  grpc::Status DeleteClientToken(grpc::ServerContext* context, const v1::DeleteClientTokenRequest* request,
-                                 v1::DeleteClientTokenResponse* response) override {
-    if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    response->set_deleted(request->id() == 5);
-    return grpc::Status::OK;
-  }
-
-  v1::CreateClientTokenRequest last_create() {
-    absl::MutexLock lock(&mu_);
-    return last_create_;
-  }
-  v1::UpdateClientTokenRequest last_update() {
-    absl::MutexLock lock(&mu_);
-    return last_update_;
-  }
-
- private:
-  static grpc::Status Auth(const grpc::ServerContext& context) {
-    auto it = context.client_metadata().find("authorization");
-    if (it == context.client_metadata().end() ||
-        std::string(it->second.data(), it->second.size()) != absl::StrCat("Bearer ", kToken)) {
-      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "wrong admin token");
-    }
-    return grpc::Status::OK;
-  }
-
-  absl::Mutex mu_;
-  v1::CreateClientTokenRequest last_create_;
-  v1::UpdateClientTokenRequest last_update_;
-};
-
-class TokensCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::StatusOr<rpc::RunningServer> server = rpc::StartServer("fake broker", "127.0.0.1:0", {&admin_});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    addr_ = absl::StrCat("127.0.0.1:", server_.port);
-  }
-  void TearDown() override { server_.server->Shutdown(); }
-
-  int RunCommand(const std::vector<std::string>& args) {
-    absl::StatusOr<Invocation> inv = ParseArgs(args);
-    if (!inv.ok()) {
-      ADD_FAILURE() << inv.status();
-      return -1;
-    }
-    Targets targets;
-    targets.keybroker_addr = addr_;
-    targets.persistence_addr = addr_;
-    targets.token = kToken;
-    out_.str("");
-    err_.str("");
-    std::istringstream in;
-    return ctl::Run(*inv, targets, {in, out_, err_, false});
-  }
-
-  FakeTokenAdmin admin_;
-  rpc::RunningServer server_;
-  std::string addr_;
-  std::ostringstream out_;
-  std::ostringstream err_;
-};
+class TokensCommandTest : public test::FakeKeyAdminTest {};
 
 TEST_F(TokensCommandTest, AddSendsTheLimitsAndPrintsTheSecretOnce) {
   ASSERT_EQ(RunCommand({"tokens", "add", "laptop", "--rpm", "3", "--models", "gemini-2.5-*", "--expires", "1d"}),

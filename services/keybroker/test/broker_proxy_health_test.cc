@@ -88,6 +88,57 @@ TEST_F(BrokerProxyHealthTest, ADeadProxyIsSkippedAndSentToGatewaysUntilItIsBack)
   EXPECT_EQ(SnapshotSettings().dead_proxies_size(), 0);
 }
 
+TEST_F(BrokerProxyHealthTest, AVerdictReachesWatchingGatewaysWithoutASnapshot) {
+  Start();
+  auto context = BrokerHarness::Context();
+  v1::WatchKeysRequest watch;
+  watch.set_watcher("test");
+  auto stream = harness_.broker_stub().WatchKeys(context.get(), watch);
+  v1::KeyPoolUpdate update;
+  do {
+    ASSERT_TRUE(stream->Read(&update));
+  } while (!update.snapshot_complete());
+  const uint64_t generation = harness_.broker().settings().generation();
+
+  harness_.probes().SetProxyResponse(kProxies[1],
+                                     FakeProbeTransport::Failure(gemini::TransportFailure::kConnection, "refused"));
+  ASSERT_FALSE(CheckProxies(true).proxies(1).alive());
+  do {
+    ASSERT_TRUE(stream->Read(&update));
+    ASSERT_FALSE(update.snapshot()) << "a proxy verdict must not resync the gateways";
+  } while (!update.has_settings());
+  EXPECT_THAT(update.settings().dead_proxies(), ElementsAre(kProxies[1]));
+  EXPECT_EQ(harness_.broker().settings().generation(), generation);
+  context->TryCancel();
+}
+
+TEST_F(BrokerProxyHealthTest, KeysWhoseProxyIsDeadAreVerifiedThroughALiveOne) {
+  Start();
+  harness_.probes().SetProxyResponse(kProxies[1],
+                                     FakeProbeTransport::Failure(gemini::TransportFailure::kConnection, "refused"));
+  ASSERT_FALSE(CheckProxies(true).proxies(1).alive());
+
+  v1::KeySelection request;
+  request.set_all(true);
+  v1::VerifyKeysResponse response;
+  grpc::Status status = harness_.admin_stub().VerifyKeys(BrokerHarness::AdminContext().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  int homed_on_dead = 0;
+  int probes = 0;
+  for (const ProbeHttpRequest& probe : harness_.probes().requests()) {
+    std::string secret;
+    for (const auto& [name, value] : probe.headers) {
+      if (name == "x-goog-api-key") secret = value;
+    }
+    if (secret.empty()) continue;  // A proxy check.
+    ++probes;
+    homed_on_dead += keypool::ProxyForKey(kProxies, secret) == kProxies[1];
+    EXPECT_EQ(probe.proxy, kProxies[0]) << "a key probe went through the dead proxy";
+  }
+  EXPECT_EQ(probes, 8);
+  EXPECT_GT(homed_on_dead, 0) << "no key's own proxy was the dead one: the test proves nothing";
+}
+
 TEST_F(BrokerProxyHealthTest, RandomChoiceReachesGatewaysAndSpreadsOneKey) {
   Start(/*consistent_hash=*/false);
   EXPECT_TRUE(SnapshotSettings().proxies_random());

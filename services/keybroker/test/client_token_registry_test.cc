@@ -36,13 +36,16 @@ v1::ReportTokenUsageRequest Report(const std::string& token_id, int64_t minute, 
 TEST(ClientTokenRegistryTest, LoadFeedsNoChangesAndUpsertDoes) {
   ClientTokenRegistry registry(absl::UTCTimeZone());
   registry.Load({Token(1, "aaa")});
-  EXPECT_FALSE(registry.HasTokenChanges());
-  EXPECT_EQ(registry.TakeChanges().tokens_size(), 0);
+  const v1::ClientTokenUpdate loaded = registry.TakeChanges();
+  EXPECT_EQ(loaded.tokens_size(), 0);
+  EXPECT_EQ(loaded.removed_ids_size(), 0);
+  EXPECT_EQ(loaded.counters_size(), 0);
   registry.Upsert(Token(2, "bbb"));
-  EXPECT_TRUE(registry.HasTokenChanges());
   const v1::ClientTokenUpdate update = registry.TakeChanges();
   ASSERT_EQ(update.tokens_size(), 1);
   EXPECT_EQ(update.tokens(0).id(), 2);
+  EXPECT_EQ(update.removed_ids_size(), 0);
+  EXPECT_EQ(registry.TakeChanges().tokens_size(), 0) << "taken once";
   EXPECT_THAT(registry.List(), SizeIs(2));
   EXPECT_EQ(registry.FindByName("t2"), 2);
 }

@@ -44,12 +44,11 @@ class KeyProberTest : public ::testing::Test {
 TEST_F(KeyProberTest, SendsAMinimalTestModelRequestTheWayTheGatewayWould) {
   ProbeSettings settings = Settings();
   settings.test_model = "models/gemini-2.5-flash-lite";
-  settings.proxies = {"http://proxy-a:3128", "http://user:pw@proxy-b:3128"};
   settings.custom_headers = {{"X-Team", "blue"}, {"content-type", "text/plain"}};
   KeyProber prober(settings, transport_, clock_);
   ASSERT_TRUE(prober.status().ok()) << prober.status();
   EXPECT_EQ(prober.model(), "gemini-2.5-flash-lite");
-  prober.Probe(kKey);
+  prober.Probe(kKey, keypool::Pool::kGemini, "http://user:pw@proxy-b:3128");
 
   const std::vector<ProbeHttpRequest> requests = transport_.requests();
   ASSERT_THAT(requests, SizeIs(1));
@@ -58,7 +57,7 @@ TEST_F(KeyProberTest, SendsAMinimalTestModelRequestTheWayTheGatewayWould) {
   EXPECT_EQ(r.path, "/v1beta/models/gemini-2.5-flash-lite:generateContent");
   EXPECT_EQ(r.body,
             R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":1}})");
-  EXPECT_EQ(r.proxy, keypool::ProxyForKey(settings.proxies, kKey)) << "the key's own proxy, as the gateway uses";
+  EXPECT_EQ(r.proxy, "http://user:pw@proxy-b:3128") << "the proxy the caller chose (the broker's chooser)";
   EXPECT_EQ(r.timeout_seconds, 42);
   EXPECT_THAT(r.headers, Contains(Pair("x-goog-api-key", kKey)));
   EXPECT_THAT(r.headers, Contains(Pair("X-Team", "blue")));

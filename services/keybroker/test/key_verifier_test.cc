@@ -194,7 +194,6 @@ TEST_F(KeyVerifierTest, AReplacedProberServesTheNextProbes) {
   ASSERT_EQ(verifier_->Verify({1}).size(), 1u);
   ProbeSettings settings = prober_->settings();
   settings.test_model = "gemini-2.0-flash";
-  settings.proxies = {"http://proxy-a:3128"};
   verifier_->SetProber(std::make_shared<const KeyProber>(settings, transport_, clock_));
   EXPECT_EQ(verifier_->prober()->model(), "gemini-2.0-flash");
   ASSERT_EQ(verifier_->Verify({2}).size(), 1u);
@@ -203,9 +202,20 @@ TEST_F(KeyVerifierTest, AReplacedProberServesTheNextProbes) {
   EXPECT_THAT(requests[0].path, HasSubstr(kTestModel));
   EXPECT_EQ(requests[0].proxy, "");
   EXPECT_THAT(requests[1].path, HasSubstr("/models/gemini-2.0-flash:generateContent"));
-  EXPECT_EQ(requests[1].proxy, "http://proxy-a:3128");
   verifier_->SetProber(nullptr);
   EXPECT_EQ(verifier_->prober()->model(), "gemini-2.0-flash") << "null is ignored";
+}
+
+TEST_F(KeyVerifierTest, EachKeyIsProbedThroughTheProxyItsProxySourceGives) {
+  AddKeys(2);
+  KeyVerifier proxied(*pools_, prober_, 1, [](const std::string& secret) {
+    return secret == Secret(1) ? std::string("http://proxy-a:3128") : std::string("http://proxy-b:3128");
+  });
+  ASSERT_EQ(proxied.Verify({1, 2}).size(), 2u);
+  const std::vector<ProbeHttpRequest> requests = transport_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].proxy, "http://proxy-a:3128");
+  EXPECT_EQ(requests[1].proxy, "http://proxy-b:3128");
 }
 
 // The schedule, with a FakeClock and no thread: RunIfDue is the thread's step.

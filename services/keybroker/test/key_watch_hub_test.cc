@@ -175,6 +175,27 @@ TEST_F(KeyWatchHubTest, ChangedSettingsSendAFreshSnapshot) {
   EXPECT_EQ(update.settings().paid_key(), "AIzaNewPaidKey");
 }
 
+TEST_F(KeyWatchHubTest, ProxyHealthAloneSendsTheSettingsNotASnapshot) {
+  Start({TestKey(1)});
+  OpenAndReadSnapshot();
+  const uint64_t generation = harness_.broker().settings().generation();
+  BrokerSettings changed = *harness_.broker().settings().Get();
+  changed.dead_proxies = {"http://proxy-b:3128"};
+  changed.proxies_consistent_hash = false;
+  changed.RebuildProxyChooser();
+  harness_.broker().settings().Set(changed);
+  EXPECT_EQ(harness_.broker().settings().generation(), generation) << "only the proxy health generation moves";
+  v1::KeyPoolUpdate update;
+  do {
+    ASSERT_TRUE(stream_->Read(&update));
+    ASSERT_FALSE(update.snapshot()) << "a proxy verdict must not resync the replicas";
+  } while (!update.has_settings());
+  EXPECT_THAT(update.settings().dead_proxies(), ElementsAre("http://proxy-b:3128"));
+  EXPECT_THAT(update.settings().proxies(), ElementsAre("http://proxy-a:3128", "http://proxy-b:3128"));
+  EXPECT_TRUE(update.settings().proxies_random());
+  EXPECT_EQ(update.keys_size(), 0);
+}
+
 TEST_F(KeyWatchHubTest, ABadReportIsNamedAndTheOnesBeforeItAreKept) {
   Start({TestKey(1), TestKey(2)});
   OpenAndReadSnapshot();

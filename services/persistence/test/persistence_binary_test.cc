@@ -59,8 +59,9 @@ TEST_F(PersistenceBinaryTest, ServesPingAndStopsOnSigterm) {
       {Binary()}, {{"DATA_DIR", dir_ + "/data"}, {"PERSISTENCE_ADDR", addr}, {"GEMPOOL_ENV_FILE", dir_ + "/none.env"}},
       dir_, dir_ + "/persistence.log");
   ASSERT_TRUE(process.ok()) << process.status();
-  ASSERT_TRUE(WaitFor([&] { return process->Output().find("listening on") != std::string::npos; }, 15000))
-      << process->Output();
+  absl::StatusOr<int> port = gempool::testing::WaitForListeningPort(*process, 15000);
+  ASSERT_TRUE(port.ok()) << port.status();
+  EXPECT_EQ(std::to_string(*port), addr.substr(addr.rfind(':') + 1));
   // The database opens in the background; health says when.
   ASSERT_TRUE(WaitFor([&] { return HealthOf(addr) == "SERVING"; }, 15000)) << process->Output();
   {

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -164,7 +166,7 @@ TEST_F(PersistenceServiceTest, LogRpcsWriteAndQuery) {
 }
 
 // The id a client got in x-request-id finds its failure in this service's
-// log: one line per error row, naming the row's request; and the rows of one
+// log: one line per batch, naming the rows' requests; and the rows of one
 // request id are found by LogQuery.request_id.
 TEST_F(PersistenceServiceTest, ErrorRowsAreLoggedWithTheirRequestIdAndFoundByIt) {
   v1::WriteErrorLogsRequest errors;
@@ -183,10 +185,10 @@ TEST_F(PersistenceServiceTest, ErrorRowsAreLoggedWithTheirRequestIdAndFoundByIt)
   const grpc::Status status = stub_->WriteErrorLogs(Context().get(), errors, &written);
   const std::string log = ::testing::internal::GetCapturedStderr();
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_THAT(log, HasSubstr("error log row: generateContent gemini-2.5-flash key #3 status 500 INTERNAL "
-                             "request_id=trace-a\n"));
-  EXPECT_THAT(log, HasSubstr("request_id=trace-b\n"));
-  EXPECT_THAT(log, ::testing::Not(HasSubstr("has space")));  // Not a sane id: the line names none.
+  EXPECT_THAT(log, HasSubstr("wrote 3 error log rows: generateContent 500 INTERNAL x3 "
+                             "request_id=trace-a,trace-b\n"));
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << "one line per batch:\n" << log;
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("has space")));  // Not a sane id: the line leaves it out.
 
   v1::LogQuery query;
   query.set_request_id("trace-b");

@@ -47,6 +47,11 @@ TEST(ParseBehaviorTest, Kinds) {
   auto stream_error = ParseBehavior(json::parse(R"({"kind":"stream_error","afterChunks":1})"));
   ASSERT_TRUE(stream_error.ok());
   EXPECT_EQ(stream_error->status, 503);
+  auto reset = ParseBehavior(json::parse(R"({"kind":"broken_stream","afterChunks":1,"reset":true})"));
+  ASSERT_TRUE(reset.ok());
+  EXPECT_TRUE(reset->reset);
+  EXPECT_THAT(ParseBehavior(json::parse(R"({"kind":"slow","reset":true})")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("broken_stream")));
   auto hang = ParseBehavior(json::parse(R"({"kind":"hang"})"));
   ASSERT_TRUE(hang.ok());
   EXPECT_EQ(hang->kind, Behavior::Kind::kHang);

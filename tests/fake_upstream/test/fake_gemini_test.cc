@@ -4,6 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <thread>
@@ -274,6 +281,39 @@ TEST_F(FakeGeminiTest, BrokenStreamClosesMidBody) {
   EXPECT_FALSE(ok);  // the chunked body never finished
   EXPECT_THAT(received, HasSubstr("chunk 2 of 5"));
   EXPECT_THAT(received, Not(HasSubstr("chunk 3 of 5")));
+}
+
+TEST_F(FakeGeminiTest, BrokenStreamWithResetEndsInATcpReset) {
+  Script({{"key", "good1"}, {"responses", {{{"kind", "broken_stream"}, {"afterChunks", 2}, {"reset", true}}}}});
+  // A raw socket: only recv() tells a reset (ECONNRESET) from a close (0).
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string request = std::string("POST ") + kStream +
+                              "?alt=sse HTTP/1.1\r\nHost: x\r\nx-goog-api-key: good1\r\n"
+                              "Content-Type: application/json\r\nContent-Length: " +
+                              std::to_string(std::strlen(kBody)) + "\r\n\r\n" + kBody;
+  ASSERT_EQ(send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string received;
+  int error = 0;
+  for (;;) {
+    char buffer[4096];
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
+    if (n > 0) {
+      received.append(buffer, static_cast<size_t>(n));
+      continue;
+    }
+    error = n < 0 ? errno : 0;
+    break;
+  }
+  close(fd);
+  EXPECT_THAT(received, HasSubstr("chunk 2 of 5"));
+  EXPECT_THAT(received, Not(HasSubstr("chunk 3 of 5")));
+  EXPECT_EQ(error, ECONNRESET) << "the connection ended with an orderly close, not a reset";
 }
 
 TEST_F(FakeGeminiTest, StreamErrorEventAfterChunks) {

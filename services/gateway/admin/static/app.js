@@ -282,10 +282,31 @@
     return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
   }
 
+  // An SVG element for the pages' charts (inline SVG, no chart library).
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // A round top for a chart's axis: 5 at least, else 1, 2, 2.5, 5 or 10 times a power of ten.
+  function niceMax(v) {
+    if (v <= 5) return 5;
+    const pow = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= v) return m * pow;
+    return 10 * pow;
+  }
+
+  // A key as the pages show it: "AIzaSy...abcd (#12)", or "#12" when its mask is unknown (a removed key).
+  function keyLabel(key, keyId) {
+    return key ? key + ' (#' + keyId + ')' : '#' + keyId;
+  }
+
   window.GP = {
     t, applyI18n, setLang, lang: () => lang, onLang: (fn) => langListeners.push(fn), el, api, ApiError, query,
     toast, fmtTime, fmtNumber, fmtRate, modal, copyLines, langSelect, initPage, pager, debounce,
-    zone: () => zone, setZone, zoneParts, zoneTimeToMs,
+    zone: () => zone, setZone, zoneParts, zoneTimeToMs, svg, niceMax, keyLabel,
     setCsrf: (token) => { csrfToken = token; }
   };
 })();

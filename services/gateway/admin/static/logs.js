@@ -42,7 +42,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 
   function keyText(e) {
     if (!e.key_id) return '—';
-    return e.key ? e.key + ' (#' + e.key_id + ')' : '#' + e.key_id;
+    return window.GP.keyLabel(e.key, e.key_id);
   }
   function statusBadge(e) {
     const ok = e.status_code >= 200 && e.status_code < 300;

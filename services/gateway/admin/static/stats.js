@@ -5,9 +5,8 @@
 'use strict';
 
 document.addEventListener('DOMContentLoaded', async () => {
-  const { t, el, api, query, toast, fmtNumber, fmtRate, zoneParts } = window.GP;
+  const { t, el, api, query, toast, fmtNumber, fmtRate, zoneParts, svg, niceMax, keyLabel } = window.GP;
   const $ = (id) => document.getElementById(id);
-  const SVG = 'http://www.w3.org/2000/svg';
   let range = '24h';
   let last = null;
 
@@ -17,25 +16,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     return;
   }
 
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
   // Bucket labels in TIMEZONE: days for the 30-day range, else hh:mm.
   function label(ms, bucketMs) {
     const p = zoneParts(ms);
     if (bucketMs >= 86400000) return p.month + '-' + p.day;
     return p.hour + ':' + p.minute;
-  }
-
-  function niceMax(v) {
-    if (v <= 5) return 5;
-    const pow = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= v) return m * pow;
-    return 10 * pow;
   }
 
   function chart(data) {
@@ -63,7 +48,12 @@ document.addEventListener('DOMContentLoaded', async () => {
       if (b.calls > 0) {
         const tip = svg('title', {}, label(b.start_ms, data.bucket_ms) + ' · ' + t('stats.calls', { n: b.calls }) + ' · ' +
             t('stats.success_rate', { rate: fmtRate(b.successes, b.calls) }));
-        const hit = svg('rect', { x: L + i * slot, width: slot, y: T, height: H - T - B, fill: 'transparent', 'data-bucket': i });
+        const attrs = { x: L + i * slot, width: slot, y: T, height: H - T - B, fill: 'transparent', 'data-bucket': i };
+        if (data.bucket_ms >= 86400000) {
+          const p = zoneParts(b.start_ms);
+          attrs['data-day'] = p.year + '-' + p.month + '-' + p.day;  // The calendar day in TIMEZONE.
+        }
+        const hit = svg('rect', attrs);
         hit.appendChild(tip);
         box.appendChild(hit);
       }
@@ -83,7 +73,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     const body = el('tbody');
     for (const r of rows) {
       const name = first === 'model' ? (r.model || t('stats.no_model'))
-        : (r.key_id ? (r.key ? r.key + ' (#' + r.key_id + ')' : '#' + r.key_id) : t('stats.no_key'));
+        : (r.key_id ? keyLabel(r.key, r.key_id) : t('stats.no_key'));
       body.appendChild(el('tr', {}, [el('td', { class: 'mono', text: name }),
         el('td', { class: 'num', text: fmtNumber(r.calls) }), el('td', { class: 'num', text: fmtNumber(r.failures) }),
         el('td', { class: 'num', text: fmtRate(r.successes, r.calls) }),
@@ -128,7 +118,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     const body = el('tbody');
     for (const k of data.keys) {
       body.appendChild(el('tr', { dataset: { keyId: k.key_id, count: k.count } }, [
-        el('td', { class: 'mono', text: k.key ? k.key + ' (#' + k.key_id + ')' : '#' + k.key_id }),
+        el('td', { class: 'mono', text: keyLabel(k.key, k.key_id) }),
         el('td', { class: 'num', text: fmtNumber(k.count) })]));
     }
     if (!data.keys.length) body.appendChild(el('tr', {}, [el('td', { colspan: 2, class: 'muted', text: t('common.none') })]));

@@ -6,26 +6,11 @@
 'use strict';
 
 document.addEventListener('DOMContentLoaded', () => {
-  const { t, el, api, query, fmtNumber, fmtRate } = window.GP;
+  const { t, el, api, query, fmtNumber, fmtRate, svg, niceMax, keyLabel } = window.GP;
   const $ = (id) => document.getElementById(id);
-  const SVG = 'http://www.w3.org/2000/svg';
   if (!$('usage')) return;
   let since = '7d';
   let last = null;  // { by: {model, key, token} } of the last load.
-
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(SVG, tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function niceMax(v) {
-    if (v <= 5) return 5;
-    const pow = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= v) return m * pow;
-    return 10 * pow;
-  }
 
   // Prompt (with tool-use prompt), completion and thinking stacked per day.
   function parts(d) {
@@ -88,7 +73,7 @@ document.addEventListener('DOMContentLoaded', () => {
     if (by === 'model') return g.group || t('stats.no_model');
     if (by === 'key') {
       if (!g.key_id) return t('stats.no_key');
-      return g.key ? g.key + ' (#' + g.key_id + ')' : '#' + g.key_id;
+      return keyLabel(g.key, g.key_id);
     }
     if (!g.group) return t('usage.no_token');
     return g.name ? g.name + ' (' + g.group + ')' : g.group;

@@ -111,6 +111,7 @@ TEST(ConfigApiCatalogTest, EveryRowIsListedAndEachNotLiveOneSaysWhy) {
   EXPECT_EQ(by_name["DATABASE_TYPE"]["not_live_reason"], "database");
   EXPECT_EQ(by_name["KEYBROKER_ADDR"]["not_live_reason"], "address");
   EXPECT_EQ(by_name["GATEWAY_IO_THREADS"]["not_live_reason"], "startup");
+  EXPECT_EQ(by_name["SHUTDOWN_GRACE_SECONDS"]["not_live_reason"], "shutdown");
   for (const char* now_live : {"MAX_KEY_WAIT_MS", "RESPONSES_STORE_DAYS", "ADMIN_SESSION_EXPIRE", "GATEWAY_THREADS",
                                "MAX_CONNECTIONS", "REQUEST_HEAD_TIMEOUT", "MAX_REQUEST_BODY_MB"}) {
     EXPECT_EQ(by_name[now_live]["live"], true) << now_live;

@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "admin/test/fake_admin_backend.h"
 #include "gempool/testing/fake_clock.h"
 
@@ -31,14 +35,28 @@ v1::UsageCount Count(int64_t requests, int64_t prompt, int64_t candidates, int64
   return c;
 }
 
-TEST(UsageApiTest, ParsesSince) {
-  EXPECT_EQ(*ParseUsageSince(""), 7);
-  EXPECT_EQ(*ParseUsageSince("today"), 1);
-  EXPECT_EQ(*ParseUsageSince("30d"), 30);
-  EXPECT_FALSE(ParseUsageSince("0d").ok());
-  EXPECT_FALSE(ParseUsageSince("401d").ok());
-  EXPECT_FALSE(ParseUsageSince("7").ok());
-  EXPECT_THAT(ParseUsageSince("1w").status().message(), HasSubstr("today or 1d to 400d"));
+// The windows themselves are CalendarDayEdges' (libs/common time_zone_test):
+// here, that the API takes them and says what is accepted.
+TEST(UsageApiTest, TakesCalendarWindows) {
+  gempool::testing::FakeClock clock(kNow);
+  testing::FakeAdminBackend backend(clock);
+  DisplayZone zone;
+  ASSERT_TRUE(zone.Set("UTC").ok());
+  UsageApi api(backend, clock, zone);
+  for (const auto& [since, days] : std::vector<std::pair<std::string, int>>{{"", 7}, {"today", 1}, {"30d", 30}}) {
+    ApiResult result = api.Handle(Get({{"since", since}}));
+    ASSERT_EQ(result.status, 200) << since << ": " << result.body.dump();
+    EXPECT_EQ(backend.usage_queries.back().day_starts_ms_size(), days) << since;
+  }
+  ApiResult dates = api.Handle(Get({{"since", "2027-01-01"}, {"until", "2027-01-10"}}));
+  ASSERT_EQ(dates.status, 200) << dates.body.dump();
+  EXPECT_EQ(backend.usage_queries.back().day_starts_ms_size(), 10);
+  EXPECT_EQ(api.Handle(Get({{"since", "0d"}})).status, 400);
+  EXPECT_EQ(api.Handle(Get({{"since", "401d"}})).status, 400);
+  EXPECT_EQ(api.Handle(Get({{"since", "7"}})).status, 400);
+  ApiResult week = api.Handle(Get({{"since", "1w"}}));
+  EXPECT_EQ(week.status, 400);
+  EXPECT_THAT(week.body.dump(), HasSubstr("today, a number of days (1d to 400d)"));
 }
 
 TEST(UsageApiTest, AsksForCalendarDaysInTheZoneAndMasksKeys) {
@@ -95,8 +113,11 @@ TEST(UsageApiTest, TokenGroupsCarryManagedNamesWhenKnown) {
     v1::UsageGroup* g = backend.usage_report.add_groups();
     g->set_group(id);
   }
+  v1::ClientToken* managed = backend.token_list.add_tokens();
+  managed->set_token_id("abc123");
+  managed->set_name("ci-bot");
   DisplayZone zone;
-  UsageApi api(backend, clock, zone, [] { return std::map<std::string, std::string>{{"abc123", "ci-bot"}}; });
+  UsageApi api(backend, clock, zone);
   ApiResult result = api.Handle(Get({{"by", "token"}, {"since", "today"}, {"token", "abc123"}}));
   ASSERT_EQ(result.status, 200) << result.body.dump();
   EXPECT_EQ(backend.usage_queries[0].client_token_id(), "abc123");

@@ -1,7 +1,8 @@
 #pragma once
 // The secret of a managed client token and how it is recognised: "gp-" and
 // 40 base62 characters from OpenSSL's CSPRNG (about 238 bits), stored and
-// sent only as its SHA-256. Thread-safe.
+// sent only as its SHA-256 (gempool::Sha256Hex, gempool/common/secrets.h).
+// Thread-safe.
 
 #include <string>
 
@@ -17,9 +18,6 @@ inline constexpr int kShownPrefixChars = 7;
 
 // A new secret; kInternal if the CSPRNG fails (never expected).
 absl::StatusOr<std::string> GenerateSecret();
-
-// Lowercase hex SHA-256 of `text` (64 characters).
-std::string Sha256Hex(absl::string_view text);
 
 // The first kShownPrefixChars characters of `secret` ("gp-3fA9").
 std::string ShownPrefix(absl::string_view secret);

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "absl/time/time.h"
+#include "gempool/v1/keybroker.pb.h"
 
 namespace gempool::clienttokens {
 
@@ -38,5 +39,15 @@ struct WindowUse {
   // Counts `count` tokens more on the day holding `unix_ms` in `zone`.
   void AddTokens(int64_t unix_ms, int64_t count, const absl::TimeZone& zone);
 };
+
+// A token's use at `now_ms` from the broker's counter (KeyAdmin
+// ListClientTokens): requests in the current minute and tokens today in
+// `zone`; windows gone by count as zero. What the admin page and gempoolctl
+// show.
+struct CurrentUseCounts {
+  int64_t requests_this_minute = 0;
+  int64_t tokens_today = 0;
+};
+CurrentUseCounts CurrentUse(const v1::TokenCounter& counter, int64_t now_ms, const absl::TimeZone& zone);
 
 }  // namespace gempool::clienttokens

@@ -49,9 +49,11 @@ class Environment {
 };
 
 // Parses the text of a `.env` file: `NAME=value` lines, optional `export `,
-// `#` comments, single- or double-quoted values (double quotes understand
-// \n, \", \\), and unquoted values with trailing ` # comment`. JSON values such
-// as API_KEYS=["a","b"] are taken as written. `origin` names the file in errors.
+// `#` comments, single- or double-quoted values on one line (double quotes
+// understand \n, \t, \", \\), and unquoted values with trailing ` # comment`.
+// JSON values such as API_KEYS=["a","b"] are taken as written. Errors name
+// `origin` (the file), the line and the variable, never a value (.env holds
+// secrets, and start-up errors reach logs).
 absl::StatusOr<std::map<std::string, std::string>> ParseDotEnv(absl::string_view text,
                                                                absl::string_view origin);
 

@@ -143,7 +143,7 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;     // LOG_LEVEL
   // LOG_FORMAT: "text" (the default: one human-readable line per entry) or
   // "json" (one JSON object per line, for Loki, ELK and the like).
-  std::string log_format = "text";
+  LogFormat log_format = LogFormat::kText;
   // TIMEZONE: an IANA zone (checked at load) in which the admin pages and
   // gempoolctl show times and the statistics cut calendar days and months.
   std::string timezone = "Asia/Shanghai";
@@ -174,6 +174,11 @@ struct Config {
   std::string keybroker_metrics_listen;
   std::string persistence_metrics_listen;
   int rpc_timeout_ms = 2000;                // RPC_TIMEOUT_MS: deadline of internal gRPC calls.
+  // SHUTDOWN_GRACE_SECONDS: on SIGTERM/SIGINT a service stops taking new
+  // work and lets what is in flight finish for at most this long (a gateway's
+  // calls and streams, the broker's and persistence's RPCs) before cutting
+  // the rest; then it flushes its queues and exits 0. Read at start-up.
+  int shutdown_grace_seconds = 30;
   int max_key_wait_ms = 3000;               // MAX_KEY_WAIT_MS: when every key is cooling, how long a
                                             // request may wait for the first to free up before 429.
   // GATEWAY_IO_THREADS: event-loop threads serving every client connection

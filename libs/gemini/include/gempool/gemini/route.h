@@ -55,7 +55,7 @@ struct Route {
 // "POST"). kNotFound, with a message naming the supported calls, when the
 // path is not a Gemini native call gempool serves or the verb does not fit;
 // kInvalidArgument for a model id with characters no model id has (ids are
-// ASCII letters, digits and "-._~@+").
+// ASCII letters, digits and "-._~@+", and are neither "." nor "..").
 absl::StatusOr<Route> ParseRoute(absl::string_view http_method, absl::string_view path);
 
 }  // namespace gempool::gemini

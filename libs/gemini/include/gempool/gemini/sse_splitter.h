@@ -20,8 +20,9 @@ namespace gempool::gemini {
 
 class SseSplitter {
  public:
-  // Events (their joined data) larger than this are refused: a peer that
-  // never ends an event must not grow memory without bound.
+  // An event is refused when its joined data so far plus the line being
+  // read is larger than this, whether the body comes in one read or many: a
+  // peer that never ends an event must not grow memory without bound.
   static constexpr size_t kDefaultMaxEventBytes = 64u << 20;
 
   explicit SseSplitter(size_t max_event_bytes = kDefaultMaxEventBytes)

@@ -27,8 +27,10 @@ struct BaseUrl {
   std::string SchemeHostPort() const;
 };
 
-// Parses an http(s) URL with an optional path; no query or fragment.
-// kInvalidArgument naming BASE_URL otherwise.
+// Parses an http(s) URL with an optional path; no query, fragment or
+// credentials; a host of letters, digits and "-._~" or an IPv6 address in
+// brackets; a path of printable ASCII. kInvalidArgument naming BASE_URL
+// otherwise (credentials, if any, masked as "***@").
 absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url);
 
 struct UpstreamTarget {
@@ -60,8 +62,10 @@ struct ProxyUrl {
   bool IsSocks5() const { return scheme == "socks5" || scheme == "socks5h"; }
 };
 
-// kInvalidArgument for other schemes (the message lists the accepted ones) or
-// a bad port. Messages show the URL with its credentials masked ("***@").
+// The credentials run to the last '@' (a password with an unescaped '/'
+// still reads as one). kInvalidArgument for other schemes (the message lists
+// the accepted ones), a bad host or a bad port. Messages show the URL with
+// its credentials masked ("***@").
 absl::StatusOr<ProxyUrl> ParseProxyUrl(absl::string_view url);
 
 }  // namespace gempool::gemini

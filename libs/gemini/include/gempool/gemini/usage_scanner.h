@@ -6,14 +6,18 @@
 // (the last chunk carries the whole call's).
 //
 // Cheap on the hot path: a chunk without the key "usageMetadata" costs one
-// memmem over its bytes and a copy of at most 14 of them; only the object
-// after the key is copied (up to kMaxObjectBytes) and parsed. The key is
-// matched with its quotes, so the words inside a text (where JSON escapes
-// the quotes) do not match; a key of the same name nested elsewhere (e.g. in
-// function call arguments) is overridden by the real one, which Gemini
-// writes after the candidates. Not thread-safe; one per answer.
+// memmem over its bytes and a copy of at most 14 of them (no allocation);
+// only the object after the key is copied (up to kMaxObjectBytes), and only
+// the last complete one is parsed, once, when last() is read (a stream
+// carries one per event). An object whose brackets do not match is dropped
+// as it ends, so the one before it stays. The key is matched with its
+// quotes, so the words inside a text (where JSON escapes the quotes) do not
+// match; a key of the same name nested elsewhere (e.g. in function call
+// arguments) is overridden by the real one, which Gemini writes after the
+// candidates. Not thread-safe; one per answer.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -32,8 +36,9 @@ class UsageScanner {
   void Feed(absl::string_view bytes);
 
   // The counts of the last complete usageMetadata object seen; nullopt
-  // before the first.
-  const std::optional<TokenCounts>& last() const { return last_; }
+  // before the first (or when that object is not JSON). Parses it on each
+  // call: read it once, when the answer has ended.
+  std::optional<TokenCounts> last() const;
 
   // Forgets everything (a new answer begins, e.g. another attempt).
   void Reset();
@@ -58,13 +63,17 @@ class UsageScanner {
   State state_ = State::kSearching;
   std::string tail_;    // Up to key length - 1 bytes of the previous chunk (kSearching).
   std::string object_;  // The object so far (kInObject).
+  std::string last_;    // The last complete object's text; empty before the first.
   int depth_ = 0;
+  // Per open bracket below depth 64, whether it is '[' (bit depth - 1); a
+  // closing bracket of the other kind ends the object as broken.
+  uint64_t brackets_ = 0;
+  bool broken_ = false;
   bool in_string_ = false;
   bool escaped_ = false;
   // The object outgrew kMaxObjectBytes: followed to its end, not copied
   // (so where the scan resumes does not depend on how bytes were cut).
   bool skipping_ = false;
-  std::optional<TokenCounts> last_;
 };
 
 }  // namespace gempool::gemini

@@ -191,9 +191,11 @@ class KeyPool {
   AcquireResult AcquirePinned(int64_t key_id, absl::string_view model);
 
   // Applies the outcome of an attempt with key `key_id` for `model`; returns
-  // the key's state afterwards. NotFound for an unknown key (it may have been
-  // removed since it was handed out).
-  absl::StatusOr<KeyState> Report(int64_t key_id, absl::string_view model, const Outcome& outcome);
+  // the key's state afterwards, and sets `*previous` (when not null) to its
+  // state before. NotFound for an unknown key (it may have been removed
+  // since it was handed out).
+  absl::StatusOr<KeyState> Report(int64_t key_id, absl::string_view model, const Outcome& outcome,
+                                  KeyState* previous = nullptr);
 
   // Applies the answer to a verification probe of key `key_id` (a minimal
   // request for `model`, sent by re-validation or an admin's verify), which

@@ -30,6 +30,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
@@ -102,7 +104,8 @@ class Family final : public FamilyBase {
     std::unique_ptr<Metric> metric;
   };
   static constexpr absl::string_view kOther = "other";
-  static std::string KeyOf(absl::Span<const absl::string_view> values);
+  // The children_ key of `values`, written into `key` (reused per thread).
+  static void KeyOf(absl::Span<const absl::string_view> values, std::string& key);
 
   const std::string name_;
   const std::string help_;
@@ -149,14 +152,11 @@ class Registry {
 // --- Family, templated on the metric type ---
 
 template <typename Metric>
-std::string Family<Metric>::KeyOf(absl::Span<const absl::string_view> values) {
-  std::string key;
+void Family<Metric>::KeyOf(absl::Span<const absl::string_view> values, std::string& key) {
+  key.clear();
   for (absl::string_view value : values) {
-    key += std::to_string(value.size());
-    key += ':';
-    key.append(value.data(), value.size());
+    absl::StrAppend(&key, value.size(), ":", value);
   }
-  return key;
 }
 
 template <typename Metric>
@@ -164,10 +164,12 @@ Metric& Family<Metric>::With(absl::Span<const absl::string_view> values) {
   if (values.size() != label_names_.size()) {
     throw std::invalid_argument(name_ + ": wrong number of label values");
   }
-  std::vector<absl::string_view> kept(values.begin(), values.end());
+  // No allocation once a thread's key buffer has grown (once per request).
+  absl::InlinedVector<absl::string_view, 4> kept(values.begin(), values.end());
   const int bounded = options_.bounded_label;
   const bool has_bounded = bounded >= 0 && static_cast<size_t>(bounded) < kept.size();
-  std::string key = KeyOf(kept);
+  thread_local std::string key;
+  KeyOf(kept, key);
   {
     absl::ReaderMutexLock lock(&mu_);
     auto it = children_.find(key);
@@ -177,7 +179,7 @@ Metric& Family<Metric>::With(absl::Span<const absl::string_view> values) {
     if (has_bounded && bounded_values_.size() >= options_.max_values &&
         !bounded_values_.contains(kept[bounded])) {
       kept[bounded] = kOther;
-      key = KeyOf(kept);
+      KeyOf(kept, key);
       it = children_.find(key);
       if (it != children_.end()) return *it->second->metric;
     }
@@ -188,7 +190,7 @@ Metric& Family<Metric>::With(absl::Span<const absl::string_view> values) {
       bounded_values_.insert(std::string(kept[bounded]));
     } else {
       kept[bounded] = kOther;
-      key = KeyOf(kept);
+      KeyOf(kept, key);
     }
   }
   auto it = children_.find(key);

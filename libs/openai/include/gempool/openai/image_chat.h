@@ -37,7 +37,8 @@ absl::StatusOr<ImageGenerationRequest> ConvertImageChatRequest(const nlohmann::j
 // parts; a Gemini image model's answer is returned as it is), so the image
 // hosting step (UPLOAD_PROVIDER) that works on Gemini answers can replace
 // them with links.
-nlohmann::json ImagesAsGeminiAnswer(const nlohmann::json& upstream_response, const ImageGenerationRequest& request);
+// The images are moved out of `upstream_response`.
+nlohmann::json ImagesAsGeminiAnswer(nlohmann::json&& upstream_response, const ImageGenerationRequest& request);
 
 // The chat message content for such an answer: text parts as they are (an
 // uploaded image is a text part holding its Markdown link), inline images as

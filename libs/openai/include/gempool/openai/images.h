@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gempool/openai/options.h"
@@ -39,9 +40,13 @@ struct ImageGenerationRequest {
 absl::StatusOr<ImageGenerationRequest> ConvertImageRequest(const nlohmann::json& openai_body,
                                                            const ConversionOptions& options);
 
-// The upstream answer → {"created","data":[{"b64_json"|"url","revised_prompt"?}]}.
-// InvalidArgument (explaining the filter reason) when no image came back —
-// what OpenAI answers for a refused prompt; Internal when malformed.
+// OK when the upstream answer holds at least one image. InvalidArgument
+// (explaining the filter reason) when no image came back — what OpenAI
+// answers for a refused prompt; Internal when malformed. Copies no image.
+absl::Status CheckImageResponse(const nlohmann::json& upstream_response, const ImageGenerationRequest& request);
+
+// The upstream answer → {"created","data":[{"b64_json"|"url","revised_prompt"?}]};
+// CheckImageResponse's error when it has no image.
 absl::StatusOr<nlohmann::json> ConvertImageResponse(const nlohmann::json& upstream_response,
                                                     const ImageGenerationRequest& request, int64_t created_unix);
 

@@ -32,10 +32,18 @@ absl::Status CheckGenerateContentResponse(const nlohmann::json& response, absl::
 // Candidate 0 (index 0, or no index: Gemini omits zeros); nullptr when none.
 const nlohmann::json* FirstCandidate(const nlohmann::json& response);
 
+// The functionCall of `part` when it is a call a client can run and send
+// back: an object with a non-empty string `name` and `args` absent, null or
+// an object. nullptr otherwise: a malformed call is not shown as a call,
+// since no request converter could take it back in the next turn (each
+// refuses a call without a name or with arguments that are not an object),
+// and the conversation would be stuck.
+const nlohmann::json* RunnableCall(const nlohmann::json& part);
+
 // One part of a Gemini candidate as the converters read it, in order.
 struct GeminiPart {
   enum class Kind {
-    kCall,     // functionCall
+    kCall,     // functionCall (RunnableCall)
     kThought,  // thought: true (a thought summary)
     kText,     // text, or other content rendered as Markdown; "" for a
                // part that only carries a signature

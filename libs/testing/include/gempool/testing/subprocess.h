@@ -46,6 +46,11 @@ class Subprocess {
   std::string log_path_;
 };
 
+// Waits up to `timeout_ms` for `process` to write its first "listening on
+// PORT" line (or "listening on HOST:PORT ..."), and returns PORT. An error
+// carrying its output when it exits first or never says so.
+absl::StatusOr<int> WaitForListeningPort(Subprocess& process, int timeout_ms);
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (cmake/GempoolFuzz.cmake) with clang,
+# AddressSanitizer and UndefinedBehaviorSanitizer in its own build directory,
+# and runs each from its seed corpus (tests/fuzz/<corpus>).
+#   scripts/fuzz.sh --short [BUILD_DIR]          FUZZ_RUNS executions each (default 20000, at most
+#                                                FUZZ_SHORT_SECONDS, default 20): `make test`
+#   scripts/fuzz.sh --long SECONDS [BUILD_DIR]   SECONDS each: `make fuzz`
+# Inputs that add coverage go to BUILD_DIR/corpus/<target>, never into the
+# source tree. A crash, leak, sanitizer report or hang (FUZZ_TIMEOUT seconds
+# per input) fails the run and leaves the input in BUILD_DIR/findings/<target>/:
+# fix the code, then add the input to tests/fuzz/<corpus>/ so the replay
+# test keeps it fixed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:---short}"
+case "$mode" in
+  --short) seconds=""; BUILD_DIR="${2:-build-fuzz}" ;;
+  --long)
+    seconds="${2:?usage: scripts/fuzz.sh --long SECONDS [BUILD_DIR]}"
+    BUILD_DIR="${3:-build-fuzz}" ;;
+  *) echo "usage: scripts/fuzz.sh --short [BUILD_DIR] | --long SECONDS [BUILD_DIR]" >&2; exit 2 ;;
+esac
+
+CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DGEMPOOL_BUILD_FUZZERS=ON -DGEMPOOL_BUILD_TESTS=OFF >/dev/null
+cmake --build "$BUILD_DIR" -j "$(nproc)" --target fuzzers
+
+# UBSan reports only print by default: make them findings like ASan's.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+
+failed=()
+count=0
+while read -r binary seeds; do
+  [ -n "$binary" ] || continue
+  name="$(basename "$binary")"
+  corpus="$BUILD_DIR/corpus/$name"
+  findings="$BUILD_DIR/findings/$name"
+  mkdir -p "$corpus" "$findings"
+  if [ -n "$seconds" ]; then
+    budget=(-max_total_time="$seconds")
+  else
+    # A fixed number of runs, capped in time for the slowest bodies.
+    budget=(-runs="${FUZZ_RUNS:-20000}" -max_total_time="${FUZZ_SHORT_SECONDS:-20}")
+  fi
+  count=$((count + 1))
+  start=$(date +%s)
+  if "$binary" "${budget[@]}" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
+       -artifact_prefix="$findings/" -print_final_stats=1 "$corpus" "$seeds" \
+       >"$findings/log" 2>&1; then
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$findings/log" | grep -o '[0-9]*$' || true)
+    echo "fuzz: $name: ${runs:-?} runs in $(( $(date +%s) - start )) s, no finding"
+  else
+    echo "fuzz: $name FAILED; its log: $findings/log, the input: $(ls "$findings" | grep -v '^log$' | head -1)" >&2
+    tail -40 "$findings/log" >&2
+    failed+=("$name")
+  fi
+done < "$BUILD_DIR/fuzzers.txt"
+
+if [ "$count" -eq 0 ]; then
+  echo "fuzz: no fuzz target was configured (see $BUILD_DIR/fuzzers.txt)" >&2
+  exit 1
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: ${#failed[@]} of $count targets found a problem: ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: $count targets, no finding"
