@@ -164,18 +164,9 @@ std::string NetnsStack::GatewayHost(int index) { return absl::StrCat("gw", index
 std::string NetnsStack::GatewayAddress(int index) const { return lab_->Address(GatewayHost(index)); }
 
 std::string NetnsStack::Logs() const {
-  std::string out;
   std::vector<std::string> paths = log_paths_;
   if (mariadb_) paths.push_back(mariadb_->LogPath());
-  for (const std::string& path : paths) {
-    std::string text = testing::ReadWholeFile(path);
-    if (text.size() > kMaxLogBytes) {
-      text = absl::StrCat("[... ", text.size() - kMaxLogBytes, " bytes cut ...]\n",
-                          text.substr(text.size() - kMaxLogBytes));
-    }
-    absl::StrAppend(&out, "---- ", path, " ----\n", text, "\n");
-  }
-  return out;
+  return testing::TailsOfFiles(paths, kMaxLogBytes);
 }
 
 std::map<std::string, std::string> NetnsStack::ServiceEnv() const {

@@ -63,16 +63,7 @@ std::string Stack::ServiceLog(const std::string& name) const {
 }
 
 std::string Stack::Logs() const {
-  std::string out;
-  for (const std::string& path : log_paths_) {
-    std::string text = testing::ReadWholeFile(path);
-    if (text.size() > kMaxLogBytes) {
-      text = absl::StrCat("[... ", text.size() - kMaxLogBytes, " bytes cut ...]\n",
-                          text.substr(text.size() - kMaxLogBytes));
-    }
-    absl::StrAppend(&out, "---- ", path, " ----\n", text, "\n");
-  }
-  return out;
+  return testing::TailsOfFiles(log_paths_, kMaxLogBytes);
 }
 
 std::map<std::string, std::string> Stack::ServiceEnv() const {

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+
 namespace gempool::testing {
 
 std::string ReadWholeFile(const std::string& path) {
@@ -24,6 +26,19 @@ std::string MakeTempDir(const std::string& prefix) {
   std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
   char* made = mkdtemp(pattern.data());
   return made != nullptr ? std::string(made) : std::string();
+}
+
+std::string TailsOfFiles(const std::vector<std::string>& paths, size_t max_bytes_each) {
+  std::string out;
+  for (const std::string& path : paths) {
+    std::string text = ReadWholeFile(path);
+    if (text.size() > max_bytes_each) {
+      text = absl::StrCat("[... ", text.size() - max_bytes_each, " bytes cut ...]\n",
+                          text.substr(text.size() - max_bytes_each));
+    }
+    absl::StrAppend(&out, "---- ", path, " ----\n", text, "\n");
+  }
+  return out;
 }
 
 bool AcceptsTcp(const std::string& ipv4_address, int port) {
