@@ -4,7 +4,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: run test build deps bench fuzz clean
+.PHONY: run test test-sanitize build deps bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh
@@ -19,18 +19,23 @@ run: build
 test:
 	@scripts/test.sh $(BUILD_DIR)
 
+# The whole suite under ASan + UBSan (build-asan) and the concurrency tests
+# under TSan (build-tsan): scripts/test-sanitize.sh.
+test-sanitize:
+	@scripts/test-sanitize.sh $(BUILD_DIR)-asan $(BUILD_DIR)-tsan
+
 # Benchmarks (bench/, docs/benchmarks.md): its own Release build directory.
 BENCH_BUILD_DIR ?= build-bench
 bench:
 	@bench/bench.sh $(BENCH_BUILD_DIR)
 
 # Fuzzing (scripts/fuzz.sh, cmake/GempoolFuzz.cmake): every libFuzzer target
-# for FUZZ_SECONDS each, built with clang + ASan + UBSan in build-fuzz; `make
-# test` runs them for a fixed number of executions.
+# for FUZZ_SECONDS each, built with clang + ASan + UBSan in build-asan (the
+# test-sanitize build); `make test` runs them for a fixed number of executions.
 FUZZ_SECONDS ?= 300
 fuzz:
 	@scripts/install-deps.sh --test
-	@scripts/fuzz.sh --long $(FUZZ_SECONDS)
+	@scripts/fuzz.sh --long $(FUZZ_SECONDS) $(BUILD_DIR)-asan
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan $(BUILD_DIR)-tsan

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (cmake/GempoolFuzz.cmake) with clang,
-# AddressSanitizer and UndefinedBehaviorSanitizer in its own build directory,
-# and runs each from its seed corpus (tests/fuzz/<corpus>).
+# AddressSanitizer and UndefinedBehaviorSanitizer in the ASan build directory
+# (scripts/configure-asan.sh: the same one `make test-sanitize` uses), and runs
+# each from its seed corpus (tests/fuzz/<corpus>).
 #   scripts/fuzz.sh --short [BUILD_DIR]          FUZZ_RUNS executions each (default 20000, at most
 #                                                FUZZ_SHORT_SECONDS, default 20): `make test`
 #   scripts/fuzz.sh --long SECONDS [BUILD_DIR]   SECONDS each: `make fuzz`
+# BUILD_DIR defaults to build-asan.
 # Inputs that add coverage go to BUILD_DIR/corpus/<target>, never into the
 # source tree. A crash, leak, sanitizer report or hang (FUZZ_TIMEOUT seconds
 # per input) fails the run and leaves the input in BUILD_DIR/findings/<target>/:
@@ -15,15 +17,14 @@ cd "$(dirname "$0")/.."
 
 mode="${1:---short}"
 case "$mode" in
-  --short) seconds=""; BUILD_DIR="${2:-build-fuzz}" ;;
+  --short) seconds=""; BUILD_DIR="${2:-build-asan}" ;;
   --long)
     seconds="${2:?usage: scripts/fuzz.sh --long SECONDS [BUILD_DIR]}"
-    BUILD_DIR="${3:-build-fuzz}" ;;
+    BUILD_DIR="${3:-build-asan}" ;;
   *) echo "usage: scripts/fuzz.sh --short [BUILD_DIR] | --long SECONDS [BUILD_DIR]" >&2; exit 2 ;;
 esac
 
-CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DGEMPOOL_BUILD_FUZZERS=ON -DGEMPOOL_BUILD_TESTS=OFF >/dev/null
+scripts/configure-asan.sh "$BUILD_DIR"
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target fuzzers
 
 # UBSan reports only print by default: make them findings like ASan's.

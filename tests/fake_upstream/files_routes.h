@@ -79,7 +79,7 @@ class FakeFiles {
   mutable absl::Mutex mu_;
   std::map<std::string, Upload> uploads_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, File> files_ ABSL_GUARDED_BY(mu_);  // By id.
-  int64_t next_ = 1 ABSL_GUARDED_BY(mu_);
+  int64_t next_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace gempool::fake

@@ -54,22 +54,6 @@ std::string ToolUseId(const json& function_call, absl::string_view message_id, i
   return absl::StrCat("toolu_", openai::StableHexDigest(absl::StrCat(message_id, ":", call_index), 24));
 }
 
-int64_t TokenCount(const json& usage_metadata, absl::string_view key) {
-  const json* value = Find(usage_metadata, key);
-  if (value == nullptr) return 0;
-  if (value->is_number_unsigned()) {
-    uint64_t count = value->get<uint64_t>();
-    return count > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(count);
-  }
-  if (value->is_number_integer()) return std::max<int64_t>(0, value->get<int64_t>());
-  if (value->is_number_float()) {
-    double count = value->get<double>();
-    if (!std::isfinite(count) || count <= 0) return 0;
-    return count >= 9.2e18 ? INT64_MAX : static_cast<int64_t>(count);
-  }
-  return 0;
-}
-
 ContentBlocks::ContentBlocks(const ResponseContext& context, std::string message_id)
     : context_(context), message_id_(std::move(message_id)) {}
 

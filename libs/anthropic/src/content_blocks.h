@@ -55,8 +55,6 @@ std::string MessageId(const nlohmann::json& response, const ResponseContext& con
 // index).
 std::string ToolUseId(const nlohmann::json& function_call, absl::string_view message_id, int call_index);
 
-// A token count of a usageMetadata; 0 when missing, negative or mistyped.
-int64_t TokenCount(const nlohmann::json& usage_metadata, absl::string_view key);
 
 class ContentBlocks {
  public:

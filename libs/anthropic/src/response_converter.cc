@@ -84,15 +84,15 @@ const char* AnthropicStopReason(absl::string_view gemini_reason, bool has_tool_u
 }
 
 json ConvertUsage(const json& usage_metadata) {
-  const int64_t cached = internal::TokenCount(usage_metadata, "cachedContentTokenCount");
-  const int64_t prompt = internal::TokenCount(usage_metadata, "promptTokenCount") +
-                         internal::TokenCount(usage_metadata, "toolUsePromptTokenCount");
+  const int64_t cached = openai::TokenCount(usage_metadata, "cachedContentTokenCount");
+  const int64_t prompt = openai::TokenCount(usage_metadata, "promptTokenCount") +
+                         openai::TokenCount(usage_metadata, "toolUsePromptTokenCount");
   json usage(json::value_t::object);
   // Gemini's prompt count includes the cached tokens; Anthropic's
   // input_tokens does not (total input = input + cache reads + writes).
   usage.emplace("input_tokens", prompt > cached ? prompt - cached : 0);
-  usage.emplace("output_tokens", internal::TokenCount(usage_metadata, "candidatesTokenCount") +
-                                     internal::TokenCount(usage_metadata, "thoughtsTokenCount"));
+  usage.emplace("output_tokens", openai::TokenCount(usage_metadata, "candidatesTokenCount") +
+                                     openai::TokenCount(usage_metadata, "thoughtsTokenCount"));
   usage.emplace("cache_creation_input_tokens", 0);
   usage.emplace("cache_read_input_tokens", cached);
   return usage;
@@ -140,7 +140,7 @@ absl::StatusOr<json> ConvertCountTokensResponse(const json& gemini_response) {
   if (total == nullptr || !total->is_number()) {
     return absl::InternalError("Gemini's countTokens answer has no numeric totalTokens");
   }
-  return json{{"input_tokens", internal::TokenCount(gemini_response, "totalTokens")}};
+  return json{{"input_tokens", openai::TokenCount(gemini_response, "totalTokens")}};
 }
 
 }  // namespace gempool::anthropic

@@ -420,7 +420,7 @@ absl::Status KeyPool::ValidateNewKeys(const std::vector<KeyInfo>& keys) {
 
 absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys) {
   GEMPOOL_RETURN_IF_ERROR(ValidateNewKeys(keys));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   // A pool loaded in one call gets exactly the room it needs (no unused
   // capacity, which could hold pages left dirty by the load); later calls
@@ -438,7 +438,7 @@ absl::StatusOr<std::vector<bool>> KeyPool::Add(const std::vector<KeyInfo>& keys)
 }
 
 void KeyPool::Reserve(size_t keys) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (keys > slots_.capacity()) {
     slots_.reserve(keys);
     if (options_.record_times) times_.reserve(keys);
@@ -448,7 +448,7 @@ void KeyPool::Reserve(size_t keys) {
 
 absl::Status KeyPool::Upsert(const std::vector<KeyInfo>& keys) {
   GEMPOOL_RETURN_IF_ERROR(ValidateNewKeys(keys));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   for (const KeyInfo& info : keys) {
     // The same slot comes back (free_slots_ is a stack), so the key keeps its
@@ -551,7 +551,7 @@ size_t KeyPool::NextSlot(const IndexBitset& usable, absl::Span<const int64_t> ex
 }
 
 AcquireResult KeyPool::Acquire(absl::string_view model, absl::Span<const int64_t> exclude_key_ids) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   ExpireGlobal(now);
   const IndexBitset* usable = &servable_;
@@ -576,7 +576,7 @@ AcquireResult KeyPool::Acquire(absl::string_view model, absl::Span<const int64_t
 }
 
 AcquireResult KeyPool::AcquirePinned(int64_t key_id, absl::string_view model) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   AcquireResult result;
   Key* key = FindKey(key_id);
@@ -726,7 +726,7 @@ int64_t KeyPool::RateLimitUntil(Key& key, const Outcome& outcome, int64_t now_ms
 
 absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model, const Outcome& outcome,
                                          KeyState* previous) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Key* key = FindKey(key_id);
   if (key == nullptr) {
     return absl::NotFoundError(
@@ -742,7 +742,7 @@ absl::StatusOr<KeyState> KeyPool::Report(int64_t key_id, absl::string_view model
 }
 
 absl::StatusOr<KeyState> KeyPool::ApplyProbe(int64_t key_id, absl::string_view model, const Outcome& outcome) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Key* key = FindKey(key_id);
   if (key == nullptr) {
     return absl::NotFoundError(
@@ -873,7 +873,7 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
 }
 
 absl::StatusOr<std::vector<int64_t>> KeyPool::Resolve(const KeySelection& selection) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return ResolveLocked(selection);
 }
 
@@ -908,7 +908,7 @@ absl::StatusOr<std::vector<int64_t>> KeyPool::ResolveLocked(const KeySelection& 
 template <typename Action>
 absl::StatusOr<int> KeyPool::ForSelection(const KeySelection& selection, Action action) {
   // Resolve and act under one lock so a concurrent Remove cannot slip in.
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   absl::StatusOr<std::vector<int64_t>> ids = ResolveLocked(selection);
   if (!ids.ok()) return ids.status();
   const int64_t now = clock_.NowUnixMs();
@@ -970,7 +970,7 @@ absl::StatusOr<int> KeyPool::Reset(const KeySelection& selection) {
 }
 
 int KeyPool::Remove(absl::Span<const int64_t> ids) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   int removed = 0;
   for (int64_t id : ids) removed += RemoveLocked(id) ? 1 : 0;
   return removed;
@@ -1019,7 +1019,7 @@ KeyInfo KeyPool::Snapshot(const Key& key) const {
 }
 
 KeyPage KeyPool::List(const KeyFilter& filter) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Refresh(clock_.NowUnixMs());
   auto wants = [&filter](KeyState state) {
     return std::find(filter.states.begin(), filter.states.end(), state) != filter.states.end();
@@ -1077,7 +1077,7 @@ KeyPage KeyPool::List(const KeyFilter& filter) {
 }
 
 PoolCounts KeyPool::Summary() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   Refresh(clock_.NowUnixMs());
   PoolCounts counts;
   counts.total = static_cast<int>(key_count_);
@@ -1095,7 +1095,7 @@ PoolCounts KeyPool::Summary() {
 }
 
 std::vector<std::pair<std::string, int>> KeyPool::CoolingByModel() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   std::vector<std::string> models;
   models.reserve(models_.size());
@@ -1110,7 +1110,7 @@ std::vector<std::pair<std::string, int>> KeyPool::CoolingByModel() {
 }
 
 std::optional<KeyInfo> KeyPool::Get(int64_t key_id) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   ExpireGlobal(now);
   Key* key = FindKey(key_id);
@@ -1123,34 +1123,34 @@ std::optional<KeyInfo> KeyPool::Get(int64_t key_id) {
 }
 
 std::optional<int64_t> KeyPool::FindBySecret(absl::string_view secret) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const size_t slot = SlotOfSecret(secret);
   if (slot == kNone) return std::nullopt;
   return slots_[slot].id;
 }
 
 size_t KeyPool::size() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return key_count_;
 }
 
 bool KeyPool::Contains(int64_t key_id) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return SlotOf(key_id) != kNone;
 }
 
 void KeyPool::SetMaxFailures(int max_failures) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   max_failures_ = std::max(max_failures, 1);
 }
 
 int KeyPool::max_failures() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return max_failures_;
 }
 
 std::vector<KeyInfo> KeyPool::TakeDirty(size_t max) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<KeyInfo> out;
   out.reserve(std::min(max, dirty_ids_.size()));
   while (!dirty_ids_.empty() && out.size() < max) {
@@ -1166,7 +1166,7 @@ std::vector<KeyInfo> KeyPool::TakeDirty(size_t max) {
 }
 
 KeyChanges KeyPool::TakeChanges(size_t max) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   KeyChanges changes;
   absl::flat_hash_set<int64_t> removed;
   const int64_t now = clock_.NowUnixMs();
@@ -1187,12 +1187,12 @@ KeyChanges KeyPool::TakeChanges(size_t max) {
 }
 
 size_t KeyPool::dirty_count() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return dirty_ids_.size();
 }
 
 void KeyPool::ClearChanges() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (int64_t id : watched_ids_) {
     if (Key* key = FindKey(id); key != nullptr) key->watched = false;
   }
@@ -1200,7 +1200,7 @@ void KeyPool::ClearChanges() {
 }
 
 std::vector<KeyInfo> KeyPool::ListPage(size_t* cursor, size_t max) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t now = clock_.NowUnixMs();
   // States as of now, as List shows them: the first page takes the O(n)
   // refresh, later ones only the cooldowns that ended since (O(1) when none).

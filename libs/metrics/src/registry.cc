@@ -115,7 +115,7 @@ template <typename Metric>
 Family<Metric>& Registry::Add(std::string name, std::string help, MetricType type,
                               std::vector<std::string> label_names, FamilyOptions options,
                               typename Family<Metric>::Factory factory) {
-  absl::MutexLock lock(&mu_);
+  WriterMutexLock lock(&mu_);
   Check(name, type, label_names);
   auto family = std::make_unique<Family<Metric>>(name, std::move(help), type, std::move(label_names), options,
                                                  std::move(factory));
@@ -146,7 +146,7 @@ Family<Histogram>& Registry::AddHistogram(std::string name, std::string help, st
 void Registry::AddCallback(MetricType type, std::string name, std::string help, std::vector<std::string> label_names,
                            SampleFn fn) {
   if (type == MetricType::kHistogram) throw std::invalid_argument("callback metrics are counters or gauges");
-  absl::MutexLock lock(&mu_);
+  WriterMutexLock lock(&mu_);
   Check(name, type, label_names);
   auto family =
       std::make_unique<CallbackFamily>(name, std::move(help), type, std::move(label_names), std::move(fn));
@@ -155,7 +155,7 @@ void Registry::AddCallback(MetricType type, std::string name, std::string help, 
 
 std::string Registry::Render() const {
   std::string out;
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   for (const auto& [name, family] : families_) family->Render(out);
   return out;
 }

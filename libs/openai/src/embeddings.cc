@@ -131,9 +131,7 @@ absl::StatusOr<json> ConvertEmbeddingResponse(const std::vector<json>& batch_res
                                               " embeddings for ", expected, " texts"));
     }
     if (const json* usage = Find(response, "usageMetadata"); usage != nullptr) {
-      if (const json* count = Find(*usage, "promptTokenCount"); count != nullptr && count->is_number()) {
-        prompt_tokens += count->get<int64_t>();
-      }
+      prompt_tokens += TokenCount(*usage, "promptTokenCount");
     }
     for (const json& embedding : *embeddings) {
       const json* values = Find(embedding, "values");

@@ -13,12 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-int64_t Count(const json& usage, const char* key) {
-  const json* value = Find(usage, key);
-  if (value == nullptr || !value->is_number()) return 0;
-  return value->get<int64_t>();
-}
-
 bool IsContentFilterReason(absl::string_view reason) {
   static constexpr absl::string_view kFiltered[] = {
       "SAFETY",      "RECITATION",     "BLOCKLIST",          "PROHIBITED_CONTENT",
@@ -119,13 +113,13 @@ const char* OpenAIFinishReason(absl::string_view gemini_reason, bool has_tool_ca
 }
 
 json ConvertUsage(const json& usage_metadata) {
-  int64_t prompt = Count(usage_metadata, "promptTokenCount") + Count(usage_metadata, "toolUsePromptTokenCount");
-  int64_t thoughts = Count(usage_metadata, "thoughtsTokenCount");
-  int64_t completion = Count(usage_metadata, "candidatesTokenCount") + thoughts;
-  int64_t total = Count(usage_metadata, "totalTokenCount");
+  int64_t prompt = TokenCount(usage_metadata, "promptTokenCount") + TokenCount(usage_metadata, "toolUsePromptTokenCount");
+  int64_t thoughts = TokenCount(usage_metadata, "thoughtsTokenCount");
+  int64_t completion = TokenCount(usage_metadata, "candidatesTokenCount") + thoughts;
+  int64_t total = TokenCount(usage_metadata, "totalTokenCount");
   if (total == 0) total = prompt + completion;
   json prompt_details(json::value_t::object);
-  prompt_details.emplace("cached_tokens", Count(usage_metadata, "cachedContentTokenCount"));
+  prompt_details.emplace("cached_tokens", TokenCount(usage_metadata, "cachedContentTokenCount"));
   json completion_details(json::value_t::object);
   completion_details.emplace("reasoning_tokens", thoughts);
   json usage(json::value_t::object);

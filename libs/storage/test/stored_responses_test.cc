@@ -68,7 +68,7 @@ TEST_P(StoredResponsesTest, BodyComesBackByteForByte) {
   const char kAwkward[] = "\0\xff\xfe'\"\\\n\r\x1a%_";
   std::string body(kAwkward, sizeof(kAwkward) - 1);
   body += "\xe4\xbd\xa0\xe5\xa5\xbd";  // UTF-8 as well.
-  for (int i = 0; body.size() < 3 * 1024 * 1024; ++i) body.push_back(static_cast<char>(i * 7919 % 256));
+  for (uint32_t i = 0; body.size() < 3 * 1024 * 1024; ++i) body.push_back(static_cast<char>(i * 7919u % 256));
   v1::StoredResponse stored = Response("resp_binary", "owner", kStart);
   stored.set_body(body);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());

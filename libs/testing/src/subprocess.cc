@@ -30,6 +30,12 @@ absl::StatusOr<Subprocess> Subprocess::Start(const std::vector<std::string>& arg
   std::vector<std::string> env_strings;
   const char* path = std::getenv("PATH");
   env_strings.push_back(absl::StrCat("PATH=", path ? path : "/usr/bin:/bin"));
+  // The sanitizers' options reach every process a test starts, so a report
+  // from a service lands where scripts/test-sanitize.sh looks.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    if (env.count(name) > 0) continue;
+    if (const char* value = std::getenv(name)) env_strings.push_back(absl::StrCat(name, "=", value));
+  }
   for (const auto& [k, v] : env) env_strings.push_back(absl::StrCat(k, "=", v));
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());

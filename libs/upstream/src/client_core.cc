@@ -33,26 +33,26 @@ void ClientCore::LoadTls() {
 }
 
 bool ClientCore::Register(const std::shared_ptr<CallImpl>& call) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (aborted_) return false;
   calls_.emplace(call.get(), call);
   return true;
 }
 
 void ClientCore::Unregister(const CallImpl* call) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   calls_.erase(call);
 }
 
 bool ClientCore::aborted() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return aborted_;
 }
 
 std::vector<std::shared_ptr<CallImpl>> ClientCore::AbortAndTakeCalls() {
   std::vector<std::shared_ptr<CallImpl>> calls;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     aborted_ = true;
     for (auto& [raw, weak] : calls_) {
       if (auto call = weak.lock()) calls.push_back(std::move(call));

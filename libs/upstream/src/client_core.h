@@ -14,7 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "connection_pool.h"
 #include "gempool/upstream/upstream_client.h"
 
@@ -52,7 +52,7 @@ class ClientCore {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   std::string tls_error_;
   ConnectionPool pool_;
-  absl::Mutex mu_;
+  Mutex mu_;
   bool aborted_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<const CallImpl*, std::weak_ptr<CallImpl>> calls_ ABSL_GUARDED_BY(mu_);
 };

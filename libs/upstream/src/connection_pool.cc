@@ -12,7 +12,7 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::Lease(const std::string& key
   std::vector<Idle> dropped;
   std::unique_ptr<UpstreamConnection> found;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = idle_.find(key);
     if (it == idle_.end()) return nullptr;
     std::vector<Idle>& list = it->second;
@@ -34,7 +34,7 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::Lease(const std::string& key
 
 void ConnectionPool::Return(const std::string& key, std::unique_ptr<UpstreamConnection> connection) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     std::vector<Idle>& list = idle_[key];
     if (!closed_ && list.size() < max_idle_per_key_) {
       list.push_back(Idle{std::move(connection), Clock::now()});
@@ -48,7 +48,7 @@ void ConnectionPool::Return(const std::string& key, std::unique_ptr<UpstreamConn
 void ConnectionPool::Close() {
   absl::flat_hash_map<std::string, std::vector<Idle>> dropped;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     closed_ = true;
     dropped.swap(idle_);
   }

@@ -11,7 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "upstream_connection.h"
 
 namespace gempool::upstream {
@@ -44,7 +44,7 @@ class ConnectionPool {
 
   const size_t max_idle_per_key_;
   const Clock::duration max_idle_age_;
-  absl::Mutex mu_;
+  Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_map<std::string, std::vector<Idle>> idle_ ABSL_GUARDED_BY(mu_);
 };

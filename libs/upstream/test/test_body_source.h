@@ -21,7 +21,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "gempool/upstream/body_source.h"
 
 namespace gempool::upstream::testing {
@@ -89,7 +89,7 @@ class TestBodySource final : public BodySource {
   int reads() const { return reads_; }
   int cancels() const { return cancels_; }
   // Notified when a Read first stalls (stall_after reached).
-  absl::Notification& stalled() { return stalled_once_; }
+  Notification& stalled() { return stalled_once_; }
 
  private:
   // On io_'s thread.
@@ -117,7 +117,7 @@ class TestBodySource final : public BodySource {
   std::string piece_;
   bool cancelled_ = false;
   OnData stalled_;
-  absl::Notification stalled_once_;
+  Notification stalled_once_;
   std::atomic<int> reads_{0};
   std::atomic<int> cancels_{0};
   boost::asio::io_context io_;

@@ -17,7 +17,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "call_watcher.h"
 #include "gempool/testing/subprocess.h"
 #include "test_http_server.h"
@@ -43,7 +43,7 @@ constexpr char kJson[] = R"({"candidates":[]})";
 
 // Sends a stream's head and first event, then holds the connection until the
 // client closes it (notifying `client_closed`) or 10 s have passed.
-ServerHandler FirstEventThenWaitForClientClose(absl::Notification& client_closed) {
+ServerHandler FirstEventThenWaitForClientClose(Notification& client_closed) {
   return [&client_closed](const ServerRequest&, ServerConnection& conn) {
     conn.Write(ChunkedHead(200, "text/event-stream"));
     conn.Write(Chunk("data: 1\r\n\r\n"));
@@ -92,7 +92,7 @@ TEST_F(UpstreamClientTest, SendsTheRequestAsGivenAndDeliversAJsonAnswer) {
 }
 
 TEST_F(UpstreamClientTest, EachStreamedPieceArrivesBeforeTheServerSendsTheNext) {
-  absl::Notification first_piece_seen;
+  Notification first_piece_seen;
   std::atomic<bool> client_saw_first_in_time{false};
   TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
     conn.Write(ChunkedHead(200, "text/event-stream"));
@@ -147,7 +147,7 @@ TEST_F(UpstreamClientTest, ADeadPooledConnectionIsReplacedTransparently) {
 TEST_F(UpstreamClientTest, APausedCallStopsReadingWithoutTimingOutAndResumeFinishesIt) {
   constexpr size_t kBody = 64 << 20;
   constexpr size_t kBlock = 256 << 10;
-  absl::Notification server_stalled;
+  Notification server_stalled;
   std::atomic<size_t> written_at_stall{0};
   TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
     conn.Write(absl::StrCat("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ", kBody,
@@ -183,14 +183,14 @@ TEST_F(UpstreamClientTest, APausedCallStopsReadingWithoutTimingOutAndResumeFinis
   // After the end both are no-ops; the marker runs after them (one loop thread).
   call->Resume();
   call->Cancel();
-  absl::Notification marker;
+  Notification marker;
   boost::asio::post(loop_.io(), [&] { marker.Notify(); });
   ASSERT_TRUE(marker.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_EQ(watcher.done_calls(), 1);
 }
 
 TEST_F(UpstreamClientTest, CancelMidStreamClosesTheConnection) {
-  absl::Notification client_closed;
+  Notification client_closed;
   TestHttpServer server(FirstEventThenWaitForClientClose(client_closed));
   CallWatcher watcher;
   std::shared_ptr<UpstreamCall> call = client_.Start(MakeRequest(server.SchemeHostPort()), watcher.Callbacks());
@@ -202,7 +202,7 @@ TEST_F(UpstreamClientTest, CancelMidStreamClosesTheConnection) {
 }
 
 TEST_F(UpstreamClientTest, ABodyCallbackAnsweringCancelEndsTheCall) {
-  absl::Notification client_closed;
+  Notification client_closed;
   TestHttpServer server(FirstEventThenWaitForClientClose(client_closed));
   CallWatcher watcher;
   client_.Start(MakeRequest(server.SchemeHostPort()),
@@ -239,7 +239,7 @@ TEST_F(UpstreamClientTest, AnEarlyCloseMidBodyIsAConnectionFailure) {
 }
 
 TEST_F(UpstreamClientTest, AServerThatNeverAnswersTimesOut) {
-  absl::Notification release;
+  Notification release;
   TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
     release.WaitForNotificationWithTimeout(absl::Seconds(20));
     conn.Close();
@@ -261,7 +261,7 @@ TEST_F(UpstreamClientTest, AServerThatNeverAnswersTimesOut) {
 
 TEST_F(UpstreamClientTest, ASlowButSteadyStreamDoesNotTimeOut) {
   // Each piece comes within the timeout, the whole stream takes longer.
-  absl::Notification never;
+  Notification never;
   TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
     conn.Write(ChunkedHead(200, "text/event-stream"));
     for (int i = 0; i < 4; ++i) {
@@ -289,8 +289,8 @@ TEST_F(UpstreamClientTest, NothingListeningIsAConnectionFailure) {
 }
 
 TEST_F(UpstreamClientTest, AbortAllEndsCallsInFlightAndRefusesNewOnes) {
-  absl::Notification request_arrived;
-  absl::Notification release;
+  Notification request_arrived;
+  Notification release;
   TestHttpServer server([&](const ServerRequest&, ServerConnection& conn) {
     request_arrived.Notify();
     release.WaitForNotificationWithTimeout(absl::Seconds(20));

@@ -120,8 +120,8 @@ ClientAnswer MessagesHandler::Messages(const ClientCall& call) {
   const gemini::Route messages_route = *route;
   answer.later = [&caller, settings = call.settings, messages_route, upstream_body,
                   client_headers = call.upstream_headers, context, token_id = TokenId(call.auth.token),
-                  answer](std::function<void(ClientAnswer)> done) {
-    caller.CallForJsonAsync(
+                  answer](std::function<void(ClientAnswer)> done) -> std::shared_ptr<ForwardCall> {
+    return caller.CallForJsonAsync(
         settings, messages_route, upstream_body, client_headers, answer,
         [context, done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer,
                                           std::string raw_body) {
@@ -177,8 +177,8 @@ ClientAnswer MessagesHandler::CountTokens(const ClientCall& call) {
   const gemini::Route count_route = *route;
   answer.later = [&caller, settings = call.settings, count_route, upstream_body,
                   client_headers = call.upstream_headers, token_id = TokenId(call.auth.token),
-                  answer](std::function<void(ClientAnswer)> done) {
-    caller.CallForJsonAsync(
+                  answer](std::function<void(ClientAnswer)> done) -> std::shared_ptr<ForwardCall> {
+    return caller.CallForJsonAsync(
         settings, count_route, upstream_body, client_headers, answer,
         [done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer, std::string) {
           if (gemini_response.has_value()) {

@@ -29,7 +29,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, FileKeyAffinity::Cached>> FileKe
   absl::flat_hash_map<std::string, Cached> found;
   std::vector<std::string> missing;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const std::string& name : names) {
       auto it = cache_.find(name);
       if (it != cache_.end() && it->second.expires_at_ms > now) {
@@ -49,7 +49,7 @@ absl::StatusOr<absl::flat_hash_map<std::string, FileKeyAffinity::Cached>> FileKe
       return absl::UnavailableError(absl::StrCat("could not look up which key owns the files this request uses: ",
                                                  records.status().message()));
     }
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const v1::FileRecord& r : *records) {
       Cached entry{r.key_id(), r.owner(), r.expires_at_ms()};
       found.emplace(r.name(), entry);
@@ -87,7 +87,7 @@ absl::StatusOr<int64_t> FileKeyAffinity::Resolve(const ForwardRequest& request) 
 }
 
 void FileKeyAffinity::Forget(const std::string& name) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   cache_.erase(name);
 }
 

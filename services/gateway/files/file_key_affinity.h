@@ -22,7 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "files/file_records_client.h"
 #include "gempool/common/clock.h"
 #include "live_settings.h"
@@ -58,7 +58,7 @@ class FileKeyAffinity final : public KeyAffinity {
 
   FileRecordsClient& records_;
   const Clock& clock_;
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::flat_hash_map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -76,8 +76,10 @@ struct ClientAnswer {
   // Set for a whole answer that is not known yet instead of `reply`: the
   // server starts it, and it calls `done` once (on any thread, never inside
   // the call) with the finished answer. A buffered upstream call waits this
-  // way without holding a thread.
-  std::function<void(std::function<void(ClientAnswer)> done)> later;
+  // way without holding a thread. It returns the upstream forward's handle
+  // (null if none), which the server cancels if the client leaves first
+  // (Exchange::CancelOnDeparture); `done` still runs then.
+  std::function<std::shared_ptr<ForwardCall>(std::function<void(ClientAnswer)> done)> later;
   // See ClientCall::may_block.
   bool needs_worker = false;
   // For the request log row.

@@ -14,6 +14,7 @@
 #include "gempool/common/request_id.h"
 #include "gempool/gemini/url.h"
 #include "http/request_head_check.h"
+#include "upstream/forwarder.h"
 
 namespace gempool::gateway {
 namespace {
@@ -61,6 +62,14 @@ void Exchange::Reply(HttpResponse response) {
   boost::asio::post(connection_->socket_.get_executor(),
                     [connection = connection_, id = id_, response = std::move(response)]() mutable {
                       connection->Reply(id, std::move(response));
+                    });
+}
+
+void Exchange::CancelOnDeparture(std::shared_ptr<ForwardCall> call) {
+  if (call == nullptr) return;
+  boost::asio::post(connection_->socket_.get_executor(),
+                    [connection = connection_, id = id_, call = std::move(call)]() mutable {
+                      connection->WatchPendingCall(id, std::move(call));
                     });
 }
 
@@ -201,6 +210,14 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t bytes) {
         Close();
         return;
       case Phase::kHandling:
+        if (pending_call_ != nullptr) {
+          // Gone while its whole answer was pending: end the upstream call
+          // now (the key is not blamed); its answer finds the socket closed.
+          CancelPendingCall();
+          Close();
+          return;
+        }
+        [[fallthrough]];
       case Phase::kResponding:
         // A half-closed client may still read the answer; a gone one makes
         // the write fail.
@@ -499,12 +516,30 @@ void Connection::AnswerStarting() {
 void Connection::Reply(uint64_t id, HttpResponse response) {
   if (closed_ || id != exchange_id_ || phase_ != Phase::kHandling) return;
   phase_ = Phase::kResponding;
+  pending_call_.reset();
   AnswerStarting();
   AddRequestIdHeader(response.headers);
   keep_alive_ = KeepAliveAnswer();
   std::string bytes = ResponseHead(response.status, response.headers, response.body.size(), keep_alive_, version_);
   if (!head_only_) bytes += response.body;
   Send(std::move(bytes));
+}
+
+void Connection::WatchPendingCall(uint64_t id, std::shared_ptr<ForwardCall> call) {
+  // Answered already (its Reply came first): nothing to watch.
+  if (id != exchange_id_ || phase_ != Phase::kHandling) return;
+  if (closed_ || peer_closed_) {
+    call->Cancel();  // Left before the call was even handed over.
+    return;
+  }
+  pending_call_ = std::move(call);
+}
+
+void Connection::CancelPendingCall() {
+  if (pending_call_ == nullptr) return;
+  std::shared_ptr<ForwardCall> call = std::move(pending_call_);
+  pending_call_.reset();
+  call->Cancel();
 }
 
 void Connection::AttachStream(uint64_t id, std::shared_ptr<StreamResponse> stream) {
@@ -693,6 +728,7 @@ void Connection::Close() {
   AbandonBody(absl::UnavailableError("the client connection was closed"));
   if (stream_ != nullptr && !stream_ended_) stream_->Cancel();
   stream_.reset();
+  CancelPendingCall();
   boost::system::error_code ignored;
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -65,6 +65,8 @@ class Connection;
 
 // One request and its answer. Exactly one of Reply() or StartStream() per
 // exchange. Thread-safe.
+class ForwardCall;
+
 class Exchange {
  public:
   Exchange(std::shared_ptr<Connection> connection, uint64_t id, HttpRequest request)
@@ -76,6 +78,13 @@ class Exchange {
   // A streamed answer: feed the returned sink (StreamResponse::SetCall with
   // the forward; Finish when it ends); the connection writes as it fills.
   std::shared_ptr<StreamResponse> StartStream();
+  // The whole answer waits on `call` (an upstream forward). If the client
+  // leaves before Reply (the connection reads its end or an error), the call
+  // is cancelled: its upstream call ends now instead of at TIME_OUT, no other
+  // key is tried and none is blamed. A client that only half-closes counts as
+  // gone too, as nginx counts it (a whole answer cannot be told apart from
+  // it). Any thread; null does nothing.
+  void CancelOnDeparture(std::shared_ptr<ForwardCall> call);
 
  private:
   const std::shared_ptr<Connection> connection_;
@@ -158,6 +167,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void AnswerStarting();
   void Reply(uint64_t id, HttpResponse response);
   void AttachStream(uint64_t id, std::shared_ptr<StreamResponse> stream);
+  void WatchPendingCall(uint64_t id, std::shared_ptr<ForwardCall> call);
+  void CancelPendingCall();
   void Pump();
   void FinishExchange();
   // Whether the answer starting now may keep the connection open.
@@ -208,6 +219,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int version_ = 11;
   std::shared_ptr<StreamResponse> stream_;
   bool stream_ended_ = false;
+  // The forward a whole answer waits on (Exchange::CancelOnDeparture):
+  // cancelled if the client leaves first.
+  std::shared_ptr<ForwardCall> pending_call_;
   std::string target_;  // The current request's target, for Refuse().
   // The current request's id (HttpRequest::request_id), answered in
   // x-request-id; empty until its head is read.

@@ -536,9 +536,11 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
     }
     if (answer.later) {
       // Called once (ClientAnswer::later): the row moves on.
-      answer.later([this, exchange, row = std::move(row), hold](ClientAnswer finished) mutable {
-        ReplyApi(*exchange, finished, std::move(row));
-      });
+      std::shared_ptr<ForwardCall> call =
+          answer.later([this, exchange, row = std::move(row), hold](ClientAnswer finished) mutable {
+            ReplyApi(*exchange, finished, std::move(row));
+          });
+      exchange->CancelOnDeparture(std::move(call));
       return;
     }
     ReplyApi(*exchange, answer, std::move(row));

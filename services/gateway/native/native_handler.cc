@@ -143,7 +143,7 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
     return;
   }
   auto sink = std::make_shared<BufferedSink>();
-  forwarder_.ForwardAsync(
+  std::shared_ptr<ForwardCall> pending = forwarder_.ForwardAsync(
       *forward, *sink,
       [this, forward, body, sink, exchange, rewrite = std::move(rewrite), row = std::move(row),
        hold = std::move(hold)](ForwardResult result) mutable {
@@ -164,6 +164,7 @@ void NativeHandler::Serve(const std::shared_ptr<Exchange>& exchange, const gemin
         row.SetUsage(result.usage);
         row.Write(logs_, clock_, result.ClientStatus(), result.attempts, result.key_id, false);
       });
+  exchange->CancelOnDeparture(std::move(pending));
 }
 
 }  // namespace gempool::gateway

@@ -175,8 +175,9 @@ ClientAnswer ChatHandler::Handle(const ClientCall& call) {
   const GeminiCaller& caller = caller_;
   const gemini::Route chat_route = *route;
   answer.later = [&caller, settings = call.settings, chat_route, upstream_body, client_headers = call.upstream_headers, context, answer,
-                  token_id, uploader = uploader_, hosting](std::function<void(ClientAnswer)> done) {
-    caller.CallForJsonAsync(
+                  token_id, uploader = uploader_, hosting](std::function<void(ClientAnswer)> done)
+                      -> std::shared_ptr<ForwardCall> {
+    return caller.CallForJsonAsync(
         settings, chat_route, upstream_body, client_headers, answer,
         [context, uploader, hosting, done = std::move(done)](std::optional<json> gemini_response,
                                                              ClientAnswer answer, std::string raw_body) {

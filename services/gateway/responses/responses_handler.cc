@@ -181,8 +181,9 @@ ClientAnswer ResponsesHandler::Create(const ClientCall& call) {
 
   const gemini::Route create_route = *route;
   answer.later = [this, settings, create_route, upstream_body, request, context, store, id, owner, request_id,
-                  client_headers = call.upstream_headers, answer](std::function<void(ClientAnswer)> done) {
-    caller_.CallForJsonAsync(
+                  client_headers = call.upstream_headers, answer](std::function<void(ClientAnswer)> done)
+                      -> std::shared_ptr<ForwardCall> {
+    return caller_.CallForJsonAsync(
         settings, create_route, upstream_body, client_headers, answer,
         [this, settings, request, context, store, id, owner, request_id, done = std::move(done)](
             std::optional<json> gemini_response, ClientAnswer answer, std::string raw_body) {
@@ -289,8 +290,8 @@ ClientAnswer ResponsesHandler::InputTokens(const ClientCall& call) {
   const gemini::Route count_route = *route;
   answer.later = [this, settings = call.settings, count_route, upstream_body,
                   client_headers = call.upstream_headers, token_id = TokenId(call.auth.token),
-                  answer](std::function<void(ClientAnswer)> done) {
-    caller_.CallForJsonAsync(
+                  answer](std::function<void(ClientAnswer)> done) -> std::shared_ptr<ForwardCall> {
+    return caller_.CallForJsonAsync(
         settings, count_route, upstream_body, client_headers, answer,
         [done = std::move(done)](std::optional<json> gemini_response, ClientAnswer answer, std::string) {
           if (gemini_response.has_value()) {

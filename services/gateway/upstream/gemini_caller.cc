@@ -97,14 +97,14 @@ std::optional<nlohmann::json> GeminiCaller::CallForJson(const gemini::Route& rou
   return InterpretJson(Call(request), answer, raw_body, OpenAIReplyDialect());
 }
 
-void GeminiCaller::CallForJsonAsync(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
+std::shared_ptr<ForwardCall> GeminiCaller::CallForJsonAsync(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
                                     const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
                                     ReplyDialect dialect, std::string client_token_id) const {
   auto request = std::make_shared<ForwardRequest>(
       MakeRequest(settings, route, "", answer.operation, *upstream_body, client_headers));
   request->client_token_id = std::move(client_token_id);
   auto sink = std::make_shared<BufferedSink>();
-  forwarder_.ForwardAsync(*request, *sink,
+  return forwarder_.ForwardAsync(*request, *sink,
                           [request, sink, upstream_body, answer = std::move(answer), done = std::move(done),
                            dialect](ForwardResult result) mutable {
                             Buffered buffered;

@@ -82,7 +82,8 @@ class GeminiCaller {
   // `client_token_id` (TokenId of the client's token) goes into
   // ForwardRequest::client_token_id (the Files API's key affinity).
   using JsonDone = std::function<void(std::optional<nlohmann::json> parsed, ClientAnswer answer, std::string raw_body)>;
-  void CallForJsonAsync(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
+  // Returns the forward's handle (ClientAnswer::later's result).
+  std::shared_ptr<ForwardCall> CallForJsonAsync(const std::shared_ptr<const LiveSettings>& settings, const gemini::Route& route, std::shared_ptr<const std::string> upstream_body,
                         const HeaderList& client_headers, ClientAnswer answer, JsonDone done,
                         ReplyDialect dialect = OpenAIReplyDialect(), std::string client_token_id = "") const;
 

@@ -109,9 +109,9 @@ ClientAnswer VertexRoutes::Generate(const ClientCall& call) {
     };
     return answer;
   }
-  answer.later = [forward, body, &forwarder](std::function<void(ClientAnswer)> done) {
+  answer.later = [forward, body, &forwarder](std::function<void(ClientAnswer)> done) -> std::shared_ptr<ForwardCall> {
     auto sink = std::make_shared<BufferedSink>();
-    forwarder.ForwardAsync(*forward, *sink, [forward, body, sink, done = std::move(done)](ForwardResult result) {
+    return forwarder.ForwardAsync(*forward, *sink, [forward, body, sink, done = std::move(done)](ForwardResult result) {
       done(AnswerOf(std::move(result), *sink, forward->route.model, forward->operation));
     });
   };
@@ -146,9 +146,10 @@ ClientAnswer VertexRoutes::ListModels(const ClientCall& call) {
   ClientAnswer answer;
   answer.operation = forward->operation;
   Forwarder& forwarder = forwarder_;
-  answer.later = [forward, rewrite, &forwarder](std::function<void(ClientAnswer)> done) {
+  answer.later = [forward, rewrite, &forwarder](std::function<void(ClientAnswer)> done)
+      -> std::shared_ptr<ForwardCall> {
     auto sink = std::make_shared<BufferedSink>();
-    forwarder.ForwardAsync(*forward, *sink, [forward, rewrite, sink, done = std::move(done)](ForwardResult result) {
+    return forwarder.ForwardAsync(*forward, *sink, [forward, rewrite, sink, done = std::move(done)](ForwardResult result) {
       done(AnswerOf(std::move(result), *sink, "", forward->operation, rewrite));
     });
   };

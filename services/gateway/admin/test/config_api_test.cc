@@ -161,7 +161,8 @@ TEST_F(ConfigApiTest, SaveStoresValueAndEnvironmentFingerprintThenWinsUntilTheEn
   ApiCall get;
   get.method = "GET";
   get.path = "/config";
-  for (const auto& s : later.Handle(get).body["settings"]) {
+  const ApiResult listed = later.Handle(get);  // Held: the loop below reads into it.
+  for (const auto& s : listed.body["settings"]) {
     if (s["name"] != "MAX_RETRIES") continue;
     EXPECT_EQ(s["value"], "4");
     EXPECT_EQ(s["source"], "environment");

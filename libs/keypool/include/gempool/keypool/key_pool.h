@@ -55,7 +55,7 @@
 #include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "absl/types/span.h"
 #include "gempool/common/clock.h"
 #include "gempool/keypool/daily_quota_reset.h"
@@ -365,7 +365,7 @@ class KeyPool {
   const Clock& clock_;
   const DailyQuotaReset daily_reset_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   // options_.max_failures until SetMaxFailures.
   int max_failures_ ABSL_GUARDED_BY(mu_);
   // Keys by slot, stored contiguously so the rotation walks memory in order;

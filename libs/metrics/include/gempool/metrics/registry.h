@@ -33,7 +33,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "absl/types/span.h"
 #include "gempool/metrics/metric.h"
 
@@ -113,7 +113,7 @@ class Family final : public FamilyBase {
   const std::vector<std::string> label_names_;
   const FamilyOptions options_;
   const Factory factory_;
-  mutable absl::Mutex mu_;
+  mutable SharedMutex mu_;
   absl::flat_hash_map<std::string, std::unique_ptr<Child>> children_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> bounded_values_ ABSL_GUARDED_BY(mu_);
 };
@@ -145,7 +145,7 @@ class Registry {
   Family<Metric>& Add(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
                       FamilyOptions options, typename Family<Metric>::Factory factory);
 
-  mutable absl::Mutex mu_;
+  mutable SharedMutex mu_;
   std::map<std::string, std::unique_ptr<FamilyBase>> families_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -171,7 +171,7 @@ Metric& Family<Metric>::With(absl::Span<const absl::string_view> values) {
   thread_local std::string key;
   KeyOf(kept, key);
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     auto it = children_.find(key);
     if (it != children_.end()) return *it->second->metric;
     // A value past the bound: its calls count under "other" (found here
@@ -184,7 +184,7 @@ Metric& Family<Metric>::With(absl::Span<const absl::string_view> values) {
       if (it != children_.end()) return *it->second->metric;
     }
   }
-  absl::MutexLock lock(&mu_);
+  WriterMutexLock lock(&mu_);
   if (has_bounded && kept[bounded] != kOther && !bounded_values_.contains(kept[bounded])) {
     if (bounded_values_.size() < options_.max_values) {
       bounded_values_.insert(std::string(kept[bounded]));
@@ -209,7 +209,7 @@ void Family<Metric>::Render(std::string& out) const {
   RenderHeader(name_, help_, type_, out);
   std::vector<const Child*> sorted;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     sorted.reserve(children_.size());
     for (const auto& [key, child] : children_) {
       if (child != nullptr) sorted.push_back(child.get());
