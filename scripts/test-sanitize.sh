@@ -72,7 +72,11 @@ tsan_tests=(
   "libs/keypool/gempool_keypool_test|*"
   "libs/metrics/gempool_metrics_test|*"
   "libs/upstream/gempool_upstream_test|UpstreamClient*:UpstreamBodySource*"
-  "services/gateway/gateway_test|KeyPoolReplica*:ClientTokenReplica*:OutcomeReporter*:RequestLogWriter*:ElasticThreadPool*:ConnectionAdmission*:HttpStreamedBody*:HttpLimits*:HttpSmuggling*"
+  # Not the replica suites: they are fed by a real gRPC stream, and gRPC's own
+  # hand-overs of our messages between its threads (inside libgrpc, not
+  # instrumented) are reported as races (measured; tsan.supp holds the two
+  # that come up everywhere). A fake stream for them is the next step.
+  "services/gateway/gateway_concurrency_test|-KeyPoolReplica*:ClientTokenReplica*"
 )
 targets=()
 for entry in "${tsan_tests[@]}"; do targets+=("$(basename "${entry%%|*}")"); done
