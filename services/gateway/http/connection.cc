@@ -211,9 +211,9 @@ void Connection::OnRead(const boost::system::error_code& ec, size_t bytes) {
         return;
       case Phase::kHandling:
         if (pending_call_ != nullptr) {
-          // Gone while its whole answer was pending: end the upstream call
-          // now (the key is not blamed); its answer finds the socket closed.
-          CancelPendingCall();
+          // Gone while its whole answer was pending: Close() ends the
+          // upstream call now (the key is not blamed); its answer finds the
+          // socket closed.
           Close();
           return;
         }
@@ -537,8 +537,7 @@ void Connection::WatchPendingCall(uint64_t id, std::shared_ptr<ForwardCall> call
 
 void Connection::CancelPendingCall() {
   if (pending_call_ == nullptr) return;
-  std::shared_ptr<ForwardCall> call = std::move(pending_call_);
-  pending_call_.reset();
+  std::shared_ptr<ForwardCall> call = std::move(pending_call_);  // Leaves it null.
   call->Cancel();
 }
 
