@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, starts a throwaway
 # MariaDB if none answers, and runs every test (unit, integration, MySQL,
-# SDK, deployment files) through CTest.
+# SDK, deployment files) through CTest; then again under the sanitizers, and
+# the fuzz targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -20,15 +21,16 @@ fi
 
 (cd "$BUILD_DIR" && ctest --output-on-failure --timeout 600 -j "${GEMPOOL_TEST_JOBS:-2}")
 
-# Every fuzz target, a fixed number of executions from its seeds, built with
-# clang + ASan + UBSan in the ASan build directory (only the fuzzers and what
-# they link are compiled here): `make fuzz` runs them longer. The whole suite
-# under the sanitizers is `make test-sanitize` (scripts/test-sanitize.sh).
+# Then the same suite built with clang + AddressSanitizer + UndefinedBehaviorSanitizer,
+# and the concurrency tests with ThreadSanitizer (scripts/test-sanitize.sh,
+# which is also `make test-sanitize`); then every fuzz target for a fixed
+# number of executions, from the same ASan build (`make fuzz` runs them longer).
 # On a small disk the ordinary build's objects go first (its binaries stay):
 # two build trees do not fit everywhere (a CI disk filled once).
 free_kb=$(df --output=avail -k "$BUILD_DIR" | tail -1)
 if [ "$free_kb" -lt $((8 * 1024 * 1024)) ]; then
-  echo "test: $((free_kb / 1024)) MiB free: removing $BUILD_DIR's object files before the fuzz build"
+  echo "test: $((free_kb / 1024)) MiB free: removing $BUILD_DIR's object files before the sanitizer builds"
   find "$BUILD_DIR" -name '*.o' -delete
 fi
+scripts/test-sanitize.sh "${BUILD_DIR}-asan" "${BUILD_DIR}-tsan"
 scripts/fuzz.sh --short "${BUILD_DIR}-asan"

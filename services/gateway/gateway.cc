@@ -135,7 +135,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Create(const Config& config,
                                                     clock, replica_options);
   broker.UseReplica(parts->replica.get());
   parts->reporter = std::make_unique<OutcomeReporter>(
-      [&broker](const std::vector<v1::ReportOutcomeRequest>& reports) { return broker.ReportOutcomes(reports); },
+      [&broker](const v1::ReportOutcomesRequest& request) { return broker.ReportOutcomes(request); },
       OutcomeReporter::Options());
   parts->metrics = std::make_unique<GatewayMetrics>(parts->metrics_registry);
   parts->timed_log_sink = std::make_unique<TimedLogSink>(*parts->persistence, parts->metrics->request_log_write(),

@@ -108,8 +108,11 @@ grpc::Status KeyBrokerService::ReportOutcomes(grpc::ServerContext*, const v1::Re
   int applied = 0;
   bool news = false;
   grpc::Status result = grpc::Status::OK;
+  DeliveryLedger::Turn turn = delivered_.Begin(request->sender(), "outcomes");
   for (int i = 0; i < request->reports_size(); ++i) {
     const v1::ReportOutcomeRequest& report = request->reports(i);
+    // Applied by an earlier attempt of this batch whose answer was lost.
+    if (!turn.IsNew(report.delivery_sequence())) continue;
     if (count_outcome_) count_outcome_(report.kind());
     absl::StatusOr<v1::KeyState> state = Apply(report);
     if (!state.ok()) {
@@ -118,6 +121,7 @@ grpc::Status KeyBrokerService::ReportOutcomes(grpc::ServerContext*, const v1::Re
                                               report.key_id(), "): ", state.status().message())));
       break;
     }
+    turn.Applied(report.delivery_sequence());
     if (*state != v1::KEY_STATE_UNSPECIFIED) ++applied;
     news = news || report.kind() != v1::OUTCOME_KIND_SUCCESS;
   }

@@ -23,6 +23,7 @@
 #include "broker_settings.h"
 #include "client_token_registry.h"
 #include "client_token_watch_hub.h"
+#include "gempool/common/delivery_ledger.h"
 #include "gempool/keypool/key_pools.h"
 #include "gempool/keypool/paid_key.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
@@ -81,6 +82,9 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
   const std::string persistence_addr_;
   ClientTokenRegistry* token_registry_ = nullptr;
   ClientTokenWatchHub* token_hub_ = nullptr;
+  // Which numbered reports each gateway's batches already applied: a batch
+  // sent again after a lost answer counts each outcome once.
+  DeliveryLedger delivered_;
 };
 
 // "models/gemini-2.5-pro" → "gemini-2.5-pro".

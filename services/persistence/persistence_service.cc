@@ -41,6 +41,24 @@ std::vector<T> ToVector(const google::protobuf::RepeatedPtrField<T>& items) {
   return std::vector<T>(items.begin(), items.end());
 }
 
+// The log rows of a batch that `turn` has not seen written yet.
+template <typename Entry>
+std::vector<Entry> NotYetWritten(const google::protobuf::RepeatedPtrField<Entry>& entries,
+                                 const DeliveryLedger::Turn& turn) {
+  std::vector<Entry> fresh;
+  fresh.reserve(static_cast<size_t>(entries.size()));
+  for (const Entry& entry : entries) {
+    if (turn.IsNew(entry.delivery_sequence())) fresh.push_back(entry);
+  }
+  return fresh;
+}
+
+// Records a written batch's rows in `turn`: its highest sequence.
+template <typename Entry>
+void RecordWritten(const std::vector<Entry>& written, DeliveryLedger::Turn& turn) {
+  for (const Entry& entry : written) turn.Applied(entry.delivery_sequence());
+}
+
 // Observes the seconds since `started` into `histogram`, if any.
 void ObserveSince(metrics::Histogram* histogram, std::chrono::steady_clock::time_point started) {
   if (histogram == nullptr) return;
@@ -52,7 +70,7 @@ void ObserveSince(metrics::Histogram* histogram, std::chrono::steady_clock::time
 // request ids as the line's request id, "a,b,c" (ids have no commas), so an
 // id a client got in x-request-id finds its failure in this service's log.
 // Bounded: a few kinds and about 2 KB of ids; the line says what it left out.
-void LogErrorRows(const google::protobuf::RepeatedPtrField<v1::ErrorLogEntry>& entries) {
+void LogErrorRows(const std::vector<v1::ErrorLogEntry>& entries) {
   constexpr size_t kMaxKinds = 4;
   constexpr size_t kMaxIdChars = 2048;
   std::vector<std::pair<std::string, int>> kinds;  // In first-seen order.
@@ -140,10 +158,13 @@ grpc::Status PersistenceService::WriteRequestLogs(grpc::ServerContext*, const v1
   if (auto s = CheckBatch("WriteRequestLogs", "entries", request->entries_size()); !s.ok()) {
     return Reply("WriteRequestLogs", s);
   }
+  DeliveryLedger::Turn turn = delivered_.Begin(request->sender(), "request_log");
+  const std::vector<v1::RequestLogEntry> fresh = NotYetWritten(request->entries(), turn);
   const auto started = std::chrono::steady_clock::now();
-  auto written = store_.WriteRequestLogs(ToVector(request->entries()));
+  auto written = store_.WriteRequestLogs(fresh);
   ObserveSince(write_request_logs_seconds_, started);
   if (!written.ok()) return Reply("WriteRequestLogs", written.status());
+  RecordWritten(fresh, turn);
   response->set_written(*written);
   return grpc::Status::OK;
 }
@@ -153,11 +174,14 @@ grpc::Status PersistenceService::WriteErrorLogs(grpc::ServerContext*, const v1::
   if (auto s = CheckBatch("WriteErrorLogs", "entries", request->entries_size()); !s.ok()) {
     return Reply("WriteErrorLogs", s);
   }
+  DeliveryLedger::Turn turn = delivered_.Begin(request->sender(), "error_log");
+  const std::vector<v1::ErrorLogEntry> fresh = NotYetWritten(request->entries(), turn);
   const auto started = std::chrono::steady_clock::now();
-  auto written = store_.WriteErrorLogs(ToVector(request->entries()));
+  auto written = store_.WriteErrorLogs(fresh);
   ObserveSince(write_error_logs_seconds_, started);
   if (!written.ok()) return Reply("WriteErrorLogs", written.status());
-  if (request->entries_size() > 0) LogErrorRows(request->entries());
+  RecordWritten(fresh, turn);
+  if (!fresh.empty()) LogErrorRows(fresh);
   response->set_written(*written);
   return grpc::Status::OK;
 }

@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "gempool/common/delivery_ledger.h"
 #include "gempool/common/memory.h"
 #include "gempool/storage/store.h"
 #include "gempool/metrics/registry.h"
@@ -115,6 +116,11 @@ class PersistenceService final : public v1::Persistence::Service {
   // trimmed once that is over (58.9 MiB resident after a broker restart
   // otherwise, 23.4 MiB with the trim).
   DeferredMemoryRelease memory_release_;
+  // Which numbered log rows each gateway's batches already wrote: a batch
+  // sent again after a lost answer is written once. A sender's turn is held
+  // across its write, so a retry that arrives while the first attempt is
+  // still writing waits for its outcome; other gateways never wait for it.
+  DeliveryLedger delivered_;
 };
 
 }  // namespace gempool::persistence

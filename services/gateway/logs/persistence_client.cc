@@ -17,20 +17,24 @@ absl::Status PersistenceClient::Failure(const grpc::Status& status, const char* 
                             "check that gempool-persistence runs and PERSISTENCE_ADDR points at it");
 }
 
-absl::Status PersistenceClient::WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) {
+absl::Status PersistenceClient::WriteRequestLogs(absl::string_view sender,
+                                                 const std::vector<v1::RequestLogEntry>& entries) {
   grpc::ClientContext context;
   rpc::SetDeadline(context, timeout_ms_);
   v1::WriteRequestLogsRequest request;
+  request.set_sender(std::string(sender));
   for (const auto& e : entries) *request.add_entries() = e;
   v1::WriteLogsResponse response;
   const grpc::Status status = stub_->WriteRequestLogs(&context, request, &response);
   return status.ok() ? absl::OkStatus() : Failure(status, "WriteRequestLogs");
 }
 
-absl::Status PersistenceClient::WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) {
+absl::Status PersistenceClient::WriteErrorLogs(absl::string_view sender,
+                                               const std::vector<v1::ErrorLogEntry>& entries) {
   grpc::ClientContext context;
   rpc::SetDeadline(context, timeout_ms_);
   v1::WriteErrorLogsRequest request;
+  request.set_sender(std::string(sender));
   for (const auto& e : entries) *request.add_entries() = e;
   v1::WriteLogsResponse response;
   const grpc::Status status = stub_->WriteErrorLogs(&context, request, &response);

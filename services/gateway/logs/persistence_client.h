@@ -22,8 +22,8 @@ class PersistenceClient final : public LogSink {
   PersistenceClient(std::shared_ptr<grpc::Channel> channel, std::string address, int timeout_ms);
 
   // LogSink
-  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) override;
-  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) override;
+  absl::Status WriteRequestLogs(absl::string_view sender, const std::vector<v1::RequestLogEntry>& entries) override;
+  absl::Status WriteErrorLogs(absl::string_view sender, const std::vector<v1::ErrorLogEntry>& entries) override;
 
   // The database backend and schema version, or why it cannot be reached
   // (persistence down, or the database refusing the login).

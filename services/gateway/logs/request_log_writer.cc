@@ -3,23 +3,24 @@
 #include <chrono>
 #include <utility>
 
+#include "gempool/common/delivery_ledger.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/thread_role.h"
 
 namespace gempool::gateway {
 namespace {
 
-absl::Status Write(LogSink& sink, const std::vector<v1::RequestLogEntry>& batch) {
-  return sink.WriteRequestLogs(batch);
+absl::Status Write(LogSink& sink, absl::string_view sender, const std::vector<v1::RequestLogEntry>& batch) {
+  return sink.WriteRequestLogs(sender, batch);
 }
-absl::Status Write(LogSink& sink, const std::vector<v1::ErrorLogEntry>& batch) {
-  return sink.WriteErrorLogs(batch);
+absl::Status Write(LogSink& sink, absl::string_view sender, const std::vector<v1::ErrorLogEntry>& batch) {
+  return sink.WriteErrorLogs(sender, batch);
 }
 
 }  // namespace
 
 RequestLogWriter::RequestLogWriter(LogSink& sink, Options options)
-    : sink_(sink), options_(options) {}
+    : sink_(sink), options_(options), sender_(NewDeliverySender("gateway")) {}
 
 RequestLogWriter::~RequestLogWriter() { Stop(); }
 
@@ -50,6 +51,7 @@ void RequestLogWriter::Add(v1::RequestLogEntry entry) {
       requests_.pop_front();
       ++dropped_;
     }
+    entry.set_delivery_sequence(++last_request_sequence_);
     requests_.push_back(std::move(entry));
     full_batch = requests_.size() >= options_.batch_size;
   }
@@ -64,6 +66,7 @@ void RequestLogWriter::Add(v1::ErrorLogEntry entry) {
       errors_.pop_front();
       ++dropped_;
     }
+    entry.set_delivery_sequence(++last_error_sequence_);
     errors_.push_back(std::move(entry));
     full_batch = errors_.size() >= options_.batch_size;
   }
@@ -85,7 +88,7 @@ absl::Status RequestLogWriter::FlushTable(std::deque<Entry>& queue) {
     }
   }
   if (batch.empty()) return absl::OkStatus();
-  absl::Status status = Write(sink_, batch);
+  absl::Status status = Write(sink_, sender_, batch);
   if (!status.ok()) {
     // Put the batch back in front, oldest first; drop the oldest if rows
     // arrived meanwhile and the backlog overflowed.

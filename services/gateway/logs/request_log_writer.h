@@ -4,28 +4,36 @@
 // batches (up to `batch_size` rows and `max_batch_bytes`, at least every
 // `flush_interval_ms`). While
 // persistence is down the rows wait in a bounded backlog (oldest dropped and
-// counted when full) and the thread retries with a pause. Thread-safe.
+// counted when full) and the thread retries with a pause. Rows are numbered
+// per table as they are queued, and batches name this writer (a sender id
+// drawn at construction), so a batch sent again after a lost answer is
+// written once. Thread-safe.
 
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "gempool/v1/types.pb.h"
 #include "logs/request_observer.h"
 
 namespace gempool::gateway {
 
 // Where rows go; PersistenceClient in production, a fake in tests.
+// `sender` names the writer whose numbered rows (delivery_sequence) these are
+// (gempool/common/delivery_ledger.h: persistence writes a batch sent again
+// after a lost answer only once).
 class LogSink {
  public:
   virtual ~LogSink() = default;
-  virtual absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) = 0;
-  virtual absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) = 0;
+  virtual absl::Status WriteRequestLogs(absl::string_view sender, const std::vector<v1::RequestLogEntry>& entries) = 0;
+  virtual absl::Status WriteErrorLogs(absl::string_view sender, const std::vector<v1::ErrorLogEntry>& entries) = 0;
 };
 
 class RequestLogWriter {
@@ -69,6 +77,8 @@ class RequestLogWriter {
 
   size_t backlog() const;
   uint64_t dropped() const;
+  // The id each batch names (Write*LogsRequest.sender).
+  const std::string& sender() const { return sender_; }
 
  private:
   template <typename Entry>
@@ -77,11 +87,15 @@ class RequestLogWriter {
 
   LogSink& sink_;
   const Options options_;
+  const std::string sender_;
   std::vector<RequestObserver*> observers_;  // Fixed before the first Add().
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<v1::RequestLogEntry> requests_;
   std::deque<v1::ErrorLogEntry> errors_;
+  // The delivery_sequence of the last row queued, per table.
+  uint64_t last_request_sequence_ = 0;
+  uint64_t last_error_sequence_ = 0;
   uint64_t dropped_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -18,15 +18,15 @@ class TimedLogSink final : public LogSink {
   TimedLogSink(LogSink& inner, metrics::Histogram& request_logs, metrics::Histogram& error_logs)
       : inner_(inner), request_logs_(request_logs), error_logs_(error_logs) {}
 
-  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) override {
+  absl::Status WriteRequestLogs(absl::string_view sender, const std::vector<v1::RequestLogEntry>& entries) override {
     const auto start = std::chrono::steady_clock::now();
-    absl::Status written = inner_.WriteRequestLogs(entries);
+    absl::Status written = inner_.WriteRequestLogs(sender, entries);
     request_logs_.Observe(SecondsSince(start));
     return written;
   }
-  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) override {
+  absl::Status WriteErrorLogs(absl::string_view sender, const std::vector<v1::ErrorLogEntry>& entries) override {
     const auto start = std::chrono::steady_clock::now();
-    absl::Status written = inner_.WriteErrorLogs(entries);
+    absl::Status written = inner_.WriteErrorLogs(sender, entries);
     error_logs_.Observe(SecondsSince(start));
     return written;
   }

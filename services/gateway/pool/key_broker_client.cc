@@ -54,17 +54,14 @@ void KeyBrokerClient::ApplyOutcomeLocally(const v1::ReportOutcomeRequest& report
   if (replica_ != nullptr) replica_->Apply(report);
 }
 
-absl::Status KeyBrokerClient::ReportOutcomes(const std::vector<v1::ReportOutcomeRequest>& reports) {
+absl::Status KeyBrokerClient::ReportOutcomes(const v1::ReportOutcomesRequest& request) {
   grpc::ClientContext context;
   rpc::SetDeadline(context, timeout_ms_);
-  v1::ReportOutcomesRequest request;
-  request.mutable_reports()->Reserve(static_cast<int>(reports.size()));
-  for (const v1::ReportOutcomeRequest& report : reports) *request.add_reports() = report;
   v1::ReportOutcomesResponse response;
   const grpc::Status status = broker_->ReportOutcomes(&context, request, &response);
   // A report the broker cannot read would fail every retry: drop the batch.
   if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-    GEMPOOL_LOG(WARNING) << "the key broker rejected a batch of " << reports.size()
+    GEMPOOL_LOG(WARNING) << "the key broker rejected a batch of " << request.reports_size()
                          << " key outcome reports: " << status.error_message();
     return absl::OkStatus();
   }

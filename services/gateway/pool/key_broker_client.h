@@ -61,7 +61,7 @@ class KeyBrokerClient {
   // report itself goes to the broker through the OutcomeReporter).
   void ApplyOutcomeLocally(const v1::ReportOutcomeRequest& report);
   absl::Status ReportOutcome(const v1::ReportOutcomeRequest& request);
-  absl::Status ReportOutcomes(const std::vector<v1::ReportOutcomeRequest>& reports);
+  absl::Status ReportOutcomes(const v1::ReportOutcomesRequest& request);
   // This gateway's use of managed client tokens (TokenUsageReporter).
   absl::Status ReportTokenUsage(const v1::ReportTokenUsageRequest& request);
   // OK when the broker's gRPC health service says SERVING.

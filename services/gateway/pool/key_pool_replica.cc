@@ -57,10 +57,11 @@ std::vector<keypool::KeyInfo> UsableKeys(const google::protobuf::RepeatedPtrFiel
 
 KeyPoolReplica::KeyPoolReplica(std::shared_ptr<grpc::Channel> channel, std::string address, const Clock& clock,
                                Options options)
-    : address_(std::move(address)),
-      clock_(clock),
-      options_(std::move(options)),
-      stub_(v1::KeyBroker::NewStub(std::move(channel))) {}
+    : KeyPoolReplica(v1::KeyBroker::NewStub(std::move(channel)), std::move(address), clock, std::move(options)) {}
+
+KeyPoolReplica::KeyPoolReplica(std::unique_ptr<v1::KeyBroker::StubInterface> stub, std::string address,
+                               const Clock& clock, Options options)
+    : address_(std::move(address)), clock_(clock), options_(std::move(options)), stub_(std::move(stub)) {}
 
 KeyPoolReplica::~KeyPoolReplica() { Stop(); }
 
@@ -207,7 +208,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
   }
   v1::WatchKeysRequest request;
   request.set_watcher(options_.watcher);
-  std::unique_ptr<grpc::ClientReader<v1::KeyPoolUpdate>> reader = stub_->WatchKeys(&context, request);
+  std::unique_ptr<grpc::ClientReaderInterface<v1::KeyPoolUpdate>> reader = stub_->WatchKeys(&context, request);
 
   v1::KeyPoolUpdate update;
   // The snapshot being received, filled page by page; null between snapshots.

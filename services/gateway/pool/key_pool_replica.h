@@ -57,6 +57,10 @@ class KeyPoolReplica {
 
   // `address` is only used in log lines. `clock` must outlive this.
   KeyPoolReplica(std::shared_ptr<grpc::Channel> channel, std::string address, const Clock& clock, Options options);
+  // Reads WatchKeys through `stub` (tests feed it without a server: the
+  // ThreadSanitizer run, which cannot see gRPC's own hand-overs).
+  KeyPoolReplica(std::unique_ptr<v1::KeyBroker::StubInterface> stub, std::string address, const Clock& clock,
+                 Options options);
   KeyPoolReplica(const KeyPoolReplica&) = delete;
   KeyPoolReplica& operator=(const KeyPoolReplica&) = delete;
   ~KeyPoolReplica();  // Stop()s.
@@ -125,7 +129,7 @@ class KeyPoolReplica {
   const std::string address_;
   const Clock& clock_;
   const Options options_;
-  std::unique_ptr<v1::KeyBroker::Stub> stub_;
+  std::unique_ptr<v1::KeyBroker::StubInterface> stub_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;

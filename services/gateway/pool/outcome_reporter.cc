@@ -4,13 +4,14 @@
 #include <chrono>
 #include <utility>
 
+#include "gempool/common/delivery_ledger.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/thread_role.h"
 
 namespace gempool::gateway {
 
 OutcomeReporter::OutcomeReporter(SendFn send, Options options)
-    : send_(std::move(send)), options_(options) {}
+    : send_(std::move(send)), options_(options), sender_(NewDeliverySender("gateway")) {}
 
 OutcomeReporter::~OutcomeReporter() { Stop(); }
 
@@ -47,6 +48,7 @@ void OutcomeReporter::Report(v1::ReportOutcomeRequest report) {
     }
     const bool urgent = IsUrgent(report);
     if (urgent) ++urgent_;
+    report.set_delivery_sequence(++last_sequence_);
     queue_.push_back(std::move(report));
     // Wake-ups cost a system call each: only when the thread has something
     // to do now (start a batch, end a linger early).
@@ -75,7 +77,8 @@ void OutcomeReporter::Run() {
   bool last_failed = false;
   int backoff_ms = options_.retry_initial_ms;
   for (;;) {
-    std::vector<v1::ReportOutcomeRequest> batch;
+    v1::ReportOutcomesRequest batch;
+    batch.set_sender(sender_);
     uint64_t dropped_now = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -94,10 +97,10 @@ void OutcomeReporter::Run() {
         return;
       }
       const size_t n = std::min(queue_.size(), options_.max_batch);
-      batch.reserve(n);
+      batch.mutable_reports()->Reserve(static_cast<int>(n));
       for (size_t i = 0; i < n; ++i) {
         if (IsUrgent(queue_.front())) --urgent_;
-        batch.push_back(std::move(queue_.front()));
+        *batch.add_reports() = std::move(queue_.front());
         queue_.pop_front();
       }
       dropped_now = dropped_;
@@ -118,13 +121,15 @@ void OutcomeReporter::Run() {
     }
     // One line per failure streak, not per batch.
     if (!last_failed) {
-      GEMPOOL_LOG(WARNING) << "could not report " << batch.size() << " key outcomes; retrying: " << status.message();
+      GEMPOOL_LOG(WARNING) << "could not report " << batch.reports_size()
+                           << " key outcomes; retrying: " << status.message();
     }
     last_failed = true;
     std::unique_lock<std::mutex> lock(mu_);
     ++failed_;
     // Back in front, oldest first, within the bound (the oldest go first).
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+    auto& sent = *batch.mutable_reports();
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
       if (IsUrgent(*it)) ++urgent_;
       queue_.push_front(std::move(*it));
     }

@@ -6,6 +6,9 @@
 // batch the broker did not take is sent again after a backoff (a restarting
 // broker still learns which keys failed meanwhile). The queue is bounded;
 // when the broker cannot keep up the oldest reports are dropped and counted.
+// Each report is numbered as it is queued and each batch names this
+// reporter (a sender id drawn at construction), so the broker applies a
+// batch sent again after a lost answer only once (gempool/common/delivery_ledger.h).
 // Thread-safe.
 
 #include <condition_variable>
@@ -14,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -24,9 +28,9 @@ namespace gempool::gateway {
 
 class OutcomeReporter {
  public:
-  // Where reports go, in batches of up to max_batch, oldest first;
-  // KeyBrokerClient::ReportOutcomes in production.
-  using SendFn = std::function<absl::Status(const std::vector<v1::ReportOutcomeRequest>&)>;
+  // Where reports go, in batches of up to max_batch, oldest first, with
+  // this reporter's sender id; KeyBrokerClient::ReportOutcomes in production.
+  using SendFn = std::function<absl::Status(const v1::ReportOutcomesRequest&)>;
 
   struct Options {
     size_t max_queued = 10000;
@@ -54,6 +58,8 @@ class OutcomeReporter {
 
   uint64_t dropped() const;
   uint64_t failed() const;
+  // The id each batch names (ReportOutcomesRequest.sender).
+  const std::string& sender() const { return sender_; }
   // Reports waiting to be sent.
   size_t queued() const;
 
@@ -62,11 +68,13 @@ class OutcomeReporter {
 
   const SendFn send_;
   const Options options_;
+  const std::string sender_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<v1::ReportOutcomeRequest> queue_;
   // Reports in queue_ that are not successes.
   size_t urgent_ = 0;
+  uint64_t last_sequence_ = 0;  // Of the last report queued.
   bool stopping_ = false;
   uint64_t dropped_ = 0;
   uint64_t failed_ = 0;

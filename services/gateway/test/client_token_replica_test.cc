@@ -56,7 +56,9 @@ class ClientTokenReplicaTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_{kStart};
-  ClientTokenReplica replica_{nullptr, "broker", clock_, absl::UTCTimeZone(), ClientTokenReplica::Options()};
+  // No stub: fed by hand.
+  ClientTokenReplica replica_{std::unique_ptr<v1::KeyBroker::StubInterface>(), "broker", clock_,
+                              absl::UTCTimeZone(), ClientTokenReplica::Options()};
 };
 
 TEST_F(ClientTokenReplicaTest, NothingKnownBeforeTheFirstSnapshot) {

@@ -44,8 +44,9 @@ std::string Key(char c) { return "AIzaSy" + std::string(33, c); }
 // Keeps error log rows in memory.
 class RecordingLogSink final : public LogSink {
  public:
-  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
-  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) override {
+  absl::Status WriteRequestLogs(absl::string_view /*sender*/,
+                                const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
+  absl::Status WriteErrorLogs(absl::string_view /*sender*/, const std::vector<v1::ErrorLogEntry>& entries) override {
     std::lock_guard<std::mutex> lock(mu_);
     errors_.insert(errors_.end(), entries.begin(), entries.end());
     return absl::OkStatus();
@@ -87,7 +88,7 @@ class ForwarderPinnedTest : public ::testing::Test {
     const std::string addr = "127.0.0.1:" + std::to_string(broker_server_.port);
     client_ = std::make_unique<KeyBrokerClient>(rpc::MakeChannel(addr), addr, 5000);
     reporter_ = std::make_unique<OutcomeReporter>(
-        [](const std::vector<v1::ReportOutcomeRequest>&) { return absl::OkStatus(); }, OutcomeReporter::Options());
+        [](const v1::ReportOutcomesRequest&) { return absl::OkStatus(); }, OutcomeReporter::Options());
     logs_ = std::make_unique<RequestLogWriter>(log_sink_, RequestLogWriter::Options());
     upstream_client_ = std::make_unique<UpstreamClient>(io_, UpstreamClient::Options());
   }

@@ -87,16 +87,17 @@ TEST(GatewayMetricsTest, AttemptsByOutcomeStartAtZero) {
 TEST(GatewayMetricsTest, TimedLogSinkObservesEveryBatch) {
   class OkSink final : public LogSink {
    public:
-    absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
-    absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>&) override {
+    absl::Status WriteRequestLogs(absl::string_view /*sender*/,
+                                  const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
+    absl::Status WriteErrorLogs(absl::string_view /*sender*/, const std::vector<v1::ErrorLogEntry>&) override {
       return absl::UnavailableError("down");
     }
   } inner;
   metrics::Registry registry;
   GatewayMetrics metrics(registry);
   TimedLogSink sink(inner, metrics.request_log_write(), metrics.error_log_write());
-  EXPECT_TRUE(sink.WriteRequestLogs({}).ok());
-  EXPECT_FALSE(sink.WriteErrorLogs({}).ok());
+  EXPECT_TRUE(sink.WriteRequestLogs("", {}).ok());
+  EXPECT_FALSE(sink.WriteErrorLogs("", {}).ok());
   const std::string text = registry.Render();
   EXPECT_THAT(text, HasSubstr("gempool_gateway_log_write_duration_seconds_count{table=\"request\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("gempool_gateway_log_write_duration_seconds_count{table=\"error\"} 1\n"));

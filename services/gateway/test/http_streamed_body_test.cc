@@ -194,8 +194,10 @@ void ReadAll(std::shared_ptr<upstream::BodySource> source,
 
 class NullSink final : public LogSink {
  public:
-  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
-  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>&) override { return absl::OkStatus(); }
+  absl::Status WriteRequestLogs(absl::string_view /*sender*/,
+                                const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
+  absl::Status WriteErrorLogs(absl::string_view /*sender*/,
+                              const std::vector<v1::ErrorLogEntry>&) override { return absl::OkStatus(); }
 };
 
 class HttpStreamedBodyTest : public ::testing::Test {
@@ -342,7 +344,7 @@ class HttpStreamedBodyTest : public ::testing::Test {
   // Never called by the test route; the server's constructor wants them.
   KeyBrokerClient broker_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
   PersistenceClient persistence_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
-  OutcomeReporter reporter_{[](const std::vector<v1::ReportOutcomeRequest>&) { return absl::OkStatus(); },
+  OutcomeReporter reporter_{[](const v1::ReportOutcomesRequest&) { return absl::OkStatus(); },
                             OutcomeReporter::Options()};
   UpstreamClient upstream_{loop_.context(), UpstreamClient::Options()};
   Forwarder forwarder_{broker_, reporter_, upstream_, logs_, clock_, loop_.context(),

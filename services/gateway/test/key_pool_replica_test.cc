@@ -14,6 +14,7 @@
 #include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
+#include "replica_test_keys.h"
 
 namespace gempool::gateway {
 namespace {
@@ -69,13 +70,6 @@ class ScriptedBroker final : public v1::KeyBroker::Service {
   int streams_ = 0;
 };
 
-v1::KeyRecord Key(int64_t id, v1::KeyState state = v1::KEY_STATE_ACTIVE) {
-  v1::KeyRecord record;
-  record.set_id(id);
-  record.set_secret(absl::StrCat("AIzaSyReplica", id, "xxxxxxxxxxxxxxxxxxxxxxxx"));
-  record.set_state(state);
-  return record;
-}
 
 v1::KeyPoolUpdate Snapshot(std::vector<v1::KeyRecord> keys, std::string paid_key = "",
                            std::vector<std::string> proxies = {}) {
@@ -145,7 +139,7 @@ class KeyPoolReplicaTest : public ::testing::Test {
 
 TEST_F(KeyPoolReplicaTest, AnswersNothingUntilTheSnapshotThenRotates) {
   EXPECT_FALSE(replica_->Acquire("gemini-2.5-flash", {}).has_value()) << "no snapshot yet: ask the broker";
-  broker_.Send(Snapshot({Key(1), Key(2), Key(3, v1::KEY_STATE_DISABLED)}));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2), ReplicaKey(3, v1::KEY_STATE_DISABLED)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   std::vector<int64_t> got;
   for (int i = 0; i < 4; ++i) got.push_back(AcquireId());
@@ -154,13 +148,13 @@ TEST_F(KeyPoolReplicaTest, AnswersNothingUntilTheSnapshotThenRotates) {
 }
 
 TEST_F(KeyPoolReplicaTest, ASnapshotInPagesIsOnlyUsedWhenComplete) {
-  v1::KeyPoolUpdate first = Snapshot({Key(1)});
+  v1::KeyPoolUpdate first = Snapshot({ReplicaKey(1)});
   first.set_snapshot_complete(false);
   broker_.Send(first);
   v1::KeyPoolUpdate second;
   second.set_snapshot(true);
   second.set_snapshot_complete(true);
-  *second.add_keys() = Key(2);
+  *second.add_keys() = ReplicaKey(2);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(replica_->synced());
   broker_.Send(second);
@@ -173,20 +167,20 @@ TEST_F(KeyPoolReplicaTest, ASnapshotInPagesIsOnlyUsedWhenComplete) {
 // hint, and does not undo this gateway's own recent 429 the broker had not
 // seen when it took the snapshot.
 TEST_F(KeyPoolReplicaTest, ANewSnapshotInPagesKeepsOwnReportsItPredates) {
-  broker_.Send(Snapshot({Key(1), Key(2)}));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   replica_->Apply(RateLimitedFor30s(1));
 
-  v1::KeyRecord stale = Key(1);
+  v1::KeyRecord stale = ReplicaKey(1);
   stale.set_updated_at_ms(clock_.NowUnixMs() - 1000);
-  v1::KeyPoolUpdate first = Snapshot({stale, Key(2)});
+  v1::KeyPoolUpdate first = Snapshot({stale, ReplicaKey(2)});
   first.set_snapshot_complete(false);
   first.set_snapshot_size(5);  // A hint only: the pool changed since it began.
   broker_.Send(first);
   v1::KeyPoolUpdate second;
   second.set_snapshot(true);
   second.set_snapshot_complete(true);
-  *second.add_keys() = Key(3);
+  *second.add_keys() = ReplicaKey(3);
   broker_.Send(second);
   ASSERT_TRUE(Eventually([&] { return replica_->snapshots() == 2; }));
   std::vector<int64_t> got;
@@ -195,7 +189,7 @@ TEST_F(KeyPoolReplicaTest, ANewSnapshotInPagesKeepsOwnReportsItPredates) {
 }
 
 TEST_F(KeyPoolReplicaTest, OwnOutcomesApplyAtOnceAndTheBrokersVerdictWins) {
-  broker_.Send(Snapshot({Key(1), Key(2)}));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   v1::ReportOutcomeRequest invalid;
   invalid.set_key_id(1);
@@ -208,7 +202,7 @@ TEST_F(KeyPoolReplicaTest, OwnOutcomesApplyAtOnceAndTheBrokersVerdictWins) {
   // An admin resets key 1 at the broker, after the report: it comes back.
   v1::KeyPoolUpdate reset;
   clock_.AdvanceMs(5);
-  v1::KeyRecord after = Key(1);
+  v1::KeyRecord after = ReplicaKey(1);
   after.set_updated_at_ms(clock_.NowUnixMs());
   *reset.add_keys() = after;
   broker_.Send(reset);
@@ -220,10 +214,10 @@ TEST_F(KeyPoolReplicaTest, OwnOutcomesApplyAtOnceAndTheBrokersVerdictWins) {
 }
 
 TEST_F(KeyPoolReplicaTest, FollowsRemovalsAndPerModelCooldowns) {
-  broker_.Send(Snapshot({Key(1), Key(2)}));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   v1::KeyPoolUpdate update;
-  v1::KeyRecord cooling = Key(2);
+  v1::KeyRecord cooling = ReplicaKey(2);
   v1::ModelCooldown* cooldown = cooling.add_model_cooldowns();
   cooldown->set_model("gemini-2.5-pro");
   cooldown->set_until_ms(clock_.NowUnixMs() + 30'000);
@@ -245,7 +239,7 @@ TEST_F(KeyPoolReplicaTest, FollowsRemovalsAndPerModelCooldowns) {
 
 TEST_F(KeyPoolReplicaTest, PaidKeyAndProxiesAsTheBrokerHandsThemOut) {
   const std::vector<std::string> proxies = {"http://p1:3128", "http://p2:3128"};
-  broker_.Send(Snapshot({Key(1)}, "AIzaPaidKey", proxies));
+  broker_.Send(Snapshot({ReplicaKey(1)}, "AIzaPaidKey", proxies));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   std::optional<v1::AcquireKeyResponse> paid = replica_->Acquire("models/imagen-4.0-generate-001", {});
   ASSERT_TRUE(paid.has_value());
@@ -254,7 +248,7 @@ TEST_F(KeyPoolReplicaTest, PaidKeyAndProxiesAsTheBrokerHandsThemOut) {
   EXPECT_EQ(paid->proxy(), keypool::ProxyForKey(proxies, "AIzaPaidKey"));
   std::optional<v1::AcquireKeyResponse> pool = replica_->Acquire("gemini-2.5-flash", {});
   ASSERT_TRUE(pool.has_value());
-  EXPECT_EQ(pool->proxy(), keypool::ProxyForKey(proxies, Key(1).secret()));
+  EXPECT_EQ(pool->proxy(), keypool::ProxyForKey(proxies, ReplicaKey(1).secret()));
   std::optional<v1::AcquireKeyResponse> again = replica_->Acquire("imagen-4.0-generate-001", {-1});
   ASSERT_TRUE(again.has_value());
   EXPECT_FALSE(again->available());
@@ -263,7 +257,7 @@ TEST_F(KeyPoolReplicaTest, PaidKeyAndProxiesAsTheBrokerHandsThemOut) {
 
 TEST_F(KeyPoolReplicaTest, ASettingsOnlyUpdateSwapsTheProxiesAndKeepsTheKeys) {
   const std::vector<std::string> proxies = {"http://p1:3128", "http://p2:3128"};
-  broker_.Send(Snapshot({Key(1), Key(2)}, "", proxies));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}, "", proxies));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   // This gateway's own failure of key 1: kept across the settings update
   // (a snapshot would have started over from the broker's picture).
@@ -273,7 +267,7 @@ TEST_F(KeyPoolReplicaTest, ASettingsOnlyUpdateSwapsTheProxiesAndKeepsTheKeys) {
   invalid.set_kind(v1::OUTCOME_KIND_KEY_INVALID);
   invalid.set_http_status(400);
   replica_->Apply(invalid);
-  const std::string home = keypool::ProxyForKey(proxies, Key(2).secret());
+  const std::string home = keypool::ProxyForKey(proxies, ReplicaKey(2).secret());
   const std::string other = home == proxies[0] ? proxies[1] : proxies[0];
 
   v1::KeyPoolUpdate health;
@@ -288,13 +282,13 @@ TEST_F(KeyPoolReplicaTest, ASettingsOnlyUpdateSwapsTheProxiesAndKeepsTheKeys) {
 }
 
 TEST_F(KeyPoolReplicaTest, KeepsServingWhenTheStreamBreaksAndTakesTheNextSnapshot) {
-  broker_.Send(Snapshot({Key(1), Key(2)}));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   broker_.EndStream(grpc::Status(grpc::StatusCode::UNAVAILABLE, "broker restarting"));
   ASSERT_TRUE(Eventually([&] { return broker_.streams() >= 2; })) << "reconnects";
   EXPECT_TRUE(replica_->synced());
   EXPECT_GT(AcquireId(), 0) << "the keys as last known still serve";
-  broker_.Send(Snapshot({Key(7)}));
+  broker_.Send(Snapshot({ReplicaKey(7)}));
   ASSERT_TRUE(Eventually([&] { return replica_->snapshots() == 2; }));
   EXPECT_EQ(AcquireId(), 7) << "the new snapshot replaced the old pool";
   EXPECT_EQ(AcquireId(), 7);
@@ -308,17 +302,17 @@ TEST_F(KeyPoolReplicaTest, ABrokerWithoutWatchKeysLeavesTheReplicaEmpty) {
 
 
 TEST_F(KeyPoolReplicaTest, ABrokerUpdateOlderThanOwnReportDoesNotBringTheKeyBack) {
-  broker_.Send(Snapshot({Key(1), Key(2)}));
+  broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   replica_->Apply(RateLimitedFor30s(1));
 
   // The broker's picture of key 1 from before it saw the report.
   v1::KeyPoolUpdate stale;
-  v1::KeyRecord before = Key(1);
+  v1::KeyRecord before = ReplicaKey(1);
   before.set_updated_at_ms(clock_.NowUnixMs() - 1000);
   *stale.add_keys() = before;
   // Key 2 changes too, so the test can tell the update was applied.
-  v1::KeyRecord marker = Key(2);
+  v1::KeyRecord marker = ReplicaKey(2);
   marker.set_state_reason("marker");
   marker.set_state(v1::KEY_STATE_DISABLED);
   *stale.add_keys() = marker;
@@ -330,7 +324,7 @@ TEST_F(KeyPoolReplicaTest, ABrokerUpdateOlderThanOwnReportDoesNotBringTheKeyBack
 
   // A later change at the broker (an admin reset) wins.
   v1::KeyPoolUpdate reset;
-  v1::KeyRecord after = Key(1);
+  v1::KeyRecord after = ReplicaKey(1);
   clock_.AdvanceMs(5);
   after.set_updated_at_ms(clock_.NowUnixMs());
   *reset.add_keys() = after;

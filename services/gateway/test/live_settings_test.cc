@@ -133,8 +133,10 @@ constexpr char kToken[] = "sk-live-settings-test";
 
 class NullSink final : public LogSink {
  public:
-  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
-  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>&) override { return absl::OkStatus(); }
+  absl::Status WriteRequestLogs(absl::string_view /*sender*/,
+                                const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
+  absl::Status WriteErrorLogs(absl::string_view /*sender*/,
+                              const std::vector<v1::ErrorLogEntry>&) override { return absl::OkStatus(); }
 };
 
 // An HttpServer in-process with the settings holder a save swaps, as the
@@ -185,7 +187,7 @@ class RequestSnapshotTest : public ::testing::Test {
   RequestLogWriter logs_{log_sink_, RequestLogWriter::Options()};
   KeyBrokerClient broker_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
   PersistenceClient persistence_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
-  OutcomeReporter reporter_{[](const std::vector<v1::ReportOutcomeRequest>&) { return absl::OkStatus(); },
+  OutcomeReporter reporter_{[](const v1::ReportOutcomesRequest&) { return absl::OkStatus(); },
                             OutcomeReporter::Options()};
   UpstreamClient upstream_{loop_.context(), UpstreamClient::Options()};
   Forwarder forwarder_{broker_, reporter_, upstream_, logs_, clock_, loop_.context(),

@@ -25,18 +25,24 @@ struct Recorder {
   std::mutex mu;
   std::condition_variable changed;
   std::vector<std::vector<int64_t>> batches;
+  // Every batch offered (taken or not): its sender and its reports' sequences.
+  std::vector<std::string> senders;
+  std::vector<std::vector<uint64_t>> sequences;
   bool failing = false;
   int failures = 0;
 
-  absl::Status Send(const std::vector<v1::ReportOutcomeRequest>& batch) {
+  absl::Status Send(const v1::ReportOutcomesRequest& batch) {
     std::lock_guard<std::mutex> lock(mu);
+    senders.push_back(batch.sender());
+    sequences.emplace_back();
+    for (const auto& r : batch.reports()) sequences.back().push_back(r.delivery_sequence());
     if (failing) {
       ++failures;
       changed.notify_all();
       return absl::UnavailableError("broker down");
     }
     std::vector<int64_t> ids;
-    for (const auto& r : batch) ids.push_back(r.key_id());
+    for (const auto& r : batch.reports()) ids.push_back(r.key_id());
     batches.push_back(ids);
     changed.notify_all();
     return absl::OkStatus();
@@ -91,6 +97,20 @@ TEST(OutcomeReporterTest, ABatchTheBrokerDidNotTakeIsSentAgain) {
   reporter.Stop();
   EXPECT_THAT(recorder.All(), ::testing::ElementsAre(1, 2, 3)) << "nothing lost, oldest first";
   EXPECT_GE(reporter.failed(), 2u);
+  // Every offer named this reporter, and the batch sent again carried the
+  // same numbers (the broker skips what it already applied by them).
+  std::lock_guard<std::mutex> lock(recorder.mu);
+  ASSERT_GE(recorder.sequences.size(), 3u);
+  const size_t failed_offers = recorder.sequences.size() - recorder.batches.size();
+  for (size_t i = 0; i < recorder.sequences.size(); ++i) {
+    const std::vector<uint64_t>& offer = recorder.sequences[i];
+    ASSERT_FALSE(offer.empty());
+    if (i < failed_offers) EXPECT_EQ(offer.front(), 1u) << "offer " << i << " was sent again from its start";
+    for (size_t j = 1; j < offer.size(); ++j) EXPECT_EQ(offer[j], offer[j - 1] + 1);
+  }
+  EXPECT_EQ(recorder.sequences.back().back(), 3u);
+  for (const std::string& sender : recorder.senders) EXPECT_EQ(sender, reporter.sender());
+  EXPECT_EQ(reporter.sender().rfind("gateway-", 0), 0u);
 }
 
 TEST(OutcomeReporterTest, DropsTheOldestBeyondTheBoundAndCountsThem) {

@@ -20,21 +20,24 @@ using ::gempool::testing::StatusIs;
 // Records batches; fails while `down` is set.
 class RecordingSink final : public LogSink {
  public:
-  absl::Status WriteRequestLogs(const std::vector<v1::RequestLogEntry>& entries) override {
+  absl::Status WriteRequestLogs(absl::string_view sender, const std::vector<v1::RequestLogEntry>& entries) override {
     std::lock_guard<std::mutex> lock(mu);
     if (down) return absl::UnavailableError("persistence at 127.0.0.1:1 is not answering");
+    senders.emplace_back(sender);
     request_batches.push_back(entries);
     return absl::OkStatus();
   }
-  absl::Status WriteErrorLogs(const std::vector<v1::ErrorLogEntry>& entries) override {
+  absl::Status WriteErrorLogs(absl::string_view sender, const std::vector<v1::ErrorLogEntry>& entries) override {
     std::lock_guard<std::mutex> lock(mu);
     if (down) return absl::UnavailableError("persistence at 127.0.0.1:1 is not answering");
+    senders.emplace_back(sender);
     error_batches.push_back(entries);
     return absl::OkStatus();
   }
 
   std::mutex mu;
   bool down = false;
+  std::vector<std::string> senders;  // Of every batch taken.
   std::vector<std::vector<v1::RequestLogEntry>> request_batches;
   std::vector<std::vector<v1::ErrorLogEntry>> error_batches;
 };
@@ -99,6 +102,33 @@ TEST(RequestLogWriterTest, FailedBatchStaysQueuedInOrder) {
   ASSERT_EQ(sink.request_batches[0].size(), 3u);
   EXPECT_EQ(sink.request_batches[0][0].time_ms(), 1);
   EXPECT_EQ(sink.request_batches[0][2].time_ms(), 3);
+}
+
+// Persistence skips rows it already wrote by (sender, delivery_sequence): a
+// batch sent again carries the same numbers, rows queued later higher ones,
+// and each table counts on its own.
+TEST(RequestLogWriterTest, RowsAreNumberedAsQueuedAndBatchesNameTheWriter) {
+  RecordingSink sink;
+  RequestLogWriter writer(sink, RequestLogWriter::Options());
+  RequestLogWriter other(sink, RequestLogWriter::Options());
+  EXPECT_NE(writer.sender(), other.sender());
+  writer.Add(Request(1));
+  writer.Add(Request(2));
+  writer.Add(v1::ErrorLogEntry());
+  sink.down = true;
+  EXPECT_THAT(writer.FlushOnce(), StatusIs(absl::StatusCode::kUnavailable));
+  writer.Add(Request(3));
+  sink.down = false;
+  ASSERT_THAT(writer.FlushOnce(), IsOk());
+  ASSERT_EQ(sink.request_batches.size(), 1u);
+  ASSERT_EQ(sink.request_batches[0].size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sink.request_batches[0][i].delivery_sequence(), static_cast<uint64_t>(i + 1));
+  ASSERT_EQ(sink.error_batches.size(), 1u);
+  EXPECT_EQ(sink.error_batches[0][0].delivery_sequence(), 1u);
+  ASSERT_EQ(sink.senders.size(), 2u);
+  EXPECT_EQ(sink.senders[0], writer.sender());
+  EXPECT_EQ(sink.senders[1], writer.sender());
+  EXPECT_EQ(writer.sender().rfind("gateway-", 0), 0u);
 }
 
 TEST(RequestLogWriterTest, FullBacklogDropsOldestAndCounts) {

@@ -15,11 +15,12 @@ namespace gempool::gateway {
 
 ClientTokenReplica::ClientTokenReplica(std::shared_ptr<grpc::Channel> channel, std::string address,
                                        const Clock& clock, absl::TimeZone zone, Options options)
-    : address_(std::move(address)),
-      clock_(clock),
-      zone_(zone),
-      options_(std::move(options)),
-      stub_(channel != nullptr ? v1::KeyBroker::NewStub(std::move(channel)) : nullptr) {}
+    : ClientTokenReplica(channel != nullptr ? v1::KeyBroker::NewStub(std::move(channel)) : nullptr,
+                         std::move(address), clock, zone, std::move(options)) {}
+
+ClientTokenReplica::ClientTokenReplica(std::unique_ptr<v1::KeyBroker::StubInterface> stub, std::string address,
+                                       const Clock& clock, absl::TimeZone zone, Options options)
+    : address_(std::move(address)), clock_(clock), zone_(zone), options_(std::move(options)), stub_(std::move(stub)) {}
 
 ClientTokenReplica::~ClientTokenReplica() { Stop(); }
 
@@ -291,7 +292,8 @@ grpc::Status ClientTokenReplica::ReadStream() {
   }
   v1::WatchClientTokensRequest request;
   request.set_gateway(options_.gateway);
-  std::unique_ptr<grpc::ClientReader<v1::ClientTokenUpdate>> reader = stub_->WatchClientTokens(&context, request);
+  std::unique_ptr<grpc::ClientReaderInterface<v1::ClientTokenUpdate>> reader =
+      stub_->WatchClientTokens(&context, request);
   v1::ClientTokenUpdate update;
   bool logged = false;
   while (reader->Read(&update)) {

@@ -75,6 +75,10 @@ class ClientTokenReplica {
   // changes it). `clock` must outlive this.
   ClientTokenReplica(std::shared_ptr<grpc::Channel> channel, std::string address, const Clock& clock,
                      absl::TimeZone zone, Options options);
+  // Reads WatchClientTokens through `stub` (tests feed it without a server:
+  // the ThreadSanitizer run, which cannot see gRPC's own hand-overs).
+  ClientTokenReplica(std::unique_ptr<v1::KeyBroker::StubInterface> stub, std::string address, const Clock& clock,
+                     absl::TimeZone zone, Options options);
   ClientTokenReplica(const ClientTokenReplica&) = delete;
   ClientTokenReplica& operator=(const ClientTokenReplica&) = delete;
   ~ClientTokenReplica();  // Stop()s.
@@ -141,7 +145,7 @@ class ClientTokenReplica {
   const Clock& clock_;
   absl::TimeZone zone_;  // Guarded by mu_.
   const Options options_;
-  std::unique_ptr<v1::KeyBroker::Stub> stub_;
+  std::unique_ptr<v1::KeyBroker::StubInterface> stub_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;

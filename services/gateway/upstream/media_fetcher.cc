@@ -129,7 +129,10 @@ absl::StatusOr<FetchUrl> ResolveLocation(const FetchUrl& base, absl::string_view
   if (absl::StartsWith(location, "/")) {
     out.target = std::string(location);
   } else {
-    absl::string_view path = base.target.substr(0, base.target.find('?'));
+    // A view of base.target itself: std::string::substr would return a
+    // temporary that dies at the end of this line.
+    const absl::string_view target = base.target;
+    const absl::string_view path = target.substr(0, target.find('?'));
     out.target = absl::StrCat(path.substr(0, path.rfind('/') + 1), location);
   }
   out.target = out.target.substr(0, out.target.find('#'));

@@ -207,6 +207,45 @@ TEST_F(KeyWatchHubTest, ABadReportIsNamedAndTheOnesBeforeItAreKept) {
   EXPECT_EQ(harness_.broker().pool().Get(id)->state, keypool::KeyState::kDisabled);
 }
 
+// A gateway sends a batch again when its answer was lost: the reports it
+// numbered count once (a key is not pushed toward MAX_FAILURES by one failure
+// reported twice), a grown retry applies only its new reports, and a batch
+// without a sender is applied as it comes.
+TEST_F(KeyWatchHubTest, ABatchSentAgainAfterALostAnswerCountsEachOutcomeOnce) {
+  Start({TestKey(1), TestKey(2)});
+  OpenAndReadSnapshot();
+  const int64_t id = keys_.begin()->first;
+  const auto batch = [id](const std::string& sender, uint64_t first, uint64_t last) {
+    v1::ReportOutcomesRequest request;
+    request.set_sender(sender);
+    for (uint64_t sequence = first; sequence <= last; ++sequence) {
+      v1::ReportOutcomeRequest* report = request.add_reports();
+      report->set_key_id(id);
+      report->set_model("gemini-2.5-flash");
+      report->set_kind(v1::OUTCOME_KIND_SERVER_ERROR);
+      report->set_http_status(500);
+      report->set_delivery_sequence(sequence);
+    }
+    return request;
+  };
+  const auto send = [&](const v1::ReportOutcomesRequest& request) {
+    v1::ReportOutcomesResponse response;
+    const grpc::Status status =
+        harness_.broker_stub().ReportOutcomes(BrokerHarness::Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.applied();
+  };
+  const auto failures = [&] { return harness_.broker().pool().Get(id)->failure_count; };
+  EXPECT_EQ(send(batch("gateway-a", 1, 2)), 2);
+  EXPECT_EQ(failures(), 2);
+  EXPECT_EQ(send(batch("gateway-a", 1, 2)), 0);
+  EXPECT_EQ(failures(), 2);
+  EXPECT_EQ(send(batch("gateway-a", 1, 3)), 1);
+  EXPECT_EQ(send(batch("gateway-b", 1, 1)), 1);
+  EXPECT_EQ(send(batch("", 1, 1)), 1);
+  EXPECT_EQ(failures(), 5);
+}
+
 TEST_F(KeyWatchHubTest, ReportsAgainstThePaidKeyAndRemovedKeysAreAcceptedAndChangeNothing) {
   Start({TestKey(1)}, "AIzaPaidKeyForImagen");
   v1::ReportOutcomesResponse response =

@@ -165,6 +165,48 @@ TEST_F(PersistenceServiceTest, LogRpcsWriteAndQuery) {
   EXPECT_EQ(error_page.entries(0).error_type(), "RESOURCE_EXHAUSTED");
 }
 
+// A gateway sends a batch again when its answer was lost (the link dropped
+// after the write): rows it numbered are written once, a grown retry writes
+// only its new rows, and another gateway's numbers are its own.
+TEST_F(PersistenceServiceTest, ABatchSentAgainAfterALostAnswerIsWrittenOnce) {
+  const auto batch = [](const std::string& sender, int first, int last) {
+    v1::WriteRequestLogsRequest request;
+    request.set_sender(sender);
+    for (int i = first; i <= last; ++i) {
+      v1::RequestLogEntry* e = request.add_entries();
+      e->set_time_ms(kStart + i);
+      e->set_request_id(sender + "-" + std::to_string(i));
+      e->set_delivery_sequence(static_cast<uint64_t>(i));
+    }
+    return request;
+  };
+  const auto write = [&](const v1::WriteRequestLogsRequest& request) {
+    v1::WriteLogsResponse written;
+    EXPECT_TRUE(stub_->WriteRequestLogs(Context().get(), request, &written).ok());
+    return written.written();
+  };
+  EXPECT_EQ(write(batch("gateway-a", 1, 3)), 3);
+  EXPECT_EQ(write(batch("gateway-a", 1, 3)), 0);
+  EXPECT_EQ(write(batch("gateway-a", 1, 5)), 2);
+  EXPECT_EQ(write(batch("gateway-b", 1, 2)), 2);
+  v1::WriteRequestLogsRequest unnumbered = batch("", 1, 1);
+  EXPECT_EQ(write(unnumbered), 1);
+  EXPECT_EQ(write(unnumbered), 1);  // No sender: nothing to tell them apart by.
+
+  v1::WriteErrorLogsRequest errors;
+  errors.set_sender("gateway-a");
+  errors.add_entries()->set_delivery_sequence(1);  // Its own numbers, per table.
+  v1::WriteLogsResponse written;
+  ASSERT_TRUE(stub_->WriteErrorLogs(Context().get(), errors, &written).ok());
+  EXPECT_EQ(written.written(), 1);
+  ASSERT_TRUE(stub_->WriteErrorLogs(Context().get(), errors, &written).ok());
+  EXPECT_EQ(written.written(), 0);
+
+  v1::QueryRequestLogsResponse page;
+  ASSERT_TRUE(stub_->QueryRequestLogs(Context().get(), v1::LogQuery(), &page).ok());
+  EXPECT_EQ(page.total(), 9);  // 5 + 2 + 2 unnumbered.
+}
+
 // The id a client got in x-request-id finds its failure in this service's
 // log: one line per batch, naming the rows' requests; and the rows of one
 // request id are found by LogQuery.request_id.

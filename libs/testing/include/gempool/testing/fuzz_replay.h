@@ -23,6 +23,8 @@ struct FuzzReplay {
   // The first bytes of each seed that pick what the target does (a reader,
   // a status): kept as they are, only the rest is mutated.
   size_t head_bytes = 0;
+  // A quarter of this under AddressSanitizer (the fuzz step runs the same
+  // targets there, longer).
   int mutations_per_seed = 3000;
   // Characters inserted by mutations: the target's syntax ("{}[]\",:" for
   // JSON) reaches deeper than random bytes alone.
@@ -36,6 +38,9 @@ std::vector<std::string> ReadCorpus(const std::string& dir);
 // 1 to 4 edits of `text`: a byte replaced by a random one, a byte erased, or
 // a character of `alphabet` inserted.
 std::string MutateBytes(std::string text, const std::string& alphabet, std::mt19937& random);
+
+// replay.mutations_per_seed, or a quarter of it under AddressSanitizer.
+int MutationsPerSeedInThisBuild(const FuzzReplay& replay);
 
 // Feeds `target` every seed and its mutations; fails (naming the directory)
 // when the corpus has fewer than min_seeds files or a seed is shorter than
