@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "content_blocks.h"
+#include "gempool/gemini/token_count.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/response_parts.h"
 
@@ -84,15 +85,15 @@ const char* AnthropicStopReason(absl::string_view gemini_reason, bool has_tool_u
 }
 
 json ConvertUsage(const json& usage_metadata) {
-  const int64_t cached = openai::TokenCount(usage_metadata, "cachedContentTokenCount");
-  const int64_t prompt = openai::TokenCount(usage_metadata, "promptTokenCount") +
-                         openai::TokenCount(usage_metadata, "toolUsePromptTokenCount");
+  const int64_t cached = gemini::TokenCount(usage_metadata, "cachedContentTokenCount");
+  const int64_t prompt = gemini::TokenCount(usage_metadata, "promptTokenCount") +
+                         gemini::TokenCount(usage_metadata, "toolUsePromptTokenCount");
   json usage(json::value_t::object);
   // Gemini's prompt count includes the cached tokens; Anthropic's
   // input_tokens does not (total input = input + cache reads + writes).
   usage.emplace("input_tokens", prompt > cached ? prompt - cached : 0);
-  usage.emplace("output_tokens", openai::TokenCount(usage_metadata, "candidatesTokenCount") +
-                                     openai::TokenCount(usage_metadata, "thoughtsTokenCount"));
+  usage.emplace("output_tokens", gemini::TokenCount(usage_metadata, "candidatesTokenCount") +
+                                     gemini::TokenCount(usage_metadata, "thoughtsTokenCount"));
   usage.emplace("cache_creation_input_tokens", 0);
   usage.emplace("cache_read_input_tokens", cached);
   return usage;
@@ -140,7 +141,7 @@ absl::StatusOr<json> ConvertCountTokensResponse(const json& gemini_response) {
   if (total == nullptr || !total->is_number()) {
     return absl::InternalError("Gemini's countTokens answer has no numeric totalTokens");
   }
-  return json{{"input_tokens", openai::TokenCount(gemini_response, "totalTokens")}};
+  return json{{"input_tokens", gemini::TokenCount(gemini_response, "totalTokens")}};
 }
 
 }  // namespace gempool::anthropic

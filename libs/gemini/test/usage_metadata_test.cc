@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace gempool::gemini {
 namespace {
 
@@ -27,13 +29,16 @@ TEST(ParseUsageMetadataTest, TotalIsComputedWhenAbsentWithoutCountingCachedTwice
   EXPECT_EQ(counts->total, 35);
 }
 
-TEST(ParseUsageMetadataTest, MissingNegativeAndMistypedCountsAreZero) {
+TEST(ParseUsageMetadataTest, MissingNegativeAndMistypedCountsAreZeroAndHugeOnesClamped) {
   const auto counts = ParseUsageMetadata(
       R"({"promptTokenCount": "10", "candidatesTokenCount": -4, "thoughtsTokenCount": 2.5,
           "cachedContentTokenCount": null, "toolUsePromptTokenCount": 18446744073709551615,
           "totalTokenCount": {}})");
   ASSERT_TRUE(counts.has_value());
-  EXPECT_EQ(*counts, TokenCounts{});
+  TokenCounts expected;
+  expected.thoughts = 2;
+  expected.tool_use_prompt = kMaxTokenCount;
+  EXPECT_EQ(*counts, expected);
 }
 
 TEST(ParseUsageMetadataTest, EmptyObjectIsAllZeros) {
@@ -49,11 +54,37 @@ TEST(ParseUsageMetadataTest, NotAnObjectIsNothing) {
   EXPECT_FALSE(ParseUsageMetadata("12").has_value());
 }
 
-TEST(ParseUsageMetadataTest, ComputedTotalDoesNotWrap) {
+TEST(ParseUsageMetadataTest, HugeCountsAreClampedSoSumsDoNotWrap) {
   const auto counts =
       ParseUsageMetadata(R"({"promptTokenCount": 9223372036854775807, "candidatesTokenCount": 9})");
   ASSERT_TRUE(counts.has_value());
-  EXPECT_EQ(counts->total, INT64_MAX);
+  EXPECT_EQ(counts->prompt, kMaxTokenCount);
+  EXPECT_EQ(counts->total, kMaxTokenCount + 9);
+  TokenCounts many;
+  many.total = INT64_MAX - 1;
+  many.Add(*counts);
+  EXPECT_EQ(many.total, INT64_MAX);
+  EXPECT_EQ(many.prompt, kMaxTokenCount);
+}
+
+TEST(TokenCountTest, ReadsOneCountClampedAndZeroForAnythingElse) {
+  const nlohmann::json usage = nlohmann::json::parse(
+      R"({"a": 12, "b": 1e300, "c": -1e300, "d": 7.9, "e": "12", "f": null, "g": 18446744073709551615,
+          "h": -5, "i": 1125899906842624, "j": 1125899906842625})");
+  EXPECT_EQ(TokenCount(usage, "a"), 12);
+  EXPECT_EQ(TokenCount(usage, "b"), kMaxTokenCount);  // Not an undefined double-to-integer cast.
+  EXPECT_EQ(TokenCount(usage, "c"), 0);
+  EXPECT_EQ(TokenCount(usage, "d"), 7);
+  EXPECT_EQ(TokenCount(usage, "e"), 0);
+  EXPECT_EQ(TokenCount(usage, "f"), 0);
+  EXPECT_EQ(TokenCount(usage, "g"), kMaxTokenCount);
+  EXPECT_EQ(TokenCount(usage, "h"), 0);
+  EXPECT_EQ(TokenCount(usage, "i"), kMaxTokenCount);
+  EXPECT_EQ(TokenCount(usage, "j"), kMaxTokenCount);
+  EXPECT_EQ(TokenCount(usage, "missing"), 0);
+  EXPECT_EQ(TokenCount(nlohmann::json::array({1}), "a"), 0);
+  EXPECT_EQ(AddTokenCounts(INT64_MAX - 1, 2), INT64_MAX);
+  EXPECT_EQ(AddTokenCounts(40, 2), 42);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/status_macros.h"
+#include "gempool/gemini/token_count.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/model_id.h"
@@ -131,7 +132,7 @@ absl::StatusOr<json> ConvertEmbeddingResponse(const std::vector<json>& batch_res
                                               " embeddings for ", expected, " texts"));
     }
     if (const json* usage = Find(response, "usageMetadata"); usage != nullptr) {
-      prompt_tokens += TokenCount(*usage, "promptTokenCount");
+      prompt_tokens += gemini::TokenCount(*usage, "promptTokenCount");
     }
     for (const json& embedding : *embeddings) {
       const json* values = Find(embedding, "values");

@@ -41,21 +41,6 @@ const nlohmann::json* Find(const nlohmann::json& obj, absl::string_view key) {
   return &it->second;
 }
 
-int64_t TokenCount(const nlohmann::json& obj, absl::string_view key) {
-  const nlohmann::json* value = Find(obj, key);
-  if (value == nullptr) return 0;
-  if (value->is_number_unsigned()) return static_cast<int64_t>(std::min<uint64_t>(value->get<uint64_t>(), kMaxTokenCount));
-  if (value->is_number_integer()) return std::clamp<int64_t>(value->get<int64_t>(), 0, kMaxTokenCount);
-  if (value->is_number_float()) {
-    // Compared as a double before any conversion: casting an out-of-range
-    // double to an integer is undefined (UBSan caught 1e300 here).
-    const double count = value->get<double>();
-    if (!(count > 0)) return 0;  // Also NaN.
-    return count >= static_cast<double>(kMaxTokenCount) ? kMaxTokenCount : static_cast<int64_t>(count);
-  }
-  return 0;
-}
-
 std::string Path(absl::string_view parent, absl::string_view key) {
   if (parent.empty()) return std::string(key);
   return absl::StrCat(parent, ".", key);

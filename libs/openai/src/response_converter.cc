@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "gempool/gemini/token_count.h"
 #include "gempool/openai/json_fields.h"
 #include "response_parts.h"
 
@@ -113,13 +114,14 @@ const char* OpenAIFinishReason(absl::string_view gemini_reason, bool has_tool_ca
 }
 
 json ConvertUsage(const json& usage_metadata) {
-  int64_t prompt = TokenCount(usage_metadata, "promptTokenCount") + TokenCount(usage_metadata, "toolUsePromptTokenCount");
-  int64_t thoughts = TokenCount(usage_metadata, "thoughtsTokenCount");
-  int64_t completion = TokenCount(usage_metadata, "candidatesTokenCount") + thoughts;
-  int64_t total = TokenCount(usage_metadata, "totalTokenCount");
+  int64_t prompt = gemini::TokenCount(usage_metadata, "promptTokenCount") +
+                   gemini::TokenCount(usage_metadata, "toolUsePromptTokenCount");
+  int64_t thoughts = gemini::TokenCount(usage_metadata, "thoughtsTokenCount");
+  int64_t completion = gemini::TokenCount(usage_metadata, "candidatesTokenCount") + thoughts;
+  int64_t total = gemini::TokenCount(usage_metadata, "totalTokenCount");
   if (total == 0) total = prompt + completion;
   json prompt_details(json::value_t::object);
-  prompt_details.emplace("cached_tokens", TokenCount(usage_metadata, "cachedContentTokenCount"));
+  prompt_details.emplace("cached_tokens", gemini::TokenCount(usage_metadata, "cachedContentTokenCount"));
   json completion_details(json::value_t::object);
   completion_details.emplace("reasoning_tokens", thoughts);
   json usage(json::value_t::object);

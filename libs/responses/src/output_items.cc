@@ -67,23 +67,6 @@ std::string ResponseId(const json& response, const ResponseContext& context) {
   return absl::StrCat("resp_", openai::StableHexDigest(absl::StrCat(context.model, context.created_at), 32));
 }
 
-int64_t TokenCount(const json& usage_metadata, absl::string_view key) {
-  const json* value = Find(usage_metadata, key);
-  if (value == nullptr) return 0;
-  if (value->is_number_unsigned()) {
-    const uint64_t count = value->get<uint64_t>();
-    return count > static_cast<uint64_t>(INT32_MAX) ? INT32_MAX : static_cast<int64_t>(count);
-  }
-  if (value->is_number_integer()) return std::clamp<int64_t>(value->get<int64_t>(), 0, INT32_MAX);
-  if (value->is_number_float()) {
-    const double count = value->get<double>();
-    if (!std::isfinite(count) || count <= 0) return 0;
-    // Clamped so that sums of counts cannot overflow.
-    return count >= INT32_MAX ? INT32_MAX : static_cast<int64_t>(count);
-  }
-  return 0;
-}
-
 bool IsRefusalReason(absl::string_view reason) {
   static constexpr absl::string_view kRefusals[] = {"SAFETY", "RECITATION", "BLOCKLIST",
                                                     "PROHIBITED_CONTENT", "SPII", "LANGUAGE"};

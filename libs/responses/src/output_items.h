@@ -52,9 +52,6 @@ struct ItemStep {
 // context.response_id, else "resp_<responseId>", else a digest of the model.
 std::string ResponseId(const nlohmann::json& response, const ResponseContext& context);
 
-// A token count of a usageMetadata; 0 when missing, negative or mistyped.
-int64_t TokenCount(const nlohmann::json& usage_metadata, absl::string_view key);
-
 // SAFETY, RECITATION, BLOCKLIST, PROHIBITED_CONTENT, SPII, LANGUAGE and
 // IMAGE_* other than NO_IMAGE.
 bool IsRefusalReason(absl::string_view gemini_reason);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gempool/gemini/token_count.h"
 #include "gempool/openai/json_fields.h"
 #include "gempool/openai/response_parts.h"
 #include "output_items.h"
@@ -33,12 +34,12 @@ ResponseContext MakeResponseContext(const ResponsesRequest& request, const opena
 }
 
 json ConvertUsage(const json& usage_metadata) {
-  const int64_t input = internal::TokenCount(usage_metadata, "promptTokenCount") +
-                        internal::TokenCount(usage_metadata, "toolUsePromptTokenCount");
-  const int64_t thoughts = internal::TokenCount(usage_metadata, "thoughtsTokenCount");
-  const int64_t output = internal::TokenCount(usage_metadata, "candidatesTokenCount") + thoughts;
+  const int64_t input = gemini::TokenCount(usage_metadata, "promptTokenCount") +
+                        gemini::TokenCount(usage_metadata, "toolUsePromptTokenCount");
+  const int64_t thoughts = gemini::TokenCount(usage_metadata, "thoughtsTokenCount");
+  const int64_t output = gemini::TokenCount(usage_metadata, "candidatesTokenCount") + thoughts;
   json input_details(json::value_t::object);
-  input_details["cached_tokens"] = internal::TokenCount(usage_metadata, "cachedContentTokenCount");
+  input_details["cached_tokens"] = gemini::TokenCount(usage_metadata, "cachedContentTokenCount");
   input_details["cache_write_tokens"] = 0;
   json usage(json::value_t::object);
   usage["input_tokens"] = input;

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "gempool/testing/httplib_server.h"
+
 namespace gempool::gateway::testing {
 
 class FakeUpstream {
@@ -95,8 +97,7 @@ class FakeUpstream {
 
   int Start() {
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_TRUE(gempool::testing::StartListening(server_, &thread_));
     return port_;
   }
 

@@ -23,6 +23,7 @@
 #include "httplib.h"
 #include "imagehost/image_uploading_sink.h"
 #include "nlohmann/json.hpp"
+#include "gempool/testing/httplib_server.h"
 
 namespace gempool::gateway {
 namespace {
@@ -65,7 +66,7 @@ class ImageUploaderTest : public ::testing::Test {
     host_.Register(server_);
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
-    server_thread_ = std::thread([this] { server_.listen_after_bind(); });
+    ASSERT_TRUE(gempool::testing::StartListening(server_, &server_thread_));
     loop_thread_ = std::thread([this] { io_.run(); });
     uploader_ = std::make_unique<ImageUploader>(io_);
   }

@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/rpc/channel.h"
 #include "gempool/testing/fake_clock.h"
+#include "gempool/testing/httplib_server.h"
 #include "health_checker.h"
 #include "http/elastic_thread_pool.h"
 #include "http/event_loop.h"
@@ -277,8 +278,8 @@ TEST_F(RequestSnapshotTest, AChangedTimeOutReachesTheMediaFetch) {
     res.set_content("late", "image/png");
   });
   const int image_port = images.bind_to_any_port("127.0.0.1");
-  std::thread image_thread([&] { images.listen_after_bind(); });
-  while (!images.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::thread image_thread;
+  ASSERT_TRUE(gempool::testing::StartListening(images, &image_thread));
 
   config_.openai.media_fetch_allow_private = true;
   config_.time_out_seconds = 300;  // At start-up: the fetch's own 30 s cap applies.

@@ -12,6 +12,7 @@
 
 #include "gempool/openai/errors.h"
 #include "gempool/testing/status_matchers.h"
+#include "gempool/testing/httplib_server.h"
 
 namespace gempool::gateway {
 namespace {
@@ -50,8 +51,7 @@ class MediaFetcherTest : public ::testing::Test {
       res.set_header("Location", "loop");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_TRUE(gempool::testing::StartListening(server_, &thread_));
   }
   void TearDown() override {
     server_.stop();

@@ -20,6 +20,7 @@
 #include "gempool/gemini/sse_splitter.h"
 #include "gempool/openai/embeddings.h"
 #include "gempool/testing/fake_clock.h"
+#include "gempool/testing/httplib_server.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::gateway {
@@ -552,8 +553,8 @@ TEST_F(OpenAIRoutesTest, ImageUrlsAreFetchedAndInlinedWhenAllowed) {
     res.set_content(png, "application/octet-stream");
   });
   const int image_port = images.bind_to_any_port("127.0.0.1");
-  std::thread image_thread([&] { images.listen_after_bind(); });
-  while (!images.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::thread image_thread;
+  ASSERT_TRUE(gempool::testing::StartListening(images, &image_thread));
 
   auto client = StartGateway();
   ASSERT_NE(client, nullptr);

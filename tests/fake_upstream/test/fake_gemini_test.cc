@@ -19,6 +19,7 @@
 #include "fake_upstream/responses.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "gempool/testing/httplib_server.h"
 
 namespace gempool::fake {
 namespace {
@@ -40,7 +41,7 @@ class FakeGeminiTest : public ::testing::Test {
     fake_->Register(server_);
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    ASSERT_TRUE(gempool::testing::StartListening(server_, &thread_));
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
     client_->set_read_timeout(10, 0);
   }
@@ -145,7 +146,8 @@ TEST_F(FakeGeminiTest, VertexKeysListedAreTheOnlyOnesAccepted) {
   fake.Register(server);
   const int port = server.bind_to_any_port("127.0.0.1");
   ASSERT_GT(port, 0);
-  std::thread thread([&] { server.listen_after_bind(); });
+  std::thread thread;
+  ASSERT_TRUE(gempool::testing::StartListening(server, &thread));
   httplib::Client client("127.0.0.1", port);
   const std::string path = "/v1/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
   auto listed = client.Post(path.c_str(), {{"x-goog-api-key", "AQ.listed-vertex-key"}}, kBody, "application/json");

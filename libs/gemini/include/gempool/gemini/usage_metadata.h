@@ -3,15 +3,17 @@
 // streamed chunk) as plain numbers, independent of the wire protos: the
 // gateway copies them into v1::TokenUsage for the request log.
 //
-// Every count is 0 when it is missing, negative, not an integer or too
-// large; total is Gemini's totalTokenCount, or computed as prompt +
-// candidates + thoughts + tool_use_prompt when the upstream leaves it out
-// (prompt already includes cached). Plain values; thread-compatible.
+// Every count is read by gemini::TokenCount (token_count.h: clamped to
+// [0, 2^50], 0 when missing or not a number); total is Gemini's
+// totalTokenCount, or computed as prompt + candidates + thoughts +
+// tool_use_prompt when the upstream leaves it out (prompt already includes
+// cached). Plain values; thread-compatible.
 
 #include <cstdint>
 #include <optional>
 
 #include "absl/strings/string_view.h"
+#include "gempool/gemini/token_count.h"
 
 namespace gempool::gemini {
 
@@ -23,14 +25,15 @@ struct TokenCounts {
   int64_t tool_use_prompt = 0;  // toolUsePromptTokenCount.
   int64_t total = 0;            // totalTokenCount, or the sum above.
 
-  // Adds another call's counts (a client request served by several calls).
+  // Adds another call's counts (a client request served by several calls),
+  // never past INT64_MAX.
   void Add(const TokenCounts& other) {
-    prompt += other.prompt;
-    candidates += other.candidates;
-    thoughts += other.thoughts;
-    cached += other.cached;
-    tool_use_prompt += other.tool_use_prompt;
-    total += other.total;
+    prompt = AddTokenCounts(prompt, other.prompt);
+    candidates = AddTokenCounts(candidates, other.candidates);
+    thoughts = AddTokenCounts(thoughts, other.thoughts);
+    cached = AddTokenCounts(cached, other.cached);
+    tool_use_prompt = AddTokenCounts(tool_use_prompt, other.tool_use_prompt);
+    total = AddTokenCounts(total, other.total);
   }
 
   bool operator==(const TokenCounts& other) const {

@@ -53,13 +53,6 @@ bool BoolOr(const nlohmann::json& obj, absl::string_view key, bool fallback);
 // chat path.
 nlohmann::json OneMember(absl::string_view key, nlohmann::json value);
 
-// The most a token count read from an upstream answer is taken as: far above
-// any real count, and low enough that summing a few never overflows.
-inline constexpr int64_t kMaxTokenCount = int64_t{1} << 50;
-// obj[key] as a token count (Gemini's usageMetadata): a number clamped to
-// [0, kMaxTokenCount], floats truncated; absent, NaN or not a number: 0.
-int64_t TokenCount(const nlohmann::json& obj, absl::string_view key);
-
 // A short printable form of a value for error messages (cut at 60 bytes).
 std::string Preview(const nlohmann::json& value);
 
