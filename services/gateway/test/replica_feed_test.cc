@@ -21,6 +21,7 @@
 #include "gempool/common/mutex.h"
 #include "gempool/common/secrets.h"
 #include "gempool/testing/fake_clock.h"
+#include "gempool/testing/subprocess.h"
 #include "gempool/v1/keybroker_mock.grpc.pb.h"
 #include "pool/key_pool_replica.h"
 #include "tokens/client_token_replica.h"
@@ -28,6 +29,9 @@
 
 namespace gempool::gateway {
 namespace {
+
+// How long a test waits for what the replica's thread does next.
+constexpr int kWaitMs = 10'000;
 
 using ::testing::_;
 using ::testing::NiceMock;
@@ -101,18 +105,6 @@ class Feed {
   bool shutdown_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-// Waits for `done` up to 10 s, checking as the replica's thread moves on.
-template <typename Done>
-bool Within10s(Done done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
-
 // A snapshot of keys 1..count, `page` keys a message; key `only_active`
 // active and the others disabled when it is set.
 std::vector<v1::KeyPoolUpdate> SnapshotPages(int count, int page, int64_t only_active = 0) {
@@ -181,15 +173,16 @@ TEST(ReplicaFeedTest, KeyPoolReplicaServesCallersWhileSnapshotsChangesAndReconne
       // The broker restarts: the replica reconnects and gets a new snapshot.
       const int opened = feed->opened();
       feed->EndStream();
-      EXPECT_TRUE(Within10s([&] { return feed->opened() > opened; })) << "no reconnect after round " << round;
+      EXPECT_TRUE(gempool::testing::WaitFor([&] { return feed->opened() > opened; }, kWaitMs))
+          << "no reconnect after round " << round;
     }
     for (v1::KeyPoolUpdate& page : SnapshotPages(40, 7)) feed->Push(std::move(page));
   }
   // Time moves on, so the keys the callers' own 429s cooled come back.
-  EXPECT_TRUE(Within10s([&] {
+  EXPECT_TRUE(gempool::testing::WaitFor([&] {
     clock.AdvanceMs(100);
     return served.load() >= 1000;
-  })) << served.load() << " keys served";
+  }, kWaitMs)) << served.load() << " keys served";
   done = true;
   for (std::thread& caller : callers) caller.join();
 
@@ -203,11 +196,11 @@ TEST(ReplicaFeedTest, KeyPoolReplicaServesCallersWhileSnapshotsChangesAndReconne
     }
     return -1;
   };
-  EXPECT_TRUE(Within10s([&] {
+  EXPECT_TRUE(gempool::testing::WaitFor([&] {
     clock.AdvanceMs(100);  // Cooldowns the replica re-applied on top of the snapshot run out.
     std::optional<v1::AcquireKeyResponse> got = replica.Acquire("gemini-2.5-flash", {});
     return got.has_value() && got->available() && got->key_id() == 17 && active_gemini_keys() == 1;
-  }));
+  }, kWaitMs));
   EXPECT_GE(feed->opened(), 5);  // The first stream and one after each EndStream.
   feed->Shutdown();
   replica.Stop();
@@ -279,17 +272,19 @@ TEST(ReplicaFeedTest, ClientTokenReplicaAdmitsCountsAndReportsWhileTheStreamMove
     if (round % 10 == 9) {
       const int opened = feed->opened();
       feed->EndStream();
-      EXPECT_TRUE(Within10s([&] { return feed->opened() > opened; })) << "no reconnect after round " << round;
+      EXPECT_TRUE(gempool::testing::WaitFor([&] { return feed->opened() > opened; }, kWaitMs))
+          << "no reconnect after round " << round;
     }
   }
-  EXPECT_TRUE(Within10s([&] { return admitted.load() >= 1000; })) << admitted.load() << " admitted";
+  EXPECT_TRUE(gempool::testing::WaitFor([&] { return admitted.load() >= 1000; }, kWaitMs))
+      << admitted.load() << " admitted";
 
   // A limit of one request a minute already used up by other gateways:
   // every caller is refused from then on.
   feed->Push(TokenSnapshot(/*rpm=*/1, /*requests_counted=*/1));
-  EXPECT_TRUE(Within10s([&] {
+  EXPECT_TRUE(gempool::testing::WaitFor([&] {
     return replica.Admit(kSecret).kind == ClientTokenReplica::Admission::Kind::kLimited;
-  }));
+  }, kWaitMs));
   done = true;
   for (std::thread& thread : threads) thread.join();
   EXPECT_GE(feed->opened(), 4);
