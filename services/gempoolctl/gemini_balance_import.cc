@@ -16,7 +16,7 @@
 namespace gempool::ctl {
 namespace {
 
-using Json = nlohmann::json;
+using ImportJson = nlohmann::json;
 
 // The longest key secret persistence stores (storage::kMaxSecretBytes).
 constexpr size_t kMaxSecretBytes = 191;
@@ -28,14 +28,14 @@ using Render = std::function<std::string(const Config&)>;
 // are not UTF-8 (dump() throws on them, and a comma-separated list in a
 // gemini-balance row may hold any bytes: found by the import fuzzer,
 // tests/fuzz/gemini_balance_import/non_utf8_list_entry).
-std::string Comparable(const Json& value) {
-  const std::vector<std::uint8_t> bytes = Json::to_cbor(value);
+std::string Comparable(const ImportJson& value) {
+  const std::vector<std::uint8_t> bytes = ImportJson::to_cbor(value);
   return std::string(bytes.begin(), bytes.end());
 }
 
-std::string Text(const std::vector<std::string>& list) { return Comparable(Json(list)); }
-std::string Text(const std::map<std::string, std::string>& map) { return Comparable(Json(map)); }
-std::string Text(const std::map<std::string, int>& map) { return Comparable(Json(map)); }
+std::string Text(const std::vector<std::string>& list) { return Comparable(ImportJson(list)); }
+std::string Text(const std::map<std::string, std::string>& map) { return Comparable(ImportJson(map)); }
+std::string Text(const std::map<std::string, int>& map) { return Comparable(ImportJson(map)); }
 std::string Text(bool value) { return value ? "true" : "false"; }
 
 // The settings gempool reads (libs/config) that an import may store, as the
@@ -68,7 +68,7 @@ const std::map<std::string, Render>& ImportableSettings() {
       {"SEARCH_LINK_LANGUAGE", [](const Config& c) { return c.openai.search_link_language; }},
       {"SAFETY_SETTINGS",
        [](const Config& c) {
-         Json list = Json::array();
+         ImportJson list = ImportJson::array();
          for (const SafetySetting& s : c.openai.safety_settings) {
            list.push_back({{"category", s.category}, {"threshold", s.threshold}});
          }

@@ -23,11 +23,11 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // Secrets per AddKeys call, well under gRPC's 4 MiB message limit.
-constexpr size_t kAddChunk = 1000;
+constexpr size_t kImportAddChunk = 1000;
 // Where --mysql-password comes from when the flag is not given.
 constexpr char kPasswordVariable[] = "GEMINI_BALANCE_MYSQL_PASSWORD";
 
-int ExitCodeFor(absl::StatusCode code) {
+int ImportExitCodeFor(absl::StatusCode code) {
   if (code == absl::StatusCode::kUnauthenticated) return kExitUnauthenticated;
   if (code == absl::StatusCode::kInvalidArgument) return kExitUsage;
   return kExitError;
@@ -35,7 +35,7 @@ int ExitCodeFor(absl::StatusCode code) {
 
 // Reports a failure (stderr; with --json also a JSON error on stdout) and
 // returns its exit code.
-int Fail(const Invocation& inv, Io& io, const absl::Status& status) {
+int ImportFail(const Invocation& inv, Io& io, const absl::Status& status) {
   io.err << "gempoolctl: " << status.message() << "\n";
   if (inv.json) {
     // replace: a message may quote a gemini-balance value that is not UTF-8,
@@ -44,7 +44,7 @@ int Fail(const Invocation& inv, Io& io, const absl::Status& status) {
                   .dump(2, ' ', false, Json::error_handler_t::replace)
            << "\n";
   }
-  return ExitCodeFor(status.code());
+  return ImportExitCodeFor(status.code());
 }
 
 // A failed call to `service` at `addr`, with a hint when nothing answered.
@@ -95,9 +95,9 @@ struct KeyOutcome {
 
 int RunImport(const Invocation& inv, const Targets& targets, const Environment& env, const Clock& clock, Io io) {
   absl::StatusOr<GeminiBalanceSource> source = SourceOf(inv);
-  if (!source.ok()) return Fail(inv, io, source.status());
+  if (!source.ok()) return ImportFail(inv, io, source.status());
   absl::StatusOr<SourceSettings> rows = ReadGeminiBalanceSettings(*source);
-  if (!rows.ok()) return Fail(inv, io, rows.status());
+  if (!rows.ok()) return ImportFail(inv, io, rows.status());
 
   // What gempool holds now.
   const std::string persistence_hint =
@@ -111,7 +111,7 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
     v1::Settings settings;
     const grpc::Status status = persistence->GetSettings(&context, v1::GetSettingsRequest(), &settings);
     if (!status.ok()) {
-      return Fail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
+      return ImportFail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
     }
     stored.insert(settings.values().begin(), settings.values().end());
   }
@@ -121,7 +121,7 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
     v1::LoadKeysResponse keys;
     const grpc::Status status = persistence->LoadKeys(&context, v1::LoadKeysRequest(), &keys);
     if (!status.ok()) {
-      return Fail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
+      return ImportFail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
     }
     for (const v1::KeyRecord& key : keys.keys()) present.insert(key.secret());
   }
@@ -143,16 +143,16 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
     }
     if (list.empty()) return kExitOk;
     if (targets.token.empty()) {
-      return Fail(inv, io,
+      return ImportFail(inv, io,
                   absl::UnauthenticatedError(
                       "no admin token to add the keys with: set AUTH_TOKEN in the environment or .env, or pass "
                       "--token"));
     }
     auto admin = v1::KeyAdmin::NewStub(rpc::MakeChannel(targets.keybroker_addr));
-    for (size_t begin = 0; begin < list.size(); begin += kAddChunk) {
+    for (size_t begin = 0; begin < list.size(); begin += kImportAddChunk) {
       v1::AddKeysRequest request;
       request.set_pool(pool);
-      for (size_t i = begin; i < std::min(list.size(), begin + kAddChunk); ++i) {
+      for (size_t i = begin; i < std::min(list.size(), begin + kImportAddChunk); ++i) {
         request.add_secrets(list[i]);
       }
       grpc::ClientContext context;
@@ -162,7 +162,7 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
       const grpc::Status status = admin->AddKeys(&context, request, &response);
       if (!status.ok()) {
         if (keys.added > 0) io.err << "gempoolctl: " << keys.added << " keys were added before the error\n";
-        return Fail(inv, io,
+        return ImportFail(inv, io,
                     RpcFailure(status, "the key broker", targets.keybroker_addr,
                                "is gempool-keybroker running? set KEYBROKER_ADDR or pass --addr"));
       }
@@ -188,7 +188,7 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
     const grpc::Status status = persistence->PutSettings(&context, request, &response);
     if (!status.ok()) {
       if (keys.added > 0) io.err << "gempoolctl: " << keys.added << " keys were added before the error\n";
-      return Fail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
+      return ImportFail(inv, io, RpcFailure(status, "persistence", targets.persistence_addr, persistence_hint));
     }
   }
 
@@ -196,7 +196,7 @@ int RunImport(const Invocation& inv, const Targets& targets, const Environment& 
   // (gemini_balance_files.h).
   absl::StatusOr<FilesImportOutcome> files = ImportGeminiBalanceFiles(
       *source, *persistence, targets.persistence_addr, inv.timeout_ms, inv.dry_run, plan.keys, clock.NowUnixMs());
-  if (!files.ok()) return Fail(inv, io, files.status());
+  if (!files.ok()) return ImportFail(inv, io, files.status());
 
   std::vector<std::string> imported;
   for (const auto& [name, value] : plan.settings) imported.push_back(name);

@@ -25,7 +25,7 @@
 namespace gempool::ctl {
 namespace {
 
-using Json = nlohmann::json;
+using TokensJson = nlohmann::json;
 
 std::string LimitsText(const v1::ClientTokenLimits& limits) {
   std::vector<std::string> parts;
@@ -58,7 +58,7 @@ int Add(const Invocation& inv, const Targets& targets, std::ostream& out, std::o
   const grpc::Status status = admin.stub().CreateClientToken(admin.Context().get(), request, &response);
   if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   if (inv.json) {
-    out << Json{{"token", clienttokens::ClientTokenJson(response.token(), now)}, {"secret", response.secret()}}.dump(2)
+    out << TokensJson{{"token", clienttokens::ClientTokenJson(response.token(), now)}, {"secret", response.secret()}}.dump(2)
         << "\n";
   } else {
     out << "created client token " << response.token().id() << " '" << response.token().name() << "' ("
@@ -86,15 +86,15 @@ int List(const Invocation& inv, const Targets& targets, std::ostream& out, std::
     return {counts.requests_this_minute, counts.tokens_today};
   };
   if (inv.json) {
-    Json tokens = Json::array();
+    TokensJson tokens = TokensJson::array();
     for (const v1::ClientToken& token : response.tokens()) {
-      Json row = clienttokens::ClientTokenJson(token, now);
+      TokensJson row = clienttokens::ClientTokenJson(token, now);
       const auto [requests, tokens_today] = used(token);
       row["requests_this_minute"] = requests;
       row["tokens_today"] = tokens_today;
       tokens.push_back(std::move(row));
     }
-    out << Json{{"tokens", tokens}}.dump(2) << "\n";
+    out << TokensJson{{"tokens", tokens}}.dump(2) << "\n";
     return kExitOk;
   }
   if (response.tokens().empty()) {
@@ -125,7 +125,7 @@ int SetDisabled(const Invocation& inv, const Targets& targets, bool disabled, st
   const grpc::Status status = admin.stub().UpdateClientToken(admin.Context().get(), request, &token);
   if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   if (inv.json) {
-    out << Json{{"token", clienttokens::ClientTokenJson(token, SystemClock::Get().NowUnixMs())}}.dump(2) << "\n";
+    out << TokensJson{{"token", clienttokens::ClientTokenJson(token, SystemClock::Get().NowUnixMs())}}.dump(2) << "\n";
   } else {
     out << (disabled ? "disabled" : "enabled") << " client token " << token.id() << " '" << token.name() << "'"
         << (disabled ? ": every gateway refuses it within seconds" : "") << "\n";
@@ -141,7 +141,7 @@ int Delete(const Invocation& inv, const Targets& targets, std::ostream& out, std
   const grpc::Status status = admin.stub().DeleteClientToken(admin.Context().get(), request, &response);
   if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
   if (inv.json) {
-    out << Json{{"deleted", response.deleted()}}.dump(2) << "\n";
+    out << TokensJson{{"deleted", response.deleted()}}.dump(2) << "\n";
   } else {
     out << "deleted client token " << inv.token_id << "\n";
   }

@@ -16,12 +16,12 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr char kJsonType[] = "application/json; charset=UTF-8";
+constexpr char kFilesJsonType[] = "application/json; charset=UTF-8";
 constexpr int64_t kFileLifetimeMs = 48LL * 60 * 60 * 1000;
 
-void SetJson(httplib::Response& res, int status, const json& body) {
+void SetFilesJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(GoogleJson(body), kJsonType);
+  res.set_content(GoogleJson(body), kFilesJsonType);
 }
 
 std::string Rfc3339(int64_t unix_ms) {
@@ -102,23 +102,23 @@ void FakeFiles::Answer(const httplib::Request& req, httplib::Response& res, cons
   absl::MutexLock lock(&mu_);
   auto it = files_.find(id);
   if (it == files_.end() || it->second.key != key) {
-    SetJson(res, 403, {{"error", {{"code", 403}, {"message", DeniedMessage(id)}, {"status", "PERMISSION_DENIED"}}}});
+    SetFilesJson(res, 403, {{"error", {{"code", 403}, {"message", DeniedMessage(id)}, {"status", "PERMISSION_DENIED"}}}});
     return;
   }
   if (operation == "files.get") {
     res.status = 200;
-    res.set_content(it->second.json, kJsonType);
+    res.set_content(it->second.json, kFilesJsonType);
     return;
   }
   files_.erase(it);  // files.delete
-  SetJson(res, 200, json::object());
+  SetFilesJson(res, 200, json::object());
 }
 
 void FakeFiles::StartUpload(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
                             const std::string& key) {
   if (!absl::EqualsIgnoreCase(req.get_header_value("X-Goog-Upload-Protocol"), "resumable") ||
       Command(req) != "start") {
-    SetJson(res, 400, SimpleErrorBody(400, "fake-gemini: only the resumable upload protocol's start is served here"));
+    SetFilesJson(res, 400, SimpleErrorBody(400, "fake-gemini: only the resumable upload protocol's start is served here"));
     return;
   }
   const json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -152,12 +152,12 @@ void FakeFiles::Chunk(const httplib::Request& req, httplib::Response& res, const
   absl::MutexLock lock(&mu_);
   auto it = uploads_.find(upload_id);
   if (it == uploads_.end()) {
-    SetJson(res, 404, SimpleErrorBody(404, "fake-gemini: no such upload (finished, or never started)"));
+    SetFilesJson(res, 404, SimpleErrorBody(404, "fake-gemini: no such upload (finished, or never started)"));
     return;
   }
   Upload& upload = it->second;
   if (upload.key != key) {
-    SetJson(res, 400, SimpleErrorBody(400, "fake-gemini: this upload was started with another API key"));
+    SetFilesJson(res, 400, SimpleErrorBody(400, "fake-gemini: this upload was started with another API key"));
     return;
   }
   if (command == "query") {
@@ -169,7 +169,7 @@ void FakeFiles::Chunk(const httplib::Request& req, httplib::Response& res, const
   if (absl::StrContains(command, "upload")) {
     uint64_t offset = 0;
     if (!absl::SimpleAtoi(req.get_header_value("X-Goog-Upload-Offset"), &offset) || offset != upload.bytes.size()) {
-      SetJson(res, 400,
+      SetFilesJson(res, 400,
               SimpleErrorBody(400, absl::StrCat("fake-gemini: X-Goog-Upload-Offset must be ", upload.bytes.size())));
       return;
     }
@@ -202,7 +202,7 @@ void FakeFiles::Chunk(const httplib::Request& req, httplib::Response& res, const
   files_.emplace(id, std::move(stored));
   uploads_.erase(it);
   res.set_header("X-Goog-Upload-Status", "final");
-  SetJson(res, 200, {{"file", file}});
+  SetFilesJson(res, 200, {{"file", file}});
 }
 
 void FakeFiles::List(const httplib::Request& req, httplib::Response& res, const std::string& key) {
@@ -224,7 +224,7 @@ void FakeFiles::List(const httplib::Request& req, httplib::Response& res, const 
   }
   if (!files.empty()) out["files"] = files;
   if (start + files.size() < mine.size()) out["nextPageToken"] = std::to_string(start + files.size());
-  SetJson(res, 200, out);
+  SetFilesJson(res, 200, out);
 }
 
 }  // namespace gempool::fake

@@ -69,7 +69,7 @@ class ClientTokensTest : public StackTest {
   // within seconds); the last answer.
   httplib::Result CallUntil(int gateway, const std::string& secret, int status, const std::string& model = kFlash) {
     httplib::Result last = Call(gateway, secret, model);
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           if (last && last->status == status) return true;
           last = Call(gateway, secret, model);
@@ -109,7 +109,7 @@ TEST_F(ClientTokensTest, RequestsPerMinuteIsSharedByTwoGateways) {
 
   // The broker's shared counter has all three.
   json row;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         row = TokenRow(id);
         return row.is_object() && row["requests_this_minute"] == 3;
@@ -278,7 +278,7 @@ TEST_F(ClientTokensTest, TokensPerDayFromTheUsageOfFinishedRequests) {
   EXPECT_LE(std::stoi(r->get_header_value("Retry-After")), 25 * 3600);
   // The broker's counter has them too (the admin page shows it).
   json row;
-  EXPECT_TRUE(testing::WaitFor(
+  EXPECT_TRUE(gempool::testing::WaitFor(
       [&] {
         row = ListTokens()["tokens"][0];
         return row["tokens_today"] == 105;
@@ -290,7 +290,7 @@ TEST_F(ClientTokensTest, TokensPerDayFromTheUsageOfFinishedRequests) {
   // the request log rows carrying them are stored.
   const std::string token_id = created["token"]["token_id"];
   json usage_report;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto u = stack().Gateway()->Get("/api/usage?since=today&by=token", Admin());
         if (!u || u->status != 200) return false;
@@ -303,7 +303,7 @@ TEST_F(ClientTokensTest, TokensPerDayFromTheUsageOfFinishedRequests) {
       15000))
       << usage_report.dump();
   ASSERT_TRUE(stack().Restart(Stack::Service::kKeyBroker).ok());
-  EXPECT_TRUE(testing::WaitFor(
+  EXPECT_TRUE(gempool::testing::WaitFor(
       [&] {
         const json tokens = ListTokens().value("tokens", json::array());
         row = tokens.empty() ? json() : tokens[0];

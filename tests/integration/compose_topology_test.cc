@@ -123,13 +123,13 @@ class ComposeTopology {
     const std::string binary = absl::StrCat(testing::BinDir(), "/services/", service, "/gempool-", service);
     const std::string log = absl::StrCat(dir_, "/", service, ".log");
     std::ofstream(log, std::ios::app) << "==== start " << service << " ====\n";
-    auto process = testing::Subprocess::Start({binary}, EnvOf(service), absl::StrCat(dir_, "/work-", service), log);
+    auto process = gempool::testing::Subprocess::Start({binary}, EnvOf(service), absl::StrCat(dir_, "/work-", service), log);
     if (!process.ok()) return process.status();
     processes_[service] = *std::move(process);
-    testing::Subprocess& p = *processes_[service];
+    gempool::testing::Subprocess& p = *processes_[service];
     const int port = ports_.at(service);
     bool exited = false;
-    const bool listening = testing::WaitFor(
+    const bool listening = gempool::testing::WaitFor(
         [&] {
           if (!p.Running()) {
             exited = true;
@@ -186,7 +186,7 @@ class ComposeTopology {
   std::pair<int, std::string> WaitForHealth(int status, const std::function<bool(const std::string&)>& body_check,
                                             int timeout_ms) const {
     std::pair<int, std::string> last;
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           last = Health();
           return last.first == status && body_check(last.second);
@@ -209,7 +209,7 @@ class ComposeTopology {
     std::string command = absl::StrCat("'", testing::BinDir(), "/services/gempoolctl/gempoolctl'");
     for (const std::string& a : args) absl::StrAppend(&command, " '", a, "'");
     absl::StrAppend(&command, " 2> '", base, ".err'");
-    auto p = testing::Subprocess::Start({"/bin/sh", "-c", command}, EnvOf("keybroker"), dir_ + "/work-ctl",
+    auto p = gempool::testing::Subprocess::Start({"/bin/sh", "-c", command}, EnvOf("keybroker"), dir_ + "/work-ctl",
                                         base + ".log");
     if (!p.ok()) {
       result.error = std::string(p.status().message());
@@ -235,7 +235,7 @@ class ComposeTopology {
   std::unique_ptr<FakeUpstream> fake_;
   std::map<std::string, int> ports_;
   std::map<std::string, int> metrics_ports_;
-  std::map<std::string, std::optional<testing::Subprocess>> processes_;
+  std::map<std::string, std::optional<gempool::testing::Subprocess>> processes_;
   int ctl_runs_ = 0;
 };
 
@@ -351,7 +351,7 @@ TEST_F(ComposeTopologyTest, ChangingTheApplicationPasswordKeepsTheDataAndTheStac
   EXPECT_EQ(json::parse(added.output, nullptr, false).value("added", -1), 1) << added.output;
   auto r = stack.Generate();
   ASSERT_TRUE(r && r->status == 200) << (r ? r->body : httplib::to_string(r.error()));
-  ASSERT_TRUE(testing::WaitFor([&] { return Rows("gempool_request_log") >= 1; }, 15000)) << stack.Logs();
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return Rows("gempool_request_log") >= 1; }, 15000)) << stack.Logs();
   const int64_t logged = Rows("gempool_request_log");
 
   // The user edits MYSQL_PASSWORD in .env and runs docker compose up -d: the
@@ -371,7 +371,7 @@ TEST_F(ComposeTopologyTest, ChangingTheApplicationPasswordKeepsTheDataAndTheStac
   EXPECT_GE(Rows("gempool_request_log"), logged);
   r = stack.Generate();
   ASSERT_TRUE(r && r->status == 200) << (r ? r->body : httplib::to_string(r.error()));
-  ASSERT_TRUE(testing::WaitFor([&] { return Rows("gempool_request_log") > logged; }, 15000)) << stack.Logs();
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return Rows("gempool_request_log") > logged; }, 15000)) << stack.Logs();
 
   // The account itself now has the new password (MariaDB's PASSWORD() hash).
   auto account = db_->Query(absl::StrCat("SELECT COUNT(*) AS n FROM mysql.user WHERE User = '", app_user_,

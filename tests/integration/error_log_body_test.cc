@@ -17,7 +17,7 @@ using json = nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr int kWaitMs = 15000;
+constexpr int kErrorLogWaitMs = 15000;
 constexpr char kMarker[] = "please-log-this-prompt";
 constexpr char kClientSecret[] = "sk-client-secret-in-the-body";
 
@@ -52,14 +52,14 @@ class ErrorLogBodyTest : public StackTest {
   // The error rows (newest first) once there are at least `n`.
   std::vector<Row> ErrorRows(size_t n) {
     std::vector<Row> rows;
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           auto r = SqliteQuery(stack().SqlitePath(),
                                "SELECT id, request_body FROM gempool_error_log ORDER BY id DESC");
           if (r.ok()) rows = *r;
           return rows.size() >= n;
         },
-        kWaitMs);
+        kErrorLogWaitMs);
     EXPECT_GE(rows.size(), n) << "error rows did not arrive";
     return rows;
   }
@@ -82,14 +82,14 @@ TEST_F(ErrorLogBodyTest, OffByDefaultThenRecordedRedactedOnceTurnedOnLive) {
   // until a row carries a body.
   std::string recorded;
   size_t n = rows.size();
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         FailOnce();
         rows = ErrorRows(++n);
         if (!rows.empty() && !rows[0].at("request_body").empty()) recorded = rows[0].at("request_body");
         return !recorded.empty();
       },
-      kWaitMs))
+      kErrorLogWaitMs))
       << "no error row with a request body after the setting was saved";
   EXPECT_THAT(recorded, HasSubstr(kMarker));
   EXPECT_THAT(recorded, HasSubstr(R"("data":"[base64, 3000 bytes]")"));

@@ -16,9 +16,9 @@ absl::StatusOr<std::unique_ptr<FakeImageHost>> FakeImageHost::Start(const std::s
     return absl::NotFoundError(absl::StrCat("fake-image-host not found at ", argv[0], " (GEMPOOL_BIN_DIR=", bin_dir,
                                             "): build the fake-image-host target first"));
   }
-  auto process = testing::Subprocess::Start(argv, {}, work_dir, log_path);
+  auto process = gempool::testing::Subprocess::Start(argv, {}, work_dir, log_path);
   if (!process.ok()) return process.status();
-  absl::StatusOr<int> port = testing::WaitForListeningPort(*process, 10000);
+  absl::StatusOr<int> port = gempool::testing::WaitForListeningPort(*process, 10000);
   if (!port.ok()) {
     return absl::UnavailableError(absl::StrCat("fake-image-host did not start (", argv[0], "): ", port.status().message()));
   }

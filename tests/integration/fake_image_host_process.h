@@ -35,7 +35,7 @@ class FakeImageHost {
   // The bytes served at `link` (an absolute URL on this host).
   absl::StatusOr<std::string> Fetch(const std::string& link) const;
 
-  testing::Subprocess& process() { return process_; }
+  gempool::testing::Subprocess& process() { return process_; }
 
  private:
   // One call to the fake (its /_fake/ API or an image), with a deadline: the
@@ -43,9 +43,9 @@ class FakeImageHost {
   absl::StatusOr<std::string> Call(const std::string& method, const std::string& path,
                                    const std::string& body) const;
 
-  FakeImageHost(testing::Subprocess process, int port) : process_(std::move(process)), port_(port) {}
+  FakeImageHost(gempool::testing::Subprocess process, int port) : process_(std::move(process)), port_(port) {}
 
-  testing::Subprocess process_;
+  gempool::testing::Subprocess process_;
   int port_;
 };
 

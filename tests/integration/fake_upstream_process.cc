@@ -41,10 +41,10 @@ absl::StatusOr<std::unique_ptr<FakeUpstream>> FakeUpstream::Start(const std::str
     return absl::NotFoundError(absl::StrCat("fake-gemini not found at ", argv[0], " (GEMPOOL_BIN_DIR=", bin_dir,
                                             "): build the fake-gemini target first"));
   }
-  auto process = testing::Subprocess::Start(argv, {}, work_dir, log_path);
+  auto process = gempool::testing::Subprocess::Start(argv, {}, work_dir, log_path);
   if (!process.ok()) return process.status();
   // The first line of its output is "listening on PORT".
-  absl::StatusOr<int> port = testing::WaitForListeningPort(*process, 10000);
+  absl::StatusOr<int> port = gempool::testing::WaitForListeningPort(*process, 10000);
   if (!port.ok()) {
     return absl::UnavailableError(absl::StrCat("fake-gemini did not start (", argv[0], "): ", port.status().message()));
   }

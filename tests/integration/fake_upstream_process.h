@@ -68,15 +68,15 @@ class FakeUpstream {
   // `operation` is empty; leaves out other traffic such as key probes.
   absl::StatusOr<std::vector<UpstreamRequest>> RequestsFor(const std::string& operation, int64_t since = 0) const;
 
-  testing::Subprocess& process() { return process_; }
+  gempool::testing::Subprocess& process() { return process_; }
 
  private:
-  FakeUpstream(testing::Subprocess process, std::string host, int port)
+  FakeUpstream(gempool::testing::Subprocess process, std::string host, int port)
       : process_(std::move(process)), host_(std::move(host)), port_(port) {}
   absl::StatusOr<std::string> AdminCall(const std::string& method, const std::string& path,
                                         const std::string& body) const;
 
-  testing::Subprocess process_;
+  gempool::testing::Subprocess process_;
   std::string host_;
   int port_;
 };

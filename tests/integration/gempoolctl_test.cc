@@ -108,7 +108,7 @@ class GempoolctlTest : public StackTest {
   // Sends batches of `batch` requests until one is served by `secret`.
   void ExpectKeyJoinsRotation(const std::string& secret, int batch) {
     std::vector<std::string> used;
-    const bool joined = testing::WaitFor(
+    const bool joined = gempool::testing::WaitFor(
         [&] {
           used = KeysUsedBy(batch);
           return std::find(used.begin(), used.end(), secret) != used.end();
@@ -264,7 +264,7 @@ TEST_F(GempoolctlTest, VerifyDisablesADeadKeyAndVerifyAllBringsItBack) {
     }
     return calls;
   };
-  EXPECT_TRUE(testing::WaitFor([&] { return flash_calls() >= served; }, 15000)) << usage.dump();
+  EXPECT_TRUE(gempool::testing::WaitFor([&] { return flash_calls() >= served; }, 15000)) << usage.dump();
   EXPECT_EQ(flash_calls(), served) << usage.dump();
   for (const json& key : usage["keys"]) {
     for (const json& m : key["models"]) {

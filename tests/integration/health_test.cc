@@ -26,7 +26,7 @@ class HealthTest : public StackTest {
   std::string WaitForHealth(int status) {
     std::string body;
     int last_status = 0;
-    const bool reached = testing::WaitFor(
+    const bool reached = gempool::testing::WaitFor(
         [&] {
           auto r = stack().Gateway()->Get("/health");
           if (!r) return false;

@@ -345,7 +345,7 @@ TEST_F(ImageHostingTest, ASettingSavedOnTheAdminPageAppliesWithoutARestart) {
   ASSERT_TRUE(saved);
   ASSERT_EQ(saved->status, 200) << saved->body;
   std::string content;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto res = Chat();
         content = res ? Content(res->body) : "";

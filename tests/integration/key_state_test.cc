@@ -132,7 +132,7 @@ TEST_P(KeyStateRestartTest, DisabledKeyStaysDisabledAcrossBrokerRestart) {
   ASSERT_TRUE(stack().Restart(Stack::Service::kKeyBroker).ok());
   const int64_t since = LastUpstreamId();
   // The gateway reconnects to the restarted broker by itself.
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto r = stack().Gateway()->Get("/health");
         return r && r->status == 200;

@@ -41,7 +41,7 @@ TEST_F(KeysListTest, AnswersValidAndInvalidKeysMaskedWithTheAdminTokenOnly) {
   }
 
   json listed;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto r = stack().Gateway()->Get("/v1/keys/list", Admin());
         if (!r || r->status != 200) return false;

@@ -171,7 +171,7 @@ TEST_F(LiveModelSettingsTest, ImportedGeminiBalanceSettingsReachTheRunningGatewa
 
   // The same gateway process, never restarted, picks them up by itself.
   json after;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         after = ChatUpstreamBody(kFlash);
         return ThinkingBudget(after) == 4321;
@@ -204,7 +204,7 @@ TEST_F(LiveModelSettingsTest, ModelSettingsSavedThroughTheAdminApiApplyAtOnce) {
 
   // The model list (cached by the gateway) follows the change.
   std::vector<std::string> listed;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         listed = ListedModels();
         return !listed.empty() && std::find(listed.begin(), listed.end(), kPro) == listed.end();
@@ -238,7 +238,7 @@ TEST_F(LiveModelSettingsTest, AnHttpLimitSavedThroughTheAdminApiAppliesToNewConn
   const json saved = SaveSettings({{"MAX_REQUEST_BODY_MB", "1"}});
   EXPECT_EQ(saved["live"], json::array({"MAX_REQUEST_BODY_MB"})) << saved.dump();
   int status = 0;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         // A new client: a new connection.
         auto r = stack().Gateway()->Post(GeneratePath(kFlash).c_str(), Auth(), big, "application/json");

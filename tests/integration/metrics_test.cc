@@ -74,7 +74,7 @@ class MetricsTest : public StackTest {
   // asserts once on the last scrape and returns its text.
   static std::string ScrapeUntil(int port, const std::function<bool(const std::string&)>& done) {
     Scraped last;
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           last = Fetch(port);
           return last.answered && last.status == 200 && done(last.body);

@@ -39,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 // gempool_keys.state of a cooling key (KEY_STATE_COOLING in types.proto).
 constexpr char kStoredCooling[] = "2";
 
-int64_t MsSince(Clock::time_point t) {
+int64_t NetnsMsSince(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
 
@@ -50,7 +50,7 @@ int CutSeconds(int fallback) {
   return v != nullptr && absl::SimpleAtoi(v, &seconds) && seconds > 0 ? seconds : fallback;
 }
 
-void Measured(const std::string& test, const std::string& what, int64_t value, const std::string& unit = "") {
+void NetnsMeasured(const std::string& test, const std::string& what, int64_t value, const std::string& unit = "") {
   std::cout << "MEASURED " << test << ": " << what << " = " << value << unit << std::endl;
   ::testing::Test::RecordProperty(what, std::to_string(value));
 }
@@ -101,7 +101,7 @@ class NetnsFaultTest : public ::testing::Test {
     ASSERT_TRUE(started.ok()) << started;
     // Both replicas fed by the broker's stream before anything is cut.
     std::string last;
-    const bool fed = testing::WaitFor(
+    const bool fed = gempool::testing::WaitFor(
         [&] {
           for (int i = 0; i < stack_->options().gateways; ++i) {
             auto m = stack_->GatewayMetrics(i);
@@ -192,7 +192,7 @@ class NetnsFaultTest : public ::testing::Test {
         doubled.push_back(absl::StrCat(id, " x", it->second));
       }
     }
-    Measured(test, "log rows written", static_cast<int64_t>(rows->size()));
+    NetnsMeasured(test, "log rows written", static_cast<int64_t>(rows->size()));
     EXPECT_EQ(rows->size(), ids.size()) << "calls answered 200 and their log rows differ in number";
     EXPECT_TRUE(missing.empty()) << missing.size() << " log rows lost, e.g. " << missing.front();
     EXPECT_TRUE(doubled.empty()) << doubled.size() << " log rows written twice, e.g. " << doubled.front();
@@ -218,7 +218,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
 
   LoadRunner load(Load("bcut"));
   load.Start();
-  ASSERT_TRUE(testing::WaitFor([&] { return load.succeeded() >= 20; }, 10000)) << "the load never got going";
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return load.succeeded() >= 20; }, 10000)) << "the load never got going";
 
   ASSERT_NO_FATAL_FAILURE(CutOff(NetnsStack::kBrokerHost, GetParam()));
   const int64_t succeeded_before = load.succeeded();
@@ -234,7 +234,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
                   .ok());
   ASSERT_TRUE(stack_->fake().ScriptKey(dead, "", json::array({{{"status", 400}, {"reason", "API_KEY_INVALID"}}}), false)
                   .ok());
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         const std::vector<int> s = UpstreamStatuses();
         return std::count(s.begin(), s.end(), 429) == 1 && std::count(s.begin(), s.end(), 400) == 1;
@@ -263,7 +263,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
   const KeyCounts expected{2, 1, 0, 1};
   KeyCounts seen[3];
   std::string why;
-  const bool converged = testing::WaitFor(
+  const bool converged = gempool::testing::WaitFor(
       [&] {
         for (int i = 0; i < 2; ++i) {
           auto m = stack_->GatewayMetrics(i);
@@ -274,7 +274,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
         return seen[0] == expected && seen[1] == expected && seen[2] == expected;
       },
       30000);
-  const int64_t convergence_ms = MsSince(back_at);
+  const int64_t convergence_ms = NetnsMsSince(back_at);
   EXPECT_TRUE(converged) << "after the link returned, gateway 0 has " << seen[0].ToString() << "; gateway 1 "
                          << seen[1].ToString() << "; the broker " << seen[2].ToString() << "; expected "
                          << expected.ToString();
@@ -282,7 +282,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
   load.Stop();
   // Every attempt's outcome reaches the broker, once.
   int64_t attempts = 0, received = 0, queued = 0;
-  const bool delivered = testing::WaitFor(
+  const bool delivered = gempool::testing::WaitFor(
       [&] {
         attempts = UpstreamAttempts();
         auto b = stack_->BrokerMetrics();
@@ -314,14 +314,14 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
   EXPECT_EQ(std::count_if(states.begin(), states.end(), [](const auto& e) { return e.second == "disabled"; }), 1)
       << absl::StrJoin(shown, " ");
 
-  Measured(test, "cut length", cut_seconds * 1000, " ms");
-  Measured(test, "calls served during the cut", served_during_cut);
-  Measured(test, "outcome reports queued at most (both gateways)", max_queued);
-  Measured(test, "convergence after the link returned", convergence_ms, " ms");
-  Measured(test, "outcomes delivered", received);
-  Measured(test, "calls", load.sent());
-  Measured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
-  Measured(test, "slowest call", load.max_latency_ms(), " ms");
+  NetnsMeasured(test, "cut length", cut_seconds * 1000, " ms");
+  NetnsMeasured(test, "calls served during the cut", served_during_cut);
+  NetnsMeasured(test, "outcome reports queued at most (both gateways)", max_queued);
+  NetnsMeasured(test, "convergence after the link returned", convergence_ms, " ms");
+  NetnsMeasured(test, "outcomes delivered", received);
+  NetnsMeasured(test, "calls", load.sent());
+  NetnsMeasured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
+  NetnsMeasured(test, "slowest call", load.max_latency_ms(), " ms");
 }
 
 INSTANTIATE_TEST_SUITE_P(Netns, BrokerCutTest, ::testing::Values(Cut::kLinkDown, Cut::kDrop), CutName);
@@ -340,7 +340,7 @@ class StoreFaultTest : public NetnsFaultTest {
     ASSERT_NO_FATAL_FAILURE(StartStack(options));
     LoadRunner load(Load(prefix));
     load.Start();
-    ASSERT_TRUE(testing::WaitFor([&] { return load.succeeded() >= 20; }, 10000)) << "the load never got going";
+    ASSERT_TRUE(gempool::testing::WaitFor([&] { return load.succeeded() >= 20; }, 10000)) << "the load never got going";
 
     ASSERT_NO_FATAL_FAILURE(fault());
     ASSERT_TRUE(stack_->fake()
@@ -375,7 +375,7 @@ class StoreFaultTest : public NetnsFaultTest {
     // rate-limited key's state written.
     int64_t rows_queued = -1, states_queued = -1, rows_written = -1;
     std::string state;
-    const bool caught_up = testing::WaitFor(
+    const bool caught_up = gempool::testing::WaitFor(
         [&] {
           rows_queued = 0;
           for (int i = 0; i < 2; ++i) {
@@ -395,20 +395,20 @@ class StoreFaultTest : public NetnsFaultTest {
                  state == kStoredCooling;
         },
         60000);
-    const int64_t catch_up_ms = MsSince(back_at);
+    const int64_t catch_up_ms = NetnsMsSince(back_at);
     EXPECT_TRUE(caught_up) << "not caught up: " << rows_queued << " log rows still queued in the gateways, "
                            << states_queued << " key states in the broker; " << rows_written << " of " << ids.size()
                            << " rows written; the rate-limited key's stored state is '" << state << "'";
     ASSERT_NO_FATAL_FAILURE(ExpectEveryRowOnce(ids, prefix, test));
     EXPECT_TRUE(load.failures().empty()) << load.failures().size() << " calls failed, e.g. " << load.failures().front();
 
-    Measured(test, "fault length", seconds * 1000, " ms");
-    Measured(test, "calls", load.sent());
-    Measured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
-    Measured(test, "log rows queued at most (both gateways)", max_rows_queued);
-    Measured(test, "key states queued at most in the broker", max_states_queued);
-    Measured(test, "catch-up after the fault", catch_up_ms, " ms");
-    Measured(test, "slowest call", load.max_latency_ms(), " ms");
+    NetnsMeasured(test, "fault length", seconds * 1000, " ms");
+    NetnsMeasured(test, "calls", load.sent());
+    NetnsMeasured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
+    NetnsMeasured(test, "log rows queued at most (both gateways)", max_rows_queued);
+    NetnsMeasured(test, "key states queued at most in the broker", max_states_queued);
+    NetnsMeasured(test, "catch-up after the fault", catch_up_ms, " ms");
+    NetnsMeasured(test, "slowest call", load.max_latency_ms(), " ms");
   }
 };
 

@@ -50,7 +50,7 @@ MysqlTarget NetnsMariadb::SocketTarget() const {
 absl::Status NetnsMariadb::WaitUntilAnswering(int timeout_ms) {
   const std::string socket = dir_ + "/mysqld.sock";
   bool exited = false;
-  const bool up = testing::WaitFor(
+  const bool up = gempool::testing::WaitFor(
       [&] {
         if (!server_->Running()) {
           exited = true;
@@ -68,11 +68,16 @@ absl::Status NetnsMariadb::WaitUntilAnswering(int timeout_ms) {
 
 absl::Status NetnsMariadb::Start() {
   const std::string data = dir_ + "/data";
+  // Its own temporary directory: two stacks' servers bootstrapping at once in
+  // the shared /tmp lost each other's temporary tables (mariadb-install-db:
+  // "Could not remove temporary table ... error: 2", "Unknown table
+  // 'mysql.tmp_user_sys'").
+  const std::string tmp = dir_ + "/tmp";
   if (!initialized_) {
-    std::filesystem::create_directories(dir_);
+    std::filesystem::create_directories(tmp);
     std::string output;
     if (absl::Status s = RunTool({"mariadb-install-db", "--no-defaults", "--user=root", "--datadir=" + data,
-                                  "--auth-root-authentication-method=normal", "--skip-test-db"},
+                                  "--tmpdir=" + tmp, "--auth-root-authentication-method=normal", "--skip-test-db"},
                                  &output);
         !s.ok()) {
       return absl::UnavailableError(absl::StrCat("mariadb-install-db failed: ", output));
@@ -81,8 +86,9 @@ absl::Status NetnsMariadb::Start() {
   std::string mysqld = FindTool("mariadbd");
   if (mysqld.empty()) mysqld = FindTool("mysqld");
   if (mysqld.empty()) return absl::NotFoundError("the MariaDB server (mariadbd) is not installed");
-  auto process = testing::Subprocess::Start(
-      lab_.Wrap(host_, {mysqld, "--no-defaults", "--user=root", "--datadir=" + data, "--socket=" + dir_ + "/mysqld.sock",
+  auto process = gempool::testing::Subprocess::Start(
+      lab_.Wrap(host_, {mysqld, "--no-defaults", "--user=root", "--datadir=" + data, "--tmpdir=" + tmp,
+                        "--socket=" + dir_ + "/mysqld.sock",
                         absl::StrCat("--port=", kPort), "--bind-address=127.0.0.1", "--skip-name-resolve",
                         "--pid-file=" + dir_ + "/mysqld.pid", "--innodb-buffer-pool-size=32M",
                         "--innodb-flush-log-at-trx-commit=2"}),
@@ -202,7 +208,7 @@ std::map<std::string, std::string> NetnsStack::ServiceEnv() const {
   return env;
 }
 
-absl::StatusOr<testing::Subprocess> NetnsStack::Launch(const std::string& name, const std::string& host,
+absl::StatusOr<gempool::testing::Subprocess> NetnsStack::Launch(const std::string& name, const std::string& host,
                                                        const std::string& binary,
                                                        const std::map<std::string, std::string>& env) {
   const std::string path = absl::StrCat(bin_dir_, "/", binary);
@@ -217,14 +223,14 @@ absl::StatusOr<testing::Subprocess> NetnsStack::Launch(const std::string& name, 
   std::map<std::string, std::string> own = env;
   own["DATA_DIR"] = absl::StrCat(dir_, "/data-", name);  // Each host its own disk.
   std::filesystem::create_directories(own["DATA_DIR"]);
-  return testing::Subprocess::Start(lab_->Wrap(host, {path}), own, absl::StrCat(dir_, "/work-", name), log);
+  return gempool::testing::Subprocess::Start(lab_->Wrap(host, {path}), own, absl::StrCat(dir_, "/work-", name), log);
 }
 
-absl::Status NetnsStack::WaitForPort(testing::Subprocess& process, const std::string& name, const std::string& host,
+absl::Status NetnsStack::WaitForPort(gempool::testing::Subprocess& process, const std::string& name, const std::string& host,
                                      int port) {
   bool exited = false;
   const std::string address = lab_->Address(host);
-  const bool up = testing::WaitFor(
+  const bool up = gempool::testing::WaitFor(
       [&] {
         if (!process.Running()) {
           exited = true;
@@ -241,10 +247,10 @@ absl::Status NetnsStack::WaitForPort(testing::Subprocess& process, const std::st
 }
 
 absl::Status NetnsStack::WaitForGateway(int index) {
-  testing::Subprocess& process = *gateways_[static_cast<size_t>(index)];
+  gempool::testing::Subprocess& process = *gateways_[static_cast<size_t>(index)];
   bool exited = false;
   std::string last;
-  const bool up = testing::WaitFor(
+  const bool up = gempool::testing::WaitFor(
       [&] {
         if (!process.Running()) {
           exited = true;
@@ -309,7 +315,7 @@ absl::Status NetnsStack::StartGateway(int index) {
 }
 
 int NetnsStack::Stop(Service service, int gateway_index) {
-  std::optional<testing::Subprocess>* process = nullptr;
+  std::optional<gempool::testing::Subprocess>* process = nullptr;
   switch (service) {
     case Service::kPersistence:
       process = &persistence_;
@@ -372,7 +378,7 @@ NetnsStack::CtlResult NetnsStack::RunCtl(const std::vector<std::string>& args) c
   std::map<std::string, std::string> env = ServiceEnv();
   env["DATA_DIR"] = dir_ + "/data-ctl";
   std::filesystem::create_directories(env["DATA_DIR"]);
-  auto p = testing::Subprocess::Start(argv, env, dir_ + "/work-ctl", log);
+  auto p = gempool::testing::Subprocess::Start(argv, env, dir_ + "/work-ctl", log);
   if (!p.ok()) {
     result.output = std::string(p.status().message());
     return result;

@@ -70,7 +70,7 @@ class NetnsMariadb {
   const std::string host_;
   const std::string dir_;
   bool initialized_ = false;
-  std::optional<testing::Subprocess> server_;
+  std::optional<gempool::testing::Subprocess> server_;
 };
 
 class NetnsStack {
@@ -121,9 +121,9 @@ class NetnsStack {
 
  private:
   std::map<std::string, std::string> ServiceEnv() const;
-  absl::StatusOr<testing::Subprocess> Launch(const std::string& name, const std::string& host,
+  absl::StatusOr<gempool::testing::Subprocess> Launch(const std::string& name, const std::string& host,
                                              const std::string& binary, const std::map<std::string, std::string>& env);
-  absl::Status WaitForPort(testing::Subprocess& process, const std::string& name, const std::string& host, int port);
+  absl::Status WaitForPort(gempool::testing::Subprocess& process, const std::string& name, const std::string& host, int port);
   absl::Status WaitForGateway(int index);
   absl::Status StartPersistence();
   absl::Status StartKeyBroker();
@@ -135,9 +135,9 @@ class NetnsStack {
   std::unique_ptr<NetnsLab> lab_;
   std::unique_ptr<NetnsMariadb> mariadb_;
   std::unique_ptr<FakeUpstream> fake_;
-  std::optional<testing::Subprocess> persistence_;
-  std::optional<testing::Subprocess> keybroker_;
-  std::vector<std::optional<testing::Subprocess>> gateways_;
+  std::optional<gempool::testing::Subprocess> persistence_;
+  std::optional<gempool::testing::Subprocess> keybroker_;
+  std::vector<std::optional<gempool::testing::Subprocess>> gateways_;
   std::vector<std::string> log_paths_;
   mutable int ctl_runs_ = 0;
 };

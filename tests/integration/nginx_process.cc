@@ -143,11 +143,11 @@ absl::StatusOr<std::unique_ptr<NginxProcess>> NginxProcess::Start(const std::str
   if (!conf.ok()) return conf.status();
   const std::string conf_path = dir + "/nginx.conf";
   std::ofstream(conf_path) << *conf;
-  auto process = testing::Subprocess::Start({kNginxBinary, "-p", dir, "-c", conf_path, "-e", dir + "/error.log"}, {},
+  auto process = gempool::testing::Subprocess::Start({kNginxBinary, "-p", dir, "-c", conf_path, "-e", dir + "/error.log"}, {},
                                             dir, dir + "/nginx.out");
   if (!process.ok()) return process.status();
   std::unique_ptr<NginxProcess> nginx(new NginxProcess(*std::move(process), port, dir));
-  const bool up = testing::WaitFor(
+  const bool up = gempool::testing::WaitFor(
       [&] {
         if (!nginx->process_.Running()) return true;
         httplib::Client client("127.0.0.1", port);

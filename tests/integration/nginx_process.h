@@ -42,10 +42,10 @@ class NginxProcess {
   std::string ErrorLog() const;
 
  private:
-  NginxProcess(testing::Subprocess process, int port, std::string dir)
+  NginxProcess(gempool::testing::Subprocess process, int port, std::string dir)
       : process_(std::move(process)), port_(port), dir_(std::move(dir)) {}
 
-  testing::Subprocess process_;
+  gempool::testing::Subprocess process_;
   int port_;
   std::string dir_;
 };

@@ -21,8 +21,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-constexpr int kChunks = 4;
-constexpr int kIntervalMs = 300;
+constexpr int kOpenAIChunks = 4;
+constexpr int kOpenAIIntervalMs = 300;
 
 class OpenAITest : public StackTest {
  protected:
@@ -42,7 +42,7 @@ class OpenAITest : public StackTest {
   // Polls the request log until a row for `operation` is there.
   std::vector<Row> RequestRows(const std::string& operation) {
     std::vector<Row> rows;
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           auto r = SqliteQuery(stack().SqlitePath(),
                                "SELECT * FROM gempool_request_log WHERE operation = '" + operation + "'");
@@ -86,7 +86,7 @@ TEST_F(OpenAITest, ChatCompletionGoesThroughThePoolAndIsLogged) {
 TEST_F(OpenAITest, StreamChunksArriveAsGeminiSendsThem) {
   ASSERT_TRUE(fake()
                   .ScriptKey("", kFlash,
-                             json::array({{{"kind", "slow_stream"}, {"chunks", kChunks}, {"intervalMs", kIntervalMs}}}),
+                             json::array({{{"kind", "slow_stream"}, {"chunks", kOpenAIChunks}, {"intervalMs", kOpenAIIntervalMs}}}),
                              false)
                   .ok());
   StreamedResponse r =
@@ -119,7 +119,7 @@ TEST_F(OpenAITest, StreamChunksArriveAsGeminiSendsThem) {
   const int64_t last = r.ArrivalOf("chunk 4 of 4");
   ASSERT_GE(first, 0);
   ASSERT_GE(last, 0);
-  EXPECT_GE(last - first, (kChunks - 1) * kIntervalMs / 2) << "the gateway held the stream back";
+  EXPECT_GE(last - first, (kOpenAIChunks - 1) * kOpenAIIntervalMs / 2) << "the gateway held the stream back";
 
   std::vector<UpstreamRequest> upstream = Upstream("streamGenerateContent");
   ASSERT_EQ(upstream.size(), 1u);

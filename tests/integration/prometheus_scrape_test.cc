@@ -49,7 +49,7 @@ class PrometheusScrapeTest : public StackTest {
     return std::strtod(samples[0]["value"][1].get<std::string>().c_str(), nullptr);
   }
 
-  std::optional<testing::Subprocess> prometheus_;
+  std::optional<gempool::testing::Subprocess> prometheus_;
   int prometheus_port_ = 0;
   std::string dir_;
 };
@@ -75,14 +75,14 @@ TEST_F(PrometheusScrapeTest, PrometheusReadsTheRequestCounterBack) {
                         << "    static_configs:\n"
                         << "      - targets: ['127.0.0.1:" << metrics_port << "']\n";
   prometheus_port_ = testing::FreePort();
-  absl::StatusOr<testing::Subprocess> started = testing::Subprocess::Start(
+  absl::StatusOr<gempool::testing::Subprocess> started = gempool::testing::Subprocess::Start(
       {binary, "--config.file=" + config, "--storage.tsdb.path=" + dir_ + "/data",
        absl::StrCat("--web.listen-address=127.0.0.1:", prometheus_port_)},
       {}, dir_ + "/work", dir_ + "/prometheus.log");
   ASSERT_TRUE(started.ok()) << started.status();
   prometheus_ = *std::move(started);
   // Up once its own target is: the gateway's metrics were scraped.
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] { return Query("up{job=\"gempool-gateway\"}") == std::optional<double>(1); }, kPrometheusStartMs))
       << "prometheus did not scrape the gateway within " << kPrometheusStartMs << " ms";
 
@@ -93,7 +93,7 @@ TEST_F(PrometheusScrapeTest, PrometheusReadsTheRequestCounterBack) {
     ASSERT_EQ(r->status, 200) << r->body;
   }
   std::optional<double> counted;
-  testing::WaitFor(
+  gempool::testing::WaitFor(
       [&] {
         counted = Query("sum(gempool_gateway_requests_total{job=\"gempool-gateway\"})");
         return counted == std::optional<double>(kCalls);

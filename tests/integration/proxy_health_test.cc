@@ -78,7 +78,7 @@ TEST_F(ProxyHealthTest, ADeadProxyIsReportedAndSkipped) {
   // key's calls (two rounds over the six) then succeed in one attempt
   // (MAX_RETRIES=1), so none went to the dead proxy.
   const int64_t since = LastUpstreamId();
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         for (int i = 0; i < 12; ++i) {
           auto call = Generate();

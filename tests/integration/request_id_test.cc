@@ -24,7 +24,7 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 
-constexpr int kWaitMs = 15000;
+constexpr int kRequestIdWaitMs = 15000;
 // Uses every punctuation character a kept id may have.
 constexpr char kClientId[] = "client-trace_7.a:b/c+d=e";
 
@@ -62,17 +62,17 @@ class RequestIdTest : public StackTest {
   }
 
   // The admin API's rows of `log` ("requests" or "errors") for `id`, once
-  // there is one (empty after kWaitMs).
+  // there is one (empty after kRequestIdWaitMs).
   json AdminRows(const std::string& log, const std::string& id) {
     json entries = json::array();
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           auto r = stack().Gateway()->Get("/api/logs/" + log + "?request_id=" + Escaped(id), Admin());
           if (!r || r->status != 200) return false;
           entries = json::parse(r->body)["entries"];
           return !entries.empty();
         },
-        kWaitMs);
+        kRequestIdWaitMs);
     return entries;
   }
 };
@@ -106,7 +106,7 @@ TEST_F(RequestIdTest, AFailedCallsIdIsInTheAnswerTheLogRowsGempoolctlAndThePersi
 
   // Persistence's log line about the error row it wrote names the request.
   std::string persistence_log;
-  const bool found = testing::WaitFor(
+  const bool found = gempool::testing::WaitFor(
       [&] {
         persistence_log = stack().ServiceLog("persistence");
         for (absl::string_view line : absl::StrSplit(persistence_log, '\n')) {
@@ -119,7 +119,7 @@ TEST_F(RequestIdTest, AFailedCallsIdIsInTheAnswerTheLogRowsGempoolctlAndThePersi
         }
         return false;
       },
-      kWaitMs);
+      kRequestIdWaitMs);
   EXPECT_TRUE(found) << persistence_log;
 }
 
@@ -183,7 +183,7 @@ TEST_F(RequestIdTest, TheBrokerNamesTheRequestWhoseOutcomeDisabledAKey) {
     ASSERT_EQ(r->status, 200) << r->body;
   }
   std::string line_found;
-  testing::WaitFor(
+  gempool::testing::WaitFor(
       [&] {
         for (absl::string_view line : absl::StrSplit(stack().ServiceLog("keybroker"), '\n')) {
           if (absl::StrContains(line, "to disabled") && absl::StrContains(line, "request_id=broker-trace-")) {
@@ -193,7 +193,7 @@ TEST_F(RequestIdTest, TheBrokerNamesTheRequestWhoseOutcomeDisabledAKey) {
         }
         return false;
       },
-      kWaitMs);
+      kRequestIdWaitMs);
   EXPECT_THAT(line_found, HasSubstr("API_KEY_INVALID")) << stack().ServiceLog("keybroker");
 }
 
@@ -207,12 +207,12 @@ TEST_F(RequestIdTest, LogFormatJsonMakesEveryLineOfEveryServiceAJsonObject) {
   ASSERT_EQ(r->status, 400);
   // Wait for persistence's line about the error row, then read every log.
   bool seen = false;
-  testing::WaitFor(
+  gempool::testing::WaitFor(
       [&] {
         seen = absl::StrContains(stack().ServiceLog("persistence"), R"("request_id":"json-trace-1")");
         return seen;
       },
-      kWaitMs);
+      kRequestIdWaitMs);
   EXPECT_TRUE(seen) << stack().ServiceLog("persistence");
   for (const std::string service : {"persistence", "keybroker", "gateway0"}) {
     int lines = 0;

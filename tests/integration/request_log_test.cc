@@ -28,7 +28,7 @@ class RequestLogTest : public StackTest {
   static std::vector<Row> WaitForRows(const std::function<absl::StatusOr<std::vector<Row>>()>& query) {
     std::vector<Row> rows;
     std::string last_error;
-    testing::WaitFor(
+    gempool::testing::WaitFor(
         [&] {
           auto r = query();
           if (!r.ok()) {

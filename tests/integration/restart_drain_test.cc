@@ -48,7 +48,7 @@ class RestartDrainTest : public StackTest {
       return PostStreaming(port, GeneratePath(kFlash, "streamGenerateContent") + "?alt=sse", headers,
                            GenerateBody("drain me"));
     });
-    const bool upstream_has_it = testing::WaitFor(
+    const bool upstream_has_it = gempool::testing::WaitFor(
         [&] {
           auto seen = fake().RequestsFor("streamGenerateContent");
           return seen.ok() && !seen->empty();
@@ -58,7 +58,7 @@ class RestartDrainTest : public StackTest {
     return call;
   }
 
-  testing::Subprocess& GatewayProcess() { return *stack().Process(Stack::Service::kGateway); }
+  gempool::testing::Subprocess& GatewayProcess() { return *stack().Process(Stack::Service::kGateway); }
 
   std::vector<Row> RowsFor(const std::string& request_id) {
     auto rows = SqliteQuery(stack().SqlitePath(),
@@ -102,7 +102,7 @@ TEST_F(RestartDrainTest, SigtermFinishesTheStreamInFlightFlushesItsRowAndExitsZe
                                       "Content-Type: application/json\r\nContent-Length: ", body.size(),
                                       "\r\n\r\n", body))
                   .ok());
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto seen = fake().RequestsFor("generateContent");
         return seen.ok() && !seen->empty();
@@ -114,7 +114,7 @@ TEST_F(RestartDrainTest, SigtermFinishesTheStreamInFlightFlushesItsRowAndExitsZe
 
   // The idle connection is closed at once; nobody new gets in.
   EXPECT_TRUE(idle->WaitClosed(3000)) << "the idle keep-alive connection stayed open during the drain";
-  EXPECT_TRUE(testing::WaitFor([port] { return ConnectionRefused(port); }, 3000))
+  EXPECT_TRUE(gempool::testing::WaitFor([port] { return ConnectionRefused(port); }, 3000))
       << "the draining gateway still accepts connections";
   // The request that was arriving is answered: 503 draining, and closed.
   ASSERT_TRUE(half->Send("\r\n").ok());
@@ -167,7 +167,7 @@ TEST_F(RestartDrainTest, ASecondSignalEndsTheDrainAtOnce) {
   std::future<StreamedResponse> stream = StartStream("drain-hang-2");
   const int port = stack().gateway_port();
   ASSERT_EQ(kill(GatewayProcess().pid(), SIGTERM), 0);
-  ASSERT_TRUE(testing::WaitFor([port] { return ConnectionRefused(port); }, 3000)) << "the drain did not begin";
+  ASSERT_TRUE(gempool::testing::WaitFor([port] { return ConnectionRefused(port); }, 3000)) << "the drain did not begin";
   const auto second = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(GatewayProcess().pid(), SIGTERM), 0);
   EXPECT_EQ(GatewayProcess().WaitExit(5000), 128 + SIGTERM);
@@ -189,7 +189,7 @@ TEST_F(RestartDrainTest, BrokerAndPersistenceStopFastWithGatewaysConnected) {
   }
   for (Stack::Service service : {Stack::Service::kKeyBroker, Stack::Service::kPersistence}) {
     const char* name = service == Stack::Service::kKeyBroker ? "broker" : "persistence";
-    testing::Subprocess& process = *stack().Process(service);
+    gempool::testing::Subprocess& process = *stack().Process(service);
     const auto signalled = std::chrono::steady_clock::now();
     ASSERT_EQ(kill(process.pid(), SIGTERM), 0);
     EXPECT_EQ(process.WaitExit(10000), 0) << name;
@@ -200,7 +200,7 @@ TEST_F(RestartDrainTest, BrokerAndPersistenceStopFastWithGatewaysConnected) {
   // Both come back, and the gateways find them again.
   ASSERT_TRUE(stack().Restart(Stack::Service::kPersistence).ok());
   ASSERT_TRUE(stack().Restart(Stack::Service::kKeyBroker).ok());
-  EXPECT_TRUE(testing::WaitFor(
+  EXPECT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto r = Generate(kFlash, 1);
         return r && r->status == 200;

@@ -164,7 +164,7 @@ TEST_F(RollingRestartTest, RestartingEachGatewayBehindNginxLosesNoCallAndNoLogRo
   }
   std::set<std::string> missing;
   size_t rows_seen = 0;
-  const bool all_rows = testing::WaitFor(
+  const bool all_rows = gempool::testing::WaitFor(
       [&] {
         auto rows = SqliteQuery(stack().SqlitePath(),
                                 "SELECT request_id FROM gempool_request_log WHERE request_id LIKE 'rolling-%'");

@@ -104,7 +104,7 @@ std::map<std::string, std::string> Stack::ServiceEnv() const {
 
 std::string Stack::SqlitePath() const { return dir_ + "/data/gempool.db"; }
 
-absl::StatusOr<testing::Subprocess> Stack::Launch(const std::string& name, const std::string& binary,
+absl::StatusOr<gempool::testing::Subprocess> Stack::Launch(const std::string& name, const std::string& binary,
                                                   const std::map<std::string, std::string>& env) {
   const std::string path = absl::StrCat(bin_dir_, "/", binary);
   if (access(path.c_str(), X_OK) != 0) {
@@ -114,12 +114,12 @@ absl::StatusOr<testing::Subprocess> Stack::Launch(const std::string& name, const
   const std::string log = absl::StrCat(dir_, "/", name, ".log");
   if (std::find(log_paths_.begin(), log_paths_.end(), log) == log_paths_.end()) log_paths_.push_back(log);
   std::ofstream(log, std::ios::app) << "==== start " << name << " ====\n";
-  return testing::Subprocess::Start({path}, env, absl::StrCat(dir_, "/work-", name), log);
+  return gempool::testing::Subprocess::Start({path}, env, absl::StrCat(dir_, "/work-", name), log);
 }
 
-absl::Status Stack::WaitForPort(testing::Subprocess& process, const std::string& name, int port) {
+absl::Status Stack::WaitForPort(gempool::testing::Subprocess& process, const std::string& name, int port) {
   bool exited = false;
-  const bool up = testing::WaitFor(
+  const bool up = gempool::testing::WaitFor(
       [&] {
         if (!process.Running()) {
           exited = true;
@@ -135,10 +135,10 @@ absl::Status Stack::WaitForPort(testing::Subprocess& process, const std::string&
   return absl::OkStatus();
 }
 
-absl::Status Stack::WaitForGateway(testing::Subprocess& process, int index) {
+absl::Status Stack::WaitForGateway(gempool::testing::Subprocess& process, int index) {
   bool exited = false;
   std::string last;
-  const bool up = testing::WaitFor(
+  const bool up = gempool::testing::WaitFor(
       [&] {
         if (!process.Running()) {
           exited = true;
@@ -231,7 +231,7 @@ absl::Status Stack::StartGateway(int index) {
 }
 
 int Stack::Stop(Service service, int gateway_index) {
-  std::optional<testing::Subprocess>* process = nullptr;
+  std::optional<gempool::testing::Subprocess>* process = nullptr;
   switch (service) {
     case Service::kPersistence:
       process = &persistence_;
@@ -246,8 +246,8 @@ int Stack::Stop(Service service, int gateway_index) {
   return *process ? (*process)->Stop(kStopTimeoutMs) : -1;
 }
 
-testing::Subprocess* Stack::Process(Service service, int gateway_index) {
-  std::optional<testing::Subprocess>* process = nullptr;
+gempool::testing::Subprocess* Stack::Process(Service service, int gateway_index) {
+  std::optional<gempool::testing::Subprocess>* process = nullptr;
   switch (service) {
     case Service::kPersistence:
       process = &persistence_;
@@ -302,7 +302,7 @@ Stack::CtlResult Stack::RunCtl(const std::vector<std::string>& args, const std::
     absl::StrAppend(&command, " '", quoted, "'");
   }
   absl::StrAppend(&command, " < '", input, "' 2> '", base, ".err'");
-  auto p = testing::Subprocess::Start({"/bin/sh", "-c", command}, ServiceEnv(), dir_ + "/work-ctl", log);
+  auto p = gempool::testing::Subprocess::Start({"/bin/sh", "-c", command}, ServiceEnv(), dir_ + "/work-ctl", log);
   if (!p.ok()) {
     result.error = std::string(p.status().message());
     return result;

@@ -72,7 +72,7 @@ class Stack {
   absl::Status Restart(Service service, int gateway_index = 0);
   // The service's process (to signal it and read its exit code), null when
   // it was never started.
-  testing::Subprocess* Process(Service service, int gateway_index = 0);
+  gempool::testing::Subprocess* Process(Service service, int gateway_index = 0);
 
   const StackOptions& options() const { return options_; }
   FakeUpstream& fake() { return *fake_; }
@@ -105,10 +105,10 @@ class Stack {
   absl::Status StartPersistence();
   absl::Status StartKeyBroker();
   absl::Status StartGateway(int index);
-  absl::StatusOr<testing::Subprocess> Launch(const std::string& name, const std::string& binary,
+  absl::StatusOr<gempool::testing::Subprocess> Launch(const std::string& name, const std::string& binary,
                                              const std::map<std::string, std::string>& env);
-  absl::Status WaitForPort(testing::Subprocess& process, const std::string& name, int port);
-  absl::Status WaitForGateway(testing::Subprocess& process, int index);
+  absl::Status WaitForPort(gempool::testing::Subprocess& process, const std::string& name, int port);
+  absl::Status WaitForGateway(gempool::testing::Subprocess& process, int index);
 
   StackOptions options_;
   std::string dir_;
@@ -117,9 +117,9 @@ class Stack {
   int keybroker_port_ = 0;
   std::vector<int> gateway_ports_;
   std::unique_ptr<FakeUpstream> fake_;
-  std::optional<testing::Subprocess> persistence_;
-  std::optional<testing::Subprocess> keybroker_;
-  std::vector<std::optional<testing::Subprocess>> gateways_;
+  std::optional<gempool::testing::Subprocess> persistence_;
+  std::optional<gempool::testing::Subprocess> keybroker_;
+  std::vector<std::optional<gempool::testing::Subprocess>> gateways_;
   std::vector<std::string> log_paths_;
   mutable int ctl_runs_ = 0;
 };

@@ -120,7 +120,7 @@ TEST_F(TokenUsageTest, UsageIsSummedPerModelKeyAndTokenOnEveryRoute) {
 
   // The log writer batches; wait until every call is in the usage table.
   json by_model;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         by_model = GetUsage("since=2d&by=model");
         return by_model.contains("total") && by_model["total"]["requests"] == kCalls;

@@ -77,7 +77,7 @@ class UiSettingsTest : public StackTest {
   }
 
   void WaitUntilHealthy() {
-    ASSERT_TRUE(testing::WaitFor(
+    ASSERT_TRUE(gempool::testing::WaitFor(
         [&] {
           auto r = stack().Gateway()->Get("/health");
           return r && r->status == 200;
@@ -103,7 +103,7 @@ TEST_F(UiSettingsTest, KeyBrokerSettingsSavedOnTheAdminPageApplyWithoutARestartA
 
   // The broker picks the save up by itself (it polls the settings table).
   int64_t since = LastUpstreamId();
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto r = Generate(kImagen);
         return r && r->status == 200 && LastKeyFor(kImagen, since) == kPaidKey;

@@ -66,7 +66,7 @@ class UpstreamFaultTest : public StackTest {
   // gempoolctl shows them, by secret.
   std::map<std::string, KeyView> KeysOnceReported(int64_t unreported) {
     int64_t attempts = 0, received = 0;
-    const bool all_in = testing::WaitFor(
+    const bool all_in = gempool::testing::WaitFor(
         [&] {
           auto requests = fake().Requests();
           attempts = 0;
@@ -138,7 +138,7 @@ class UpstreamFaultTest : public StackTest {
       EXPECT_FALSE(r) << "the call was answered: " << r->status;
     }
     double gone = -1, timeouts = -1;
-    ASSERT_TRUE(testing::WaitFor(
+    ASSERT_TRUE(gempool::testing::WaitFor(
         [&] {
           auto m = stack().Gateway()->Get("/metrics", {{"Authorization", std::string("Bearer ") + kMetricsToken}});
           if (!m || m->status != 200) return false;

@@ -212,7 +212,7 @@ TEST_F(VertexTest, InvalidVertexKeyIsDisabledAndItsSecretShownNowhere) {
 
   // Disabled in the Vertex pool, as the admin API shows it.
   json disabled;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         disabled = CtlJson({"keys", "list", "--pool", "vertex", "--state", "disabled"});
         return disabled.value("keys", json::array()).size() == 1;
@@ -224,7 +224,7 @@ TEST_F(VertexTest, InvalidVertexKeyIsDisabledAndItsSecretShownNowhere) {
 
   // The error log has the failure, without the key.
   std::vector<Row> errors;
-  ASSERT_TRUE(testing::WaitFor(
+  ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
         auto rows = SqliteQuery(stack().SqlitePath(), "SELECT * FROM gempool_error_log");
         if (rows.ok()) errors = *rows;

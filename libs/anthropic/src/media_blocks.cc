@@ -60,7 +60,7 @@ absl::StatusOr<Source> ReadSource(const json& block, const std::string& path) {
   return source;
 }
 
-absl::StatusOr<std::string> RequiredString(const json& object, absl::string_view key, const std::string& path) {
+absl::StatusOr<std::string> RequiredMediaString(const json& object, absl::string_view key, const std::string& path) {
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> value, OptString(object, key, path));
   if (!value.has_value()) return FieldError(Path(path, key), "is required");
   return *std::move(value);
@@ -93,7 +93,7 @@ absl::Status InlineDataUrl(const std::string& url, const std::string& url_path, 
 // placeholder asks for an image (mimeType "") or a PDF.
 absl::Status ConvertUrlSource(const Source& source, bool image, MediaContext& context, json& parts) {
   std::string url_path = Path(source.path, "url");
-  GEMPOOL_ASSIGN_OR_RETURN(std::string url, RequiredString(*source.object, "url", source.path));
+  GEMPOOL_ASSIGN_OR_RETURN(std::string url, RequiredMediaString(*source.object, "url", source.path));
   if (absl::StartsWithIgnoreCase(url, "data:")) return InlineDataUrl(url, url_path, image, parts);
   if (!absl::StartsWithIgnoreCase(url, "https://") && !absl::StartsWithIgnoreCase(url, "http://")) {
     return FieldError(url_path, absl::StrCat("has an unsupported scheme ('", Preview(url),
@@ -113,13 +113,13 @@ absl::Status ConvertUrlSource(const Source& source, bool image, MediaContext& co
 }
 
 absl::Status ConvertBase64Image(const Source& source, json& parts) {
-  GEMPOOL_ASSIGN_OR_RETURN(std::string mime, RequiredString(*source.object, "media_type", source.path));
+  GEMPOOL_ASSIGN_OR_RETURN(std::string mime, RequiredMediaString(*source.object, "media_type", source.path));
   if (!IsAnthropicImageType(mime)) {
     return FieldError(Path(source.path, "media_type"),
                       absl::StrCat("'", Preview(mime),
                                    "' is not supported: use image/jpeg, image/png, image/gif or image/webp"));
   }
-  GEMPOOL_ASSIGN_OR_RETURN(std::string data, RequiredString(*source.object, "data", source.path));
+  GEMPOOL_ASSIGN_OR_RETURN(std::string data, RequiredMediaString(*source.object, "data", source.path));
   if (data.empty() || !openai::LooksLikeBase64(data)) {
     return FieldError(Path(source.path, "data"), "must be base64 image data (without a data: prefix)");
   }
@@ -153,9 +153,9 @@ absl::Status ConvertContentSource(const Source& source, const std::string& title
     const json& block = (*content)[i];
     std::string block_path = Path(content_path, i);
     if (!block.is_object()) return FieldError(block_path, absl::StrCat("must be an object, got ", JsonTypeName(block)));
-    GEMPOOL_ASSIGN_OR_RETURN(std::string type, RequiredString(block, "type", block_path));
+    GEMPOOL_ASSIGN_OR_RETURN(std::string type, RequiredMediaString(block, "type", block_path));
     if (type == "text") {
-      GEMPOOL_ASSIGN_OR_RETURN(std::string text, RequiredString(block, "text", block_path));
+      GEMPOOL_ASSIGN_OR_RETURN(std::string text, RequiredMediaString(block, "text", block_path));
       PushText(std::move(text), context, parts);
     } else if (type == "image") {
       GEMPOOL_RETURN_IF_ERROR(ConvertImageBlock(block, block_path, context, parts));
@@ -183,14 +183,14 @@ absl::Status ConvertDocumentBlock(const json& block, const std::string& path, Me
   GEMPOOL_ASSIGN_OR_RETURN(Source source, ReadSource(block, path));
   GEMPOOL_ASSIGN_OR_RETURN(std::optional<std::string> title, OptString(block, "title", path));
   if (source.type == "base64") {
-    GEMPOOL_ASSIGN_OR_RETURN(std::string mime, RequiredString(*source.object, "media_type", source.path));
+    GEMPOOL_ASSIGN_OR_RETURN(std::string mime, RequiredMediaString(*source.object, "media_type", source.path));
     if (mime != kPdfMimeType) {
       return FieldError(Path(source.path, "media_type"),
                         absl::StrCat("'", Preview(mime),
                                      "' is not supported for base64 documents: use application/pdf (send plain "
                                      "text as a text source)"));
     }
-    GEMPOOL_ASSIGN_OR_RETURN(std::string data, RequiredString(*source.object, "data", source.path));
+    GEMPOOL_ASSIGN_OR_RETURN(std::string data, RequiredMediaString(*source.object, "data", source.path));
     if (data.empty() || !openai::LooksLikeBase64(data)) {
       return FieldError(Path(source.path, "data"), "must be base64 PDF data (without a data: prefix)");
     }
@@ -199,7 +199,7 @@ absl::Status ConvertDocumentBlock(const json& block, const std::string& path, Me
   }
   if (source.type == "url") return ConvertUrlSource(source, /*image=*/false, context, parts);
   if (source.type == "text") {
-    GEMPOOL_ASSIGN_OR_RETURN(std::string data, RequiredString(*source.object, "data", source.path));
+    GEMPOOL_ASSIGN_OR_RETURN(std::string data, RequiredMediaString(*source.object, "data", source.path));
     // The title says what the text is, as Anthropic shows it to Claude.
     PushText(title.has_value() && !title->empty() ? absl::StrCat(*title, "\n\n", data) : data, context, parts);
     return absl::OkStatus();

@@ -11,14 +11,14 @@ namespace gempool::anthropic {
 namespace {
 
 TEST(AnthropicFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_ANTHROPIC_FUZZ_SEEDS;
   replay.min_seeds = 6;
   // The first byte of each seed picks the converter, as for the fuzzer.
   replay.head_bytes = 1;
   replay.mutations_per_seed = 1500;
   replay.insert_alphabet = "{}[]\",:0\n";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzAnthropic));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzAnthropic));
 }
 
 }  // namespace

@@ -8,11 +8,10 @@
 
 #include "gempool/anthropic/model_map.h"
 #include "gempool/anthropic/request_converter.h"
+#include "json_literal.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::anthropic::testing {
-
-inline nlohmann::json J(const std::string& text) { return nlohmann::json::parse(text); }
 
 // Options that add nothing on their own (no safety settings), so tests see
 // only what the body asks for.

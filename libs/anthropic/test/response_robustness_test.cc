@@ -48,7 +48,7 @@ constexpr char kStream[] = R"([
     "groundingMetadata":{"groundingChunks":[{"web":{"uri":"https://a"}}]}}],
    "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5}}])";
 
-ResponseContext Context() {
+ResponseContext RobustnessContext() {
   ResponseContext context;
   context.model = "claude-sonnet-4-6";
   context.fallback_id = "msg_f";
@@ -60,7 +60,7 @@ ResponseContext Context() {
 TEST(ResponseRobustnessTest, NonStreamAnswersNeverThrow) {
   size_t variants = ForEachJsonVariant(J(kResponse), [](const json& response) {
     EXPECT_NO_THROW({
-      auto converted = ConvertMessagesResponse(response, Context());
+      auto converted = ConvertMessagesResponse(response, RobustnessContext());
       if (converted.ok()) {
         EXPECT_TRUE((*converted)["content"].is_array());
         EXPECT_TRUE((*converted)["stop_reason"].is_string());
@@ -75,7 +75,7 @@ TEST(ResponseRobustnessTest, NonStreamAnswersNeverThrow) {
 TEST(ResponseRobustnessTest, StreamsNeverThrowAndStayWellFormed) {
   size_t variants = ForEachJsonVariant(J(kStream), [](const json& events) {
     EXPECT_NO_THROW({
-      MessagesStreamConverter converter(Context());
+      MessagesStreamConverter converter(RobustnessContext());
       std::vector<StreamEvent> out;
       const std::vector<json> inputs = events.is_array() ? events.get<std::vector<json>>() : std::vector<json>{events};
       bool failed = false;

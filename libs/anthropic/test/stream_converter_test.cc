@@ -24,7 +24,7 @@ using testing::Names;
 using testing::RunStream;
 using ::testing::ElementsAre;
 
-ResponseContext Context(bool thinking = false, bool show_thinking = false) {
+ResponseContext StreamContext(bool thinking = false, bool show_thinking = false) {
   ResponseContext context;
   context.model = "claude-sonnet-4-6";
   context.fallback_id = "msg_fallback";
@@ -53,7 +53,7 @@ std::vector<json> Events(const std::vector<StreamEvent>& events, const std::stri
 
 TEST(StreamConverterTest, TextSplitOverEventsWithFinishAndUsageInTheLast) {
   std::vector<StreamEvent> events =
-      RunStream(Context(), {Chunk(R"([{"text":"Hel"}])", "", R"({"promptTokenCount":12,"candidatesTokenCount":1})"),
+      RunStream(StreamContext(), {Chunk(R"([{"text":"Hel"}])", "", R"({"promptTokenCount":12,"candidatesTokenCount":1})"),
                             Chunk(R"([{"text":"lo"}])", "", R"({"promptTokenCount":12,"candidatesTokenCount":2})"),
                             Chunk(R"([{"text":"!"}])", "STOP",
                                   R"({"promptTokenCount":12,"cachedContentTokenCount":4,"candidatesTokenCount":3,
@@ -74,7 +74,7 @@ TEST(StreamConverterTest, TextSplitOverEventsWithFinishAndUsageInTheLast) {
 }
 
 TEST(StreamConverterTest, MessageStartUsesTheEstimateWhenTheFirstEventHasNoUsage) {
-  std::vector<StreamEvent> events = RunStream(Context(), {Chunk(R"([{"text":"a"}])"), Chunk("", "STOP")});
+  std::vector<StreamEvent> events = RunStream(StreamContext(), {Chunk(R"([{"text":"a"}])"), Chunk("", "STOP")});
   EXPECT_EQ(events[0].data["message"]["usage"]["input_tokens"], 55);
   // Without any prompt count, message_delta repeats the estimate rather
   // than overwriting it with 0.
@@ -83,7 +83,7 @@ TEST(StreamConverterTest, MessageStartUsesTheEstimateWhenTheFirstEventHasNoUsage
 
 TEST(StreamConverterTest, CallInTheSameChunkAsText) {
   std::vector<StreamEvent> events = RunStream(
-      Context(), {Chunk(R"([{"text":"Checking."},{"functionCall":{"id":"c1","name":"get","args":{"city":"Paris"}}}])",
+      StreamContext(), {Chunk(R"([{"text":"Checking."},{"functionCall":{"id":"c1","name":"get","args":{"city":"Paris"}}}])",
                         "STOP")});
   EXPECT_THAT(Names(events), ElementsAre("message_start", "content_block_start", "content_block_delta",
                                          "content_block_stop", "content_block_start", "content_block_delta",
@@ -95,7 +95,7 @@ TEST(StreamConverterTest, CallInTheSameChunkAsText) {
 
 TEST(StreamConverterTest, ThoughtThenSignedCallInTheNextEvent) {
   std::vector<StreamEvent> events =
-      RunStream(Context(true, true),
+      RunStream(StreamContext(true, true),
                 {Chunk(R"([{"text":"Think","thought":true}])"), Chunk(R"([{"text":"ing","thought":true}])"),
                  Chunk(R"([{"functionCall":{"id":"c1","name":"f","args":{}},"thoughtSignature":"S"}])"),
                  Chunk("", "STOP")});
@@ -111,7 +111,7 @@ TEST(StreamConverterTest, ThoughtThenSignedCallInTheNextEvent) {
 
 TEST(StreamConverterTest, HiddenThoughtsSendNoThinkingDeltas) {
   std::vector<StreamEvent> events =
-      RunStream(Context(true, false), {Chunk(R"([{"text":"secret","thought":true,"thoughtSignature":"T"}])"),
+      RunStream(StreamContext(true, false), {Chunk(R"([{"text":"secret","thought":true,"thoughtSignature":"T"}])"),
                                        Chunk(R"([{"text":"Answer"}])", "STOP")});
   for (const json& delta : Events(events, "content_block_delta")) {
     EXPECT_NE(delta["delta"]["type"], "thinking_delta");
@@ -123,14 +123,14 @@ TEST(StreamConverterTest, HiddenThoughtsSendNoThinkingDeltas) {
                          json{{"type", "text"}, {"text", "Answer"}}}));
   // Without thinking the thought produces nothing at all.
   std::vector<StreamEvent> off =
-      RunStream(Context(), {Chunk(R"([{"text":"secret","thought":true,"thoughtSignature":"T"}])"),
+      RunStream(StreamContext(), {Chunk(R"([{"text":"secret","thought":true,"thoughtSignature":"T"}])"),
                             Chunk(R"([{"text":"Answer"}])", "STOP")});
   EXPECT_EQ(Accumulate(off)["content"], J(R"([{"type":"text","text":"Answer"}])"));
 }
 
 TEST(StreamConverterTest, TextSignatureIsSentAfterItsBlockCloses) {
   std::vector<StreamEvent> events = RunStream(
-      Context(true, true), {Chunk(R"([{"text":"Hi","thoughtSignature":"S"}])"), Chunk(R"([{"text":" there"}])"),
+      StreamContext(true, true), {Chunk(R"([{"text":"Hi","thoughtSignature":"S"}])"), Chunk(R"([{"text":" there"}])"),
                             Chunk(R"([{"text":""}])", "STOP")});
   EXPECT_EQ(Accumulate(events)["content"],
             json::array({json{{"type", "text"}, {"text", "Hi there"}},
@@ -140,13 +140,13 @@ TEST(StreamConverterTest, TextSignatureIsSentAfterItsBlockCloses) {
 
 TEST(StreamConverterTest, FinishReasonAloneInTheLastChunk) {
   std::vector<StreamEvent> events =
-      RunStream(Context(), {Chunk(R"([{"text":"x"}])"), Chunk("", "MAX_TOKENS", R"({"promptTokenCount":3})")});
+      RunStream(StreamContext(), {Chunk(R"([{"text":"x"}])"), Chunk("", "MAX_TOKENS", R"({"promptTokenCount":3})")});
   EXPECT_EQ(Events(events, "message_delta")[0]["delta"]["stop_reason"], "max_tokens");
   EXPECT_EQ(Names(events).back(), "message_stop");
 }
 
 TEST(StreamConverterTest, NoFinishReasonThenFinish) {
-  MessagesStreamConverter converter(Context());
+  MessagesStreamConverter converter(StreamContext());
   auto first = converter.OnEvent(Chunk(R"([{"functionCall":{"name":"f","args":{"a":[1]}}}])"));
   ASSERT_TRUE(first.ok());
   EXPECT_TRUE(converter.started());
@@ -163,7 +163,7 @@ TEST(StreamConverterTest, NoFinishReasonThenFinish) {
 }
 
 TEST(StreamConverterTest, FinishWithoutAnyEventStillFramesAMessage) {
-  MessagesStreamConverter converter(Context());
+  MessagesStreamConverter converter(StreamContext());
   EXPECT_EQ(converter.id(), "");
   std::vector<StreamEvent> events = converter.Finish();
   EXPECT_THAT(Names(events), ElementsAre("message_start", "message_delta", "message_stop"));
@@ -173,7 +173,7 @@ TEST(StreamConverterTest, FinishWithoutAnyEventStillFramesAMessage) {
 }
 
 TEST(StreamConverterTest, ErrorEventMidStream) {
-  MessagesStreamConverter converter(Context());
+  MessagesStreamConverter converter(StreamContext());
   auto first = converter.OnEvent(Chunk(R"([{"text":"partial"}])"));
   ASSERT_TRUE(first.ok());
   ExpectValidSequence(*first, /*complete=*/false);
@@ -187,7 +187,7 @@ TEST(StreamConverterTest, ErrorEventMidStream) {
 }
 
 TEST(StreamConverterTest, AnEventAfterTheStopIsRefused) {
-  MessagesStreamConverter converter(Context());
+  MessagesStreamConverter converter(StreamContext());
   auto events = converter.OnEvent(Chunk(R"([{"text":"done"}])", "STOP"));
   ASSERT_TRUE(events.ok());
   ExpectValidSequence(*events);
@@ -200,7 +200,7 @@ TEST(StreamConverterTest, GroundingSourcesBeforeClosing) {
   json last = Chunk(R"([{"text":" end."}])", "STOP");
   last["candidates"][0]["groundingMetadata"] =
       J(R"({"groundingChunks":[{"web":{"uri":"https://a.example","title":"A"}}]})");
-  std::vector<StreamEvent> events = RunStream(Context(), {Chunk(R"([{"text":"The"}])"), last});
+  std::vector<StreamEvent> events = RunStream(StreamContext(), {Chunk(R"([{"text":"The"}])"), last});
   EXPECT_EQ(Accumulate(events)["content"],
             json::array({json{{"type", "text"}, {"text", "The end.\n\n**Sources**\n1. [A](https://a.example)\n"}}}));
   EXPECT_EQ(Events(events, "content_block_start").size(), 1u) << "the open text block is reused";
@@ -208,7 +208,7 @@ TEST(StreamConverterTest, GroundingSourcesBeforeClosing) {
 
 TEST(StreamConverterTest, BlockedPrompt) {
   std::vector<StreamEvent> events =
-      RunStream(Context(), {J(R"({"promptFeedback":{"blockReason":"SAFETY"},
+      RunStream(StreamContext(), {J(R"({"promptFeedback":{"blockReason":"SAFETY"},
                                   "usageMetadata":{"promptTokenCount":9}})")});
   EXPECT_THAT(Names(events), ElementsAre("message_start", "content_block_start", "content_block_delta",
                                          "content_block_stop", "message_delta", "message_stop"));
@@ -220,12 +220,12 @@ TEST(StreamConverterTest, BlockedPrompt) {
 TEST(StreamConverterTest, OnlyCandidateZeroIsStreamed) {
   json event = J(R"({"candidates":[{"index":1,"content":{"parts":[{"text":"B"}]}},
                                    {"index":0,"content":{"parts":[{"text":"A"}]},"finishReason":"STOP"}]})");
-  EXPECT_EQ(Accumulate(RunStream(Context(), {event}))["content"], J(R"([{"type":"text","text":"A"}])"));
+  EXPECT_EQ(Accumulate(RunStream(StreamContext(), {event}))["content"], J(R"([{"type":"text","text":"A"}])"));
 }
 
 TEST(StreamConverterTest, UsageOnlyFirstEventStartsTheMessage) {
   std::vector<StreamEvent> events = RunStream(
-      Context(), {J(R"({"usageMetadata":{"promptTokenCount":30,"cachedContentTokenCount":10}})"),
+      StreamContext(), {J(R"({"usageMetadata":{"promptTokenCount":30,"cachedContentTokenCount":10}})"),
                   Chunk(R"([{"text":"x"}])", "STOP", R"({"promptTokenCount":30,"cachedContentTokenCount":10,
                                                            "candidatesTokenCount":1})")});
   EXPECT_EQ(events[0].data["message"]["usage"]["input_tokens"], 20);
@@ -300,7 +300,7 @@ TEST(StreamConverterTest, StreamAndNonStreamGiveTheSameMessage) {
   };
   for (const char* text : responses) {
     const json response = J(text);
-    for (const ResponseContext& context : {Context(false, false), Context(true, false), Context(true, true)}) {
+    for (const ResponseContext& context : {StreamContext(false, false), StreamContext(true, false), StreamContext(true, true)}) {
       SCOPED_TRACE(::testing::Message() << text << " thinking=" << context.thinking
                                         << " show=" << context.show_thinking);
       auto whole = ConvertMessagesResponse(response, context);

@@ -10,11 +10,10 @@
 #include <vector>
 
 #include "gempool/anthropic/stream_converter.h"
+#include "json_literal.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::anthropic::testing {
-
-inline nlohmann::json J(const std::string& text) { return nlohmann::json::parse(text); }
 
 // Adds a failure for every broken ordering rule of anthropic.md §3/§6:
 // message_start first and once; blocks started at consecutive indexes from

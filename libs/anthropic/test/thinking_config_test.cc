@@ -19,7 +19,7 @@ using testing::J;
 using testing::MustConvert;
 using testing::PlainOptions;
 
-constexpr char kHello[] = R"([{"role":"user","content":"think"}])";
+constexpr char kThinkHello[] = R"([{"role":"user","content":"think"}])";
 
 nlohmann::json ThinkingOf(const MessagesRequest& request) {
   const nlohmann::json& body = request.gemini.body;
@@ -39,7 +39,7 @@ class ThinkingTableTest : public ::testing::TestWithParam<ThinkingCase> {};
 
 TEST_P(ThinkingTableTest, FollowsTheTable) {
   const ThinkingCase& c = GetParam();
-  MessagesRequest request = MustConvert(Body(kHello, c.extra, c.model));
+  MessagesRequest request = MustConvert(Body(kThinkHello, c.extra, c.model));
   EXPECT_EQ(ThinkingOf(request), J(c.config)) << c.model << " " << c.extra;
   EXPECT_EQ(request.thinking, c.thinking);
   EXPECT_EQ(request.show_thinking, c.show_thinking);
@@ -96,7 +96,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(ThinkingConfigTest, AbsentThinkingUsesTheBudgetMapOfTheBaseModel) {
   openai::ConversionOptions options = PlainOptions();
   options.thinking_budget_map = {{"models/gemini-2.5-flash", 2000}};
-  MessagesRequest request = MustConvert(Body(kHello, "{}", "gemini-2.5-flash"), options);
+  MessagesRequest request = MustConvert(Body(kThinkHello, "{}", "gemini-2.5-flash"), options);
   EXPECT_EQ(ThinkingOf(request), J(R"({"thinkingBudget":2000})"));
   EXPECT_FALSE(request.thinking);
 }
@@ -104,27 +104,27 @@ TEST(ThinkingConfigTest, AbsentThinkingUsesTheBudgetMapOfTheBaseModel) {
 TEST(ThinkingConfigTest, NonThinkingModelIdTurnsThinkingDown) {
   openai::ConversionOptions options = PlainOptions();
   options.thinking_models = {"gemini-2.5-flash"};
-  MessagesRequest request = MustConvert(Body(kHello, "{}", "gemini-2.5-flash-non-thinking"), options);
+  MessagesRequest request = MustConvert(Body(kThinkHello, "{}", "gemini-2.5-flash-non-thinking"), options);
   EXPECT_EQ(ThinkingOf(request), J(R"({"thinkingBudget":0})"));
 }
 
 TEST(ThinkingConfigTest, DisabledOnAModelThatCannotSwitchOffWarns) {
-  MessagesRequest request = MustConvert(Body(kHello, R"({"thinking":{"type":"disabled"}})", "gemini-2.5-pro"));
+  MessagesRequest request = MustConvert(Body(kThinkHello, R"({"thinking":{"type":"disabled"}})", "gemini-2.5-pro"));
   EXPECT_THAT(request.gemini.warnings, Contains(HasSubstr("cannot switch thinking off")));
 }
 
 TEST(ThinkingConfigTest, BadValuesAreRefused) {
-  EXPECT_THAT(ConvertStatus(Body(kHello, R"({"thinking":{"type":"enabled"}})")),
+  EXPECT_THAT(ConvertStatus(Body(kThinkHello, R"({"thinking":{"type":"enabled"}})")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("thinking.budget_tokens is required")));
-  EXPECT_THAT(ConvertStatus(Body(kHello, R"({"thinking":{"type":"enabled","budget_tokens":0}})")),
+  EXPECT_THAT(ConvertStatus(Body(kThinkHello, R"({"thinking":{"type":"enabled","budget_tokens":0}})")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("thinking.budget_tokens")));
-  EXPECT_THAT(ConvertStatus(Body(kHello, R"({"thinking":{"type":"deep"}})")),
+  EXPECT_THAT(ConvertStatus(Body(kThinkHello, R"({"thinking":{"type":"deep"}})")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("thinking.type 'deep'")));
-  EXPECT_THAT(ConvertStatus(Body(kHello, R"({"thinking":{"type":"adaptive","display":"full"}})")),
+  EXPECT_THAT(ConvertStatus(Body(kThinkHello, R"({"thinking":{"type":"adaptive","display":"full"}})")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("thinking.display 'full'")));
-  EXPECT_THAT(ConvertStatus(Body(kHello, R"({"thinking":{"type":"adaptive"},"output_config":{"effort":"ultra"}})")),
+  EXPECT_THAT(ConvertStatus(Body(kThinkHello, R"({"thinking":{"type":"adaptive"},"output_config":{"effort":"ultra"}})")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("output_config.effort 'ultra' is not an effort")));
-  EXPECT_THAT(ConvertStatus(Body(kHello, R"({"thinking":true})")),
+  EXPECT_THAT(ConvertStatus(Body(kThinkHello, R"({"thinking":true})")),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("thinking must be an object")));
 }
 

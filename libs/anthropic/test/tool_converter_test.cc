@@ -18,12 +18,12 @@ using testing::J;
 using testing::MustConvert;
 using testing::PlainOptions;
 
-constexpr char kHello[] = R"([{"role":"user","content":"hi"}])";
+constexpr char kToolHello[] = R"([{"role":"user","content":"hi"}])";
 
 nlohmann::json WithTools(const std::string& tools, const std::string& model = "gemini-2.5-flash",
                          const std::string& choice = "") {
   std::string extra = std::string(R"({"tools":)") + tools + (choice.empty() ? "" : R"(,"tool_choice":)" + choice) + "}";
-  return Body(kHello, extra, model);
+  return Body(kToolHello, extra, model);
 }
 
 constexpr char kWeatherTool[] = R"({"name":"get_weather","description":"Weather by city",
@@ -143,7 +143,7 @@ TEST(ToolConverterTest, DisableParallelToolUseIsOnlyAWarning) {
 }
 
 TEST(ToolConverterTest, ToolChoiceWithoutToolsIsIgnored) {
-  MessagesRequest request = MustConvert(Body(kHello, R"({"tool_choice":{"type":"any"}})"));
+  MessagesRequest request = MustConvert(Body(kToolHello, R"({"tool_choice":{"type":"any"}})"));
   EXPECT_FALSE(request.gemini.body.contains("toolConfig"));
   EXPECT_FALSE(request.gemini.body.contains("tools"));
 }

@@ -22,7 +22,7 @@ v1::ClientToken Token(int rpm, int64_t per_day) {
 class LimitDecisionTest : public ::testing::Test {
  protected:
   // 2027-01-15 08:00:20 UTC: 40 s to the next minute.
-  testing::FakeClock clock_{1'800'000'020'000};
+  gempool::testing::FakeClock clock_{1'800'000'020'000};
   absl::TimeZone zone_ = *LoadTimeZoneSetting("Asia/Shanghai");
 };
 

@@ -11,7 +11,7 @@ namespace gempool {
 namespace {
 
 TEST(RequestIdFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_REQUEST_ID_FUZZ_SEEDS;
   replay.min_seeds = 3;
   replay.mutations_per_seed = 3000;
@@ -19,7 +19,7 @@ TEST(RequestIdFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
   // the id rule and the JSON escaper must handle.
   replay.insert_alphabet = std::string("\n \"\\\x01\xC3\xE2\xF0-", 9);
   replay.random_seed = 20261206;
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzRequestIdAndLogLine));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzRequestIdAndLogLine));
 }
 
 }  // namespace

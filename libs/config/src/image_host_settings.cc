@@ -36,7 +36,7 @@ std::vector<std::string> ImageHostSettings::MissingSettings() const {
 namespace config {
 namespace {
 
-absl::Status Invalid(absl::string_view name, absl::string_view why) {
+absl::Status InvalidImageHostSetting(absl::string_view name, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(name, " is not valid: ", why));
 }
 
@@ -45,7 +45,7 @@ absl::Status Invalid(absl::string_view name, absl::string_view why) {
 absl::Status CheckPrintable(absl::string_view name, absl::string_view value, bool secret) {
   for (char c : value) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Invalid(name, secret ? "it holds a control character or line break (value hidden)"
+      return InvalidImageHostSetting(name, secret ? "it holds a control character or line break (value hidden)"
                                   : absl::StrCat("\"", absl::CHexEscape(value), "\" holds a control character"));
     }
   }
@@ -54,10 +54,10 @@ absl::Status CheckPrintable(absl::string_view name, absl::string_view value, boo
 
 absl::Status CheckUrl(absl::string_view name, absl::string_view value, absl::string_view example) {
   if (!absl::StartsWith(value, "http://") && !absl::StartsWith(value, "https://")) {
-    return Invalid(name, absl::StrCat("\"", value, "\": expected an http:// or https:// URL such as ", example));
+    return InvalidImageHostSetting(name, absl::StrCat("\"", value, "\": expected an http:// or https:// URL such as ", example));
   }
   if (value.find_first_of(" \t\r\n") != absl::string_view::npos) {
-    return Invalid(name, absl::StrCat("\"", absl::CHexEscape(value), "\" holds white space"));
+    return InvalidImageHostSetting(name, absl::StrCat("\"", absl::CHexEscape(value), "\" holds white space"));
   }
   return absl::OkStatus();
 }
@@ -74,7 +74,7 @@ absl::Status CheckOssEndpoint(absl::string_view name, absl::string_view value) {
     valid = valid && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == ':');
   }
   if (!valid) {
-    return Invalid(name, absl::StrCat("\"", absl::CHexEscape(value),
+    return InvalidImageHostSetting(name, absl::StrCat("\"", absl::CHexEscape(value),
                                       "\": expected an OSS endpoint host such as oss-cn-hangzhou.aliyuncs.com "
                                       "(or https:// and that host)"));
   }
@@ -97,7 +97,7 @@ absl::Status LoadImageHostSettings(const Environment& env, ImageHostSettings& ou
     const std::string provider = absl::AsciiStrToLower(text("UPLOAD_PROVIDER"));
     if (provider != "smms" && provider != "picgo" && provider != "cloudflare_imgbed" && provider != "aliyun_oss" &&
         provider != "none") {
-      return Invalid("UPLOAD_PROVIDER", absl::StrCat("\"", text("UPLOAD_PROVIDER"),
+      return InvalidImageHostSetting("UPLOAD_PROVIDER", absl::StrCat("\"", text("UPLOAD_PROVIDER"),
                                                      "\": expected smms, picgo, cloudflare_imgbed, aliyun_oss or "
                                                      "none (keep images inline as data: URIs)"));
     }
@@ -141,7 +141,7 @@ absl::Status LoadImageHostSettings(const Environment& env, ImageHostSettings& ou
                         absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-');
     }
     if (!valid) {
-      return Invalid("OSS_BUCKET_NAME", absl::StrCat("\"", absl::CHexEscape(out.oss_bucket_name),
+      return InvalidImageHostSetting("OSS_BUCKET_NAME", absl::StrCat("\"", absl::CHexEscape(out.oss_bucket_name),
                                                      "\": expected 3 to 63 lower-case letters, digits and hyphens"));
     }
   }

@@ -29,7 +29,7 @@ const std::set<std::string>& SafetyThresholds() {
   return *kThresholds;
 }
 
-absl::Status Invalid(absl::string_view name, absl::string_view why) {
+absl::Status InvalidOpenAISetting(absl::string_view name, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(name, " is not valid: ", why));
 }
 
@@ -37,18 +37,18 @@ absl::StatusOr<std::map<std::string, int>> ParseBudgetMap(absl::string_view name
   std::map<std::string, int> out;
   const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
-    return Invalid(name, "expected a JSON object of model to thinking budget, e.g. {\"gemini-2.5-flash\": 1024}");
+    return InvalidOpenAISetting(name, "expected a JSON object of model to thinking budget, e.g. {\"gemini-2.5-flash\": 1024}");
   }
   for (const auto& [model, value] : parsed.items()) {
-    if (model.empty()) return Invalid(name, "a model name is empty");
+    if (model.empty()) return InvalidOpenAISetting(name, "a model name is empty");
     if (!value.is_number() || !std::isfinite(value.get<double>()) ||
         value.get<double>() != std::floor(value.get<double>())) {
-      return Invalid(name, absl::StrCat("the budget of \"", model, "\" is ", value.dump(),
+      return InvalidOpenAISetting(name, absl::StrCat("the budget of \"", model, "\" is ", value.dump(),
                                         ": expected a whole number of tokens"));
     }
     const double budget = value.get<double>();
     if (budget < kMinThinkingBudget || budget > kMaxThinkingBudget) {
-      return Invalid(name, absl::StrCat("the budget of \"", model, "\" is ", value.dump(), ": expected ",
+      return InvalidOpenAISetting(name, absl::StrCat("the budget of \"", model, "\" is ", value.dump(), ": expected ",
                                         kMinThinkingBudget, " (dynamic), 0 (off) or up to ", kMaxThinkingBudget));
     }
     out[model] = static_cast<int>(budget);
@@ -59,7 +59,7 @@ absl::StatusOr<std::map<std::string, int>> ParseBudgetMap(absl::string_view name
 absl::StatusOr<std::vector<SafetySetting>> ParseSafetySettings(absl::string_view name, absl::string_view text) {
   const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_array()) {
-    return Invalid(name,
+    return InvalidOpenAISetting(name,
                    "expected a JSON list such as [{\"category\": \"HARM_CATEGORY_HARASSMENT\", \"threshold\": "
                    "\"OFF\"}] ([] sends none)");
   }
@@ -70,22 +70,22 @@ absl::StatusOr<std::vector<SafetySetting>> ParseSafetySettings(absl::string_view
     const std::string where = absl::StrCat("entry ", i);
     if (!entry.is_object() || !entry.contains("category") || !entry.contains("threshold") ||
         !entry["category"].is_string() || !entry["threshold"].is_string() || entry.size() != 2) {
-      return Invalid(name, absl::StrCat(where, " is ", entry.dump(),
+      return InvalidOpenAISetting(name, absl::StrCat(where, " is ", entry.dump(),
                                         ": expected exactly {\"category\": \"...\", \"threshold\": \"...\"}"));
     }
     SafetySetting setting{entry["category"].get<std::string>(), entry["threshold"].get<std::string>()};
     if (!absl::StartsWith(setting.category, "HARM_CATEGORY_")) {
-      return Invalid(name, absl::StrCat(where, ": category \"", setting.category,
+      return InvalidOpenAISetting(name, absl::StrCat(where, ": category \"", setting.category,
                                         "\" is not a Gemini harm category (HARM_CATEGORY_HARASSMENT, "
                                         "HARM_CATEGORY_HATE_SPEECH, HARM_CATEGORY_SEXUALLY_EXPLICIT, "
                                         "HARM_CATEGORY_DANGEROUS_CONTENT, HARM_CATEGORY_CIVIC_INTEGRITY, ...)"));
     }
     if (SafetyThresholds().count(setting.threshold) == 0) {
-      return Invalid(name, absl::StrCat(where, ": threshold \"", setting.threshold, "\" is not one of ",
+      return InvalidOpenAISetting(name, absl::StrCat(where, ": threshold \"", setting.threshold, "\" is not one of ",
                                         absl::StrJoin(SafetyThresholds(), ", ")));
     }
     if (!seen.insert(setting.category).second) {
-      return Invalid(name, absl::StrCat("category \"", setting.category, "\" appears twice"));
+      return InvalidOpenAISetting(name, absl::StrCat("category \"", setting.category, "\" appears twice"));
     }
     out.push_back(std::move(setting));
   }
@@ -94,11 +94,11 @@ absl::StatusOr<std::vector<SafetySetting>> ParseSafetySettings(absl::string_view
 
 // A single model id: no spaces, quotes or separators.
 absl::Status ValidateModelName(absl::string_view name, absl::string_view model) {
-  if (model.empty()) return Invalid(name, "it is empty; name a model, e.g. imagen-3.0-generate-002");
+  if (model.empty()) return InvalidOpenAISetting(name, "it is empty; name a model, e.g. imagen-3.0-generate-002");
   for (char c : model) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_' && c != '/' &&
         c != '@' && c != '+' && c != '~') {
-      return Invalid(name, absl::StrCat("\"", model, "\" is not a model id (letters, digits and - . _ / @ + ~)"));
+      return InvalidOpenAISetting(name, absl::StrCat("\"", model, "\" is not a model id (letters, digits and - . _ / @ + ~)"));
     }
   }
   return absl::OkStatus();
@@ -142,7 +142,7 @@ absl::Status LoadOpenAISettings(const Environment& env, OpenAISettings& out) {
     } else if (language == "zh" || absl::StartsWith(language, "zh-") || absl::StartsWith(language, "zh_")) {
       out.search_link_language = "zh";
     } else {
-      return Invalid("SEARCH_LINK_LANGUAGE",
+      return InvalidOpenAISetting("SEARCH_LINK_LANGUAGE",
                      absl::StrCat("\"", text("SEARCH_LINK_LANGUAGE"), "\": expected en (English) or zh (Chinese)"));
     }
   }
@@ -156,7 +156,7 @@ absl::Status LoadOpenAISettings(const Environment& env, OpenAISettings& out) {
     out.tts_voice_name = text("TTS_VOICE_NAME");
     for (char c : out.tts_voice_name) {
       if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) {
-        return Invalid("TTS_VOICE_NAME", absl::StrCat("\"", out.tts_voice_name,
+        return InvalidOpenAISetting("TTS_VOICE_NAME", absl::StrCat("\"", out.tts_voice_name,
                                                       "\": expected a Gemini voice name such as Zephyr or Kore"));
       }
     }
@@ -166,7 +166,7 @@ absl::Status LoadOpenAISettings(const Environment& env, OpenAISettings& out) {
     bool valid = speed.size() <= 32;
     for (char c : speed) valid = valid && (absl::ascii_isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '-');
     if (!valid) {
-      return Invalid("TTS_SPEED", absl::StrCat("\"", speed,
+      return InvalidOpenAISetting("TTS_SPEED", absl::StrCat("\"", speed,
                                                "\": expected a word such as slow, normal or fast (letters, "
                                                "spaces and hyphens, at most 32)"));
     }

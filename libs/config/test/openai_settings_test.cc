@@ -17,25 +17,25 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 
-absl::StatusOr<Config> Load(std::map<std::string, std::string> values) {
+absl::StatusOr<Config> LoadOpenAI(std::map<std::string, std::string> values) {
   return LoadConfig(Environment::FromMap(values));
 }
 
 // The settings `values` load to; a failure to load fails the test.
-Config LoadOk(std::map<std::string, std::string> values) {
-  absl::StatusOr<Config> loaded = Load(std::move(values));
+Config LoadOpenAIOk(std::map<std::string, std::string> values) {
+  absl::StatusOr<Config> loaded = LoadOpenAI(std::move(values));
   EXPECT_TRUE(loaded.ok()) << loaded.status();
   return loaded.ok() ? *std::move(loaded) : Config();
 }
 
 void ExpectInvalid(const std::string& name, const std::string& value, const std::string& hint = "") {
-  EXPECT_THAT(Load({{name, value}}),
+  EXPECT_THAT(LoadOpenAI({{name, value}}),
               StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr(name), HasSubstr(hint))))
       << name << "=" << value;
 }
 
 TEST(OpenAISettingsTest, DefaultsAreGeminiBalances) {
-  auto c = Load({});
+  auto c = LoadOpenAI({});
   ASSERT_TRUE(c.ok()) << c.status();
   const OpenAISettings& o = c->openai;
   EXPECT_THAT(o.search_models, ElementsAre("gemini-2.5-flash", "gemini-2.5-pro"));
@@ -63,7 +63,7 @@ TEST(OpenAISettingsTest, DefaultsAreGeminiBalances) {
 }
 
 TEST(OpenAISettingsTest, ReadsEverySetting) {
-  auto c = Load({{"SEARCH_MODELS", R"(["gemini-3-pro-preview"])"},
+  auto c = LoadOpenAI({{"SEARCH_MODELS", R"(["gemini-3-pro-preview"])"},
                  {"IMAGE_MODELS", "gemini-2.5-flash-image, gemini-3-pro-image-preview"},
                  {"THINKING_MODELS", R"(["gemini-2.5-flash"])"},
                  {"THINKING_BUDGET_MAP", R"({"gemini-2.5-flash": 1024, "gemini-2.5-pro": -1, "x": 2048.0})"},
@@ -103,7 +103,7 @@ TEST(OpenAISettingsTest, ReadsEverySetting) {
 }
 
 TEST(OpenAISettingsTest, EmptySafetySettingsSendNone) {
-  auto c = Load({{"SAFETY_SETTINGS", "[]"}});
+  auto c = LoadOpenAI({{"SAFETY_SETTINGS", "[]"}});
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(c->openai.safety_settings, IsEmpty());
 }
@@ -139,17 +139,17 @@ TEST(OpenAISettingsTest, RefusesBadValuesNamingTheVariable) {
 }
 
 TEST(OpenAISettingsTest, TtsSpeedDefaultsToNormal) {
-  const Config defaults = LoadOk({});
+  const Config defaults = LoadOpenAIOk({});
   EXPECT_EQ(defaults.openai.tts_speed, "normal");
-  const Config slow = LoadOk({{"TTS_SPEED", " slow "}});
+  const Config slow = LoadOpenAIOk({{"TTS_SPEED", " slow "}});
   EXPECT_EQ(slow.openai.tts_speed, "slow");
 }
 
 // A gateway rebuilds its conversion options only when Config::openai
 // differs: every setting must count in the comparison.
 TEST(OpenAISettingsTest, EqualityCoversEverySetting) {
-  const Config defaults = LoadOk({});
-  EXPECT_TRUE(defaults.openai == LoadOk({}).openai);
+  const Config defaults = LoadOpenAIOk({});
+  EXPECT_TRUE(defaults.openai == LoadOpenAIOk({}).openai);
   const std::map<std::string, std::string> changes = {
       {"SEARCH_MODELS", "gemini-x"},
       {"IMAGE_MODELS", "gemini-x"},
@@ -170,10 +170,10 @@ TEST(OpenAISettingsTest, EqualityCoversEverySetting) {
       {"MEDIA_FETCH_ALLOW_PRIVATE", "true"},
   };
   for (const auto& [name, value] : changes) {
-    const Config changed = LoadOk({{name, value}});
+    const Config changed = LoadOpenAIOk({{name, value}});
     EXPECT_FALSE(changed.openai == defaults.openai) << name;
     EXPECT_TRUE(changed.openai != defaults.openai) << name;
-    EXPECT_TRUE(changed.openai == LoadOk({{name, value}}).openai) << name;
+    EXPECT_TRUE(changed.openai == LoadOpenAIOk({{name, value}}).openai) << name;
   }
 }
 

@@ -18,7 +18,7 @@
 namespace gempool::gemini {
 namespace {
 
-void Require(bool holds) {
+void RequireOfRoute(bool holds) {
   if (!holds) abort();
 }
 
@@ -67,10 +67,10 @@ bool SameRoute(const Route& a, const Route& b) {
 void CheckDecoding(absl::string_view text) {
   for (bool plus : {false, true}) {
     const std::string decoded = PercentDecode(text, plus);
-    Require(decoded == ReferenceDecode(text, plus));
-    Require(decoded.size() <= text.size());
-    Require(PercentDecode(EncodeAll(text), plus) == text);
-    if (!absl::StrContains(text, '%') && (!plus || !absl::StrContains(text, '+'))) Require(decoded == text);
+    RequireOfRoute(decoded == ReferenceDecode(text, plus));
+    RequireOfRoute(decoded.size() <= text.size());
+    RequireOfRoute(PercentDecode(EncodeAll(text), plus) == text);
+    if (!absl::StrContains(text, '%') && (!plus || !absl::StrContains(text, '+'))) RequireOfRoute(decoded == text);
   }
 }
 
@@ -81,44 +81,44 @@ std::vector<absl::string_view> Pieces(absl::string_view query) {
 
 void CheckQuerySurgery(absl::string_view query, absl::string_view name) {
   const std::string kept = RemoveQueryParam(query, name);
-  Require(!QueryParam(kept, name).has_value());
+  RequireOfRoute(!QueryParam(kept, name).has_value());
   // The kept pieces are the original ones minus those named `name`, in order.
   std::vector<absl::string_view> expected;
   for (absl::string_view piece : Pieces(query)) {
     if (PercentDecode(piece.substr(0, piece.find('=')), true) != name) expected.push_back(piece);
   }
-  Require(kept == absl::StrJoin(expected, "&"));
-  Require(QueryParam(query, name).has_value() == (expected.size() != Pieces(query).size()));
+  RequireOfRoute(kept == absl::StrJoin(expected, "&"));
+  RequireOfRoute(QueryParam(query, name).has_value() == (expected.size() != Pieces(query).size()));
 }
 
 void CheckRoute(absl::string_view verb, absl::string_view path, absl::string_view query) {
   const absl::StatusOr<Route> route = ParseRoute(verb, path);
   if (!route.ok()) {
-    Require(absl::IsNotFound(route.status()) || absl::IsInvalidArgument(route.status()));
-    Require(!route.status().message().empty());
+    RequireOfRoute(absl::IsNotFound(route.status()) || absl::IsInvalidArgument(route.status()));
+    RequireOfRoute(!route.status().message().empty());
     return;
   }
   const std::string upstream = route->UpstreamPath();
-  Require(absl::StartsWith(upstream, "/"));
+  RequireOfRoute(absl::StartsWith(upstream, "/"));
   for (absl::string_view segment : absl::StrSplit(upstream.substr(1), '/')) {
     const absl::string_view name = segment.substr(0, segment.find(':'));
-    Require(!name.empty() && name != "." && name != "..");
+    RequireOfRoute(!name.empty() && name != "." && name != "..");
   }
-  if (route->method != Method::kListModels) Require(!route->model.empty());
+  if (route->method != Method::kListModels) RequireOfRoute(!route->model.empty());
   const std::string again_path = absl::StrCat(route->prefix, upstream);
   const absl::StatusOr<Route> again = ParseRoute(verb, again_path);
-  Require(again.ok() && SameRoute(*route, *again));
+  RequireOfRoute(again.ok() && SameRoute(*route, *again));
   const absl::StatusOr<Route> escaped = ParseRoute(verb, absl::StrCat("/", EncodeAll(again_path.substr(1))));
-  Require(escaped.ok() && SameRoute(*route, *escaped));
+  RequireOfRoute(escaped.ok() && SameRoute(*route, *escaped));
 
   // What goes upstream: BASE_URL's path, the client's call, its query less
   // every `key` (the client's token must never reach Google).
   const absl::StatusOr<BaseUrl> base = ParseBaseUrl("https://generativelanguage.googleapis.com/v1beta");
-  Require(base.ok());
+  RequireOfRoute(base.ok());
   const UpstreamTarget target = BuildUpstreamTarget(*base, *route, query);
   const auto [upstream_path, upstream_query] = SplitTarget(target.path_and_query);
-  Require(upstream_path == upstream);
-  Require(!QueryParam(upstream_query, "key").has_value());
+  RequireOfRoute(upstream_path == upstream);
+  RequireOfRoute(!QueryParam(upstream_query, "key").has_value());
 }
 
 }  // namespace
@@ -129,7 +129,7 @@ void FuzzRoute(const uint8_t* data, size_t size) {
   const absl::string_view verb = data[0] == 'G' ? "GET" : data[0] == 'P' ? "POST" : "DELETE";
   const absl::string_view target(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto [path, query] = SplitTarget(target);
-  Require(query.empty() ? (path == target || absl::StrCat(path, "?") == target)
+  RequireOfRoute(query.empty() ? (path == target || absl::StrCat(path, "?") == target)
                         : absl::StrCat(path, "?", query) == target);
   CheckDecoding(target);
   CheckQuerySurgery(query, "key");

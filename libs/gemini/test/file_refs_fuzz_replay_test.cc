@@ -11,13 +11,13 @@ namespace gempool::gemini {
 namespace {
 
 TEST(FileRefsFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_GEMINI_FILES_FUZZ_SEEDS;
   replay.min_seeds = 3;
   replay.mutations_per_seed = 3000;
   replay.insert_alphabet = "{}[]\",:/\\";
   replay.random_seed = 20261207;
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzFileRefs));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzFileRefs));
 }
 
 }  // namespace

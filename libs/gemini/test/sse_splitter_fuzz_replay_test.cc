@@ -11,13 +11,13 @@ namespace gempool::gemini {
 namespace {
 
 TEST(SseSplitterFuzzReplayTest, SeedsAndMutationsAgreeWholeAndInPieces) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_GEMINI_SSE_FUZZ_SEEDS;
   // The first byte of each seed picks the event size limit, as for the fuzzer.
   replay.head_bytes = 1;
   replay.mutations_per_seed = 3000;
   replay.insert_alphabet = "\r\n:data ";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzSseSplitter));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzSseSplitter));
 }
 
 }  // namespace

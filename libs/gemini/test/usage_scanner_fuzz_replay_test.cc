@@ -12,11 +12,11 @@ namespace gempool::gemini {
 namespace {
 
 TEST(UsageScannerFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_GEMINI_USAGE_FUZZ_SEEDS;
   replay.mutations_per_seed = 3000;
   replay.insert_alphabet = "{}[]\",:/\\";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzUsageScanner));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzUsageScanner));
 }
 
 }  // namespace

@@ -11,14 +11,14 @@ namespace gempool::imagehost {
 namespace {
 
 TEST(ImageHostFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_IMAGEHOST_FUZZ_SEEDS;
   replay.min_seeds = 5;
   // The first three bytes of each seed pick the reader and the status, as for the fuzzer.
   replay.head_bytes = 3;
   replay.mutations_per_seed = 1500;
   replay.insert_alphabet = "{}[]\",:0\n</>";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzImageHostAnswers));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzImageHostAnswers));
 }
 
 }  // namespace

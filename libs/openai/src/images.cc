@@ -27,7 +27,7 @@ struct Ratio {
   const char* name;
   double value;
 };
-constexpr Ratio kRatios[] = {{"1:1", 1.0}, {"3:4", 0.75}, {"4:3", 4.0 / 3.0}, {"9:16", 9.0 / 16.0}, {"16:9", 16.0 / 9.0}};
+constexpr Ratio kImageRatios[] = {{"1:1", 1.0}, {"3:4", 0.75}, {"4:3", 4.0 / 3.0}, {"9:16", 9.0 / 16.0}, {"16:9", 16.0 / 9.0}};
 
 ImageBackend BackendFor(absl::string_view model) {
   return absl::StartsWith(model, "gemini") ? ImageBackend::kGeminiGenerateContent : ImageBackend::kImagenPredict;
@@ -92,8 +92,8 @@ absl::StatusOr<std::string> AspectRatioForSize(absl::string_view size) {
     return absl::InvalidArgumentError(absl::StrCat("'", size, "' is not a size like \"1024x1024\" or \"auto\""));
   }
   double wanted = std::log(width / height);
-  const Ratio* best = &kRatios[0];
-  for (const Ratio& ratio : kRatios) {
+  const Ratio* best = &kImageRatios[0];
+  for (const Ratio& ratio : kImageRatios) {
     if (std::fabs(std::log(ratio.value) - wanted) < std::fabs(std::log(best->value) - wanted)) best = &ratio;
   }
   return std::string(best->name);

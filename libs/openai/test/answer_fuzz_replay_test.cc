@@ -11,14 +11,14 @@ namespace gempool::openai {
 namespace {
 
 TEST(AnswerFuzzReplayTest, SeedsAndMutationsGiveValidAnswers) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_OPENAI_ANSWER_FUZZ_SEEDS;
   replay.min_seeds = 8;
   // The first byte of each seed picks the converter and options, as for the fuzzer.
   replay.head_bytes = 1;
   replay.mutations_per_seed = 1500;
   replay.insert_alphabet = "{}[]\",:0\r\n";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzAnswer));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzAnswer));
 }
 
 }  // namespace

@@ -11,12 +11,12 @@ namespace gempool::openai {
 namespace {
 
 TEST(ImageDirectivesFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_IMAGE_DIRECTIVES_FUZZ_SEEDS;
   replay.min_seeds = 3;
   replay.mutations_per_seed = 5000;
   replay.insert_alphabet = "{}:n0123456789 \t";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzImageDirectives));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzImageDirectives));
 }
 
 }  // namespace

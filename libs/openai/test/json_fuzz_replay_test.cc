@@ -12,11 +12,11 @@ namespace gempool::openai {
 namespace {
 
 TEST(JsonFuzzReplayTest, SeedsAndMutationsReadAsNlohmannReadsThem) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_OPENAI_JSON_FUZZ_SEEDS;
   replay.mutations_per_seed = 2000;
   replay.insert_alphabet = "{}[]\",:\\u0eE-+.";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzJson));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzJson));
 }
 
 }  // namespace

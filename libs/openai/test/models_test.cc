@@ -29,7 +29,7 @@ constexpr char kGeminiList[] = R"({"models":[
     {"name":"models/chat-bison-001"},
     {"name":"models/gemini-embedding-001"}],"nextPageToken":"x"})";
 
-ConversionOptions Options() {
+ConversionOptions ModelsOptions() {
   ConversionOptions options;
   options.search_models = {"gemini-2.5-flash", "gemini-2.5-pro", "gemini-9-not-listed"};
   options.image_models = {"models/gemini-2.0-flash-exp"};
@@ -39,7 +39,7 @@ ConversionOptions Options() {
 }
 
 TEST(ModelsTest, ConvertsFiltersAndAddsDerivedIds) {
-  auto list = ConvertModelList(J(kGeminiList), Options(), 1'700'000'000);
+  auto list = ConvertModelList(J(kGeminiList), ModelsOptions(), 1'700'000'000);
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_EQ((*list)["object"], "list");
   EXPECT_THAT(Ids(*list), ElementsAre("gemini-2.5-flash", "gemini-2.5-flash-search", "gemini-2.5-pro",
@@ -76,7 +76,7 @@ TEST(ModelsTest, TheImageChatModelFollowsCreateImageModel) {
 }
 
 TEST(ModelsTest, FindModelAcceptsThePrefixAndDerivedIds) {
-  auto list = ConvertModelList(J(kGeminiList), Options(), 1);
+  auto list = ConvertModelList(J(kGeminiList), ModelsOptions(), 1);
   ASSERT_TRUE(list.ok());
   auto found = FindModel(*list, "models/gemini-2.5-flash-search");
   ASSERT_TRUE(found.ok());
@@ -92,7 +92,7 @@ std::vector<std::string> Names(const nlohmann::json& page) {
 }
 
 TEST(ModelsTest, NativeListFiltersAndAddsDerivedModelsInGooglesShape) {
-  absl::StatusOr<nlohmann::json> page = WithDerivedGeminiModels(J(kGeminiList), Options());
+  absl::StatusOr<nlohmann::json> page = WithDerivedGeminiModels(J(kGeminiList), ModelsOptions());
   ASSERT_TRUE(page.ok()) << page.status();
   EXPECT_THAT(Names(*page), ElementsAre("models/gemini-2.5-flash", "models/gemini-2.5-flash-search",
                                         "models/gemini-2.5-pro", "models/gemini-2.5-pro-non-thinking",
@@ -102,17 +102,17 @@ TEST(ModelsTest, NativeListFiltersAndAddsDerivedModelsInGooglesShape) {
   EXPECT_EQ((*page)["models"][1]["supportedGenerationMethods"], J(R"(["generateContent"])"))
       << "a derived model is a copy of its base";
   EXPECT_EQ((*page)["models"][1]["displayName"], "gemini-2.5-flash-search");
-  EXPECT_EQ(*WithDerivedGeminiModels(J("{}"), Options()), J("{}"));
-  EXPECT_FALSE(WithDerivedGeminiModels(J("[]"), Options()).ok());
+  EXPECT_EQ(*WithDerivedGeminiModels(J("{}"), ModelsOptions()), J("{}"));
+  EXPECT_FALSE(WithDerivedGeminiModels(J("[]"), ModelsOptions()).ok());
 }
 
 TEST(ModelsTest, DerivedGeminiModelRenamesTheBase) {
   const nlohmann::json base = J(R"({"name":"models/gemini-2.5-flash","displayName":"Gemini 2.5 Flash"})");
-  absl::StatusOr<ResolvedModel> search = ResolveModel("gemini-2.5-flash-search", Options());
+  absl::StatusOr<ResolvedModel> search = ResolveModel("gemini-2.5-flash-search", ModelsOptions());
   ASSERT_TRUE(search.ok());
   EXPECT_EQ(DerivedGeminiModel(base, *search),
             J(R"x({"name":"models/gemini-2.5-flash-search","displayName":"Gemini 2.5 Flash (search)"})x"));
-  absl::StatusOr<ResolvedModel> plain = ResolveModel("gemini-2.5-flash", Options());
+  absl::StatusOr<ResolvedModel> plain = ResolveModel("gemini-2.5-flash", ModelsOptions());
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(DerivedGeminiModel(base, *plain), base);
 }

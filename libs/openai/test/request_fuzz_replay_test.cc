@@ -11,14 +11,14 @@ namespace gempool::openai {
 namespace {
 
 TEST(RequestFuzzReplayTest, SeedsAndMutationsConvertOrAreRefused) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_OPENAI_REQUEST_FUZZ_SEEDS;
   replay.min_seeds = 8;
   // The first byte of each seed picks the converter and options, as for the fuzzer.
   replay.head_bytes = 1;
   replay.mutations_per_seed = 3000;
   replay.insert_alphabet = "{}[]\",:0\n";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzRequest));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzRequest));
 }
 
 }  // namespace

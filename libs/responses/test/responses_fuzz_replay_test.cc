@@ -12,14 +12,14 @@ namespace gempool::responses {
 namespace {
 
 TEST(ResponsesFuzzReplayTest, SeedsAndMutationsKeepTheContract) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_RESPONSES_FUZZ_SEEDS;
   replay.min_seeds = 6;
   // The first byte of each seed picks the reader and context, as for the fuzzer.
   replay.head_bytes = 1;
   replay.mutations_per_seed = 500;
   replay.insert_alphabet = "{}[]\",:0\r\n";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzResponses));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzResponses));
 }
 
 }  // namespace

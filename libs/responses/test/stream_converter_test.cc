@@ -18,7 +18,7 @@ using testing::RunStream;
 using testing::Types;
 using ::testing::ElementsAre;
 
-ResponseContext Context(bool summary = true, bool include = true) {
+ResponseContext StreamContext(bool summary = true, bool include = true) {
   ResponseContext context;
   context.response_id = "resp_s";
   context.model = "gemini-3-pro-preview";
@@ -38,7 +38,7 @@ json Chunk(const std::string& parts_json, const std::string& finish = "", const 
 
 TEST(StreamConverterTest, TextEventOrder) {
   std::vector<StreamEvent> events =
-      RunStream(Context(), {Chunk(R"([{"text":"Hel"}])"), Chunk(R"([{"text":"lo"}])", "STOP",
+      RunStream(StreamContext(), {Chunk(R"([{"text":"Hel"}])"), Chunk(R"([{"text":"lo"}])", "STOP",
                                                                R"({"promptTokenCount":3,"candidatesTokenCount":2})")});
   EXPECT_THAT(Types(events),
               ElementsAre("response.created", "response.in_progress", "response.output_item.added",
@@ -56,7 +56,7 @@ TEST(StreamConverterTest, TextEventOrder) {
 
 TEST(StreamConverterTest, ReasoningThenCallEventOrder) {
   std::vector<StreamEvent> events = RunStream(
-      Context(), {Chunk(R"([{"text":"plan","thought":true}])"),
+      StreamContext(), {Chunk(R"([{"text":"plan","thought":true}])"),
                   Chunk(R"([{"functionCall":{"name":"f","args":{"x":1}},"thoughtSignature":"SIG"}])", "STOP")});
   EXPECT_THAT(Types(events),
               ElementsAre("response.created", "response.in_progress", "response.output_item.added",
@@ -70,17 +70,17 @@ TEST(StreamConverterTest, ReasoningThenCallEventOrder) {
 }
 
 TEST(StreamConverterTest, IncompleteAndFinishWithoutReason) {
-  std::vector<StreamEvent> cut = RunStream(Context(), {Chunk(R"([{"text":"a"}])", "MAX_TOKENS")});
+  std::vector<StreamEvent> cut = RunStream(StreamContext(), {Chunk(R"([{"text":"a"}])", "MAX_TOKENS")});
   EXPECT_EQ(cut.back().type, "response.incomplete");
   EXPECT_EQ(cut.back().data["response"]["incomplete_details"]["reason"], "max_output_tokens");
-  std::vector<StreamEvent> open = RunStream(Context(), {Chunk(R"([{"text":"a"}])")});
+  std::vector<StreamEvent> open = RunStream(StreamContext(), {Chunk(R"([{"text":"a"}])")});
   EXPECT_EQ(open.back().type, "response.completed");
-  std::vector<StreamEvent> empty = RunStream(Context(), {});
+  std::vector<StreamEvent> empty = RunStream(StreamContext(), {});
   EXPECT_THAT(Types(empty), ElementsAre("response.created", "response.in_progress", "response.completed"));
 }
 
 TEST(StreamConverterTest, ErrorsFailTheResponse) {
-  ResponsesStreamConverter converter(Context());
+  ResponsesStreamConverter converter(StreamContext());
   ASSERT_TRUE(converter.OnEvent(Chunk(R"([{"text":"a"}])")).ok());
   json error_event = J(R"({"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED"}})");
   EXPECT_THAT(converter.OnEvent(error_event).status(), StatusIs(absl::StatusCode::kResourceExhausted));
@@ -93,11 +93,11 @@ TEST(StreamConverterTest, ErrorsFailTheResponse) {
   EXPECT_TRUE(converter.Finish().empty());
   EXPECT_THAT(converter.OnEvent(Chunk("")).status(), StatusIs(absl::StatusCode::kFailedPrecondition));
 
-  ResponsesStreamConverter fresh(Context());
+  ResponsesStreamConverter fresh(StreamContext());
   std::vector<StreamEvent> early = fresh.Fail(openai::ConvertGeminiErrorText(503, "down"));
   EXPECT_THAT(Types(early), ElementsAre("response.created", "response.in_progress", "response.failed"));
   testing::ExpectValidSequence(early);
-  EXPECT_THAT(ResponsesStreamConverter(Context()).OnEvent(J("3")).status(), StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(ResponsesStreamConverter(StreamContext()).OnEvent(J("3")).status(), StatusIs(absl::StatusCode::kInternal));
 }
 
 // One realistic Gemini answer per case, as whole parts.
@@ -163,7 +163,7 @@ TEST(StreamConverterTest, StreamAndNonStreamGiveTheSameResponse) {
     for (bool include : {false, true}) {
       for (const json& answer : Answers()) {
         SCOPED_TRACE(answer.dump());
-        ResponseContext context = Context(summary, include);
+        ResponseContext context = StreamContext(summary, include);
         auto whole = ConvertResponsesResponse(answer, context);
         ASSERT_TRUE(whole.ok()) << whole.status();
         ResponsesStreamConverter converter(context);

@@ -37,7 +37,7 @@ namespace {
 constexpr size_t kMaxStateReasonBytes = 255;
 constexpr size_t kMaxLastErrorBytes = 16 * 1024;
 constexpr size_t kMaxTokenIdBytes = 64;
-constexpr size_t kMaxModelBytes = 128;
+constexpr size_t kMaxLoggedModelBytes = 128;
 constexpr size_t kMaxOperationBytes = 64;
 constexpr size_t kMaxRequestIdBytes = 128;
 constexpr size_t kMaxErrorTypeBytes = 128;
@@ -719,7 +719,7 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
     std::vector<UsageNames> names;
     names.reserve(entries.size());
     for (const v1::RequestLogEntry& e : entries) {
-      names.push_back({SanitizeText(e.model(), kMaxModelBytes), SanitizeText(e.client_token_id(), kMaxTokenIdBytes)});
+      names.push_back({SanitizeText(e.model(), kMaxLoggedModelBytes), SanitizeText(e.client_token_id(), kMaxTokenIdBytes)});
     }
     const long long written = InsertRows(
         session, "gempool_request_log",
@@ -761,7 +761,7 @@ absl::StatusOr<int> SociStore::WriteErrorLogs(const std::vector<v1::ErrorLogEntr
         InsertRows(session, "gempool_error_log",
                    "time_ms, key_id, model, operation, status_code, error_type, message, request_body, request_id",
                    entries, [&](const v1::ErrorLogEntry& e, SqlParams& p) {
-                     std::string model = SanitizeText(e.model(), kMaxModelBytes);
+                     std::string model = SanitizeText(e.model(), kMaxLoggedModelBytes);
                      std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
                      std::string error_type = SanitizeText(e.error_type(), kMaxErrorTypeBytes);
                      std::string message = SanitizeText(e.message(), kMaxMessageBytes);

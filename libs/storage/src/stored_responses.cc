@@ -12,7 +12,7 @@ namespace {
 constexpr char kIdPrefix[] = "resp_";
 // The model column's size (schema.cc); the model is informational, so a
 // longer one is cut rather than refused.
-constexpr size_t kMaxModelBytes = 128;
+constexpr size_t kMaxStoredModelBytes = 128;
 
 // SQLite's upsert only updates when the WHERE holds, so a row of another owner
 // is left alone and the statement reports 0 changed rows.
@@ -80,7 +80,7 @@ bool UpsertStoredResponse(soci::session& session, Backend backend, const v1::Sto
   const std::string& owner = response.owner();
   const long long created = response.created_at_ms();
   const long long expires = response.expires_at_ms();
-  const std::string model = SanitizeText(response.model(), kMaxModelBytes);
+  const std::string model = SanitizeText(response.model(), kMaxStoredModelBytes);
   const std::string& body = response.body();
   soci::statement upsert =
       (session.prepare << (backend == Backend::kSqlite ? kSqliteUpsert : kMysqlUpsert), soci::use(id, "id"),

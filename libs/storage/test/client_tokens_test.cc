@@ -26,11 +26,11 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-constexpr int64_t kStart = 1'700'000'000'000;
+constexpr int64_t kTokensStart = 1'700'000'000'000;
 
 class ClientTokensStoreTest : public StoreTest {
  protected:
-  ClientTokensStoreTest() : StoreTest(kStart) {}
+  ClientTokensStoreTest() : StoreTest(kTokensStart) {}
 
   static v1::ClientToken Token(const std::string& name, char hash_digit) {
     v1::ClientToken token;
@@ -44,7 +44,7 @@ class ClientTokensStoreTest : public StoreTest {
 
 TEST_P(ClientTokensStoreTest, InsertAssignsIdAndTimesAndLoadsBack) {
   v1::ClientToken token = Token("laptop", 'a');
-  token.set_expires_at_ms(kStart + 1000);
+  token.set_expires_at_ms(kTokensStart + 1000);
   token.mutable_limits()->set_requests_per_minute(3);
   token.mutable_limits()->set_tokens_per_day(100000);
   token.mutable_limits()->add_allowed_models("gemini-2.5-*");
@@ -52,8 +52,8 @@ TEST_P(ClientTokensStoreTest, InsertAssignsIdAndTimesAndLoadsBack) {
   auto stored = store_->PutClientToken(token);
   ASSERT_THAT(stored, IsOk());
   EXPECT_GT(stored->id(), 0);
-  EXPECT_EQ(stored->created_at_ms(), kStart);
-  EXPECT_EQ(stored->updated_at_ms(), kStart);
+  EXPECT_EQ(stored->created_at_ms(), kTokensStart);
+  EXPECT_EQ(stored->updated_at_ms(), kTokensStart);
   auto loaded = store_->LoadClientTokens();
   ASSERT_THAT(loaded, IsOk());
   ASSERT_THAT(*loaded, SizeIs(1));
@@ -66,7 +66,7 @@ TEST_P(ClientTokensStoreTest, ReplaceByIdAndUnknownIdIsNotFound) {
   v1::ClientToken changed = *stored;
   changed.set_disabled(true);
   changed.set_name("laptop-2");
-  changed.set_updated_at_ms(kStart + 5);
+  changed.set_updated_at_ms(kTokensStart + 5);
   ASSERT_THAT(store_->PutClientToken(changed), IsOk());
   auto loaded = store_->LoadClientTokens();
   ASSERT_THAT(loaded, IsOk());

@@ -28,15 +28,15 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-constexpr int64_t kStart = 1'700'000'000'000;
+constexpr int64_t kFilesStart = 1'700'000'000'000;
 constexpr int64_t kHour = 60LL * 60 * 1000;
 
 class FileRecordsTest : public StoreTest {
  protected:
-  FileRecordsTest() : StoreTest(kStart) {}
+  FileRecordsTest() : StoreTest(kFilesStart) {}
 
   static v1::UploadSession Session(const std::string& id, const std::string& owner, int64_t key_id,
-                                   int64_t created = kStart, int64_t lifetime = kHour) {
+                                   int64_t created = kFilesStart, int64_t lifetime = kHour) {
     v1::UploadSession s;
     s.set_id(id);
     s.set_owner(owner);
@@ -49,7 +49,7 @@ class FileRecordsTest : public StoreTest {
   }
 
   static v1::FileRecord Record(const std::string& name, const std::string& owner, int64_t key_id,
-                               int64_t created = kStart, int64_t lifetime = 48 * kHour) {
+                               int64_t created = kFilesStart, int64_t lifetime = 48 * kHour) {
     v1::FileRecord r;
     r.set_name(name);
     r.set_key_id(key_id);
@@ -86,7 +86,7 @@ TEST_P(FileRecordsTest, UploadSessionPutThenGetAndReplace) {
 }
 
 TEST_P(FileRecordsTest, UploadSessionExpiresByTheStoresClock) {
-  ASSERT_THAT(store_->PutUploadSession(Session("sess_0123456789abcdef", "o", 1, kStart, 1000)), IsOk());
+  ASSERT_THAT(store_->PutUploadSession(Session("sess_0123456789abcdef", "o", 1, kFilesStart, 1000)), IsOk());
   clock_.AdvanceMs(999);
   EXPECT_THAT(store_->GetUploadSession("sess_0123456789abcdef"), IsOk());
   clock_.AdvanceMs(1);
@@ -101,7 +101,7 @@ TEST_P(FileRecordsTest, UploadSessionRejectsMalformedInput) {
   EXPECT_THAT(store_->GetUploadSession("bad id with spaces!"), invalid);
   EXPECT_THAT(store_->PutUploadSession(Session("sess_0123456789abcdef", "", 1)), invalid);
   EXPECT_THAT(store_->PutUploadSession(Session("sess_0123456789abcdef", "o", 0)), invalid);
-  EXPECT_THAT(store_->PutUploadSession(Session("sess_0123456789abcdef", "o", 1, kStart, 0)), invalid);
+  EXPECT_THAT(store_->PutUploadSession(Session("sess_0123456789abcdef", "o", 1, kFilesStart, 0)), invalid);
   v1::UploadSession ftp = Session("sess_0123456789abcdef", "o", 1);
   ftp.set_upstream_url("ftp://example.com/upload");
   EXPECT_THAT(store_->PutUploadSession(ftp), invalid);
@@ -129,8 +129,8 @@ TEST_P(FileRecordsTest, FileRecordsPutGetReplaceDelete) {
 }
 
 TEST_P(FileRecordsTest, ExpiredRecordsAreNotReturned) {
-  ASSERT_THAT(store_->PutFileRecord(Record("files/short", "o", 1, kStart, 1000)), IsOk());
-  ASSERT_THAT(store_->PutFileRecord(Record("files/long", "o", 1, kStart, 2000)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/short", "o", 1, kFilesStart, 1000)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/long", "o", 1, kFilesStart, 2000)), IsOk());
   clock_.AdvanceMs(1000);
   EXPECT_THAT(store_->GetFileRecords({"files/short", "files/long"}),
               IsOkAndHolds(ElementsAre(::testing::Property(&v1::FileRecord::name, "files/long"))));
@@ -150,7 +150,7 @@ TEST_P(FileRecordsTest, FileRecordRejectsMalformedInput) {
   EXPECT_THAT(store_->PutFileRecord(Record("files/" + std::string(185, 'a'), "o", 1)), IsOk()) << "191 in all";
   EXPECT_THAT(store_->PutFileRecord(Record("files/x", "o", 0)), invalid) << "no key";
   EXPECT_THAT(store_->PutFileRecord(Record("files/x", "", 1)), invalid) << "no owner";
-  EXPECT_THAT(store_->PutFileRecord(Record("files/x", "o", 1, kStart, 0)), invalid) << "expires at creation";
+  EXPECT_THAT(store_->PutFileRecord(Record("files/x", "o", 1, kFilesStart, 0)), invalid) << "expires at creation";
   v1::FileRecord big = Record("files/x", "o", 1);
   big.set_metadata_json(std::string(kMaxFileMetadataBytes + 1, 'x'));
   EXPECT_THAT(store_->PutFileRecord(big), invalid);
@@ -160,11 +160,11 @@ TEST_P(FileRecordsTest, FileRecordRejectsMalformedInput) {
 
 TEST_P(FileRecordsTest, ListIsNewestFirstPagedAndOptionallyOneOwners) {
   // Two records share a creation time: the name breaks the tie.
-  ASSERT_THAT(store_->PutFileRecord(Record("files/a1", "owner-a", 1, kStart + 1)), IsOk());
-  ASSERT_THAT(store_->PutFileRecord(Record("files/b1", "owner-b", 2, kStart + 2)), IsOk());
-  ASSERT_THAT(store_->PutFileRecord(Record("files/a2", "owner-a", 1, kStart + 3)), IsOk());
-  ASSERT_THAT(store_->PutFileRecord(Record("files/a3", "owner-a", 3, kStart + 3)), IsOk());
-  ASSERT_THAT(store_->PutFileRecord(Record("files/a4", "owner-a", 1, kStart + 4)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/a1", "owner-a", 1, kFilesStart + 1)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/b1", "owner-b", 2, kFilesStart + 2)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/a2", "owner-a", 1, kFilesStart + 3)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/a3", "owner-a", 3, kFilesStart + 3)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/a4", "owner-a", 1, kFilesStart + 4)), IsOk());
 
   v1::ListFileRecordsRequest all;
   auto everything = store_->ListFileRecords(all);
@@ -197,12 +197,12 @@ TEST_P(FileRecordsTest, ListIsNewestFirstPagedAndOptionallyOneOwners) {
 TEST_P(FileRecordsTest, WritesPurgeABoundedNumberOfExpiredRowsAndTheCleanUpTheRest) {
   const int expired = kFilePurgeBatch * 3;
   for (int i = 0; i < expired; ++i) {
-    ASSERT_THAT(store_->PutFileRecord(Record("files/old" + std::to_string(i), "o", 1, kStart, 1000)), IsOk());
-    ASSERT_THAT(store_->PutUploadSession(Session("sess_old_" + std::to_string(1000000000 + i), "o", 1, kStart, 1000)),
+    ASSERT_THAT(store_->PutFileRecord(Record("files/old" + std::to_string(i), "o", 1, kFilesStart, 1000)), IsOk());
+    ASSERT_THAT(store_->PutUploadSession(Session("sess_old_" + std::to_string(1000000000 + i), "o", 1, kFilesStart, 1000)),
                 IsOk());
   }
   clock_.AdvanceMs(1000);
-  ASSERT_THAT(store_->PutFileRecord(Record("files/new", "o", 1, kStart + 1000)), IsOk());
+  ASSERT_THAT(store_->PutFileRecord(Record("files/new", "o", 1, kFilesStart + 1000)), IsOk());
   EXPECT_EQ(Rows("gempool_file_records"), expired - kFilePurgeBatch + 1);
   EXPECT_EQ(Rows("gempool_upload_sessions"), expired - kFilePurgeBatch);
   EXPECT_THAT(store_->PurgeExpiredFiles(), IsOkAndHolds(2 * (expired - kFilePurgeBatch)));

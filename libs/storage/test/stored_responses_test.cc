@@ -27,12 +27,12 @@ using ::gempool::testing::IsOkAndHolds;
 using ::gempool::testing::StatusIs;
 using ::testing::HasSubstr;
 
-constexpr int64_t kStart = 1'700'000'000'000;
+constexpr int64_t kResponsesStart = 1'700'000'000'000;
 constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
 
 class StoredResponsesTest : public StoreTest {
  protected:
-  StoredResponsesTest() : StoreTest(kStart) {}
+  StoredResponsesTest() : StoreTest(kResponsesStart) {}
 
   static v1::StoredResponse Response(const std::string& id, const std::string& owner, int64_t created_at_ms,
                                      int64_t lifetime_ms = kDay) {
@@ -55,7 +55,7 @@ class StoredResponsesTest : public StoreTest {
 };
 
 TEST_P(StoredResponsesTest, PutThenGetReturnsTheSameRecord) {
-  const v1::StoredResponse stored = Response("resp_0123abcDEF", "a1b2c3d4e5f6", kStart);
+  const v1::StoredResponse stored = Response("resp_0123abcDEF", "a1b2c3d4e5f6", kResponsesStart);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
   auto found = store_->GetStoredResponse("resp_0123abcDEF", "a1b2c3d4e5f6");
   ASSERT_THAT(found, IsOk());
@@ -69,7 +69,7 @@ TEST_P(StoredResponsesTest, BodyComesBackByteForByte) {
   std::string body(kAwkward, sizeof(kAwkward) - 1);
   body += "\xe4\xbd\xa0\xe5\xa5\xbd";  // UTF-8 as well.
   for (uint32_t i = 0; body.size() < 3 * 1024 * 1024; ++i) body.push_back(static_cast<char>(i * 7919u % 256));
-  v1::StoredResponse stored = Response("resp_binary", "owner", kStart);
+  v1::StoredResponse stored = Response("resp_binary", "owner", kResponsesStart);
   stored.set_body(body);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
   auto found = store_->GetStoredResponse("resp_binary", "owner");
@@ -84,22 +84,22 @@ TEST_P(StoredResponsesTest, BodyComesBackByteForByte) {
 }
 
 TEST_P(StoredResponsesTest, PutReplacesTheOwnersResponse) {
-  v1::StoredResponse stored = Response("resp_1", "owner", kStart);
+  v1::StoredResponse stored = Response("resp_1", "owner", kResponsesStart);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk()) << "the same record again";
   stored.set_body(R"({"output":"replaced"})");
   stored.set_model("gemini-2.5-pro");
-  stored.set_expires_at_ms(kStart + 2 * kDay);
+  stored.set_expires_at_ms(kResponsesStart + 2 * kDay);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
   EXPECT_THAT(store_->GetStoredResponse("resp_1", "owner"), IsOkAndHolds(EqualsProto(stored)));
   EXPECT_EQ(Rows(), 1);
 }
 
 TEST_P(StoredResponsesTest, OneOwnerNeverSeesReplacesOrDeletesAnothersResponse) {
-  const v1::StoredResponse mine = Response("resp_1", "owner-a", kStart);
+  const v1::StoredResponse mine = Response("resp_1", "owner-a", kResponsesStart);
   ASSERT_THAT(store_->PutStoredResponse(mine), IsOk());
   EXPECT_THAT(store_->GetStoredResponse("resp_1", "owner-b"), StatusIs(absl::StatusCode::kNotFound));
-  v1::StoredResponse theirs = Response("resp_1", "owner-b", kStart);
+  v1::StoredResponse theirs = Response("resp_1", "owner-b", kResponsesStart);
   theirs.set_body("overwritten?");
   EXPECT_THAT(store_->PutStoredResponse(theirs), StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("resp_1")));
   EXPECT_THAT(store_->DeleteStoredResponse("resp_1", "owner-b"), IsOkAndHolds(false));
@@ -107,7 +107,7 @@ TEST_P(StoredResponsesTest, OneOwnerNeverSeesReplacesOrDeletesAnothersResponse) 
 }
 
 TEST_P(StoredResponsesTest, DeleteRemovesOnce) {
-  ASSERT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kStart)), IsOk());
+  ASSERT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kResponsesStart)), IsOk());
   EXPECT_THAT(store_->DeleteStoredResponse("resp_1", "owner"), IsOkAndHolds(true));
   EXPECT_THAT(store_->DeleteStoredResponse("resp_1", "owner"), IsOkAndHolds(false));
   EXPECT_THAT(store_->GetStoredResponse("resp_1", "owner"),
@@ -116,28 +116,28 @@ TEST_P(StoredResponsesTest, DeleteRemovesOnce) {
 }
 
 TEST_P(StoredResponsesTest, ExpiredResponsesAreGoneByTheStoresClock) {
-  ASSERT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kStart, 1000)), IsOk());
+  ASSERT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kResponsesStart, 1000)), IsOk());
   clock_.AdvanceMs(999);
   EXPECT_THAT(store_->GetStoredResponse("resp_1", "owner"), IsOk());
   clock_.AdvanceMs(1);
   EXPECT_THAT(store_->GetStoredResponse("resp_1", "owner"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_->DeleteStoredResponse("resp_1", "owner"), IsOkAndHolds(false)) << "as Get sees it";
   // The same id stored again lives again.
-  ASSERT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kStart + 1000, 1000)), IsOk());
+  ASSERT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kResponsesStart + 1000, 1000)), IsOk());
   EXPECT_THAT(store_->GetStoredResponse("resp_1", "owner"), IsOk());
 }
 
 TEST_P(StoredResponsesTest, EachPutPurgesABoundedNumberOfExpiredResponses) {
   const int expired = kStoredResponsePurgeBatch * 2 + 3;
   for (int i = 0; i < expired; ++i) {
-    ASSERT_THAT(store_->PutStoredResponse(Response("resp_old" + std::to_string(i), "owner", kStart, 1000)), IsOk());
+    ASSERT_THAT(store_->PutStoredResponse(Response("resp_old" + std::to_string(i), "owner", kResponsesStart, 1000)), IsOk());
   }
   ASSERT_EQ(Rows(), expired) << "nothing had expired yet";
   clock_.AdvanceMs(1000);
-  ASSERT_THAT(store_->PutStoredResponse(Response("resp_new1", "owner", kStart + 1000)), IsOk());
+  ASSERT_THAT(store_->PutStoredResponse(Response("resp_new1", "owner", kResponsesStart + 1000)), IsOk());
   EXPECT_EQ(Rows(), expired - kStoredResponsePurgeBatch + 1);
-  ASSERT_THAT(store_->PutStoredResponse(Response("resp_new2", "owner", kStart + 1000)), IsOk());
-  ASSERT_THAT(store_->PutStoredResponse(Response("resp_new3", "owner", kStart + 1000)), IsOk());
+  ASSERT_THAT(store_->PutStoredResponse(Response("resp_new2", "owner", kResponsesStart + 1000)), IsOk());
+  ASSERT_THAT(store_->PutStoredResponse(Response("resp_new3", "owner", kResponsesStart + 1000)), IsOk());
   EXPECT_EQ(Rows(), 3) << "only the live responses are left";
   EXPECT_THAT(store_->GetStoredResponse("resp_new1", "owner"), IsOk());
 }
@@ -147,19 +147,19 @@ TEST_P(StoredResponsesTest, RejectsMalformedInput) {
   for (const std::string& id : {std::string(""), std::string("resp_"), std::string("msg_123"),
                                 std::string("RESP_123"), std::string("resp_a b"), std::string("resp_\xc3\xa9"),
                                 "resp_" + std::string(124, 'a')}) {
-    EXPECT_THAT(store_->PutStoredResponse(Response(id, "owner", kStart)), invalid) << id;
+    EXPECT_THAT(store_->PutStoredResponse(Response(id, "owner", kResponsesStart)), invalid) << id;
     EXPECT_THAT(store_->GetStoredResponse(id, "owner"), invalid) << id;
     EXPECT_THAT(store_->DeleteStoredResponse(id, "owner"), invalid) << id;
   }
-  EXPECT_THAT(store_->PutStoredResponse(Response("resp_" + std::string(123, 'a'), "owner", kStart)), IsOk())
+  EXPECT_THAT(store_->PutStoredResponse(Response("resp_" + std::string(123, 'a'), "owner", kResponsesStart)), IsOk())
       << "128 characters is the limit";
   for (const std::string& owner : {std::string(""), std::string("has space"), std::string(65, 'o')}) {
-    EXPECT_THAT(store_->PutStoredResponse(Response("resp_1", owner, kStart)), invalid) << owner;
+    EXPECT_THAT(store_->PutStoredResponse(Response("resp_1", owner, kResponsesStart)), invalid) << owner;
     EXPECT_THAT(store_->GetStoredResponse("resp_1", owner), invalid) << owner;
   }
   EXPECT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", 0)), invalid) << "no creation time";
-  EXPECT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kStart, 0)), invalid) << "expires at creation";
-  v1::StoredResponse huge = Response("resp_1", "owner", kStart);
+  EXPECT_THAT(store_->PutStoredResponse(Response("resp_1", "owner", kResponsesStart, 0)), invalid) << "expires at creation";
+  v1::StoredResponse huge = Response("resp_1", "owner", kResponsesStart);
   huge.set_body(std::string(kMaxStoredResponseBodyBytes + 1, 'x'));
   EXPECT_THAT(store_->PutStoredResponse(huge),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("RESPONSES_STORE_MAX_KB")));
@@ -167,7 +167,7 @@ TEST_P(StoredResponsesTest, RejectsMalformedInput) {
 }
 
 TEST_P(StoredResponsesTest, OverlongModelIsCutNotRefused) {
-  v1::StoredResponse stored = Response("resp_1", "owner", kStart);
+  v1::StoredResponse stored = Response("resp_1", "owner", kResponsesStart);
   stored.set_model(std::string(300, 'm'));
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
   auto found = store_->GetStoredResponse("resp_1", "owner");
@@ -198,7 +198,7 @@ TEST_P(StoredResponsesTest, UpgradesAVersion3DatabaseKeepingItsData) {
             " model_cooldowns, created_at_ms, updated_at_ms, last_used_at_ms, underlying_state)"
             " VALUES ('AIzaOldKey', 1, 0, '', '', 0, '[]', 1, 2, 3, 0)";
     *sql << "INSERT INTO gempool_admin_sessions (id_hash, created_at_ms, expires_at_ms) VALUES ('" +
-                std::string(64, 'a') + "', 1, " + std::to_string(kStart + kDay) + ")";
+                std::string(64, 'a') + "', 1, " + std::to_string(kResponsesStart + kDay) + ")";
   }
   auto store = SociStore::Open((*old)->options(), clock_);
   ASSERT_THAT(store, IsOk());
@@ -209,13 +209,13 @@ TEST_P(StoredResponsesTest, UpgradesAVersion3DatabaseKeepingItsData) {
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_EQ((*keys)[0].secret(), "AIzaOldKey");
   EXPECT_THAT((*store)->GetAdminSession(std::string(64, 'a')), IsOk());
-  const v1::StoredResponse stored = Response("resp_after_upgrade", "owner", kStart);
+  const v1::StoredResponse stored = Response("resp_after_upgrade", "owner", kResponsesStart);
   ASSERT_THAT((*store)->PutStoredResponse(stored), IsOk());
   EXPECT_THAT((*store)->GetStoredResponse("resp_after_upgrade", "owner"), IsOkAndHolds(EqualsProto(stored)));
 }
 
 TEST_P(StoredResponsesTest, SurvivesReopening) {
-  const v1::StoredResponse stored = Response("resp_1", "owner", kStart);
+  const v1::StoredResponse stored = Response("resp_1", "owner", kResponsesStart);
   ASSERT_THAT(store_->PutStoredResponse(stored), IsOk());
   auto reopened = Reopen();
   ASSERT_THAT(reopened, IsOk());
@@ -230,14 +230,14 @@ TEST_P(StoredResponsesTest, ABodyOverMysqlsPacketLimitSaysWhatToRaiseAndTheNextP
     *sql << "SELECT @@max_allowed_packet", soci::into(packet_limit);
   }
   if (packet_limit >= kMaxStoredResponseBodyBytes) GTEST_SKIP() << "max_allowed_packet takes any body";
-  v1::StoredResponse big = Response("resp_big", "owner", kStart);
+  v1::StoredResponse big = Response("resp_big", "owner", kResponsesStart);
   big.set_body(std::string(static_cast<size_t>(packet_limit) + 1024, 'x'));
   EXPECT_THAT(store_->PutStoredResponse(big),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("raise max_allowed_packet")));
   // The server dropped that connection; the store reconnects instead of
   // failing the next call with "server has gone away".
   for (int i = 0; i < 4; ++i) {
-    EXPECT_THAT(store_->PutStoredResponse(Response("resp_small" + std::to_string(i), "owner", kStart)), IsOk());
+    EXPECT_THAT(store_->PutStoredResponse(Response("resp_small" + std::to_string(i), "owner", kResponsesStart)), IsOk());
   }
 }
 

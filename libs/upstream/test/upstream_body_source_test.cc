@@ -32,7 +32,7 @@ using testing::TestBodySource;
 using testing::TestCertificate;
 using testing::TestHttpServer;
 
-constexpr char kJson[] = R"({"file":{}})";
+constexpr char kFileAnswer[] = R"({"file":{}})";
 
 // The test holds the source to its end: the last reference must not go on
 // the source's own thread (its destructor joins that thread).
@@ -60,13 +60,13 @@ class UpstreamBodySourceTest : public ::testing::Test {
 };
 
 TEST_F(UpstreamBodySourceTest, SendsThePiecesAsOneBodyWithTheSourcesContentLength) {
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   auto source = Source({.size = 100'000, .piece = 30'000});
   CallWatcher watcher;
   ASSERT_TRUE(watcher.StartAndWait(client_, StreamedRequest(server.SchemeHostPort(), source)));
 
   EXPECT_EQ(watcher.result().kind, UpstreamResult::Kind::kComplete) << watcher.result().detail;
-  EXPECT_EQ(watcher.body(), kJson);
+  EXPECT_EQ(watcher.body(), kFileAnswer);
   const testing::ServerRequest seen = server.last_request();
   EXPECT_EQ(seen.Header("Content-Length"), "100000");
   EXPECT_EQ(seen.Header("Transfer-Encoding"), "");
@@ -76,7 +76,7 @@ TEST_F(UpstreamBodySourceTest, SendsThePiecesAsOneBodyWithTheSourcesContentLengt
 }
 
 TEST_F(UpstreamBodySourceTest, ALargeBodyArrivesByteForByteAndTheConnectionIsReused) {
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   constexpr uint64_t kSize = 48ull << 20;
   auto source = Source({.size = kSize});
   CallWatcher watcher;
@@ -93,7 +93,7 @@ TEST_F(UpstreamBodySourceTest, ALargeBodyArrivesByteForByteAndTheConnectionIsReu
 }
 
 TEST_F(UpstreamBodySourceTest, AnEmptySourceSendsContentLengthZero) {
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   auto source = Source({.size = 0});
   CallWatcher watcher;
   ASSERT_TRUE(watcher.StartAndWait(client_, StreamedRequest(server.SchemeHostPort(), source)));
@@ -102,7 +102,7 @@ TEST_F(UpstreamBodySourceTest, AnEmptySourceSendsContentLengthZero) {
 }
 
 TEST_F(UpstreamBodySourceTest, ASourceFailingMidwayCancelsTheCallAndTheConnectionIsNotReused) {
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   // A pooled connection first, so that a reuse (or a retry) would show.
   CallWatcher first;
   ASSERT_TRUE(first.StartAndWait(client_, MakeRequest(server.SchemeHostPort())));
@@ -123,7 +123,7 @@ TEST_F(UpstreamBodySourceTest, ASourceFailingMidwayCancelsTheCallAndTheConnectio
 }
 
 TEST_F(UpstreamBodySourceTest, CancelWhileTheSourceIsQuietEndsTheCallAndCancelsTheSource) {
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   auto source = Source({.size = 1'000'000, .stall_after = 100'000});
   CallWatcher watcher;
   std::shared_ptr<UpstreamCall> call =
@@ -138,7 +138,7 @@ TEST_F(UpstreamBodySourceTest, CancelWhileTheSourceIsQuietEndsTheCallAndCancelsT
 TEST_F(UpstreamBodySourceTest, AQuietSourceDoesNotCountAgainstTimeOutWhileItMoves) {
   // A source that delivers slowly but steadily keeps a 1 s TIME_OUT call
   // alive for longer than 1 s: its bytes are progress.
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   auto source = Source({.size = 8, .piece = 1, .pace = std::chrono::milliseconds(300)});
   UpstreamRequest request = StreamedRequest(server.SchemeHostPort(), source);
   request.timeout_seconds = 1;
@@ -149,7 +149,7 @@ TEST_F(UpstreamBodySourceTest, AQuietSourceDoesNotCountAgainstTimeOutWhileItMove
 }
 
 TEST_F(UpstreamBodySourceTest, ASourceGivingMoreThanItsSizeFailsTheCall) {
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)));
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)));
   auto source = Source({.size = 1000, .piece = 600, .actual_size = 1200});
   CallWatcher watcher;
   ASSERT_TRUE(watcher.StartAndWait(client_, StreamedRequest(server.SchemeHostPort(), source)));
@@ -190,7 +190,7 @@ TEST_F(UpstreamBodySourceTest, AnAnswerBeforeTheBodyIsCompleteIsDeliveredAndTheS
 TEST_F(UpstreamBodySourceTest, StreamsOverTls) {
   TestCertificate certificate("gempool test server", "DNS:localhost,IP:127.0.0.1");
   auto context = certificate.ServerContext();
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)), context.get());
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kFileAnswer)), context.get());
   UpstreamClient::Options options = Options();
   options.ca_cert_file = certificate.WriteCaFile("body_source_tls");
   UpstreamClient client(loop_.io(), options);

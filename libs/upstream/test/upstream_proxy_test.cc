@@ -28,7 +28,7 @@ using testing::HttpResponse;
 using testing::MakeRequest;
 using testing::TestHttpServer;
 
-constexpr char kJson[] = R"({"candidates":[]})";
+constexpr char kProxyAnswer[] = R"({"candidates":[]})";
 
 class UpstreamProxyTest : public ::testing::Test {
  protected:
@@ -47,7 +47,7 @@ class UpstreamProxyTest : public ::testing::Test {
   UpstreamClient client_{loop_.io(), UpstreamClient::Options{}};
   int status_ = 0;  // Of the last Call().
   std::string body_;
-  TestHttpServer server_{AnswerWith(HttpResponse(200, "application/json", kJson))};
+  TestHttpServer server_{AnswerWith(HttpResponse(200, "application/json", kProxyAnswer))};
 };
 
 TEST_F(UpstreamProxyTest, HttpProxyGetsPlainHttpRequestsInAbsoluteForm) {
@@ -55,7 +55,7 @@ TEST_F(UpstreamProxyTest, HttpProxyGetsPlainHttpRequestsInAbsoluteForm) {
   const UpstreamResult result = Call(proxy.UrlWith("user", "p%40ss"));
   EXPECT_EQ(result.kind, UpstreamResult::Kind::kComplete) << result.detail;
   EXPECT_EQ(status_, 200);
-  EXPECT_EQ(body_, kJson);
+  EXPECT_EQ(body_, kProxyAnswer);
   EXPECT_EQ(proxy.forwarded(), 1);
   EXPECT_EQ(proxy.tunnels(), 0);
   EXPECT_EQ(proxy.last_target(), absl::StrCat("127.0.0.1:", server_.port()));
@@ -78,7 +78,7 @@ TEST_F(UpstreamProxyTest, Socks5TunnelsToAnIpLiteral) {
   TestSocks5Proxy proxy;
   const UpstreamResult result = Call(proxy.Url());
   EXPECT_EQ(result.kind, UpstreamResult::Kind::kComplete) << result.detail;
-  EXPECT_EQ(body_, kJson);
+  EXPECT_EQ(body_, kProxyAnswer);
   EXPECT_EQ(proxy.tunnels(), 1);
   EXPECT_EQ(proxy.last_address_type(), 1);
   EXPECT_EQ(proxy.last_target(), absl::StrCat("127.0.0.1:", server_.port()));

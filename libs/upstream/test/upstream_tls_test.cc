@@ -28,14 +28,14 @@ using testing::MakeRequest;
 using testing::TestCertificate;
 using testing::TestHttpServer;
 
-constexpr char kJson[] = R"({"candidates":[]})";
+constexpr char kTlsAnswer[] = R"({"candidates":[]})";
 
 class UpstreamTlsTest : public ::testing::Test {
  protected:
   UpstreamTlsTest()
       : certificate_("gempool test server", "DNS:localhost,IP:127.0.0.1"),
         server_context_(certificate_.ServerContext()),
-        server_(AnswerWith(HttpResponse(200, "application/json", kJson)), server_context_.get()) {}
+        server_(AnswerWith(HttpResponse(200, "application/json", kTlsAnswer)), server_context_.get()) {}
 
   std::unique_ptr<UpstreamClient> ClientTrusting(const std::string& ca_file) {
     UpstreamClient::Options options;
@@ -65,7 +65,7 @@ TEST_F(UpstreamTlsTest, VerifiesTheServerAgainstTheCaFileAndKeepsTheConnection) 
   for (int i = 0; i < 2; ++i) {
     const UpstreamResult result = Call(*client);
     EXPECT_EQ(result.kind, UpstreamResult::Kind::kComplete) << result.detail;
-    EXPECT_EQ(body_, kJson);
+    EXPECT_EQ(body_, kTlsAnswer);
   }
   EXPECT_EQ(server_.connections(), 1);
   EXPECT_EQ(server_.last_request().sni, "") << "no SNI for an IP address (RFC 6066)";
@@ -91,7 +91,7 @@ TEST_F(UpstreamTlsTest, ACertificateFromAnotherCaFailsVerification) {
 TEST_F(UpstreamTlsTest, ACertificateForAnotherHostFailsVerification) {
   TestCertificate wrong_host("wrong host", "DNS:example.com");
   auto context = wrong_host.ServerContext();
-  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kJson)), context.get());
+  TestHttpServer server(AnswerWith(HttpResponse(200, "application/json", kTlsAnswer)), context.get());
   auto client = ClientTrusting(wrong_host.WriteCaFile("tls_wrong_host"));
   CallWatcher watcher;
   ASSERT_TRUE(watcher.StartAndWait(*client, MakeRequest(server.SchemeHostPort())));
@@ -112,7 +112,7 @@ TEST_F(UpstreamTlsTest, HttpsThroughAnHttpProxyUsesConnect) {
   auto client = ClientTrusting(certificate_.WriteCaFile("tls_connect"));
   const UpstreamResult result = Call(*client, "localhost", proxy.Url());
   EXPECT_EQ(result.kind, UpstreamResult::Kind::kComplete) << result.detail;
-  EXPECT_EQ(body_, kJson);
+  EXPECT_EQ(body_, kTlsAnswer);
   EXPECT_EQ(proxy.tunnels(), 1);
   EXPECT_EQ(proxy.last_target(), absl::StrCat("localhost:", server_.port()));
   EXPECT_EQ(server_.last_request().sni, "localhost");

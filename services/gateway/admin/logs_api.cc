@@ -11,7 +11,7 @@
 namespace gempool::gateway::admin {
 namespace {
 
-constexpr int kMaxPageSize = 500;
+constexpr int kMaxLogPageSize = 500;
 
 // The key id a `key` filter names: a number is an id; other text must match
 // exactly one pool key.
@@ -49,7 +49,7 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
   if (!status.ok()) return ErrorResult(status.status());
   absl::StatusOr<int64_t> offset = QueryInt(call, "offset", 0, 0, 1 << 30);
   if (!offset.ok()) return ErrorResult(offset.status());
-  absl::StatusOr<int64_t> limit = QueryInt(call, "limit", 50, 1, kMaxPageSize);
+  absl::StatusOr<int64_t> limit = QueryInt(call, "limit", 50, 1, kMaxLogPageSize);
   if (!limit.ok()) return ErrorResult(limit.status());
   query.set_since_ms(*since);
   query.set_until_ms(*until);

@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string SseEvent(const json& payload) { return absl::StrCat("data: ", DumpJson(payload), "\n\n"); }
+std::string FakeChatSseEvent(const json& payload) { return absl::StrCat("data: ", DumpJson(payload), "\n\n"); }
 
 class ChatFakeStreamDialect final : public FakeStreamDialect {
  public:
@@ -61,7 +61,7 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
     if (parsed->contains("error")) {
       const openai::OpenAIError error = openai::ConvertGeminiError(0, *parsed);
       HttpReply reply = OpenAIJsonReply(error.body, error.http_status);
-      out.failure = Failure{std::move(reply), SseEvent(error.body)};
+      out.failure = Failure{std::move(reply), FakeChatSseEvent(error.body)};
       return out;
     }
     // A whole GenerateContentResponse reads like a stream's only event.
@@ -72,22 +72,22 @@ class ChatFakeStreamDialect final : public FakeStreamDialect {
                                      chunks.status().message()));
       return out;
     }
-    for (const json& chunk : *chunks) out.bytes += SseEvent(chunk);
-    for (const json& chunk : converter.Finish()) out.bytes += SseEvent(chunk);
+    for (const json& chunk : *chunks) out.bytes += FakeChatSseEvent(chunk);
+    for (const json& chunk : converter.Finish()) out.bytes += FakeChatSseEvent(chunk);
     out.bytes += "data: [DONE]\n\n";
     return out;
   }
 
   Failure UpstreamFailure(const HttpReply& gemini_failure) override {
     HttpReply reply = OpenAIUpstreamFailure(gemini_failure);
-    std::string event = SseEvent(openai::ParseJson(reply.body).value_or(json::object()));
+    std::string event = FakeChatSseEvent(openai::ParseJson(reply.body).value_or(json::object()));
     return Failure{std::move(reply), std::move(event)};
   }
 
  private:
   static Failure Bad(absl::string_view message) {
     const json body = openai::OpenAIErrorBody(502, message, "", "bad_upstream_response");
-    return Failure{OpenAIJsonReply(body, 502), SseEvent(body)};
+    return Failure{OpenAIJsonReply(body, 502), FakeChatSseEvent(body)};
   }
 
   const openai::ResponseContext context_;

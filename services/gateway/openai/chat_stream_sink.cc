@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string SseEvent(const json& payload) { return absl::StrCat("data: ", DumpJson(payload), "\n\n"); }
+std::string ChatSseEvent(const json& payload) { return absl::StrCat("data: ", DumpJson(payload), "\n\n"); }
 
 }  // namespace
 
@@ -27,13 +27,13 @@ absl::StatusOr<std::string> ChatStreamSink::ConvertEvent(const json& event) {
   absl::StatusOr<std::vector<json>> chunks = converter_->OnEvent(event);
   if (!chunks.ok()) return chunks.status();
   std::string out;
-  for (const json& chunk : *chunks) out += SseEvent(chunk);
+  for (const json& chunk : *chunks) out += ChatSseEvent(chunk);
   return out;
 }
 
 std::string ChatStreamSink::Closing() {
   std::string out;
-  for (const json& chunk : converter_->Finish()) out += SseEvent(chunk);
+  for (const json& chunk : converter_->Finish()) out += ChatSseEvent(chunk);
   out += "data: [DONE]\n\n";
   return out;
 }
@@ -43,17 +43,17 @@ ChatStreamSink::Failure ChatStreamSink::UpstreamErrorEvent(const json& event) {
   Failure failure;
   failure.reply = OpenAIJsonReply(error.body, error.http_status);
   if (error.retry_after_seconds.has_value()) failure.reply.retry_after = absl::StrCat(*error.retry_after_seconds);
-  failure.event = SseEvent(error.body);
+  failure.event = ChatSseEvent(error.body);
   return failure;
 }
 
 ChatStreamSink::Failure ChatStreamSink::BadUpstream(absl::string_view message) {
   const json body = openai::OpenAIErrorBody(502, message, "", "bad_upstream_response");
-  return Failure{OpenAIJsonReply(body, 502), SseEvent(body)};
+  return Failure{OpenAIJsonReply(body, 502), ChatSseEvent(body)};
 }
 
 std::string ChatStreamSink::BrokenStreamEvent() {
-  return SseEvent(openai::OpenAIErrorBody(
+  return ChatSseEvent(openai::OpenAIErrorBody(
       502, "the Gemini API stream broke off before it ended; the answer is incomplete", "", "upstream_stream_broken"));
 }
 

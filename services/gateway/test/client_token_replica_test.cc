@@ -55,7 +55,7 @@ class ClientTokenReplicaTest : public ::testing::Test {
     return counter;
   }
 
-  testing::FakeClock clock_{kStart};
+  gempool::testing::FakeClock clock_{kStart};
   // No stub: fed by hand.
   ClientTokenReplica replica_{std::unique_ptr<v1::KeyBroker::StubInterface>(), "broker", clock_,
                               absl::UTCTimeZone(), ClientTokenReplica::Options()};
@@ -202,7 +202,7 @@ TEST(ClientTokenReplicaOlderBrokerTest, UnimplementedStreamMeansNoManagedTokens)
   auto server = rpc::StartServer("older broker", "127.0.0.1:0", {&older_broker});
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string address = absl::StrCat("127.0.0.1:", server->port);
-  testing::FakeClock clock{kStart};
+  gempool::testing::FakeClock clock{kStart};
   ClientTokenReplica::Options options;
   options.reconnect_initial_ms = 20;
   options.reconnect_max_ms = 50;

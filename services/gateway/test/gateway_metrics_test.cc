@@ -44,7 +44,7 @@ TEST(GatewayMetricsTest, CountsRequestsByRouteStatusAndModel) {
                               "model=\"gemini-2.5-pro\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("gempool_gateway_request_duration_seconds_count{stream=\"false\"} 3\n"));
   // A sum of doubles: compared with a tolerance, not as text.
-  EXPECT_NEAR(testing::SampleValue(text, "gempool_gateway_request_duration_seconds_sum{stream=\"false\"}"), 0.163, 1e-9);
+  EXPECT_NEAR(gempool::testing::SampleValue(text, "gempool_gateway_request_duration_seconds_sum{stream=\"false\"}"), 0.163, 1e-9);
   // Added: 20, 2 and 3 ms.
   EXPECT_THAT(text, HasSubstr("gempool_gateway_added_latency_seconds_bucket{stream=\"false\",le=\"0.001\"} 0\n"));
   EXPECT_THAT(text, HasSubstr("gempool_gateway_added_latency_seconds_bucket{stream=\"false\",le=\"0.0025\"} 1\n"));

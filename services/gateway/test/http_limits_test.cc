@@ -48,14 +48,14 @@ using ::testing::StartsWith;
 using testing::FakeUpstream;
 using testing::PoolKey;
 using testing::RawHttpClient;
-using Clock = RawHttpClient::Clock;
+using SteadyClock = RawHttpClient::Clock;
 using ReadStatus = RawHttpClient::ReadStatus;
 using Response = RawHttpClient::Response;
 
-constexpr char kClientToken[] = "sk-client-token-limits";
+constexpr char kLimitsClientToken[] = "sk-client-token-limits";
 constexpr char kGeneratePath[] = "/v1beta/models/gemini-2.5-flash:generateContent";
 constexpr char kStreamPath[] = "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse";
-constexpr char kOkBody[] =
+constexpr char kLimitsOkBody[] =
     R"({"candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP"}]})";
 
 RawHttpClient::Deadline In(std::chrono::milliseconds ms) { return RawHttpClient::In(ms); }
@@ -65,7 +65,7 @@ std::string HealthRequest(const std::string& method = "GET") {
 }
 
 // A POST with `body` and Content-Length, authenticated with `token`.
-std::string PostRequest(const std::string& path, const std::string& body, const std::string& token = kClientToken) {
+std::string PostRequest(const std::string& path, const std::string& body, const std::string& token = kLimitsClientToken) {
   return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: " + token +
          "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
          body;
@@ -74,7 +74,7 @@ std::string PostRequest(const std::string& path, const std::string& body, const 
 // The head of a POST to generateContent, authenticated, ending in `framing`
 // (header lines, each ending in \r\n) and the blank line.
 std::string GenerateHead(const std::string& framing) {
-  return std::string("POST ") + kGeneratePath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: " + kClientToken +
+  return std::string("POST ") + kGeneratePath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: " + kLimitsClientToken +
          "\r\nContent-Type: application/json\r\n" + framing + "\r\n";
 }
 
@@ -107,7 +107,7 @@ void ExpectGoogleError(const Response& r, int code) {
 
 class HttpLimitsTest : public testing::GatewayFixture {
  protected:
-  HttpLimitsTest() : GatewayFixture(kClientToken) {}
+  HttpLimitsTest() : GatewayFixture(kLimitsClientToken) {}
 
   // Starts the gateway with config_ as it stands.
   bool Start() { return StartGateway() != nullptr; }
@@ -128,14 +128,14 @@ class HttpLimitsTest : public testing::GatewayFixture {
   // Sends `first` then one `next(i)` every 300 ms, never completing the
   // request, until the gateway closes the connection or `give_up`; returns
   // how long after connecting the close came (nullopt: it did not).
-  std::optional<std::chrono::milliseconds> TrickleUntilClosed(RawHttpClient& c, Clock::time_point connected,
+  std::optional<std::chrono::milliseconds> TrickleUntilClosed(RawHttpClient& c, SteadyClock::time_point connected,
                                                               const std::string& first,
                                                               const std::function<std::string(int)>& next,
-                                                              Clock::time_point give_up) {
+                                                              SteadyClock::time_point give_up) {
     if (!c.Send(first, give_up)) return std::nullopt;
-    for (int i = 0; Clock::now() < give_up; ++i) {
+    for (int i = 0; SteadyClock::now() < give_up; ++i) {
       // Waiting for the gateway to answer or hang up is also the pace.
-      const ReadStatus s = c.ReadSome(std::min(Clock::now() + 300ms, give_up));
+      const ReadStatus s = c.ReadSome(std::min(SteadyClock::now() + 300ms, give_up));
       if (s == ReadStatus::kEof || s == ReadStatus::kReset) break;
       if (s == ReadStatus::kData) continue;  // The 408, presumably; the close follows.
       if (s == ReadStatus::kError) return std::nullopt;
@@ -145,8 +145,8 @@ class HttpLimitsTest : public testing::GatewayFixture {
         break;
       }
     }
-    if (Clock::now() >= give_up) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - connected);
+    if (SteadyClock::now() >= give_up) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - connected);
   }
 
   // Trickles a request on a new connection (see TrickleUntilClosed) for up
@@ -154,7 +154,7 @@ class HttpLimitsTest : public testing::GatewayFixture {
   // passed, with a 408 if it answers at all.
   void ExpectTrickleCut(const std::string& first, const std::function<std::string(int)>& next,
                         const std::string& setting) {
-    const Clock::time_point connected = Clock::now();
+    const SteadyClock::time_point connected = SteadyClock::now();
     RawHttpClient c = Connect();
     auto closed_after = TrickleUntilClosed(c, connected, first, next, connected + 6s);
     ASSERT_TRUE(closed_after.has_value()) << "the connection was still open 6 s later";
@@ -211,7 +211,7 @@ TEST_F(HttpLimitsTest, RequestHeadOver64KiBGets431) {
 TEST_F(HttpLimitsTest, ContentLengthOverMaxRequestBodyGets413WithoutSendingTheBody) {
   config_.max_request_body_mb = 1;
   ASSERT_TRUE(Start());
-  upstream_.Script(Reply(200, kOkBody));
+  upstream_.Script(Reply(200, kLimitsOkBody));
   RawHttpClient c = Connect();
   ASSERT_TRUE(c.Send(GenerateHead("Content-Length: " + std::to_string(2 << 20) + "\r\n"), In(5s)));
   auto r = c.ReadResponse(In(5s));
@@ -223,14 +223,14 @@ TEST_F(HttpLimitsTest, ContentLengthOverMaxRequestBodyGets413WithoutSendingTheBo
 TEST_F(HttpLimitsTest, ChunkedBodyGrowingPastMaxRequestBodyGets413) {
   config_.max_request_body_mb = 1;
   ASSERT_TRUE(Start());
-  upstream_.Script(Reply(200, kOkBody));
+  upstream_.Script(Reply(200, kLimitsOkBody));
   RawHttpClient c = Connect();
   ASSERT_TRUE(c.Send(GenerateHead("Transfer-Encoding: chunked\r\n"), In(5s)));
   const std::string chunk = "10000\r\n" + std::string(64 * 1024, ' ') + "\r\n";
   // Up to 3 MiB, stopping once the gateway answers or stops taking bytes.
   for (int i = 0; i < 48; ++i) {
     if (!c.Send(chunk, In(2s))) break;
-    if (c.ReadSome(Clock::now()) != ReadStatus::kTimeout) break;
+    if (c.ReadSome(SteadyClock::now()) != ReadStatus::kTimeout) break;
   }
   auto r = c.ReadResponse(In(5s));
   ASSERT_TRUE(r.has_value()) << "no response; " << c.error();
@@ -297,13 +297,13 @@ TEST_F(HttpLimitsTest, SlowlorisConnectionsDoNotStarveHonestCalls) {
   }
   HeaderTrickler trickler(slow);
   for (int i = 0; i < 3; ++i) {
-    upstream_.Script(Reply(200, kOkBody));
-    const Clock::time_point start = Clock::now();
+    upstream_.Script(Reply(200, kLimitsOkBody));
+    const SteadyClock::time_point start = SteadyClock::now();
     auto r = Exchange(PostRequest(kGeneratePath, "{}"));
     ASSERT_TRUE(r.has_value()) << "honest call " << i << " got no answer within 5 s next to 300 slow connections";
     EXPECT_EQ(r->status, 200) << r->body;
-    EXPECT_EQ(r->body, kOkBody);
-    EXPECT_LT(Clock::now() - start, 5s);
+    EXPECT_EQ(r->body, kLimitsOkBody);
+    EXPECT_LT(SteadyClock::now() - start, 5s);
   }
 }
 
@@ -318,9 +318,9 @@ TEST_F(HttpLimitsTest, ConnectionPastMaxConnectionsGets503AndIsClosed) {
   // Once the 8 are gone, connections are served again (as soon as the
   // gateway has seen them close).
   idle.clear();
-  const Clock::time_point give_up = Clock::now() + 5s;
+  const SteadyClock::time_point give_up = SteadyClock::now() + 5s;
   int last_status = 0;
-  while (last_status != 200 && Clock::now() < give_up) {
+  while (last_status != 200 && SteadyClock::now() < give_up) {
     auto again = Exchange(HealthRequest());
     last_status = again.has_value() ? again->status : 0;
     if (last_status != 200 && last_status != 503) break;
@@ -356,7 +356,7 @@ class HttpSmugglingTest : public HttpLimitsTest, public ::testing::WithParamInte
 
 TEST_P(HttpSmugglingTest, AmbiguousFramingGets400AndClose) {
   ASSERT_TRUE(Start());
-  upstream_.Script(Reply(200, kOkBody));
+  upstream_.Script(Reply(200, kLimitsOkBody));
   RawHttpClient c = Connect();
   c.Send(GetParam().request, In(5s));
   auto r = c.ReadResponse(In(5s));
@@ -389,7 +389,7 @@ TEST_F(HttpLimitsTest, ExpectContinueGets100BeforeTheBody) {
   config_.openai.safety_settings.clear();
   config_.openai.show_thinking_process = false;
   ASSERT_TRUE(Start());
-  upstream_.Script(Reply(200, kOkBody));
+  upstream_.Script(Reply(200, kLimitsOkBody));
   RawHttpClient c = Connect();
   ASSERT_TRUE(c.Send(GenerateHead("Content-Length: 2\r\nExpect: 100-continue\r\n"), In(5s)));
   auto interim = c.ReadHead(In(5s));
@@ -399,7 +399,7 @@ TEST_F(HttpLimitsTest, ExpectContinueGets100BeforeTheBody) {
   auto r = c.ReadResponse(In(5s));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200) << r->body;
-  EXPECT_EQ(r->body, kOkBody);
+  EXPECT_EQ(r->body, kLimitsOkBody);
   auto received = upstream_.received();
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(received[0].body, "{}");
@@ -423,7 +423,7 @@ TEST_F(HttpLimitsTest, HeadHealthHasNoBodyAndThePipelinedNextResponseFollows) {
 
 TEST_F(HttpLimitsTest, PipelinedRequestsAreAnsweredInOrder) {
   ASSERT_TRUE(Start());
-  upstream_.Script(Reply(200, kOkBody));
+  upstream_.Script(Reply(200, kLimitsOkBody));
   RawHttpClient c = Connect();
   ASSERT_TRUE(c.Send(HealthRequest() + PostRequest(kGeneratePath, "{}", "sk-not-a-token") +
                          PostRequest(kGeneratePath, "{}"),
@@ -438,14 +438,14 @@ TEST_F(HttpLimitsTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_THAT(health->body, HasSubstr("keybroker"));
   EXPECT_EQ(unauthorized->status, 401) << unauthorized->body;
   EXPECT_EQ(generated->status, 200) << generated->body;
-  EXPECT_EQ(generated->body, kOkBody);
+  EXPECT_EQ(generated->body, kLimitsOkBody);
 }
 
 // x-request-id: each answer on a connection carries its own request's id,
 // the client's when sane (else a new one), also on the server's own refusals.
 TEST_F(HttpLimitsTest, EveryAnswerCarriesItsRequestsId) {
   ASSERT_TRUE(Start());
-  upstream_.Script(Reply(200, kOkBody));
+  upstream_.Script(Reply(200, kLimitsOkBody));
   RawHttpClient c = Connect();
   const std::string with_id = "x-request-id: gen-3\r\n";
   std::string generate = PostRequest(kGeneratePath, "{}");
@@ -494,9 +494,9 @@ TEST_F(HttpLimitsTest, IdleKeepAliveConnectionIsClosedAfterKeepAliveTimeout) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->Header("connection"), "close");
-  const Clock::time_point idle_since = Clock::now();
+  const SteadyClock::time_point idle_since = SteadyClock::now();
   ASSERT_TRUE(c.WaitClosed(idle_since + 4s)) << "the idle connection was still open 4 s later";
-  EXPECT_GE(Clock::now() - idle_since, 500ms) << "closed long before KEEP_ALIVE_TIMEOUT";
+  EXPECT_GE(SteadyClock::now() - idle_since, 500ms) << "closed long before KEEP_ALIVE_TIMEOUT";
 }
 
 // --- Streams ---

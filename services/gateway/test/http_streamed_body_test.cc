@@ -57,10 +57,10 @@ using ::testing::HasSubstr;
 using testing::RawHttpClient;
 using Response = RawHttpClient::Response;
 
-constexpr char kToken[] = "sk-streamed-body-test";
+constexpr char kStreamedToken[] = "sk-streamed-body-test";
 constexpr char kPath[] = "/test/upload";
 
-RawHttpClient::Deadline In(std::chrono::milliseconds ms) { return RawHttpClient::In(ms); }
+RawHttpClient::Deadline StreamedIn(std::chrono::milliseconds ms) { return RawHttpClient::In(ms); }
 
 // Byte `i` of every test body.
 char BodyByte(uint64_t i) { return static_cast<char>('A' + (i * 13 + i / 1021) % 26); }
@@ -77,7 +77,7 @@ uint64_t Mix(uint64_t sum, absl::string_view data) {
 uint64_t Checksum(uint64_t n) { return Mix(14695981039346656037ull, BodyBytes(0, n)); }
 
 std::string Head(uint64_t length, const std::string& mode, const std::string& extra = "",
-                 const std::string& token = kToken) {
+                 const std::string& token = kStreamedToken) {
   return absl::StrCat("POST ", kPath, " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: ", token,
                       "\r\nx-test-mode: ", mode, "\r\nContent-Length: ", length, "\r\n", extra, "\r\n");
 }
@@ -192,7 +192,7 @@ void ReadAll(std::shared_ptr<upstream::BodySource> source,
   });
 }
 
-class NullSink final : public LogSink {
+class StreamedNullSink final : public LogSink {
  public:
   absl::Status WriteRequestLogs(absl::string_view /*sender*/,
                                 const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
@@ -203,7 +203,7 @@ class NullSink final : public LogSink {
 class HttpStreamedBodyTest : public ::testing::Test {
  protected:
   HttpStreamedBodyTest() {
-    config_.allowed_tokens = {kToken};
+    config_.allowed_tokens = {kStreamedToken};
     limits_.body_timeout = 1s;
     limits_.max_body_bytes = 4ull << 30;
   }
@@ -330,7 +330,7 @@ class HttpStreamedBodyTest : public ::testing::Test {
 
   RawHttpClient Connect() {
     RawHttpClient c;
-    EXPECT_TRUE(c.Connect(port_, In(5s))) << c.error();
+    EXPECT_TRUE(c.Connect(port_, StreamedIn(5s))) << c.error();
     return c;
   }
 
@@ -339,7 +339,7 @@ class HttpStreamedBodyTest : public ::testing::Test {
   gempool::testing::FakeClock clock_;
   EventLoop loop_{2};
   ElasticThreadPool workers_{ElasticThreadPool::Options()};
-  NullSink log_sink_;
+  StreamedNullSink log_sink_;
   RequestLogWriter logs_{log_sink_, RequestLogWriter::Options()};
   // Never called by the test route; the server's constructor wants them.
   KeyBrokerClient broker_{rpc::MakeChannel("127.0.0.1:1"), "127.0.0.1:1", 100};
@@ -366,8 +366,8 @@ TEST_F(HttpStreamedBodyTest, TheHandlerReadsTheWholeBodyAndTheConnectionIsKeptAl
   Start();
   RawHttpClient c = Connect();
   for (uint64_t size : {300'000ull, 0ull, 5ull}) {
-    ASSERT_TRUE(c.Send(Head(size, "read") + BodyBytes(0, size), In(5s)));
-    auto r = c.ReadResponse(In(5s));
+    ASSERT_TRUE(c.Send(Head(size, "read") + BodyBytes(0, size), StreamedIn(5s)));
+    auto r = c.ReadResponse(StreamedIn(5s));
     ASSERT_TRUE(r.has_value()) << "no answer for " << size << " bytes; got: " << c.buffer();
     EXPECT_EQ(r->status, 200) << r->body;
     EXPECT_EQ(r->body, absl::StrCat(R"({"bytes":)", size, R"(,"sum":)", Checksum(size), "}"));
@@ -380,11 +380,11 @@ TEST_F(HttpStreamedBodyTest, APipelinedRequestAfterAStreamedBodyIsReadAsARequest
   RawHttpClient c = Connect();
   // The second request rides in the same packets as the first one's body:
   // the body must end exactly at its Content-Length.
-  ASSERT_TRUE(c.Send(Head(70'000, "read") + BodyBytes(0, 70'000) + Head(3, "read") + BodyBytes(0, 3), In(5s)));
-  auto first = c.ReadResponse(In(5s));
+  ASSERT_TRUE(c.Send(Head(70'000, "read") + BodyBytes(0, 70'000) + Head(3, "read") + BodyBytes(0, 3), StreamedIn(5s)));
+  auto first = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(first.has_value()) << c.buffer();
   EXPECT_EQ(first->body, absl::StrCat(R"({"bytes":70000,"sum":)", Checksum(70'000), "}"));
-  auto second = c.ReadResponse(In(5s));
+  auto second = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(second.has_value()) << c.buffer();
   EXPECT_EQ(second->body, absl::StrCat(R"({"bytes":3,"sum":)", Checksum(3), "}"));
   EXPECT_EQ(handled_, 2);
@@ -394,12 +394,12 @@ TEST_F(HttpStreamedBodyTest, AContentLengthOverTheLimitGets413BeforeTheHandlerRu
   limits_.max_body_bytes = 1 << 20;
   Start();
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(Head((1 << 20) + 1, "read"), In(5s)));
-  auto r = c.ReadResponse(In(5s));
+  ASSERT_TRUE(c.Send(Head((1 << 20) + 1, "read"), StreamedIn(5s)));
+  auto r = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 413) << r->body;
   EXPECT_THAT(r->body, HasSubstr("MAX_REQUEST_BODY_MB"));
-  EXPECT_TRUE(c.WaitClosed(In(5s)));
+  EXPECT_TRUE(c.WaitClosed(StreamedIn(5s)));
   EXPECT_EQ(handled_, 0);
 }
 
@@ -407,13 +407,13 @@ TEST_F(HttpStreamedBodyTest, ABodyThatStallsGets408AndTheHandlersReadFails) {
   Start();  // REQUEST_BODY_TIMEOUT 1 s.
   RawHttpClient c = Connect();
   const auto sent = RawHttpClient::Clock::now();
-  ASSERT_TRUE(c.Send(Head(100, "read") + BodyBytes(0, 10), In(5s)));
-  auto r = c.ReadResponse(In(5s));
+  ASSERT_TRUE(c.Send(Head(100, "read") + BodyBytes(0, 10), StreamedIn(5s)));
+  auto r = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 408) << r->body;
   EXPECT_THAT(r->body, HasSubstr("REQUEST_BODY_TIMEOUT"));
   EXPECT_GE(RawHttpClient::Clock::now() - sent, 900ms);
-  EXPECT_TRUE(c.WaitClosed(In(5s)));
+  EXPECT_TRUE(c.WaitClosed(StreamedIn(5s)));
   auto error = WaitReadError();
   ASSERT_TRUE(error.has_value()) << "the handler's read never failed";
   EXPECT_EQ(error->code(), absl::StatusCode::kDeadlineExceeded) << *error;
@@ -422,13 +422,13 @@ TEST_F(HttpStreamedBodyTest, ABodyThatStallsGets408AndTheHandlersReadFails) {
 TEST_F(HttpStreamedBodyTest, ABodyThatKeepsMovingIsNotCutByRequestBodyTimeout) {
   Start();  // REQUEST_BODY_TIMEOUT 1 s, each wait; the whole body takes longer.
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(Head(6, "read"), In(5s)));
+  ASSERT_TRUE(c.Send(Head(6, "read"), StreamedIn(5s)));
   for (int i = 0; i < 6; ++i) {
     // The client's pace: each byte well within the timeout, all of them past it.
     std::this_thread::sleep_for(300ms);
-    ASSERT_TRUE(c.Send(BodyBytes(i, 1), In(5s)));
+    ASSERT_TRUE(c.Send(BodyBytes(i, 1), StreamedIn(5s)));
   }
-  auto r = c.ReadResponse(In(5s));
+  auto r = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->body, absl::StrCat(R"({"bytes":6,"sum":)", Checksum(6), "}"));
@@ -437,10 +437,10 @@ TEST_F(HttpStreamedBodyTest, ABodyThatKeepsMovingIsNotCutByRequestBodyTimeout) {
 TEST_F(HttpStreamedBodyTest, AChunkedBodyGets411) {
   Start();
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(absl::StrCat("POST ", kPath, " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: ", kToken,
+  ASSERT_TRUE(c.Send(absl::StrCat("POST ", kPath, " HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: ", kStreamedToken,
                                   "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"),
-                     In(5s)));
-  auto r = c.ReadResponse(In(5s));
+                     StreamedIn(5s)));
+  auto r = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 411) << r->body;
   EXPECT_THAT(r->body, HasSubstr("Content-Length"));
@@ -450,19 +450,19 @@ TEST_F(HttpStreamedBodyTest, AChunkedBodyGets411) {
 TEST_F(HttpStreamedBodyTest, AnAnswerWithoutReadingTheBodyClosesTheConnectionAfterIt) {
   Start();
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(Head(1 << 20, "ignore") + BodyBytes(0, 1000), In(5s)));
-  auto r = c.ReadResponse(In(5s));
+  ASSERT_TRUE(c.Send(Head(1 << 20, "ignore") + BodyBytes(0, 1000), StreamedIn(5s)));
+  auto r = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 400) << r->body;
   EXPECT_EQ(r->Header("connection"), "close");
-  EXPECT_TRUE(c.WaitClosed(In(5s))) << "the rest of the body would have been read as a request";
+  EXPECT_TRUE(c.WaitClosed(StreamedIn(5s))) << "the rest of the body would have been read as a request";
 }
 
 TEST_F(HttpStreamedBodyTest, AWrongTokenGets401WithoutTheBodyBeingRead) {
   Start();
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(Head(1 << 20, "read", "Expect: 100-continue\r\n", "sk-wrong"), In(5s)));
-  auto r = c.ReadHead(In(5s));
+  ASSERT_TRUE(c.Send(Head(1 << 20, "read", "Expect: 100-continue\r\n", "sk-wrong"), StreamedIn(5s)));
+  auto r = c.ReadHead(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 401) << "no 100 Continue for a request that is refused";
   EXPECT_EQ(r->Header("connection"), "close");
@@ -472,12 +472,12 @@ TEST_F(HttpStreamedBodyTest, AWrongTokenGets401WithoutTheBodyBeingRead) {
 TEST_F(HttpStreamedBodyTest, ExpectContinueGets100WhenTheHandlerStartsReading) {
   Start();
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(Head(20'000, "read", "Expect: 100-continue\r\n"), In(5s)));
-  auto interim = c.ReadHead(In(5s));
+  ASSERT_TRUE(c.Send(Head(20'000, "read", "Expect: 100-continue\r\n"), StreamedIn(5s)));
+  auto interim = c.ReadHead(StreamedIn(5s));
   ASSERT_TRUE(interim.has_value()) << "no 100 Continue; got: " << c.buffer();
   EXPECT_EQ(interim->status, 100);
-  ASSERT_TRUE(c.Send(BodyBytes(0, 20'000), In(5s)));
-  auto r = c.ReadResponse(In(5s));
+  ASSERT_TRUE(c.Send(BodyBytes(0, 20'000), StreamedIn(5s)));
+  auto r = c.ReadResponse(StreamedIn(5s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->body, absl::StrCat(R"({"bytes":20000,"sum":)", Checksum(20'000), "}"));
@@ -487,8 +487,8 @@ TEST_F(HttpStreamedBodyTest, TheBodyIsRelayedUpstreamByteForByte) {
   Start();
   RawHttpClient c = Connect();
   constexpr uint64_t kSize = 5'000'000;
-  ASSERT_TRUE(c.Send(Head(kSize, "relay") + BodyBytes(0, kSize), In(20s)));
-  auto r = c.ReadResponse(In(20s));
+  ASSERT_TRUE(c.Send(Head(kSize, "relay") + BodyBytes(0, kSize), StreamedIn(20s)));
+  auto r = c.ReadResponse(StreamedIn(20s));
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->body, absl::StrCat(R"({"bytes":)", kSize, R"(,"sum":)", Checksum(kSize), "}"));
@@ -497,7 +497,7 @@ TEST_F(HttpStreamedBodyTest, TheBodyIsRelayedUpstreamByteForByte) {
 TEST_F(HttpStreamedBodyTest, AClientLeavingMidBodyCancelsTheUpstreamCall) {
   Start();
   RawHttpClient c = Connect();
-  ASSERT_TRUE(c.Send(Head(10'000'000, "relay") + BodyBytes(0, 300'000), In(5s)));
+  ASSERT_TRUE(c.Send(Head(10'000'000, "relay") + BodyBytes(0, 300'000), StreamedIn(5s)));
   // Mid-body for sure: the upstream has part of it.
   ASSERT_TRUE(sink_.WaitReceived(100'000, 5s)) << "the body did not reach the upstream";
   c.Abort();
@@ -523,9 +523,9 @@ TEST_F(HttpStreamedBodyTest, ALargeBodyStreamsThroughInBoundedMemory) {
   const uint64_t before = PeakRss();
   RawHttpClient c = Connect();
   const auto started = RawHttpClient::Clock::now();
-  ASSERT_TRUE(c.Send(Head(size, "relay"), In(5s)));
-  for (uint64_t sent = 0; sent < size; sent += block.size()) ASSERT_TRUE(c.Send(block, In(30s)));
-  auto r = c.ReadResponse(In(60s));
+  ASSERT_TRUE(c.Send(Head(size, "relay"), StreamedIn(5s)));
+  for (uint64_t sent = 0; sent < size; sent += block.size()) ASSERT_TRUE(c.Send(block, StreamedIn(30s)));
+  auto r = c.ReadResponse(StreamedIn(60s));
   const auto took = RawHttpClient::Clock::now() - started;
   ASSERT_TRUE(r.has_value()) << c.buffer();
   EXPECT_EQ(r->status, 200) << r->body;

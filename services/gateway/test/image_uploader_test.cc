@@ -36,7 +36,7 @@ using ::testing::StartsWith;
 
 const std::string kPng("\x89PNG\r\n\x1a\nimage-bytes", 19);
 
-class RecordingSink final : public ResponseSink {
+class UploadRecordingSink final : public ResponseSink {
  public:
   void Begin(const UpstreamResponseHead&) override {}
   bool Write(absl::string_view data) override {
@@ -180,8 +180,8 @@ TEST_F(ImageUploaderTest, AHostThatNeverAnswersTimesOut) {
 }
 
 TEST_F(ImageUploaderTest, AStreamKeepsItsOrderAndPausesWhileUploading) {
-  RecordingSink inner;
-  RecordingSink client;
+  UploadRecordingSink inner;
+  UploadRecordingSink client;
   auto sink = std::make_shared<ImageUploadingSink>(inner, client, *uploader_, Picgo());
   sink->Begin(UpstreamResponseHead{200, "text/event-stream", "", {}});
   const std::string first = absl::StrCat("data: ", TextEvent("one ").dump(), "\r\n\r\n");
@@ -212,8 +212,8 @@ TEST_F(ImageUploaderTest, AStreamKeepsItsOrderAndPausesWhileUploading) {
 
 TEST_F(ImageUploaderTest, AStreamWarnsTheClientInACommentWhenTheUploadFails) {
   FailNext("picgo", 400, R"({"status_code":400,"error":{"message":"Invalid API v1 key."}})");
-  RecordingSink inner;
-  RecordingSink client;
+  UploadRecordingSink inner;
+  UploadRecordingSink client;
   auto sink = std::make_shared<ImageUploadingSink>(inner, client, *uploader_, Picgo());
   sink->Begin(UpstreamResponseHead{200, "text/event-stream", "", {}});
   ASSERT_TRUE(sink->Write(absl::StrCat("data: ", ImageEvent("x").dump(), "\n\n")));

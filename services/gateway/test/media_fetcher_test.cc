@@ -22,13 +22,13 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
-const std::string kPng = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(32, 'x');
+const std::string kFetchedPng = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(32, 'x');
 
 class MediaFetcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
     server_.Get("/cat.png", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content(kPng, "image/png");
+      res.set_content(kFetchedPng, "image/png");
     });
     server_.Get("/big.png", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(4096, 'x'), "image/png");
@@ -76,7 +76,7 @@ class MediaFetcherTest : public ::testing::Test {
 TEST_F(MediaFetcherTest, FetchesWhenPrivateAddressesAreAllowed) {
   auto media = Fetcher(true).Fetch(Url("/cat.png"), "messages[0].content[0].image_url.url", 30);
   ASSERT_TRUE(media.ok()) << media.status();
-  EXPECT_EQ(media->bytes, kPng);
+  EXPECT_EQ(media->bytes, kFetchedPng);
   EXPECT_EQ(media->content_type, "image/png");
 }
 
@@ -96,7 +96,7 @@ TEST_F(MediaFetcherTest, RefusesLoopbackByDefaultNamingTheField) {
 TEST_F(MediaFetcherTest, FollowsRedirectsUpToALimit) {
   auto media = Fetcher(true).Fetch(Url("/redirect"), "f", 30);
   ASSERT_TRUE(media.ok()) << media.status();
-  EXPECT_EQ(media->bytes, kPng);
+  EXPECT_EQ(media->bytes, kFetchedPng);
   EXPECT_THAT(Fetcher(true).Fetch(Url("/loop"), "f", 30),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("redirects")));
 }

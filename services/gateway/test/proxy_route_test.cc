@@ -19,13 +19,13 @@ using ::testing::HasSubstr;
 using testing::FakeUpstream;
 using testing::PoolKey;
 
-constexpr char kClientToken[] = "sk-proxy-test";
+constexpr char kProxyClientToken[] = "sk-proxy-test";
 constexpr char kGeneratePath[] = "/v1beta/models/gemini-2.5-flash:generateContent";
 constexpr char kOkBody[] = R"({"candidates":[{"content":{"parts":[{"text":"via proxy"}]}}]})";
 
 class ProxyRouteTest : public testing::GatewayFixture {
  protected:
-  ProxyRouteTest() : GatewayFixture(kClientToken) {}
+  ProxyRouteTest() : GatewayFixture(kProxyClientToken) {}
 
   // Starts the gateway with every key going through `proxy`, has the upstream
   // answer `answer` (when given) and POSTs "{}" to `path` with the client
@@ -36,7 +36,7 @@ class ProxyRouteTest : public testing::GatewayFixture {
     auto client = StartGateway();
     if (client == nullptr) return httplib::Result(nullptr, httplib::Error::Unknown);
     if (answer.has_value()) upstream_.Script(*std::move(answer));
-    return client->Post(path, httplib::Headers{{"x-goog-api-key", kClientToken}}, "{}", "application/json");
+    return client->Post(path, httplib::Headers{{"x-goog-api-key", kProxyClientToken}}, "{}", "application/json");
   }
 };
 

@@ -206,13 +206,13 @@ TEST(ReplicaFeedTest, KeyPoolReplicaServesCallersWhileSnapshotsChangesAndReconne
   replica.Stop();
 }
 
-constexpr char kSecret[] = "gp-feedfeedfeedfeedfeedfeedfeedfeedfeedfe";
+constexpr char kFeedSecret[] = "gp-feedfeedfeedfeedfeedfeedfeedfeedfeedfe";
 
 v1::ClientTokenUpdate TokenSnapshot(int rpm, int64_t requests_counted) {
   v1::ClientToken token;
   token.set_id(1);
   token.set_name("laptop");
-  token.set_secret_sha256(Sha256Hex(kSecret));
+  token.set_secret_sha256(Sha256Hex(kFeedSecret));
   token.set_token_id(token.secret_sha256().substr(0, 12));
   token.mutable_limits()->set_requests_per_minute(rpm);
   v1::ClientTokenUpdate update;
@@ -247,7 +247,7 @@ TEST(ReplicaFeedTest, ClientTokenReplicaAdmitsCountsAndReportsWhileTheStreamMove
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&] {
       while (!done.load()) {
-        const ClientTokenReplica::Admission admission = replica.Admit(kSecret);
+        const ClientTokenReplica::Admission admission = replica.Admit(kFeedSecret);
         if (admission.kind != ClientTokenReplica::Admission::Kind::kAdmitted) continue;
         replica.CheckModel(admission.token_id, "gemini-2.5-flash");
         replica.RecordTokens(admission.token_id, clock.NowUnixMs(), 10);
@@ -283,7 +283,7 @@ TEST(ReplicaFeedTest, ClientTokenReplicaAdmitsCountsAndReportsWhileTheStreamMove
   // every caller is refused from then on.
   feed->Push(TokenSnapshot(/*rpm=*/1, /*requests_counted=*/1));
   EXPECT_TRUE(gempool::testing::WaitFor([&] {
-    return replica.Admit(kSecret).kind == ClientTokenReplica::Admission::Kind::kLimited;
+    return replica.Admit(kFeedSecret).kind == ClientTokenReplica::Admission::Kind::kLimited;
   }, kWaitMs));
   done = true;
   for (std::thread& thread : threads) thread.join();

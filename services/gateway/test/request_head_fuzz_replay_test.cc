@@ -11,13 +11,13 @@ namespace gempool::gateway {
 namespace {
 
 TEST(RequestHeadFuzzReplayTest, SeedsAndMutationsDoNotCrash) {
-  testing::FuzzReplay replay;
+  gempool::testing::FuzzReplay replay;
   replay.corpus_dir = GEMPOOL_REQUEST_HEAD_FUZZ_SEEDS;
   replay.min_seeds = 7;
   replay.mutations_per_seed = 2000;
   // Head syntax reaches deeper than random bytes alone.
   replay.insert_alphabet = "\r\n :\t0";
-  EXPECT_TRUE(testing::ReplayCorpus(replay, FuzzRequestHead));
+  EXPECT_TRUE(gempool::testing::ReplayCorpus(replay, FuzzRequestHead));
 }
 
 }  // namespace

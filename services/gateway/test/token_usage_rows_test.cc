@@ -21,7 +21,7 @@ namespace {
 
 using testing::FakeUpstream;
 
-constexpr char kClientToken[] = "sk-usage-client-1";
+constexpr char kUsageClientToken[] = "sk-usage-client-1";
 
 constexpr char kWhole[] =
     R"({"candidates":[{"content":{"role":"model","parts":[{"text":"Hi"}]},"finishReason":"STOP","index":0}],)"
@@ -40,7 +40,7 @@ const std::vector<std::string> kSseChunks = {
 
 class TokenUsageRowsTest : public testing::GatewayFixture {
  protected:
-  TokenUsageRowsTest() : GatewayFixture(kClientToken) {}
+  TokenUsageRowsTest() : GatewayFixture(kUsageClientToken) {}
 
   static FakeUpstream::Scripted Sse() {
     FakeUpstream::Scripted s;
@@ -79,8 +79,8 @@ class TokenUsageRowsTest : public testing::GatewayFixture {
     EXPECT_EQ(row.usage().total_tokens(), 22);
   }
 
-  httplib::Headers Native() const { return {{"x-goog-api-key", kClientToken}}; }
-  httplib::Headers Bearer() const { return {{"Authorization", std::string("Bearer ") + kClientToken}}; }
+  httplib::Headers Native() const { return {{"x-goog-api-key", kUsageClientToken}}; }
+  httplib::Headers Bearer() const { return {{"Authorization", std::string("Bearer ") + kUsageClientToken}}; }
 };
 
 constexpr char kNativeBody[] = R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}]})";
@@ -169,7 +169,7 @@ TEST_F(TokenUsageRowsTest, OpenAIChatWholeAndStreamed) {
 TEST_F(TokenUsageRowsTest, AnthropicMessagesWholeAndStreamed) {
   auto client = StartGateway();
   ASSERT_NE(client, nullptr);
-  const httplib::Headers headers = {{"x-api-key", kClientToken}, {"anthropic-version", "2023-06-01"}};
+  const httplib::Headers headers = {{"x-api-key", kUsageClientToken}, {"anthropic-version", "2023-06-01"}};
   const std::string body =
       R"({"model":"gemini-2.5-flash","max_tokens":100,"messages":[{"role":"user","content":"hi"}])";
   upstream_.Script(Reply(200, kWhole));

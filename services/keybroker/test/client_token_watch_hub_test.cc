@@ -17,7 +17,7 @@ namespace {
 
 using ::testing::ElementsAre;
 
-constexpr int64_t kMinute = 1'800'000'000'000;  // A UTC minute's start.
+constexpr int64_t kHubMinute = 1'800'000'000'000;  // A UTC minute's start.
 
 v1::ClientToken Token(int64_t id, int64_t updated_at_ms, const std::string& name) {
   v1::ClientToken token;
@@ -32,7 +32,7 @@ v1::ReportTokenUsageRequest Requests(const std::string& token_id, int64_t reques
   v1::ReportTokenUsageRequest report;
   v1::TokenUsageDelta* delta = report.add_deltas();
   delta->set_token_id(token_id);
-  delta->set_minute_start_ms(kMinute);
+  delta->set_minute_start_ms(kHubMinute);
   delta->set_requests(requests);
   return report;
 }

@@ -64,7 +64,7 @@ class ProxyCheckerTest : public ::testing::Test {
                         [this](const std::vector<std::string>& dead) { told_.push_back(dead); });
   }
 
-  testing::FakeClock clock_{1'700'000'000'000};
+  gempool::testing::FakeClock clock_{1'700'000'000'000};
   ProxyTransport transport_;
   std::shared_ptr<const KeyProber> prober_;
   std::vector<std::string> proxies_ = {"http://user:pw@127.0.0.1:1", "socks5://127.0.0.1:2"};

@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr int64_t kNow = 1'800'000'010'000;  // 2027-01-15 08:00:10 UTC.
+constexpr int64_t kTokensNow = 1'800'000'010'000;  // 2027-01-15 08:00:10 UTC.
 
 ApiCall Call(const std::string& method, const std::string& path, nlohmann::json body = nlohmann::json::object()) {
   ApiCall call;
@@ -24,7 +24,7 @@ ApiCall Call(const std::string& method, const std::string& path, nlohmann::json 
 
 class TokensApiTest : public ::testing::Test {
  protected:
-  gempool::testing::FakeClock clock_{kNow};
+  gempool::testing::FakeClock clock_{kTokensNow};
   testing::FakeAdminBackend backend_{clock_};
   DisplayZone zone_;
   TokensApi api_{backend_, clock_, zone_};
@@ -40,7 +40,7 @@ TEST_F(TokensApiTest, CreateReadsExpiryAndLimitsAndAnswersTheSecretOnce) {
   ASSERT_EQ(backend_.token_creates.size(), 1u);
   const v1::CreateClientTokenRequest& sent = backend_.token_creates[0];
   EXPECT_EQ(sent.name(), "laptop");
-  EXPECT_EQ(sent.expires_at_ms(), kNow + 2 * 86'400'000LL);
+  EXPECT_EQ(sent.expires_at_ms(), kTokensNow + 2 * 86'400'000LL);
   EXPECT_EQ(sent.limits().requests_per_minute(), 3);
   EXPECT_EQ(sent.limits().tokens_per_day(), 1000);
   EXPECT_THAT(sent.limits().allowed_models(), ElementsAre("gemini-2.5-*"));
@@ -67,12 +67,12 @@ TEST_F(TokensApiTest, ListShowsCountersOfTheCurrentWindowsOnly) {
   token->set_id(7);
   token->set_name("laptop");
   token->set_token_id("abc");
-  token->set_expires_at_ms(kNow - 1);
+  token->set_expires_at_ms(kTokensNow - 1);
   v1::TokenCounter* counter = backend_.token_list.add_counters();
   counter->set_token_id("abc");
-  counter->set_minute_start_ms(kNow - 10'000);
+  counter->set_minute_start_ms(kTokensNow - 10'000);
   counter->set_requests(4);
-  counter->set_day_start_ms(kNow - 10'000 - 8 * 3'600'000LL);
+  counter->set_day_start_ms(kTokensNow - 10'000 - 8 * 3'600'000LL);
   counter->set_tokens(900);
   ApiResult result = api_.Handle(Call("GET", "/tokens"));
   ASSERT_EQ(result.status, 200);
