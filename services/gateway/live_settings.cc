@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/time_zone.h"
+#include "gempool/config/custom_headers.h"
 #include "openai/openai_options.h"
 
 namespace gempool::gateway {
@@ -17,23 +18,8 @@ bool LiveSettings::IsAllowedToken(const std::string& token) const {
 }
 
 absl::StatusOr<HeaderList> UpstreamCustomHeaders(const Config& config) {
-  HeaderList headers;
-  for (const auto& [name, value] : config.custom_headers) {
-    const std::string lower = absl::AsciiStrToLower(name);
-    if (lower == "x-goog-api-key" || lower == "authorization" || lower == "host" ||
-        lower == "content-length" || lower == "transfer-encoding" || lower == "connection") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "CUSTOM_HEADERS may not set '", name,
-          "': the gateway sets it itself (the pool key is the only credential sent upstream)"));
-    }
-    if (name.empty() || name.find_first_of(" \t\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("CUSTOM_HEADERS entry '", name, "' is not a valid HTTP header"));
-    }
-    headers.emplace_back(name, value);
-  }
-  return headers;
+  if (absl::Status checked = config::CheckCustomHeaders(config.custom_headers); !checked.ok()) return checked;
+  return HeaderList(config.custom_headers.begin(), config.custom_headers.end());
 }
 
 absl::StatusOr<std::shared_ptr<const LiveSettings>> MakeLiveSettings(const Config& config,

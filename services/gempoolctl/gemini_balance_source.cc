@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "gempool/gemini/url.h"
 
 namespace gempool::ctl {
 namespace {
@@ -35,23 +36,11 @@ std::string MysqlConnectString(const MysqlSettings& m) {
 
 // %XX-decoding, as in URLs ('+' stays '+': SQLAlchemy URLs escape it).
 absl::StatusOr<std::string> PercentDecode(absl::string_view what, absl::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out.push_back(text[i]);
-      continue;
-    }
-    int value = 0;
-    if (i + 2 >= text.size() || !absl::SimpleHexAtoi(text.substr(i + 1, 2), &value) ||
-        !absl::ascii_isxdigit(static_cast<unsigned char>(text[i + 1])) ||
-        !absl::ascii_isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the DSN's ", what, " has a % not followed by two hex digits (write % as %25)"));
-    }
-    out.push_back(static_cast<char>(value));
-    i += 2;
+  absl::StatusOr<std::string> decoded = gemini::PercentDecodeStrict(text);
+  if (!decoded.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("the DSN's ", what, ": ", decoded.status().message()));
   }
-  return out;
+  return decoded;
 }
 
 absl::Status NotGeminiBalance(const GeminiBalanceSource& source) {

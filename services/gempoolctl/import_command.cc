@@ -14,6 +14,7 @@
 #include "gemini_balance_import.h"
 #include "gemini_balance_source.h"
 #include "gempool/rpc/channel.h"
+#include "gempool/rpc/status.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "gempool/v1/persistence.grpc.pb.h"
 
@@ -50,7 +51,7 @@ int ImportFail(const Invocation& inv, Io& io, const absl::Status& status) {
 // A failed call to `service` at `addr`, with a hint when nothing answered.
 absl::Status RpcFailure(const grpc::Status& status, const std::string& service, const std::string& addr,
                         const std::string& hint) {
-  const auto code = static_cast<absl::StatusCode>(status.error_code());
+  const absl::StatusCode code = rpc::FromGrpcStatus(status).code();
   std::string message = absl::StrCat(service, " at ", addr, ": ", status.error_message());
   const bool transport = absl::StrContains(status.error_message(), "failed to connect") ||
                          status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;

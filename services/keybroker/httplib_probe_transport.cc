@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/thread_role.h"
+#include "gempool/gemini/httplib_client.h"
 #include "gempool/gemini/httplib_error.h"
 #include "gempool/gemini/upstream_url.h"
 #include "gempool/upstream/upstream_client.h"
@@ -91,16 +92,8 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
     return Failure(gemini::TransportFailure::kConnection,
                    absl::StrCat("cannot open a client for ", request.scheme_host_port));
   }
-  client->set_keep_alive(false);
-  client->set_follow_location(false);
-  client->set_url_encode(false);  // The path is already encoded as it goes on the wire.
-  client->set_connection_timeout(request.timeout_seconds, 0);
-  client->set_read_timeout(request.timeout_seconds, 0);
-  client->set_write_timeout(request.timeout_seconds, 0);
-  if (absl::StartsWith(request.scheme_host_port, "https://")) {
-    client->set_ca_cert_path(ca_cert_file_);
-    client->enable_server_certificate_verification(true);
-  }
+  gemini::ConfigureOneShotClient(*client, absl::StartsWith(request.scheme_host_port, "https://"),
+                                 request.timeout_seconds, ca_cert_file_);
   if (proxy.has_value()) {
     client->set_proxy(proxy->host, proxy->port);
     if (!proxy->username.empty()) client->set_proxy_basic_auth(proxy->username, proxy->password);

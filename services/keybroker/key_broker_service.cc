@@ -153,7 +153,11 @@ grpc::Status KeyBrokerService::ReportTokenUsage(grpc::ServerContext*, const v1::
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "this key broker does not manage client tokens");
   }
   if (grpc::Status ready = CheckReady(); !ready.ok()) return ready;
+  // A batch sent again after a lost answer is counted once.
+  DeliveryLedger::Turn turn = delivered_.Begin(request->sender(), "token_usage");
+  if (!turn.IsNew(request->delivery_sequence())) return grpc::Status::OK;
   token_registry_->AddUsage(*request);
+  turn.Applied(request->delivery_sequence());
   // Every gateway gets the moved counters now, not on the next tick: the
   // less they lag, the less a shared limit can overshoot.
   if (token_hub_ != nullptr) token_hub_->Notify();

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/secrets.h"
+#include "gempool/config/custom_headers.h"
 #include "gempool/gemini/error_classifier.h"
 #include "gempool/gemini/route.h"
 #include "gempool/gemini/upstream_url.h"
@@ -19,14 +20,6 @@ namespace {
 constexpr char kProbeBody[] =
     R"({"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"maxOutputTokens":1}})";
 
-// Headers gempool sets itself; CUSTOM_HEADERS may not replace them (as in the
-// gateway).
-bool IsReservedHeader(const std::string& name) {
-  const std::string lower = absl::AsciiStrToLower(name);
-  return lower == "x-goog-api-key" || lower == "authorization" || lower == "host" || lower == "content-length" ||
-         lower == "transfer-encoding" || lower == "connection";
-}
-
 // Model ids are ASCII letters, digits and "-._~@+" (as the gateway's routes).
 bool IsModelId(absl::string_view model) {
   if (model.empty()) return false;
@@ -36,26 +29,6 @@ bool IsModelId(absl::string_view model) {
     if (!allowed) return false;
   }
   return true;
-}
-
-keypool::OutcomeKind ToPoolKind(gemini::OutcomeKind kind) {
-  switch (kind) {
-    case gemini::OutcomeKind::kSuccess:
-      return keypool::OutcomeKind::kSuccess;
-    case gemini::OutcomeKind::kRateLimited:
-      return keypool::OutcomeKind::kRateLimited;
-    case gemini::OutcomeKind::kKeyInvalid:
-      return keypool::OutcomeKind::kKeyInvalid;
-    case gemini::OutcomeKind::kServerError:
-      return keypool::OutcomeKind::kServerError;
-    case gemini::OutcomeKind::kTimeout:
-      return keypool::OutcomeKind::kTimeout;
-    case gemini::OutcomeKind::kConnectionError:
-      return keypool::OutcomeKind::kConnectionError;
-    case gemini::OutcomeKind::kClientError:
-      return keypool::OutcomeKind::kClientError;
-  }
-  return keypool::OutcomeKind::kClientError;
 }
 
 // "API_KEY_INVALID: API key not valid." or just the reason.
@@ -87,17 +60,9 @@ KeyProber::KeyProber(ProbeSettings settings, ProbeTransport& transport, const Cl
         "' is not a model id: key verification needs one such as gemini-2.5-flash-lite"));
     return;
   }
-  for (const auto& [name, value] : settings_.custom_headers) {
-    if (IsReservedHeader(name)) {
-      status_ = absl::InvalidArgumentError(absl::StrCat(
-          "CUSTOM_HEADERS may not set '", name, "': gempool sets it itself (the pool key is the only credential)"));
-      return;
-    }
-    if (name.empty() || name.find_first_of(" \t\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      status_ = absl::InvalidArgumentError(absl::StrCat("CUSTOM_HEADERS entry '", name, "' is not a valid HTTP header"));
-      return;
-    }
+  if (absl::Status headers = config::CheckCustomHeaders(settings_.custom_headers); !headers.ok()) {
+    status_ = headers;
+    return;
   }
   absl::StatusOr<gemini::BaseUrl> base = gemini::ParseBaseUrl(settings_.base_url);
   if (!base.ok()) {
@@ -173,7 +138,7 @@ ProbeResult KeyProber::Probe(const std::string& secret, keypool::Pool pool, cons
           : gemini::ClassifyTransportFailure(response.failure, response.detail);
 
   keypool::Outcome& outcome = result.outcome;
-  outcome.kind = ToPoolKind(verdict.kind);
+  outcome.kind = verdict.kind;
   outcome.http_status = response.responded ? response.status : 0;
   outcome.error_reason = verdict.error_reason;
   outcome.retry_delay_ms = verdict.retry_delay_ms;

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gempool/gemini/google_status.h"
 
 namespace gempool::fake {
 namespace {
@@ -393,33 +394,10 @@ json SimpleErrorBody(int code, const std::string& message) {
   return {{"error", {{"code", code}, {"message", message}, {"status", CanonicalStatus(code)}}}};
 }
 
-const char* CanonicalStatus(int http_status) {
-  switch (http_status) {
-    case 400:
-      return "INVALID_ARGUMENT";
-    case 401:
-      return "UNAUTHENTICATED";
-    case 403:
-      return "PERMISSION_DENIED";
-    case 404:
-      return "NOT_FOUND";
-    case 409:
-      return "ABORTED";
-    case 429:
-      return "RESOURCE_EXHAUSTED";
-    case 499:
-      return "CANCELLED";
-    case 500:
-      return "INTERNAL";
-    case 501:
-      return "UNIMPLEMENTED";
-    case 503:
-      return "UNAVAILABLE";
-    case 504:
-      return "DEADLINE_EXCEEDED";
-    default:
-      return http_status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
-  }
+std::string CanonicalStatus(int http_status) {
+  const std::optional<absl::string_view> name = gemini::GoogleStatusName(http_status);
+  if (name) return std::string(*name);
+  return http_status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
 }
 
 }  // namespace gempool::fake

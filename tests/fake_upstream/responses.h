@@ -61,7 +61,9 @@ nlohmann::ordered_json ErrorBody(const Behavior& behavior, const std::string& ke
 // A plain error body with Google's shape: {"error":{code,message,status}}.
 nlohmann::ordered_json SimpleErrorBody(int code, const std::string& message);
 
-// Google's canonical status name for an HTTP status (429 → RESOURCE_EXHAUSTED).
-const char* CanonicalStatus(int http_status);
+// Google's canonical status name for an HTTP status (429 → RESOURCE_EXHAUSTED;
+// gemini::GoogleStatusName), and for one outside Google's mapping INTERNAL
+// (5xx) or FAILED_PRECONDITION.
+std::string CanonicalStatus(int http_status);
 
 }  // namespace gempool::fake

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
+#include "absl/strings/match.h"
+#include "gempool/testing/subprocess.h"
 #include "integration/stack_test_base.h"
 #include "nlohmann/json.hpp"
 
@@ -147,18 +147,25 @@ TEST_F(UiSettingsTest, LogLevelSavedOnTheAdminPageReachesTheBrokerAndPersistence
   ASSERT_NO_FATAL_FAILURE(StartStack());
   const json saved = SaveSettings({{"LOG_LEVEL", "ERROR"}});
   EXPECT_EQ(saved["live"], json::array({"LOG_LEVEL"})) << saved.dump();
-  // Both poll the settings table every 2 s; there is nothing else to watch.
-  std::this_thread::sleep_for(std::chrono::seconds(5));
-  EXPECT_EQ(stack().Stop(Stack::Service::kKeyBroker), 0);
-  EXPECT_EQ(stack().Stop(Stack::Service::kPersistence), 0);
-  // Stack::Logs() is every process's log, each after a "---- <path> ----" line.
-  const std::string logs = stack().Logs();
-  auto log_of = [&logs](const std::string& file) {
+  // Both poll the settings table every 2 s and say when they apply the
+  // level (the last INFO line each writes).
+  auto log_of = [this](const std::string& file) {
+    // Stack::Logs() is every process's log, each after a "---- <path> ----" line.
+    const std::string logs = stack().Logs();
     const size_t start = logs.find("/" + file + " ----");
     if (start == std::string::npos) return std::string();
     const size_t end = logs.find("\n---- ", start);
     return logs.substr(start, end == std::string::npos ? std::string::npos : end - start);
   };
+  EXPECT_TRUE(gempool::testing::WaitFor(
+      [&] {
+        return absl::StrContains(log_of("keybroker.log"), " -> ERROR") &&
+               absl::StrContains(log_of("persistence.log"), " -> ERROR");
+      },
+      15000))
+      << "the key broker or persistence did not apply LOG_LEVEL=ERROR";
+  EXPECT_EQ(stack().Stop(Stack::Service::kKeyBroker), 0);
+  EXPECT_EQ(stack().Stop(Stack::Service::kPersistence), 0);
   const std::string broker = log_of("keybroker.log");
   const std::string persistence = log_of("persistence.log");
   ASSERT_THAT(broker, ::testing::HasSubstr("ready:")) << "no broker log found";

@@ -10,7 +10,14 @@
 namespace gempool {
 namespace {
 
-const char* LevelName(LogLevel level) {
+absl::string_view BaseName(absl::string_view path) {
+  const size_t slash = path.rfind('/');
+  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+const char* LogLevelName(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug:
       return "DEBUG";
@@ -23,13 +30,6 @@ const char* LevelName(LogLevel level) {
   }
   return "?";
 }
-
-absl::string_view BaseName(absl::string_view path) {
-  const size_t slash = path.rfind('/');
-  return slash == absl::string_view::npos ? path : path.substr(slash + 1);
-}
-
-}  // namespace
 
 absl::StatusOr<LogFormat> ParseLogFormat(absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
@@ -110,7 +110,7 @@ std::string FormatLogRecord(LogFormat format, const LogRecord& record) {
     out += "{\"time\":\"";
     out += time;
     out += "\",\"level\":\"";
-    out += LevelName(record.level);
+    out += LogLevelName(record.level);
     out += "\",\"service\":";
     AppendJsonString(out, record.service);
     out += ",\"message\":";
@@ -124,7 +124,7 @@ std::string FormatLogRecord(LogFormat format, const LogRecord& record) {
     out += "}\n";
     return out;
   }
-  absl::StrAppend(&out, time, " ", LevelName(record.level), " ", record.service, " ", file, ":", record.line, "] ",
+  absl::StrAppend(&out, time, " ", LogLevelName(record.level), " ", record.service, " ", file, ":", record.line, "] ",
                   record.message);
   if (!record.request_id.empty()) absl::StrAppend(&out, " request_id=", record.request_id);
   out.push_back('\n');

@@ -40,7 +40,17 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text) {
       absl::StrCat("'", text, "' is not a log level; use DEBUG, INFO, WARNING or ERROR"));
 }
 
-void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void SetLogLevel(LogLevel level) {
+  const auto before = static_cast<LogLevel>(g_level.exchange(static_cast<int>(level), std::memory_order_relaxed));
+  if (before == level) return;
+  // One INFO line, written under whichever of the two levels shows INFO: an
+  // admin who turns logging down (LOG_LEVEL saved on the admin page) sees
+  // the change as the last INFO line, one who turns it up as the first.
+  if (before <= LogLevel::kInfo || level <= LogLevel::kInfo) {
+    internal::LogLine(LogLevel::kInfo, __FILE__, __LINE__).stream()
+        << "log level " << LogLevelName(before) << " -> " << LogLevelName(level);
+  }
+}
 
 bool LogEnabled(LogLevel level) {
   return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);

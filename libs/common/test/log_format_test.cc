@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+
+#include "gempool/common/logging.h"
 
 namespace gempool {
 namespace {
@@ -79,6 +82,28 @@ TEST(LogFormatTest, JsonKeepsValidUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(Json("\xC0\xAF"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
   EXPECT_EQ(Json("\xED\xA0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
   EXPECT_EQ(Json("\xFF"), "\"\xEF\xBF\xBD\"");
+}
+
+}  // namespace
+}  // namespace gempool
+
+namespace gempool {
+namespace {
+
+// SetLogLevel says so once, at INFO, under whichever level shows INFO.
+TEST(LogLevelChangeTest, IsLoggedOnceWhereverInfoShows) {
+  SetLogLevel(LogLevel::kInfo);
+  ::testing::internal::CaptureStderr();
+  SetLogLevel(LogLevel::kError);  // Down: the last INFO line.
+  SetLogLevel(LogLevel::kError);  // No change, no line.
+  SetLogLevel(LogLevel::kWarning);  // Neither level shows INFO.
+  SetLogLevel(LogLevel::kDebug);  // Up: the first line at DEBUG.
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  SetLogLevel(LogLevel::kInfo);
+  EXPECT_THAT(out, ::testing::HasSubstr("log level INFO -> ERROR"));
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("-> WARN")));
+  EXPECT_THAT(out, ::testing::HasSubstr("log level WARN -> DEBUG"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2) << out;
 }
 
 }  // namespace

@@ -47,5 +47,16 @@ TEST(Utf8Test, WithValidUtf8ReplacesEachBadByte) {
   EXPECT_TRUE(IsValidUtf8(WithValidUtf8("\xC0\xAF\xED\xA0\x80\xF5")));
 }
 
+TEST(ValidUtf8PrefixTest, ReplacesInvalidBytesAndCutsAtCharacterBoundaries) {
+  EXPECT_EQ(ValidUtf8Prefix("ok\xff\xfe.", 100), "ok??.");
+  EXPECT_EQ(ValidUtf8Prefix("abcdef", 3), "abc");
+  // "é" is two bytes: cutting at 2 must not split it.
+  EXPECT_EQ(ValidUtf8Prefix("a\xc3\xa9", 2), "a");
+  EXPECT_EQ(ValidUtf8Prefix("a\xc3\xa9", 3), "a\xc3\xa9");
+  EXPECT_EQ(ValidUtf8Prefix("\xf0\x9f\x94\xa5x", 3), "");
+  EXPECT_EQ(ValidUtf8Prefix("", 10), "");
+  EXPECT_EQ(ValidUtf8Prefix("abc", 0), "");
+}
+
 }  // namespace
 }  // namespace gempool

@@ -333,10 +333,11 @@ absl::StatusOr<Config> LoadProcessConfig(const std::vector<std::string>& unused)
   // The environment's copies and the parse's temporaries are freed by now;
   // give their pages back rather than keep them resident.
   ReleaseFreeMemory();
-  SetLogLevel(c.log_level);
   // LOG_FORMAT takes effect here, before the service writes its first line
-  // about its settings (lines written before it, e.g. a config error, are text).
+  // about its settings, the level's change included (lines written before
+  // it, e.g. a config error, are text).
   SetLogFormat(c.log_format);
+  SetLogLevel(c.log_level);
   return c;
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "gempool/gemini/google_status.h"
 
 namespace gempool::gemini {
 namespace {
@@ -30,36 +31,6 @@ const json* FindStatus(const json& body) {
 std::string StringField(const json& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// The canonical status name Google uses for an HTTP status.
-std::string StatusNameForHttp(int http_status) {
-  switch (http_status) {
-    case 400:
-      return "INVALID_ARGUMENT";
-    case 401:
-      return "UNAUTHENTICATED";
-    case 403:
-      return "PERMISSION_DENIED";
-    case 404:
-      return "NOT_FOUND";
-    case 409:
-      return "ABORTED";
-    case 429:
-      return "RESOURCE_EXHAUSTED";
-    case 499:
-      return "CANCELLED";
-    case 500:
-      return "INTERNAL";
-    case 501:
-      return "NOT_IMPLEMENTED";
-    case 503:
-      return "UNAVAILABLE";
-    case 504:
-      return "DEADLINE_EXCEEDED";
-    default:
-      return absl::StrCat("HTTP_", http_status);
-  }
 }
 
 // Retry-After: delta seconds, or an IMF-fixdate.
@@ -106,26 +77,6 @@ bool IsFilePermissionDenied(int http_status, absl::string_view message) {
 }
 
 }  // namespace
-
-const char* OutcomeKindName(OutcomeKind kind) {
-  switch (kind) {
-    case OutcomeKind::kSuccess:
-      return "SUCCESS";
-    case OutcomeKind::kRateLimited:
-      return "RATE_LIMITED";
-    case OutcomeKind::kKeyInvalid:
-      return "KEY_INVALID";
-    case OutcomeKind::kServerError:
-      return "SERVER_ERROR";
-    case OutcomeKind::kTimeout:
-      return "TIMEOUT";
-    case OutcomeKind::kConnectionError:
-      return "CONNECTION_ERROR";
-    case OutcomeKind::kClientError:
-      return "CLIENT_ERROR";
-  }
-  return "UNKNOWN";
-}
 
 bool RetryableWithAnotherKey(OutcomeKind kind) {
   return kind != OutcomeKind::kSuccess && kind != OutcomeKind::kClientError;
@@ -203,7 +154,10 @@ Classification ClassifyResponse(int http_status, absl::string_view body,
   } else if (!status_name.empty()) {
     out.error_reason = status_name;
   } else {
-    out.error_reason = StatusNameForHttp(http_status);
+    // A status outside Google's mapping (a proxy's 502, say) is named by its
+    // number, so the key's state says what came back.
+    const std::optional<absl::string_view> name = GoogleStatusName(http_status);
+    out.error_reason = name ? std::string(*name) : absl::StrCat("HTTP_", http_status);
   }
 
   if (retry_info_ms > 0) {

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
@@ -37,6 +38,26 @@ std::string PercentDecode(absl::string_view text, bool plus_as_space) {
       }
     }
     out += (plus_as_space && c == '+') ? ' ' : c;
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> PercentDecodeStrict(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    const int hi = i + 1 < text.size() ? HexValue(text[i + 1]) : -1;
+    const int lo = i + 2 < text.size() ? HexValue(text[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("the '%' at byte ", i + 1,
+                                                     " is not followed by two hex digits (write % as %25)"));
+    }
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
   }
   return out;
 }

@@ -16,6 +16,18 @@ TEST(PercentDecodeTest, DecodesEscapesAndKeepsInvalidOnes) {
   EXPECT_EQ(PercentDecode("%", true), "%");
 }
 
+TEST(PercentDecodeStrictTest, DecodesEscapesAndRefusesBadOnes) {
+  EXPECT_EQ(*PercentDecodeStrict("p%40ss%2Bword+x%e4%B8%AD"), "p@ss+word+x\xe4\xb8\xad");
+  EXPECT_EQ(*PercentDecodeStrict(""), "");
+  for (absl::string_view bad : {"%", "a%4", "%zz", "ok%2", "%g0"}) {
+    absl::StatusOr<std::string> decoded = PercentDecodeStrict(bad);
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(decoded.status().message()), ::testing::HasSubstr("write % as %25")) << bad;
+  }
+  EXPECT_THAT(std::string(PercentDecodeStrict("ab%zz").status().message()), ::testing::HasSubstr("byte 3"));
+}
+
 TEST(SplitTargetTest, SplitsAtFirstQuestionMark) {
   auto [path, query] = SplitTarget("/v1beta/models?pageSize=5&x=?");
   EXPECT_EQ(path, "/v1beta/models");

@@ -116,36 +116,55 @@ v1::KeyView ToView(const keypool::KeyInfo& key) {
   return view;
 }
 
-absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& request) {
-  keypool::Outcome outcome;
-  switch (request.kind()) {
+v1::OutcomeKind ToProto(OutcomeKind kind) {
+  switch (kind) {
+    case OutcomeKind::kSuccess:
+      return v1::OUTCOME_KIND_SUCCESS;
+    case OutcomeKind::kRateLimited:
+      return v1::OUTCOME_KIND_RATE_LIMITED;
+    case OutcomeKind::kKeyInvalid:
+      return v1::OUTCOME_KIND_KEY_INVALID;
+    case OutcomeKind::kServerError:
+      return v1::OUTCOME_KIND_SERVER_ERROR;
+    case OutcomeKind::kTimeout:
+      return v1::OUTCOME_KIND_TIMEOUT;
+    case OutcomeKind::kConnectionError:
+      return v1::OUTCOME_KIND_CONNECTION_ERROR;
+    case OutcomeKind::kClientError:
+      return v1::OUTCOME_KIND_CLIENT_ERROR;
+  }
+  return v1::OUTCOME_KIND_UNSPECIFIED;
+}
+
+absl::StatusOr<OutcomeKind> FromProto(v1::OutcomeKind kind) {
+  switch (kind) {
     case v1::OUTCOME_KIND_SUCCESS:
-      outcome.kind = keypool::OutcomeKind::kSuccess;
-      break;
+      return OutcomeKind::kSuccess;
     case v1::OUTCOME_KIND_RATE_LIMITED:
-      outcome.kind = keypool::OutcomeKind::kRateLimited;
-      break;
+      return OutcomeKind::kRateLimited;
     case v1::OUTCOME_KIND_KEY_INVALID:
-      outcome.kind = keypool::OutcomeKind::kKeyInvalid;
-      break;
+      return OutcomeKind::kKeyInvalid;
     case v1::OUTCOME_KIND_SERVER_ERROR:
-      outcome.kind = keypool::OutcomeKind::kServerError;
-      break;
+      return OutcomeKind::kServerError;
     case v1::OUTCOME_KIND_TIMEOUT:
-      outcome.kind = keypool::OutcomeKind::kTimeout;
-      break;
+      return OutcomeKind::kTimeout;
     case v1::OUTCOME_KIND_CONNECTION_ERROR:
-      outcome.kind = keypool::OutcomeKind::kConnectionError;
-      break;
+      return OutcomeKind::kConnectionError;
     case v1::OUTCOME_KIND_CLIENT_ERROR:
-      outcome.kind = keypool::OutcomeKind::kClientError;
-      break;
+      return OutcomeKind::kClientError;
     default:
       return absl::InvalidArgumentError(absl::StrCat(
           "ReportOutcome needs a kind (SUCCESS, RATE_LIMITED, KEY_INVALID, SERVER_ERROR, TIMEOUT, "
           "CONNECTION_ERROR or CLIENT_ERROR); got ",
-          static_cast<int>(request.kind())));
+          static_cast<int>(kind)));
   }
+}
+
+absl::StatusOr<keypool::Outcome> FromProto(const v1::ReportOutcomeRequest& request) {
+  absl::StatusOr<OutcomeKind> kind = FromProto(request.kind());
+  if (!kind.ok()) return kind.status();
+  keypool::Outcome outcome;
+  outcome.kind = *kind;
   outcome.http_status = request.http_status();
   outcome.error_reason = request.error_reason();
   outcome.retry_delay_ms = request.retry_delay_ms() > 0 ? request.retry_delay_ms() : 0;

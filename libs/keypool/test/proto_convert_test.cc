@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "gempool/common/secrets.h"
 #include "gempool/testing/status_matchers.h"
 
@@ -91,6 +92,20 @@ TEST(RecordConvertTest, EveryStateMapsBothWays) {
     EXPECT_EQ(*back, state);
   }
   EXPECT_THAT(FromProto(v1::KEY_STATE_UNSPECIFIED), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RecordConvertTest, EveryOutcomeKindMapsBothWaysAndByItsProtoName) {
+  for (OutcomeKind kind : {OutcomeKind::kSuccess, OutcomeKind::kRateLimited, OutcomeKind::kKeyInvalid,
+                           OutcomeKind::kServerError, OutcomeKind::kTimeout, OutcomeKind::kConnectionError,
+                           OutcomeKind::kClientError}) {
+    const v1::OutcomeKind proto = ToProto(kind);
+    absl::StatusOr<OutcomeKind> back = FromProto(proto);
+    ASSERT_TRUE(back.ok()) << OutcomeKindName(kind);
+    EXPECT_EQ(*back, kind);
+    // The name admins and logs see is the proto's, without its prefix.
+    EXPECT_EQ(absl::StrCat("OUTCOME_KIND_", OutcomeKindName(kind)), v1::OutcomeKind_Name(proto));
+  }
+  EXPECT_THAT(FromProto(v1::OUTCOME_KIND_UNSPECIFIED), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(RecordConvertTest, OutcomesConvert) {

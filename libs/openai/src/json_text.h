@@ -13,6 +13,9 @@
 #include <emmintrin.h>
 #endif
 
+#include "absl/strings/string_view.h"
+#include "gempool/common/utf8.h"
+
 namespace gempool::openai::internal {
 
 inline constexpr uint64_t kOnes = 0x0101010101010101ULL;
@@ -82,28 +85,10 @@ constexpr char UnescapedCharacter(char letter) {
 }
 
 // The length (2 to 4) of the well-formed multi-byte UTF-8 sequence at the
-// start of `p` (at most `n` bytes, n >= 1), or 0 when there is none there.
+// start of `p` (at most `n` bytes, n >= 1, p[0] >= 0x80), or 0 when there is
+// none there: gempool::Utf8SequenceLength, the one definition.
 inline size_t Utf8SequenceLength(const unsigned char* p, size_t n) {
-  const unsigned char c = p[0];
-  size_t extra;
-  uint32_t min;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    extra = 1, min = 0x80, cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    extra = 2, min = 0x800, cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    extra = 3, min = 0x10000, cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (n <= extra) return 0;
-  for (size_t i = 1; i <= extra; ++i) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[i] & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return extra + 1;
+  return ::gempool::Utf8SequenceLength(absl::string_view(reinterpret_cast<const char*>(p), n));
 }
 
 }  // namespace gempool::openai::internal

@@ -10,36 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "gempool/gemini/url.h"
 
 namespace gempool::openai {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
-
-}  // namespace
 
 absl::StatusOr<DataUrl> ParseDataUrl(absl::string_view url) {
   absl::string_view rest = url;
@@ -74,7 +47,7 @@ absl::StatusOr<DataUrl> ParseDataUrl(absl::string_view url) {
     // Whitespace and percent-escaped padding occur in hand-made URLs.
     std::string data;
     if (absl::StrContains(payload, '%')) {
-      data = PercentDecode(payload);
+      data = gemini::PercentDecode(payload, /*plus_as_space=*/false);
     } else {
       data = std::string(payload);
     }
@@ -86,7 +59,7 @@ absl::StatusOr<DataUrl> ParseDataUrl(absl::string_view url) {
     }
     out.base64_data = std::move(data);
   } else {
-    std::string raw = PercentDecode(payload);
+    std::string raw = gemini::PercentDecode(payload, /*plus_as_space=*/false);
     if (raw.empty()) return absl::InvalidArgumentError("is a data: URL with no data");
     out.base64_data = absl::Base64Escape(raw);
     if (out.mime_type.empty()) out.mime_type = "text/plain";

@@ -16,9 +16,9 @@ constexpr size_t kMaxReasonBytes = 512;
 std::string EncodeCooldowns(const ModelCooldowns& cooldowns) {
   nlohmann::json list = nlohmann::json::array();
   for (const v1::ModelCooldown& c : cooldowns) {
-    list.push_back({{"model", SanitizeText(c.model(), kMaxModelBytes)},
+    list.push_back({{"model", ValidUtf8Prefix(c.model(), kMaxModelBytes)},
                     {"until_ms", c.until_ms()},
-                    {"reason", SanitizeText(c.reason(), kMaxReasonBytes)}});
+                    {"reason", ValidUtf8Prefix(c.reason(), kMaxReasonBytes)}});
   }
   return list.dump();
 }

@@ -299,18 +299,18 @@ std::string LogWhere(const v1::LogQuery& q, const char* text_column, SqlParams& 
   if (q.since_ms() != 0) add(absl::StrCat("time_ms >= ", params.Add(static_cast<long long>(q.since_ms()))));
   if (q.until_ms() != 0) add(absl::StrCat("time_ms < ", params.Add(static_cast<long long>(q.until_ms()))));
   if (q.key_id() != 0) add(absl::StrCat("key_id = ", params.Add(static_cast<long long>(q.key_id()))));
-  if (!q.model().empty()) add(absl::StrCat("model = ", params.Add(SanitizeText(q.model(), kMaxFilterBytes))));
+  if (!q.model().empty()) add(absl::StrCat("model = ", params.Add(ValidUtf8Prefix(q.model(), kMaxFilterBytes))));
   if (q.status_code() != 0) {
     add(absl::StrCat("status_code = ", params.Add(static_cast<long long>(q.status_code()))));
   }
   if (!q.request_id().empty()) {
-    add(absl::StrCat("request_id = ", params.Add(SanitizeText(q.request_id(), kMaxRequestIdBytes))));
+    add(absl::StrCat("request_id = ", params.Add(ValidUtf8Prefix(q.request_id(), kMaxRequestIdBytes))));
   }
   if (!q.text().empty()) {
     // '!' escapes LIKE's wildcards in the user's text (a backslash would need
     // different quoting on MySQL and SQLite).
     const std::string escaped =
-        absl::StrReplaceAll(SanitizeText(q.text(), kMaxFilterBytes), {{"!", "!!"}, {"%", "!%"}, {"_", "!_"}});
+        absl::StrReplaceAll(ValidUtf8Prefix(q.text(), kMaxFilterBytes), {{"!", "!!"}, {"%", "!%"}, {"_", "!_"}});
     add(absl::StrCat("LOWER(", text_column, ") LIKE LOWER(", params.Add(absl::StrCat("%", escaped, "%")),
                      ") ESCAPE '!'"));
   }
@@ -694,8 +694,8 @@ absl::StatusOr<int> SociStore::SaveKeyStates(const std::vector<v1::KeyRecord>& k
       id = k.id();
       state = k.state();
       failure_count = k.failure_count();
-      state_reason = SanitizeText(k.state_reason(), kMaxStateReasonBytes);
-      last_error = SanitizeText(k.last_error(), kMaxLastErrorBytes);
+      state_reason = ValidUtf8Prefix(k.state_reason(), kMaxStateReasonBytes);
+      last_error = ValidUtf8Prefix(k.last_error(), kMaxLastErrorBytes);
       cooling_until_ms = k.cooling_until_ms();
       cooldowns = EncodeCooldowns(k.model_cooldowns());
       updated_at_ms = k.updated_at_ms();
@@ -719,7 +719,7 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
     std::vector<UsageNames> names;
     names.reserve(entries.size());
     for (const v1::RequestLogEntry& e : entries) {
-      names.push_back({SanitizeText(e.model(), kMaxLoggedModelBytes), SanitizeText(e.client_token_id(), kMaxTokenIdBytes)});
+      names.push_back({ValidUtf8Prefix(e.model(), kMaxLoggedModelBytes), ValidUtf8Prefix(e.client_token_id(), kMaxTokenIdBytes)});
     }
     const long long written = InsertRows(
         session, "gempool_request_log",
@@ -731,8 +731,8 @@ absl::StatusOr<int> SociStore::WriteRequestLogs(const std::vector<v1::RequestLog
           const UsageNames& sanitized = names[static_cast<size_t>(&e - entries.data())];
           std::string token = sanitized.client_token_id;
           std::string model = sanitized.model;
-          std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
-          std::string request_id = SanitizeText(e.request_id(), kMaxRequestIdBytes);
+          std::string operation = ValidUtf8Prefix(e.operation(), kMaxOperationBytes);
+          std::string request_id = ValidUtf8Prefix(e.request_id(), kMaxRequestIdBytes);
           const size_t bytes = token.size() + model.size() + operation.size() + request_id.size();
           const v1::TokenUsage& u = e.usage();
           const auto count = [&p](int64_t n) { return p.Add(static_cast<long long>(std::max<int64_t>(n, 0))); };
@@ -761,12 +761,12 @@ absl::StatusOr<int> SociStore::WriteErrorLogs(const std::vector<v1::ErrorLogEntr
         InsertRows(session, "gempool_error_log",
                    "time_ms, key_id, model, operation, status_code, error_type, message, request_body, request_id",
                    entries, [&](const v1::ErrorLogEntry& e, SqlParams& p) {
-                     std::string model = SanitizeText(e.model(), kMaxLoggedModelBytes);
-                     std::string operation = SanitizeText(e.operation(), kMaxOperationBytes);
-                     std::string error_type = SanitizeText(e.error_type(), kMaxErrorTypeBytes);
-                     std::string message = SanitizeText(e.message(), kMaxMessageBytes);
-                     std::string request_body = SanitizeText(e.request_body(), kMaxRequestBodyBytes);
-                     std::string request_id = SanitizeText(e.request_id(), kMaxRequestIdBytes);
+                     std::string model = ValidUtf8Prefix(e.model(), kMaxLoggedModelBytes);
+                     std::string operation = ValidUtf8Prefix(e.operation(), kMaxOperationBytes);
+                     std::string error_type = ValidUtf8Prefix(e.error_type(), kMaxErrorTypeBytes);
+                     std::string message = ValidUtf8Prefix(e.message(), kMaxMessageBytes);
+                     std::string request_body = ValidUtf8Prefix(e.request_body(), kMaxRequestBodyBytes);
+                     std::string request_id = ValidUtf8Prefix(e.request_id(), kMaxRequestIdBytes);
                      const size_t bytes = model.size() + operation.size() + error_type.size() + message.size() +
                                           request_body.size() + request_id.size();
                      std::string values =

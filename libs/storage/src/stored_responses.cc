@@ -80,7 +80,7 @@ bool UpsertStoredResponse(soci::session& session, Backend backend, const v1::Sto
   const std::string& owner = response.owner();
   const long long created = response.created_at_ms();
   const long long expires = response.expires_at_ms();
-  const std::string model = SanitizeText(response.model(), kMaxStoredModelBytes);
+  const std::string model = ValidUtf8Prefix(response.model(), kMaxStoredModelBytes);
   const std::string& body = response.body();
   soci::statement upsert =
       (session.prepare << (backend == Backend::kSqlite ? kSqliteUpsert : kMysqlUpsert), soci::use(id, "id"),

@@ -8,24 +8,6 @@
 
 namespace gempool::storage {
 
-std::string SanitizeText(absl::string_view text, size_t max_bytes) {
-  std::string out;
-  out.reserve(std::min(text.size(), max_bytes));
-  for (size_t i = 0; i < text.size();) {
-    const size_t len = Utf8SequenceLength(text.substr(i));
-    const size_t out_len = len == 0 ? 1 : len;
-    if (out.size() + out_len > max_bytes) break;
-    if (len == 0) {
-      out.push_back('?');
-      i += 1;
-    } else {
-      out.append(text.data() + i, len);
-      i += len;
-    }
-  }
-  return out;
-}
-
 absl::Status ValidateSecret(absl::string_view secret, int index) {
   if (secret.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("key #", index + 1, " is empty"));
@@ -47,7 +29,7 @@ absl::Status ValidateSecret(absl::string_view secret, int index) {
 
 absl::Status ValidateSettingName(absl::string_view name) {
   const auto invalid = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat("setting name '", SanitizeText(name, 64), "' is not valid: ", why,
+    return absl::InvalidArgumentError(absl::StrCat("setting name '", ValidUtf8Prefix(name, 64), "' is not valid: ", why,
                                                    " (use an environment variable name such as MAX_RETRIES)"));
   };
   if (name.empty()) return invalid("it is empty");

@@ -8,13 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "gempool/common/utf8.h"  // IsValidUtf8: the check before a column.
+#include "gempool/common/utf8.h"  // IsValidUtf8, ValidUtf8Prefix: before a column.
 
 namespace gempool::storage {
-
-// `text` with each invalid UTF-8 byte replaced by '?', cut at a character
-// boundary to at most `max_bytes` bytes.
-std::string SanitizeText(absl::string_view text, size_t max_bytes);
 
 // A key secret: 1..kMaxSecretBytes printable ASCII characters, no spaces.
 // `index` is its position in the request, for the message.

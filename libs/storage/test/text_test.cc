@@ -17,27 +17,6 @@ using ::gempool::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-TEST(IsValidUtf8Test, AcceptsWellFormedAndRejectsMalformed) {
-  EXPECT_TRUE(IsValidUtf8(""));
-  EXPECT_TRUE(IsValidUtf8("plain ascii"));
-  EXPECT_TRUE(IsValidUtf8("\xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x94\xa5 \xc3\xa9"));
-  EXPECT_FALSE(IsValidUtf8("\xff"));
-  EXPECT_FALSE(IsValidUtf8("\xc3"));              // Truncated.
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // Overlong.
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // Surrogate.
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // Above U+10FFFF.
-}
-
-TEST(SanitizeTextTest, ReplacesInvalidBytesAndCutsAtCharacterBoundaries) {
-  EXPECT_EQ(SanitizeText("ok\xff\xfe.", 100), "ok??.");
-  EXPECT_EQ(SanitizeText("abcdef", 3), "abc");
-  // "é" is two bytes: cutting at 2 must not split it.
-  EXPECT_EQ(SanitizeText("a\xc3\xa9", 2), "a");
-  EXPECT_EQ(SanitizeText("a\xc3\xa9", 3), "a\xc3\xa9");
-  EXPECT_EQ(SanitizeText("\xf0\x9f\x94\xa5x", 3), "");
-  EXPECT_EQ(SanitizeText("", 10), "");
-}
-
 TEST(ValidateSecretTest, AcceptsApiKeysAndRejectsJunkWithoutEchoingIt) {
   EXPECT_THAT(ValidateSecret("AIzaSyA1234567890abcdefghijklmnopqrstu", 0), IsOk());
   EXPECT_THAT(ValidateSecret("AQ.Ab8RN6abcdef", 0), IsOk());

@@ -6,6 +6,7 @@
 #include "admin/static_assets.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
+#include "gempool/openai/json_reader.h"
 
 namespace gempool::gateway::admin {
 namespace {
@@ -163,11 +164,10 @@ ApiResult AdminService::Login(const AdminRequest& request) {
     return result;
   }
   std::string token;
-  try {
-    const nlohmann::json body = request.body.empty() ? nlohmann::json::object() : nlohmann::json::parse(request.body);
-    if (body.is_object() && body.contains("token") && body["token"].is_string()) token = body["token"];
-  } catch (const nlohmann::json::exception&) {
-    return ErrorResult(absl::InvalidArgumentError("send {\"token\": \"<AUTH_TOKEN>\"} as JSON"));
+  if (!request.body.empty()) {
+    absl::StatusOr<nlohmann::json> body = openai::ParseJson(request.body);
+    if (!body.ok()) return ErrorResult(absl::InvalidArgumentError("send {\"token\": \"<AUTH_TOKEN>\"} as JSON"));
+    if (body->is_object() && body->contains("token") && (*body)["token"].is_string()) token = (*body)["token"];
   }
   if (!SecretEquals(token, admin_token_)) {
     limiter_.RecordFailure(request.remote_addr);
@@ -269,11 +269,12 @@ AdminResponse AdminService::Api(const AdminRequest& request) {
   call.path = path;
   call.query = request.query;
   if (!request.body.empty()) {
-    try {
-      call.body = nlohmann::json::parse(request.body);
-    } catch (const nlohmann::json::exception& e) {
-      return JsonResponse(ErrorResult(absl::InvalidArgumentError(absl::StrCat("the body is not valid JSON: ", e.what()))));
+    absl::StatusOr<nlohmann::json> body = openai::ParseJson(request.body);
+    if (!body.ok()) {
+      return JsonResponse(
+          ErrorResult(absl::InvalidArgumentError(absl::StrCat("the body is not valid JSON: ", body.status().message()))));
     }
+    call.body = *std::move(body);
   }
   try {
     return JsonResponse(Dispatch(call));

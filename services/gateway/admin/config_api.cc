@@ -8,6 +8,7 @@
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
 #include "gempool/config/config.h"
+#include "gempool/config/custom_headers.h"
 #include "gempool/config/parse.h"
 #include "gempool/config/ui_settings.h"
 #include "gempool/gemini/upstream_url.h"
@@ -31,23 +32,10 @@ const char* SourceName(SettingSource source) {
   return "default";
 }
 
-// Headers the gateway sets itself (see gateway.cc): CUSTOM_HEADERS may not.
 absl::Status CheckCustomHeaders(const std::string& text) {
   absl::StatusOr<std::map<std::string, std::string>> headers = config::ParseStringMap("CUSTOM_HEADERS", text);
   if (!headers.ok()) return headers.status();
-  for (const auto& [name, value] : *headers) {
-    const std::string lower = absl::AsciiStrToLower(name);
-    if (lower == "x-goog-api-key" || lower == "authorization" || lower == "host" || lower == "content-length" ||
-        lower == "transfer-encoding" || lower == "connection") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "CUSTOM_HEADERS may not set '", name, "': the gateway sets it itself (the pool key is the only credential)"));
-    }
-    if (name.empty() || name.find_first_of(" \t\r\n:") != std::string::npos ||
-        value.find_first_of("\r\n") != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat("CUSTOM_HEADERS entry '", name, "' is not a valid HTTP header"));
-    }
-  }
-  return absl::OkStatus();
+  return config::CheckCustomHeaders(*headers);
 }
 
 // Each entry must be a proxy the gateway and the broker can reach upstream

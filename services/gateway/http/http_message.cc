@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gempool/gemini/error_body.h"
+#include "gempool/gemini/google_status.h"
 
 namespace gempool::gateway {
 
@@ -62,18 +63,13 @@ std::string ResponseHead(int status, const HeaderList& headers, std::optional<si
 
 namespace {
 
-// Google's status name for a status the HTTP layer refuses with.
-const char* RefusalStatusName(int status) {
-  switch (status) {
-    case 408:
-      return "DEADLINE_EXCEEDED";
-    case 501:
-      return "UNIMPLEMENTED";
-    case 503:
-      return "UNAVAILABLE";
-    default:
-      return "INVALID_ARGUMENT";  // 400, 413, 431.
-  }
+// Google's status name for a status the HTTP layer refuses with: Google's
+// own where it has one (501 UNIMPLEMENTED, 503 UNAVAILABLE), for a request
+// that took too long DEADLINE_EXCEEDED, and for the rest (413, 431: a
+// request too large) INVALID_ARGUMENT, as for a 400.
+absl::string_view RefusalStatusName(int status) {
+  if (std::optional<absl::string_view> name = gemini::GoogleStatusName(status)) return *name;
+  return status == 408 ? "DEADLINE_EXCEEDED" : "INVALID_ARGUMENT";
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 #include "logs/log_text.h"
 
-#include <algorithm>
-
+#include "absl/strings/str_cat.h"
 #include "gempool/common/utf8.h"
 
 namespace gempool::gateway {
@@ -12,25 +11,9 @@ constexpr absl::string_view kTruncated = "\xE2\x80\xA6[truncated]";
 }  // namespace
 
 std::string LogSafeText(absl::string_view text, size_t max_bytes) {
-  const bool cut = text.size() > max_bytes;
-  const size_t budget = cut ? (max_bytes > kTruncated.size() ? max_bytes - kTruncated.size() : 0)
-                            : max_bytes;
-  std::string out;
-  out.reserve(std::min(text.size(), max_bytes));
-  size_t i = 0;
-  while (i < text.size()) {
-    const size_t length = Utf8SequenceLength(text.substr(i));
-    const size_t take = length == 0 ? 1 : length;
-    if (out.size() + take > budget) break;
-    if (length == 0) {
-      out += '?';
-    } else {
-      out.append(text.data() + i, length);
-    }
-    i += take;
-  }
-  if (i < text.size() && max_bytes >= kTruncated.size()) out.append(kTruncated.data(), kTruncated.size());
-  return out;
+  if (text.size() <= max_bytes) return ValidUtf8Prefix(text, max_bytes);  // '?' replaces byte for byte.
+  if (max_bytes < kTruncated.size()) return std::string();
+  return absl::StrCat(ValidUtf8Prefix(text, max_bytes - kTruncated.size()), kTruncated);
 }
 
 }  // namespace gempool::gateway

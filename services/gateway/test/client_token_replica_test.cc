@@ -143,26 +143,37 @@ TEST_F(ClientTokenReplicaTest, ReportedUseCountsUntilTheCounterHasIt) {
   EXPECT_EQ(replica_.Admit(kSecret).kind, Kind::kLimited);
 }
 
-TEST_F(ClientTokenReplicaTest, UseTheBrokerDidNotTakeIsKeptAndSentAgain) {
+TEST_F(ClientTokenReplicaTest, UseTheBrokerDidNotAnswerForIsSentAgainUnchangedWithItsNumber) {
   const v1::ClientToken token = Token(1, kSecret, /*rpm=*/5);
   Snapshot({token});
   ASSERT_EQ(replica_.Admit(kSecret).kind, Kind::kAdmitted);
   ASSERT_EQ(replica_.Admit(kSecret).kind, Kind::kAdmitted);
-  int calls = 0;
+  std::vector<v1::ReportTokenUsageRequest> sent;
   TokenUsageReporter reporter(
       replica_,
-      [&calls](const v1::ReportTokenUsageRequest& request) {
-        ++calls;
-        if (calls == 1) return absl::UnavailableError("broker down");
-        EXPECT_EQ(request.deltas(0).requests(), 2);
-        return absl::OkStatus();
+      [&sent](const v1::ReportTokenUsageRequest& request) {
+        sent.push_back(request);
+        // The first answer is lost (the broker may have applied the batch).
+        return sent.size() == 1 ? absl::UnavailableError("broker down") : absl::OkStatus();
       },
       TokenUsageReporter::Options());
   EXPECT_FALSE(reporter.ReportOnce());
   // Broker down: enforcement goes on from local counts.
   EXPECT_EQ(replica_.RequestsThisMinute(token.token_id()), 2);
+  ASSERT_EQ(replica_.Admit(kSecret).kind, Kind::kAdmitted);  // Newer use.
+  EXPECT_EQ(replica_.RequestsThisMinute(token.token_id()), 3);
   EXPECT_TRUE(reporter.ReportOnce());
-  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(reporter.ReportOnce());
+  ASSERT_EQ(sent.size(), 3u);
+  // The retry is the same batch with the same number, so a broker that
+  // applied the first counts it once; the newer use is a batch of its own.
+  EXPECT_FALSE(sent[0].sender().empty());
+  EXPECT_EQ(sent[1].SerializeAsString(), sent[0].SerializeAsString());
+  EXPECT_EQ(sent[0].deltas(0).requests(), 2);
+  EXPECT_EQ(sent[2].sender(), sent[0].sender());
+  EXPECT_EQ(sent[2].delivery_sequence(), sent[0].delivery_sequence() + 1);
+  EXPECT_EQ(sent[2].deltas(0).requests(), 1);
+  EXPECT_EQ(replica_.RequestsThisMinute(token.token_id()), 3) << "counted once locally until a counter has it";
 }
 
 TEST_F(ClientTokenReplicaTest, TokensPerDayFromFinishedRequests) {

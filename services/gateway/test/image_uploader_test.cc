@@ -164,7 +164,8 @@ TEST_F(ImageUploaderTest, AHostThatNeverAnswersTimesOut) {
     std::this_thread::sleep_for(std::chrono::seconds(3));
   });
   const int port = silent.bind_to_any_port("127.0.0.1");
-  std::thread thread([&] { silent.listen_after_bind(); });
+  std::thread thread;
+  ASSERT_TRUE(gempool::testing::StartListening(silent, &thread));
   ImageHosting hosting;
   hosting.settings.provider = "cloudflare_imgbed";
   hosting.settings.cloudflare_imgbed_url = absl::StrCat("http://127.0.0.1:", port, "/up");

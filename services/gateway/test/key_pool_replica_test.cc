@@ -14,6 +14,7 @@
 #include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/fake_clock.h"
+#include "gempool/testing/subprocess.h"
 #include "replica_test_keys.h"
 
 namespace gempool::gateway {
@@ -121,16 +122,6 @@ class KeyPoolReplicaTest : public ::testing::Test {
     return got->key_id();
   }
 
-  // Waits until `done` holds (the stream is asynchronous), up to 5 s.
-  template <typename Done>
-  bool Eventually(Done done) {
-    for (int i = 0; i < 500; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-  }
-
   ScriptedBroker broker_;
   rpc::RunningServer server_;
   gempool::testing::FakeClock clock_{1'750'000'000'000};
@@ -182,7 +173,7 @@ TEST_F(KeyPoolReplicaTest, ANewSnapshotInPagesKeepsOwnReportsItPredates) {
   second.set_snapshot_complete(true);
   *second.add_keys() = ReplicaKey(3);
   broker_.Send(second);
-  ASSERT_TRUE(Eventually([&] { return replica_->snapshots() == 2; }));
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return replica_->snapshots() == 2; }, 5000));
   std::vector<int64_t> got;
   for (int i = 0; i < 4; ++i) got.push_back(AcquireId());
   EXPECT_THAT(got, ::testing::ElementsAre(2, 3, 2, 3)) << "key 1 still cools from this gateway's own 429";
@@ -206,11 +197,11 @@ TEST_F(KeyPoolReplicaTest, OwnOutcomesApplyAtOnceAndTheBrokersVerdictWins) {
   after.set_updated_at_ms(clock_.NowUnixMs());
   *reset.add_keys() = after;
   broker_.Send(reset);
-  EXPECT_TRUE(Eventually([&] {
+  EXPECT_TRUE(gempool::testing::WaitFor([&] {
     int64_t a = AcquireId();
     int64_t b = AcquireId();
     return a == 1 || b == 1;
-  }));
+  }, 5000));
 }
 
 TEST_F(KeyPoolReplicaTest, FollowsRemovalsAndPerModelCooldowns) {
@@ -223,14 +214,14 @@ TEST_F(KeyPoolReplicaTest, FollowsRemovalsAndPerModelCooldowns) {
   cooldown->set_until_ms(clock_.NowUnixMs() + 30'000);
   *update.add_keys() = cooling;
   broker_.Send(update);
-  ASSERT_TRUE(Eventually([&] { return AcquireId("gemini-2.5-pro") == 1 && AcquireId("gemini-2.5-pro") == 1; }));
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return AcquireId("gemini-2.5-pro") == 1 && AcquireId("gemini-2.5-pro") == 1; }, 5000));
   std::set<int64_t> flash = {AcquireId(), AcquireId()};
   EXPECT_EQ(flash, (std::set<int64_t>{1, 2})) << "key 2 still serves other models";
 
   v1::KeyPoolUpdate removal;
   removal.add_removed_key_ids(1);
   broker_.Send(removal);
-  ASSERT_TRUE(Eventually([&] { return AcquireId() == 2 && AcquireId() == 2; }));
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return AcquireId() == 2 && AcquireId() == 2; }, 5000));
   std::optional<v1::AcquireKeyResponse> none = replica_->Acquire("gemini-2.5-pro", {});
   ASSERT_TRUE(none.has_value());
   EXPECT_FALSE(none->available());
@@ -275,7 +266,7 @@ TEST_F(KeyPoolReplicaTest, ASettingsOnlyUpdateSwapsTheProxiesAndKeepsTheKeys) {
   for (const std::string& proxy : proxies) health.mutable_settings()->add_proxies(proxy);
   health.mutable_settings()->add_dead_proxies(home);
   broker_.Send(health);
-  ASSERT_TRUE(Eventually([&] { return replica_->Acquire("gemini-2.5-flash", {})->proxy() == other; }))
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return replica_->Acquire("gemini-2.5-flash", {})->proxy() == other; }, 5000))
       << "key 2's own proxy is dead: it goes through the live one";
   EXPECT_EQ(replica_->snapshots(), 1) << "no snapshot";
   for (int i = 0; i < 3; ++i) EXPECT_EQ(AcquireId(), 2) << "the replica kept its keys and its own reports";
@@ -285,18 +276,18 @@ TEST_F(KeyPoolReplicaTest, KeepsServingWhenTheStreamBreaksAndTakesTheNextSnapsho
   broker_.Send(Snapshot({ReplicaKey(1), ReplicaKey(2)}));
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   broker_.EndStream(grpc::Status(grpc::StatusCode::UNAVAILABLE, "broker restarting"));
-  ASSERT_TRUE(Eventually([&] { return broker_.streams() >= 2; })) << "reconnects";
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return broker_.streams() >= 2; }, 5000)) << "reconnects";
   EXPECT_TRUE(replica_->synced());
   EXPECT_GT(AcquireId(), 0) << "the keys as last known still serve";
   broker_.Send(Snapshot({ReplicaKey(7)}));
-  ASSERT_TRUE(Eventually([&] { return replica_->snapshots() == 2; }));
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return replica_->snapshots() == 2; }, 5000));
   EXPECT_EQ(AcquireId(), 7) << "the new snapshot replaced the old pool";
   EXPECT_EQ(AcquireId(), 7);
 }
 
 TEST_F(KeyPoolReplicaTest, ABrokerWithoutWatchKeysLeavesTheReplicaEmpty) {
   broker_.EndStream(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no WatchKeys"));
-  ASSERT_TRUE(Eventually([&] { return broker_.streams() >= 2; }));
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return broker_.streams() >= 2; }, 5000));
   EXPECT_FALSE(replica_->Acquire("gemini-2.5-flash", {}).has_value());
 }
 
@@ -317,10 +308,10 @@ TEST_F(KeyPoolReplicaTest, ABrokerUpdateOlderThanOwnReportDoesNotBringTheKeyBack
   marker.set_state(v1::KEY_STATE_DISABLED);
   *stale.add_keys() = marker;
   broker_.Send(stale);
-  ASSERT_TRUE(Eventually([&] {
+  ASSERT_TRUE(gempool::testing::WaitFor([&] {
     std::optional<v1::AcquireKeyResponse> got = replica_->Acquire("gemini-2.5-flash", {});
     return got.has_value() && !got->available();
-  })) << "key 2 disabled, key 1 still cooling from this gateway's own 429";
+  }, 5000)) << "key 2 disabled, key 1 still cooling from this gateway's own 429";
 
   // A later change at the broker (an admin reset) wins.
   v1::KeyPoolUpdate reset;
@@ -329,10 +320,10 @@ TEST_F(KeyPoolReplicaTest, ABrokerUpdateOlderThanOwnReportDoesNotBringTheKeyBack
   after.set_updated_at_ms(clock_.NowUnixMs());
   *reset.add_keys() = after;
   broker_.Send(reset);
-  EXPECT_TRUE(Eventually([&] {
+  EXPECT_TRUE(gempool::testing::WaitFor([&] {
     std::optional<v1::AcquireKeyResponse> got = replica_->Acquire("gemini-2.5-flash", {});
     return got.has_value() && got->available() && got->key_id() == 1;
-  }));
+  }, 5000));
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "gempool/v1/keybroker_mock.grpc.pb.h"
 #include "pool/key_pool_replica.h"
 #include "tokens/client_token_replica.h"
+#include "tokens/token_usage_reporter.h"
 #include "replica_test_keys.h"
 
 namespace gempool::gateway {
@@ -255,17 +256,17 @@ TEST(ReplicaFeedTest, ClientTokenReplicaAdmitsCountsAndReportsWhileTheStreamMove
       }
     });
   }
-  // The usage reporter's side: take, then acknowledge or give back.
+  // The usage reporter, whose every third send gets no answer (the batch
+  // stays in flight and goes again).
+  int sends = 0;  // The reporter thread's.
+  TokenUsageReporter reporter(
+      replica,
+      [&sends](const v1::ReportTokenUsageRequest&) {
+        return ++sends % 3 == 0 ? absl::UnavailableError("no answer") : absl::OkStatus();
+      },
+      TokenUsageReporter::Options());
   threads.emplace_back([&] {
-    int n = 0;
-    while (!done.load()) {
-      std::vector<v1::TokenUsageDelta> deltas = replica.TakeUnreported();
-      if (++n % 3 == 0) {
-        replica.Restore(deltas);
-      } else {
-        replica.Acknowledged(deltas);
-      }
-    }
+    while (!done.load()) reporter.ReportOnce();
   });
   for (int round = 0; round < 30; ++round) {
     feed->Push(TokenSnapshot(1'000'000, round * 10));

@@ -175,7 +175,7 @@ std::vector<v1::TokenUsageDelta> ClientTokenReplica::TakeUnreported() {
 
 // `deltas` need not be matched: the reporter sends one batch at a time, so
 // every in-flight entry belongs to the batch this answers.
-void ClientTokenReplica::Acknowledged(const std::vector<v1::TokenUsageDelta>& /*deltas*/) {
+void ClientTokenReplica::Acknowledged() {
   const int64_t now = clock_.NowUnixMs();
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [token_id, usage] : usage_) {
@@ -184,21 +184,6 @@ void ClientTokenReplica::Acknowledged(const std::vector<v1::TokenUsageDelta>& /*
       a.in_flight = false;
       a.acked_at_ms = now;
     }
-  }
-}
-
-// As in Acknowledged: the in-flight entries are exactly the failed batch.
-void ClientTokenReplica::Restore(const std::vector<v1::TokenUsageDelta>& /*deltas*/) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [token_id, usage] : usage_) {
-    for (const Awaiting& a : usage.awaiting) {
-      if (!a.in_flight) continue;
-      if (a.requests > 0) usage.unreported.AddRequests(a.minute_start_ms, a.requests);
-      if (a.tokens > 0) usage.unreported.AddTokens(a.day_start_ms, a.tokens, zone_);
-    }
-    usage.awaiting.erase(std::remove_if(usage.awaiting.begin(), usage.awaiting.end(),
-                                        [](const Awaiting& a) { return a.in_flight; }),
-                         usage.awaiting.end());
   }
 }
 

@@ -100,11 +100,11 @@ class ClientTokenReplica {
   void RecordTokens(const std::string& token_id, int64_t finished_at_ms, int64_t tokens);
 
   // For the reporter (one batch at a time): the use not reported yet, still
-  // counted locally while in flight; after the broker took it,
-  // Acknowledged(); after it did not, Restore() (sent again next time).
+  // counted locally while in flight, however long that takes (the reporter
+  // sends an unanswered batch again as it is); Acknowledged() once the
+  // broker took it.
   std::vector<v1::TokenUsageDelta> TakeUnreported();
-  void Acknowledged(const std::vector<v1::TokenUsageDelta>& deltas);
-  void Restore(const std::vector<v1::TokenUsageDelta>& deltas);
+  void Acknowledged();
 
   // Applies one update from the stream (the stream thread does; tests call
   // it directly).

@@ -4,13 +4,14 @@
 #include <chrono>
 #include <utility>
 
+#include "gempool/common/delivery_ledger.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/thread_role.h"
 
 namespace gempool::gateway {
 
 TokenUsageReporter::TokenUsageReporter(ClientTokenReplica& replica, SendFn send, Options options)
-    : replica_(replica), send_(std::move(send)), options_(options) {}
+    : replica_(replica), send_(std::move(send)), options_(options), sender_(NewDeliverySender("gateway")) {}
 
 TokenUsageReporter::~TokenUsageReporter() { Stop(); }
 
@@ -31,7 +32,8 @@ void TokenUsageReporter::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  ReportOnce();  // The last requests' use.
+  // The last requests' use: an unanswered batch first, then the rest.
+  if (ReportOnce()) ReportOnce();
 }
 
 uint64_t TokenUsageReporter::failed() const {
@@ -40,16 +42,21 @@ uint64_t TokenUsageReporter::failed() const {
 }
 
 bool TokenUsageReporter::ReportOnce() {
-  std::vector<v1::TokenUsageDelta> deltas = replica_.TakeUnreported();
-  if (deltas.empty()) return true;
-  v1::ReportTokenUsageRequest request;
-  for (const v1::TokenUsageDelta& delta : deltas) *request.add_deltas() = delta;
-  const absl::Status sent = send_(request);
+  if (!unanswered_.has_value()) {
+    std::vector<v1::TokenUsageDelta> deltas = replica_.TakeUnreported();
+    if (deltas.empty()) return true;
+    v1::ReportTokenUsageRequest request;
+    for (v1::TokenUsageDelta& delta : deltas) *request.add_deltas() = std::move(delta);
+    request.set_sender(sender_);
+    request.set_delivery_sequence(next_sequence_++);
+    unanswered_ = std::move(request);
+  }
+  const absl::Status sent = send_(*unanswered_);
   if (sent.ok()) {
-    replica_.Acknowledged(deltas);
+    replica_.Acknowledged();
+    unanswered_.reset();
     return true;
   }
-  replica_.Restore(deltas);
   std::lock_guard<std::mutex> lock(mu_);
   if (failed_++ == 0 || failed_ % 100 == 0) {
     GEMPOOL_LOG(WARNING) << "client token usage not reported yet (" << sent.message()

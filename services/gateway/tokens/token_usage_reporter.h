@@ -2,14 +2,21 @@
 // Sends this gateway's use of managed client tokens to the key broker off
 // the request path: every interval it takes what the replica counted since
 // the last report (ClientTokenReplica::TakeUnreported) and sends it in one
-// ReportTokenUsage call; what the broker did not take goes back into the
-// replica (still counted locally, sent again after a backoff), so limits
-// hold while the broker is down. A quiet gateway makes no calls.
-// Thread-safe.
+// ReportTokenUsage call. A batch that got no answer is sent again, unchanged
+// and with its number (sender id and delivery sequence, as outcome reports
+// and log rows are), after a backoff, before anything newer: the broker may
+// have applied it and lost only its answer, and counts a numbered batch
+// once. Until the broker answers, the replica keeps counting the batch
+// locally, so limits hold while the broker is down. A quiet gateway makes no
+// calls.
+// Threads: Start()/Stop() from the owner; ReportOnce() from one thread at a
+// time (the reporter's own, or a test's before Start()).
 
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -39,8 +46,9 @@ class TokenUsageReporter {
   void Start();
   // Sends once more (while the broker takes it), then ends the thread.
   void Stop();
-  // One round: take, send, acknowledge or restore. Whether it sent (or had
-  // nothing to send) successfully.
+  // One round: the batch still unanswered, else a new one taken from the
+  // replica; sent, and acknowledged to the replica when the broker took it.
+  // Whether it sent (or had nothing to send) successfully.
   bool ReportOnce();
 
   uint64_t failed() const;
@@ -51,6 +59,11 @@ class TokenUsageReporter {
   ClientTokenReplica& replica_;
   const SendFn send_;
   const Options options_;
+  const std::string sender_;  // NewDeliverySender: this process's id.
+
+  // ReportOnce's (one thread at a time).
+  uint64_t next_sequence_ = 1;
+  std::optional<v1::ReportTokenUsageRequest> unanswered_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -17,6 +17,7 @@
 #include "gempool/gemini/error_classifier.h"
 #include "gempool/gemini/request_body_for_log.h"
 #include "gempool/gemini/usage_scanner.h"
+#include "gempool/keypool/proto_convert.h"
 #include "logs/log_text.h"
 
 namespace gempool::gateway {
@@ -29,26 +30,6 @@ constexpr size_t kMaxErrorLogMessage = 16 * 1024;
 // ERROR_LOG_RECORD_REQUEST_BODY: the redacted body is cut here.
 constexpr size_t kMaxErrorLogRequestBody = 32 * 1024;
 constexpr size_t kMaxReportMessage = 2 * 1024;
-
-v1::OutcomeKind ToProto(gemini::OutcomeKind kind) {
-  switch (kind) {
-    case gemini::OutcomeKind::kSuccess:
-      return v1::OUTCOME_KIND_SUCCESS;
-    case gemini::OutcomeKind::kRateLimited:
-      return v1::OUTCOME_KIND_RATE_LIMITED;
-    case gemini::OutcomeKind::kKeyInvalid:
-      return v1::OUTCOME_KIND_KEY_INVALID;
-    case gemini::OutcomeKind::kServerError:
-      return v1::OUTCOME_KIND_SERVER_ERROR;
-    case gemini::OutcomeKind::kTimeout:
-      return v1::OUTCOME_KIND_TIMEOUT;
-    case gemini::OutcomeKind::kConnectionError:
-      return v1::OUTCOME_KIND_CONNECTION_ERROR;
-    case gemini::OutcomeKind::kClientError:
-      return v1::OUTCOME_KIND_CLIENT_ERROR;
-  }
-  return v1::OUTCOME_KIND_UNSPECIFIED;
-}
 
 bool Is2xx(int status) { return status >= 200 && status < 300; }
 
@@ -414,7 +395,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
       log_text = sent.detail;
     }
 
-    report.set_kind(ToProto(verdict.kind));
+    report.set_kind(keypool::ToProto(verdict.kind));
     CountAttempt(AttemptOutcomeOf(verdict.kind));
     report.set_error_reason(LogSafeText(verdict.error_reason, 256));
     report.set_retry_delay_ms(verdict.retry_delay_ms);

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "upstream/address_policy.h"
+#include "gempool/gemini/httplib_client.h"
 #include "gempool/openai/errors.h"
 
 namespace gempool::gateway {
@@ -176,16 +177,7 @@ absl::StatusOr<MediaFetcher::Media> MediaFetcher::Fetch(absl::string_view url, a
     }
     const auto remaining =
         std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now()).count() + 1;
-    client.set_connection_timeout(remaining, 0);
-    client.set_read_timeout(remaining, 0);
-    client.set_write_timeout(remaining, 0);
-    client.set_follow_location(false);
-    client.set_url_encode(false);
-    client.set_keep_alive(false);
-    if (current->scheme == "https") {
-      client.set_ca_cert_path(options_.ca_cert_file);
-      client.enable_server_certificate_verification(true);
-    }
+    gemini::ConfigureOneShotClient(client, current->scheme == "https", remaining, options_.ca_cert_file);
 
     Media media;
     std::string failure;

@@ -20,6 +20,31 @@ grpc::Status FakePersistence::LoadKeys(grpc::ServerContext*, const v1::LoadKeysR
   return grpc::Status::OK;
 }
 
+grpc::Status FakePersistence::LoadClientTokens(grpc::ServerContext*, const v1::LoadClientTokensRequest*,
+                                               v1::LoadClientTokensResponse* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  if (!stores_client_tokens_) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no client tokens here");
+  for (const auto& [id, token] : client_tokens_) *response->add_tokens() = token;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakePersistence::PutClientToken(grpc::ServerContext*, const v1::ClientToken* request,
+                                             v1::ClientToken* response) {
+  absl::MutexLock lock(&mu_);
+  if (down_) return Down();
+  if (!stores_client_tokens_) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no client tokens here");
+  *response = *request;
+  if (response->id() == 0) response->set_id(next_id_++);
+  client_tokens_[response->id()] = *response;
+  return grpc::Status::OK;
+}
+
+void FakePersistence::set_stores_client_tokens(bool stores) {
+  absl::MutexLock lock(&mu_);
+  stores_client_tokens_ = stores;
+}
+
 grpc::Status FakePersistence::AddKeys(grpc::ServerContext*, const v1::AddKeysStoreRequest* request,
                                       v1::AddKeysStoreResponse* response) {
   absl::MutexLock lock(&mu_);

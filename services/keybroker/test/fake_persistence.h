@@ -39,6 +39,13 @@ class FakePersistence final : public v1::Persistence::Service {
   // INVALID_ARGUMENT, as the real service says.
   grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
                           v1::UsageReport* response) override;
+  // Managed client tokens, once set_stores_client_tokens(true); until then
+  // UNIMPLEMENTED, as an older persistence answers (the broker then manages
+  // none).
+  grpc::Status LoadClientTokens(grpc::ServerContext* context, const v1::LoadClientTokensRequest* request,
+                                v1::LoadClientTokensResponse* response) override;
+  grpc::Status PutClientToken(grpc::ServerContext* context, const v1::ClientToken* request,
+                              v1::ClientToken* response) override;
 
   // Stores a record as is (its id must be new).
   void Seed(const v1::KeyRecord& record);
@@ -48,6 +55,7 @@ class FakePersistence final : public v1::Persistence::Service {
   std::vector<int64_t> usage_calls() const;
   // While down, every call fails with UNAVAILABLE.
   void set_down(bool down);
+  void set_stores_client_tokens(bool stores);
   // Upserts rows of the settings table (as PutSettings does).
   void PutSetting(const std::string& name, const std::string& value);
   // GetSettings calls received (while up).
@@ -71,6 +79,8 @@ class FakePersistence final : public v1::Persistence::Service {
   mutable absl::Mutex mu_;
   bool down_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  bool stores_client_tokens_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<int64_t, v1::ClientToken> client_tokens_ ABSL_GUARDED_BY(mu_);
   std::map<int64_t, v1::KeyRecord> keys_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::RequestLogEntry> request_log_ ABSL_GUARDED_BY(mu_);
   std::vector<int64_t> usage_calls_ ABSL_GUARDED_BY(mu_);

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "gempool/testing/httplib_server.h"
 #include "gempool/testing/subprocess.h"
 #include "gempool/testing/test_proxies.h"
 
@@ -42,8 +43,7 @@ class HttplibProbeTransportTest : public ::testing::Test {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    ASSERT_TRUE(gempool::testing::WaitFor([this] { return server_.is_running(); }, 10'000));
+    ASSERT_TRUE(gempool::testing::StartListening(server_, &thread_));
   }
   void TearDown() override {
     if (!release_.HasBeenNotified()) release_.Notify();

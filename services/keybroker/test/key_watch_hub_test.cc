@@ -246,6 +246,52 @@ TEST_F(KeyWatchHubTest, ABatchSentAgainAfterALostAnswerCountsEachOutcomeOnce) {
   EXPECT_EQ(failures(), 5);
 }
 
+// Managed client tokens' usage, numbered per batch the same way: a batch the
+// gateway sends again after a lost answer is counted once.
+TEST_F(KeyWatchHubTest, ATokenUsageBatchSentAgainAfterALostAnswerCountsOnce) {
+  harness_.persistence().set_stores_client_tokens(true);
+  Start({TestKey(1)});
+  v1::CreateClientTokenRequest create;
+  create.set_name("laptop");
+  v1::CreateClientTokenResponse created;
+  const grpc::Status made =
+      harness_.admin_stub().CreateClientToken(BrokerHarness::AdminContext().get(), create, &created);
+  ASSERT_TRUE(made.ok()) << made.error_message();
+  const int64_t now = harness_.clock().NowUnixMs();
+  const auto batch = [&](const std::string& sender, uint64_t sequence, int64_t requests) {
+    v1::ReportTokenUsageRequest request;
+    request.set_sender(sender);
+    request.set_delivery_sequence(sequence);
+    v1::TokenUsageDelta* delta = request.add_deltas();
+    delta->set_token_id(created.token().token_id());
+    delta->set_minute_start_ms(now - now % 60'000);
+    delta->set_requests(requests);
+    delta->set_finished_at_ms(now);
+    return request;
+  };
+  const auto send = [&](const v1::ReportTokenUsageRequest& request) {
+    v1::ReportTokenUsageResponse response;
+    const grpc::Status status =
+        harness_.broker_stub().ReportTokenUsage(BrokerHarness::Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  const auto requests = [&] {
+    v1::ListClientTokensResponse listed;
+    EXPECT_TRUE(harness_.admin_stub()
+                    .ListClientTokens(BrokerHarness::AdminContext().get(), v1::ListClientTokensRequest(), &listed)
+                    .ok());
+    return listed.counters_size() == 1 ? listed.counters(0).requests() : -1;
+  };
+  send(batch("gateway-a", 1, 2));
+  EXPECT_EQ(requests(), 2);
+  send(batch("gateway-a", 1, 2));  // The same batch again: its answer was lost.
+  EXPECT_EQ(requests(), 2);
+  send(batch("gateway-a", 2, 1));
+  send(batch("gateway-b", 1, 1));
+  send(batch("", 0, 1));  // An older gateway: no numbers, always counted.
+  EXPECT_EQ(requests(), 5);
+}
+
 TEST_F(KeyWatchHubTest, ReportsAgainstThePaidKeyAndRemovedKeysAreAcceptedAndChangeNothing) {
   Start({TestKey(1)}, "AIzaPaidKeyForImagen");
   v1::ReportOutcomesResponse response =

@@ -17,6 +17,7 @@
 namespace gempool::gateway::admin {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -227,6 +228,18 @@ TEST_F(AdminServiceTest, ScriptsUseTheAdminTokenAsABearer) {
   EXPECT_EQ(backend_.states[2], v1::KEY_STATE_PAUSED);
   r.headers["authorization"] = "Bearer not-the-token";
   EXPECT_EQ(service_.Handle(r).status, 401);
+}
+
+TEST_F(AdminServiceTest, ABodyThatIsNotJsonIsAClearErrorWithItsPlace) {
+  AdminRequest r = Request("POST", "/api/keys/pause", "{\"ids\":[2,}");
+  r.headers["authorization"] = absl::StrCat("Bearer ", kAdminToken);
+  AdminResponse res = service_.Handle(r);
+  EXPECT_EQ(res.status, 400) << res.body;
+  EXPECT_THAT(res.body, AllOf(HasSubstr("the body is not valid JSON"), HasSubstr("line 1")));
+  EXPECT_EQ(backend_.states.count(2), 0u) << "nothing applied";
+  AdminResponse login = service_.Handle(Request("POST", "/api/login", "{\"token\":"));
+  EXPECT_EQ(login.status, 400) << login.body;
+  EXPECT_THAT(login.body, HasSubstr("as JSON"));
 }
 
 TEST_F(AdminServiceTest, FailedLoginsAreRateLimitedPerAddress) {

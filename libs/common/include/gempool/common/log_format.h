@@ -21,6 +21,9 @@
 
 namespace gempool {
 
+// "DEBUG", "INFO", "WARN", "ERROR": as each line names its level.
+const char* LogLevelName(LogLevel level);
+
 // Parses "text" or "json" (any case, spaces around ignored; empty: text).
 absl::StatusOr<LogFormat> ParseLogFormat(absl::string_view text);
 

@@ -26,6 +26,8 @@ enum class LogFormat { kText = 0, kJson = 1 };
 
 // Parses "debug", "info", "warning"/"warn", "error" (any case).
 absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
+// A change of level is logged once, at INFO, under whichever of the old and
+// new levels shows INFO ("log level INFO -> ERROR").
 void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 // Name shown in each line, e.g. "gateway". Set once in main.
@@ -51,6 +53,11 @@ class LogLine {
   const std::string request_id_;
   std::ostringstream stream_;
 };
+// Turns the stream expression into void, so both arms of GEMPOOL_LOG's
+// conditional have one type; `&` binds looser than the `<<` chain.
+struct LogVoidify {
+  void operator&(std::ostream&) {}
+};
 }  // namespace internal
 
 }  // namespace gempool
@@ -59,12 +66,17 @@ class LogLine {
 #define GEMPOOL_LOG_LEVEL_INFO ::gempool::LogLevel::kInfo
 #define GEMPOOL_LOG_LEVEL_WARNING ::gempool::LogLevel::kWarning
 #define GEMPOOL_LOG_LEVEL_ERROR ::gempool::LogLevel::kError
+// An expression, not an if/else: `if (x) GEMPOOL_LOG(INFO) << y; else ...`
+// means what it says (no dangling else), and nothing is formatted below the
+// level in force.
 #define GEMPOOL_LOG(severity)                                    \
-  if (!::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)) {    \
-  } else                                                         \
-    ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__).stream()
+  !::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)           \
+      ? (void)0                                                  \
+      : ::gempool::internal::LogVoidify() &                      \
+            ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__).stream()
 // The same, naming `request_id` (a request's id, request_id.h) in the line.
-#define GEMPOOL_LOG_REQUEST(severity, request_id)                                            \
-  if (!::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)) {                                \
-  } else                                                                                     \
-    ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__, (request_id)).stream()
+#define GEMPOOL_LOG_REQUEST(severity, request_id)                                              \
+  !::gempool::LogEnabled(GEMPOOL_LOG_LEVEL_##severity)                                         \
+      ? (void)0                                                                                \
+      : ::gempool::internal::LogVoidify() &                                                    \
+            ::gempool::internal::LogLine(GEMPOOL_LOG_LEVEL_##severity, __FILE__, __LINE__, (request_id)).stream()

@@ -9,21 +9,14 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "gempool/common/outcome_kind.h"
 
 namespace gempool::gemini {
 
-// Mirrors gempool.v1.OutcomeKind (keybroker.proto) without depending on it.
-enum class OutcomeKind {
-  kSuccess,          // 2xx.
-  kRateLimited,      // 429: cool the key down.
-  kKeyInvalid,       // 400 API_KEY_INVALID, 401, 403: the key is dead.
-  kServerError,      // 5xx.
-  kTimeout,          // No answer within TIME_OUT.
-  kConnectionError,  // Refused, reset, TLS failure, broken stream.
-  kClientError,      // The request itself is wrong; every key would fail alike.
-};
-
-const char* OutcomeKindName(OutcomeKind kind);
+// One definition for the classifier, the pool and the probe
+// (gempool/common/outcome_kind.h).
+using OutcomeKind = ::gempool::OutcomeKind;
+using ::gempool::OutcomeKindName;
 
 // Whether a failed attempt of this kind may succeed with another key (all but
 // kClientError; a malformed request fails the same with every key).

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace gempool::gemini {
@@ -14,6 +15,11 @@ namespace gempool::gemini {
 // Decodes %XX escapes (invalid escapes are kept as written). With
 // `plus_as_space`, '+' becomes ' ' (query strings); paths keep '+'.
 std::string PercentDecode(absl::string_view text, bool plus_as_space);
+
+// Decodes %XX escapes where a bad one is an error: InvalidArgument when a '%'
+// is not followed by two hex digits (the message says to write % as %25).
+// '+' stays '+'. For text a user wrote (a database URL's user or password).
+absl::StatusOr<std::string> PercentDecodeStrict(absl::string_view text);
 
 // Splits a request target "path?query" at the first '?'; the query excludes
 // the '?' and is empty when there is none.

@@ -5,30 +5,14 @@
 #include <cstdint>
 #include <string>
 
+#include "gempool/common/outcome_kind.h"
+
 namespace gempool::keypool {
 
-// Mirrors gempool.v1.OutcomeKind.
-enum class OutcomeKind {
-  // 2xx: clears the key's failure count.
-  kSuccess,
-  // 429 RESOURCE_EXHAUSTED: the key cools down (per model when the quota is).
-  kRateLimited,
-  // 400 API_KEY_INVALID, 401, 403: the key is dead, disabled at once.
-  kKeyInvalid,
-  // 5xx: counts toward max_failures.
-  kServerError,
-  // No answer in time: counts toward max_failures.
-  kTimeout,
-  // Connection refused/reset, TLS failure, broken stream: counts toward
-  // max_failures.
-  kConnectionError,
-  // The client's fault: never counts against the key.
-  kClientError,
-};
-
-// "SUCCESS", "RATE_LIMITED", "KEY_INVALID", "SERVER_ERROR", "TIMEOUT",
-// "CONNECTION_ERROR", "CLIENT_ERROR".
-const char* OutcomeKindName(OutcomeKind kind);
+// One definition for the classifier, the pool and the probe
+// (gempool/common/outcome_kind.h).
+using OutcomeKind = ::gempool::OutcomeKind;
+using ::gempool::OutcomeKindName;
 
 struct Outcome {
   OutcomeKind kind = OutcomeKind::kSuccess;

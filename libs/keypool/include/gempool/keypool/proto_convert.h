@@ -23,6 +23,10 @@ v1::Pool ToProto(keypool::Pool pool);
 // Unknown values are the Gemini pool (the default).
 keypool::Pool FromProto(v1::Pool pool);
 
+v1::OutcomeKind ToProto(OutcomeKind kind);
+// InvalidArgument for UNSPECIFIED or an unknown value (a newer gateway's).
+absl::StatusOr<OutcomeKind> FromProto(v1::OutcomeKind kind);
+
 // The full record, secret included (for persistence only).
 v1::KeyRecord ToRecord(const keypool::KeyInfo& key);
 // A stored record; UNSPECIFIED (or unknown) states load as ACTIVE, and so

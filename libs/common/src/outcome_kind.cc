@@ -1,6 +1,6 @@
-#include "gempool/keypool/outcome.h"
+#include "gempool/common/outcome_kind.h"
 
-namespace gempool::keypool {
+namespace gempool {
 
 const char* OutcomeKindName(OutcomeKind kind) {
   switch (kind) {
@@ -22,4 +22,4 @@ const char* OutcomeKindName(OutcomeKind kind) {
   return "UNKNOWN";
 }
 
-}  // namespace gempool::keypool
+}  // namespace gempool
