@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "integration/load_runner.h"
+#include "integration/measured.h"
 #include "integration/netns_stack.h"
 #include "integration/stack.h"
 #include "nlohmann/json.hpp"
@@ -39,20 +40,11 @@ using Clock = std::chrono::steady_clock;
 // gempool_keys.state of a cooling key (KEY_STATE_COOLING in types.proto).
 constexpr char kStoredCooling[] = "2";
 
-int64_t NetnsMsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
 // How long a cut lasts: GEMPOOL_FAULT_CUT_SECONDS, else `fallback`.
 int CutSeconds(int fallback) {
   const char* v = std::getenv("GEMPOOL_FAULT_CUT_SECONDS");
   int seconds = 0;
   return v != nullptr && absl::SimpleAtoi(v, &seconds) && seconds > 0 ? seconds : fallback;
-}
-
-void NetnsMeasured(const std::string& test, const std::string& what, int64_t value, const std::string& unit = "") {
-  std::cout << "MEASURED " << test << ": " << what << " = " << value << unit << std::endl;
-  ::testing::Test::RecordProperty(what, std::to_string(value));
 }
 
 // Keys of the Gemini pool by state, as one service sees them.
@@ -192,7 +184,7 @@ class NetnsFaultTest : public ::testing::Test {
         doubled.push_back(absl::StrCat(id, " x", it->second));
       }
     }
-    NetnsMeasured(test, "log rows written", static_cast<int64_t>(rows->size()));
+    Measured(test, "log rows written", static_cast<int64_t>(rows->size()));
     EXPECT_EQ(rows->size(), ids.size()) << "calls answered 200 and their log rows differ in number";
     EXPECT_TRUE(missing.empty()) << missing.size() << " log rows lost, e.g. " << missing.front();
     EXPECT_TRUE(doubled.empty()) << doubled.size() << " log rows written twice, e.g. " << doubled.front();
@@ -274,7 +266,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
         return seen[0] == expected && seen[1] == expected && seen[2] == expected;
       },
       30000);
-  const int64_t convergence_ms = NetnsMsSince(back_at);
+  const int64_t convergence_ms = MsSince(back_at);
   EXPECT_TRUE(converged) << "after the link returned, gateway 0 has " << seen[0].ToString() << "; gateway 1 "
                          << seen[1].ToString() << "; the broker " << seen[2].ToString() << "; expected "
                          << expected.ToString();
@@ -314,14 +306,14 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
   EXPECT_EQ(std::count_if(states.begin(), states.end(), [](const auto& e) { return e.second == "disabled"; }), 1)
       << absl::StrJoin(shown, " ");
 
-  NetnsMeasured(test, "cut length", cut_seconds * 1000, " ms");
-  NetnsMeasured(test, "calls served during the cut", served_during_cut);
-  NetnsMeasured(test, "outcome reports queued at most (both gateways)", max_queued);
-  NetnsMeasured(test, "convergence after the link returned", convergence_ms, " ms");
-  NetnsMeasured(test, "outcomes delivered", received);
-  NetnsMeasured(test, "calls", load.sent());
-  NetnsMeasured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
-  NetnsMeasured(test, "slowest call", load.max_latency_ms(), " ms");
+  Measured(test, "cut length", cut_seconds * 1000, " ms");
+  Measured(test, "calls served during the cut", served_during_cut);
+  Measured(test, "outcome reports queued at most (both gateways)", max_queued);
+  Measured(test, "convergence after the link returned", convergence_ms, " ms");
+  Measured(test, "outcomes delivered", received);
+  Measured(test, "calls", load.sent());
+  Measured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
+  Measured(test, "slowest call", load.max_latency_ms(), " ms");
 }
 
 INSTANTIATE_TEST_SUITE_P(Netns, BrokerCutTest, ::testing::Values(Cut::kLinkDown, Cut::kDrop), CutName);
@@ -395,20 +387,20 @@ class StoreFaultTest : public NetnsFaultTest {
                  state == kStoredCooling;
         },
         60000);
-    const int64_t catch_up_ms = NetnsMsSince(back_at);
+    const int64_t catch_up_ms = MsSince(back_at);
     EXPECT_TRUE(caught_up) << "not caught up: " << rows_queued << " log rows still queued in the gateways, "
                            << states_queued << " key states in the broker; " << rows_written << " of " << ids.size()
                            << " rows written; the rate-limited key's stored state is '" << state << "'";
     ASSERT_NO_FATAL_FAILURE(ExpectEveryRowOnce(ids, prefix, test));
     EXPECT_TRUE(load.failures().empty()) << load.failures().size() << " calls failed, e.g. " << load.failures().front();
 
-    NetnsMeasured(test, "fault length", seconds * 1000, " ms");
-    NetnsMeasured(test, "calls", load.sent());
-    NetnsMeasured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
-    NetnsMeasured(test, "log rows queued at most (both gateways)", max_rows_queued);
-    NetnsMeasured(test, "key states queued at most in the broker", max_states_queued);
-    NetnsMeasured(test, "catch-up after the fault", catch_up_ms, " ms");
-    NetnsMeasured(test, "slowest call", load.max_latency_ms(), " ms");
+    Measured(test, "fault length", seconds * 1000, " ms");
+    Measured(test, "calls", load.sent());
+    Measured(test, "failed calls", static_cast<int64_t>(load.failures().size()));
+    Measured(test, "log rows queued at most (both gateways)", max_rows_queued);
+    Measured(test, "key states queued at most in the broker", max_states_queued);
+    Measured(test, "catch-up after the fault", catch_up_ms, " ms");
+    Measured(test, "slowest call", load.max_latency_ms(), " ms");
   }
 };
 

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/common/secrets.h"
+#include "integration/measured.h"
 #include "integration/netns_stack.h"
 #include "integration/stack_test_base.h"
 #include "nlohmann/json.hpp"
@@ -32,15 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kTimeOutSeconds = 2;
 constexpr char kMetricsToken[] = "metrics-token-upstream-faults";
-
-int64_t MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
-void Measured(const std::string& test, const std::string& what, int64_t value, const std::string& unit = "") {
-  std::cout << "MEASURED " << test << ": " << what << " = " << value << unit << std::endl;
-  ::testing::Test::RecordProperty(what, std::to_string(value));
-}
 
 struct KeyView {
   std::string state;

@@ -6,6 +6,7 @@
 #include "gempool/common/environment.h"
 #include "gempool/config/config.h"
 #include "gempool/testing/status_matchers.h"
+#include "load_from_map.h"
 
 namespace gempool {
 namespace {
@@ -17,25 +18,14 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 
-absl::StatusOr<Config> LoadOpenAI(std::map<std::string, std::string> values) {
-  return LoadConfig(Environment::FromMap(values));
-}
-
-// The settings `values` load to; a failure to load fails the test.
-Config LoadOpenAIOk(std::map<std::string, std::string> values) {
-  absl::StatusOr<Config> loaded = LoadOpenAI(std::move(values));
-  EXPECT_TRUE(loaded.ok()) << loaded.status();
-  return loaded.ok() ? *std::move(loaded) : Config();
-}
-
 void ExpectInvalid(const std::string& name, const std::string& value, const std::string& hint = "") {
-  EXPECT_THAT(LoadOpenAI({{name, value}}),
+  EXPECT_THAT(gempool::testing::LoadFromMap({{name, value}}),
               StatusIs(absl::StatusCode::kInvalidArgument, AllOf(HasSubstr(name), HasSubstr(hint))))
       << name << "=" << value;
 }
 
 TEST(OpenAISettingsTest, DefaultsAreGeminiBalances) {
-  auto c = LoadOpenAI({});
+  auto c = gempool::testing::LoadFromMap({});
   ASSERT_TRUE(c.ok()) << c.status();
   const OpenAISettings& o = c->openai;
   EXPECT_THAT(o.search_models, ElementsAre("gemini-2.5-flash", "gemini-2.5-pro"));
@@ -63,7 +53,7 @@ TEST(OpenAISettingsTest, DefaultsAreGeminiBalances) {
 }
 
 TEST(OpenAISettingsTest, ReadsEverySetting) {
-  auto c = LoadOpenAI({{"SEARCH_MODELS", R"(["gemini-3-pro-preview"])"},
+  auto c = gempool::testing::LoadFromMap({{"SEARCH_MODELS", R"(["gemini-3-pro-preview"])"},
                  {"IMAGE_MODELS", "gemini-2.5-flash-image, gemini-3-pro-image-preview"},
                  {"THINKING_MODELS", R"(["gemini-2.5-flash"])"},
                  {"THINKING_BUDGET_MAP", R"({"gemini-2.5-flash": 1024, "gemini-2.5-pro": -1, "x": 2048.0})"},
@@ -103,7 +93,7 @@ TEST(OpenAISettingsTest, ReadsEverySetting) {
 }
 
 TEST(OpenAISettingsTest, EmptySafetySettingsSendNone) {
-  auto c = LoadOpenAI({{"SAFETY_SETTINGS", "[]"}});
+  auto c = gempool::testing::LoadFromMap({{"SAFETY_SETTINGS", "[]"}});
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(c->openai.safety_settings, IsEmpty());
 }
@@ -139,17 +129,17 @@ TEST(OpenAISettingsTest, RefusesBadValuesNamingTheVariable) {
 }
 
 TEST(OpenAISettingsTest, TtsSpeedDefaultsToNormal) {
-  const Config defaults = LoadOpenAIOk({});
+  const Config defaults = gempool::testing::LoadOkFromMap({});
   EXPECT_EQ(defaults.openai.tts_speed, "normal");
-  const Config slow = LoadOpenAIOk({{"TTS_SPEED", " slow "}});
+  const Config slow = gempool::testing::LoadOkFromMap({{"TTS_SPEED", " slow "}});
   EXPECT_EQ(slow.openai.tts_speed, "slow");
 }
 
 // A gateway rebuilds its conversion options only when Config::openai
 // differs: every setting must count in the comparison.
 TEST(OpenAISettingsTest, EqualityCoversEverySetting) {
-  const Config defaults = LoadOpenAIOk({});
-  EXPECT_TRUE(defaults.openai == LoadOpenAIOk({}).openai);
+  const Config defaults = gempool::testing::LoadOkFromMap({});
+  EXPECT_TRUE(defaults.openai == gempool::testing::LoadOkFromMap({}).openai);
   const std::map<std::string, std::string> changes = {
       {"SEARCH_MODELS", "gemini-x"},
       {"IMAGE_MODELS", "gemini-x"},
@@ -170,10 +160,10 @@ TEST(OpenAISettingsTest, EqualityCoversEverySetting) {
       {"MEDIA_FETCH_ALLOW_PRIVATE", "true"},
   };
   for (const auto& [name, value] : changes) {
-    const Config changed = LoadOpenAIOk({{name, value}});
+    const Config changed = gempool::testing::LoadOkFromMap({{name, value}});
     EXPECT_FALSE(changed.openai == defaults.openai) << name;
     EXPECT_TRUE(changed.openai != defaults.openai) << name;
-    EXPECT_TRUE(changed.openai == LoadOpenAIOk({{name, value}}).openai) << name;
+    EXPECT_TRUE(changed.openai == gempool::testing::LoadOkFromMap({{name, value}}).openai) << name;
   }
 }
 

@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/testing/status_matchers.h"
+#include "test_outcomes.h"
 
 namespace gempool::keypool {
 namespace {
@@ -23,11 +24,13 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::kFlash;
+using testing::kPro;
+using testing::kSecond;
+using testing::Of;
+using testing::RateLimited;
 
-constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
-constexpr char kPro[] = "gemini-2.5-pro";
-constexpr char kFlash[] = "gemini-2.5-flash";
 
 std::string SecretFor(int64_t id) { return absl::StrCat("AIzaSyTest", id, "abcdefghijklmnopqrstuvwxyz012"); }
 
@@ -36,21 +39,6 @@ KeyInfo NewKey(int64_t id) {
   key.id = id;
   key.secret = SecretFor(id);
   return key;
-}
-
-Outcome Of(OutcomeKind kind) {
-  Outcome outcome;
-  outcome.kind = kind;
-  return outcome;
-}
-
-Outcome RateLimited(int64_t retry_delay_ms, std::string quota_id = "") {
-  Outcome outcome = Of(OutcomeKind::kRateLimited);
-  outcome.http_status = 429;
-  outcome.error_reason = "RESOURCE_EXHAUSTED";
-  outcome.retry_delay_ms = retry_delay_ms;
-  outcome.quota_id = std::move(quota_id);
-  return outcome;
 }
 
 class KeyPoolTest : public ::testing::Test {

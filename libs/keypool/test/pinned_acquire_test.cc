@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "gempool/keypool/key_pool.h"
 #include "gempool/testing/fake_clock.h"
+#include "test_outcomes.h"
 
 namespace gempool::keypool {
 namespace {
@@ -12,19 +13,10 @@ namespace {
 using ::gempool::testing::FakeClock;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-constexpr int64_t kPinnedSecond = 1000;
-constexpr char kPinnedPro[] = "gemini-2.5-pro";
-constexpr char kPinnedFlash[] = "gemini-2.5-flash";
-
-Outcome PinnedRateLimited(int64_t retry_delay_ms, std::string quota_id = "") {
-  Outcome outcome;
-  outcome.kind = OutcomeKind::kRateLimited;
-  outcome.http_status = 429;
-  outcome.retry_delay_ms = retry_delay_ms;
-  outcome.quota_id = std::move(quota_id);
-  return outcome;
-}
+using testing::kFlash;
+using testing::kPro;
+using testing::kSecond;
+using testing::RateLimited;
 
 class PinnedAcquireTest : public ::testing::Test {
  protected:
@@ -48,7 +40,7 @@ class PinnedAcquireTest : public ::testing::Test {
 
 TEST_F(PinnedAcquireTest, UsableKeyIsHandedOutEveryTime) {
   for (int i = 0; i < 3; ++i) {
-    AcquireResult result = pool_->AcquirePinned(2, kPinnedFlash);
+    AcquireResult result = pool_->AcquirePinned(2, kFlash);
     ASSERT_TRUE(result.available) << result.unavailable_reason;
     EXPECT_EQ(result.key_id, 2);
     EXPECT_EQ(result.secret, "secret-2");
@@ -56,32 +48,32 @@ TEST_F(PinnedAcquireTest, UsableKeyIsHandedOutEveryTime) {
 }
 
 TEST_F(PinnedAcquireTest, DoesNotMoveTheRotation) {
-  ASSERT_TRUE(pool_->AcquirePinned(2, kPinnedFlash).available);
-  EXPECT_EQ(pool_->Acquire(kPinnedFlash).key_id, 1);
-  EXPECT_EQ(pool_->Acquire(kPinnedFlash).key_id, 2);
+  ASSERT_TRUE(pool_->AcquirePinned(2, kFlash).available);
+  EXPECT_EQ(pool_->Acquire(kFlash).key_id, 1);
+  EXPECT_EQ(pool_->Acquire(kFlash).key_id, 2);
 }
 
 TEST_F(PinnedAcquireTest, CoolingForTheModelIsUnavailableUntilItFreesUp) {
-  ASSERT_TRUE(pool_->Report(2, kPinnedPro, PinnedRateLimited(30 * kPinnedSecond)).ok());
-  AcquireResult result = pool_->AcquirePinned(2, kPinnedPro);
+  ASSERT_TRUE(pool_->Report(2, kPro, RateLimited(30 * kSecond)).ok());
+  AcquireResult result = pool_->AcquirePinned(2, kPro);
   EXPECT_FALSE(result.available);
-  EXPECT_EQ(result.retry_at_ms, clock_.NowUnixMs() + 30 * kPinnedSecond);
+  EXPECT_EQ(result.retry_at_ms, clock_.NowUnixMs() + 30 * kSecond);
   EXPECT_THAT(result.unavailable_reason, AllOf(HasSubstr("key 2"), HasSubstr("cooling for gemini-2.5-pro")));
   // Other models are not affected.
-  EXPECT_TRUE(pool_->AcquirePinned(2, kPinnedFlash).available);
-  clock_.AdvanceMs(30 * kPinnedSecond);
-  EXPECT_TRUE(pool_->AcquirePinned(2, kPinnedPro).available);
+  EXPECT_TRUE(pool_->AcquirePinned(2, kFlash).available);
+  clock_.AdvanceMs(30 * kSecond);
+  EXPECT_TRUE(pool_->AcquirePinned(2, kPro).available);
 }
 
 TEST_F(PinnedAcquireTest, CoolingForEveryModelIsUnavailableWithTheTime) {
-  ASSERT_TRUE(pool_->Report(3, "", PinnedRateLimited(90 * kPinnedSecond)).ok());
-  for (const char* model : {kPinnedPro, kPinnedFlash, ""}) {
+  ASSERT_TRUE(pool_->Report(3, "", RateLimited(90 * kSecond)).ok());
+  for (const char* model : {kPro, kFlash, ""}) {
     AcquireResult result = pool_->AcquirePinned(3, model);
     EXPECT_FALSE(result.available) << model;
-    EXPECT_EQ(result.retry_at_ms, clock_.NowUnixMs() + 90 * kPinnedSecond) << model;
+    EXPECT_EQ(result.retry_at_ms, clock_.NowUnixMs() + 90 * kSecond) << model;
   }
-  clock_.AdvanceMs(90 * kPinnedSecond);
-  EXPECT_TRUE(pool_->AcquirePinned(3, kPinnedPro).available);
+  clock_.AdvanceMs(90 * kSecond);
+  EXPECT_TRUE(pool_->AcquirePinned(3, kPro).available);
 }
 
 TEST_F(PinnedAcquireTest, DisabledKeySaysSoAndWillNotFreeUp) {
@@ -89,8 +81,8 @@ TEST_F(PinnedAcquireTest, DisabledKeySaysSoAndWillNotFreeUp) {
   invalid.kind = OutcomeKind::kKeyInvalid;
   invalid.http_status = 400;
   invalid.error_reason = "API_KEY_INVALID";
-  ASSERT_TRUE(pool_->Report(1, kPinnedFlash, invalid).ok());
-  AcquireResult result = pool_->AcquirePinned(1, kPinnedFlash);
+  ASSERT_TRUE(pool_->Report(1, kFlash, invalid).ok());
+  AcquireResult result = pool_->AcquirePinned(1, kFlash);
   EXPECT_FALSE(result.available);
   EXPECT_EQ(result.retry_at_ms, 0);
   EXPECT_THAT(result.unavailable_reason,
@@ -98,32 +90,32 @@ TEST_F(PinnedAcquireTest, DisabledKeySaysSoAndWillNotFreeUp) {
 }
 
 TEST_F(PinnedAcquireTest, PausedKeySaysSoEvenWhenAlsoCooling) {
-  ASSERT_TRUE(pool_->Report(1, kPinnedFlash, PinnedRateLimited(30 * kPinnedSecond)).ok());
+  ASSERT_TRUE(pool_->Report(1, kFlash, RateLimited(30 * kSecond)).ok());
   ASSERT_TRUE(pool_->Pause(KeySelection{.ids = {1}}).ok());
-  AcquireResult result = pool_->AcquirePinned(1, kPinnedFlash);
+  AcquireResult result = pool_->AcquirePinned(1, kFlash);
   EXPECT_FALSE(result.available);
   EXPECT_EQ(result.retry_at_ms, 0);
   EXPECT_THAT(result.unavailable_reason, AllOf(HasSubstr("paused"), HasSubstr("gempoolctl keys resume 1")));
   ASSERT_TRUE(pool_->Resume(KeySelection{.ids = {1}}).ok());
-  EXPECT_TRUE(pool_->AcquirePinned(1, kPinnedPro).available);
+  EXPECT_TRUE(pool_->AcquirePinned(1, kPro).available);
 }
 
 TEST_F(PinnedAcquireTest, FailingKeyIsStillUsable) {
   Outcome failed;
   failed.kind = OutcomeKind::kServerError;
   failed.http_status = 503;
-  ASSERT_TRUE(pool_->Report(2, kPinnedFlash, failed).ok());
+  ASSERT_TRUE(pool_->Report(2, kFlash, failed).ok());
   ASSERT_EQ(pool_->Get(2)->state, KeyState::kFailing);
-  EXPECT_TRUE(pool_->AcquirePinned(2, kPinnedFlash).available);
+  EXPECT_TRUE(pool_->AcquirePinned(2, kFlash).available);
 }
 
 TEST_F(PinnedAcquireTest, UnknownKeyIsUnavailableWithoutRetryTime) {
-  AcquireResult result = pool_->AcquirePinned(42, kPinnedFlash);
+  AcquireResult result = pool_->AcquirePinned(42, kFlash);
   EXPECT_FALSE(result.available);
   EXPECT_EQ(result.retry_at_ms, 0);
   EXPECT_THAT(result.unavailable_reason, HasSubstr("no longer in the gemini pool"));
   pool_->Remove(std::vector<int64_t>{2});
-  EXPECT_FALSE(pool_->AcquirePinned(2, kPinnedFlash).available);
+  EXPECT_FALSE(pool_->AcquirePinned(2, kFlash).available);
 }
 
 }  // namespace

@@ -18,12 +18,10 @@ using nlohmann::json;
 using testing::Body;
 using testing::J;
 using testing::MustConvert;
+using testing::ConversionStatus;
+using testing::ErrorParamOf;
 using testing::PlainOptions;
 using ::testing::HasSubstr;
-
-absl::Status Status(const json& body) { return ConvertResponsesRequest(body, PlainOptions()).status(); }
-
-std::string Param(const absl::Status& status) { return openai::ErrorParam(status).value_or(""); }
 
 TEST(InputConverterTest, StringInputIsOneUserMessage) {
   ResponsesRequest request = MustConvert(Body("Hello"));
@@ -51,7 +49,7 @@ TEST(InputConverterTest, OnlyInstructionsBecomeTheUserTurn) {
   ResponsesRequest request = MustConvert(Body(J("[]"), R"({"instructions":"do it"})"));
   EXPECT_EQ(request.gemini.body["contents"], J(R"([{"role":"user","parts":[{"text":"do it"}]}])"));
   EXPECT_FALSE(request.gemini.body.contains("systemInstruction"));
-  EXPECT_THAT(Status(Body(J("[]"))), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ConversionStatus(Body(J("[]"))), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(InputConverterTest, Images) {
@@ -76,7 +74,7 @@ TEST(InputConverterTest, RemoteMediaCanBeSwitchedOff) {
   absl::Status status = ConvertResponsesRequest(
       Body(J(R"([{"role":"user","content":[{"type":"input_image","image_url":"https://e.com/a.png"}]}])")), options)
                             .status();
-  EXPECT_EQ(Param(status), "input[0].content[0].image_url");
+  EXPECT_EQ(ErrorParamOf(status), "input[0].content[0].image_url");
 }
 
 TEST(InputConverterTest, Files) {
@@ -94,23 +92,23 @@ TEST(InputConverterTest, Files) {
 
 TEST(InputConverterTest, FilesApiReferencesAreRefused) {
   absl::Status status =
-      Status(Body(J(R"([{"role":"user","content":[{"type":"input_file","file_id":"file-abc"}]}])")));
+      ConversionStatus(Body(J(R"([{"role":"user","content":[{"type":"input_file","file_id":"file-abc"}]}])")));
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Files API")));
-  EXPECT_EQ(Param(status), "input[0].content[0].file_id");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"role":"user","content":[{"type":"input_image","file_id":"file-1"}]}])")))),
+  EXPECT_EQ(ErrorParamOf(status), "input[0].content[0].file_id");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"role":"user","content":[{"type":"input_image","file_id":"file-1"}]}])")))),
             "input[0].content[0].file_id");
 }
 
 TEST(InputConverterTest, BadPartsAndRolesNameTheField) {
-  EXPECT_EQ(Param(Status(Body(J(R"([{"role":"user","content":[{"type":"input_audio"}]}])")))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"role":"user","content":[{"type":"input_audio"}]}])")))),
             "input[0].content[0].type");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"role":"user","content":[{"type":"output_text","text":"x"}]}])")))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"role":"user","content":[{"type":"output_text","text":"x"}]}])")))),
             "input[0].content[0].type");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"role":"tool","content":"x"}])")))), "input[0].role");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"type":"item_reference","id":"msg_1"}])")))), "input[0].type");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"type":"custom_thing"}])")))), "input[0].type");
-  EXPECT_EQ(Param(Status(Body(J(R"([3])")))), "input[0]");
-  EXPECT_EQ(Param(Status(Body(42))), "input");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"role":"tool","content":"x"}])")))), "input[0].role");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"type":"item_reference","id":"msg_1"}])")))), "input[0].type");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"type":"custom_thing"}])")))), "input[0].type");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([3])")))), "input[0]");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(42))), "input");
 }
 
 TEST(InputConverterTest, HostedToolHistoryIsDroppedWithAWarning) {
@@ -148,14 +146,14 @@ TEST(InputConverterTest, OutputArraysSplitTextAndMedia) {
 }
 
 TEST(InputConverterTest, PairingErrorsNameTheItem) {
-  EXPECT_EQ(Param(Status(Body(J(R"([{"type":"function_call_output","call_id":"nope","output":"x"}])")))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"type":"function_call_output","call_id":"nope","output":"x"}])")))),
             "input[0].call_id");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
       {"role":"user","content":"no output"}])")))),
             "input[0]");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"type":"function_call","call_id":"c1","name":"f","arguments":"[1]"}])")))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"type":"function_call","call_id":"c1","name":"f","arguments":"[1]"}])")))),
             "input[0].arguments");
-  EXPECT_EQ(Param(Status(Body(J(R"([{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body(J(R"([{"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
       {"type":"function_call_output","call_id":"c1","output":"x"},
       {"type":"function_call_output","call_id":"c1","output":"y"}])")))),
             "input[2].call_id");

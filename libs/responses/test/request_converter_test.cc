@@ -19,12 +19,11 @@ using nlohmann::json;
 using testing::Body;
 using testing::J;
 using testing::MustConvert;
+using testing::ConversionStatus;
+using testing::ErrorParamOf;
 using testing::PlainOptions;
 using ::testing::Contains;
 using ::testing::HasSubstr;
-
-absl::Status RequestStatus(const json& body) { return ConvertResponsesRequest(body, PlainOptions()).status(); }
-std::string RequestParam(const absl::Status& status) { return openai::ErrorParam(status).value_or(""); }
 
 TEST(RequestConverterTest, ModelFlagsAndDefaults) {
   ResponsesRequest request = MustConvert(Body("hi", R"({"stream":true})", "models/gemini-2.5-pro"));
@@ -38,8 +37,8 @@ TEST(RequestConverterTest, ModelFlagsAndDefaults) {
   EXPECT_EQ(request.echo["tools"], json::array());
   EXPECT_EQ(request.echo["parallel_tool_calls"], true);
   EXPECT_EQ(request.echo["text"]["format"], J(R"({"type":"text"})"));
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", "{}", ""))), "model");
-  EXPECT_THAT(RequestStatus(J("[]")), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", "{}", ""))), "model");
+  EXPECT_THAT(ConversionStatus(J("[]")), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(RequestConverterTest, StoreAndInclude) {
@@ -48,7 +47,7 @@ TEST(RequestConverterTest, StoreAndInclude) {
   EXPECT_FALSE(request.store);
   EXPECT_TRUE(request.include_encrypted_reasoning);
   EXPECT_THAT(request.gemini.warnings, Contains(HasSubstr("message.output_text.logprobs")));
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"include":[1]})"))), "include[0]");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"include":[1]})"))), "include[0]");
 }
 
 // Codex CLI groups its sub-agent tools in a namespace; Gemini has none, so
@@ -71,9 +70,9 @@ TEST(RequestConverterTest, NamespaceToolsAreDeclaredWithTheirNamespace) {
   const json& contents = request.gemini.body["contents"];
   EXPECT_EQ(contents[1]["parts"][0]["functionCall"]["name"], "multi_agent_v1.close_agent");
   EXPECT_EQ(contents[2]["parts"][0]["functionResponse"]["name"], "multi_agent_v1.close_agent");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"tools":[{"type":"namespace","name":"a.b","tools":[]}]})"))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"tools":[{"type":"namespace","name":"a.b","tools":[]}]})"))),
             "tools[0].name");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"tools":[{"type":"namespace","name":"ns","tools":[{"type":"custom","name":"x"}]}]})"))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"tools":[{"type":"namespace","name":"ns","tools":[{"type":"custom","name":"x"}]}]})"))),
             "tools[0].tools[0].type");
 }
 
@@ -112,17 +111,17 @@ TEST(RequestConverterTest, ToolChoices) {
             J(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["b"]}})"));
   EXPECT_EQ(config(R"({"type":"allowed_tools","mode":"required","tools":[{"type":"function","name":"a"}]})"),
             J(R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["a"]}})"));
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", "{" + tools + R"(,"tool_choice":{"type":"function","name":"zz"}})"))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", "{" + tools + R"(,"tool_choice":{"type":"function","name":"zz"}})"))),
             "tool_choice.name");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", "{" + tools + R"(,"tool_choice":"sometimes"})"))), "tool_choice");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", "{" + tools + R"(,"tool_choice":"sometimes"})"))), "tool_choice");
   // Without tools there is nothing to choose.
   EXPECT_FALSE(MustConvert(Body("hi", R"({"tool_choice":"required"})")).gemini.body.contains("toolConfig"));
 }
 
 TEST(RequestConverterTest, UnsupportedToolsAndParallelCalls) {
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"tools":[{"type":"file_search","vector_store_ids":["v"]}]})"))),
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"tools":[{"type":"file_search","vector_store_ids":["v"]}]})"))),
             "tools[0].type");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"tools":[{"type":"function"}]})"))), "tools[0].name");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"tools":[{"type":"function"}]})"))), "tools[0].name");
   ResponsesRequest request =
       MustConvert(Body("hi", R"({"tools":[{"type":"function","name":"f"}],"parallel_tool_calls":false})"));
   EXPECT_THAT(request.gemini.warnings, Contains(HasSubstr("parallel_tool_calls")));
@@ -138,8 +137,8 @@ TEST(RequestConverterTest, TextFormats) {
   EXPECT_EQ(schema.gemini.body["generationConfig"], J(R"({"responseMimeType":"application/json",
       "responseJsonSchema":{"type":"object","properties":{"a":{"type":"integer"}}}})"));
   EXPECT_EQ(schema.echo["text"]["format"]["name"], "r");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"text":{"format":{"type":"json_schema"}}})"))), "text.format.schema");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"text":{"format":{"type":"yaml"}}})"))), "text.format.type");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"text":{"format":{"type":"json_schema"}}})"))), "text.format.schema");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"text":{"format":{"type":"yaml"}}})"))), "text.format.type");
 }
 
 TEST(RequestConverterTest, ReasoningEffortUsesTheChatTable) {
@@ -162,8 +161,8 @@ TEST(RequestConverterTest, ReasoningEffortUsesTheChatTable) {
   ResponsesRequest summary = MustConvert(Body("hi", R"({"reasoning":{"summary":"concise"}})"));
   EXPECT_EQ(summary.gemini.body["generationConfig"]["thinkingConfig"], J(R"({"includeThoughts":true})"));
   EXPECT_TRUE(summary.reasoning_summary);
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"reasoning":{"effort":"max!"}})"))), "reasoning.effort");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"reasoning":{"summary":"long"}})"))), "reasoning.summary");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"reasoning":{"effort":"max!"}})"))), "reasoning.effort");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"reasoning":{"summary":"long"}})"))), "reasoning.summary");
 }
 
 TEST(RequestConverterTest, ThinkingBudgetMapWhenNoEffort) {
@@ -180,10 +179,10 @@ TEST(RequestConverterTest, Sampling) {
             J(R"({"maxOutputTokens":100,"temperature":0.3,"topP":0.9,"stopSequences":["END","STOP"]})"));
   EXPECT_EQ(request.echo["temperature"], 0.3);
   EXPECT_EQ(request.echo["max_output_tokens"], 100);
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"temperature":3})"))), "temperature");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"top_p":"x"})"))), "top_p");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"max_output_tokens":0})"))), "max_output_tokens");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"stop":["1","2","3","4","5","6"]})"))), "stop");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"temperature":3})"))), "temperature");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"top_p":"x"})"))), "top_p");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"max_output_tokens":0})"))), "max_output_tokens");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"stop":["1","2","3","4","5","6"]})"))), "stop");
 }
 
 TEST(RequestConverterTest, UnknownAndUnsupportedFields) {
@@ -195,9 +194,9 @@ TEST(RequestConverterTest, UnknownAndUnsupportedFields) {
   EXPECT_THAT(request.gemini.warnings, Contains(HasSubstr("verbosity")));
   EXPECT_EQ(request.gemini.warnings.size(), 3u);
   EXPECT_EQ(request.echo["metadata"], J(R"({"a":"b"})"));
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"background":true})"))), "background");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"conversation":"conv_1"})"))), "conversation");
-  EXPECT_EQ(RequestParam(RequestStatus(Body("hi", R"({"prompt":{"id":"p"}})"))), "prompt");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"background":true})"))), "background");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"conversation":"conv_1"})"))), "conversation");
+  EXPECT_EQ(ErrorParamOf(ConversionStatus(Body("hi", R"({"prompt":{"id":"p"}})"))), "prompt");
 }
 
 TEST(RequestConverterTest, SafetySettingsFromOptions) {
@@ -223,9 +222,9 @@ TEST(RequestConverterTest, PreviousResponseItemsComeFirst) {
 }
 
 TEST(RequestConverterTest, UnknownPreviousResponseIsNotFound) {
-  absl::Status missing = RequestStatus(Body("hi", R"({"previous_response_id":"resp_gone"})"));
+  absl::Status missing = ConversionStatus(Body("hi", R"({"previous_response_id":"resp_gone"})"));
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound, HasSubstr("resp_gone")));
-  EXPECT_EQ(RequestParam(missing), "previous_response_id");
+  EXPECT_EQ(ErrorParamOf(missing), "previous_response_id");
   json garbage = J(R"({"version":7})");
   EXPECT_THAT(ConvertResponsesRequest(Body("hi", R"({"previous_response_id":"r"})"), PlainOptions(), &garbage)
                   .status(),

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "gempool/openai/errors.h"
 #include "gempool/responses/request_converter.h"
 #include "gempool/responses/stream_converter.h"
 #include "gempool/testing/json_variants.h"
@@ -43,6 +45,12 @@ inline openai::ConversionOptions PlainOptions() {
 }
 
 // A Responses body for `model` with `input` plus the members of `extra_json`.
+// Why a conversion that must fail failed, and the OpenAI error's "param".
+inline absl::Status ConversionStatus(const nlohmann::json& body) {
+  return ConvertResponsesRequest(body, PlainOptions()).status();
+}
+inline std::string ErrorParamOf(const absl::Status& status) { return openai::ErrorParam(status).value_or(""); }
+
 inline nlohmann::json Body(const nlohmann::json& input, const std::string& extra_json = "{}",
                            const std::string& model = "gemini-2.5-flash") {
   nlohmann::json body;
