@@ -12,17 +12,21 @@ HealthChecker::HealthChecker(KeyBrokerClient& broker, PersistenceClient& persist
     : broker_(broker), persistence_(persistence), timeout_ms_(timeout_ms), run_blocking_(std::move(run_blocking)) {}
 
 void HealthChecker::CheckShared(std::chrono::milliseconds max_age, std::function<void(const Report&)> done) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (last_.has_value() && std::chrono::steady_clock::now() - last_at_ <= max_age) {
-    const Report report = *last_;
-    lock.unlock();
-    done(report);
+  std::optional<Report> fresh;
+  {
+    MutexLock lock(&mu_);
+    if (last_.has_value() && std::chrono::steady_clock::now() - last_at_ <= max_age) {
+      fresh = *last_;
+    } else {
+      waiting_.push_back(std::move(done));
+      if (checking_) return;
+      checking_ = true;
+    }
+  }
+  if (fresh.has_value()) {
+    done(*fresh);  // Outside the lock.
     return;
   }
-  waiting_.push_back(std::move(done));
-  if (checking_) return;
-  checking_ = true;
-  lock.unlock();
   if (run_blocking_) {
     run_blocking_([this] { RunSharedCheck(); });
   } else {
@@ -34,7 +38,7 @@ void HealthChecker::RunSharedCheck() {
   const Report report = Check();
   std::vector<std::function<void(const Report&)>> waiting;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     last_ = report;
     last_at_ = std::chrono::steady_clock::now();
     checking_ = false;

@@ -9,11 +9,11 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gempool/common/mutex.h"
 #include "pool/key_broker_client.h"
 #include "logs/persistence_client.h"
 
@@ -40,21 +40,23 @@ class HealthChecker {
   // `done` gets a report at most `max_age` old: at once (on this thread)
   // when the last one is fresh enough, else when the check running now, or
   // one started on `run_blocking` for it, ends (on that thread).
-  void CheckShared(std::chrono::milliseconds max_age, std::function<void(const Report&)> done);
+  void CheckShared(std::chrono::milliseconds max_age, std::function<void(const Report&)> done)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void RunSharedCheck();
+  void RunSharedCheck() ABSL_LOCKS_EXCLUDED(mu_);
 
   KeyBrokerClient& broker_;
   PersistenceClient& persistence_;
   const int timeout_ms_;
   const BlockingRunner run_blocking_;
 
-  std::mutex mu_;
-  bool checking_ = false;
-  std::vector<std::function<void(const Report&)>> waiting_;
-  std::optional<Report> last_;
-  std::chrono::steady_clock::time_point last_at_;
+  // Never held across a check or a `done`.
+  Mutex mu_;
+  bool checking_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void(const Report&)>> waiting_ ABSL_GUARDED_BY(mu_);
+  std::optional<Report> last_ ABSL_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point last_at_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway

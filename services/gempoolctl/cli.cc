@@ -112,7 +112,8 @@ Text output: one line per row (times in TIMEZONE), then "rows A-B of TOTAL".
 JSON output: {"total": N, "offset": N, "entries": [{"id", "time_ms",
 "request_id", "key_id", "model", "operation", "status_code", then for the
 request log "latency_ms", "attempts", "stream", "client_token_id", for the
-error log "error_type", "message"}]}. Times are Unix milliseconds.
+error log "error_type", "message", "request_body" (as logged, at most
+64 KiB)}]}. Times are Unix milliseconds.
 
 Example: gempoolctl logs --errors --request-id my-trace-1 --json
 
@@ -269,10 +270,10 @@ Flags:
                keys, VERTEX_API_KEYS).
 
 Text output: one line per key, then "keys A-B of TOTAL".
-JSON output: {"total": N, "offset": N, "keys": [{"id", "key", "state",
+JSON output: {"total": N, "offset": N, "keys": [{"id", "masked", "state",
   "failure_count", "state_reason", "last_error", "cooling_until_ms",
   "model_cooldowns": [{"model", "until_ms", "reason"}], "last_used_at_ms",
-  "created_at_ms"}]}. Times are Unix milliseconds, 0 when unset.
+  "created_at_ms", "pool"}]}. Times are Unix milliseconds, 0 when unset.
 
 Example: gempoolctl keys list --state cooling --json
 )help";
@@ -325,7 +326,7 @@ The call waits for every probe: the default --timeout-ms is 600000 (10 min).
 
 Text output: one line per key (ID, KEY, RESULT, STATE, MESSAGE), then
 "N passed, M failed".
-JSON output: {"passed": N, "failed": M, "results": [{"id", "key", "passed",
+JSON output: {"passed": N, "failed": M, "results": [{"id", "masked", "passed",
 "state", "http_status", "message"}]}; http_status is 0 when no answer came.
 
 Exits 0 when every selected key passed, 1 when at least one did not (or the
@@ -345,7 +346,7 @@ they have no calls.
 
 Text output: one line per key and model (ID, KEY, MODEL, CALLS 1H/24H/30D,
 FAILED 1H/24H/30D).
-JSON output: {"now_ms": N, "keys": [{"id", "key", "models": [{"model",
+JSON output: {"now_ms": N, "keys": [{"id", "masked", "models": [{"model",
 "calls_1h", "calls_24h", "calls_30d", "failures_1h", "failures_24h",
 "failures_30d"}]}]}
 )help";

@@ -58,23 +58,6 @@ bool IsKeysCommand(Command command) {
   return command != Command::kHealth && command != Command::kHelp && command != Command::kImportGeminiBalance;
 }
 
-Json ViewJson(const v1::KeyView& key) {
-  Json cooldowns = Json::array();
-  for (const v1::ModelCooldown& c : key.model_cooldowns()) {
-    cooldowns.push_back({{"model", c.model()}, {"until_ms", c.until_ms()}, {"reason", c.reason()}});
-  }
-  return Json{{"id", key.id()},
-              {"key", key.masked()},
-              {"state", keypool::KeyStateName(key.state())},
-              {"failure_count", key.failure_count()},
-              {"state_reason", key.state_reason()},
-              {"last_error", key.last_error()},
-              {"cooling_until_ms", key.cooling_until_ms()},
-              {"model_cooldowns", cooldowns},
-              {"last_used_at_ms", key.last_used_at_ms()},
-              {"created_at_ms", key.created_at_ms()}};
-}
-
 // What a key is waiting for, in one line: its reason, global cooldown and
 // per-model cooldowns.
 std::string Details(const v1::KeyView& key, const ShownTimeZone& zone) {
@@ -109,7 +92,7 @@ int ListKeys(const Invocation& inv, const Targets& targets, Io& io) {
   if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, io.out, io.err);
   if (inv.json) {
     Json keys = Json::array();
-    for (const v1::KeyView& key : response.keys()) keys.push_back(ViewJson(key));
+    for (const v1::KeyView& key : response.keys()) keys.push_back(keypool::KeyViewJson(key));
     Json out{{"total", response.total()}, {"offset", inv.offset}, {"keys", keys}};
     if (inv.pool == "vertex") out["pool"] = "vertex";
     io.out << out.dump(2) << "\n";
@@ -300,12 +283,7 @@ int VerifyKeys(const Invocation& inv, const Targets& targets, Io& io) {
   if (inv.json) {
     Json results = Json::array();
     for (const v1::KeyVerification& v : response.results()) {
-      results.push_back({{"id", v.id()},
-                         {"key", v.masked()},
-                         {"passed", v.passed()},
-                         {"state", keypool::KeyStateName(v.state())},
-                         {"http_status", v.http_status()},
-                         {"message", v.message()}});
+      results.push_back(keypool::KeyVerificationJson(v));
     }
     io.out << Json{{"passed", response.passed()}, {"failed", response.failed()}, {"results", results}}.dump(2)
            << "\n";
@@ -333,15 +311,9 @@ int KeyUsage(const Invocation& inv, const Targets& targets, Io& io) {
     for (const v1::KeyUsage& key : response.keys()) {
       Json models = Json::array();
       for (const v1::ModelUsage& m : key.models()) {
-        models.push_back({{"model", m.model()},
-                          {"calls_1h", m.calls_1h()},
-                          {"calls_24h", m.calls_24h()},
-                          {"calls_30d", m.calls_30d()},
-                          {"failures_1h", m.failures_1h()},
-                          {"failures_24h", m.failures_24h()},
-                          {"failures_30d", m.failures_30d()}});
+        models.push_back(keypool::ModelUsageJson(m));
       }
-      keys.push_back({{"id", key.id()}, {"key", key.masked()}, {"models", models}});
+      keys.push_back({{"id", key.id()}, {"masked", key.masked()}, {"models", models}});
     }
     io.out << Json{{"now_ms", response.now_ms()}, {"keys", keys}}.dump(2) << "\n";
     return kExitOk;

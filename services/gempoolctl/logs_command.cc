@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gempool/common/clock.h"
+#include "gempool/keypool/admin_json.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 #include "shown_time_zone.h"
 #include "admin_client.h"
@@ -23,13 +24,6 @@ using Json = nlohmann::ordered_json;
 constexpr int kDefaultLimit = 50;
 // Error messages are shown whole in JSON; in the table, their first line cut here.
 constexpr size_t kShownMessage = 100;
-
-template <typename Entry>
-Json CommonJson(const Entry& e) {
-  return Json{{"id", e.id()},           {"time_ms", e.time_ms()},     {"request_id", e.request_id()},
-              {"key_id", e.key_id()},   {"model", e.model()},         {"operation", e.operation()},
-              {"status_code", e.status_code()}};
-}
 
 std::string ShortMessage(const std::string& message) {
   std::string line = message.substr(0, message.find('\n'));
@@ -63,10 +57,7 @@ int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, st
     shown = page.entries_size();
     rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "ERROR TYPE", "MESSAGE"});
     for (const v1::ErrorLogEntry& e : page.entries()) {
-      Json entry = CommonJson(e);
-      entry["error_type"] = e.error_type();
-      entry["message"] = e.message();
-      entries.push_back(std::move(entry));
+      entries.push_back(keypool::ErrorLogEntryJson(e));
       rows.push_back({FormatShownTime(e.time_ms(), zone), Or(e.request_id()), absl::StrCat(e.status_code()),
                       e.key_id() != 0 ? absl::StrCat("#", e.key_id()) : "-", Or(e.model()), Or(e.operation()),
                       Or(e.error_type()), ShortMessage(e.message())});
@@ -79,12 +70,7 @@ int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, st
     shown = page.entries_size();
     rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "LATENCY", "ATTEMPTS"});
     for (const v1::RequestLogEntry& e : page.entries()) {
-      Json entry = CommonJson(e);
-      entry["latency_ms"] = e.latency_ms();
-      entry["attempts"] = e.attempts();
-      entry["stream"] = e.stream();
-      entry["client_token_id"] = e.client_token_id();
-      entries.push_back(std::move(entry));
+      entries.push_back(keypool::RequestLogEntryJson(e));
       rows.push_back({FormatShownTime(e.time_ms(), zone), Or(e.request_id()), absl::StrCat(e.status_code()),
                       e.key_id() != 0 ? absl::StrCat("#", e.key_id()) : "-", Or(e.model()),
                       absl::StrCat(Or(e.operation()), e.stream() ? " (stream)" : ""),

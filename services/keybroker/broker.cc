@@ -328,7 +328,7 @@ void Broker::ApplySettings(const Config& merged) {
   pools_.SetMaxFailures(next.max_failures);
   SetLogLevel(merged.log_level);
   if (revalidator_ != nullptr) revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
-  std::lock_guard<std::mutex> lock(settings_update_mu_);
+  MutexLock lock(&settings_update_mu_);
   const std::shared_ptr<const BrokerSettings> current = settings_.Get();
   // The last check's verdicts stay for the proxies still listed; new ones
   // are alive until the check PROXIES changes start says otherwise.
@@ -347,7 +347,7 @@ void Broker::ApplySettings(const Config& merged) {
 }
 
 void Broker::SetDeadProxies(const std::vector<std::string>& dead) {
-  std::lock_guard<std::mutex> lock(settings_update_mu_);
+  MutexLock lock(&settings_update_mu_);
   BrokerSettings next = *settings_.Get();
   next.dead_proxies.clear();
   // Only entries still listed: PROXIES may have changed during the round.

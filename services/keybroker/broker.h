@@ -24,17 +24,17 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "absl/time/time.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
+#include "gempool/common/mutex.h"
 #include "gempool/config/config.h"
 #include "gempool/config/settings_follower.h"
 #include "gempool/keypool/key_pools.h"
@@ -133,9 +133,9 @@ class Broker {
   // usage table (tokens_per_day across a broker restart).
   void SeedTokensToday();
   // Puts the settings of `merged` (environment and UI) in force.
-  void ApplySettings(const Config& merged);
+  void ApplySettings(const Config& merged) ABSL_LOCKS_EXCLUDED(settings_update_mu_);
   // Puts the proxy check's verdict in the settings (and so on the stream).
-  void SetDeadProxies(const std::vector<std::string>& dead);
+  void SetDeadProxies(const std::vector<std::string>& dead) ABSL_LOCKS_EXCLUDED(settings_update_mu_);
 
   // API_KEYS and VERTEX_API_KEYS, until the load has added them to their
   // pools; config_ has neither.
@@ -154,9 +154,9 @@ class Broker {
   KeyVerifier verifier_;
   std::unique_ptr<KeyRevalidator> revalidator_;
   // The pool is loaded (services answer), then health says SERVING too.
-  absl::Notification ready_;
-  absl::Notification serving_;
-  absl::Notification stop_;
+  Notification ready_;
+  Notification serving_;
+  Notification stop_;
   BrokerSettingsHolder settings_;
   KeyWatchHub hub_;
   // Managed client tokens: loaded with the keys, served to gateways by the
@@ -166,8 +166,10 @@ class Broker {
   ClientTokenAdmin token_admin_;
   KeyBrokerService broker_service_;
   KeyAdminService admin_service_;
-  // ApplySettings and SetDeadProxies each read, change and set settings_.
-  std::mutex settings_update_mu_;
+  // ApplySettings and SetDeadProxies each read, change and set settings_
+  // (thread-safe itself: the lock guards no member, it makes each
+  // read-change-set one step).
+  Mutex settings_update_mu_;
   ProxyChecker proxy_checker_;
   // KEYBROKER_METRICS_LISTEN; the metrics outlive the server (its
   // interceptor counts into them).

@@ -12,10 +12,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "gempool/common/mutex.h"
 #include "gempool/keypool/proxy_chooser.h"
 
 namespace gempool::keybroker {
@@ -48,30 +48,30 @@ class BrokerSettingsHolder {
   explicit BrokerSettingsHolder(BrokerSettings initial)
       : current_(std::make_shared<const BrokerSettings>(std::move(initial))) {}
 
-  std::shared_ptr<const BrokerSettings> Get() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const BrokerSettings> Get() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return current_;
   }
-  uint64_t generation() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  uint64_t generation() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return generation_;
   }
-  uint64_t proxy_health_generation() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  uint64_t proxy_health_generation() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return proxy_health_generation_;
   }
-  void Set(BrokerSettings next) {
+  void Set(BrokerSettings next) ABSL_LOCKS_EXCLUDED(mu_) {
     auto snapshot = std::make_shared<const BrokerSettings>(std::move(next));
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ++(current_->OnlyProxyHealthDiffers(*snapshot) ? proxy_health_generation_ : generation_);
     current_ = std::move(snapshot);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const BrokerSettings> current_;
-  uint64_t generation_ = 1;
-  uint64_t proxy_health_generation_ = 1;
+  mutable Mutex mu_;
+  std::shared_ptr<const BrokerSettings> current_ ABSL_GUARDED_BY(mu_);
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t proxy_health_generation_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace gempool::keybroker

@@ -31,7 +31,7 @@ ClientTokenAdmin::ClientTokenAdmin(ClientTokenRegistry& registry, ClientTokenWat
     : registry_(registry), hub_(hub), persistence_(persistence), clock_(clock) {}
 
 absl::StatusOr<v1::CreateClientTokenResponse> ClientTokenAdmin::Create(const v1::CreateClientTokenRequest& request) {
-  std::lock_guard<std::mutex> lock(admin_mu_);
+  MutexLock lock(&admin_mu_);
   const int64_t now = clock_.NowUnixMs();
   GEMPOOL_RETURN_IF_ERROR(clienttokens::ValidateName(request.name()));
   GEMPOOL_RETURN_IF_ERROR(clienttokens::ValidateExpiry(request.expires_at_ms(), now));
@@ -71,7 +71,7 @@ v1::ListClientTokensResponse ClientTokenAdmin::List() const {
 }
 
 absl::StatusOr<v1::ClientToken> ClientTokenAdmin::Update(const v1::UpdateClientTokenRequest& request) {
-  std::lock_guard<std::mutex> lock(admin_mu_);
+  MutexLock lock(&admin_mu_);
   std::optional<v1::ClientToken> found = registry_.Find(request.id());
   if (!found.has_value()) return absl::NotFoundError(absl::StrCat("no client token with id ", request.id()));
   if (request.update_mask().empty()) {
@@ -112,7 +112,7 @@ absl::StatusOr<v1::ClientToken> ClientTokenAdmin::Update(const v1::UpdateClientT
 }
 
 absl::StatusOr<v1::DeleteClientTokenResponse> ClientTokenAdmin::Delete(const v1::DeleteClientTokenRequest& request) {
-  std::lock_guard<std::mutex> lock(admin_mu_);
+  MutexLock lock(&admin_mu_);
   if (!registry_.Find(request.id()).has_value()) {
     return absl::NotFoundError(absl::StrCat("no client token with id ", request.id()));
   }

@@ -10,12 +10,11 @@
 // a check (name taken, token there) holds until the write. The lock is held
 // across the persistence call, which is fine for calls this rare.
 
-#include <mutex>
-
 #include "absl/status/statusor.h"
 #include "client_token_registry.h"
 #include "client_token_watch_hub.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.pb.h"
 #include "persistence_client.h"
 
@@ -27,18 +26,23 @@ class ClientTokenAdmin {
   ClientTokenAdmin(ClientTokenRegistry& registry, ClientTokenWatchHub& hub, PersistenceClient& persistence,
                    const Clock& clock);
 
-  absl::StatusOr<v1::CreateClientTokenResponse> Create(const v1::CreateClientTokenRequest& request);
+  absl::StatusOr<v1::CreateClientTokenResponse> Create(const v1::CreateClientTokenRequest& request)
+      ABSL_LOCKS_EXCLUDED(admin_mu_);
   v1::ListClientTokensResponse List() const;
-  absl::StatusOr<v1::ClientToken> Update(const v1::UpdateClientTokenRequest& request);
-  absl::StatusOr<v1::DeleteClientTokenResponse> Delete(const v1::DeleteClientTokenRequest& request);
+  absl::StatusOr<v1::ClientToken> Update(const v1::UpdateClientTokenRequest& request)
+      ABSL_LOCKS_EXCLUDED(admin_mu_);
+  absl::StatusOr<v1::DeleteClientTokenResponse> Delete(const v1::DeleteClientTokenRequest& request)
+      ABSL_LOCKS_EXCLUDED(admin_mu_);
 
  private:
   ClientTokenRegistry& registry_;
   ClientTokenWatchHub& hub_;
   PersistenceClient& persistence_;
   const Clock& clock_;
-  // Serialises Create, Update and Delete (check, write through, apply).
-  std::mutex admin_mu_;
+  // Serialises Create, Update and Delete (check, write through, apply). It
+  // guards no member of this class: the references above are thread-safe
+  // themselves; the lock only makes each check-then-write one step.
+  Mutex admin_mu_;
 };
 
 }  // namespace gempool::keybroker

@@ -5,7 +5,7 @@
 namespace gempool::keybroker {
 
 void ClientTokenRegistry::Load(std::vector<v1::ClientToken> tokens) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   tokens_.clear();
   token_ids_.clear();
   for (v1::ClientToken& token : tokens) {
@@ -16,7 +16,7 @@ void ClientTokenRegistry::Load(std::vector<v1::ClientToken> tokens) {
 }
 
 void ClientTokenRegistry::SeedDayTokens(const std::map<std::string, int64_t>& tokens_by_id, int64_t day_start_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [token_id, tokens] : tokens_by_id) {
     if (token_ids_.count(token_id) == 0 || tokens <= 0) continue;  // ALLOWED_TOKENS' ids, deleted tokens.
     clienttokens::WindowUse& use = counters_[token_id];
@@ -26,7 +26,7 @@ void ClientTokenRegistry::SeedDayTokens(const std::map<std::string, int64_t>& to
 }
 
 void ClientTokenRegistry::Upsert(const v1::ClientToken& token) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = tokens_.find(token.id());
   if (it != tokens_.end() && it->second.updated_at_ms() > token.updated_at_ms()) return;
   if (it != tokens_.end()) token_ids_.erase(it->second.token_id());
@@ -37,7 +37,7 @@ void ClientTokenRegistry::Upsert(const v1::ClientToken& token) {
 }
 
 bool ClientTokenRegistry::Remove(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = tokens_.find(id);
   if (it == tokens_.end()) return false;
   counters_.erase(it->second.token_id());
@@ -50,14 +50,14 @@ bool ClientTokenRegistry::Remove(int64_t id) {
 }
 
 std::optional<v1::ClientToken> ClientTokenRegistry::Find(int64_t id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = tokens_.find(id);
   if (it == tokens_.end()) return std::nullopt;
   return it->second;
 }
 
 int64_t ClientTokenRegistry::FindByName(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [id, token] : tokens_) {
     if (token.name() == name) return id;
   }
@@ -65,7 +65,7 @@ int64_t ClientTokenRegistry::FindByName(const std::string& name) const {
 }
 
 std::vector<v1::ClientToken> ClientTokenRegistry::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<v1::ClientToken> out;
   out.reserve(tokens_.size());
   for (const auto& [id, token] : tokens_) out.push_back(token);
@@ -84,7 +84,7 @@ v1::TokenCounter ClientTokenRegistry::CounterOf(const std::string& token_id,
 }
 
 std::vector<v1::TokenCounter> ClientTokenRegistry::Counters() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<v1::TokenCounter> out;
   out.reserve(counters_.size());
   for (const auto& [token_id, use] : counters_) out.push_back(CounterOf(token_id, use));
@@ -92,7 +92,7 @@ std::vector<v1::TokenCounter> ClientTokenRegistry::Counters() const {
 }
 
 void ClientTokenRegistry::AddUsage(const v1::ReportTokenUsageRequest& report) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const v1::TokenUsageDelta& delta : report.deltas()) {
     if (token_ids_.count(delta.token_id()) == 0) continue;
     clienttokens::WindowUse& use = counters_[delta.token_id()];
@@ -103,7 +103,7 @@ void ClientTokenRegistry::AddUsage(const v1::ReportTokenUsageRequest& report) {
 }
 
 v1::ClientTokenUpdate ClientTokenRegistry::TakeChanges() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   v1::ClientTokenUpdate update;
   for (int64_t id : changed_ids_) {
     auto it = tokens_.find(id);

@@ -99,7 +99,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
     if (!proxy->username.empty()) client->set_proxy_basic_auth(proxy->username, proxy->password);
   }
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (cancelled_) return Cancelled();
     in_flight_.insert(client.get());
   }
@@ -125,7 +125,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
   const bool sent = client->send(req, res, error);
   bool cancelled = false;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     in_flight_.erase(client.get());
     cancelled = cancelled_;
   }
@@ -154,7 +154,7 @@ ProbeHttpResponse HttplibProbeTransport::Post(const ProbeHttpRequest& request) {
 ProbeHttpResponse HttplibProbeTransport::PostThroughSocks(const ProbeHttpRequest& request) {
   upstream::UpstreamClient* client = nullptr;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (cancelled_) return Cancelled();
     if (socks_ == nullptr) socks_ = std::make_unique<SocksPath>(ca_cert_file_);
     client = &socks_->client();
@@ -195,7 +195,7 @@ ProbeHttpResponse HttplibProbeTransport::PostThroughSocks(const ProbeHttpRequest
 }
 
 void HttplibProbeTransport::CancelAll() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   cancelled_ = true;
   // Under the lock, so no client is destroyed meanwhile; stop() only shuts
   // its socket down and does not wait.

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "probe_transport.h"
 
 namespace httplib {
@@ -26,16 +26,16 @@ class HttplibProbeTransport final : public ProbeTransport {
   explicit HttplibProbeTransport(std::string ca_cert_file = "/etc/ssl/certs/ca-certificates.crt");
   ~HttplibProbeTransport() override;
 
-  ProbeHttpResponse Post(const ProbeHttpRequest& request) override;
-  void CancelAll() override;
+  ProbeHttpResponse Post(const ProbeHttpRequest& request) ABSL_LOCKS_EXCLUDED(mu_) override;
+  void CancelAll() ABSL_LOCKS_EXCLUDED(mu_) override;
 
  private:
   class SocksPath;
 
-  ProbeHttpResponse PostThroughSocks(const ProbeHttpRequest& request);
+  ProbeHttpResponse PostThroughSocks(const ProbeHttpRequest& request) ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string ca_cert_file_;
-  absl::Mutex mu_;
+  Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   // Created with the first SOCKS5 probe; never replaced, so a pointer taken
   // under mu_ stays valid until the destructor.

@@ -59,7 +59,7 @@ absl::Status CheckSecret(const std::string& secret) {
 }  // namespace
 
 KeyAdminService::KeyAdminService(keypool::KeyPools& pools, PersistenceClient& persistence,
-                                 std::string admin_token, const absl::Notification& ready,
+                                 std::string admin_token, const Notification& ready,
                                  KeyVerifier& verifier, const Clock& clock,
                                  const BrokerSettingsHolder& settings, KeyWatchHub& hub)
     : pools_(pools),

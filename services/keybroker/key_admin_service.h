@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "broker_settings.h"
 #include "client_token_admin.h"
 #include "key_watch_hub.h"
@@ -38,7 +38,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   // UNAVAILABLE. `verifier` probes keys for VerifyKeys; `clock` ends the
   // usage windows; PAID_KEY (shown in usage) comes from `settings`.
   KeyAdminService(keypool::KeyPools& pools, PersistenceClient& persistence, std::string admin_token,
-                  const absl::Notification& ready, KeyVerifier& verifier, const Clock& clock,
+                  const Notification& ready, KeyVerifier& verifier, const Clock& clock,
                   const BrokerSettingsHolder& settings, KeyWatchHub& hub);
 
   grpc::Status ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
@@ -112,7 +112,7 @@ class KeyAdminService final : public v1::KeyAdmin::Service {
   keypool::KeyPools& pools_;
   PersistenceClient& persistence_;
   const std::string admin_token_;
-  const absl::Notification& ready_;
+  const Notification& ready_;
   KeyVerifier& verifier_;
   const Clock& clock_;
   const BrokerSettingsHolder& settings_;

@@ -27,7 +27,7 @@ grpc::Status NotReadyStatus(const std::string& persistence_addr) {
 }
 
 KeyBrokerService::KeyBrokerService(keypool::KeyPools& pools, const BrokerSettingsHolder& settings,
-                                   KeyWatchHub& hub, const absl::Notification& ready,
+                                   KeyWatchHub& hub, const Notification& ready,
                                    std::string persistence_addr)
     : pools_(pools), settings_(settings), hub_(hub), ready_(ready), persistence_addr_(std::move(persistence_addr)) {}
 

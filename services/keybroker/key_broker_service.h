@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "broker_settings.h"
 #include "client_token_registry.h"
 #include "client_token_watch_hub.h"
@@ -40,7 +40,7 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
   // that answer UNAVAILABLE. PROXIES and PAID_KEY come from `settings` at
   // each call. All references must outlive this.
   KeyBrokerService(keypool::KeyPools& pools, const BrokerSettingsHolder& settings, KeyWatchHub& hub,
-                   const absl::Notification& ready, std::string persistence_addr);
+                   const Notification& ready, std::string persistence_addr);
 
   grpc::Status AcquireKey(grpc::ServerContext* context, const v1::AcquireKeyRequest* request,
                           v1::AcquireKeyResponse* response) override;
@@ -78,7 +78,7 @@ class KeyBrokerService final : public v1::KeyBroker::Service {
   keypool::KeyPools& pools_;
   const BrokerSettingsHolder& settings_;
   KeyWatchHub& hub_;
-  const absl::Notification& ready_;
+  const Notification& ready_;
   const std::string persistence_addr_;
   ClientTokenRegistry* token_registry_ = nullptr;
   ClientTokenWatchHub* token_hub_ = nullptr;

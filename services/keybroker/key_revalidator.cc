@@ -15,27 +15,29 @@ void KeyRevalidator::Start() {
 
 void KeyRevalidator::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     changed_ = true;
+    wake_.SignalAll();
   }
   if (thread_.joinable()) thread_.join();
 }
 
 void KeyRevalidator::SetInterval(absl::Duration interval) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (interval == interval_) return;
   interval_ = interval;
   changed_ = true;
+  wake_.SignalAll();
 }
 
 absl::Duration KeyRevalidator::interval() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return interval_;
 }
 
 int64_t KeyRevalidator::MsUntilDue() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return MsUntilDueLocked();
 }
 
@@ -47,14 +49,14 @@ int64_t KeyRevalidator::MsUntilDueLocked() const {
 
 bool KeyRevalidator::RunIfDue() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_ || MsUntilDueLocked() != 0) return false;
   }
   verifier_.RevalidateOnce([this] {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return stopping_;
   });
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   last_pass_ms_ = clock_.MonotonicMs();
   return true;
 }
@@ -62,14 +64,17 @@ bool KeyRevalidator::RunIfDue() {
 void KeyRevalidator::Run() {
   while (true) {
     RunIfDue();
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return;
     const int64_t wait_ms = MsUntilDueLocked();
     if (wait_ms == 0) continue;
     if (wait_ms < 0) {
-      mu_.Await(absl::Condition(&changed_));
+      while (!changed_) wake_.Wait(&mu_);
     } else {
-      mu_.AwaitWithTimeout(absl::Condition(&changed_), absl::Milliseconds(wait_ms));
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(wait_ms);
+      while (!changed_) {
+        if (wake_.WaitWithDeadline(&mu_, deadline)) break;  // Due: plan again.
+      }
     }
     changed_ = false;
     if (stopping_) return;

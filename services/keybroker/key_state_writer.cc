@@ -28,8 +28,9 @@ void KeyStateWriter::Start() {
 
 void KeyStateWriter::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
+    stop_wake_.SignalAll();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -73,12 +74,13 @@ absl::Status KeyStateWriter::Flush() {
 bool KeyStateWriter::WaitForWork(int wait_ms) {
   const absl::Time deadline = absl::Now() + absl::Milliseconds(wait_ms);
   while (true) {
-    const absl::Duration left = deadline - absl::Now();
+    const absl::Time poll_until = std::min(deadline, absl::Now() + absl::Milliseconds(kPollMs));
     {
-      absl::MutexLock lock(&mu_);
-      if (mu_.AwaitWithTimeout(absl::Condition(&stop_), std::min(left, absl::Milliseconds(kPollMs)))) {
-        return true;
+      MutexLock lock(&mu_);
+      while (!stop_) {
+        if (stop_wake_.WaitWithDeadline(&mu_, poll_until)) break;
       }
+      if (stop_) return true;
     }
     if (absl::Now() >= deadline) return false;
     // A full batch waiting is worth writing now (not while persistence is

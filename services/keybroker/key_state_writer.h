@@ -18,7 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "gempool/keypool/key_pools.h"
 #include "persistence_client.h"
 
@@ -43,10 +43,10 @@ class KeyStateWriter {
   ~KeyStateWriter();
 
   // Starts the background thread. Call once.
-  void Start();
+  void Start() ABSL_LOCKS_EXCLUDED(mu_);
   // Stops the thread after a last flush attempt; logs what could not be
   // written. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Takes the pool's dirty keys into the backlog and writes the backlog in
   // batches. On a persistence error, returns it and keeps what was not
@@ -57,10 +57,10 @@ class KeyStateWriter {
   size_t backlog_size() const { return backlog_size_.load(); }
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
   // Waits up to `wait_ms`, less when a full batch of dirty keys is waiting;
   // true when asked to stop.
-  bool WaitForWork(int wait_ms);
+  bool WaitForWork(int wait_ms) ABSL_LOCKS_EXCLUDED(mu_);
 
   keypool::KeyPools& pools_;
   PersistenceClient& persistence_;
@@ -71,8 +71,11 @@ class KeyStateWriter {
   bool failing_ = false;
   std::atomic<size_t> backlog_size_{0};
 
-  absl::Mutex mu_;
+  Mutex mu_;
+  // Set once by Stop(), which signals stop_wake_.
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  CondVar stop_wake_;
+  // Touched only by the owner (Start, Stop).
   std::thread thread_;
 };
 

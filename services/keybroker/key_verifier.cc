@@ -18,13 +18,13 @@ KeyVerifier::KeyVerifier(keypool::KeyPools& pools, std::shared_ptr<const KeyProb
       prober_(std::move(prober)) {}
 
 std::shared_ptr<const KeyProber> KeyVerifier::prober() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return prober_;
 }
 
 void KeyVerifier::SetProber(std::shared_ptr<const KeyProber> prober) {
   if (prober == nullptr) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   prober_ = std::move(prober);
 }
 

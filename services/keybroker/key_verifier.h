@@ -8,16 +8,16 @@
 // probe uses the one in force when it starts. A key is probed through the
 // proxy the broker would hand it out with (ProxyFor: the proxy chooser, so
 // dead proxies are skipped and PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY holds).
-// Thread-safe.
+// Thread-safe: mu_ guards the prober; the rest is set at construction.
 
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gempool/common/mutex.h"
 #include "gempool/keypool/key_pools.h"
 #include "key_prober.h"
 
@@ -52,8 +52,8 @@ class KeyVerifier {
               ProxyFor proxy_for = nullptr);
 
   // The prober in force, and its replacement (not null) for the next probes.
-  std::shared_ptr<const KeyProber> prober() const;
-  void SetProber(std::shared_ptr<const KeyProber> prober);
+  std::shared_ptr<const KeyProber> prober() const ABSL_LOCKS_EXCLUDED(mu_);
+  void SetProber(std::shared_ptr<const KeyProber> prober) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Probes the keys `ids` and applies the answers. Ids no longer in the pool
   // (removed meanwhile) are skipped. Once `cancelled` returns true no further
@@ -68,13 +68,13 @@ class KeyVerifier {
 
  private:
   // Nothing when the key is not in the pool.
-  std::optional<Verification> VerifyOne(int64_t id);
+  std::optional<Verification> VerifyOne(int64_t id) ABSL_LOCKS_EXCLUDED(mu_);
 
   keypool::KeyPools& pools_;
   const int concurrency_;
   const ProxyFor proxy_for_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const KeyProber> prober_;  // Guarded by mu_.
+  mutable Mutex mu_;
+  std::shared_ptr<const KeyProber> prober_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::keybroker

@@ -1,6 +1,5 @@
 #include "proxy_checker.h"
 
-#include <chrono>
 #include <future>
 #include <utility>
 
@@ -27,7 +26,7 @@ ProxyChecker::ProxyChecker(ProberSource prober, ProxiesSource proxies, const Clo
 ProxyChecker::~ProxyChecker() { Stop(); }
 
 void ProxyChecker::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable() || stopping_) return;
   woken_ = true;  // The first round at once.
   thread_ = std::thread([this] { Run(); });
@@ -35,35 +34,39 @@ void ProxyChecker::Start() {
 
 void ProxyChecker::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void ProxyChecker::Wake() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     woken_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
 }
 
 void ProxyChecker::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, std::chrono::seconds(kIntervalSeconds), [this] { return woken_ || stopping_; });
-    if (stopping_) break;
-    woken_ = false;
-    lock.unlock();
+  while (true) {
+    {
+      MutexLock lock(&mu_);
+      const absl::Time deadline = absl::Now() + absl::Seconds(kIntervalSeconds);
+      while (!woken_ && !stopping_) {
+        if (wake_.WaitWithDeadline(&mu_, deadline)) break;  // The periodic round.
+      }
+      if (stopping_) return;
+      woken_ = false;
+    }
+    // No lock across the round.
     if (!proxies_().empty()) Check();
-    lock.lock();
   }
 }
 
 std::vector<ProxyStatus> ProxyChecker::Check() {
-  std::lock_guard<std::mutex> round(round_mu_);
+  MutexLock round(&round_mu_);
   const std::vector<std::string> proxies = proxies_();
   const std::shared_ptr<const KeyProber> prober = prober_();
   // A few at once: a dead proxy costs its timeout, not the sum of them.
@@ -98,7 +101,7 @@ std::vector<ProxyStatus> ProxyChecker::Check() {
   }
   bool changed;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     last_ = results;
     changed = dead != dead_;
     dead_ = dead;
@@ -119,7 +122,7 @@ std::vector<ProxyStatus> ProxyChecker::Check() {
 
 std::vector<ProxyStatus> ProxyChecker::Last() const {
   const std::vector<std::string> proxies = proxies_();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<ProxyStatus> out;
   for (const std::string& proxy : proxies) {
     ProxyStatus status;

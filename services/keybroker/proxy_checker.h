@@ -13,18 +13,18 @@
 // gRPC threads. Checks are serialised (one round at a time; a caller that
 // arrives during a round waits for it and for its own). No lock is held
 // across a probe except the round lock, which only other rounds take.
-// Thread-safe.
+// Thread-safe: mu_ guards the results and the checking thread's flags;
+// thread_ is the owner's (Start, Stop).
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "key_prober.h"
 
 namespace gempool::keybroker {
@@ -55,31 +55,33 @@ class ProxyChecker {
   ~ProxyChecker();
 
   // Starts the periodic checks (the first at once).
-  void Start();
-  void Stop();
+  void Start() ABSL_LOCKS_EXCLUDED(mu_);
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   // PROXIES changed: check the new list soon (the checking thread).
-  void Wake();
+  void Wake() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Checks every proxy now and returns the results, in PROXIES order.
-  std::vector<ProxyStatus> Check();
+  std::vector<ProxyStatus> Check() ABSL_LOCKS_EXCLUDED(round_mu_, mu_);
   // The last results for the current PROXIES (unchecked ones alive).
-  std::vector<ProxyStatus> Last() const;
+  std::vector<ProxyStatus> Last() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   const ProberSource prober_;
   const ProxiesSource proxies_;
   const Clock& clock_;
   const DeadListener on_dead_changed_;
 
-  std::mutex round_mu_;  // One round at a time.
-  mutable std::mutex mu_;
-  std::vector<ProxyStatus> last_;     // Guarded by mu_.
-  std::vector<std::string> dead_;     // Guarded by mu_: as last told.
-  bool woken_ = false;                // Guarded by mu_.
-  bool stopping_ = false;             // Guarded by mu_.
-  std::condition_variable wake_;
+  // One round at a time; guards no member (a round's state is its own).
+  Mutex round_mu_;
+  mutable Mutex mu_;
+  std::vector<ProxyStatus> last_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> dead_ ABSL_GUARDED_BY(mu_);  // As last told.
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Signalled when woken_ or stopping_ is set.
+  CondVar wake_;
   std::thread thread_;
 };
 

@@ -12,23 +12,25 @@
 // (default-constructible, swappable, with empty()).
 //
 // Subclasses must call Stop() in their destructor (the hub thread calls
-// their DrainOnce). Thread-safe. No lock is held while writing to a stream.
+// their DrainOnce). Thread-safe: mu_ guards the watchers (and each Watcher's
+// fields) and the hub thread's flags; thread_ is the owner's (Start, Stop).
+// No lock is held while writing to a stream or draining the feed.
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/sync_stream.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::keybroker {
 
@@ -39,35 +41,35 @@ class WatchHub {
   WatchHub& operator=(const WatchHub&) = delete;
   virtual ~WatchHub() { Stop(); }
 
-  void Start() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Start() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     if (thread_.joinable() || stopping_) return;
     thread_ = std::thread([this] { Run(); });
   }
 
   // Ends the hub thread and every Serve() call. Idempotent.
-  void Stop() {
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stopping_ = true;
     }
-    hub_wake_.notify_all();
-    watcher_wake_.notify_all();
+    hub_wake_.SignalAll();
+    watcher_wake_.SignalAll();
     if (thread_.joinable()) thread_.join();
   }
 
   // Something changed: drain the feed now.
-  void Notify() {
+  void Notify() ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       notified_ = true;
     }
-    hub_wake_.notify_one();
+    hub_wake_.Signal();
   }
 
   // Watchers being served (for tests, metrics and logs).
-  size_t watcher_count() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  size_t watcher_count() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return watchers_.size();
   }
 
@@ -78,10 +80,10 @@ class WatchHub {
   // Serves one watcher until `context` is cancelled, the stream breaks or
   // Stop(). Blocks the calling (gRPC) thread. `watcher_name` names it in logs.
   grpc::Status Serve(grpc::ServerContext* context, grpc::ServerWriterInterface<Update>* writer,
-                     const std::string& watcher_name) {
+                     const std::string& watcher_name) ABSL_LOCKS_EXCLUDED(mu_) {
     auto watcher = std::make_shared<Watcher>();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the key broker is stopping");
       watchers_.push_back(watcher);
     }
@@ -91,10 +93,12 @@ class WatchHub {
       Pending batch;
       bool resync = false;
       {
-        std::unique_lock<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         // Wakes up now and then to notice a client that went away.
-        watcher_wake_.wait_for(lock, std::chrono::milliseconds(250),
-                               [&] { return stopping_ || watcher->resync || !watcher->pending.empty(); });
+        const absl::Time deadline = absl::Now() + absl::Milliseconds(250);
+        while (!stopping_ && !watcher->resync && watcher->pending.empty()) {
+          if (watcher_wake_.WaitWithDeadline(&mu_, deadline)) break;
+        }
         if (stopping_) {
           result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "the key broker is stopping");
           break;
@@ -118,7 +122,7 @@ class WatchHub {
       }
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       watchers_.erase(std::remove(watchers_.begin(), watchers_.end(), watcher), watchers_.end());
     }
     GEMPOOL_LOG(INFO) << "gateway " << watcher_name << " stopped watching " << what_;
@@ -126,6 +130,7 @@ class WatchHub {
   }
 
  protected:
+  // Its fields are guarded by the hub's mu_.
   struct Watcher {
     Pending pending;
     // Send a snapshot (instead of what is pending) next; new watchers start so.
@@ -138,12 +143,13 @@ class WatchHub {
   // Calls `update` with every watcher under the hub's lock (state the
   // subclass changes only in there is guarded by it too), then wakes the
   // watchers' threads.
-  void UpdateWatchers(const std::function<void(std::vector<std::shared_ptr<Watcher>>& watchers)>& update) {
+  void UpdateWatchers(const std::function<void(std::vector<std::shared_ptr<Watcher>>& watchers)>& update)
+      ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       update(watchers_);
     }
-    watcher_wake_.notify_all();
+    watcher_wake_.SignalAll();
   }
 
   // Sends a full snapshot; false when a write failed. Called on a watcher's
@@ -153,27 +159,31 @@ class WatchHub {
   virtual bool WritePending(grpc::ServerWriterInterface<Update>* writer, Pending& batch) = 0;
 
  private:
-  void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
-      hub_wake_.wait_for(lock, std::chrono::milliseconds(poll_interval_ms_), [this] { return notified_ || stopping_; });
-      if (stopping_) break;
-      notified_ = false;
-      lock.unlock();
-      DrainOnce();
-      lock.lock();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_) {
+    while (true) {
+      {
+        MutexLock lock(&mu_);
+        const absl::Time deadline = absl::Now() + absl::Milliseconds(poll_interval_ms_);
+        while (!notified_ && !stopping_) {
+          if (hub_wake_.WaitWithDeadline(&mu_, deadline)) break;  // The periodic drain.
+        }
+        if (stopping_) return;
+        notified_ = false;
+      }
+      DrainOnce();  // Without the lock.
     }
   }
 
   const int poll_interval_ms_;
   const std::string what_;
-  mutable std::mutex mu_;
-  std::condition_variable hub_wake_;
+  mutable Mutex mu_;
+  // Signalled when notified_ or stopping_ is set.
+  CondVar hub_wake_;
   // Signalled when a watcher's pending grows, a resync is due, or on Stop.
-  std::condition_variable watcher_wake_;
-  std::vector<std::shared_ptr<Watcher>> watchers_;
-  bool notified_ = false;
-  bool stopping_ = false;
+  CondVar watcher_wake_;
+  std::vector<std::shared_ptr<Watcher>> watchers_ ABSL_GUARDED_BY(mu_);
+  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -14,12 +14,12 @@ DeferredStore::DeferredStore(std::string reason) : reason_(std::move(reason)) {}
 DeferredStore::~DeferredStore() = default;
 
 void DeferredStore::SetReason(std::string reason) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   reason_ = std::move(reason);
 }
 
 void DeferredStore::Install(std::unique_ptr<storage::Store> store) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (owned_ != nullptr || store == nullptr) {
     GEMPOOL_LOG(WARNING) << "DeferredStore::Install called twice (or with no store); keeping the first store";
     return;
@@ -30,7 +30,7 @@ void DeferredStore::Install(std::unique_ptr<storage::Store> store) {
 
 absl::Status DeferredStore::Unavailable() const {
   if (IsOpen()) return absl::OkStatus();
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   absl::Status status =
       absl::UnavailableError(absl::StrCat("gempool-persistence has no database yet (it keeps trying): ", reason_));
   // StoreOpener logs each reason when it arises; callers retry often.

@@ -16,7 +16,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "gempool/storage/store.h"
 
 namespace gempool::persistence {
@@ -30,14 +30,14 @@ class DeferredStore final : public storage::Store {
   DeferredStore& operator=(const DeferredStore&) = delete;
 
   // Replaces the reason calls are given while no store is installed.
-  void SetReason(std::string reason);
+  void SetReason(std::string reason) ABSL_LOCKS_EXCLUDED(mu_);
   // From now on, every call goes to `store`. Ignored (with a warning) after
   // the first installation.
-  void Install(std::unique_ptr<storage::Store> store);
+  void Install(std::unique_ptr<storage::Store> store) ABSL_LOCKS_EXCLUDED(mu_);
   // Whether a store is installed.
   bool IsOpen() const { return open_.load(std::memory_order_acquire) != nullptr; }
   // The status calls get while no store is installed (OK once it is).
-  absl::Status Unavailable() const;
+  absl::Status Unavailable() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // gempool::storage::Store
   absl::StatusOr<std::vector<v1::KeyRecord>> LoadKeys() override;
@@ -81,7 +81,7 @@ class DeferredStore final : public storage::Store {
   template <typename Fn>
   auto With(Fn fn) -> decltype(fn(std::declval<storage::Store&>()));
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::string reason_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<storage::Store> owned_ ABSL_GUARDED_BY(mu_);
   // owned_.get() once installed; read without the lock on every call.

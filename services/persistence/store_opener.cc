@@ -20,13 +20,13 @@ StoreOpener::StoreOpener(std::string what, OpenFn open, DeferredStore& target, s
 StoreOpener::~StoreOpener() { Stop(); }
 
 int StoreOpener::attempts() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return attempts_;
 }
 
 StoreOpener::Step StoreOpener::TryOnce() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (finished_) return Step{final_, 0, false};
     ++attempts_;
   }
@@ -37,7 +37,7 @@ StoreOpener::Step StoreOpener::TryOnce() {
     target_.Install(*std::move(opened));
     int attempts = 0;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       finished_ = true;
       final_ = step.outcome = Step::Outcome::kOpened;
       attempts = attempts_;
@@ -50,7 +50,7 @@ StoreOpener::Step StoreOpener::TryOnce() {
     return step;
   }
 
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const absl::Status& status = opened.status();
   const std::string reason(status.message());
   target_.SetReason(reason);

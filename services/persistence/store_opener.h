@@ -21,10 +21,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "deferred_store.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/storage/store.h"
 
 namespace gempool::persistence {
@@ -62,7 +62,7 @@ class StoreOpener {
   // One attempt, without waiting. After kOpened or kGaveUp further calls
   // return the same outcome and do nothing. Not to be called concurrently
   // with itself or after Start.
-  Step TryOnce();
+  Step TryOnce() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Runs attempts on a background thread, waiting between them.
   void Start();
@@ -72,10 +72,10 @@ class StoreOpener {
   void Stop();
 
   // Attempts made so far.
-  int attempts() const;
+  int attempts() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string what_;
   const OpenFn open_;
@@ -84,7 +84,7 @@ class StoreOpener {
   const Clock& clock_;
   const Options options_;
 
-  mutable absl::Mutex mu_;  // Guards the retry state; never held while opening.
+  mutable Mutex mu_;  // Guards the retry state; never held while opening.
   int attempts_ ABSL_GUARDED_BY(mu_) = 0;
   int backoff_ms_ ABSL_GUARDED_BY(mu_) = 0;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
@@ -92,7 +92,8 @@ class StoreOpener {
   std::string last_logged_ ABSL_GUARDED_BY(mu_);
   int64_t last_logged_at_ms_ ABSL_GUARDED_BY(mu_) = 0;
 
-  absl::Notification stop_;
+  Notification stop_;
+  // Touched only by the owner (Start, Stop).
   std::thread thread_;
 };
 

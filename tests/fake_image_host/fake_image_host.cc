@@ -35,7 +35,7 @@ const httplib::MultipartFormData* FileField(const httplib::Request& req, const s
 }  // namespace
 
 bool FakeImageHost::TakeFailure(const std::string& provider, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = failures_.find(provider);
   if (it == failures_.end()) return false;
   res.status = it->second.status;
@@ -46,13 +46,13 @@ bool FakeImageHost::TakeFailure(const std::string& provider, httplib::Response& 
 
 std::string FakeImageHost::Keep(const httplib::Request& req, Stored stored) {
   const std::string link = absl::StrCat("http://", req.get_header_value("Host"), stored.path);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   stored_.push_back(std::move(stored));
   return link;
 }
 
 std::string FakeImageHost::FindSame(const std::string& provider, const std::string& bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const Stored& s : stored_) {
     if (s.provider == provider && s.bytes == bytes) return s.path;
   }
@@ -78,7 +78,7 @@ void FakeImageHost::Smms(const httplib::Request& req, httplib::Response& res) {
   }
   int name = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     name = next_name_++;
   }
   const std::string link = Keep(req, Stored{"smms", absl::StrCat("/smms/i/", name, "-", file->filename),
@@ -108,7 +108,7 @@ void FakeImageHost::Picgo(const httplib::Request& req, httplib::Response& res) {
   }
   int name = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     name = next_name_++;
   }
   // Where the key came (the test checks gemini-balance's split).
@@ -183,7 +183,7 @@ void FakeImageHost::OssPut(const httplib::Request& req, httplib::Response& res) 
 }
 
 void FakeImageHost::Serve(const httplib::Request& req, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (auto it = stored_.rbegin(); it != stored_.rend(); ++it) {
     if (it->path == req.path) {
       res.status = 200;
@@ -209,19 +209,19 @@ void FakeImageHost::Register(httplib::Server& server) {
     failure.status = body.value("status", 500);
     failure.body = body.value("body", std::string(R"({"error":"scripted failure"})"));
     failure.times = body.value("times", 1);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     failures_[body["provider"].get<std::string>()] = failure;
     Json(res, 200, {{"ok", true}});
   });
   server.Post("/_fake/reset", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stored_.clear();
     failures_.clear();
     Json(res, 200, {{"ok", true}});
   });
   server.Get("/_fake/uploads", [this](const httplib::Request&, httplib::Response& res) {
     json list = json::array();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const Stored& s : stored_) {
       list.push_back({{"provider", s.provider},
                       {"path", s.path},

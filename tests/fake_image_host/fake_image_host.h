@@ -32,10 +32,11 @@
 // Thread-safe (httplib's worker threads).
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "gempool/common/mutex.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 
@@ -73,11 +74,11 @@ class FakeImageHost {
   };
 
   // The scripted failure for `provider`, if any (consumes one).
-  bool TakeFailure(const std::string& provider, httplib::Response& res);
+  bool TakeFailure(const std::string& provider, httplib::Response& res) ABSL_LOCKS_EXCLUDED(mu_);
   // Keeps an upload; returns its link on this server.
-  std::string Keep(const httplib::Request& req, Stored stored);
+  std::string Keep(const httplib::Request& req, Stored stored) ABSL_LOCKS_EXCLUDED(mu_);
   // The link of an earlier upload of the same bytes to `provider`, or "".
-  std::string FindSame(const std::string& provider, const std::string& bytes);
+  std::string FindSame(const std::string& provider, const std::string& bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
   void Smms(const httplib::Request& req, httplib::Response& res);
   void Picgo(const httplib::Request& req, httplib::Response& res);
@@ -86,10 +87,10 @@ class FakeImageHost {
   void Serve(const httplib::Request& req, httplib::Response& res);
 
   const FakeImageHostOptions options_;
-  std::mutex mu_;
-  std::vector<Stored> stored_;
-  std::map<std::string, Failure> failures_;
-  int next_name_ = 1;
+  Mutex mu_;
+  std::vector<Stored> stored_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Failure> failures_ ABSL_GUARDED_BY(mu_);
+  int next_name_ ABSL_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace gempool::fake

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -17,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "fake_upstream/responses.h"
 
@@ -205,25 +205,30 @@ void FakeGemini::Register(httplib::Server& server) {
 
 void FakeGemini::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(release_mu_);
+    MutexLock lock(&release_mu_);
     shutting_down_ = true;
   }
-  released_.notify_all();
+  released_.SignalAll();
 }
 
 bool FakeGemini::Sleep(int ms) {
-  std::unique_lock<std::mutex> lock(release_mu_);
+  MutexLock lock(&release_mu_);
   const int64_t generation = release_generation_;
-  auto released = [this, generation] { return shutting_down_ || release_generation_ != generation; };
+  auto released = [this, generation]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(release_mu_) {
+    return shutting_down_ || release_generation_ != generation;
+  };
   if (ms <= 0) {
-    released_.wait(lock, released);
+    while (!released()) released_.Wait(&release_mu_);
     return false;
   }
-  return !released_.wait_for(lock, std::chrono::milliseconds(ms), released);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(ms);
+  while (!released() && !released_.WaitWithDeadline(&release_mu_, deadline)) {
+  }
+  return !released();
 }
 
 bool FakeGemini::KeyAccepted(const std::string& key) const {
-  absl::MutexLock lock(&keys_mu_);
+  MutexLock lock(&keys_mu_);
   return valid_keys_.empty() || valid_keys_.count(key) > 0;
 }
 
@@ -551,15 +556,15 @@ void FakeGemini::HandleReset(httplib::Response& res) {
   files_.Reset();
   recorder_.Clear();
   {
-    absl::MutexLock lock(&keys_mu_);
+    MutexLock lock(&keys_mu_);
     valid_keys_.clear();
     valid_keys_.insert(options_.valid_keys.begin(), options_.valid_keys.end());
   }
   {
-    std::lock_guard<std::mutex> lock(release_mu_);
+    MutexLock lock(&release_mu_);
     ++release_generation_;
   }
-  released_.notify_all();
+  released_.SignalAll();
   SetAdminJson(res, 200, {{"ok", true}});
 }
 
@@ -596,7 +601,7 @@ void FakeGemini::HandleKeys(const httplib::Request& req, httplib::Response& res)
       keys.insert(k.get<std::string>());
     }
   }
-  absl::MutexLock lock(&keys_mu_);
+  MutexLock lock(&keys_mu_);
   valid_keys_ = std::move(keys);
   SetAdminJson(res, 200, {{"ok", true}, {"validKeys", valid_keys_.size()}});
 }

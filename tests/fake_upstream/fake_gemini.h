@@ -15,19 +15,17 @@
 //
 // Handlers run on the server's threads. Thread-safe.
 
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "fake_upstream/files_routes.h"
 #include "fake_upstream/request_recorder.h"
 #include "fake_upstream/script_book.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "httplib.h"
 
 namespace gempool::fake {
@@ -55,7 +53,7 @@ class FakeGemini {
 
   // Releases requests that are hanging or sleeping; call before stopping the
   // server so its threads can finish.
-  void Shutdown();
+  void Shutdown() ABSL_LOCKS_EXCLUDED(release_mu_);
 
   ScriptBook& scripts() { return scripts_; }
   RequestRecorder& recorder() { return recorder_; }
@@ -86,14 +84,14 @@ class FakeGemini {
                    const Behavior& behavior);
 
   void HandleScript(const httplib::Request& req, httplib::Response& res);
-  void HandleReset(httplib::Response& res);
+  void HandleReset(httplib::Response& res) ABSL_LOCKS_EXCLUDED(keys_mu_, release_mu_);
   void HandleRequests(const httplib::Request& req, httplib::Response& res);
-  void HandleKeys(const httplib::Request& req, httplib::Response& res);
+  void HandleKeys(const httplib::Request& req, httplib::Response& res) ABSL_LOCKS_EXCLUDED(keys_mu_);
 
-  bool KeyAccepted(const std::string& key) const;
+  bool KeyAccepted(const std::string& key) const ABSL_LOCKS_EXCLUDED(keys_mu_);
   // Sleeps `ms` (forever when <= 0) unless released by reset or shutdown
   // first; returns whether the full time passed.
-  bool Sleep(int ms);
+  bool Sleep(int ms) ABSL_LOCKS_EXCLUDED(release_mu_);
 
   const Clock& clock_;
   const FakeGeminiOptions options_;
@@ -101,18 +99,18 @@ class FakeGemini {
   RequestRecorder recorder_;
   FakeFiles files_{clock_};
 
-  mutable absl::Mutex keys_mu_;
+  mutable Mutex keys_mu_;
   std::set<std::string> valid_keys_ ABSL_GUARDED_BY(keys_mu_);
 
-  // Sleepers (Sleep) end early when either changes. A std::condition_variable
-  // (not absl::Mutex::Await, which re-evaluates every sleeper's condition on
-  // each unlock, and not polling in slices, which woke each of 2,000 paced
-  // streams 40 times a second and made the fake cost most of a core): a
-  // sleeper wakes once, at its deadline, unless released.
-  std::mutex release_mu_;
-  std::condition_variable released_;
-  int64_t release_generation_ = 0;  // Guarded by release_mu_.
-  bool shutting_down_ = false;      // Guarded by release_mu_.
+  // Sleepers (Sleep) end early when either changes. A CondVar (not
+  // absl::Mutex::Await, which re-evaluates every sleeper's condition on each
+  // unlock, and not polling in slices, which woke each of 2,000 paced streams
+  // 40 times a second and made the fake cost most of a core): a sleeper wakes
+  // once, at its deadline, unless released.
+  Mutex release_mu_;
+  CondVar released_;
+  int64_t release_generation_ ABSL_GUARDED_BY(release_mu_) = 0;
+  bool shutting_down_ ABSL_GUARDED_BY(release_mu_) = false;
 };
 
 // Splits "a,b, c" into trimmed non-empty parts (for --keys).

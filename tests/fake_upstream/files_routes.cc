@@ -71,7 +71,7 @@ std::optional<std::string> FakeFiles::DeniedFile(const std::string& key, const s
   const json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
   std::vector<std::string> ids;
   CollectFileIds(parsed, ids);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const std::string& id : ids) {
     auto it = files_.find(id);
     if (it == files_.end() || it->second.key != key) return id;
@@ -80,7 +80,7 @@ std::optional<std::string> FakeFiles::DeniedFile(const std::string& key, const s
 }
 
 void FakeFiles::Reset() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   uploads_.clear();
   files_.clear();
 }
@@ -99,7 +99,7 @@ void FakeFiles::Answer(const httplib::Request& req, httplib::Response& res, cons
     List(req, res, key);
     return;
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = files_.find(id);
   if (it == files_.end() || it->second.key != key) {
     SetFilesJson(res, 403, {{"error", {{"code", 403}, {"message", DeniedMessage(id)}, {"status", "PERMISSION_DENIED"}}}});
@@ -133,7 +133,7 @@ void FakeFiles::StartUpload(const httplib::Request& req, httplib::Response& res,
   if (upload.mime_type.empty()) upload.mime_type = "application/octet-stream";
   std::string upload_id;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // Long and opaque, as Google's are.
     upload_id = absl::StrCat("fake-upload-", next_++, "-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789");
     uploads_.emplace(upload_id, std::move(upload));
@@ -149,7 +149,7 @@ void FakeFiles::StartUpload(const httplib::Request& req, httplib::Response& res,
 void FakeFiles::Chunk(const httplib::Request& req, httplib::Response& res, const std::string& key) {
   const std::string upload_id = req.get_param_value("upload_id");
   const std::string command = Command(req);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = uploads_.find(upload_id);
   if (it == uploads_.end()) {
     SetFilesJson(res, 404, SimpleErrorBody(404, "fake-gemini: no such upload (finished, or never started)"));
@@ -211,7 +211,7 @@ void FakeFiles::List(const httplib::Request& req, httplib::Response& res, const 
   page_size = std::clamp(page_size, 1, 100);
   size_t start = 0;
   if (req.has_param("pageToken")) (void)absl::SimpleAtoi(req.get_param_value("pageToken"), &start);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<const File*> mine;
   for (const auto& [id, file] : files_) {
     if (file.key == key) mine.push_back(&file);

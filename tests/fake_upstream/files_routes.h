@@ -31,8 +31,8 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "httplib.h"
 
 namespace gempool::fake {
@@ -71,12 +71,12 @@ class FakeFiles {
   };
 
   void StartUpload(const httplib::Request& req, httplib::Response& res, const std::string& api_version,
-                   const std::string& key);
-  void Chunk(const httplib::Request& req, httplib::Response& res, const std::string& key);
-  void List(const httplib::Request& req, httplib::Response& res, const std::string& key);
+                   const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
+  void Chunk(const httplib::Request& req, httplib::Response& res, const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
+  void List(const httplib::Request& req, httplib::Response& res, const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
 
   const Clock& clock_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, Upload> uploads_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, File> files_ ABSL_GUARDED_BY(mu_);  // By id.
   int64_t next_ ABSL_GUARDED_BY(mu_) = 1;

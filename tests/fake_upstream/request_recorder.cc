@@ -3,7 +3,7 @@
 namespace gempool::fake {
 
 int64_t RequestRecorder::Add(RecordedRequest request, int64_t now_ms) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   request.id = next_id_++;
   request.time_ms = now_ms;
   const int64_t id = request.id;
@@ -14,7 +14,7 @@ int64_t RequestRecorder::Add(RecordedRequest request, int64_t now_ms) {
 }
 
 void RequestRecorder::Finish(int64_t id, int status, const std::string& behavior) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (requests_.empty() || id < requests_.front().id) return;
   // Ids are consecutive, so the position follows from the first id.
   const size_t index = static_cast<size_t>(id - requests_.front().id);
@@ -24,7 +24,7 @@ void RequestRecorder::Finish(int64_t id, int status, const std::string& behavior
 }
 
 std::vector<RecordedRequest> RequestRecorder::Since(int64_t after_id, const std::string& key) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<RecordedRequest> out;
   for (const RecordedRequest& r : requests_) {
     if (r.id > after_id && (key.empty() || r.key == key)) out.push_back(r);
@@ -33,7 +33,7 @@ std::vector<RecordedRequest> RequestRecorder::Since(int64_t after_id, const std:
 }
 
 void RequestRecorder::Clear() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   requests_.clear();
   next_id_ = 1;
 }

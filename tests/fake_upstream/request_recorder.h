@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::fake {
@@ -58,7 +58,7 @@ class RequestRecorder {
 
  private:
   const size_t capacity_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::deque<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
 };

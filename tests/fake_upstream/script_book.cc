@@ -12,7 +12,7 @@ std::string StripModelsPrefix(const std::string& model) {
 
 void ScriptBook::Set(const std::string& key, const std::string& model, std::vector<Behavior> behaviors, bool repeat) {
   Selector selector{key, StripModelsPrefix(model)};
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (behaviors.empty()) {
     scripts_.erase(selector);
     return;
@@ -25,7 +25,7 @@ void ScriptBook::Set(const std::string& key, const std::string& model, std::vect
 std::optional<Behavior> ScriptBook::Next(const std::string& key, const std::string& model) {
   const std::string m = StripModelsPrefix(model);
   const Selector candidates[] = {{key, m}, {key, ""}, {"", m}, {"", ""}};
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const Selector& selector : candidates) {
     auto it = scripts_.find(selector);
     if (it == scripts_.end() || it->second.queue.empty()) continue;
@@ -43,13 +43,13 @@ std::optional<Behavior> ScriptBook::Next(const std::string& key, const std::stri
 }
 
 size_t ScriptBook::Pending(const std::string& key, const std::string& model) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = scripts_.find({key, StripModelsPrefix(model)});
   return it == scripts_.end() ? 0 : it->second.queue.size();
 }
 
 void ScriptBook::Clear() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   scripts_.clear();
 }
 

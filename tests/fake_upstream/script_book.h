@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "fake_upstream/behavior.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::fake {
 
@@ -42,7 +42,7 @@ class ScriptBook {
   };
   using Selector = std::pair<std::string, std::string>;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<Selector, Script> scripts_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -2,6 +2,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "httplib.h"
 #include "integration/http_calls.h"
 #include "nlohmann/json.hpp"
@@ -49,14 +51,14 @@ void ClientLoad::Stop() {
 void ClientLoad::Run(int thread) {
   for (int n = 0; !stopping_.load(); ++n) {
     Call call = Make(thread, n);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (call.ok) {
       ++succeeded_;
       auto& latest = latest_by_upstream_[call.upstream];
       latest = std::max(latest, call.started);
     }
     calls_.push_back(std::move(call));
-    changed_.notify_all();
+    changed_.SignalAll();
   }
 }
 
@@ -123,26 +125,33 @@ ClientLoad::Call ClientLoad::Make(int thread, int n) {
 }
 
 bool ClientLoad::WaitForSucceeded(size_t count, int timeout_ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return succeeded_ >= count; });
+  MutexLock lock(&mu_);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (succeeded_ < count && !changed_.WaitWithDeadline(&mu_, deadline)) {
+  }
+  return succeeded_ >= count;
 }
 
 bool ClientLoad::WaitForAnswerFrom(const std::string& upstream, std::chrono::steady_clock::time_point after,
                                    int timeout_ms) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+  MutexLock lock(&mu_);
+  auto answered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto it = latest_by_upstream_.find(upstream);
     return it != latest_by_upstream_.end() && it->second > after;
-  });
+  };
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (!answered() && !changed_.WaitWithDeadline(&mu_, deadline)) {
+  }
+  return answered();
 }
 
 size_t ClientLoad::succeeded() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return succeeded_;
 }
 
 std::vector<ClientLoad::Call> ClientLoad::Calls() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return calls_;
 }
 

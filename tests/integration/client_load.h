@@ -7,12 +7,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::integration {
 
@@ -51,31 +52,34 @@ class ClientLoad {
   ClientLoad& operator=(const ClientLoad&) = delete;
 
   // Waits up to `timeout_ms` until `count` calls (in all) finished well.
-  bool WaitForSucceeded(size_t count, int timeout_ms);
+  bool WaitForSucceeded(size_t count, int timeout_ms) ABSL_LOCKS_EXCLUDED(mu_);
   // Waits up to `timeout_ms` until a call that started after `after` was
   // answered by `upstream` (an X-Gempool-Upstream value).
-  bool WaitForAnswerFrom(const std::string& upstream, std::chrono::steady_clock::time_point after, int timeout_ms);
-  size_t succeeded() const;
+  bool WaitForAnswerFrom(const std::string& upstream, std::chrono::steady_clock::time_point after, int timeout_ms)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  size_t succeeded() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Ends the threads once their calls in flight are done.
   void Stop();
   // Every call (after Stop).
-  std::vector<Call> Calls() const;
+  std::vector<Call> Calls() const ABSL_LOCKS_EXCLUDED(mu_);
 
   static const char* KindName(Kind kind);
 
  private:
-  void Run(int thread);
+  void Run(int thread) ABSL_LOCKS_EXCLUDED(mu_);
   Call Make(int thread, int n);
 
   const Options options_;
   std::atomic<bool> stopping_{false};
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<Call> calls_;
-  size_t succeeded_ = 0;
+  mutable Mutex mu_;
+  // Signalled whenever a call is recorded.
+  CondVar changed_;
+  std::vector<Call> calls_ ABSL_GUARDED_BY(mu_);
+  size_t succeeded_ ABSL_GUARDED_BY(mu_) = 0;
   // The latest start time of a call each upstream answered well.
-  std::map<std::string, std::chrono::steady_clock::time_point> latest_by_upstream_;
+  std::map<std::string, std::chrono::steady_clock::time_point> latest_by_upstream_ ABSL_GUARDED_BY(mu_);
+  // Started in the constructor, joined by Stop() (the test's thread).
   std::vector<std::thread> threads_;
 };
 

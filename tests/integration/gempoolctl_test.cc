@@ -86,7 +86,7 @@ class GempoolctlTest : public StackTest {
   int64_t IdOf(const std::string& secret) {
     json list = CtlJson({"keys", "list"});
     for (const json& k : list["keys"]) {
-      if (k["key"] == MaskKey(secret)) return k["id"].get<int64_t>();
+      if (k["masked"] == MaskKey(secret)) return k["id"].get<int64_t>();
     }
     ADD_FAILURE() << "gempoolctl keys list does not show " << MaskKey(secret) << ": " << list.dump();
     return 0;
@@ -147,7 +147,7 @@ TEST_F(GempoolctlTest, ListsKeysMaskedWithTheirStates) {
   KeysUsedBy(3);  // one of them hits the dead key
   json disabled = CtlJson({"keys", "list", "--state", "disabled"});
   ASSERT_THAT(disabled["keys"], SizeIs(1)) << disabled.dump();
-  EXPECT_EQ(disabled["keys"][0]["key"], MaskKey(options.keys[0]));
+  EXPECT_EQ(disabled["keys"][0]["masked"], MaskKey(options.keys[0]));
   EXPECT_EQ(disabled["keys"][0]["state"], "disabled");
   EXPECT_THAT(disabled["keys"][0]["state_reason"].get<std::string>(), HasSubstr("API_KEY_INVALID"));
   EXPECT_THAT(disabled.dump(), Not(HasSubstr(options.keys[0])));
@@ -215,7 +215,7 @@ TEST_F(GempoolctlTest, VerifyDisablesADeadKeyAndVerifyAllBringsItBack) {
   ASSERT_THAT(verified["results"], SizeIs(1)) << verified.dump();
   const json result = verified["results"][0];
   EXPECT_EQ(result["id"], id);
-  EXPECT_EQ(result["key"], MaskKey(dead));
+  EXPECT_EQ(result["masked"], MaskKey(dead));
   EXPECT_EQ(result["passed"], false);
   EXPECT_EQ(result["state"], "disabled");
   EXPECT_EQ(result["http_status"], 400);

@@ -24,12 +24,12 @@ void LoadRunner::Stop() {
 }
 
 std::vector<std::string> LoadRunner::failures() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return failures_;
 }
 
 std::vector<std::string> LoadRunner::succeeded_ids() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return ids_;
 }
 
@@ -69,7 +69,7 @@ void LoadRunner::Client(int index) {
     }
     const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (failure.empty()) {
         ids_.push_back(id);
       } else {

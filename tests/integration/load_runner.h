@@ -7,15 +7,18 @@
 // that none failed and that each one's log row reached the database.
 //
 // Threads: Start() runs the clients; Stop() joins them. The results are read
-// after Stop(). Not thread-safe otherwise.
+// after Stop() (the clients record them under mu_; the counters are atomic).
+// Start() and Stop() are not thread-safe otherwise.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::integration {
 
@@ -48,14 +51,14 @@ class LoadRunner {
   int64_t sent() const { return sent_.load(); }
   int64_t succeeded() const { return succeeded_.load(); }
   // One line per failed call: "<id> via <gateway>: <what>".
-  std::vector<std::string> failures() const;
+  std::vector<std::string> failures() const ABSL_LOCKS_EXCLUDED(mu_);
   // The request ids of the calls that succeeded.
-  std::vector<std::string> succeeded_ids() const;
+  std::vector<std::string> succeeded_ids() const ABSL_LOCKS_EXCLUDED(mu_);
   // The slowest successful call, milliseconds.
   int64_t max_latency_ms() const { return max_latency_ms_.load(); }
 
  private:
-  void Client(int index);
+  void Client(int index) ABSL_LOCKS_EXCLUDED(mu_);
 
   const Options options_;
   std::atomic<bool> stopping_{false};
@@ -63,9 +66,9 @@ class LoadRunner {
   std::atomic<int64_t> sent_{0};
   std::atomic<int64_t> succeeded_{0};
   std::atomic<int64_t> max_latency_ms_{0};
-  mutable std::mutex mu_;
-  std::vector<std::string> failures_;
-  std::vector<std::string> ids_;
+  mutable Mutex mu_;
+  std::vector<std::string> failures_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::integration

@@ -298,7 +298,7 @@ TEST_P(BrokerCutTest, GatewaysServeFromTheirReplicasAndConvergeWhenTheLinkReturn
   const json list = json::parse(ctl.output.substr(std::min(ctl.output.find('{'), ctl.output.size())), nullptr, false);
   ASSERT_TRUE(list.is_object()) << ctl.output;
   std::map<std::string, std::string> states;
-  for (const json& k : list["keys"]) states[k["key"].get<std::string>()] = k["state"].get<std::string>();
+  for (const json& k : list["keys"]) states[k["masked"].get<std::string>()] = k["state"].get<std::string>();
   std::vector<std::string> shown;
   for (const auto& [k, s] : states) shown.push_back(absl::StrCat(k, "=", s));
   EXPECT_EQ(std::count_if(states.begin(), states.end(), [](const auto& e) { return e.second == "cooling"; }), 1)

@@ -86,7 +86,7 @@ class UpstreamFaultTest : public StackTest {
     }
     for (const std::string& secret : stack().options().keys) {
       for (const json& k : list["keys"]) {
-        if (k["key"] == MaskKey(secret)) {
+        if (k["masked"] == MaskKey(secret)) {
           out[secret] = {k["state"].get<std::string>(), k.value("failure_count", -1)};
         }
       }

@@ -106,7 +106,7 @@ class VertexTest : public StackTest {
   }
   static std::vector<std::string> MaskedKeys(const json& list) {
     std::vector<std::string> masked;
-    for (const json& k : list.value("keys", json::array())) masked.push_back(k.value("key", ""));
+    for (const json& k : list.value("keys", json::array())) masked.push_back(k.value("masked", ""));
     return masked;
   }
   static std::vector<std::string> Masked(const std::vector<std::string>& keys) {
@@ -175,7 +175,7 @@ TEST_F(VertexTest, RateLimitedVertexKeyCoolsAndTheNextCallUsesAnotherVertexKey) 
   const json listed = CtlJson({"keys", "list", "--pool", "vertex"});
   bool cooling = false;
   for (const json& k : listed.value("keys", json::array())) {
-    if (k.value("key", "") != MaskKey(limited)) continue;
+    if (k.value("masked", "") != MaskKey(limited)) continue;
     for (const json& c : k.value("model_cooldowns", json::array())) cooling |= c.value("model", "") == kFlash;
   }
   EXPECT_TRUE(cooling) << "no " << kFlash << " cooldown on the rate-limited Vertex key: " << listed.dump();
@@ -219,7 +219,7 @@ TEST_F(VertexTest, InvalidVertexKeyIsDisabledAndItsSecretShownNowhere) {
       },
       kWaitMs))
       << disabled.dump();
-  EXPECT_EQ(disabled["keys"][0].value("key", ""), MaskKey(dead));
+  EXPECT_EQ(disabled["keys"][0].value("masked", ""), MaskKey(dead));
   EXPECT_THAT(disabled.dump(), Not(HasSubstr(dead)));
 
   // The error log has the failure, without the key.

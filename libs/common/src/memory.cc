@@ -9,7 +9,10 @@
 #include <unistd.h>
 #endif
 
+#include <chrono>
 #include <cstdint>
+
+#include "absl/time/time.h"
 
 namespace gempool {
 
@@ -68,40 +71,53 @@ DeferredMemoryRelease::DeferredMemoryRelease(std::chrono::milliseconds delay)
 
 DeferredMemoryRelease::~DeferredMemoryRelease() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   thread_.join();
 }
 
 void DeferredMemoryRelease::Request() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     due_ = std::chrono::steady_clock::now() + delay_;
   }
-  changed_.notify_all();
+  changed_.SignalAll();
 }
 
 int DeferredMemoryRelease::releases() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return releases_;
 }
 
+bool DeferredMemoryRelease::pending() const {
+  MutexLock lock(&mu_);
+  return due_.has_value() || releasing_;
+}
+
 void DeferredMemoryRelease::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
     if (!due_) {
-      changed_.wait(lock, [this] { return stopping_ || due_.has_value(); });
+      while (!stopping_ && !due_.has_value()) changed_.Wait(&mu_);
       continue;
     }
     // A later Request moves the deadline; wake for it and wait again.
     const auto due = *due_;
-    if (changed_.wait_until(lock, due, [this, due] { return stopping_ || !due_ || *due_ != due; })) continue;
+    // Until `due` on the steady clock (the time left is measured again after
+    // each wake-up, so a wall-clock jump does not move it).
+    while (!stopping_ && due_ && *due_ == due) {
+      const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(due - std::chrono::steady_clock::now());
+      if (changed_.WaitWithTimeout(&mu_, absl::FromChrono(left))) break;
+    }
+    if (stopping_ || !due_ || *due_ != due) continue;
     due_.reset();
-    lock.unlock();
+    releasing_ = true;
+    mu_.Unlock();
     ReleaseFreeMemory();
-    lock.lock();
+    mu_.Lock();
+    releasing_ = false;
     ++releases_;
   }
 }

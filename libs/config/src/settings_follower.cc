@@ -1,10 +1,11 @@
 #include "gempool/config/settings_follower.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/common/logging.h"
 #include "gempool/config/ui_settings.h"
 
@@ -36,7 +37,7 @@ SettingsFollower::SettingsFollower(const Environment& env, FetchFn fetch, ApplyF
 SettingsFollower::~SettingsFollower() { Stop(); }
 
 void SettingsFollower::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { Run(); });
@@ -45,24 +46,24 @@ void SettingsFollower::Start() {
 void SettingsFollower::Stop() {
   std::thread thread;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     thread = std::move(thread_);
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread.joinable()) thread.join();
 }
 
 void SettingsFollower::PollSoon() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     poll_soon_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
 }
 
 std::shared_ptr<const Config> SettingsFollower::current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return current_;
 }
 
@@ -75,7 +76,7 @@ absl::Status SettingsFollower::PollOnce() {
     if (!Ignored(options_.ignore, name)) table.emplace(name, std::move(value));
   }
 
-  std::lock_guard<std::mutex> poll_lock(poll_mu_);
+  MutexLock poll_lock(&poll_mu_);
   // A slower poll that read the table before the one already handled: its
   // view is older, drop it.
   if (ticket < newest_ticket_) return last_table_status_;
@@ -100,7 +101,7 @@ absl::Status SettingsFollower::PollOnce() {
   applied_ = std::move(values);
   auto config = std::make_shared<const Config>(*std::move(loaded));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     current_ = config;
   }
   apply_(std::move(config));
@@ -119,8 +120,11 @@ void SettingsFollower::Run() {
       GEMPOOL_LOG(WARNING) << options_.log_prefix << ": " << polled.message();
     }
     last_error = polled.ok() ? "" : std::string(polled.message());
-    std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), [this] { return stopping_ || poll_soon_; });
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.poll_ms);
+    while (!stopping_ && !poll_soon_) {
+      if (wake_.WaitWithDeadline(&mu_, deadline)) break;
+    }
     if (stopping_) return;
     poll_soon_ = false;
   }

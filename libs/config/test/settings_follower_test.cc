@@ -3,10 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <mutex>
-
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "gempool/config/ui_settings.h"
 #include "gempool/testing/status_matchers.h"
 
@@ -28,39 +27,50 @@ class SettingsFollowerTest : public ::testing::Test {
     return std::make_unique<SettingsFollower>(
         env != nullptr ? *env : env_,
         [this]() -> absl::StatusOr<std::map<std::string, std::string>> {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           ++fetches_;
           if (!fetch_error_.ok()) return fetch_error_;
           return table_;
         },
         [this](std::shared_ptr<const Config> config) {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           applied_.push_back(std::move(config));
         },
         std::move(options));
   }
 
   // Saves `value` for `name` as the admin UI does, seen from `env_`.
-  void Save(const std::string& name, const std::string& value, int64_t at_ms = 1) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Save(const std::string& name, const std::string& value, int64_t at_ms = 1) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     table_[name] = value;
     table_[UiMetaName(name)] = MakeUiMeta(env_, name, at_ms);
   }
-  size_t applied_count() {
-    std::lock_guard<std::mutex> lock(mu_);
+  size_t applied_count() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return applied_.size();
   }
-  std::shared_ptr<const Config> last_applied() {
-    std::lock_guard<std::mutex> lock(mu_);
+  int fetches() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    return fetches_;
+  }
+  // Makes every later fetch fail with `error`.
+  void FailFetches(absl::Status error) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    fetch_error_ = std::move(error);
+  }
+  std::shared_ptr<const Config> last_applied() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return applied_.empty() ? nullptr : applied_.back();
   }
 
   Environment env_;
-  std::mutex mu_;
-  std::map<std::string, std::string> table_;
-  absl::Status fetch_error_;
-  int fetches_ = 0;
-  std::vector<std::shared_ptr<const Config>> applied_;
+  // Guards what the follower's fetch and apply callbacks (on its thread,
+  // once Start()ed) share with the test.
+  Mutex mu_;
+  std::map<std::string, std::string> table_ ABSL_GUARDED_BY(mu_);
+  absl::Status fetch_error_ ABSL_GUARDED_BY(mu_);
+  int fetches_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<std::shared_ptr<const Config>> applied_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(SettingsFollowerTest, FirstPollAppliesTheEnvironmentThenUiValuesOverIt) {
@@ -84,7 +94,7 @@ TEST_F(SettingsFollowerTest, AnUnchangedTableIsNeitherParsedNorAppliedAgain) {
   ASSERT_THAT(follower->PollOnce(), IsOk());
   EXPECT_EQ(follower->loads(), 1);
   for (int i = 0; i < 5; ++i) ASSERT_THAT(follower->PollOnce(), IsOk());
-  EXPECT_EQ(fetches_, 6) << "every poll reads the table";
+  EXPECT_EQ(fetches(), 6) << "every poll reads the table";
   EXPECT_EQ(follower->loads(), 1) << "but parses it only when it changed";
   EXPECT_EQ(applied_count(), 1u);
 
@@ -110,7 +120,7 @@ TEST_F(SettingsFollowerTest, IgnoredSettingsAreNeverParsed) {
   // from the environment or from the table.
   const Environment env = Environment::FromMap({{"API_KEYS", "[\"unterminated"}, {"MAX_FAILURES", "3"}});
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     table_["API_KEYS"] = "[\"also unterminated";
     table_[UiMetaName("API_KEYS")] = MakeUiMeta(env, "API_KEYS", 1);
   }
@@ -145,15 +155,15 @@ TEST_F(SettingsFollowerTest, ATableThatDoesNotLoadKeepsTheSettingsInForce) {
 TEST_F(SettingsFollowerTest, AFetchErrorIsReturnedAndChangesNothing) {
   auto follower = Make();
   ASSERT_THAT(follower->PollOnce(), IsOk());
-  fetch_error_ = absl::UnavailableError("persistence at 127.0.0.1:1: GetSettings failed");
+  FailFetches(absl::UnavailableError("persistence at 127.0.0.1:1: GetSettings failed"));
   EXPECT_THAT(follower->PollOnce(), StatusIs(absl::StatusCode::kUnavailable, HasSubstr("GetSettings")));
   EXPECT_EQ(applied_count(), 1u);
   EXPECT_NE(follower->current(), nullptr);
 }
 
 TEST_F(SettingsFollowerTest, TheThreadPollsAtOnceAndAfterPollSoon) {
-  absl::Notification first;
-  absl::Notification second;
+  Notification first;
+  Notification second;
   SettingsFollower::Options options;
   options.poll_ms = 60 * 60 * 1000;  // Only the first poll and PollSoon() wake it.
   int after = 0;

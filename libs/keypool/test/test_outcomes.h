@@ -1,5 +1,6 @@
 #pragma once
-// Models and outcomes the key pool tests report, shared by the pool's tests.
+// Models and outcomes the key pool tests report, shared by the pool's tests
+// and the key broker's (CMake: gempool_keypool_test_support).
 
 #include <cstdint>
 #include <string>

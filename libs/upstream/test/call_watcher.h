@@ -4,9 +4,7 @@
 // test wait (with a deadline) for the events it expects. Thread-safe.
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -15,7 +13,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "gempool/upstream/upstream_client.h"
 
 namespace gempool::upstream::testing {
@@ -52,29 +52,29 @@ class CallWatcher {
     AsyncUpstreamCallbacks callbacks;
     std::shared_ptr<State> state = state_;
     callbacks.on_head = [state, accept_head](const UpstreamResponseHead& head) {
-      std::lock_guard<std::mutex> lock(state->mu);
+      MutexLock lock(&state->mu);
       state->head = head;
       state->events.push_back("head");
-      state->changed.notify_all();
+      state->changed.SignalAll();
       return accept_head;
     };
     callbacks.on_body = [state, on_piece](absl::string_view piece) {
       {
-        std::lock_guard<std::mutex> lock(state->mu);
+        MutexLock lock(&state->mu);
         state->pieces.emplace_back(piece);
         state->bytes += piece.size();
         state->events.push_back("body");
-        state->changed.notify_all();
+        state->changed.SignalAll();
       }
       return on_piece ? on_piece(piece) : BodyAction::kContinue;
     };
     callbacks.on_done = [state](UpstreamResult result) {
-      std::lock_guard<std::mutex> lock(state->mu);
+      MutexLock lock(&state->mu);
       state->result = std::move(result);
       state->done_thread = std::this_thread::get_id();
       state->events.push_back("done");
       ++state->done_calls;
-      state->changed.notify_all();
+      state->changed.SignalAll();
     };
     return callbacks;
   }
@@ -87,17 +87,24 @@ class CallWatcher {
     return WaitDone(timeout);
   }
 
-  // std::mutex rather than absl::Mutex here: ThreadSanitizer sees through
-  // the former, not through Debian's uninstrumented abseil.
+  // gempool::Mutex (std::mutex underneath) rather than absl::Mutex here:
+  // ThreadSanitizer sees through the former, not through Debian's
+  // uninstrumented abseil.
   bool WaitDone(absl::Duration timeout = absl::Seconds(20)) {
-    std::unique_lock<std::mutex> lock(state_->mu);
-    return state_->changed.wait_for(lock, absl::ToChronoMilliseconds(timeout),
-                                    [this] { return state_->done_calls > 0; });
+    State& state = *state_;
+    const absl::Time deadline = absl::Now() + timeout;
+    MutexLock lock(&state.mu);
+    while (state.done_calls == 0 && !state.changed.WaitWithDeadline(&state.mu, deadline)) {
+    }
+    return state.done_calls > 0;
   }
   bool WaitPieces(size_t n, absl::Duration timeout = absl::Seconds(20)) {
-    std::unique_lock<std::mutex> lock(state_->mu);
-    return state_->changed.wait_for(lock, absl::ToChronoMilliseconds(timeout),
-                                    [this, n] { return state_->pieces.size() >= n; });
+    State& state = *state_;
+    const absl::Time deadline = absl::Now() + timeout;
+    MutexLock lock(&state.mu);
+    while (state.pieces.size() < n && !state.changed.WaitWithDeadline(&state.mu, deadline)) {
+    }
+    return state.pieces.size() >= n;
   }
   // True when on_done has not come within `timeout` (for what must not happen).
   bool StaysRunning(absl::Duration timeout) { return !WaitDone(timeout); }
@@ -117,21 +124,24 @@ class CallWatcher {
 
  private:
   struct State {
-    mutable std::mutex mu;
-    std::condition_variable changed;
-    std::optional<UpstreamResponseHead> head;
-    std::vector<std::string> pieces;
-    std::vector<std::string> events;
-    size_t bytes = 0;
-    UpstreamResult result;
-    int done_calls = 0;
-    std::thread::id done_thread;
+    mutable Mutex mu;
+    CondVar changed;
+    std::optional<UpstreamResponseHead> head ABSL_GUARDED_BY(mu);
+    std::vector<std::string> pieces ABSL_GUARDED_BY(mu);
+    std::vector<std::string> events ABSL_GUARDED_BY(mu);
+    size_t bytes ABSL_GUARDED_BY(mu) = 0;
+    UpstreamResult result ABSL_GUARDED_BY(mu);
+    int done_calls ABSL_GUARDED_BY(mu) = 0;
+    std::thread::id done_thread ABSL_GUARDED_BY(mu);
   };
 
+  // Reads one member of State under its lock (the analysis does not follow
+  // the pointer-to-member; every member read this way is guarded by mu).
   template <typename T>
   T Get(T State::*member) const {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    return (*state_).*member;
+    const State& state = *state_;
+    MutexLock lock(&state.mu);
+    return state.*member;
   }
 
   // Shared with the callbacks, which may outlive a failed test.

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -21,6 +20,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "gempool/common/mutex.h"
 #include "gempool/common/notification.h"
 #include "gempool/upstream/body_source.h"
 
@@ -76,7 +76,7 @@ class TestBodySource final : public BodySource {
   void Cancel() override {
     ++cancels_;
     boost::asio::post(io_, [this] {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       cancelled_ = true;
       if (stalled_) {
         auto on_data = std::move(stalled_);
@@ -93,8 +93,8 @@ class TestBodySource final : public BodySource {
 
  private:
   // On io_'s thread.
-  void Deliver(OnData on_data) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Deliver(OnData on_data) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     if (cancelled_) return on_data(absl::CancelledError("the consumer cancelled"));
     if (options_.fail_after.has_value() && offset_ >= *options_.fail_after) return on_data(options_.failure);
     if (options_.stall_after.has_value() && offset_ >= *options_.stall_after) {
@@ -112,11 +112,11 @@ class TestBodySource final : public BodySource {
   }
 
   const Options options_;
-  std::mutex mu_;
-  uint64_t offset_ = 0;
-  std::string piece_;
-  bool cancelled_ = false;
-  OnData stalled_;
+  Mutex mu_;
+  uint64_t offset_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string piece_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  OnData stalled_ ABSL_GUARDED_BY(mu_);
   Notification stalled_once_;
   std::atomic<int> reads_{0};
   std::atomic<int> cancels_{0};

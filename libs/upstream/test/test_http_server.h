@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/mutex.h"
 #include "gempool/testing/loopback_listener.h"
 
 namespace gempool::upstream::testing {
@@ -143,13 +143,13 @@ class TestHttpServer {
   int connections() const { return listener_.accepted(); }
   int requests() const { return requests_; }
   // The last request read (before its handler ran), or an empty one.
-  ServerRequest last_request() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  ServerRequest last_request() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return last_request_;
   }
 
  private:
-  void Serve(int fd) {
+  void Serve(int fd) ABSL_LOCKS_EXCLUDED(mu_) {
     const int connection = ++connection_ids_;
     SSL* ssl = nullptr;
     if (tls_ != nullptr) {
@@ -173,7 +173,7 @@ class TestHttpServer {
       request.sni = sni != nullptr ? sni : "";
       ++requests_;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         last_request_ = request;
       }
       handler_(request, conn);
@@ -220,8 +220,8 @@ class TestHttpServer {
   SSL_CTX* const tls_;
   std::atomic<int> connection_ids_{0};
   std::atomic<int> requests_{0};
-  mutable std::mutex mu_;
-  ServerRequest last_request_;
+  mutable Mutex mu_;
+  ServerRequest last_request_ ABSL_GUARDED_BY(mu_);
   gempool::testing::LoopbackListener listener_;  // Last: its threads use the members above.
 };
 

@@ -7,13 +7,13 @@ namespace gempool::gateway::admin {
 absl::Status DisplayZone::Set(const std::string& name) {
   absl::StatusOr<absl::TimeZone> zone = LoadTimeZoneSetting(name);
   if (!zone.ok()) return zone.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   current_ = {name, *zone};
   return absl::OkStatus();
 }
 
 DisplayZone::Zone DisplayZone::Get() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return current_;
 }
 

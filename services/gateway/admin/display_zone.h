@@ -6,11 +6,11 @@
 // applies without a restart). Thread-safe: Set on the watcher's thread, Get
 // on the admin API's worker threads.
 
-#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::gateway::admin {
 
@@ -26,12 +26,12 @@ class DisplayZone {
 
   // Switches to the zone called `name`; an unknown name (LoadConfig already
   // refuses one) keeps the zone in force and is returned.
-  absl::Status Set(const std::string& name);
-  Zone Get() const;
+  absl::Status Set(const std::string& name) ABSL_LOCKS_EXCLUDED(mu_);
+  Zone Get() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable std::mutex mu_;
-  Zone current_;
+  mutable Mutex mu_;
+  Zone current_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway::admin

@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "admin/key_masks.h"
 #include "admin/key_paste.h"
+#include "gempool/keypool/admin_json.h"
 #include "gempool/keypool/proto_convert.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
@@ -70,35 +71,7 @@ nlohmann::json SummaryJson(const v1::PoolSummary& s) {
           {"cooling_some_model", s.cooling_some_model()}};
 }
 
-nlohmann::json ModelUsageJson(const v1::ModelUsage& m) {
-  return {{"model", m.model()},
-          {"calls_1h", m.calls_1h()},
-          {"calls_24h", m.calls_24h()},
-          {"calls_30d", m.calls_30d()},
-          {"failures_1h", m.failures_1h()},
-          {"failures_24h", m.failures_24h()},
-          {"failures_30d", m.failures_30d()}};
-}
-
 }  // namespace
-
-nlohmann::json KeyViewJson(const v1::KeyView& key) {
-  nlohmann::json cooldowns = nlohmann::json::array();
-  for (const v1::ModelCooldown& c : key.model_cooldowns()) {
-    cooldowns.push_back({{"model", c.model()}, {"until_ms", c.until_ms()}, {"reason", c.reason()}});
-  }
-  return {{"id", key.id()},
-          {"masked", key.masked()},
-          {"state", keypool::KeyStateName(key.state())},
-          {"failure_count", key.failure_count()},
-          {"state_reason", key.state_reason()},
-          {"last_error", key.last_error()},
-          {"cooling_until_ms", key.cooling_until_ms()},
-          {"model_cooldowns", cooldowns},
-          {"last_used_at_ms", key.last_used_at_ms()},
-          {"created_at_ms", key.created_at_ms()},
-          {"pool", key.pool() == v1::POOL_VERTEX ? "vertex" : "gemini"}};
-}
 
 ApiResult KeysApi::Handle(const ApiCall& call) {
   if (call.method == "GET") {
@@ -177,7 +150,7 @@ ApiResult KeysApi::List(const ApiCall& call) {
   const v1::PoolSummary* summary = pool == v1::POOL_VERTEX ? &*vertex : &*gemini;
   ApiResult result;
   nlohmann::json keys = nlohmann::json::array();
-  for (const v1::KeyView& key : listed->keys()) keys.push_back(KeyViewJson(key));
+  for (const v1::KeyView& key : listed->keys()) keys.push_back(nlohmann::json(keypool::KeyViewJson(key)));
   result.body = {{"keys", keys},
                  {"total", listed->total()},
                  {"offset", *offset},
@@ -229,7 +202,7 @@ ApiResult KeysApi::Detail(const ApiCall& call) {
   if (!usage.ok()) return ErrorResult(usage.status());
   nlohmann::json models = nlohmann::json::array();
   for (const v1::KeyUsage& key : usage->keys()) {
-    for (const v1::ModelUsage& m : key.models()) models.push_back(ModelUsageJson(m));
+    for (const v1::ModelUsage& m : key.models()) models.push_back(nlohmann::json(keypool::ModelUsageJson(m)));
   }
   v1::LogQuery query;
   query.set_key_id(*id);
@@ -293,12 +266,7 @@ ApiResult KeysApi::Action(const ApiCall& call, const std::string& action) {
     if (!verified.ok()) return ErrorResult(verified.status());
     nlohmann::json results = nlohmann::json::array();
     for (const v1::KeyVerification& v : verified->results()) {
-      results.push_back({{"id", v.id()},
-                         {"masked", v.masked()},
-                         {"passed", v.passed()},
-                         {"state", keypool::KeyStateName(v.state())},
-                         {"message", v.message()},
-                         {"http_status", v.http_status()}});
+      results.push_back(nlohmann::json(keypool::KeyVerificationJson(v)));
     }
     result.body = {{"results", results}, {"passed", verified->passed()}, {"failed", verified->failed()}};
     return result;

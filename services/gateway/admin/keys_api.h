@@ -36,7 +36,4 @@ class KeysApi {
   AdminBackend& backend_;
 };
 
-// Keys as JSON, shared with the logs and statistics pages.
-nlohmann::json KeyViewJson(const v1::KeyView& key);
-
 }  // namespace gempool::gateway::admin

@@ -12,7 +12,7 @@ void LoginLimiter::Prune(std::deque<int64_t>& failures, int64_t now_ms) const {
 
 int64_t LoginLimiter::RetryAfterMs(const std::string& address) {
   const int64_t now = clock_.MonotonicMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = failures_.find(address);
   if (it == failures_.end()) return 0;
   Prune(it->second, now);
@@ -28,7 +28,7 @@ int64_t LoginLimiter::RetryAfterMs(const std::string& address) {
 
 void LoginLimiter::RecordFailure(const std::string& address) {
   const int64_t now = clock_.MonotonicMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (failures_.size() >= options_.max_tracked && failures_.count(address) == 0) {
     // Forget the address whose latest failure is oldest.
     auto stalest = failures_.begin();
@@ -47,7 +47,7 @@ void LoginLimiter::RecordFailure(const std::string& address) {
 }
 
 void LoginLimiter::RecordSuccess(const std::string& address) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   failures_.erase(address);
 }
 

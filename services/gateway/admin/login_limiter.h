@@ -10,10 +10,10 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::gateway::admin {
 
@@ -29,20 +29,21 @@ class LoginLimiter {
   LoginLimiter(const Clock& clock, Options options);
 
   // 0 when `address` may try to log in now, else the milliseconds until it may.
-  int64_t RetryAfterMs(const std::string& address);
+  int64_t RetryAfterMs(const std::string& address) ABSL_LOCKS_EXCLUDED(mu_);
   // Records a failed login from `address`.
-  void RecordFailure(const std::string& address);
+  void RecordFailure(const std::string& address) ABSL_LOCKS_EXCLUDED(mu_);
   // Forgets the failures of `address` (after a successful login).
-  void RecordSuccess(const std::string& address);
+  void RecordSuccess(const std::string& address) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Prune(std::deque<int64_t>& failures, int64_t now_ms) const;
+  // `failures` is one of failures_'s lists.
+  void Prune(std::deque<int64_t>& failures, int64_t now_ms) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
   const Options options_;
-  std::mutex mu_;
+  Mutex mu_;
   // Failure times (monotonic ms, ascending) per address.
-  std::map<std::string, std::deque<int64_t>> failures_;
+  std::map<std::string, std::deque<int64_t>> failures_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway::admin

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "admin/key_masks.h"
+#include "gempool/keypool/admin_json.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/request_id.h"
 
@@ -76,33 +77,18 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
   nlohmann::json entries = nlohmann::json::array();
   std::set<int64_t> key_ids;
   int64_t total = 0;
-  // One page of either log: the fields both share, then `extra`'s.
-  auto add_page = [&](const auto& page, auto extra) -> absl::Status {
+  // One page of either log, each row as `to_json` has it.
+  auto add_page = [&](const auto& page, auto to_json) -> absl::Status {
     if (!page.ok()) return page.status();
     total = page->total();
     for (const auto& e : page->entries()) {
       key_ids.insert(e.key_id());
-      nlohmann::json entry = {{"id", e.id()},           {"time_ms", e.time_ms()},     {"key_id", e.key_id()},
-                              {"model", e.model()},     {"operation", e.operation()}, {"status_code", e.status_code()},
-                              {"request_id", e.request_id()}};
-      extra(e, entry);
-      entries.push_back(std::move(entry));
+      entries.push_back(nlohmann::json(to_json(e)));
     }
     return absl::OkStatus();
   };
-  const absl::Status listed =
-      errors ? add_page(backend_.QueryErrorLogs(query),
-                        [](const v1::ErrorLogEntry& e, nlohmann::json& entry) {
-                          entry["error_type"] = e.error_type();
-                          entry["message"] = e.message();
-                          entry["request_body"] = e.request_body();
-                        })
-             : add_page(backend_.QueryRequestLogs(query), [](const v1::RequestLogEntry& e, nlohmann::json& entry) {
-                 entry["latency_ms"] = e.latency_ms();
-                 entry["attempts"] = e.attempts();
-                 entry["stream"] = e.stream();
-                 entry["client_token_id"] = e.client_token_id();
-               });
+  const absl::Status listed = errors ? add_page(backend_.QueryErrorLogs(query), &keypool::ErrorLogEntryJson)
+                                     : add_page(backend_.QueryRequestLogs(query), &keypool::RequestLogEntryJson);
   if (!listed.ok()) return ErrorResult(listed);
   const std::map<int64_t, std::string> masks = MaskedKeys(backend_, key_ids);
   for (nlohmann::json& entry : entries) {
@@ -116,7 +102,8 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
 
 ApiResult LogsApi::Delete(const ApiCall& call) {
   v1::DeleteLogsRequest request;
-  const std::string table = call.body.value("table", "");
+  const nlohmann::json* table_field = call.body.contains("table") ? &call.body["table"] : nullptr;
+  const std::string table = table_field != nullptr && table_field->is_string() ? table_field->get<std::string>() : "";
   if (table == "request") {
     request.set_table(v1::LOG_TABLE_REQUEST);
   } else if (table == "error") {
@@ -124,7 +111,10 @@ ApiResult LogsApi::Delete(const ApiCall& call) {
   } else {
     return ErrorResult(absl::InvalidArgumentError("table must be \"request\" or \"error\""));
   }
-  if (call.body.value("all", false)) {
+  if (call.body.contains("all") && !call.body["all"].is_boolean()) {
+    return ErrorResult(absl::InvalidArgumentError("all must be true or false"));
+  }
+  if (call.body.contains("all") && call.body["all"].get<bool>()) {
     request.set_all(true);
   } else if (call.body.contains("ids") && call.body["ids"].is_array() && !call.body["ids"].empty()) {
     for (const nlohmann::json& id : call.body["ids"]) {

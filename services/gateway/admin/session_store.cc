@@ -48,7 +48,7 @@ absl::StatusOr<SessionStore::Session> SessionStore::Create() {
   record.set_expires_at_ms(now + lifetime_ms());
   if (absl::Status stored = backend_.CreateSession(record); !stored.ok()) return stored;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (cache_.size() < options_.max_cached) {
       cache_[record.id_hash()] = Cached{record.expires_at_ms(), clock_.MonotonicMs()};
     }
@@ -62,7 +62,7 @@ absl::StatusOr<SessionStore::Session> SessionStore::Validate(const std::string& 
   const int64_t now = clock_.NowUnixMs();
   const int64_t mono = clock_.MonotonicMs();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = cache_.find(hash);
     if (it != cache_.end()) {
       if (it->second.expires_at_ms <= now) {
@@ -75,7 +75,7 @@ absl::StatusOr<SessionStore::Session> SessionStore::Validate(const std::string& 
     }
   }
   absl::StatusOr<v1::AdminSession> stored = backend_.GetSession(hash);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!stored.ok()) {
     cache_.erase(hash);
     if (stored.status().code() == absl::StatusCode::kNotFound) return NotLoggedIn();
@@ -99,7 +99,7 @@ absl::Status SessionStore::Revoke(const std::string& id) {
   if (!LooksLikeId(id)) return absl::OkStatus();
   const std::string hash = HashId(id);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     cache_.erase(hash);
   }
   return backend_.DeleteSession(hash);

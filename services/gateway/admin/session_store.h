@@ -14,12 +14,12 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/persistence.pb.h"
 
 namespace gempool::gateway::admin {
@@ -54,13 +54,13 @@ class SessionStore {
   SessionStore(SessionBackend& backend, const Clock& clock, Options options);
 
   // Creates and stores a new session.
-  absl::StatusOr<Session> Create();
+  absl::StatusOr<Session> Create() ABSL_LOCKS_EXCLUDED(mu_);
   // The session with cookie value `id`; kUnauthenticated when it is
   // malformed, unknown, revoked or expired; other codes when the backend
   // cannot answer.
-  absl::StatusOr<Session> Validate(const std::string& id);
+  absl::StatusOr<Session> Validate(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
   // Revokes the session (here and in the backend).
-  absl::Status Revoke(const std::string& id);
+  absl::Status Revoke(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
 
   // ADMIN_SESSION_EXPIRE in force: sessions created from now on get it
   // (those already open keep the expiry they were given).
@@ -82,8 +82,9 @@ class SessionStore {
   const Clock& clock_;
   const Options options_;
   std::atomic<int64_t> lifetime_ms_;
-  std::mutex mu_;
-  std::map<std::string, Cached> cache_;  // By id hash.
+  // Held only around the cache, never across a backend call.
+  Mutex mu_;
+  std::map<std::string, Cached> cache_ ABSL_GUARDED_BY(mu_);  // By id hash.
 };
 
 }  // namespace gempool::gateway::admin

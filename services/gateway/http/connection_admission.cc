@@ -4,7 +4,7 @@ namespace gempool::gateway {
 
 ConnectionAdmission::Verdict ConnectionAdmission::Admit(const std::string& address, size_t max_connections,
                                                         size_t max_per_address) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (open_ >= max_connections) return Verdict::kTooManyConnections;
   // Counted even without a per-address limit, so that one set later counts
   // the connections already open.
@@ -19,7 +19,7 @@ ConnectionAdmission::Verdict ConnectionAdmission::Admit(const std::string& addre
 }
 
 void ConnectionAdmission::Release(const std::string& address) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (open_ > 0) --open_;
   auto it = per_address_.find(address);
   if (it == per_address_.end()) return;
@@ -27,7 +27,7 @@ void ConnectionAdmission::Release(const std::string& address) {
 }
 
 size_t ConnectionAdmission::open() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return open_;
 }
 

@@ -8,9 +8,10 @@
 // already open stay, new ones are admitted under the new limits. Thread-safe.
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "gempool/common/mutex.h"
 
 namespace gempool::gateway {
 
@@ -24,17 +25,18 @@ class ConnectionAdmission {
   // kAdmitted counts the connection until Release(address).
   Verdict Admit(const std::string& address) { return Admit(address, max_connections_, max_per_address_); }
   // The same under these limits instead of the constructor's.
-  Verdict Admit(const std::string& address, size_t max_connections, size_t max_per_address);
-  void Release(const std::string& address);
+  Verdict Admit(const std::string& address, size_t max_connections, size_t max_per_address)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  void Release(const std::string& address) ABSL_LOCKS_EXCLUDED(mu_);
 
-  size_t open() const;
+  size_t open() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const size_t max_connections_;
   const size_t max_per_address_;
-  mutable std::mutex mu_;
-  size_t open_ = 0;
-  std::unordered_map<std::string, size_t> per_address_;
+  mutable Mutex mu_;
+  size_t open_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, size_t> per_address_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway

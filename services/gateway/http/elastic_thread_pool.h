@@ -15,13 +15,13 @@
 // after they have been counted out.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <limits>
-#include <mutex>
 #include <string>
+
+#include "gempool/common/mutex.h"
 
 namespace gempool::gateway {
 
@@ -40,36 +40,42 @@ class ElasticThreadPool {
   ElasticThreadPool& operator=(const ElasticThreadPool&) = delete;
   ~ElasticThreadPool();
 
-  void Submit(std::function<void()> task);
-  void Shutdown();
+  void Submit(std::function<void()> task) ABSL_LOCKS_EXCLUDED(mu_);
+  void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
 
   // A new `max_threads` (GATEWAY_THREADS saved in the admin UI). Raised:
   // queued tasks get threads at once. Lowered: no thread starts beyond it;
   // those above it finish their tasks and leave once idle (as any idle
   // thread does).
-  void SetMaxThreads(size_t max_threads);
-  size_t max_threads() const;
+  void SetMaxThreads(size_t max_threads) ABSL_LOCKS_EXCLUDED(mu_);
+  size_t max_threads() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Threads alive (running a task or idle).
-  size_t threads() const;
+  size_t threads() const ABSL_LOCKS_EXCLUDED(mu_);
   // Threads waiting for a task.
-  size_t idle_threads() const;
+  size_t idle_threads() const ABSL_LOCKS_EXCLUDED(mu_);
   // Tasks waiting for a thread.
-  size_t queued() const;
+  size_t queued() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether Shutdown() has begun (it may still be waiting for tasks).
+  bool shutting_down() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void StartThreadLocked();
-  void Work();
+  void StartThreadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SignalIfAllExitedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A worker thread's life.
+  void Work() ABSL_LOCKS_EXCLUDED(mu_);
 
   const Options options_;
-  mutable std::mutex mu_;
-  size_t max_threads_;  // Guarded by mu_.
-  std::condition_variable work_ready_;
-  std::condition_variable all_exited_;
-  std::deque<std::function<void()>> tasks_;
-  size_t threads_ = 0;  // Started and not yet exited.
-  size_t idle_ = 0;     // Of those, waiting for a task (or starting up).
-  bool stopping_ = false;
+  mutable Mutex mu_;
+  CondVar work_ready_;   // Signalled when tasks_ grows or stopping_ is set.
+  CondVar all_exited_;   // Signalled when threads_ and shrinking_ reach 0.
+  size_t max_threads_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  size_t threads_ ABSL_GUARDED_BY(mu_) = 0;  // Started and not yet exited.
+  size_t idle_ ABSL_GUARDED_BY(mu_) = 0;     // Of those, waiting for a task (or starting up).
+  // Threads counted out of threads_ that are still running on_shrunk.
+  size_t shrinking_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace gempool::gateway

@@ -5,10 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -20,7 +18,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/mutex.h"
 #include "gempool/common/request_id.h"
 #include "gempool/common/request_scope.h"
 #include "gempool/gemini/client_auth.h"
@@ -51,24 +51,29 @@ const HttpReply& InternalErrorReply() {
 // Keeps a count of requests in flight (for a graceful stop).
 class InFlight {
  public:
-  void Enter() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Enter() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     ++count_;
   }
-  void Leave() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--count_ == 0) idle_.notify_all();
+  void Leave() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    if (--count_ == 0) idle_.SignalAll();
   }
   // Whether the count reached zero before `deadline`.
-  bool WaitIdle(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return idle_.wait_until(lock, deadline, [&] { return count_ == 0; });
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    while (count_ != 0) {
+      if (idle_.WaitWithTimeout(&mu_, absl::FromChrono(deadline - std::chrono::steady_clock::now()))) {
+        return count_ == 0;
+      }
+    }
+    return true;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable idle_;
-  int count_ = 0;
+  Mutex mu_;
+  CondVar idle_;  // Signalled when count_ reaches zero.
+  int count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // GET /health while the gateway drains: a load balancer stops sending here.
@@ -222,7 +227,7 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
                                                      if (auto self = weak.lock()) self->Forget(id, address);
                                                    });
     {
-      std::lock_guard<std::mutex> lock(connections_mu);
+      MutexLock lock(&connections_mu);
       connections.emplace(id, connection);
     }
     connection->Start();
@@ -241,11 +246,11 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
                              });
   }
 
-  void Forget(uint64_t id, const std::string& address) {
+  void Forget(uint64_t id, const std::string& address) ABSL_LOCKS_EXCLUDED(connections_mu) {
     admission.Release(address);
-    std::lock_guard<std::mutex> lock(connections_mu);
+    MutexLock lock(&connections_mu);
     connections.erase(id);
-    if (connections.empty()) connections_gone.notify_all();
+    if (connections.empty()) connections_gone.SignalAll();
   }
 
   // --- Routing (connection strand) ---
@@ -421,8 +426,8 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
 
   bool Draining() const override { return draining.load(); }
 
-  void StreamStarted(const std::shared_ptr<StreamResponse>& stream) override {
-    std::lock_guard<std::mutex> lock(streams_mu);
+  void StreamStarted(const std::shared_ptr<StreamResponse>& stream) override ABSL_LOCKS_EXCLUDED(streams_mu) {
+    MutexLock lock(&streams_mu);
     if (streams.size() >= 2 * streams_compacted_at + 64) {
       streams.erase(std::remove_if(streams.begin(), streams.end(),
                                    [](const std::weak_ptr<StreamResponse>& s) { return s.expired(); }),
@@ -576,15 +581,15 @@ struct HttpServer::Impl final : public RequestHandler, public std::enable_shared
   std::atomic<bool> draining{false};
   InFlight in_flight;
 
-  std::mutex connections_mu;
-  // Notified when the last connection is forgotten.
-  std::condition_variable connections_gone;
+  Mutex connections_mu;
+  // Signalled when the last connection is forgotten.
+  CondVar connections_gone;
   uint64_t next_connection_id = 0;  // Accept handler only.
-  std::map<uint64_t, std::weak_ptr<Connection>> connections;
+  std::map<uint64_t, std::weak_ptr<Connection>> connections ABSL_GUARDED_BY(connections_mu);
 
-  std::mutex streams_mu;
-  std::vector<std::weak_ptr<StreamResponse>> streams;
-  size_t streams_compacted_at = 0;
+  Mutex streams_mu;
+  std::vector<std::weak_ptr<StreamResponse>> streams ABSL_GUARDED_BY(streams_mu);
+  size_t streams_compacted_at ABSL_GUARDED_BY(streams_mu) = 0;
 };
 
 HttpServer::HttpServer(Forwarder& forwarder, HealthChecker& health, RequestLogWriter& logs, const Clock& clock,
@@ -648,7 +653,7 @@ void HttpServer::Drain() {
   StopAccepting();
   std::vector<std::shared_ptr<Connection>> open;
   {
-    std::lock_guard<std::mutex> lock(impl_->connections_mu);
+    MutexLock lock(&impl_->connections_mu);
     for (const auto& [id, weak] : impl_->connections) {
       if (auto connection = weak.lock()) open.push_back(std::move(connection));
     }
@@ -659,9 +664,16 @@ void HttpServer::Drain() {
 bool HttpServer::WaitIdle(int grace_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(grace_ms, 0));
   if (!impl_->in_flight.WaitIdle(deadline)) return false;
-  std::unique_lock<std::mutex> lock(impl_->connections_mu);
-  if (!impl_->connections_gone.wait_until(lock, deadline, [this] { return impl_->connections.empty(); })) return false;
-  lock.unlock();
+  {
+    MutexLock lock(&impl_->connections_mu);
+    while (!impl_->connections.empty()) {
+      if (impl_->connections_gone.WaitWithTimeout(
+              &impl_->connections_mu, absl::FromChrono(deadline - std::chrono::steady_clock::now()))) {
+        if (!impl_->connections.empty()) return false;
+        break;
+      }
+    }
+  }
   // A request may have started on a connection that closed meanwhile.
   return impl_->in_flight.WaitIdle(deadline);
 }
@@ -669,7 +681,7 @@ bool HttpServer::WaitIdle(int grace_ms) {
 void HttpServer::CancelStreams() {
   std::vector<std::shared_ptr<StreamResponse>> open;
   {
-    std::lock_guard<std::mutex> lock(impl_->streams_mu);
+    MutexLock lock(&impl_->streams_mu);
     for (const auto& weak : impl_->streams) {
       if (auto stream = weak.lock()) open.push_back(std::move(stream));
     }
@@ -679,20 +691,20 @@ void HttpServer::CancelStreams() {
 }
 
 size_t HttpServer::OpenStreams() const {
-  std::lock_guard<std::mutex> lock(impl_->streams_mu);
+  MutexLock lock(&impl_->streams_mu);
   return static_cast<size_t>(std::count_if(impl_->streams.begin(), impl_->streams.end(),
                                            [](const std::weak_ptr<StreamResponse>& s) { return !s.expired(); }));
 }
 
 size_t HttpServer::OpenConnections() const {
-  std::lock_guard<std::mutex> lock(impl_->connections_mu);
+  MutexLock lock(&impl_->connections_mu);
   return impl_->connections.size();
 }
 
 void HttpServer::Join() {
   std::vector<std::shared_ptr<Connection>> open;
   {
-    std::lock_guard<std::mutex> lock(impl_->connections_mu);
+    MutexLock lock(&impl_->connections_mu);
     for (const auto& [id, weak] : impl_->connections) {
       if (auto connection = weak.lock()) open.push_back(std::move(connection));
     }

@@ -8,13 +8,13 @@ StreamResponse::StreamResponse(size_t max_buffered_bytes, std::function<void()> 
     : max_buffered_bytes_(max_buffered_bytes), wake_(std::move(wake)) {}
 
 void StreamResponse::Begin(const UpstreamResponseHead& head) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   pending_head_ = head;
 }
 
 bool StreamResponse::Write(absl::string_view data) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (cancelled_) return false;
     if (data.empty()) return true;
     if (!head_.has_value()) head_ = pending_head_;
@@ -26,12 +26,12 @@ bool StreamResponse::Write(absl::string_view data) {
 }
 
 bool StreamResponse::Committed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return head_.has_value();
 }
 
 bool StreamResponse::PauseUntilDrained(std::function<void()> resume) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (cancelled_ || buffered_ <= max_buffered_bytes_) return false;
   resume_ = std::move(resume);
   return true;
@@ -39,7 +39,7 @@ bool StreamResponse::PauseUntilDrained(std::function<void()> resume) {
 
 void StreamResponse::Finish(const ForwardResult& result) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     finished_ = true;
     result_ = result;
     // A 2xx that ended (or whose client left) before any body byte still
@@ -51,21 +51,23 @@ void StreamResponse::Finish(const ForwardResult& result) {
 }
 
 void StreamResponse::SetCall(std::shared_ptr<ForwardCall> call) {
-  std::unique_lock<std::mutex> lock(mu_);
-  if (finished_) return;
-  if (cancelled_) {
-    lock.unlock();
-    if (call != nullptr) call->Cancel();
-    return;
+  {
+    MutexLock lock(&mu_);
+    if (finished_) return;
+    if (!cancelled_) {
+      call_ = std::move(call);
+      return;
+    }
   }
-  call_ = std::move(call);
+  // Cancelled already: cancel this call too, outside the lock.
+  if (call != nullptr) call->Cancel();
 }
 
 void StreamResponse::Cancel() {
   std::shared_ptr<ForwardCall> call;
   std::function<void()> resume;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (cancelled_) return;
     cancelled_ = true;
     call = std::move(call_);
@@ -78,7 +80,7 @@ void StreamResponse::Cancel() {
 }
 
 StreamResponse::Output StreamResponse::Take() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Output out;
   if (!head_.has_value()) {
     if (finished_ && !failure_taken_) {
@@ -103,7 +105,7 @@ StreamResponse::Output StreamResponse::Take() {
 void StreamResponse::Written(size_t bytes) {
   std::function<void()> resume;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     buffered_ = bytes > buffered_ ? 0 : buffered_ - bytes;
     if (resume_ && buffered_ <= max_buffered_bytes_ / 2) resume = std::move(resume_);
   }

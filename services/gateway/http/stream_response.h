@@ -11,10 +11,10 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "gempool/common/mutex.h"
 #include "upstream/forwarder.h"
 
 namespace gempool::gateway {
@@ -26,18 +26,18 @@ class StreamResponse final : public ResponseSink {
   StreamResponse(size_t max_buffered_bytes, std::function<void()> wake);
 
   // ResponseSink (the forward's side).
-  void Begin(const UpstreamResponseHead& head) override;
-  bool Write(absl::string_view data) override;
-  bool Committed() const override;
-  bool PauseUntilDrained(std::function<void()> resume) override;
+  void Begin(const UpstreamResponseHead& head) override ABSL_LOCKS_EXCLUDED(mu_);
+  bool Write(absl::string_view data) override ABSL_LOCKS_EXCLUDED(mu_);
+  bool Committed() const override ABSL_LOCKS_EXCLUDED(mu_);
+  bool PauseUntilDrained(std::function<void()> resume) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // The forward ended with `result` (the stream job's done).
-  void Finish(const ForwardResult& result);
+  void Finish(const ForwardResult& result) ABSL_LOCKS_EXCLUDED(mu_);
   // The forward to cancel when the client goes away.
-  void SetCall(std::shared_ptr<ForwardCall> call);
+  void SetCall(std::shared_ptr<ForwardCall> call) ABSL_LOCKS_EXCLUDED(mu_);
   // The client went away or the gateway is stopping: the forward is
   // cancelled and writes fail from now on.
-  void Cancel();
+  void Cancel() ABSL_LOCKS_EXCLUDED(mu_);
 
   // What the connection writes next.
   struct Output {
@@ -50,25 +50,27 @@ class StreamResponse final : public ResponseSink {
     bool succeeded = false;   // When ended: complete (send the last chunk) or broken (close).
   };
   // Takes everything available now (connection strand).
-  Output Take();
+  Output Take() ABSL_LOCKS_EXCLUDED(mu_);
   // `bytes` of the data Take() gave reached the socket (connection strand).
-  void Written(size_t bytes);
+  void Written(size_t bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const size_t max_buffered_bytes_;
   const std::function<void()> wake_;
-  mutable std::mutex mu_;
-  UpstreamResponseHead pending_head_;
-  std::optional<UpstreamResponseHead> head_;  // Set when committed.
-  bool head_taken_ = false;
-  std::string data_;
-  size_t buffered_ = 0;  // In data_ plus taken but not yet written.
-  std::function<void()> resume_;
-  std::shared_ptr<ForwardCall> call_;
-  bool cancelled_ = false;
-  bool finished_ = false;
-  bool failure_taken_ = false;
-  ForwardResult result_;
+  // Where the forward's side and the connection's meet; never held while
+  // calling wake_, a resume or the forward's Cancel.
+  mutable Mutex mu_;
+  UpstreamResponseHead pending_head_ ABSL_GUARDED_BY(mu_);
+  std::optional<UpstreamResponseHead> head_ ABSL_GUARDED_BY(mu_);  // Set when committed.
+  bool head_taken_ ABSL_GUARDED_BY(mu_) = false;
+  std::string data_ ABSL_GUARDED_BY(mu_);
+  size_t buffered_ ABSL_GUARDED_BY(mu_) = 0;  // In data_ plus taken but not yet written.
+  std::function<void()> resume_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<ForwardCall> call_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool failure_taken_ ABSL_GUARDED_BY(mu_) = false;
+  ForwardResult result_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
-#include <mutex>
 #include <utility>
 
 #include <boost/asio/post.hpp>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gempool/common/logging.h"
+#include "gempool/common/mutex.h"
 #include "gempool/imagehost/inline_images.h"
 #include "openai/openai_answers.h"
 
@@ -24,14 +24,17 @@ using nlohmann::json;
 constexpr size_t kMaxAnswerBytes = 1 << 20;
 
 // One upload in flight: the call, its deadline, what came back.
+// `mu` is where the deadline timer's handler meets the call's callbacks; the
+// callbacks (on_head, on_body, on_done) run one at a time and alone own what
+// came back and `done`.
 struct UploadCall : std::enable_shared_from_this<UploadCall> {
   UploadCall(boost::asio::io_context& io, ImageHostSettings s, imagehost::HttpUpload u, ImageUploader::LinkDone d)
       : timer(io), settings(std::move(s)), upload(std::move(u)), done(std::move(d)) {}
 
-  std::mutex mu;
-  boost::asio::steady_timer timer;
-  std::shared_ptr<upstream::UpstreamCall> call;
-  bool timed_out = false;
+  Mutex mu;
+  boost::asio::steady_timer timer ABSL_GUARDED_BY(mu);
+  std::shared_ptr<upstream::UpstreamCall> call ABSL_GUARDED_BY(mu);
+  bool timed_out ABSL_GUARDED_BY(mu) = false;
   const ImageHostSettings settings;
   const imagehost::HttpUpload upload;
   ImageUploader::LinkDone done;
@@ -99,16 +102,18 @@ void ImageUploader::Upload(imagehost::Image image, const ImageHosting& hosting, 
     return upstream::BodyAction::kContinue;
   };
   callbacks.on_done = [state, timeout](upstream::UpstreamResult result) {
+    bool timed_out = false;
     {
-      std::lock_guard<std::mutex> lock(state->mu);
+      MutexLock lock(&state->mu);
       state->timer.cancel();
       state->call.reset();
+      timed_out = state->timed_out;
     }
     const std::string label = imagehost::ProviderLabel(state->settings.provider);
     absl::StatusOr<std::string> link;
     if (result.kind == upstream::UpstreamResult::Kind::kComplete) {
       link = imagehost::ReadUploadAnswer(state->settings, state->upload, state->status, state->body);
-    } else if (state->timed_out) {
+    } else if (timed_out) {
       link = absl::DeadlineExceededError(
           absl::StrCat("the upload to ", label, " took longer than ", timeout, " s (TIME_OUT)"));
     } else if (state->too_big) {
@@ -121,23 +126,26 @@ void ImageUploader::Upload(imagehost::Image image, const ImageHosting& hosting, 
     done(std::move(link));
   };
   // The whole upload within TIME_OUT (the client's own timeout is per step).
-  state->timer.expires_after(std::chrono::seconds(timeout));
-  state->timer.async_wait([weak = std::weak_ptr<UploadCall>(state)](const boost::system::error_code& ec) {
-    if (ec) return;
-    std::shared_ptr<UploadCall> alive = weak.lock();
-    if (alive == nullptr) return;
-    std::shared_ptr<upstream::UpstreamCall> to_cancel;
-    {
-      std::lock_guard<std::mutex> lock(alive->mu);
-      alive->timed_out = true;
-      to_cancel = alive->call;
-    }
-    if (to_cancel != nullptr) to_cancel->Cancel();
-  });
+  {
+    MutexLock lock(&state->mu);  // async_wait only queues the handler.
+    state->timer.expires_after(std::chrono::seconds(timeout));
+    state->timer.async_wait([weak = std::weak_ptr<UploadCall>(state)](const boost::system::error_code& ec) {
+      if (ec) return;
+      std::shared_ptr<UploadCall> alive = weak.lock();
+      if (alive == nullptr) return;
+      std::shared_ptr<upstream::UpstreamCall> to_cancel;
+      {
+        MutexLock lock(&alive->mu);
+        alive->timed_out = true;
+        to_cancel = alive->call;
+      }
+      if (to_cancel != nullptr) to_cancel->Cancel();
+    });
+  }
   std::shared_ptr<upstream::UpstreamCall> call = impl_->client.Start(std::move(request), std::move(callbacks));
   bool cancel_now = false;
   {
-    std::lock_guard<std::mutex> lock(state->mu);
+    MutexLock lock(&state->mu);
     state->call = call;
     cancel_now = state->timed_out;
   }

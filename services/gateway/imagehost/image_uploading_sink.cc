@@ -16,7 +16,7 @@ ImageUploadingSink::ImageUploadingSink(ResponseSink& inner, ResponseSink& client
     : inner_(inner), client_(client), uploader_(uploader), hosting_(std::move(hosting)) {}
 
 void ImageUploadingSink::Begin(const UpstreamResponseHead& head) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   // A new attempt: whatever the last one left is void, and an upload still
   // running for it is ignored when it ends.
   ++generation_;
@@ -32,7 +32,7 @@ void ImageUploadingSink::Begin(const UpstreamResponseHead& head) {
 bool ImageUploadingSink::Write(absl::string_view data) {
   std::optional<UploadJob> job;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (refused_) return false;
     if (passthrough_) return inner_.Write(data);
     absl::StatusOr<std::vector<std::string>> events = splitter_.Feed(data);
@@ -52,7 +52,7 @@ bool ImageUploadingSink::Write(absl::string_view data) {
 
 bool ImageUploadingSink::PauseUntilDrained(std::function<void()> resume) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (uploading_ || !queue_.empty()) {
       resume_ = std::move(resume);
       return true;
@@ -63,8 +63,9 @@ bool ImageUploadingSink::PauseUntilDrained(std::function<void()> resume) {
 
 void ImageUploadingSink::WhenDrained(bool flush_rest, std::function<void()> then) {
   std::optional<UploadJob> job;
+  bool drained_now = false;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (flush_rest && !passthrough_) {
       absl::StatusOr<std::vector<std::string>> rest = splitter_.Finish();
       if (rest.ok()) {
@@ -74,11 +75,14 @@ void ImageUploadingSink::WhenDrained(bool flush_rest, std::function<void()> then
     bool ok = true;
     job = PumpLocked(ok);
     if (!uploading_ && !job.has_value()) {
-      lock.unlock();
-      then();
-      return;
+      drained_now = true;  // `then` runs below, outside the lock.
+    } else {
+      drained_ = std::move(then);
     }
-    drained_ = std::move(then);
+  }
+  if (drained_now) {
+    then();
+    return;
   }
   if (job.has_value()) Start(*std::move(job));
 }
@@ -126,8 +130,11 @@ void ImageUploadingSink::Start(UploadJob job) {
 void ImageUploadingSink::OnUploaded(uint64_t generation, std::shared_ptr<json> event,
                                     std::vector<std::string> warnings) {
   std::optional<UploadJob> job;
+  bool drained_now = false;
+  std::function<void()> resume;
+  std::function<void()> drained;
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (generation != generation_) return;  // An attempt that was given up.
     uploading_ = false;
     WarnLocked(warnings);
@@ -138,19 +145,21 @@ void ImageUploadingSink::OnUploaded(uint64_t generation, std::shared_ptr<json> e
       queue_.clear();
     }
     if (!job.has_value() && !uploading_) {
-      AfterDrain(lock);
-      return;
+      drained_now = true;
+      resume = std::move(resume_);
+      drained = std::move(drained_);
+      resume_ = nullptr;
+      drained_ = nullptr;
     }
+  }
+  if (drained_now) {
+    AfterDrain(std::move(resume), std::move(drained));
+    return;
   }
   if (job.has_value()) Start(*std::move(job));
 }
 
-void ImageUploadingSink::AfterDrain(std::unique_lock<std::mutex>& lock) {
-  std::function<void()> resume = std::move(resume_);
-  std::function<void()> drained = std::move(drained_);
-  resume_ = nullptr;
-  drained_ = nullptr;
-  lock.unlock();
+void ImageUploadingSink::AfterDrain(std::function<void()> resume, std::function<void()> drained) {
   if (resume != nullptr && !inner_.PauseUntilDrained(resume)) resume();
   if (drained != nullptr) drained();
 }

@@ -18,10 +18,10 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "gempool/common/mutex.h"
 #include "gempool/gemini/sse_splitter.h"
 #include "imagehost/image_uploader.h"
 #include "upstream/forwarder.h"
@@ -35,16 +35,16 @@ class ImageUploadingSink final : public ResponseSink, public std::enable_shared_
   // last callback (the handler keeps them alive until WhenDrained's `then`).
   ImageUploadingSink(ResponseSink& inner, ResponseSink& client, ImageUploader& uploader, ImageHosting hosting);
 
-  void Begin(const UpstreamResponseHead& head) override;
-  bool Write(absl::string_view data) override;
+  void Begin(const UpstreamResponseHead& head) override ABSL_LOCKS_EXCLUDED(mu_);
+  bool Write(absl::string_view data) override ABSL_LOCKS_EXCLUDED(mu_);
   bool Committed() const override { return inner_.Committed(); }
-  bool PauseUntilDrained(std::function<void()> resume) override;
+  bool PauseUntilDrained(std::function<void()> resume) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // After the forward ended: runs `then` once every event has gone on to
   // the inner sink (at once, inside this call, when none waits). With
   // `flush_rest`, a last event the body did not end with a blank line goes
   // on too (a successful end).
-  void WhenDrained(bool flush_rest, std::function<void()> then);
+  void WhenDrained(bool flush_rest, std::function<void()> then) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   // An event that needs an upload, taken off the queue's front.
@@ -54,27 +54,30 @@ class ImageUploadingSink final : public ResponseSink, public std::enable_shared_
   };
   // Passes queued events on until one needs an upload (returned, to start
   // outside the lock). False in `ok` when the inner sink refused bytes.
-  std::optional<UploadJob> PumpLocked(bool& ok);
-  void Start(UploadJob job);
-  void OnUploaded(uint64_t generation, std::shared_ptr<nlohmann::json> event, std::vector<std::string> warnings);
-  // After the queue emptied: the paused read resumes, a waiting `then` runs.
-  void AfterDrain(std::unique_lock<std::mutex>& lock);
-  bool WriteEventLocked(const std::string& data);
-  void WarnLocked(const std::vector<std::string>& warnings);
+  std::optional<UploadJob> PumpLocked(bool& ok) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Start(UploadJob job) ABSL_LOCKS_EXCLUDED(mu_);
+  void OnUploaded(uint64_t generation, std::shared_ptr<nlohmann::json> event, std::vector<std::string> warnings)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // After the queue emptied, outside the lock: the paused read resumes
+  // (`resume`, taken from resume_), a waiting `then` runs (`drained`, taken
+  // from drained_). Either may be null.
+  void AfterDrain(std::function<void()> resume, std::function<void()> drained) ABSL_LOCKS_EXCLUDED(mu_);
+  bool WriteEventLocked(const std::string& data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WarnLocked(const std::vector<std::string>& warnings) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   ResponseSink& inner_;
   ResponseSink& client_;
   ImageUploader& uploader_;
   const ImageHosting hosting_;
-  std::mutex mu_;
-  gemini::SseSplitter splitter_;
-  bool passthrough_ = false;  // The splitter failed: bytes go on unread.
-  std::deque<std::string> queue_;  // Event data waiting behind an upload.
-  bool uploading_ = false;
-  uint64_t generation_ = 0;   // Bumped by Begin: a new attempt.
-  bool refused_ = false;      // The inner sink refused bytes (client gone).
-  std::function<void()> resume_;
-  std::function<void()> drained_;
+  Mutex mu_;
+  gemini::SseSplitter splitter_ ABSL_GUARDED_BY(mu_);
+  bool passthrough_ ABSL_GUARDED_BY(mu_) = false;  // The splitter failed: bytes go on unread.
+  std::deque<std::string> queue_ ABSL_GUARDED_BY(mu_);  // Event data waiting behind an upload.
+  bool uploading_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Begin: a new attempt.
+  bool refused_ ABSL_GUARDED_BY(mu_) = false;     // The inner sink refused bytes (client gone).
+  std::function<void()> resume_ ABSL_GUARDED_BY(mu_);
+  std::function<void()> drained_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway

@@ -1,8 +1,9 @@
 #include "logs/request_log_writer.h"
 
-#include <chrono>
 #include <utility>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/common/delivery_ledger.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/thread_role.h"
@@ -33,10 +34,10 @@ void RequestLogWriter::Start() {
 
 void RequestLogWriter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -46,7 +47,7 @@ void RequestLogWriter::Add(v1::RequestLogEntry entry) {
   for (RequestObserver* observer : observers_) observer->OnRequestFinished(entry);
   bool full_batch = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (requests_.size() >= options_.max_backlog) {
       requests_.pop_front();
       ++dropped_;
@@ -55,13 +56,13 @@ void RequestLogWriter::Add(v1::RequestLogEntry entry) {
     requests_.push_back(std::move(entry));
     full_batch = requests_.size() >= options_.batch_size;
   }
-  if (full_batch) wake_.notify_one();
+  if (full_batch) wake_.Signal();
 }
 
 void RequestLogWriter::Add(v1::ErrorLogEntry entry) {
   bool full_batch = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (errors_.size() >= options_.max_backlog) {
       errors_.pop_front();
       ++dropped_;
@@ -70,14 +71,15 @@ void RequestLogWriter::Add(v1::ErrorLogEntry entry) {
     errors_.push_back(std::move(entry));
     full_batch = errors_.size() >= options_.batch_size;
   }
-  if (full_batch) wake_.notify_one();
+  if (full_batch) wake_.Signal();
 }
 
 template <typename Entry>
-absl::Status RequestLogWriter::FlushTable(std::deque<Entry>& queue) {
+absl::Status RequestLogWriter::FlushTable() {
   std::vector<Entry> batch;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
+    std::deque<Entry>& queue = QueueLocked(static_cast<const Entry*>(nullptr));
     size_t bytes = 0;
     while (!queue.empty() && batch.size() < options_.batch_size) {
       const size_t size = queue.front().ByteSizeLong();
@@ -92,7 +94,8 @@ absl::Status RequestLogWriter::FlushTable(std::deque<Entry>& queue) {
   if (!status.ok()) {
     // Put the batch back in front, oldest first; drop the oldest if rows
     // arrived meanwhile and the backlog overflowed.
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
+    std::deque<Entry>& queue = QueueLocked(static_cast<const Entry*>(nullptr));
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue.push_front(std::move(*it));
     while (queue.size() > options_.max_backlog) {
       queue.pop_front();
@@ -103,18 +106,18 @@ absl::Status RequestLogWriter::FlushTable(std::deque<Entry>& queue) {
 }
 
 absl::Status RequestLogWriter::FlushOnce() {
-  absl::Status requests = FlushTable(requests_);
-  absl::Status errors = FlushTable(errors_);
+  absl::Status requests = FlushTable<v1::RequestLogEntry>();
+  absl::Status errors = FlushTable<v1::ErrorLogEntry>();
   return requests.ok() ? errors : requests;
 }
 
 size_t RequestLogWriter::backlog() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return requests_.size() + errors_.size();
 }
 
 uint64_t RequestLogWriter::dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_;
 }
 
@@ -124,13 +127,13 @@ void RequestLogWriter::Run() {
   for (;;) {
     bool stopping = false;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      const auto pause = std::chrono::milliseconds(failing ? options_.retry_pause_ms
-                                                           : options_.flush_interval_ms);
-      wake_.wait_for(lock, pause, [&] {
-        return stopping_ || (!failing && (requests_.size() >= options_.batch_size ||
-                                          errors_.size() >= options_.batch_size));
-      });
+      MutexLock lock(&mu_);
+      const absl::Time deadline =
+          absl::Now() + absl::Milliseconds(failing ? options_.retry_pause_ms : options_.flush_interval_ms);
+      while (!stopping_ && (failing || (requests_.size() < options_.batch_size &&
+                                        errors_.size() < options_.batch_size))) {
+        if (wake_.WaitWithDeadline(&mu_, deadline)) break;
+      }
       stopping = stopping_;
     }
     // Keep sending while full batches are waiting, so bursts drain quickly.
@@ -138,7 +141,7 @@ void RequestLogWriter::Run() {
     do {
       status = FlushOnce();
     } while (status.ok() && [&] {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       return requests_.size() >= options_.batch_size || errors_.size() >= options_.batch_size ||
              (stopping && (!requests_.empty() || !errors_.empty()));
     }());

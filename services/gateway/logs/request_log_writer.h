@@ -7,19 +7,21 @@
 // counted when full) and the thread retries with a pause. Rows are numbered
 // per table as they are queued, and batches name this writer (a sender id
 // drawn at construction), so a batch sent again after a lost answer is
-// written once. Thread-safe.
+// written once. Thread-safe: mu_ guards the queues, their numbering and
+// counts, and is never held while a batch is sent; the owner calls
+// AddObserver, Start and Stop.
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/types.pb.h"
 #include "logs/request_observer.h"
 
@@ -66,39 +68,47 @@ class RequestLogWriter {
   // Starts the background thread.
   void Start();
   // Tries once more to send what is queued, then ends the thread.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
-  void Add(v1::RequestLogEntry entry);
-  void Add(v1::ErrorLogEntry entry);
+  void Add(v1::RequestLogEntry entry) ABSL_LOCKS_EXCLUDED(mu_);
+  void Add(v1::ErrorLogEntry entry) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Sends at most one batch of each table; what failed stays queued at the
   // front. The background thread's step; tests call it directly.
-  absl::Status FlushOnce();
+  absl::Status FlushOnce() ABSL_LOCKS_EXCLUDED(mu_);
 
-  size_t backlog() const;
-  uint64_t dropped() const;
+  size_t backlog() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t dropped() const ABSL_LOCKS_EXCLUDED(mu_);
   // The id each batch names (Write*LogsRequest.sender).
   const std::string& sender() const { return sender_; }
 
  private:
+  // Sends one batch of the table of `Entry` (requests_ or errors_).
   template <typename Entry>
-  absl::Status FlushTable(std::deque<Entry>& queue);
-  void Run();
+  absl::Status FlushTable() ABSL_LOCKS_EXCLUDED(mu_);
+  // The queue of a table, chosen by its entry type.
+  std::deque<v1::RequestLogEntry>& QueueLocked(const v1::RequestLogEntry*) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return requests_;
+  }
+  std::deque<v1::ErrorLogEntry>& QueueLocked(const v1::ErrorLogEntry*) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return errors_;
+  }
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   LogSink& sink_;
   const Options options_;
   const std::string sender_;
   std::vector<RequestObserver*> observers_;  // Fixed before the first Add().
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<v1::RequestLogEntry> requests_;
-  std::deque<v1::ErrorLogEntry> errors_;
+  mutable Mutex mu_;
+  CondVar wake_;  // Signalled on stopping_ and when a full batch is queued.
+  std::deque<v1::RequestLogEntry> requests_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::ErrorLogEntry> errors_ ABSL_GUARDED_BY(mu_);
   // The delivery_sequence of the last row queued, per table.
-  uint64_t last_request_sequence_ = 0;
-  uint64_t last_error_sequence_ = 0;
-  uint64_t dropped_ = 0;
-  bool stopping_ = false;
-  std::thread thread_;
+  uint64_t last_request_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_error_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // Start and Stop's (the owner's).
 };
 
 }  // namespace gempool::gateway

@@ -10,6 +10,7 @@
 #include "gempool/openai/images.h"
 #include "imagehost/hosted_image_urls.h"
 #include "openai/openai_answers.h"
+#include "openai/openai_json_call.h"
 
 namespace gempool::gateway {
 
@@ -17,15 +18,10 @@ using nlohmann::json;
 
 std::optional<json> CallImageModel(const GeminiCaller& caller, const openai::ImageGenerationRequest& request,
                                    const ClientCall& call, ClientAnswer& answer) {
-  absl::StatusOr<gemini::Route> route = caller.RouteFor(
-      *call.settings, request.model,
-      request.backend == openai::ImageBackend::kImagenPredict ? gemini::Method::kPredict
-                                                             : gemini::Method::kGenerateContent);
-  if (!route.ok()) {
-    answer.reply = OpenAIStatusReply(route.status());
-    return std::nullopt;
-  }
-  return caller.CallForJson(*route, DumpJson(request.body), call, answer);
+  const gemini::Method method = request.backend == openai::ImageBackend::kImagenPredict
+                                    ? gemini::Method::kPredict
+                                    : gemini::Method::kGenerateContent;
+  return CallGeminiForJson(caller, call, request.model, method, request.body, answer);
 }
 
 ImagesHandler::ImagesHandler(const GeminiCaller& caller, const Clock& clock, ImageUploader* uploader)
@@ -35,16 +31,10 @@ ClientAnswer ImagesHandler::Handle(const ClientCall& call) {
   const LiveSettings& settings = *call.settings;
   ClientAnswer answer;
   answer.operation = "images.generations";
-  absl::StatusOr<json> body = ParseRequestJson(call.body, R"({"prompt": "a lighthouse at dawn", "n": 1})");
-  if (!body.ok()) {
-    answer.reply = OpenAIStatusReply(body.status());
-    return answer;
-  }
-  absl::StatusOr<openai::ImageGenerationRequest> request = openai::ConvertImageRequest(*body, *settings.conversion);
-  if (!request.ok()) {
-    answer.reply = OpenAIStatusReply(request.status());
-    return answer;
-  }
+  std::optional<openai::ImageGenerationRequest> request = ReadOpenAIRequest<openai::ImageGenerationRequest>(
+      call, R"({"prompt": "a lighthouse at dawn", "n": 1})",
+      [&settings](const json& body) { return openai::ConvertImageRequest(body, *settings.conversion); }, answer);
+  if (!request.has_value()) return answer;
   answer.model = request->model;
   // UPLOAD_PROVIDER: response_format "url" gets links on the image host
   // instead of data: URLs (and no note that they are data: URLs).

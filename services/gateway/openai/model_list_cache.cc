@@ -36,7 +36,7 @@ ModelListCache::Result ModelListCache::Get(const std::shared_ptr<const LiveSetti
   const gemini::BaseUrl& base = settings->base_url;
   const std::string upstream = absl::StrCat(base.SchemeHostPort(), base.path, "/", base.version);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (models_ != nullptr && upstream_ == upstream && clock_.MonotonicMs() - fetched_ms_ < options_.ttl_ms) {
       Result cached;
       cached.models = models_;
@@ -46,7 +46,7 @@ ModelListCache::Result ModelListCache::Get(const std::shared_ptr<const LiveSetti
   }
   Result fresh = Fetch(settings);
   if (fresh.models != nullptr) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     upstream_ = upstream;
     models_ = fresh.models;
     fetched_ms_ = clock_.MonotonicMs();

@@ -9,11 +9,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "upstream/gemini_caller.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "http/http_status.h"
 #include "nlohmann/json.hpp"
 
@@ -43,19 +44,19 @@ class ModelListCache {
 
   // The cached list of BASE_URL in `settings` (the request's snapshot), or a
   // fresh one when it is missing or older than the TTL.
-  Result Get(const std::shared_ptr<const LiveSettings>& settings);
+  Result Get(const std::shared_ptr<const LiveSettings>& settings) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  Result Fetch(const std::shared_ptr<const LiveSettings>& settings);
+  Result Fetch(const std::shared_ptr<const LiveSettings>& settings) ABSL_LOCKS_EXCLUDED(mu_);
 
   const GeminiCaller& caller_;
   const Clock& clock_;
   const Options options_;
-  std::mutex mu_;
-  std::string upstream_;                          // The BASE_URL models_ came from; guarded by mu_.
-  std::shared_ptr<const nlohmann::json> models_;  // Guarded by mu_.
-  int64_t fetched_ms_ = 0;                        // Monotonic; guarded by mu_.
-  int64_t fetched_unix_ = 0;                      // Guarded by mu_.
+  Mutex mu_;
+  std::string upstream_ ABSL_GUARDED_BY(mu_);  // The BASE_URL models_ came from.
+  std::shared_ptr<const nlohmann::json> models_ ABSL_GUARDED_BY(mu_);
+  int64_t fetched_ms_ ABSL_GUARDED_BY(mu_) = 0;  // Monotonic.
+  int64_t fetched_unix_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gempool::gateway

@@ -6,6 +6,7 @@
 #include "gempool/openai/errors.h"
 #include "gempool/openai/speech.h"
 #include "openai/openai_answers.h"
+#include "openai/openai_json_call.h"
 
 namespace gempool::gateway {
 
@@ -14,27 +15,16 @@ using nlohmann::json;
 SpeechHandler::SpeechHandler(const GeminiCaller& caller) : caller_(caller) {}
 
 ClientAnswer SpeechHandler::Handle(const ClientCall& call) {
-  const std::shared_ptr<const openai::ConversionOptions>& options = call.settings->conversion;
   ClientAnswer answer;
   answer.operation = "audio.speech";
-  absl::StatusOr<json> body = ParseRequestJson(call.body, R"({"model": "tts-1", "input": "Hello", "voice": "Kore"})");
-  if (!body.ok()) {
-    answer.reply = OpenAIStatusReply(body.status());
-    return answer;
-  }
-  absl::StatusOr<openai::SpeechRequest> request = openai::ConvertSpeechRequest(*body, *options);
-  if (!request.ok()) {
-    answer.reply = OpenAIStatusReply(request.status());
-    return answer;
-  }
+  std::optional<openai::SpeechRequest> request = ReadOpenAIRequest<openai::SpeechRequest>(
+      call, R"({"model": "tts-1", "input": "Hello", "voice": "Kore"})",
+      [&call](const json& body) { return openai::ConvertSpeechRequest(body, *call.settings->conversion); }, answer);
+  if (!request.has_value()) return answer;
   answer.model = request->model;
   AddWarningsHeader(request->warnings, answer.headers);
-  absl::StatusOr<gemini::Route> route = caller_.RouteFor(*call.settings, request->model, gemini::Method::kGenerateContent);
-  if (!route.ok()) {
-    answer.reply = OpenAIStatusReply(route.status());
-    return answer;
-  }
-  std::optional<json> parsed = caller_.CallForJson(*route, DumpJson(request->body), call, answer);
+  std::optional<json> parsed =
+      CallGeminiForJson(caller_, call, request->model, gemini::Method::kGenerateContent, request->body, answer);
   if (!parsed.has_value()) return answer;
   absl::StatusOr<openai::SpeechAudio> audio = openai::ConvertSpeechResponse(*parsed, *request);
   if (!audio.ok()) {

@@ -1,13 +1,14 @@
 #include "pool/key_pool_replica.h"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
 #include "gempool/common/secrets.h"
@@ -66,7 +67,7 @@ KeyPoolReplica::KeyPoolReplica(std::unique_ptr<v1::KeyBroker::StubInterface> stu
 KeyPoolReplica::~KeyPoolReplica() { Stop(); }
 
 void KeyPoolReplica::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable() || stopping_) return;
   thread_ = std::thread([this] {
     SetThreadName("gw-key-replica");
@@ -76,16 +77,16 @@ void KeyPoolReplica::Start() {
 
 void KeyPoolReplica::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     if (open_context_ != nullptr) open_context_->TryCancel();
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 std::shared_ptr<KeyPoolReplica::State> KeyPoolReplica::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return state_;
 }
 
@@ -108,18 +109,27 @@ std::vector<KeyPoolReplica::PoolCooling> KeyPoolReplica::CoolingByModel() const 
 }
 
 bool KeyPoolReplica::connected() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return connected_;
 }
 
 int KeyPoolReplica::snapshots() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return snapshots_;
 }
 
+int KeyPoolReplica::snapshot_pages() const {
+  MutexLock lock(&mu_);
+  return snapshot_pages_;
+}
+
 bool KeyPoolReplica::WaitUntilSynced(int timeout_ms) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return state_ != nullptr; });
+  MutexLock lock(&mu_);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (state_ == nullptr) {
+    if (changed_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return state_ != nullptr;
 }
 
 std::optional<v1::AcquireKeyResponse> KeyPoolReplica::Acquire(v1::Pool pool, const std::string& model,
@@ -173,7 +183,7 @@ void KeyPoolReplica::Apply(const v1::ReportOutcomeRequest& report) {
   if (report.key_id() == keypool::kPaidKeyId) return;  // Not health-tracked.
   std::shared_ptr<State> state;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     state = state_;
     if (IsIdempotent(report.kind())) {
       const int64_t now = clock_.NowUnixMs();
@@ -190,7 +200,7 @@ void KeyPoolReplica::ReapplyRecent(keypool::KeyPools& pools,
                                    const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at) {
   std::vector<v1::ReportOutcomeRequest> again;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const Recent& recent : recent_) {
       const std::optional<int64_t> sent = updated_at(recent.report.key_id());
       if (sent.has_value() && recent.at_ms >= *sent) again.push_back(recent.report);
@@ -202,7 +212,7 @@ void KeyPoolReplica::ReapplyRecent(keypool::KeyPools& pools,
 grpc::Status KeyPoolReplica::ReadStream() {
   grpc::ClientContext context;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return grpc::Status::CANCELLED;
     open_context_ = &context;
   }
@@ -247,7 +257,11 @@ grpc::Status KeyPoolReplica::ReadStream() {
         }
       }
       for (const keypool::KeyInfo& key : page) next_updated_at.emplace_back(key.id, key.updated_at_ms);
-      if (!update.snapshot_complete()) continue;
+      if (!update.snapshot_complete()) {
+        MutexLock lock(&mu_);
+        ++snapshot_pages_;
+        continue;
+      }
       std::sort(next_updated_at.begin(), next_updated_at.end());
       ReapplyRecent(*next->pools, [&next_updated_at](int64_t id) -> std::optional<int64_t> {
         auto it = std::lower_bound(next_updated_at.begin(), next_updated_at.end(),
@@ -258,13 +272,14 @@ grpc::Status KeyPoolReplica::ReadStream() {
       std::vector<std::pair<int64_t, int64_t>>().swap(next_updated_at);
       const size_t keys = next->pools->size();
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         state_ = std::move(next);
         connected_ = true;
         ++snapshots_;
+        ++snapshot_pages_;
       }
       next = nullptr;
-      changed_.notify_all();
+      changed_.SignalAll();
       update = v1::KeyPoolUpdate();  // Its pages' records, kept for reuse otherwise.
       ReleaseFreeMemory();  // The previous pool and the snapshot's messages.
       GEMPOOL_LOG(INFO) << "key pool replica: " << keys << " keys from the key broker at " << address_
@@ -278,7 +293,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
       auto swapped = std::make_shared<State>(*state);
       swapped->proxies = ProxiesOf(update.settings());
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         if (state_ == state) state_ = swapped;
       }
       state = std::move(swapped);
@@ -317,7 +332,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
   }
   grpc::Status status = reader->Finish();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     open_context_ = nullptr;
     connected_ = false;
   }
@@ -331,7 +346,7 @@ void KeyPoolReplica::Run() {
     const int snapshots_before = snapshots();
     const grpc::Status status = ReadStream();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
     }
     if (snapshots() > snapshots_before) {
@@ -352,8 +367,11 @@ void KeyPoolReplica::Run() {
       last_logged = what;
     }
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      changed_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return stopping_; });
+      MutexLock lock(&mu_);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff_ms);
+      while (!stopping_) {
+        if (changed_.WaitWithDeadline(&mu_, deadline)) break;
+      }
       if (stopping_) return;
     }
     backoff_ms = std::min(backoff_ms * 2, options_.reconnect_max_ms);

@@ -23,23 +23,25 @@
 // the pages used is given back once it is in force.
 //
 // Threads: one thread (Start/Stop) owns the stream and swaps in new
-// snapshots; Acquire and Apply are called from request threads. Thread-safe.
+// snapshots; Acquire and Apply are called from request threads. mu_ guards
+// which State is in force and the stream's bookkeeping, never the pools
+// themselves (KeyPools is thread-safe) and never over I/O. Thread-safe.
 
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/keypool/key_pools.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 
@@ -65,9 +67,9 @@ class KeyPoolReplica {
   KeyPoolReplica& operator=(const KeyPoolReplica&) = delete;
   ~KeyPoolReplica();  // Stop()s.
 
-  void Start();
+  void Start() ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the stream and the thread. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // A key of `pool` for `model` as KeyBroker.AcquireKey would answer
   // (PAID_KEY for image models of the Gemini pool, the key's proxy); with
@@ -82,16 +84,19 @@ class KeyPoolReplica {
 
   // Applies this gateway's outcome of an attempt to the replica at once. The
   // broker's verdict (sent on the stream after it gets the report) wins.
-  void Apply(const v1::ReportOutcomeRequest& report);
+  void Apply(const v1::ReportOutcomeRequest& report) ABSL_LOCKS_EXCLUDED(mu_);
   // Whether a snapshot has arrived (ever; the replica stays usable when the
   // stream breaks).
   bool synced() const;
   // Whether the stream is connected and past its snapshot now.
-  bool connected() const;
+  bool connected() const ABSL_LOCKS_EXCLUDED(mu_);
   // Waits up to `timeout_ms` for synced(); for tests and start-up logs.
-  bool WaitUntilSynced(int timeout_ms) const;
+  bool WaitUntilSynced(int timeout_ms) const ABSL_LOCKS_EXCLUDED(mu_);
   // Snapshots received so far (for tests).
-  int snapshots() const;
+  int snapshots() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Snapshot pages taken in so far, each counted once it is fully handled (a
+  // complete snapshot's last page after the swap): for tests.
+  int snapshot_pages() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // The keys of one pool by state.
   struct PoolCounts {
@@ -116,27 +121,31 @@ class KeyPoolReplica {
   // One replica generation: a pool with the settings it came with.
   struct State;
 
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
   // Reads one stream to its end; returns how it ended.
-  grpc::Status ReadStream();
-  std::shared_ptr<State> Current() const;
+  grpc::Status ReadStream() ABSL_LOCKS_EXCLUDED(mu_);
+  std::shared_ptr<State> Current() const ABSL_LOCKS_EXCLUDED(mu_);
   // Applies again the recent reports that the broker's picture of their key
   // may not include yet: those not older than the key's updated_at_ms as
   // `updated_at` gives it (nullopt for a key the broker did not send).
+  // `updated_at` runs under mu_.
   void ReapplyRecent(keypool::KeyPools& pools,
-                     const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at);
+                     const std::function<std::optional<int64_t>(int64_t key_id)>& updated_at)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::string address_;
   const Clock& clock_;
   const Options options_;
   std::unique_ptr<v1::KeyBroker::StubInterface> stub_;
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
-  std::shared_ptr<State> state_;  // Null until the first snapshot.
-  bool connected_ = false;
-  bool stopping_ = false;
-  int snapshots_ = 0;
+  mutable Mutex mu_;
+  // Signalled when a snapshot comes into force and on Stop().
+  mutable CondVar changed_;
+  std::shared_ptr<State> state_ ABSL_GUARDED_BY(mu_);  // Null until the first snapshot.
+  bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int snapshots_ ABSL_GUARDED_BY(mu_) = 0;
+  int snapshot_pages_ ABSL_GUARDED_BY(mu_) = 0;
   // Rate limits and dead keys this gateway saw in the last kRecentMs, oldest
   // first (at most kMaxRecent). The broker's picture of a key that predates
   // one of them (its updated_at_ms is older) may reach the replica after
@@ -146,9 +155,11 @@ class KeyPoolReplica {
     v1::ReportOutcomeRequest report;
     int64_t at_ms = 0;
   };
-  std::deque<Recent> recent_;
-  grpc::ClientContext* open_context_ = nullptr;  // The stream being read, for Stop() to cancel.
-  std::thread thread_;
+  std::deque<Recent> recent_ ABSL_GUARDED_BY(mu_);
+  // The stream being read, for Stop() to cancel (the context itself is the
+  // stream thread's; only TryCancel is called on it under mu_).
+  grpc::ClientContext* open_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;  // Start and Stop's (the owner's).
 };
 
 }  // namespace gempool::gateway

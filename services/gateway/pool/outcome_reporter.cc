@@ -1,9 +1,10 @@
 #include "pool/outcome_reporter.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/common/delivery_ledger.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/thread_role.h"
@@ -24,10 +25,10 @@ void OutcomeReporter::Start() {
 
 void OutcomeReporter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -40,7 +41,7 @@ bool IsUrgent(const v1::ReportOutcomeRequest& report) { return report.kind() != 
 void OutcomeReporter::Report(v1::ReportOutcomeRequest report) {
   bool wake;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (queue_.size() >= options_.max_queued) {
       if (IsUrgent(queue_.front())) --urgent_;
       queue_.pop_front();
@@ -54,21 +55,21 @@ void OutcomeReporter::Report(v1::ReportOutcomeRequest report) {
     // to do now (start a batch, end a linger early).
     wake = queue_.size() == 1 || urgent || queue_.size() == options_.max_batch;
   }
-  if (wake) wake_.notify_one();
+  if (wake) wake_.Signal();
 }
 
 size_t OutcomeReporter::queued() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return queue_.size();
 }
 
 uint64_t OutcomeReporter::dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_;
 }
 
 uint64_t OutcomeReporter::failed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return failed_;
 }
 
@@ -81,12 +82,14 @@ void OutcomeReporter::Run() {
     batch.set_sender(sender_);
     uint64_t dropped_now = 0;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      MutexLock lock(&mu_);
+      while (!stopping_ && queue_.empty()) wake_.Wait(&mu_);
       if (queue_.empty()) return;  // Stopping and drained.
       if (!stopping_ && urgent_ == 0 && queue_.size() < options_.max_batch && options_.linger_ms > 0) {
-        wake_.wait_for(lock, std::chrono::milliseconds(options_.linger_ms),
-                       [&] { return stopping_ || urgent_ > 0 || queue_.size() >= options_.max_batch; });
+        const absl::Time deadline = absl::Now() + absl::Milliseconds(options_.linger_ms);
+        while (!stopping_ && urgent_ == 0 && queue_.size() < options_.max_batch) {
+          if (wake_.WaitWithDeadline(&mu_, deadline)) break;
+        }
       }
       if (stopping_ && last_failed) {
         // The broker is not answering; do not hold shutdown up for it.
@@ -125,20 +128,25 @@ void OutcomeReporter::Run() {
                            << " key outcomes; retrying: " << status.message();
     }
     last_failed = true;
-    std::unique_lock<std::mutex> lock(mu_);
-    ++failed_;
-    // Back in front, oldest first, within the bound (the oldest go first).
-    auto& sent = *batch.mutable_reports();
-    for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
-      if (IsUrgent(*it)) ++urgent_;
-      queue_.push_front(std::move(*it));
+    {
+      MutexLock lock(&mu_);
+      ++failed_;
+      // Back in front, oldest first, within the bound (the oldest go first).
+      auto& sent = *batch.mutable_reports();
+      for (auto it = sent.rbegin(); it != sent.rend(); ++it) {
+        if (IsUrgent(*it)) ++urgent_;
+        queue_.push_front(std::move(*it));
+      }
+      while (queue_.size() > options_.max_queued) {
+        if (IsUrgent(queue_.front())) --urgent_;
+        queue_.pop_front();
+        ++dropped_;
+      }
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff_ms);
+      while (!stopping_) {
+        if (wake_.WaitWithDeadline(&mu_, deadline)) break;
+      }
     }
-    while (queue_.size() > options_.max_queued) {
-      if (IsUrgent(queue_.front())) --urgent_;
-      queue_.pop_front();
-      ++dropped_;
-    }
-    wake_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return stopping_; });
     backoff_ms = std::min(backoff_ms * 2, options_.retry_max_ms);
   }
 }

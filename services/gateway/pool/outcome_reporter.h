@@ -9,19 +9,20 @@
 // Each report is numbered as it is queued and each batch names this
 // reporter (a sender id drawn at construction), so the broker applies a
 // batch sent again after a lost answer only once (gempool/common/delivery_ledger.h).
-// Thread-safe.
+// Thread-safe: mu_ guards the queue and the counts, and is never held while a
+// batch is sent; the owner calls Start and Stop.
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.pb.h"
 
 namespace gempool::gateway {
@@ -52,33 +53,33 @@ class OutcomeReporter {
 
   void Start();
   // Sends what is queued (while the broker takes it), then ends the thread.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
-  void Report(v1::ReportOutcomeRequest report);
+  void Report(v1::ReportOutcomeRequest report) ABSL_LOCKS_EXCLUDED(mu_);
 
-  uint64_t dropped() const;
-  uint64_t failed() const;
+  uint64_t dropped() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t failed() const ABSL_LOCKS_EXCLUDED(mu_);
   // The id each batch names (ReportOutcomesRequest.sender).
   const std::string& sender() const { return sender_; }
   // Reports waiting to be sent.
-  size_t queued() const;
+  size_t queued() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   const SendFn send_;
   const Options options_;
   const std::string sender_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<v1::ReportOutcomeRequest> queue_;
+  mutable Mutex mu_;
+  CondVar wake_;  // Signalled on stopping_ and when the thread has work now.
+  std::deque<v1::ReportOutcomeRequest> queue_ ABSL_GUARDED_BY(mu_);
   // Reports in queue_ that are not successes.
-  size_t urgent_ = 0;
-  uint64_t last_sequence_ = 0;  // Of the last report queued.
-  bool stopping_ = false;
-  uint64_t dropped_ = 0;
-  uint64_t failed_ = 0;
-  std::thread thread_;
+  size_t urgent_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;  // Of the last report queued.
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t failed_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;  // Start and Stop's (the owner's).
 };
 
 }  // namespace gempool::gateway

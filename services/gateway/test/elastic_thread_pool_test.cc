@@ -4,11 +4,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <thread>
 
+#include "gempool/common/mutex.h"
 #include "gempool/testing/subprocess.h"
 
 namespace gempool::gateway {
@@ -19,28 +18,26 @@ using ::gempool::testing::WaitFor;
 // Holds tasks until opened.
 class Gate {
  public:
-  void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
+  void Wait() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     ++waiting_;
-    opened_cv_.wait(lock, [this] { return open_; });
+    while (!open_) opened_cv_.Wait(&mu_);
   }
-  void Open() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      open_ = true;
-    }
-    opened_cv_.notify_all();
+  void Open() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    open_ = true;
+    opened_cv_.SignalAll();
   }
-  int waiting() {
-    std::lock_guard<std::mutex> lock(mu_);
+  int waiting() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return waiting_;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable opened_cv_;
-  bool open_ = false;
-  int waiting_ = 0;
+  Mutex mu_;
+  CondVar opened_cv_;  // Signalled when open_ is set.
+  bool open_ ABSL_GUARDED_BY(mu_) = false;
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 ElasticThreadPool::Options Opts(size_t max, size_t min, int idle_ms) {
@@ -153,8 +150,9 @@ TEST(ElasticThreadPoolTest, ShutdownRunsQueuedTasksThenLaterTasksRunOnTheCaller)
     pool.Submit([&gate] { gate.Wait(); });
     for (int i = 0; i < 4; ++i) pool.Submit([&done] { ++done; });
     ASSERT_TRUE(WaitFor([&] { return gate.waiting() == 1; }, 5000));
-    std::thread opener([&gate] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Opened only once Shutdown() is under way, so it must wait for the task.
+    std::thread opener([&gate, &pool] {
+      EXPECT_TRUE(WaitFor([&pool] { return pool.shutting_down(); }, 5000));
       gate.Open();
     });
     pool.Shutdown();  // Waits for the blocked task and runs the four queued.

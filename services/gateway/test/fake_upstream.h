@@ -3,21 +3,25 @@
 // port 0 that answers each request with the next scripted response (status,
 // headers, body, or a stream of chunks that can pause on a latch or break off)
 // and records what it received, and how far its streams got (chunks written,
-// writes that failed because the gateway hung up). Thread-safe.
+// writes that failed because the gateway hung up). Thread-safe: httplib's
+// threads serve the requests, the test thread scripts and inspects; mu_
+// guards the script, what was received, the latch and the counts. The test
+// thread alone starts and stops the server (port_, thread_).
 
 #include <httplib.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "gempool/testing/httplib_server.h"
 
 namespace gempool::gateway::testing {
@@ -55,7 +59,7 @@ class FakeUpstream {
     auto handler = [this](const httplib::Request& req, httplib::Response& res) {
       Scripted next;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         received_.push_back({req.method, req.target, req.headers, req.body});
         if (script_.empty()) {
           res.status = 500;
@@ -107,77 +111,84 @@ class FakeUpstream {
     if (thread_.joinable()) thread_.join();
   }
 
-  void Script(Scripted response) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Script(Scripted response) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     script_.push_back(std::move(response));
   }
 
-  void ReleaseLatch() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void ReleaseLatch() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     latch_released_ = true;
-    latch_.notify_all();
+    latch_.SignalAll();
   }
 
   // Whether a stream waited the full 10 s for its latch (the gateway held the
   // first chunk back instead of passing it on).
-  bool latch_timed_out() {
-    std::lock_guard<std::mutex> lock(mu_);
+  bool latch_timed_out() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return latch_timed_out_;
   }
 
-  std::vector<Received> received() {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Received> received() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return received_;
   }
 
   // Stream chunks written so far (taken by the socket: the gateway may not
   // have read them yet), over every stream.
-  size_t chunks_written() {
-    std::lock_guard<std::mutex> lock(mu_);
+  size_t chunks_written() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return chunks_written_;
   }
 
   // Waits up to `timeout` until `n` stream chunks were written in all.
-  bool WaitForChunksWritten(size_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return progress_.wait_for(lock, timeout, [&] { return chunks_written_ >= n; });
+  bool WaitForChunksWritten(size_t n, std::chrono::milliseconds timeout) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
+    while (chunks_written_ < n && !progress_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    return chunks_written_ >= n;
   }
 
   // Waits up to `timeout` until a stream chunk could not be written: the
   // gateway closed (or reset) the connection it was reading the stream on.
-  bool WaitForWriteFailure(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return progress_.wait_for(lock, timeout, [&] { return failed_writes_ > 0; });
+  bool WaitForWriteFailure(std::chrono::milliseconds timeout) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
+    while (failed_writes_ == 0 && !progress_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    return failed_writes_ > 0;
   }
 
   int port() const { return port_; }
 
  private:
-  void CountWrite(bool written) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void CountWrite(bool written) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     (written ? chunks_written_ : failed_writes_)++;
-    progress_.notify_all();
+    progress_.SignalAll();
   }
 
-  void WaitLatch() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!latch_.wait_for(lock, std::chrono::seconds(10), [&] { return latch_released_; })) {
-      latch_timed_out_ = true;
+  void WaitLatch() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (!latch_released_ && !latch_.WaitWithDeadline(&mu_, deadline)) {
     }
+    if (!latch_released_) latch_timed_out_ = true;
   }
 
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
-  std::mutex mu_;
-  std::condition_variable latch_;
-  bool latch_released_ = false;
-  bool latch_timed_out_ = false;
-  std::deque<Scripted> script_;
-  std::vector<Received> received_;
-  std::condition_variable progress_;  // Chunk writes, written or failed.
-  size_t chunks_written_ = 0;
-  size_t failed_writes_ = 0;
+  Mutex mu_;
+  CondVar latch_;  // Signalled by ReleaseLatch.
+  bool latch_released_ ABSL_GUARDED_BY(mu_) = false;
+  bool latch_timed_out_ ABSL_GUARDED_BY(mu_) = false;
+  std::deque<Scripted> script_ ABSL_GUARDED_BY(mu_);
+  std::vector<Received> received_ ABSL_GUARDED_BY(mu_);
+  CondVar progress_;  // Chunk writes, written or failed.
+  size_t chunks_written_ ABSL_GUARDED_BY(mu_) = 0;
+  size_t failed_writes_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace gempool::gateway::testing

@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -22,6 +21,7 @@
 #include "fake_services.h"
 #include "fake_upstream.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
 #include "logs/request_log_writer.h"
@@ -46,19 +46,20 @@ class RecordingLogSink final : public LogSink {
  public:
   absl::Status WriteRequestLogs(absl::string_view /*sender*/,
                                 const std::vector<v1::RequestLogEntry>&) override { return absl::OkStatus(); }
-  absl::Status WriteErrorLogs(absl::string_view /*sender*/, const std::vector<v1::ErrorLogEntry>& entries) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  absl::Status WriteErrorLogs(absl::string_view /*sender*/, const std::vector<v1::ErrorLogEntry>& entries) override
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     errors_.insert(errors_.end(), entries.begin(), entries.end());
     return absl::OkStatus();
   }
-  std::vector<v1::ErrorLogEntry> errors() {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<v1::ErrorLogEntry> errors() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return errors_;
   }
 
  private:
-  std::mutex mu_;
-  std::vector<v1::ErrorLogEntry> errors_;
+  Mutex mu_;
+  std::vector<v1::ErrorLogEntry> errors_ ABSL_GUARDED_BY(mu_);
 };
 
 // Pins calls whose body names "files/" to `key_id`, or fails them.
@@ -99,7 +100,16 @@ class ForwarderPinnedTest : public ::testing::Test {
     work_.reset();
     io_.stop();
     io_thread_.join();
-    for (std::thread& t : blocking_) t.join();
+    // Joined outside the lock: a task may hand the runner another one.
+    while (true) {
+      std::vector<std::thread> threads;
+      {
+        MutexLock lock(&blocking_mu_);
+        threads.swap(blocking_);
+      }
+      if (threads.empty()) break;
+      for (std::thread& t : threads) t.join();
+    }
     upstream_.Stop();
     broker_server_.server->Shutdown();
   }
@@ -114,7 +124,7 @@ class ForwarderPinnedTest : public ::testing::Test {
     forwarder_ = std::make_unique<Forwarder>(
         *client_, *reporter_, *upstream_client_, *logs_, SystemClock::Get(), io_,
         [this](std::function<void()> task) {
-          std::lock_guard<std::mutex> lock(blocking_mu_);
+          MutexLock lock(&blocking_mu_);
           blocking_.emplace_back(std::move(task));
         },
         options);
@@ -158,8 +168,10 @@ class ForwarderPinnedTest : public ::testing::Test {
   boost::asio::io_context io_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ = boost::asio::make_work_guard(io_);
   std::thread io_thread_;
-  std::mutex blocking_mu_;
-  std::vector<std::thread> blocking_;
+  Mutex blocking_mu_;
+  // The Forwarder's blocking tasks, each on its own thread (pushed from the
+  // forwarder's threads, joined in TearDown).
+  std::vector<std::thread> blocking_ ABSL_GUARDED_BY(blocking_mu_);
   RecordingLogSink log_sink_;
   std::unique_ptr<KeyBrokerClient> client_;
   std::unique_ptr<OutcomeReporter> reporter_;
@@ -171,18 +183,18 @@ class ForwarderPinnedTest : public ::testing::Test {
 // Counts the attempts the forwarder reports, by outcome.
 class CountingAttempts final : public AttemptObserver {
  public:
-  void OnAttempt(AttemptOutcome outcome) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  void OnAttempt(AttemptOutcome outcome) override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     ++counts_[AttemptOutcomeName(outcome)];
   }
-  std::map<std::string, int> counts() {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, int> counts() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return counts_;
   }
 
  private:
-  std::mutex mu_;
-  std::map<std::string, int> counts_;
+  Mutex mu_;
+  std::map<std::string, int> counts_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(ForwarderPinnedTest, EveryAttemptIsObservedAndTheUpstreamTimeIsSummed) {

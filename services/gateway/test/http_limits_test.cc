@@ -20,12 +20,10 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -34,9 +32,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "fake_services.h"
 #include "fake_upstream.h"
 #include "gateway_fixture.h"
+#include "gempool/common/mutex.h"
 #include "raw_http_client.h"
 
 namespace gempool::gateway {
@@ -256,32 +257,36 @@ TEST_F(HttpLimitsTest, BodyTricklingPastRequestBodyTimeoutIsCut) {
 }
 
 // Sends one more header line to every connection every 500 ms until
-// destroyed (never completing a request).
+// destroyed (never completing a request). The sends run on thread_, outside
+// the lock; the destructor sets stop_ from the test's thread.
 class HeaderTrickler {
  public:
   explicit HeaderTrickler(std::vector<RawHttpClient>& connections)
       : thread_([this, &connections] {
-          std::unique_lock<std::mutex> lock(mu_);
+          mu_.Lock();
           for (int line = 0; !stop_; ++line) {
-            lock.unlock();
+            mu_.Unlock();
             for (RawHttpClient& c : connections) c.Send("X-Slow-" + std::to_string(line) + ": 1\r\n", In(1s));
-            lock.lock();
-            wake_.wait_for(lock, 500ms, [this] { return stop_; });
+            mu_.Lock();
+            const absl::Time deadline = absl::Now() + absl::Milliseconds(500);
+            while (!stop_ && !wake_.WaitWithDeadline(&mu_, deadline)) {
+            }
           }
+          mu_.Unlock();
         }) {}
-  ~HeaderTrickler() {
+  ~HeaderTrickler() ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       stop_ = true;
     }
-    wake_.notify_all();
+    wake_.SignalAll();
     thread_.join();
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar wake_;  // Signalled when stop_ is set.
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

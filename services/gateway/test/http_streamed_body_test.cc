@@ -18,14 +18,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -34,6 +32,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "gempool/rpc/channel.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/testing/loopback_listener.h"
@@ -112,18 +113,24 @@ class SinkServer {
       : listener_([this](int fd) { Serve(fd); }) {}
   int port() const { return listener_.port(); }
   // Waits until a request's body broke off (the client side closed mid-body).
-  bool WaitBroken(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return changed_.wait_for(lock, timeout, [&] { return broken_ > 0; });
+  bool WaitBroken(std::chrono::milliseconds timeout) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
+    while (broken_ == 0 && !changed_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    return broken_ > 0;
   }
   // Waits until at least `n` body bytes arrived (over all requests).
-  bool WaitReceived(uint64_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return changed_.wait_for(lock, timeout, [&] { return received_ >= n; });
+  bool WaitReceived(uint64_t n, std::chrono::milliseconds timeout) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::FromChrono(timeout);
+    while (received_ < n && !changed_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    return received_ >= n;
   }
 
  private:
-  void Serve(int fd) {
+  void Serve(int fd) ABSL_LOCKS_EXCLUDED(mu_) {
     std::string in;
     char buffer[64 * 1024];
     while (true) {
@@ -148,19 +155,19 @@ class SinkServer {
                                                  std::min<uint64_t>(sizeof(buffer), length - got), listener_.stopping());
         if (n <= 0) {
           {
-            std::lock_guard<std::mutex> lock(mu_);
+            MutexLock lock(&mu_);
             ++broken_;
           }
-          changed_.notify_all();
+          changed_.SignalAll();
           return;
         }
         sum = Mix(sum, absl::string_view(buffer, static_cast<size_t>(n)));
         got += static_cast<uint64_t>(n);
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           received_ += static_cast<uint64_t>(n);
         }
-        changed_.notify_all();
+        changed_.SignalAll();
       }
       const std::string body = absl::StrCat(R"({"bytes":)", got, R"(,"sum":)", sum, "}");
       gempool::testing::WriteAll(fd,
@@ -170,10 +177,11 @@ class SinkServer {
     }
   }
 
-  std::mutex mu_;
-  int broken_ = 0;
-  std::condition_variable changed_;
-  uint64_t received_ = 0;
+  // Serve runs on the listener's connection threads; the test waits.
+  Mutex mu_;
+  int broken_ ABSL_GUARDED_BY(mu_) = 0;
+  CondVar changed_;  // Signalled when broken_ or received_ grows.
+  uint64_t received_ ABSL_GUARDED_BY(mu_) = 0;
   gempool::testing::LoopbackListener listener_;
 };
 
@@ -307,24 +315,30 @@ class HttpStreamedBodyTest : public ::testing::Test {
     return answer;
   }
 
-  void NoteReadError(const absl::Status& status) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void NoteReadError(const absl::Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     read_errors_.push_back(status);
-    changed_.notify_all();
+    changed_.SignalAll();
   }
-  void NoteUpstream(const UpstreamResult& result) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void NoteUpstream(const UpstreamResult& result) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     upstream_results_.push_back(result);
-    changed_.notify_all();
+    changed_.SignalAll();
   }
-  std::optional<absl::Status> WaitReadError() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!changed_.wait_for(lock, 5s, [this] { return !read_errors_.empty(); })) return std::nullopt;
+  std::optional<absl::Status> WaitReadError() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (read_errors_.empty() && !changed_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    if (read_errors_.empty()) return std::nullopt;
     return read_errors_.front();
   }
-  std::optional<UpstreamResult> WaitUpstream() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!changed_.wait_for(lock, 10s, [this] { return !upstream_results_.empty(); })) return std::nullopt;
+  std::optional<UpstreamResult> WaitUpstream() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (upstream_results_.empty() && !changed_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    if (upstream_results_.empty()) return std::nullopt;
     return upstream_results_.front();
   }
 
@@ -356,10 +370,11 @@ class HttpStreamedBodyTest : public ::testing::Test {
   int port_ = 0;
   std::atomic<int> handled_{0};
 
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::vector<absl::Status> read_errors_;
-  std::vector<UpstreamResult> upstream_results_;
+  // Noted from the server's threads (the body and upstream callbacks); the test waits.
+  Mutex mu_;
+  CondVar changed_;  // Signalled when read_errors_ or upstream_results_ grows.
+  std::vector<absl::Status> read_errors_ ABSL_GUARDED_BY(mu_);
+  std::vector<UpstreamResult> upstream_results_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(HttpStreamedBodyTest, TheHandlerReadsTheWholeBodyAndTheConnectionIsKeptAlive) {

@@ -19,6 +19,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "fake_image_host/fake_image_host.h"
+#include "gempool/common/mutex.h"
 #include "gempool/gemini/sse_splitter.h"
 #include "httplib.h"
 #include "imagehost/image_uploading_sink.h"
@@ -39,14 +40,14 @@ const std::string kPng("\x89PNG\r\n\x1a\nimage-bytes", 19);
 class UploadRecordingSink final : public ResponseSink {
  public:
   void Begin(const UpstreamResponseHead&) override {}
-  bool Write(absl::string_view data) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  bool Write(absl::string_view data) override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     all_.append(data.data(), data.size());
     return true;
   }
   bool Committed() const override { return false; }
-  std::string All() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::string All() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return all_;
   }
   std::vector<std::string> Events() const {
@@ -56,8 +57,8 @@ class UploadRecordingSink final : public ResponseSink {
   }
 
  private:
-  mutable std::mutex mu_;
-  std::string all_;
+  mutable Mutex mu_;
+  std::string all_ ABSL_GUARDED_BY(mu_);
 };
 
 class ImageUploaderTest : public ::testing::Test {

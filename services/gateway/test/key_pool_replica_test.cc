@@ -10,6 +10,7 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "gempool/common/mutex.h"
 #include "gempool/keypool/proxy_for_key.h"
 #include "gempool/rpc/channel.h"
 #include "gempool/rpc/server.h"
@@ -25,28 +26,32 @@ using ::testing::HasSubstr;
 // WatchKeys sends what the test queues; the stream ends when told to.
 class ScriptedBroker final : public v1::KeyBroker::Service {
  public:
-  void Send(v1::KeyPoolUpdate update) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Send(v1::KeyPoolUpdate update) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     queue_.push_back(std::move(update));
-    changed_.notify_all();
+    changed_.SignalAll();
   }
   // Ends the current stream with `status`.
-  void EndStream(grpc::Status status) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void EndStream(grpc::Status status) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     end_ = status;
-    changed_.notify_all();
+    changed_.SignalAll();
   }
-  int streams() {
-    std::lock_guard<std::mutex> lock(mu_);
+  int streams() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return streams_;
   }
 
   grpc::Status WatchKeys(grpc::ServerContext* context, const v1::WatchKeysRequest*,
-                         grpc::ServerWriter<v1::KeyPoolUpdate>* writer) override {
-    std::unique_lock<std::mutex> lock(mu_);
+                         grpc::ServerWriter<v1::KeyPoolUpdate>* writer) override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     ++streams_;
     while (true) {
-      changed_.wait_for(lock, std::chrono::milliseconds(50), [&] { return !queue_.empty() || end_.has_value(); });
+      // Wakes now and then to notice a replica that went away.
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(50);
+      while (queue_.empty() && !end_.has_value()) {
+        if (changed_.WaitWithDeadline(&mu_, deadline)) break;
+      }
       if (context->IsCancelled()) return grpc::Status::CANCELLED;
       if (end_.has_value()) {
         grpc::Status status = *end_;
@@ -56,19 +61,19 @@ class ScriptedBroker final : public v1::KeyBroker::Service {
       while (!queue_.empty()) {
         v1::KeyPoolUpdate update = std::move(queue_.front());
         queue_.pop_front();
-        lock.unlock();
+        mu_.Unlock();  // Not held while writing to the stream.
         writer->Write(update);
-        lock.lock();
+        mu_.Lock();
       }
     }
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<v1::KeyPoolUpdate> queue_;
-  std::optional<grpc::Status> end_;
-  int streams_ = 0;
+  Mutex mu_;
+  CondVar changed_;  // Signalled when queue_ or end_ changes.
+  std::deque<v1::KeyPoolUpdate> queue_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
+  int streams_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 
@@ -146,8 +151,8 @@ TEST_F(KeyPoolReplicaTest, ASnapshotInPagesIsOnlyUsedWhenComplete) {
   second.set_snapshot(true);
   second.set_snapshot_complete(true);
   *second.add_keys() = ReplicaKey(2);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_FALSE(replica_->synced());
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return replica_->snapshot_pages() == 1; }, 5000));
+  EXPECT_FALSE(replica_->synced()) << "the first page alone is not a snapshot";
   broker_.Send(second);
   ASSERT_TRUE(replica_->WaitUntilSynced(5000));
   EXPECT_EQ(AcquireId(), 1);

@@ -11,15 +11,16 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "gempool/rpc/channel.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/testing/httplib_server.h"
@@ -203,20 +204,24 @@ class RequestSnapshotTest : public ::testing::Test {
 TEST_F(RequestSnapshotTest, HandlersReadTheSnapshotInForce) {
   // The handler reports SHOW_SEARCH_LINK of its call's snapshot; a "wait"
   // call reads it, lets the test save, then reads it again.
-  std::mutex mu;
-  std::condition_variable changed;
-  bool entered = false;
-  bool saved = false;
+  struct {
+    Mutex mu;
+    CondVar changed;  // Signalled when entered or saved is set.
+    bool entered ABSL_GUARDED_BY(mu) = false;
+    bool saved ABSL_GUARDED_BY(mu) = false;
+  } sync;
   ApiRoute route;
   route.verb = "POST";
   route.path = "/test/snapshot";
   route.handler = [&](const ClientCall& call) {
     const bool before = call.settings->conversion->show_search_link;
     if (call.body == "wait") {
-      std::unique_lock<std::mutex> lock(mu);
-      entered = true;
-      changed.notify_all();
-      changed.wait_for(lock, std::chrono::seconds(10), [&] { return saved; });
+      MutexLock lock(&sync.mu);
+      sync.entered = true;
+      sync.changed.SignalAll();
+      const absl::Time deadline = absl::Now() + absl::Seconds(10);
+      while (!sync.saved && !sync.changed.WaitWithDeadline(&sync.mu, deadline)) {
+      }
     }
     const bool after = call.settings->conversion->show_search_link;
     ClientAnswer answer;
@@ -236,15 +241,18 @@ TEST_F(RequestSnapshotTest, HandlersReadTheSnapshotInForce) {
     if (during) during_body = during->body;
   });
   {
-    std::unique_lock<std::mutex> lock(mu);
-    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
+    MutexLock lock(&sync.mu);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (!sync.entered && !sync.changed.WaitWithDeadline(&sync.mu, deadline)) {
+    }
+    ASSERT_TRUE(sync.entered);
   }
   config_.openai.show_search_link = false;
   Save();
   {
-    std::lock_guard<std::mutex> lock(mu);
-    saved = true;
-    changed.notify_all();
+    MutexLock lock(&sync.mu);
+    sync.saved = true;
+    sync.changed.SignalAll();
   }
   waiting.join();
   ASSERT_TRUE(during_body.has_value());
@@ -268,13 +276,17 @@ TEST_F(RequestSnapshotTest, HandlersReadTheSnapshotInForce) {
 TEST_F(RequestSnapshotTest, AChangedTimeOutReachesTheMediaFetch) {
   // An image host that answers only when the test ends: the download is
   // cut by the request's TIME_OUT.
-  std::mutex mu;
-  std::condition_variable changed;
-  bool done = false;
+  struct {
+    Mutex mu;
+    CondVar changed;  // Signalled when done is set.
+    bool done ABSL_GUARDED_BY(mu) = false;
+  } sync;
   httplib::Server images;
   images.Get("/slow.png", [&](const httplib::Request&, httplib::Response& res) {
-    std::unique_lock<std::mutex> lock(mu);
-    changed.wait_for(lock, std::chrono::seconds(20), [&] { return done; });
+    MutexLock lock(&sync.mu);
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (!sync.done && !sync.changed.WaitWithDeadline(&sync.mu, deadline)) {
+    }
     res.set_content("late", "image/png");
   });
   const int image_port = images.bind_to_any_port("127.0.0.1");
@@ -296,9 +308,9 @@ TEST_F(RequestSnapshotTest, AChangedTimeOutReachesTheMediaFetch) {
                    R"(/slow.png"}}]}]})"));
   const auto took = std::chrono::steady_clock::now() - started;
   {
-    std::lock_guard<std::mutex> lock(mu);
-    done = true;
-    changed.notify_all();
+    MutexLock lock(&sync.mu);
+    sync.done = true;
+    sync.changed.SignalAll();
   }
   images.stop();
   image_thread.join();

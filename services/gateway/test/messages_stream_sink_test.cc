@@ -6,9 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +15,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "nlohmann/json.hpp"
 
 namespace gempool::gateway {
@@ -30,41 +31,48 @@ using ::testing::Not;
 // timer's thread); commits on the first byte.
 class RecordingSink final : public ResponseSink {
  public:
-  void Begin(const UpstreamResponseHead& head) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Begin(const UpstreamResponseHead& head) override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     head_ = head;
   }
-  bool Write(absl::string_view data) override {
-    std::lock_guard<std::mutex> lock(mu_);
+  bool Write(absl::string_view data) override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     if (data.empty()) return true;
     all_.append(data.data(), data.size());
-    changed_.notify_all();
+    changed_.SignalAll();
     return true;
   }
-  bool Committed() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+  bool Committed() const override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return !all_.empty();
   }
-  std::string All() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  UpstreamResponseHead Head() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    return head_;
+  }
+  std::string All() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return all_;
   }
   // Waits (up to 10 s) until the output holds `text` `count` times.
-  bool WaitFor(const std::string& text, int count) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return Count(all_, text) >= count; });
+  bool WaitFor(const std::string& text, int count) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (Count(all_, text) < count && !changed_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    return Count(all_, text) >= count;
   }
   static int Count(const std::string& haystack, const std::string& needle) {
     int n = 0;
     for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
     return n;
   }
-  UpstreamResponseHead head_;
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::string all_;
+  mutable Mutex mu_;
+  CondVar changed_;  // Signalled on every write.
+  UpstreamResponseHead head_ ABSL_GUARDED_BY(mu_);
+  std::string all_ ABSL_GUARDED_BY(mu_);
 };
 
 // An event loop on its own thread, for the ping timer.
@@ -147,7 +155,7 @@ TEST(MessagesStreamSinkTest, ConvertsEventsCutAnywhere) {
     sink->Begin(Ok());
     for (size_t at = 0; at < body.size(); at += piece) ASSERT_TRUE(sink->Write(body.substr(at, piece)));
     EXPECT_EQ(sink->Complete(Success()).outcome, ForwardResult::Outcome::kSuccess);
-    EXPECT_EQ(client.head_.content_type, "text/event-stream; charset=utf-8");
+    EXPECT_EQ(client.Head().content_type, "text/event-stream; charset=utf-8");
     const std::string all = client.All();
     const std::vector<std::string> names = EventNames(all);
     ASSERT_FALSE(names.empty());

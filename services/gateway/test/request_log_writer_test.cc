@@ -6,9 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <vector>
 
+#include "gempool/common/mutex.h"
 #include "gempool/testing/status_matchers.h"
 
 namespace gempool::gateway {
@@ -17,29 +17,50 @@ namespace {
 using ::gempool::testing::IsOk;
 using ::gempool::testing::StatusIs;
 
-// Records batches; fails while `down` is set.
+// Records batches; fails while `down` is set. The writer's thread (or the
+// test's, in FlushOnce) writes; the test reads through the copying accessors,
+// or holds `mu`.
 class RecordingSink final : public LogSink {
  public:
-  absl::Status WriteRequestLogs(absl::string_view sender, const std::vector<v1::RequestLogEntry>& entries) override {
-    std::lock_guard<std::mutex> lock(mu);
+  absl::Status WriteRequestLogs(absl::string_view sender, const std::vector<v1::RequestLogEntry>& entries) override
+      ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
     if (down) return absl::UnavailableError("persistence at 127.0.0.1:1 is not answering");
     senders.emplace_back(sender);
     request_batches.push_back(entries);
     return absl::OkStatus();
   }
-  absl::Status WriteErrorLogs(absl::string_view sender, const std::vector<v1::ErrorLogEntry>& entries) override {
-    std::lock_guard<std::mutex> lock(mu);
+  absl::Status WriteErrorLogs(absl::string_view sender, const std::vector<v1::ErrorLogEntry>& entries) override
+      ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
     if (down) return absl::UnavailableError("persistence at 127.0.0.1:1 is not answering");
     senders.emplace_back(sender);
     error_batches.push_back(entries);
     return absl::OkStatus();
   }
 
-  std::mutex mu;
-  bool down = false;
-  std::vector<std::string> senders;  // Of every batch taken.
-  std::vector<std::vector<v1::RequestLogEntry>> request_batches;
-  std::vector<std::vector<v1::ErrorLogEntry>> error_batches;
+  void SetDown(bool value) ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
+    down = value;
+  }
+  std::vector<std::string> Senders() ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
+    return senders;
+  }
+  std::vector<std::vector<v1::RequestLogEntry>> RequestBatches() ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
+    return request_batches;
+  }
+  std::vector<std::vector<v1::ErrorLogEntry>> ErrorBatches() ABSL_LOCKS_EXCLUDED(mu) {
+    MutexLock lock(&mu);
+    return error_batches;
+  }
+
+  Mutex mu;
+  bool down ABSL_GUARDED_BY(mu) = false;
+  std::vector<std::string> senders ABSL_GUARDED_BY(mu);  // Of every batch taken.
+  std::vector<std::vector<v1::RequestLogEntry>> request_batches ABSL_GUARDED_BY(mu);
+  std::vector<std::vector<v1::ErrorLogEntry>> error_batches ABSL_GUARDED_BY(mu);
 };
 
 v1::RequestLogEntry Request(int64_t time_ms) {
@@ -59,16 +80,16 @@ TEST(RequestLogWriterTest, FlushSendsBatchesOfAtMostBatchSize) {
   writer.Add(error);
 
   ASSERT_THAT(writer.FlushOnce(), IsOk());
-  ASSERT_EQ(sink.request_batches.size(), 1u);
-  EXPECT_EQ(sink.request_batches[0].size(), 2u);
-  ASSERT_EQ(sink.error_batches.size(), 1u);
-  EXPECT_EQ(sink.error_batches[0][0].error_type(), "RESOURCE_EXHAUSTED");
+  ASSERT_EQ(sink.RequestBatches().size(), 1u);
+  EXPECT_EQ(sink.RequestBatches()[0].size(), 2u);
+  ASSERT_EQ(sink.ErrorBatches().size(), 1u);
+  EXPECT_EQ(sink.ErrorBatches()[0][0].error_type(), "RESOURCE_EXHAUSTED");
   EXPECT_EQ(writer.backlog(), 3u);
   ASSERT_THAT(writer.FlushOnce(), IsOk());
   ASSERT_THAT(writer.FlushOnce(), IsOk());
   EXPECT_EQ(writer.backlog(), 0u);
-  ASSERT_EQ(sink.request_batches.size(), 3u);
-  EXPECT_EQ(sink.request_batches[2][0].time_ms(), 4);
+  ASSERT_EQ(sink.RequestBatches().size(), 3u);
+  EXPECT_EQ(sink.RequestBatches()[2][0].time_ms(), 4);
 }
 
 TEST(RequestLogWriterTest, BatchesStayUnderTheByteLimit) {
@@ -82,8 +103,8 @@ TEST(RequestLogWriterTest, BatchesStayUnderTheByteLimit) {
     writer.Add(error);
   }
   ASSERT_THAT(writer.FlushOnce(), IsOk());
-  ASSERT_EQ(sink.error_batches.size(), 1u);
-  EXPECT_EQ(sink.error_batches[0].size(), 2u);
+  ASSERT_EQ(sink.ErrorBatches().size(), 1u);
+  EXPECT_EQ(sink.ErrorBatches()[0].size(), 2u);
   EXPECT_EQ(writer.backlog(), 3u);
 }
 
@@ -92,16 +113,16 @@ TEST(RequestLogWriterTest, FailedBatchStaysQueuedInOrder) {
   RequestLogWriter writer(sink, RequestLogWriter::Options());
   writer.Add(Request(1));
   writer.Add(Request(2));
-  sink.down = true;
+  sink.SetDown(true);
   EXPECT_THAT(writer.FlushOnce(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(writer.backlog(), 2u);
   writer.Add(Request(3));
-  sink.down = false;
+  sink.SetDown(false);
   ASSERT_THAT(writer.FlushOnce(), IsOk());
-  ASSERT_EQ(sink.request_batches.size(), 1u);
-  ASSERT_EQ(sink.request_batches[0].size(), 3u);
-  EXPECT_EQ(sink.request_batches[0][0].time_ms(), 1);
-  EXPECT_EQ(sink.request_batches[0][2].time_ms(), 3);
+  ASSERT_EQ(sink.RequestBatches().size(), 1u);
+  ASSERT_EQ(sink.RequestBatches()[0].size(), 3u);
+  EXPECT_EQ(sink.RequestBatches()[0][0].time_ms(), 1);
+  EXPECT_EQ(sink.RequestBatches()[0][2].time_ms(), 3);
 }
 
 // Persistence skips rows it already wrote by (sender, delivery_sequence): a
@@ -115,25 +136,25 @@ TEST(RequestLogWriterTest, RowsAreNumberedAsQueuedAndBatchesNameTheWriter) {
   writer.Add(Request(1));
   writer.Add(Request(2));
   writer.Add(v1::ErrorLogEntry());
-  sink.down = true;
+  sink.SetDown(true);
   EXPECT_THAT(writer.FlushOnce(), StatusIs(absl::StatusCode::kUnavailable));
   writer.Add(Request(3));
-  sink.down = false;
+  sink.SetDown(false);
   ASSERT_THAT(writer.FlushOnce(), IsOk());
-  ASSERT_EQ(sink.request_batches.size(), 1u);
-  ASSERT_EQ(sink.request_batches[0].size(), 3u);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(sink.request_batches[0][i].delivery_sequence(), static_cast<uint64_t>(i + 1));
-  ASSERT_EQ(sink.error_batches.size(), 1u);
-  EXPECT_EQ(sink.error_batches[0][0].delivery_sequence(), 1u);
-  ASSERT_EQ(sink.senders.size(), 2u);
-  EXPECT_EQ(sink.senders[0], writer.sender());
-  EXPECT_EQ(sink.senders[1], writer.sender());
+  ASSERT_EQ(sink.RequestBatches().size(), 1u);
+  ASSERT_EQ(sink.RequestBatches()[0].size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sink.RequestBatches()[0][i].delivery_sequence(), static_cast<uint64_t>(i + 1));
+  ASSERT_EQ(sink.ErrorBatches().size(), 1u);
+  EXPECT_EQ(sink.ErrorBatches()[0][0].delivery_sequence(), 1u);
+  ASSERT_EQ(sink.Senders().size(), 2u);
+  EXPECT_EQ(sink.Senders()[0], writer.sender());
+  EXPECT_EQ(sink.Senders()[1], writer.sender());
   EXPECT_EQ(writer.sender().rfind("gateway-", 0), 0u);
 }
 
 TEST(RequestLogWriterTest, FullBacklogDropsOldestAndCounts) {
   RecordingSink sink;
-  sink.down = true;
+  sink.SetDown(true);
   RequestLogWriter::Options options;
   options.max_backlog = 3;
   RequestLogWriter writer(sink, options);
@@ -141,11 +162,11 @@ TEST(RequestLogWriterTest, FullBacklogDropsOldestAndCounts) {
   EXPECT_EQ(writer.backlog(), 3u);
   EXPECT_EQ(writer.dropped(), 2u);
   EXPECT_THAT(writer.FlushOnce(), StatusIs(absl::StatusCode::kUnavailable));
-  sink.down = false;
+  sink.SetDown(false);
   ASSERT_THAT(writer.FlushOnce(), IsOk());
-  ASSERT_EQ(sink.request_batches.size(), 1u);
-  ASSERT_EQ(sink.request_batches[0].size(), 3u);
-  EXPECT_EQ(sink.request_batches[0][0].time_ms(), 2);
+  ASSERT_EQ(sink.RequestBatches().size(), 1u);
+  ASSERT_EQ(sink.RequestBatches()[0].size(), 3u);
+  EXPECT_EQ(sink.RequestBatches()[0][0].time_ms(), 2);
 }
 
 TEST(RequestLogWriterTest, StopWritesWhatIsQueued) {
@@ -156,8 +177,8 @@ TEST(RequestLogWriterTest, StopWritesWhatIsQueued) {
   writer.Start();
   writer.Add(Request(7));
   writer.Stop();
-  ASSERT_EQ(sink.request_batches.size(), 1u);
-  EXPECT_EQ(sink.request_batches[0][0].time_ms(), 7);
+  ASSERT_EQ(sink.RequestBatches().size(), 1u);
+  EXPECT_EQ(sink.RequestBatches()[0][0].time_ms(), 7);
 }
 
 // Request threads add rows while the writer thread sends them: every row
@@ -186,7 +207,7 @@ TEST(RequestLogWriterTest, RowsAddedFromManyThreadsWhileItFlushesAllArriveOnce) 
   }
   for (std::thread& thread : threads) thread.join();
   writer.Stop();
-  std::lock_guard<std::mutex> lock(sink.mu);
+  MutexLock lock(&sink.mu);
   std::vector<int64_t> seen;
   for (const auto& batch : sink.request_batches) {
     EXPECT_LE(batch.size(), 16u);

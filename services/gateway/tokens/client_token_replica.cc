@@ -1,11 +1,12 @@
 #include "tokens/client_token_replica.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/clienttokens/token_validation.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/secrets.h"
@@ -20,12 +21,12 @@ ClientTokenReplica::ClientTokenReplica(std::shared_ptr<grpc::Channel> channel, s
 
 ClientTokenReplica::ClientTokenReplica(std::unique_ptr<v1::KeyBroker::StubInterface> stub, std::string address,
                                        const Clock& clock, absl::TimeZone zone, Options options)
-    : address_(std::move(address)), clock_(clock), zone_(zone), options_(std::move(options)), stub_(std::move(stub)) {}
+    : address_(std::move(address)), clock_(clock), options_(std::move(options)), stub_(std::move(stub)), zone_(zone) {}
 
 ClientTokenReplica::~ClientTokenReplica() { Stop(); }
 
 void ClientTokenReplica::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable() || stopping_ || stub_ == nullptr) return;
   thread_ = std::thread([this] {
     SetThreadName("gw-token-replica");
@@ -35,22 +36,26 @@ void ClientTokenReplica::Start() {
 
 void ClientTokenReplica::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     if (open_context_ != nullptr) open_context_->TryCancel();
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   if (thread_.joinable()) thread_.join();
 }
 
 bool ClientTokenReplica::synced() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return synced_;
 }
 
 bool ClientTokenReplica::WaitUntilSynced(int timeout_ms) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  return changed_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return synced_; });
+  MutexLock lock(&mu_);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
+  while (!synced_) {
+    if (changed_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return synced_;
 }
 
 const v1::ClientToken* ClientTokenReplica::FindByTokenIdLocked(const std::string& token_id) const {
@@ -84,7 +89,7 @@ clienttokens::WindowUse ClientTokenReplica::LocalUseLocked(Usage& usage, int64_t
 }
 
 void ClientTokenReplica::SetZone(absl::TimeZone zone) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   zone_ = zone;
 }
 
@@ -94,7 +99,7 @@ ClientTokenReplica::Admission ClientTokenReplica::Admit(absl::string_view secret
   // Hashed outside the lock (about a microsecond).
   const std::string hash = Sha256Hex(secret);
   const int64_t now = clock_.NowUnixMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!synced_) {
     admission.kind = Admission::Kind::kNotLoaded;
     return admission;
@@ -124,7 +129,7 @@ ClientTokenReplica::Admission ClientTokenReplica::Admit(absl::string_view secret
 std::optional<clienttokens::LimitDecision> ClientTokenReplica::CheckModel(const std::string& token_id,
                                                                           absl::string_view model) const {
   if (token_id.empty() || model.empty()) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const v1::ClientToken* token = FindByTokenIdLocked(token_id);
   if (token == nullptr) return std::nullopt;
   clienttokens::LimitDecision decision = clienttokens::DecideModel(*token, model);
@@ -134,7 +139,7 @@ std::optional<clienttokens::LimitDecision> ClientTokenReplica::CheckModel(const 
 
 void ClientTokenReplica::RecordTokens(const std::string& token_id, int64_t finished_at_ms, int64_t tokens) {
   if (token_id.empty() || tokens <= 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (FindByTokenIdLocked(token_id) == nullptr) return;
   usage_[token_id].unreported.AddTokens(finished_at_ms, tokens, zone_);
 }
@@ -142,7 +147,7 @@ void ClientTokenReplica::RecordTokens(const std::string& token_id, int64_t finis
 std::vector<v1::TokenUsageDelta> ClientTokenReplica::TakeUnreported() {
   std::vector<v1::TokenUsageDelta> deltas;
   const int64_t now = clock_.NowUnixMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (auto& [token_id, usage] : usage_) {
     clienttokens::WindowUse& use = usage.unreported;
     if (use.requests == 0 && use.tokens == 0) continue;
@@ -177,7 +182,7 @@ std::vector<v1::TokenUsageDelta> ClientTokenReplica::TakeUnreported() {
 // every in-flight entry belongs to the batch this answers.
 void ClientTokenReplica::Acknowledged() {
   const int64_t now = clock_.NowUnixMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (auto& [token_id, usage] : usage_) {
     for (Awaiting& a : usage.awaiting) {
       if (!a.in_flight) continue;
@@ -189,7 +194,7 @@ void ClientTokenReplica::Acknowledged() {
 
 int64_t ClientTokenReplica::RequestsThisMinute(const std::string& token_id) const {
   const int64_t now = clock_.NowUnixMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = usage_.find(token_id);
   if (it == usage_.end()) return 0;
   Usage copy = it->second;
@@ -200,7 +205,7 @@ int64_t ClientTokenReplica::RequestsThisMinute(const std::string& token_id) cons
 
 int64_t ClientTokenReplica::TokensToday(const std::string& token_id) const {
   const int64_t now = clock_.NowUnixMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = usage_.find(token_id);
   if (it == usage_.end()) return 0;
   Usage copy = it->second;
@@ -212,7 +217,7 @@ int64_t ClientTokenReplica::TokensToday(const std::string& token_id) const {
 void ClientTokenReplica::ApplyUpdate(const v1::ClientTokenUpdate& update) {
   bool completed = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (update.snapshot()) {
       // The first page of a snapshot replaces everything the broker owns
       // (local, unreported use stays).
@@ -264,13 +269,13 @@ void ClientTokenReplica::ApplyUpdate(const v1::ClientTokenUpdate& update) {
       synced_ = true;
     }
   }
-  if (completed) changed_.notify_all();
+  if (completed) changed_.SignalAll();
 }
 
 grpc::Status ClientTokenReplica::ReadStream() {
   grpc::ClientContext context;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return grpc::Status::CANCELLED;
     open_context_ = &context;
     in_snapshot_ = false;
@@ -285,13 +290,13 @@ grpc::Status ClientTokenReplica::ReadStream() {
     ApplyUpdate(update);
     if (update.snapshot_complete() && !logged) {
       logged = true;
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       GEMPOOL_LOG(INFO) << "client token replica: " << tokens_.size() << " managed tokens from the key broker at "
                         << address_;
     }
   }
   grpc::Status status = reader->Finish();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   open_context_ = nullptr;
   return status;
 }
@@ -302,17 +307,17 @@ void ClientTokenReplica::Run() {
   while (true) {
     const grpc::Status status = ReadStream();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
     }
     const bool unimplemented = status.error_code() == grpc::StatusCode::UNIMPLEMENTED;
     if (unimplemented) {
       // A broker without managed tokens has none: gp- secrets are unknown
       // (401) rather than waiting forever for a snapshot (503).
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (!synced_) {
         synced_ = true;
-        changed_.notify_all();
+        changed_.SignalAll();
       }
     }
     std::string what =
@@ -325,9 +330,14 @@ void ClientTokenReplica::Run() {
       GEMPOOL_LOG(WARNING) << "client token replica: the key broker at " << address_ << " " << what;
       last_logged = what;
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [this] { return stopping_; });
-    if (stopping_) return;
+    {
+      MutexLock lock(&mu_);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff_ms);
+      while (!stopping_) {
+        if (changed_.WaitWithDeadline(&mu_, deadline)) break;
+      }
+      if (stopping_) return;
+    }
     backoff_ms = std::min(backoff_ms * 2, options_.reconnect_max_ms);
   }
 }

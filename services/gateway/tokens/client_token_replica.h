@@ -25,21 +25,21 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gempool/clienttokens/limit_decision.h"
 #include "gempool/clienttokens/usage_windows.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 
 namespace gempool::gateway {
@@ -83,38 +83,39 @@ class ClientTokenReplica {
   ClientTokenReplica& operator=(const ClientTokenReplica&) = delete;
   ~ClientTokenReplica();  // Stop()s.
 
-  void Start();
-  void Stop();
+  void Start() ABSL_LOCKS_EXCLUDED(mu_);
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // TIMEZONE as saved in the admin UI: days are cut in `zone` from now on.
-  void SetZone(absl::TimeZone zone);
+  void SetZone(absl::TimeZone zone) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Recognises `secret` and, when it may start a request now, counts one.
   // The model is checked later (CheckModel), where it is known.
-  Admission Admit(absl::string_view secret);
+  Admission Admit(absl::string_view secret) ABSL_LOCKS_EXCLUDED(mu_);
   // Whether the managed token `token_id` may call `model`; the refusal (403)
   // when not. Tokens that are not managed are always allowed.
-  std::optional<clienttokens::LimitDecision> CheckModel(const std::string& token_id, absl::string_view model) const;
+  std::optional<clienttokens::LimitDecision> CheckModel(const std::string& token_id, absl::string_view model) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Counts tokens a finished request of `token_id` used (no-op for tokens
   // that are not managed).
-  void RecordTokens(const std::string& token_id, int64_t finished_at_ms, int64_t tokens);
+  void RecordTokens(const std::string& token_id, int64_t finished_at_ms, int64_t tokens) ABSL_LOCKS_EXCLUDED(mu_);
 
   // For the reporter (one batch at a time): the use not reported yet, still
   // counted locally while in flight, however long that takes (the reporter
   // sends an unanswered batch again as it is); Acknowledged() once the
   // broker took it.
-  std::vector<v1::TokenUsageDelta> TakeUnreported();
-  void Acknowledged();
+  std::vector<v1::TokenUsageDelta> TakeUnreported() ABSL_LOCKS_EXCLUDED(mu_);
+  void Acknowledged() ABSL_LOCKS_EXCLUDED(mu_);
 
   // Applies one update from the stream (the stream thread does; tests call
   // it directly).
-  void ApplyUpdate(const v1::ClientTokenUpdate& update);
+  void ApplyUpdate(const v1::ClientTokenUpdate& update) ABSL_LOCKS_EXCLUDED(mu_);
 
-  bool synced() const;
-  bool WaitUntilSynced(int timeout_ms) const;
+  bool synced() const ABSL_LOCKS_EXCLUDED(mu_);
+  bool WaitUntilSynced(int timeout_ms) const ABSL_LOCKS_EXCLUDED(mu_);
   // The broker's counter plus local use, for tests: requests this minute.
-  int64_t RequestsThisMinute(const std::string& token_id) const;
-  int64_t TokensToday(const std::string& token_id) const;
+  int64_t RequestsThisMinute(const std::string& token_id) const ABSL_LOCKS_EXCLUDED(mu_);
+  int64_t TokensToday(const std::string& token_id) const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   // Use taken for a report (in flight until the broker answers), not yet
@@ -135,32 +136,35 @@ class ClientTokenReplica {
     std::vector<Awaiting> awaiting;
   };
 
-  void Run();
-  grpc::Status ReadStream();
-  // The use the broker has not counted (locked).
-  clienttokens::WindowUse LocalUseLocked(Usage& usage, int64_t now_ms) const;
-  const v1::ClientToken* FindByTokenIdLocked(const std::string& token_id) const;
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
+  grpc::Status ReadStream() ABSL_LOCKS_EXCLUDED(mu_);
+  // The use the broker has not counted.
+  clienttokens::WindowUse LocalUseLocked(Usage& usage, int64_t now_ms) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const v1::ClientToken* FindByTokenIdLocked(const std::string& token_id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string address_;
   const Clock& clock_;
-  absl::TimeZone zone_;  // Guarded by mu_.
   const Options options_;
   std::unique_ptr<v1::KeyBroker::StubInterface> stub_;
 
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
-  bool synced_ = false;
+  mutable Mutex mu_;
+  // Signalled when synced_ becomes true and on Stop().
+  mutable CondVar changed_;
+  absl::TimeZone zone_ ABSL_GUARDED_BY(mu_);
+  bool synced_ ABSL_GUARDED_BY(mu_) = false;
   // Between the first and the last page of a snapshot.
-  bool in_snapshot_ = false;
-  bool stopping_ = false;
+  bool in_snapshot_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Tokens by id, and the id of each secret hash and token id.
-  std::unordered_map<int64_t, v1::ClientToken> tokens_;
-  std::unordered_map<std::string, int64_t> id_by_hash_;
-  std::unordered_map<std::string, int64_t> id_by_token_id_;
+  std::unordered_map<int64_t, v1::ClientToken> tokens_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, int64_t> id_by_hash_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, int64_t> id_by_token_id_ ABSL_GUARDED_BY(mu_);
   // By token id.
-  std::unordered_map<std::string, Usage> usage_;
-  grpc::ClientContext* open_context_ = nullptr;
-  std::thread thread_;
+  std::unordered_map<std::string, Usage> usage_ ABSL_GUARDED_BY(mu_);
+  // The stream being read, for Stop() to cancel (the context itself is the
+  // stream thread's; only TryCancel is called on it under mu_).
+  grpc::ClientContext* open_context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;  // Start and Stop's (the owner's).
 };
 
 }  // namespace gempool::gateway

@@ -1,9 +1,10 @@
 #include "tokens/token_usage_reporter.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gempool/common/delivery_ledger.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/thread_role.h"
@@ -16,7 +17,7 @@ TokenUsageReporter::TokenUsageReporter(ClientTokenReplica& replica, SendFn send,
 TokenUsageReporter::~TokenUsageReporter() { Stop(); }
 
 void TokenUsageReporter::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable() || stopping_) return;
   thread_ = std::thread([this] {
     SetThreadName("gw-token-usage");
@@ -26,18 +27,18 @@ void TokenUsageReporter::Start() {
 
 void TokenUsageReporter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.SignalAll();
   if (thread_.joinable()) thread_.join();
   // The last requests' use: an unanswered batch first, then the rest.
   if (ReportOnce()) ReportOnce();
 }
 
 uint64_t TokenUsageReporter::failed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return failed_;
 }
 
@@ -57,7 +58,7 @@ bool TokenUsageReporter::ReportOnce() {
     unanswered_.reset();
     return true;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (failed_++ == 0 || failed_ % 100 == 0) {
     GEMPOOL_LOG(WARNING) << "client token usage not reported yet (" << sent.message()
                          << "); counting locally and retrying";
@@ -69,8 +70,11 @@ void TokenUsageReporter::Run() {
   int wait_ms = options_.interval_ms;
   while (true) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait_for(lock, std::chrono::milliseconds(wait_ms), [this] { return stopping_; });
+      MutexLock lock(&mu_);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(wait_ms);
+      while (!stopping_) {
+        if (wake_.WaitWithDeadline(&mu_, deadline)) break;
+      }
       if (stopping_) return;
     }
     wait_ms = ReportOnce() ? options_.interval_ms : std::min(wait_ms * 2, options_.retry_max_ms);

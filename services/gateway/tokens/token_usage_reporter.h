@@ -10,18 +10,19 @@
 // locally, so limits hold while the broker is down. A quiet gateway makes no
 // calls.
 // Threads: Start()/Stop() from the owner; ReportOnce() from one thread at a
-// time (the reporter's own, or a test's before Start()).
+// time (the reporter's own, or a test's before Start()), which owns the
+// unanswered batch and the numbering; mu_ guards stopping_ and failed_.
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.pb.h"
 #include "tokens/client_token_replica.h"
 
@@ -43,18 +44,18 @@ class TokenUsageReporter {
   TokenUsageReporter& operator=(const TokenUsageReporter&) = delete;
   ~TokenUsageReporter();  // Stop()s.
 
-  void Start();
+  void Start() ABSL_LOCKS_EXCLUDED(mu_);
   // Sends once more (while the broker takes it), then ends the thread.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   // One round: the batch still unanswered, else a new one taken from the
   // replica; sent, and acknowledged to the replica when the broker took it.
   // Whether it sent (or had nothing to send) successfully.
-  bool ReportOnce();
+  bool ReportOnce() ABSL_LOCKS_EXCLUDED(mu_);
 
-  uint64_t failed() const;
+  uint64_t failed() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   ClientTokenReplica& replica_;
   const SendFn send_;
@@ -64,11 +65,11 @@ class TokenUsageReporter {
   // ReportOnce's (one thread at a time).
   uint64_t next_sequence_ = 1;
   std::optional<v1::ReportTokenUsageRequest> unanswered_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  uint64_t failed_ = 0;
-  std::thread thread_;
+  mutable Mutex mu_;
+  CondVar wake_;  // Signalled on stopping_.
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t failed_ ABSL_GUARDED_BY(mu_) = 0;
+  std::thread thread_;  // Start and Stop's (the owner's).
 };
 
 }  // namespace gempool::gateway

@@ -16,7 +16,7 @@ ConvertingStreamSink::ConvertingStreamSink(ResponseSink& client, HeaderList extr
 ConvertingStreamSink::~ConvertingStreamSink() = default;
 
 void ConvertingStreamSink::Begin(const UpstreamResponseHead& head) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   // A new attempt: whatever an earlier, uncommitted one left is void.
   splitter_.Reset();
   ResetConversion();
@@ -36,7 +36,7 @@ void ConvertingStreamSink::Begin(const UpstreamResponseHead& head) {
 }
 
 bool ConvertingStreamSink::Write(absl::string_view data) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (failure_.has_value()) return false;
   absl::StatusOr<std::vector<std::string>> events = splitter_.Feed(data);
   if (!events.ok()) {
@@ -78,7 +78,7 @@ bool ConvertingStreamSink::Fail(Failure failure) {
 
 ForwardResult ConvertingStreamSink::Complete(ForwardResult result) {
   using Outcome = ForwardResult::Outcome;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ended_ = true;
   if (timer_.has_value()) timer_->cancel();
   if (result.outcome == Outcome::kFailed && !client_.Committed()) {
@@ -125,7 +125,7 @@ ForwardResult ConvertingStreamSink::Complete(ForwardResult result) {
 }
 
 bool ConvertingStreamSink::WriteAfterComplete(const std::string& bytes) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return bytes.empty() || WriteLocked(bytes);
 }
 
@@ -139,7 +139,7 @@ void ConvertingStreamSink::ArmHeartbeatLocked(std::chrono::steady_clock::time_po
 }
 
 void ConvertingStreamSink::OnHeartbeat() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (ended_ || failure_.has_value()) return;
   const auto now = std::chrono::steady_clock::now();
   if (now - last_write_ >= heartbeat_.interval) {

@@ -22,7 +22,6 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +30,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "absl/status/statusor.h"
+#include "gempool/common/mutex.h"
 #include "upstream/forwarder.h"
 #include "gempool/gemini/sse_splitter.h"
 #include "nlohmann/json.hpp"
@@ -51,8 +51,8 @@ class ConvertingStreamSink : public ResponseSink, public std::enable_shared_from
   ~ConvertingStreamSink() override;
 
   // ResponseSink, fed by the Forwarder.
-  void Begin(const UpstreamResponseHead& head) final;
-  bool Write(absl::string_view data) final;
+  void Begin(const UpstreamResponseHead& head) final ABSL_LOCKS_EXCLUDED(mu_);
+  bool Write(absl::string_view data) final ABSL_LOCKS_EXCLUDED(mu_);
   bool Committed() const final { return client_.Committed(); }
   bool PauseUntilDrained(std::function<void()> resume) final {
     return client_.PauseUntilDrained(std::move(resume));
@@ -61,7 +61,7 @@ class ConvertingStreamSink : public ResponseSink, public std::enable_shared_from
   // After the forward ended with `result`: ends the client's stream as the
   // result requires and returns what the client got (a kFailed result's
   // failure is a reply in the dialect).
-  ForwardResult Complete(ForwardResult result);
+  ForwardResult Complete(ForwardResult result) ABSL_LOCKS_EXCLUDED(mu_);
 
  protected:
   // A failure in the dialect: `reply` when nothing reached the client yet,
@@ -73,7 +73,7 @@ class ConvertingStreamSink : public ResponseSink, public std::enable_shared_from
 
   // Writes `bytes` to the client after Complete() (a sink that held back its
   // last events); false when the client is gone.
-  bool WriteAfterComplete(const std::string& bytes);
+  bool WriteAfterComplete(const std::string& bytes) ABSL_LOCKS_EXCLUDED(mu_);
 
   // A new attempt begins: forget any converted state.
   virtual void ResetConversion() = 0;
@@ -100,24 +100,24 @@ class ConvertingStreamSink : public ResponseSink, public std::enable_shared_from
   virtual const std::string& ModelName() const = 0;
 
  private:
-  bool HandleEvents(const std::vector<std::string>& events);
-  bool WriteLocked(const std::string& bytes);
+  bool HandleEvents(const std::vector<std::string>& events) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool WriteLocked(const std::string& bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records `failure`; once the stream is committed its event also goes out.
   // Returns false (stop reading upstream).
-  bool Fail(Failure failure);
-  void ArmHeartbeatLocked(std::chrono::steady_clock::time_point at);
-  void OnHeartbeat();
+  bool Fail(Failure failure) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ArmHeartbeatLocked(std::chrono::steady_clock::time_point at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void OnHeartbeat() ABSL_LOCKS_EXCLUDED(mu_);
 
   ResponseSink& client_;
   const HeaderList extra_headers_;
   const Heartbeat heartbeat_;
-  std::mutex mu_;
-  gemini::SseSplitter splitter_;
-  bool saw_event_ = false;
-  bool ended_ = false;
-  std::optional<Failure> failure_;
-  std::optional<boost::asio::steady_timer> timer_;
-  std::chrono::steady_clock::time_point last_write_;
+  Mutex mu_;
+  gemini::SseSplitter splitter_ ABSL_GUARDED_BY(mu_);
+  bool saw_event_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<Failure> failure_ ABSL_GUARDED_BY(mu_);
+  std::optional<boost::asio::steady_timer> timer_ ABSL_GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point last_write_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway

@@ -1,10 +1,10 @@
 #include "upstream/fake_stream.h"
 
-#include <mutex>
 #include <utility>
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "gempool/common/mutex.h"
 #include "http/http_message.h"
 #include "upstream/buffered_sink.h"
 
@@ -27,22 +27,22 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
     head_.passthrough.insert(head_.passthrough.end(), spec_.extra_headers.begin(), spec_.extra_headers.end());
   }
 
-  void Start() {
+  void Start() ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ArmLocked();
     }
     std::shared_ptr<FakeStream> self = shared_from_this();
     std::shared_ptr<ForwardCall> call =
         forwarder_.ForwardAsync(spec_.request, sink_, [self](ForwardResult result) { self->OnDone(std::move(result)); });
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     upstream_ = std::move(call);
   }
 
-  void Cancel() override {
+  void Cancel() override ABSL_LOCKS_EXCLUDED(mu_) {
     std::shared_ptr<ForwardCall> upstream;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       timer_.cancel();
       upstream = upstream_;
     }
@@ -51,7 +51,7 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
   }
 
  private:
-  void ArmLocked() {
+  void ArmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     timer_.expires_after(spec_.interval);
     std::weak_ptr<FakeStream> weak = weak_from_this();
     timer_.async_wait([weak](const boost::system::error_code& ec) {
@@ -60,10 +60,10 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
     });
   }
 
-  void OnTick() {
+  void OnTick() ABSL_LOCKS_EXCLUDED(mu_) {
     bool client_gone = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (ended_) return;
       if (!committed_) {
         client_.Begin(head_);
@@ -85,9 +85,9 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
                            });
   }
 
-  void End(ForwardResult result, const std::string& body, const std::string& warnings) {
+  void End(ForwardResult result, const std::string& body, const std::string& warnings) ABSL_LOCKS_EXCLUDED(mu_) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       ended_ = true;
       timer_.cancel();
       Finish(result, body, warnings);
@@ -98,7 +98,8 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
 
   // Ends the client's stream for `result` (its converted `body` when it
   // succeeded) and makes it what the client got.
-  void Finish(ForwardResult& result, const std::string& body, const std::string& warnings) {
+  void Finish(ForwardResult& result, const std::string& body, const std::string& warnings)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (result.outcome == Outcome::kClientGone) return;
     std::optional<FakeStreamDialect::Failure> failure;
     std::string answer;
@@ -143,12 +144,14 @@ class FakeStream final : public ForwardCall, public std::enable_shared_from_this
   StreamDone done_;
   // Filled by the Forwarder; read only once it is done.
   BufferedSink sink_;
-  UpstreamResponseHead head_;
-  std::mutex mu_;
-  boost::asio::steady_timer timer_;     // Guarded by mu_.
-  std::shared_ptr<ForwardCall> upstream_;  // Guarded by mu_.
-  bool committed_ = false;              // Guarded by mu_.
-  bool ended_ = false;                  // Guarded by mu_.
+  // The heartbeat timer (its handler on the io thread), the forward's
+  // completion and Cancel (any thread) meet here.
+  Mutex mu_;
+  UpstreamResponseHead head_ ABSL_GUARDED_BY(mu_);
+  boost::asio::steady_timer timer_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<ForwardCall> upstream_ ABSL_GUARDED_BY(mu_);
+  bool committed_ ABSL_GUARDED_BY(mu_) = false;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace

@@ -4,12 +4,12 @@
 // client's logs (not a secret). Thread-safe.
 
 #include <cstdint>
-#include <mutex>
 #include <random>
 #include <string>
 
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::gateway {
 
@@ -17,14 +17,14 @@ class RandomIds {
  public:
   RandomIds() : random_(std::random_device{}()) {}
 
-  std::string Next(absl::string_view prefix) {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::string Next(absl::string_view prefix) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return absl::StrFormat("%s%016x%08x", prefix, random_(), static_cast<uint32_t>(random_()));
   }
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 random_;
+  Mutex mu_;
+  std::mt19937_64 random_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::gateway

@@ -4,20 +4,16 @@
 #include <gtest/gtest.h>
 
 #include "gempool/testing/status_matchers.h"
+#include "parse_ok.h"
 
 namespace gempool::ctl {
 namespace {
 
+using ::gempool::ctl::testing::ParseOk;
 using ::gempool::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-Invocation Parse(std::vector<std::string> args) {
-  absl::StatusOr<Invocation> inv = ParseArgs(args);
-  EXPECT_TRUE(inv.ok()) << inv.status();
-  return inv.ok() ? *inv : Invocation();
-}
 
 void ExpectUsageError(std::vector<std::string> args, const std::string& message_part) {
   EXPECT_THAT(ParseArgs(args), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message_part)))
@@ -55,7 +51,7 @@ TEST(CliTest, HelpOnEveryLevel) {
       {{"--json", "health", "-h"}, "grpc.health.v1"},
   };
   for (const Case& c : cases) {
-    Invocation inv = Parse(c.args);
+    Invocation inv = ParseOk(c.args);
     EXPECT_EQ(inv.command, Command::kHelp) << ::testing::PrintToString(c.args);
     EXPECT_TRUE(inv.help_requested);
     EXPECT_THAT(inv.help, HasSubstr(c.expected)) << ::testing::PrintToString(c.args);
@@ -63,17 +59,17 @@ TEST(CliTest, HelpOnEveryLevel) {
 }
 
 TEST(CliTest, IncompleteCommandsShowHelpAsAUsageError) {
-  Invocation none = Parse({});
+  Invocation none = ParseOk({});
   EXPECT_EQ(none.command, Command::kHelp);
   EXPECT_FALSE(none.help_requested);
   EXPECT_THAT(none.help, HasSubstr("Commands:"));
-  Invocation keys = Parse({"keys"});
+  Invocation keys = ParseOk({"keys"});
   EXPECT_FALSE(keys.help_requested);
   EXPECT_THAT(keys.help, HasSubstr("gempoolctl keys <command>"));
 }
 
 TEST(CliTest, ParsesKeysListFlagsInAnyPosition) {
-  Invocation inv = Parse({"--json", "keys", "--addr", "broker:9001", "list", "--state", "cooling",
+  Invocation inv = ParseOk({"--json", "keys", "--addr", "broker:9001", "list", "--state", "cooling",
                           "--state=FAILING,disabled", "--model", "gemini-2.5-pro", "--search=AIza", "--limit",
                           "5", "--offset=10", "--token", "t0k3n", "--timeout-ms", "1500"});
   EXPECT_EQ(inv.command, Command::kKeysList);
@@ -89,7 +85,7 @@ TEST(CliTest, ParsesKeysListFlagsInAnyPosition) {
 }
 
 TEST(CliTest, DefaultsLeaveAddressAndTokenToTheConfiguration) {
-  Invocation inv = Parse({"keys", "summary"});
+  Invocation inv = ParseOk({"keys", "summary"});
   EXPECT_EQ(inv.command, Command::kKeysSummary);
   EXPECT_FALSE(inv.addr.has_value());
   EXPECT_FALSE(inv.token.has_value());
@@ -98,30 +94,30 @@ TEST(CliTest, DefaultsLeaveAddressAndTokenToTheConfiguration) {
 }
 
 TEST(CliTest, KeysAddTakesKeysFromArgumentsWithAnySeparator) {
-  Invocation inv = Parse({"keys", "add", "AIzaA,AIzaB", "AQ.C", "--", "-dash-key"});
+  Invocation inv = ParseOk({"keys", "add", "AIzaA,AIzaB", "AQ.C", "--", "-dash-key"});
   EXPECT_EQ(inv.command, Command::kKeysAdd);
   EXPECT_THAT(inv.keys, ElementsAre("AIzaA", "AIzaB", "AQ.C", "-dash-key"));
-  EXPECT_THAT(Parse({"keys", "add"}).keys, IsEmpty()) << "none: read standard input";
+  EXPECT_THAT(ParseOk({"keys", "add"}).keys, IsEmpty()) << "none: read standard input";
 }
 
 TEST(CliTest, SelectionsTakeIdsOrAll) {
-  Invocation pause = Parse({"keys", "pause", "3", "1,2"});
+  Invocation pause = ParseOk({"keys", "pause", "3", "1,2"});
   EXPECT_EQ(pause.command, Command::kKeysPause);
   EXPECT_THAT(pause.ids, ElementsAre(3, 1, 2));
   EXPECT_FALSE(pause.all);
-  Invocation reset = Parse({"keys", "reset", "--all"});
+  Invocation reset = ParseOk({"keys", "reset", "--all"});
   EXPECT_EQ(reset.command, Command::kKeysReset);
   EXPECT_TRUE(reset.all);
-  EXPECT_EQ(Parse({"keys", "remove", "7"}).command, Command::kKeysRemove);
-  EXPECT_EQ(Parse({"keys", "resume", "--all"}).command, Command::kKeysResume);
+  EXPECT_EQ(ParseOk({"keys", "remove", "7"}).command, Command::kKeysRemove);
+  EXPECT_EQ(ParseOk({"keys", "resume", "--all"}).command, Command::kKeysResume);
 }
 
 TEST(CliTest, VerifyTakesASelectionAndWaitsLongerByDefault) {
-  Invocation some = Parse({"keys", "verify", "4", "2"});
+  Invocation some = ParseOk({"keys", "verify", "4", "2"});
   EXPECT_EQ(some.command, Command::kKeysVerify);
   EXPECT_THAT(some.ids, ElementsAre(4, 2));
   EXPECT_EQ(some.timeout_ms, kVerifyTimeoutMs);
-  Invocation all = Parse({"keys", "verify", "--all", "--timeout-ms", "5000", "--json"});
+  Invocation all = ParseOk({"keys", "verify", "--all", "--timeout-ms", "5000", "--json"});
   EXPECT_TRUE(all.all);
   EXPECT_EQ(all.timeout_ms, 5000);
   EXPECT_TRUE(all.json);
@@ -130,38 +126,38 @@ TEST(CliTest, VerifyTakesASelectionAndWaitsLongerByDefault) {
 }
 
 TEST(CliTest, UsageTakesOptionalIds) {
-  Invocation every = Parse({"keys", "usage"});
+  Invocation every = ParseOk({"keys", "usage"});
   EXPECT_EQ(every.command, Command::kKeysUsage);
   EXPECT_THAT(every.ids, IsEmpty());
   EXPECT_EQ(every.timeout_ms, 10000);
-  EXPECT_THAT(Parse({"keys", "usage", "3,1"}).ids, ElementsAre(3, 1));
+  EXPECT_THAT(ParseOk({"keys", "usage", "3,1"}).ids, ElementsAre(3, 1));
   ExpectUsageError({"keys", "usage", "--all"}, "--all does not apply");
   ExpectUsageError({"keys", "usage", "x"}, "'x' is not a key id");
 }
 
 TEST(CliTest, ProxiesCheckAndList) {
-  EXPECT_EQ(Parse({"proxies", "check"}).command, Command::kProxiesCheck);
-  Invocation list = Parse({"proxies", "list", "--json"});
+  EXPECT_EQ(ParseOk({"proxies", "check"}).command, Command::kProxiesCheck);
+  Invocation list = ParseOk({"proxies", "list", "--json"});
   EXPECT_EQ(list.command, Command::kProxiesList);
   EXPECT_TRUE(list.json);
-  Invocation help = Parse({"proxies", "check", "--help"});
+  Invocation help = ParseOk({"proxies", "check", "--help"});
   EXPECT_EQ(help.command, Command::kHelp);
   EXPECT_THAT(help.help, HasSubstr("Usage: gempoolctl proxies check"));
-  EXPECT_THAT(Parse({"help", "proxies"}).help, HasSubstr("marked\n       dead"));
-  Invocation bare = Parse({"proxies"});
+  EXPECT_THAT(ParseOk({"help", "proxies"}).help, HasSubstr("marked\n       dead"));
+  Invocation bare = ParseOk({"proxies"});
   EXPECT_EQ(bare.command, Command::kHelp);
   EXPECT_FALSE(bare.help_requested);
-  EXPECT_THAT(Parse({"--help"}).help, HasSubstr("proxies check"));
+  EXPECT_THAT(ParseOk({"--help"}).help, HasSubstr("proxies check"));
   ExpectUsageError({"proxies", "ping"}, "unknown command 'proxies ping'");
   ExpectUsageError({"proxies", "check", "extra"}, "takes no arguments");
   ExpectUsageError({"proxies", "check", "--all"}, "--all does not apply");
 }
 
 TEST(CliTest, HealthTakesAServiceAndAnAddress) {
-  Invocation both = Parse({"health"});
+  Invocation both = ParseOk({"health"});
   EXPECT_EQ(both.command, Command::kHealth);
   EXPECT_EQ(both.service, "");
-  Invocation one = Parse({"health", "--service", "persistence", "--addr", "127.0.0.1:8002"});
+  Invocation one = ParseOk({"health", "--service", "persistence", "--addr", "127.0.0.1:8002"});
   EXPECT_EQ(one.service, "persistence");
   EXPECT_EQ(one.addr, "127.0.0.1:8002");
 }
@@ -189,18 +185,18 @@ TEST(CliTest, UsageErrorsSayWhatIsWrong) {
   ExpectUsageError({"keys", "list", "--timeout-ms", "0"}, "--timeout-ms");
   ExpectUsageError({"health", "--addr", "127.0.0.1:8001"}, "--service keybroker|persistence");
   ExpectUsageError({"health", "--service", "router"}, "expected keybroker, persistence or gateway");
-  EXPECT_EQ(Parse({"health", "--service", "gateway", "--addr", "127.0.0.1:8000"}).service, "gateway");
+  EXPECT_EQ(ParseOk({"health", "--service", "gateway", "--addr", "127.0.0.1:8000"}).service, "gateway");
   ExpectUsageError({"help", "nothing"}, "no help for 'nothing'");
 }
 
 TEST(CliTest, ImportGeminiBalanceTakesOneSource) {
-  Invocation sqlite = Parse({"import", "gemini-balance", "--sqlite", "/gb/default_db", "--dry-run", "--json"});
+  Invocation sqlite = ParseOk({"import", "gemini-balance", "--sqlite", "/gb/default_db", "--dry-run", "--json"});
   EXPECT_EQ(sqlite.command, Command::kImportGeminiBalance);
   EXPECT_EQ(sqlite.import_sqlite, "/gb/default_db");
   EXPECT_TRUE(sqlite.dry_run);
   EXPECT_TRUE(sqlite.json);
 
-  Invocation mysql = Parse({"import", "gemini-balance", "--mysql-host", "db", "--mysql-port", "3307", "--mysql-user",
+  Invocation mysql = ParseOk({"import", "gemini-balance", "--mysql-host", "db", "--mysql-port", "3307", "--mysql-user",
                             "gemini", "--mysql-database", "default_db", "--persistence-addr", "127.0.0.1:9002"});
   EXPECT_EQ(mysql.import_mysql_host, "db");
   EXPECT_EQ(mysql.import_mysql_port, 3307);
@@ -210,9 +206,9 @@ TEST(CliTest, ImportGeminiBalanceTakesOneSource) {
   EXPECT_EQ(mysql.persistence_addr, "127.0.0.1:9002");
   EXPECT_FALSE(mysql.dry_run);
 
-  EXPECT_EQ(Parse({"import", "gemini-balance", "--mysql-dsn", "mysql://u:p@h/db"}).import_mysql_dsn,
+  EXPECT_EQ(ParseOk({"import", "gemini-balance", "--mysql-dsn", "mysql://u:p@h/db"}).import_mysql_dsn,
             "mysql://u:p@h/db");
-  EXPECT_EQ(Parse({"import", "gemini-balance", "--mysql-user", "u", "--mysql-database", "d", "--mysql-password", ""})
+  EXPECT_EQ(ParseOk({"import", "gemini-balance", "--mysql-user", "u", "--mysql-database", "d", "--mysql-password", ""})
                 .import_mysql_password,
             "");
 }
@@ -230,9 +226,9 @@ TEST(CliTest, ImportUsageErrors) {
   ExpectUsageError({"import", "gemini-balance", "--sqlite", "a.db", "--persistence-addr", "x"}, "--persistence-addr");
   ExpectUsageError({"import", "one-api"}, "cannot import from 'one-api'");
   ExpectUsageError({"keys", "list", "--sqlite", "a.db"}, "--sqlite does not apply");
-  EXPECT_THAT(Parse({"import", "gemini-balance", "--help"}).help, HasSubstr("t_settings"));
-  EXPECT_THAT(Parse({"help", "import", "gemini-balance"}).help, HasSubstr("--dry-run"));
-  EXPECT_THAT(Parse({"--help"}).help, HasSubstr("import gemini-balance"));
+  EXPECT_THAT(ParseOk({"import", "gemini-balance", "--help"}).help, HasSubstr("t_settings"));
+  EXPECT_THAT(ParseOk({"help", "import", "gemini-balance"}).help, HasSubstr("--dry-run"));
+  EXPECT_THAT(ParseOk({"--help"}).help, HasSubstr("import gemini-balance"));
 }
 
 TEST(SplitKeysTest, AcceptsAnySeparators) {

@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "gempool/common/clock.h"
 #include "gempool/rpc/server.h"
 #include "gempool/testing/status_matchers.h"
@@ -49,9 +48,9 @@ TEST_F(CommandsTest, ListSendsTheFilterAndPrintsStableJson) {
   const nlohmann::ordered_json& one = json["keys"][0];
   std::vector<std::string> fields;
   for (auto it = one.begin(); it != one.end(); ++it) fields.push_back(it.key());
-  EXPECT_THAT(fields, ElementsAre("id", "key", "state", "failure_count", "state_reason", "last_error",
-                                  "cooling_until_ms", "model_cooldowns", "last_used_at_ms", "created_at_ms"));
-  EXPECT_EQ(one["key"], "AIzaSy...aaaa");
+  EXPECT_THAT(fields, ElementsAre("id", "masked", "state", "failure_count", "state_reason", "last_error",
+                                  "cooling_until_ms", "model_cooldowns", "last_used_at_ms", "created_at_ms", "pool"));
+  EXPECT_EQ(one["masked"], "AIzaSy...aaaa");
   EXPECT_EQ(one["state"], "active");
   EXPECT_EQ(one["model_cooldowns"][0]["model"], "gemini-2.5-pro");
   EXPECT_EQ(one["model_cooldowns"][0]["until_ms"], 1752649200000);
@@ -157,7 +156,7 @@ TEST_F(CommandsTest, VerifyPrintsStableJson) {
   ASSERT_EQ(json["results"].size(), 2u);
   std::vector<std::string> fields;
   for (auto it = json["results"][1].begin(); it != json["results"][1].end(); ++it) fields.push_back(it.key());
-  EXPECT_THAT(fields, ElementsAre("id", "key", "passed", "state", "http_status", "message"));
+  EXPECT_THAT(fields, ElementsAre("id", "masked", "passed", "state", "http_status", "message"));
   EXPECT_EQ(json["results"][1]["id"], 2);
   EXPECT_EQ(json["results"][1]["passed"], false);
   EXPECT_EQ(json["results"][1]["state"], "disabled");
@@ -176,7 +175,7 @@ TEST_F(CommandsTest, UsagePrintsATableAndJson) {
   nlohmann::ordered_json json = OutJson();
   EXPECT_EQ(json["now_ms"], 1752609600000);
   ASSERT_EQ(json["keys"].size(), 2u);
-  EXPECT_EQ(json["keys"][0]["key"], "AIzaSy...aaaa");
+  EXPECT_EQ(json["keys"][0]["masked"], "AIzaSy...aaaa");
   const nlohmann::ordered_json& flash = json["keys"][0]["models"][0];
   std::vector<std::string> fields;
   for (auto it = flash.begin(); it != flash.end(); ++it) fields.push_back(it.key());
@@ -336,7 +335,7 @@ TEST_F(CommandsTest, LogsSendsTheQueryAndPrintsStableJson) {
   std::vector<std::string> fields;
   for (auto it = row.begin(); it != row.end(); ++it) fields.push_back(it.key());
   EXPECT_THAT(fields, ElementsAre("id", "time_ms", "request_id", "key_id", "model", "operation", "status_code",
-                                  "error_type", "message"));
+                                  "error_type", "message", "request_body"));
   EXPECT_EQ(row["request_id"], "my-trace-1");
   EXPECT_EQ(row["message"], "upstream broke\nsecond line");
 }

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "cli.h"
 #include "commands.h"
+#include "gempool/common/mutex.h"
 #include "gempool/rpc/server.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 
@@ -29,7 +29,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status ListKeys(grpc::ServerContext* context, const v1::ListKeysRequest* request,
                         v1::ListKeysResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_list_ = *request;
     v1::KeyView* one = response->add_keys();
     one->set_id(1);
@@ -52,7 +52,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status AddKeys(grpc::ServerContext* context, const v1::AddKeysRequest* request,
                        v1::AddKeysResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const std::string& secret : request->secrets()) {
       added_.push_back(secret);
       if (secret == "dup") {
@@ -67,7 +67,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status PauseKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                          v1::KeyActionResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_selection_ = *request;
     for (int64_t id : request->ids()) {
       if (id == 42) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no key with id 42 in the pool");
@@ -78,7 +78,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status RemoveKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                           v1::KeyActionResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_selection_ = *request;
     response->set_affected(1);
     return grpc::Status::OK;
@@ -104,7 +104,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status VerifyKeys(grpc::ServerContext* context, const v1::KeySelection* request,
                           v1::VerifyKeysResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_selection_ = *request;
     std::vector<int64_t> ids(request->ids().begin(), request->ids().end());
     if (request->all()) ids = {1, 2};
@@ -123,7 +123,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status GetKeyUsage(grpc::ServerContext* context, const v1::KeyUsageRequest* request,
                            v1::KeyUsageResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_usage_ = *request;
     response->set_now_ms(1752609600000);
     v1::KeyUsage* key = response->add_keys();
@@ -147,7 +147,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status QueryRequestLogs(grpc::ServerContext* context, const v1::LogQuery* request,
                                 v1::QueryRequestLogsResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_log_query_ = *request;
     v1::RequestLogEntry* e = response->add_entries();
     e->set_id(7);
@@ -165,7 +165,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
                               v1::QueryErrorLogsResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_log_query_ = *request;
     if (request->request_id() == "none") return grpc::Status::OK;
     v1::ErrorLogEntry* e = response->add_entries();
@@ -182,7 +182,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
     return grpc::Status::OK;
   }
   v1::LogQuery last_log_query() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_log_query_;
   }
 
@@ -191,7 +191,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
                           v1::UsageReport* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_usage_query_ = *request;
     if (request->limit() > 1000) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "limit out of range");
     for (int64_t start : request->day_starts_ms()) {
@@ -237,7 +237,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status CreateClientToken(grpc::ServerContext* context, const v1::CreateClientTokenRequest* request,
                                  v1::CreateClientTokenResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_create_ = *request;
     if (request->name() == "taken") {
       return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "a client token named 'taken' already exists (id 1)");
@@ -254,7 +254,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   grpc::Status UpdateClientToken(grpc::ServerContext* context, const v1::UpdateClientTokenRequest* request,
                                  v1::ClientToken* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     last_update_ = *request;
     if (request->id() != 5) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no client token with id 9");
     response->set_id(5);
@@ -270,33 +270,33 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
   }
 
   v1::CreateClientTokenRequest last_create() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_create_;
   }
   v1::UpdateClientTokenRequest last_update() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_update_;
   }
 
   v1::UsageQuery last_usage_query() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_usage_query_;
   }
 
   v1::KeyUsageRequest last_usage() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_usage_;
   }
   v1::ListKeysRequest last_list() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_list_;
   }
   v1::KeySelection last_selection() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return last_selection_;
   }
   std::vector<std::string> added() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return added_;
   }
 
@@ -311,7 +311,7 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
     return grpc::Status::OK;
   }
 
-  absl::Mutex mu_;
+  Mutex mu_;
   v1::ListKeysRequest last_list_ ABSL_GUARDED_BY(mu_);
   v1::KeySelection last_selection_ ABSL_GUARDED_BY(mu_);
   v1::KeyUsageRequest last_usage_ ABSL_GUARDED_BY(mu_);

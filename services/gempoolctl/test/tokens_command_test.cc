@@ -14,23 +14,19 @@
 #include "commands.h"
 #include "fake_key_admin.h"
 #include "gempool/testing/status_matchers.h"
+#include "parse_ok.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
 
 namespace gempool::ctl {
 namespace {
 
+using ::gempool::ctl::testing::ParseOk;
 using ::gempool::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Invocation ParseTokens(std::vector<std::string> args) {
-  absl::StatusOr<Invocation> inv = ParseArgs(args);
-  EXPECT_TRUE(inv.ok()) << inv.status();
-  return inv.ok() ? *inv : Invocation();
-}
-
 TEST(TokensCliTest, AddTakesANameAndLimits) {
-  Invocation add = ParseTokens({"tokens", "add", "laptop", "--expires", "30d", "--rpm", "60", "--tokens-per-day",
+  Invocation add = ParseOk({"tokens", "add", "laptop", "--expires", "30d", "--rpm", "60", "--tokens-per-day",
                           "100000", "--models", "gemini-2.5-*, gemini-2.0-flash"});
   EXPECT_EQ(add.command, Command::kTokensAdd);
   EXPECT_EQ(add.token_name, "laptop");
@@ -38,12 +34,12 @@ TEST(TokensCliTest, AddTakesANameAndLimits) {
   EXPECT_EQ(add.token_rpm, 60);
   EXPECT_EQ(add.token_per_day, 100000);
   EXPECT_THAT(add.token_models, ElementsAre("gemini-2.5-*", "gemini-2.0-flash"));
-  EXPECT_EQ(ParseTokens({"tokens", "list", "--json"}).command, Command::kTokensList);
-  Invocation disable = ParseTokens({"tokens", "disable", "7"});
+  EXPECT_EQ(ParseOk({"tokens", "list", "--json"}).command, Command::kTokensList);
+  Invocation disable = ParseOk({"tokens", "disable", "7"});
   EXPECT_EQ(disable.command, Command::kTokensDisable);
   EXPECT_EQ(disable.token_id, 7);
-  EXPECT_EQ(ParseTokens({"tokens", "enable", "7"}).command, Command::kTokensEnable);
-  EXPECT_EQ(ParseTokens({"tokens", "delete", "7"}).command, Command::kTokensDelete);
+  EXPECT_EQ(ParseOk({"tokens", "enable", "7"}).command, Command::kTokensEnable);
+  EXPECT_EQ(ParseOk({"tokens", "delete", "7"}).command, Command::kTokensDelete);
 }
 
 TEST(TokensCliTest, UsageErrorsSayWhatIsWrong) {
@@ -59,7 +55,7 @@ TEST(TokensCliTest, UsageErrorsSayWhatIsWrong) {
 }
 
 TEST(TokensCliTest, HelpDescribesTheCommands) {
-  Invocation help = ParseTokens({"tokens", "--help"});
+  Invocation help = ParseOk({"tokens", "--help"});
   EXPECT_EQ(help.command, Command::kHelp);
   EXPECT_THAT(help.help, HasSubstr("gempoolctl tokens add NAME"));
   EXPECT_THAT(help.help, HasSubstr("--tokens-per-day"));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "broker_harness.h"
+#include "test_outcomes.h"
 #include "gempool/testing/subprocess.h"
 
 namespace gempool::keybroker {
@@ -23,12 +24,6 @@ v1::KeyRecord Stored(int64_t id, const std::string& secret, v1::KeyState state,
   record.set_state(state);
   record.set_state_reason(reason);
   return record;
-}
-
-keypool::Outcome Of(keypool::OutcomeKind kind) {
-  keypool::Outcome outcome;
-  outcome.kind = kind;
-  return outcome;
 }
 
 TEST(BrokerTest, LoadsStoredKeysAndAddsOnlyNewApiKeys) {
@@ -81,12 +76,12 @@ TEST(BrokerTest, StatesSurviveARestart) {
   options.writer.interval_ms = 60'000;  // Only the shutdown flush writes.
   {
     Broker& broker = harness.StartBroker(harness.MakeConfig(keys), options);
-    keypool::Outcome limited = Of(keypool::OutcomeKind::kRateLimited);
+    keypool::Outcome limited = keypool::testing::Of(keypool::OutcomeKind::kRateLimited);
     limited.retry_delay_ms = 60'000;
     ASSERT_TRUE(broker.pool().Report(1, "gemini-2.5-pro", limited).ok());
-    ASSERT_TRUE(broker.pool().Report(2, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+    ASSERT_TRUE(broker.pool().Report(2, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
     ASSERT_TRUE(broker.pool().Pause({{3}}).ok());
-    ASSERT_TRUE(broker.pool().Report(4, "", Of(keypool::OutcomeKind::kServerError)).ok());
+    ASSERT_TRUE(broker.pool().Report(4, "", keypool::testing::Of(keypool::OutcomeKind::kServerError)).ok());
     harness.StopBroker();
   }
   EXPECT_EQ(harness.persistence().key(2)->state(), v1::KEY_STATE_DISABLED);
@@ -115,7 +110,7 @@ TEST(BrokerTest, WriterSavesStateChangesInBatches) {
   EXPECT_TRUE(harness.persistence().save_batches().empty()) << "nothing changed yet";
 
   for (int64_t id = 1; id <= 7; ++id) {
-    keypool::Outcome invalid = Of(keypool::OutcomeKind::kKeyInvalid);
+    keypool::Outcome invalid = keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid);
     invalid.error_reason = "API_KEY_INVALID";
     ASSERT_TRUE(broker.pool().Report(id, "", invalid).ok());
     ASSERT_TRUE(broker.pool().Report(id, "", invalid).ok());  // Twice: written once.
@@ -136,13 +131,13 @@ TEST(BrokerTest, KeepsServingAndKeepsTheBacklogWhilePersistenceIsDown) {
   ASSERT_TRUE(broker.writer().Flush().ok());
   harness.persistence().set_down(true);
 
-  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kServerError)).ok());
-  ASSERT_TRUE(broker.pool().Report(2, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(broker.pool().Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kServerError)).ok());
+  ASSERT_TRUE(broker.pool().Report(2, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   EXPECT_EQ(broker.writer().Flush().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(broker.writer().backlog_size(), 2u);
   // Later changes to the same key replace its queued state.
-  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kServerError)).ok());
-  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kServerError)).ok());
+  ASSERT_TRUE(broker.pool().Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kServerError)).ok());
+  ASSERT_TRUE(broker.pool().Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kServerError)).ok());
   EXPECT_FALSE(broker.writer().Flush().ok());
   EXPECT_EQ(broker.writer().backlog_size(), 2u);
   // Hand-outs go on from memory.
@@ -163,7 +158,7 @@ TEST(BrokerTest, WriterThreadSavesInTheBackground) {
   BrokerOptions options = BrokerHarness::Options(true);
   options.writer.interval_ms = 20;
   Broker& broker = harness.StartBroker(harness.MakeConfig({TestKey(1), TestKey(2)}), options);
-  ASSERT_TRUE(broker.pool().Report(2, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(broker.pool().Report(2, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   EXPECT_TRUE(gempool::testing::WaitFor(
       [&] { return harness.persistence().key(2)->state() == v1::KEY_STATE_DISABLED; }, 10'000));
 }
@@ -175,7 +170,7 @@ TEST(BrokerTest, WriterWakesEarlyWhenAFullBatchIsWaiting) {
   options.writer.batch_size = 3;
   Broker& broker = harness.StartBroker(harness.MakeConfig({TestKey(1), TestKey(2), TestKey(3)}), options);
   for (int64_t id = 1; id <= 3; ++id) {
-    ASSERT_TRUE(broker.pool().Report(id, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+    ASSERT_TRUE(broker.pool().Report(id, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   }
   EXPECT_TRUE(gempool::testing::WaitFor(
       [&] { return harness.persistence().key(3)->state() == v1::KEY_STATE_DISABLED; }, 10'000));
@@ -188,7 +183,7 @@ TEST(BrokerTest, WriterThreadRetriesUntilPersistenceReturns) {
   options.writer.max_retry_interval_ms = 50;
   Broker& broker = harness.StartBroker(harness.MakeConfig({TestKey(1), TestKey(2)}), options);
   harness.persistence().set_down(true);
-  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(broker.pool().Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   EXPECT_TRUE(gempool::testing::WaitFor([&] { return broker.writer().backlog_size() == 1; }, 10'000));
   harness.persistence().set_down(false);
   EXPECT_TRUE(gempool::testing::WaitFor(
@@ -202,7 +197,7 @@ TEST(BrokerTest, AKeyPausedWhileDisabledIsStillDisabledAfterARestartAndAResume) 
   options.writer.interval_ms = 60'000;  // Only the shutdown flush writes.
   {
     Broker& broker = harness.StartBroker(harness.MakeConfig(keys), options);
-    keypool::Outcome invalid = Of(keypool::OutcomeKind::kKeyInvalid);
+    keypool::Outcome invalid = keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid);
     invalid.error_reason = "API_KEY_INVALID";
     ASSERT_TRUE(broker.pool().Report(1, "", invalid).ok());
     ASSERT_TRUE(broker.pool().Pause({{1}}).ok());
@@ -226,7 +221,7 @@ TEST(BrokerTest, RevalidatesDisabledKeysEveryCheckInterval) {
   BrokerOptions options = BrokerHarness::Options(false);
   options.run_revalidator = true;
   Broker& broker = harness.StartBroker(config, options);
-  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(broker.pool().Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   // The schedule follows the broker's clock; the thread looks again every
   // interval (36 ms of real time).
   harness.clock().AdvanceMs(1000);
@@ -245,7 +240,7 @@ TEST(BrokerTest, CheckIntervalZeroTurnsRevalidationOff) {
   BrokerOptions options = BrokerHarness::Options(false);
   options.run_revalidator = true;
   Broker& broker = harness.StartBroker(config, options);
-  ASSERT_TRUE(broker.pool().Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(broker.pool().Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   harness.StopBroker();
   EXPECT_TRUE(harness.probes().requests().empty());
   EXPECT_TRUE(harness.probes().cancelled()) << "shutdown ends probes in flight";

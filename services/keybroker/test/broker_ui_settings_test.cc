@@ -8,6 +8,7 @@
 
 #include "broker.h"
 #include "broker_harness.h"
+#include "test_outcomes.h"
 #include "gempool/config/ui_settings.h"
 #include "gempool/keypool/proxy_for_key.h"
 #include "gempool/testing/status_matchers.h"
@@ -25,12 +26,6 @@ using ::testing::HasSubstr;
 
 constexpr char kPaid[] = "AIzaSyPaidKeyForImagen0123456789abcdefg";
 constexpr char kImagen[] = "imagen-3.0-generate-002";
-
-keypool::Outcome OutcomeOf(keypool::OutcomeKind kind) {
-  keypool::Outcome outcome;
-  outcome.kind = kind;
-  return outcome;
-}
 
 class BrokerUiSettingsTest : public ::testing::Test {
  protected:
@@ -83,7 +78,7 @@ TEST_F(BrokerUiSettingsTest, SettingsSavedBeforeStartUpAreInForceForTheFirstKey)
   EXPECT_EQ(image.proxy(), keypool::ProxyForKey(settings->proxies, kPaid));
   v1::AcquireKeyResponse text = harness_.Acquire("gemini-2.5-flash");
   EXPECT_EQ(text.proxy(), keypool::ProxyForKey(settings->proxies, text.secret()));
-  EXPECT_THAT(broker.pool().Report(text.key_id(), "gemini-2.5-flash", OutcomeOf(keypool::OutcomeKind::kServerError)),
+  EXPECT_THAT(broker.pool().Report(text.key_id(), "gemini-2.5-flash", keypool::testing::Of(keypool::OutcomeKind::kServerError)),
               gempool::testing::IsOkAndHolds(keypool::KeyState::kDisabled))
       << "MAX_FAILURES=1 from the UI, not 3 from the environment";
 }

@@ -9,8 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -42,31 +43,39 @@ v1::ReportTokenUsageRequest Requests(const std::string& token_id, int64_t reques
 class BlockingWriter final : public grpc::ServerWriterInterface<v1::ClientTokenUpdate> {
  public:
   void SendInitialMetadata() override {}
-  bool Write(const v1::ClientTokenUpdate& update, grpc::WriteOptions) override {
-    absl::MutexLock lock(&mu_);
+  bool Write(const v1::ClientTokenUpdate& update, grpc::WriteOptions) override ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     written_.push_back(update);
-    if (written_.size() == 1) mu_.Await(absl::Condition(&released_));
+    changed_.SignalAll();
+    if (written_.size() == 1) {
+      while (!released_) changed_.Wait(&mu_);
+    }
     return true;
   }
-  void Release() {
-    absl::MutexLock lock(&mu_);
+  void Release() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     released_ = true;
+    changed_.SignalAll();
   }
   // Waits until `n` updates were written; false after 5 s.
-  bool WaitForWrites(size_t n) {
-    absl::MutexLock lock(&mu_);
-    auto done = [this, n] { return written_.size() >= n; };
-    return mu_.AwaitWithTimeout(absl::Condition(&done), absl::Seconds(5));
+  bool WaitForWrites(size_t n) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (written_.size() < n && !changed_.WaitWithDeadline(&mu_, deadline)) {
+    }
+    return written_.size() >= n;
   }
-  std::vector<v1::ClientTokenUpdate> written() {
-    absl::MutexLock lock(&mu_);
+  std::vector<v1::ClientTokenUpdate> written() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return written_;
   }
 
  private:
-  absl::Mutex mu_;
-  bool released_ = false;
-  std::vector<v1::ClientTokenUpdate> written_;
+  Mutex mu_;
+  // Signalled when released_ or written_ changes.
+  CondVar changed_;
+  bool released_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<v1::ClientTokenUpdate> written_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST(ClientTokenPendingTest, KeepsTheLatestOfEachAndARemovalCancelsTheRecord) {

@@ -13,7 +13,7 @@ grpc::Status Down() { return grpc::Status(grpc::StatusCode::UNAVAILABLE, "fake p
 
 grpc::Status FakePersistence::LoadKeys(grpc::ServerContext*, const v1::LoadKeysRequest*,
                                        v1::LoadKeysResponse* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   ++load_calls_;
   for (const auto& [id, record] : keys_) *response->add_keys() = record;
@@ -22,7 +22,7 @@ grpc::Status FakePersistence::LoadKeys(grpc::ServerContext*, const v1::LoadKeysR
 
 grpc::Status FakePersistence::LoadClientTokens(grpc::ServerContext*, const v1::LoadClientTokensRequest*,
                                                v1::LoadClientTokensResponse* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   if (!stores_client_tokens_) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no client tokens here");
   for (const auto& [id, token] : client_tokens_) *response->add_tokens() = token;
@@ -31,7 +31,7 @@ grpc::Status FakePersistence::LoadClientTokens(grpc::ServerContext*, const v1::L
 
 grpc::Status FakePersistence::PutClientToken(grpc::ServerContext*, const v1::ClientToken* request,
                                              v1::ClientToken* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   if (!stores_client_tokens_) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no client tokens here");
   *response = *request;
@@ -41,13 +41,13 @@ grpc::Status FakePersistence::PutClientToken(grpc::ServerContext*, const v1::Cli
 }
 
 void FakePersistence::set_stores_client_tokens(bool stores) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   stores_client_tokens_ = stores;
 }
 
 grpc::Status FakePersistence::AddKeys(grpc::ServerContext*, const v1::AddKeysStoreRequest* request,
                                       v1::AddKeysStoreResponse* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   add_calls_.emplace_back(request->secrets().begin(), request->secrets().end());
   for (const std::string& secret : request->secrets()) {
@@ -74,7 +74,7 @@ grpc::Status FakePersistence::AddKeys(grpc::ServerContext*, const v1::AddKeysSto
 
 grpc::Status FakePersistence::DeleteKeys(grpc::ServerContext*, const v1::DeleteKeysRequest* request,
                                          v1::DeleteKeysResponse* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   int deleted = 0;
   for (int64_t id : request->ids()) deleted += static_cast<int>(keys_.erase(id));
@@ -84,7 +84,7 @@ grpc::Status FakePersistence::DeleteKeys(grpc::ServerContext*, const v1::DeleteK
 
 grpc::Status FakePersistence::SaveKeyStates(grpc::ServerContext*, const v1::SaveKeyStatesRequest* request,
                                             v1::SaveKeyStatesResponse* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   save_batches_.push_back(request->keys_size());
   int updated = 0;
@@ -103,7 +103,7 @@ grpc::Status FakePersistence::SaveKeyStates(grpc::ServerContext*, const v1::Save
 
 grpc::Status FakePersistence::GetKeyUsage(grpc::ServerContext*, const v1::GetKeyUsageRequest* request,
                                           v1::GetKeyUsageResponse* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   usage_calls_.push_back(request->since_ms());
   std::map<std::pair<int64_t, std::string>, v1::KeyUsageRow> rows;
@@ -125,7 +125,7 @@ grpc::Status FakePersistence::GetKeyUsage(grpc::ServerContext*, const v1::GetKey
 
 grpc::Status FakePersistence::QueryUsage(grpc::ServerContext*, const v1::UsageQuery* request,
                                          v1::UsageReport* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   usage_queries_.push_back(*request);
   if (request->limit() > 1000) {
@@ -136,34 +136,34 @@ grpc::Status FakePersistence::QueryUsage(grpc::ServerContext*, const v1::UsageQu
 }
 
 void FakePersistence::set_usage_report(const v1::UsageReport& report) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   usage_report_ = report;
 }
 
 std::vector<v1::UsageQuery> FakePersistence::usage_queries() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return usage_queries_;
 }
 
 void FakePersistence::SeedRequestLog(const v1::RequestLogEntry& entry) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   request_log_.push_back(entry);
 }
 
 std::vector<int64_t> FakePersistence::usage_calls() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return usage_calls_;
 }
 
 void FakePersistence::Seed(const v1::KeyRecord& record) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   keys_[record.id()] = record;
   next_id_ = std::max(next_id_, record.id() + 1);
 }
 
 grpc::Status FakePersistence::GetSettings(grpc::ServerContext*, const v1::GetSettingsRequest*,
                                           v1::Settings* response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   ++settings_calls_;
   if (settings_error_ != grpc::StatusCode::OK) return grpc::Status(settings_error_, "fake GetSettings failure");
@@ -173,56 +173,56 @@ grpc::Status FakePersistence::GetSettings(grpc::ServerContext*, const v1::GetSet
 
 grpc::Status FakePersistence::PutSettings(grpc::ServerContext*, const v1::Settings* request,
                                           v1::PutSettingsResponse*) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (down_) return Down();
   for (const auto& [name, value] : request->values()) settings_[name] = value;
   return grpc::Status::OK;
 }
 
 void FakePersistence::PutSetting(const std::string& name, const std::string& value) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   settings_[name] = value;
 }
 
 int FakePersistence::settings_calls() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return settings_calls_;
 }
 
 void FakePersistence::set_settings_error(grpc::StatusCode code) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   settings_error_ = code;
 }
 
 void FakePersistence::set_down(bool down) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   down_ = down;
 }
 
 std::map<int64_t, v1::KeyRecord> FakePersistence::keys() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return keys_;
 }
 
 std::optional<v1::KeyRecord> FakePersistence::key(int64_t id) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = keys_.find(id);
   if (it == keys_.end()) return std::nullopt;
   return it->second;
 }
 
 std::vector<int> FakePersistence::save_batches() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return save_batches_;
 }
 
 std::vector<std::vector<std::string>> FakePersistence::add_calls() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return add_calls_;
 }
 
 int FakePersistence::load_calls() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return load_calls_;
 }
 

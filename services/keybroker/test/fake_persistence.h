@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "gempool/common/mutex.h"
 #include "gempool/v1/persistence.grpc.pb.h"
 
 namespace gempool::keybroker::testing {
@@ -76,7 +76,7 @@ class FakePersistence final : public v1::Persistence::Service {
   int load_calls() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   bool down_ ABSL_GUARDED_BY(mu_) = false;
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   bool stores_client_tokens_ ABSL_GUARDED_BY(mu_) = false;

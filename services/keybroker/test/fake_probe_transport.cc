@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/time/clock.h"
+
 namespace gempool::keybroker::testing {
 
 ProbeHttpResponse FakeProbeTransport::Http(int status, std::string body, std::string retry_after) {
@@ -35,39 +37,44 @@ ProbeHttpResponse FakeProbeTransport::RateLimited(int retry_seconds) {
 }
 
 void FakeProbeTransport::SetResponse(const std::string& secret, ProbeHttpResponse response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   responses_[secret] = std::move(response);
 }
 
 void FakeProbeTransport::SetDefault(ProbeHttpResponse response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   default_ = std::move(response);
 }
 
 void FakeProbeTransport::Hold() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   held_ = true;
+  changed_.SignalAll();
 }
 
 void FakeProbeTransport::Release() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   held_ = false;
+  changed_.SignalAll();
 }
 
 bool FakeProbeTransport::WaitForInFlight(int n, absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto reached = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return in_flight_ >= n; };
-  return mu_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+  MutexLock lock(&mu_);
+  const absl::Time deadline = absl::Now() + timeout;
+  while (in_flight_ < n && !changed_.WaitWithDeadline(&mu_, deadline)) {
+  }
+  return in_flight_ >= n;
 }
 
 ProbeHttpResponse FakeProbeTransport::Post(const ProbeHttpRequest& request) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   requests_.push_back(request);
   ++in_flight_;
   max_in_flight_ = std::max(max_in_flight_, in_flight_);
-  auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !held_ || cancelled_; };
-  mu_.Await(absl::Condition(&released));
+  changed_.SignalAll();
+  while (held_ && !cancelled_) changed_.Wait(&mu_);
   --in_flight_;
+  changed_.SignalAll();
   if (cancelled_) return Failure(gemini::TransportFailure::kConnection, "cancelled");
   std::string secret;
   for (const auto& [name, value] : request.headers) {
@@ -78,22 +85,23 @@ ProbeHttpResponse FakeProbeTransport::Post(const ProbeHttpRequest& request) {
 }
 
 void FakeProbeTransport::SetProxyResponse(const std::string& proxy, ProbeHttpResponse response) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   responses_["proxy:" + proxy] = std::move(response);
 }
 
 void FakeProbeTransport::CancelAll() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   cancelled_ = true;
+  changed_.SignalAll();
 }
 
 std::vector<ProbeHttpRequest> FakeProbeTransport::requests() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return requests_;
 }
 
 std::vector<std::string> FakeProbeTransport::probed_keys() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> keys;
   for (const ProbeHttpRequest& request : requests_) {
     for (const auto& [name, value] : request.headers) {
@@ -104,12 +112,12 @@ std::vector<std::string> FakeProbeTransport::probed_keys() const {
 }
 
 int FakeProbeTransport::max_in_flight() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return max_in_flight_;
 }
 
 bool FakeProbeTransport::cancelled() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return cancelled_;
 }
 

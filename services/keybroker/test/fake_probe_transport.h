@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "gempool/common/mutex.h"
 #include "probe_transport.h"
 
 namespace gempool::keybroker::testing {
@@ -48,7 +48,10 @@ class FakeProbeTransport final : public ProbeTransport {
   bool cancelled() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
+  // Signalled whenever held_, cancelled_ or in_flight_ changes (what Post and
+  // WaitForInFlight wait on).
+  CondVar changed_;
   std::map<std::string, ProbeHttpResponse> responses_ ABSL_GUARDED_BY(mu_);
   ProbeHttpResponse default_ ABSL_GUARDED_BY(mu_) = Http(200);
   std::vector<ProbeHttpRequest> requests_ ABSL_GUARDED_BY(mu_);

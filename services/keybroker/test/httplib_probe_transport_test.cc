@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "gempool/testing/httplib_server.h"
 #include "gempool/testing/subprocess.h"
 #include "gempool/testing/test_proxies.h"
@@ -100,8 +100,8 @@ class HttplibProbeTransportTest : public ::testing::Test {
   int port_ = 0;
   std::thread thread_;
   std::string key_, team_, body_;
-  absl::Notification hanging_;
-  absl::Notification release_;
+  Notification hanging_;
+  Notification release_;
 };
 
 TEST_F(HttplibProbeTransportTest, PostsTheRequestAndReturnsTheAnswer) {

@@ -12,6 +12,7 @@
 #include "gempool/common/secrets.h"
 #include "gempool/testing/fake_clock.h"
 #include "key_revalidator.h"
+#include "test_outcomes.h"
 
 namespace gempool::keybroker {
 namespace {
@@ -26,12 +27,6 @@ using keypool::KeyState;
 constexpr char kTestModel[] = "gemini-2.5-flash-lite";
 
 std::string Secret(int64_t id) { return absl::StrCat("AIzaSyVerifierTest", id, "abcdefghijklmnopqrstu"); }
-
-keypool::Outcome Of(keypool::OutcomeKind kind) {
-  keypool::Outcome outcome;
-  outcome.kind = kind;
-  return outcome;
-}
 
 class KeyVerifierTest : public ::testing::Test {
  protected:
@@ -72,7 +67,7 @@ class KeyVerifierTest : public ::testing::Test {
 
 TEST_F(KeyVerifierTest, VerifyAppliesEachAnswerToThePool) {
   AddKeys(4);
-  for (int64_t id : {1, 2, 3, 4}) ASSERT_TRUE(pool_->Report(id, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  for (int64_t id : {1, 2, 3, 4}) ASSERT_TRUE(pool_->Report(id, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   transport_.SetResponse(Secret(1), FakeProbeTransport::Http(200));
   transport_.SetResponse(Secret(2), FakeProbeTransport::KeyInvalid());
   transport_.SetResponse(Secret(3), FakeProbeTransport::Http(503));
@@ -105,8 +100,8 @@ TEST_F(KeyVerifierTest, VertexKeysAreProbedOnTheVertexExpressUrlAndRevalidatedWi
   vertex.id = 7;
   vertex.secret = "AQ.VerifierTestVertexKey0123456789abcdefghijklmnop";
   ASSERT_TRUE(pools_->Get(keypool::Pool::kVertex).Add({vertex}).ok());
-  ASSERT_TRUE(pools_->Get(keypool::Pool::kVertex).Report(7, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
-  ASSERT_TRUE(pool_->Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pools_->Get(keypool::Pool::kVertex).Report(7, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   transport_.SetDefault(FakeProbeTransport::Http(200));
 
   const std::vector<Verification> results = verifier_->RevalidateOnce();
@@ -136,12 +131,12 @@ TEST_F(KeyVerifierTest, RemovedKeysAreSkipped) {
 
 TEST_F(KeyVerifierTest, RevalidationProbesDisabledAndFailingKeysButNotPausedOnes) {
   AddKeys(6);
-  ASSERT_TRUE(pool_->Report(1, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());   // disabled
-  ASSERT_TRUE(pool_->Report(2, "", Of(keypool::OutcomeKind::kServerError)).ok());  // failing
-  keypool::Outcome limited = Of(keypool::OutcomeKind::kRateLimited);
+  ASSERT_TRUE(pool_->Report(1, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());   // disabled
+  ASSERT_TRUE(pool_->Report(2, "", keypool::testing::Of(keypool::OutcomeKind::kServerError)).ok());  // failing
+  keypool::Outcome limited = keypool::testing::Of(keypool::OutcomeKind::kRateLimited);
   limited.retry_delay_ms = 60000;
   ASSERT_TRUE(pool_->Report(3, "", limited).ok());                                  // cooling
-  ASSERT_TRUE(pool_->Report(4, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok());
+  ASSERT_TRUE(pool_->Report(4, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok());
   ASSERT_TRUE(pool_->Pause({{4}}).ok());                                            // paused, disabled below
   ASSERT_TRUE(pool_->Pause({{5}}).ok());                                            // paused
   // 6 stays active.
@@ -222,7 +217,7 @@ TEST_F(KeyVerifierTest, EachKeyIsProbedThroughTheProxyItsProxySourceGives) {
 class KeyRevalidatorTest : public KeyVerifierTest {
  protected:
   static constexpr int64_t kHourMs = 60 * 60 * 1000;
-  void Disable(int64_t id) { ASSERT_TRUE(pool_->Report(id, "", Of(keypool::OutcomeKind::kKeyInvalid)).ok()); }
+  void Disable(int64_t id) { ASSERT_TRUE(pool_->Report(id, "", keypool::testing::Of(keypool::OutcomeKind::kKeyInvalid)).ok()); }
 };
 
 TEST_F(KeyRevalidatorTest, PassesRunOneIntervalAfterThePrevious) {

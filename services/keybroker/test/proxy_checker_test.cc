@@ -2,13 +2,13 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gempool/common/mutex.h"
 #include "gempool/testing/fake_clock.h"
 
 namespace gempool::keybroker {
@@ -22,11 +22,11 @@ using ::testing::IsEmpty;
 class ProxyTransport final : public ProbeTransport {
  public:
   void SetDead(const std::string& proxy, bool dead) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     dead_[proxy] = dead;
   }
   ProbeHttpResponse Post(const ProbeHttpRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     requests_.push_back(request);
     ProbeHttpResponse response;
     if (dead_[request.proxy]) {
@@ -39,14 +39,14 @@ class ProxyTransport final : public ProbeTransport {
   }
   void CancelAll() override {}
   std::vector<ProbeHttpRequest> requests() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return requests_;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, bool> dead_;
-  std::vector<ProbeHttpRequest> requests_;
+  mutable Mutex mu_;
+  std::map<std::string, bool> dead_ ABSL_GUARDED_BY(mu_);
+  std::vector<ProbeHttpRequest> requests_ ABSL_GUARDED_BY(mu_);
 };
 
 class ProxyCheckerTest : public ::testing::Test {

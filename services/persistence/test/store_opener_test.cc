@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "absl/synchronization/notification.h"
+#include "gempool/common/notification.h"
 #include "gempool/storage/soci_store.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/testing/status_matchers.h"
@@ -123,7 +123,7 @@ TEST_F(StoreOpenerTest, GivesUpOnABadSettingButKeepsExplainingIt) {
 TEST_F(StoreOpenerTest, OpensInTheBackgroundAndStopEndsTheRetries) {
   {
     DeferredStore store("first attempt");
-    absl::Notification opened;
+    Notification opened;
     StoreOpener opener("sqlite database", Scripted(), store, [&] { opened.Notify(); }, clock_,
                        StoreOpener::Options());
     opener.Start();
@@ -134,7 +134,7 @@ TEST_F(StoreOpenerTest, OpensInTheBackgroundAndStopEndsTheRetries) {
   {
     // Always refused, with a wait far longer than the test: Stop ends it.
     DeferredStore store("first attempt");
-    absl::Notification tried;
+    Notification tried;
     StoreOpener opener(
         "mysql database",
         [&]() -> absl::StatusOr<std::unique_ptr<storage::Store>> {

@@ -242,6 +242,36 @@ TEST_F(AdminServiceTest, ABodyThatIsNotJsonIsAClearErrorWithItsPlace) {
   EXPECT_THAT(login.body, HasSubstr("as JSON"));
 }
 
+// Bodies of the wrong shape are refused by the checks that read them (no
+// exception is the error path): a 400 that names the field, nothing applied.
+TEST_F(AdminServiceTest, ABodyOfTheWrongShapeIsRefusedNamingWhatIsWrong) {
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* body;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"POST", "/api/keys/pause", "[2]", "the body must be a JSON object ({...}), not array"},
+      {"POST", "/api/logs/delete", R"("request")", "not string"},
+      {"POST", "/api/logs/delete", R"({"table":5,"ids":[1]})", "table must be"},
+      {"POST", "/api/logs/delete", R"({"table":"request","all":"yes"})", "all must be true or false"},
+      {"POST", "/api/logs/delete", R"({"table":"request","ids":["1"]})", "is not valid"},
+      {"POST", "/api/config", R"({"values":[1]})", "NAME"},
+      {"POST", "/api/tokens", R"({"name":"n","limits":{"allowed_models":[1]}})", "must hold text"},
+      {"PATCH", "/api/tokens/1", R"({"disabled":"no"})", "disabled must be true or false"},
+  };
+  for (const Case& c : cases) {
+    AdminRequest r = Request(c.method, c.path, c.body);
+    r.headers["authorization"] = absl::StrCat("Bearer ", kAdminToken);
+    const AdminResponse res = service_.Handle(r);
+    EXPECT_EQ(res.status, 400) << c.path << " " << c.body << ": " << res.body;
+    EXPECT_THAT(res.body, HasSubstr(c.says)) << c.path << " " << c.body;
+  }
+  EXPECT_EQ(backend_.delete_calls(), 0u) << "nothing applied";
+  EXPECT_EQ(backend_.states.count(2), 0u);
+}
+
 TEST_F(AdminServiceTest, FailedLoginsAreRateLimitedPerAddress) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(service_.Handle(Request("POST", "/api/login", R"({"token":"guess"})")).status, 401);

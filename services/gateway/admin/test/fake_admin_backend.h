@@ -1,10 +1,15 @@
 #pragma once
 // An in-memory AdminBackend and SessionBackend for the admin API tests:
 // a small key pool, log rows, a settings table and sessions, recording the
-// calls it gets. Thread-safe.
+// calls it gets. Thread-safe: every backend call and accessor locks mu_.
+// The public fields below are the test's set-up and inspection: the test
+// thread reads and writes them directly, only while no call is in flight
+// (before the calls, or after their answers came back), so they carry no
+// ABSL_GUARDED_BY (the admin tests touch them in many places without the
+// lock); anything read while another thread may call the fake goes through
+// a locking accessor (delete_calls, CallCount).
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,6 +18,7 @@
 #include "admin/admin_backend.h"
 #include "admin/session_store.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/mutex.h"
 #include "gempool/common/secrets.h"
 
 namespace gempool::gateway::admin::testing {
@@ -21,6 +27,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
  public:
   explicit FakeAdminBackend(const Clock& clock) : clock_(clock) {}
 
+  // Test set-up and inspection (see above): not guarded.
   // Keys: id → secret, and their states.
   std::map<int64_t, std::string> secrets;
   std::map<int64_t, v1::KeyState> states;
@@ -39,7 +46,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
   bool session_backend_down = false;
 
   absl::StatusOr<v1::ListKeysResponse> ListKeys(const v1::ListKeysRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     calls.push_back("ListKeys");
     v1::ListKeysResponse response;
     int matched = 0;
@@ -56,7 +63,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::AddKeysResponse> AddKeys(const v1::AddKeysRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     calls.push_back("AddKeys");
     v1::AddKeysResponse response;
     for (const std::string& s : request.secrets()) {
@@ -74,7 +81,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::KeyActionResponse> ApplyKeyAction(KeyAction action, const v1::KeySelection& selection) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     calls.push_back(absl::StrCat("KeyAction", static_cast<int>(action)));
     v1::KeyActionResponse response;
     std::vector<int64_t> ids(selection.ids().begin(), selection.ids().end());
@@ -94,13 +101,13 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::PoolSummary> GetPoolSummary(v1::Pool pool = v1::POOL_GEMINI) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     v1::PoolSummary summary;
     summary.set_total(pool == v1::POOL_GEMINI ? static_cast<int>(secrets.size()) : 0);
     return summary;
   }
   absl::StatusOr<v1::ExportKeysResponse> ExportKeys(const v1::KeySelection& selection) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     calls.push_back("ExportKeys");
     v1::ExportKeysResponse response;
     for (int64_t id : selection.ids()) {
@@ -132,7 +139,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::QueryRequestLogsResponse> QueryRequestLogs(const v1::LogQuery& query) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     v1::QueryRequestLogsResponse response;
     for (const auto& e : request_logs) {
       if (query.key_id() != 0 && e.key_id() != query.key_id()) continue;
@@ -143,7 +150,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     v1::QueryErrorLogsResponse response;
     for (const auto& e : error_logs) {
       if (query.key_id() != 0 && e.key_id() != query.key_id()) continue;
@@ -153,25 +160,25 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::DeleteLogsResponse> DeleteLogs(const v1::DeleteLogsRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     deletes.push_back(request);
     v1::DeleteLogsResponse response;
     response.set_deleted(request.all() ? 10 : request.ids_size());
     return response;
   }
   // DeleteLogs calls so far (safe while another thread calls the fake).
-  size_t delete_calls() {
-    std::lock_guard<std::mutex> lock(mu_);
+  size_t delete_calls() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return deletes.size();
   }
   absl::StatusOr<v1::AggregateRequestLogsResponse> AggregateRequestLogs(
       const v1::AggregateRequestLogsRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     aggregate_requests.push_back(request);
     return aggregate;
   }
   absl::StatusOr<v1::UsageReport> QueryUsage(const v1::UsageQuery& query) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     usage_queries.push_back(query);
     return usage_report;
   }
@@ -180,7 +187,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
   std::vector<v1::UpdateClientTokenRequest> token_updates;
   v1::ListClientTokensResponse token_list;
   absl::StatusOr<v1::CreateClientTokenResponse> CreateClientToken(const v1::CreateClientTokenRequest& r) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     token_creates.push_back(r);
     if (r.name() == "taken") return absl::AlreadyExistsError("a client token named 'taken' already exists (id 1)");
     v1::CreateClientTokenResponse response;
@@ -193,11 +200,11 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::ListClientTokensResponse> ListClientTokens() override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return token_list;
   }
   absl::StatusOr<v1::ClientToken> UpdateClientToken(const v1::UpdateClientTokenRequest& r) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     token_updates.push_back(r);
     if (r.id() != 7) return absl::NotFoundError(absl::StrCat("no client token with id ", r.id()));
     v1::ClientToken token;
@@ -212,28 +219,28 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return response;
   }
   absl::StatusOr<v1::TopErrorKeysResponse> TopErrorKeys(const v1::TopErrorKeysRequest& request) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     top_error_requests.push_back(request);
     return top_error_keys;
   }
   absl::StatusOr<std::map<std::string, std::string>> GetSettings() override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return settings;
   }
   absl::Status PutSettings(const std::map<std::string, std::string>& values) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [name, value] : values) settings[name] = value;
     return absl::OkStatus();
   }
 
   absl::Status CreateSession(const v1::AdminSession& session) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (session_backend_down) return absl::UnavailableError("persistence down");
     sessions[session.id_hash()] = session;
     return absl::OkStatus();
   }
   absl::StatusOr<v1::AdminSession> GetSession(const std::string& id_hash) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     calls.push_back("GetSession");
     if (session_backend_down) return absl::UnavailableError("persistence down");
     auto it = sessions.find(id_hash);
@@ -243,13 +250,13 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     return it->second;
   }
   absl::Status DeleteSession(const std::string& id_hash) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     sessions.erase(id_hash);
     return absl::OkStatus();
   }
 
-  int CallCount(const std::string& name) {
-    std::lock_guard<std::mutex> lock(mu_);
+  int CallCount(const std::string& name) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     int n = 0;
     for (const auto& c : calls) n += c == name;
     return n;
@@ -257,7 +264,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
 
  private:
   const Clock& clock_;
-  std::mutex mu_;
+  Mutex mu_;
 };
 
 }  // namespace gempool::gateway::admin::testing

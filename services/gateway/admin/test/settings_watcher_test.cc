@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "admin/log_retention.h"
 #include "admin/test/fake_admin_backend.h"
+#include "gempool/common/mutex.h"
 #include "gempool/config/ui_settings.h"
 #include "gempool/testing/fake_clock.h"
 #include "gempool/testing/status_matchers.h"
@@ -25,20 +25,21 @@ class SettingsWatcherTest : public ::testing::Test {
     return std::make_unique<SettingsWatcher>(
         backend_, env, clock_,
         [this](std::shared_ptr<const Config> config) {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(&mu_);
           applied_.push_back(std::move(config));
         },
         SettingsWatcher::Options());
   }
-  std::vector<std::shared_ptr<const Config>> applied() {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<const Config>> applied() ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return applied_;
   }
 
   gempool::testing::FakeClock clock_;
   testing::FakeAdminBackend backend_{clock_};
-  std::mutex mu_;
-  std::vector<std::shared_ptr<const Config>> applied_;
+  Mutex mu_;
+  // Appended by the watcher's apply callback (its thread, or PollOnce's).
+  std::vector<std::shared_ptr<const Config>> applied_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(SettingsWatcherTest, NeverParsesApiKeysAndOnlyParsesAChangedTable) {
@@ -66,7 +67,7 @@ TEST_F(SettingsWatcherTest, TheThreadAppliesAndRunsTheLogRetention) {
   watcher->Start();
   ASSERT_TRUE(gempool::testing::WaitFor(
       [&] {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         return !applied_.empty();
       },
       10'000));

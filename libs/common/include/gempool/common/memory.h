@@ -7,10 +7,11 @@
 // over the heap (milliseconds), so call it after big releases, not per call.
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool {
 
@@ -66,19 +67,23 @@ class DeferredMemoryRelease {
   DeferredMemoryRelease& operator=(const DeferredMemoryRelease&) = delete;
   ~DeferredMemoryRelease();
 
-  void Request();
+  void Request() ABSL_LOCKS_EXCLUDED(mu_);
   // Releases done so far.
-  int releases() const;
+  int releases() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether a release is due or running. Once false, releases() stays as it
+  // is until the next Request (how a test shows a burst gave only one).
+  bool pending() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
   const std::chrono::milliseconds delay_;
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::optional<std::chrono::steady_clock::time_point> due_;
-  bool stopping_ = false;
-  int releases_ = 0;
+  mutable Mutex mu_;
+  CondVar changed_;  // Signalled when due_ or stopping_ changes.
+  std::optional<std::chrono::steady_clock::time_point> due_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool releasing_ ABSL_GUARDED_BY(mu_) = false;
+  int releases_ ABSL_GUARDED_BY(mu_) = 0;
   std::thread thread_;  // Last: starts after the members it uses.
 };
 

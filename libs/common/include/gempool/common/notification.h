@@ -4,6 +4,8 @@
 // A one-shot event one thread raises and others wait for: absl::Notification's
 // API on gempool::Mutex, so ThreadSanitizer sees the hand-over (see mutex.h).
 
+#include <atomic>
+
 #include "absl/time/time.h"
 #include "gempool/common/mutex.h"
 
@@ -18,13 +20,11 @@ class Notification {
   // Raises the event and wakes every waiter. Once only; later calls do nothing.
   void Notify() {
     MutexLock lock(&mu_);
-    notified_ = true;
+    notified_.store(true, std::memory_order_release);
     cv_.SignalAll();
   }
-  bool HasBeenNotified() const {
-    MutexLock lock(&mu_);
-    return notified_;
-  }
+  // Lock-free: the key broker asks on every call whether it is ready.
+  bool HasBeenNotified() const { return notified_.load(std::memory_order_acquire); }
   void WaitForNotification() const {
     MutexLock lock(&mu_);
     while (!notified_) cv_.Wait(&mu_);
@@ -44,7 +44,8 @@ class Notification {
  private:
   mutable Mutex mu_;
   mutable CondVar cv_;
-  bool notified_ ABSL_GUARDED_BY(mu_) = false;
+  // Written under mu_ (so a waiter cannot miss the signal), read anywhere.
+  std::atomic<bool> notified_{false};
 };
 
 }  // namespace gempool

@@ -22,22 +22,25 @@
 // is reported by PollOnce and skipped: the settings in force stay.
 //
 // Thread-safe. `apply` and `after_poll` run on the polling thread (or the
-// caller of PollOnce), one at a time.
+// caller of PollOnce), one at a time. poll_mu_ guards what polls remember
+// (held over the merge, load and `apply`, never over `fetch`); mu_ guards
+// the settings in force and the thread's state. Lock order: poll_mu_, then
+// mu_.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "gempool/common/environment.h"
+#include "gempool/common/mutex.h"
 #include "gempool/config/config.h"
 
 namespace gempool::config {
@@ -67,25 +70,25 @@ class SettingsFollower {
   ~SettingsFollower();  // Stop()s.
 
   // Starts the polling thread (the first poll at once). Idempotent.
-  void Start();
+  void Start() ABSL_LOCKS_EXCLUDED(mu_);
   // Stops the thread; a poll in progress finishes first. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   // Asks the thread to poll now (after a save through this process).
-  void PollSoon();
+  void PollSoon() ABSL_LOCKS_EXCLUDED(mu_);
 
   // One poll: read, and when the table changed, merge, load and apply if the
   // merged values changed. The fetch error, or why the table does not load
   // (also on later polls of the same table). The thread's step.
-  absl::Status PollOnce();
+  absl::Status PollOnce() ABSL_LOCKS_EXCLUDED(poll_mu_, mu_);
 
   // The settings in force after the last poll that loaded; null before one.
-  std::shared_ptr<const Config> current() const;
+  std::shared_ptr<const Config> current() const ABSL_LOCKS_EXCLUDED(mu_);
   // How many polls merged and loaded the table (it had changed): unchanged
   // tables are not parsed again.
   int64_t loads() const { return loads_.load(); }
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(poll_mu_, mu_);
 
   const Environment env_;
   const FetchFn fetch_;
@@ -95,20 +98,23 @@ class SettingsFollower {
   std::atomic<uint64_t> next_ticket_{0};
 
   // Serializes the merge/load/apply part of polls (never held over `fetch`).
-  std::mutex poll_mu_;
-  uint64_t newest_ticket_ = 0;  // The newest fetch handled (older ones are dropped).
-  bool have_table_ = false;
-  std::map<std::string, std::string> last_table_;   // As fetched, ignored names dropped.
-  absl::Status last_table_status_;                  // Whether it loaded.
-  bool have_applied_ = false;
-  std::map<std::string, std::string> applied_;      // The merged values last applied.
+  Mutex poll_mu_;
+  // The newest fetch handled (older ones are dropped).
+  uint64_t newest_ticket_ ABSL_GUARDED_BY(poll_mu_) = 0;
+  bool have_table_ ABSL_GUARDED_BY(poll_mu_) = false;
+  // As fetched, ignored names dropped.
+  std::map<std::string, std::string> last_table_ ABSL_GUARDED_BY(poll_mu_);
+  absl::Status last_table_status_ ABSL_GUARDED_BY(poll_mu_);  // Whether it loaded.
+  bool have_applied_ ABSL_GUARDED_BY(poll_mu_) = false;
+  // The merged values last applied.
+  std::map<std::string, std::string> applied_ ABSL_GUARDED_BY(poll_mu_);
 
-  mutable std::mutex mu_;
-  std::shared_ptr<const Config> current_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool poll_soon_ = false;
-  std::thread thread_;
+  mutable Mutex mu_;
+  std::shared_ptr<const Config> current_ ABSL_GUARDED_BY(mu_);
+  CondVar wake_;  // Signalled when stopping_ or poll_soon_ is set.
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool poll_soon_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::config

@@ -3,7 +3,9 @@
 // each accepted connection is served by `serve` on its own thread, and the
 // socket is closed when `serve` returns. Sockets get 100 ms kernel timeouts,
 // so every loop here notices Stop() quickly without anyone closing a socket
-// under a thread that uses it. Header-only. Thread-safe.
+// under a thread that uses it. Header-only. Thread-safe: mu_ guards the list
+// of serving threads (the accepting thread adds, Stop() takes them); the
+// listening socket is the accepting thread's until Stop() has joined it.
 //
 // Also the blocking socket helpers those servers share (read, write, connect,
 // and a two-way relay for proxies).
@@ -19,13 +21,14 @@
 #include <atomic>
 #include <cerrno>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/mutex.h"
 
 namespace gempool::testing {
 
@@ -157,12 +160,12 @@ class LoopbackListener {
   // Stops accepting, makes every serving thread give up, and joins them all.
   // Idempotent. Owners whose `serve` uses their members call it first thing
   // in their destructor.
-  void Stop() {
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_) {
     stopping_ = true;
     if (acceptor_.joinable()) acceptor_.join();
     std::vector<std::thread> workers;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       workers.swap(workers_);
     }
     for (std::thread& t : workers) t.join();
@@ -171,7 +174,7 @@ class LoopbackListener {
   }
 
  private:
-  void AcceptLoop() {
+  void AcceptLoop() ABSL_LOCKS_EXCLUDED(mu_) {
     while (!stopping_) {
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
@@ -179,7 +182,7 @@ class LoopbackListener {
       if (client < 0) continue;
       SetSocketTimeouts(client);
       ++accepted_;
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       workers_.emplace_back([this, client] {
         serve_(client);
         ::close(client);
@@ -193,8 +196,8 @@ class LoopbackListener {
   std::atomic<bool> stopping_{false};
   std::atomic<int> accepted_{0};
   std::thread acceptor_;
-  std::mutex mu_;
-  std::vector<std::thread> workers_;
+  Mutex mu_;
+  std::vector<std::thread> workers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::testing

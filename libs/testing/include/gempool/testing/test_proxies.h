@@ -12,11 +12,11 @@
 
 #include <atomic>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "gempool/common/mutex.h"
 #include "gempool/testing/loopback_listener.h"
 
 namespace gempool::testing {
@@ -67,18 +68,18 @@ inline std::string ProxyUrl(absl::string_view scheme, const std::string& usernam
 // The "host:port" a proxy was last asked to reach. Thread-safe.
 class LastTarget {
  public:
-  void Set(const std::string& host, int port) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Set(const std::string& host, int port) ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     target_ = absl::StrCat(host, ":", port);
   }
-  std::string Get() const {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::string Get() const ABSL_LOCKS_EXCLUDED(mu_) {
+    MutexLock lock(&mu_);
     return target_;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::string target_;
+  mutable Mutex mu_;
+  std::string target_ ABSL_GUARDED_BY(mu_);
 };
 
 // Connects to host:port for the client on `fd`; once `start(upstream)` has
@@ -245,11 +246,10 @@ class TestSocks5Proxy {
       password.resize(len[0]);
       if (!proxy_internal::ReadExact(fd, password.data(), password.size(), stopping)) return;
       const bool ok = username == options_.username && password == options_.password;
+      // Counted before the answer: a client that has read it may look at once.
+      if (!ok) ++refused_auth_;
       WriteAll(fd, std::string{0x01, static_cast<char>(ok ? 0 : 1)}, stopping);
-      if (!ok) {
-        ++refused_auth_;
-        return;
-      }
+      if (!ok) return;
     }
     unsigned char request[4];
     if (!proxy_internal::ReadExact(fd, reinterpret_cast<char*>(request), 4, stopping)) return;
