@@ -4,7 +4,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: run test test-sanitize build deps bench fuzz clean
+.PHONY: run test test-sanitize build deps bench fuzz package clean
 
 deps:
 	@scripts/install-deps.sh
@@ -37,5 +37,13 @@ fuzz:
 	@scripts/install-deps.sh --test
 	@scripts/fuzz.sh --long $(FUZZ_SECONDS) $(BUILD_DIR)-asan
 
+# The Debian package (gempool_<version>-1_<arch>.deb, cmake/GempoolPackage.cmake):
+# a Release build of the four programs in its own directory, then CPack.
+PACKAGE_BUILD_DIR ?= build-package
+package: deps
+	@cmake -S . -B $(PACKAGE_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGEMPOOL_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(PACKAGE_BUILD_DIR) -j $(JOBS) --target package
+	@ls $(PACKAGE_BUILD_DIR)/gempool_*.deb
+
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan $(BUILD_DIR)-tsan
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan $(BUILD_DIR)-tsan $(PACKAGE_BUILD_DIR)

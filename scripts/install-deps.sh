@@ -7,11 +7,11 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config ca-certificates tzdata curl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev libabsl-dev libsoci-dev libboost-dev
   libcpp-httplib-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libmariadb-dev libsqlite3-dev libssl-dev)
+  libmariadb-dev libsqlite3-dev libssl-dev file)
 # clang, libfuzzer-14-dev and libclang-rt-14-dev build the fuzz targets (scripts/fuzz.sh); nginx fronts the
 # gateways in the rolling-restart test; iproute2 and nftables give the network-partition tests their hosts.
 TEST_PKGS=(mariadb-server mariadb-client docker-compose sqlite3 chromium fonts-noto-cjk prometheus
-  clang libfuzzer-14-dev libclang-rt-14-dev nginx iproute2 nftables)
+  clang libfuzzer-14-dev libclang-rt-14-dev nginx iproute2 nftables shellcheck python3-yaml python3-venv systemd)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then

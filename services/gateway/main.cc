@@ -2,16 +2,33 @@
 // forwards Gemini API calls upstream with keys from the key broker.
 
 #include <iostream>
+#include <optional>
 
 #include "gateway.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
 #include "gempool/common/open_files.h"
+#include "gempool/common/service_arguments.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
 
-int main() {
+int main(int argc, char** argv) {
+  constexpr gempool::ServiceDescription kService{
+      "gempool-gateway",
+      "The client-facing HTTP endpoint: the Gemini native API, the OpenAI Chat Completions, Responses,\n"
+      "Embeddings, Images and Speech APIs, the Anthropic Messages API and the admin web UI (/admin). Hands out\n"
+      "keys from an in-process replica of the key broker's pool; logs through gempool-persistence. Stateless:\n"
+      "run as many as you like.",
+      "  PORT, HOST                    where it listens (default 0.0.0.0:8000)\n"
+      "  ALLOWED_TOKENS, AUTH_TOKEN    the client tokens, and the admin token\n"
+      "  KEYBROKER_ADDR                the key broker (gRPC, host:port)\n"
+      "  PERSISTENCE_ADDR              the persistence service (gRPC, host:port)\n"
+      "  BASE_URL, TIME_OUT            the upstream and its time limit\n"
+      "  GATEWAY_METRICS_LISTEN        Prometheus metrics (host:port; empty: none)"};
+  if (std::optional<int> exit_code = gempool::HandleServiceArguments(argc, argv, kService, std::cout, std::cerr)) {
+    return *exit_code;
+  }
   gempool::KeepHeapTrimmed();
   // Every open client connection and upstream call is a file descriptor:
   // the soft limit (often 1024) would cap MAX_CONNECTIONS long before memory.

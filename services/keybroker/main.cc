@@ -6,6 +6,7 @@
 // are read at start-up and followed while it runs.
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,23 @@
 #include "gempool/common/environment.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
+#include "gempool/common/service_arguments.h"
 #include "gempool/common/shutdown.h"
 #include "gempool/config/config.h"
 
-int main() {
+int main(int argc, char** argv) {
+  constexpr gempool::ServiceDescription kService{
+      "gempool-keybroker",
+      "The key broker: owns the key pool (states, cooldowns, re-validation), streams it to every\n"
+      "gateway's replica, takes their outcome reports, and serves the admin calls gempoolctl makes (gRPC).",
+      "  KEYBROKER_LISTEN              where it listens (gRPC, host:port)\n"
+      "  PERSISTENCE_ADDR              the persistence service (gRPC, host:port)\n"
+      "  API_KEYS, VERTEX_API_KEYS     keys added to the pool at start-up\n"
+      "  MAX_FAILURES, CHECK_INTERVAL_HOURS, PROXIES, PAID_KEY\n"
+      "  KEYBROKER_METRICS_LISTEN      Prometheus metrics (host:port; empty: none)"};
+  if (std::optional<int> exit_code = gempool::HandleServiceArguments(argc, argv, kService, std::cout, std::cerr)) {
+    return *exit_code;
+  }
   // Off the request path (gateways hand keys out from their replicas): one
   // malloc arena, so that the memory loading the pool used is given back.
   gempool::LimitHeapArenas(1);

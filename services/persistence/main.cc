@@ -16,25 +16,39 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "deferred_store.h"
 #include "files_cleanup.h"
 #include "gempool/common/clock.h"
+#include "gempool/common/environment.h"
 #include "gempool/common/logging.h"
 #include "gempool/common/memory.h"
+#include "gempool/common/service_arguments.h"
 #include "gempool/common/shutdown.h"
-#include "gempool/common/environment.h"
 #include "gempool/config/config.h"
 #include "gempool/config/settings_follower.h"
+#include "gempool/metrics/metrics_listener.h"
 #include "gempool/rpc/server.h"
 #include "gempool/storage/soci_store.h"
-#include "gempool/metrics/metrics_listener.h"
 #include "persistence_metrics.h"
 #include "persistence_service.h"
 #include "store_opener.h"
 
-int main() {
+int main(int argc, char** argv) {
+  constexpr gempool::ServiceDescription kService{
+      "gempool-persistence",
+      "The persistence service: the only process that opens the database (SQLite by default, MySQL or\n"
+      "MariaDB in production): settings, keys and their states, request and error logs (gRPC).",
+      "  PERSISTENCE_LISTEN            where it listens (gRPC, host:port)\n"
+      "  DATABASE_TYPE                 sqlite (default) or mysql\n"
+      "  DATA_DIR, SQLITE_DATABASE     where the SQLite file lives\n"
+      "  MYSQL_HOST, MYSQL_PORT, MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE\n"
+      "  PERSISTENCE_METRICS_LISTEN    Prometheus metrics (host:port; empty: none)"};
+  if (std::optional<int> exit_code = gempool::HandleServiceArguments(argc, argv, kService, std::cout, std::cerr)) {
+    return *exit_code;
+  }
   gempool::BlockShutdownSignals();
   gempool::SetLogComponent("persistence");
   auto config = gempool::LoadProcessConfig({"API_KEYS"});
