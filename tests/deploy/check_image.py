@@ -54,16 +54,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 """
 
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message)
-
-
-def ok(message):
-    print("ok: " + message)
+from check_report import fail, failures, ok  # noqa: E402 (beside this script)
 
 
 # --- Dockerfile parsing -----------------------------------------------------

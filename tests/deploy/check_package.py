@@ -40,16 +40,7 @@ DATA_DIR = "/var/lib/gempool"
 COMPOSE_ONLY = {"GEMPOOL_IMAGE"}
 HELP_TIMEOUT = 8
 
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message)
-
-
-def ok(message):
-    print("ok: " + message)
+from check_report import fail, failures, ok  # noqa: E402 (beside this script)
 
 
 def run(cmd, **kwargs):

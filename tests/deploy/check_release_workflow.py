@@ -34,16 +34,7 @@ except ImportError:
         os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
     sys.exit("FAIL: PyYAML is missing: apt-get install python3-yaml (scripts/install-deps.sh --test)")
 
-failures = []
-
-
-def fail(message):
-    failures.append(message)
-    print("FAIL: " + message)
-
-
-def ok(message):
-    print("ok: " + message)
+from check_report import fail, failures, ok  # noqa: E402 (beside this script)
 
 
 def actionlint_binary(tools_dir):
