@@ -343,11 +343,15 @@ def check_units(root, env):
         unit = units.get(later)
         if unit is None:
             continue
-        after, requires = words(unit, "Unit", "After"), words(unit, "Unit", "Requires")
-        if earlier in after and earlier in requires:
-            ok(f"{later}: After= and Requires= {earlier}")
+        after, wants = words(unit, "Unit", "After"), words(unit, "Unit", "Wants")
+        requires = words(unit, "Unit", "Requires") + words(unit, "Unit", "BindsTo")
+        if earlier in after and earlier in wants and earlier not in requires:
+            ok(f"{later}: After= and Wants= {earlier}")
+        elif earlier in requires:
+            fail(f"{later}: Requires=/BindsTo={earlier} would restart it whenever {earlier} restarts; "
+                 f"use Wants= (the services ride through each other's restarts)")
         else:
-            fail(f"{later}: needs After={earlier} and Requires={earlier} (has After={after}, Requires={requires})")
+            fail(f"{later}: needs After={earlier} and Wants={earlier} (has After={after}, Wants={wants})")
     persistence = units.get("gempool-persistence.service")
     if persistence:
         later_units = {"gempool-keybroker.service", "gempool-gateway.service"}
