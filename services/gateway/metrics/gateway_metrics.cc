@@ -48,7 +48,7 @@ GatewayMetrics::GatewayMetrics(metrics::Registry& registry)
                           "timeout, connection_error, client_error, client_gone, aborted).",
                           {"outcome"});
   for (int i = 0; i < kAttemptOutcomeCount; ++i) {
-    attempts_[i] = &attempts.With({AttemptOutcomeName(static_cast<AttemptOutcome>(i))});
+    attempts_[i] = &attempts.With({AttemptOutcomeName(AttemptOutcome::FromIndex(i))});
   }
   metrics::Family<metrics::Histogram>& log_write =
       registry.AddHistogram("gempool_gateway_log_write_duration_seconds",
@@ -143,7 +143,7 @@ void GatewayMetrics::OnRequestFinished(const v1::RequestLogEntry& entry) {
 }
 
 void GatewayMetrics::OnAttempt(AttemptOutcome outcome) {
-  const int index = static_cast<int>(outcome);
+  const int index = outcome.index();
   if (index >= 0 && index < kAttemptOutcomeCount) attempts_[index]->Increment();
 }
 

@@ -75,9 +75,9 @@ TEST(GatewayMetricsTest, ModelsPastTheHundredthCountAsOther) {
 TEST(GatewayMetricsTest, AttemptsByOutcomeStartAtZero) {
   metrics::Registry registry;
   GatewayMetrics metrics(registry);
-  metrics.OnAttempt(AttemptOutcome::kRateLimited);
-  metrics.OnAttempt(AttemptOutcome::kSuccess);
-  metrics.OnAttempt(AttemptOutcome::kSuccess);
+  metrics.OnAttempt(OutcomeKind::kRateLimited);
+  metrics.OnAttempt(OutcomeKind::kSuccess);
+  metrics.OnAttempt(OutcomeKind::kSuccess);
   const std::string text = registry.Render();
   EXPECT_THAT(text, HasSubstr("gempool_gateway_upstream_attempts_total{outcome=\"success\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("gempool_gateway_upstream_attempts_total{outcome=\"rate_limited\"} 1\n"));

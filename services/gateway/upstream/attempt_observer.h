@@ -3,52 +3,38 @@
 // upstream attempts by outcome). Called on the forward's strand (an
 // event-loop thread): must be quick, never block or do I/O.
 
-#include "gempool/gemini/error_classifier.h"
+#include <string>
+
+#include "gempool/common/outcome_kind.h"
 
 namespace gempool::gateway {
 
-// How one upstream attempt ended: the outcome classification of
-// gemini::OutcomeKind, plus the two endings that say nothing about the key.
-enum class AttemptOutcome {
-  kSuccess,
-  kRateLimited,
-  kKeyInvalid,
-  kServerError,
-  kTimeout,
-  kConnectionError,
-  kClientError,
-  kClientGone,  // The client left before Google answered.
-  kAborted,     // The gateway is shutting down. Keep last (kAttemptOutcomeCount).
+// How one upstream attempt ended, for the metrics: the key's outcome (an
+// OutcomeKind, converting implicitly), or one of the two endings that say
+// nothing about the key. index() numbers them 0..kAttemptOutcomeCount-1.
+class AttemptOutcome {
+ public:
+  constexpr AttemptOutcome(OutcomeKind kind) : index_(static_cast<int>(kind)) {}  // NOLINT: implicit on purpose
+  // The client left before Google answered.
+  static constexpr AttemptOutcome ClientGone() { return AttemptOutcome(kOutcomeKindCount); }
+  // The gateway is shutting down.
+  static constexpr AttemptOutcome Aborted() { return AttemptOutcome(kOutcomeKindCount + 1); }
+  // The outcome numbered `index` (0 <= index < kAttemptOutcomeCount).
+  static constexpr AttemptOutcome FromIndex(int index) { return AttemptOutcome(index); }
+
+  constexpr int index() const { return index_; }
+  constexpr bool operator==(AttemptOutcome other) const { return index_ == other.index_; }
+  constexpr bool operator!=(AttemptOutcome other) const { return index_ != other.index_; }
+
+ private:
+  explicit constexpr AttemptOutcome(int index) : index_(index) {}
+  int index_;
 };
-inline constexpr int kAttemptOutcomeCount = static_cast<int>(AttemptOutcome::kAborted) + 1;
+inline constexpr int kAttemptOutcomeCount = kOutcomeKindCount + 2;
 
-inline const char* AttemptOutcomeName(AttemptOutcome outcome) {
-  switch (outcome) {
-    case AttemptOutcome::kSuccess: return "success";
-    case AttemptOutcome::kRateLimited: return "rate_limited";
-    case AttemptOutcome::kKeyInvalid: return "key_invalid";
-    case AttemptOutcome::kServerError: return "server_error";
-    case AttemptOutcome::kTimeout: return "timeout";
-    case AttemptOutcome::kConnectionError: return "connection_error";
-    case AttemptOutcome::kClientError: return "client_error";
-    case AttemptOutcome::kClientGone: return "client_gone";
-    case AttemptOutcome::kAborted: return "aborted";
-  }
-  return "unknown";
-}
-
-inline AttemptOutcome AttemptOutcomeOf(gemini::OutcomeKind kind) {
-  switch (kind) {
-    case gemini::OutcomeKind::kSuccess: return AttemptOutcome::kSuccess;
-    case gemini::OutcomeKind::kRateLimited: return AttemptOutcome::kRateLimited;
-    case gemini::OutcomeKind::kKeyInvalid: return AttemptOutcome::kKeyInvalid;
-    case gemini::OutcomeKind::kServerError: return AttemptOutcome::kServerError;
-    case gemini::OutcomeKind::kTimeout: return AttemptOutcome::kTimeout;
-    case gemini::OutcomeKind::kConnectionError: return AttemptOutcome::kConnectionError;
-    case gemini::OutcomeKind::kClientError: return AttemptOutcome::kClientError;
-  }
-  return AttemptOutcome::kClientError;
-}
+// The metrics label: OutcomeKindName in lower case ("rate_limited"), or
+// "client_gone", "aborted".
+std::string AttemptOutcomeName(AttemptOutcome outcome);
 
 class AttemptObserver {
  public:

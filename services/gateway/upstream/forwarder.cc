@@ -339,7 +339,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     if (Is2xx(head.status)) result.usage = exchange.usage.last();
     if (sent.kind == UpstreamResult::Kind::kAborted) {
       // Shutdown, not the key's doing: no outcome report, no retry.
-      CountAttempt(AttemptOutcome::kAborted);
+      CountAttempt(AttemptOutcome::Aborted());
       if (sink_.Committed()) {
         result.outcome = ForwardResult::Outcome::kBrokenAfterCommit;
       } else {
@@ -359,7 +359,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     if (sent.kind == UpstreamResult::Kind::kCancelled && head.status == 0) {
       // The client left before Google answered: the key did nothing either
       // way, so it is neither blamed nor credited.
-      CountAttempt(AttemptOutcome::kClientGone);
+      CountAttempt(AttemptOutcome::ClientGone());
       result.outcome = ForwardResult::Outcome::kClientGone;
       return Finish(std::move(result));
     }
@@ -367,7 +367,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
         (sent.kind == UpstreamResult::Kind::kComplete && Is2xx(head.status))) {
       // The key did its job, whether or not the client stayed to the end.
       report.set_kind(v1::OUTCOME_KIND_SUCCESS);
-      CountAttempt(AttemptOutcome::kSuccess);
+      CountAttempt(OutcomeKind::kSuccess);
       f_.broker_.ApplyOutcomeLocally(report);
       f_.reporter_.Report(std::move(report));
       result.outcome = sent.kind == UpstreamResult::Kind::kCancelled ? ForwardResult::Outcome::kClientGone
@@ -396,7 +396,7 @@ class Forwarder::Attempts final : public ForwardCall, public std::enable_shared_
     }
 
     report.set_kind(keypool::ToProto(verdict.kind));
-    CountAttempt(AttemptOutcomeOf(verdict.kind));
+    CountAttempt(verdict.kind);
     report.set_error_reason(LogSafeText(verdict.error_reason, 256));
     report.set_retry_delay_ms(verdict.retry_delay_ms);
     report.set_quota_id(LogSafeText(verdict.quota_id, 256));

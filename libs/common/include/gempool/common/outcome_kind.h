@@ -25,6 +25,9 @@ enum class OutcomeKind {
   kClientError,
 };
 
+// How many kinds there are (kClientError is the last: keep it so).
+inline constexpr int kOutcomeKindCount = static_cast<int>(OutcomeKind::kClientError) + 1;
+
 // "SUCCESS", "RATE_LIMITED", "KEY_INVALID", "SERVER_ERROR", "TIMEOUT",
 // "CONNECTION_ERROR", "CLIENT_ERROR": the proto's names without the prefix.
 const char* OutcomeKindName(OutcomeKind kind);
