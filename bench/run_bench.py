@@ -470,6 +470,7 @@ http {{
             "MAX_RETRIES": "3",
             "TIME_OUT": "60",
             "CHECK_INTERVAL_HOURS": "0",
+            "MAX_FAILURES_RECHECK_SECONDS": "0",
             "LOG_LEVEL": "info",
             "HOST": "127.0.0.1",
             "PORT": str(ports["gateway"]),

@@ -92,6 +92,7 @@ constexpr char kLogsHelp[] = R"help(gempoolctl logs: rows of the request log or 
 
 Usage: gempoolctl logs [--errors] [--request-id ID] [--since DURATION]
                        [--limit N] [--offset N] [--json]
+       gempoolctl logs --errors --id ROW [--json]
 
 Every client request has an id: the client's own x-request-id header when it
 sent a sane one (1 to 128 characters of A-Z a-z 0-9 . _ : / + = -), else one
@@ -107,18 +108,28 @@ Flags:
                     d (90s, 30m, 1h, 7d).
   --limit N         At most N rows, newest first (1..1000; default 50).
   --offset N        Skip the first N matching rows.
+  --id ROW          Only the row with this id (the "id" of the JSON output),
+                    printed whole: for the error log, its whole message and
+                    the whole request body sent upstream (a page of rows
+                    carries only the body's first 256 bytes). No other filter
+                    applies.
 
-Text output: one line per row (times in TIMEZONE), then "rows A-B of TOTAL".
+Text output: one line per row (times in TIMEZONE), then "rows A-B of TOTAL";
+with --errors --id, the row's fields one per line, then its message and its
+request body in full.
 JSON output: {"total": N, "offset": N, "entries": [{"id", "time_ms",
 "request_id", "key_id", "model", "operation", "status_code", then for the
 request log "latency_ms", "attempts", "stream", "client_token_id", for the
 error log "error_type", "message", "request_body" (as logged, at most
-64 KiB)}]}. Times are Unix milliseconds.
+64 KiB; in a page only its first 256 bytes, whole with --id),
+"request_body_bytes" (the whole body's size), "request_body_truncated"}]}.
+Times are Unix milliseconds.
 
-Example: gempoolctl logs --errors --request-id my-trace-1 --json
+Examples: gempoolctl logs --errors --request-id my-trace-1 --json
+          gempoolctl logs --errors --id 1234
 
-Exits 0 (also when no row matches), 1 when the call failed, 2 for bad
-arguments, 3 for a missing or wrong admin token.
+Exits 0 (also when no row matches), 1 when the call failed (also for an --id
+no row has), 2 for bad arguments, 3 for a missing or wrong admin token.
 )help";
 
 constexpr char kUsageTopHelp[] = R"help(gempoolctl usage: token usage from Gemini's usageMetadata, per calendar day.
@@ -420,7 +431,7 @@ const std::map<std::string, FlagSpec>& Flags() {
       {"sqlite", {true}}, {"mysql-host", {true}}, {"mysql-port", {true}}, {"mysql-user", {true}},
       {"mysql-password", {true}}, {"mysql-database", {true}}, {"mysql-socket", {true}}, {"mysql-dsn", {true}},
       {"dry-run", {false}}, {"persistence-addr", {true}}, {"pool", {true}},
-      {"errors", {false}}, {"request-id", {true}}, {"since", {true}},
+      {"errors", {false}}, {"request-id", {true}}, {"since", {true}}, {"id", {true}},
       {"by", {true}}, {"until", {true}},
       {"expires", {true}}, {"rpm", {true}}, {"tokens-per-day", {true}}, {"models", {true}},
   };
@@ -910,9 +921,21 @@ absl::StatusOr<Invocation> ParseArgs(const std::vector<std::string>& args) {
       GEMPOOL_RETURN_IF_ERROR(no_arguments());
       break;
     case Command::kLogs:
-      GEMPOOL_RETURN_IF_ERROR(CheckFlagsApply(parsed, {"errors", "request-id", "since", "limit", "offset"}, path));
+      GEMPOOL_RETURN_IF_ERROR(
+          CheckFlagsApply(parsed, {"errors", "request-id", "since", "limit", "offset", "id"}, path));
       GEMPOOL_RETURN_IF_ERROR(no_arguments());
       inv.logs_errors = parsed.flags.count("errors") > 0;
+      if (const std::string* id = Last(parsed, "id")) {
+        GEMPOOL_ASSIGN_OR_RETURN(inv.log_row_id, ParseNumber("--id", *id, 1, INT64_MAX));
+        // The server reads one row by its id alone: a filter beside it would
+        // be silently ignored, so say so instead.
+        for (const char* filter : {"request-id", "since", "limit", "offset"}) {
+          if (parsed.flags.count(filter) > 0) {
+            return absl::InvalidArgumentError(absl::StrCat("--id names one row: drop --", filter, " (see ", usage,
+                                                           ")"));
+          }
+        }
+      }
       if (const std::string* id = Last(parsed, "request-id")) {
         if (id->empty() || id->size() > 128) {
           return absl::InvalidArgumentError("--request-id needs an id of 1 to 128 characters");

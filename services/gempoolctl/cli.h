@@ -109,6 +109,9 @@ struct Invocation {
   bool logs_errors = false;
   std::string request_id;
   int64_t since_seconds = 0;
+  // logs --id: only the row with this id (0: a page), printed whole (an
+  // error row with its whole request body).
+  int64_t log_row_id = 0;
 
   // usage: --by key|model|token ("" = model), --since today|<N>d|YYYY-MM-DD
   // ("" = 7d) and --until YYYY-MM-DD ("" = today), days in TIMEZONE

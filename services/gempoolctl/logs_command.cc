@@ -33,15 +33,43 @@ std::string ShortMessage(const std::string& message) {
 
 std::string Or(const std::string& text) { return text.empty() ? "-" : text; }
 
+// One error row whole (logs --errors --id): its fields one per line, then
+// its message and its request body in full, each under its own heading so a
+// multi-line body reads as it was sent.
+void PrintWholeErrorRow(std::ostream& out, const v1::ErrorLogEntry& e, const ShownTimeZone& zone) {
+  PrintTable(out, {{"id", absl::StrCat(e.id())},
+                   {"time", FormatShownTime(e.time_ms(), zone)},
+                   {"request id", Or(e.request_id())},
+                   {"status", absl::StrCat(e.status_code())},
+                   {"key", e.key_id() != 0 ? absl::StrCat("#", e.key_id()) : "-"},
+                   {"model", Or(e.model())},
+                   {"operation", Or(e.operation())},
+                   {"error type", Or(e.error_type())}});
+  out << "\nmessage:\n" << e.message() << "\n";
+  if (e.request_body().empty()) {
+    out << "\nrequest body: not recorded (ERROR_LOG_RECORD_REQUEST_BODY was off)\n";
+  } else {
+    // 0 from a persistence older than request_body_bytes: the body is whole.
+    const int64_t bytes = std::max(e.request_body_bytes(), static_cast<int64_t>(e.request_body().size()));
+    out << "\nrequest body (" << bytes << " bytes):\n" << e.request_body() << "\n";
+  }
+  out << "\ntimes in " << zone.name << " (TIMEZONE)\n";
+}
+
 }  // namespace
 
 int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, std::ostream& err) {
   AdminClient admin(targets, inv.timeout_ms);
   v1::LogQuery query;
-  query.set_request_id(inv.request_id);
-  if (inv.since_seconds > 0) query.set_since_ms(SystemClock::Get().NowUnixMs() - inv.since_seconds * 1000);
-  query.set_limit(inv.limit > 0 ? inv.limit : kDefaultLimit);
-  query.set_offset(inv.offset);
+  if (inv.log_row_id != 0) {
+    // One row by its id: the server applies no other filter.
+    query.set_id(inv.log_row_id);
+  } else {
+    query.set_request_id(inv.request_id);
+    if (inv.since_seconds > 0) query.set_since_ms(SystemClock::Get().NowUnixMs() - inv.since_seconds * 1000);
+    query.set_limit(inv.limit > 0 ? inv.limit : kDefaultLimit);
+    query.set_offset(inv.offset);
+  }
 
   Json entries = Json::array();
   std::vector<std::vector<std::string>> rows;
@@ -55,6 +83,28 @@ int RunLogs(const Invocation& inv, const Targets& targets, std::ostream& out, st
     if (!status.ok()) return FailRpc(inv, status, targets.keybroker_addr, out, err);
     total = page.total();
     shown = page.entries_size();
+    if (inv.log_row_id != 0) {
+      // Matched by id here too: a persistence older than LogQuery.id ignores
+      // it and answers a page.
+      const v1::ErrorLogEntry* row = nullptr;
+      for (const v1::ErrorLogEntry& e : page.entries()) {
+        if (e.id() == inv.log_row_id) row = &e;
+      }
+      if (row == nullptr) {
+        return Fail(inv, grpc::StatusCode::NOT_FOUND,
+                    absl::StrCat("error log row ", inv.log_row_id,
+                                 " not found (or persistence is older than this gempoolctl and cannot read one row)"),
+                    out, err);
+      }
+      if (inv.json) {
+        Json one = Json::array();
+        one.push_back(keypool::ErrorLogEntryJson(*row));
+        out << Json{{"total", 1}, {"offset", 0}, {"entries", one}}.dump(2) << "\n";
+        return kExitOk;
+      }
+      PrintWholeErrorRow(out, *row, zone);
+      return kExitOk;
+    }
     rows.push_back({"TIME", "REQUEST ID", "STATUS", "KEY", "MODEL", "OPERATION", "ERROR TYPE", "MESSAGE"});
     for (const v1::ErrorLogEntry& e : page.entries()) {
       entries.push_back(keypool::ErrorLogEntryJson(e));

@@ -26,6 +26,7 @@ BrokerSettings BrokerSettingsFrom(const Config& config) {
   settings.paid_key = config.paid_key;
   settings.test_model = config.test_model;
   settings.check_interval_hours = config.check_interval_hours;
+  settings.max_failures_recheck_seconds = config.max_failures_recheck_seconds;
   settings.proxies_consistent_hash = config.proxies_use_consistency_hash_by_api_key;
   settings.RebuildProxyChooser();
   return settings;
@@ -46,6 +47,9 @@ std::vector<std::string> Changes(const BrokerSettings& from, const BrokerSetting
   if (from.test_model != to.test_model) changes.push_back(absl::StrCat("TEST_MODEL=", to.test_model));
   if (from.check_interval_hours != to.check_interval_hours) {
     changes.push_back(absl::StrCat("CHECK_INTERVAL_HOURS=", to.check_interval_hours));
+  }
+  if (from.max_failures_recheck_seconds != to.max_failures_recheck_seconds) {
+    changes.push_back(absl::StrCat("MAX_FAILURES_RECHECK_SECONDS=", to.max_failures_recheck_seconds));
   }
   if (from.proxies != to.proxies) {
     changes.push_back(absl::StrCat("PROXIES (", to.proxies.size(), to.proxies.size() == 1 ? " entry)" : " entries)"));
@@ -161,14 +165,14 @@ bool Broker::WaitUntilReady(absl::Duration timeout) const {
 }
 
 void Broker::LoadLoop() {
-  int backoff_ms = options_.load_retry_initial_ms;
+  Backoff backoff({options_.load_retry_initial_ms, options_.load_retry_max_ms, options_.load_retry_jitter});
   while (true) {
     absl::Status status = LoadOnce();
     if (status.ok()) break;
+    const int64_t backoff_ms = backoff.NextMs();
     // The message names the address: "persistence at host:port: LoadKeys failed: ...".
     GEMPOOL_LOG(WARNING) << "waiting for " << status.message() << "; retrying in " << backoff_ms << " ms";
     if (stop_.WaitForNotificationWithTimeout(absl::Milliseconds(backoff_ms))) return;
-    backoff_ms = std::min(backoff_ms * 2, options_.load_retry_max_ms);
   }
   if (stop_.HasBeenNotified()) return;
   // The load is no news to anyone: a gateway that connects gets a snapshot.
@@ -186,14 +190,20 @@ void Broker::LoadLoop() {
   if (options_.run_writer_thread) writer_.Start();
   if (options_.run_revalidator) {
     // Created when off too: CHECK_INTERVAL_HOURS may be saved in the UI later.
-    const absl::Duration interval = RevalidationInterval(settings_.Get()->check_interval_hours);
-    revalidator_ = std::make_unique<KeyRevalidator>(verifier_, clock_, interval);
+    const std::shared_ptr<const BrokerSettings> settings = settings_.Get();
+    const absl::Duration interval = RevalidationInterval(settings->check_interval_hours);
+    const absl::Duration recheck = absl::Seconds(settings->max_failures_recheck_seconds);
+    revalidator_ = std::make_unique<KeyRevalidator>(verifier_, clock_, interval, recheck);
     revalidator_->Start();
     if (interval > absl::ZeroDuration()) {
       GEMPOOL_LOG(INFO) << "re-validating disabled and failing keys every " << absl::FormatDuration(interval)
                         << " with " << verifier_.prober()->model();
     } else {
       GEMPOOL_LOG(INFO) << "re-validation of disabled and failing keys is off (CHECK_INTERVAL_HOURS=0)";
+    }
+    if (recheck > absl::ZeroDuration()) {
+      GEMPOOL_LOG(INFO) << "re-checking keys disabled by MAX_FAILURES " << absl::FormatDuration(recheck)
+                        << " after, doubling up to " << absl::FormatDuration(10 * recheck);
     }
   }
   if (settings_follower_ != nullptr && options_.run_settings_thread) settings_follower_->Start();
@@ -327,7 +337,10 @@ void Broker::ApplySettings(const Config& merged) {
   }
   pools_.SetMaxFailures(next.max_failures);
   SetLogLevel(merged.log_level);
-  if (revalidator_ != nullptr) revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
+  if (revalidator_ != nullptr) {
+    revalidator_->SetInterval(RevalidationInterval(next.check_interval_hours));
+    revalidator_->SetRecheck(absl::Seconds(next.max_failures_recheck_seconds));
+  }
   MutexLock lock(&settings_update_mu_);
   const std::shared_ptr<const BrokerSettings> current = settings_.Get();
   // The last check's verdicts stay for the proxies still listed; new ones

@@ -10,13 +10,15 @@
 // either list stay: they may have been added by an admin; a stored key keeps
 // its pool). Until then the health status
 // is NOT_SERVING and calls answer UNAVAILABLE. Then the writer starts, and
-// re-validation of disabled and failing keys every CHECK_INTERVAL_HOURS.
+// re-validation of disabled and failing keys every CHECK_INTERVAL_HOURS, and
+// of keys MAX_FAILURES disabled soon after (MAX_FAILURES_RECHECK_SECONDS).
 // Shutdown() stops serving and probing and flushes pending key states.
 //
 // Settings saved in the admin UI (BrokerOptions::environment set): read with
 // the keys at start-up, before any key is handed out, then followed while
 // the broker runs (config::SettingsFollower, as the gateways do), so a save
-// of MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL or CHECK_INTERVAL_HOURS (and
+// of MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL, CHECK_INTERVAL_HOURS or
+// MAX_FAILURES_RECHECK_SECONDS (and
 // of BASE_URL, CUSTOM_HEADERS, TIME_OUT for key probes) takes effect without
 // a restart; settings() holds those in force.
 //
@@ -32,6 +34,7 @@
 #include "absl/status/status.h"
 #include "gempool/common/notification.h"
 #include "absl/time/time.h"
+#include "gempool/common/backoff.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/environment.h"
 #include "gempool/common/mutex.h"
@@ -62,16 +65,19 @@ struct BrokerOptions {
   KeyStateWriterOptions writer;
   // Tests drive KeyStateWriter::Flush() themselves when false.
   bool run_writer_thread = true;
-  // Backoff between LoadKeys attempts while persistence does not answer.
+  // Backoff between LoadKeys attempts while persistence does not answer
+  // (with up to this jitter share off each wait; 0 for exact waits).
   int load_retry_initial_ms = 200;
   int load_retry_max_ms = 5000;
+  double load_retry_jitter = kDefaultBackoffJitter;
   // Where key probes go (re-validation, VerifyKeys); null for real HTTP
   // (HttplibProbeTransport). Tests inject a fake.
   std::shared_ptr<ProbeTransport> probe_transport;
   // Keys probed at once.
   int probe_concurrency = 4;
   // Tests run KeyVerifier::RevalidateOnce() themselves when false; when
-  // true, re-validation runs every CHECK_INTERVAL_HOURS (never when 0).
+  // true, re-validation runs every CHECK_INTERVAL_HOURS (never when 0) and
+  // keys MAX_FAILURES disabled are re-checked (MAX_FAILURES_RECHECK_SECONDS).
   bool run_revalidator = true;
   // The environment the config was loaded from (environment over .env).
   // When set, the broker follows the settings saved in the admin UI (laid

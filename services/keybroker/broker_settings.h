@@ -1,6 +1,7 @@
 #pragma once
 // The settings a running key broker takes from the admin UI without a
-// restart (MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL, CHECK_INTERVAL_HOURS),
+// restart (MAX_FAILURES, PROXIES, PAID_KEY, TEST_MODEL, CHECK_INTERVAL_HOURS,
+// MAX_FAILURES_RECHECK_SECONDS),
 // as one immutable snapshot swapped atomically: a call reads the snapshot
 // once and uses it throughout. A consumer that keeps derived state (the key
 // watch hub's view of PROXIES and PAID_KEY sent to gateways) tells it must
@@ -26,6 +27,7 @@ struct BrokerSettings {
   std::string paid_key;                // PAID_KEY ("" when unset).
   std::string test_model;              // TEST_MODEL.
   double check_interval_hours = 1;     // CHECK_INTERVAL_HOURS (0: never).
+  int max_failures_recheck_seconds = 60;  // MAX_FAILURES_RECHECK_SECONDS (0: never).
   bool proxies_consistent_hash = true;  // PROXIES_USE_CONSISTENCY_HASH_BY_API_KEY.
   // Not a setting: the PROXIES entries the last proxy check could not reach
   // (proxy_checker.h), kept here so gateways get them with the settings.
@@ -39,7 +41,8 @@ struct BrokerSettings {
   bool OnlyProxyHealthDiffers(const BrokerSettings& other) const {
     const bool health = dead_proxies != other.dead_proxies || proxies_consistent_hash != other.proxies_consistent_hash;
     return health && max_failures == other.max_failures && proxies == other.proxies && paid_key == other.paid_key &&
-           test_model == other.test_model && check_interval_hours == other.check_interval_hours;
+           test_model == other.test_model && check_interval_hours == other.check_interval_hours &&
+           max_failures_recheck_seconds == other.max_failures_recheck_seconds;
   }
 };
 

@@ -45,6 +45,7 @@ std::optional<Verification> KeyVerifier::VerifyOne(int64_t id) {
   v.state = *state;
   v.message = probe.message;
   v.http_status = probe.http_status;
+  v.outcome = probe.outcome.kind;
   return v;
 }
 
@@ -75,6 +76,16 @@ std::vector<Verification> KeyVerifier::Verify(const std::vector<int64_t>& ids,
   }
   std::sort(out.begin(), out.end(), [](const Verification& a, const Verification& b) { return a.id < b.id; });
   return out;
+}
+
+std::vector<int64_t> KeyVerifier::DisabledForFailures() const {
+  std::vector<int64_t> ids;
+  for (keypool::Pool pool : keypool::kAllPools) {
+    const std::vector<int64_t> disabled = pools_.Get(pool).DisabledForFailures();
+    ids.insert(ids.end(), disabled.begin(), disabled.end());
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 std::vector<Verification> KeyVerifier::RevalidateOnce(const std::function<bool()>& cancelled) {

@@ -36,6 +36,10 @@ struct Verification {
   std::string message;
   // Upstream HTTP status; 0 when no answer came.
   int http_status = 0;
+  // The probe's outcome as the pool took it (kSuccess, kRateLimited and
+  // kKeyInvalid are verdicts on the key; the others say the probe could not
+  // tell).
+  keypool::OutcomeKind outcome = keypool::OutcomeKind::kSuccess;
 };
 
 class KeyVerifier {
@@ -62,9 +66,14 @@ class KeyVerifier {
                                    const std::function<bool()>& cancelled = nullptr);
 
   // One re-validation pass: verifies every DISABLED and FAILING key of
-  // every pool (paused
-  // keys are left alone, whatever their state underneath) and logs a summary.
+  // every pool (paused keys are left alone, whatever their state underneath)
+  // and logs a summary.
   std::vector<Verification> RevalidateOnce(const std::function<bool()>& cancelled = nullptr);
+
+  // The keys MAX_FAILURES disabled in every pool (not paused ones), sorted.
+  std::vector<int64_t> DisabledForFailures() const;
+  // How many keys Verify probes at once.
+  int concurrency() const { return concurrency_; }
 
  private:
   // Nothing when the key is not in the pool.

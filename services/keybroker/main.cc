@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
       "  KEYBROKER_LISTEN              where it listens (gRPC, host:port)\n"
       "  PERSISTENCE_ADDR              the persistence service (gRPC, host:port)\n"
       "  API_KEYS, VERTEX_API_KEYS     keys added to the pool at start-up\n"
-      "  MAX_FAILURES, CHECK_INTERVAL_HOURS, PROXIES, PAID_KEY\n"
+      "  MAX_FAILURES, MAX_FAILURES_RECHECK_SECONDS, CHECK_INTERVAL_HOURS, PROXIES, PAID_KEY\n"
       "  KEYBROKER_METRICS_LISTEN      Prometheus metrics (host:port; empty: none)"};
   if (std::optional<int> exit_code = gempool::HandleServiceArguments(argc, argv, kService, std::cout, std::cerr)) {
     return *exit_code;

@@ -190,7 +190,12 @@ grpc::Status PersistenceService::QueryRequestLogs(grpc::ServerContext* context, 
                                                   v1::QueryRequestLogsResponse* response) {
   ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto page = store_.QueryRequestLogs(*request);
-  if (!page.ok()) return Reply("QueryRequestLogs", page.status());
+  if (!page.ok()) {
+    // A row asked for by id that is gone (deleted, past retention) is the
+    // asker's news, not trouble here: not logged.
+    if (page.status().code() == absl::StatusCode::kNotFound) return rpc::ToGrpcStatus(page.status());
+    return Reply("QueryRequestLogs", page.status());
+  }
   for (v1::RequestLogEntry& e : page->entries) *response->add_entries() = std::move(e);
   response->set_total(page->total);
   return grpc::Status::OK;
@@ -200,7 +205,11 @@ grpc::Status PersistenceService::QueryErrorLogs(grpc::ServerContext* context, co
                                                 v1::QueryErrorLogsResponse* response) {
   ScopedRequestId request_scope(rpc::RequestIdOf(*context));
   auto page = store_.QueryErrorLogs(*request);
-  if (!page.ok()) return Reply("QueryErrorLogs", page.status());
+  if (!page.ok()) {
+    // As in QueryRequestLogs: a missing row is not logged.
+    if (page.status().code() == absl::StatusCode::kNotFound) return rpc::ToGrpcStatus(page.status());
+    return Reply("QueryErrorLogs", page.status());
+  }
   for (v1::ErrorLogEntry& e : page->entries) *response->add_entries() = std::move(e);
   response->set_total(page->total);
   return grpc::Status::OK;

@@ -1,6 +1,5 @@
 #include "store_opener.h"
 
-#include <algorithm>
 #include <utility>
 
 #include "absl/time/time.h"
@@ -15,7 +14,8 @@ StoreOpener::StoreOpener(std::string what, OpenFn open, DeferredStore& target, s
       target_(target),
       on_open_(std::move(on_open)),
       clock_(clock),
-      options_(options) {}
+      options_(options),
+      backoff_({options.initial_backoff_ms, options.max_backoff_ms, options.backoff_jitter}) {}
 
 StoreOpener::~StoreOpener() { Stop(); }
 
@@ -64,9 +64,9 @@ StoreOpener::Step StoreOpener::TryOnce() {
     step.logged = true;
     return step;
   }
-  backoff_ms_ = backoff_ms_ == 0 ? options_.initial_backoff_ms : std::min(backoff_ms_ * 2, options_.max_backoff_ms);
   step.outcome = Step::Outcome::kRetry;
-  step.retry_in_ms = backoff_ms_;
+  // At most the larger of two int options: the cast is exact.
+  step.retry_in_ms = static_cast<int>(backoff_.NextMs());
   if (reason != last_logged_) {
     GEMPOOL_LOG(WARNING) << "cannot open the " << what_ << ": " << reason << " [gempool-persistence keeps "
                          << "trying (every " << absl::FormatDuration(absl::Milliseconds(options_.max_backoff_ms))

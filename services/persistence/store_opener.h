@@ -3,10 +3,10 @@
 // explain) while the database refuses it: tries to open, and on failure hands
 // the reason to a DeferredStore (every RPC then answers UNAVAILABLE with it),
 // logs it when it differs from the last one (and as a reminder every few
-// minutes), waits (backoff doubling up to a maximum) and tries again. On
-// success it installs the store and calls `on_open` (the service's gRPC
-// health turns SERVING). A setting the store rejects (kInvalidArgument) is
-// not retried: it cannot change without a restart.
+// minutes), waits (backoff doubling up to a maximum, with jitter) and tries
+// again. On success it installs the store and calls `on_open` (the service's
+// gRPC health turns SERVING). A setting the store rejects (kInvalidArgument)
+// is not retried: it cannot change without a restart.
 //
 // TryOnce is one step without waiting (what tests drive); Start runs the
 // steps on a thread until the store opens or Stop is called.
@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "gempool/common/notification.h"
 #include "deferred_store.h"
+#include "gempool/common/backoff.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/mutex.h"
 #include "gempool/storage/store.h"
@@ -39,6 +40,10 @@ class StoreOpener {
     int max_backoff_ms = 10000;
     // An unchanged reason is logged again after this long.
     int64_t reminder_ms = 5 * 60 * 1000;
+    // Up to this share is taken off each wait at random, so persistence
+    // processes that lost one database do not retry it in step; 0 for exact
+    // waits.
+    double backoff_jitter = kDefaultBackoffJitter;
   };
 
   // What one attempt came to.
@@ -86,7 +91,7 @@ class StoreOpener {
 
   mutable Mutex mu_;  // Guards the retry state; never held while opening.
   int attempts_ ABSL_GUARDED_BY(mu_) = 0;
-  int backoff_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  Backoff backoff_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   Step::Outcome final_ ABSL_GUARDED_BY(mu_) = Step::Outcome::kRetry;
   std::string last_logged_ ABSL_GUARDED_BY(mu_);

@@ -295,6 +295,7 @@ class ComposeTopologyTest : public ::testing::Test {
     env["AUTH_TOKEN"] = kAdminToken;
     env["BASE_URL"] = (*fake)->BaseUrl();
     env["CHECK_INTERVAL_HOURS"] = "0";
+    env["MAX_FAILURES_RECHECK_SECONDS"] = "0";
     env["LOG_LEVEL"] = "DEBUG";
     env["HOST"] = "127.0.0.1";
     env["MYSQL_USER"] = app_user_;

@@ -98,13 +98,24 @@ TEST_F(ErrorLogBodyTest, OffByDefaultThenRecordedRedactedOnceTurnedOnLive) {
   EXPECT_THAT(recorded, Not(HasSubstr("QQQQQQQQ")));
   for (const std::string& key : stack().options().keys) EXPECT_THAT(recorded, Not(HasSubstr(key)));
 
-  // The admin API shows it on the error's detail.
+  // The admin API lists it (a page carries the body's first bytes and its
+  // size) and shows it whole on the error's detail, read by the row's id.
   auto listed = stack().Gateway()->Get("/api/logs/errors?limit=1", Admin());
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->status, 200) << listed->body;
   const json page = json::parse(listed->body);
   ASSERT_FALSE(page["entries"].empty());
-  EXPECT_EQ(page["entries"][0]["request_body"], recorded);
+  const json& row = page["entries"][0];
+  EXPECT_EQ(recorded.rfind(row["request_body"].get<std::string>(), 0), 0u) << "the page's body is a prefix";
+  EXPECT_EQ(row["request_body_bytes"], recorded.size());
+  auto one = stack().Gateway()->Get("/api/logs/errors/" + std::to_string(row["id"].get<int64_t>()), Admin());
+  ASSERT_TRUE(one);
+  ASSERT_EQ(one->status, 200) << one->body;
+  EXPECT_EQ(json::parse(one->body)["request_body"], recorded);
+  auto missing =
+      stack().Gateway()->Get("/api/logs/errors/" + std::to_string(row["id"].get<int64_t>() + 100000), Admin());
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404) << missing->body;
 }
 
 }  // namespace

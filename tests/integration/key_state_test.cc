@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <set>
 
 #include "absl/strings/numbers.h"
 #include "integration/db_rows.h"
+#include "integration/measured.h"
 #include "integration/stack_test_base.h"
 #include "nlohmann/json.hpp"
 
@@ -104,6 +107,53 @@ TEST_F(KeyStateTest, AllKeysCoolingGives429WithRetryAfter) {
   EXPECT_GE(retry_after, 1);
   EXPECT_LE(retry_after, 31);
   EXPECT_THAT(Upstream("generateContent", seen), SizeIs(0)) << "a cooling key was used";
+}
+
+// An upstream outage fails every key until MAX_FAILURES disables them all;
+// once it is over the keys come back by themselves within seconds
+// (MAX_FAILURES_RECHECK_SECONDS), with no admin reset and long before
+// CHECK_INTERVAL_HOURS (off here).
+TEST_F(KeyStateTest, KeysAnUpstreamOutageDisabledComeBackSoonAfterItEnds) {
+  StackOptions options;
+  options.max_failures = 1;
+  options.extra_env["MAX_FAILURES_RECHECK_SECONDS"] = "1";
+  ASSERT_NO_FATAL_FAILURE(StartStack(options));
+  ASSERT_TRUE(fake().ScriptKey("", "", json::array({{{"status", 503}}}), true).ok());
+  const httplib::Headers admin = {{"Authorization", "Bearer " + options.admin_token}};
+  auto disabled_keys = [&]() -> int {
+    auto r = stack().Gateway()->Get("/v1/keys/list", admin);
+    if (!r || r->status != 200) return -1;
+    return static_cast<int>(json::parse(r->body)["data"]["invalid_keys"].size());
+  };
+  // Three attempts per call, one failure disables a key: a call or two
+  // disables all three.
+  ASSERT_TRUE(gempool::testing::WaitFor(
+      [&] {
+        auto r = Generate();
+        return r && r->status != 200 && disabled_keys() == 3;
+      },
+      15000))
+      << "the outage did not disable every key";
+
+  ASSERT_TRUE(fake().Reset().ok());  // The outage is over.
+  const auto over = std::chrono::steady_clock::now();
+  ASSERT_TRUE(gempool::testing::WaitFor([&] { return disabled_keys() == 0; }, 20000))
+      << "keys MAX_FAILURES disabled did not come back after the outage";
+  Measured("KeysAnUpstreamOutageDisabledComeBackSoonAfterItEnds", "outage_over_to_every_key_back_ms", MsSince(over),
+           " ms");
+  // The gateway's replica hears of each key within the broker's next push
+  // (50 ms): every key serves again.
+  const int64_t since = LastUpstreamId();
+  std::set<std::string> serving;
+  EXPECT_TRUE(gempool::testing::WaitFor(
+      [&] {
+        auto r = Generate();
+        if (!r || r->status != 200) return false;
+        for (const std::string& key : UsedKeys(kFlash, since)) serving.insert(key);
+        return serving.size() == options.keys.size();
+      },
+      5000))
+      << "keys serving after the outage: " << ::testing::PrintToString(serving);
 }
 
 class KeyStateRestartTest : public KeyStateTest, public ::testing::WithParamInterface<std::string> {};

@@ -188,6 +188,7 @@ std::map<std::string, std::string> NetnsStack::ServiceEnv() const {
       {"MAX_FAILURES", absl::StrCat(options_.max_failures)},
       {"TIME_OUT", "20"},
       {"CHECK_INTERVAL_HOURS", "0"},
+      {"MAX_FAILURES_RECHECK_SECONDS", "0"},
       {"LOG_LEVEL", "debug"},
       {"HOST", "0.0.0.0"},
       {"PORT", absl::StrCat(kGatewayPort)},

@@ -80,6 +80,7 @@ std::map<std::string, std::string> Stack::ServiceEnv() const {
       {"MAX_FAILURES", absl::StrCat(options_.max_failures)},
       {"TIME_OUT", "20"},
       {"CHECK_INTERVAL_HOURS", "0"},
+      {"MAX_FAILURES_RECHECK_SECONDS", "0"},
       {"LOG_LEVEL", "debug"},
       {"HOST", "127.0.0.1"},
       {"KEYBROKER_ADDR", absl::StrCat("127.0.0.1:", keybroker_port_)},

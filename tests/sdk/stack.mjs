@@ -118,6 +118,7 @@ export class Stack {
       VERTEX_EXPRESS_BASE_URL: `http://127.0.0.1:${this.fakePort}/v1beta1/publishers/google`,
       MAX_RETRIES: '3',
       CHECK_INTERVAL_HOURS: '0',
+      MAX_FAILURES_RECHECK_SECONDS: '0',
       LOG_LEVEL: 'debug',
       HOST: '127.0.0.1',
       PORT: String(this.gatewayPort),

@@ -3,7 +3,8 @@
 // log in, add keys by pasting, watch a key go active → cooling → disabled as
 // the upstream answers 429 and API_KEY_INVALID, change a setting and see the
 // next request use it without a restart (in the gateway and in the key
-// broker), find a request in the logs, see the statistics move, switch to
+// broker), find a request in the logs, open an error row whose whole request
+// body is fetched by its id, see the statistics move, switch to
 // Chinese, log out. Saves screenshots of every page in both languages to
 // docs/screenshots/.
 import { test, before, after } from 'node:test';
@@ -11,7 +12,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Stack, openBrowser, closeAll } from './stack.mjs';
+import { Stack, openBrowser, closeAll, eventually } from './stack.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const shots = process.env.GEMPOOL_SCREENSHOT_DIR || path.join(here, '..', '..', 'docs', 'screenshots');
@@ -30,7 +31,9 @@ let page;
 let failures;
 
 before(async () => {
-  stack = new Stack({ adminToken: ADMIN_TOKEN, clientToken: CLIENT_TOKEN });
+  // Request bodies recorded in error rows, for the error detail's body.
+  stack = new Stack({ adminToken: ADMIN_TOKEN, clientToken: CLIENT_TOKEN,
+    env: { ERROR_LOG_RECORD_REQUEST_BODY: 'true' } });
   await stack.start();
   // A 401 is expected twice: the wrong-token login and the call after logout.
   browser = await openBrowser({ ignoreConsole: /status of 401/ });
@@ -254,6 +257,62 @@ test('the admin UI, end to end in a browser', async (t) => {
     await page.waitForFunction(onlyThisRequest, id);
     await page.click('#clear');
     await page.click('[data-tab=errors]');
+  });
+
+  await t.test('an error row opens with its whole request body, fetched by its id', async () => {
+    // A body longer than a page's preview: its end shows only once the open
+    // row has fetched the rest. One upstream 500 (any key) makes the row.
+    const tail = 'END-OF-A-LONG-PROMPT';
+    const prompt = '\u4e2d\u6587'.repeat(300) + tail;
+    await stack.script({ model: FLASH, responses: [{ status: 500 }] });
+    const res = await fetch(stack.url(`/v1beta/models/${FLASH}:generateContent`), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-goog-api-key': CLIENT_TOKEN },
+      body: JSON.stringify({ contents: [{ parts: [{ text: prompt }] }] })
+    });
+    await res.text();
+    const row = await eventually(async () => {
+      const listed = await stack.admin('GET', '/logs/errors?limit=20');
+      return listed.entries.find((e) => e.status_code === 500 && e.request_body_truncated);
+    }, 'the error row with a long request body');
+    assert.ok(!row.request_body.includes(tail), 'a page carries only the first bytes of the body');
+    assert.ok(row.request_body_bytes > 1800, `the whole size is given (${row.request_body_bytes})`);
+    const whole = `${Number(row.request_body_bytes).toLocaleString('en')} bytes`;
+
+    await page.click('#refresh');
+    const tr = `#logs-table tbody tr[data-log-id="${row.id}"]`;
+    const timeCell = `${tr} td:nth-child(2)`;  // Not the request id's link, which filters instead.
+    await page.waitForSelector(tr);
+    await page.click(timeCell);
+    await page.waitForSelector('[data-role=request-body-status][data-state=whole]');
+    assert.ok((await page.textContent('[data-role=request-body]')).includes(tail), 'the whole body is shown');
+    assert.equal(await page.textContent('[data-role=request-body-status]'), whole);
+    await page.click('.modal [data-role=close]');
+
+    // When the fetch fails, the preview stays and the reason is shown, with
+    // a button that tries again.
+    const consoleBefore = failures.length;
+    const route = `**/api/logs/errors/${row.id}`;
+    await page.route(route, (r) => r.fulfill({ status: 503, contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 503, status: 'UNAVAILABLE', message: 'persistence is not answering' } }) }));
+    await page.click(timeCell);
+    await page.waitForSelector('[data-role=request-body-status][data-state=failed]');
+    assert.match(await page.textContent('[data-role=request-body-status]'), /persistence is not answering/);
+    assert.ok(!(await page.textContent('[data-role=request-body]')).includes(tail), 'the preview stays');
+    await page.unroute(route);
+    await page.click('[data-role=request-body-retry]');
+    await page.waitForSelector('[data-role=request-body-status][data-state=whole]');
+    assert.ok((await page.textContent('[data-role=request-body]')).includes(tail), 'the retry shows the whole body');
+    await page.click('.modal [data-role=close]');
+    // The refused fetch is the one console error expected here.
+    const added = failures.splice(consoleBefore);
+    assert.ok(added.every((f) => /status of 503/.test(f)), `unexpected page errors: ${added.join('; ')}`);
+
+    // An id no row has: the API answers 404 naming it.
+    const missing = await fetch(stack.url(`/api/logs/errors/${row.id + 100000}`),
+      { headers: { Authorization: 'Bearer ' + ADMIN_TOKEN } });
+    assert.equal(missing.status, 404);
+    assert.match((await missing.json()).error.message, new RegExp(`error log row ${row.id + 100000}`));
   });
 
   await t.test('the statistics move with new calls', async () => {

@@ -59,6 +59,7 @@ void CheckAccepted(const Config& c) {
   Require(InRange(c.max_failures, 1, 1000000) && InRange(c.max_retries, 1, 100));
   Require(InRange(c.time_out_seconds, 1, 86400));
   Require(InRange(c.check_interval_hours, 0, 8760));
+  Require(InRange(c.max_failures_recheck_seconds, 0, 86400));
   Require(c.paid_key.find_first_of(" \t\r\n,") == std::string::npos);
   Require(LoadTimeZoneSetting(c.timezone).ok());
   Require(c.database_type == "sqlite" || c.database_type == "mysql");

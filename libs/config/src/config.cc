@@ -98,6 +98,11 @@ absl::Status Load(const Environment& env, Config& c) {
     GEMPOOL_ASSIGN_OR_RETURN(c.check_interval_hours,
                              ParseDouble("CHECK_INTERVAL_HOURS", text("CHECK_INTERVAL_HOURS"), 0, 8760));
   }
+  if (has("MAX_FAILURES_RECHECK_SECONDS")) {
+    GEMPOOL_ASSIGN_OR_RETURN(
+        c.max_failures_recheck_seconds,
+        ParseInt("MAX_FAILURES_RECHECK_SECONDS", text("MAX_FAILURES_RECHECK_SECONDS"), 0, 86400));
+  }
   if (has("PROXIES")) {
     GEMPOOL_ASSIGN_OR_RETURN(c.proxies, ParseStringList("PROXIES", text("PROXIES")));
     for (const std::string& p : c.proxies) {

@@ -1,5 +1,8 @@
 #include "gempool/keypool/admin_json.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "gempool/keypool/key_info.h"
 #include "gempool/keypool/proto_convert.h"
 
@@ -72,6 +75,12 @@ nlohmann::ordered_json ErrorLogEntryJson(const v1::ErrorLogEntry& entry) {
   json["error_type"] = entry.error_type();
   json["message"] = entry.message();
   json["request_body"] = entry.request_body();
+  // request_body_bytes is 0 from a persistence that predates it, which sent
+  // the whole body: the body's own size then.
+  const int64_t shown = static_cast<int64_t>(entry.request_body().size());
+  const int64_t whole = std::max(entry.request_body_bytes(), shown);
+  json["request_body_bytes"] = whole;
+  json["request_body_truncated"] = whole > shown;
   return json;
 }
 

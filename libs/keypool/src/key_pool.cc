@@ -852,7 +852,7 @@ absl::Status KeyPool::ApplyOutcome(Key& key, absl::string_view model, const Outc
         trouble.failure_reason =
             outcome.error_reason.empty() ? OutcomeKindName(outcome.kind) : outcome.error_reason;
         if (static_cast<int>(trouble.failure_times.size()) >= max_failures_) {
-          trouble.state_reason = "MAX_FAILURES";
+          trouble.state_reason = std::string(kMaxFailuresReason);
           SetState(key, KeyState::kDisabled, key.paused);
         } else if (key.health() != KeyState::kCooling) {
           // A cooling key stays cooling; its failures count when it returns.
@@ -1137,6 +1137,20 @@ size_t KeyPool::size() const {
 bool KeyPool::Contains(int64_t key_id) const {
   MutexLock lock(&mu_);
   return SlotOf(key_id) != kNone;
+}
+
+std::vector<int64_t> KeyPool::DisabledForFailures() const {
+  MutexLock lock(&mu_);
+  std::vector<int64_t> ids;
+  if (state_counts_[Index(KeyState::kDisabled)] == 0) return ids;
+  for (const Key& key : slots_) {
+    if (key.occupied() && !key.paused && key.health() == KeyState::kDisabled &&
+        key.seen().state_reason == kMaxFailuresReason) {
+      ids.push_back(key.id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 void KeyPool::SetMaxFailures(int max_failures) {

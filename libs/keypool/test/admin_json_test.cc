@@ -97,8 +97,18 @@ TEST(AdminJsonTest, BothLogsShareTheirFirstFieldsThenAddTheirOwn) {
   error.set_request_body("{}");
   EXPECT_THAT(FieldsOf(ErrorLogEntryJson(error)),
               ElementsAre("id", "time_ms", "request_id", "key_id", "model", "operation", "status_code", "error_type",
-                          "message", "request_body"));
+                          "message", "request_body", "request_body_bytes", "request_body_truncated"));
   EXPECT_EQ(ErrorLogEntryJson(error)["request_body"], "{}");
+  // Without request_body_bytes (an older persistence sent whole bodies): the
+  // body's own size, complete.
+  EXPECT_EQ(ErrorLogEntryJson(error)["request_body_bytes"], 2);
+  EXPECT_EQ(ErrorLogEntryJson(error)["request_body_truncated"], false);
+  error.set_request_body_bytes(2);
+  EXPECT_EQ(ErrorLogEntryJson(error)["request_body_truncated"], false);
+  // A page's preview of a larger body.
+  error.set_request_body_bytes(70000);
+  EXPECT_EQ(ErrorLogEntryJson(error)["request_body_bytes"], 70000);
+  EXPECT_EQ(ErrorLogEntryJson(error)["request_body_truncated"], true);
 }
 
 }  // namespace

@@ -232,6 +232,30 @@ TEST_F(KeyPoolTest, MaxFailuresChangesWhileThePoolRuns) {
   EXPECT_EQ(pool_->max_failures(), 1) << "at least one failure disables";
 }
 
+TEST_F(KeyPoolTest, DisabledForFailuresListsOnlyKeysMaxFailuresDisabledAndNotPaused) {
+  MakePool(5, [] {
+    KeyPoolOptions options = DefaultOptions();
+    options.max_failures = 1;
+    return options;
+  }());
+  EXPECT_THAT(pool_->DisabledForFailures(), ElementsAre()) << "no key disabled";
+  ASSERT_THAT(pool_->Report(4, kFlash, Of(OutcomeKind::kTimeout)), IsOkAndHolds(KeyState::kDisabled));
+  ASSERT_THAT(pool_->Report(2, kFlash, Of(OutcomeKind::kServerError)), IsOkAndHolds(KeyState::kDisabled));
+  ASSERT_THAT(pool_->Report(3, kFlash, Of(OutcomeKind::kKeyInvalid)), IsOkAndHolds(KeyState::kDisabled));
+  ASSERT_THAT(pool_->Report(5, kFlash, Of(OutcomeKind::kConnectionError)), IsOkAndHolds(KeyState::kDisabled));
+  KeySelection five;
+  five.ids = {5};
+  ASSERT_THAT(pool_->Pause(five), IsOkAndHolds(1));
+  EXPECT_THAT(pool_->DisabledForFailures(), ElementsAre(2, 4)) << "not the invalid key 3, not the paused key 5";
+
+  KeySelection two;
+  two.ids = {2};
+  ASSERT_THAT(pool_->Reset(two), IsOkAndHolds(1));
+  EXPECT_THAT(pool_->DisabledForFailures(), ElementsAre(4));
+  ASSERT_THAT(pool_->Report(4, kFlash, Of(OutcomeKind::kKeyInvalid)), IsOkAndHolds(KeyState::kDisabled));
+  EXPECT_THAT(pool_->DisabledForFailures(), ElementsAre()) << "disabled again, now as invalid";
+}
+
 TEST_F(KeyPoolTest, FailuresOutsideTheSlidingWindowDoNotCount) {
   MakePool(1);
   ASSERT_TRUE(pool_->Report(1, kFlash, Of(OutcomeKind::kServerError)).ok());  // t=0

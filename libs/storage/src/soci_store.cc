@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -223,10 +224,22 @@ struct RequestLogRow {
   }
 };
 
-// request_body is NULL on MySQL rows from before schema version 7.
-constexpr char kErrorLogColumns[] =
-    "id, time_ms, key_id, model, operation, status_code, error_type, message, COALESCE(request_body, ''), "
-    "request_id";
+// The error log's columns, in ErrorLogRow order. request_body is NULL on
+// MySQL rows from before schema version 7. A page (`whole_body` false) reads
+// only the body's first kErrorLogBodyPreviewBytes characters, so the
+// database sends at most 4 bytes each (ErrorLogRow cuts them to bytes), and
+// the body's size in bytes: SQLite's LENGTH counts the characters of a TEXT
+// value (the column is TEXT there), so it measures the value as a BLOB, its
+// UTF-8 bytes; MySQL's LENGTH counts bytes. SUBSTR counts characters on both.
+std::string ErrorLogColumns(Backend backend, bool whole_body) {
+  const char* body_bytes =
+      backend == Backend::kSqlite ? "LENGTH(CAST(request_body AS BLOB))" : "LENGTH(request_body)";
+  const std::string body =
+      whole_body ? std::string("COALESCE(request_body, '')")
+                 : absl::StrCat("SUBSTR(COALESCE(request_body, ''), 1, ", kErrorLogBodyPreviewBytes, ")");
+  return absl::StrCat("id, time_ms, key_id, model, operation, status_code, error_type, message, ", body,
+                      ", COALESCE(", body_bytes, ", 0), request_id");
+}
 
 struct ErrorLogRow {
   long long id = 0;
@@ -238,7 +251,11 @@ struct ErrorLogRow {
   std::string error_type;
   std::string message;
   std::string request_body;
+  long long request_body_bytes = 0;
   std::string request_id;
+  // The body is cut to this many bytes (on a character boundary): a page's
+  // preview. The whole-row read sets no limit.
+  size_t max_body_bytes = kErrorLogBodyPreviewBytes;
 
   void Into(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -250,6 +267,7 @@ struct ErrorLogRow {
     st.exchange(soci::into(error_type));
     st.exchange(soci::into(message));
     st.exchange(soci::into(request_body));
+    st.exchange(soci::into(request_body_bytes));
     st.exchange(soci::into(request_id));
   }
 
@@ -263,11 +281,19 @@ struct ErrorLogRow {
     e.set_status_code(status_code);
     e.set_error_type(error_type);
     e.set_message(message);
-    e.set_request_body(request_body);
+    e.set_request_body(request_body.size() > max_body_bytes ? ValidUtf8Prefix(request_body, max_body_bytes)
+                                                            : request_body);
+    e.set_request_body_bytes(request_body_bytes);
     e.set_request_id(request_id);
     return e;
   }
 };
+
+// kInvalidArgument for a negative LogQuery.id (0: not set).
+absl::Status CheckLogRowId(int64_t id) {
+  if (id >= 0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("log row id ", id, " is negative"));
+}
 
 // Checks a log query and returns the page size to use.
 absl::StatusOr<int> CheckLogQuery(const v1::LogQuery& q) {
@@ -319,8 +345,8 @@ std::string LogWhere(const v1::LogQuery& q, const char* text_column, SqlParams& 
 
 // Runs the count and page queries of a log query over `table`.
 template <typename Row, typename Entry>
-LogPage<Entry> QueryLog(soci::session& session, const char* table, const char* columns, const char* text_column,
-                        const v1::LogQuery& q, int limit) {
+LogPage<Entry> QueryLog(soci::session& session, const char* table, const std::string& columns,
+                        const char* text_column, const v1::LogQuery& q, int limit) {
   SqlParams params;
   const std::string where = LogWhere(q, text_column, params);
   LogPage<Entry> page;
@@ -340,6 +366,29 @@ LogPage<Entry> QueryLog(soci::session& session, const char* table, const char* c
                                   limit, " OFFSET ", q.offset()));
   st.execute();
   while (st.fetch()) page.entries.push_back(row.ToEntry());
+  return page;
+}
+
+// The row of `table` with `id` (LogQuery.id), read into `row` as its
+// settings say; kNotFound naming the id when there is none. `what` names the
+// log in the message ("error log").
+template <typename Row, typename Entry>
+absl::StatusOr<LogPage<Entry>> QueryLogRow(soci::session& session, const char* table, const std::string& columns,
+                                           Row row, int64_t id, const char* what) {
+  SqlParams params;
+  const std::string sql_text =
+      absl::StrCat("SELECT ", columns, " FROM ", table, " WHERE id = ", params.Add(static_cast<long long>(id)));
+  soci::statement st(session);
+  row.Into(st);
+  params.Prepare(st, sql_text);
+  st.execute(true);
+  if (!st.got_data()) {
+    return absl::NotFoundError(
+        absl::StrCat(what, " row ", id, " not found: it was deleted, or removed by log retention"));
+  }
+  LogPage<Entry> page;
+  page.entries.push_back(row.ToEntry());
+  page.total = 1;
   return page;
 }
 
@@ -783,6 +832,14 @@ absl::StatusOr<int> SociStore::WriteErrorLogs(const std::vector<v1::ErrorLogEntr
 }
 
 absl::StatusOr<LogPage<v1::RequestLogEntry>> SociStore::QueryRequestLogs(const v1::LogQuery& query) {
+  GEMPOOL_RETURN_IF_ERROR(CheckLogRowId(query.id()));
+  if (query.id() != 0) {
+    return Run("reading a request log row",
+               [&](soci::session& session) -> absl::StatusOr<LogPage<v1::RequestLogEntry>> {
+                 return QueryLogRow<RequestLogRow, v1::RequestLogEntry>(
+                     session, "gempool_request_log", kRequestLogColumns, RequestLogRow(), query.id(), "request log");
+               });
+  }
   GEMPOOL_ASSIGN_OR_RETURN(const int limit, CheckLogQuery(query));
   return Run("querying the request log", [&](soci::session& session) -> absl::StatusOr<LogPage<v1::RequestLogEntry>> {
     return QueryLog<RequestLogRow, v1::RequestLogEntry>(session, "gempool_request_log", kRequestLogColumns, "operation",
@@ -791,10 +848,21 @@ absl::StatusOr<LogPage<v1::RequestLogEntry>> SociStore::QueryRequestLogs(const v
 }
 
 absl::StatusOr<LogPage<v1::ErrorLogEntry>> SociStore::QueryErrorLogs(const v1::LogQuery& query) {
+  GEMPOOL_RETURN_IF_ERROR(CheckLogRowId(query.id()));
+  if (query.id() != 0) {
+    return Run("reading an error log row", [&](soci::session& session) -> absl::StatusOr<LogPage<v1::ErrorLogEntry>> {
+      ErrorLogRow whole;
+      whole.max_body_bytes = std::numeric_limits<size_t>::max();
+      return QueryLogRow<ErrorLogRow, v1::ErrorLogEntry>(session, "gempool_error_log",
+                                                         ErrorLogColumns(options_.backend, /*whole_body=*/true),
+                                                         std::move(whole), query.id(), "error log");
+    });
+  }
   GEMPOOL_ASSIGN_OR_RETURN(const int limit, CheckLogQuery(query));
   return Run("querying the error log", [&](soci::session& session) -> absl::StatusOr<LogPage<v1::ErrorLogEntry>> {
-    return QueryLog<ErrorLogRow, v1::ErrorLogEntry>(session, "gempool_error_log", kErrorLogColumns, "message", query,
-                                                    limit);
+    return QueryLog<ErrorLogRow, v1::ErrorLogEntry>(session, "gempool_error_log",
+                                                    ErrorLogColumns(options_.backend, /*whole_body=*/false), "message",
+                                                    query, limit);
   });
 }
 

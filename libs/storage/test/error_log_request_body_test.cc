@@ -48,11 +48,18 @@ TEST_P(ErrorLogRequestBodyTest, RoundTripsAndCapsAt64KiB) {
   auto page = store_->QueryErrorLogs(v1::LogQuery());
   ASSERT_THAT(page, IsOk());
   ASSERT_THAT(page->entries, SizeIs(3));
-  // Same time: newest id first.
-  EXPECT_LE(page->entries[0].request_body().size(), 64u * 1024);
-  EXPECT_GT(page->entries[0].request_body().size(), 60u * 1024);
+  // Same time: newest id first. A page carries a preview and the stored size.
+  EXPECT_EQ(page->entries[0].request_body(), std::string(kErrorLogBodyPreviewBytes, 'x'));
+  EXPECT_EQ(page->entries[0].request_body_bytes(), 64 * 1024);
   EXPECT_EQ(page->entries[1].request_body(), "");
   EXPECT_EQ(page->entries[2].request_body(), body);
+  // The capped body, whole, by its row's id.
+  v1::LogQuery by_id;
+  by_id.set_id(page->entries[0].id());
+  auto one = store_->QueryErrorLogs(by_id);
+  ASSERT_THAT(one, IsOk());
+  ASSERT_THAT(one->entries, SizeIs(1));
+  EXPECT_EQ(one->entries[0].request_body(), std::string(64 * 1024, 'x'));
 }
 
 TEST_P(ErrorLogRequestBodyTest, RowsFromBeforeVersion7ReadWithAnEmptyBody) {
@@ -78,6 +85,14 @@ TEST_P(ErrorLogRequestBodyTest, RowsFromBeforeVersion7ReadWithAnEmptyBody) {
   ASSERT_THAT(page->entries, SizeIs(1));
   EXPECT_EQ(page->entries[0].message(), "old row");
   EXPECT_EQ(page->entries[0].request_body(), "");
+  EXPECT_EQ(page->entries[0].request_body_bytes(), 0);
+  v1::LogQuery by_id;
+  by_id.set_id(page->entries[0].id());
+  auto one = store_->QueryErrorLogs(by_id);
+  ASSERT_THAT(one, IsOk());
+  ASSERT_THAT(one->entries, SizeIs(1));
+  EXPECT_EQ(one->entries[0].request_body(), "");
+  EXPECT_EQ(one->entries[0].request_body_bytes(), 0);
 }
 
 GEMPOOL_INSTANTIATE_STORE_TESTS(ErrorLogRequestBodyTest);

@@ -702,6 +702,101 @@ TEST_P(StoreContractTest, ErrorLogsRoundTripAndFilter) {
   EXPECT_EQ(count(q), 2);
 }
 
+// A page of error rows carries each request body's first
+// kErrorLogBodyPreviewBytes bytes, cut on a character boundary, and its whole
+// size; the row asked for by id carries the whole body.
+TEST_P(StoreContractTest, ErrorLogPagesCarryABodyPreviewAndOneRowByIdItsWholeBody) {
+  ASSERT_EQ(kErrorLogBodyPreviewBytes, 256u) << "the bodies below are cut around byte 256";
+  const std::string chinese = "\xe4\xb8\xad";      // U+4E2D, 3 bytes.
+  const std::string emoji = "\xf0\x9f\x98\x80";   // U+1F600, 4 bytes.
+  // 64 KiB, the most a row keeps, ending in a tail only the whole body has.
+  const std::string largest = std::string(64 * 1024 - 4, 'b') + "tail";
+  // Byte 256 falls inside a character: the preview stops before it.
+  const std::string cut_in_a_character = std::string(255, 'a') + chinese + "after";
+  const std::string cut_in_an_emoji = std::string(254, 'e') + emoji + "after";
+  // 100 characters of 3 bytes: 300 bytes (a count of characters says 100).
+  std::string all_chinese;
+  for (int i = 0; i < 100; ++i) all_chinese += chinese;
+  const std::string small = R"({"contents":[{"parts":[{"text":"hi"}]}]})";
+  const std::vector<std::string> bodies = {largest, cut_in_a_character, cut_in_an_emoji, all_chinese, small, ""};
+  std::vector<v1::ErrorLogEntry> entries;
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    entries.push_back(Error(kStart + static_cast<int64_t>(i), 1, "gemini-2.5-flash", 500, "INTERNAL", "boom"));
+    entries.back().set_request_body(bodies[i]);
+    entries.back().set_request_id("req-" + std::to_string(i));
+  }
+  ASSERT_THAT(store_->WriteErrorLogs(entries), IsOkAndHolds(static_cast<int>(bodies.size())));
+
+  auto page = store_->QueryErrorLogs(Query());
+  ASSERT_THAT(page, IsOk());
+  ASSERT_THAT(page->entries, SizeIs(bodies.size()));
+  // Newest first: the empty body's row leads.
+  std::vector<v1::ErrorLogEntry> listed(page->entries.rbegin(), page->entries.rend());
+  EXPECT_EQ(listed[0].request_body(), std::string(256, 'b'));
+  EXPECT_EQ(listed[0].request_body_bytes(), 64 * 1024);
+  EXPECT_EQ(listed[1].request_body(), std::string(255, 'a'));
+  EXPECT_EQ(listed[1].request_body_bytes(), 255 + 3 + 5);
+  EXPECT_EQ(listed[2].request_body(), std::string(254, 'e'));
+  EXPECT_EQ(listed[2].request_body_bytes(), 254 + 4 + 5);
+  EXPECT_EQ(listed[3].request_body(), all_chinese.substr(0, 85 * 3));
+  EXPECT_EQ(listed[3].request_body_bytes(), 300);
+  EXPECT_EQ(listed[4].request_body(), small);
+  EXPECT_EQ(listed[4].request_body_bytes(), static_cast<int64_t>(small.size()));
+  EXPECT_EQ(listed[5].request_body(), "");
+  EXPECT_EQ(listed[5].request_body_bytes(), 0);
+
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    v1::LogQuery by_id;
+    by_id.set_id(listed[i].id());
+    auto one = store_->QueryErrorLogs(by_id);
+    ASSERT_THAT(one, IsOk());
+    EXPECT_EQ(one->total, 1);
+    ASSERT_THAT(one->entries, SizeIs(1));
+    v1::ErrorLogEntry expected = entries[i];
+    expected.set_id(listed[i].id());
+    expected.set_request_body_bytes(static_cast<int64_t>(bodies[i].size()));
+    EXPECT_THAT(one->entries[0], EqualsProto(expected)) << "row " << i;
+  }
+
+  // The id alone decides: the other filters and the page do not apply.
+  v1::LogQuery by_id_and_more;
+  by_id_and_more.set_id(listed[1].id());
+  by_id_and_more.set_model("another-model");
+  by_id_and_more.set_offset(10);
+  auto one = store_->QueryErrorLogs(by_id_and_more);
+  ASSERT_THAT(one, IsOk());
+  ASSERT_THAT(one->entries, SizeIs(1));
+  EXPECT_EQ(one->entries[0].request_body(), cut_in_a_character);
+}
+
+TEST_P(StoreContractTest, ALogRowAskedForByAnUnknownIdIsNotFoundByItsId) {
+  ASSERT_THAT(store_->WriteErrorLogs({Error(kStart, 1, "m", 500, "INTERNAL", "boom")}), IsOkAndHolds(1));
+  ASSERT_THAT(store_->WriteRequestLogs({Request(kStart, 1, "m", 200, "generateContent")}), IsOkAndHolds(1));
+  auto errors = store_->QueryErrorLogs(Query());
+  ASSERT_THAT(errors, IsOk());
+  ASSERT_THAT(errors->entries, SizeIs(1));
+  const int64_t unknown = errors->entries[0].id() + 1000;
+  v1::LogQuery q;
+  q.set_id(unknown);
+  EXPECT_THAT(store_->QueryErrorLogs(q),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("error log row " + std::to_string(unknown))));
+  EXPECT_THAT(store_->QueryRequestLogs(q),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("request log row " + std::to_string(unknown))));
+  q.set_id(-3);
+  EXPECT_THAT(store_->QueryErrorLogs(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-3")));
+  EXPECT_THAT(store_->QueryRequestLogs(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-3")));
+
+  // A request log row by its id, too.
+  auto requests = store_->QueryRequestLogs(Query());
+  ASSERT_THAT(requests, IsOk());
+  ASSERT_THAT(requests->entries, SizeIs(1));
+  q.set_id(requests->entries[0].id());
+  auto request = store_->QueryRequestLogs(q);
+  ASSERT_THAT(request, IsOk());
+  ASSERT_THAT(request->entries, SizeIs(1));
+  EXPECT_THAT(request->entries[0], EqualsProto(requests->entries[0]));
+}
+
 TEST_P(StoreContractTest, ConcurrentLogWritersAllLand) {
   std::vector<std::thread> threads;
   std::vector<absl::Status> failures(4);

@@ -14,6 +14,7 @@ const std::vector<SettingSpec>& SettingCatalog() {
       {"VERTEX_API_KEYS", "keys", "", true, false, false, "keybroker", "keys"},
       {"MAX_FAILURES", "keys", "3", false, true, true, "keybroker"},
       {"CHECK_INTERVAL_HOURS", "keys", "1", false, true, true, "keybroker"},
+      {"MAX_FAILURES_RECHECK_SECONDS", "keys", "60", false, true, true, "keybroker"},
       {"TEST_MODEL", "keys", "gemini-2.5-flash-lite", false, true, true, "keybroker"},
       {"PAID_KEY", "keys", "", true, true, true, "keybroker"},
       {"ALLOWED_TOKENS", "clients", "", true, true, true, "gateway"},

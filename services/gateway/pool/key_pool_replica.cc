@@ -340,7 +340,7 @@ grpc::Status KeyPoolReplica::ReadStream() {
 }
 
 void KeyPoolReplica::Run() {
-  int backoff_ms = options_.reconnect_initial_ms;
+  Backoff backoff({options_.reconnect_initial_ms, options_.reconnect_max_ms, options_.reconnect_jitter});
   std::string last_logged;  // One line per kind of failure, not per retry.
   while (true) {
     const int snapshots_before = snapshots();
@@ -351,7 +351,7 @@ void KeyPoolReplica::Run() {
     }
     if (snapshots() > snapshots_before) {
       // The stream worked for a while: reconnect quickly, and say so again.
-      backoff_ms = options_.reconnect_initial_ms;
+      backoff.Reset();
       last_logged.clear();
     }
     std::string what;
@@ -368,13 +368,12 @@ void KeyPoolReplica::Run() {
     }
     {
       MutexLock lock(&mu_);
-      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff_ms);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff.NextMs());
       while (!stopping_) {
         if (changed_.WaitWithDeadline(&mu_, deadline)) break;
       }
       if (stopping_) return;
     }
-    backoff_ms = std::min(backoff_ms * 2, options_.reconnect_max_ms);
   }
 }
 

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "gempool/common/backoff.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/mutex.h"
 #include "gempool/keypool/key_pools.h"
@@ -50,9 +51,12 @@ namespace gempool::gateway {
 class KeyPoolReplica {
  public:
   struct Options {
-    // Reconnect backoff after the stream ends or cannot open.
+    // Reconnect backoff after the stream ends or cannot open (with up to
+    // this jitter share off each wait, so gateways do not all reconnect at
+    // once after a broker restart; 0 for exact waits).
     int reconnect_initial_ms = 100;
     int reconnect_max_ms = 1000;
+    double reconnect_jitter = kDefaultBackoffJitter;
     // How the broker's log names this gateway.
     std::string watcher;
   };

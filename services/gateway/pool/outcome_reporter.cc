@@ -76,7 +76,7 @@ uint64_t OutcomeReporter::failed() const {
 void OutcomeReporter::Run() {
   uint64_t dropped_logged = 0;
   bool last_failed = false;
-  int backoff_ms = options_.retry_initial_ms;
+  Backoff backoff({options_.retry_initial_ms, options_.retry_max_ms, options_.retry_jitter});
   for (;;) {
     v1::ReportOutcomesRequest batch;
     batch.set_sender(sender_);
@@ -119,7 +119,7 @@ void OutcomeReporter::Run() {
         GEMPOOL_LOG(INFO) << "key outcome reports reach the key broker again";
       }
       last_failed = false;
-      backoff_ms = options_.retry_initial_ms;
+      backoff.Reset();
       continue;
     }
     // One line per failure streak, not per batch.
@@ -142,12 +142,11 @@ void OutcomeReporter::Run() {
         queue_.pop_front();
         ++dropped_;
       }
-      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff_ms);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff.NextMs());
       while (!stopping_) {
         if (wake_.WaitWithDeadline(&mu_, deadline)) break;
       }
     }
-    backoff_ms = std::min(backoff_ms * 2, options_.retry_max_ms);
   }
 }
 

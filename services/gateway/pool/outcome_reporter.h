@@ -22,6 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "gempool/common/backoff.h"
 #include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.pb.h"
 
@@ -36,9 +37,12 @@ class OutcomeReporter {
   struct Options {
     size_t max_queued = 10000;
     size_t max_batch = 500;
-    // Backoff before sending a batch again after the broker failed to take it.
+    // Backoff before sending a batch again after the broker failed to take it
+    // (with up to this jitter share off each wait, so gateways do not all
+    // come back at once; 0 for exact waits).
     int retry_initial_ms = 200;
     int retry_max_ms = 5000;
+    double retry_jitter = kDefaultBackoffJitter;
     // A batch of successes only waits this long for more reports (a quiet
     // gateway then makes one call per linger, not one per request). A
     // failure report is sent at once: other gateways learn from the broker

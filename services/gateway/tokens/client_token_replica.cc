@@ -272,7 +272,8 @@ void ClientTokenReplica::ApplyUpdate(const v1::ClientTokenUpdate& update) {
   if (completed) changed_.SignalAll();
 }
 
-grpc::Status ClientTokenReplica::ReadStream() {
+grpc::Status ClientTokenReplica::ReadStream(bool* snapshot_completed) {
+  *snapshot_completed = false;
   grpc::ClientContext context;
   {
     MutexLock lock(&mu_);
@@ -290,6 +291,7 @@ grpc::Status ClientTokenReplica::ReadStream() {
     ApplyUpdate(update);
     if (update.snapshot_complete() && !logged) {
       logged = true;
+      *snapshot_completed = true;
       MutexLock lock(&mu_);
       GEMPOOL_LOG(INFO) << "client token replica: " << tokens_.size() << " managed tokens from the key broker at "
                         << address_;
@@ -302,14 +304,17 @@ grpc::Status ClientTokenReplica::ReadStream() {
 }
 
 void ClientTokenReplica::Run() {
-  int backoff_ms = options_.reconnect_initial_ms;
+  Backoff backoff({options_.reconnect_initial_ms, options_.reconnect_max_ms, options_.reconnect_jitter});
   std::string last_logged;
   while (true) {
-    const grpc::Status status = ReadStream();
+    bool snapshot_completed = false;
+    const grpc::Status status = ReadStream(&snapshot_completed);
     {
       MutexLock lock(&mu_);
       if (stopping_) return;
     }
+    // The stream worked for a while: reconnect quickly.
+    if (snapshot_completed) backoff.Reset();
     const bool unimplemented = status.error_code() == grpc::StatusCode::UNIMPLEMENTED;
     if (unimplemented) {
       // A broker without managed tokens has none: gp- secrets are unknown
@@ -332,13 +337,12 @@ void ClientTokenReplica::Run() {
     }
     {
       MutexLock lock(&mu_);
-      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff_ms);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(backoff.NextMs());
       while (!stopping_) {
         if (changed_.WaitWithDeadline(&mu_, deadline)) break;
       }
       if (stopping_) return;
     }
-    backoff_ms = std::min(backoff_ms * 2, options_.reconnect_max_ms);
   }
 }
 

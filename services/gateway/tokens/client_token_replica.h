@@ -38,6 +38,7 @@
 #include "absl/time/time.h"
 #include "gempool/clienttokens/limit_decision.h"
 #include "gempool/clienttokens/usage_windows.h"
+#include "gempool/common/backoff.h"
 #include "gempool/common/clock.h"
 #include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.grpc.pb.h"
@@ -47,8 +48,12 @@ namespace gempool::gateway {
 class ClientTokenReplica {
  public:
   struct Options {
+    // Reconnect backoff after the stream ends or cannot open (with up to
+    // this jitter share off each wait, so gateways do not all reconnect at
+    // once after a broker restart; 0 for exact waits).
     int reconnect_initial_ms = 100;
     int reconnect_max_ms = 1000;
+    double reconnect_jitter = kDefaultBackoffJitter;
     // How the broker's log names this gateway.
     std::string gateway;
     // Reported use not seen in a counter after this long is dropped (the
@@ -137,7 +142,9 @@ class ClientTokenReplica {
   };
 
   void Run() ABSL_LOCKS_EXCLUDED(mu_);
-  grpc::Status ReadStream() ABSL_LOCKS_EXCLUDED(mu_);
+  // Reads one stream to its end; returns how it ended, and sets
+  // `*snapshot_completed` when a whole snapshot came in on it.
+  grpc::Status ReadStream(bool* snapshot_completed) ABSL_LOCKS_EXCLUDED(mu_);
   // The use the broker has not counted.
   clienttokens::WindowUse LocalUseLocked(Usage& usage, int64_t now_ms) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   const v1::ClientToken* FindByTokenIdLocked(const std::string& token_id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -67,7 +67,8 @@ bool TokenUsageReporter::ReportOnce() {
 }
 
 void TokenUsageReporter::Run() {
-  int wait_ms = options_.interval_ms;
+  Backoff retry({2 * int64_t{options_.interval_ms}, options_.retry_max_ms, options_.retry_jitter});
+  int64_t wait_ms = options_.interval_ms;
   while (true) {
     {
       MutexLock lock(&mu_);
@@ -77,7 +78,12 @@ void TokenUsageReporter::Run() {
       }
       if (stopping_) return;
     }
-    wait_ms = ReportOnce() ? options_.interval_ms : std::min(wait_ms * 2, options_.retry_max_ms);
+    if (ReportOnce()) {
+      retry.Reset();
+      wait_ms = options_.interval_ms;
+    } else {
+      wait_ms = retry.NextMs();
+    }
   }
 }
 

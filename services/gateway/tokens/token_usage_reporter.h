@@ -22,6 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "gempool/common/backoff.h"
 #include "gempool/common/mutex.h"
 #include "gempool/v1/keybroker.pb.h"
 #include "tokens/client_token_replica.h"
@@ -35,7 +36,10 @@ class TokenUsageReporter {
 
   struct Options {
     int interval_ms = 100;
+    // After a failed report the wait doubles from 2 × interval_ms up to
+    // retry_max_ms, less up to retry_jitter of it (gempool/common/backoff.h).
     int retry_max_ms = 2000;
+    double retry_jitter = kDefaultBackoffJitter;
   };
 
   // `replica` must outlive this.

@@ -335,9 +335,43 @@ TEST_F(CommandsTest, LogsSendsTheQueryAndPrintsStableJson) {
   std::vector<std::string> fields;
   for (auto it = row.begin(); it != row.end(); ++it) fields.push_back(it.key());
   EXPECT_THAT(fields, ElementsAre("id", "time_ms", "request_id", "key_id", "model", "operation", "status_code",
-                                  "error_type", "message", "request_body"));
+                                  "error_type", "message", "request_body", "request_body_bytes",
+                                  "request_body_truncated"));
   EXPECT_EQ(row["request_id"], "my-trace-1");
   EXPECT_EQ(row["message"], "upstream broke\nsecond line");
+  EXPECT_EQ(query.id(), 0) << "a page, not one row";
+  // A page carries the body's first bytes and says so.
+  EXPECT_EQ(row["request_body_truncated"], true);
+  EXPECT_EQ(row["request_body_bytes"], std::string(test::FakeKeyAdmin::kFakeErrorRequestBody).size());
+}
+
+TEST_F(CommandsTest, LogsErrorsIdPrintsTheWholeRowWithItsWholeRequestBody) {
+  ScopedTimezone zone("UTC");
+  const std::string body = test::FakeKeyAdmin::kFakeErrorRequestBody;
+  ASSERT_EQ(RunCommand({"logs", "--errors", "--id", "9"}), kExitOk) << err_.str();
+  const v1::LogQuery query = admin_.last_log_query();
+  EXPECT_EQ(query.id(), 9);
+  EXPECT_EQ(query.limit(), 0) << "no page with one row by id";
+  const std::string out = out_.str();
+  EXPECT_THAT(out, HasSubstr("id          9\n"));
+  EXPECT_THAT(out, HasSubstr("key         #3\n"));
+  EXPECT_THAT(out, HasSubstr("error type  INTERNAL\n"));
+  EXPECT_THAT(out, HasSubstr("\nmessage:\nupstream broke\nsecond line\n"));
+  EXPECT_THAT(out, HasSubstr(absl::StrCat("\nrequest body (", body.size(), " bytes):\n", body, "\n")));
+
+  ASSERT_EQ(RunCommand({"logs", "--errors", "--id", "9", "--json"}), kExitOk) << err_.str();
+  nlohmann::ordered_json json = OutJson();
+  EXPECT_EQ(json["total"], 1);
+  ASSERT_EQ(json["entries"].size(), 1u);
+  EXPECT_EQ(json["entries"][0]["request_body"], body);
+  EXPECT_EQ(json["entries"][0]["request_body_truncated"], false);
+}
+
+TEST_F(CommandsTest, LogsErrorsIdOfNoRowExitsWithOneNamingIt) {
+  EXPECT_EQ(RunCommand({"logs", "--errors", "--id", "10"}), kExitError);
+  EXPECT_THAT(err_.str(), HasSubstr("error log row 10 not found"));
+  EXPECT_EQ(RunCommand({"logs", "--errors", "--id", "10", "--json"}), kExitError);
+  EXPECT_EQ(OutJson()["error"]["code"], "NOT_FOUND");
 }
 
 TEST_F(CommandsTest, LogsPrintsRequestRowsWithTimesInTimezone) {
@@ -434,6 +468,19 @@ TEST(LogsArgsTest, RejectsBadFlags) {
   absl::StatusOr<Invocation> help = ParseArgs({"help", "logs"});
   ASSERT_TRUE(help.ok());
   EXPECT_THAT(help->help, HasSubstr("--request-id ID"));
+  EXPECT_THAT(help->help, HasSubstr("--id ROW"));
+  // --id: one row, a positive id, and no filter beside it.
+  absl::StatusOr<Invocation> one = ParseArgs({"logs", "--errors", "--id", "42"});
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(one->log_row_id, 42);
+  EXPECT_TRUE(one->logs_errors);
+  EXPECT_THAT(ParseArgs({"logs", "--id", "0"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--id")));
+  EXPECT_THAT(ParseArgs({"logs", "--id", "x"}), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--id")));
+  EXPECT_THAT(ParseArgs({"logs", "--errors", "--id", "5", "--since", "1h"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--id names one row: drop --since")));
+  EXPECT_THAT(ParseArgs({"logs", "--errors", "--id", "5", "--request-id", "abc"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("drop --request-id")));
+  EXPECT_THAT(ParseArgs({"keys", "list", "--id", "5"}), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(CommandsTest, UsageByTokenNamesManagedTokens) {

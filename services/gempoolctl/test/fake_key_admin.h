@@ -162,12 +162,21 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
     response->set_total(1);
     return grpc::Status::OK;
   }
+  // Row 9, whose request body is kFakeErrorRequestBody: a page carries its
+  // first 10 bytes, LogQuery.id 9 all of it; another id is NOT_FOUND.
+  static constexpr char kFakeErrorRequestBody[] = "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}\nlast line";
   grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
                               v1::QueryErrorLogsResponse* response) override {
     if (grpc::Status auth = Auth(*context); !auth.ok()) return auth;
     MutexLock lock(&mu_);
     last_log_query_ = *request;
+    if (request->id() != 0 && request->id() != 9) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                          "persistence at 127.0.0.1:1: QueryErrorLogs failed: error log row " +
+                              std::to_string(request->id()) + " not found");
+    }
     if (request->request_id() == "none") return grpc::Status::OK;
+    const std::string body = kFakeErrorRequestBody;
     v1::ErrorLogEntry* e = response->add_entries();
     e->set_id(9);
     e->set_time_ms(1752609600000);
@@ -178,6 +187,8 @@ class FakeKeyAdmin final : public v1::KeyAdmin::Service {
     e->set_status_code(500);
     e->set_error_type("INTERNAL");
     e->set_message("upstream broke\nsecond line");
+    e->set_request_body(request->id() != 0 ? body : body.substr(0, 10));
+    e->set_request_body_bytes(static_cast<int64_t>(body.size()));
     response->set_total(1);
     return grpc::Status::OK;
   }

@@ -135,6 +135,36 @@ grpc::Status FakePersistence::QueryUsage(grpc::ServerContext*, const v1::UsageQu
   return grpc::Status::OK;
 }
 
+grpc::Status FakePersistence::QueryErrorLogs(grpc::ServerContext*, const v1::LogQuery* request,
+                                             v1::QueryErrorLogsResponse* response) {
+  constexpr size_t kPreviewBytes = 4;
+  MutexLock lock(&mu_);
+  if (down_) return Down();
+  error_log_queries_.push_back(*request);
+  for (auto it = error_log_.rbegin(); it != error_log_.rend(); ++it) {
+    if (request->id() != 0 && it->id() != request->id()) continue;
+    v1::ErrorLogEntry* e = response->add_entries();
+    *e = *it;
+    e->set_request_body_bytes(static_cast<int64_t>(it->request_body().size()));
+    if (request->id() == 0) e->set_request_body(it->request_body().substr(0, kPreviewBytes));
+  }
+  if (request->id() != 0 && response->entries_size() == 0) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "error log row " + std::to_string(request->id()) + " not found");
+  }
+  response->set_total(response->entries_size());
+  return grpc::Status::OK;
+}
+
+void FakePersistence::SeedErrorLog(const v1::ErrorLogEntry& entry) {
+  MutexLock lock(&mu_);
+  error_log_.push_back(entry);
+}
+
+std::vector<v1::LogQuery> FakePersistence::error_log_queries() const {
+  MutexLock lock(&mu_);
+  return error_log_queries_;
+}
+
 void FakePersistence::set_usage_report(const v1::UsageReport& report) {
   MutexLock lock(&mu_);
   usage_report_ = report;

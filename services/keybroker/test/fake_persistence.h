@@ -1,8 +1,8 @@
 #pragma once
 // An in-memory gempool.v1.Persistence for broker tests: the key RPCs behave
 // as the contract says (ids assigned once, secrets deduplicated, states
-// written by id), GetKeyUsage counts request log rows the test seeds, the
-// settings table is a map, and the test can take it "down" (every call
+// written by id), GetKeyUsage counts request log rows the test seeds,
+// QueryErrorLogs answers the error rows it seeds, the settings table is a map, and the test can take it "down" (every call
 // UNAVAILABLE) and see what was called. Other RPCs are UNIMPLEMENTED.
 // Thread-safe.
 
@@ -39,6 +39,11 @@ class FakePersistence final : public v1::Persistence::Service {
   // INVALID_ARGUMENT, as the real service says.
   grpc::Status QueryUsage(grpc::ServerContext* context, const v1::UsageQuery* request,
                           v1::UsageReport* response) override;
+  // The seeded error rows, newest seeded first, each body cut to a 4-byte
+  // preview (the real one keeps 256); LogQuery.id answers that row whole, or
+  // NOT_FOUND naming the id.
+  grpc::Status QueryErrorLogs(grpc::ServerContext* context, const v1::LogQuery* request,
+                              v1::QueryErrorLogsResponse* response) override;
   // Managed client tokens, once set_stores_client_tokens(true); until then
   // UNIMPLEMENTED, as an older persistence answers (the broker then manages
   // none).
@@ -65,6 +70,10 @@ class FakePersistence final : public v1::Persistence::Service {
   // What QueryUsage answers; the queries it received (while up).
   void set_usage_report(const v1::UsageReport& report);
   std::vector<v1::UsageQuery> usage_queries() const;
+  // Appends an error log row (its id must be set), for QueryErrorLogs; the
+  // queries QueryErrorLogs received (while up).
+  void SeedErrorLog(const v1::ErrorLogEntry& entry);
+  std::vector<v1::LogQuery> error_log_queries() const;
 
   // Stored records by id.
   std::map<int64_t, v1::KeyRecord> keys() const;
@@ -92,6 +101,8 @@ class FakePersistence final : public v1::Persistence::Service {
   grpc::StatusCode settings_error_ ABSL_GUARDED_BY(mu_) = grpc::StatusCode::OK;
   v1::UsageReport usage_report_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::UsageQuery> usage_queries_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::ErrorLogEntry> error_log_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::LogQuery> error_log_queries_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace gempool::keybroker::testing

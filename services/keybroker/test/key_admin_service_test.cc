@@ -380,6 +380,42 @@ TEST_F(KeyAdminServiceTest, QueryUsageIsRelayedToPersistenceWithItsErrors) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
+// The error log relay passes LogQuery.id on: a page carries body previews,
+// one row by id its whole body, and an unknown id comes back NOT_FOUND
+// naming it.
+TEST_F(KeyAdminServiceTest, QueryErrorLogsRelaysOneRowByIdWithItsWholeBody) {
+  Start({TestKey(1)});
+  v1::ErrorLogEntry row;
+  row.set_id(41);
+  row.set_status_code(500);
+  row.set_request_body("{\"contents\":[]}");
+  harness_.persistence().SeedErrorLog(row);
+
+  v1::QueryErrorLogsResponse page;
+  grpc::Status status = admin().QueryErrorLogs(BrokerHarness::AdminContext().get(), v1::LogQuery(), &page);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).request_body(), "{\"co");
+  EXPECT_EQ(page.entries(0).request_body_bytes(), 15);
+
+  v1::LogQuery by_id;
+  by_id.set_id(41);
+  v1::QueryErrorLogsResponse one;
+  status = admin().QueryErrorLogs(BrokerHarness::AdminContext().get(), by_id, &one);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(one.entries_size(), 1);
+  EXPECT_EQ(one.entries(0).request_body(), "{\"contents\":[]}");
+  ASSERT_EQ(harness_.persistence().error_log_queries().size(), 2u);
+  EXPECT_EQ(harness_.persistence().error_log_queries()[1].id(), 41);
+
+  by_id.set_id(42);
+  status = admin().QueryErrorLogs(BrokerHarness::AdminContext().get(), by_id, &one);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(status.error_message(), HasSubstr("error log row 42"));
+  EXPECT_EQ(admin().QueryErrorLogs(BrokerHarness::AdminContext("guess").get(), by_id, &one).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(KeyAdminServiceTest, GetKeyUsageCountsCallsPerKeyAndModelOverThreeWindows) {
   Config config = harness_.MakeConfig({TestKey(1), TestKey(2), TestKey(3)});
   config.paid_key = "AIzaSyPaidKeyForUsage0123456789abcdefgh";

@@ -11,6 +11,7 @@
 #include "fake_probe_transport.h"
 #include "gempool/common/secrets.h"
 #include "gempool/testing/fake_clock.h"
+#include "gempool/testing/subprocess.h"
 #include "key_revalidator.h"
 #include "test_outcomes.h"
 
@@ -268,6 +269,127 @@ TEST_F(KeyRevalidatorTest, TheThreadStopsPromptlyWhateverTheInterval) {
     revalidator.Stop();  // Idempotent.
   }
   EXPECT_TRUE(transport_.requests().empty());
+}
+
+// Recovery of keys MAX_FAILURES disabled, with a FakeClock and no thread:
+// RecoverDue is the thread's other step. Delays carry up to 10 % jitter, so
+// "not yet" is checked below 90 % of a delay and "due" at the whole delay.
+class KeyRecoveryTest : public KeyRevalidatorTest {
+ protected:
+  static constexpr int64_t kSecondMs = 1000;
+  void DisableForFailures(int64_t id) {
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(pool_->Report(id, "", keypool::testing::Of(keypool::OutcomeKind::kServerError)).ok());
+    }
+    ASSERT_EQ(pool_->Get(id)->state_reason, keypool::KeyPool::kMaxFailuresReason);
+  }
+};
+
+TEST_F(KeyRecoveryTest, KeysMaxFailuresDisabledAreReCheckedSoonAndAgainAfterADoubledDelay) {
+  AddKeys(3);
+  KeyRevalidator revalidator(*verifier_, clock_, absl::ZeroDuration(), absl::Seconds(60));
+  DisableForFailures(1);
+  DisableForFailures(2);
+  Disable(3);  // Invalid: left to the regular pass.
+  transport_.SetResponse(Secret(1), FakeProbeTransport::Http(503));
+  EXPECT_EQ(revalidator.MsUntilRecovery(), 0) << "the first scan is due at once";
+  EXPECT_EQ(revalidator.RecoverDue(), 0) << "seen disabled now: first re-check one delay later";
+  EXPECT_EQ(revalidator.MsUntilRecovery(), KeyRevalidator::kRecoveryScanMs);
+
+  clock_.AdvanceMs(53 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 0);
+  clock_.AdvanceMs(7 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 2);
+  EXPECT_THAT(transport_.probed_keys(), UnorderedElementsAre(Secret(1), Secret(2)));
+  EXPECT_EQ(StateOf(2), KeyState::kActive) << "its probe passed: back in the pool";
+  EXPECT_EQ(StateOf(1), KeyState::kDisabled) << "its probe failed again";
+
+  // Key 1's next re-check: 120 s later (less jitter).
+  clock_.AdvanceMs(107 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 0);
+  clock_.AdvanceMs(13 * kSecondMs);
+  transport_.SetResponse(Secret(1), FakeProbeTransport::Http(200));
+  EXPECT_EQ(revalidator.RecoverDue(), 1);
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+  EXPECT_EQ(StateOf(3), KeyState::kDisabled);
+  for (const std::string& key : transport_.probed_keys()) EXPECT_NE(key, Secret(3)) << "an invalid key was re-checked";
+  EXPECT_EQ(transport_.probed_keys().size(), 3u);
+}
+
+TEST_F(KeyRecoveryTest, AnUpstreamThatGivesNoVerdictCostsOneBatchOfProbesPerStep) {
+  AddKeys(6);
+  KeyVerifier two_at_a_time(*pools_, prober_, 2);
+  KeyRevalidator revalidator(two_at_a_time, clock_, absl::ZeroDuration(), absl::Seconds(60));
+  for (int64_t id = 1; id <= 6; ++id) DisableForFailures(id);
+  ASSERT_EQ(revalidator.RecoverDue(), 0);
+
+  // The outage goes on: no answer at all, then 503s.
+  transport_.SetDefault(FakeProbeTransport::Failure(gemini::TransportFailure::kConnection, "connection refused"));
+  clock_.AdvanceMs(60 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 2) << "one batch, then the round ends";
+  EXPECT_EQ(transport_.requests().size(), 2u);
+  EXPECT_EQ(revalidator.RecoverDue(), 0) << "the other four wait their next delay too";
+  transport_.SetDefault(FakeProbeTransport::Http(503));
+  clock_.AdvanceMs(120 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 2);
+  EXPECT_EQ(transport_.requests().size(), 4u);
+
+  // It is over: every key comes back in one round.
+  transport_.SetDefault(FakeProbeTransport::Http(200));
+  clock_.AdvanceMs(240 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 6);
+  for (int64_t id = 1; id <= 6; ++id) EXPECT_EQ(StateOf(id), KeyState::kActive) << id;
+  EXPECT_EQ(revalidator.MsUntilRecovery(), KeyRevalidator::kRecoveryScanMs) << "nothing tracked: scans only";
+}
+
+TEST_F(KeyRecoveryTest, ABatchWithAVerdictOnAnyOfItsKeysKeepsTheRoundGoing) {
+  AddKeys(4);
+  KeyVerifier two_at_a_time(*pools_, prober_, 2);
+  KeyRevalidator revalidator(two_at_a_time, clock_, absl::ZeroDuration(), absl::Seconds(60));
+  for (int64_t id = 1; id <= 4; ++id) DisableForFailures(id);
+  ASSERT_EQ(revalidator.RecoverDue(), 0);
+  // Whichever batch key 2 is in, the other key of it gets an answer.
+  transport_.SetResponse(Secret(2), FakeProbeTransport::Http(503));
+  transport_.SetResponse(Secret(3), FakeProbeTransport::KeyInvalid());
+  clock_.AdvanceMs(60 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 4) << "every batch had an answer about a key: the upstream answers";
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+  EXPECT_EQ(pool_->Get(2)->state_reason, keypool::KeyPool::kMaxFailuresReason) << "still out, re-checked later";
+  EXPECT_EQ(StateOf(3), KeyState::kDisabled);
+  EXPECT_NE(pool_->Get(3)->state_reason, keypool::KeyPool::kMaxFailuresReason) << "now disabled as invalid";
+  EXPECT_EQ(StateOf(4), KeyState::kActive);
+}
+
+TEST_F(KeyRecoveryTest, ZeroTurnsReChecksOffAndASavedValueTurnsThemOn) {
+  AddKeys(1);
+  KeyRevalidator revalidator(*verifier_, clock_, absl::ZeroDuration(), absl::ZeroDuration());
+  DisableForFailures(1);
+  EXPECT_EQ(revalidator.MsUntilRecovery(), -1);
+  clock_.AdvanceMs(1000 * kHourMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 0);
+  EXPECT_TRUE(transport_.requests().empty());
+
+  revalidator.SetRecheck(absl::Seconds(10));
+  EXPECT_EQ(revalidator.recheck(), absl::Seconds(10));
+  EXPECT_EQ(revalidator.RecoverDue(), 0) << "seen now";
+  clock_.AdvanceMs(10 * kSecondMs);
+  EXPECT_EQ(revalidator.RecoverDue(), 1);
+  EXPECT_EQ(StateOf(1), KeyState::kActive);
+
+  revalidator.SetRecheck(absl::Seconds(-3));
+  EXPECT_EQ(revalidator.recheck(), absl::ZeroDuration());
+  EXPECT_EQ(revalidator.MsUntilRecovery(), -1);
+}
+
+TEST_F(KeyRecoveryTest, TheThreadReChecksByItselfAndStopsPromptly) {
+  AddKeys(1);
+  DisableForFailures(1);
+  // A real clock here: the thread waits on it.
+  KeyRevalidator revalidator(*verifier_, SystemClock::Get(), absl::ZeroDuration(), absl::Milliseconds(50));
+  revalidator.Start();
+  EXPECT_TRUE(gempool::testing::WaitFor([&] { return StateOf(1) == KeyState::kActive; }, 10000))
+      << "the key was not re-checked";
+  revalidator.Stop();
 }
 
 }  // namespace

@@ -240,6 +240,45 @@ TEST_F(PersistenceServiceTest, ErrorRowsAreLoggedWithTheirRequestIdAndFoundByIt)
   EXPECT_EQ(page.entries(0).request_id(), "trace-b");
 }
 
+// A page of error rows carries a preview of each request body and its size;
+// the row asked for by id carries the whole body; an unknown id is NOT_FOUND
+// naming it, and not logged as trouble.
+TEST_F(PersistenceServiceTest, ErrorRowPagesCarryABodyPreviewAndOneRowByIdItsWholeBody) {
+  const std::string body = std::string(10 * 1024, 'q') + "end";
+  v1::WriteErrorLogsRequest errors;
+  v1::ErrorLogEntry* e = errors.add_entries();
+  e->set_time_ms(kStart);
+  e->set_status_code(400);
+  e->set_error_type("INVALID_ARGUMENT");
+  e->set_request_body(body);
+  v1::WriteLogsResponse written;
+  ASSERT_TRUE(stub_->WriteErrorLogs(Context().get(), errors, &written).ok());
+
+  v1::QueryErrorLogsResponse page;
+  ASSERT_TRUE(stub_->QueryErrorLogs(Context().get(), v1::LogQuery(), &page).ok());
+  ASSERT_EQ(page.entries_size(), 1);
+  EXPECT_EQ(page.entries(0).request_body(), std::string(storage::kErrorLogBodyPreviewBytes, 'q'));
+  EXPECT_EQ(page.entries(0).request_body_bytes(), static_cast<int64_t>(body.size()));
+
+  v1::LogQuery by_id;
+  by_id.set_id(page.entries(0).id());
+  v1::QueryErrorLogsResponse one;
+  grpc::Status status = stub_->QueryErrorLogs(Context().get(), by_id, &one);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(one.entries_size(), 1);
+  EXPECT_EQ(one.total(), 1);
+  EXPECT_EQ(one.entries(0).request_body(), body);
+  EXPECT_EQ(one.entries(0).request_body_bytes(), static_cast<int64_t>(body.size()));
+
+  by_id.set_id(page.entries(0).id() + 500);
+  ::testing::internal::CaptureStderr();
+  status = stub_->QueryErrorLogs(Context().get(), by_id, &one);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(status.error_message(), HasSubstr(std::to_string(page.entries(0).id() + 500)));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("QueryErrorLogs"))) << "a missing row is not database trouble";
+}
+
 TEST_F(PersistenceServiceTest, GetKeyUsageCountsCallsAndFailuresPerKeyAndModel) {
   v1::WriteRequestLogsRequest requests;
   const struct {

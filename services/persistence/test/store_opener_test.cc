@@ -69,7 +69,7 @@ TEST_F(StoreOpenerTest, RetriesWithACappedBackoffAndInstallsTheStoreWhenItOpens)
   DeferredStore store("first attempt");
   int opened = 0;
   StoreOpener opener("mysql database", Scripted(), store, [&] { ++opened; }, clock_,
-                     {.initial_backoff_ms = 500, .max_backoff_ms = 10000, .reminder_ms = 300000});
+                     {.initial_backoff_ms = 500, .max_backoff_ms = 10000, .reminder_ms = 300000, .backoff_jitter = 0});
   std::vector<int> waits;
   for (int i = 0; i < 7; ++i) {
     const StoreOpener::Step step = opener.TryOnce();
@@ -89,6 +89,20 @@ TEST_F(StoreOpenerTest, RetriesWithACappedBackoffAndInstallsTheStoreWhenItOpens)
   EXPECT_EQ(calls_, 8);
   EXPECT_EQ(opened, 1);
   EXPECT_EQ(opener.attempts(), 8);
+}
+
+TEST_F(StoreOpenerTest, JitterTakesAtMostItsShareOffEachWait) {
+  for (int i = 0; i < 5; ++i) script_.push_back(absl::UnavailableError("server unreachable"));
+  DeferredStore store("first attempt");
+  StoreOpener opener("mysql database", Scripted(), store, nullptr, clock_,
+                     {.initial_backoff_ms = 1000, .max_backoff_ms = 8000, .reminder_ms = 300000,
+                      .backoff_jitter = 0.25});
+  for (int full : {1000, 2000, 4000, 8000, 8000}) {
+    const StoreOpener::Step step = opener.TryOnce();
+    ASSERT_EQ(step.outcome, Outcome::kRetry);
+    EXPECT_LE(step.retry_in_ms, full);
+    EXPECT_GE(step.retry_in_ms, full * 3 / 4);
+  }
 }
 
 TEST_F(StoreOpenerTest, LogsAReasonWhenItChangesAndAsAReminder) {

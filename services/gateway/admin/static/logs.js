@@ -1,6 +1,7 @@
 // The logs page: the request log and the error log, filtered and paged by
 // the persistence service; a row opens its detail (the error body, keys
-// already redacted); rows can be deleted.
+// already redacted, and the request body sent upstream: a page carries its
+// first bytes, the open row fetches the rest); rows can be deleted.
 'use strict';
 
 document.addEventListener('DOMContentLoaded', async () => {
@@ -103,10 +104,45 @@ document.addEventListener('DOMContentLoaded', async () => {
       content.appendChild(el('pre', { class: 'body', 'data-role': 'error-body', text: entry.message }));
       // Recorded only while ERROR_LOG_RECORD_REQUEST_BODY is on.
       content.appendChild(el('h4', { text: t('logs.detail.request_body') }));
-      content.appendChild(el('pre', { class: 'body', 'data-role': 'request-body',
-        text: entry.request_body || t('logs.detail.request_body_none') }));
+      const body = el('pre', { class: 'body', 'data-role': 'request-body',
+        text: entry.request_body || t('logs.detail.request_body_none') });
+      if (entry.request_body_truncated) {
+        // A page carries only the body's first bytes: the whole body comes
+        // by the row's id, now that the row is open.
+        const status = el('p', { class: 'small muted', 'data-role': 'request-body-status' });
+        content.appendChild(status);
+        content.appendChild(body);
+        loadWholeBody(entry, body, status);
+      } else {
+        content.appendChild(body);
+      }
     }
     window.GP.modal(t('logs.detail.title', { id: entry.id }), content);
+  }
+
+  // Fetches the whole request body of error row `entry` into `body`, saying
+  // in `status` how much is shown; on failure the preview stays, with the
+  // reason and a button to try again.
+  async function loadWholeBody(entry, body, status) {
+    const total = fmtNumber(entry.request_body_bytes);
+    const shown = fmtNumber(new TextEncoder().encode(entry.request_body).length);
+    status.className = 'small muted';
+    status.dataset.state = 'loading';
+    status.textContent = t('logs.detail.request_body_loading', { shown, n: total });
+    try {
+      const whole = await api('GET', '/logs/errors/' + encodeURIComponent(entry.id));
+      body.textContent = whole.request_body || t('logs.detail.request_body_none');
+      status.dataset.state = 'whole';
+      status.textContent = t('logs.detail.request_body_bytes', { n: fmtNumber(whole.request_body_bytes) });
+    } catch (e) {
+      status.className = 'small error-text';
+      status.dataset.state = 'failed';
+      status.textContent = t('logs.detail.request_body_failed', { shown, n: total, message: e.message });
+      status.appendChild(document.createTextNode(' '));
+      status.appendChild(el('button', { class: 'btn', type: 'button', 'data-role': 'request-body-retry',
+        text: t('logs.detail.request_body_show_all', { n: total }),
+        onclick: () => loadWholeBody(entry, body, status) }));
+    }
   }
 
   let loading = 0;

@@ -33,7 +33,7 @@ const std::vector<std::pair<std::string, std::string>>& AllRoutes() {
       {"GET", "/api/logs/requests"}, {"GET", "/api/logs/errors"},   {"POST", "/api/logs/delete"},
       {"GET", "/api/stats"},         {"GET", "/api/config"},        {"POST", "/api/config"},
       {"POST", "/api/config/validate"}, {"GET", "/api/keys/ids"},   {"GET", "/api/stats/attention"},
-      {"GET", "/api/no/such/route"}};
+      {"GET", "/api/logs/errors/1"}, {"GET", "/api/no/such/route"}};
   return *routes;
 }
 
@@ -375,6 +375,50 @@ TEST_F(AdminServiceTest, LogsShowMaskedKeysEvenForRemovedOnes) {
   ASSERT_EQ(backend_.deletes.size(), 1u);
   EXPECT_EQ(backend_.deletes[0].table(), v1::LOG_TABLE_ERROR);
   EXPECT_TRUE(backend_.deletes[0].all());
+}
+
+// A page of error rows carries each request body's first bytes and its
+// size; GET /api/logs/errors/{id} answers the row with its whole body, and
+// an id no row has is a 404 naming it.
+TEST_F(AdminServiceTest, AnErrorRowOpensByIdWithItsWholeRequestBody) {
+  LogIn();
+  v1::ErrorLogEntry row;
+  row.set_id(7);
+  row.set_key_id(1);
+  row.set_status_code(400);
+  row.set_error_type("INVALID_ARGUMENT");
+  row.set_request_body(R"({"contents":[{"parts":[{"text":"hello there"}]}]})");
+  backend_.error_logs.push_back(row);
+
+  AdminResponse list = service_.Handle(WithSession(Request("GET", "/api/logs/errors")));
+  ASSERT_EQ(list.status, 200) << list.body;
+  const auto page = nlohmann::json::parse(list.body);
+  ASSERT_EQ(page["entries"].size(), 1u);
+  EXPECT_EQ(page["entries"][0]["request_body"], R"({"conten)");
+  EXPECT_EQ(page["entries"][0]["request_body_bytes"], row.request_body().size());
+  EXPECT_EQ(page["entries"][0]["request_body_truncated"], true);
+
+  AdminResponse one = service_.Handle(WithSession(Request("GET", "/api/logs/errors/7")));
+  ASSERT_EQ(one.status, 200) << one.body;
+  const auto entry = nlohmann::json::parse(one.body);
+  EXPECT_EQ(entry["id"], 7);
+  EXPECT_EQ(entry["error_type"], "INVALID_ARGUMENT");
+  EXPECT_EQ(entry["request_body"], row.request_body());
+  EXPECT_EQ(entry["request_body_bytes"], row.request_body().size());
+  EXPECT_EQ(entry["request_body_truncated"], false);
+  EXPECT_EQ(entry["key"], "AIzaSy...AAAA");
+  ASSERT_FALSE(backend_.error_log_queries.empty());
+  EXPECT_EQ(backend_.error_log_queries.back().id(), 7);
+
+  AdminResponse unknown = service_.Handle(WithSession(Request("GET", "/api/logs/errors/8")));
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  const auto error = nlohmann::json::parse(unknown.body)["error"];
+  EXPECT_EQ(error["status"], "NOT_FOUND");
+  EXPECT_THAT(error["message"].get<std::string>(), HasSubstr("error log row 8"));
+  for (const char* bad : {"/api/logs/errors/abc", "/api/logs/errors/0", "/api/logs/errors/-1", "/api/logs/errors/"}) {
+    EXPECT_EQ(service_.Handle(WithSession(Request("GET", bad))).status, 404) << bad;
+  }
+  EXPECT_EQ(service_.Handle(WithSession(Request("POST", "/api/logs/errors/7", "{}"))).status, 404);
 }
 
 TEST_F(AdminServiceTest, StaticFilesCarryAnETagAndRevalidate) {

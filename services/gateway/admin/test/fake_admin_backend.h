@@ -33,6 +33,7 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
   std::map<int64_t, v1::KeyState> states;
   std::vector<v1::RequestLogEntry> request_logs;
   std::vector<v1::ErrorLogEntry> error_logs;
+  std::vector<v1::LogQuery> error_log_queries;  // What QueryErrorLogs got.
   std::map<std::string, std::string> settings;
   std::map<std::string, v1::AdminSession> sessions;
   std::vector<std::string> calls;
@@ -149,12 +150,24 @@ class FakeAdminBackend final : public AdminBackend, public SessionBackend {
     response.set_total(response.entries_size());
     return response;
   }
+  // As persistence answers: a page cuts each request body to its first
+  // kFakeBodyPreviewBytes (persistence keeps more) and says its size; a
+  // query by id answers that row whole, or NOT_FOUND naming the id.
+  static constexpr size_t kFakeBodyPreviewBytes = 8;
   absl::StatusOr<v1::QueryErrorLogsResponse> QueryErrorLogs(const v1::LogQuery& query) override {
     MutexLock lock(&mu_);
+    error_log_queries.push_back(query);
     v1::QueryErrorLogsResponse response;
     for (const auto& e : error_logs) {
-      if (query.key_id() != 0 && e.key_id() != query.key_id()) continue;
-      *response.add_entries() = e;
+      if (query.id() != 0 && e.id() != query.id()) continue;
+      if (query.id() == 0 && query.key_id() != 0 && e.key_id() != query.key_id()) continue;
+      v1::ErrorLogEntry* row = response.add_entries();
+      *row = e;
+      row->set_request_body_bytes(static_cast<int64_t>(e.request_body().size()));
+      if (query.id() == 0) row->set_request_body(e.request_body().substr(0, kFakeBodyPreviewBytes));
+    }
+    if (query.id() != 0 && response.entries_size() == 0) {
+      return absl::NotFoundError(absl::StrCat("persistence: error log row ", query.id(), " not found"));
     }
     response.set_total(response.entries_size());
     return response;

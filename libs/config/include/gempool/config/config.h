@@ -133,6 +133,10 @@ struct Config {
   int time_out_seconds = 300;               // TIME_OUT: upstream connect/read timeout.
   std::string test_model = "gemini-2.5-flash-lite";  // TEST_MODEL: model used to verify keys.
   double check_interval_hours = 1;          // CHECK_INTERVAL_HOURS: 0 disables re-validation.
+  // MAX_FAILURES_RECHECK_SECONDS: from a key disabled by MAX_FAILURES to its
+  // first re-check (then doubling, up to ten times this); 0 leaves such keys
+  // to CHECK_INTERVAL_HOURS.
+  int max_failures_recheck_seconds = 60;
   std::vector<std::string> proxies;         // PROXIES: http(s) proxy URLs for upstream calls.
   std::map<std::string, std::string> custom_headers;  // CUSTOM_HEADERS: added to upstream requests.
   std::string paid_key;                     // PAID_KEY: serves image models (Imagen) outside the rotation.

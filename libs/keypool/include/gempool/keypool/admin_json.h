@@ -34,7 +34,10 @@ nlohmann::ordered_json KeyVerificationJson(const v1::KeyVerification& verificati
 nlohmann::ordered_json RequestLogEntryJson(const v1::RequestLogEntry& entry);
 
 // An error log row: the request log's first seven fields, then
-// "error_type", "message", "request_body".
+// "error_type", "message", "request_body", "request_body_bytes" (the whole
+// body's size in bytes) and "request_body_truncated" (true when
+// "request_body" is only the body's first bytes, as in a page of rows; the
+// row asked for by its id carries the whole body).
 nlohmann::ordered_json ErrorLogEntryJson(const v1::ErrorLogEntry& entry);
 
 // {"requests", "failures", "prompt_tokens", "candidates_tokens",

@@ -251,6 +251,14 @@ class KeyPool {
   // pages with the changes TakeChanges reports from before the first call.
   std::vector<KeyInfo> ListPage(size_t* cursor, size_t max);
 
+  // Why MAX_FAILURES disabled a key (its KeyInfo::state_reason).
+  static constexpr absl::string_view kMaxFailuresReason = "MAX_FAILURES";
+  // Ids of the keys MAX_FAILURES disabled (not paused ones), sorted: the keys
+  // the key broker probes again soon, since repeated transient failures are
+  // as often the upstream's fault as the key's (recovery_schedule.h). O(1)
+  // while no key is disabled, a scan of the pool otherwise.
+  std::vector<int64_t> DisabledForFailures() const;
+
   // MAX_FAILURES while the pool runs (the admin UI changes it without a
   // restart; values below 1 count as 1). It applies from the next failure:
   // a key already failing with that many failures or more is disabled by its

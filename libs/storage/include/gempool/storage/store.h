@@ -10,6 +10,7 @@
 //
 // Implementations are thread-safe.
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -25,6 +26,11 @@ namespace gempool::storage {
 // Page size of log queries when LogQuery.limit is 0, and the largest allowed.
 inline constexpr int kDefaultLogLimit = 100;
 inline constexpr int kMaxLogLimit = 1000;
+// The most bytes of an error row's request_body a page of rows carries: a
+// page of 1000 rows with whole bodies (up to 64 KiB each) would be tens of MB
+// through persistence, the broker and the gateway. One row asked for by id
+// (LogQuery.id) carries all of it.
+inline constexpr size_t kErrorLogBodyPreviewBytes = 256;
 
 // Longest key secret accepted (bytes; Gemini keys are 39).
 inline constexpr int kMaxSecretBytes = 191;
@@ -110,6 +116,11 @@ class Store {
   // case-insensitive substring of the operation (request log) or the message
   // (error log). limit 0 means kDefaultLogLimit; more than kMaxLogLimit, a
   // negative offset or since_ms >= until_ms (both set) are kInvalidArgument.
+  // Error rows carry the first kErrorLogBodyPreviewBytes of their
+  // request_body (cut on a UTF-8 character boundary) and its whole size in
+  // request_body_bytes. With query.id set, only that row, whole body
+  // included, and no other field applies; kNotFound naming the id when no
+  // row has it, kInvalidArgument for a negative id.
   virtual absl::StatusOr<LogPage<v1::RequestLogEntry>> QueryRequestLogs(const v1::LogQuery& query) = 0;
   virtual absl::StatusOr<LogPage<v1::ErrorLogEntry>> QueryErrorLogs(const v1::LogQuery& query) = 0;
 
