@@ -2,11 +2,11 @@
 """Profiles gempool's request path (not part of make bench; minutes, not seconds).
 
 1. callgrind: the gateway and the key broker run under valgrind --tool=callgrind
-   while stream_load sends generateContent calls one at a time, twice: with
-   --base-requests calls and with --base-requests + --requests calls. The
-   difference of the two profiles is the cost of --requests calls with
-   start-up (and the 100,000-key load) cancelled out. Writes the inclusive and
-   self cost per request of each function, per service.
+   with instrumentation off while stream_load sends --base-requests calls
+   one at a time (start-up, the 100,000-key load and first-use allocations
+   stay out), then with it on (callgrind_control) for --requests calls.
+   Writes the inclusive and self cost per request of each function, per
+   service.
 2. perf (when `perf record -e cpu-clock` works; this machine's VM has no
    hardware counters): the whole system sampled during a wrk run at
    concurrency 64 against the normally built stack, split by process and by
@@ -49,11 +49,14 @@ def annotate(path, inclusive):
 
 
 def total_ir(path):
+    # "totals:" is the events counted; "summary:" can be 0 when instrumentation
+    # was switched on and off during the run.
+    found = 0
     with open(path) as f:
         for line in f:
             if line.startswith("summary:") or line.startswith("totals:"):
-                return int(line.split()[1])
-    return 0
+                found = max(found, int(line.split()[1]))
+    return found
 
 
 def short(name, width=150):
@@ -67,17 +70,6 @@ def short(name, width=150):
     name = name.replace("???:", "")
     text = name + obj
     return text if len(text) <= width else text[:width - 1] + "…"
-
-
-# Where each service does per-request work: the HTTP connection threads, the
-# outcome reporter and the log writer (gateway); the gRPC server's threads and
-# the key-state writer (broker). Collecting only inside these leaves out what
-# runs by the clock (timers, the settings poller, keep-alive polls), which
-# under valgrind's 50x slowdown would be charged to the requests.
-REQUEST_PATH = {
-    "gateway": ["*process_and_close_socket*", "*OutcomeReporter::Run*", "*RequestLogWriter::Run*"],
-    "keybroker": ["grpc::ThreadManager::MainWorkLoop*", "*KeyStateWriter::Run*"],
-}
 
 
 # Self cost grouped by what it is (first matching pattern wins).
@@ -110,18 +102,28 @@ def grouped(self_costs):
     return totals
 
 
-# Which call run_under_callgrind sends (--case).
+# Which call send_calls sends (--case).
 CASE = "generate"
 
 
-def run_under_callgrind(bench, out_dir, requests, tag):
-    """Starts gempool with gateway and broker under callgrind, sends
-    `requests` calls one at a time, stops it; returns {service: dump}."""
-    wrap = {svc: ["valgrind", "--tool=callgrind", "--callgrind-out-file=%s/callgrind.%s.%s.%%p" % (out_dir, tag, svc),
-                  "--collect-atstart=no"] + ["--toggle-collect=" + f for f in REQUEST_PATH[svc]]
-            for svc in ("gateway", "keybroker")}
-    gp = bench.start_gempool("gempool-" + tag, keys_env_file=bench.env_file, threads=64, wrap=wrap)
-    bench.gempool = gp
+def callgrind_control(pid, *args):
+    """Runs callgrind_control on a service under callgrind. vgdb finds the
+    process by files named after $HOST, and the services' environment sets
+    HOST (their listen address): callgrind_control must see the same."""
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        service_env = dict(v.decode(errors="replace").split("=", 1) for v in f.read().split(b"\0") if b"=" in v)
+    env = dict(os.environ)
+    env.pop("HOST", None)
+    if "HOST" in service_env:
+        env["HOST"] = service_env["HOST"]
+    r = subprocess.run(["callgrind_control"] + list(args) + [str(pid)], capture_output=True, text=True, timeout=120,
+                       env=env)
+    if r.returncode != 0 or "error" in (r.stdout + r.stderr).lower():
+        raise RuntimeError("callgrind_control %s %d failed: %s" % (" ".join(args), pid, (r.stdout + r.stderr)[-400:]))
+
+
+def send_calls(bench, requests):
+    """`requests` calls through the gateway, one at a time."""
     port, prefix, headers = bench.target("gempool")
     path = "%s/models/%s:generateContent" % (prefix, run_bench.UNARY_MODEL)
     body = bench.body_file
@@ -134,44 +136,53 @@ def run_under_callgrind(bench, out_dir, requests, tag):
         argv += ["--header", h]
     t0 = time.monotonic()
     out = subprocess.run(argv, capture_output=True, text=True, timeout=1300, check=True).stdout
-    log("%s: %d requests in %.0f s under callgrind: %s" % (tag, requests, time.monotonic() - t0, out[:120]))
-    time.sleep(1.5)  # Let the outcome reporter and the log writer send their last batch.
-    dumps = {}
-    for p in reversed(gp["procs"]):
-        p.stop(timeout=120)
-    for p in gp["procs"]:
-        svc = p.name.rsplit("-", 1)[1]
-        if svc in wrap:
-            dumps[svc] = os.path.join(out_dir, "callgrind.%s.%s.%d" % (tag, svc, p.pid))
-    return dumps
+    log("%d requests in %.0f s under callgrind: %s" % (requests, time.monotonic() - t0, out[:120]))
 
 
 def callgrind(bench, out_dir, requests, base_requests):
-    """Two runs, base_requests and base_requests + requests calls: the
-    difference is the cost of `requests` calls, start-up (and loading the
-    100,000 keys) cancelled out."""
+    """Gateway and broker under callgrind with instrumentation off; after
+    base_requests warm-up calls (start-up, the 100,000-key load and first-use
+    allocations stay out) instrumentation is switched on (callgrind_control)
+    for `requests` calls, and off again before the services stop, so the
+    profile they write at exit holds those calls only. Every thread counts:
+    what runs by the clock meanwhile (timers, polls) is charged to the calls
+    too, which is small with the stack otherwise idle."""
     bench.write_inputs()
     bench.start_fake()
-    base = run_under_callgrind(bench, out_dir, base_requests, "base")
-    full = run_under_callgrind(bench, out_dir, base_requests + requests, "full")
+    services = ("gateway", "keybroker")
+    wrap = {svc: ["valgrind", "--tool=callgrind", "--callgrind-out-file=%s/callgrind.%s.%%p" % (out_dir, svc),
+                  "--instr-atstart=no"] for svc in services}
+    gp = bench.start_gempool("gempool-callgrind", keys_env_file=bench.env_file, threads=64, wrap=wrap)
+    bench.gempool = gp
+    pids = {p.name.rsplit("-", 1)[1]: p.pid for p in gp["procs"]}
+    send_calls(bench, base_requests)
+    time.sleep(1.5)  # The warm-up's outcome reports and log rows go out first.
+    for svc in services:
+        callgrind_control(pids[svc], "--instr=on")
+    send_calls(bench, requests)
+    time.sleep(1.5)  # Let the outcome reporter and the log writer send their last batch.
+    for svc in services:
+        callgrind_control(pids[svc], "--instr=off")
+    for p in reversed(gp["procs"]):
+        p.stop(timeout=120)
     summary = []
-    for svc in ("gateway", "keybroker"):
-        ir = total_ir(full[svc]) - total_ir(base[svc])
+    for svc in services:
+        dump = os.path.join(out_dir, "callgrind.%s.%d" % (svc, pids[svc]))
+        ir = total_ir(dump)
         summary.append("%s: %.0f instructions (Ir) per request (%d requests: %d Ir)" % (svc, ir / requests, requests, ir))
-        a, b = grouped(annotate(base[svc], False)), grouped(annotate(full[svc], False))
         with open(os.path.join(out_dir, "%s-groups.txt" % svc), "w") as f:
             f.write("# %s, self cost per request by kind (Ir), %d requests at concurrency 1\n" % (svc, requests))
-            for d, k in sorted(((b.get(k, 0) - a.get(k, 0), k) for k in b), reverse=True):
+            groups = grouped(annotate(dump, False))
+            for d, k in sorted(((v, k) for k, v in groups.items()), reverse=True):
                 f.write("%10.0f  %5.1f%%  %s\n" % (d / requests, 100.0 * d / ir, k))
         for inclusive in (True, False):
-            a, b = annotate(base[svc], inclusive), annotate(full[svc], inclusive)
-            delta = sorted(((b.get(k, 0) - a.get(k, 0), k) for k in b), reverse=True)
+            costs = annotate(dump, inclusive)
             name = "%s-%s.txt" % (svc, "inclusive" if inclusive else "self")
             with open(os.path.join(out_dir, name), "w") as f:
                 f.write("# %s, %s cost per request (Ir), from %d requests at concurrency 1\n" % (
                     svc, "inclusive" if inclusive else "self", requests))
                 f.write("# total %.0f Ir/request\n" % (ir / requests))
-                for d, k in delta[:(60 if inclusive else 400)]:
+                for d, k in sorted(((v, k) for k, v in costs.items()), reverse=True)[:(60 if inclusive else 400)]:
                     if d <= 0:
                         break
                     f.write("%10.0f  %5.1f%%  %s\n" % (d / requests, 100.0 * d / ir, short(k)))
