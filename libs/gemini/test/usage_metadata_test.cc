@@ -54,6 +54,28 @@ TEST(ParseUsageMetadataTest, NotAnObjectIsNothing) {
   EXPECT_FALSE(ParseUsageMetadata("12").has_value());
 }
 
+TEST(ParseUsageMetadataTest, ReadsTopLevelKeysOnlyAndALaterDuplicateWins) {
+  // As a parsed tree reads it: nested objects' keys are not the counts, the
+  // last of two equal keys is the value, and a nested or non-number value is 0.
+  const auto counts = ParseUsageMetadata(
+      R"({"promptTokenCount": 1, "details": {"totalTokenCount": 99, "promptTokenCount": 5},
+          "promptTokenCount": 7, "candidatesTokenCount": [3], "thoughtsTokenCount": true,
+          "cachedContentTokenCount": 2, "cachedContentTokenCount": {"n": 1}, "toolUsePromptTokenCount": 1e3})");
+  ASSERT_TRUE(counts.has_value());
+  TokenCounts expected;
+  expected.prompt = 7;
+  expected.tool_use_prompt = 1000;
+  expected.total = 1007;
+  EXPECT_EQ(*counts, expected);
+}
+
+TEST(ParseUsageMetadataTest, InvalidJsonIsNothingEvenWithCountsBeforeTheFault) {
+  EXPECT_FALSE(ParseUsageMetadata(R"({"promptTokenCount": 1, "x": tru})").has_value());
+  EXPECT_FALSE(ParseUsageMetadata(R"({"promptTokenCount": 1} trailing)").has_value());
+  EXPECT_FALSE(ParseUsageMetadata(R"({"promptTokenCount": 1e999})").has_value());
+  EXPECT_FALSE(ParseUsageMetadata("{\"a\": \"\xff\"}").has_value());  // Not UTF-8.
+}
+
 TEST(ParseUsageMetadataTest, HugeCountsAreClampedSoSumsDoNotWrap) {
   const auto counts =
       ParseUsageMetadata(R"({"promptTokenCount": 9223372036854775807, "candidatesTokenCount": 9})");

@@ -599,7 +599,7 @@ HttpServer::HttpServer(Forwarder& forwarder, HealthChecker& health, RequestLogWr
 HttpServer::~HttpServer() {
   StopAccepting();
   CancelStreams();
-  Join();
+  Join(/*wait_ms=*/0);  // The owner joined already, before stopping the event loop.
 }
 
 absl::StatusOr<int> HttpServer::Start() {
@@ -701,7 +701,7 @@ size_t HttpServer::OpenConnections() const {
   return impl_->connections.size();
 }
 
-void HttpServer::Join() {
+bool HttpServer::Join(int wait_ms) {
   std::vector<std::shared_ptr<Connection>> open;
   {
     MutexLock lock(&impl_->connections_mu);
@@ -710,6 +710,21 @@ void HttpServer::Join() {
     }
   }
   for (const auto& connection : open) connection->Abort();
+  open.clear();  // The connections' last owners are their own handlers now.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(wait_ms, 0));
+  MutexLock lock(&impl_->connections_mu);
+  while (!impl_->connections.empty()) {
+    if (impl_->connections_gone.WaitWithTimeout(&impl_->connections_mu,
+                                                absl::FromChrono(deadline - std::chrono::steady_clock::now()))) {
+      if (impl_->connections.empty()) break;
+      if (wait_ms > 0) {
+        GEMPOOL_LOG(WARNING) << "stopping: " << impl_->connections.size()
+                             << " client connections still open after " << wait_ms << " ms";
+      }
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace gempool::gateway

@@ -98,7 +98,13 @@ class HttpServer {
   // connection is closed (after Drain: the drain is complete); whether it is.
   bool WaitIdle(int grace_ms);
   void CancelStreams();
-  void Join();
+  // Closes every client connection and waits up to `wait_ms` until each is
+  // closed; whether they all are. The closing runs on the event loop, so
+  // the owner stops the loop only after this: stopped first, it would leave
+  // the connections open (clients waiting on them) and what they hold
+  // (streams, upstream calls) never released.
+  bool Join(int wait_ms = kJoinWaitMs);
+  static constexpr int kJoinWaitMs = 5000;
 
   // Streamed answers in progress (the metrics' streams open).
   size_t OpenStreams() const;

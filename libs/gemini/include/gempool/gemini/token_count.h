@@ -22,6 +22,12 @@ inline constexpr int64_t kMaxTokenCount = int64_t{1} << 50;
 // object: 0.
 int64_t TokenCount(const nlohmann::json& object, absl::string_view key);
 
+// One JSON number as a token count, by the kind nlohmann read it as (the
+// rules TokenCount applies, for readers that see numbers one at a time).
+int64_t TokenCountOfUnsigned(uint64_t value);
+int64_t TokenCountOfInteger(int64_t value);
+int64_t TokenCountOfFloat(double value);
+
 // a + b, both counts, never past INT64_MAX.
 inline int64_t AddTokenCounts(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
 
