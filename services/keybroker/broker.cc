@@ -203,7 +203,7 @@ void Broker::LoadLoop() {
     }
     if (recheck > absl::ZeroDuration()) {
       GEMPOOL_LOG(INFO) << "re-checking keys disabled by MAX_FAILURES " << absl::FormatDuration(recheck)
-                        << " after, doubling up to " << absl::FormatDuration(10 * recheck);
+                        << " after, doubling up to " << absl::FormatDuration(KeyRevalidator::kRecheckMaxFactor * recheck);
     }
   }
   if (settings_follower_ != nullptr && options_.run_settings_thread) settings_follower_->Start();

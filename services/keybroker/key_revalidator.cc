@@ -13,7 +13,7 @@ std::unique_ptr<keypool::RecoverySchedule> RecoveryFor(absl::Duration recheck) {
   if (recheck <= absl::ZeroDuration()) return nullptr;
   keypool::RecoveryScheduleOptions options;
   options.first_delay_ms = std::max<int64_t>(absl::ToInt64Milliseconds(recheck), 1);
-  options.max_delay_ms = 10 * options.first_delay_ms;
+  options.max_delay_ms = KeyRevalidator::kRecheckMaxFactor * options.first_delay_ms;
   return std::make_unique<keypool::RecoverySchedule>(options);
 }
 

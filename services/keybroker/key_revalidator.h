@@ -41,6 +41,9 @@ class KeyRevalidator {
  public:
   // How often RecoverDue looks for keys newly disabled by MAX_FAILURES.
   static constexpr int64_t kRecoveryScanMs = 5 * 1000;
+  // A key's wait between re-checks doubles up to this many times
+  // MAX_FAILURES_RECHECK_SECONDS.
+  static constexpr int kRecheckMaxFactor = 10;
 
   // `verifier` and `clock` must outlive this. A zero (or negative) interval
   // means no passes; a zero (or negative) `recheck` no recovery probes.

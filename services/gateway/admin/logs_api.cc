@@ -35,6 +35,18 @@ absl::StatusOr<int64_t> ResolveKey(AdminBackend& backend, const std::string& tex
   return found->keys(0).id();
 }
 
+// Sets each of `entries`' (log rows as JSON, with "key_id") "key" to its key's
+// masked secret, "" for a key removed since.
+void AddMaskedKeys(AdminBackend& backend, nlohmann::json& entries) {
+  std::set<int64_t> key_ids;
+  for (const nlohmann::json& entry : entries) key_ids.insert(entry["key_id"].get<int64_t>());
+  const std::map<int64_t, std::string> masks = MaskedKeys(backend, key_ids);
+  for (nlohmann::json& entry : entries) {
+    auto it = masks.find(entry["key_id"].get<int64_t>());
+    entry["key"] = it == masks.end() ? "" : it->second;
+  }
+}
+
 }  // namespace
 
 ApiResult LogsApi::Handle(const ApiCall& call) {
@@ -61,12 +73,10 @@ ApiResult LogsApi::ErrorRow(const std::string& id_text) {
   // and answers a page.
   for (const v1::ErrorLogEntry& e : found->entries()) {
     if (e.id() != id) continue;
-    nlohmann::json entry(keypool::ErrorLogEntryJson(e));
-    const std::map<int64_t, std::string> masks = MaskedKeys(backend_, {e.key_id()});
-    auto it = masks.find(e.key_id());
-    entry["key"] = it == masks.end() ? "" : it->second;
+    nlohmann::json entries = nlohmann::json::array({nlohmann::json(keypool::ErrorLogEntryJson(e))});
+    AddMaskedKeys(backend_, entries);
     ApiResult result;
-    result.body = std::move(entry);
+    result.body = std::move(entries[0]);
     return result;
   }
   return ErrorResult(absl::NotFoundError(absl::StrCat(
@@ -109,26 +119,18 @@ ApiResult LogsApi::Query(const ApiCall& call, bool errors) {
   }
 
   nlohmann::json entries = nlohmann::json::array();
-  std::set<int64_t> key_ids;
   int64_t total = 0;
   // One page of either log, each row as `to_json` has it.
   auto add_page = [&](const auto& page, auto to_json) -> absl::Status {
     if (!page.ok()) return page.status();
     total = page->total();
-    for (const auto& e : page->entries()) {
-      key_ids.insert(e.key_id());
-      entries.push_back(nlohmann::json(to_json(e)));
-    }
+    for (const auto& e : page->entries()) entries.push_back(nlohmann::json(to_json(e)));
     return absl::OkStatus();
   };
   const absl::Status listed = errors ? add_page(backend_.QueryErrorLogs(query), &keypool::ErrorLogEntryJson)
                                      : add_page(backend_.QueryRequestLogs(query), &keypool::RequestLogEntryJson);
   if (!listed.ok()) return ErrorResult(listed);
-  const std::map<int64_t, std::string> masks = MaskedKeys(backend_, key_ids);
-  for (nlohmann::json& entry : entries) {
-    auto it = masks.find(entry["key_id"].get<int64_t>());
-    entry["key"] = it == masks.end() ? "" : it->second;
-  }
+  AddMaskedKeys(backend_, entries);
   ApiResult result;
   result.body = {{"entries", entries}, {"total", total}, {"offset", *offset}, {"limit", *limit}};
   return result;
