@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gempool/testing/subprocess.h"
 #include "integration/stack_test_base.h"
 #include "nlohmann/json.hpp"
 
@@ -186,9 +187,21 @@ TEST_F(FakeStreamTest, EnablingItOnTheAdminPageAppliesWithoutARestart) {
               UnorderedElementsAre("FAKE_STREAM_EMPTY_DATA_INTERVAL_SECONDS", "FAKE_STREAM_ENABLED"))
       << saved->body;
 
-  ASSERT_NO_FATAL_FAILURE(ScriptNext({{"kind", "slow"}, {"delayMs", 1500}, {"text", "now faked"}}));
-  since = LastUpstreamId();
-  StreamedResponse after = Chat();
+  // The gateway applies a save on its settings thread, which the save wakes:
+  // a call right after it may still stream for real. Call until one is faked.
+  StreamedResponse after;
+  ASSERT_TRUE(gempool::testing::WaitFor(
+      [&] {
+        if (!fake().ScriptKey("", "", json::array({{{"kind", "slow"}, {"delayMs", 1500}, {"text", "now faked"}}}), false)
+                 .ok()) {
+          return false;
+        }
+        since = LastUpstreamId();
+        after = Chat();
+        return !Upstream("generateContent", since).empty();
+      },
+      15000))
+      << "FAKE_STREAM_ENABLED saved on the admin page never applied; last answer: " << after.body;
   ASSERT_EQ(after.status, 200) << after.body;
   EXPECT_THAT(HeartbeatTimes(after, kHeartbeat), SizeIs(1)) << after.body;
   EXPECT_THAT(after.body, HasSubstr("now faked"));
