@@ -46,6 +46,7 @@ struct Call {
   std::string call_id;
   std::string path;
   size_t part_index = 0;
+  size_t item_index = 0;  // in ConvertInput's `items`
 };
 
 struct Output {
@@ -86,9 +87,11 @@ class InputConverter {
       : model_(model), options_(options), parts_{options, out_.fetches} {}
 
   absl::StatusOr<ConvertedInput> Run(const std::string& instructions, const json& items,
-                                     const std::vector<std::string>& paths) {
+                                     const std::vector<std::string>& paths, size_t stored_items) {
     if (!instructions.empty()) system_parts_.push_back(OneMember("text", instructions));
+    stored_items_ = stored_items;
     for (size_t i = 0; i < items.size(); ++i) {
+      item_index_ = i;
       GEMPOOL_RETURN_IF_ERROR(ConvertItem(items[i], i < paths.size() ? paths[i] : Path("input", i)));
     }
     GEMPOOL_RETURN_IF_ERROR(PairCallsAndOutputs());
@@ -208,7 +211,7 @@ class InputConverter {
     call["name"] = std::move(name);
     call["args"] = std::move(args);
     Turn& turn = TurnFor(true);
-    turn.calls.push_back(Call{call_id, path, turn.parts.size()});
+    turn.calls.push_back(Call{call_id, path, turn.parts.size(), item_index_});
     AddModelPart(turn, OneMember("functionCall", std::move(call)));
     return absl::OkStatus();
   }
@@ -316,9 +319,18 @@ class InputConverter {
   // Gemini wants the turn after a call turn to answer every call, and only
   // those; a mismatch is refused naming the item rather than left to
   // Gemini's count error. Calls of a trailing model turn have no outputs
-  // yet and are dropped with a warning.
+  // yet: the client's own are dropped with a warning, but a call of the
+  // stored conversation is refused, as OpenAI does, since continuing a
+  // response that asked for a tool without its output loses the call.
   absl::Status PairCallsAndOutputs() {
-    if (!turns_.empty() && turns_.back().model && !turns_.back().calls.empty()) DropTrailingCalls();
+    if (!turns_.empty() && turns_.back().model && !turns_.back().calls.empty()) {
+      for (const Call& call : turns_.back().calls) {
+        if (call.item_index < stored_items_) {
+          return UnansweredCall(call, "send its function_call_output in input to continue the previous response");
+        }
+      }
+      DropTrailingCalls();
+    }
     for (size_t t = 0; t < turns_.size(); ++t) {
       Turn& turn = turns_[t];
       if (turn.model && !turn.calls.empty()) {
@@ -328,9 +340,7 @@ class InputConverter {
         }
         for (const Call& call : turn.calls) {
           if (answered.count(call.call_id) == 0) {
-            return FieldError(call.path, absl::StrCat("is a function_call (call_id '", Preview(call.call_id),
-                                                      "') without a function_call_output right after it: answer "
-                                                      "every call before the next message"));
+            return UnansweredCall(call, "answer every call before the next message");
           }
         }
       } else if (!turn.model && !turn.outputs.empty()) {
@@ -357,6 +367,13 @@ class InputConverter {
     return absl::OkStatus();
   }
 
+  static absl::Status UnansweredCall(const Call& call, absl::string_view advice) {
+    return FieldError(call.path, absl::StrCat("is a function_call (call_id '", Preview(call.call_id),
+                                              "') without a function_call_output right after it: ", advice));
+  }
+
+  // The dropped items also leave ConvertedInput's conversation, so that a
+  // stored response continues without them.
   void DropTrailingCalls() {
     Turn& turn = turns_.back();
     std::vector<std::string> ids;
@@ -364,6 +381,7 @@ class InputConverter {
     for (const Call& call : turn.calls) {
       ids.push_back(call.call_id);
       drop.insert(call.part_index);
+      out_.dropped_items.push_back(call.item_index);
     }
     json kept = json::array();
     for (size_t p = 0; p < turn.parts.size(); ++p) {
@@ -416,6 +434,8 @@ class InputConverter {
   PartContext parts_;
   json system_parts_ = json::array();
   std::vector<Turn> turns_;
+  size_t stored_items_ = 0;  // items before this index come from previous_response_id
+  size_t item_index_ = 0;    // the item being converted
   std::map<std::string, std::string> call_names_;
   // A signature tagged 'next' waiting for the next model part.
   std::optional<std::string> next_signature_;
@@ -424,10 +444,11 @@ class InputConverter {
 }  // namespace
 
 absl::StatusOr<ConvertedInput> ConvertInput(const std::string& instructions, const json& items,
-                                            const std::vector<std::string>& paths, const std::string& upstream_model,
+                                            const std::vector<std::string>& paths, size_t stored_items,
+                                            const std::string& upstream_model,
                                             const openai::ConversionOptions& options) {
   InputConverter converter(upstream_model, options);
-  return converter.Run(instructions, items, paths);
+  return converter.Run(instructions, items, paths, stored_items);
 }
 
 }  // namespace gempool::responses::internal

@@ -180,6 +180,7 @@ absl::StatusOr<ResponsesRequest> ConvertResponsesRequest(const json& body, const
       paths.push_back(absl::StrCat("previous_response_id (stored item ", i, ")"));
     }
   }
+  const size_t stored_items = out.input_items.size();
   GEMPOOL_ASSIGN_OR_RETURN(json input, InputItems(body));
   for (size_t i = 0; i < input.size(); ++i) {
     out.input_items.push_back(std::move(input[i]));
@@ -188,7 +189,12 @@ absl::StatusOr<ResponsesRequest> ConvertResponsesRequest(const json& body, const
 
   const std::string& upstream = gemini.model.upstream;
   GEMPOOL_ASSIGN_OR_RETURN(internal::ConvertedInput converted,
-                           internal::ConvertInput(out.instructions, out.input_items, paths, upstream, options));
+                           internal::ConvertInput(out.instructions, out.input_items, paths, stored_items, upstream,
+                                                  options));
+  // Erased back to front, so the indices still point at their items.
+  for (auto dropped = converted.dropped_items.rbegin(); dropped != converted.dropped_items.rend(); ++dropped) {
+    out.input_items.erase(out.input_items.begin() + static_cast<std::ptrdiff_t>(*dropped));
+  }
   GEMPOOL_ASSIGN_OR_RETURN(internal::ConvertedTools tools, internal::ConvertTools(body, gemini.model, options));
   GEMPOOL_ASSIGN_OR_RETURN(internal::GenerationSettings settings,
                            internal::ConvertSettings(body, gemini.model, options));

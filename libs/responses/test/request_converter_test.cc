@@ -221,6 +221,44 @@ TEST(RequestConverterTest, PreviousResponseItemsComeFirst) {
   EXPECT_EQ(second.previous_response_id, "resp_1");
 }
 
+// A response that asked for a tool continues only with the tool's output:
+// left unanswered, the call would stay in the stored conversation and every
+// later turn would be refused (found by responses_fuzzer).
+TEST(RequestConverterTest, PreviousResponseCallsMustBeAnswered) {
+  ResponsesRequest first = MustConvert(Body("Weather in Paris?"));
+  json stored_response = J(R"({"id":"resp_1","created_at":1,"output":[{"id":"fc_1","type":"function_call",
+      "status":"completed","call_id":"call_1","name":"weather","arguments":"{\"city\":\"Paris\"}"}]})");
+  json stored = BuildStoredResponse(first, stored_response);
+  for (const json& input : {json(""), json::array(), J(R"([{"role":"user","content":"never mind"}])")}) {
+    absl::Status refused =
+        ConvertResponsesRequest(Body(input, R"({"previous_response_id":"resp_1"})"), PlainOptions(), &stored)
+            .status();
+    EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("call_1"))) << input;
+    EXPECT_EQ(ErrorParamOf(refused), "previous_response_id (stored item 1)") << input;
+  }
+  ResponsesRequest answered = MustConvert(
+      Body(J(R"([{"type":"function_call_output","call_id":"call_1","output":"sunny"}])"),
+           R"({"previous_response_id":"resp_1"})"),
+      PlainOptions(), &stored);
+  EXPECT_EQ(answered.gemini.body["contents"].size(), 3u);
+}
+
+// A client's own trailing call is dropped with a warning, and leaves the
+// stored conversation too, so the response it got can be continued.
+TEST(RequestConverterTest, DroppedTrailingCallsAreNotStored) {
+  ResponsesRequest first = MustConvert(Body(J(R"([{"role":"user","content":"q"},
+      {"type":"function_call","call_id":"c1","name":"f","arguments":"{}"},
+      {"type":"function_call","call_id":"c2","name":"g","arguments":"{}"}])")));
+  EXPECT_EQ(first.input_items, J(R"([{"role":"user","content":"q"}])"));
+  json stored_response = J(R"({"id":"resp_1","created_at":1,"output":[{"id":"msg_1","type":"message",
+      "role":"assistant","status":"completed","content":[{"type":"output_text","text":"a","annotations":[]}]}]})");
+  json stored = BuildStoredResponse(first, stored_response);
+  ResponsesRequest second =
+      MustConvert(Body("and then?", R"({"previous_response_id":"resp_1"})"), PlainOptions(), &stored);
+  EXPECT_EQ(second.gemini.body["contents"], J(R"([{"role":"user","parts":[{"text":"q"}]},
+      {"role":"model","parts":[{"text":"a"}]},{"role":"user","parts":[{"text":"and then?"}]}])"));
+}
+
 TEST(RequestConverterTest, UnknownPreviousResponseIsNotFound) {
   absl::Status missing = ConversionStatus(Body("hi", R"({"previous_response_id":"resp_gone"})"));
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound, HasSubstr("resp_gone")));

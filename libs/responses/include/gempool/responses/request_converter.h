@@ -60,7 +60,8 @@ struct ResponsesRequest {
   std::string instructions;
   // The whole conversation as input items, previous response's input and
   // output first, then this request's `input` (a string becomes one user
-  // message): what the gateway stores as the response's input.
+  // message), less trailing function calls dropped for want of outputs
+  // (see the warnings): what the gateway stores as the response's input.
   nlohmann::json input_items = nlohmann::json::array();
   // Request fields the Response object echoes (tools, tool_choice,
   // parallel_tool_calls, temperature, top_p, max_output_tokens, reasoning,
