@@ -12,8 +12,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -135,18 +137,56 @@ std::string Subprocess::Output() const {
   return s.str();
 }
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+// The range the kernel takes ports from for bind(0) and for outgoing
+// connections (Linux's default when the file cannot be read).
+std::pair<int, int> EphemeralPortRange() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  int high = 0;
+  if (in >> low >> high && low > 0 && low <= high) return {low, high};
+  return {32768, 60999};
+}
+
+// Binds 127.0.0.1:port (port 0: any) and gives the port bound, or 0.
+int BindLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  int bound = 0;
   socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    bound = ntohs(addr.sin_port);
+  }
   close(fd);
-  return port;
+  return bound;
+}
+
+}  // namespace
+
+// A port the kernel handed out for bind(0) and that was closed again is
+// soon handed to the next bind(0): a fake upstream started on port 0 took
+// the port a test had picked for a service (CI, MetricsTest). So the port
+// comes from below the ephemeral range, where bind(0) and outgoing
+// connections never go, at random so that tests running in parallel rarely
+// pick the same one.
+int FreePort() {
+  constexpr int kLowest = 10000;
+  const int below = EphemeralPortRange().first;
+  if (below - kLowest >= 1000) {
+    std::random_device random;
+    std::uniform_int_distribution<int> pick(kLowest, below - 1);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const int port = pick(random);
+      if (BindLoopback(port) == port) return port;
+    }
+  }
+  return BindLoopback(0);
 }
 
 bool WaitFor(const std::function<bool()>& check, int timeout_ms) {

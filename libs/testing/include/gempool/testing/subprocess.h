@@ -51,7 +51,9 @@ class Subprocess {
 // carrying its output when it exits first or never says so.
 absl::StatusOr<int> WaitForListeningPort(Subprocess& process, int timeout_ms);
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP port on 127.0.0.1 that was free a moment ago, outside the kernel's
+// ephemeral range (so no bind to port 0 takes it meanwhile) when that range
+// leaves room below it.
 int FreePort();
 
 // Polls `check` every 20 ms until it returns true or `timeout_ms` passes.
