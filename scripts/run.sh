@@ -40,19 +40,39 @@ else
   token_source="generated on first run and kept in $DATA_DIR/auth_token (set AUTH_TOKEN or ALLOWED_TOKENS in .env to choose your own)"
 fi
 
+# Each service runs in its own session, so a Ctrl-C reaches only this
+# script: the services then get one SIGTERM each, in order. Had the terminal's
+# SIGINT reached them too, this script's SIGTERM would be a second signal,
+# which ends a drain at once (streams cut, queued log rows lost).
 pids=()
-stop_all() {
-  trap - INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null
-  exit "${1:-0}"
-}
-trap 'stop_all 0' INT TERM
-
 start() {
-  "$@" &
+  setsid "$@" &
   pids+=($!)
 }
+
+# Sends SIGTERM to the given services and waits until they have exited.
+stop_and_wait() {
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    # A trapped signal interrupts wait: wait again while the service runs.
+    while kill -0 "$pid" 2>/dev/null; do wait "$pid" 2>/dev/null; done
+  done
+}
+
+# The gateway first, so that its drain (streams in flight, queued log rows
+# and outcome reports) still reaches the broker and persistence; then the
+# broker, whose last key states go to persistence; persistence last. A second
+# Ctrl-C (or SIGTERM) ends every drain at once.
+stop_all() {
+  trap 'echo "gempool: stopping now, without waiting for the drain." >&2; for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done' INT TERM HUP
+  echo "gempool: stopping (the gateway drains first; Ctrl-C again to stop at once)." >&2
+  stop_and_wait "${pids[2]:-}"
+  stop_and_wait "${pids[1]:-}"
+  stop_and_wait "${pids[0]:-}"
+  exit "${1:-0}"
+}
+trap 'stop_all 0' INT TERM HUP
 
 start "$BIN/persistence/gempool-persistence"
 start "$BIN/keybroker/gempool-keybroker"
