@@ -42,7 +42,16 @@ std::optional<int64_t> ParseGeminiBalanceTime(const std::string& text) {
   absl::Time t;
   std::string error;
   for (const char* format : {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M:%E*S%Ez", "%Y-%m-%dT%H:%M:%E*SZ"}) {
-    if (absl::ParseTime(format, normalized, absl::UTCTimeZone(), &t, &error)) return absl::ToUnixMillis(t);
+    if (!absl::ParseTime(format, normalized, absl::UTCTimeZone(), &t, &error)) continue;
+    // Only calendar dates (years 1 to 9999) are times gemini-balance wrote:
+    // absl also reads "infinite-future" and six-digit years, whose
+    // milliseconds overflow the expiry arithmetic.
+    constexpr int64_t kYear1Ms = -62135596800000;
+    constexpr int64_t kYear10000Ms = 253402300800000;
+    if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) return std::nullopt;
+    const int64_t ms = absl::ToUnixMillis(t);
+    if (ms < kYear1Ms || ms >= kYear10000Ms) return std::nullopt;
+    return ms;
   }
   return std::nullopt;
 }

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gempool/openai/errors.h"
 #include "gempool/openai/image_chat.h"
@@ -43,7 +44,9 @@ absl::StatusOr<json> ConvertModelList(const json& gemini_models, const Conversio
       name = model.get<std::string>();
     }
     std::string id = StripModelsPrefix(name);
-    if (id.empty() || ModelListed(options.filtered_models, id)) continue;
+    // An id with a '/' left ("models/models/x") names nothing a client can
+    // call: requests strip one "models/" too, so it could not be found.
+    if (id.empty() || absl::StrContains(id, '/') || ModelListed(options.filtered_models, id)) continue;
     add(id);
     if (ModelListed(options.search_models, id)) add(absl::StrCat(id, "-search"));
     if (ModelListed(options.image_models, id)) add(absl::StrCat(id, "-image"));

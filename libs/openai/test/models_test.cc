@@ -63,6 +63,17 @@ TEST(ModelsTest, AcceptsJoinedPagesAndEmptyLists) {
   EXPECT_THAT(ConvertModelList(J(R"("nope")"), {}, 1), StatusIs(absl::StatusCode::kInternal));
 }
 
+// Found by fuzzing: "models/models/a" listed id "models/a", which FindModel
+// (and every request) reads as "a".
+TEST(ModelsTest, NamesWithASlashLeftAreNotListed) {
+  ConversionOptions no_image_chat;
+  no_image_chat.create_image_model = "";
+  auto list = ConvertModelList(J(R"([{"name":"models/models/a"},{"name":"tunedModels/t"},{"name":"models/b"}])"),
+                               no_image_chat, 1);
+  ASSERT_TRUE(list.ok());
+  EXPECT_THAT(Ids(*list), ElementsAre("b"));
+}
+
 TEST(ModelsTest, TheImageChatModelFollowsCreateImageModel) {
   ConversionOptions options;
   options.create_image_model = "models/imagen-4.0-generate-001";

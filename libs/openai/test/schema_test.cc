@@ -98,6 +98,19 @@ TEST(SchemaTest, RecursiveRefsStopAtADepthLimit) {
   EXPECT_THAT(dropped, ::testing::Contains(HasSubstr("recursive")));
 }
 
+// Found by fuzzing: two references to the root per level doubled the tree
+// down to the depth limit (2^32 nodes); the expansion now has a size limit.
+TEST(SchemaTest, RefsThatDoubleEveryLevelStopAtASizeLimit) {
+  nlohmann::json schema = J(R"({"type":"object","properties":{
+      "a":{"type":"array","items":{"$ref":"#"}},"b":{"type":"array","items":{"$ref":"#"}}}})");
+  std::vector<std::string> dropped;
+  nlohmann::json out = MustTranslate(schema, &dropped);
+  EXPECT_EQ(out["type"], "OBJECT");
+  EXPECT_EQ(out["properties"]["a"]["items"]["type"], "OBJECT");
+  EXPECT_LT(out.dump().size(), 1000000u);
+  EXPECT_THAT(dropped, ::testing::Contains(HasSubstr("too large")));
+}
+
 TEST(SchemaTest, ConstEnumsBoundsAndFormats) {
   EXPECT_EQ(MustTranslate(J(R"({"const":"fixed"})")), J(R"({"type":"STRING","enum":["fixed"]})"));
   EXPECT_EQ(MustTranslate(J(R"({"type":"string","enum":["a",null]})")),

@@ -38,6 +38,13 @@ TEST(ParseGeminiBalanceTimeTest, ReadsDatetimesAsUtc) {
   EXPECT_THAT(ParseGeminiBalanceTime("2025-05-01T10:00:00"), Optional(kNow));
   EXPECT_EQ(ParseGeminiBalanceTime(""), std::nullopt);
   EXPECT_EQ(ParseGeminiBalanceTime("yesterday"), std::nullopt);
+  // absl reads these, but they are no dates gemini-balance wrote, and their
+  // milliseconds overflowed the expiry arithmetic (found by fuzzing).
+  EXPECT_EQ(ParseGeminiBalanceTime("infinite-future"), std::nullopt);
+  EXPECT_EQ(ParseGeminiBalanceTime("infinite-past"), std::nullopt);
+  EXPECT_EQ(ParseGeminiBalanceTime("292277026596-12-04 15:30:07"), std::nullopt);
+  EXPECT_EQ(ParseGeminiBalanceTime("10000-01-01 00:00:00"), std::nullopt);
+  EXPECT_THAT(ParseGeminiBalanceTime("9999-12-31 23:59:59"), Optional(253402300799000));
 }
 
 TEST(PlanFileRecordsTest, TakesLiveCompletedFilesOfPoolKeys) {
